@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian packages the interop tests, the lab test and the benchmarks use:
+# hostapd / wpa_supplicant (reference peers), iproute2 (namespaces, veth),
+# chromium (the web console test). Installed only when missing; needs root.
+set -euo pipefail
+need=()
+command -v hostapd >/dev/null || need+=(hostapd)
+command -v hostapd_cli >/dev/null || need+=(hostapd)
+command -v wpa_supplicant >/dev/null || need+=(wpasupplicant)
+command -v wpa_cli >/dev/null || need+=(wpasupplicant)
+command -v ip >/dev/null || need+=(iproute2)
+command -v unshare >/dev/null || need+=(util-linux)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing ${need[*]}; run as root or install them (apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
+fi
+# Debian starts no daemons from these packages in a container, but make sure a
+# packaged hostapd/wpa_supplicant service is not holding interfaces.
+echo "install-deps: hostapd $(hostapd -v 2>&1 | head -1 | awk '{print $2}'), wpa_supplicant $(wpa_supplicant -v | head -1 | awk '{print $2}')"
