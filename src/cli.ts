@@ -9,6 +9,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { register as registerCli } from './ctrl/cli-command.js';
+import { register as registerDecode } from './wps/decode-command.js';
+import { register as registerMedium } from './radio/medium-command.js';
 
 function packageVersion(): string {
   // dist/src/cli.js and src/cli.ts both sit two levels below package.json... or one.
@@ -31,6 +34,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .enablePositionalOptions();
   // Role registrations are added here, one line each.
+  registerDecode(program);
+  registerCli(program);
+  registerMedium(program);
   return program;
 }
 

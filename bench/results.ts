@@ -1,0 +1,76 @@
+/**
+ * The benchmark table: one row per measurement, wpsd beside the reference
+ * (hostapd / wpa_supplicant, or another implementation) where both do the
+ * same job, written to bench/RESULTS.md by bench/run.ts.
+ */
+import { cpus, totalmem } from 'node:os';
+
+export interface BenchRow {
+  /** What was measured, with its unit: "DH group 5 key pair (ms)". */
+  what: string;
+  wpsd: number;
+  /** The reference figure, or undefined where there is no reference for this job. */
+  reference?: number;
+  /** Who the reference is: "hostapd 2.10", "BigInt modPow". */
+  referenceName?: string;
+  runs: number;
+  note?: string;
+}
+
+export interface Stats {
+  median: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function stats(samples: readonly number[]): Stats {
+  if (samples.length === 0) throw new RangeError('no samples');
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
+  return {
+    median: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    min: s[0] as number,
+    max: s[s.length - 1] as number,
+    n: s.length,
+  };
+}
+
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+function fmt(n: number | undefined): string {
+  if (n === undefined || Number.isNaN(n)) return '—';
+  if (n === 0) return '0';
+  const abs = Math.abs(n);
+  if (abs >= 100) return n.toFixed(0);
+  if (abs >= 10) return n.toFixed(1);
+  if (abs >= 1) return n.toFixed(2);
+  return n.toPrecision(3);
+}
+
+export function renderMarkdown(rows: readonly BenchRow[], when: Date): string {
+  const machine = machineLine();
+  const lines = [
+    '# wpsd benchmark results',
+    '',
+    `Written by \`npm run bench\` on ${when.toISOString()}. Ratio is wpsd / reference (below 1: wpsd is faster or smaller).`,
+    '',
+    '| what | wpsd | reference | ratio | runs | machine |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const ref = r.reference === undefined ? '—' : `${fmt(r.reference)} (${r.referenceName ?? 'reference'})`;
+    const ratio = r.reference === undefined || r.reference === 0 ? '—' : fmt(r.wpsd / r.reference);
+    lines.push(`| ${r.what}${r.note ? ` — ${r.note}` : ''} | ${fmt(r.wpsd)} | ${ref} | ${ratio} | ${r.runs} | ${machine} |`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,132 @@
+/** The parsed form of hostapd.conf (the keys wpsd understands). */
+
+export type HostapdDriver = 'none' | 'wired' | 'sim' | 'nl80211';
+export const HOSTAPD_DRIVERS: readonly HostapdDriver[] = ['none', 'wired', 'sim', 'nl80211'];
+
+export type HwMode = 'a' | 'b' | 'g' | 'ad' | 'any';
+export const HW_MODES: readonly HwMode[] = ['a', 'b', 'g', 'ad', 'any'];
+
+/** WPS RF Bands attribute bits (WPS_RF_24GHZ/50GHZ/60GHZ). */
+export const WpsRfBand = { Ghz24: 0x01, Ghz50: 0x02, Ghz60: 0x04 } as const;
+
+/** hostapd's logger levels (HOSTAPD_LEVEL_*): 0 verbose .. 4 warning. */
+export const HOSTAPD_LEVEL_INFO = 2;
+
+/** Settings of one BSS; the first is the `interface=` BSS, the others come from `bss=` lines. */
+export interface HostapdBssConfig {
+  /** Line of the `bss=` that opened this section (0 for the first BSS). */
+  line: number;
+  iface: string;
+  bridge?: string;
+  ctrlInterface?: string;
+  /** Group name or numeric gid, as written. */
+  ctrlInterfaceGroup?: string;
+  ssid?: Buffer;
+  utf8Ssid: boolean;
+  /** Bit 0 WPA, bit 1 WPA2 (RSN). */
+  wpa: number;
+  /** WPA_KEY_MGMT_* bits (see config-values.ts KeyMgmt); default WPA-PSK. */
+  wpaKeyMgmt: number;
+  /** WPA_CIPHER_* bits; default TKIP as hostapd. */
+  wpaPairwise: number;
+  /** WPA_CIPHER_* bits; when not set and wpa&2, hostapd uses wpa_pairwise. */
+  rsnPairwise: number;
+  rsnPairwiseSet: boolean;
+  wpaPassphrase?: string;
+  wpaPsk?: Buffer;
+  wpaPskFile?: string;
+  authAlgs: number;
+  ieee80211w: number;
+  saeRequireMfp: number;
+  eapServer: number;
+  wpsState: 0 | 1 | 2;
+  apSetupLocked: number;
+  apPin?: string;
+  uuid?: Buffer;
+  deviceName?: string;
+  manufacturer?: string;
+  modelName?: string;
+  modelNumber?: string;
+  serialNumber?: string;
+  /** 8-byte Primary Device Type. */
+  deviceType?: Buffer;
+  /** 4-byte OS Version. */
+  osVersion?: Buffer;
+  /** The config_methods text as written (names separated by spaces). */
+  configMethods?: string;
+  upnpIface?: string;
+  friendlyName?: string;
+  manufacturerUrl?: string;
+  modelDescription?: string;
+  modelUrl?: string;
+  upc?: string;
+  wpsCredProcessing: number;
+  wpsCredAddSae: number;
+  wpsPinRequests?: string;
+  skipCredBuild: number;
+  /** Path of extra_cred; its bytes are filled in by loadHostapdConfig. */
+  extraCred?: string;
+  extraCredData?: Buffer;
+  extraCredLine?: number;
+  wpsIndependent: number;
+  /** Path of ap_settings; its bytes are filled in by loadHostapdConfig. */
+  apSettings?: string;
+  apSettingsData?: Buffer;
+  apSettingsLine?: number;
+  pbcInM1: number;
+  bssid?: Buffer;
+  /** 0 none, 1 backhaul, 2 fronthaul, 3 both. */
+  multiAp: number;
+  multiApBackhaulSsid?: Buffer;
+  multiApBackhaulWpaPassphrase?: string;
+  multiApBackhaulWpaPsk?: Buffer;
+  /** WpsRfBand bits. */
+  wpsRfBands?: number;
+  loggerStdout: number;
+  loggerStdoutLevel: number;
+}
+
+export interface HostapdConfig {
+  path: string;
+  driver: HostapdDriver;
+  hwMode?: HwMode;
+  /** 0 means automatic channel selection, as hostapd. */
+  channel?: number;
+  countryCode?: string;
+  ieee80211n: number;
+  /** wpsd's own: path of the simulated medium's socket. */
+  simMedium?: string;
+  bss: HostapdBssConfig[];
+}
+
+export function defaultBss(iface: string, line: number): HostapdBssConfig {
+  return {
+    line,
+    iface,
+    utf8Ssid: false,
+    wpa: 0,
+    wpaKeyMgmt: 1 << 1, // WPA_KEY_MGMT_PSK
+    wpaPairwise: 1 << 3, // WPA_CIPHER_TKIP
+    rsnPairwise: 0,
+    rsnPairwiseSet: false,
+    authAlgs: 3, // OPEN | SHARED
+    ieee80211w: 0,
+    saeRequireMfp: 0,
+    eapServer: 0,
+    wpsState: 0,
+    apSetupLocked: 0,
+    wpsCredProcessing: 0,
+    wpsCredAddSae: 0,
+    skipCredBuild: 0,
+    wpsIndependent: 0,
+    pbcInM1: 0,
+    multiAp: 0,
+    loggerStdout: 0xffffffff,
+    loggerStdoutLevel: HOSTAPD_LEVEL_INFO,
+  };
+}
+
+/** The pairwise ciphers the RSN element uses (hostapd_set_security_params). */
+export function effectiveRsnPairwise(bss: HostapdBssConfig): number {
+  return bss.rsnPairwise !== 0 ? bss.rsnPairwise : bss.wpaPairwise;
+}

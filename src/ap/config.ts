@@ -1,0 +1,163 @@
+/**
+ * hostapd.conf reading, line by line as hostapd_config_read(): `#` in the first
+ * column starts a comment, blank lines are skipped, everything else is
+ * `key=value` with nothing trimmed (a space is part of the value). Every error
+ * is collected with its line; unknown keys are warnings. `bss=` starts a new
+ * BSS that inherits nothing from the ones before it.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from './config-diagnostic.js';
+import { applyHostapdKey } from './config-keys.js';
+import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
+import { Cipher, KeyMgmt, byteString, formatMac } from './config-values.js';
+
+export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-diagnostic.js';
+export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
+export { effectiveRsnPairwise } from './config-model.js';
+export { parseCtrlInterface } from './config-values.js';
+
+/** hostapd reads lines with a 4096-byte buffer; longer lines are refused rather than split. */
+export const HOSTAPD_MAX_LINE_LEN = 4095;
+/** Refuse absurd files before splitting them (a hostapd.conf is a few KiB). */
+export const HOSTAPD_MAX_FILE_LEN = 1 << 20;
+/** extra_cred / ap_settings files hold a few WSC attributes. */
+export const HOSTAPD_MAX_BLOB_FILE_LEN = 64 * 1024;
+
+export interface HostapdConfigResult {
+  config: HostapdConfig;
+  warnings: ConfigDiagnostic[];
+}
+
+/** Splits into lines the way fgets() sees them; a trailing CR (CRLF files) is dropped. */
+export function splitConfigLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** Text as bytes (latin1 code units), so SSIDs and passphrases keep their exact octets. */
+function asByteString(input: string | Uint8Array): string {
+  return typeof input === 'string' ? byteString(Buffer.from(input, 'utf8')) : byteString(input);
+}
+
+/**
+ * Parses hostapd.conf text (a string is taken as UTF-8; bytes are taken as they are).
+ * Throws ConfigError carrying every error and warning when anything is invalid.
+ */
+export function parseHostapdConfig(input: string | Uint8Array, path: string): HostapdConfigResult {
+  const sink = new DiagnosticSink(path);
+  const conf: HostapdConfig = { path, driver: 'nl80211', ieee80211n: 0, bss: [defaultBss('', 0)] };
+  const text = asByteString(input);
+  if (text.length > HOSTAPD_MAX_FILE_LEN) {
+    sink.error(0, `file too large (${text.length} bytes, at most ${HOSTAPD_MAX_FILE_LEN})`);
+    sink.throwIfErrors();
+  }
+  const lines = splitConfigLines(text);
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.startsWith('#') || raw === '') return;
+    if (raw.length > HOSTAPD_MAX_LINE_LEN) {
+      sink.error(line, `line too long (${raw.length} bytes, at most ${HOSTAPD_MAX_LINE_LEN})`);
+      return;
+    }
+    if (raw.includes('\0')) {
+      sink.error(line, 'invalid line (contains a NUL byte)');
+      return;
+    }
+    const eq = raw.indexOf('=');
+    if (eq < 0) {
+      sink.error(line, `invalid line '${raw}'`);
+      return;
+    }
+    const key = raw.slice(0, eq);
+    const value = raw.slice(eq + 1);
+    const bss = conf.bss[conf.bss.length - 1];
+    if (!bss) return;
+    if (!applyHostapdKey({ conf, bss, sink, line }, key, value)) {
+      sink.warn(line, `unknown configuration item '${key}'`);
+    }
+  });
+  checkHostapdConfig(conf, sink);
+  sink.throwIfErrors();
+  return { config: conf, warnings: sink.warnings };
+}
+
+/** Whole-file checks from hostapd_config_check() that concern the keys wpsd knows. */
+function checkHostapdConfig(conf: HostapdConfig, sink: DiagnosticSink): void {
+  const first = conf.bss[0];
+  if (first && first.iface === '') sink.error(0, 'interface is not set');
+  const ifaces = new Map<string, number>();
+  const bssids = new Map<string, string>();
+  for (const bss of conf.bss) {
+    const where = bss.line;
+    if (bss.iface !== '') {
+      if (ifaces.has(bss.iface)) sink.error(where, `duplicate interface '${bss.iface}'`);
+      ifaces.set(bss.iface, where);
+    }
+    if (bss.bssid && bss.bssid.some((b) => b !== 0)) {
+      const mac = formatMac(bss.bssid);
+      const other = bssids.get(mac);
+      if (other !== undefined) sink.error(where, `duplicate BSSID ${mac} on interface '${other}' and '${bss.iface}'`);
+      bssids.set(mac, bss.iface);
+    }
+    const pskOnly = (bss.wpaKeyMgmt & (KeyMgmt.PSK | KeyMgmt.PSK_SHA256 | KeyMgmt.FT_PSK)) !== 0;
+    if (bss.wpa !== 0 && pskOnly && !bss.wpaPsk && bss.wpaPassphrase === undefined && bss.wpaPskFile === undefined) {
+      sink.error(where, `WPA-PSK enabled, but PSK or passphrase is not configured (BSS '${bss.iface}')`);
+    }
+    // README-MULTI-AP: WPS belongs on fronthaul BSSes; hostapd does not check, we warn.
+    if (bss.multiAp === 1 && bss.wpsState !== 0) {
+      sink.warn(where, `WPS is enabled on a backhaul-only BSS (multi_ap=1, BSS '${bss.iface}'); enable it on the fronthaul BSS instead`);
+    }
+    // hostapd turns WPS off rather than advertise it on a WPA/TKIP-only BSS.
+    const strongRsn = Cipher.CCMP | Cipher.GCMP | Cipher.CCMP_256 | Cipher.GCMP_256;
+    if (bss.wpsState !== 0 && bss.wpa !== 0 && ((bss.wpa & 2) === 0 || (effectiveRsnPairwise(bss) & strongRsn) === 0)) {
+      sink.warn(where, `WPS: WPA/TKIP configuration without WPA2/CCMP/GCMP forced WPS to be disabled (BSS '${bss.iface}')`);
+      bss.wpsState = 0;
+    }
+  }
+}
+
+async function readBlob(path: string, line: number, key: string, sink: DiagnosticSink): Promise<Buffer | undefined> {
+  try {
+    const data = await readFile(path);
+    if (data.length > HOSTAPD_MAX_BLOB_FILE_LEN) {
+      sink.error(line, `${key} file '${path}' too large (${data.length} bytes, at most ${HOSTAPD_MAX_BLOB_FILE_LEN})`);
+      return undefined;
+    }
+    return data;
+  } catch (e) {
+    sink.error(line, `could not read ${key} from '${path}': ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads and parses hostapd.conf; also reads the extra_cred and ap_settings
+ * files, as hostapd does at parse time. Throws ConfigError (all diagnostics).
+ */
+export async function loadHostapdConfig(path: string): Promise<HostapdConfigResult> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (e) {
+    throw new ConfigError('CONFIG_UNREADABLE', [
+      { severity: 'error', path, line: 0, message: `could not open configuration file for reading: ${(e as Error).message}` },
+    ]);
+  }
+  const result = parseHostapdConfig(data, path);
+  const sink = new DiagnosticSink(path);
+  for (const bss of result.config.bss) {
+    if (bss.extraCred !== undefined) {
+      const d = await readBlob(bss.extraCred, bss.extraCredLine ?? 0, 'extra_cred', sink);
+      if (d) bss.extraCredData = d;
+    }
+    if (bss.apSettings !== undefined) {
+      const d = await readBlob(bss.apSettings, bss.apSettingsLine ?? 0, 'ap_settings', sink);
+      if (d) bss.apSettingsData = d;
+    }
+  }
+  if (sink.errors.length > 0) {
+    throw new ConfigError('CONFIG_INVALID', [...sink.errors, ...result.warnings]);
+  }
+  return result;
+}

@@ -1,0 +1,103 @@
+/**
+ * Attached monitors (ATTACH/DETACH/LEVEL) of one control socket, as
+ * src/common/ctrl_iface_common.c keeps them: keyed by the client's socket
+ * address, level MSG_INFO by default, dropped after repeated send failures.
+ */
+
+/** wpa_debug levels used for event filtering. */
+export const MSG_EXCESSIVE = 0;
+export const MSG_MSGDUMP = 1;
+export const MSG_DEBUG = 2;
+export const MSG_INFO = 3;
+export const MSG_WARNING = 4;
+export const MSG_ERROR = 5;
+
+/** hostapd detaches a monitor after more than 10 failed sends in a row. */
+export const MONITOR_MAX_FAILURES = 10;
+/** hostapd has no limit; wpsd keeps at most this many monitors so an ATTACH flood stays bounded. */
+export const MAX_MONITORS = 32;
+
+export interface Monitor {
+  address: string;
+  level: number;
+  failures: number;
+  /** ATTACH options such as probe_rx_events=1. */
+  events: Map<string, boolean>;
+}
+
+export type AttachResult = 'attached' | 'updated' | 'full' | 'invalid';
+
+/** ATTACH options are `name=0|1` (ctrl_set_events); anything else is refused. */
+function parseAttachOptions(args: readonly string[]): Map<string, boolean> | undefined {
+  const out = new Map<string, boolean>();
+  for (const arg of args) {
+    const m = /^([A-Za-z0-9_]+)=([01])$/.exec(arg);
+    if (!m || m[1] === undefined) return undefined;
+    out.set(m[1], m[2] === '1');
+  }
+  return out;
+}
+
+export class MonitorList {
+  private readonly monitors = new Map<string, Monitor>();
+
+  constructor(private readonly limit = MAX_MONITORS) {}
+
+  get size(): number {
+    return this.monitors.size;
+  }
+
+  get(address: string): Monitor | undefined {
+    return this.monitors.get(address);
+  }
+
+  all(): Monitor[] {
+    return [...this.monitors.values()];
+  }
+
+  attach(address: string, args: readonly string[] = []): AttachResult {
+    const options = parseAttachOptions(args);
+    if (!options) return 'invalid';
+    const existing = this.monitors.get(address);
+    if (existing) {
+      for (const [k, v] of options) existing.events.set(k, v);
+      return 'updated';
+    }
+    if (this.monitors.size >= this.limit) return 'full';
+    this.monitors.set(address, { address, level: MSG_INFO, failures: 0, events: options });
+    return 'attached';
+  }
+
+  detach(address: string): boolean {
+    return this.monitors.delete(address);
+  }
+
+  setLevel(address: string, level: number): boolean {
+    const m = this.monitors.get(address);
+    if (!m) return false;
+    m.level = level;
+    return true;
+  }
+
+  /** Monitors that want an event of this level. */
+  recipients(level: number): Monitor[] {
+    return this.all().filter((m) => level >= m.level);
+  }
+
+  /** Count a failed send; true when the monitor was dropped. `fatal` drops at once (ENOENT). */
+  recordFailure(address: string, fatal: boolean): boolean {
+    const m = this.monitors.get(address);
+    if (!m) return false;
+    m.failures++;
+    if (fatal || m.failures > MONITOR_MAX_FAILURES) {
+      this.monitors.delete(address);
+      return true;
+    }
+    return false;
+  }
+
+  recordSuccess(address: string): void {
+    const m = this.monitors.get(address);
+    if (m) m.failures = 0;
+  }
+}

@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync, existsSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { CtrlServer, CtrlServerError } from './server.js';
+import { CtrlClient } from './client.js';
+import { createDgramSocket, sendTo, type DgramSocket } from './dgram.js';
+import { MAX_MONITORS } from './monitors.js';
+import { MAX_REQUEST_LEN } from './request.js';
+import { REPLY_OK } from './registry.js';
+
+/** Short temp dirs: socket paths must stay under 108 bytes. */
+let dir: string;
+const servers: CtrlServer[] = [];
+const clients: CtrlClient[] = [];
+const raws: DgramSocket[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(`/tmp/wpsd-ctl-${process.pid}-`);
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const r of raws.splice(0)) r.close();
+  for (const s of servers.splice(0)) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(ctrlInterface = join(dir, 'run'), ifname = 'wlan0'): Promise<CtrlServer> {
+  const s = await CtrlServer.open({ ctrlInterface, ifname });
+  servers.push(s);
+  return s;
+}
+
+function client(s: CtrlServer): CtrlClient {
+  const c = CtrlClient.open(s.path, dir);
+  clients.push(c);
+  return c;
+}
+
+/** A raw socket that records every datagram it gets. */
+function raw(name: string): { sock: DgramSocket; path: string; got: string[] } {
+  const path = join(dir, name);
+  const sock = createDgramSocket();
+  sock.bind(path);
+  raws.push(sock);
+  const got: string[] = [];
+  sock.on('data', (b: Buffer) => got.push(b.toString('utf8')));
+  return { sock, path, got };
+}
+
+/** Wait (bounded) until cond holds; the test fails on the assertion after, not on time. */
+async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('control socket server', () => {
+  it('answers PING with PONG, case-insensitively, and unknown commands with UNKNOWN COMMAND', async () => {
+    const s = await open();
+    const c = client(s);
+    expect(await c.request('PING')).toBe('PONG\n');
+    expect(await c.request('ping')).toBe('PONG\n');
+    expect(await c.request('NO_SUCH_COMMAND')).toBe('UNKNOWN COMMAND\n');
+  });
+
+  it('wps_check_pin answers the PIN, FAIL for an invalid PIN and FAIL-CHECKSUM for a bad checksum', async () => {
+    const s = await open();
+    const c = client(s);
+    expect(await c.request('WPS_CHECK_PIN 1234-5670')).toBe('12345670');
+    expect(await c.request('WPS_CHECK_PIN 12345')).toBe('FAIL\n');
+    expect(await c.request('WPS_CHECK_PIN 12345678')).toBe('FAIL-CHECKSUM\n');
+  });
+
+  it('sends events to attached monitors as <level>TEXT, filtered by LEVEL, until DETACH', async () => {
+    const s = await open();
+    const mon = client(s);
+    const events: string[] = [];
+    mon.onEvent((e) => events.push(e.raw));
+    expect(await mon.request('LEVEL 2')).toBe('FAIL\n'); // not attached yet
+    await mon.attach();
+    s.emit(3, 'WPS-PBC-ACTIVE ');
+    s.emit(2, 'debug only');
+    // Replies and events share one FIFO socket: once PONG is here, earlier events are too.
+    expect(await mon.request('PING')).toBe('PONG\n');
+    expect(events).toEqual(['<3>WPS-PBC-ACTIVE ']);
+    expect(await mon.request('LEVEL 2')).toBe(REPLY_OK);
+    s.emit(2, 'debug now');
+    expect(await mon.request('LEVEL x')).toBe('FAIL\n');
+    await mon.detach();
+    s.emit(3, 'WPS-CANCEL ');
+    expect(await mon.request('PING')).toBe('PONG\n');
+    expect(events).toEqual(['<3>WPS-PBC-ACTIVE ', '<2>debug now']);
+    expect(await mon.request('DETACH')).toBe('FAIL\n');
+  });
+
+  it('accepts ctrl_interface=DIR=... GROUP=... and sets group and mode 0770 on directory and socket', async () => {
+    const s = await open(`DIR=${join(dir, 'grp')} GROUP=4242`);
+    for (const p of [join(dir, 'grp'), s.path]) {
+      const st = statSync(p);
+      expect(st.gid).toBe(4242);
+      expect(st.mode & 0o777).toBe(0o770);
+    }
+    expect(await client(s).request('PING')).toBe('PONG\n');
+  });
+
+  it('replaces a stale socket left by a crashed run', async () => {
+    const runDir = join(dir, 'run');
+    const first = await open(runDir);
+    const path = first.path;
+    // Simulate a crash: the socket closes but its file stays.
+    (first as unknown as { sock: DgramSocket }).sock.close();
+    servers.splice(servers.indexOf(first), 1);
+    expect(existsSync(path)).toBe(true);
+    const s = await open(runDir);
+    expect(await client(s).request('PING')).toBe('PONG\n');
+  });
+
+  it('does not steal the socket of a running daemon', async () => {
+    const s = await open();
+    await expect(CtrlServer.open({ ctrlInterface: s.dir, ifname: 'wlan0' })).rejects.toMatchObject({ code: 'in-use' });
+    await expect(CtrlServer.open({ ctrlInterface: s.dir, ifname: 'wlan0' })).rejects.toBeInstanceOf(CtrlServerError);
+    expect(await client(s).request('PING')).toBe('PONG\n');
+  });
+
+  it('refuses an interface name that is not a plain file name', async () => {
+    await expect(CtrlServer.open({ ctrlInterface: join(dir, 'run'), ifname: '../x' })).rejects.toMatchObject({ code: 'path' });
+  });
+});
+
+describe('control socket under hostile input', () => {
+  it('answers empty, oversized and binary requests and keeps answering the legitimate client', async () => {
+    const s = await open();
+    const legit = client(s);
+    const bad = raw('bad');
+    await sendTo(bad.sock, Buffer.alloc(0), s.path);
+    await sendTo(bad.sock, Buffer.alloc(MAX_REQUEST_LEN + 1, 0x41), s.path);
+    await sendTo(bad.sock, Buffer.alloc(60000, 0x41), s.path);
+    await sendTo(bad.sock, Buffer.from([0x50, 0x00, 0xff, 0x01, 0x02]), s.path);
+    await until(() => bad.got.length === 4);
+    expect(bad.got).toEqual(['UNKNOWN COMMAND\n', 'FAIL\n', 'FAIL\n', 'FAIL\n']);
+    expect(await legit.request('PING')).toBe('PONG\n');
+  });
+
+  it('bounds an ATTACH flood from many client sockets', async () => {
+    const s = await open();
+    const flood = Array.from({ length: MAX_MONITORS + 8 }, (_, i) => raw(`f${i}`));
+    for (const f of flood) await sendTo(f.sock, Buffer.from('ATTACH'), s.path);
+    await until(() => flood.every((f) => f.got.length === 1));
+    const replies = flood.map((f) => f.got[0]);
+    expect(replies.filter((r) => r === 'OK\n')).toHaveLength(MAX_MONITORS);
+    expect(replies.filter((r) => r === 'FAIL\n')).toHaveLength(8);
+    expect(s.monitors.size).toBe(MAX_MONITORS);
+    expect(await client(s).request('PING')).toBe('PONG\n');
+  });
+
+  it('drops a monitor whose socket vanished and keeps serving the others', async () => {
+    const s = await open();
+    const gone = raw('gone');
+    const stays = raw('stays');
+    await sendTo(gone.sock, Buffer.from('ATTACH'), s.path);
+    await sendTo(stays.sock, Buffer.from('ATTACH'), s.path);
+    await until(() => s.monitors.size === 2);
+    gone.sock.close();
+    unlinkSync(gone.path);
+    s.emit(3, 'WPS-PBC-ACTIVE ');
+    await until(() => s.monitors.size === 1);
+    expect(s.monitors.get(gone.path)).toBeUndefined();
+    await until(() => stays.got.length === 2);
+    expect(stays.got).toEqual(['OK\n', '<3>WPS-PBC-ACTIVE ']);
+    expect(await client(s).request('PING')).toBe('PONG\n');
+  });
+
+  it('drops a monitor whose socket is closed but whose file is left (connection refused)', async () => {
+    const s = await open();
+    const dead = raw('dead');
+    await sendTo(dead.sock, Buffer.from('ATTACH'), s.path);
+    await until(() => s.monitors.size === 1);
+    dead.sock.close();
+    s.emit(3, 'WPS-TIMEOUT ');
+    await until(() => s.monitors.size === 0);
+    expect(s.monitors.size).toBe(0);
+  });
+
+  it('ignores requests from a client that does not read its replies once too many are queued', async () => {
+    const s = await open();
+    const legit = client(s);
+    const spam = raw('spam');
+    // The raw socket reads everything, so the cap is exercised through the pending counter only
+    // when replies queue up; a burst must still leave the server answering others.
+    const burst = Array.from({ length: 200 }, () => sendTo(spam.sock, Buffer.from('PING'), s.path));
+    await Promise.all(burst);
+    expect(await legit.request('PING')).toBe('PONG\n');
+    await until(() => spam.got.length > 0);
+    expect(spam.got.every((r) => r === 'PONG\n')).toBe(true);
+  });
+});

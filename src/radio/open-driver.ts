@@ -1,0 +1,36 @@
+/** Picks the backend named by `driver=` in the AP's or station's configuration. */
+import { type Logger } from '../common/log.js';
+import { DriverError, type DriverConfig, type ApDriver, type StationDriver } from './driver.js';
+import { SimApDriver } from './sim/ap-driver.js';
+import { SimStationDriver } from './sim/station-driver.js';
+import { openNl80211Driver } from './nl80211/driver.js';
+import { NoneDriver } from './none-driver.js';
+
+function simPath(cfg: DriverConfig): string {
+  if (!cfg.simMedium) throw new DriverError('BAD_CONFIG', 'driver=sim needs sim_medium=PATH (the socket of `wpsd medium`)');
+  return cfg.simMedium;
+}
+
+export async function openApDriver(cfg: DriverConfig, logger?: Logger): Promise<ApDriver> {
+  switch (cfg.driver) {
+    case 'sim':
+      return SimApDriver.open({ mediumPath: simPath(cfg), address: cfg.address, channel: cfg.channel, ...(logger ? { logger } : {}) });
+    case 'nl80211':
+      return openNl80211Driver(cfg);
+    default:
+      throw new DriverError('BAD_CONFIG', `unknown driver "${cfg.driver}" (use sim or nl80211)`);
+  }
+}
+
+export async function openStationDriver(cfg: DriverConfig, logger?: Logger): Promise<StationDriver> {
+  switch (cfg.driver) {
+    case 'sim':
+      return SimStationDriver.open({ mediumPath: simPath(cfg), address: cfg.address, channel: cfg.channel, ...(logger ? { logger } : {}) });
+    case 'nl80211':
+      return openNl80211Driver(cfg);
+    case 'none':
+      return new NoneDriver(cfg.address);
+    default:
+      throw new DriverError('BAD_CONFIG', `unknown driver "${cfg.driver}" (use sim, nl80211 or none)`);
+  }
+}

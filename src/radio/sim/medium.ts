@@ -1,0 +1,256 @@
+/**
+ * The simulated wireless medium (like mac80211_hwsim + wmediumd): radios in
+ * separate processes connect over a UNIX stream socket, register their
+ * addresses and channel, and hand it frames. Group-addressed frames reach
+ * every other radio on the sender's channel, individually addressed ones only
+ * the radio owning Address 1. Each delivery may be lost with probability
+ * `loss` and is delayed by `delayMs`.
+ */
+import { createServer, createConnection, type Server, type Socket } from 'node:net';
+import { unlinkSync, lstatSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import { type Logger, silentLogger } from '../../common/log.js';
+import { type MacAddress, macFromBytes, isGroupAddress } from '../mac.js';
+import { MessageReader, encodeMessage, SimProtocolError, SIM_PROTOCOL_VERSION, type SimMessage } from './protocol.js';
+import { seededRandom } from './rng.js';
+
+/** Address 1 ends at octet 10; anything shorter cannot be delivered. */
+export const MIN_DELIVERABLE_FRAME_LEN = 10;
+/** A radio that stops reading loses frames rather than growing the medium's memory. */
+export const MAX_PENDING_BYTES_PER_RADIO = 1 << 20;
+export const MAX_RADIOS = 64;
+export const MAX_DELAY_MS = 60_000;
+/** A radio must say HELLO this soon after connecting. */
+export const HELLO_TIMEOUT_MS = 5_000;
+
+export interface MediumOptions {
+  /** Probability in [0, 1] that a delivery is lost. */
+  loss?: number;
+  /** Delay of every delivery in ms. */
+  delayMs?: number;
+  /** Seed for loss decisions; random when absent. */
+  seed?: number;
+  /** Timer used for delays; injectable so tests do not depend on wall-clock time. */
+  schedule?: (fn: () => void, ms: number) => void;
+  logger?: Logger;
+}
+
+export interface RadioInfo {
+  id: number;
+  addresses: MacAddress[];
+  channel: number;
+}
+
+/** Emitted for every frame a radio sends: who got it, who lost it. */
+export interface MediumFrameEvent {
+  from: RadioInfo;
+  frame: Uint8Array;
+  deliveredTo: number[];
+  lostTo: number[];
+}
+
+export class MediumError extends Error {
+  constructor(
+    readonly code: 'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediumError';
+  }
+}
+
+interface Radio extends RadioInfo {
+  socket: Socket;
+  registered: boolean;
+}
+
+export class Medium extends EventEmitter {
+  readonly loss: number;
+  readonly delayMs: number;
+  readonly seed: number;
+  private readonly random: () => number;
+  private readonly schedule: (fn: () => void, ms: number) => void;
+  private readonly log: Logger;
+  private server: Server | undefined;
+  private path: string | undefined;
+  private readonly radios = new Map<number, Radio>();
+  private nextId = 1;
+
+  constructor(opts: MediumOptions = {}) {
+    super();
+    const loss = opts.loss ?? 0;
+    const delayMs = opts.delayMs ?? 0;
+    if (!(loss >= 0 && loss <= 1)) throw new MediumError('BAD_OPTION', `loss ${loss} is not a probability in [0, 1]`);
+    if (!(Number.isFinite(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)) {
+      throw new MediumError('BAD_OPTION', `delay ${delayMs} ms is not in 0..${MAX_DELAY_MS}`);
+    }
+    this.loss = loss;
+    this.delayMs = delayMs;
+    this.seed = opts.seed ?? randomInt(0, 2 ** 31);
+    this.random = seededRandom(this.seed);
+    this.schedule = opts.schedule ?? ((fn, ms) => void setTimeout(fn, ms));
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  /** Listens on `path`; a stale socket file left by a dead medium is replaced, a live one is refused. */
+  async listen(path: string): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    try {
+      await listenOn(server, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new MediumError('LISTEN_FAILED', `cannot listen on ${path}: ${(err as Error).message}`);
+      if (await isAlive(path)) throw new MediumError('IN_USE', `a medium is already listening on ${path}`);
+      if (!lstatSync(path).isSocket()) throw new MediumError('IN_USE', `${path} exists and is not a socket`);
+      unlinkSync(path);
+      await listenOn(server, path);
+    }
+    this.server = server;
+    this.path = path;
+    this.log.info(`medium: listening on ${path} (loss ${this.loss}, delay ${this.delayMs} ms, seed ${this.seed})`);
+  }
+
+  /** Disconnects every radio, stops listening and removes the socket file. */
+  async close(): Promise<void> {
+    for (const r of this.radios.values()) r.socket.destroy();
+    this.radios.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.path) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // already gone
+      }
+      this.path = undefined;
+    }
+  }
+
+  registeredRadios(): RadioInfo[] {
+    return [...this.radios.values()].filter((r) => r.registered).map(({ id, addresses, channel }) => ({ id, addresses: [...addresses], channel }));
+  }
+
+  private accept(socket: Socket): void {
+    if (this.radios.size >= MAX_RADIOS) {
+      this.log.warn(`medium: refusing radio: ${MAX_RADIOS} already connected`);
+      socket.end(encodeMessage({ type: 'error', message: 'too many radios' }));
+      return;
+    }
+    const radio: Radio = { id: this.nextId++, addresses: [], channel: 0, socket, registered: false };
+    this.radios.set(radio.id, radio);
+    const reader = new MessageReader();
+    const helloTimer = setTimeout(() => {
+      if (!radio.registered) this.drop(radio, 'no HELLO in time');
+    }, HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+    socket.on('data', (chunk: Buffer) => {
+      let msgs: SimMessage[];
+      try {
+        msgs = reader.push(chunk);
+      } catch (err) {
+        if (err instanceof SimProtocolError) return this.drop(radio, err.message);
+        throw err;
+      }
+      for (const m of msgs) {
+        if (!this.radios.has(radio.id)) return;
+        this.handle(radio, m);
+      }
+    });
+    socket.on('error', (err) => this.log.debug(`medium: radio ${radio.id}: ${err.message}`));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      if (this.radios.delete(radio.id) && radio.registered) {
+        this.log.debug(`medium: radio ${radio.id} (${radio.addresses.join(' ')}) left`);
+        this.emit('radio-left', { id: radio.id, addresses: radio.addresses, channel: radio.channel });
+      }
+    });
+  }
+
+  private drop(radio: Radio, why: string): void {
+    this.log.warn(`medium: dropping radio ${radio.id}: ${why}`);
+    if (this.radios.delete(radio.id) && radio.registered) {
+      this.emit('radio-left', { id: radio.id, addresses: radio.addresses, channel: radio.channel } satisfies RadioInfo);
+    }
+    radio.socket.end(encodeMessage({ type: 'error', message: why }));
+    radio.socket.destroySoon();
+  }
+
+  private handle(radio: Radio, m: SimMessage): void {
+    switch (m.type) {
+      case 'hello':
+        if (radio.registered) return this.drop(radio, 'second HELLO');
+        if (m.version !== SIM_PROTOCOL_VERSION) return this.drop(radio, `protocol version ${m.version} is not ${SIM_PROTOCOL_VERSION}`);
+        radio.addresses = m.addresses;
+        radio.channel = m.channel;
+        radio.registered = true;
+        radio.socket.write(encodeMessage({ type: 'welcome' }));
+        this.log.debug(`medium: radio ${radio.id} registered ${m.addresses.join(' ')} on channel ${m.channel}`);
+        this.emit('registered', { id: radio.id, addresses: [...radio.addresses], channel: radio.channel } satisfies RadioInfo);
+        return;
+      case 'set-channel':
+        if (!radio.registered) return this.drop(radio, 'SET_CHANNEL before HELLO');
+        radio.channel = m.channel;
+        return;
+      case 'frame':
+        if (!radio.registered) return this.drop(radio, 'FRAME before HELLO');
+        return this.deliver(radio, m.frame);
+      default:
+        return this.drop(radio, `unexpected ${m.type} message from a radio`);
+    }
+  }
+
+  private deliver(from: Radio, frame: Uint8Array): void {
+    if (frame.length < MIN_DELIVERABLE_FRAME_LEN) {
+      this.log.debug(`medium: radio ${from.id} sent a ${frame.length}-octet frame without Address 1; dropped`);
+      return;
+    }
+    const addr1 = macFromBytes(frame, 4);
+    const group = isGroupAddress(addr1);
+    const deliveredTo: number[] = [];
+    const lostTo: number[] = [];
+    const encoded = encodeMessage({ type: 'frame', frame });
+    for (const r of this.radios.values()) {
+      if (r === from || !r.registered || r.channel !== from.channel) continue;
+      if (!group && !r.addresses.includes(addr1)) continue;
+      if (this.loss > 0 && this.random() < this.loss) {
+        lostTo.push(r.id);
+        continue;
+      }
+      deliveredTo.push(r.id);
+      const send = (): void => {
+        if (!this.radios.has(r.id) || r.socket.destroyed) return;
+        if (r.socket.writableLength > MAX_PENDING_BYTES_PER_RADIO) {
+          this.log.debug(`medium: radio ${r.id} is not reading; frame dropped`);
+          return;
+        }
+        r.socket.write(encoded);
+      };
+      if (this.delayMs > 0) this.schedule(send, this.delayMs);
+      else send();
+    }
+    this.emit('frame', { from: { id: from.id, addresses: [...from.addresses], channel: from.channel }, frame, deliveredTo, lostTo } satisfies MediumFrameEvent);
+  }
+}
+
+function listenOn(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(path, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function isAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

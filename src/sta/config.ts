@@ -1,0 +1,295 @@
+/**
+ * wpa_supplicant.conf reading, as wpa_config_read(): leading blanks and
+ * trailing blanks go, `#` starts a comment unless inside a double-quoted
+ * string, `network={ ... }` blocks hold one network each (ids 0..n-1 in
+ * file order). Every error is collected with its line; unknown global keys
+ * and unknown network fields are warnings and are kept for the writer.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
+import {
+  WPS_DEVICE_NAME_MAX_LEN,
+  WPS_MANUFACTURER_MAX_LEN,
+  WPS_MODEL_NAME_MAX_LEN,
+  WPS_MODEL_NUMBER_MAX_LEN,
+  WPS_SERIAL_NUMBER_MAX_LEN,
+  byteString,
+  parseDeviceType,
+  parseHex,
+  parseStrtol0,
+  parseUuid,
+  unknownConfigMethods,
+  utf8Of,
+} from '../ap/config-values.js';
+import { uuidFromMac } from '../ap/uuid-from-mac.js';
+import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
+
+export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
+export { parseCtrlInterface } from '../ap/config-values.js';
+export type { NetworkBlock } from './config-network.js';
+
+/** wpa_supplicant reads global lines into 1024 bytes and network lines into 2000; we refuse longer ones. */
+export const WPAS_MAX_LINE_LEN = 2000;
+export const WPAS_MAX_FILE_LEN = 1 << 20;
+/** More networks than any real file holds; bounds work on hostile input. */
+export const WPAS_MAX_NETWORKS = 4096;
+export const DEFAULT_AP_SCAN = 1;
+
+export interface WpaSupplicantConfig {
+  path: string;
+  /** As written: either a directory or "DIR=<dir> GROUP=<group>". */
+  ctrlInterface?: string;
+  ctrlInterfaceGroup?: string;
+  apScan: number;
+  driverParam?: string;
+  updateConfig: number;
+  uuid?: Buffer;
+  deviceName?: string;
+  manufacturer?: string;
+  modelName?: string;
+  modelNumber?: string;
+  serialNumber?: string;
+  deviceType?: Buffer;
+  osVersion?: Buffer;
+  configMethods?: string;
+  wpsCredProcessing: number;
+  country?: string;
+  /** wpsd's own: path of the simulated medium's socket. */
+  simMedium?: string;
+  networks: NetworkBlock[];
+  /** Global lines wpsd does not know, kept for the writer (byte strings). */
+  extraGlobals: { name: string; value: string }[];
+}
+
+export interface WpaSupplicantConfigResult {
+  config: WpaSupplicantConfig;
+  warnings: ConfigDiagnostic[];
+}
+
+export function emptyWpaSupplicantConfig(path: string): WpaSupplicantConfig {
+  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, networks: [], extraGlobals: [] };
+}
+
+/**
+ * wpa_config_get_line(): strip leading blanks, drop comment lines, cut a `#`
+ * comment that is not inside a quoted string, strip trailing blanks.
+ * Returns null for lines with nothing left.
+ */
+export function cleanConfigLine(raw: string): string | null {
+  let pos = 0;
+  while (pos < raw.length && (raw[pos] === ' ' || raw[pos] === '\t' || raw[pos] === '\r')) pos++;
+  const s = raw.slice(pos);
+  if (s === '' || s.startsWith('#')) return null;
+  let end = s.indexOf('#');
+  let sstart = 0;
+  while (end >= 0) {
+    const q1 = s.indexOf('"', sstart);
+    if (q1 < 0 || q1 > end) break;
+    const q2 = s.indexOf('"', q1 + 1);
+    if (q2 < 0) break;
+    sstart = q2 + 1;
+    if (sstart > end) end = s.indexOf('#', sstart);
+  }
+  let t = end >= 0 ? s.slice(0, end) : s;
+  t = t.replace(/[\n \t\r]+$/, '');
+  return t === '' ? null : t;
+}
+
+type GlobalHandler = (c: WpaSupplicantConfig, value: string) => string | undefined;
+
+function strGlobal(key: string, max: number | undefined, set: (c: WpaSupplicantConfig, v: string) => void): GlobalHandler {
+  return (c, value) => {
+    if (max !== undefined && value.length > max) return `too long ${key} (len=${value.length} max_len=${max})`;
+    set(c, utf8Of(value));
+    return undefined;
+  };
+}
+
+function intGlobal(key: string, min: number | undefined, max: number | undefined, set: (c: WpaSupplicantConfig, v: number) => void): GlobalHandler {
+  return (c, value) => {
+    const v = parseStrtol0(value);
+    if (v === null) return `invalid number "${value}"`;
+    if (min !== undefined && v < min) return `too small ${key} (value=${v} min_value=${min})`;
+    if (max !== undefined && v > max) return `too large ${key} (value=${v} max_value=${max})`;
+    set(c, v);
+    return undefined;
+  };
+}
+
+const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
+  ctrl_interface: strGlobal('ctrl_interface', undefined, (c, v) => (c.ctrlInterface = v)),
+  ctrl_interface_group: strGlobal('ctrl_interface_group', undefined, (c, v) => (c.ctrlInterfaceGroup = v)),
+  ap_scan: intGlobal('ap_scan', 0, 2, (c, v) => (c.apScan = v)),
+  driver_param: strGlobal('driver_param', undefined, (c, v) => (c.driverParam = v)),
+  update_config: intGlobal('update_config', undefined, undefined, (c, v) => (c.updateConfig = v)),
+  uuid: (c, value) => {
+    const u = parseUuid(value);
+    if (!u) return `invalid uuid '${value}' (must be xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex)`;
+    c.uuid = u;
+    return undefined;
+  },
+  device_name: strGlobal('device_name', WPS_DEVICE_NAME_MAX_LEN, (c, v) => (c.deviceName = v)),
+  manufacturer: strGlobal('manufacturer', WPS_MANUFACTURER_MAX_LEN, (c, v) => (c.manufacturer = v)),
+  model_name: strGlobal('model_name', WPS_MODEL_NAME_MAX_LEN, (c, v) => (c.modelName = v)),
+  model_number: strGlobal('model_number', WPS_MODEL_NUMBER_MAX_LEN, (c, v) => (c.modelNumber = v)),
+  serial_number: strGlobal('serial_number', WPS_SERIAL_NUMBER_MAX_LEN, (c, v) => (c.serialNumber = v)),
+  device_type: (c, value) => {
+    const t = parseDeviceType(value);
+    if (!t) return `invalid device_type '${value}' (must be <category>-<OUI>-<subcategory>, e.g. 1-0050F204-1)`;
+    c.deviceType = t;
+    return undefined;
+  },
+  os_version: (c, value) => {
+    const v = parseHex(value, 4);
+    if (!v) return `invalid os_version '${value}' (must be 8 hex digits)`;
+    c.osVersion = v;
+    return undefined;
+  },
+  config_methods: (c, value) => {
+    const bad = unknownConfigMethods(value);
+    if (bad.length > 0) return `invalid config_methods: unknown method${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')}`;
+    c.configMethods = value;
+    return undefined;
+  },
+  wps_cred_processing: intGlobal('wps_cred_processing', 0, 2, (c, v) => (c.wpsCredProcessing = v)),
+  country: (c, value) => {
+    if (!/^[A-Za-z0-9]{2}/.test(value)) return `invalid country '${value}' (must be a two-letter country code)`;
+    c.country = value.slice(0, 2);
+    return undefined;
+  },
+  sim_medium: (c, value) => {
+    if (value === '') return 'invalid sim_medium (empty path)';
+    c.simMedium = utf8Of(value);
+    return undefined;
+  },
+};
+
+export const WPAS_GLOBAL_KEYS: readonly string[] = Object.keys(GLOBALS);
+
+function asByteString(input: string | Uint8Array): string {
+  return typeof input === 'string' ? byteString(Buffer.from(input, 'utf8')) : byteString(input);
+}
+
+/**
+ * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
+ * Throws ConfigError with every diagnostic when anything is invalid.
+ */
+export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string): WpaSupplicantConfigResult {
+  const sink = new DiagnosticSink(path);
+  const config = emptyWpaSupplicantConfig(path);
+  const text = asByteString(input);
+  if (text.length > WPAS_MAX_FILE_LEN) {
+    sink.error(0, `file too large (${text.length} bytes, at most ${WPAS_MAX_FILE_LEN})`);
+    sink.throwIfErrors();
+  }
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+
+  let block: { kind: 'network'; net: NetworkBlock; start: number; errors: number } | { kind: 'skip'; start: number } | null = null;
+  let nextId = 0;
+
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.length > WPAS_MAX_LINE_LEN) {
+      sink.error(line, `line too long (${raw.length} bytes, at most ${WPAS_MAX_LINE_LEN})`);
+      return;
+    }
+    if (raw.includes('\0')) {
+      sink.error(line, 'invalid line (contains a NUL byte)');
+      return;
+    }
+    const pos = cleanConfigLine(raw);
+    if (pos === null) return;
+
+    if (block !== null) {
+      if (pos === '}') {
+        if (block.kind === 'network') {
+          finishNetwork(block.net);
+          if (block.errors === 0) config.networks.push(block.net);
+        }
+        block = null;
+        return;
+      }
+      if (block.kind === 'skip') return;
+      const eq = pos.indexOf('=');
+      if (eq < 0) {
+        sink.error(line, `invalid network line '${pos}'`);
+        block.errors++;
+        return;
+      }
+      const name = pos.slice(0, eq);
+      const value = pos.slice(eq + 1);
+      if (value.startsWith('"') && !value.slice(1).includes('"')) {
+        sink.error(line, `invalid quotation in ${name}`);
+        block.errors++;
+        return;
+      }
+      if (!isNetworkField(name)) {
+        sink.warn(line, `unknown network field '${name}' (kept as written)`);
+        block.net.extra.push({ name, value });
+        return;
+      }
+      const e = setNetworkField(block.net, name, value);
+      if (e !== undefined) {
+        sink.error(line, `${name}: ${e}`);
+        block.errors++;
+      }
+      return;
+    }
+
+    if (pos === 'network={') {
+      if (config.networks.length >= WPAS_MAX_NETWORKS) {
+        sink.error(line, `too many network blocks (at most ${WPAS_MAX_NETWORKS})`);
+        block = { kind: 'skip', start: line };
+        return;
+      }
+      block = { kind: 'network', net: defaultNetwork(nextId++), start: line, errors: 0 };
+      return;
+    }
+    if (/^[A-Za-z0-9_-]+=\{$/.test(pos)) {
+      sink.warn(line, `'${pos}' block is not supported by wpsd; it is ignored and will not be saved`);
+      block = { kind: 'skip', start: line };
+      return;
+    }
+    const eq = pos.indexOf('=');
+    if (eq < 0) {
+      sink.error(line, `invalid configuration line '${pos}'`);
+      return;
+    }
+    const name = pos.slice(0, eq);
+    const value = pos.slice(eq + 1);
+    const h = Object.hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined;
+    if (!h) {
+      sink.warn(line, `unknown global field '${name}' (kept as written)`);
+      config.extraGlobals.push({ name, value });
+      return;
+    }
+    const e = h(config, value);
+    if (e !== undefined) sink.error(line, e);
+  });
+
+  if (block !== null) {
+    const open: { start: number } = block;
+    sink.error(lines.length, `block starting at line ${open.start} was not terminated properly`);
+  }
+  sink.throwIfErrors();
+  return { config, warnings: sink.warnings };
+}
+
+/** Reads and parses wpa_supplicant.conf; throws ConfigError with all diagnostics. */
+export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplicantConfigResult> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (e) {
+    throw new ConfigError('CONFIG_UNREADABLE', [
+      { severity: 'error', path, line: 0, message: `failed to open config file: ${(e as Error).message}` },
+    ]);
+  }
+  return parseWpaSupplicantConfig(data, path);
+}
+
+/** The station's WPS UUID: uuid= when set, else derived from the interface MAC (wpas_wps_init, no auto_uuid). */
+export function stationWpsUuid(config: WpaSupplicantConfig, ownAddr: Uint8Array): Buffer {
+  return config.uuid && config.uuid.some((b) => b !== 0) ? Buffer.from(config.uuid) : uuidFromMac(ownAddr);
+}

@@ -1,0 +1,270 @@
+/**
+ * A hardened HTTP/1.1 server for UPnP description, control (SOAP) and
+ * eventing (GENA): express 5 routes on top of node:http with limits that
+ * hostile clients cannot push past.
+ *
+ * API:
+ *   new UpnpHttpServer(opts: UpnpHttpServerOptions)
+ *     .app                       express application: mount routes here before start()
+ *     .start(): Promise<{ address, port }>
+ *     .baseUrl                   "http://address:port" once started
+ *     .close(): Promise<void>    stops listening and drops every connection
+ *   readRequestBody(req, maxBytes): Promise<Buffer>   throws HttpError (413 / 400 / 408)
+ *   sendHttpError(res, err)      writes a short text/plain error with the right status
+ *   HttpError (status, code)
+ *   HTTP_* named limits
+ *
+ * Hardening (hostapd's web server for comparison: 10 connections, 8000-byte
+ * requests, 30 s per connection):
+ *   - HTTP/1.1 requests without Host get 400 (node's requireHostHeader);
+ *   - header block larger than maxHeaderBytes gets 431 (node's maxHeaderSize);
+ *   - bodies larger than maxBodyBytes get 413, announced or streamed;
+ *   - Content-Length together with Transfer-Encoding, or an invalid one, gets 400
+ *     (llhttp); a body shorter than its Content-Length runs into the request timeout;
+ *   - headers must arrive within headersTimeoutMs, the whole request within
+ *     requestTimeoutMs (408), idle keep-alive connections close after idleTimeoutMs;
+ *   - more than maxConnections open connections: the extra one gets 503 and is closed.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { Logger, silentLogger } from '../common/log.js';
+
+/** Request bodies (SOAP, NOTIFY) larger than this get 413. hostapd allows 8000 bytes per request. */
+export const HTTP_MAX_BODY_BYTES = 64 * 1024;
+/** Total size of the request line and headers; node's default is 16 KiB. */
+export const HTTP_MAX_HEADER_BYTES = 8 * 1024;
+/** Simultaneous connections; hostapd allows 10. */
+export const HTTP_MAX_CONNECTIONS = 32;
+/** Headers must be complete within this time (slowloris). */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included, must arrive within this time; hostapd: 30 s. */
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/** An idle keep-alive connection is closed after this time. */
+export const HTTP_IDLE_TIMEOUT_MS = 5_000;
+
+export type HttpErrorCode = 'body-too-large' | 'bad-request' | 'timeout' | 'aborted';
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: HttpErrorCode;
+  constructor(status: number, code: HttpErrorCode, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface UpnpHttpServerOptions {
+  /** IP address to listen on; 127.0.0.1 unless the caller names an interface address. */
+  host?: string;
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  maxBodyBytes?: number;
+  maxHeaderBytes?: number;
+  maxConnections?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** SERVER header value, e.g. "Linux/6 UPnP/1.0 wpsd/0.1". */
+  serverHeader?: string;
+  logger?: Logger;
+}
+
+const BUSY_RESPONSE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n\r\ntoo many connections';
+
+/** Reads the whole body, refusing more than maxBytes; never buffers past the limit. */
+export function readRequestBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBytes) {
+      reject(new HttpError(413, 'body-too-large', `body of ${declared} bytes exceeds the limit of ${maxBytes}`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (err: Error | null, body?: Buffer): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+      if (err) {
+        // Stop reading; the connection is closed after the error response.
+        req.resume();
+        reject(err);
+      } else resolve(body ?? Buffer.alloc(0));
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > maxBytes) finish(new HttpError(413, 'body-too-large', `body exceeds the limit of ${maxBytes} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(null, Buffer.concat(chunks, total));
+    const onError = (e: Error): void => finish(new HttpError(400, 'bad-request', `request body: ${e.message}`));
+    const onAborted = (): void => finish(new HttpError(400, 'aborted', 'request aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+/** Writes an HttpError (or a 500 for anything else) and closes the connection. */
+export function sendHttpError(res: http.ServerResponse, err: unknown): void {
+  const status = err instanceof HttpError ? err.status : 500;
+  const text = err instanceof HttpError ? err.message : 'internal error';
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset="utf-8"');
+  res.setHeader('Connection', 'close');
+  res.end(text + '\n');
+}
+
+export class UpnpHttpServer {
+  readonly app: Express;
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly log: Logger;
+  private readonly opts: Required<Omit<UpnpHttpServerOptions, 'logger' | 'serverHeader'>> & { serverHeader?: string };
+  private bound: AddressInfo | undefined;
+
+  constructor(opts: UpnpHttpServerOptions = {}) {
+    this.log = opts.logger ?? silentLogger;
+    this.opts = {
+      host: opts.host ?? '127.0.0.1',
+      port: opts.port ?? 0,
+      maxBodyBytes: opts.maxBodyBytes ?? HTTP_MAX_BODY_BYTES,
+      maxHeaderBytes: opts.maxHeaderBytes ?? HTTP_MAX_HEADER_BYTES,
+      maxConnections: opts.maxConnections ?? HTTP_MAX_CONNECTIONS,
+      headersTimeoutMs: opts.headersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: opts.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: opts.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS,
+      ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
+    };
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    const serverHeader = this.opts.serverHeader;
+    if (serverHeader !== undefined) {
+      app.use((_req: Request, res: Response, next: NextFunction) => {
+        res.setHeader('Server', serverHeader);
+        next();
+      });
+    }
+    this.app = app;
+    this.server = http.createServer(
+      {
+        maxHeaderSize: this.opts.maxHeaderBytes,
+        requireHostHeader: true,
+        headersTimeout: this.opts.headersTimeoutMs,
+        requestTimeout: this.opts.requestTimeoutMs,
+        keepAliveTimeout: this.opts.idleTimeoutMs,
+        // node checks header/request deadlines on this period (30 s by default, too coarse for slowloris).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(this.opts.headersTimeoutMs / 2))),
+        // Chunk extensions and pipelined junk are bounded by llhttp; lenient parsing stays off.
+        insecureHTTPParser: false,
+      },
+      (req, res) => {
+        app(req, res);
+      },
+    );
+    this.server.on('connection', (socket: Socket) => this.onConnection(socket));
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
+    // headersTimeout/requestTimeout answer 408 first; a socket still silent a second later is destroyed.
+    this.server.setTimeout(this.opts.requestTimeoutMs + 1000, (socket: Socket) => socket.destroy());
+  }
+
+  private fallbacksInstalled = false;
+
+  /** 404 and error handlers go last, so they are added by start(), after the caller's routes. */
+  private installFallbacks(): void {
+    if (this.fallbacksInstalled) return;
+    this.fallbacksInstalled = true;
+    this.app.use((_req: Request, res: Response) => {
+      res.status(404).type('text/plain').send('not found\n');
+    });
+    this.app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      if (!(err instanceof HttpError)) this.log.warn(`http: handler failed: ${(err as Error)?.message ?? String(err)}`);
+      sendHttpError(res, err);
+    });
+  }
+
+  private onConnection(socket: Socket): void {
+    if (this.sockets.size >= this.opts.maxConnections) {
+      this.log.debug(`http: refusing connection from ${socket.remoteAddress}: ${this.sockets.size} open`);
+      socket.on('error', () => undefined);
+      socket.end(BUSY_RESPONSE);
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    this.log.debug(`http: client error from ${socket.remoteAddress}: ${err.code ?? ''} ${err.message}`);
+    // Like node's default: answer unless a response has already started on this socket.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    let status = '400 Bad Request';
+    if (err.code === 'HPE_HEADER_OVERFLOW') status = '431 Request Header Fields Too Large';
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = '408 Request Timeout';
+    const text = status.slice(4).toLowerCase();
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+  }
+
+  /** The configured body limit, for handlers that call readRequestBody. */
+  get maxBodyBytes(): number {
+    return this.opts.maxBodyBytes;
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Listens; mount every route on `app` before calling this. */
+  start(): Promise<AddressInfo> {
+    this.installFallbacks();
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (e) => this.log.warn(`http: server error: ${e.message}`));
+        this.bound = this.server.address() as AddressInfo;
+        this.log.debug(`http: listening on ${this.bound.address}:${this.bound.port}`);
+        resolve(this.bound);
+      });
+    });
+  }
+
+  get baseUrl(): string {
+    if (!this.bound) throw new Error('UpnpHttpServer: not started');
+    const host = this.bound.family === 'IPv6' ? `[${this.bound.address}]` : this.bound.address;
+    return `http://${host}:${this.bound.port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) {
+        for (const s of this.sockets) s.destroy();
+        resolve();
+        return;
+      }
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * UPnP control point side of SOAP: invoke an action on a device's controlURL.
+ *
+ * API:
+ *   soapCall(controlUrl, serviceType, actionName, args, opts?): Promise<SoapArgs>
+ *     throws SoapFaultError (device answered with a UPnP error), SoapError
+ *     (unusable response), HttpClientError (network, timeout, size, refused host)
+ */
+import { httpRequest, type HttpRequestOptions } from './http-client.js';
+import { SOAP_MAX_BYTES, SoapError, buildSoapRequest, parseSoapResponse, type SoapArgs } from './soap.js';
+
+export interface SoapCallOptions {
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  requireIpLiteral?: boolean;
+}
+
+export async function soapCall(controlUrl: string, serviceType: string, actionName: string, args: SoapArgs, opts: SoapCallOptions = {}): Promise<SoapArgs> {
+  const body = buildSoapRequest(serviceType, actionName, args);
+  const maxBytes = opts.maxResponseBytes ?? SOAP_MAX_BYTES;
+  const req: HttpRequestOptions = {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/xml; charset="utf-8"',
+      soapaction: `"${serviceType}#${actionName}"`,
+    },
+    body,
+    maxResponseBytes: maxBytes,
+  };
+  if (opts.timeoutMs !== undefined) req.timeoutMs = opts.timeoutMs;
+  if (opts.requireIpLiteral !== undefined) req.requireIpLiteral = opts.requireIpLiteral;
+  const res = await httpRequest(controlUrl, req);
+  if (res.status !== 200 && res.status !== 500) {
+    throw new SoapError('malformed', `${actionName}: HTTP ${res.status}`);
+  }
+  // A 500 carries a fault (thrown by parseSoapResponse); a 500 without one is still an error.
+  const out = parseSoapResponse(res.body, actionName, maxBytes);
+  if (res.status === 500) throw new SoapError('malformed', `${actionName}: HTTP 500 without a UPnP fault`);
+  return out;
+}

@@ -1,0 +1,131 @@
+/**
+ * UPnP control endpoint: an express handler that reads a bounded SOAP
+ * request, dispatches to the service's action table and answers with the
+ * response or a UPnP fault (HTTP 500, UDA 1.0 3.2.2).
+ *
+ * API:
+ *   soapControlHandler(service: SoapService, opts?): express RequestHandler   mount with app.post(controlURL, ...)
+ *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[] }
+ *   SoapActionHandler (args, ctx) => SoapArgs | Promise<SoapArgs>
+ *   UpnpActionError(upnpErrorCode, description?)   throw from a handler to answer with that fault
+ *
+ * Mapping: unparsable XML or missing SOAPACTION -> HTTP 400; body action not
+ * the SOAPACTION one, SOAPACTION naming another service type (the version
+ * is not compared), or unknown action -> 401 Invalid Action; an action
+ * listed in optionalActions without a handler -> 602; malformed arguments ->
+ * 402; a handler throwing anything but UpnpActionError -> 501 Action Failed
+ * (logged, details not sent).
+ */
+import type { Request, Response } from 'express';
+import { Logger, silentLogger } from '../common/log.js';
+import { normalizeAddress } from './net-address.js';
+import { splitTypeVersion } from './urn-type.js';
+import { HttpError, readRequestBody, sendHttpError } from './http-server.js';
+import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
+
+export class UpnpActionError extends Error {
+  readonly code = 'upnp-action-error' as const;
+  readonly upnpErrorCode: number;
+  constructor(upnpErrorCode: number, description: string = upnpErrorDescription(upnpErrorCode)) {
+    super(description);
+    this.name = 'UpnpActionError';
+    this.upnpErrorCode = upnpErrorCode;
+  }
+}
+
+export interface SoapContext {
+  /** Address of the control point (IPv4-mapped prefix removed). */
+  remoteAddress: string;
+  headers: Request['headers'];
+}
+
+export type SoapActionHandler = (args: SoapArgs, ctx: SoapContext) => SoapArgs | Promise<SoapArgs>;
+
+export interface SoapService {
+  serviceType: string;
+  actions: Record<string, SoapActionHandler>;
+  /** Actions the SCPD declares optional and this device does not implement (answered with 602). */
+  optionalActions?: string[];
+}
+
+export interface SoapControlOptions {
+  maxBodyBytes?: number;
+  logger?: Logger;
+}
+
+const XML_CONTENT_TYPE = 'text/xml; charset="utf-8"';
+
+/** SOAPACTION's service type names ours: same type, any version, case-insensitive (as hostapd compares it). */
+export function sameServiceType(requested: string, ours: string): boolean {
+  const a = splitTypeVersion(requested.toLowerCase());
+  const b = splitTypeVersion(ours.toLowerCase());
+  if (a === undefined || b === undefined) return requested.toLowerCase() === ours.toLowerCase();
+  return a.base === b.base;
+}
+
+function sendFault(res: Response, code: number, description?: string): void {
+  res.status(500).type(XML_CONTENT_TYPE).setHeader('EXT', '');
+  res.send(buildSoapFault(code, description));
+}
+
+export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: Request, res: Response) => Promise<void> {
+  const log = opts.logger ?? silentLogger;
+  const maxBytes = opts.maxBodyBytes ?? SOAP_MAX_BYTES;
+  const optional = new Set(service.optionalActions ?? []);
+  return async (req: Request, res: Response): Promise<void> => {
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    let body: Buffer;
+    try {
+      body = await readRequestBody(req, maxBytes);
+    } catch (e) {
+      sendHttpError(res, e);
+      return;
+    }
+    let parsed;
+    try {
+      parsed = parseSoapRequest(body, req.headers['soapaction'] as string | undefined, maxBytes);
+    } catch (e) {
+      const err = e as SoapError;
+      log.debug(`soap: refused request from ${remote}: ${err.message}`);
+      if (err.code === 'action-mismatch') sendFault(res, UpnpErrorCode.InvalidAction);
+      else if (err.code === 'invalid-args') sendFault(res, UpnpErrorCode.InvalidArgs);
+      else if (err.code === 'too-large') sendHttpError(res, new HttpError(413, 'body-too-large', err.message));
+      else sendHttpError(res, new HttpError(400, 'bad-request', err.message));
+      return;
+    }
+    if (!sameServiceType(parsed.serviceType, service.serviceType)) {
+      log.debug(`soap: ${remote} addressed service ${parsed.serviceType}, not ${service.serviceType}`);
+      sendFault(res, UpnpErrorCode.InvalidAction);
+      return;
+    }
+    const handler = Object.prototype.hasOwnProperty.call(service.actions, parsed.actionName) ? service.actions[parsed.actionName] : undefined;
+    if (handler === undefined) {
+      log.debug(`soap: ${remote} called unknown action ${parsed.actionName}`);
+      sendFault(res, optional.has(parsed.actionName) ? UpnpErrorCode.OptionalActionNotImplemented : UpnpErrorCode.InvalidAction);
+      return;
+    }
+    let out: SoapArgs;
+    try {
+      out = await handler(parsed.args, { remoteAddress: remote, headers: req.headers });
+    } catch (e) {
+      if (e instanceof UpnpActionError) {
+        log.debug(`soap: ${parsed.actionName} from ${remote}: UPnP error ${e.upnpErrorCode} ${e.message}`);
+        sendFault(res, e.upnpErrorCode, e.message);
+      } else {
+        log.warn(`soap: ${parsed.actionName} handler failed: ${(e as Error)?.message ?? String(e)}`);
+        sendFault(res, UpnpErrorCode.ActionFailed);
+      }
+      return;
+    }
+    let xml: string;
+    try {
+      xml = buildSoapResponse(service.serviceType, parsed.actionName, out);
+    } catch (e) {
+      log.warn(`soap: cannot build ${parsed.actionName} response: ${(e as Error).message}`);
+      sendFault(res, UpnpErrorCode.ActionFailed);
+      return;
+    }
+    res.status(200).type(XML_CONTENT_TYPE).setHeader('EXT', '');
+    res.send(xml);
+  };
+}

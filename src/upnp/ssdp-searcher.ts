@@ -1,0 +1,207 @@
+/**
+ * SSDP control point side (UDA 1.0 sections 1.1-1.2): sends M-SEARCH on one
+ * interface, collects the answers and the NOTIFY alive/byebye traffic of that
+ * interface, and keeps a table of advertisements that expire after their
+ * max-age. Shares port 1900 with other SSDP software (SO_REUSEADDR).
+ *
+ * Written on node:dgram rather than node-ssdp 4 for the reasons given in
+ * ssdp-advertiser.ts (no loopback, no single-interface binding).
+ *
+ * API:
+ *   new SsdpSearcher(opts?: SsdpSearcherOptions)
+ *     .start(): Promise<void>
+ *     .search(st, mx?): Promise<void>          one M-SEARCH (MX default 3, clamped 1..5)
+ *     .advertisements(): SsdpAdvertisement[]   current, unexpired entries
+ *     .on('alive', (ad) => ...)   new USN, or a known one whose LOCATION changed
+ *     .on('byebye', (ad) => ...)  NOTIFY ssdp:byebye for a known USN
+ *     .on('expired', (ad) => ...) max-age ran out without renewal
+ *     .stop(): Promise<void>
+ *   SsdpAdvertisement { usn, nt, location, maxAgeSec, expiresAt, server, address, via }
+ */
+import { EventEmitter } from 'node:events';
+import { Logger, silentLogger } from '../common/log.js';
+import type { InterfaceAddress } from './net-address.js';
+import { SsdpMessageError, buildSsdpMessage, parseMaxAge, parseSsdpMessage } from './ssdp-message.js';
+import { openSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
+
+/** Advertisements tracked at once; beyond this new USNs are ignored (a flood cannot grow memory). */
+export const SSDP_MAX_TRACKED = 512;
+/** UDA 1.1 caps MX at 5 for control points; we never ask for more. */
+export const SSDP_SEARCH_MAX_MX_SEC = 5;
+export const SSDP_SEARCH_DEFAULT_MX_SEC = 3;
+/** Advertisements without a usable CACHE-CONTROL are kept this long. */
+export const SSDP_DEFAULT_TRACK_SEC = 1800;
+/** Longest max-age honoured (one day), so a bogus value cannot pin an entry. */
+export const SSDP_MAX_TRACK_SEC = 86_400;
+/** How often expiry is checked. */
+export const SSDP_EXPIRY_CHECK_MS = 250;
+/** LOCATION longer than this is refused. */
+export const SSDP_MAX_LOCATION_LENGTH = 512;
+
+export interface SsdpAdvertisement {
+  usn: string;
+  /** NT of a NOTIFY or ST of a response. */
+  nt: string;
+  location: string;
+  maxAgeSec: number;
+  expiresAt: number;
+  server: string;
+  address: string;
+  via: 'notify' | 'response';
+}
+
+export interface SsdpSearcherOptions {
+  interfaceName?: string;
+  iface?: InterfaceAddress;
+  port?: number;
+  group?: string;
+  ttl?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface SsdpSearcherEvents {
+  alive: [SsdpAdvertisement];
+  byebye: [SsdpAdvertisement];
+  expired: [SsdpAdvertisement];
+}
+
+export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
+  private sockets: SsdpSockets | undefined;
+  private readonly table = new Map<string, SsdpAdvertisement>();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  readonly stats = { ignored: 0 };
+
+  constructor(private readonly opts: SsdpSearcherOptions = {}) {
+    super();
+    this.log = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    if (this.sockets) return;
+    const sockOpts: Parameters<typeof openSsdpSockets>[0] = {
+      onMessage: (msg, from, via) => {
+        try {
+          this.onMessage(msg, from, via);
+        } catch (e) {
+          // A throwing listener or an unexpected datagram must not take the process down.
+          this.log.warn(`ssdp: error handling datagram from ${from.address}: ${(e as Error).message}`);
+        }
+      },
+      onError: (e) => this.log.debug(`ssdp: socket error: ${e.message}`),
+    };
+    if (this.opts.interfaceName !== undefined) sockOpts.interfaceName = this.opts.interfaceName;
+    if (this.opts.iface !== undefined) sockOpts.iface = this.opts.iface;
+    if (this.opts.port !== undefined) sockOpts.port = this.opts.port;
+    if (this.opts.group !== undefined) sockOpts.group = this.opts.group;
+    if (this.opts.ttl !== undefined) sockOpts.ttl = this.opts.ttl;
+    this.sockets = await openSsdpSockets(sockOpts);
+    this.expiryTimer = setInterval(() => this.expire(), SSDP_EXPIRY_CHECK_MS);
+    this.expiryTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const s = this.sockets;
+    this.sockets = undefined;
+    this.table.clear();
+    if (s) await s.close();
+  }
+
+  async search(st: string, mx: number = SSDP_SEARCH_DEFAULT_MX_SEC): Promise<void> {
+    const s = this.sockets;
+    if (!s) throw new Error('SsdpSearcher: start() first');
+    const clamped = Math.min(Math.max(Math.trunc(mx), 1), SSDP_SEARCH_MAX_MX_SEC);
+    await s.sendMulticast(
+      buildSsdpMessage('M-SEARCH * HTTP/1.1', [
+        ['HOST', `${s.group}:${s.port}`],
+        ['MAN', '"ssdp:discover"'],
+        ['MX', String(clamped)],
+        ['ST', st],
+      ]),
+    );
+  }
+
+  advertisements(): SsdpAdvertisement[] {
+    this.expire();
+    return [...this.table.values()].map((a) => ({ ...a }));
+  }
+
+  private expire(): void {
+    const t = this.now();
+    for (const [usn, ad] of this.table) {
+      if (ad.expiresAt <= t) {
+        this.table.delete(usn);
+        this.emit('expired', { ...ad });
+      }
+    }
+  }
+
+  private onMessage(buf: Buffer, from: { address: string; port: number }, via: 'multicast' | 'unicast'): void {
+    let msg;
+    try {
+      msg = parseSsdpMessage(buf);
+    } catch (e) {
+      if (e instanceof SsdpMessageError) {
+        this.stats.ignored++;
+        return;
+      }
+      throw e;
+    }
+    if (msg.kind === 'm-search') return;
+    const h = msg.headers;
+    const usn = h.get('usn');
+    if (usn === undefined || usn === '') return this.ignore(from, 'no USN');
+    if (msg.kind === 'notify') {
+      const nts = h.get('nts');
+      const nt = h.get('nt');
+      if (nt === undefined) return this.ignore(from, 'NOTIFY without NT');
+      if (nts === 'ssdp:byebye') {
+        const known = this.table.get(usn);
+        if (known) {
+          this.table.delete(usn);
+          this.emit('byebye', { ...known });
+        }
+        return;
+      }
+      if (nts !== 'ssdp:alive') return this.ignore(from, `NTS ${nts ?? '(none)'}`);
+      this.track(usn, nt, h, from.address, 'notify');
+      return;
+    }
+    if (msg.status !== 200 || via !== 'unicast') return this.ignore(from, 'not a 200 answer to our search');
+    const st = h.get('st');
+    if (st === undefined) return this.ignore(from, 'response without ST');
+    this.track(usn, st, h, from.address, 'response');
+  }
+
+  private ignore(from: { address: string }, why: string): void {
+    this.stats.ignored++;
+    this.log.excessive(`ssdp: ignoring message from ${from.address}: ${why}`);
+  }
+
+  private track(usn: string, nt: string, h: Map<string, string>, address: string, via: 'notify' | 'response'): void {
+    const location = h.get('location');
+    if (location === undefined || location.length > SSDP_MAX_LOCATION_LENGTH || !/^http:\/\/\S+$/i.test(location)) {
+      return this.ignore({ address }, 'missing or invalid LOCATION');
+    }
+    const maxAge = Math.min(parseMaxAge(h.get('cache-control')) ?? SSDP_DEFAULT_TRACK_SEC, SSDP_MAX_TRACK_SEC);
+    const known = this.table.get(usn);
+    if (!known && this.table.size >= SSDP_MAX_TRACKED) return this.ignore({ address }, 'table full');
+    const ad: SsdpAdvertisement = {
+      usn,
+      nt,
+      location,
+      maxAgeSec: maxAge,
+      expiresAt: this.now() + maxAge * 1000,
+      server: h.get('server') ?? '',
+      address,
+      via,
+    };
+    this.table.set(usn, ad);
+    if (!known || known.location !== location) this.emit('alive', { ...ad });
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  AttributeType,
+  WscParseError,
+  attrBytes,
+  attrString,
+  attrU16,
+  attrU32,
+  attrU8,
+  attributeLengthProblem,
+  attributeName,
+  encodeAttributes,
+  parseAttributes,
+  readUint,
+} from './attributes.js';
+
+describe('WSC attribute TLVs', () => {
+  it('names attributes by their spec name and unknown ones by number', () => {
+    expect(attributeName(0x1045)).toBe('Ssid');
+    expect(attributeName(AttributeType.WifiProtectedSetupState)).toBe('WifiProtectedSetupState');
+    expect(attributeName(0x1234)).toBe('Unknown 0x1234');
+    expect(AttributeType.Version).toBe(0x104a);
+    expect(AttributeType.RequestedDeviceType).toBe(0x106a);
+    expect(AttributeType.KeyWrapAuthenticator).toBe(0x101e);
+  });
+
+  it('every attribute type has a distinct value', () => {
+    const values = Object.values(AttributeType);
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  it('parses a stream in order, duplicates and unknown types kept', () => {
+    const buf = Buffer.from('104a000110' + '12340002abcd' + '104a000110', 'hex');
+    expect(parseAttributes(buf)).toEqual([
+      { type: 0x104a, value: Buffer.from([0x10]) },
+      { type: 0x1234, value: Buffer.from([0xab, 0xcd]) },
+      { type: 0x104a, value: Buffer.from([0x10]) },
+    ]);
+  });
+
+  it('accepts an empty stream and zero-length values', () => {
+    expect(parseAttributes(Buffer.alloc(0))).toEqual([]);
+    expect(parseAttributes(Buffer.from('10450000', 'hex'))).toEqual([{ type: 0x1045, value: Buffer.alloc(0) }]);
+  });
+
+  it('reports a value cut short with the attribute, offset, declared and present lengths', () => {
+    const buf = Buffer.from('104a000110' + '101e000844', 'hex');
+    const err = (() => {
+      try {
+        parseAttributes(buf);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(WscParseError);
+    expect(err).toMatchObject({ code: 'TRUNCATED_VALUE', offset: 5, attrType: 0x101e, declared: 8, present: 1 });
+    expect((err as Error).message).toContain('KeyWrapAuthenticator');
+  });
+
+  it('reports a header cut short', () => {
+    expect(() => parseAttributes(Buffer.from('104a00011010', 'hex'))).toThrow(expect.objectContaining({ code: 'TRUNCATED_HEADER', offset: 5, present: 1 }));
+  });
+
+  it('values are copies, not views of the input', () => {
+    const buf = Buffer.from('10450002abcd', 'hex');
+    const [a] = parseAttributes(buf);
+    buf[4] = 0;
+    expect(a?.value).toEqual(Buffer.from([0xab, 0xcd]));
+  });
+
+  it('with workarounds, skips the stray octet some APs put after a Network Key, and trailing zero padding (hostapd)', () => {
+    const stray = Buffer.from('10270000001057000101', 'hex');
+    expect(() => parseAttributes(stray)).toThrow(WscParseError);
+    expect(parseAttributes(stray, { workarounds: true })).toEqual([
+      { type: AttributeType.NetworkKey, value: Buffer.alloc(0) },
+      { type: AttributeType.ApSetupLocked, value: Buffer.from([1]) },
+    ]);
+    expect(() => parseAttributes(Buffer.from('10230000001057000101', 'hex'), { workarounds: true })).toThrow(WscParseError);
+    expect(() => parseAttributes(Buffer.from('10270000101057000101', 'hex'), { workarounds: true })).toThrow(WscParseError);
+    expect(parseAttributes(Buffer.from('1027000010570001010000000000', 'hex'), { workarounds: true })).toHaveLength(2);
+    expect(() => parseAttributes(Buffer.from('1027000010570001010000000000000001000000', 'hex'), { workarounds: true })).toThrow(WscParseError);
+  });
+
+  it('builds big-endian integer, byte and text attributes', () => {
+    const out = encodeAttributes([
+      attrU8(AttributeType.Version, 0x10),
+      attrU16(AttributeType.ConfigMethods, 0x2688),
+      attrU32(AttributeType.OsVersion, 0x80000001),
+      attrBytes(AttributeType.MacAddress, Buffer.from('020000000001', 'hex')),
+      attrString(AttributeType.Ssid, 'test'),
+    ]);
+    expect(out.toString('hex')).toBe('104a000110' + '100800022688' + '102d000480000001' + '10200006020000000001' + '1045000474657374');
+  });
+
+  it('refuses to encode a value longer than the 16-bit length field', () => {
+    expect(() => encodeAttributes([{ type: 0x1049, value: Buffer.alloc(65536) }])).toThrow(WscParseError);
+  });
+
+  it('checks fixed attribute sizes as hostapd does', () => {
+    expect(attributeLengthProblem(AttributeType.EnrolleeNonce, 16)).toBeUndefined();
+    expect(attributeLengthProblem(AttributeType.EnrolleeNonce, 15)).toBe('EnrolleeNonce must be 16 byte(s), got 15');
+    expect(attributeLengthProblem(AttributeType.PublicKey, 191)).toBeUndefined();
+    expect(attributeLengthProblem(AttributeType.Ssid, 33)).toContain('0..32');
+    expect(attributeLengthProblem(0x1234, 1000)).toBeUndefined();
+    expect(readUint(Buffer.from([1, 2]), 2, AttributeType.ConfigMethods)).toBe(0x0102);
+    expect(() => readUint(Buffer.from([1]), 2, AttributeType.ConfigMethods)).toThrow(WscParseError);
+  });
+
+  it('property: arbitrary bytes either fail with WscParseError or re-encode to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        try {
+          const attrs = parseAttributes(bytes);
+          expect(encodeAttributes(attrs)).toEqual(Buffer.from(bytes));
+        } catch (e) {
+          expect(e).toBeInstanceOf(WscParseError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: encoded attribute lists parse back to themselves', () => {
+    const attr = fc.record({ type: fc.integer({ min: 0, max: 0xffff }), value: fc.uint8Array({ maxLength: 80 }).map((u) => Buffer.from(u)) });
+    fc.assert(
+      fc.property(fc.array(attr, { maxLength: 12 }), (attrs) => {
+        expect(parseAttributes(encodeAttributes(attrs))).toEqual(attrs);
+      }),
+    );
+  });
+});

@@ -1,0 +1,374 @@
+/**
+ * WSC cryptography (WSC 2.0 sections 7.3 and 7.4): Diffie-Hellman group 5
+ * (RFC 3526 1536-bit MODP), the key derivation function, the message
+ * Authenticator, Encrypted Settings with the Key Wrap Authenticator, and the
+ * device-password proofs (PSK1/PSK2, E-Hash/R-Hash). Built on node:crypto.
+ * Pure: randomness is injected (default: the system CSPRNG).
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createDiffieHellman,
+  createDiffieHellmanGroup,
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import { AttributeType, encodeAttributes, parseAttributes, WscParseError } from './attributes.js';
+
+/** Random source: returns `n` bytes. Injected for deterministic tests. */
+export type Rng = (n: number) => Buffer;
+
+/** Length of the group 5 prime, public values and the shared secret (1536 bits). */
+export const DH_GROUP5_LEN = 192;
+/** Enrollee/Registrar nonces and E-S/R-S secret nonces. */
+export const NONCE_LEN = 16;
+export const MAC_ADDRESS_LEN = 6;
+export const AUTHKEY_LEN = 32;
+export const KEYWRAPKEY_LEN = 16;
+export const EMSK_LEN = 32;
+export const AUTHENTICATOR_LEN = 8;
+export const KWA_LEN = 8;
+export const PSK_LEN = 16;
+export const HASH_LEN = 32;
+/** AES block; also the IV length of Encrypted Settings. */
+export const AES_BLOCK_LEN = 16;
+/** WSC 2.0 section 7.3: the KDF personalization string. */
+export const KDF_LABEL = 'Wi-Fi Easy and Secure Key Derivation';
+/** AuthKey(256) || KeyWrapKey(128) || EMSK(256). */
+export const SESSION_KEY_BITS = (AUTHKEY_LEN + KEYWRAPKEY_LEN + EMSK_LEN) * 8;
+/** Attribute header (type + length) before the Authenticator / KWA value. */
+const TLV_HEADER_LEN = 4;
+/** Draws of a private value before giving up on a broken random source. */
+const DH_PRIVATE_MAX_DRAWS = 8;
+
+export type WscCryptoErrorCode =
+  | 'TOO_SHORT'
+  | 'BAD_LENGTH'
+  | 'BAD_PADDING'
+  | 'KWA_MISSING'
+  | 'KWA_MISMATCH'
+  | 'BAD_SETTINGS'
+  | 'BAD_PUBLIC_KEY'
+  | 'BAD_KEY'
+  | 'RNG_FAILURE';
+
+export class WscCryptoError extends Error {
+  override name = 'WscCryptoError';
+  constructor(
+    readonly code: WscCryptoErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function requireLength(what: string, buf: Uint8Array, len: number): void {
+  if (buf.length !== len) {
+    throw new WscCryptoError('BAD_KEY', `${what} must be ${len} bytes, got ${buf.length}`);
+  }
+}
+
+function drawRandom(rng: Rng, n: number): Buffer {
+  const b = rng(n);
+  if (b.length !== n) throw new WscCryptoError('RNG_FAILURE', `random source returned ${b.length} of ${n} bytes`);
+  return Buffer.from(b);
+}
+
+/** Left-pads with zeros to `len` bytes (big-endian integers lose leading zeros). */
+function leftPad(buf: Buffer, len: number): Buffer {
+  if (buf.length >= len) return buf;
+  const out = Buffer.alloc(len);
+  buf.copy(out, len - buf.length);
+  return out;
+}
+
+function toBigInt(buf: Uint8Array): bigint {
+  return buf.length === 0 ? 0n : BigInt('0x' + Buffer.from(buf).toString('hex'));
+}
+
+const GROUP5 = createDiffieHellmanGroup('modp5');
+const GROUP5_PRIME = GROUP5.getPrime();
+const GROUP5_GENERATOR = GROUP5.getGenerator();
+const GROUP5_P = toBigInt(GROUP5_PRIME);
+
+/** One side's DH group 5 key pair. The private value never leaves the object. */
+export interface DhKeyPair {
+  /** g^x mod p, left-padded to 192 bytes as the Public Key attribute carries it. */
+  readonly publicKey: Buffer;
+  /**
+   * (peer)^x mod p, left-padded to 192 bytes. The peer value may be shorter
+   * than 192 bytes (some implementations drop leading zeros; hostapd accepts
+   * 190..192). Rejects 0, 1, p-1 and values >= p with WscCryptoError
+   * 'BAD_PUBLIC_KEY': those force the shared secret into a subgroup of order <= 2.
+   */
+  computeSecret(peerPublicKey: Uint8Array): Buffer;
+}
+
+/** Throws unless 1 < value < p-1 (the checks OpenSSL's DH_check_pub_key makes for hostapd). */
+export function checkPeerPublicKey(peer: Uint8Array): void {
+  if (peer.length === 0 || peer.length > DH_GROUP5_LEN) {
+    throw new WscCryptoError('BAD_PUBLIC_KEY', `DH public key must be 1..${DH_GROUP5_LEN} bytes, got ${peer.length}`);
+  }
+  const y = toBigInt(peer);
+  if (y <= 1n || y >= GROUP5_P - 1n) {
+    throw new WscCryptoError('BAD_PUBLIC_KEY', 'degenerate DH public key (0, 1, p-1 or >= p)');
+  }
+}
+
+/**
+ * A fresh DH group 5 key pair. The private value is 1536 random bits in
+ * [2, p-2] from `rng` (default: the system CSPRNG).
+ */
+export function generateDhKeyPair(rng: Rng = randomBytes): DhKeyPair {
+  let priv: Buffer | undefined;
+  for (let i = 0; i < DH_PRIVATE_MAX_DRAWS && priv === undefined; i++) {
+    const cand = drawRandom(rng, DH_GROUP5_LEN);
+    const x = toBigInt(cand);
+    if (x >= 2n && x < GROUP5_P - 1n) priv = cand;
+    else cand.fill(0);
+  }
+  if (priv === undefined) throw new WscCryptoError('RNG_FAILURE', 'random source gave no usable DH private value');
+  const dh = createDiffieHellman(GROUP5_PRIME, GROUP5_GENERATOR);
+  dh.setPrivateKey(priv);
+  priv.fill(0);
+  const publicKey = leftPad(dh.generateKeys(), DH_GROUP5_LEN);
+  return {
+    publicKey,
+    computeSecret(peerPublicKey: Uint8Array): Buffer {
+      checkPeerPublicKey(peerPublicKey);
+      return leftPad(dh.computeSecret(Buffer.from(peerPublicKey)), DH_GROUP5_LEN);
+    },
+  };
+}
+
+function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/**
+ * WSC KDF (section 7.3): HMAC-SHA-256(key, i || label || Length) for
+ * i = 1, 2, ..., concatenated and cut to `bits` (i and Length are 32-bit big-endian).
+ */
+export function wpsKdf(key: Uint8Array, label: string, bits: number): Buffer {
+  if (!Number.isInteger(bits) || bits <= 0 || bits % 8 !== 0) {
+    throw new RangeError('KDF output length must be a positive multiple of 8 bits');
+  }
+  const outLen = bits / 8;
+  const lengthField = Buffer.alloc(4);
+  lengthField.writeUInt32BE(bits);
+  const labelBytes = Buffer.from(label, 'utf8');
+  const blocks: Buffer[] = [];
+  for (let i = 1, have = 0; have < outLen; i++) {
+    const iField = Buffer.alloc(4);
+    iField.writeUInt32BE(i);
+    const block = hmacSha256(key, iField, labelBytes, lengthField);
+    blocks.push(block);
+    have += block.length;
+  }
+  return Buffer.concat(blocks).subarray(0, outLen);
+}
+
+export interface SessionKeys {
+  /** 256 bits: Authenticator, KWA, PSK1/PSK2, E-Hash/R-Hash. */
+  authKey: Buffer;
+  /** 128 bits: AES key of Encrypted Settings. */
+  keyWrapKey: Buffer;
+  /** 256 bits: Extended Master Session Key (UPnP/other uses). */
+  emsk: Buffer;
+}
+
+/**
+ * DHKey = SHA-256(g^AB mod p); KDK = HMAC-SHA-256(DHKey, N1 || EnrolleeMAC || N2);
+ * AuthKey || KeyWrapKey || EMSK = KDF(KDK, "Wi-Fi Easy and Secure Key Derivation", 640).
+ */
+export function deriveSessionKeys(
+  dhShared: Uint8Array,
+  enrolleeNonce: Uint8Array,
+  enrolleeMac: Uint8Array,
+  registrarNonce: Uint8Array,
+): SessionKeys {
+  requireLength('DH shared secret', dhShared, DH_GROUP5_LEN);
+  requireLength('Enrollee Nonce', enrolleeNonce, NONCE_LEN);
+  requireLength('Enrollee MAC address', enrolleeMac, MAC_ADDRESS_LEN);
+  requireLength('Registrar Nonce', registrarNonce, NONCE_LEN);
+  const dhKey = createHash('sha256').update(dhShared).digest();
+  const kdk = hmacSha256(dhKey, enrolleeNonce, enrolleeMac, registrarNonce);
+  dhKey.fill(0);
+  const keys = wpsKdf(kdk, KDF_LABEL, SESSION_KEY_BITS);
+  kdk.fill(0);
+  const out = {
+    authKey: Buffer.from(keys.subarray(0, AUTHKEY_LEN)),
+    keyWrapKey: Buffer.from(keys.subarray(AUTHKEY_LEN, AUTHKEY_LEN + KEYWRAPKEY_LEN)),
+    emsk: Buffer.from(keys.subarray(AUTHKEY_LEN + KEYWRAPKEY_LEN)),
+  };
+  keys.fill(0);
+  return out;
+}
+
+/** Length comparison is not secret; the content comparison is constant-time. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Authenticator = first 64 bits of HMAC-SHA-256(AuthKey, M_prev || M_curr*),
+ * M_curr* being the current message without its Authenticator attribute.
+ */
+export function computeAuthenticator(authKey: Uint8Array, prevMsg: Uint8Array, curMsgWithoutAuth: Uint8Array): Buffer {
+  requireLength('AuthKey', authKey, AUTHKEY_LEN);
+  return hmacSha256(authKey, prevMsg, curMsgWithoutAuth).subarray(0, AUTHENTICATOR_LEN);
+}
+
+/**
+ * True when `curMsgRaw` ends in an Authenticator attribute (type 0x1005,
+ * length 8) whose value matches; like hostapd, the last 12 bytes are the
+ * attribute. Constant-time comparison.
+ */
+export function verifyAuthenticator(authKey: Uint8Array, prevMsg: Uint8Array, curMsgRaw: Uint8Array): boolean {
+  const cur = Buffer.from(curMsgRaw.buffer, curMsgRaw.byteOffset, curMsgRaw.byteLength);
+  const attrStart = cur.length - TLV_HEADER_LEN - AUTHENTICATOR_LEN;
+  if (attrStart < 0) return false;
+  if (cur.readUInt16BE(attrStart) !== AttributeType.Authenticator || cur.readUInt16BE(attrStart + 2) !== AUTHENTICATOR_LEN) {
+    return false;
+  }
+  const expected = computeAuthenticator(authKey, prevMsg, cur.subarray(0, attrStart));
+  return constantTimeEqual(expected, cur.subarray(attrStart + TLV_HEADER_LEN));
+}
+
+function keyWrapAuthenticator(authKey: Uint8Array, data: Uint8Array): Buffer {
+  return hmacSha256(authKey, data).subarray(0, KWA_LEN);
+}
+
+/**
+ * The value of an Encrypted Settings attribute: IV (16 random bytes) ||
+ * AES-128-CBC(KeyWrapKey, IV, settings || KWA || PKCS#5 padding), where
+ * KWA is the Key Wrap Authenticator attribute over the settings TLVs.
+ */
+export function encryptSettings(
+  authKey: Uint8Array,
+  keyWrapKey: Uint8Array,
+  settingsTlvs: Uint8Array,
+  rng: Rng = randomBytes,
+): Buffer {
+  requireLength('AuthKey', authKey, AUTHKEY_LEN);
+  requireLength('KeyWrapKey', keyWrapKey, KEYWRAPKEY_LEN);
+  const kwa = encodeAttributes([
+    { type: AttributeType.KeyWrapAuthenticator, value: keyWrapAuthenticator(authKey, settingsTlvs) },
+  ]);
+  const padLen = AES_BLOCK_LEN - ((settingsTlvs.length + kwa.length) % AES_BLOCK_LEN);
+  const plain = Buffer.concat([settingsTlvs, kwa, Buffer.alloc(padLen, padLen)]);
+  const iv = drawRandom(rng, AES_BLOCK_LEN);
+  const cipher = createCipheriv('aes-128-cbc', keyWrapKey, iv).setAutoPadding(false);
+  const out = Buffer.concat([iv, cipher.update(plain), cipher.final()]);
+  plain.fill(0);
+  return out;
+}
+
+/**
+ * Decrypts an Encrypted Settings value and returns its TLVs without the KWA.
+ * Checks, in order: length (>= IV + one block, whole blocks), PKCS#5 padding
+ * (1..16, every pad byte equal; stricter than hostapd, which also takes 0),
+ * the KWA as the last attribute, its value (constant-time), and that the
+ * remaining TLVs are well-formed.
+ */
+export function decryptSettings(authKey: Uint8Array, keyWrapKey: Uint8Array, encrypted: Uint8Array): Buffer {
+  requireLength('AuthKey', authKey, AUTHKEY_LEN);
+  requireLength('KeyWrapKey', keyWrapKey, KEYWRAPKEY_LEN);
+  if (encrypted.length < 2 * AES_BLOCK_LEN) {
+    throw new WscCryptoError('TOO_SHORT', `Encrypted Settings of ${encrypted.length} bytes: need IV and at least one block`);
+  }
+  if (encrypted.length % AES_BLOCK_LEN !== 0) {
+    throw new WscCryptoError('BAD_LENGTH', `Encrypted Settings of ${encrypted.length} bytes is not whole AES blocks`);
+  }
+  const enc = Buffer.from(encrypted);
+  const decipher = createDecipheriv('aes-128-cbc', keyWrapKey, enc.subarray(0, AES_BLOCK_LEN)).setAutoPadding(false);
+  const plain = Buffer.concat([decipher.update(enc.subarray(AES_BLOCK_LEN)), decipher.final()]);
+  try {
+    const pad = plain[plain.length - 1] ?? 0;
+    // Examine all 16 candidate pad bytes whatever the pad value, so the time taken does not depend on it.
+    let bad = pad === 0 || pad > AES_BLOCK_LEN ? 1 : 0;
+    for (let i = 1; i <= AES_BLOCK_LEN; i++) {
+      const inPad = i <= pad ? 1 : 0;
+      bad |= inPad & ((plain[plain.length - i] ?? 0) !== pad ? 1 : 0);
+    }
+    if (bad !== 0) throw new WscCryptoError('BAD_PADDING', 'Encrypted Settings has invalid PKCS#5 padding');
+    const body = plain.subarray(0, plain.length - pad);
+    const kwaStart = body.length - TLV_HEADER_LEN - KWA_LEN;
+    if (
+      kwaStart < 0 ||
+      body.readUInt16BE(kwaStart) !== AttributeType.KeyWrapAuthenticator ||
+      body.readUInt16BE(kwaStart + 2) !== KWA_LEN
+    ) {
+      throw new WscCryptoError('KWA_MISSING', 'Encrypted Settings does not end in a Key Wrap Authenticator');
+    }
+    const settings = body.subarray(0, kwaStart);
+    const expected = keyWrapAuthenticator(authKey, settings);
+    if (!constantTimeEqual(expected, body.subarray(kwaStart + TLV_HEADER_LEN))) {
+      throw new WscCryptoError('KWA_MISMATCH', 'Key Wrap Authenticator does not match');
+    }
+    try {
+      parseAttributes(settings);
+    } catch (e) {
+      if (e instanceof WscParseError) {
+        throw new WscCryptoError('BAD_SETTINGS', `decrypted settings are not well-formed attributes: ${e.message}`);
+      }
+      throw e;
+    }
+    return Buffer.from(settings);
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/**
+ * PSK1 = first 128 bits of HMAC-SHA-256(AuthKey, first half of the device
+ * password), PSK2 likewise for the second half. For an odd length the first
+ * half is the longer one, as hostapd splits it.
+ */
+export function devicePasswordPsks(authKey: Uint8Array, password: Uint8Array): { psk1: Buffer; psk2: Buffer } {
+  requireLength('AuthKey', authKey, AUTHKEY_LEN);
+  const firstLen = Math.ceil(password.length / 2);
+  return {
+    psk1: hmacSha256(authKey, password.subarray(0, firstLen)).subarray(0, PSK_LEN),
+    psk2: hmacSha256(authKey, password.subarray(firstLen)).subarray(0, PSK_LEN),
+  };
+}
+
+/**
+ * E-Hash1/2 = HMAC-SHA-256(AuthKey, E-S1/2 || PSK1/2 || PK_E || PK_R), and
+ * R-Hash1/2 with R-S1/2. PK_E/PK_R are the Public Key attributes as received.
+ */
+export function computeHash(
+  authKey: Uint8Array,
+  secretNonce: Uint8Array,
+  psk: Uint8Array,
+  pkE: Uint8Array,
+  pkR: Uint8Array,
+): Buffer {
+  requireLength('AuthKey', authKey, AUTHKEY_LEN);
+  requireLength('secret nonce', secretNonce, NONCE_LEN);
+  requireLength('PSK', psk, PSK_LEN);
+  return hmacSha256(authKey, secretNonce, psk, pkE, pkR);
+}
+
+/** Recomputes a peer's E-Hash/R-Hash from its revealed secret nonce and compares in constant time. */
+export function verifyHash(
+  expectedHash: Uint8Array,
+  authKey: Uint8Array,
+  secretNonce: Uint8Array,
+  psk: Uint8Array,
+  pkE: Uint8Array,
+  pkR: Uint8Array,
+): boolean {
+  return constantTimeEqual(computeHash(authKey, secretNonce, psk, pkE, pkR), expectedHash);
+}
+
+/** A 128-bit nonce (Enrollee/Registrar Nonce, E-S1/E-S2, R-S1/R-S2) from the CSPRNG by default. */
+export function randomNonce(rng: Rng = randomBytes): Buffer {
+  return drawRandom(rng, NONCE_LEN);
+}

@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DecodeInputError, parseDecodeInput, runDecode, type DecodeCommandOptions } from './decode-command.js';
+
+const CRED_RECEIVED_LINE =
+  '<2>WPS-CRED-RECEIVED 100e006f10260001011045000c6a6b6d2d7770732d74657374100300020020100f000200081027004030653462303435366332363666653064333961643135353461316634626637313234333761636664623766333939653534663166316230323061643434386235102000060266a0ee1727';
+const NEW_AP_SETTINGS_LINE =
+  '<2>WPS-NEW-AP-SETTINGS 10260001011045000c6a6b6d2d7770732d74657374100300020020100f00020008102700403065346230343536633236366665306433396164313535346131663462663731323433376163666462376633393965353466316631623032306164343438623510200006024231cede15101e000844';
+const SEED_PSK = '0e4b0456c266fe0d39ad1554a1f4bf712437acfdb7f399e54f1f1b020ad448b5';
+
+async function run(args: string[], opts: DecodeCommandOptions = {}, stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runDecode(args, opts, { out: (l) => out.push(l), err: (l) => err.push(l), readStdin: async () => stdin });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('wpsd decode', () => {
+  it('decodes the README-WPS WPS-CRED-RECEIVED line with its <2> prefix, key hidden, exit 0', async () => {
+    const r = await run([CRED_RECEIVED_LINE]);
+    expect(r.status).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out.split('\n')).toEqual([
+      'WPS-CRED-RECEIVED (115 bytes)',
+      '  Credential (0x100e, 111 bytes)',
+      '    Network Index (0x1026, 1 byte): 1',
+      '    SSID (0x1045, 12 bytes): "jkm-wps-test"',
+      '    Authentication Type (0x1003, 2 bytes): WPA2PSK (0x0020)',
+      '    Encryption Type (0x100f, 2 bytes): AES (0x0008)',
+      '    Network Key (0x1027, 64 bytes): [hidden, 64 bytes; --show-keys shows it]',
+      '    MAC Address (0x1020, 6 bytes): 02:66:a0:ee:17:27',
+    ]);
+  });
+
+  it('decodes the README-WPS WPS-NEW-AP-SETTINGS line up to the cut, names the cut and exits 1', async () => {
+    const r = await run([NEW_AP_SETTINGS_LINE], { showKeys: true });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('SSID (0x1045, 12 bytes): "jkm-wps-test"');
+    expect(r.out).toContain(`Network Key (0x1027, 64 bytes): "${SEED_PSK}"`);
+    expect(r.out).toContain('MAC Address (0x1020, 6 bytes): 02:42:31:ce:de:15');
+    expect(r.err).toBe('wpsd decode: error: truncated Key Wrap Authenticator (0x101e) at offset 111: 8 bytes declared, 1 present');
+  });
+
+  it('reports a cut inside a Credential on stderr too and exits 1', async () => {
+    const r = await run(['WPS-CRED-RECEIVED 100e000c10260001011045000c6a6b6d']);
+    expect(r.status).toBe(1);
+    expect(r.out.split('\n')).toEqual([
+      'WPS-CRED-RECEIVED (16 bytes)',
+      '  Credential (0x100e, 12 bytes)',
+      '    Network Index (0x1026, 1 byte): 1',
+      '    error: truncated SSID (0x1045) at offset 9: 12 bytes declared, 3 present',
+    ]);
+    expect(r.err).toBe('wpsd decode: error: truncated SSID (0x1045) at offset 9: 12 bytes declared, 3 present');
+  });
+
+  it('prints a JSON tree with --json', async () => {
+    const r = await run([CRED_RECEIVED_LINE.slice(3)], { json: true });
+    const j = JSON.parse(r.out) as { event: string; attributes: { name: string; children: { name: string; value: string; masked?: boolean }[] }[] };
+    expect(j.event).toBe('WPS-CRED-RECEIVED');
+    const kids = j.attributes[0]?.children ?? [];
+    expect(kids.find((k) => k.name === 'SSID')?.value).toBe('"jkm-wps-test"');
+    expect(kids.find((k) => k.name === 'Network Key')?.masked).toBe(true);
+    expect(r.out).not.toContain(SEED_PSK);
+  });
+
+  it('accepts hex with spaces and colons, base64, and standard input', async () => {
+    const spaced = await run(['10 45 00 04', '74:65:73:74']);
+    expect(spaced.out).toBe('SSID (0x1045, 4 bytes): "test"');
+    const b64 = await run([Buffer.from('104500047465737410200006020000000001', 'hex').toString('base64')]);
+    expect(b64.out.split('\n')).toEqual(['SSID (0x1045, 4 bytes): "test"', 'MAC Address (0x1020, 6 bytes): 02:00:00:00:00:01']);
+    const stdin = await run(['-'], {}, CRED_RECEIVED_LINE + '\n');
+    expect(stdin.status).toBe(0);
+    expect(stdin.out).toContain('02:66:a0:ee:17:27');
+  });
+
+  it('refuses bad input with the offset to blame and exit 1', async () => {
+    const bad = await run(['10450004746573!4']);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toBe('');
+    expect(bad.err).toBe("wpsd decode: input is neither hex nor base64: unexpected '!' at character 14");
+    const notHex = await run(['WPS-CRED-RECEIVED 100e00zz']);
+    expect(notHex.err).toBe("wpsd decode: WPS-CRED-RECEIVED hexdump has a non-hex character 'z' at character 6");
+    expect((await run(['104'])).err).toMatch(/odd number of hex digits/);
+    expect((await run(['WPS-PIN-NEEDED 1234'])).err).toMatch(/carries no attribute hexdump/);
+    expect((await run([''])).err).toBe('wpsd decode: nothing to decode');
+    expect(() => parseDecodeInput('%%%')).toThrow(DecodeInputError);
+  });
+
+  it('reads every input form through parseDecodeInput', () => {
+    expect(parseDecodeInput('WPS-NEW-AP-SETTINGS 10450000')).toMatchObject({ event: 'WPS-NEW-AP-SETTINGS', format: 'hex' });
+    expect(parseDecodeInput('0x10450000').bytes.toString('hex')).toBe('10450000');
+    expect(parseDecodeInput('EEUAAA==')).toMatchObject({ format: 'base64' });
+    expect(parseDecodeInput('EEUAAA==').bytes.toString('hex')).toBe('10450000');
+  });
+});
+
+describe('wpsd decode (built binary)', () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const cli = join(root, 'dist', 'src', 'cli.js');
+  const built = join(root, 'dist', 'src', 'wps', 'decode.js');
+
+  beforeAll(() => {
+    const src = join(root, 'src', 'wps', 'decode.ts');
+    const cmd = join(root, 'src', 'wps', 'decode-command.ts');
+    const stale = !existsSync(cli) || !existsSync(built) || statSync(built).mtimeMs < Math.max(statSync(src).mtimeMs, statSync(cmd).mtimeMs);
+    // tsc emits JavaScript even when unrelated files have type errors, so its status is not checked here.
+    if (stale) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore', timeout: 120_000 });
+  }, 150_000);
+
+  it('node dist/src/cli.js decode prints the credential and exits 0; the cut AP settings exit 1', () => {
+    const ok = spawnSync(process.execPath, [cli, 'decode', CRED_RECEIVED_LINE], { encoding: 'utf8', timeout: 20_000 });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('    SSID (0x1045, 12 bytes): "jkm-wps-test"');
+    expect(ok.stdout).toContain('    Authentication Type (0x1003, 2 bytes): WPA2PSK (0x0020)');
+    expect(ok.stdout).not.toContain(SEED_PSK);
+    const cut = spawnSync(process.execPath, [cli, 'decode', '-'], { input: NEW_AP_SETTINGS_LINE, encoding: 'utf8', timeout: 20_000 });
+    expect(cut.status).toBe(1);
+    expect(cut.stdout).toContain('MAC Address (0x1020, 6 bytes): 02:42:31:ce:de:15');
+    expect(cut.stderr).toContain('truncated Key Wrap Authenticator (0x101e) at offset 111: 8 bytes declared, 1 present');
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * `wpsd decode HEX|BASE64|EVENT-LINE [--json] [--show-keys]`: a dissector for
+ * WSC attributes, e.g. the hexdump in a WPS-CRED-RECEIVED or
+ * WPS-NEW-AP-SETTINGS event line. `-` reads standard input.
+ */
+import type { Command } from 'commander';
+import type { DecodeResult } from './decode.js';
+
+/** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
+export const HEXDUMP_EVENTS = ['WPS-NEW-AP-SETTINGS', 'WPS-CRED-RECEIVED'] as const;
+/** Refuse absurd inputs early: a WSC message is at most a few kilobytes. */
+export const MAX_DECODE_INPUT_CHARS = 1 << 20;
+
+export class DecodeInputError extends Error {
+  override name = 'DecodeInputError';
+  constructor(
+    readonly code: 'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG',
+    message: string,
+    /** Character offset in the input text, when one is to blame. */
+    readonly offset?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface DecodeInput {
+  bytes: Buffer;
+  format: 'hex' | 'base64';
+  /** The event name when the input was an event line. */
+  event?: string;
+}
+
+const EVENT_LINE = /^(?:<\d+>)?(WPS-[A-Z0-9-]+)(?:\s+(.*))?$/s;
+const HEX_TEXT = /^[0-9a-fA-F\s:]*$/;
+const BASE64_TEXT = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+
+function parseHex(text: string): Buffer {
+  const digits = text.replace(/[\s:]/g, '');
+  if (digits.length % 2 !== 0) throw new DecodeInputError('ODD_HEX', `odd number of hex digits (${digits.length}): the last byte is incomplete at byte offset ${(digits.length - 1) / 2}`, text.length);
+  return Buffer.from(digits, 'hex');
+}
+
+/**
+ * Reads hex (spaces and colons allowed), base64, or a whole event line
+ * "[<N>]WPS-CRED-RECEIVED <hex>" / "WPS-NEW-AP-SETTINGS <hex>". Text made only
+ * of hex digits is read as hex.
+ */
+export function parseDecodeInput(input: string): DecodeInput {
+  if (input.length > MAX_DECODE_INPUT_CHARS) throw new DecodeInputError('TOO_LONG', `input of ${input.length} characters exceeds ${MAX_DECODE_INPUT_CHARS}`);
+  let text = input.trim();
+  if (text.length === 0) throw new DecodeInputError('EMPTY', 'nothing to decode');
+  let event: string | undefined;
+  const ev = EVENT_LINE.exec(text);
+  if (ev !== null) {
+    event = ev[1] ?? '';
+    if (!(HEXDUMP_EVENTS as readonly string[]).includes(event)) {
+      throw new DecodeInputError('NO_HEXDUMP_EVENT', `${event} carries no attribute hexdump; decode takes ${HEXDUMP_EVENTS.join(' or ')} lines`);
+    }
+    text = (ev[2] ?? '').trim();
+    if (text.length === 0) throw new DecodeInputError('EMPTY', `${event} line without a hexdump`);
+    if (!HEX_TEXT.test(text)) {
+      const at = text.search(/[^0-9a-fA-F\s:]/);
+      throw new DecodeInputError('NOT_HEX_OR_BASE64', `${event} hexdump has a non-hex character '${text[at] ?? ''}' at character ${at}`, at);
+    }
+    return { bytes: parseHex(text), format: 'hex', event };
+  }
+  text = text.replace(/^0x/i, '');
+  if (HEX_TEXT.test(text)) return { bytes: parseHex(text), format: 'hex' };
+  if (BASE64_TEXT.test(text)) {
+    const compact = text.replace(/\s/g, '');
+    if (compact.length % 4 === 1) throw new DecodeInputError('NOT_HEX_OR_BASE64', `base64 input of ${compact.length} characters cannot be complete`, compact.length);
+    return { bytes: Buffer.from(compact, 'base64'), format: 'base64' };
+  }
+  const at = text.search(/[^0-9a-fA-F\s:]/);
+  const badB64 = text.search(/[^A-Za-z0-9+/=\s]/);
+  const where = badB64 >= 0 ? badB64 : at;
+  throw new DecodeInputError('NOT_HEX_OR_BASE64', `input is neither hex nor base64: unexpected '${text[where] ?? ''}' at character ${where}`, where);
+}
+
+export interface DecodeCommandOptions {
+  json?: boolean;
+  showKeys?: boolean;
+}
+
+export interface DecodeIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+/** The JSON form: the decode tree, plus the event name when the input was an event line. */
+export interface DecodeJson extends DecodeResult {
+  event?: string;
+  error?: string;
+}
+
+/**
+ * Runs `wpsd decode` and returns the exit status: 0 when everything decoded,
+ * 1 for unreadable input or a stream that was cut (what decoded is printed first).
+ */
+export async function runDecode(args: readonly string[], opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('./decode.js');
+  let input: DecodeInput;
+  try {
+    const text = args.length === 1 && args[0] === '-' ? await io.readStdin() : args.join(' ');
+    input = parseDecodeInput(text);
+  } catch (e) {
+    if (!(e instanceof DecodeInputError)) throw e;
+    if (opts.json === true) io.out(JSON.stringify({ error: e.message, ...(e.offset !== undefined ? { offset: e.offset } : {}) }, null, 2));
+    io.err(`wpsd decode: ${e.message}`);
+    return 1;
+  }
+  const result = decodeAttributes(input.bytes, { showKeys: opts.showKeys === true });
+  const cuts = allTruncations(result);
+  if (opts.json === true) {
+    const json: DecodeJson = { ...(input.event !== undefined ? { event: input.event } : {}), ...result };
+    io.out(JSON.stringify(json, null, 2));
+  } else {
+    if (input.event !== undefined) io.out(`${input.event} (${input.bytes.length} bytes)`);
+    const indent = input.event !== undefined ? '  ' : '';
+    for (const l of formatDecodeText(result, false)) io.out(indent + l);
+  }
+  // Each cut also goes to stderr, after everything that decoded before it.
+  for (const c of cuts) io.err(`wpsd decode: error: ${c.message}`);
+  return cuts.length > 0 ? 1 : 0;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : Buffer.from(c);
+    size += b.length;
+    if (size > MAX_DECODE_INPUT_CHARS) throw new DecodeInputError('TOO_LONG', `standard input exceeds ${MAX_DECODE_INPUT_CHARS} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function register(program: Command): void {
+  program
+    .command('decode')
+    .description('decode WSC attributes: hex, base64, or a WPS-CRED-RECEIVED / WPS-NEW-AP-SETTINGS event line ("-" reads stdin)')
+    .argument('<input...>', 'hex (spaces/colons allowed), base64, or an event line; - for standard input')
+    .option('--json', 'print the decoded tree as JSON')
+    .option('--show-keys', 'show network keys and secret nonces instead of hiding them')
+    .action(async (input: string[], opts: DecodeCommandOptions) => {
+      const status = await runDecode(input, opts, {
+        out: (l) => process.stdout.write(l + '\n'),
+        err: (l) => process.stderr.write(l + '\n'),
+        readStdin: () => readAll(process.stdin),
+      });
+      process.exitCode = status;
+    });
+}

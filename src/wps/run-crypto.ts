@@ -1,0 +1,136 @@
+/**
+ * The per-run secrets shared by the Enrollee and Registrar state machines:
+ * the DH key pair, nonces, session keys, the previous message for the
+ * Authenticator, the device password halves and the secret nonces.
+ * WSC 2.0 sections 7.3 (keys), 7.4 (Authenticator, Encrypted Settings) and
+ * 7.4.1 (E-Hash / R-Hash proofs); hostapd wps_common.c / wps_attr_process.c.
+ */
+import { parseAttributes, WscParseError, type Attribute } from './attributes.js';
+import {
+  computeAuthenticator,
+  computeHash,
+  constantTimeEqual,
+  decryptSettings,
+  deriveSessionKeys,
+  devicePasswordPsks,
+  encryptSettings,
+  generateDhKeyPair,
+  randomNonce,
+  verifyAuthenticator,
+  WscCryptoError,
+  type DhKeyPair,
+  type Rng,
+  type SessionKeys,
+} from './crypto.js';
+import { RunFailure } from './run-failure.js';
+
+export class RunCrypto {
+  readonly dh: DhKeyPair;
+  private keys: SessionKeys | undefined;
+  private psk1: Buffer | undefined;
+  private psk2: Buffer | undefined;
+  /** Our E-S1/E-S2 or R-S1/R-S2. */
+  readonly secretNonce1: Buffer;
+  readonly secretNonce2: Buffer;
+  /** The last authenticated message sent or received (hostapd's last_msg). */
+  lastMessage: Buffer | undefined;
+
+  constructor(private readonly rng: Rng) {
+    this.dh = generateDhKeyPair(rng);
+    this.secretNonce1 = randomNonce(rng);
+    this.secretNonce2 = randomNonce(rng);
+  }
+
+  get hasKeys(): boolean {
+    return this.keys !== undefined;
+  }
+
+  /** Derives AuthKey/KeyWrapKey/EMSK; a degenerate peer key is 'bad-public-key'. */
+  deriveKeys(peerPublicKey: Buffer, enrolleeNonce: Buffer, enrolleeMac: Buffer, registrarNonce: Buffer): void {
+    let shared: Buffer;
+    try {
+      shared = this.dh.computeSecret(peerPublicKey);
+    } catch (e) {
+      if (e instanceof WscCryptoError) throw new RunFailure('bad-public-key', e.message);
+      throw e;
+    }
+    this.keys = deriveSessionKeys(shared, enrolleeNonce, enrolleeMac, registrarNonce);
+    shared.fill(0);
+  }
+
+  /** The EMSK of this run (UPnP and other key uses); undefined before M2. */
+  get emsk(): Buffer | undefined {
+    return this.keys?.emsk;
+  }
+
+  private requireKeys(): SessionKeys {
+    if (this.keys === undefined) throw new RunFailure('unexpected-message', 'no session keys yet');
+    return this.keys;
+  }
+
+  /** PSK1/PSK2 from the device password (hostapd wps_derive_psk). */
+  setDevicePassword(password: Buffer): void {
+    const { psk1, psk2 } = devicePasswordPsks(this.requireKeys().authKey, password);
+    this.psk1 = psk1;
+    this.psk2 = psk2;
+  }
+
+  private psk(part: 1 | 2): Buffer {
+    const p = part === 1 ? this.psk1 : this.psk2;
+    if (p === undefined) throw new RunFailure('unexpected-message', 'no device password yet');
+    return p;
+  }
+
+  /** Our Hash1/Hash2 commitment (E-Hash for an Enrollee, R-Hash for a Registrar). */
+  ownHash(part: 1 | 2, pkE: Buffer, pkR: Buffer): Buffer {
+    const s = part === 1 ? this.secretNonce1 : this.secretNonce2;
+    return computeHash(this.requireKeys().authKey, s, this.psk(part), pkE, pkR);
+  }
+
+  /** True when the peer's revealed secret nonce opens its committed hash. */
+  peerHashMatches(part: 1 | 2, committed: Buffer, revealed: Buffer, pkE: Buffer, pkR: Buffer): boolean {
+    return constantTimeEqual(computeHash(this.requireKeys().authKey, revealed, this.psk(part), pkE, pkR), committed);
+  }
+
+  /** Appends the Authenticator over lastMessage || body, and records the result as lastMessage. */
+  authenticate(body: Buffer, withAuthenticator: (body: Buffer, authenticator: Buffer) => Buffer): Buffer {
+    if (this.lastMessage === undefined) throw new RunFailure('unexpected-message', 'no previous message for the Authenticator');
+    const msg = withAuthenticator(body, computeAuthenticator(this.requireKeys().authKey, this.lastMessage, body));
+    this.lastMessage = msg;
+    return msg;
+  }
+
+  /** Checks a received message's Authenticator against lastMessage. */
+  checkAuthenticator(raw: Buffer): void {
+    if (this.lastMessage === undefined || !verifyAuthenticator(this.requireKeys().authKey, this.lastMessage, raw)) {
+      throw new RunFailure('authenticator-mismatch', 'Authenticator does not match');
+    }
+  }
+
+  /** Encrypted Settings value for settings TLVs (KWA appended, random IV). */
+  encrypt(settings: Buffer): Buffer {
+    const k = this.requireKeys();
+    return encryptSettings(k.authKey, k.keyWrapKey, settings, this.rng);
+  }
+
+  /** Decrypts an Encrypted Settings value into its attributes (KWA checked and removed). */
+  decrypt(encrypted: Buffer): { tlvs: Buffer; attrs: Attribute[] } {
+    const k = this.requireKeys();
+    let tlvs: Buffer;
+    try {
+      tlvs = decryptSettings(k.authKey, k.keyWrapKey, encrypted);
+    } catch (e) {
+      if (e instanceof WscCryptoError) {
+        const kwa = e.code === 'KWA_MISSING' || e.code === 'KWA_MISMATCH';
+        throw new RunFailure(kwa ? 'key-wrap-authenticator-mismatch' : 'decryption-failed', e.message);
+      }
+      throw e;
+    }
+    try {
+      return { tlvs, attrs: parseAttributes(tlvs) };
+    } catch (e) {
+      if (e instanceof WscParseError) throw new RunFailure('decryption-failed', `decrypted settings: ${e.message}`);
+      throw e;
+    }
+  }
+}

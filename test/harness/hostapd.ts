@@ -1,0 +1,186 @@
+// Debian hostapd 2.10 as a reference AP: driver=wired on a namespace's veth,
+// UPnP WFADevice on the same veth (upnp_iface), AP PIN for ER learn/config.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CtrlSession } from './ctrl-session.js';
+import { HarnessError, type ManagedProcess, type NetnsHost } from './netns.js';
+
+const START_TIMEOUT_MS = 10_000;
+
+export interface HostapdConfigOptions {
+  ifname: string;
+  ctrlDir: string;
+  ssid?: string;
+  passphrase?: string;
+  apPin?: string;
+  uuid?: string;
+  deviceName?: string;
+  manufacturer?: string;
+  modelName?: string;
+  modelNumber?: string;
+  serialNumber?: string;
+  deviceType?: string;
+  osVersion?: string;
+  configMethods?: string;
+  friendlyName?: string;
+  manufacturerUrl?: string;
+  modelDescription?: string;
+  modelUrl?: string;
+  upc?: string;
+  /** Extra `key=value` lines appended last (they win over earlier keys). */
+  extra?: Record<string, string>;
+}
+
+/** The values the reference fixtures were recorded with. */
+export const REFERENCE_AP = {
+  ssid: 'test-wps',
+  passphrase: '12345678',
+  apPin: '12345670',
+  uuid: '12345678-9abc-def0-1234-56789abcdef0',
+  deviceName: 'Wired AP',
+  manufacturer: 'Company',
+  modelName: 'WAP',
+  modelNumber: '123',
+  serialNumber: '12345',
+  deviceType: '6-0050F204-1',
+  osVersion: '01020300',
+  configMethods: 'label display push_button keypad',
+  friendlyName: 'WPS Access Point',
+  manufacturerUrl: 'http://www.example.com/',
+  modelDescription: 'Wireless Access Point',
+  modelUrl: 'http://www.example.com/model/',
+  upc: '123456789012',
+} as const;
+
+export function hostapdConf(o: HostapdConfigOptions): string {
+  const v = { ...REFERENCE_AP, ...stripUndefined(o) };
+  const lines: Array<[string, string]> = [
+    ['driver', 'wired'],
+    ['interface', o.ifname],
+    ['ctrl_interface', o.ctrlDir],
+    ['ieee8021x', '0'],
+    ['eap_server', '1'],
+    ['wps_state', '2'],
+    ['ap_pin', v.apPin],
+    ['uuid', v.uuid],
+    ['device_name', v.deviceName],
+    ['manufacturer', v.manufacturer],
+    ['model_name', v.modelName],
+    ['model_number', v.modelNumber],
+    ['serial_number', v.serialNumber],
+    ['device_type', v.deviceType],
+    ['os_version', v.osVersion],
+    ['config_methods', v.configMethods],
+    ['upnp_iface', o.ifname],
+    ['friendly_name', v.friendlyName],
+    ['manufacturer_url', v.manufacturerUrl],
+    ['model_description', v.modelDescription],
+    ['model_url', v.modelUrl],
+    ['upc', v.upc],
+    ['ssid', v.ssid],
+    ['wpa', '2'],
+    ['wpa_key_mgmt', 'WPA-PSK'],
+    ['rsn_pairwise', 'CCMP'],
+    ['wpa_passphrase', v.passphrase],
+  ];
+  for (const [k, val] of Object.entries(o.extra ?? {})) lines.push([k, val]);
+  return lines.map(([k, val]) => `${k}=${val}\n`).join('');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export interface StartHostapdOptions extends Omit<HostapdConfigOptions, 'ifname' | 'ctrlDir'> {
+  host: NetnsHost;
+  /** `-dd -K`: full debug with key material (for crypto fixtures). Default: `-d`. */
+  keyDebug?: boolean;
+  /** Use this directory for conf + ctrl instead of a fresh temp dir (kept on stop). */
+  dir?: string;
+}
+
+export class HostapdInstance {
+  constructor(
+    readonly host: NetnsHost,
+    readonly proc: ManagedProcess,
+    readonly dir: string,
+    readonly confPath: string,
+    readonly ctrlDir: string,
+    readonly uuid: string,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  get ifname(): string {
+    return this.host.ifname;
+  }
+
+  get socketPath(): string {
+    return join(this.ctrlDir, this.host.ifname);
+  }
+
+  /** hostapd's stdout/stderr (its debug log). */
+  log(): string {
+    return this.proc.output();
+  }
+
+  /** The config file as hostapd left it (it rewrites it after WPS-NEW-AP-SETTINGS). */
+  currentConf(): string {
+    return readFileSync(this.confPath, 'utf8');
+  }
+
+  /** Opens a control session (attached for events unless told otherwise). */
+  ctrl(attach = true): Promise<CtrlSession> {
+    return CtrlSession.open(this.socketPath, { attach });
+  }
+
+  /** SIGTERM, wait for exit (SIGKILL after a grace period), remove the temp dir. */
+  async stop(): Promise<void> {
+    await this.proc.stop('SIGTERM');
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  kill(): void {
+    this.proc.kill();
+  }
+}
+
+/** Polls PING on `socketPath` until PONG, the process exits, or the timeout. */
+export async function waitForCtrl(socketPath: string, proc: ManagedProcess, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (!proc.running) throw new HarnessError('EXITED', `${proc.label} exited (${String(proc.exitCode)}): ${proc.output().slice(-3000)}`);
+    try {
+      const s = await CtrlSession.open(socketPath, { attach: false, timeoutMs: 500 });
+      s.close();
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new HarnessError('TIMEOUT', `${proc.label}: ctrl socket ${socketPath} did not answer PING: ${String(last)}`);
+}
+
+export async function startHostapd(o: StartHostapdOptions): Promise<HostapdInstance> {
+  const ownsDir = o.dir === undefined;
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'wpsd-hostapd-'));
+  const ctrlDir = join(dir, 'ctrl');
+  const confPath = join(dir, 'hostapd.conf');
+  mkdirSync(dir, { recursive: true });
+  const { host, keyDebug, dir: _dir, ...conf } = o;
+  writeFileSync(confPath, hostapdConf({ ...conf, ifname: host.ifname, ctrlDir }));
+  const args = keyDebug ? ['-dd', '-K', '-t', confPath] : ['-d', '-t', confPath];
+  const proc = host.spawn('hostapd', args, { label: `hostapd@${host.ns}`, cwd: dir });
+  const inst = new HostapdInstance(host, proc, dir, confPath, ctrlDir, o.uuid ?? REFERENCE_AP.uuid, ownsDir);
+  try {
+    await waitForCtrl(inst.socketPath, proc);
+    // UPnP is up once the first SSDP advertisement round has gone out.
+    await proc.waitForOutput(/WPS UPnP: ADVERTISE_UP/, START_TIMEOUT_MS);
+  } catch (err) {
+    await inst.stop();
+    throw err;
+  }
+  return inst;
+}

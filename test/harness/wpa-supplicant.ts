@@ -1,0 +1,126 @@
+// Debian wpa_supplicant 2.10 as a reference External Registrar:
+// `wpa_supplicant -Dnone -i <veth> -c er.conf` inside a namespace.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CtrlSession } from './ctrl-session.js';
+import { waitForCtrl } from './hostapd.js';
+import type { ManagedProcess, NetnsHost } from './netns.js';
+
+export const REFERENCE_ER = {
+  uuid: '27ea801a-9e5c-4e73-bd82-f89cbcd10d7e',
+  deviceName: 'Test ER',
+  manufacturer: 'wpsd',
+  modelName: 'ER',
+  modelNumber: '1',
+  serialNumber: '1',
+  deviceType: '1-0050F204-1',
+  osVersion: '01020300',
+  // wpa_supplicant refuses label together with display ("not allowed at the same time").
+  configMethods: 'keypad',
+} as const;
+
+export interface ErConfigOptions {
+  ctrlDir: string;
+  uuid?: string;
+  deviceName?: string;
+  manufacturer?: string;
+  modelName?: string;
+  modelNumber?: string;
+  serialNumber?: string;
+  deviceType?: string;
+  osVersion?: string;
+  configMethods?: string;
+  extra?: Record<string, string>;
+}
+
+function quoted(s: string): string {
+  return `"${s}"`;
+}
+
+export function erConf(o: ErConfigOptions): string {
+  const v = { ...REFERENCE_ER, ...Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) } as typeof REFERENCE_ER & ErConfigOptions;
+  const lines: Array<[string, string]> = [
+    ['ctrl_interface', o.ctrlDir],
+    ['update_config', '1'],
+    ['uuid', v.uuid],
+    ['device_name', quoted(v.deviceName)],
+    ['manufacturer', quoted(v.manufacturer)],
+    ['model_name', quoted(v.modelName)],
+    ['model_number', quoted(v.modelNumber)],
+    ['serial_number', quoted(v.serialNumber)],
+    ['device_type', v.deviceType],
+    ['os_version', v.osVersion],
+    ['config_methods', quoted(v.configMethods)],
+  ];
+  for (const [k, val] of Object.entries(o.extra ?? {})) lines.push([k, val]);
+  return lines.map(([k, val]) => `${k}=${val}\n`).join('');
+}
+
+export interface StartErOptions extends Omit<ErConfigOptions, 'ctrlDir'> {
+  host: NetnsHost;
+  /** `-dd -K` instead of `-d`. */
+  keyDebug?: boolean;
+  dir?: string;
+}
+
+export class WpaSupplicantInstance {
+  constructor(
+    readonly host: NetnsHost,
+    readonly proc: ManagedProcess,
+    readonly dir: string,
+    readonly confPath: string,
+    readonly ctrlDir: string,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  get ifname(): string {
+    return this.host.ifname;
+  }
+
+  get socketPath(): string {
+    return join(this.ctrlDir, this.host.ifname);
+  }
+
+  log(): string {
+    return this.proc.output();
+  }
+
+  /** er.conf as wpa_supplicant left it (update_config=1 saves received credentials). */
+  currentConf(): string {
+    return readFileSync(this.confPath, 'utf8');
+  }
+
+  ctrl(attach = true): Promise<CtrlSession> {
+    return CtrlSession.open(this.socketPath, { attach });
+  }
+
+  async stop(): Promise<void> {
+    await this.proc.stop('SIGTERM');
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  kill(): void {
+    this.proc.kill();
+  }
+}
+
+export async function startWpaSupplicantEr(o: StartErOptions): Promise<WpaSupplicantInstance> {
+  const ownsDir = o.dir === undefined;
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'wpsd-er-'));
+  const ctrlDir = join(dir, 'ctrl');
+  const confPath = join(dir, 'er.conf');
+  mkdirSync(dir, { recursive: true });
+  const { host, keyDebug, dir: _dir, ...conf } = o;
+  writeFileSync(confPath, erConf({ ...conf, ctrlDir }));
+  const args = ['-Dnone', '-i', host.ifname, '-c', confPath, '-t', keyDebug ? '-dd' : '-d', ...(keyDebug ? ['-K'] : [])];
+  const proc = host.spawn('wpa_supplicant', args, { label: `wpa_supplicant@${host.ns}`, cwd: dir });
+  const inst = new WpaSupplicantInstance(host, proc, dir, confPath, ctrlDir, ownsDir);
+  try {
+    await waitForCtrl(inst.socketPath, proc);
+  } catch (err) {
+    await inst.stop();
+    throw err;
+  }
+  return inst;
+}

@@ -1,0 +1,188 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
+
+/** Sends raw bytes, returns everything the server wrote before closing (or after `waitMs` of silence). */
+function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: number; limitMs?: number } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let out = '';
+    const finish = (): void => {
+      clearTimeout(limit);
+      sock.destroy();
+      resolve(out);
+    };
+    const limit = setTimeout(finish, opts.limitMs ?? 5000);
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('close', finish);
+    sock.on('error', () => undefined);
+    sock.on('connect', async () => {
+      for (const c of chunks) {
+        if (sock.destroyed) break;
+        sock.write(c);
+        if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
+      }
+    });
+  });
+}
+
+const status = (reply: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
+
+describe('hardened HTTP server on 127.0.0.1', () => {
+  const server = new UpnpHttpServer({
+    host: '127.0.0.1',
+    maxBodyBytes: 1000,
+    maxHeaderBytes: 2048,
+    maxConnections: 3,
+    headersTimeoutMs: 400,
+    requestTimeoutMs: 800,
+    idleTimeoutMs: 300,
+  });
+  let port = 0;
+  beforeAll(async () => {
+    server.app.post('/echo', async (req, res) => {
+      try {
+        const body = await readRequestBody(req, server.maxBodyBytes);
+        res.type('text/plain').send(`got ${body.length}`);
+      } catch (e) {
+        sendHttpError(res, e);
+      }
+    });
+    server.app.get('/', (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
+    port = (await server.start()).port;
+  });
+  afterAll(() => server.close());
+
+  it('serves a well-formed request', async () => {
+    const r = await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello']);
+    expect(status(r)).toBe(200);
+    expect(r).toContain('got 5');
+  });
+
+  it('answers 400 to an HTTP/1.1 request without Host', async () => {
+    expect(status(await raw(port, ['GET / HTTP/1.1\r\nConnection: close\r\n\r\n']))).toBe(400);
+  });
+
+  it('answers 431 to oversized headers', async () => {
+    const r = await raw(port, [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(4096)}\r\n\r\n`]);
+    expect(status(r)).toBe(431);
+  });
+
+  it('answers 400 to an invalid Content-Length and to Content-Length with Transfer-Encoding', async () => {
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\nhello']))).toBe(400);
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello']))).toBe(400);
+    expect(
+      status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'])),
+    ).toBe(400);
+  });
+
+  it('answers 408 when the body is shorter than its Content-Length', async () => {
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nhello']))).toBe(408);
+  });
+
+  it('answers 413 to a body over the limit, announced or chunked', async () => {
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n']))).toBe(413);
+    const chunk = `100\r\n${'z'.repeat(256)}\r\n`;
+    const r = await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', ...Array(8).fill(chunk)], { gapMs: 5 });
+    expect(status(r)).toBe(413);
+  });
+
+  it('answers 400 to invalid chunk sizes and oversized chunk extensions', async () => {
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n']))).toBe(400);
+    const ext = `5;${'e'.repeat(20_000)}\r\nhello\r\n0\r\n\r\n`;
+    expect(status(await raw(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', ext]))).toBe(400);
+  });
+
+  it('cuts a client that sends its headers too slowly', async () => {
+    const trickle = 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: '.split('').concat(Array(200).fill('a'));
+    const r = await raw(port, trickle, { gapMs: 20, limitMs: 5000 });
+    expect(status(r)).toBe(408);
+  });
+
+  it('refuses connections beyond the cap with 503, and accepts again once they close', async () => {
+    // Default (long) timeouts here, so that the idle connections are not cut while the test runs.
+    const capped = new UpnpHttpServer({ host: '127.0.0.1', maxConnections: 3 });
+    capped.app.get('/', (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
+    const port = (await capped.start()).port;
+    const server = capped;
+    try {
+      await capTest(port, server);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  async function capTest(port: number, server: UpnpHttpServer): Promise<void> {
+    const idle = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', () => undefined);
+          }),
+      ),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      expect(status(await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n']))).toBe(503);
+    } finally {
+      for (const s of idle) s.destroy();
+    }
+    const end = Date.now() + 2000;
+    while (server.connectionCount > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(status(await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']))).toBe(200);
+  }
+
+  it('answers 404 to unknown paths', async () => {
+    expect(status(await raw(port, ['GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']))).toBe(404);
+  });
+});
+
+describe('bounded HTTP client', () => {
+  let port = 0;
+  const srv = net.createServer((s) => {
+    s.on('error', () => undefined);
+    s.once('data', (d) => {
+      const path = /^\w+ (\S+)/.exec(d.toString())?.[1] ?? '';
+      if (path === '/big') s.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(100000)}`);
+      else if (path === '/bigchunked') s.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${`4000\r\n${'y'.repeat(0x4000)}\r\n`.repeat(8)}0\r\n\r\n`);
+      else if (path === '/redirect') s.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n');
+      else if (path === '/stall') s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      else s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  beforeAll(async () => {
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    port = (srv.address() as net.AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => srv.close(() => r())));
+
+  const codeOf = async (url: string, opts: Parameters<typeof httpRequest>[1] = {}): Promise<string> => {
+    try {
+      await httpRequest(url, opts);
+      return 'ok';
+    } catch (e) {
+      expect(e).toBeInstanceOf(HttpClientError);
+      return (e as HttpClientError).code;
+    }
+  };
+
+  it('reads a normal response', async () => {
+    const r = await httpRequest(`http://127.0.0.1:${port}/`);
+    expect([r.status, r.body.toString()]).toEqual([200, 'ok']);
+  });
+
+  it('refuses oversized responses, redirects, stalls, hostnames when IP literals are required, and non-http URLs', async () => {
+    expect(await codeOf(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1000 })).toBe('too-large');
+    expect(await codeOf(`http://127.0.0.1:${port}/bigchunked`, { maxResponseBytes: 1000 })).toBe('too-large');
+    expect(await codeOf(`http://127.0.0.1:${port}/redirect`)).toBe('redirect');
+    expect(await codeOf(`http://127.0.0.1:${port}/stall`, { timeoutMs: 300 })).toBe('timeout');
+    expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('hostname-refused');
+    expect(await codeOf('file:///etc/passwd')).toBe('invalid-url');
+    expect(await codeOf('not a url')).toBe('invalid-url');
+  });
+});
