@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { request } from 'undici';
 import {
   SoapError,
@@ -180,6 +181,26 @@ describe('SOAP control endpoint over HTTP on 127.0.0.1', () => {
     expect(res.statusCode).toBe(500);
     expect(text).toContain('<errorCode>501</errorCode>');
     expect(text).not.toContain('secret');
+  });
+
+  it('accepts a request framed the way wpa_supplicant\'s ER writes it (padded Content-Length, base64 with line breaks)', async () => {
+    const b64 = encodeBase64(new Uint8Array(120).map((_, i) => i)).replace(/(.{72})/g, '$1\n');
+    const body =
+      '<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">\n<s:Body>\n' +
+      `<u:Echo xmlns:u="${ST}">\n<NewIn>${b64}</NewIn>\n</u:Echo>\n</s:Body>\n</s:Envelope>\n`;
+    const len = String(Buffer.byteLength(body)).padEnd(8, ' ');
+    const u = new URL(url);
+    const head = `POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: text/xml; charset="utf-8"\r\nContent-Length: ${len}\r\nSOAPACTION: "${ST}#Echo"\r\n\r\n`;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(u.port), u.hostname, () => sock.end(head + body));
+      let out = '';
+      sock.on('data', (d) => (out += d.toString()));
+      sock.on('end', () => resolve(out));
+      sock.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    const echoed = /<NewOut>([^<]*)<\/NewOut>/.exec(reply)?.[1] ?? '';
+    expect(decodeBase64(echoed)).toEqual(new Uint8Array(120).map((_, i) => i));
   });
 
   it('answers a body/SOAPACTION mismatch with 401, bad arguments with 402 and unparsable XML with 400', async () => {

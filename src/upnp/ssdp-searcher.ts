@@ -99,7 +99,13 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
     if (this.opts.group !== undefined) sockOpts.group = this.opts.group;
     if (this.opts.ttl !== undefined) sockOpts.ttl = this.opts.ttl;
     this.sockets = await openSsdpSockets(sockOpts);
-    this.expiryTimer = setInterval(() => this.expire(), SSDP_EXPIRY_CHECK_MS);
+    this.expiryTimer = setInterval(() => {
+      try {
+        this.expire();
+      } catch (e) {
+        this.log.warn(`ssdp: expiry listener failed: ${(e as Error).message}`);
+      }
+    }, SSDP_EXPIRY_CHECK_MS);
     this.expiryTimer.unref();
   }
 

@@ -11,7 +11,7 @@ import { AuthType, EncrType } from './values.js';
 
 const log = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'reference', 'hostapd-config-ddK.log'), 'utf8');
 
-/** The bytes of the first "<label> - hexdump(len=N): .." line whose label matches. */
+/** The bytes of every "<label> - hexdump(len=N): .." line whose label matches, in log order. */
 function dump(label: RegExp): Buffer[] {
   const out: Buffer[] = [];
   for (const line of log.split('\n')) {

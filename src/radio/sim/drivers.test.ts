@@ -122,6 +122,14 @@ describe('sim drivers: an AP daemon and a station over the medium', () => {
     expect(joinWpsIe((await sta.scan({ channels: [6], dwellMs: 400 }))[0]?.elements ?? [])).toEqual(enc('selected-registrar'));
   });
 
+  it('with a hidden SSID only a directed probe gets an answer', async () => {
+    await ap.startAp({ ssid: SSID, channel: 6, beaconInterval: 1000, capability: CapabilityInfo.ESS, beaconElements: [], probeResponseElements: [], hideSsid: true });
+    const wildcard = await sta.scan({ channels: [6], dwellMs: 300 });
+    expect(wildcard.filter((r) => r.fromProbeResponse)).toEqual([]);
+    const directed = await sta.scan({ channels: [6], dwellMs: 400, ssid: SSID });
+    expect(directed.map((r) => [r.bssid, Buffer.from(r.ssid).toString(), r.fromProbeResponse])).toEqual([[AP, 'wpsd-test', true]]);
+  });
+
   it('connects, exchanges EAPOL both ways and reports the association on both sides', async () => {
     runMlme(ap);
     const apEvents = recorder(ap);

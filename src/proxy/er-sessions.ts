@@ -1,0 +1,132 @@
+/**
+ * Registration runs of External Registrars with the AP's Enrollee over UPnP
+ * (GetDeviceInfo starts one, PutMessage continues it). As hostapd's
+ * upnp_wps_peer list: a few at once (the oldest is dropped), a PutMessage is
+ * matched to its run by the Enrollee Nonce and, after M2, the Registrar
+ * Nonce. Unlike hostapd, a message matching no run is refused without
+ * touching any run, and idle runs end after a timeout.
+ *
+ * API:
+ *   new ErSessions({ now, maxSessions?, idleTimeoutMs? })
+ *     .add(enrollee, m1, remote): ErSession
+ *     .match(message): ErSession | undefined
+ *     .touch(s, message) / .remove(s) / .size / .clear()
+ *   MAX_ER_SESSIONS, ER_SESSION_IDLE_MS
+ */
+import { AttributeType, parseAttributes } from '../wps/attributes.js';
+import type { Enrollee } from '../wps/enrollee.js';
+import { MessageType } from '../wps/values.js';
+
+/** hostapd keeps at most 4 peers (it drops the oldest when a 5th GetDeviceInfo comes). */
+export const MAX_ER_SESSIONS = 4;
+/** A run with no PutMessage for this long is forgotten (hostapd never forgets; a WSC run takes seconds). */
+export const ER_SESSION_IDLE_MS = 60_000;
+
+export interface ErSession {
+  readonly id: number;
+  readonly enrollee: Enrollee;
+  readonly enrolleeNonce: Buffer;
+  registrarNonce: Buffer | undefined;
+  readonly remote: string;
+  lastActive: number;
+}
+
+export interface ErSessionsOptions {
+  now: () => number;
+  maxSessions?: number;
+  idleTimeoutMs?: number;
+  /** Told when a run is dropped without finishing (for the debug log). */
+  onDrop?: (s: ErSession, why: 'oldest' | 'idle') => void;
+}
+
+interface NonceView {
+  type: number | undefined;
+  enrolleeNonce: Buffer | undefined;
+  registrarNonce: Buffer | undefined;
+}
+
+function nonces(raw: Uint8Array): NonceView {
+  const v: NonceView = { type: undefined, enrolleeNonce: undefined, registrarNonce: undefined };
+  try {
+    for (const a of parseAttributes(raw, { workarounds: true })) {
+      if (a.type === AttributeType.MessageType && a.value.length === 1) v.type ??= a.value[0];
+      else if (a.type === AttributeType.EnrolleeNonce) v.enrolleeNonce ??= a.value;
+      else if (a.type === AttributeType.RegistrarNonce) v.registrarNonce ??= a.value;
+    }
+  } catch {
+    // unparsable: matches nothing
+  }
+  return v;
+}
+
+export class ErSessions {
+  private readonly list: ErSession[] = [];
+  private nextId = 1;
+  private readonly max: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly opts: ErSessionsOptions) {
+    this.max = opts.maxSessions ?? MAX_ER_SESSIONS;
+    this.idleMs = opts.idleTimeoutMs ?? ER_SESSION_IDLE_MS;
+  }
+
+  get size(): number {
+    this.expire();
+    return this.list.length;
+  }
+
+  add(enrollee: Enrollee, m1: Buffer, remote: string): ErSession {
+    this.expire();
+    while (this.list.length >= this.max) {
+      const old = this.list.shift();
+      if (old) this.opts.onDrop?.(old, 'oldest');
+    }
+    const n = nonces(m1).enrolleeNonce ?? Buffer.alloc(16);
+    const s: ErSession = { id: this.nextId++, enrollee, enrolleeNonce: Buffer.from(n), registrarNonce: undefined, remote, lastActive: this.opts.now() };
+    this.list.push(s);
+    return s;
+  }
+
+  /** The run a received message belongs to (hostapd's nonce rules), or undefined. */
+  match(raw: Uint8Array): ErSession | undefined {
+    this.expire();
+    const v = nonces(raw);
+    if (v.enrolleeNonce === undefined) return undefined;
+    return this.list.find((s) => {
+      if (!s.enrolleeNonce.equals(v.enrolleeNonce as Buffer)) return false;
+      if (v.type !== MessageType.M2 && v.type !== MessageType.M2D && v.registrarNonce !== undefined && s.registrarNonce !== undefined) {
+        return s.registrarNonce.equals(v.registrarNonce);
+      }
+      return true;
+    });
+  }
+
+  /** Records activity and the Registrar Nonce (learnt from M2). */
+  touch(s: ErSession, raw: Uint8Array): void {
+    s.lastActive = this.opts.now();
+    if (s.registrarNonce === undefined) {
+      const v = nonces(raw);
+      if (v.type === MessageType.M2 && v.registrarNonce !== undefined) s.registrarNonce = Buffer.from(v.registrarNonce);
+    }
+  }
+
+  remove(s: ErSession): void {
+    const i = this.list.indexOf(s);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
+  clear(): void {
+    this.list.length = 0;
+  }
+
+  private expire(): void {
+    const t = this.opts.now();
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const s = this.list[i];
+      if (s && t - s.lastActive >= this.idleMs) {
+        this.list.splice(i, 1);
+        this.opts.onDrop?.(s, 'idle');
+      }
+    }
+  }
+}
