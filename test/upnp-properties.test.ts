@@ -201,12 +201,17 @@ describe('base64 properties', () => {
     );
   });
 
-  it('never throws anything but Base64Error, and whatever it accepts re-encodes to the same text', () => {
+  it('never throws anything but Base64Error, and whatever it accepts re-encodes to the same length (pad bits aside)', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), (s) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.stringMatching(/^[A-Za-z0-9+/]{0,40}={0,2}$/)), (s) => {
         totalWith(Base64Error, () => {
           const out = decodeBase64(s);
-          expect(encodeBase64(out)).toBe(s.replace(/[ \t\r\n]+/g, ''));
+          const compact = s.replace(/[ \t\r\n]+/g, '');
+          const again = encodeBase64(out);
+          expect(again.length).toBe(compact.length);
+          // Only the bits below the last significant character may differ (RFC 4648 3.5: non-zero pad bits are tolerated).
+          const keep = compact.replace(/=+$/, '').length - 1;
+          expect(again.slice(0, Math.max(0, keep))).toBe(compact.slice(0, Math.max(0, keep)));
         });
       }),
       { numRuns: 500 },

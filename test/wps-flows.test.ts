@@ -83,6 +83,9 @@ describe('a station enrolls with a PIN', () => {
     expect(seen[0]?.version2).toBe(true);
     expect(registrar.enrollee?.device.manufacturer).toBe('wpsd tests');
     expect(enrollee.registrar?.uuid).toEqual(REG.uuid);
+    // Both sides agree on the run's nonces (a UPnP device matches PutMessage to runs by them).
+    expect(enrollee.nonces).toEqual(registrar.nonces);
+    expect(parseMessage(flow.wire[0]?.raw as Buffer).get(AttributeType.EnrolleeNonce)).toEqual(enrollee.nonces.enrollee);
   });
 
   it('is reproducible with an injected random source', () => {
@@ -212,6 +215,11 @@ describe('an AP as Enrollee (AP PIN)', () => {
     expect(applied[0]?.settings.networkKey.toString()).toBe('new passphrase!');
     // The AP keeps its own MAC (from M7) in the settings.
     expect(applied[0]?.settings.macAddress).toEqual(AP.macAddress);
+    // The raw settings are what hostapd prints in WPS-NEW-AP-SETTINGS: Credential fields, KWA last.
+    const raw = parseAttributes(applied[0]?.attributes ?? Buffer.alloc(0));
+    expect(raw[0]?.type).toBe(AttributeType.NetworkIndex);
+    expect(raw.at(-1)?.type).toBe(AttributeType.KeyWrapAuthenticator);
+    expect(raw.at(-1)?.value).toHaveLength(8);
     expect(flow.enrolleeResult?.credentials).toEqual(flow.registrarResult?.credentials);
     expect(eventsOf(flow.registrarEvents, 'er-ap-settings')[0]?.settings.ssid.toString()).toBe('ap-current');
     expect(eventsOf(flow.enrolleeEvents, 'success')).toHaveLength(1);

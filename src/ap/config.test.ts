@@ -158,7 +158,7 @@ describe('hostapd.conf parsing', () => {
 
   it('treats only a # in the first column as a comment, and skips blank lines', () => {
     expect(parseHostapdConfig('# comment\n\ninterface=w\n', P).config.bss[0]?.iface).toBe('w');
-    expect(errorsOf('interface=w\n  # indented\n')).toEqual([`${P} line 2: invalid line '  # indented'`]);
+    expect(errorsOf('interface=w\n  # indented\n')).toEqual([`${P} line 2: invalid line (expected key=value)`]);
   });
 
   it('warns about an unknown key with file and line, and still starts', () => {

@@ -66,7 +66,8 @@ export function parseHostapdConfig(input: string | Uint8Array, path: string): Ho
     }
     const eq = raw.indexOf('=');
     if (eq < 0) {
-      sink.error(line, `invalid line '${raw}'`);
+      // Not echoed: a mistyped line may hold a secret ("wpa_passphrase secret").
+      sink.error(line, 'invalid line (expected key=value)');
       return;
     }
     const key = raw.slice(0, eq);

@@ -131,7 +131,7 @@ network={
     ['network={\n\tpriority=high\n}\n', 2, 'priority: invalid number "high"'],
     ['network={\n\tdisabled=3\n}\n', 2, 'disabled: too large disabled (value=3 max_value=2)'],
     ['network={\n\tscan_ssid=2\n}\n', 2, 'scan_ssid: too large scan_ssid'],
-    ['network={\n\tssid\n}\n', 2, "invalid network line 'ssid'"],
+    ['network={\n\tssid\n}\n', 2, 'invalid network line (expected name=value)'],
     ['network={\n\tssid="x"\n', 2, 'block starting at line 1 was not terminated properly'],
     ['uuid=1234\n', 1, "invalid uuid '1234'"],
     ['device_type=1-0050F204\n', 1, "invalid device_type '1-0050F204'"],
@@ -141,7 +141,7 @@ network={
     [`device_name=${'d'.repeat(33)}\n`, 1, 'too long device_name (len=33 max_len=32)'],
     ['ap_scan=x\n', 1, 'invalid number "x"'],
     ['country=F\n', 1, "invalid country 'F'"],
-    ['garbage line\n', 1, "invalid configuration line 'garbage line'"],
+    ['garbage line\n', 1, 'invalid configuration line (expected name=value)'],
   ])('reports %j as an error at line %i', (text, line, message) => {
     const errors = errorsOf(text);
     expect(errors.length).toBeGreaterThanOrEqual(1);

@@ -213,7 +213,8 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
       if (block.kind === 'skip') return;
       const eq = pos.indexOf('=');
       if (eq < 0) {
-        sink.error(line, `invalid network line '${pos}'`);
+        // Not echoed: a mistyped line may hold a secret.
+        sink.error(line, 'invalid network line (expected name=value)');
         block.errors++;
         return;
       }
@@ -253,7 +254,7 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
     }
     const eq = pos.indexOf('=');
     if (eq < 0) {
-      sink.error(line, `invalid configuration line '${pos}'`);
+      sink.error(line, 'invalid configuration line (expected name=value)');
       return;
     }
     const name = pos.slice(0, eq);

@@ -1,7 +1,8 @@
 /**
  * Base64 for UPnP arguments of type bin.base64 (UDA 1.0 2.5): encoding, and a
  * strict decoder that tolerates the line breaks and spaces some control
- * points insert but refuses anything else.
+ * points insert but refuses anything else. Non-zero pad bits ("AB==") are
+ * tolerated, as most decoders do (RFC 4648 3.5 leaves it to the decoder).
  *
  * API:
  *   encodeBase64(bytes)      standard alphabet, padded, no line breaks

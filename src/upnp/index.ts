@@ -19,6 +19,25 @@
  *   ssdp-socket.ts      per-interface SSDP sockets
  *   ssdp-advertiser.ts  device-side SSDP (alive, byebye, M-SEARCH answers)
  *   ssdp-searcher.ts    control-point-side SSDP (search, alive/byebye, expiry)
+ *
+ * A device (sketch):
+ *   const iface = resolveInterface(upnpIface);                 // 'lo' by default
+ *   const http = new UpnpHttpServer({ host: iface.address });
+ *   http.app.get('/desc.xml', (_q, r) => r.type('text/xml').send(buildDeviceDescription(doc)));
+ *   http.app.get('/scpd.xml', (_q, r) => r.type('text/xml').send(buildScpd(table)));
+ *   http.app.post('/control', soapControlHandler({ serviceType, actions }));
+ *   const gena = new GenaPublisher({ initialState });  gena.mount(http.app, '/event');
+ *   await http.start();                                       // routes first, then start
+ *   const ssdp = new SsdpAdvertiser({ iface, location: `${http.baseUrl}/desc.xml`, udn, deviceType, serviceTypes, server });
+ *   await ssdp.start();   ...   gena.publish({ Var: value });   ...   await ssdp.stop(); gena.close(); await http.close();
+ *
+ * A control point (sketch):
+ *   const search = new SsdpSearcher({ iface });  await search.start();
+ *   search.on('alive', async (ad) => { const doc = parseDeviceDescription((await httpRequest(ad.location, { requireIpLiteral: true })).body); ... });
+ *   await search.search(serviceType);
+ *   await soapCall(resolveDescriptionUrl(doc, svc.controlURL, ad.location), serviceType, 'Action', { NewArg: '...' });
+ *   const events = new GenaSubscriber({ address: iface.address });  await events.start();
+ *   await events.subscribe(resolveDescriptionUrl(doc, svc.eventSubURL, ad.location), { onEvent: (props, info) => ... });
  */
 export * from './xml.js';
 export * from './urn-type.js';

@@ -167,6 +167,16 @@ export class Enrollee {
     return this.outcome;
   }
 
+  /**
+   * This run's nonces (copies), e.g. for a UPnP device that keeps several
+   * runs and matches each PutMessage to one by its nonces, as hostapd does.
+   */
+  get nonces(): { enrollee: Buffer; registrar?: Buffer } {
+    const n: { enrollee: Buffer; registrar?: Buffer } = { enrollee: Buffer.from(this.enrolleeNonce) };
+    if (this.registrarNonce !== undefined) n.registrar = Buffer.from(this.registrarNonce);
+    return n;
+  }
+
   /** UUID-R and device data of the Registrar, once M2 has been accepted. */
   get registrar(): { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined {
     return this.peer;
@@ -369,7 +379,7 @@ export class Enrollee {
       // ap_setup_locked=2: the Registrar may learn the settings (M7) but not change them.
       throw new RunFailure('setup-locked', 'AP setup locked: new settings refused');
     }
-    const { tlvs, attrs } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
+    const { tlvs, attrs, withKwa } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
     let credentials: Credential[];
     if (ap === undefined) {
       credentials = this.takeCredentials(attrs);
@@ -377,7 +387,7 @@ export class Enrollee {
       const settings = this.takeApSettings(tlvs, attrs);
       this.newApSettings = settings;
       credentials = [settings];
-      this.events.push({ type: 'new-ap-settings', settings, attributes: tlvs });
+      this.events.push({ type: 'new-ap-settings', settings, attributes: withKwa });
     }
     const done = buildWscDone({ enrolleeNonce: this.enrolleeNonce, registrarNonce: this.requireRegistrarNonce(), ...this.common() });
     if (ap !== undefined) {

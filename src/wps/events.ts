@@ -131,7 +131,10 @@ export type WpsEvent =
   | { type: 'reg-success'; macAddress: Buffer; uuid: Buffer; password: 'pin' | 'pbc' }
   /** Enrollee (station): one Credential from M8; `attribute` is the whole Credential TLV. */
   | { type: 'cred-received'; credential: Credential; attribute: Buffer }
-  /** Enrollee (AP): new AP settings from M8; `attributes` are the settings TLVs as received. */
+  /**
+   * Enrollee (AP): new AP settings from M8; `attributes` are the decrypted
+   * settings as hostapd prints them in WPS-NEW-AP-SETTINGS (Key Wrap Authenticator last).
+   */
   | { type: 'new-ap-settings'; settings: Credential; attributes: Buffer }
   /** Registrar against an AP: the AP's current settings from M7 (learn, and before configure). */
   | { type: 'er-ap-settings'; uuid: Buffer; macAddress: Buffer; settings: Credential; attributes: Buffer };

@@ -196,6 +196,13 @@ export class Registrar {
     return this.outcome;
   }
 
+  /** This run's nonces (copies), for transports that match messages to runs. */
+  get nonces(): { enrollee?: Buffer; registrar: Buffer } {
+    const n: { enrollee?: Buffer; registrar: Buffer } = { registrar: Buffer.from(this.registrarNonce) };
+    if (this.enrolleeNonce !== undefined) n.enrollee = Buffer.from(this.enrolleeNonce);
+    return n;
+  }
+
   /** What M1 said about the Enrollee, once M1 has been accepted. */
   get enrollee(): EnrolleeInfo | undefined {
     return this.info;

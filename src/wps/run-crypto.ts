@@ -5,7 +5,8 @@
  * WSC 2.0 sections 7.3 (keys), 7.4 (Authenticator, Encrypted Settings) and
  * 7.4.1 (E-Hash / R-Hash proofs); hostapd wps_common.c / wps_attr_process.c.
  */
-import { parseAttributes, WscParseError, type Attribute } from './attributes.js';
+import { createHmac } from 'node:crypto';
+import { AttributeType, encodeAttributes, parseAttributes, WscParseError, type Attribute } from './attributes.js';
 import {
   computeAuthenticator,
   computeHash,
@@ -15,6 +16,7 @@ import {
   devicePasswordPsks,
   encryptSettings,
   generateDhKeyPair,
+  KWA_LEN,
   randomNonce,
   verifyAuthenticator,
   WscCryptoError,
@@ -113,8 +115,13 @@ export class RunCrypto {
     return encryptSettings(k.authKey, k.keyWrapKey, settings, this.rng);
   }
 
-  /** Decrypts an Encrypted Settings value into its attributes (KWA checked and removed). */
-  decrypt(encrypted: Buffer): { tlvs: Buffer; attrs: Attribute[] } {
+  /**
+   * Decrypts an Encrypted Settings value into its attributes (KWA checked and
+   * removed). `withKwa` is the decrypted plaintext as hostapd keeps it (the
+   * settings followed by their KWA attribute), the bytes of its
+   * WPS-NEW-AP-SETTINGS event.
+   */
+  decrypt(encrypted: Buffer): { tlvs: Buffer; attrs: Attribute[]; withKwa: Buffer } {
     const k = this.requireKeys();
     let tlvs: Buffer;
     try {
@@ -127,10 +134,15 @@ export class RunCrypto {
       throw e;
     }
     try {
-      return { tlvs, attrs: parseAttributes(tlvs) };
+      const kwa = encodeAttributes([{ type: AttributeType.KeyWrapAuthenticator, value: hmacSha256(k.authKey, tlvs).subarray(0, KWA_LEN) }]);
+      return { tlvs, attrs: parseAttributes(tlvs), withKwa: Buffer.concat([tlvs, kwa]) };
     } catch (e) {
       if (e instanceof WscParseError) throw new RunFailure('decryption-failed', `decrypted settings: ${e.message}`);
       throw e;
     }
   }
+}
+
+function hmacSha256(key: Buffer, data: Buffer): Buffer {
+  return createHmac('sha256', key).update(data).digest();
 }

@@ -1,0 +1,73 @@
+/**
+ * The four WFAWLANConfig actions the External Registrar calls, with request
+ * bodies shaped as wpa_supplicant's (wps_er.c wps_er_soap_hdr): `s:`/`u:`
+ * prefixes, base64 arguments broken into 72-character lines with a final
+ * line break, one request per connection (the UPnP HTTP client).
+ */
+import { decodeBase64 } from '../upnp/base64.js';
+import { soapCall } from '../upnp/soap-client.js';
+import { formatMac } from '../wps/device.js';
+import { WFA_SERVICE_TYPE } from './description-check.js';
+import { WlanEventType } from './wlan-event.js';
+
+/** wpa_supplicant waits 10 s for GetDeviceInfo / PutMessage and the description. */
+export const ER_SOAP_TIMEOUT_MS = 10_000;
+/** ... and 1 s for SetSelectedRegistrar / PutWLANResponse; we allow a little more. */
+export const ER_SHORT_SOAP_TIMEOUT_MS = 3_000;
+/** Largest WSC message accepted from an AP. */
+export const ER_MAX_WSC_MESSAGE_BYTES = 4096;
+
+export class WfaSoapError extends Error {
+  readonly code: 'missing-argument' | 'bad-argument';
+  constructor(code: 'missing-argument' | 'bad-argument', message: string) {
+    super(message);
+    this.name = 'WfaSoapError';
+    this.code = code;
+  }
+}
+
+/** Base64 in 72-character lines, each ending in LF (hostapd's base64_encode). */
+export function base64Lines(data: Uint8Array): string {
+  const b64 = Buffer.from(data).toString('base64');
+  let out = '';
+  for (let i = 0; i < b64.length; i += 72) out += b64.slice(i, i + 72) + '\n';
+  return out;
+}
+
+function binArg(args: Record<string, string>, name: string): Buffer {
+  const v = args[name];
+  if (v === undefined) throw new WfaSoapError('missing-argument', `response without ${name}`);
+  try {
+    return Buffer.from(decodeBase64(v, ER_MAX_WSC_MESSAGE_BYTES));
+  } catch (e) {
+    throw new WfaSoapError('bad-argument', `${name}: ${(e as Error).message}`);
+  }
+}
+
+const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, string>> =>
+  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true });
+
+/** GetDeviceInfo: the AP's M1. */
+export async function getDeviceInfo(controlUrl: string): Promise<Buffer> {
+  return binArg(await call(controlUrl, 'GetDeviceInfo', {}, ER_SOAP_TIMEOUT_MS), 'NewDeviceInfo');
+}
+
+/** PutMessage: one message to the AP's Enrollee, its answer back. */
+export async function putMessage(controlUrl: string, msg: Uint8Array): Promise<Buffer> {
+  return binArg(await call(controlUrl, 'PutMessage', { NewInMessage: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS), 'NewOutMessage');
+}
+
+/** PutWLANResponse: a message for a wireless Enrollee the AP proxies (always an EAP event). */
+export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrolleeMac: Uint8Array): Promise<void> {
+  await call(
+    controlUrl,
+    'PutWLANResponse',
+    { NewMessage: base64Lines(msg), NewWLANEventType: String(WlanEventType.Eap), NewWLANEventMAC: formatMac(enrolleeMac) },
+    ER_SHORT_SOAP_TIMEOUT_MS,
+  );
+}
+
+/** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
+export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array): Promise<void> {
+  await call(controlUrl, 'SetSelectedRegistrar', { NewMessage: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS);
+}

@@ -1,0 +1,74 @@
+/**
+ * The WLANEvent state variable of WFAWLANConfig (WFA WLAN Config 1.0, as
+ * hostapd's upnp_wps_device_send_wlan_event builds it): base64 of
+ *   WLANEventType (1 byte: 1 = Probe Request, 2 = EAP)
+ *   WLANEventMAC  (17 characters, "xx:xx:xx:xx:xx:xx")
+ *   message       (Probe Request: the WPS IE's TLVs; EAP: one WSC message)
+ */
+import { Base64Error, decodeBase64, encodeBase64 } from '../upnp/base64.js';
+
+export const WlanEventType = {
+  ProbeRequest: 1,
+  Eap: 2,
+} as const;
+export type WlanEventType = (typeof WlanEventType)[keyof typeof WlanEventType];
+
+export const WLAN_EVENT_HEADER_LEN = 1 + 17;
+/** Largest decoded WLANEvent accepted: a WSC message plus header (EAP messages are far smaller). */
+export const WLAN_EVENT_MAX_BYTES = 8192;
+
+export type WlanEventErrorCode = 'bad-base64' | 'too-short' | 'too-large' | 'bad-type' | 'bad-mac';
+
+export class WlanEventError extends Error {
+  readonly code: WlanEventErrorCode;
+  constructor(code: WlanEventErrorCode, message: string) {
+    super(message);
+    this.name = 'WlanEventError';
+    this.code = code;
+  }
+}
+
+export interface WlanEvent {
+  type: WlanEventType;
+  /** The Enrollee's MAC address (6 bytes). */
+  macAddress: Buffer;
+  /** The TLVs that followed the header (may be empty). */
+  message: Buffer;
+}
+
+const MAC_TEXT = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
+
+/** Parses the decoded bytes; throws WlanEventError. */
+export function parseWlanEventBytes(raw: Uint8Array): WlanEvent {
+  if (raw.length > WLAN_EVENT_MAX_BYTES) throw new WlanEventError('too-large', `WLANEvent of ${raw.length} bytes exceeds ${WLAN_EVENT_MAX_BYTES}`);
+  if (raw.length < WLAN_EVENT_HEADER_LEN) throw new WlanEventError('too-short', `WLANEvent of ${raw.length} bytes is shorter than its ${WLAN_EVENT_HEADER_LEN}-byte header`);
+  const buf = Buffer.from(raw);
+  const type = buf[0];
+  if (type !== WlanEventType.ProbeRequest && type !== WlanEventType.Eap) throw new WlanEventError('bad-type', `unknown WLANEventType ${String(type)}`);
+  const macText = buf.subarray(1, WLAN_EVENT_HEADER_LEN).toString('latin1');
+  if (!MAC_TEXT.test(macText)) throw new WlanEventError('bad-mac', 'WLANEventMAC is not xx:xx:xx:xx:xx:xx');
+  return { type, macAddress: Buffer.from(macText.replace(/:/g, ''), 'hex'), message: Buffer.from(buf.subarray(WLAN_EVENT_HEADER_LEN)) };
+}
+
+/** Parses the base64 text of a WLANEvent property; throws WlanEventError. */
+export function parseWlanEvent(text: string): WlanEvent {
+  let raw: Uint8Array;
+  try {
+    raw = decodeBase64(text, WLAN_EVENT_MAX_BYTES);
+  } catch (e) {
+    if (e instanceof Base64Error) throw new WlanEventError(e.code === 'too-large' ? 'too-large' : 'bad-base64', `WLANEvent: ${e.message}`);
+    throw e;
+  }
+  return parseWlanEventBytes(raw);
+}
+
+/** The bytes of a WLANEvent (for APs and tests). */
+export function buildWlanEventBytes(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): Buffer {
+  if (macAddress.length !== 6) throw new WlanEventError('bad-mac', 'MAC address must be 6 bytes');
+  const mac = Array.from(macAddress, (x) => x.toString(16).padStart(2, '0')).join(':');
+  return Buffer.concat([Buffer.from([type]), Buffer.from(mac, 'latin1'), Buffer.from(message)]);
+}
+
+export function buildWlanEvent(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): string {
+  return encodeBase64(buildWlanEventBytes(type, macAddress, message));
+}

@@ -1,0 +1,173 @@
+/**
+ * The SOAP actions of the AP's WFAWLANConfig:1 service, as hostapd's
+ * wps_upnp_web.c answers them:
+ *   GetDeviceInfo        starts a registration run with the AP's Enrollee; M1 out
+ *   PutMessage           M2..M8 in, M3..M7 / WSC_NACK / WSC_Done out; a run that
+ *                        ends on the ER's word (its WSC_NACK) answers HTTP 500,
+ *                        UPnPError 500 "Error", as hostapd
+ *   PutWLANResponse      checked and handed to the radio side's hook
+ *   SetSelectedRegistrar only from a current event subscriber (hostapd find_er)
+ *   the optional actions (GetAPSettings, ...) get 602 from the SOAP layer.
+ *
+ * API:
+ *   createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions; selectedRegistrars: SelectedRegistrars }
+ *   MAX_UPNP_WSC_MESSAGE_BYTES
+ */
+import { Logger, LogLevel, silentLogger } from '../common/log.js';
+import { Base64Error, decodeBase64 } from '../upnp/base64.js';
+import { UpnpActionError, type SoapContext, type SoapService } from '../upnp/soap-server.js';
+import { UpnpErrorCode, type SoapArgs } from '../upnp/soap.js';
+import type { Enrollee } from '../wps/enrollee.js';
+import type { WpsStep } from '../wps/events.js';
+import { ErSessions } from './er-sessions.js';
+import { parseWlanEventMac, parseWlanEventType } from './put-wlan-response.js';
+import { parseSetSelectedRegistrar, SelectedRegistrarError, SelectedRegistrars, type SelectedRegistrarMessage } from './selected-registrar.js';
+import { WFA_OPTIONAL_ACTIONS, WFA_SERVICE_TYPE, WlanEventType, formatMacText, hostapdBase64 } from './wfa-service.js';
+
+/** Largest WSC message taken from a SOAP argument (M1..M8 are well under 1 KiB; hostapd's whole request limit is 8000 bytes). */
+export const MAX_UPNP_WSC_MESSAGE_BYTES = 4096;
+
+/** hostapd answers HTTP_INTERNAL_SERVER_ERROR as UPnPError 500 "Error" (fixtures/reference/http/11-*). */
+export const HOSTAPD_ERROR_CODE = 500;
+export const HOSTAPD_ERROR_TEXT = 'Error';
+
+export interface WlanResponse {
+  eventType: number;
+  mac: Buffer;
+  message: Buffer;
+  from: string;
+}
+
+/** What the radio side did with a PutWLANResponse: hostapd answers OK even when no station matches. */
+export type WlanResponseResult = 'delivered' | 'no-station';
+
+export interface WfaActionHooks {
+  /** A fresh Enrollee for a new ER run; undefined when the AP has no AP PIN (hostapd refuses GetDeviceInfo). */
+  createEnrollee(): Enrollee | undefined;
+  /** Every step of an ER run, for events, the AP PIN lockout and new settings. */
+  onEnrolleeStep(step: WpsStep, remote: string): void;
+  /** Whether `address` holds an event subscription (SetSelectedRegistrar is taken only from subscribers). */
+  isSubscriber(address: string): boolean;
+  /** The radio side's delivery of PutWLANResponse; without one nothing matches a station. */
+  deliverWlanResponse?: (r: WlanResponse) => WlanResponseResult;
+  onSelectedRegistrarChange?: () => void;
+  now?: () => number;
+  logger?: Logger;
+}
+
+function requireArg(args: SoapArgs, name: string): string {
+  const v = args[name];
+  if (v === undefined) throw new UpnpActionError(UpnpErrorCode.InvalidArgs, `missing ${name}`);
+  return v;
+}
+
+function base64Arg(args: SoapArgs, name: string): Buffer {
+  const text = requireArg(args, name);
+  try {
+    const bytes = decodeBase64(text, MAX_UPNP_WSC_MESSAGE_BYTES);
+    if (bytes.length === 0) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, `${name} is empty`);
+    return Buffer.from(bytes);
+  } catch (e) {
+    if (e instanceof Base64Error) {
+      if (e.code === 'too-large') throw new UpnpActionError(UpnpErrorCode.StringArgumentTooLong, `${name}: ${e.message}`);
+      throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, `${name}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+export function createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions; selectedRegistrars: SelectedRegistrars } {
+  const log = hooks.logger ?? silentLogger;
+  const now = hooks.now ?? Date.now;
+  const sessions = new ErSessions({
+    now,
+    onDrop: (s, why) => log.debug(`WPS UPnP: ${why === 'oldest' ? 'Drop oldest active session' : 'Drop idle session'} (${s.remote})`),
+  });
+  const selectedRegistrars = new SelectedRegistrars({ now, ...(hooks.onSelectedRegistrarChange ? { onChange: hooks.onSelectedRegistrarChange } : {}) });
+
+  const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
+    log.debug('WPS UPnP: GetDeviceInfo');
+    const enrollee = hooks.createEnrollee();
+    if (enrollee === undefined) {
+      log.debug('WPS UPnP: no AP PIN: external Registrars are not accepted');
+      throw new UpnpActionError(HOSTAPD_ERROR_CODE, HOSTAPD_ERROR_TEXT);
+    }
+    const m1 = enrollee.start();
+    sessions.add(enrollee, m1, ctx.remoteAddress);
+    log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: M1', m1);
+    return { NewDeviceInfo: hostapdBase64(m1) };
+  };
+
+  const putMessage = (args: SoapArgs, ctx: SoapContext): SoapArgs => {
+    log.debug('WPS UPnP: PutMessage');
+    const msg = base64Arg(args, 'NewInMessage');
+    log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: PutMessage NewInMessage', msg);
+    const session = sessions.match(msg);
+    if (session === undefined) {
+      log.debug(`WPS UPnP: No active peer entry found for the PutMessage from ${ctx.remoteAddress}`);
+      throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'no registration run matches this message');
+    }
+    sessions.touch(session, msg);
+    const step = session.enrollee.receive(msg);
+    if (step.result !== undefined) sessions.remove(session);
+    try {
+      hooks.onEnrolleeStep(step, ctx.remoteAddress);
+    } catch (e) {
+      log.warn(`WPS UPnP: event handling failed: ${(e as Error).message}`);
+    }
+    if (step.reply === undefined || step.closing === true) {
+      // hostapd: wps_process_msg() == WPS_FAILURE -> no reply -> HTTP 500.
+      log.debug('WPS UPnP: Drop active peer session');
+      throw new UpnpActionError(HOSTAPD_ERROR_CODE, HOSTAPD_ERROR_TEXT);
+    }
+    log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: PutMessage NewOutMessage', step.reply);
+    return { NewOutMessage: hostapdBase64(step.reply) };
+  };
+
+  const putWlanResponse = (args: SoapArgs, ctx: SoapContext): SoapArgs => {
+    const message = base64Arg(args, 'NewMessage');
+    const eventType = parseWlanEventType(requireArg(args, 'NewWLANEventType'));
+    if (eventType === undefined) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, 'NewWLANEventType is not a number');
+    const mac = parseWlanEventMac(requireArg(args, 'NewWLANEventMAC'));
+    if (mac === undefined) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, 'NewWLANEventMAC is not a MAC address');
+    log.debug(`WPS UPnP: PutWLANResponse ev_type=${eventType} mac_addr=${formatMacText(mac)}`);
+    if (eventType !== WlanEventType.Eap) {
+      log.debug(`WPS UPnP: Ignored unexpected PutWLANResponse WLANEventType ${eventType}`);
+      throw new UpnpActionError(HOSTAPD_ERROR_CODE, HOSTAPD_ERROR_TEXT);
+    }
+    const result = hooks.deliverWlanResponse?.({ eventType, mac, message, from: ctx.remoteAddress }) ?? 'no-station';
+    if (result === 'no-station') log.debug('WPS UPnP: No matching STA found');
+    return {};
+  };
+
+  const setSelectedRegistrar = (args: SoapArgs, ctx: SoapContext): SoapArgs => {
+    log.debug('WPS UPnP: SetSelectedRegistrar');
+    if (!hooks.isSubscriber(ctx.remoteAddress)) {
+      log.debug('WPS UPnP: Ignore SetSelectedRegistrar from unknown ER');
+      throw new UpnpActionError(UpnpErrorCode.ActionFailed);
+    }
+    const raw = base64Arg(args, 'NewMessage');
+    let parsed: SelectedRegistrarMessage;
+    try {
+      parsed = parseSetSelectedRegistrar(raw);
+    } catch (e) {
+      if (e instanceof SelectedRegistrarError) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, e.message);
+      throw e;
+    }
+    selectedRegistrars.set(ctx.remoteAddress, parsed);
+    log.debug(`WPS UPnP: SetSelectedRegistrar from ${ctx.remoteAddress}: selected=${parsed.selected ? 1 : 0} dev_pw_id=${parsed.devicePasswordId} config_methods=0x${parsed.configMethods.toString(16)}`);
+    return {};
+  };
+
+  const service: SoapService = {
+    serviceType: WFA_SERVICE_TYPE,
+    actions: {
+      GetDeviceInfo: getDeviceInfo,
+      PutMessage: putMessage,
+      PutWLANResponse: putWlanResponse,
+      SetSelectedRegistrar: setSelectedRegistrar,
+    },
+    optionalActions: [...WFA_OPTIONAL_ACTIONS],
+  };
+  return { service, sessions, selectedRegistrars };
+}
