@@ -1,10 +1,11 @@
 /**
  * SSDP runs only inside network namespaces created here (`unshare --net`,
- * loopback up): the SSDP modules are bundled to one ESM file, and each
- * scenario is a child node process in a fresh namespace that prints JSON.
+ * loopback up): each scenario is a child node process that runs the
+ * compiled SSDP modules from dist/ in a fresh namespace and prints JSON.
  * The namespace disappears with the process, also on failure.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,24 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsdpAdvertiser, responseDelayMs, SSDP_MAX_MX_SEC, buildSsdpMessage, parseSsdpMessage, parseMaxAge, SsdpMessageError } from '../src/upnp/index.js';
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/upnp');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST_SSDP = ['ssdp-advertiser', 'ssdp-searcher', 'ssdp-message', 'ssdp-socket'].map((m) => path.join(ROOT, 'dist/src/upnp', m + '.js'));
 let dir = '';
 
 beforeAll(async () => {
+  // Child processes run the compiled modules (npm test builds dist/ first; build here when run alone).
+  if (!DIST_SSDP.every((f) => existsSync(f))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   dir = await mkdtemp(path.join(os.tmpdir(), `upnp-ssdp-${process.pid}-`));
-  const entry = path.join(dir, 'entry.ts');
-  await writeFile(
-    entry,
-    ['ssdp-advertiser', 'ssdp-searcher', 'ssdp-message', 'ssdp-socket'].map((m) => `export * from ${JSON.stringify(path.join(SRC, m + '.js'))};`).join('\n'),
-  );
-  const { build } = await import('rolldown');
-  await build({
-    input: { ssdp: entry },
-    platform: 'node',
-    resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
-    output: { dir, format: 'esm', entryFileNames: '[name].mjs' },
-    logLevel: 'silent',
-  });
+  await writeFile(path.join(dir, 'ssdp.mjs'), DIST_SSDP.map((f) => `export * from ${JSON.stringify(f)};`).join('\n'));
 });
 
 afterAll(async () => {

@@ -419,6 +419,27 @@ describe('PBC session overlap', () => {
   });
 });
 
+describe('any pair of device passwords', () => {
+  it('succeeds exactly when both sides hold the same password, else names the first wrong half', () => {
+    const digits = fc.stringMatching(/^[0-9]{8}$/);
+    fc.assert(
+      fc.property(digits, fc.oneof(digits, fc.constant('same')), (a, bRaw) => {
+        const b = bRaw === 'same' ? a : bRaw;
+        const flow = stationFlow({ enrolleePin: a, registrarPin: b });
+        const auth = eventsOf(flow.enrolleeEvents, 'pwd-auth-fail');
+        if (a === b) {
+          expect(flow.enrolleeResult?.result).toBe('success');
+          expect(auth).toEqual([]);
+        } else {
+          expect(flow.enrolleeResult?.result).toBe('failure');
+          expect(auth.map((e) => e.part)).toEqual([a.slice(0, 4) !== b.slice(0, 4) ? 1 : 2]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
 describe('hostile input never throws', () => {
   const valid = stationFlow().wire;
   it('random bytes and mutated messages get a step, at every point of a run', () => {

@@ -3,7 +3,7 @@
  * bytes of each reply carried straight to the other side. Successful flows.
  */
 import { describe, expect, it } from 'vitest';
-import { AttributeType, parseAttributes } from '../src/wps/attributes.js';
+import { AttributeType, encodeAttributes, parseAttributes } from '../src/wps/attributes.js';
 import { Enrollee } from '../src/wps/enrollee.js';
 import { eventsOf } from '../src/wps/events.js';
 import { parseMessage } from '../src/wps/message.js';
@@ -158,6 +158,16 @@ describe('M2D when the Registrar has no password for the Enrollee', () => {
     const again = runFlow(enrollee, m1, second);
     expect(again.enrolleeResult?.result).toBe('success');
     expect(again.enrolleeResult?.credentials).toEqual([cred]);
+  });
+
+  it("accepts hostapd's acknowledgement of M2D, which carries an all-zero Registrar Nonce", () => {
+    const enrollee = new Enrollee({ device: STA, password: { kind: 'pin', pin: PIN } });
+    const registrar = new Registrar({ device: REG, policy: { devicePassword: () => undefined } });
+    const m2d = registrar.receive(enrollee.start()).reply as Buffer;
+    const ack = enrollee.receive(m2d).reply as Buffer;
+    const zeroed = encodeAttributes(parseAttributes(ack).map((a) => (a.type === AttributeType.RegistrarNonce ? { type: a.type, value: Buffer.alloc(16) } : a)));
+    const step = registrar.receive(zeroed);
+    expect(step).toEqual({ events: [], result: 'failure' });
   });
 
   it('an AP Registrar with setup locked says config error 15 in M2D', () => {

@@ -517,8 +517,7 @@ export class Registrar {
   }
 
   private onAck(msg: WscMessage): WpsStep {
-    checkNonce(msg, AttributeType.RegistrarNonce, this.registrarNonce);
-    checkNonce(msg, AttributeType.EnrolleeNonce, this.enrolleeNonce);
+    this.checkClosingNonces(msg);
     requireMandatory(msg);
     if (this.st !== 'recv-m2d-ack') throw new RunFailure('unexpected-message', `WSC_ACK while waiting for ${this.waitingFor()}`, { nack: false });
     // The Enrollee took our M2D: no password here, the run ends (hostapd "No more registrars available").
@@ -527,8 +526,7 @@ export class Registrar {
   }
 
   private onNack(msg: WscMessage): WpsStep {
-    checkNonce(msg, AttributeType.RegistrarNonce, this.registrarNonce);
-    checkNonce(msg, AttributeType.EnrolleeNonce, this.enrolleeNonce);
+    this.checkClosingNonces(msg);
     requireMandatory(msg);
     const nack = readWscNack(msg);
     const f = new RunFailure('nack-received', `Enrollee sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
@@ -536,6 +534,16 @@ export class Registrar {
     const reply = this.buildNack(ConfigError.NoError);
     this.finish('failure');
     return { reply, events: [...this.takeEvents(), ev, ...this.pinInvalidation()], result: 'failure', closing: true };
+  }
+
+  /**
+   * WSC_ACK / WSC_NACK carry both nonces. hostapd's Enrollee never stores the
+   * Registrar Nonce of an M2D and answers it with zeros there, so after M2D
+   * only the Enrollee Nonce identifies the run.
+   */
+  private checkClosingNonces(msg: WscMessage): void {
+    if (this.st !== 'recv-m2d-ack') checkNonce(msg, AttributeType.RegistrarNonce, this.registrarNonce);
+    checkNonce(msg, AttributeType.EnrolleeNonce, this.enrolleeNonce);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,0 +1,67 @@
+/**
+ * src/wps events as hostapd's control-interface event lines
+ * (src/ap/wps_hostapd.c, src/common/wpa_ctrl.h), text without the "<3>"
+ * level prefix. Lines keep hostapd's trailing spaces ("WPS-SUCCESS ").
+ *
+ * API:
+ *   wpsEventLine(ev, opts): string | undefined    undefined for events that make no line
+ *   newApSettingsLine(cred, credProcessing): string
+ *   AP_EVENT_* / WPS_EVENT_* text constants
+ */
+import { encodeAttributes } from '../wps/attributes.js';
+import { credentialAttribute, type Credential } from '../wps/credential.js';
+import { formatUuid } from '../wps/device.js';
+import { ERROR_INDICATION_TEXT, type WpsEvent } from '../wps/events.js';
+import { formatMac } from './config-values.js';
+
+export const WPS_EVENT_FAIL = 'WPS-FAIL ';
+export const WPS_EVENT_SUCCESS = 'WPS-SUCCESS ';
+export const WPS_EVENT_REG_SUCCESS = 'WPS-REG-SUCCESS ';
+export const WPS_EVENT_NEW_AP_SETTINGS = 'WPS-NEW-AP-SETTINGS ';
+export const WPS_EVENT_M2D = 'WPS-M2D ';
+export const WPS_EVENT_OVERLAP = 'WPS-OVERLAP-DETECTED ';
+export const WPS_EVENT_AP_PIN_DISABLED = 'WPS-AP-PIN-DISABLED ';
+export const AP_EVENT_ENABLED = 'AP-ENABLED ';
+export const AP_EVENT_DISABLED = 'AP-DISABLED ';
+
+/** hostapd_wps_event_fail: the reason is shown only for a known, non-zero Error Indication. */
+export function failLine(msg: number, configError: number, errorIndication: number): string {
+  const text = ERROR_INDICATION_TEXT[errorIndication];
+  if (errorIndication > 0 && text !== undefined) return `${WPS_EVENT_FAIL}msg=${msg} config_error=${configError} reason=${errorIndication} (${text})`;
+  return `${WPS_EVENT_FAIL}msg=${msg} config_error=${configError}`;
+}
+
+/**
+ * hapd_wps_cred_cb: with wps_cred_processing 1 or 2 the line carries the
+ * Credential attribute as hex (hostapd wraps the settings with
+ * wps_build_credential_wrap); otherwise it is the bare event.
+ */
+export function newApSettingsLine(cred: Credential, credProcessing: number): string {
+  if (credProcessing !== 1 && credProcessing !== 2) return WPS_EVENT_NEW_AP_SETTINGS;
+  const attr = encodeAttributes([credentialAttribute({ ...cred, extra: [] })]);
+  return WPS_EVENT_NEW_AP_SETTINGS + attr.toString('hex');
+}
+
+export interface EventLineOptions {
+  credProcessing: number;
+}
+
+export function wpsEventLine(ev: WpsEvent, opts: EventLineOptions): string | undefined {
+  switch (ev.type) {
+    case 'fail':
+      return failLine(ev.msg, ev.configError, ev.errorIndication);
+    case 'success':
+      return WPS_EVENT_SUCCESS;
+    case 'reg-success':
+      return `${WPS_EVENT_REG_SUCCESS}${formatMac(ev.macAddress)} ${formatUuid(ev.uuid)}`;
+    case 'new-ap-settings':
+      return newApSettingsLine(ev.settings, opts.credProcessing);
+    case 'm2d':
+      return WPS_EVENT_M2D;
+    case 'pbc-overlap':
+      return WPS_EVENT_OVERLAP;
+    default:
+      // pwd-auth-fail / ap-pin-success feed the AP PIN lockout; the rest are not AP events.
+      return undefined;
+  }
+}

@@ -1,0 +1,581 @@
+/**
+ * The WPS External Registrar (wpa_supplicant's wps_er.c in behaviour):
+ * finds APs over SSDP on one interface, checks and keeps them, subscribes to
+ * their WLANEvents, learns and configures them with the AP PIN, and enrolls
+ * the stations they proxy with PINs or PBC. Every AP is worked on by its own
+ * chain of promises, so one slow or broken AP never delays another.
+ *
+ *   const er = new ExternalRegistrar({ iface, device, emit, logger });
+ *   await er.start();            // WPS_ER_START
+ *   er.learn(uuidOrMac, pin)     // WPS_ER_LEARN ... -> 'OK' | 'FAIL'
+ *   await er.stop();
+ */
+import { Logger, silentLogger } from '../common/log.js';
+import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
+import { HttpClientError, httpRequest } from '../upnp/http-client.js';
+import { MAX_DESCRIPTION_BYTES } from '../upnp/description.js';
+import type { InterfaceAddress } from '../upnp/net-address.js';
+import { SsdpSearcher, type SsdpAdvertisement } from '../upnp/ssdp-searcher.js';
+import type { Credential } from '../wps/credential.js';
+import { formatMac, parseUuid, type DeviceInfo } from '../wps/device.js';
+import { parseMessage } from '../wps/message.js';
+import { PbcSessions } from '../wps/pbc.js';
+import { AttributeType } from '../wps/attributes.js';
+import { MessageType } from '../wps/values.js';
+import { runApSession, type ApSessionMode } from './ap-session.js';
+import { apKey, ErAp } from './ap-record.js';
+import { DescriptionCheckError, WFA_DEVICE_TYPE, WFA_SERVICE_TYPE, checkApDescription } from './description-check.js';
+import { EnrollSessions } from './enroll-session.js';
+import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee } from './enrollee-table.js';
+import { apAddLine, apRemoveLine, enrolleeAddLine, enrolleeRemoveLine, setSelRegLine, type ErEventLine } from './events.js';
+import { PinStore } from './pin-store.js';
+import { buildSetSelectedRegistrarMessage, selectedRegistrarState, type SelectedRegistrarState } from './selected-registrar.js';
+import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
+import { WlanEventError, WlanEventType, parseWlanEvent } from './wlan-event.js';
+
+/** APs tracked at once; more advertisers are ignored (logged). */
+export const MAX_ER_APS = 64;
+/** A description or GetDeviceInfo that fails is tried again this many times, then the AP waits for its next advertisement. */
+export const AP_SETUP_RETRIES = 2;
+export const AP_SETUP_RETRY_MS = 5_000;
+/** How often Enrollee, PIN and PBC timeouts are checked. */
+export const ER_HOUSEKEEPING_MS = 1_000;
+
+export interface ExternalRegistrarOptions {
+  iface: InterfaceAddress;
+  /** Our Registrar device (UUID-R, names, config methods) for M2 and SetSelectedRegistrar. */
+  device: DeviceInfo;
+  /** Event lines for ctrl monitors. */
+  emit: (line: ErEventLine) => void;
+  /**
+   * wps_er_config succeeded: the new settings as the local Registrar sees
+   * them (wpa_supplicant processes them like a received credential).
+   */
+  onConfigured?: (cred: Credential) => void;
+  logger?: Logger;
+  /** SSDP port (tests). */
+  ssdpPort?: number;
+  now?: () => number;
+}
+
+/** An ER command's outcome as the ctrl interface words it. */
+export type ErReply = 'OK' | 'FAIL' | 'FAIL-UNKNOWN-UUID' | 'FAIL-NO-AP-SETTINGS' | 'FAIL-PBC-OVERLAP';
+
+/** `<UUID|BSSID>` as wpa_supplicant parses it. */
+export type ApSelector = { uuid: Buffer } | { mac: Buffer };
+
+export function parseSelector(text: string): ApSelector | undefined {
+  if (/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(text)) return { uuid: parseUuid(text) };
+  if (/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(text)) return { mac: Buffer.from(text.replace(/:/g, ''), 'hex') };
+  return undefined;
+}
+
+function isWfaAdvertisement(nt: string): boolean {
+  return nt.includes('schemas-wifialliance-org:device:WFADevice:1') || nt.includes('schemas-wifialliance-org:service:WFAWLANConfig:1');
+}
+
+/** The UUID of a USN ("uuid:<uuid>[::...]"). */
+export function uuidOfUsn(usn: string): Buffer | undefined {
+  const m = /uuid:\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?:$|::)/.exec(usn);
+  return m?.[1] === undefined ? undefined : parseUuid(m[1]);
+}
+
+export class ExternalRegistrar {
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly pins: PinStore;
+  readonly pbc: PbcSessions;
+  private readonly aps = new Map<string, ErAp>();
+  private searcher: SsdpSearcher | undefined;
+  private gena: GenaSubscriber | undefined;
+  private filter: string | undefined;
+  private nextId = 0;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private running = false;
+  /** Settings of APs that said byebye, by UUID (wps_er_ap_cache_settings). */
+  private readonly cachedSettings = new Map<string, Credential>();
+  private readonly enroll: EnrollSessions;
+  private selRegMode: 'off' | 'pin' | 'pbc' = 'off';
+  /** PBC: SetSelectedRegistrar only to this AP (wps_er_pbc's filter). */
+  private pbcApKey: string | undefined;
+
+  constructor(readonly opts: ExternalRegistrarOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+    this.pins = new PinStore(this.now);
+    this.pbc = new PbcSessions({ now: this.now });
+    this.enroll = new EnrollSessions(this);
+  }
+
+  get started(): boolean {
+    return this.running;
+  }
+
+  get device(): DeviceInfo {
+    return this.opts.device;
+  }
+
+  emit(line: ErEventLine): void {
+    try {
+      this.opts.emit(line);
+    } catch (e) {
+      this.log.warn(`WPS ER: event sink failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Every AP entry (announced or still being set up). */
+  apList(): ErAp[] {
+    return [...this.aps.values()];
+  }
+
+  // ---------------------------------------------------------------- start / stop
+
+  /**
+   * WPS_ER_START [filter]: starts SSDP and the event listener; run again while
+   * running, shows the known APs and Enrollees again and searches again.
+   */
+  async start(filter?: string): Promise<void> {
+    if (this.running) {
+      this.refresh();
+      return;
+    }
+    if (filter !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(filter)) throw new Error(`Invalid filter address ${filter}`);
+    this.filter = filter;
+    const searcherOpts: ConstructorParameters<typeof SsdpSearcher>[0] = { iface: this.opts.iface, logger: this.log.child('ssdp'), now: this.now };
+    if (this.opts.ssdpPort !== undefined) searcherOpts.port = this.opts.ssdpPort;
+    const searcher = new SsdpSearcher(searcherOpts);
+    const gena = new GenaSubscriber({ address: this.opts.iface.address, requireIpLiteral: true, logger: this.log.child('gena'), now: this.now });
+    try {
+      await searcher.start();
+      await gena.start();
+    } catch (e) {
+      await searcher.stop().catch(() => undefined);
+      await gena.close().catch(() => undefined);
+      throw e;
+    }
+    this.searcher = searcher;
+    this.gena = gena;
+    this.running = true;
+    searcher.on('alive', (ad) => this.onAlive(ad));
+    searcher.on('byebye', (ad) => this.onGone(ad, 'byebye'));
+    searcher.on('expired', (ad) => this.onGone(ad, 'expired'));
+    this.housekeeping = setInterval(() => this.tick(), ER_HOUSEKEEPING_MS);
+    this.housekeeping.unref();
+    this.log.debug(`WPS ER: Start (ifname=${this.opts.iface.name} ip_addr=${this.opts.iface.address})`);
+    if (filter !== undefined) this.log.debug(`WPS UPnP: Only accepting connections with ${filter}`);
+    this.search();
+  }
+
+  private search(): void {
+    this.searcher?.search(WFA_DEVICE_TYPE, 3).catch((e: Error) => this.log.debug(`WPS ER: M-SEARCH sendto failed: ${e.message}`));
+  }
+
+  /** wps_er_refresh: WPS-ER-AP-ADD and WPS-ER-ENROLLEE-ADD for everything known, then a new M-SEARCH. */
+  refresh(): void {
+    for (const ap of this.aps.values()) {
+      if (!ap.announced) continue;
+      this.emit(apAddLine(this.apEventData(ap)));
+      for (const e of ap.enrollees.list()) this.emit(enrolleeAddLine(e));
+    }
+    this.search();
+  }
+
+  /** WPS_ER_STOP: forgets every AP (WPS-ER-AP-REMOVE), unsubscribes, closes the sockets. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    this.housekeeping = undefined;
+    for (const ap of [...this.aps.values()]) this.removeAp(ap, 'ER stopped', true);
+    this.cachedSettings.clear();
+    this.pins.clear();
+    this.pbc.clear();
+    this.selRegMode = 'off';
+    const searcher = this.searcher;
+    const gena = this.gena;
+    this.searcher = undefined;
+    this.gena = undefined;
+    await Promise.allSettled([searcher?.stop(), gena?.close()]);
+    this.log.debug('WPS ER: Stopped');
+  }
+
+  // ---------------------------------------------------------------- discovery
+
+  private onAlive(ad: SsdpAdvertisement): void {
+    if (!this.running || !isWfaAdvertisement(ad.nt)) return;
+    if (this.filter !== undefined && ad.address !== this.filter) return;
+    const uuid = uuidOfUsn(ad.usn);
+    if (uuid === undefined) {
+      this.log.debug(`WPS ER: Invalid UUID in USN: ${ad.usn}`);
+      return;
+    }
+    const key = apKey(ad.address, uuid);
+    const known = this.aps.get(key);
+    if (known) {
+      if (known.location === ad.location) return;
+      // Same device, new LOCATION: it restarted; start over with it.
+      this.log.debug(`WPS ER: ${known.label} moved to ${ad.location}`);
+      this.removeAp(known, 'new location', true);
+    }
+    if (this.aps.size >= MAX_ER_APS) {
+      this.log.info(`WPS ER: AP table full (${MAX_ER_APS}); ignoring ${ad.address} (${ad.location})`);
+      return;
+    }
+    const ap = new ErAp(++this.nextId, ad.address, uuid, ad.location, this.now);
+    this.aps.set(key, ap);
+    this.log.debug(`WPS ER: Added AP entry for ${ap.address} (${ap.location})`);
+    void this.setupAp(ap);
+  }
+
+  private onGone(ad: SsdpAdvertisement, why: 'byebye' | 'expired'): void {
+    if (!this.running || !isWfaAdvertisement(ad.nt)) return;
+    const uuid = uuidOfUsn(ad.usn);
+    if (uuid === undefined) return;
+    const ap = this.aps.get(apKey(ad.address, uuid));
+    if (!ap) return;
+    if (why === 'expired') {
+      // Several USNs advertise one AP; it goes when the last WFA one does.
+      const left = this.searcher?.advertisements().some((a) => a.address === ad.address && isWfaAdvertisement(a.nt) && uuidOfUsn(a.usn)?.equals(uuid) === true);
+      if (left) return;
+      this.log.debug('WPS ER: AP advertisement timed out');
+    } else if (ap.apSettings) {
+      this.cachedSettings.set(ap.uuid.toString('hex'), ap.apSettings);
+    }
+    this.removeAp(ap, why, true);
+  }
+
+  /** Description, GetDeviceInfo (the AP's M1), SUBSCRIBE, then WPS-ER-AP-ADD. */
+  private async setupAp(ap: ErAp): Promise<void> {
+    const signal = ap.abort.signal;
+    try {
+      if (ap.description === undefined) {
+        ap.stage = 'describing';
+        const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES });
+        if (signal.aborted) return;
+        if (res.status !== 200) throw new DescriptionCheckError('malformed', `description request answered HTTP ${res.status}`);
+        const desc = checkApDescription(res.body, ap.location, ap.address);
+        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('bad-udn', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
+        ap.description = desc;
+        this.log.debug(`WPS ER: ${ap.label}: friendlyName='${desc.friendlyName}' controlURL='${desc.controlUrl}' eventSubURL='${desc.eventSubUrl}'`);
+      }
+      ap.stage = 'device-info';
+      await this.readApM1(ap);
+      if (signal.aborted) return;
+      ap.stage = 'subscribing';
+      await this.subscribe(ap);
+      if (signal.aborted) return;
+      ap.stage = 'ready';
+      ap.retries = 0;
+      const cached = this.cachedSettings.get(ap.uuid.toString('hex'));
+      if (ap.apSettings === undefined && cached !== undefined) {
+        ap.apSettings = cached;
+        this.log.debug('WPS ER: Use cached AP settings');
+      }
+      ap.announced = true;
+      this.emit(apAddLine(this.apEventData(ap)));
+    } catch (e) {
+      if (signal.aborted) return;
+      this.refuseAp(ap, e);
+    }
+  }
+
+  /** Reads the AP's M1 through GetDeviceInfo for its MAC, device type and WPS state (wps_er_ap_get_m1). */
+  private async readApM1(ap: ErAp): Promise<void> {
+    const m1raw = await getDeviceInfo(this.controlUrl(ap));
+    const m1 = parseMessage(m1raw);
+    if (m1.type !== MessageType.M1) throw new EnrolleeDataError(`GetDeviceInfo returned message type ${m1.type}, not M1`);
+    const pdt = m1.get(AttributeType.PrimaryDeviceType);
+    if (pdt) ap.primaryDeviceType = Buffer.from(pdt);
+    const st = m1.get(AttributeType.WifiProtectedSetupState);
+    if (st) ap.wpsState = st.readUInt8(0);
+    const mac = m1.get(AttributeType.MacAddress);
+    if (mac) ap.macAddress = Buffer.from(mac);
+  }
+
+  private async subscribe(ap: ErAp): Promise<void> {
+    const gena = this.gena;
+    const desc = ap.description;
+    if (!gena || !desc) throw new Error('ER not running');
+    ap.subscription = await gena.subscribe(desc.eventSubUrl, {
+      onEvent: (props) => this.onApEvent(ap, props),
+      onLost: (reason) => {
+        if (ap.removed) return;
+        this.log.info(`WPS ER: ${ap.label}: event subscription lost (${reason}); subscribing again`);
+        ap.subscription = undefined;
+        this.retrySetup(ap);
+      },
+    });
+    if (ap.removed) {
+      // Removed while the SUBSCRIBE was under way.
+      void gena.unsubscribe(ap.subscription).catch(() => undefined);
+    }
+  }
+
+  /** Logs why an AP is not usable; tries again a few times (it may be starting up), else drops it. */
+  private refuseAp(ap: ErAp, e: unknown): void {
+    const why = describeError(e);
+    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'too-large' || e.code === 'hostname-refused' || e.code === 'invalid-url')) || (e instanceof GenaSubscribeError && e.code === 'bad-response');
+    if (permanent || ap.retries >= AP_SETUP_RETRIES) {
+      this.log.info(`WPS ER: refusing ${ap.label}: ${why}`);
+      this.removeAp(ap, why, false);
+      return;
+    }
+    this.log.info(`WPS ER: ${ap.label}: ${why}; trying again`);
+    this.retrySetup(ap);
+  }
+
+  private retrySetup(ap: ErAp): void {
+    if (ap.removed || ap.retryTimer) return;
+    ap.retries++;
+    ap.retryTimer = setTimeout(() => {
+      ap.retryTimer = undefined;
+      if (!ap.removed && this.running) void this.setupAp(ap);
+    }, AP_SETUP_RETRY_MS);
+    ap.retryTimer.unref();
+  }
+
+  /**
+   * Drops an AP: its Enrollees (WPS-ER-ENROLLEE-REMOVE), the AP
+   * (WPS-ER-AP-REMOVE if it was announced), its subscription (UNSUBSCRIBE,
+   * best effort). Without `forget` a refused AP keeps its (removed) entry
+   * until its advertisement changes, says byebye or expires, so the same
+   * advertisement does not make us fetch it again and again.
+   */
+  private removeAp(ap: ErAp, why: string, forget: boolean): void {
+    if (forget) this.aps.delete(ap.key);
+    if (ap.removed) return;
+    this.log.debug(`WPS ER: Removing AP entry for ${ap.address} (${ap.location}): ${why}`);
+    ap.stage = 'removed';
+    ap.abort.abort();
+    if (ap.retryTimer) clearTimeout(ap.retryTimer);
+    ap.retryTimer = undefined;
+    for (const e of ap.enrollees.clear()) {
+      this.enroll.forget(e);
+      this.emit(enrolleeRemoveLine(e));
+    }
+    if (ap.announced) this.emit(apRemoveLine(ap.uuid));
+    ap.announced = false;
+    const sub = ap.subscription;
+    ap.subscription = undefined;
+    if (sub && this.gena) void this.gena.unsubscribe(sub).catch(() => undefined);
+  }
+
+  private apEventData(ap: ErAp): Parameters<typeof apAddLine>[0] {
+    const d = ap.description;
+    const data: Parameters<typeof apAddLine>[0] = { uuid: ap.uuid, macAddress: ap.macAddress, primaryDeviceType: ap.primaryDeviceType, wpsState: ap.wpsState };
+    if (d) {
+      data.friendlyName = d.friendlyName;
+      data.manufacturer = d.manufacturer;
+      data.modelName = d.modelName;
+      if (d.modelDescription !== undefined) data.modelDescription = d.modelDescription;
+      if (d.manufacturerUrl !== undefined) data.manufacturerUrl = d.manufacturerUrl;
+      if (d.modelUrl !== undefined) data.modelUrl = d.modelUrl;
+    }
+    return data;
+  }
+
+  controlUrl(ap: ErAp): string {
+    const d = ap.description;
+    if (!d) throw new Error(`${ap.label}: no controlURL yet`);
+    return d.controlUrl;
+  }
+
+  // ---------------------------------------------------------------- events from APs
+
+  private onApEvent(ap: ErAp, props: Record<string, string>): void {
+    if (ap.removed) return;
+    const text = props['WLANEvent'];
+    if (text === undefined || text === '') return;
+    let ev;
+    try {
+      ev = parseWlanEvent(text);
+    } catch (e) {
+      if (e instanceof WlanEventError) {
+        this.log.debug(`WPS ER: ${ap.label}: ignoring WLANEvent: ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    let tlvs;
+    try {
+      tlvs = parseProxiedTlvs(ev.message);
+    } catch (e) {
+      if (e instanceof EnrolleeDataError) {
+        this.log.debug(`WPS ER: ${ap.label}: Failed to parse TLVs in WLANEvent message from ${formatMac(ev.macAddress)}: ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    const probe = ev.type === WlanEventType.ProbeRequest;
+    this.log.debug(`WPS ER: WLANEvent - ${probe ? 'Probe Request' : 'EAP'} - from ${formatMac(ev.macAddress)}`);
+    const upd = ap.enrollees.update(ev.macAddress, tlvs, probe);
+    if (upd === undefined) return;
+    if (upd.announce) this.emit(enrolleeAddLine(upd.enrollee));
+    if (probe) {
+      const pw = tlvs.get(AttributeType.DevicePasswordId);
+      const uuid = tlvs.get(AttributeType.UuidE);
+      if (pw?.readUInt16BE(0) === 4 && uuid !== undefined) this.pbc.probeRequest(ev.macAddress, uuid);
+      return;
+    }
+    this.enroll.onEapMessage(ap, upd.enrollee, ev.message, tlvs.messageType);
+  }
+
+  /** An Enrollee run finished well: its entry goes soon (wps_er_sta_process). */
+  enrolleeDone(ap: ErAp, e: ErEnrollee): void {
+    ap.enrollees.finishSoon(e);
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  private tick(): void {
+    for (const ap of this.aps.values()) {
+      for (const e of ap.enrollees.expire()) {
+        this.log.debug('WPS ER: STA entry timed out');
+        this.enroll.forget(e);
+        this.emit(enrolleeRemoveLine(e));
+      }
+    }
+    if (this.pins.expire()) this.log.debug('WPS ER: PIN timed out');
+    this.updateSelectedRegistrar();
+  }
+
+  /** Sends SetSelectedRegistrar to the APs when PIN/PBC mode changed (wps_registrar_selected_registrar_changed). */
+  updateSelectedRegistrar(): void {
+    const mode: 'off' | 'pin' | 'pbc' = this.pbc.active ? 'pbc' : this.pins.size > 0 ? 'pin' : 'off';
+    if (mode === this.selRegMode) return;
+    this.selRegMode = mode;
+    const state = selectedRegistrarState(this.device.configMethods, mode);
+    const filter = mode === 'pbc' ? this.pbcApKey : undefined;
+    if (mode !== 'pbc') this.pbcApKey = undefined;
+    this.log.debug(`WPS ER: SetSelectedRegistrar - sel_reg=${state.selected ? 1 : 0} dev_password_id=${state.devicePasswordId} sel_reg_config_methods=0x${state.configMethods.toString(16)}`);
+    const msg = buildSetSelectedRegistrarMessage(state, this.device.uuid, this.pins.authorizedMacs());
+    for (const ap of this.aps.values()) {
+      if (ap.stage !== 'ready' || (filter !== undefined && ap.key !== filter)) continue;
+      void this.sendSelectedRegistrar(ap, state, msg);
+    }
+  }
+
+  private async sendSelectedRegistrar(ap: ErAp, state: SelectedRegistrarState, msg: Buffer): Promise<void> {
+    this.emit(setSelRegLine(ap.uuid, { state: 'START', selReg: state.selected, devicePasswordId: state.devicePasswordId, selRegConfigMethods: state.configMethods }));
+    if (ap.busy) {
+      this.log.debug('WPS ER: Pending WPS operation for AP - skip SetSelectedRegistrar');
+      return;
+    }
+    try {
+      await setSelectedRegistrar(this.controlUrl(ap), msg);
+      this.log.debug('WPS ER: SetSelectedRegistrar OK');
+      if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'DONE' }));
+    } catch (e) {
+      this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
+      if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'FAILED' }));
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** wps_er_ap_get: by UUID or by the AP's MAC address; only APs whose setup finished. */
+  findAp(sel: ApSelector): ErAp | undefined {
+    for (const ap of this.aps.values()) {
+      if (ap.stage !== 'ready') continue;
+      if ('uuid' in sel ? ap.uuid.equals(sel.uuid) : ap.macAddress.equals(sel.mac)) return ap;
+    }
+    return undefined;
+  }
+
+  /** WPS_ER_LEARN / WPS_ER_CONFIG: starts the run and answers at once (wpa_supplicant replies before the run). */
+  startApSession(selector: string, pin: string, mode: ApSessionMode): ErReply {
+    if (!this.running) return 'FAIL';
+    const sel = parseSelector(selector);
+    if (!sel) return 'FAIL';
+    const ap = this.findAp(sel);
+    if (!ap) {
+      this.log.debug(`WPS ER: AP not found for ${mode.mode} request`);
+      return 'FAIL';
+    }
+    if (ap.busy) {
+      this.log.debug(`WPS ER: Pending operation ongoing with the AP - cannot start ${mode.mode}`);
+      return 'FAIL';
+    }
+    if (mode.mode === 'configure') ap.apSettings = { ...mode.settings, extra: [] };
+    ap.busy = true;
+    void runApSession(this, ap, pin, mode).finally(() => {
+      ap.busy = false;
+    });
+    return 'OK';
+  }
+
+  /** WPS_ER_SET_CONFIG: settings to hand to Enrollees of this AP. */
+  setConfig(selector: string, cred: Credential): ErReply {
+    if (!this.running) return 'FAIL';
+    const sel = parseSelector(selector);
+    if (!sel) return 'FAIL';
+    const ap = this.findAp(sel);
+    if (!ap) return 'FAIL';
+    ap.apSettings = { ...cred, extra: [] };
+    this.log.debug('WPS ER: Updated local AP settings based set config request');
+    return 'OK';
+  }
+
+  /** WPS_ER_PIN <uuid|any|mac> <pin> [mac]. */
+  addPin(target: string, pin: string, mac: Buffer | undefined): ErReply {
+    if (!this.running) return 'FAIL';
+    let uuid: Buffer | undefined;
+    if (target === 'any') {
+      uuid = undefined;
+    } else {
+      const sel = parseSelector(target);
+      if (!sel) return 'FAIL';
+      if ('uuid' in sel) uuid = sel.uuid;
+      else {
+        const e = this.findEnrollee(sel.mac, undefined);
+        if (!e) return 'FAIL';
+        uuid = e.enrollee.uuid;
+      }
+    }
+    if (!/^[0-9]{4,64}$/.test(pin) && pin.length < 1) return 'FAIL';
+    if (!this.pins.add(uuid, pin, mac)) return 'FAIL';
+    this.log.debug(`WPS ER: PIN added for ${uuid ? uuid.toString('hex') : 'any'} (${this.log.key(pin)})`);
+    this.updateSelectedRegistrar();
+    return 'OK';
+  }
+
+  findEnrollee(mac: Buffer | undefined, uuid: Buffer | undefined): { ap: ErAp; enrollee: ErEnrollee } | undefined {
+    for (const ap of this.aps.values()) {
+      const e = ap.enrollees.find(mac, uuid);
+      if (e) return { ap, enrollee: e };
+    }
+    return undefined;
+  }
+
+  /** WPS_ER_PBC <uuid|mac> (wps_er_pbc). */
+  startPbc(target: string): ErReply {
+    if (!this.running) return 'FAIL';
+    const sel = parseSelector(target);
+    if (!sel) return 'FAIL';
+    if (this.pbc.isOverlap()) {
+      this.log.debug('WPS ER: PBC overlap - do not start PBC mode');
+      return 'FAIL-PBC-OVERLAP';
+    }
+    let ap = 'uuid' in sel ? this.findAp(sel) : undefined;
+    if (!ap) {
+      const found = this.findEnrollee('mac' in sel ? sel.mac : undefined, 'uuid' in sel ? sel.uuid : undefined);
+      if (!found) return 'FAIL-UNKNOWN-UUID';
+      ap = found.ap;
+    }
+    if (!ap.apSettings) {
+      this.log.debug('WPS ER: AP settings not known');
+      return 'FAIL-NO-AP-SETTINGS';
+    }
+    if (!this.pbc.buttonPushed()) return 'FAIL-PBC-OVERLAP';
+    this.pbcApKey = ap.key;
+    this.updateSelectedRegistrar();
+    return 'OK';
+  }
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.name}${'code' in e && typeof e.code === 'string' ? ` (${e.code})` : ''}: ${e.message}`;
+  return String(e);
+}
+
+export { WFA_SERVICE_TYPE };
