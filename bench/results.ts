@@ -8,12 +8,19 @@ import { cpus, totalmem } from 'node:os';
 export interface BenchRow {
   /** What was measured, with its unit: "DH group 5 key pair (ms)". */
   what: string;
-  wpsd: number;
+  /** wpsd's figure; undefined when wpsd could not be measured (then `wpsdNote` says why). */
+  wpsd?: number;
+  /** Shown in the wpsd cell instead of a number when `wpsd` is undefined, e.g. "not available yet". */
+  wpsdNote?: string;
   /** The reference figure, or undefined where there is no reference for this job. */
   reference?: number;
   /** Who the reference is: "hostapd 2.10", "BigInt modPow". */
   referenceName?: string;
+  /** Shown in the reference cell when `reference` is undefined although the row has one (e.g. it failed). */
+  referenceNote?: string;
   runs: number;
+  /** Runs of the reference side when they differ from wpsd's (rendered "wpsd / reference"). */
+  referenceRuns?: number;
   note?: string;
 }
 
@@ -57,20 +64,27 @@ function fmt(n: number | undefined): string {
   return n.toPrecision(3);
 }
 
+/** Keeps a table cell on one line and its pipes literal. */
+function cell(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+}
+
 export function renderMarkdown(rows: readonly BenchRow[], when: Date): string {
   const machine = machineLine();
   const lines = [
     '# wpsd benchmark results',
     '',
-    `Written by \`npm run bench\` on ${when.toISOString()}. Ratio is wpsd / reference (below 1: wpsd is faster or smaller).`,
+    `Written by \`npm run bench\` on ${when.toISOString()}. Ratio is wpsd / reference (below 1: wpsd is faster or smaller). Two run counts are wpsd / reference.`,
     '',
     '| what | wpsd | reference | ratio | runs | machine |',
     '|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const ref = r.reference === undefined ? '—' : `${fmt(r.reference)} (${r.referenceName ?? 'reference'})`;
-    const ratio = r.reference === undefined || r.reference === 0 ? '—' : fmt(r.wpsd / r.reference);
-    lines.push(`| ${r.what}${r.note ? ` — ${r.note}` : ''} | ${fmt(r.wpsd)} | ${ref} | ${ratio} | ${r.runs} | ${machine} |`);
+    const ref = r.reference === undefined ? (r.referenceNote ?? '—') : `${fmt(r.reference)} (${r.referenceName ?? 'reference'})`;
+    const ratio = r.wpsd === undefined || r.reference === undefined || r.reference === 0 ? '—' : fmt(r.wpsd / r.reference);
+    const wpsd = r.wpsd === undefined ? (r.wpsdNote ?? '—') : fmt(r.wpsd);
+    const runs = r.referenceRuns === undefined ? `${r.runs}` : `${r.runs} / ${r.referenceRuns}`;
+    lines.push(`| ${cell(r.what)}${r.note ? ` — ${cell(r.note)}` : ''} | ${cell(wpsd)} | ${cell(ref)} | ${ratio} | ${runs} | ${machine} |`);
   }
   return lines.join('\n') + '\n';
 }

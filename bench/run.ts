@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { renderMarkdown, type BenchRow } from './results.js';
 import { benchCryptoFloor } from './crypto-floor.js';
+import { benchRegistration } from './registration.js';
 
 interface Bench {
   name: string;
@@ -15,6 +16,7 @@ interface Bench {
 
 const benches: Bench[] = [
   { name: 'crypto floor', run: benchCryptoFloor },
+  { name: 'in-memory registration', run: benchRegistration },
 ];
 
 async function main(): Promise<void> {

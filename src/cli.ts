@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { register as registerCli } from './ctrl/cli-command.js';
 import { register as registerDecode } from './wps/decode-command.js';
 import { register as registerMedium } from './radio/medium-command.js';
+import { register as registerAp } from './ap/ap-command.js';
 
 function packageVersion(): string {
   // dist/src/cli.js and src/cli.ts both sit two levels below package.json... or one.
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDecode(program);
   registerCli(program);
   registerMedium(program);
+  registerAp(program);
   return program;
 }
 

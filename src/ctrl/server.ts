@@ -8,10 +8,10 @@
  * node-unix-socket keeps one FIFO send queue per socket and retries a
  * datagram the kernel refuses (a peer that stopped reading) in a busy loop, so
  * one such peer would stall every reply. wpsd bounds what is queued per peer
- * and, if a send still stalls, moves the socket path to a fresh socket,
- * dropping the stuck peer's monitor.
+ * and, if a send still stalls, binds the path to a fresh socket, dropping the
+ * stuck peer's monitor.
  */
-import { chmodSync, lchownSync, lstatSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
@@ -108,6 +108,8 @@ export class CtrlServer {
     }
     try {
       mkdirSync(spec.dir, { mode: CTRL_MODE });
+      // Only a directory wpsd created gets its mode set: ctrl_interface=/tmp must not chmod /tmp.
+      chmodSync(spec.dir, CTRL_MODE);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       log.debug('Using existing control interface directory.');
@@ -275,25 +277,21 @@ export class CtrlServer {
     for (const p of lost) if (p.kind === 'reply' && !dropped.has(p.dest)) this.send(p.dest, p.data, 'reply');
   }
 
-  /** A new socket at the same path: bound beside it, then renamed over it, so the path never disappears. */
+  /**
+   * A new socket at the same path. It must be bound to the path itself, since
+   * replies carry the bound name as their source and clients check it; the
+   * path is missing only between the unlink and the bind.
+   */
   private bindFresh(): DgramSocket {
-    const tmp = join(this.dir, `.${process.pid}-${this.recycles}.ctrl`);
-    const direct = Buffer.byteLength(tmp) > MAX_SOCKET_PATH;
     const sock = createDgramSocket();
     try {
-      if (direct) {
+      try {
         unlinkSync(this.path);
-        sock.bind(this.path);
-      } else {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          // not there
-        }
-        sock.bind(tmp);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
-      setSocketPermissions(direct ? this.path : tmp, this.gid);
-      if (!direct) renameSync(tmp, this.path);
+      sock.bind(this.path);
+      setSocketPermissions(this.path, this.gid);
     } catch (err) {
       sock.close();
       throw err;

@@ -42,7 +42,8 @@ export const AP_SETUP_RETRY_MS = 5_000;
 export const ER_HOUSEKEEPING_MS = 1_000;
 
 export interface ExternalRegistrarOptions {
-  iface: InterfaceAddress;
+  /** The interface the ER works on; a function is asked at each start (the address may change). */
+  iface: InterfaceAddress | (() => InterfaceAddress);
   /** Our Registrar device (UUID-R, names, config methods) for M2 and SetSelectedRegistrar. */
   device: DeviceInfo;
   /** Event lines for ctrl monitors. */
@@ -140,11 +141,17 @@ export class ExternalRegistrar {
       return;
     }
     if (filter !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(filter)) throw new Error(`Invalid filter address ${filter}`);
+    let iface: InterfaceAddress;
+    try {
+      iface = typeof this.opts.iface === 'function' ? this.opts.iface() : this.opts.iface;
+    } catch (e) {
+      throw new Error(`Could not get IP address for the interface. Does it have IP address? (${(e as Error).message})`);
+    }
     this.filter = filter;
-    const searcherOpts: ConstructorParameters<typeof SsdpSearcher>[0] = { iface: this.opts.iface, logger: this.log.child('ssdp'), now: this.now };
+    const searcherOpts: ConstructorParameters<typeof SsdpSearcher>[0] = { iface, logger: this.log.child('ssdp'), now: this.now };
     if (this.opts.ssdpPort !== undefined) searcherOpts.port = this.opts.ssdpPort;
     const searcher = new SsdpSearcher(searcherOpts);
-    const gena = new GenaSubscriber({ address: this.opts.iface.address, requireIpLiteral: true, logger: this.log.child('gena'), now: this.now });
+    const gena = new GenaSubscriber({ address: iface.address, requireIpLiteral: true, logger: this.log.child('gena'), now: this.now });
     try {
       await searcher.start();
       await gena.start();
@@ -161,7 +168,7 @@ export class ExternalRegistrar {
     searcher.on('expired', (ad) => this.onGone(ad, 'expired'));
     this.housekeeping = setInterval(() => this.tick(), ER_HOUSEKEEPING_MS);
     this.housekeeping.unref();
-    this.log.debug(`WPS ER: Start (ifname=${this.opts.iface.name} ip_addr=${this.opts.iface.address})`);
+    this.log.debug(`WPS ER: Start (ifname=${iface.name} ip_addr=${iface.address})`);
     if (filter !== undefined) this.log.debug(`WPS UPnP: Only accepting connections with ${filter}`);
     this.search();
   }
@@ -532,7 +539,7 @@ export class ExternalRegistrar {
         uuid = e.enrollee.uuid;
       }
     }
-    if (!/^[0-9]{4,64}$/.test(pin) && pin.length < 1) return 'FAIL';
+    if (pin === '') return 'FAIL';
     if (!this.pins.add(uuid, pin, mac)) return 'FAIL';
     this.log.debug(`WPS ER: PIN added for ${uuid ? uuid.toString('hex') : 'any'} (${this.log.key(pin)})`);
     this.updateSelectedRegistrar();

@@ -23,7 +23,9 @@
  * | `er-ap-settings`   | WPS-ER-AP-SETTINGS uuid=.. ssid=.. auth_type=.. ...    |
  *
  * The semantics follow hostapd's src/wps (wps_enrollee.c, wps_registrar.c):
- * the same messages produce the same events with the same numbers.
+ * the same messages produce the same events with the same numbers. We report
+ * a few failures hostapd drops silently (a bad M1, a nonce from another run),
+ * and say Decryption CRC Failure (2) where hostapd says 0 (run-failure.ts).
  */
 import type { Credential } from './credential.js';
 import type { DeviceInfo } from './device.js';

@@ -1,0 +1,269 @@
+/**
+ * One BSS of `wpsd ap` with WPS: its state, AP PIN and lockout, control
+ * socket and (with upnp_iface) the WFADevice through which External
+ * Registrars learn or configure it. The radio side comes later; a BSS here
+ * needs no radio (driver=none / wired).
+ *
+ * API:
+ *   ApBss.start(opts): Promise<ApBss>   .stop(): Promise<void>
+ *   .state  .apPin  .lockout  .device  .ctrl
+ *   .emit(line)                          control event (level INFO) + log
+ *   .applyNewSettings(cred, source)      what hostapd's hapd_wps_cred_cb does
+ */
+import { Logger, silentLogger } from '../common/log.js';
+import { CtrlServer } from '../ctrl/server.js';
+import { MSG_INFO } from '../ctrl/monitors.js';
+import { WfaDevice, ApStatus } from '../proxy/wfa-device.js';
+import { createWfaActions } from '../proxy/wfa-actions.js';
+import { resolveInterface } from '../upnp/net-address.js';
+import { ApPinLockout, WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../wps/ap-pin-lockout.js';
+import type { Credential } from '../wps/credential.js';
+import { formatUuid } from '../wps/device.js';
+import { Enrollee } from '../wps/enrollee.js';
+import { ErrorIndication, type WpsStep } from '../wps/events.js';
+import { AuthType, WpsState } from '../wps/values.js';
+import { ApPin } from './ap-pin.js';
+import { BssState } from './bss.js';
+import type { HostapdBssConfig, HostapdConfig } from './config.js';
+import { applyNewApSettings } from './config-writer.js';
+import { newApSettingsLine, wpsEventLine } from './events.js';
+import { apDeviceInfo } from './wps-device.js';
+
+export interface ApBssOptions {
+  config: HostapdConfig;
+  index: number;
+  ownAddr: Buffer;
+  uuid: Buffer | undefined;
+  logger?: Logger;
+  /** Skips the UPnP device even with upnp_iface (tests of the ctrl side). */
+  noUpnp?: boolean;
+  /** Overrides for tests: SSDP port, HTTP port, callback policy. */
+  upnp?: { ssdpPort?: number; httpPort?: number; callbackPolicy?: 'same-host' | 'same-subnet'; maxSubscribers?: number };
+  now?: () => number;
+}
+
+export class ApBss {
+  readonly state: BssState;
+  readonly lockout: ApPinLockout;
+  readonly apPin: ApPin;
+  ctrl: CtrlServer | undefined;
+  device: WfaDevice | undefined;
+  private readonly log: Logger;
+  private lockTimer: NodeJS.Timeout | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+
+  private constructor(private readonly opts: ApBssOptions) {
+    const conf = this.conf;
+    this.log = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+    this.state = new BssState(opts.config, conf, opts.ownAddr, opts.uuid);
+    this.lockout = new ApPinLockout({
+      now: this.now,
+      setupLocked: conf.apSetupLocked === 1,
+      onEvent: (ev) => {
+        if (ev === 'SETUP-LOCKED') {
+          this.emit(WPS_EVENT_AP_SETUP_LOCKED);
+          this.device?.publishApStatus(ApStatus.ConfigurationChanged | ApStatus.SetupLocked);
+        } else {
+          this.log.debug('WPS: Re-enable AP PIN');
+          this.emit(WPS_EVENT_AP_SETUP_UNLOCKED);
+          this.device?.publishApStatus(ApStatus.ConfigurationChanged);
+        }
+      },
+    });
+    this.apPin = new ApPin({ pin: conf.apPin, lockout: this.lockout, emit: (l) => this.emit(l), logger: this.log });
+  }
+
+  get conf(): HostapdBssConfig {
+    const c = this.opts.config.bss[this.opts.index];
+    if (c === undefined) throw new RangeError(`no BSS ${this.opts.index}`);
+    return c;
+  }
+
+  get iface(): string {
+    return this.conf.iface;
+  }
+
+  static async start(opts: ApBssOptions): Promise<ApBss> {
+    const b = new ApBss(opts);
+    try {
+      await b.open();
+    } catch (e) {
+      await b.stop();
+      throw e;
+    }
+    return b;
+  }
+
+  private async open(): Promise<void> {
+    const conf = this.conf;
+    if (conf.ctrlInterface !== undefined) {
+      this.ctrl = await CtrlServer.open({
+        ctrlInterface: conf.ctrlInterface,
+        ifname: conf.iface,
+        ...(conf.ctrlInterfaceGroup !== undefined ? { group: conf.ctrlInterfaceGroup } : {}),
+        logger: this.log,
+      });
+    }
+    if (conf.wpsState !== 0 && conf.upnpIface !== undefined && this.opts.noUpnp !== true && this.state.uuid !== undefined) {
+      const uuid = this.state.uuid;
+      const { service } = createWfaActions({
+        createEnrollee: () => this.createEnrollee(),
+        onEnrolleeStep: (step) => this.onEnrolleeStep(step),
+        isSubscriber: (a) => this.device?.isSubscriber(a) ?? false,
+        now: this.now,
+        logger: this.log,
+      });
+      const u = this.opts.upnp ?? {};
+      this.device = new WfaDevice({
+        iface: resolveInterface(conf.upnpIface),
+        uuid: formatUuid(uuid),
+        strings: {
+          ...(conf.friendlyName !== undefined ? { friendlyName: conf.friendlyName } : {}),
+          ...(conf.manufacturer !== undefined ? { manufacturer: conf.manufacturer } : {}),
+          ...(conf.manufacturerUrl !== undefined ? { manufacturerUrl: conf.manufacturerUrl } : {}),
+          ...(conf.modelDescription !== undefined ? { modelDescription: conf.modelDescription } : {}),
+          ...(conf.modelName !== undefined ? { modelName: conf.modelName } : {}),
+          ...(conf.modelNumber !== undefined ? { modelNumber: conf.modelNumber } : {}),
+          ...(conf.modelUrl !== undefined ? { modelUrl: conf.modelUrl } : {}),
+          ...(conf.serialNumber !== undefined ? { serialNumber: conf.serialNumber } : {}),
+          ...(conf.upc !== undefined ? { upc: conf.upc } : {}),
+        },
+        service,
+        logger: this.log,
+        ...(u.ssdpPort !== undefined ? { ssdpPort: u.ssdpPort } : {}),
+        ...(u.httpPort !== undefined ? { httpPort: u.httpPort } : {}),
+        ...(u.callbackPolicy !== undefined ? { callbackPolicy: u.callbackPolicy } : {}),
+        ...(u.maxSubscribers !== undefined ? { maxSubscribers: u.maxSubscribers } : {}),
+      });
+      await this.device.start();
+      this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${this.device.location}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.lockTimer) clearTimeout(this.lockTimer);
+    this.lockTimer = undefined;
+    this.apPin.close();
+    const dev = this.device;
+    this.device = undefined;
+    if (dev) await dev.stop();
+    await this.writes.catch(() => undefined);
+    const ctrl = this.ctrl;
+    this.ctrl = undefined;
+    if (ctrl) await ctrl.close();
+  }
+
+  /** A control event to ATTACHed monitors, and the log (a credential in it only with -K). */
+  emit(line: string, secretFrom?: number): void {
+    this.ctrl?.emit(MSG_INFO, line);
+    const shown = secretFrom === undefined ? line : line.slice(0, secretFrom) + this.log.key(line.slice(secretFrom));
+    this.log.info(`${this.iface}: ${shown}`);
+  }
+
+  /** The AP's Enrollee for one External Registrar run; none without an AP PIN (hostapd). */
+  private createEnrollee(): Enrollee | undefined {
+    const pin = this.apPin.pin;
+    if (pin === undefined || this.state.uuid === undefined) return undefined;
+    const lockout = this.lockout;
+    const learnOnly = this.conf.apSetupLocked === 2;
+    return new Enrollee({
+      device: apDeviceInfo(this.opts.config, this.conf, this.state.uuid, this.state.ownAddr),
+      password: { kind: 'pin', pin },
+      ap: {
+        settings: this.state.currentCredential(),
+        wpsState: this.state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured,
+        // Read when M2 / M8 arrive, so a lock that starts during the run applies.
+        get setupLocked(): boolean | 'learn-only' {
+          if (lockout.isLocked()) return true;
+          return learnOnly ? 'learn-only' : false;
+        },
+      },
+    });
+  }
+
+  private onEnrolleeStep(step: WpsStep): void {
+    for (const ev of step.events) {
+      switch (ev.type) {
+        case 'pwd-auth-fail':
+          if (ev.local === 'enrollee' && this.apPin.pin !== undefined) {
+            this.lockout.recordFailure();
+            this.log.debug(`WPS: AP PIN authentication failure number ${this.lockout.failures} (${this.lockout.consecutiveFailures} consecutive)`);
+            this.scheduleUnlock();
+          }
+          break;
+        case 'ap-pin-success':
+          this.lockout.recordSuccess();
+          break;
+        case 'new-ap-settings':
+          this.applyNewSettings(ev.settings);
+          break;
+        case 'fail': {
+          // hostapd's Enrollee leaves error_indication 0 for a wrong AP PIN ("WPS-FAIL msg=8 config_error=18",
+          // fixtures/reference/events-ap.txt); src/wps reports Authentication Failure there, so it is dropped here.
+          const shown = ev.reason === 'password-auth-failure' ? { ...ev, errorIndication: ErrorIndication.NoError } : ev;
+          const line = wpsEventLine(shown, { credProcessing: this.conf.wpsCredProcessing });
+          if (line !== undefined) this.emit(line);
+          break;
+        }
+        default: {
+          const line = wpsEventLine(ev, { credProcessing: this.conf.wpsCredProcessing });
+          if (line !== undefined) this.emit(line);
+        }
+      }
+    }
+  }
+
+  private scheduleUnlock(): void {
+    if (this.lockTimer) clearTimeout(this.lockTimer);
+    this.lockTimer = undefined;
+    const at = this.lockout.unlockAt;
+    if (at === undefined) return;
+    this.log.debug(`WPS: Disable AP PIN for ${Math.round(this.lockout.currentLockoutMs / 1000)} seconds`);
+    this.lockTimer = setTimeout(() => {
+      this.lockTimer = undefined;
+      this.lockout.tick();
+    }, Math.max(0, at - this.now()));
+    this.lockTimer.unref();
+  }
+
+  /**
+   * New AP settings from a Registrar (M8) or wps_config, as hapd_wps_cred_cb:
+   * the event first; with wps_cred_processing=1 nothing else; otherwise the
+   * settings apply and the configuration file is rewritten atomically.
+   * Returns false when the settings are refused.
+   */
+  applyNewSettings(cred: Credential): boolean {
+    const conf = this.conf;
+    const line = newApSettingsLine(cred, conf.wpsCredProcessing);
+    this.emit(line, line.length > 'WPS-NEW-AP-SETTINGS '.length ? 'WPS-NEW-AP-SETTINGS '.length : undefined);
+    this.log.debug(`WPS: Received new AP Settings: SSID ${JSON.stringify(cred.ssid.toString('latin1'))} auth 0x${cred.authType.toString(16)} encr 0x${cred.encrType.toString(16)} key ${this.log.key(cred.networkKey.toString('latin1'))}`);
+    if (conf.wpsCredProcessing === 1) return true;
+    const psk = (cred.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) !== 0;
+    if (psk && (cred.networkKey.length < 8 || cred.networkKey.length > 64)) {
+      this.log.info(`WPS: Invalid key length ${cred.networkKey.length} for WPA/WPA2`);
+      return false;
+    }
+    this.state.applyCredential(cred);
+    if (this.opts.index === 0) {
+      const settings = { ssid: cred.ssid, authType: cred.authType, encrType: cred.encrType, networkKey: cred.networkKey };
+      this.writes = this.writes.then(async () => {
+        try {
+          await applyNewApSettings(this.opts.config.path, settings);
+          this.log.debug('WPS: AP configuration updated');
+        } catch (e) {
+          this.log.warn(`WPS: could not update ${this.opts.config.path}: ${(e as Error).message}`);
+        }
+      });
+    } else {
+      this.log.info(`${conf.iface}: new settings applied in memory only (the file's WPS block belongs to the first BSS)`);
+    }
+    return true;
+  }
+
+  /** Resolves once pending config file writes are done (tests, clean stop). */
+  flushWrites(): Promise<void> {
+    return this.writes;
+  }
+}

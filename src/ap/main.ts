@@ -1,0 +1,158 @@
+/**
+ * `wpsd ap`: reads hostapd.conf, brings up every BSS (control socket, AP
+ * PIN, UPnP WFADevice on upnp_iface) and runs until SIGTERM/SIGINT, when it
+ * stops cleanly (ssdp:byebye, sockets removed). Without a radio
+ * (driver=none, or wired as hostapd's test setups use) it serves External
+ * Registrars over UPnP and the control socket only.
+ *
+ * API:
+ *   runAp(opts): Promise<number>             the process exit code
+ *   startAp(config, opts): Promise<ApDaemon>  in-process (tests)
+ *   ApDaemon { bsses, stop() }
+ */
+import { readFileSync } from 'node:fs';
+import { Logger, levelFromDebugCount } from '../common/log.js';
+import type { Logger as LoggerType } from '../common/log.js';
+import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
+import { ApBss, type ApBssOptions } from './ap-bss.js';
+import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
+import { formatMac, parseMac } from './config-values.js';
+import { registerApCommands } from './ctrl-commands.js';
+import { checkRadioDriver } from './radio-driver.js';
+import { hostapdWpsUuids } from './uuid-from-mac.js';
+
+export class ApStartError extends Error {
+  readonly code: 'no-address' | 'radio' | 'upnp' | 'ctrl';
+  constructor(code: ApStartError['code'], message: string) {
+    super(message);
+    this.name = 'ApStartError';
+    this.code = code;
+  }
+}
+
+/** The BSS's own address: bssid=, else the interface's MAC (as hostapd reads it from the driver). */
+export function ownAddress(iface: string, bssid: Buffer | undefined): Buffer {
+  if (bssid !== undefined) return Buffer.from(bssid);
+  let text: string;
+  try {
+    text = readFileSync(`/sys/class/net/${iface}/address`, 'utf8').trim();
+  } catch {
+    throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
+  }
+  const mac = parseMac(text);
+  if (mac === null) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
+  return mac;
+}
+
+export interface ApDaemon {
+  readonly config: HostapdConfig;
+  readonly bsses: readonly ApBss[];
+  stop(): Promise<void>;
+}
+
+export interface StartApOptions {
+  logger: LoggerType;
+  /** Per-BSS test overrides (UPnP ports, callback policy). */
+  bssOptions?: Partial<Pick<ApBssOptions, 'upnp' | 'noUpnp' | 'now'>>;
+}
+
+export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
+  const log = opts.logger;
+  await checkRadioDriver(config, log);
+  const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid));
+  const uuids = hostapdWpsUuids(config, addrs);
+  const bsses: ApBss[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const b of [...bsses].reverse()) {
+      b.emit(AP_EVENT_DISABLED);
+      await b.stop();
+    }
+  };
+  try {
+    for (const [i, conf] of config.bss.entries()) {
+      const addr = addrs[i] as Buffer;
+      const upnpTaken = conf.upnpIface !== undefined && config.bss.slice(0, i).some((o) => o.upnpIface === conf.upnpIface && o.wpsState !== 0);
+      if (upnpTaken) log.warn(`${conf.iface}: upnp_iface ${conf.upnpIface} already serves an earlier BSS; no UPnP device for this one`);
+      const b = await ApBss.start({
+        config,
+        index: i,
+        ownAddr: addr,
+        uuid: uuids[i],
+        logger: log,
+        ...(opts.bssOptions ?? {}),
+        ...(upnpTaken ? { noUpnp: true } : {}),
+      });
+      bsses.push(b);
+      registerApCommands(b, () => bsses, config.driver);
+      log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  for (const b of bsses) {
+    log.info(`${b.iface}: interface state UNINITIALIZED->ENABLED`);
+    b.emit(AP_EVENT_ENABLED);
+  }
+  let stopped = false;
+  return {
+    config,
+    bsses,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await stopAll();
+    },
+  };
+}
+
+export interface RunApOptions {
+  config: string;
+  debug: number;
+  timestamps: boolean;
+  showKeys: boolean;
+}
+
+export async function runAp(opts: RunApOptions): Promise<number> {
+  const log = new Logger({ level: levelFromDebugCount(opts.debug), timestamps: opts.timestamps, showKeys: opts.showKeys });
+  log.info(`Configuration file: ${opts.config}`);
+  let config: HostapdConfig;
+  try {
+    const { config: c, warnings } = await loadHostapdConfig(opts.config);
+    for (const w of warnings) log.warn(formatDiagnostic(w));
+    config = c;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      process.stderr.write(`Failed to set up interface with ${opts.config}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  let daemon: ApDaemon;
+  try {
+    daemon = await startAp(config, { logger: log });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`Signal ${sig} received - terminating`);
+      daemon
+        .stop()
+        .then(() => resolve(0))
+        .catch((e: Error) => {
+          log.error(`stop failed: ${e.message}`);
+          resolve(1);
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    // hostapd reloads on SIGHUP; wpsd keeps running with its settings and says so.
+    process.on('SIGHUP', () => log.info('SIGHUP received: configuration reload is not supported; restart wpsd ap to re-read the file'));
+  });
+}

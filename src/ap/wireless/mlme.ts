@@ -1,0 +1,317 @@
+/**
+ * The AP's MLME on an ApDriver, hostapd style (ieee802_11.c): answers Open
+ * System Authentication and (Re)Association Requests, installs stations,
+ * and keeps a bounded station table with timeouts.
+ *
+ * - WPS association: a station with a WPS element in its (Re)Association
+ *   Request is a WPS station and needs no RSN element; one with neither WPS
+ *   nor RSN on a WPS-enabled AP is "maybe WPS" (hostapd WLAN_STA_MAYBE_WPS);
+ *   without WPS on the AP, an RSN BSS refuses it (status 40).
+ * - Multi-AP (hostapd check_multi_ap): a backhaul-only BSS refuses stations
+ *   without the Multi-AP element; a backhaul STA gets 4-address mode on a
+ *   backhaul BSS, except during WPS (hostapd enables WDS only for non-WPS).
+ * - Deauthentication/Disassociation from a station drop it.
+ */
+import { type Logger, silentLogger } from '../../common/log.js';
+import { type ApDriver, DriverError, type DriverEvent } from '../../radio/driver.js';
+import { ElementId, findElement, type Element } from '../../radio/elements.js';
+import {
+  AID_FIELD_BITS,
+  AID_MAX,
+  AuthAlgorithm,
+  CapabilityInfo,
+  managementFrame,
+  ReasonCode,
+  StatusCode,
+  type ManagementFrame,
+} from '../../radio/frame.js';
+import { isGroupAddress, type MacAddress } from '../../radio/mac.js';
+import { buildMultiApElement, findMultiApElement, MultiApCapability, MultiApError, type MultiApElement } from '../../radio/multi-ap-ie.js';
+import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
+import { parseAttributes, WscParseError, AttributeType } from '../../wps/attributes.js';
+import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
+import { buildAssocResponseWpsElements } from './wps-ie.js';
+
+/** hostapd's max_num_sta default is 2007; a sim AP needs far fewer. */
+export const DEFAULT_MAX_STATIONS = 64;
+/** An authenticated station that does not associate is forgotten after this (hostapd: ap_max_inactivity-like cleanup). */
+export const DEFAULT_AUTH_TIMEOUT_MS = 30_000;
+export const PRUNE_INTERVAL_MS = 1_000;
+
+export interface ApMlmeOptions {
+  driver: ApDriver;
+  /** wps_state != 0. */
+  wpsEnabled: boolean;
+  /** wpa=2 (RSN): non-WPS stations must send an RSN element. */
+  rsn: boolean;
+  /** hostapd multi_ap bits: 1 backhaul BSS, 2 fronthaul BSS (MultiApCapability BACKHAUL_BSS/FRONTHAUL_BSS used here). */
+  multiAp?: number;
+  /** wds_sta=1: backhaul STAs get 4-address mode. */
+  wdsSta?: boolean;
+  maxStations?: number;
+  authTimeoutMs?: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface StationEntry {
+  addr: MacAddress;
+  state: 'authenticated' | 'associated';
+  aid?: number;
+  /** The station sent a WPS element (hostapd WLAN_STA_WPS). */
+  wps: boolean;
+  /** ... with the WFA Version2 subelement (WLAN_STA_WPS2). */
+  wps2: boolean;
+  /** No WPS and no RSN element on a WPS AP (WLAN_STA_MAYBE_WPS). */
+  maybeWps: boolean;
+  /** The joined WSC attributes of its association WPS element. */
+  wpsIe?: Buffer;
+  rsn: boolean;
+  multiAp?: MultiApElement;
+  fourAddr: boolean;
+  lastSeen: number;
+}
+
+export type MlmeEvent =
+  | { type: 'associated'; station: StationEntry; reassociation: boolean }
+  | { type: 'disassociated'; addr: MacAddress; reason: number; byPeer: boolean };
+
+/** Reads the WPS element of an association request; undefined when absent, throws on a malformed one. */
+function assocWps(elements: readonly Element[]): { ie: Buffer; version2: boolean } | undefined {
+  const joined = joinWpsIe(elements);
+  if (joined === undefined) return undefined;
+  const attrs = parseAttributes(joined);
+  let version2 = false;
+  for (const a of attrs) {
+    if (a.type === AttributeType.VendorExtension && isWfaVendorExtension(a.value) && parseWfaExtension(a.value).version2 !== undefined) version2 = true;
+  }
+  return { ie: Buffer.from(joined), version2 };
+}
+
+export class ApMlme {
+  private readonly table = new Map<MacAddress, StationEntry>();
+  private readonly listeners = new Set<(e: MlmeEvent) => void>();
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly maxStations: number;
+  private readonly authTimeoutMs: number;
+  private readonly unsubscribe: () => void;
+  private readonly pruneTimer: NodeJS.Timeout;
+
+  constructor(private readonly opts: ApMlmeOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.logger ?? silentLogger;
+    this.maxStations = opts.maxStations ?? DEFAULT_MAX_STATIONS;
+    this.authTimeoutMs = opts.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS;
+    this.unsubscribe = opts.driver.onEvent((e) => this.onDriverEvent(e));
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  get bssid(): MacAddress {
+    return this.opts.driver.address;
+  }
+
+  onEvent(listener: (e: MlmeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  station(addr: MacAddress): StationEntry | undefined {
+    const s = this.table.get(addr);
+    return s ? { ...s } : undefined;
+  }
+
+  stations(): StationEntry[] {
+    return [...this.table.values()].map((s) => ({ ...s }));
+  }
+
+  /** Sends Deauthentication and drops the station (hostapd ap_sta_disconnect / deauth after WPS). */
+  async deauthenticate(addr: MacAddress, reason: number = ReasonCode.PREV_AUTH_NOT_VALID): Promise<void> {
+    const s = this.table.get(addr);
+    this.table.delete(addr);
+    await this.send(managementFrame(addr, this.bssid, this.bssid, { subtype: 'deauthentication', reason, elements: [] }));
+    if (s?.state === 'associated') {
+      try {
+        await this.opts.driver.removeStation(addr, reason);
+      } catch (e) {
+        if (!(e instanceof DriverError)) throw e;
+      }
+      this.emit({ type: 'disassociated', addr, reason, byPeer: false });
+    }
+  }
+
+  close(): void {
+    clearInterval(this.pruneTimer);
+    this.unsubscribe();
+    this.listeners.clear();
+    this.table.clear();
+  }
+
+  /** Forgets authenticated stations that never associated. */
+  prune(): void {
+    const now = this.now();
+    for (const [addr, s] of this.table) {
+      if (s.state === 'authenticated' && now - s.lastSeen > this.authTimeoutMs) this.table.delete(addr);
+    }
+  }
+
+  private emit(e: MlmeEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error(`mlme: listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async send(frame: ManagementFrame): Promise<void> {
+    try {
+      await this.opts.driver.sendMgmt(frame);
+    } catch (e) {
+      this.log.warn(`mlme: cannot send ${frame.body.subtype}: ${(e as Error).message}`);
+    }
+  }
+
+  private onDriverEvent(e: DriverEvent): void {
+    if (e.type === 'station-disassociated') {
+      const had = this.table.delete(e.addr);
+      if (had || e.byPeer) this.emit({ type: 'disassociated', addr: e.addr, reason: e.reason, byPeer: e.byPeer });
+      return;
+    }
+    if (e.type !== 'rx-mgmt') return;
+    const f = e.frame;
+    if (f.header.addr1 !== this.bssid || isGroupAddress(f.header.addr2)) return;
+    void this.handle(f).catch((err: unknown) => this.log.error(`mlme: ${(err as Error).message}`));
+  }
+
+  private async handle(f: ManagementFrame): Promise<void> {
+    const sta = f.header.addr2;
+    const b = f.body;
+    switch (b.subtype) {
+      case 'authentication':
+        if (b.transaction !== 1) return;
+        return this.onAuth(sta, b.algorithm);
+      case 'association-request':
+      case 'reassociation-request':
+        return this.onAssoc(sta, b.subtype === 'reassociation-request', b.capability, b.listenInterval, b.elements);
+      case 'deauthentication':
+      case 'disassociation': {
+        const s = this.table.get(sta);
+        if (s === undefined) return;
+        this.table.delete(sta);
+        // The driver reports the station's departure itself when it had it installed.
+        if (s.state !== 'associated') this.emit({ type: 'disassociated', addr: sta, reason: b.reason, byPeer: true });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private async onAuth(sta: MacAddress, algorithm: number): Promise<void> {
+    let status: number = StatusCode.SUCCESS;
+    if (algorithm !== AuthAlgorithm.OPEN_SYSTEM) status = StatusCode.NOT_SUPPORTED_AUTH_ALG;
+    else if (!this.table.has(sta)) {
+      this.prune();
+      if (this.table.size >= this.maxStations) status = StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA;
+    }
+    if (status === StatusCode.SUCCESS) {
+      const prev = this.table.get(sta);
+      if (prev?.state === 'associated') {
+        // A new authentication drops the old association (802.11 state 1).
+        try {
+          await this.opts.driver.removeStation(sta, ReasonCode.PREV_AUTH_NOT_VALID);
+        } catch (e) {
+          if (!(e instanceof DriverError)) throw e;
+        }
+      }
+      this.table.set(sta, { addr: sta, state: 'authenticated', wps: false, wps2: false, maybeWps: false, rsn: false, fourAddr: false, lastSeen: this.now() });
+    }
+    await this.send(
+      managementFrame(sta, this.bssid, this.bssid, { subtype: 'authentication', algorithm, transaction: 2, status, rest: new Uint8Array(0) }),
+    );
+  }
+
+  private freeAid(): number | undefined {
+    const used = new Set([...this.table.values()].map((s) => s.aid));
+    for (let aid = 1; aid <= AID_MAX; aid++) if (!used.has(aid)) return aid;
+    return undefined;
+  }
+
+  private async onAssoc(sta: MacAddress, reassoc: boolean, capability: number, listenInterval: number, elements: Element[]): Promise<void> {
+    const subtype = reassoc ? ('reassociation-response' as const) : ('association-response' as const);
+    const refuse = (status: number, why: string): Promise<void> => {
+      this.log.debug(`mlme: ${sta}: association refused (${status}): ${why}`);
+      return this.send(managementFrame(sta, this.bssid, this.bssid, { subtype, capability: CapabilityInfo.ESS, status, aid: 0, elements: [] }));
+    };
+    const entry = this.table.get(sta);
+    if (entry === undefined) {
+      // Class 2 frame from a station that is not authenticated.
+      return this.send(managementFrame(sta, this.bssid, this.bssid, { subtype: 'deauthentication', reason: ReasonCode.CLASS2_FRAME_FROM_NONAUTH_STA, elements: [] }));
+    }
+    let wps: { ie: Buffer; version2: boolean } | undefined;
+    try {
+      wps = this.opts.wpsEnabled ? assocWps(elements) : undefined;
+    } catch (e) {
+      if (e instanceof WscParseError || e instanceof WpsIeError) return refuse(StatusCode.INVALID_IE, `invalid WPS element: ${e.message}`);
+      throw e;
+    }
+    const rsn = findElement(elements, ElementId.RSN) !== undefined;
+    const maybeWps = this.opts.wpsEnabled && wps === undefined && !rsn;
+    if (this.opts.rsn && wps === undefined && !rsn && !maybeWps) return refuse(StatusCode.INVALID_IE, 'no RSN element');
+
+    let multiAp: MultiApElement | undefined;
+    try {
+      multiAp = findMultiApElement(elements);
+    } catch (e) {
+      if (e instanceof MultiApError) return refuse(StatusCode.INVALID_IE, `invalid Multi-AP element: ${e.message}`);
+      throw e;
+    }
+    const bss = this.opts.multiAp ?? 0;
+    let multiApSta = false;
+    if (bss !== 0) {
+      const backhaulSta = multiAp !== undefined && (multiAp.capability & MultiApCapability.BACKHAUL_STA) !== 0;
+      if (!backhaulSta && (bss & MultiApCapability.FRONTHAUL_BSS) === 0) return refuse(StatusCode.ASSOC_DENIED_UNSPEC, 'non-Multi-AP STA on a backhaul-only BSS');
+      multiApSta = backhaulSta;
+    }
+    const aid = entry.aid ?? this.freeAid();
+    if (aid === undefined) return refuse(StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA, 'no free AID');
+    // hostapd: 4-address (WDS) mode for a backhaul STA on a backhaul BSS, never for a WPS association.
+    const fourAddr = multiApSta && (bss & MultiApCapability.BACKHAUL_BSS) !== 0 && this.opts.wdsSta === true && wps === undefined;
+    const next: StationEntry = {
+      addr: sta,
+      state: 'associated',
+      aid,
+      wps: wps !== undefined,
+      wps2: wps?.version2 ?? false,
+      maybeWps,
+      rsn,
+      fourAddr,
+      lastSeen: this.now(),
+    };
+    if (wps !== undefined) next.wpsIe = wps.ie;
+    if (multiApSta && multiAp !== undefined) next.multiAp = multiAp;
+    try {
+      await this.opts.driver.addStation(sta, { aid, capability, listenInterval, fourAddr });
+    } catch (e) {
+      if (e instanceof DriverError) return refuse(StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA, e.message);
+      throw e;
+    }
+    this.table.set(sta, next);
+    const respElements: Element[] = [];
+    if (next.wps || (next.maybeWps && this.opts.rsn)) respElements.push(...buildAssocResponseWpsElements());
+    if (multiApSta) respElements.push(buildMultiApElement({ capability: bss & (MultiApCapability.BACKHAUL_BSS | MultiApCapability.FRONTHAUL_BSS), profile: 1 }));
+    await this.send(
+      managementFrame(sta, this.bssid, this.bssid, {
+        subtype,
+        capability: CapabilityInfo.ESS,
+        status: StatusCode.SUCCESS,
+        aid: aid | AID_FIELD_BITS,
+        elements: respElements,
+      }),
+    );
+    this.emit({ type: 'associated', station: { ...next }, reassociation: reassoc });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * `wpsd sta -c wpa_supplicant.conf -i IF -D none|sim|nl80211`: the station
+ * daemon. Loads the configuration (errors name file and line), opens the
+ * control socket `<ctrl_interface dir>/<IF>`, answers the network commands
+ * and the External Registrar commands; the ER works on IF's IPv4 address.
+ * With sim/nl80211 the radio driver is opened and held (the station's own
+ * Enrollee is not part of this daemon yet).
+ */
+import os from 'node:os';
+import { Logger, levelFromDebugCount } from '../common/log.js';
+import { CtrlServer } from '../ctrl/server.js';
+import { resolveInterface } from '../upnp/net-address.js';
+import { registerErCommands } from '../er/commands.js';
+import { networkAddedLine, WPS_CRED_RECEIVED_LINE } from '../er/events.js';
+import { ExternalRegistrar } from '../er/external-registrar.js';
+import type { Credential } from '../wps/credential.js';
+import { ConfigError, formatDiagnostic, loadWpaSupplicantConfig, type WpaSupplicantConfig } from './config.js';
+import { CredentialNetworkError, credentialFromNetwork, networkFromCredential } from './cred-network.js';
+import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from './network-commands.js';
+import { NetworkTable } from './network-table.js';
+import { stationWpsDevice } from './wps-device-config.js';
+
+export interface StaOptions {
+  config: string;
+  iface: string;
+  driver: string;
+  debug: number;
+  timestamps: boolean;
+  showKeys: boolean;
+}
+
+export class StaStartError extends Error {
+  readonly code: 'config' | 'interface' | 'driver' | 'ctrl';
+  constructor(code: 'config' | 'interface' | 'driver' | 'ctrl', message: string) {
+    super(message);
+    this.name = 'StaStartError';
+    this.code = code;
+  }
+}
+
+export const STA_DRIVERS = ['none', 'sim', 'nl80211'] as const;
+
+function interfaceMac(name: string): Buffer {
+  const list = os.networkInterfaces()[name];
+  if (list === undefined || list.length === 0) throw new StaStartError('interface', `interface ${name} does not exist`);
+  const mac = list[0]?.mac ?? '00:00:00:00:00:00';
+  return Buffer.from(mac.replace(/:/g, ''), 'hex');
+}
+
+/** A running station daemon; stop() ends it cleanly. */
+export interface StaDaemon {
+  readonly config: WpaSupplicantConfig;
+  readonly er: ExternalRegistrar;
+  readonly ctrl: CtrlServer | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
+  if (!(STA_DRIVERS as readonly string[]).includes(o.driver)) {
+    throw new StaStartError('driver', `unknown driver "${o.driver}" (use none, sim or nl80211)`);
+  }
+  let config: WpaSupplicantConfig;
+  try {
+    const res = await loadWpaSupplicantConfig(o.config);
+    for (const w of res.warnings) log.info(formatDiagnostic(w));
+    config = res.config;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    throw e;
+  }
+  const mac = interfaceMac(o.iface);
+  let closeDriver: (() => Promise<void>) | undefined;
+  if (o.driver !== 'none') {
+    const { openStationDriver } = await import('../radio/open-driver.js');
+    try {
+      const drv = await openStationDriver({ driver: o.driver, ifname: o.iface, address: mac.toString('hex').replace(/(..)(?!$)/g, '$1:'), channel: 1, ...(config.simMedium ? { simMedium: config.simMedium } : {}) }, log.child('driver'));
+      closeDriver = () => drv.close();
+      log.info(`driver ${o.driver} opened; the station Enrollee is not part of wpsd sta yet (External Registrar and network commands only)`);
+    } catch (e) {
+      throw new StaStartError('driver', `driver ${o.driver}: ${(e as Error).message}`);
+    }
+  }
+
+  const table = new NetworkTable(config.networks);
+  let ctrl: CtrlServer | undefined;
+  if (config.ctrlInterface !== undefined) {
+    try {
+      const ctrlOpts: Parameters<typeof CtrlServer.open>[0] = { ctrlInterface: config.ctrlInterface, ifname: o.iface, logger: log.child('ctrl') };
+      if (config.ctrlInterfaceGroup !== undefined) ctrlOpts.group = config.ctrlInterfaceGroup;
+      ctrl = await CtrlServer.open(ctrlOpts);
+    } catch (e) {
+      await closeDriver?.();
+      throw new StaStartError('ctrl', `control interface: ${(e as Error).message}`);
+    }
+  } else {
+    log.info('no ctrl_interface in the configuration: no control socket');
+  }
+  const emit = (level: number, text: string): void => ctrl?.emit(level, text);
+  const netCtx: NetworkCommandContext = { config, table, logger: log, emit };
+
+  const onConfigured = (cred: Credential): void => {
+    // wpa_supplicant_wps_cred: the settings an ER sent are processed as if received.
+    emit(WPS_CRED_RECEIVED_LINE.level, WPS_CRED_RECEIVED_LINE.text);
+    if (config.wpsCredProcessing === 1) return;
+    try {
+      const id = table.addNetwork(networkFromCredential(cred, 0));
+      const line = networkAddedLine(id);
+      emit(line.level, line.text);
+      if (config.updateConfig !== 0) void saveConfig(netCtx);
+    } catch (e) {
+      if (e instanceof CredentialNetworkError) log.info(`WPS: ignored credential: ${e.message}`);
+      else throw e;
+    }
+  };
+
+  const er = new ExternalRegistrar({
+    iface: () => resolveInterface(o.iface),
+    device: stationWpsDevice(config, mac),
+    emit: (l) => emit(l.level, l.text),
+    onConfigured,
+    logger: log,
+  });
+  if (ctrl) {
+    registerNetworkCommands(ctrl.registry, netCtx);
+    registerErCommands(ctrl.registry, er, {
+      networkCredential: (id) => {
+        const net = table.network(id);
+        return net === undefined ? undefined : credentialFromNetwork(net);
+      },
+    });
+  }
+  log.info('Successfully initialized wpsd sta');
+  let stopped = false;
+  return {
+    config,
+    er,
+    ctrl,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await er.stop();
+      await ctrl?.close();
+      await closeDriver?.();
+    },
+  };
+}
+
+/** The CLI action: runs until SIGTERM/SIGINT; exit code 1 with the reason when it cannot start. */
+export async function runSta(o: StaOptions): Promise<void> {
+  const log = new Logger({ level: levelFromDebugCount(o.debug), timestamps: o.timestamps, showKeys: o.showKeys });
+  let daemon: StaDaemon;
+  try {
+    daemon = await startSta(o, log);
+  } catch (e) {
+    process.stderr.write(`wpsd sta: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: string): void => {
+      log.info(`${sig} received - terminating`);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      void daemon.stop().finally(resolve);
+    };
+    const onTerm = (): void => onSignal('SIGTERM');
+    const onInt = (): void => onSignal('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+}

@@ -1,0 +1,18 @@
+/** Registers `wpsd sta -c FILE -i IF -D none|sim|nl80211 [-d|-dd] [-t] [-K]` (like wpa_supplicant). */
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('sta')
+    .description('station: wpa_supplicant.conf, network commands and the WPS External Registrar (wps_er_*) on a control socket')
+    .requiredOption('-c, --config <file>', 'wpa_supplicant.conf')
+    .requiredOption('-i, --iface <ifname>', 'interface (its IPv4 address is where the External Registrar works)')
+    .option('-D, --driver <name>', 'none (no radio), sim or nl80211', 'none')
+    .option('-d, --debug', 'more debug output (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
+    .option('-t, --timestamps', 'timestamp debug lines', false)
+    .option('-K, --show-keys', 'include keys in debug output', false)
+    .action(async (opts: { config: string; iface: string; driver: string; debug: number; timestamps: boolean; showKeys: boolean }) => {
+      const { runSta } = await import('./main.js');
+      await runSta(opts);
+    });
+}
