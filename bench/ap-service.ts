@@ -7,8 +7,9 @@
 import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable } from './daemons.js';
 import { latencyRows, type Side } from './compare.js';
 import type { LearnBenchOptions } from './er-learn.js';
-import { alternateLearns, attachCtrl, startErAndDiscover, type LearnPair } from './learn.js';
+import { alternateLearns, attachCtrl, erStart, waitForAps, type LearnPair } from './learn.js';
 import type { BenchRow } from './results.js';
+import type { CtrlSession } from '../test/harness/ctrl-session.js';
 import { withScope } from './scope.js';
 
 export const AP_SERVICE_WHAT = 'AP service latency (wps_er_learn → WPS-ER-AP-SETTINGS), Debian wpa_supplicant ER learning the AP under test';
@@ -23,7 +24,7 @@ export async function benchApService(o: LearnBenchOptions = {}): Promise<BenchRo
     const refApCtrl = scope.session(await attachCtrl(refAp));
 
     let wpsdSide: Side = { kind: 'unavailable' };
-    let wpsdApCtrl;
+    let wpsdApCtrl: CtrlSession | undefined;
     if (withWpsd) {
       try {
         const ap = scope.daemon(await startAp('wpsd', topo.host('apwpsd'), { uuid: wpsdUuid }));
@@ -35,11 +36,12 @@ export async function benchApService(o: LearnBenchOptions = {}): Promise<BenchRo
 
     const er = scope.daemon(await startEr('wpa_supplicant', topo.host('er')));
     const erCtrl = scope.session(await attachCtrl(er));
-    await startErAndDiscover(erCtrl, [refUuid]);
+    const from = await erStart(erCtrl);
+    await waitForAps(erCtrl, [refUuid], from);
     const pairs: LearnPair[] = [{ label: 'reference', er: erCtrl, ap: refApCtrl, uuid: refUuid }];
     if (wpsdApCtrl) {
       try {
-        await startErAndDiscover(erCtrl, [wpsdUuid]);
+        await waitForAps(erCtrl, [wpsdUuid], from);
         pairs.push({ label: 'wpsd', er: erCtrl, ap: wpsdApCtrl, uuid: wpsdUuid });
       } catch (err) {
         wpsdSide = { kind: 'failed', error: `wpsd ap not discovered: ${(err as Error).message}` };

@@ -76,6 +76,19 @@ export function apUuid(i: number): string {
   return `12345678-9abc-def0-1234-${i.toString(16).padStart(12, '0')}`;
 }
 
+/** Temp dirs of running daemons, removed at exit too (an interrupted run leaves none behind). */
+const liveDirs = new Set<string>();
+let exitHook = false;
+
+function trackDir(dir: string): void {
+  liveDirs.add(dir);
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export class Daemon {
   constructor(
     readonly impl: string,
@@ -84,7 +97,9 @@ export class Daemon {
     readonly dir: string,
     readonly confPath: string,
     readonly ctrlDir: string,
-  ) {}
+  ) {
+    trackDir(dir);
+  }
 
   get socketPath(): string {
     return join(this.ctrlDir, this.host.ifname);
@@ -100,12 +115,16 @@ export class Daemon {
   async stop(): Promise<void> {
     await this.proc.stop('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
+    liveDirs.delete(this.dir);
   }
 }
 
+/** Daemons may start many at a time (fleets on 2 cores): generous, but bounded. */
+const START_TIMEOUT_MS = 30_000;
+
 async function started(d: Daemon): Promise<Daemon> {
   try {
-    await waitForCtrl(d.socketPath, d.proc);
+    await waitForCtrl(d.socketPath, d.proc, START_TIMEOUT_MS);
   } catch (err) {
     await d.stop();
     throw err;

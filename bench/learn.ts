@@ -10,6 +10,8 @@ import type { Daemon } from './daemons.js';
 
 /** Discovery of an AP over SSDP (hostapd answers an M-SEARCH after up to MX = 3 s). */
 export const DISCOVERY_TIMEOUT_MS = 20_000;
+/** Missing APs after this long: WPS_ER_START again (re-announce + M-SEARCH). */
+const DISCOVERY_REFRESH_MS = 6_000;
 /** One learn: 4 SOAP round trips and two DH computations, far below this. */
 export const LEARN_TIMEOUT_MS = 10_000;
 /** Wait between WPS_ER_LEARN attempts the ER refuses with FAIL ("Pending operation ongoing"). */
@@ -43,12 +45,18 @@ export async function attachCtrl(d: Daemon): Promise<CtrlSession> {
   return CtrlSession.open(d.socketPath, { attach: true });
 }
 
-/** WPS_ER_START, then waits until every UUID has been announced with WPS-ER-AP-ADD. */
-export async function startErAndDiscover(er: CtrlSession, uuids: readonly string[], timeoutMs = DISCOVERY_TIMEOUT_MS): Promise<void> {
+/** Sends WPS_ER_START; returns the event index to look for WPS-ER-AP-ADD from. */
+export async function erStart(er: CtrlSession): Promise<number> {
   const from = er.mark();
   const reply = await er.request('WPS_ER_START');
   if (reply.trim() !== 'OK') throw new BenchLearnError('LEARN_REFUSED', `WPS_ER_START answered ${JSON.stringify(reply)}`);
+  return from;
+}
+
+/** Waits until every UUID has been announced with WPS-ER-AP-ADD at or after event index `from`. */
+export async function waitForAps(er: CtrlSession, uuids: readonly string[], from: number, timeoutMs = DISCOVERY_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let nextRefresh = Date.now() + DISCOVERY_REFRESH_MS;
   const missing = new Set(uuids.map((u) => u.toLowerCase()));
   for (;;) {
     for (const ev of er.events.slice(from)) {
@@ -58,6 +66,12 @@ export async function startErAndDiscover(er: CtrlSession, uuids: readonly string
     if (missing.size === 0) return;
     const left = deadline - Date.now();
     if (left <= 0) throw new BenchLearnError('DISCOVERY_TIMEOUT', `ER did not discover ${missing.size} of ${uuids.length} APs within ${timeoutMs} ms`);
+    if (Date.now() >= nextRefresh) {
+      // Another WPS_ER_START re-announces known APs and sends a fresh M-SEARCH (a lost SSDP datagram is not fatal).
+      nextRefresh = Date.now() + DISCOVERY_REFRESH_MS;
+      await er.request('WPS_ER_START').catch(() => undefined);
+    }
+    er.mark();
     try {
       await er.waitFor(/^WPS-ER-AP-ADD /, Math.min(left, 500));
     } catch {
@@ -66,17 +80,23 @@ export async function startErAndDiscover(er: CtrlSession, uuids: readonly string
   }
 }
 
+/** WPS_ER_START, then waits until every UUID has been announced with WPS-ER-AP-ADD. */
+export async function startErAndDiscover(er: CtrlSession, uuids: readonly string[], timeoutMs = DISCOVERY_TIMEOUT_MS): Promise<void> {
+  await waitForAps(er, uuids, await erStart(er), timeoutMs);
+}
+
 /**
  * Sends WPS_ER_LEARN until the ER accepts it (it refuses while its previous
  * operation with that AP is finishing) and returns performance.now() of the
- * accepted attempt's send. `er.mark()` is set just before that send.
+ * accepted attempt's send. With `mark`, `er.mark()` is set just before each
+ * send, so waitSettings() sees only what follows.
  */
-export async function sendLearn(er: CtrlSession, uuid: string, pin: string = REFERENCE_AP.apPin, timeoutMs = LEARN_TIMEOUT_MS): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
+export async function sendLearn(er: CtrlSession, uuid: string, o: { pin?: string; timeoutMs?: number; mark?: boolean } = {}): Promise<number> {
+  const deadline = Date.now() + (o.timeoutMs ?? LEARN_TIMEOUT_MS);
   for (;;) {
-    er.mark();
+    if (o.mark ?? true) er.mark();
     const t0 = performance.now();
-    const reply = await er.request(`WPS_ER_LEARN ${uuid} ${pin}`, Math.max(1, deadline - Date.now()));
+    const reply = await er.request(`WPS_ER_LEARN ${uuid} ${o.pin ?? REFERENCE_AP.apPin}`, Math.max(1, deadline - Date.now()));
     if (reply.trim() === 'OK') return t0;
     if (Date.now() + RETRY_INTERVAL_MS >= deadline) throw new BenchLearnError('LEARN_REFUSED', `WPS_ER_LEARN ${uuid} answered ${JSON.stringify(reply)} until the timeout`);
     await sleep(RETRY_INTERVAL_MS);
@@ -103,7 +123,7 @@ export interface LearnPair {
 }
 
 export interface LearnSamples {
-  /** Milliseconds from sending the accepted WPS_ER_LEARN to WPS-ER-AP-SETTINGS. */
+  /** Milliseconds per timed run (one learn, or one fleet learned at once). */
   samples: number[];
   failures: number;
   lastError?: string;
@@ -112,55 +132,110 @@ export interface LearnSamples {
 }
 
 /**
- * One timed learn, then waits until the AP has seen the NACK that ends it,
- * so the next learn (by this or another ER) starts from an idle AP.
+ * Waits until the AP has seen the NACK that ends a learn (its WPS-FAIL from
+ * the cursor on), so the next learn by this or another ER starts from an
+ * idle AP; an AP that does not report it gets a fixed pause after 2 misses.
  */
-export async function learnOnce(pair: LearnPair, settle: { misses: number }): Promise<number> {
+async function settleAp(ap: CtrlSession, res: LearnSamples): Promise<void> {
+  if (res.settleMisses >= SETTLE_MISSES_BEFORE_PAUSE) {
+    await sleep(SETTLE_PAUSE_MS);
+    return;
+  }
+  try {
+    await ap.waitFor(/^WPS-FAIL /, SETTLE_TIMEOUT_MS);
+  } catch {
+    res.settleMisses++;
+  }
+}
+
+/** One timed learn (send -> WPS-ER-AP-SETTINGS), then waits for the AP to finish it. */
+export async function learnOnce(pair: LearnPair, res: LearnSamples): Promise<number> {
   pair.ap.mark();
   const t0 = await sendLearn(pair.er, pair.uuid);
   const t1 = await waitSettings(pair.er, pair.uuid);
-  if (settle.misses >= SETTLE_MISSES_BEFORE_PAUSE) {
-    await sleep(SETTLE_PAUSE_MS);
-  } else {
+  await settleAp(pair.ap, res);
+  return t1 - t0;
+}
+
+/** An AP of a fleet: its UUID and attached ctrl session. */
+export interface FleetAp {
+  uuid: string;
+  ctrl: CtrlSession;
+}
+
+/**
+ * One ER learns every AP of the fleet at once: all WPS_ER_LEARN commands go
+ * out back to back, and the run ends with the last WPS-ER-AP-SETTINGS.
+ * Returns milliseconds from the first send to the last settings event.
+ */
+export async function learnFleet(er: CtrlSession, aps: readonly FleetAp[], res: LearnSamples, timeoutMs = LEARN_TIMEOUT_MS * 3): Promise<number> {
+  for (const ap of aps) ap.ctrl.mark();
+  const from = er.mark();
+  const t0 = performance.now();
+  for (const ap of aps) await sendLearn(er, ap.uuid, { mark: false });
+  const missing = new Set(aps.map((a) => a.uuid.toLowerCase()));
+  const deadline = Date.now() + timeoutMs;
+  let t1 = performance.now();
+  for (;;) {
+    for (const ev of er.events.slice(from)) {
+      const m = /^WPS-ER-AP-SETTINGS uuid=(\S+)/.exec(ev.text);
+      if (m?.[1]) missing.delete(m[1].toLowerCase());
+    }
+    if (missing.size === 0) break;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new BenchLearnError('LEARN_TIMEOUT', `no WPS-ER-AP-SETTINGS from ${missing.size} of ${aps.length} APs within ${timeoutMs} ms`);
     try {
-      await pair.ap.waitFor(/^WPS-FAIL /, SETTLE_TIMEOUT_MS);
+      await er.waitFor(/^WPS-ER-AP-SETTINGS /, left);
+      t1 = performance.now();
     } catch {
-      settle.misses++;
+      // the deadline check above reports it
     }
   }
+  await Promise.all(aps.map((ap) => settleAp(ap.ctrl, res)));
   return t1 - t0;
+}
+
+/** A side of a comparison: one timed run per call. */
+export interface Contender {
+  label: string;
+  run: (res: LearnSamples) => Promise<number>;
 }
 
 /** Consecutive failures after which a side stops being measured. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 
 /**
- * Learns with each pair in turn (ABAB.., order reversed every round so neither
- * side always goes first), `warmup` untimed rounds, then up to `learns` timed
+ * Runs each contender in turn (order reversed every round, so neither side
+ * always goes first): `warmup` untimed rounds, then up to `runs` timed
  * rounds, stopping at `maxMs`. A side that fails 3 times in a row is dropped.
  */
-export async function alternateLearns(pairs: readonly LearnPair[], o: { learns: number; warmup: number; maxMs: number }): Promise<Map<string, LearnSamples>> {
-  const out = new Map<string, LearnSamples>(pairs.map((p) => [p.label, { samples: [], failures: 0, settleMisses: 0 }]));
-  const settle = new Map<string, { misses: number }>(pairs.map((p) => [p.label, { misses: 0 }]));
-  const streak = new Map<string, number>(pairs.map((p) => [p.label, 0]));
+export async function alternate(contenders: readonly Contender[], o: { runs: number; warmup: number; maxMs: number }): Promise<Map<string, LearnSamples>> {
+  const out = new Map<string, LearnSamples>(contenders.map((c) => [c.label, { samples: [], failures: 0, settleMisses: 0 }]));
+  const streak = new Map<string, number>(contenders.map((c) => [c.label, 0]));
   const deadline = performance.now() + o.maxMs;
-  for (let round = 0; round < o.warmup + o.learns && performance.now() < deadline; round++) {
-    const order = round % 2 === 0 ? pairs : [...pairs].reverse();
-    for (const p of order) {
-      const res = out.get(p.label) as LearnSamples;
-      const st = settle.get(p.label) as { misses: number };
-      if ((streak.get(p.label) ?? 0) >= MAX_CONSECUTIVE_FAILURES) continue;
+  for (let round = 0; round < o.warmup + o.runs && performance.now() < deadline; round++) {
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const c of order) {
+      const res = out.get(c.label) as LearnSamples;
+      if ((streak.get(c.label) ?? 0) >= MAX_CONSECUTIVE_FAILURES) continue;
       try {
-        const ms = await learnOnce(p, st);
+        const ms = await c.run(res);
         if (round >= o.warmup) res.samples.push(ms);
-        streak.set(p.label, 0);
+        streak.set(c.label, 0);
       } catch (err) {
         res.failures++;
         res.lastError = (err as Error).message;
-        streak.set(p.label, (streak.get(p.label) ?? 0) + 1);
+        streak.set(c.label, (streak.get(c.label) ?? 0) + 1);
       }
-      res.settleMisses = st.misses;
     }
   }
   return out;
+}
+
+/** alternate() over single learns: each pair's ER learns its AP once per round. */
+export function alternateLearns(pairs: readonly LearnPair[], o: { learns: number; warmup: number; maxMs: number }): Promise<Map<string, LearnSamples>> {
+  return alternate(
+    pairs.map((p) => ({ label: p.label, run: (res: LearnSamples) => learnOnce(p, res) })),
+    { runs: o.learns, warmup: o.warmup, maxMs: o.maxMs },
+  );
 }

@@ -2,12 +2,19 @@
  * `npm run bench`: runs every benchmark and writes bench/RESULTS.md.
  * Timings are reported here only, never asserted in tests.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { renderMarkdown, type BenchRow } from './results.js';
 import { benchCryptoFloor } from './crypto-floor.js';
 import { benchRegistration } from './registration.js';
+import { disposeAllOnSignals } from '../test/harness/netns.js';
+import { repoRoot } from './daemons.js';
+import { benchErLearn } from './er-learn.js';
+import { benchApService } from './ap-service.js';
+import { benchFleet } from './fleet.js';
+import { benchMemory } from './memory.js';
 
 interface Bench {
   name: string;
@@ -17,17 +24,41 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'crypto floor', run: benchCryptoFloor },
   { name: 'in-memory registration', run: benchRegistration },
+  // The interop benches start hostapd / wpa_supplicant / wpsd in network namespaces (root).
+  { name: 'ER learn latency', run: () => benchErLearn() },
+  { name: 'AP service latency', run: () => benchApService() },
+  { name: 'fleet provisioning', run: () => benchFleet() },
+  { name: 'resident memory', run: () => benchMemory() },
 ];
 
+/** As root, install the Debian packages the benches drive (the installer .ci/run uses; it skips what is there). */
+function installDeps(): void {
+  if (process.getuid?.() !== 0) return;
+  const r = spawnSync('bash', [join(repoRoot(), 'scripts', 'install-deps.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`scripts/install-deps.sh failed (${String(r.status ?? r.signal)})`);
+}
+
 async function main(): Promise<void> {
+  // Namespaces and daemons of an interrupted run are torn down, not leaked.
+  disposeAllOnSignals();
+  installDeps();
   const rows: BenchRow[] = [];
+  const start = Date.now();
   for (const b of benches) {
     process.stdout.write(`bench: ${b.name} ... `);
     const t0 = Date.now();
-    const got = await b.run();
-    rows.push(...got);
-    process.stdout.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    try {
+      rows.push(...(await b.run()));
+      process.stdout.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    } catch (err) {
+      // A broken bench still leaves a row saying so (never a number), and the run exits non-zero.
+      const msg = err instanceof Error ? err.message : String(err);
+      rows.push({ what: b.name, wpsdNote: 'failed', referenceNote: 'failed', runs: 0, note: msg.slice(0, 300) });
+      process.exitCode = 1;
+      process.stdout.write(`FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${msg}\n`);
+    }
   }
+  process.stdout.write(`bench: all done in ${((Date.now() - start) / 1000).toFixed(1)} s\n`);
   const md = renderMarkdown(rows, new Date());
   // dist/bench/run.js -> <repo>/bench/RESULTS.md
   const here = dirname(fileURLToPath(import.meta.url));

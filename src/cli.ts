@@ -13,6 +13,7 @@ import { register as registerCli } from './ctrl/cli-command.js';
 import { register as registerDecode } from './wps/decode-command.js';
 import { register as registerMedium } from './radio/medium-command.js';
 import { register as registerAp } from './ap/ap-command.js';
+import { register as registerSta } from './sta/sta-command.js';
 
 function packageVersion(): string {
   // dist/src/cli.js and src/cli.ts both sit two levels below package.json... or one.
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerCli(program);
   registerMedium(program);
   registerAp(program);
+  registerSta(program);
   return program;
 }
 

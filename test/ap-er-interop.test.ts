@@ -126,4 +126,14 @@ describe('wpsd ap with Debian wpa_supplicant as External Registrar', () => {
     expect(wpsd.exitCode).toBe(0);
     expect((await erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe(`WPS-ER-AP-REMOVE ${UUID}`);
   });
+
+  it('the -dd debug output of the whole run never shows a passphrase or PSK', () => {
+    const out = wpsd.output();
+    expect(out).toContain('WPS UPnP: PutMessage');
+    // The first passphrase, 12345678, is also the start of the UUID: look for it standing alone.
+    expect(out).not.toMatch(/(?<![0-9a-f-])12345678(?![0-9a-f-])/);
+    for (const secret of [hex('12345678'), 'newpassphrase1', hex('newpassphrase1'), 'de90ee4989786da45b9a51d38a3d2a4b']) {
+      expect(out).not.toContain(secret);
+    }
+  });
 });

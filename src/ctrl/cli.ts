@@ -145,19 +145,19 @@ async function runAction(client: CtrlClient, ifname: string, program: string, pi
   });
 }
 
+/** Lines of the history file, oldest first. */
 function loadHistory(file: string): string[] {
   try {
-    // readline wants the newest entry first.
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).slice(-HISTORY_MAX).reverse();
+    return readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).slice(-HISTORY_MAX);
   } catch {
     return [];
   }
 }
 
-function saveHistory(file: string, history: readonly string[]): void {
-  const lines = [...history].reverse().filter(keepInHistory).slice(-HISTORY_MAX);
+function saveHistory(file: string, lines: readonly string[]): void {
+  const kept = lines.filter(keepInHistory).slice(-HISTORY_MAX);
   try {
-    writeFileSync(file, lines.map((l) => l + '\n').join(''), { mode: 0o600 });
+    writeFileSync(file, kept.map((l) => l + '\n').join(''), { mode: 0o600 });
   } catch {
     // a history file is a convenience
   }
@@ -183,15 +183,18 @@ async function runInteractive(client: CtrlClient, ifname: string, clientDir: str
     out.write('Warning: Failed to attach to the daemon; events will not be shown.\n');
   }
   const historyFile = join(process.env['HOME'] ?? homedir(), HISTORY_FILE);
+  const previous = loadHistory(historyFile);
+  // Kept here as well: readline records history only on a terminal.
+  const typed: string[] = [];
   const rl = createInterface({
     input: process.stdin,
     output: out,
     prompt: '> ',
-    history: loadHistory(historyFile),
+    // readline wants the newest entry first.
+    history: [...previous].reverse(),
     historySize: HISTORY_MAX,
     completer: (line: string) => completeLine(line, [...names]),
   });
-  const history = (rl as unknown as { history?: string[] }).history;
   const print = (text: string) => {
     // Above the prompt, keeping what the user has typed so far.
     out.write('\r\x1b[K' + text + '\n');
@@ -222,6 +225,7 @@ async function runInteractive(client: CtrlClient, ifname: string, clientDir: str
         rl.prompt();
         return;
       }
+      typed.push(line.trim());
       if (cmd === 'quit' || cmd === 'exit') {
         rl.close();
         return;
@@ -238,7 +242,9 @@ async function runInteractive(client: CtrlClient, ifname: string, clientDir: str
     });
     rl.on('close', () => {
       clearInterval(ping);
-      if (history) saveHistory(historyFile, history);
+      // "quit" closes readline but not a piped stdin, which would keep the process alive.
+      process.stdin.destroy();
+      saveHistory(historyFile, [...previous, ...typed]);
       void busy
         .then(() => (attached ? monitor.detach().catch(() => undefined) : undefined))
         .then(() => {

@@ -143,6 +143,11 @@ export class CtrlServer {
     }
   }
 
+  /** Datagrams handed to the socket and not yet accepted by the kernel. */
+  get queuedSends(): number {
+    return this.pending.length;
+  }
+
   /** How often the socket was replaced because a peer stopped reading. */
   get stallRecoveries(): number {
     return this.recycles;

@@ -72,7 +72,7 @@ export function checkApDescription(body: string | Uint8Array, location: string, 
   try {
     doc = parseDeviceDescription(body);
   } catch (e) {
-    if (e instanceof DescriptionError) throw new DescriptionCheckError('malformed', `device description: ${e.message}`);
+    if (e instanceof DescriptionError) throw new DescriptionCheckError('malformed', e.message.startsWith('device description') ? e.message : `device description: ${e.message}`);
     throw e;
   }
   if (doc.deviceType.toLowerCase() !== WFA_DEVICE_TYPE.toLowerCase()) {

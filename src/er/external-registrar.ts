@@ -145,7 +145,7 @@ export class ExternalRegistrar {
     try {
       iface = typeof this.opts.iface === 'function' ? this.opts.iface() : this.opts.iface;
     } catch (e) {
-      throw new Error(`Could not get IP address for the interface. Does it have IP address? (${(e as Error).message})`);
+      throw new Error(`Could not get IP address for the interface. Does it have IP address? (${(e as Error).message})`, { cause: e });
     }
     this.filter = filter;
     const searcherOpts: ConstructorParameters<typeof SsdpSearcher>[0] = { iface, logger: this.log.child('ssdp'), now: this.now };

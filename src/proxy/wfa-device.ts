@@ -138,9 +138,19 @@ export class WfaDevice {
     const o = this.opts;
     const description = buildWfaDeviceDescription(o.strings, o.uuid);
     const scpd = buildWfaScpd();
+    // hostapd serves one request per connection (Connection: close); so does this device.
+    http.app.use((_req: Request, res: Response, next: () => void) => {
+      res.setHeader('Connection', 'close');
+      next();
+    });
     const xml = (body: string) => (_req: Request, res: Response) => {
-      res.status(200).type('text/xml; charset="utf-8"').setHeader('Connection', 'close');
-      res.send(body);
+      // Written raw: express's send() would rewrite the quoted charset hostapd sends.
+      const bytes = Buffer.from(body, 'utf8');
+      res.status(200);
+      res.setHeader('Content-Type', 'text/xml; charset="utf-8"');
+      res.setHeader('Content-Length', String(bytes.length));
+      res.setHeader('Connection', 'close');
+      res.end(bytes);
     };
     http.app.get(`/${WFA_PATHS.description}`, xml(description));
     http.app.get(`/${WFA_PATHS.scpd}`, xml(scpd));

@@ -28,10 +28,10 @@ export const CONFIG_METHOD_BITS: Readonly<Record<string, number>> = {
 /** wpa_supplicant's CONFIG_METHODS default for WPS 2.0 builds when config_methods is unset. */
 export const DEFAULT_STA_CONFIG_METHODS = 'display virtual_display virtual_push_button keypad';
 
-/** wps_config_methods_str2bin: unknown names count for nothing. */
+/** wps_config_methods_str2bin: each name found anywhere in the text counts (so quotes do not matter). */
 export function configMethodsBits(text: string): number {
   let bits = 0;
-  for (const name of text.split(/[ \t]+/)) bits |= CONFIG_METHOD_BITS[name] ?? 0;
+  for (const [name, bit] of Object.entries(CONFIG_METHOD_BITS)) if (text.includes(name)) bits |= bit;
   return bits;
 }
 

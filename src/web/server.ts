@@ -187,7 +187,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
     }
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null') {
-      let sameHost = false;
+      let sameHost: boolean;
       try {
         sameHost = new URL(origin).host === req.headers.host;
       } catch {

@@ -18,7 +18,7 @@
  */
 import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes, type Attribute } from '../../wps/attributes.js';
 import { buildDeviceAttributes, type DeviceInfo } from '../../wps/device.js';
-import { ConfigMethods, ResponseType, WPS_VERSION, WPS_VERSION2 } from '../../wps/values.js';
+import { ConfigMethods, DevicePasswordId, ResponseType, WPS_VERSION, WPS_VERSION2 } from '../../wps/values.js';
 import { buildWfaExtension, MAX_AUTHORIZED_MACS } from '../../wps/vendor-ext.js';
 import { fragmentWpsIe } from '../../radio/wps-ie.js';
 import type { Element } from '../../radio/elements.js';
@@ -76,7 +76,7 @@ function wfa(cfg: ApWpsIeConfig, sel: SelectedRegistrarView): Attribute[] {
 /** The WSC attributes of the Beacon WPS element. */
 export function buildBeaconWpsAttributes(cfg: ApWpsIeConfig, sel: SelectedRegistrarView): Buffer {
   const attrs = head(cfg, sel);
-  if (sel.selected && sel.devicePasswordId === 4 && cfg.dualBand === true) attrs.push(attrBytes(AttributeType.UuidE, cfg.device.uuid));
+  if (sel.selected && sel.devicePasswordId === DevicePasswordId.PushButton && cfg.dualBand === true) attrs.push(attrBytes(AttributeType.UuidE, cfg.device.uuid));
   if (cfg.dualBand === true) attrs.push(attrU8(AttributeType.RfBands, cfg.device.rfBands));
   attrs.push(...wfa(cfg, sel));
   return encodeAttributes(attrs);

@@ -60,13 +60,10 @@ export function parseApWpsIe(attributes: Uint8Array): ApWpsInfo {
     throw e;
   }
   const info: ApWpsInfo = { apSetupLocked: false, selectedRegistrar: false, version2: false, authorizedMacs: [] };
-  const seen = new Set<number>();
   for (const a of attrs) {
     const problem = attributeLengthProblem(a.type, a.value.length);
     if (problem !== undefined) throw new ApWpsIeError('BAD_ATTRIBUTE', problem);
-    // The first of a repeated attribute counts (hostapd's parser keeps the first pointer for most).
-    if (a.type !== AttributeType.VendorExtension && seen.has(a.type)) continue;
-    seen.add(a.type);
+    // A repeated attribute overrides the earlier one, as hostapd's wps_parse_msg() keeps the last pointer.
     switch (a.type) {
       case AttributeType.WifiProtectedSetupState:
         info.wpsState = a.value.readUInt8(0);

@@ -1,0 +1,294 @@
+/**
+ * One WPS-enabled BSS from the pieces of this directory, the way hostapd's
+ * wps_hostapd.c ties them together: the Beacon / Probe Response WPS element
+ * follows the selected-registrar union; Probe Requests feed the PBC session
+ * table; ApMlme associates stations; WpsAuthenticator runs EAP-WSC with a
+ * RegistrarBackend per run (internal Registrar with the PIN store and PBC
+ * mode, plus External Registrars through deliverFromExternal / toExternal).
+ * The daemon keeps configuration, control interface and UPnP; this class
+ * only needs the values.
+ */
+import { type Logger, silentLogger } from '../../common/log.js';
+import type { ApDriver, DriverEvent } from '../../radio/driver.js';
+import type { Element } from '../../radio/elements.js';
+import { CapabilityInfo } from '../../radio/frame.js';
+import { macToBytes, type MacAddress } from '../../radio/mac.js';
+import type { Credential } from '../../wps/credential.js';
+import type { Rng } from '../../wps/crypto.js';
+import type { DeviceInfo } from '../../wps/device.js';
+import type { WpsEvent } from '../../wps/events.js';
+import { PbcSessions } from '../../wps/pbc.js';
+import { DevicePasswordId } from '../../wps/values.js';
+import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
+import type { EapWscOutcome } from './eap-wsc-server.js';
+import { ApMlme, type StationEntry } from './mlme.js';
+import { notePbcProbe, probeRequestWps, ProbeRequestWpsError, type ProbeRequestWps } from './probe-request.js';
+import { RegistrarBackend, type ExternalRegistrarLink, type WscBackend } from './registrar-backend.js';
+import { SelectedRegistrarUnion, type ExternalSelection } from './selected-registrar.js';
+import { WpsAuthenticator } from './wps-authenticator.js';
+import { buildApWpsElements, type ApWpsIeConfig } from './wps-ie.js';
+
+/** PINs the internal Registrar holds at once (hostapd has no limit; a bound keeps memory fixed). */
+export const MAX_PINS = 32;
+
+export type WpsBssEvent =
+  | { type: 'wps'; addr: MacAddress; event: WpsEvent }
+  /** WPS-ENROLLEE-SEEN: a Probe Request with a WPS element. */
+  | { type: 'enrollee-seen'; addr: MacAddress; probe: ProbeRequestWps }
+  /** WPS-OVERLAP-DETECTED from the push button or from Probe Requests. */
+  | { type: 'pbc-overlap' }
+  | { type: 'pbc-active' }
+  | { type: 'eap-finished'; addr: MacAddress; outcome: EapWscOutcome }
+  | { type: 'associated'; station: StationEntry }
+  | { type: 'disassociated'; addr: MacAddress };
+
+export interface WpsBssOptions {
+  driver: ApDriver;
+  ssid: Uint8Array;
+  channel: number;
+  beaconInterval?: number;
+  /** Elements before the WPS element in Beacons and Probe Responses (RSN, Multi-AP ...). */
+  baseElements?: Element[];
+  /** wpa=2: the MLME wants RSN from non-WPS stations and the Privacy bit is set. */
+  rsn: boolean;
+  ie: ApWpsIeConfig;
+  /** The internal Registrar's device (UUID-R = the AP's UUID in hostapd). */
+  registrarDevice: DeviceInfo;
+  /** The Credentials M8 gives an Enrollee. */
+  credentials: (enrollee: EnrolleeInfo) => Credential[];
+  /** Backhaul credentials for a Multi-AP backhaul STA. */
+  multiApBackhaul?: (enrollee: EnrolleeInfo) => Credential[] | undefined;
+  multiAp?: number;
+  /** UPnP side: the ERs. */
+  external?: ExternalRegistrarLink;
+  m2WaitMs?: number;
+  externalTimeoutMs?: number;
+  retransmitMs?: number;
+  maxRetransmissions?: number;
+  fragmentSize?: number;
+  onEvent?: (e: WpsBssEvent) => void;
+  now?: () => number;
+  rng?: Rng;
+  logger?: Logger;
+}
+
+interface PinEntry {
+  pin: string;
+  /** Undefined: any Enrollee ("WPS_PIN any"). */
+  uuid?: Buffer;
+  expiresAt?: number;
+}
+
+export class WpsBss {
+  readonly mlme: ApMlme;
+  readonly authenticator: WpsAuthenticator;
+  readonly pbc: PbcSessions;
+  readonly selection: SelectedRegistrarUnion;
+  private readonly pins: PinEntry[] = [];
+  private readonly backends = new Map<MacAddress, RegistrarBackend>();
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly opts: WpsBssOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.logger ?? silentLogger;
+    this.pbc = new PbcSessions({ now: this.now });
+    this.selection = new SelectedRegistrarUnion({ now: this.now, configMethods: opts.ie.device.configMethods });
+    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver: opts.driver, wpsEnabled: true, rsn: opts.rsn, now: this.now, logger: this.log };
+    if (opts.multiAp !== undefined) mlmeOpts.multiAp = opts.multiAp;
+    this.mlme = new ApMlme(mlmeOpts);
+    this.mlme.onEvent((e) => (e.type === 'associated' ? this.emit({ type: 'associated', station: e.station }) : this.emit({ type: 'disassociated', addr: e.addr })));
+    this.authenticator = new WpsAuthenticator({
+      driver: opts.driver,
+      mlme: this.mlme,
+      backendFor: (station, role) => (role === 'enrollee' ? this.newBackend(station) : undefined),
+      onFinished: (addr, outcome) => {
+        this.backends.delete(addr);
+        this.emit({ type: 'eap-finished', addr, outcome });
+      },
+      retransmitMs: opts.retransmitMs,
+      maxRetransmissions: opts.maxRetransmissions,
+      fragmentSize: opts.fragmentSize,
+      logger: this.log,
+    });
+    this.unsubscribe = opts.driver.onEvent((e) => this.onDriverEvent(e));
+  }
+
+  async start(): Promise<void> {
+    const wps = this.wpsElements();
+    await this.opts.driver.startAp({
+      ssid: this.opts.ssid,
+      channel: this.opts.channel,
+      beaconInterval: this.opts.beaconInterval ?? 100,
+      capability: CapabilityInfo.ESS | (this.opts.rsn ? CapabilityInfo.PRIVACY : 0),
+      beaconElements: [...(this.opts.baseElements ?? []), ...wps.beaconElements],
+      probeResponseElements: [...(this.opts.baseElements ?? []), ...wps.probeResponseElements],
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.unsubscribe();
+    this.authenticator.close();
+    this.mlme.close();
+    for (const b of this.backends.values()) b.close();
+    this.backends.clear();
+  }
+
+  /** WPS_PIN: `uuid` undefined for any Enrollee; `timeoutMs` 0/undefined for none. */
+  async addPin(pin: string, o: { uuid?: Buffer; enrolleeMac?: MacAddress; timeoutMs?: number } = {}): Promise<void> {
+    if (this.pins.length >= MAX_PINS) this.pins.shift();
+    const e: PinEntry = { pin };
+    if (o.uuid !== undefined) e.uuid = Buffer.from(o.uuid);
+    if (o.timeoutMs !== undefined && o.timeoutMs > 0) e.expiresAt = this.now() + o.timeoutMs;
+    this.pins.push(e);
+    this.selection.pinAdded(o.enrolleeMac === undefined ? undefined : macToBytes(o.enrolleeMac));
+    await this.refresh();
+  }
+
+  /** WPS_PBC: false on a PBC session overlap (WPS-OVERLAP-DETECTED). */
+  async pushButton(): Promise<boolean> {
+    if (!this.pbc.buttonPushed()) {
+      this.emit({ type: 'pbc-overlap' });
+      return false;
+    }
+    this.selection.pbcStarted();
+    this.emit({ type: 'pbc-active' });
+    await this.refresh();
+    return true;
+  }
+
+  /** WPS_CANCEL. */
+  async cancel(): Promise<void> {
+    this.pbc.stop();
+    this.pins.length = 0;
+    this.selection.internalStopped();
+    await this.refresh();
+  }
+
+  /** An ER's SetSelectedRegistrar (from the UPnP side). */
+  async setSelectedRegistrar(er: string, sel: ExternalSelection): Promise<void> {
+    this.selection.setExternal(er, sel);
+    await this.refresh();
+  }
+
+  /** An ER's PutWLANResponse for the Enrollee at `enrollee`; false when no run waits for it. */
+  deliverFromExternal(enrollee: MacAddress, message: Uint8Array): boolean {
+    const b = this.backends.get(enrollee);
+    if (b === undefined) return false;
+    b.deliverFromExternal(message);
+    return true;
+  }
+
+  private emit(e: WpsBssEvent): void {
+    try {
+      this.opts.onEvent?.(e);
+    } catch (err) {
+      this.log.error(`wps: event listener failed: ${(err as Error).message}`);
+    }
+  }
+
+  private wpsElements(): { beaconElements: Element[]; probeResponseElements: Element[] } {
+    return buildApWpsElements(this.opts.ie, this.selection.view());
+  }
+
+  /** Rebuilds the WPS element and re-arms the selection timeout. */
+  async refresh(): Promise<void> {
+    const wps = this.wpsElements();
+    const base = this.opts.baseElements ?? [];
+    try {
+      await this.opts.driver.setApElements({ beaconElements: [...base, ...wps.beaconElements], probeResponseElements: [...base, ...wps.probeResponseElements] });
+    } catch (e) {
+      this.log.warn(`wps: cannot update the WPS element: ${(e as Error).message}`);
+    }
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    const next = this.selection.nextExpiry();
+    if (next !== undefined) {
+      this.expiryTimer = setTimeout(() => {
+        this.expiryTimer = undefined;
+        if (this.selection.expire()) this.pins.length = 0;
+        void this.refresh();
+      }, Math.max(0, next - this.now()));
+      this.expiryTimer.unref();
+    }
+  }
+
+  private pinFor(uuid: Buffer): PinEntry | undefined {
+    const t = this.now();
+    for (let i = this.pins.length - 1; i >= 0; i--) {
+      const p = this.pins[i] as PinEntry;
+      if (p.expiresAt !== undefined && p.expiresAt <= t) this.pins.splice(i, 1);
+    }
+    return this.pins.find((p) => p.uuid?.equals(uuid) === true) ?? this.pins.find((p) => p.uuid === undefined);
+  }
+
+  private newBackend(station: StationEntry): WscBackend {
+    const registrar = new Registrar({
+      device: this.opts.registrarDevice,
+      pbc: this.pbc,
+      rng: this.opts.rng,
+      policy: {
+        devicePassword: (e) => {
+          if (e.devicePasswordId === DevicePasswordId.PushButton) return this.pbc.active ? { kind: 'pbc' } : undefined;
+          const p = this.pinFor(e.uuid);
+          return p === undefined ? undefined : { kind: 'pin', pin: p.pin };
+        },
+        credentials: (e) => this.opts.credentials(e),
+        multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
+      },
+    });
+    const backendOpts: ConstructorParameters<typeof RegistrarBackend>[0] = {
+      internal: registrar,
+      onEvents: (events) => this.onRegistrarEvents(station.addr, events),
+      logger: this.log,
+    };
+    if (this.opts.external !== undefined) backendOpts.external = this.opts.external;
+    if (this.opts.m2WaitMs !== undefined) backendOpts.m2WaitMs = this.opts.m2WaitMs;
+    if (this.opts.externalTimeoutMs !== undefined) backendOpts.externalTimeoutMs = this.opts.externalTimeoutMs;
+    const backend = new RegistrarBackend(backendOpts);
+    this.backends.get(station.addr)?.close();
+    this.backends.set(station.addr, backend);
+    return backend;
+  }
+
+  private onRegistrarEvents(addr: MacAddress, events: WpsEvent[]): void {
+    let changed = false;
+    for (const event of events) {
+      this.emit({ type: 'wps', addr, event });
+      if (event.type === 'reg-success') {
+        if (event.password === 'pbc') this.selection.internalStopped();
+        else {
+          // hostapd removes a PIN once it was used (the wildcard one included).
+          const used = this.pinFor(event.uuid);
+          if (used !== undefined) this.pins.splice(this.pins.indexOf(used), 1);
+          if (this.pins.length === 0) this.selection.internalStopped();
+        }
+        changed = true;
+      } else if (event.type === 'invalidate-pin') {
+        const p = this.pins.findIndex((x) => x.uuid?.equals(event.uuid) === true);
+        if (p >= 0) this.pins.splice(p, 1);
+      } else if (event.type === 'pbc-overlap') {
+        this.emit({ type: 'pbc-overlap' });
+      }
+    }
+    if (changed) void this.refresh();
+  }
+
+  private onDriverEvent(e: DriverEvent): void {
+    if (e.type !== 'rx-mgmt' || e.frame.body.subtype !== 'probe-request') return;
+    const addr = e.frame.header.addr2;
+    let probe: ProbeRequestWps | undefined;
+    try {
+      probe = probeRequestWps(e.frame.body.elements);
+    } catch (err) {
+      if (err instanceof ProbeRequestWpsError) return this.log.debug(`wps: bad WPS element in a Probe Request from ${addr}: ${err.message}`);
+      throw err;
+    }
+    if (probe === undefined) return;
+    this.emit({ type: 'enrollee-seen', addr, probe });
+    const r = notePbcProbe(this.pbc, addr, probe);
+    if (r?.overlap === true) this.log.debug(`wps: PBC session overlap seen in Probe Requests (${addr})`);
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinStore } from './pin-store.js';
+import { buildSetSelectedRegistrarMessage, selectedRegistrarState } from './selected-registrar.js';
+import { ConfigMethods } from '../wps/values.js';
+
+const U1 = Buffer.alloc(16, 1);
+const U2 = Buffer.alloc(16, 2);
+
+describe('ER PINs', () => {
+  it("an Enrollee's own PIN wins over a wildcard one; PINs expire after 300 s", () => {
+    let now = 0;
+    const s = new PinStore(() => now);
+    s.add(undefined, '11111111', undefined);
+    s.add(U1, '12345670', Buffer.from('020000000001', 'hex'));
+    expect(s.lookup(U1)?.pin).toBe('12345670');
+    expect(s.lookup(U2)?.pin).toBe('11111111');
+    expect(s.authorizedMacs().map((m) => m.toString('hex'))).toEqual(['020000000001']);
+    expect(s.removeFor(U2)).toBe(true);
+    expect(s.lookup(U2)).toBeUndefined();
+    now = ER_PIN_TIMEOUT_MS;
+    expect(s.lookup(U1)).toBeUndefined();
+    expect(s.expire()).toBe(true);
+    expect(s.size).toBe(0);
+  });
+
+  it('a new PIN for the same UUID replaces the old one, and the store is bounded', () => {
+    const s = new PinStore(() => 0);
+    s.add(U1, '1', undefined);
+    s.add(U1, '2', undefined);
+    expect(s.size).toBe(1);
+    expect(s.lookup(U1)?.pin).toBe('2');
+    for (let i = 0; i < MAX_ER_PINS + 5; i++) s.add(Buffer.alloc(16, i + 10), '12345670', undefined);
+    expect(s.size).toBe(MAX_ER_PINS);
+  });
+});
+
+describe('SetSelectedRegistrar', () => {
+  it('PIN mode: selected, password id 0, no push-button methods, broadcast Authorized MACs when none, UUID-R last', () => {
+    const st = selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton | ConfigMethods.Display, 'pin');
+    expect(st).toEqual({ selected: true, devicePasswordId: 0, configMethods: ConfigMethods.Keypad | ConfigMethods.Display });
+    const msg = buildSetSelectedRegistrarMessage(st, U1, []);
+    expect(msg.toString('hex')).toBe('104a000110' + '1041000101' + '101200020000' + '105300020108' + '1049000e00372a0001200106ffffffffffff' + '10480010' + U1.toString('hex'));
+  });
+
+  it('PBC mode uses password id 4 and adds the push-button methods; off clears everything', () => {
+    expect(selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton, 'pbc')).toEqual({
+      selected: true,
+      devicePasswordId: 4,
+      configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton,
+    });
+    expect(selectedRegistrarState(0xffff, 'off')).toEqual({ selected: false, devicePasswordId: 0, configMethods: 0 });
+  });
+});

@@ -1,0 +1,99 @@
+// The ER's SOAP requests must have the shape of wpa_supplicant's: compared
+// byte for byte (body) with the recorded requests of the reference run.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64Lines, getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
+
+const REF = join(import.meta.dirname, '..', '..', 'fixtures', 'reference');
+const recorded = (name: string): { head: string; body: string } => {
+  const raw = readFileSync(join(REF, 'http', name), 'latin1');
+  const i = raw.indexOf('\r\n\r\n');
+  return { head: raw.slice(0, i), body: raw.slice(i + 4) };
+};
+const wsc = (run: string, name: string): Buffer => Buffer.from(readFileSync(join(REF, 'wsc', run, `${name}.hex`), 'utf8').trim(), 'hex');
+
+interface Seen {
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+describe('WFAWLANConfig requests of the External Registrar', () => {
+  let server: http.Server;
+  let base = '';
+  const seen: Seen[] = [];
+  let answer: (action: string) => { status: number; body: string } = () => ({ status: 200, body: '' });
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString('latin1')));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', headers: req.headers, body });
+        const action = String(req.headers['soapaction'] ?? '').replace(/"/g, '').split('#')[1] ?? '';
+        const a = answer(action);
+        res.writeHead(a.status, { 'content-type': 'text/xml' });
+        res.end(a.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  /** hostapd's recorded answer to that action. */
+  const recordedAnswer = (action: string): { status: number; body: string } => ({
+    status: 200,
+    body: recorded(action === 'GetDeviceInfo' ? '02-discovery-GetDeviceInfo.response.http' : '08-learn-PutMessage-m2-m3.response.http').body,
+  });
+
+  it('GetDeviceInfo and PutMessage bodies equal the recorded wpa_supplicant requests', async () => {
+    answer = recordedAnswer;
+    const m1 = await getDeviceInfo(`${base}/wps_control`);
+    expect(m1.equals(wsc('discovery', 'm1'))).toBe(true);
+    let last = seen[seen.length - 1] as Seen;
+    expect(last.body).toBe(recorded('02-discovery-GetDeviceInfo.request.http').body);
+    expect(last.headers['soapaction']).toBe('"urn:schemas-wifialliance-org:service:WFAWLANConfig:1#GetDeviceInfo"');
+    expect(last.headers['content-type']).toBe('text/xml; charset="utf-8"');
+
+    const m3 = await putMessage(`${base}/wps_control`, wsc('learn', 'm2'));
+    expect(m3.equals(wsc('learn', 'm3'))).toBe(true);
+    last = seen[seen.length - 1] as Seen;
+    expect(last.body).toBe(recorded('08-learn-PutMessage-m2-m3.request.http').body);
+    expect(last.url).toBe('/wps_control');
+  });
+
+  it('PutWLANResponse carries NewMessage, NewWLANEventType 2 and the Enrollee MAC; SetSelectedRegistrar NewMessage', async () => {
+    answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutWLANResponseResponse xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1"></u:PutWLANResponseResponse></s:Body></s:Envelope>' });
+    await putWlanResponse(`${base}/c`, Buffer.from([1, 2, 3]), Buffer.from('0266a0ee1727', 'hex'));
+    const body = (seen[seen.length - 1] as Seen).body;
+    expect(body).toContain('<u:PutWLANResponse xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1">\n<NewMessage>AQID\n</NewMessage>\n<NewWLANEventType>2</NewWLANEventType>\n<NewWLANEventMAC>02:66:a0:ee:17:27</NewWLANEventMAC>\n</u:PutWLANResponse>');
+    answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:SetSelectedRegistrarResponse xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1"/></s:Body></s:Envelope>' });
+    await setSelectedRegistrar(`${base}/c`, Buffer.from([9]));
+    expect((seen[seen.length - 1] as Seen).body).toContain('<NewMessage>CQ==\n</NewMessage>');
+  });
+
+  it('a response without NewOutMessage, or with bad base64, is a typed error', async () => {
+    answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutMessageResponse xmlns:u="x"><NewOutMessage>!!</NewOutMessage></u:PutMessageResponse></s:Body></s:Envelope>' });
+    await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toBeInstanceOf(WfaSoapError);
+    answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutMessageResponse xmlns:u="x"></u:PutMessageResponse></s:Body></s:Envelope>' });
+    await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toMatchObject({ code: 'missing-argument' });
+  });
+
+  it('base64 comes in lines of at most 72 characters, each ending in LF, and decodes back', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 500 }), (b) => {
+        const text = base64Lines(b);
+        for (const line of text.split('\n').slice(0, -1)) expect(line.length).toBeLessThanOrEqual(72);
+        expect(text === '' || text.endsWith('\n')).toBe(true);
+        expect(Buffer.from(text.replace(/\n/g, ''), 'base64').equals(Buffer.from(b))).toBe(true);
+      }),
+    );
+  });
+});

@@ -1,0 +1,218 @@
+// The AP's WFAWLANConfig service in-process on loopback: SOAP in, SOAP out,
+// faults, with src/wps's Registrar playing the External Registrar.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSoapRequest } from '../upnp/soap.js';
+import { Enrollee } from '../wps/enrollee.js';
+import { eventsOf, type WpsStep } from '../wps/events.js';
+import { Registrar } from '../wps/registrar.js';
+import { AuthType, EncrType, MessageType } from '../wps/values.js';
+import { parseMessage } from '../wps/message.js';
+import { AttributeType } from '../wps/attributes.js';
+import { createWfaActions } from './wfa-actions.js';
+import { WfaDevice } from './wfa-device.js';
+import { WFA_SERVICE_TYPE } from './wfa-service.js';
+
+const PIN = '12345670';
+const UUID = '12345678-9abc-def0-1234-56789abcdef0';
+const AP_MAC = Buffer.from('020000000100', 'hex');
+const dev = (name: string, mac: Buffer, uuidByte: number) => ({
+  uuid: Buffer.alloc(16, uuidByte),
+  macAddress: mac,
+  deviceName: name,
+  manufacturer: 'Company',
+  modelName: 'WAP',
+  modelNumber: '123',
+  serialNumber: '12345',
+  primaryDeviceType: Buffer.from('00060050f2040001', 'hex'),
+  osVersion: 0x01020300,
+  configMethods: 0x0100,
+  rfBands: 1,
+});
+const AP_SETTINGS = { networkIndex: 1, ssid: Buffer.from('test-wps'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('12345678'), macAddress: AP_MAC, extra: [] };
+
+interface SoapResult {
+  status: number;
+  body: string;
+  arg(name: string): string | undefined;
+  errorCode: number | undefined;
+}
+
+describe('WFAWLANConfig service over loopback', () => {
+  let device: WfaDevice;
+  let base: string;
+  let pin: string | undefined = PIN;
+  const steps: WpsStep[] = [];
+  let subscriber = false;
+
+  beforeAll(async () => {
+    const { service } = createWfaActions({
+      createEnrollee: () =>
+        pin === undefined ? undefined : new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin }, ap: { settings: AP_SETTINGS } }),
+      onEnrolleeStep: (s) => steps.push(s),
+      isSubscriber: () => subscriber,
+    });
+    device = new WfaDevice({
+      iface: { name: 'lo', address: '127.0.0.1', prefixLength: 8 },
+      uuid: UUID,
+      strings: {
+        friendlyName: 'WPS Access Point',
+        manufacturer: 'Company',
+        manufacturerUrl: 'http://www.example.com/',
+        modelDescription: 'Wireless Access Point',
+        modelName: 'WAP',
+        modelNumber: '123',
+        modelUrl: 'http://www.example.com/model/',
+        serialNumber: '12345',
+        upc: '123456789012',
+      },
+      service,
+      httpPort: 0,
+      ssdpPort: 20_000 + (process.pid % 20_000),
+    });
+    await device.start();
+    base = device.baseUrl;
+  });
+
+  afterAll(async () => {
+    await device?.stop();
+  });
+
+  async function soap(action: string, args: Record<string, string>, rawBody?: string): Promise<SoapResult> {
+    const res = await fetch(`${base}/wps_control`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `"${WFA_SERVICE_TYPE}#${action}"` },
+      body: rawBody ?? buildSoapRequest(WFA_SERVICE_TYPE, action, args),
+    });
+    const body = await res.text();
+    const code = /<errorCode>(\d+)<\/errorCode>/.exec(body)?.[1];
+    return {
+      status: res.status,
+      body,
+      arg: (name) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(body)?.[1],
+      errorCode: code === undefined ? undefined : Number(code),
+    };
+  }
+
+  const b64 = (m: Buffer) => m.toString('base64');
+  const fromArg = (r: SoapResult, name: string) => Buffer.from(r.arg(name) ?? '', 'base64');
+
+  it('serves the device description byte for byte as hostapd does for the same settings', async () => {
+    const res = await fetch(`${base}/wps_device.xml`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/xml; charset="utf-8"');
+    expect(await res.text()).toBe(readFileSync('fixtures/reference/wps_device.xml', 'utf8'));
+  });
+
+  it('serves an SCPD with all WFAWLANConfig actions and state variables', async () => {
+    const text = await (await fetch(`${base}/wps_scpd.xml`)).text();
+    const actions = [...text.matchAll(/<action>\n<name>(\w+)<\/name>/g)].map((m) => m[1]);
+    expect(actions).toEqual([
+      'GetDeviceInfo', 'PutMessage', 'GetAPSettings', 'SetAPSettings', 'DelAPSettings', 'GetSTASettings', 'SetSTASettings',
+      'DelSTASettings', 'PutWLANResponse', 'SetSelectedRegistrar', 'RebootAP', 'ResetAP', 'RebootSTA', 'ResetSTA',
+    ]);
+    const vars = [...text.matchAll(/<stateVariable sendEvents="(yes|no)">\n<name>(\w+)<\/name>\n<dataType>([\w.]+)<\/dataType>/g)].map((m) => `${m[2]}:${m[3]}:${m[1]}`);
+    // Every state variable of hostapd's SCPD is there with the same type and eventing.
+    const ref = readFileSync('fixtures/reference/wps_scpd.xml', 'utf8');
+    for (const m of ref.matchAll(/<stateVariable sendEvents="(yes|no)">\n<name>(\w+)<\/name>\n<dataType>([\w.]+)<\/dataType>/g)) {
+      expect(vars).toContain(`${m[2]}:${m[3]}:${m[1]}`);
+    }
+    expect(vars).toContain('APSettings:bin.base64:no');
+    expect(vars).toContain('STASettings:bin.base64:no');
+  });
+
+  it('a Registrar learns the AP settings through GetDeviceInfo and PutMessage; its WSC_NACK gets HTTP 500 / UPnPError 500', async () => {
+    steps.length = 0;
+    const info = await soap('GetDeviceInfo', {});
+    expect(info.status).toBe(200);
+    // hostapd's layout: base64 in lines of 72 characters, each ending in LF.
+    const lines = (info.arg('NewDeviceInfo') ?? '').split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -2).every((l) => l.length === 72)).toBe(true);
+    const m1 = fromArg(info, 'NewDeviceInfo');
+    expect(parseMessage(m1).type).toBe(MessageType.M1);
+
+    const registrar = new Registrar({ device: dev('ER', Buffer.from('020000000200', 'hex'), 0x27), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+    let step = registrar.receive(m1);
+    for (let i = 0; i < 3; i++) {
+      // Line breaks and spaces inside the base64 are accepted.
+      const text = b64(step.reply as Buffer).replace(/(.{60})/g, '$1\r\n ');
+      const r = await soap('PutMessage', { NewInMessage: text });
+      expect(r.status).toBe(200);
+      step = registrar.receive(fromArg(r, 'NewOutMessage'));
+    }
+    expect(eventsOf(step.events, 'er-ap-settings')[0]?.settings.ssid.toString()).toBe('test-wps');
+    expect(parseMessage(step.reply as Buffer).type).toBe(MessageType.WscNack);
+    const end = await soap('PutMessage', { NewInMessage: b64(step.reply as Buffer) });
+    expect(end.status).toBe(500);
+    expect(end.errorCode).toBe(500);
+    expect(end.arg('errorDescription')).toBe('Error');
+    const fails = steps.flatMap((s) => eventsOf(s.events, 'fail'));
+    expect(fails).toMatchObject([{ msg: MessageType.M7, configError: 0 }]);
+  });
+
+  it('refuses PutMessage that matches no registration run with UPnP error 501, and changes nothing', async () => {
+    const stray = Buffer.from('104a00011010220001051020000600000000000010 1a00101111111111111111111111111111111111'.replace(/ /g, ''), 'hex');
+    const r = await soap('PutMessage', { NewInMessage: b64(stray) });
+    expect(r.status).toBe(500);
+    expect(r.errorCode).toBe(501);
+  });
+
+  it('refuses bad base64 (600), an oversized NewInMessage (605), a missing argument (402)', async () => {
+    expect((await soap('PutMessage', { NewInMessage: 'EEoAAR!!' })).errorCode).toBe(600);
+    expect((await soap('PutMessage', { NewInMessage: Buffer.alloc(6000, 1).toString('base64') })).errorCode).toBe(605);
+    expect((await soap('PutMessage', {})).errorCode).toBe(402);
+  });
+
+  it('refuses bad XML with HTTP 400 and an unknown action with 401', async () => {
+    expect((await soap('PutMessage', {}, '<?xml version="1.0"?><s:Envelope><s:Body><u:PutMessage>')).status).toBe(400);
+    expect((await soap('FormatDisk', {})).errorCode).toBe(401);
+  });
+
+  it('answers the optional actions hostapd does not implement with 602', async () => {
+    for (const a of ['GetAPSettings', 'SetAPSettings', 'DelAPSettings', 'GetSTASettings', 'SetSTASettings', 'DelSTASettings', 'RebootAP', 'ResetAP', 'RebootSTA', 'ResetSTA']) {
+      expect((await soap(a, {})).errorCode).toBe(602);
+    }
+  });
+
+  it('GetDeviceInfo without an AP PIN answers UPnPError 500, as hostapd', async () => {
+    pin = undefined;
+    try {
+      const r = await soap('GetDeviceInfo', {});
+      expect(r.status).toBe(500);
+      expect(r.errorCode).toBe(500);
+    } finally {
+      pin = PIN;
+    }
+  });
+
+  it('PutWLANResponse: accepted for an EAP event and a MAC (also the dotted form); 600 for a bad MAC; 500 for another event type', async () => {
+    const msg = b64(Buffer.from('104a0001101022000113', 'hex'));
+    expect((await soap('PutWLANResponse', { NewMessage: msg, NewWLANEventType: '2', NewWLANEventMAC: '02:00:00:00:03:00' })).status).toBe(200);
+    expect((await soap('PutWLANResponse', { NewMessage: msg, NewWLANEventType: '2', NewWLANEventMAC: '0200.0000.0300' })).status).toBe(200);
+    expect((await soap('PutWLANResponse', { NewMessage: msg, NewWLANEventType: '2', NewWLANEventMAC: 'nonsense' })).errorCode).toBe(600);
+    expect((await soap('PutWLANResponse', { NewMessage: msg, NewWLANEventType: 'x', NewWLANEventMAC: '02:00:00:00:03:00' })).errorCode).toBe(600);
+    expect((await soap('PutWLANResponse', { NewMessage: msg, NewWLANEventType: '1', NewWLANEventMAC: '02:00:00:00:03:00' })).errorCode).toBe(500);
+  });
+
+  it('SetSelectedRegistrar only from a subscribed ER (501 otherwise); a malformed message gets 600', async () => {
+    // Version 0x10, Selected Registrar 1, Device Password ID 0, Config Methods 0x0100 (a WPS 1.0 ER).
+    const sel = b64(Buffer.from('104a000110104100010110120002000010530002 0100'.replace(/ /g, ''), 'hex'));
+    subscriber = false;
+    expect((await soap('SetSelectedRegistrar', { NewMessage: sel })).errorCode).toBe(501);
+    subscriber = true;
+    try {
+      expect((await soap('SetSelectedRegistrar', { NewMessage: sel })).status).toBe(200);
+      expect((await soap('SetSelectedRegistrar', { NewMessage: b64(Buffer.from('104a000110', 'hex')) })).errorCode).toBe(600);
+    } finally {
+      subscriber = false;
+    }
+  });
+
+  it('the AP Enrollee refuses M2 while setup is locked: the NACK carries config error 15', () => {
+    const e = new Enrollee({ device: dev('AP', AP_MAC, 1), password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS, setupLocked: true } });
+    const r = new Registrar({ device: dev('ER', Buffer.from('020000000200', 'hex'), 2), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+    const step = e.receive(r.receive(e.start()).reply as Buffer);
+    expect(parseMessage(step.reply as Buffer).get(AttributeType.ConfigurationError)?.readUInt16BE(0)).toBe(15);
+  });
+});

@@ -1,0 +1,220 @@
+// `wpsd ap` without a radio or UPnP (driver=none, no upnp_iface): its control
+// socket driven by Debian's hostapd_cli, its command line and its
+// configuration diagnostics. Only UNIX sockets and temp files are used.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CtrlSession } from './harness/ctrl-session.js';
+import { run } from './harness/netns.js';
+
+const CLI = join(process.cwd(), 'dist/src/cli.js');
+const IFNAME = `wpsdc${process.pid % 100000}`;
+
+function conf(ctrlDir: string, extra = ''): string {
+  return [
+    'driver=none',
+    `interface=${IFNAME}`,
+    'bssid=02:00:00:00:01:00',
+    `ctrl_interface=${ctrlDir}`,
+    'wps_state=2',
+    'ap_pin=12345670',
+    'uuid=12345678-9abc-def0-1234-56789abcdef0',
+    'ssid=test-wps',
+    'wpa=2',
+    'wpa_key_mgmt=WPA-PSK',
+    'rsn_pairwise=CCMP',
+    'wpa_passphrase=12345678',
+    extra,
+  ].join('\n');
+}
+
+interface Daemon {
+  proc: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+function startWpsd(confPath: string, args: string[] = []): Daemon {
+  const proc = spawn(process.execPath, [CLI, 'ap', '-c', confPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, out: () => out, exited };
+}
+
+async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopWpsd(d: Daemon | undefined): Promise<void> {
+  if (d === undefined || d.proc.exitCode !== null) return;
+  d.proc.kill('SIGTERM');
+  const t = setTimeout(() => d.proc.kill('SIGKILL'), 5000);
+  await d.exited;
+  clearTimeout(t);
+}
+
+async function hostapdCli(ctrlDir: string, ...args: string[]): Promise<string> {
+  return (await run('hostapd_cli', ['-p', ctrlDir, '-i', IFNAME, ...args])).stdout;
+}
+
+describe('wpsd ap control interface (hostapd_cli)', () => {
+  let dir: string;
+  let ctrlDir: string;
+  let confPath: string;
+  let wpsd: Daemon;
+  let mon: CtrlSession;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wpsd-apc-'));
+    ctrlDir = join(dir, 'ctrl');
+    confPath = join(dir, 'hostapd.conf');
+    writeFileSync(confPath, conf(ctrlDir));
+    wpsd = startWpsd(confPath, ['-d', '-t']);
+    await waitFor(() => wpsd.out().includes('AP-ENABLED'), 'AP-ENABLED');
+    mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
+  });
+
+  afterAll(async () => {
+    mon?.close();
+    await stopWpsd(wpsd);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('-t prefixes debug lines with seconds.microseconds', () => {
+    expect(wpsd.out()).toMatch(/^\d+\.\d{6}: /m);
+  });
+
+  it('wps_ap_pin get / set / random / disable answer as hostapd', async () => {
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe('12345670');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'set', '87654325', '0')).toBe('87654325');
+    const random = await hostapdCli(ctrlDir, 'wps_ap_pin', 'random', '60');
+    expect(random).toMatch(/^\d{8}$/);
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe(random);
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'disable')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe('FAIL\n');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'set', '12345670', '0')).toBe('12345670');
+  });
+
+  it('wps_check_pin answers the digits, FAIL-CHECKSUM or FAIL', async () => {
+    expect(await hostapdCli(ctrlDir, 'wps_check_pin', '1234-5670')).toBe('12345670\n');
+    expect(await hostapdCli(ctrlDir, 'wps_check_pin', '12345671')).toBe('FAIL-CHECKSUM\n');
+  });
+
+  it('get_config and status describe the BSS', async () => {
+    expect(await hostapdCli(ctrlDir, 'get_config')).toBe(
+      'bssid=02:00:00:00:01:00\nssid=test-wps\nwps_state=configured\npassphrase=12345678\n' +
+        'psk=3e30d5d8d2d1e8a5e68fea6e0d9f3b96e3a7e5b4b8b2ef9e10a5da4bcc27d2e7\nwpa=2\nkey_mgmt=WPA-PSK\ngroup_cipher=CCMP\nrsn_pairwise_cipher=CCMP\n'.replace(
+          /psk=\w+/,
+          `psk=${(await import('node:crypto')).pbkdf2Sync('12345678', 'test-wps', 4096, 32, 'sha1').toString('hex')}`,
+        ),
+    );
+    const status = await hostapdCli(ctrlDir, 'status');
+    expect(status).toMatch(/^state=ENABLED\n/);
+    expect(status).toContain(`bss[0]=${IFNAME}\nbssid[0]=02:00:00:00:01:00\nssid[0]=test-wps\n`);
+  });
+
+  it('wps_config applies new settings: WPS-NEW-AP-SETTINGS, get_config and the rewritten file', async () => {
+    mon.mark();
+    expect(await hostapdCli(ctrlDir, 'wps_config', 'cli-ssid', 'WPA2PSK', 'CCMP', 'cli-passphrase')).toBe('OK\n');
+    expect((await mon.waitFor(/^WPS-NEW-AP-SETTINGS/, 5000)).text).toBe('WPS-NEW-AP-SETTINGS ');
+    expect(await hostapdCli(ctrlDir, 'get_config')).toContain('ssid=cli-ssid\nwps_state=configured\npassphrase=cli-passphrase\n');
+    await waitFor(() => readFileSync(confPath, 'utf8').includes('ssid=cli-ssid'), 'the rewritten file');
+    const text = readFileSync(confPath, 'utf8');
+    expect(text.startsWith('# WPS configuration - START\nwps_state=2\nssid=cli-ssid\n')).toBe(true);
+    expect(text).toContain('#WPS# ssid=test-wps\n');
+    expect(await hostapdCli(ctrlDir, 'wps_config', 'x', 'WEP')).toBe('FAIL\n');
+    expect(await hostapdCli(ctrlDir, 'wps_config', 'short', 'WPA2PSK', 'CCMP', 'abc')).toBe('FAIL\n');
+  });
+
+  it('stops cleanly on SIGTERM and removes its control socket', async () => {
+    wpsd.proc.kill('SIGTERM');
+    expect(await wpsd.exited).toBe(0);
+    const ls = await run('ls', [ctrlDir], { allowFail: true });
+    expect(ls.stdout.split('\n')).not.toContain(IFNAME);
+  });
+});
+
+describe('wpsd ap with wps_cred_processing=1', () => {
+  it('emits WPS-NEW-AP-SETTINGS with the Credential hex and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wpsd-apc1-'));
+    const ctrlDir = join(dir, 'ctrl');
+    const confPath = join(dir, 'hostapd.conf');
+    const text = conf(ctrlDir, 'wps_cred_processing=1\n');
+    writeFileSync(confPath, text);
+    const d = startWpsd(confPath);
+    let mon: CtrlSession | undefined;
+    try {
+      await waitFor(() => d.out().includes('AP-ENABLED'), 'AP-ENABLED');
+      mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
+      expect(await hostapdCli(ctrlDir, 'wps_config', 'n', 'WPA2PSK', 'CCMP', 'passphrase')).toBe('OK\n');
+      const ev = await mon.waitFor(/^WPS-NEW-AP-SETTINGS/, 5000);
+      expect(ev.text).toMatch(/^WPS-NEW-AP-SETTINGS 100e[0-9a-f]+$/);
+      expect(ev.text).toContain(Buffer.from('passphrase').toString('hex'));
+      expect(await hostapdCli(ctrlDir, 'get_config')).toContain('ssid=test-wps\n');
+      expect(readFileSync(confPath, 'utf8')).toBe(text);
+      // The Credential (with its key) goes to monitors, never to the log.
+      expect(d.out()).not.toContain(Buffer.from('passphrase').toString('hex'));
+    } finally {
+      mon?.close();
+      await stopWpsd(d);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('wpsd ap configuration problems', () => {
+  async function runOnce(text: string): Promise<{ code: number | null; out: string; path: string; dir: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'wpsd-apcf-'));
+    const path = join(dir, 'hostapd.conf');
+    writeFileSync(path, text.replace('CTRL', join(dir, 'ctrl')));
+    const d = startWpsd(path);
+    const t = setTimeout(() => d.proc.kill('SIGKILL'), 10_000);
+    let code: number | null;
+    if (text.includes('wait-for-start')) {
+      await waitFor(() => d.out().includes('AP-ENABLED'), 'AP-ENABLED');
+      await stopWpsd(d);
+      code = d.proc.exitCode;
+    } else code = await d.exited;
+    clearTimeout(t);
+    return { code, out: d.out(), path, dir };
+  }
+
+  it('an invalid value is an error naming the file and line; nothing starts', async () => {
+    const r = await runOnce(conf('CTRL').replace('wpa=2', 'wpa=banana'));
+    try {
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`${r.path}:10`);
+      expect(r.out).not.toContain('AP-ENABLED');
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown key is a warning naming the file and line, and the AP starts', async () => {
+    const r = await runOnce(conf('CTRL', 'no_such_key=1\n# wait-for-start'));
+    try {
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`${r.path.replace(/[.]/g, '\\.')}:14.*no_such_key`));
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('driver=sim is refused with a clear message until the radio path runs in wpsd ap', async () => {
+    const r = await runOnce(conf('CTRL').replace('driver=none', 'driver=sim'));
+    try {
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('driver=sim needs the radio path');
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,31 @@
+// One learn of bench 1's reference side (Debian wpa_supplicant ER learning
+// Debian hostapd in namespaces), to keep `npm run bench` working: checks that
+// the rows are filled in, never how fast anything was.
+import { describe, expect, it } from 'vitest';
+import { run } from './harness/netns.js';
+import { NOT_AVAILABLE } from '../bench/daemons.js';
+import { benchErLearn, ER_LEARN_WHAT } from '../bench/er-learn.js';
+import { renderMarkdown } from '../bench/results.js';
+import { BENCH_PREFIX } from '../bench/scope.js';
+
+describe('npm run bench, ER learn latency (bench 1), reference side', () => {
+  it('one learn by wpa_supplicant of hostapd fills the median and p95 rows, and the wpsd cell says it is not measured', async () => {
+    const rows = await benchErLearn({ learns: 1, warmup: 0, maxMs: 20_000, wpsd: false });
+    expect(rows.map((r) => r.what)).toEqual([`${ER_LEARN_WHAT}, median ms`, `${ER_LEARN_WHAT}, p95 ms`]);
+    for (const r of rows) {
+      expect(r.referenceNote).toBeUndefined();
+      expect(Number.isFinite(r.reference)).toBe(true);
+      expect(r.reference).toBeGreaterThan(0);
+      expect(r.referenceName).toMatch(/^wpa_supplicant \d+\.\d+/);
+      expect(r.referenceRuns).toBe(1);
+      expect(r.wpsd).toBeUndefined();
+      expect(r.wpsdNote).toBe(NOT_AVAILABLE);
+      expect(r.runs).toBe(0);
+    }
+    const md = renderMarkdown(rows, new Date());
+    expect(md).toContain(`| ${ER_LEARN_WHAT}, median ms | ${NOT_AVAILABLE} | `);
+    // The bench's namespaces are gone once it returns.
+    const { stdout } = await run('ip', ['netns', 'list']);
+    expect(stdout).not.toContain(`${BENCH_PREFIX}${process.pid}-`);
+  });
+});

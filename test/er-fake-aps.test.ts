@@ -1,0 +1,317 @@
+// wpsd sta's External Registrar against test APs: small node HTTP/SSDP
+// servers started in a namespace of their own, some misbehaving (bad or
+// oversized descriptions, URLs elsewhere, answers that never come, a
+// SUBSCRIBE without SID), some injecting WLANEvents (Enrollee probes and a
+// whole EAP run of a station, played by src/wps's Enrollee). Debian's wpa_cli
+// drives wpsd; the events are checked line by line.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CtrlSession, runCli } from './harness/ctrl-session.js';
+import { waitForCtrl } from './harness/hostapd.js';
+import { createTopology, type ManagedProcess, type Topology } from './harness/netns.js';
+import { erConf } from './harness/wpa-supplicant.js';
+
+const EVENT_MS = 15_000;
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const dist = (m: string): string => JSON.stringify(join(ROOT, 'dist', 'src', m));
+
+/**
+ * The test AP program: argv[2] is JSON { address, aps: [{ uuid, port, mode, mac, name, probes, station }] }.
+ * Prints one JSON line per notable request on stdout ({ap, what, ...}).
+ */
+const FAKE_AP = `
+import http from 'node:http';
+import dgram from 'node:dgram';
+import { randomUUID } from 'node:crypto';
+import { Enrollee } from ${dist('wps/enrollee.js')};
+import { encodeAttributes, attrU8, attrU16, attrBytes, attrString, AttributeType as A } from ${dist('wps/attributes.js')};
+import { buildWfaExtension } from ${dist('wps/vendor-ext.js')};
+import { buildWlanEvent } from ${dist('er/wlan-event.js')};
+
+const cfg = JSON.parse(process.argv[2]);
+const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+const mac = (s) => Buffer.from(s.replace(/:/g, ''), 'hex');
+const uuidBytes = (s) => Buffer.from(s.replace(/-/g, ''), 'hex');
+const device = (name, macText, uuid, category) => ({
+  uuid: uuidBytes(uuid), macAddress: mac(macText), deviceName: name, manufacturer: 'TestCo', modelName: name + ' model',
+  modelNumber: '7', serialNumber: 'S' + name, primaryDeviceType: Buffer.from([0, category, 0, 0x50, 0xf2, 4, 0, 1]),
+  osVersion: 0x01020304, configMethods: 0x0188, rfBands: 1,
+});
+
+function probeTlvs(p) {
+  return encodeAttributes([
+    attrU8(A.Version, 0x10), attrU8(A.RequestType, 1), attrU16(A.ConfigMethods, p.configMethods),
+    attrBytes(A.UuidE, uuidBytes(p.uuid)), attrBytes(A.PrimaryDeviceType, Buffer.from([0, 1, 0, 0x50, 0xf2, 4, 0, 1])),
+    attrU8(A.RfBands, 1), attrU16(A.AssociationState, 0), attrU16(A.ConfigurationError, 0), attrU16(A.DevicePasswordId, p.pwId ?? 0),
+    attrString(A.Manufacturer, 'TestCo'), attrString(A.ModelName, 'Phone'), attrString(A.ModelNumber, '3'), attrString(A.DeviceName, p.name),
+    buildWfaExtension({ version2: 0x20 }),
+  ]);
+}
+
+function description(ap, port) {
+  const base = 'http://' + cfg.address + ':' + port + '/';
+  let control = 'ctl', event = 'evt';
+  if (ap.mode === 'other-host') control = 'http://169.254.1.99:' + port + '/ctl';
+  if (ap.mode === 'dns-name') event = 'http://ap.example.org:' + port + '/evt';
+  const svc = '<service><serviceType>urn:schemas-wifialliance-org:service:WFAWLANConfig:1</serviceType><serviceId>urn:wifialliance-org:serviceId:WFAWLANConfig1</serviceId><SCPDURL>scpd.xml</SCPDURL>' +
+    (ap.mode === 'no-control' ? '' : '<controlURL>' + control + '</controlURL>') + (ap.mode === 'no-event' ? '' : '<eventSubURL>' + event + '</eventSubURL>') + '</service>';
+  const xml = '<?xml version="1.0"?>\\n<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>0</minor></specVersion><device>' +
+    '<deviceType>urn:schemas-wifialliance-org:device:WFADevice:1</deviceType><friendlyName>' + ap.name + '</friendlyName><manufacturer>TestCo</manufacturer>' +
+    '<manufacturerURL>http://example.com/</manufacturerURL><modelDescription>Test AP</modelDescription><modelName>TAP</modelName><modelNumber>1</modelNumber>' +
+    '<modelURL>http://example.com/tap/</modelURL><serialNumber>1</serialNumber><UDN>uuid:' + ap.uuid + '</UDN><serviceList>' + svc + '</serviceList></device></root>\\n';
+  return ap.mode === 'bad-xml' ? xml.slice(0, xml.length / 2) : xml;
+}
+
+const soap = (action, args) => '<?xml version="1.0"?>\\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">\\n<s:Body>\\n<u:' + action +
+  'Response xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1">\\n' + Object.entries(args).map(([k, v]) => '<' + k + '>' + v + '</' + k + '>\\n').join('') + '</u:' + action + 'Response>\\n</s:Body>\\n</s:Envelope>\\n';
+const arg = (body, name) => (new RegExp('<' + name + '>([\\\\s\\\\S]*?)</' + name + '>').exec(body) || [])[1];
+
+function startAp(ap) {
+  const apDev = device(ap.name, ap.mac, ap.uuid, 6);
+  const m1 = new Enrollee({ device: apDev, password: { kind: 'pin', pin: '12345670' }, ap: { settings: { networkIndex: 1, ssid: Buffer.from('fake'), authType: 0x20, encrType: 8, networkKey: Buffer.from('fakepass1'), macAddress: apDev.macAddress, extra: [] } } }).start();
+  let callback; let seq = 0; const stations = new Map();
+  const notify = (wlanEvent) => {
+    if (!callback) return;
+    const body = '<?xml version="1.0" encoding="utf-8"?>\\n<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">\\n<e:property><WLANEvent>' + wlanEvent + '</WLANEvent></e:property>\\n</e:propertyset>\\n';
+    const u = new URL(callback);
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'NOTIFY', headers: { 'content-type': 'text/xml; charset="utf-8"', nt: 'upnp:event', nts: 'upnp:propchange', sid: sid, seq: String(seq++), 'content-length': Buffer.byteLength(body) } });
+    req.on('error', () => {}); req.end(body);
+  };
+  const sid = 'uuid:' + randomUUID();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (req.method === 'GET' && req.url === '/desc.xml') {
+        if (ap.mode === 'never') return; // never answers
+        if (ap.mode === 'oversized') { const big = 'x'.repeat(300000); res.writeHead(200, { 'content-type': 'text/xml', 'content-length': big.length }); return res.end(big); }
+        if (ap.mode === 'endless') { res.writeHead(200, { 'content-type': 'text/xml' }); const t = setInterval(() => { if (!res.write('<x>' + 'y'.repeat(4000) + '</x>')) {} }, 5); res.on('close', () => clearInterval(t)); return; }
+        res.writeHead(200, { 'content-type': 'text/xml' }); return res.end(description(ap, ap.port));
+      }
+      if (req.method === 'POST' && req.url === '/ctl') {
+        const action = String(req.headers.soapaction || '').replace(/"/g, '').split('#')[1];
+        say({ ap: ap.name, what: action, args: action === 'GetDeviceInfo' ? {} : { NewWLANEventMAC: arg(body, 'NewWLANEventMAC'), NewWLANEventType: arg(body, 'NewWLANEventType') } });
+        if (action === 'GetDeviceInfo') { res.writeHead(200, { 'content-type': 'text/xml' }); return res.end(soap('GetDeviceInfo', { NewDeviceInfo: m1.toString('base64') })); }
+        if (action === 'PutWLANResponse') {
+          const staMac = arg(body, 'NewWLANEventMAC');
+          const st = stations.get(staMac);
+          const msg = Buffer.from(arg(body, 'NewMessage').replace(/\\s/g, ''), 'base64');
+          res.writeHead(200, { 'content-type': 'text/xml' }); res.end(soap('PutWLANResponse', {}));
+          if (st) {
+            const step = st.receive(msg);
+            for (const ev of step.events) say({ ap: ap.name, what: 'station-event', type: ev.type, ssid: ev.credential ? ev.credential.ssid.toString() : undefined, key: ev.credential ? ev.credential.networkKey.toString() : undefined });
+            if (step.reply) setTimeout(() => notify(buildWlanEvent(2, mac(staMac), step.reply)), 10);
+          }
+          return;
+        }
+        if (action === 'SetSelectedRegistrar') {
+          const m = Buffer.from(arg(body, 'NewMessage').replace(/\\s/g, ''), 'base64');
+          say({ ap: ap.name, what: 'sel-reg', hex: m.toString('hex') });
+          res.writeHead(200, { 'content-type': 'text/xml' }); res.end(soap('SetSelectedRegistrar', {}));
+          // A PIN Registrar selected (Selected Registrar 1, Device Password ID 0): the station of this AP starts its run.
+          if (ap.station && !stations.has(ap.station.mac) && m.toString('hex').startsWith('104a00011010410001011012000200')) setTimeout(() => startStation(ap.station), 50);
+          return;
+        }
+        res.writeHead(401); return res.end();
+      }
+      if (req.method === 'SUBSCRIBE' && req.url === '/evt') {
+        if (ap.mode === 'no-sid') { res.writeHead(200, { timeout: 'Second-1800' }); return res.end(); }
+        callback = /<([^>]+)>/.exec(String(req.headers.callback || ''))?.[1];
+        res.writeHead(200, { sid, timeout: 'Second-1800' }); res.end();
+        say({ ap: ap.name, what: 'subscribed' });
+        setTimeout(() => {
+          for (const p of ap.probes || []) for (let i = 0; i < 2; i++) notify(buildWlanEvent(1, mac(p.mac), probeTlvs(p)));
+        }, 300);
+        return;
+      }
+      if (req.method === 'UNSUBSCRIBE') { res.writeHead(200); return res.end(); }
+      res.writeHead(404); res.end();
+    });
+  });
+  function startStation(s) {
+    const e = new Enrollee({ device: device(s.name, s.mac, s.uuid, 1), password: { kind: 'pin', pin: s.pin } });
+    stations.set(s.mac, e);
+    notify(buildWlanEvent(2, mac(s.mac), e.start()));
+  }
+  server.listen(ap.port, cfg.address);
+  return { ap };
+}
+
+const aps = cfg.aps.map(startAp);
+const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+sock.bind(0, cfg.address, () => {
+  sock.setMulticastInterface(cfg.address);
+  const alive = () => { for (const { ap } of aps) {
+    const msg = 'NOTIFY * HTTP/1.1\\r\\nHOST: 239.255.255.250:1900\\r\\nCACHE-CONTROL: max-age=' + (ap.maxAge || 1800) + '\\r\\nLOCATION: http://' + cfg.address + ':' + ap.port + '/desc.xml\\r\\n' +
+      'NT: urn:schemas-wifialliance-org:device:WFADevice:1\\r\\nNTS: ssdp:alive\\r\\nSERVER: Test, UPnP/1.0, Test\\r\\nUSN: uuid:' + ap.uuid + '::urn:schemas-wifialliance-org:device:WFADevice:1\\r\\n\\r\\n';
+    sock.send(msg, 1900, '239.255.255.250');
+  } };
+  alive();
+  setInterval(alive, 700);
+});
+process.on('SIGTERM', () => process.exit(0));
+say({ what: 'ready' });
+`;
+
+/** The first event (from the session's start, whatever the cursor) matching `re`; polls, bounded. */
+async function eventSeen(s: CtrlSession, re: RegExp, timeoutMs = EVENT_MS): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ev = s.events.find((e) => re.test(e.text));
+    if (ev) return ev.text;
+    if (Date.now() > deadline) throw new Error(`no event ${re} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface FakeApSpec {
+  uuid: string;
+  port: number;
+  mode: string;
+  mac: string;
+  name: string;
+  probes?: Array<{ mac: string; uuid: string; name: string; configMethods: number; pwId?: number }>;
+  /** A station that runs EAP-WSC with this PIN once a PIN Registrar is selected. */
+  station?: { name: string; mac: string; uuid: string; pin: string };
+}
+
+describe('wpsd sta External Registrar against test APs', () => {
+  let topo: Topology;
+  let dir: string;
+  let ctrlDir: string;
+  let sta: ManagedProcess;
+  let fake: ManagedProcess;
+  let erCtrl: CtrlSession;
+  let script: string;
+  const cli = (...args: string[]): Promise<string> => runCli('wpa_cli', topo.host('er'), ctrlDir, 'wp0', args);
+
+  const GOOD1: FakeApSpec = {
+    uuid: '11111111-0000-4000-8000-000000000001', port: 50001, mode: 'good', mac: '02:00:00:00:01:01', name: 'GoodOne',
+    station: { name: 'PhoneZ', mac: '02:00:00:00:aa:09', uuid: 'aaaaaaaa-0000-4000-8000-000000000009', pin: '12345670' },
+    probes: [
+      { mac: '02:00:00:00:aa:01', uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'PhoneA', configMethods: 0x0108 },
+      { mac: '02:00:00:00:aa:02', uuid: 'aaaaaaaa-0000-4000-8000-000000000002', name: 'PhoneB', configMethods: 0x0280, pwId: 4 },
+    ],
+  };
+  const GOOD2: FakeApSpec = {
+    uuid: '11111111-0000-4000-8000-000000000002', port: 50002, mode: 'good', mac: '02:00:00:00:01:02', name: 'GoodTwo',
+    probes: [{ mac: '02:00:00:00:aa:03', uuid: 'aaaaaaaa-0000-4000-8000-000000000003', name: 'PhoneC', configMethods: 0x0108 }],
+  };
+  const BAD = ['bad-xml', 'no-control', 'no-event', 'other-host', 'dns-name', 'oversized', 'endless', 'never', 'no-sid'].map(
+    (mode, i): FakeApSpec => ({ uuid: `22222222-0000-4000-8000-00000000000${i.toString(16)}`, port: 50010 + i, mode, mac: `02:00:00:00:02:0${i}`, name: `Bad-${mode}` }),
+  );
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wpsd-er-fake-'));
+    ctrlDir = join(dir, 'ctrl');
+    mkdirSync(ctrlDir, { recursive: true });
+    const confPath = join(dir, 'er.conf');
+    writeFileSync(confPath, erConf({ ctrlDir }).replace('config_methods="keypad"', 'config_methods=keypad'));
+    script = join(dir, 'fake-ap.mjs');
+    writeFileSync(script, FAKE_AP);
+    topo = await createTopology({ hosts: ['aps', 'er'] });
+    sta = topo.host('er').spawnNode(CLI, ['sta', '-c', confPath, '-i', 'wp0', '-D', 'none', '-d'], { label: 'wpsd-sta' });
+    await waitForCtrl(join(ctrlDir, 'wp0'), sta);
+    erCtrl = await CtrlSession.open(join(ctrlDir, 'wp0'));
+    expect(await cli('wps_er_start')).toBe('OK\n');
+  });
+
+  afterAll(async () => {
+    erCtrl?.close();
+    await sta?.stop();
+    await fake?.stop();
+    await topo?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two good APs are added once each and every broken one is refused with a log line, without delaying the good ones', async () => {
+    const aps = [GOOD1, ...BAD, GOOD2];
+    fake = topo.host('aps').spawnNode(script, [JSON.stringify({ address: topo.host('aps').address, aps })], { label: 'fake-aps' });
+    await fake.waitForOutput(/"what":"ready"/, 10_000);
+    const a1 = await eventSeen(erCtrl, /^WPS-ER-AP-ADD 11111111-0000-4000-8000-000000000001 /);
+    expect(a1).toBe(
+      'WPS-ER-AP-ADD 11111111-0000-4000-8000-000000000001 02:00:00:00:01:01 pri_dev_type=6-0050F204-1 wps_state=2 ' +
+        '|GoodOne|TestCo|Test AP|TAP|http://example.com/|http://example.com/tap/|',
+    );
+    await eventSeen(erCtrl, /^WPS-ER-AP-ADD 11111111-0000-4000-8000-000000000002 02:00:00:00:01:02 /);
+    const reasons: Record<string, RegExp> = {
+      'bad-xml': /refusing AP .*DescriptionCheckError \(malformed\)/,
+      'no-control': /refusing AP .*DescriptionCheckError \(malformed\).*controlURL/,
+      'no-event': /refusing AP .*DescriptionCheckError \(malformed\).*eventSubURL/,
+      'other-host': /refusing AP .*DescriptionCheckError \(foreign-host\)/,
+      'dns-name': /refusing AP .*DescriptionCheckError \(hostname\)/,
+      oversized: /refusing AP .*HttpClientError \(too-large\)/,
+      endless: /refusing AP .*HttpClientError \(too-large\)/,
+      never: /AP .*HttpClientError \(timeout\)/,
+      'no-sid': /refusing AP .*GenaSubscribeError \(bad-response\)/,
+    };
+    const addr = topo.host('aps').address.replace(/\./g, '\\.');
+    for (const b of BAD) {
+      const m = await sta.waitForOutput(new RegExp(`(?:refusing )?AP \\d+ ${addr} \\(http://${addr}:${b.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
+      expect(m[0]).toMatch(reasons[b.mode] as RegExp);
+    }
+    // None of the broken APs was announced, and each good one exactly once.
+    const adds = erCtrl.events.filter((e) => e.text.startsWith('WPS-ER-AP-ADD'));
+    expect(adds.map((e) => e.text.split(' ')[1]).sort()).toEqual(['11111111-0000-4000-8000-000000000001', '11111111-0000-4000-8000-000000000002']);
+    expect(sta.running).toBe(true);
+  });
+
+  it('three Enrollee probes through two APs give one WPS-ER-ENROLLEE-ADD each, in the seed format (M1=0)', async () => {
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 3; i++) {
+      const ev = await erCtrl.waitFor(/^WPS-ER-ENROLLEE-ADD /, EVENT_MS);
+      seen.set(ev.text.split(' ')[2] ?? '', ev.text);
+    }
+    expect(seen.get('02:00:00:00:aa:01')).toBe(
+      'WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000001 02:00:00:00:aa:01 M1=0 config_methods=0x108 dev_passwd_id=0 pri_dev_type=1-0050F204-1 |PhoneA|TestCo|Phone|3||',
+    );
+    expect(seen.get('02:00:00:00:aa:02')).toBe(
+      'WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000002 02:00:00:00:aa:02 M1=0 config_methods=0x280 dev_passwd_id=4 pri_dev_type=1-0050F204-1 |PhoneB|TestCo|Phone|3||',
+    );
+    expect(seen.get('02:00:00:00:aa:03')).toContain('WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000003 02:00:00:00:aa:03 M1=0 ');
+    // Each probe was sent twice: still one event per Enrollee.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(erCtrl.events.filter((e) => e.text.startsWith('WPS-ER-ENROLLEE-ADD')).length).toBe(3);
+    // wps_er_start again shows the APs and the Enrollees again.
+    erCtrl.mark();
+    expect(await cli('wps_er_start')).toBe('OK\n');
+    for (let i = 0; i < 3; i++) await erCtrl.waitFor(/^WPS-ER-ENROLLEE-ADD /, EVENT_MS);
+  });
+
+  it('wps_er_set_config + wps_er_pin any: SetSelectedRegistrar goes to the APs, the station run through PutWLANResponse gets the credential', async () => {
+    erCtrl.mark();
+    const id = (await cli('add_network')).trim();
+    expect(await cli('set_network', id, 'ssid', '"er-net"')).toBe('OK\n');
+    expect(await cli('set_network', id, 'psk', '"er-passphrase"')).toBe('OK\n');
+    expect(await erCtrl.request(`WPS_ER_SET_CONFIG ${GOOD1.uuid} ${id}`)).toBe('OK\n');
+    expect(await erCtrl.request('WPS_ER_PIN any 12345670 02:00:00:00:aa:09')).toBe('OK\n');
+    // Selected Registrar 1, Device Password ID 0 (PIN), Authorized MACs = the given MAC, UUID-R = er.conf's uuid.
+    for (const ap of ['GoodOne', 'GoodTwo']) {
+      const m = await fake.waitForOutput(new RegExp(`"ap":"${ap}","what":"sel-reg","hex":"(104a00011010410001011012000200001053[0-9a-f]*)"`), EVENT_MS);
+      expect(m[1]).toContain('1049000e00372a000120010602000000aa09');
+      expect(m[1]).toMatch(/1048001027ea801a9e5c4e73bd82f89cbcd10d7e$/);
+    }
+    const m1 = await erCtrl.waitFor(/^WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000009 /, EVENT_MS);
+    expect(m1.text).toBe(
+      'WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000009 02:00:00:00:aa:09 M1=1 config_methods=0x188 dev_passwd_id=0 pri_dev_type=1-0050F204-1 |PhoneZ|TestCo|PhoneZ model|7|SPhoneZ|',
+    );
+    await fake.waitForOutput(/"what":"station-event","type":"cred-received","ssid":"er-net","key":"er-passphrase"/, EVENT_MS);
+    expect((await erCtrl.waitFor(/^WPS-SUCCESS/, EVENT_MS)).text).toBe('WPS-SUCCESS ');
+    expect(fake.output()).toMatch(/"what":"PutWLANResponse","args":\{"NewWLANEventMAC":"02:00:00:00:aa:09","NewWLANEventType":"2"\}/);
+    // The PIN was used: the Registrar is no longer selected.
+    await fake.waitForOutput(/"ap":"GoodOne","what":"sel-reg","hex":"104a0001101041000100/, EVENT_MS);
+  });
+
+  it('wps_er_pbc selects the Registrar for PBC on the Enrollee\'s AP only', async () => {
+    const before = fake.output().length;
+    expect(await erCtrl.request('WPS_ER_PBC 02:00:00:00:aa:03')).toBe('FAIL-NO-AP-SETTINGS\n');
+    expect(await erCtrl.request('WPS_ER_PBC aaaaaaaa-0000-4000-8000-000000000002')).toBe('OK\n');
+    // Selected Registrar 1, Device Password ID 4 (PushButton).
+    await fake.waitForOutput(/"ap":"GoodOne","what":"sel-reg","hex":"104a000110104100010110120002000410530002/, EVENT_MS);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.output().slice(before)).not.toMatch(/"ap":"GoodTwo","what":"sel-reg","hex":"104a0001101041000101/);
+  });
+});

@@ -1,0 +1,333 @@
+/**
+ * WPS over the simulated radio, in process: an AP built from src/ap/wireless
+ * (SimApDriver + ApMlme + WpsAuthenticator/EapWscServer + RegistrarBackend
+ * with the internal Registrar, via WpsBss) and stations running
+ * src/sta/wireless enroll() on SimStationDrivers, all on one sim medium
+ * listening on a UNIX socket in a temp dir.
+ */
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Medium } from '../src/radio/sim/medium.js';
+import { SimApDriver } from '../src/radio/sim/ap-driver.js';
+import { SimStationDriver } from '../src/radio/sim/station-driver.js';
+import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
+import { macToBytes, type MacAddress } from '../src/radio/mac.js';
+import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
+import type { ExternalRegistrarLink } from '../src/ap/wireless/registrar-backend.js';
+import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
+import { parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
+import { AuthType, ConfigMethods, DevicePasswordId, EncrType, RfBand, WpsState } from '../src/wps/values.js';
+import type { Credential } from '../src/wps/credential.js';
+import { Registrar } from '../src/wps/registrar.js';
+import type { WpsEvent } from '../src/wps/events.js';
+
+const AP: MacAddress = '02:00:00:00:0a:00';
+const CHANNEL = 6;
+const SSID = 'wpsd-wireless';
+const PASSPHRASE = 'correct horse battery';
+
+function device(mac: MacAddress, name: string, configMethods: number): DeviceInfo {
+  const macAddress = Buffer.from(macToBytes(mac));
+  return {
+    uuid: uuidFromMac(macAddress),
+    macAddress,
+    deviceName: name,
+    manufacturer: 'wpsd',
+    modelName: 'sim',
+    modelNumber: '1',
+    serialNumber: '0001',
+    primaryDeviceType: parseDeviceType('1-0050F204-1'),
+    osVersion: 0x01020300,
+    configMethods,
+    rfBands: RfBand.Band24GHz,
+  };
+}
+
+function credentialFor(ssid: string, key: string, enrollee: Buffer): Credential {
+  return { networkIndex: 1, ssid: Buffer.from(ssid), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from(key), macAddress: enrollee, extra: [] };
+}
+
+const AP_METHODS = ConfigMethods.Label | ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
+const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
+
+interface Lab {
+  dir: string;
+  medium: Medium;
+  apDriver: SimApDriver;
+  bss: WpsBss;
+  apEvents: WpsBssEvent[];
+  stations: SimStationDriver[];
+}
+
+interface LabOptions {
+  loss?: number;
+  seed?: number;
+  external?: ExternalRegistrarLink;
+  m2WaitMs?: number;
+  retransmitMs?: number;
+  maxRetransmissions?: number;
+}
+
+async function startLab(o: LabOptions = {}): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), `wpsd-wireless-${process.pid}-`));
+  const medium = new Medium({ seed: o.seed ?? 11, loss: o.loss ?? 0 });
+  await medium.listen(join(dir, 'm.sock'));
+  const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
+  const apEvents: WpsBssEvent[] = [];
+  const apDevice = device(AP, 'wpsd AP', AP_METHODS);
+  const bss = new WpsBss({
+    driver: apDriver,
+    ssid: Buffer.from(SSID),
+    channel: CHANNEL,
+    rsn: true,
+    baseElements: [rsnElement(wpa2PersonalRsn())],
+    ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
+    registrarDevice: apDevice,
+    credentials: (e) => [credentialFor(SSID, PASSPHRASE, e.macAddress)],
+    external: o.external,
+    m2WaitMs: o.m2WaitMs,
+    retransmitMs: o.retransmitMs ?? 400,
+    maxRetransmissions: o.maxRetransmissions ?? 2,
+    onEvent: (e) => apEvents.push(e),
+  });
+  await bss.start();
+  return { dir, medium, apDriver, bss, apEvents, stations: [] };
+}
+
+async function addStation(lab: Lab, mac: MacAddress): Promise<SimStationDriver> {
+  const sta = await SimStationDriver.open({ mediumPath: join(lab.dir, 'm.sock'), address: mac, channel: CHANNEL, mlmeTimeoutMs: 150, mlmeTries: 4 });
+  lab.stations.push(sta);
+  return sta;
+}
+
+async function stopLab(lab: Lab): Promise<void> {
+  for (const s of lab.stations) await s.close();
+  await lab.bss.close();
+  await lab.apDriver.close();
+  await lab.medium.close();
+  rmSync(lab.dir, { recursive: true, force: true });
+}
+
+function runEnroll(sta: SimStationDriver, method: EnrollOptions['method'], extra: Partial<EnrollOptions> = {}): { events: EnrollEvent[]; result: Promise<EnrollResult> } {
+  const events: EnrollEvent[] = [];
+  const result = enroll({
+    driver: sta,
+    device: device(sta.address, `sta ${sta.address.slice(-2)}`, STA_METHODS),
+    method,
+    channels: [CHANNEL],
+    walkTimeMs: 15_000,
+    scanDwellMs: 80,
+    retryDelayMs: 100,
+    eapolStartIntervalMs: 300,
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { events, result };
+}
+
+const wpsEvents = (events: EnrollEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
+const apWps = (events: WpsBssEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
+
+describe('WPS over the sim radio: internal Registrar', () => {
+  let lab: Lab;
+  beforeEach(async () => {
+    lab = await startLab();
+  });
+  afterEach(async () => {
+    await stopLab(lab);
+  });
+
+  it('PIN enrollment gives the station the AP credential; the scan shows WPS-AP-AVAILABLE-AUTH', async () => {
+    const sta = await addStation(lab, '02:00:00:00:0b:01');
+    await lab.bss.addPin('12345670');
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
+    const res = await run.result;
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    expect(res.bssid).toBe(AP);
+    expect(res.credentials).toHaveLength(1);
+    const cred = res.credentials[0] as Credential;
+    expect(cred.ssid.toString()).toBe(SSID);
+    expect(cred.networkKey.toString()).toBe(PASSPHRASE);
+    expect(cred.authType).toBe(AuthType.Wpa2Psk);
+    expect(cred.macAddress).toEqual(Buffer.from(macToBytes(sta.address)));
+    const scan = run.events.find((e) => e.type === 'scan-results');
+    expect(scan).toMatchObject({ available: 'WPS-AP-AVAILABLE-AUTH' });
+    expect(wpsEvents(run.events).map((e) => e.type)).toEqual(['cred-received', 'success']);
+    const regSuccess = apWps(lab.apEvents).find((e) => e.type === 'reg-success');
+    expect(regSuccess).toMatchObject({ type: 'reg-success', password: 'pin', macAddress: Buffer.from(macToBytes(sta.address)) });
+    // The PIN was used up: the AP no longer advertises a selected Registrar.
+    expect(lab.bss.selection.view().selected).toBe(false);
+  });
+
+  it('PBC enrollment gives the station the AP credential; the scan shows WPS-AP-AVAILABLE-PBC', async () => {
+    const sta = await addStation(lab, '02:00:00:00:0b:02');
+    expect(await lab.bss.pushButton()).toBe(true);
+    const run = runEnroll(sta, { kind: 'pbc' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe(SSID);
+    expect(run.events.find((e) => e.type === 'scan-results')).toMatchObject({ available: 'WPS-AP-AVAILABLE-PBC' });
+    expect(apWps(lab.apEvents).find((e) => e.type === 'reg-success')).toMatchObject({ password: 'pbc' });
+    expect(lab.bss.pbc.active).toBe(false);
+  });
+
+  it('two stations pushing PBC at once get a session overlap (M2D config_error=12) and no credential', async () => {
+    const a = await addStation(lab, '02:00:00:00:0b:03');
+    const b = await addStation(lab, '02:00:00:00:0b:04');
+    expect(await lab.bss.pushButton()).toBe(true);
+    const runA = runEnroll(a, { kind: 'pbc' });
+    const runB = runEnroll(b, { kind: 'pbc' });
+    const [ra, rb] = await Promise.all([runA.result, runB.result]);
+    expect(ra).toMatchObject({ ok: false, reason: 'pbc-overlap' });
+    expect(rb).toMatchObject({ ok: false, reason: 'pbc-overlap' });
+    for (const run of [runA, runB]) {
+      const m2d = wpsEvents(run.events).find((e) => e.type === 'm2d');
+      expect(m2d).toMatchObject({ type: 'm2d', configError: 12 });
+      expect(wpsEvents(run.events).some((e) => e.type === 'cred-received')).toBe(false);
+      expect(run.events.some((e) => e.type === 'overlap')).toBe(true);
+    }
+    expect(lab.apEvents.some((e) => e.type === 'pbc-overlap')).toBe(true);
+    expect(apWps(lab.apEvents).some((e) => e.type === 'reg-success')).toBe(false);
+    // hostapd: PBC mode cannot be restarted while the overlap is still seen.
+    expect(await lab.bss.pushButton()).toBe(false);
+  });
+
+  it('a wrong first PIN half fails at M4 with WPS-FAIL msg=8 config_error=18 on both sides', async () => {
+    const sta = await addStation(lab, '02:00:00:00:0b:05');
+    await lab.bss.addPin('12345670');
+    const run = runEnroll(sta, { kind: 'pin', pin: '55554444' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: false, reason: 'failed', bssid: AP, fail: { msg: 8, configError: 18 } });
+    const staFail = wpsEvents(run.events).filter((e) => e.type === 'fail');
+    expect(staFail).toHaveLength(1);
+    expect(wpsEvents(run.events).some((e) => e.type === 'pwd-auth-fail')).toBe(true);
+    const apFail = apWps(lab.apEvents).find((e) => e.type === 'fail');
+    expect(apFail).toMatchObject({ type: 'fail', msg: 8, configError: 18 });
+    expect(run.events.some((e) => e.type === 'disconnected')).toBe(true);
+  });
+
+  it('a wrong second PIN half fails at M6 with WPS-FAIL msg=10 config_error=18', async () => {
+    const sta = await addStation(lab, '02:00:00:00:0b:06');
+    await lab.bss.addPin('12345670');
+    const run = runEnroll(sta, { kind: 'pin', pin: '12344444' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { msg: 10, configError: 18 } });
+  });
+
+  it('without a PIN on the AP the station gets M2D only, retries, and the walk time ends it', async () => {
+    const sta = await addStation(lab, '02:00:00:00:0b:07');
+    // An ER selected for everybody, but it never answers: the internal Registrar can only send M2D.
+    await lab.bss.setSelectedRegistrar('er-without-pin', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.alloc(6, 0xff)] });
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 2_500 });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(wpsEvents(run.events).filter((e) => e.type === 'm2d').length).toBeGreaterThanOrEqual(1);
+    expect(wpsEvents(run.events).some((e) => e.type === 'fail')).toBe(false);
+    expect(run.events.at(-1)).toEqual({ type: 'timeout' });
+    expect(apWps(lab.apEvents).some((e) => e.type === 'pin-needed')).toBe(true);
+  });
+});
+
+describe('WPS over the sim radio with 10% frame loss', () => {
+  let lab: Lab;
+  beforeEach(async () => {
+    lab = await startLab({ loss: 0.1, seed: 4242, retransmitMs: 250, maxRetransmissions: 4 });
+  });
+  afterEach(async () => {
+    await stopLab(lab);
+  });
+
+  it('PIN enrollments still complete, with EAPOL frames lost and retransmitted', async () => {
+    // Count losses of data frames (EAPOL): Frame Control type 2.
+    let lostEapol = 0;
+    lab.medium.on('frame', (e: { frame: Uint8Array; lostTo: number[] }) => {
+      if ((((e.frame[0] ?? 0) >> 2) & 0x3) === 2) lostEapol += e.lostTo.length;
+    });
+    // Five stations one after the other: some 120 EAPOL frames, so losses are all but certain.
+    for (let i = 1; i <= 5; i++) {
+      const sta = await addStation(lab, `02:00:00:00:0c:0${i}`);
+      await lab.bss.addPin('12345670');
+      const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 25_000 });
+      const res = await run.result;
+      expect(res.ok).toBe(true);
+      if (res.ok) expect(res.credentials[0]?.networkKey.toString()).toBe(PASSPHRASE);
+    }
+    expect(lostEapol).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * A fake External Registrar: a second Registrar instance that knows the
+ * Enrollee's PIN and answers each relayed message through
+ * WpsBss.deliverFromExternal (what PutWLANResponse will call); its answer
+ * to M1 comes after `firstDelayMs`, the others after 5 ms.
+ */
+function fakeEr(getLab: () => Lab, enrollee: MacAddress, pin: string, firstDelayMs: number): ExternalRegistrarLink & { seen: number[] } {
+  const erDevice = device('02:00:00:00:0e:01', 'fake ER', ConfigMethods.Keypad | ConfigMethods.VirtualDisplay);
+  let reg: Registrar | undefined;
+  const seen: number[] = [];
+  return {
+    seen,
+    available: () => true,
+    send: (msg) => {
+      const type = msg.readUInt8(msg.indexOf(Buffer.from([0x10, 0x22, 0x00, 0x01])) + 4);
+      seen.push(type);
+      if (type === 4) {
+        reg = new Registrar({
+          device: erDevice,
+          policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [credentialFor('er-network', 'from the ER 123', e.macAddress)] },
+        });
+      }
+      const step = reg?.receive(msg);
+      const reply = step?.reply;
+      if (reply !== undefined && step?.closing !== true) setTimeout(() => getLab().bss.deliverFromExternal(enrollee, reply), type === 4 ? firstDelayMs : 5);
+    },
+  };
+}
+
+describe('WPS over the sim radio: External Registrar backend', () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    if (lab) await stopLab(lab);
+    lab = undefined;
+  });
+
+  it("an ER's M2 arriving within the wait window is what the Enrollee gets (internal Registrar has no PIN)", async () => {
+    const STA = '02:00:00:00:0d:01';
+    const er = fakeEr(() => lab as Lab, STA, '12345670', 30);
+    lab = await startLab({ external: er, m2WaitMs: 1_500 });
+    await lab.bss.setSelectedRegistrar('fake-er', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
+    const sta = await addStation(lab, STA);
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
+    const res = await run.result;
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe('er-network');
+    expect(wpsEvents(run.events).some((e) => e.type === 'm2d')).toBe(false);
+    expect(run.events.find((e) => e.type === 'scan-results')).toMatchObject({ available: 'WPS-AP-AVAILABLE-AUTH' });
+    // M1, M3, M5, M7 and WSC_Done went to the ER.
+    expect(er.seen).toEqual([4, 7, 9, 11, 15]);
+  });
+
+  it('an M2D sent first (ER too slow for the window) does not fail the Enrollee: the late ER M2 completes the run', async () => {
+    const STA = '02:00:00:00:0d:02';
+    const er = fakeEr(() => lab as Lab, STA, '12345670', 600);
+    lab = await startLab({ external: er, m2WaitMs: 100 });
+    await lab.bss.setSelectedRegistrar('fake-er', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
+    const sta = await addStation(lab, STA);
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
+    const res = await run.result;
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe('er-network');
+    const types = wpsEvents(run.events).map((e) => e.type);
+    expect(types).toEqual(['m2d', 'cred-received', 'success']);
+    expect(types.includes('fail')).toBe(false);
+    // One association did it all: no second attempt.
+    expect(run.events.filter((e) => e.type === 'associating')).toHaveLength(1);
+  });
+});
