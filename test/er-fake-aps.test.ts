@@ -174,6 +174,8 @@ interface FakeApSpec {
   mac: string;
   name: string;
   probes?: Array<{ mac: string; uuid: string; name: string; configMethods: number; pwId?: number }>;
+  /** CACHE-CONTROL max-age of its NOTIFYs (default 1800). */
+  maxAge?: number;
   /** A station that runs EAP-WSC with this PIN once a PIN Registrar is selected. */
   station?: { name: string; mac: string; uuid: string; pin: string };
 }
@@ -313,5 +315,21 @@ describe('wpsd sta External Registrar against test APs', () => {
     await fake.waitForOutput(/"ap":"GoodOne","what":"sel-reg","hex":"104a000110104100010110120002000410530002/, EVENT_MS);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.output().slice(before)).not.toMatch(/"ap":"GoodTwo","what":"sel-reg","hex":"104a0001101041000101/);
+  });
+
+  it('an AP that stops advertising (killed, no byebye) is removed when its max-age runs out', async () => {
+    const spec: FakeApSpec = { uuid: '33333333-0000-4000-8000-000000000001', port: 50040, mode: 'good', mac: '02:00:00:00:03:01', name: 'Short', maxAge: 2 };
+    const p = topo.host('aps').spawnNode(script, [JSON.stringify({ address: topo.host('aps').address, aps: [spec] })], { label: 'fake-short' });
+    try {
+      await eventSeen(erCtrl, /^WPS-ER-AP-ADD 33333333-0000-4000-8000-000000000001 /);
+      erCtrl.mark();
+      p.kill();
+      await p.exited;
+      expect((await erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe('WPS-ER-AP-REMOVE 33333333-0000-4000-8000-000000000001');
+      // The other APs are still there.
+      expect(await erCtrl.request(`WPS_ER_SET_CONFIG ${GOOD2.uuid} 0`)).toBe('OK\n');
+    } finally {
+      await p.stop();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtrlSession, runCli } from './harness/ctrl-session.js';
 import { REFERENCE_AP, startHostapd, waitForCtrl, type HostapdInstance } from './harness/hostapd.js';
 import { createTopology, type ManagedProcess, type Topology } from './harness/netns.js';
-import { erConf } from './harness/wpa-supplicant.js';
+import { erConf, startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
 
 const EVENT_MS = 15_000;
 const UUID = REFERENCE_AP.uuid;
@@ -151,12 +151,67 @@ describe('wpsd sta -D none as External Registrar against Debian hostapd', () => 
     expect(await cli('remove_network', id)).toBe('FAIL\n');
   });
 
-  it('a clean stop of hostapd gives WPS-ER-AP-REMOVE with its UUID', async () => {
+  it('a clean stop of hostapd gives WPS-ER-AP-REMOVE with its UUID; a restarted hostapd is found and subscribed again', async () => {
     erCtrl.mark();
     apCtrl.close();
     await ap.proc.stop('SIGTERM');
     expect((await erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe(`WPS-ER-AP-REMOVE ${UUID}`);
     expect(await erCtrl.request(`WPS_ER_LEARN ${UUID} 12345670`)).toBe('FAIL\n');
+    // startHostapd writes the reference configuration again.
+    ap = await startHostapd({ host: topo.host('ap'), dir: ap.dir });
+    expect((await erCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS)).text).toContain(`WPS-ER-AP-ADD ${UUID} ${apMac} `);
+    expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${UUID} ${REFERENCE_AP.apPin}`)).toBe('OK\n');
+    expect((await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS)).text).toContain('ssid=test-wps ');
+    erCtrl.mark();
     expect(await cli('wps_er_stop')).toBe('OK\n');
+    expect((await erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe(`WPS-ER-AP-REMOVE ${UUID}`);
+  });
+});
+
+describe('wpsd sta and Debian wpa_supplicant as two External Registrars on one interface', () => {
+  let topo: Topology;
+  let ap: HostapdInstance;
+  let wpas: WpaSupplicantInstance;
+  let sta: ManagedProcess;
+  let dir: string;
+  let wpsdCtrl: CtrlSession;
+  let wpasCtrl: CtrlSession;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wpsd-er-two-'));
+    const ctrlDir = join(dir, 'ctrl');
+    const confPath = join(dir, 'er.conf');
+    writeFileSync(confPath, erConf({ ctrlDir, uuid: '27ea801a-9e5c-4e73-bd82-f89cbcd10d7f' }).replace('config_methods="keypad"', 'config_methods=keypad'));
+    topo = await createTopology({ hosts: ['ap', 'er'] });
+    ap = await startHostapd({ host: topo.host('ap') });
+    // wpa_supplicant's ER first: it holds port 1900 too, and keeps working while wpsd runs.
+    wpas = await startWpaSupplicantEr({ host: topo.host('er') });
+    wpasCtrl = await wpas.ctrl();
+    expect(await wpasCtrl.request('WPS_ER_START')).toBe('OK\n');
+    sta = topo.host('er').spawnNode(CLI, ['sta', '-c', confPath, '-i', 'wp0', '-D', 'none'], { label: 'wpsd-sta' });
+    await waitForCtrl(join(ctrlDir, 'wp0'), sta);
+    wpsdCtrl = await CtrlSession.open(join(ctrlDir, 'wp0'));
+  });
+
+  afterAll(async () => {
+    wpsdCtrl?.close();
+    wpasCtrl?.close();
+    await sta?.stop();
+    await wpas?.stop();
+    await ap?.stop();
+    await topo?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('both find hostapd, and wpsd learns its settings while the other ER stays subscribed', async () => {
+    expect(await wpsdCtrl.request('WPS_ER_START')).toBe('OK\n');
+    expect((await wpsdCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS)).text).toContain(`WPS-ER-AP-ADD ${UUID} `);
+    expect((await wpasCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS)).text).toContain(`WPS-ER-AP-ADD ${UUID} `);
+    expect(await wpsdCtrl.request(`WPS_ER_LEARN ${UUID} ${REFERENCE_AP.apPin}`)).toBe('OK\n');
+    expect((await wpsdCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS)).text).toBe(
+      `WPS-ER-AP-SETTINGS uuid=${UUID} ssid=test-wps auth_type=0x0020 encr_type=0x0008 key=12345678`,
+    );
+    expect(await wpasCtrl.requestUntilOk(`WPS_ER_LEARN ${UUID} ${REFERENCE_AP.apPin}`)).toBe('OK\n');
+    expect((await wpasCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS)).text).toContain('ssid=test-wps');
   });
 });

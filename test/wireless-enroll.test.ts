@@ -62,6 +62,7 @@ interface Lab {
 }
 
 interface LabOptions {
+  fragmentSize?: number;
   loss?: number;
   seed?: number;
   external?: ExternalRegistrarLink;
@@ -86,6 +87,9 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
     credentials: (e) => [credentialFor(SSID, PASSPHRASE, e.macAddress)],
+    multiApBackhaul: (e) => [credentialFor('backhaul', 'backhaul passphrase', e.macAddress)],
+    apEnrollee: { device: apDevice, apPin: () => '87654325', settings: () => credentialFor(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    fragmentSize: o.fragmentSize,
     external: o.external,
     m2WaitMs: o.m2WaitMs,
     retransmitMs: o.retransmitMs ?? 400,
@@ -229,6 +233,51 @@ describe('WPS over the sim radio: internal Registrar', () => {
     expect(wpsEvents(run.events).some((e) => e.type === 'fail')).toBe(false);
     expect(run.events.at(-1)).toEqual({ type: 'timeout' });
     expect(apWps(lab.apEvents).some((e) => e.type === 'pin-needed')).toBe(true);
+  });
+});
+
+describe('WPS over the sim radio: other roles and framing', () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    if (lab) await stopLab(lab);
+    lab = undefined;
+  });
+
+  it('messages fragmented both ways (300-octet EAP-WSC fragments, FRAG_ACK) still deliver the credential', async () => {
+    lab = await startLab({ fragmentSize: 300 });
+    const sta = await addStation(lab, '02:00:00:00:0f:01');
+    await lab.bss.addPin('12345670');
+    const res = await runEnroll(sta, { kind: 'pin', pin: '12345670' }, { fragmentSize: 300 }).result;
+    expect(res).toMatchObject({ ok: true, credentials: [{ networkKey: Buffer.from(PASSPHRASE) }] });
+  });
+
+  it('a Multi-AP backhaul STA gets the backhaul credentials', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:02');
+    expect(await lab.bss.pushButton()).toBe(true);
+    const res = await runEnroll(sta, { kind: 'pbc' }, { multiApBackhaulSta: true }).result;
+    expect(res.ok).toBe(true);
+    if (res.ok) expect(res.credentials[0]?.ssid.toString()).toBe('backhaul');
+  });
+
+  it('wps_reg: a station Registrar with the AP PIN learns the AP settings from the AP as Enrollee', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:03');
+    const run = runEnroll(sta, { kind: 'registrar', bssid: AP, pin: '87654325', apSettings: { mode: 'learn' } });
+    const res = await run.result;
+    expect(res.ok).toBe(true);
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe(SSID);
+    expect(res.credentials[0]?.networkKey.toString()).toBe(PASSPHRASE);
+    expect(wpsEvents(run.events).some((e) => e.type === 'er-ap-settings')).toBe(true);
+  });
+
+  it('wps_reg with a wrong AP PIN fails with config_error=18 and the AP reports the PIN failure', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:04');
+    const res = await runEnroll(sta, { kind: 'registrar', bssid: AP, pin: '12345670', apSettings: { mode: 'learn' } }).result;
+    expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { configError: 18 } });
+    expect(apWps(lab.apEvents).some((e) => e.type === 'pwd-auth-fail' && e.local === 'enrollee')).toBe(true);
   });
 });
 

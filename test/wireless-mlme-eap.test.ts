@@ -229,7 +229,7 @@ interface Pair {
 /** A server and a peer back to back; `drop` decides per packet (direction, index) whether the link loses it. */
 function pair(o: { enrollee?: Enrollee; registrar?: Registrar; fragmentSize?: number; drop?: (toPeer: boolean, n: number) => boolean; backendFor?: ConstructorParameters<typeof EapWscServer>[0]['backendFor'] }): Pair {
   let n = 0;
-  let peer: EapWscPeer | undefined;
+  const ref: { peer?: EapWscPeer } = {};
   let resolveServer: (o: EapWscOutcome) => void = () => undefined;
   const serverDone = new Promise<EapWscOutcome>((r) => (resolveServer = r));
   const server = new EapWscServer({
@@ -237,7 +237,7 @@ function pair(o: { enrollee?: Enrollee; registrar?: Registrar; fragmentSize?: nu
     sendEapol: (eapol) => {
       if (o.drop?.(true, n++) === true) return;
       const pdu = parseEapol(eapol);
-      setImmediate(() => peer?.receiveEap(pdu.body));
+      setImmediate(() => ref.peer?.receiveEap(pdu.body));
     },
     backendFor:
       o.backendFor ??
@@ -249,7 +249,7 @@ function pair(o: { enrollee?: Enrollee; registrar?: Registrar; fragmentSize?: nu
     fragmentSize: o.fragmentSize,
   });
   const machine = o.enrollee && !o.registrar ? { role: 'registrar' as const, registrar: new Registrar({ device: dev(STA, 'er'), policy: { devicePassword: () => ({ kind: 'pin', pin: '12345670' }) }, apSettings: { mode: 'learn' } }) } : { role: 'enrollee' as const, enrollee: new Enrollee({ device: dev(STA, 'sta'), password: { kind: 'pin', pin: '12345670' } }) };
-  peer = new EapWscPeer({
+  const peer = new EapWscPeer({
     machine,
     fragmentSize: o.fragmentSize,
     sendEap: (eap) => {
@@ -258,6 +258,7 @@ function pair(o: { enrollee?: Enrollee; registrar?: Registrar; fragmentSize?: nu
       setImmediate(() => server.receiveEapol(EapolType.EAP_PACKET, parseEapol(eapol).body));
     },
   });
+  ref.peer = peer;
   return { server, peer, serverDone, peerDone: peer.done() };
 }
 

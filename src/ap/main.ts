@@ -18,7 +18,7 @@ import { ApBss, type ApBssOptions } from './ap-bss.js';
 import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac, parseMac } from './config-values.js';
 import { registerApCommands } from './ctrl-commands.js';
-import { checkRadioDriver } from './radio-driver.js';
+import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './uuid-from-mac.js';
 
 export class ApStartError extends Error {
@@ -58,8 +58,8 @@ export interface StartApOptions {
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
   const log = opts.logger;
-  await checkRadioDriver(config, log);
   const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid));
+  const radio: ApRadio | undefined = await startRadio(config, addrs[0] as Buffer, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
   const stopAll = async (): Promise<void> => {
@@ -67,6 +67,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       b.emit(AP_EVENT_DISABLED);
       await b.stop();
     }
+    await radio?.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
   };
   try {
     for (const [i, conf] of config.bss.entries()) {

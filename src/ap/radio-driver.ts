@@ -1,34 +1,89 @@
 /**
- * Which `driver=` values `wpsd ap` runs with. Without a radio (none, or
- * wired as in hostapd's wired test setups) the AP serves External Registrars
- * over UPnP and the control socket. The radio drivers (sim, nl80211) need the
- * radio path, which is not wired into `wpsd ap` yet: they are refused with a
- * clear message rather than started half-way.
+ * The radio under `wpsd ap`, per `driver=`:
+ *   none, wired  no radio: UPnP and the control interface only (hostapd's
+ *                wired test setups use driver=wired the same way);
+ *   sim, nl80211 opened through src/radio's openApDriver and started with the
+ *                first BSS's SSID and channel. Only that far: beacons carry
+ *                no RSN/WPS elements yet and no station is served; the radio
+ *                path (association, EAP-WSC) comes in its own issue. A driver
+ *                that cannot open (no medium, no nl80211) stops the start
+ *                with its own message.
  *
  * API:
- *   checkRadioDriver(config, log): Promise<void>   throws ApRadioError
+ *   startRadio(config, ownAddr, log): Promise<ApRadio | undefined>   throws ApRadioError
+ *   ApRadio { driver: ApDriver; stop(): Promise<void> }
  *   RADIOLESS_DRIVERS
  */
 import type { Logger } from '../common/log.js';
+import type { ApDriver } from '../radio/driver.js';
+import { formatMac } from './config-values.js';
 import type { HostapdConfig } from './config.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
+/** IEEE 802.11 Capability Information: ESS, Privacy. */
+const CAP_ESS = 0x0001;
+const CAP_PRIVACY = 0x0010;
+/** hostapd's beacon_int default. */
+const DEFAULT_BEACON_INT_TU = 100;
 
 export class ApRadioError extends Error {
-  readonly code = 'radio-not-supported' as const;
+  readonly code = 'radio' as const;
   constructor(message: string) {
     super(message);
     this.name = 'ApRadioError';
   }
 }
 
-export async function checkRadioDriver(config: HostapdConfig, log: Logger): Promise<void> {
+export interface ApRadio {
+  readonly driver: ApDriver;
+  stop(): Promise<void>;
+}
+
+export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio | undefined> {
   if (RADIOLESS_DRIVERS.includes(config.driver)) {
     log.debug(`driver=${config.driver}: no radio; UPnP and control interface only`);
-    return;
+    return undefined;
   }
-  throw new ApRadioError(
-    `${config.path}: driver=${config.driver} needs the radio path, which wpsd ap does not run yet; ` +
-      'use driver=none for an AP that serves External Registrars over UPnP and the control interface',
-  );
+  const first = config.bss[0];
+  if (first === undefined) throw new ApRadioError(`${config.path}: no BSS`);
+  if (config.bss.length > 1) {
+    throw new ApRadioError(`${config.path}: driver=${config.driver} runs one BSS for now; the bss= sections need driver=none`);
+  }
+  let driver: ApDriver;
+  try {
+    const { openApDriver } = await import('../radio/open-driver.js');
+    driver = await openApDriver(
+      {
+        driver: config.driver,
+        ifname: first.iface,
+        address: formatMac(ownAddr),
+        channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+        ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
+      },
+      log,
+    );
+  } catch (e) {
+    throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
+  }
+  try {
+    await driver.startAp({
+      ssid: first.ssid ?? Buffer.alloc(0),
+      channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+      beaconInterval: DEFAULT_BEACON_INT_TU,
+      capability: CAP_ESS | (first.wpa !== 0 ? CAP_PRIVACY : 0),
+      beaconElements: [],
+      probeResponseElements: [],
+    });
+  } catch (e) {
+    await driver.close().catch(() => undefined);
+    throw new ApRadioError(`${config.path}: driver=${config.driver}: cannot start the AP: ${(e as Error).message}`);
+  }
+  log.info(`${first.iface}: driver=${config.driver} radio started (beacons only; WPS over the radio is not served yet)`);
+  return {
+    driver,
+    stop: async () => {
+      await driver.stopAp().catch(() => undefined);
+      await driver.close();
+    },
+  };
 }

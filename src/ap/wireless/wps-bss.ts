@@ -23,7 +23,8 @@ import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
 import type { EapWscOutcome } from './eap-wsc-server.js';
 import { ApMlme, type StationEntry } from './mlme.js';
 import { notePbcProbe, probeRequestWps, ProbeRequestWpsError, type ProbeRequestWps } from './probe-request.js';
-import { RegistrarBackend, type ExternalRegistrarLink, type WscBackend } from './registrar-backend.js';
+import { ApEnrolleeBackend, RegistrarBackend, type ExternalRegistrarLink, type WscBackend } from './registrar-backend.js';
+import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import { SelectedRegistrarUnion, type ExternalSelection } from './selected-registrar.js';
 import { WpsAuthenticator } from './wps-authenticator.js';
 import { buildApWpsElements, type ApWpsIeConfig } from './wps-ie.js';
@@ -59,6 +60,11 @@ export interface WpsBssOptions {
   /** Backhaul credentials for a Multi-AP backhaul STA. */
   multiApBackhaul?: (enrollee: EnrolleeInfo) => Credential[] | undefined;
   multiAp?: number;
+  /**
+   * The AP as Enrollee for a station Registrar (wps_reg): the AP PIN and the
+   * current settings (M7). Without it such stations get EAP-Failure.
+   */
+  apEnrollee?: { device: DeviceInfo; apPin: () => string | undefined; settings: () => Credential; setupLocked?: () => boolean | 'learn-only' };
   /** UPnP side: the ERs. */
   external?: ExternalRegistrarLink;
   m2WaitMs?: number;
@@ -103,7 +109,7 @@ export class WpsBss {
     this.authenticator = new WpsAuthenticator({
       driver: opts.driver,
       mlme: this.mlme,
-      backendFor: (station, role) => (role === 'enrollee' ? this.newBackend(station) : undefined),
+      backendFor: (station, role) => (role === 'enrollee' ? this.newBackend(station) : this.apEnrolleeBackend(station)),
       onFinished: (addr, outcome) => {
         this.backends.delete(addr);
         this.emit({ type: 'eap-finished', addr, outcome });
@@ -251,6 +257,22 @@ export class WpsBss {
     this.backends.get(station.addr)?.close();
     this.backends.set(station.addr, backend);
     return backend;
+  }
+
+  private apEnrolleeBackend(station: StationEntry): WscBackend | undefined {
+    const a = this.opts.apEnrollee;
+    const pin = a?.apPin();
+    if (a === undefined) return undefined;
+    const ap: EnrolleeApConfig = { settings: a.settings() };
+    const locked = a.setupLocked?.();
+    if (locked !== undefined) ap.setupLocked = locked;
+    const cfg: EnrolleeConfig = { device: a.device, ap, peerAddress: Buffer.from(macToBytes(station.addr)) };
+    // Without an AP PIN the Enrollee still answers M1 (Windows probes so), then refuses the Registrar (hostapd).
+    if (pin !== undefined) cfg.password = { kind: 'pin', pin };
+    if (this.opts.rng !== undefined) cfg.rng = this.opts.rng;
+    return new ApEnrolleeBackend(new Enrollee(cfg), (events) => {
+      for (const event of events) this.emit({ type: 'wps', addr: station.addr, event });
+    });
   }
 
   private onRegistrarEvents(addr: MacAddress, events: WpsEvent[]): void {
