@@ -7,7 +7,7 @@
  * Daemons run without debug output, as people run them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,14 +79,36 @@ export function apUuid(i: number): string {
 /** Temp dirs of running daemons, removed at exit too (an interrupted run leaves none behind). */
 const liveDirs = new Set<string>();
 let exitHook = false;
+const DIR_PREFIX = 'wpsd-bench-';
 
-function trackDir(dir: string): void {
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes daemon dirs left by bench runs that died of a signal (their pid is gone). */
+function sweepStaleDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
+    if (m?.[1] && !pidAlive(Number(m[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function daemonDir(kind: string): string {
+  if (!exitHook) {
+    exitHook = true;
+    sweepStaleDirs();
+    process.on('exit', () => {
+      for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-${kind}-`));
   liveDirs.add(dir);
-  if (exitHook) return;
-  exitHook = true;
-  process.on('exit', () => {
-    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
-  });
+  return dir;
 }
 
 export class Daemon {
@@ -97,9 +119,7 @@ export class Daemon {
     readonly dir: string,
     readonly confPath: string,
     readonly ctrlDir: string,
-  ) {
-    trackDir(dir);
-  }
+  ) {}
 
   get socketPath(): string {
     return join(this.ctrlDir, this.host.ifname);
@@ -139,7 +159,7 @@ export interface StartApOptions {
 
 /** Starts an AP with UPnP on the host's veth; resolves once its ctrl socket answers PING. */
 export async function startAp(impl: ApImpl, host: NetnsHost, o: StartApOptions = {}): Promise<Daemon> {
-  const dir = mkdtempSync(join(tmpdir(), `wpsd-bench-${impl}-`));
+  const dir = daemonDir(impl);
   const ctrlDir = join(dir, 'ctrl');
   mkdirSync(ctrlDir, { recursive: true });
   const confPath = join(dir, 'hostapd.conf');
@@ -156,11 +176,13 @@ export async function startAp(impl: ApImpl, host: NetnsHost, o: StartApOptions =
 
 /** Starts an External Registrar (station without a radio) on the host's veth. */
 export async function startEr(impl: ErImpl, host: NetnsHost): Promise<Daemon> {
-  const dir = mkdtempSync(join(tmpdir(), `wpsd-bench-er-${impl}-`));
+  const dir = daemonDir(`er-${impl}`);
   const ctrlDir = join(dir, 'ctrl');
   mkdirSync(ctrlDir, { recursive: true });
   const confPath = join(dir, 'wpa_supplicant.conf');
-  writeFileSync(confPath, erConf({ ctrlDir }));
+  // wpa_supplicant takes global string values literally (quotes included: device_name="x" names the
+  // device `"x"`), so both ERs get them unquoted, as wpa_supplicant.conf documents them.
+  writeFileSync(confPath, erConf({ ctrlDir }).replace(/^([a-z_]+)="(.*)"$/gm, '$1=$2'));
   const args = ['-D', 'none', '-i', host.ifname, '-c', confPath];
   const proc =
     impl === 'wpa_supplicant'

@@ -8,9 +8,9 @@
  */
 import type { CtrlSession } from '../test/harness/ctrl-session.js';
 import type { Topology } from '../test/harness/netns.js';
-import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable, type ApImpl } from './daemons.js';
+import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable, type ApImpl, type Daemon } from './daemons.js';
 import { latencyRows, sideOf, type Side } from './compare.js';
-import { alternate, attachCtrl, erStart, learnFleet, waitForAps, type Contender, type FleetAp } from './learn.js';
+import { alternate, attachCtrl, erStart, learnFleet, waitForAps, type Contender, type FleetAp, type LearnSamples } from './learn.js';
 import type { BenchRow } from './results.js';
 import { withScope, type BenchScope } from './scope.js';
 
@@ -27,26 +27,36 @@ export interface FleetOptions {
   sizes?: readonly number[];
   rounds?: number;
   warmup?: number;
-  /** Cap on the learning loop per fleet size, ms (default 60 s). */
+  /** Cap on each learning loop (per fleet size and phase), ms (default 45 s). */
   maxMsPerSize?: number;
   wpsdAp?: boolean;
   wpsdSta?: boolean;
 }
 
-async function startFleet(scope: BenchScope, topo: Topology, impl: ApImpl, hosts: readonly string[], uuidBase: number): Promise<FleetAp[]> {
-  const fleet: FleetAp[] = [];
+interface Fleet {
+  aps: FleetAp[];
+  daemons: Daemon[];
+}
+
+async function startFleet(scope: BenchScope, topo: Topology, impl: ApImpl, hosts: readonly string[], uuidBase: number): Promise<Fleet> {
+  const fleet: Fleet = { aps: [], daemons: [] };
   for (let i = 0; i < hosts.length; i += START_BATCH) {
     const batch = hosts.slice(i, i + START_BATCH);
-    const started = await Promise.all(
+    await Promise.all(
       batch.map(async (h, j) => {
         const uuid = apUuid(uuidBase + i + j);
         const d = scope.daemon(await startAp(impl, topo.host(h), { uuid }));
-        return { uuid, ctrl: scope.session(await attachCtrl(d)) };
+        fleet.daemons.push(d);
+        fleet.aps.push({ uuid, ctrl: scope.session(await attachCtrl(d)) });
       }),
     );
-    fleet.push(...started);
   }
   return fleet;
+}
+
+async function stopFleet(fleet: Fleet): Promise<void> {
+  for (const ap of fleet.aps) ap.ctrl.close();
+  await Promise.all(fleet.daemons.map((d) => d.stop()));
 }
 
 /** Why the all-wpsd side has no samples: a failure of either role wins over "not available". */
@@ -56,74 +66,86 @@ function combined(sta: Side, ap: Side): Side {
   return { kind: 'unavailable' };
 }
 
+/**
+ * One fleet size. Phase A: the hostapd fleet, learned by each ER in turn.
+ * Phase B: the hostapd fleet is stopped and the wpsd ap fleet takes its
+ * place, learned by each ER in turn. One fleet runs at a time, so neither
+ * pays for the other's idle processes; the ERs stay up throughout.
+ */
 async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta: boolean): Promise<BenchRow[]> {
   return withScope(async (scope) => {
     const hostapdHosts = Array.from({ length: k }, (_, i) => `h${i}`);
     const wpsdHosts = withAp ? Array.from({ length: k }, (_, i) => `w${i}`) : [];
     const topo = await scope.topology({ hosts: ['erref', 'erwpsd', ...hostapdHosts, ...wpsdHosts], link: 'bridge' });
+    const loop = { runs: o.rounds ?? ROUNDS[k] ?? DEFAULT_ROUNDS, warmup: o.warmup ?? 1, maxMs: o.maxMsPerSize ?? 45_000 };
 
     // ERs first, so they hear the APs' ssdp:alive as well as answers to their M-SEARCH.
     const refEr = scope.daemon(await startEr('wpa_supplicant', topo.host('erref')));
     const refCtrl = scope.session(await attachCtrl(refEr));
-    const refFrom = await erStart(refCtrl);
+    await erStart(refCtrl);
     let wpsdCtrl: CtrlSession | undefined;
-    let wpsdFrom = 0;
     let staSide: Side = { kind: 'unavailable' };
     if (withSta) {
       try {
         const er = scope.daemon(await startEr('wpsd', topo.host('erwpsd')));
         wpsdCtrl = scope.session(await attachCtrl(er));
-        wpsdFrom = await erStart(wpsdCtrl);
+        await erStart(wpsdCtrl);
       } catch (err) {
         staSide = { kind: 'failed', error: `wpsd sta: ${(err as Error).message}` };
         wpsdCtrl = undefined;
       }
     }
 
+    // Phase A: Debian hostapd fleet.
+    let refFrom = refCtrl.events.length;
+    let wpsdFrom = wpsdCtrl?.events.length ?? 0;
     const hostapdFleet = await startFleet(scope, topo, 'hostapd', hostapdHosts, 0);
-    let apSide: Side = { kind: 'unavailable' };
-    let wpsdFleet: FleetAp[] | undefined;
-    if (withAp) {
-      try {
-        wpsdFleet = await startFleet(scope, topo, 'wpsd', wpsdHosts, WPSD_UUID_BASE);
-      } catch (err) {
-        apSide = { kind: 'failed', error: `wpsd ap: ${(err as Error).message}` };
-      }
-    }
-
-    await waitForAps(refCtrl, hostapdFleet.map((a) => a.uuid), refFrom);
-    if (wpsdFleet) {
-      try {
-        await waitForAps(refCtrl, wpsdFleet.map((a) => a.uuid), refFrom);
-      } catch (err) {
-        apSide = { kind: 'failed', error: `wpsd ap fleet not discovered: ${(err as Error).message}` };
-        wpsdFleet = undefined;
-      }
-    }
+    await waitForAps(refCtrl, hostapdFleet.aps.map((a) => a.uuid), refFrom);
     if (wpsdCtrl) {
       try {
-        await waitForAps(wpsdCtrl, [...hostapdFleet, ...(wpsdFleet ?? [])].map((a) => a.uuid), wpsdFrom);
+        await waitForAps(wpsdCtrl, hostapdFleet.aps.map((a) => a.uuid), wpsdFrom);
       } catch (err) {
         staSide = { kind: 'failed', error: `wpsd sta discovery: ${(err as Error).message}` };
         wpsdCtrl = undefined;
       }
     }
-
-    const contenders: Contender[] = [{ label: 'ref-er/hostapd', run: (res) => learnFleet(refCtrl, hostapdFleet, res) }];
     const erWpsd = wpsdCtrl;
-    const apWpsd = wpsdFleet;
-    if (erWpsd) contenders.push({ label: 'wpsd-er/hostapd', run: (res) => learnFleet(erWpsd, hostapdFleet, res) });
-    if (apWpsd) contenders.push({ label: 'ref-er/wpsd-ap', run: (res) => learnFleet(refCtrl, apWpsd, res) });
-    if (erWpsd && apWpsd) contenders.push({ label: 'wpsd-er/wpsd-ap', run: (res) => learnFleet(erWpsd, apWpsd, res) });
+    const phaseA: Contender[] = [{ label: 'ref-er/hostapd', run: (res) => learnFleet(refCtrl, hostapdFleet.aps, res) }];
+    if (erWpsd) phaseA.push({ label: 'wpsd-er/hostapd', run: (res) => learnFleet(erWpsd, hostapdFleet.aps, res) });
+    const resA = await alternate(phaseA, loop);
+    await stopFleet(hostapdFleet);
 
-    const res = await alternate(contenders, { runs: o.rounds ?? ROUNDS[k] ?? DEFAULT_ROUNDS, warmup: o.warmup ?? 1, maxMs: o.maxMsPerSize ?? 60_000 });
-    const ref = sideOf(res, 'ref-er/hostapd', { kind: 'failed', error: 'not run' });
-    const allWpsd = sideOf(res, 'wpsd-er/wpsd-ap', combined(staSide, apSide));
+    // Phase B: wpsd ap fleet.
+    let apSide: Side = { kind: 'unavailable' };
+    let resB = new Map<string, LearnSamples>();
+    if (withAp) {
+      try {
+        refFrom = refCtrl.events.length;
+        wpsdFrom = erWpsd?.events.length ?? 0;
+        const wpsdFleet = await startFleet(scope, topo, 'wpsd', wpsdHosts, WPSD_UUID_BASE);
+        await waitForAps(refCtrl, wpsdFleet.aps.map((a) => a.uuid), refFrom);
+        const phaseB: Contender[] = [{ label: 'ref-er/wpsd-ap', run: (res) => learnFleet(refCtrl, wpsdFleet.aps, res) }];
+        if (erWpsd) {
+          try {
+            await waitForAps(erWpsd, wpsdFleet.aps.map((a) => a.uuid), wpsdFrom);
+            phaseB.push({ label: 'wpsd-er/wpsd-ap', run: (res) => learnFleet(erWpsd, wpsdFleet.aps, res) });
+          } catch (err) {
+            staSide = { kind: 'failed', error: `wpsd sta did not discover the wpsd ap fleet: ${(err as Error).message}` };
+          }
+        }
+        resB = await alternate(phaseB, loop);
+        await stopFleet(wpsdFleet);
+      } catch (err) {
+        apSide = { kind: 'failed', error: `wpsd ap fleet: ${(err as Error).message}` };
+      }
+    }
+
+    const ref = sideOf(resA, 'ref-er/hostapd', { kind: 'failed', error: 'not run' });
     const aps = k === 1 ? 'AP' : 'APs';
     return [
-      ...latencyRows(`Fleet K=${k}: one ER learns ${k} Debian hostapd ${aps} at once, total (ER under test)`, sideOf(res, 'wpsd-er/hostapd', staSide), ref, `${referenceName('wpa_supplicant')} ER`, undefined, ['median']),
-      ...latencyRows(`Fleet K=${k}: Debian wpa_supplicant ER learns ${k} ${aps} at once, total (AP under test)`, sideOf(res, 'ref-er/wpsd-ap', apSide), ref, referenceName('hostapd'), undefined, ['median']),
-      ...latencyRows(`Fleet K=${k}: all wpsd (ER + ${k} ${aps}) vs all Debian, total`, allWpsd, ref, 'wpa_supplicant + hostapd', undefined, ['median']),
+      ...latencyRows(`Fleet K=${k}: one ER learns ${k} Debian hostapd ${aps} at once, total (ER under test)`, sideOf(resA, 'wpsd-er/hostapd', staSide), ref, `${referenceName('wpa_supplicant')} ER`, undefined, ['median']),
+      ...latencyRows(`Fleet K=${k}: Debian wpa_supplicant ER learns ${k} ${aps} at once, total (AP fleet under test)`, sideOf(resB, 'ref-er/wpsd-ap', apSide), ref, referenceName('hostapd'), undefined, ['median']),
+      ...latencyRows(`Fleet K=${k}: all wpsd (ER + ${k} ${aps}) vs all Debian, total`, sideOf(resB, 'wpsd-er/wpsd-ap', combined(staSide, apSide)), ref, 'wpa_supplicant + hostapd', undefined, ['median']),
     ];
   });
 }

@@ -209,13 +209,41 @@ describe('wpsd ap configuration problems', () => {
     }
   });
 
-  it('driver=sim is refused with a clear message until the radio path runs in wpsd ap', async () => {
-    const r = await runOnce(conf('CTRL').replace('driver=none', 'driver=sim'));
+  it('driver=sim without sim_medium and driver=nl80211 on this kernel are refused with the driver\'s own reason', async () => {
+    const sim = await runOnce(conf('CTRL').replace('driver=none', 'driver=sim'));
+    const nl = await runOnce(conf('CTRL').replace('driver=none', 'driver=nl80211'));
     try {
-      expect(r.code).toBe(1);
-      expect(r.out).toContain('driver=sim needs the radio path');
+      expect(sim.code).toBe(1);
+      expect(sim.out).toContain('driver=sim: ');
+      expect(sim.out).toContain('sim_medium');
+      expect(nl.code).toBe(1);
+      expect(nl.out).toContain('driver=nl80211: ');
+      expect(nl.out).not.toContain('AP-ENABLED');
     } finally {
-      rmSync(r.dir, { recursive: true, force: true });
+      rmSync(sim.dir, { recursive: true, force: true });
+      rmSync(nl.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('driver=sim with a running `wpsd medium` starts the radio as far as beacons', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wpsd-apsim-'));
+    const sock = join(dir, 'medium.sock');
+    const medium = spawn(process.execPath, [CLI, 'medium', '--socket', sock], { stdio: 'ignore' });
+    const mediumExit = new Promise((r) => medium.on('exit', r));
+    try {
+      const { existsSync } = await import('node:fs');
+      await waitFor(() => existsSync(sock), 'the medium socket');
+      const r = await runOnce(conf('CTRL').replace('driver=none', `driver=sim\nsim_medium=${sock}`) + '\n# wait-for-start');
+      try {
+        expect(r.code).toBe(0);
+        expect(r.out).toContain('driver=sim radio started');
+      } finally {
+        rmSync(r.dir, { recursive: true, force: true });
+      }
+    } finally {
+      medium.kill('SIGTERM');
+      await mediumExit;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

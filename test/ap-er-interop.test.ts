@@ -100,6 +100,13 @@ describe('wpsd ap with Debian wpa_supplicant as External Registrar', () => {
     expect(text).toContain('# WPS configuration - START\nwps_state=2\nssid=new-ssid\n');
     expect(text).toContain('wpa_passphrase=newpassphrase1\n');
     expect(text).toContain('#WPS# ssid=test-wps\n');
+    // The next learn sees the new settings.
+    erCtrl.mark();
+    expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${UUID} ${REFERENCE_AP.apPin}`, 20_000, 200)).toBe('OK\n');
+    expect((await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS)).text).toBe(
+      `WPS-ER-AP-SETTINGS uuid=${UUID} ssid=new-ssid auth_type=0x0020 encr_type=0x0008 key=newpassphrase1`,
+    );
+    await erCtrl.waitFor(/^WPS-FAIL msg=11/, EVENT_MS);
   });
 
   it('three wrong AP PINs lock AP setup: WPS-AP-SETUP-LOCKED, then even the right PIN is refused', async () => {

@@ -119,8 +119,10 @@ function startAp(ap) {
       }
       if (req.method === 'SUBSCRIBE' && req.url === '/evt') {
         if (ap.mode === 'no-sid') { res.writeHead(200, { timeout: 'Second-1800' }); return res.end(); }
+        const timeout = 'Second-' + (ap.subTimeout || 1800);
+        if (req.headers.sid) { say({ ap: ap.name, what: 'renewed', ok: req.headers.sid === sid }); res.writeHead(req.headers.sid === sid ? 200 : 412, { sid, timeout }); return res.end(); }
         callback = /<([^>]+)>/.exec(String(req.headers.callback || ''))?.[1];
-        res.writeHead(200, { sid, timeout: 'Second-1800' }); res.end();
+        res.writeHead(200, { sid, timeout }); res.end();
         say({ ap: ap.name, what: 'subscribed' });
         setTimeout(() => {
           for (const p of ap.probes || []) for (let i = 0; i < 2; i++) notify(buildWlanEvent(1, mac(p.mac), probeTlvs(p)));
@@ -176,6 +178,8 @@ interface FakeApSpec {
   probes?: Array<{ mac: string; uuid: string; name: string; configMethods: number; pwId?: number }>;
   /** CACHE-CONTROL max-age of its NOTIFYs (default 1800). */
   maxAge?: number;
+  /** TIMEOUT granted to SUBSCRIBE (default 1800 s). */
+  subTimeout?: number;
   /** A station that runs EAP-WSC with this PIN once a PIN Registrar is selected. */
   station?: { name: string; mac: string; uuid: string; pin: string };
 }
@@ -199,7 +203,7 @@ describe('wpsd sta External Registrar against test APs', () => {
     ],
   };
   const GOOD2: FakeApSpec = {
-    uuid: '11111111-0000-4000-8000-000000000002', port: 50002, mode: 'good', mac: '02:00:00:00:01:02', name: 'GoodTwo',
+    uuid: '11111111-0000-4000-8000-000000000002', port: 50002, mode: 'good', mac: '02:00:00:00:01:02', name: 'GoodTwo', subTimeout: 2,
     probes: [{ mac: '02:00:00:00:aa:03', uuid: 'aaaaaaaa-0000-4000-8000-000000000003', name: 'PhoneC', configMethods: 0x0108 }],
   };
   const BAD = ['bad-xml', 'no-control', 'no-event', 'other-host', 'dns-name', 'oversized', 'endless', 'never', 'no-sid'].map(
@@ -247,11 +251,10 @@ describe('wpsd sta External Registrar against test APs', () => {
       'dns-name': /refusing AP .*DescriptionCheckError \(hostname\)/,
       oversized: /refusing AP .*HttpClientError \(too-large\)/,
       endless: /refusing AP .*HttpClientError \(too-large\)/,
-      never: /AP .*HttpClientError \(timeout\)/,
       'no-sid': /refusing AP .*GenaSubscribeError \(bad-response\)/,
     };
     const addr = topo.host('aps').address.replace(/\./g, '\\.');
-    for (const b of BAD) {
+    for (const b of BAD.filter((x) => x.mode !== 'never')) {
       const m = await sta.waitForOutput(new RegExp(`(?:refusing )?AP \\d+ ${addr} \\(http://${addr}:${b.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
       expect(m[0]).toMatch(reasons[b.mode] as RegExp);
     }
@@ -259,6 +262,11 @@ describe('wpsd sta External Registrar against test APs', () => {
     const adds = erCtrl.events.filter((e) => e.text.startsWith('WPS-ER-AP-ADD'));
     expect(adds.map((e) => e.text.split(' ')[1]).sort()).toEqual(['11111111-0000-4000-8000-000000000001', '11111111-0000-4000-8000-000000000002']);
     expect(sta.running).toBe(true);
+  });
+
+  it('a subscription granted for 2 s is renewed with its SID before it runs out', async () => {
+    await fake.waitForOutput(/"ap":"GoodTwo","what":"renewed","ok":true/, EVENT_MS);
+    expect(fake.output()).not.toMatch(/"what":"renewed","ok":false/);
   });
 
   it('three Enrollee probes through two APs give one WPS-ER-ENROLLEE-ADD each, in the seed format (M1=0)', async () => {
@@ -317,6 +325,14 @@ describe('wpsd sta External Registrar against test APs', () => {
     expect(fake.output().slice(before)).not.toMatch(/"ap":"GoodTwo","what":"sel-reg","hex":"104a0001101041000101/);
   });
 
+  it('an AP whose description never comes is given up after the client timeout, with a log line', async () => {
+    const never = BAD.find((b) => b.mode === 'never') as FakeApSpec;
+    const addr = topo.host('aps').address.replace(/\./g, '\\.');
+    const m = await sta.waitForOutput(new RegExp(`AP \\d+ ${addr} \\(http://${addr}:${never.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
+    expect(m[0]).toMatch(/HttpClientError \(timeout\)/);
+    expect(erCtrl.events.some((e) => e.text.includes('22222222-'))).toBe(false);
+  });
+
   it('an AP that stops advertising (killed, no byebye) is removed when its max-age runs out', async () => {
     const spec: FakeApSpec = { uuid: '33333333-0000-4000-8000-000000000001', port: 50040, mode: 'good', mac: '02:00:00:00:03:01', name: 'Short', maxAge: 2 };
     const p = topo.host('aps').spawnNode(script, [JSON.stringify({ address: topo.host('aps').address, aps: [spec] })], { label: 'fake-short' });
@@ -332,4 +348,24 @@ describe('wpsd sta External Registrar against test APs', () => {
       await p.stop();
     }
   });
+
+  it('wps_er_start <IP> only accepts APs at that address; wps_er_stop forgets them all', async () => {
+    erCtrl.mark();
+    expect(await cli('wps_er_stop')).toBe('OK\n');
+    // Both good APs announced before are removed, their Enrollees first.
+    for (let i = 0; i < 2; i++) await erCtrl.waitFor(/^WPS-ER-AP-REMOVE 11111111-/, EVENT_MS);
+    const removed = erCtrl.events.filter((e) => e.text.startsWith('WPS-ER-ENROLLEE-REMOVE')).map((e) => e.text);
+    expect(removed).toContain('WPS-ER-ENROLLEE-REMOVE aaaaaaaa-0000-4000-8000-000000000001 02:00:00:00:aa:01');
+    expect(removed).toContain('WPS-ER-ENROLLEE-REMOVE aaaaaaaa-0000-4000-8000-000000000003 02:00:00:00:aa:03');
+    erCtrl.mark();
+    expect(await cli('wps_er_start', '169.254.1.99')).toBe('OK\n');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(erCtrl.events.slice(erCtrl.mark()).some((e) => e.text.startsWith('WPS-ER-AP-ADD'))).toBe(false);
+    expect(await cli('wps_er_stop')).toBe('OK\n');
+    expect(await cli('wps_er_start', topo.host('aps').address)).toBe('OK\n');
+    await erCtrl.waitFor(/^WPS-ER-AP-ADD 11111111-/, EVENT_MS);
+    await erCtrl.waitFor(/^WPS-ER-AP-ADD 11111111-/, EVENT_MS);
+    expect(await cli('wps_er_start', 'not-an-ip')).toBe('OK\n'); // running: shows the table again, as wpa_supplicant
+  });
+
 });

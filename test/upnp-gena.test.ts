@@ -9,6 +9,7 @@ import {
   type GenaEventInfo,
   type GenaPublisherOptions,
 } from '../src/upnp/index.js';
+import { Logger, LogLevel } from '../src/common/log.js';
 
 async function waitFor(cond: () => boolean, what: string, limitMs = 5000): Promise<void> {
   const end = Date.now() + limitMs;
@@ -235,6 +236,28 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     await waitFor(() => lost !== '', 'onLost', 6000);
     expect(lost).toMatch(/503/);
     expect(sub.subscriptions).toEqual([]);
+  });
+
+  it('logs an async event handler that rejects and keeps delivering later events', async () => {
+    const { pub, url } = await publisherOn();
+    const warnings: string[] = [];
+    const sub = new GenaSubscriber({ address: '127.0.0.1', logger: new Logger({ level: LogLevel.WARNING, sink: (l) => warnings.push(l) }) });
+    await sub.start();
+    cleanups.push(() => sub.close());
+    const seqs: number[] = [];
+    // Assignable to onEvent's void return: its rejection must neither go unhandled nor stop the subscription.
+    await sub.subscribe(url, {
+      onEvent: async (_p, i) => {
+        seqs.push(i.seq);
+        await Promise.resolve();
+        throw new Error(`handler broke at ${i.seq}`);
+      },
+    });
+    await waitFor(() => seqs.length === 1, 'initial event');
+    pub.publish({ Status: 'busy' });
+    await waitFor(() => seqs.length === 2 && warnings.length === 2, 'second event and its warning');
+    expect(seqs).toEqual([0, 1]);
+    expect(warnings).toEqual(['gena: event handler failed: handler broke at 0', 'gena: event handler failed: handler broke at 1']);
   });
 
   it('wraps SEQ from 2^32-1 to 1, never to 0', () => {

@@ -166,4 +166,14 @@ describe('ER web console in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-console.png'), fullPage: true });
   });
+
+  it('shows device strings from the network as text, never as markup', async () => {
+    const evil = '<img src=x onerror="window.__wpsdXss=1">';
+    fake.enrolleeProbes({ ...station(0x40, undefined, evil), manufacturer: '<b>bold</b>' });
+    const row = page.locator('[data-testid="enrollee-row"][data-mac="02:66:a0:ee:17:40"]');
+    await poll(() => row.textContent()).toContain(evil);
+    await poll(() => page.getByTestId('event-log').textContent()).toContain(`|${evil}|<b>bold</b>|`);
+    expect(await page.evaluate(() => (globalThis as unknown as { __wpsdXss?: number }).__wpsdXss)).toBeUndefined();
+    expect(await row.locator('img, b').count()).toBe(0);
+  });
 });

@@ -22,6 +22,8 @@ import { AuthType, ConfigMethods, DevicePasswordId, EncrType, RfBand, WpsState }
 import type { Credential } from '../src/wps/credential.js';
 import { Registrar } from '../src/wps/registrar.js';
 import type { WpsEvent } from '../src/wps/events.js';
+import { ApPinLockout } from '../src/wps/ap-pin-lockout.js';
+import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const CHANNEL = 6;
@@ -62,6 +64,7 @@ interface Lab {
 }
 
 interface LabOptions {
+  apPinLockout?: ApPinLockout;
   fragmentSize?: number;
   loss?: number;
   seed?: number;
@@ -90,6 +93,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     multiApBackhaul: (e) => [credentialFor('backhaul', 'backhaul passphrase', e.macAddress)],
     apEnrollee: { device: apDevice, apPin: () => '87654325', settings: () => credentialFor(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
     fragmentSize: o.fragmentSize,
+    apPinLockout: o.apPinLockout,
     external: o.external,
     m2WaitMs: o.m2WaitMs,
     retransmitMs: o.retransmitMs ?? 400,
@@ -251,6 +255,16 @@ describe('WPS over the sim radio: other roles and framing', () => {
     expect(res).toMatchObject({ ok: true, credentials: [{ networkKey: Buffer.from(PASSPHRASE) }] });
   });
 
+  it('a WPS 1.0 station (no Version2) starts with EAPOL-Start and still enrolls', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:05');
+    await lab.bss.addPin('12345670');
+    const res = await runEnroll(sta, { kind: 'pin', pin: '12345670' }, { version2: false }).result;
+    expect(res).toMatchObject({ ok: true, credentials: [{ ssid: Buffer.from(SSID) }] });
+    const station = lab.apEvents.find((e) => e.type === 'associated');
+    expect(station).toMatchObject({ station: { wps: true, wps2: false } });
+  });
+
   it('a Multi-AP backhaul STA gets the backhaul credentials', async () => {
     lab = await startLab();
     const sta = await addStation(lab, '02:00:00:00:0f:02');
@@ -278,6 +292,31 @@ describe('WPS over the sim radio: other roles and framing', () => {
     const res = await runEnroll(sta, { kind: 'registrar', bssid: AP, pin: '12345670', apSettings: { mode: 'learn' } }).result;
     expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { configError: 18 } });
     expect(apWps(lab.apEvents).some((e) => e.type === 'pwd-auth-fail' && e.local === 'enrollee')).toBe(true);
+  });
+});
+
+describe('WPS over the sim radio: AP PIN lockout', () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    if (lab) await stopLab(lab);
+    lab = undefined;
+  });
+
+  it('three wrong AP PINs lock AP setup: the beacon says AP Setup Locked and the right PIN is refused with config_error=15', async () => {
+    const events: string[] = [];
+    const lockout = new ApPinLockout({ now: Date.now, onEvent: (e) => events.push(e) });
+    lab = await startLab({ apPinLockout: lockout });
+    const sta = await addStation(lab, '02:00:00:00:0f:06');
+    for (const pin of ['11115555', '22226666', '33337777']) {
+      const res = await runEnroll(sta, { kind: 'registrar', bssid: AP, pin, apSettings: { mode: 'learn' } }).result;
+      expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { configError: 18 } });
+    }
+    expect(events).toEqual(['SETUP-LOCKED']);
+    const scan = await sta.scan({ channels: [CHANNEL], dwellMs: 150 });
+    const wps = scanResultWps(scan.find((r) => r.bssid === AP)?.elements ?? []);
+    expect(wps).toMatchObject({ apSetupLocked: true });
+    const res = await runEnroll(sta, { kind: 'registrar', bssid: AP, pin: '87654325', apSettings: { mode: 'learn' } }).result;
+    expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { configError: 15 } });
   });
 });
 
@@ -322,7 +361,8 @@ function fakeEr(getLab: () => Lab, enrollee: MacAddress, pin: string, firstDelay
   return {
     seen,
     available: () => true,
-    send: (msg) => {
+    onToExternal: (msg, mac) => {
+      expect(mac).toBe(enrollee);
       const type = msg.readUInt8(msg.indexOf(Buffer.from([0x10, 0x22, 0x00, 0x01])) + 4);
       seen.push(type);
       if (type === 4) {

@@ -242,7 +242,7 @@ function pair(o: { enrollee?: Enrollee; registrar?: Registrar; fragmentSize?: nu
     backendFor:
       o.backendFor ??
       ((role) =>
-        role === 'enrollee' && o.registrar ? new RegistrarBackend({ internal: o.registrar }) : role === 'registrar' && o.enrollee ? new ApEnrolleeBackend(o.enrollee) : undefined),
+        role === 'enrollee' && o.registrar ? new RegistrarBackend({ enrollee: STA, internal: o.registrar }) : role === 'registrar' && o.enrollee ? new ApEnrolleeBackend(o.enrollee) : undefined),
     onFinished: resolveServer,
     retransmitMs: 30,
     maxRetransmissions: 5,
@@ -340,9 +340,61 @@ describe('RegistrarBackend', () => {
     expect(opCodeFor(Buffer.from([1, 2, 3]))).toBe(WscOpCode.Msg);
   });
 
+  const noPin = () => new Registrar({ device: dev(BSSID, 'ap'), policy: { devicePassword: () => undefined } });
+  const erRegistrar = (pin: string | undefined) =>
+    new Registrar({ device: dev('02:00:00:00:0e:0e', 'er'), policy: { devicePassword: () => (pin === undefined ? undefined : { kind: 'pin', pin }), credentials: (e) => [cred(e.macAddress)] } });
+  const typeOf = (a: Awaited<ReturnType<RegistrarBackend['receive']>>): number | undefined => (a.kind === 'send' ? wscMessageType(a.message) : undefined);
+
+  it('M2D window: an ER M2 arriving within it replaces the internal M2D', async () => {
+    const enrollee = new Enrollee({ device: dev(STA, 's'), password: { kind: 'pin', pin: '12345670' } });
+    const er = erRegistrar('12345670');
+    const b = new RegistrarBackend({
+      enrollee: STA,
+      internal: noPin(),
+      m2WaitMs: 2_000,
+      external: { available: () => true, onToExternal: (m) => void setTimeout(() => b.deliverFromExternal(er.receive(m).reply ?? Buffer.alloc(0)), 20) },
+    });
+    const answer = await b.receive(enrollee.start(), WscOpCode.Msg);
+    expect(typeOf(answer)).toBe(MessageType.M2);
+    expect(b.using).toBe('external');
+  });
+
+  it('M2D window: with no ER answer the internal M2D goes out; after the WSC_ACK the late ER M2 is relayed', async () => {
+    const enrollee = new Enrollee({ device: dev(STA, 's'), password: { kind: 'pin', pin: '12345670' } });
+    const er = erRegistrar('12345670');
+    let m1: Buffer | undefined;
+    const b = new RegistrarBackend({ enrollee: STA, internal: noPin(), m2WaitMs: 30, externalTimeoutMs: 2_000, external: { available: () => true, onToExternal: (m) => void (m1 ??= m) } });
+    const first = await b.receive(enrollee.start(), WscOpCode.Msg);
+    expect(typeOf(first)).toBe(MessageType.M2D);
+    if (first.kind !== 'send') return;
+    const ack = enrollee.receive(first.message);
+    expect(ack.result).toBeUndefined();
+    const pending = b.receive(ack.reply ?? Buffer.alloc(0), WscOpCode.Ack);
+    setTimeout(() => b.deliverFromExternal(er.receive(m1 ?? Buffer.alloc(0)).reply ?? Buffer.alloc(0)), 20);
+    const next = await pending;
+    expect(typeOf(next)).toBe(MessageType.M2);
+    if (next.kind !== 'send') return;
+    expect(enrollee.receive(next.message).reply).toBeDefined();
+    expect(enrollee.state).toBe('recv-m4');
+  });
+
+  it('M2D window: an ER M2D within the window (and no M2) is what goes out at its end', async () => {
+    const enrollee = new Enrollee({ device: dev(STA, 's'), password: { kind: 'pin', pin: '12345670' } });
+    const er = erRegistrar(undefined);
+    const b = new RegistrarBackend({
+      enrollee: STA,
+      internal: noPin(),
+      m2WaitMs: 60,
+      external: { available: () => true, onToExternal: (m) => b.deliverFromExternal(er.receive(m).reply ?? Buffer.alloc(0)) },
+    });
+    const answer = await b.receive(enrollee.start(), WscOpCode.Msg);
+    expect(typeOf(answer)).toBe(MessageType.M2D);
+    if (answer.kind === 'send') expect(enrollee.receive(answer.message).events[0]).toMatchObject({ type: 'm2d', device: { deviceName: 'er' } });
+  });
+
   it('with only an External Registrar that never answers, the run ends after the ER timeout', async () => {
     const sent: Buffer[] = [];
-    const b = new RegistrarBackend({ external: { available: () => true, send: (m) => void sent.push(m) }, externalTimeoutMs: 30 });
+    const b = new RegistrarBackend({ enrollee: STA, external: { available: () => true, onToExternal: (m) => void sent.push(m) }, externalTimeoutMs: 30 });
     const e = new Enrollee({ device: dev(STA, 's'), password: { kind: 'pin', pin: '12345670' } });
     const m1 = e.start();
     const answer = await b.receive(m1, WscOpCode.Msg);
@@ -352,7 +404,7 @@ describe('RegistrarBackend', () => {
   });
 
   it('drops ER messages once the internal Registrar runs the exchange, and bounds the queue', async () => {
-    const b = new RegistrarBackend({ internal: registrar(), external: { available: () => true, send: () => undefined } });
+    const b = new RegistrarBackend({ enrollee: STA, internal: registrar(), external: { available: () => true, onToExternal: () => undefined } });
     const e = new Enrollee({ device: dev(STA, 's'), password: { kind: 'pin', pin: '12345670' } });
     const answer = await b.receive(e.start(), WscOpCode.Msg);
     expect(answer.kind).toBe('send');

@@ -8,13 +8,16 @@
  *   ApBss.start(opts): Promise<ApBss>   .stop(): Promise<void>
  *   .state  .apPin  .lockout  .device  .ctrl
  *   .emit(line)                          control event (level INFO) + log
- *   .applyNewSettings(cred, source)      what hostapd's hapd_wps_cred_cb does
+ *   .applyNewSettings(cred)              what hostapd's hapd_wps_cred_cb does
+ *   .setWlanResponseHandler(fn) / .onSelectedRegistrarChange(fn) / .proxyWlanEvent(type, mac, msg) / .selectedRegistrars
+ *                                        the radio side's hooks (PutWLANResponse, SetSelectedRegistrar, WLANEvent)
  */
 import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
 import { WfaDevice, ApStatus } from '../proxy/wfa-device.js';
-import { createWfaActions } from '../proxy/wfa-actions.js';
+import { createWfaActions, type WlanResponse, type WlanResponseResult } from '../proxy/wfa-actions.js';
+import type { SelectedRegistrars } from '../proxy/selected-registrar.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import { ApPinLockout, WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../wps/ap-pin-lockout.js';
 import type { Credential } from '../wps/credential.js';
@@ -52,6 +55,10 @@ export class ApBss {
   private lockTimer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  private wlanResponseHandler: ((r: WlanResponse) => WlanResponseResult) | undefined;
+  private selectedRegistrarListener: (() => void) | undefined;
+  /** SetSelectedRegistrar state of the ERs (undefined without a UPnP device); read by the radio side. */
+  selectedRegistrars: SelectedRegistrars | undefined;
 
   private constructor(private readonly opts: ApBssOptions) {
     const conf = this.conf;
@@ -108,13 +115,16 @@ export class ApBss {
     }
     if (conf.wpsState !== 0 && conf.upnpIface !== undefined && this.opts.noUpnp !== true && this.state.uuid !== undefined) {
       const uuid = this.state.uuid;
-      const { service } = createWfaActions({
+      const { service, selectedRegistrars } = createWfaActions({
         createEnrollee: () => this.createEnrollee(),
         onEnrolleeStep: (step) => this.onEnrolleeStep(step),
         isSubscriber: (a) => this.device?.isSubscriber(a) ?? false,
+        deliverWlanResponse: (r) => this.wlanResponseHandler?.(r) ?? 'no-station',
+        onSelectedRegistrarChange: () => this.selectedRegistrarListener?.(),
         now: this.now,
         logger: this.log,
       });
+      this.selectedRegistrars = selectedRegistrars;
       const u = this.opts.upnp ?? {};
       this.device = new WfaDevice({
         iface: resolveInterface(conf.upnpIface),
@@ -260,6 +270,23 @@ export class ApBss {
       this.log.info(`${conf.iface}: new settings applied in memory only (the file's WPS block belongs to the first BSS)`);
     }
     return true;
+  }
+
+  /**
+   * Hooks for the radio side (a later issue): PutWLANResponse delivery to a
+   * station, and changes of the ERs' SetSelectedRegistrar state.
+   */
+  setWlanResponseHandler(handler: ((r: WlanResponse) => WlanResponseResult) | undefined): void {
+    this.wlanResponseHandler = handler;
+  }
+
+  onSelectedRegistrarChange(listener: (() => void) | undefined): void {
+    this.selectedRegistrarListener = listener;
+  }
+
+  /** Proxies a station's probe request (type 1) or EAP message (type 2) to the subscribed ERs. */
+  proxyWlanEvent(type: number, mac: Uint8Array, message: Uint8Array): void {
+    this.device?.publishWlanEvent(type, mac, message);
   }
 
   /** Resolves once pending config file writes are done (tests, clean stop). */

@@ -1,5 +1,10 @@
 /** Registers `wpsd ap -c hostapd.conf [-d|-dd] [-t] [-K]`; the daemon loads only when it runs. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+
+function callbackPolicy(v: string): 'same-host' | 'same-subnet' {
+  if (v !== 'same-host' && v !== 'same-subnet') throw new InvalidArgumentError('same-host or same-subnet');
+  return v;
+}
 
 export function register(program: Command): void {
   program
@@ -9,7 +14,13 @@ export function register(program: Command): void {
     .option('-d, --debug', 'more debug output (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
     .option('-t, --timestamps', 'timestamp debug lines', false)
     .option('-K, --show-keys', 'include key material in debug output', false)
-    .action(async (opts: { config: string; debug: number; timestamps: boolean; showKeys: boolean }) => {
+    .option(
+      '--upnp-callback <policy>',
+      'GENA callback hosts allowed: same-host (the subscriber itself, default) or same-subnet (its upnp_iface subnet)',
+      callbackPolicy,
+      'same-host' as const,
+    )
+    .action(async (opts: { config: string; debug: number; timestamps: boolean; showKeys: boolean; upnpCallback: 'same-host' | 'same-subnet' }) => {
       const { runAp } = await import('./main.js');
       process.exitCode = await runAp(opts);
     });

@@ -5,20 +5,28 @@
  * the file's bytes (latin1), so an SSID or passphrase keeps its exact octets.
  * Every function is total: bad input gives `null` or an error text, never an
  * exception.
+ *
+ * UUID, device type and MAC address texts share their implementation with
+ * src/wps/device.ts (which throws where these return null).
  */
+import {
+  DEV_NAME_MAX_LEN,
+  MANUFACTURER_MAX_LEN,
+  MODEL_NAME_MAX_LEN,
+  MODEL_NUMBER_MAX_LEN,
+  SERIAL_NUMBER_MAX_LEN,
+  deviceTypeFromText, formatDeviceType as formatWpsDeviceType, formatMac as formatWpsMac, formatUuid as formatWpsUuid, uuidFromText } from '../wps/device.js';
 
 export const SSID_MAX_LEN = 32;
 export const PMK_LEN = 32;
 export const WPA_PASSPHRASE_MIN_LEN = 8;
 export const WPA_PASSPHRASE_MAX_LEN = 63;
-export const UUID_LEN = 16;
-export const WPS_DEV_TYPE_LEN = 8;
-/** hostapd/wpa_supplicant WPS string limits (WPS_DEV_NAME_MAX_LEN etc.). */
-export const WPS_DEVICE_NAME_MAX_LEN = 32;
-export const WPS_MANUFACTURER_MAX_LEN = 64;
-export const WPS_MODEL_NAME_MAX_LEN = 32;
-export const WPS_MODEL_NUMBER_MAX_LEN = 32;
-export const WPS_SERIAL_NUMBER_MAX_LEN = 32;
+/** hostapd/wpa_supplicant WPS string limits (WPS_DEV_NAME_MAX_LEN etc.): the ones src/wps enforces on the wire. */
+export const WPS_DEVICE_NAME_MAX_LEN = DEV_NAME_MAX_LEN;
+export const WPS_MANUFACTURER_MAX_LEN = MANUFACTURER_MAX_LEN;
+export const WPS_MODEL_NAME_MAX_LEN = MODEL_NAME_MAX_LEN;
+export const WPS_MODEL_NUMBER_MAX_LEN = MODEL_NUMBER_MAX_LEN;
+export const WPS_SERIAL_NUMBER_MAX_LEN = SERIAL_NUMBER_MAX_LEN;
 
 /** Byte string (latin1) <-> bytes. */
 export function bytesOf(s: string): Buffer {
@@ -201,44 +209,29 @@ export function parseMac(value: string): Buffer | null {
   return Buffer.from(value.replace(/:/g, ''), 'hex');
 }
 
+/** "02:00:00:00:01:00" (MACSTR). */
 export function formatMac(mac: Uint8Array): string {
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
+  return formatWpsMac(mac);
 }
-
-const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** uuid_str2bin(): 8-4-4-4-12 hex digits. */
 export function parseUuid(value: string): Buffer | null {
-  if (!UUID_RE.test(value)) return null;
-  return Buffer.from(value.replace(/-/g, ''), 'hex');
+  return uuidFromText(value);
 }
 
-/** uuid_bin2str(): lower-case 8-4-4-4-12. */
+/** uuid_bin2str(): lower-case 8-4-4-4-12 (16 bytes; anything else is a WscDeviceError). */
 export function formatUuid(uuid: Uint8Array): string {
-  const h = Buffer.from(uuid).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  return formatWpsUuid(uuid);
 }
-
-const DEV_TYPE_RE = /^(\d{1,5})-([0-9a-fA-F]{8})-(\d{1,5})$/;
 
 /** wps_dev_type_str2bin(): `<category>-<OUI hex>-<subcategory>`, e.g. 6-0050F204-1. */
 export function parseDeviceType(value: string): Buffer | null {
-  const m = DEV_TYPE_RE.exec(value);
-  if (!m || m[1] === undefined || m[2] === undefined || m[3] === undefined) return null;
-  const cat = Number(m[1]);
-  const sub = Number(m[3]);
-  if (cat > 0xffff || sub > 0xffff) return null;
-  const out = Buffer.alloc(WPS_DEV_TYPE_LEN);
-  out.writeUInt16BE(cat, 0);
-  Buffer.from(m[2], 'hex').copy(out, 2);
-  out.writeUInt16BE(sub, 6);
-  return out;
+  return deviceTypeFromText(value);
 }
 
-/** wps_dev_type_bin2str(): "%u-%08X-%u". */
+/** wps_dev_type_bin2str(): "%u-%08X-%u" (8 bytes; anything else is a WscDeviceError). */
 export function formatDeviceType(t: Uint8Array): string {
-  const b = Buffer.from(t);
-  return `${b.readUInt16BE(0)}-${b.readUInt32BE(2).toString(16).toUpperCase().padStart(8, '0')}-${b.readUInt16BE(6)}`;
+  return formatWpsDeviceType(t);
 }
 
 /** Config method names accepted in config_methods (hostapd/wpa_supplicant spelling). */

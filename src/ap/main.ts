@@ -112,6 +112,8 @@ export interface RunApOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** GENA callback policy (--upnp-callback); same-host unless widened. */
+  upnpCallback?: 'same-host' | 'same-subnet';
 }
 
 export async function runAp(opts: RunApOptions): Promise<number> {
@@ -130,9 +132,18 @@ export async function runAp(opts: RunApOptions): Promise<number> {
     }
     throw e;
   }
+  // Signals are taken from the start: one that arrives while the BSSes come up stops them once they are up.
+  let signalled: string | undefined;
+  let onSignal: (sig: string) => void = (sig) => {
+    signalled ??= sig;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  // hostapd reloads on SIGHUP; wpsd keeps running with its settings and says so.
+  process.on('SIGHUP', () => log.info('SIGHUP received: configuration reload is not supported; restart wpsd ap to re-read the file'));
   let daemon: ApDaemon;
   try {
-    daemon = await startAp(config, { logger: log });
+    daemon = await startAp(config, { logger: log, bssOptions: { upnp: { callbackPolicy: opts.upnpCallback ?? 'same-host' } } });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
@@ -151,9 +162,7 @@ export async function runAp(opts: RunApOptions): Promise<number> {
           resolve(1);
         });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    // hostapd reloads on SIGHUP; wpsd keeps running with its settings and says so.
-    process.on('SIGHUP', () => log.info('SIGHUP received: configuration reload is not supported; restart wpsd ap to re-read the file'));
+    onSignal = stop;
+    if (signalled !== undefined) stop(signalled);
   });
 }

@@ -1,11 +1,15 @@
-import { createHash } from 'node:crypto';
+/**
+ * WPS UUIDs of an AP's BSSes as hostapd assigns them (hostapd_init_wps(),
+ * src/ap/wps_hostapd.c): configured, cloned from an earlier BSS, or derived
+ * from the BSS's own address. The derivation itself lives in src/wps/device.ts
+ * (one implementation for AP and station); this module keeps the AP's typed
+ * error for a bad address.
+ */
+import { MAC_LEN, uuidFromMac as wpsUuidFromMac } from '../wps/device.js';
 
-/** Name space ID hostapd hashes with the MAC address (uuid_gen_mac_addr in src/wps/wps_common.c). */
-export const WPS_UUID_MAC_NAMESPACE: Readonly<Uint8Array> = Uint8Array.from([
-  0x52, 0x64, 0x80, 0xf8, 0xc9, 0x9b, 0x4b, 0xe5, 0xa6, 0x55, 0x58, 0xed, 0x5f, 0x5d, 0x60, 0x84,
-]);
+export { WPS_UUID_MAC_NAMESPACE } from '../wps/device.js';
 
-export const ETH_ALEN = 6;
+export const ETH_ALEN = MAC_LEN;
 
 export class UuidFromMacError extends Error {
   readonly code = 'UUID_BAD_MAC';
@@ -16,18 +20,13 @@ export class UuidFromMacError extends Error {
 }
 
 /**
- * The WPS UUID hostapd and wpa_supplicant use when none is configured:
- * an RFC 4122 version-5 (SHA-1, name based) UUID over the fixed name space
- * above and the 6-byte MAC. hostapd passes the BSS's own address
+ * The WPS UUID hostapd and wpa_supplicant use when none is configured
+ * (src/wps/device.ts uuidFromMac). hostapd passes the BSS's own address
  * (hapd->own_addr, i.e. its BSSID); wpa_supplicant the interface address.
  */
 export function uuidFromMac(mac: Uint8Array): Buffer {
   if (mac.length !== ETH_ALEN) throw new UuidFromMacError(mac.length);
-  const hash = createHash('sha1').update(WPS_UUID_MAC_NAMESPACE).update(mac).digest();
-  const uuid = Buffer.from(hash.subarray(0, 16));
-  uuid[6] = (5 << 4) | ((uuid[6] ?? 0) & 0x0f);
-  uuid[8] = 0x80 | ((uuid[8] ?? 0) & 0x3f);
-  return uuid;
+  return wpsUuidFromMac(mac);
 }
 
 export interface WpsUuidSource {

@@ -7,6 +7,7 @@ import { createDgramSocket, sendTo, type DgramSocket } from './dgram.js';
 import { MAX_MONITORS } from './monitors.js';
 import { MAX_REQUEST_LEN } from './request.js';
 import { REPLY_OK } from './registry.js';
+import { Logger, LogLevel } from '../common/log.js';
 
 /** Short temp dirs: socket paths must stay under 108 bytes. */
 let dir: string;
@@ -179,5 +180,16 @@ describe('control socket under hostile input', () => {
     s.emit(3, 'WPS-TIMEOUT ');
     await until(() => s.monitors.size === 0);
     expect(s.monitors.size).toBe(0);
+  });
+
+  it('answers FAIL to a failing command even when reporting the failure throws, and keeps serving', async () => {
+    // A log sink that throws (e.g. a closed stderr) must not turn a failed command into a crash.
+    const logger = new Logger({ level: LogLevel.WARNING, sink: () => { throw new Error('sink broken'); } });
+    const s = await CtrlServer.open({ ctrlInterface: join(dir, 'run'), ifname: 'wlan0', logger });
+    servers.push(s);
+    s.registry.register({ name: 'BOOM', help: 'always fails', handler: () => { throw new Error('handler failed'); } });
+    const c = client(s);
+    expect(await c.request('BOOM')).toBe('FAIL\n');
+    expect(await c.request('PING')).toBe('PONG\n');
   });
 });

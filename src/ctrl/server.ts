@@ -190,14 +190,21 @@ export class CtrlServer {
         this.log.warn(`ctrl_iface ${cmd.name} failed: ${err instanceof Error ? err.message : String(err)}`),
       );
     } catch (err) {
-      if (!(err instanceof CtrlRequestError)) throw err;
-      this.log.debug(`CTRL: refused request (${buf.length} bytes): ${err.message}`);
+      // parseRequest throws only CtrlRequestError; anything else (a throwing
+      // logger) still gets FAIL: this runs in the socket's 'data' listener,
+      // where a throw would end the daemon.
+      const refused = err instanceof CtrlRequestError ? err : undefined;
+      if (refused) this.log.debug(`CTRL: refused request (${buf.length} bytes): ${refused.message}`);
       // hostapd answers an empty request UNKNOWN COMMAND; malformed ones get FAIL.
-      this.send(from, Buffer.from(err.code === 'empty' ? REPLY_UNKNOWN : REPLY_FAIL), 'reply');
+      this.send(from, Buffer.from(refused?.code === 'empty' ? REPLY_UNKNOWN : REPLY_FAIL), 'reply');
       return;
     }
     this.handling++;
     void reply
+      // dispatch() turns a throwing handler into FAIL, but its error report can
+      // itself throw (a failing log sink): the peer still gets FAIL, and no
+      // rejection is left unhandled (Node would exit on it).
+      .catch(() => REPLY_FAIL)
       .then((text) => this.send(from, Buffer.from(text, 'utf8'), 'reply'))
       .finally(() => {
         this.handling--;

@@ -35,6 +35,8 @@ export class ErAp {
   readonly abort = new AbortController();
   retries = 0;
   retryTimer: NodeJS.Timeout | undefined;
+  private eventWindowStart = 0;
+  private eventsInWindow = 0;
 
   constructor(id: number, address: string, uuid: Buffer, location: string, now: () => number) {
     this.id = id;
@@ -42,6 +44,16 @@ export class ErAp {
     this.uuid = Buffer.from(uuid);
     this.location = location;
     this.enrollees = new EnrolleeTable(now);
+  }
+
+  /** Rate limit of WLANEvents: true while fewer than `perSecond` arrived in the current second. */
+  takeEventToken(now: number, perSecond = 20): boolean {
+    if (now - this.eventWindowStart >= 1000) {
+      this.eventWindowStart = now;
+      this.eventsInWindow = 0;
+    }
+    this.eventsInWindow++;
+    return this.eventsInWindow <= perSecond;
   }
 
   get key(): string {

@@ -10,6 +10,7 @@
  *   er.learn(uuidOrMac, pin)     // WPS_ER_LEARN ... -> 'OK' | 'FAIL'
  *   await er.stop();
  */
+import net from 'node:net';
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
 import { HttpClientError, httpRequest } from '../upnp/http-client.js';
@@ -29,7 +30,7 @@ import { EnrollSessions } from './enroll-session.js';
 import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee } from './enrollee-table.js';
 import { apAddLine, apRemoveLine, enrolleeAddLine, enrolleeRemoveLine, setSelRegLine, type ErEventLine } from './events.js';
 import { PinStore } from './pin-store.js';
-import { buildSetSelectedRegistrarMessage, selectedRegistrarState, type SelectedRegistrarState } from './selected-registrar.js';
+import { buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode, type SelectedRegistrarState } from './selected-registrar.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from './wlan-event.js';
 
@@ -38,6 +39,10 @@ export const MAX_ER_APS = 64;
 /** A description or GetDeviceInfo that fails is tried again this many times, then the AP waits for its next advertisement. */
 export const AP_SETUP_RETRIES = 2;
 export const AP_SETUP_RETRY_MS = 5_000;
+/** WLANEvents taken from one AP per second; more are dropped (hostapd sends at most 5 a second). */
+export const MAX_WLAN_EVENTS_PER_SEC = 20;
+/** How long wps_er_stop waits for the UNSUBSCRIBEs to be answered. */
+export const ER_STOP_UNSUBSCRIBE_WAIT_MS = 3_000;
 /** How often Enrollee, PIN and PBC timeouts are checked. */
 export const ER_HOUSEKEEPING_MS = 1_000;
 
@@ -96,7 +101,10 @@ export class ExternalRegistrar {
   /** Settings of APs that said byebye, by UUID (wps_er_ap_cache_settings). */
   private readonly cachedSettings = new Map<string, Credential>();
   private readonly enroll: EnrollSessions;
-  private selRegMode: 'off' | 'pin' | 'pbc' = 'off';
+  private selRegMode: SelectedRegistrarMode = 'off';
+  private starting: Promise<void> | undefined;
+  /** UNSUBSCRIBEs under way; stop() waits for them a little (wps_er_deinit waits up to 5 s). */
+  private readonly unsubscribing = new Set<Promise<void>>();
   /** PBC: SetSelectedRegistrar only to this AP (wps_er_pbc's filter). */
   private pbcApKey: string | undefined;
 
@@ -136,11 +144,21 @@ export class ExternalRegistrar {
    * running, shows the known APs and Enrollees again and searches again.
    */
   async start(filter?: string): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
     if (this.running) {
       this.refresh();
       return;
     }
-    if (filter !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(filter)) throw new Error(`Invalid filter address ${filter}`);
+    this.starting = this.open(filter);
+    try {
+      await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private async open(filter: string | undefined): Promise<void> {
+    if (filter !== undefined && !net.isIPv4(filter)) throw new Error(`Invalid filter address ${filter}`);
     let iface: InterfaceAddress;
     try {
       iface = typeof this.opts.iface === 'function' ? this.opts.iface() : this.opts.iface;
@@ -202,6 +220,14 @@ export class ExternalRegistrar {
     const gena = this.gena;
     this.searcher = undefined;
     this.gena = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.unsubscribing]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ER_STOP_UNSUBSCRIBE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     await Promise.allSettled([searcher?.stop(), gena?.close()]);
     this.log.debug('WPS ER: Stopped');
   }
@@ -278,8 +304,11 @@ export class ExternalRegistrar {
         ap.apSettings = cached;
         this.log.debug('WPS ER: Use cached AP settings');
       }
-      ap.announced = true;
-      this.emit(apAddLine(this.apEventData(ap)));
+      // A subscription set up again (lost, then renewed by retrySetup) is no new AP.
+      if (!ap.announced) {
+        ap.announced = true;
+        this.emit(apAddLine(this.apEventData(ap)));
+      }
     } catch (e) {
       if (signal.aborted) return;
       this.refuseAp(ap, e);
@@ -364,7 +393,10 @@ export class ExternalRegistrar {
     ap.announced = false;
     const sub = ap.subscription;
     ap.subscription = undefined;
-    if (sub && this.gena) void this.gena.unsubscribe(sub).catch(() => undefined);
+    if (sub && this.gena) {
+      const p: Promise<void> = this.gena.unsubscribe(sub).catch(() => undefined).finally(() => this.unsubscribing.delete(p));
+      this.unsubscribing.add(p);
+    }
   }
 
   private apEventData(ap: ErAp): Parameters<typeof apAddLine>[0] {
@@ -393,6 +425,10 @@ export class ExternalRegistrar {
     if (ap.removed) return;
     const text = props['WLANEvent'];
     if (text === undefined || text === '') return;
+    if (!ap.takeEventToken(this.now(), MAX_WLAN_EVENTS_PER_SEC)) {
+      this.log.debug(`WPS ER: ${ap.label}: more than ${MAX_WLAN_EVENTS_PER_SEC} WLANEvents a second; dropping`);
+      return;
+    }
     let ev;
     try {
       ev = parseWlanEvent(text);
@@ -448,7 +484,7 @@ export class ExternalRegistrar {
 
   /** Sends SetSelectedRegistrar to the APs when PIN/PBC mode changed (wps_registrar_selected_registrar_changed). */
   updateSelectedRegistrar(): void {
-    const mode: 'off' | 'pin' | 'pbc' = this.pbc.active ? 'pbc' : this.pins.size > 0 ? 'pin' : 'off';
+    const mode = selectedRegistrarMode(this.pbc.active, this.pins.size);
     if (mode === this.selRegMode) return;
     this.selRegMode = mode;
     const state = selectedRegistrarState(this.device.configMethods, mode);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinStore } from './pin-store.js';
-import { buildSetSelectedRegistrarMessage, selectedRegistrarState } from './selected-registrar.js';
+import { buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState } from './selected-registrar.js';
+import { PbcSessions } from '../wps/pbc.js';
 import { ConfigMethods } from '../wps/values.js';
 
 const U1 = Buffer.alloc(16, 1);
@@ -49,5 +50,20 @@ describe('SetSelectedRegistrar', () => {
       configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton,
     });
     expect(selectedRegistrarState(0xffff, 'off')).toEqual({ selected: false, devicePasswordId: 0, configMethods: 0 });
+  });
+
+  it('is cleared when the PIN times out or the PBC walk time ends (the mode the housekeeping tick applies)', () => {
+    let now = 0;
+    const pins = new PinStore(() => now);
+    const pbc = new PbcSessions({ now: () => now });
+    pins.add(undefined, '12345670', undefined);
+    expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('pin');
+    expect(pbc.buttonPushed()).toBe(true);
+    expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('pbc');
+    now = pbc.walkTimeMs;
+    expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('pin');
+    now = ER_PIN_TIMEOUT_MS;
+    pins.expire();
+    expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('off');
   });
 });

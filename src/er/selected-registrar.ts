@@ -20,8 +20,15 @@ export interface SelectedRegistrarState {
 
 const PUSH_BUTTONS = ConfigMethods.PushButton | ConfigMethods.VirtualPushButton | ConfigMethods.PhysicalPushButton;
 
+export type SelectedRegistrarMode = 'off' | 'pin' | 'pbc';
+
+/** PBC while its walk time runs, else PIN while any PIN is held, else off (and the APs are told to clear it). */
+export function selectedRegistrarMode(pbcActive: boolean, pinCount: number): SelectedRegistrarMode {
+  return pbcActive ? 'pbc' : pinCount > 0 ? 'pin' : 'off';
+}
+
 /** What the AP should advertise, from the Registrar's config methods and mode. */
-export function selectedRegistrarState(ownConfigMethods: number, mode: 'off' | 'pin' | 'pbc'): SelectedRegistrarState {
+export function selectedRegistrarState(ownConfigMethods: number, mode: SelectedRegistrarMode): SelectedRegistrarState {
   if (mode === 'off') return { selected: false, devicePasswordId: DevicePasswordId.Default, configMethods: 0 };
   let methods = ownConfigMethods & ~PUSH_BUTTONS;
   if (mode === 'pbc') {

@@ -216,3 +216,51 @@ describe('WFAWLANConfig service over loopback', () => {
     expect(parseMessage(step.reply as Buffer).get(AttributeType.ConfigurationError)?.readUInt16BE(0)).toBe(15);
   });
 });
+
+describe('WFADevice connection limits', () => {
+  it('closes a client that never finishes its headers, and answers 503 past the connection cap', async () => {
+    const net = await import('node:net');
+    const { service } = createWfaActions({ createEnrollee: () => undefined, onEnrolleeStep: () => undefined, isSubscriber: () => false });
+    const d = new WfaDevice({
+      iface: { name: 'lo', address: '127.0.0.1', prefixLength: 8 },
+      uuid: UUID,
+      strings: {},
+      service,
+      httpPort: 0,
+      ssdpPort: 20_000 + ((process.pid + 3) % 20_000),
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+      maxConnections: 3,
+    });
+    await d.start();
+    const port = Number(new URL(d.baseUrl).port);
+    const open = (): Promise<{ sock: import('node:net').Socket; got: () => string; closed: Promise<void> }> =>
+      new Promise((resolve) => {
+        const sock = net.connect(port, '127.0.0.1');
+        let got = '';
+        sock.on('data', (b) => (got += b.toString('latin1')));
+        sock.on('error', () => undefined);
+        const closed = new Promise<void>((r) => sock.on('close', () => r()));
+        sock.on('connect', () => resolve({ sock, got: () => got, closed }));
+      });
+    try {
+      const held = await Promise.all([open(), open(), open()]);
+      for (const h of held) h.sock.write('GET /wps_device.xml HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+      const extra = await open();
+      await extra.closed;
+      expect(extra.got()).toMatch(/^HTTP\/1\.1 503 /);
+      // The slow ones are cut off (408) instead of holding their slots forever.
+      await Promise.all(held.map((h) => h.closed));
+      for (const h of held) expect(h.got()).toMatch(/^(HTTP\/1\.1 408 |$)/);
+      // Their slots come free (the server notices the closes a moment after the client does).
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        status = (await fetch(`${d.baseUrl}/wps_device.xml`)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status).toBe(200);
+    } finally {
+      await d.stop();
+    }
+  });
+});

@@ -185,10 +185,12 @@ export class DriverEvents {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls every listener; a throw or an async listener's rejection goes to onListenerError, never to the frame path. */
   emit(event: DriverEvent): void {
     for (const l of [...this.listeners]) {
       try {
-        l(event);
+        const r: unknown = l(event);
+        if (r instanceof Promise) r.catch((err: unknown) => this.onListenerError(err));
       } catch (err) {
         this.onListenerError(err);
       }

@@ -2,6 +2,7 @@
  * IEEE 802 MAC addresses as the daemons see them: lowercase "aa:bb:cc:dd:ee:ff",
  * the spelling hostapd/wpa_supplicant print (MACSTR), so they can be map keys.
  */
+import { colonHex } from '../common/colon-hex.js';
 
 export type MacAddress = string;
 
@@ -34,12 +35,10 @@ export function macToBytes(mac: MacAddress): Uint8Array {
   return Uint8Array.from(canon.split(':').map((h) => parseInt(h, 16)));
 }
 
-/** Six bytes at `offset` as a MacAddress; the caller has checked the length. */
+/** Six bytes at `offset` as a MacAddress; MacAddressError when they run past the end. */
 export function macFromBytes(buf: Uint8Array, offset = 0): MacAddress {
   if (offset < 0 || offset + MAC_LEN > buf.length) throw new MacAddressError('MAC address runs past the end of the buffer');
-  const parts: string[] = [];
-  for (let i = 0; i < MAC_LEN; i++) parts.push((buf[offset + i] ?? 0).toString(16).padStart(2, '0'));
-  return parts.join(':');
+  return colonHex(buf.subarray(offset, offset + MAC_LEN));
 }
 
 /** Individual/group bit (IEEE 802 I/G): set for broadcast and multicast. */

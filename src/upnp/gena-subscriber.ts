@@ -228,7 +228,8 @@ export class GenaSubscriber {
       this.granted(e, timeoutSec);
     } catch (err) {
       this.forget(e);
-      e.handlers.onLost?.(`cannot renew subscription: ${(err as Error).message}`);
+      const onLost = e.handlers.onLost;
+      if (onLost !== undefined) this.callHandler('onLost', () => onLost(`cannot renew subscription: ${(err as Error).message}`));
     }
   }
 
@@ -295,10 +296,21 @@ export class GenaSubscriber {
     const seqGap = seq !== e.expectedSeq;
     e.expectedSeq = seq === 0xffffffff ? 1 : seq + 1;
     res.status(200).setHeader('Connection', 'close').end();
+    this.callHandler('event', () => e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' }));
+  }
+
+  /**
+   * Runs a caller's handler from a NOTIFY or a renewal timer: a throw, or a
+   * rejected promise from an async handler, is logged and goes no further
+   * (an unhandled rejection would end the process).
+   */
+  private callHandler(what: string, run: () => unknown): void {
+    const report = (err: unknown): void => this.log.warn(`gena: ${what} handler failed: ${err instanceof Error ? err.message : String(err)}`);
     try {
-      e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' });
+      const r = run();
+      if (r instanceof Promise) r.catch(report);
     } catch (err) {
-      this.log.warn(`gena: event handler failed: ${(err as Error).message}`);
+      report(err);
     }
   }
 }

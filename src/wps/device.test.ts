@@ -12,6 +12,8 @@ import {
   parseMac,
   parseUuid,
   uuidFromMac,
+  deviceTypeFromText,
+  uuidFromText,
 } from './device.js';
 
 describe('device data', () => {
@@ -37,6 +39,21 @@ describe('device data', () => {
   it('derives the MAC-based UUID like hostapd (SHA-1 name-based, version 5)', () => {
     // Independently computed: SHA-1(526480f8c99b4be5a65558ed5f5d6084 || 020000000000), version/variant bits set.
     expect(uuidFromMac(Buffer.from('020000000000', 'hex')).toString('hex')).toBe('362db47ba53a519188fb5458b986b2e4');
+  });
+
+  it('refuses to derive a UUID from anything but a 6-byte MAC address', () => {
+    expect(() => uuidFromMac(new Uint8Array(5))).toThrow(WscDeviceError);
+    expect(() => uuidFromMac(new Uint8Array(7))).toThrow(/6 bytes/);
+  });
+
+  it('config-file forms answer null for what the throwing forms refuse, and allow no surrounding space', () => {
+    expect(deviceTypeFromText('6-0050F204-1')?.toString('hex')).toBe('00060050f2040001');
+    expect(deviceTypeFromText(' 6-0050F204-1')).toBeNull();
+    expect(deviceTypeFromText('65536-0050F204-1')).toBeNull();
+    expect(parseDeviceType(' 6-0050F204-1 ').toString('hex')).toBe('00060050f2040001');
+    expect(uuidFromText('12345678-1234-5678-1234-567812345678')?.toString('hex')).toBe('12345678123456781234567812345678');
+    expect(uuidFromText('12345678-1234-5678-1234-56781234567')).toBeNull();
+    expect(uuidFromText(' 12345678-1234-5678-1234-567812345678')).toBeNull();
   });
 
   it('builds device attributes in hostapd order and sends a space for an empty string', () => {

@@ -4,6 +4,7 @@
  * OS Version, Config Methods, RF Bands), and the text forms hostapd uses for them.
  */
 import { createHash } from 'node:crypto';
+import { colonHex } from '../common/colon-hex.js';
 import { AttributeType, WscParseError, attrBytes, attrString, attrU32, type Attribute } from './attributes.js';
 
 export const UUID_LEN = 16;
@@ -43,17 +44,32 @@ export class WscDeviceError extends Error {
   }
 }
 
-/** "6-0050F204-1" (category-OUI-subcategory, as hostapd's device_type) to 8 bytes. */
-export function parseDeviceType(text: string): Buffer {
-  const m = /^(\d{1,5})-([0-9a-fA-F]{8})-(\d{1,5})$/.exec(text.trim());
-  if (!m) throw new WscDeviceError('BAD_DEVICE_TYPE', `bad device type "${text}": expected <category>-<OUI hex8>-<subcategory>, e.g. 6-0050F204-1`);
+const DEVICE_TYPE_RE = /^(\d{1,5})-([0-9a-fA-F]{8})-(\d{1,5})$/;
+
+/**
+ * "6-0050F204-1" (category-OUI-subcategory) to 8 bytes, or null: the exact
+ * syntax of hostapd's wps_dev_type_str2bin(), no surrounding space allowed.
+ * Config parsers use this; parseDeviceType() is the throwing form.
+ */
+export function deviceTypeFromText(text: string): Buffer | null {
+  const m = DEVICE_TYPE_RE.exec(text);
+  if (!m || m[1] === undefined || m[2] === undefined || m[3] === undefined) return null;
   const cat = Number(m[1]);
   const sub = Number(m[3]);
-  if (cat > 0xffff || sub > 0xffff) throw new WscDeviceError('BAD_DEVICE_TYPE', `bad device type "${text}": category and subcategory are 16-bit`);
+  if (cat > 0xffff || sub > 0xffff) return null;
   const b = Buffer.alloc(DEVICE_TYPE_LEN);
   b.writeUInt16BE(cat, 0);
-  Buffer.from(m[2] ?? '', 'hex').copy(b, 2);
+  Buffer.from(m[2], 'hex').copy(b, 2);
   b.writeUInt16BE(sub, 6);
+  return b;
+}
+
+/** "6-0050F204-1" (as hostapd's device_type, surrounding space ignored) to 8 bytes. */
+export function parseDeviceType(text: string): Buffer {
+  const b = deviceTypeFromText(text.trim());
+  if (b === null) {
+    throw new WscDeviceError('BAD_DEVICE_TYPE', `bad device type "${text}": expected <category>-<OUI hex8>-<subcategory> with 16-bit category and subcategory, e.g. 6-0050F204-1`);
+  }
   return b;
 }
 
@@ -71,16 +87,23 @@ export function formatUuid(buf: Uint8Array): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** The dashed text form (either case) to 16 bytes. */
-export function parseUuid(text: string): Buffer {
-  const m = /^([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})$/.exec(text.trim());
-  if (!m) throw new WscDeviceError('BAD_UUID', `bad UUID "${text}": expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`);
-  return Buffer.from(m.slice(1).join(''), 'hex');
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** The dashed text form (either case) to 16 bytes, or null: hostapd's uuid_str2bin() syntax, no surrounding space. */
+export function uuidFromText(text: string): Buffer | null {
+  return UUID_RE.test(text) ? Buffer.from(text.replace(/-/g, ''), 'hex') : null;
 }
 
-/** 6 bytes to "aa:bb:cc:dd:ee:ff". */
+/** The dashed text form (either case, surrounding space ignored) to 16 bytes. */
+export function parseUuid(text: string): Buffer {
+  const b = uuidFromText(text.trim());
+  if (b === null) throw new WscDeviceError('BAD_UUID', `bad UUID "${text}": expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`);
+  return b;
+}
+
+/** 6 bytes to "aa:bb:cc:dd:ee:ff" (any length is printed the same way, e.g. a 3-byte OUI). */
 export function formatMac(buf: Uint8Array): string {
-  return Array.from(buf, (x) => x.toString(16).padStart(2, '0')).join(':');
+  return colonHex(buf);
 }
 
 /** "aa:bb:cc:dd:ee:ff" (or with '-') to 6 bytes. */
@@ -90,13 +113,22 @@ export function parseMac(text: string): Buffer {
   return Buffer.from(m.slice(1).join(''), 'hex');
 }
 
-/** hostapd's name-based UUID from a MAC address (SHA-1, version 5, RFC 4122 variant). */
+/** Name space ID hostapd hashes with a MAC address for its default UUID (uuid_gen_mac_addr(), src/wps/wps_common.c). */
+export const WPS_UUID_MAC_NAMESPACE: Readonly<Uint8Array> = Uint8Array.from([
+  0x52, 0x64, 0x80, 0xf8, 0xc9, 0x9b, 0x4b, 0xe5, 0xa6, 0x55, 0x58, 0xed, 0x5f, 0x5d, 0x60, 0x84,
+]);
+
+/**
+ * The UUID hostapd and wpa_supplicant use when none is configured: an
+ * RFC 4122 version-5 (SHA-1, name based) UUID over WPS_UUID_MAC_NAMESPACE and
+ * the 6-byte MAC. Anything but 6 bytes is a WscDeviceError (BAD_MAC).
+ */
 export function uuidFromMac(mac: Uint8Array): Buffer {
-  const nsid = Buffer.from('526480f8c99b4be5a65558ed5f5d6084', 'hex');
-  const uuid = createHash('sha1').update(nsid).update(mac).digest().subarray(0, UUID_LEN);
+  if (mac.length !== MAC_LEN) throw new WscDeviceError('BAD_MAC', `MAC address must be ${MAC_LEN} bytes, got ${mac.length}`);
+  const uuid = Buffer.from(createHash('sha1').update(WPS_UUID_MAC_NAMESPACE).update(mac).digest().subarray(0, UUID_LEN));
   uuid[6] = 0x50 | ((uuid[6] ?? 0) & 0x0f);
   uuid[8] = 0x80 | ((uuid[8] ?? 0) & 0x3f);
-  return Buffer.from(uuid);
+  return uuid;
 }
 
 function deviceString(type: number, text: string, max: number): Attribute {

@@ -8,6 +8,7 @@
  * its session and is never an overlap with itself.
  * Pure: the clock is injected.
  */
+import { MAC_LEN, UUID_LEN } from './device.js';
 
 /** PBC mode lasts this long after the button is pressed (WPS_PBC_WALK_TIME). */
 export const PBC_WALK_TIME_MS = 120_000;
@@ -21,9 +22,6 @@ export const PBC_MONITOR_TIME_MS = 120_000;
 export const PBC_IGNORE_AFTER_SUCCESS_MS = 5_000;
 /** Session table bound; a flood of spoofed Probe Requests evicts the oldest. */
 export const MAX_PBC_SESSIONS = 256;
-
-export const UUID_LEN = 16;
-export const MAC_LEN = 6;
 
 export interface PbcSession {
   macAddress: Buffer;

@@ -1,9 +1,10 @@
 // Debian hostapd 2.10 as a reference AP: driver=wired on a namespace's veth,
 // UPnP WFADevice on the same veth (upnp_iface), AP PIN for ER learn/config.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtrlSession } from './ctrl-session.js';
+import { DaemonInstance } from './daemon-instance.js';
 import { HarnessError, type ManagedProcess, type NetnsHost } from './netns.js';
 
 const START_TIMEOUT_MS = 10_000;
@@ -100,48 +101,9 @@ export interface StartHostapdOptions extends Omit<HostapdConfigOptions, 'ifname'
   dir?: string;
 }
 
-export class HostapdInstance {
-  constructor(
-    readonly host: NetnsHost,
-    readonly proc: ManagedProcess,
-    readonly dir: string,
-    readonly confPath: string,
-    readonly ctrlDir: string,
-    readonly uuid: string,
-    private readonly ownsDir: boolean,
-  ) {}
-
-  get ifname(): string {
-    return this.host.ifname;
-  }
-
-  get socketPath(): string {
-    return join(this.ctrlDir, this.host.ifname);
-  }
-
-  /** hostapd's stdout/stderr (its debug log). */
-  log(): string {
-    return this.proc.output();
-  }
-
-  /** The config file as hostapd left it (it rewrites it after WPS-NEW-AP-SETTINGS). */
-  currentConf(): string {
-    return readFileSync(this.confPath, 'utf8');
-  }
-
-  /** Opens a control session (attached for events unless told otherwise). */
-  ctrl(attach = true): Promise<CtrlSession> {
-    return CtrlSession.open(this.socketPath, { attach });
-  }
-
-  /** SIGTERM, wait for exit (SIGKILL after a grace period), remove the temp dir. */
-  async stop(): Promise<void> {
-    await this.proc.stop('SIGTERM');
-    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  kill(): void {
-    this.proc.kill();
+export class HostapdInstance extends DaemonInstance {
+  constructor(host: NetnsHost, proc: ManagedProcess, dir: string, confPath: string, ctrlDir: string, readonly uuid: string, ownsDir: boolean) {
+    super(host, proc, dir, confPath, ctrlDir, ownsDir);
   }
 }
 

@@ -1,11 +1,11 @@
 // Debian wpa_supplicant 2.10 as a reference External Registrar:
 // `wpa_supplicant -Dnone -i <veth> -c er.conf` inside a namespace.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CtrlSession } from './ctrl-session.js';
+import { DaemonInstance } from './daemon-instance.js';
 import { waitForCtrl } from './hostapd.js';
-import type { ManagedProcess, NetnsHost } from './netns.js';
+import type { NetnsHost } from './netns.js';
 
 export const REFERENCE_ER = {
   uuid: '27ea801a-9e5c-4e73-bd82-f89cbcd10d7e',
@@ -64,46 +64,8 @@ export interface StartErOptions extends Omit<ErConfigOptions, 'ctrlDir'> {
   dir?: string;
 }
 
-export class WpaSupplicantInstance {
-  constructor(
-    readonly host: NetnsHost,
-    readonly proc: ManagedProcess,
-    readonly dir: string,
-    readonly confPath: string,
-    readonly ctrlDir: string,
-    private readonly ownsDir: boolean,
-  ) {}
-
-  get ifname(): string {
-    return this.host.ifname;
-  }
-
-  get socketPath(): string {
-    return join(this.ctrlDir, this.host.ifname);
-  }
-
-  log(): string {
-    return this.proc.output();
-  }
-
-  /** er.conf as wpa_supplicant left it (update_config=1 saves received credentials). */
-  currentConf(): string {
-    return readFileSync(this.confPath, 'utf8');
-  }
-
-  ctrl(attach = true): Promise<CtrlSession> {
-    return CtrlSession.open(this.socketPath, { attach });
-  }
-
-  async stop(): Promise<void> {
-    await this.proc.stop('SIGTERM');
-    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  kill(): void {
-    this.proc.kill();
-  }
-}
+/** A wpa_supplicant ER; currentConf() shows what update_config=1 saved. */
+export class WpaSupplicantInstance extends DaemonInstance {}
 
 export async function startWpaSupplicantEr(o: StartErOptions): Promise<WpaSupplicantInstance> {
   const ownsDir = o.dir === undefined;

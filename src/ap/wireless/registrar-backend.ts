@@ -80,11 +80,13 @@ export function opCodeFor(message: Uint8Array): WscOpCode {
 export interface ExternalRegistrarLink {
   /** True while an External Registrar is subscribed (hostapd upnp_wps_subscribers()). */
   available(): boolean;
-  /** Hand an Enrollee message to the ERs (the payload of a WLANEvent of type 2). */
-  send(message: Buffer): void;
+  /** Hand an Enrollee message to the ERs: a WLANEvent of type 2 (EAP) with `enrollee` as WLANEventMAC. */
+  onToExternal(message: Buffer, enrollee: string): void;
 }
 
 export interface RegistrarBackendOptions {
+  /** The Enrollee's MAC address ("aa:bb:..."), as the WLANEvent names it. */
+  enrollee: string;
   /** The internal Registrar for this run; undefined when only ERs register. */
   internal?: Registrar;
   external?: ExternalRegistrarLink;
@@ -181,7 +183,7 @@ export class RegistrarBackend implements WscBackend {
   /** M1 (or whatever came first). */
   private async first(message: Buffer): Promise<BackendAnswer> {
     const ext = this.externalAvailable() ? this.opts.external : undefined;
-    if (ext !== undefined && wscMessageType(message) === MessageType.M1) ext.send(message);
+    if (ext !== undefined && wscMessageType(message) === MessageType.M1) ext.onToExternal(message, this.opts.enrollee);
     const reg = this.opts.internal;
     if (reg === undefined) {
       if (ext === undefined) return { kind: 'end', result: 'failure', reason: 'no Registrar available' };
@@ -213,7 +215,7 @@ export class RegistrarBackend implements WscBackend {
   private async externalStep(message: Buffer, opCode: WscOpCode): Promise<BackendAnswer> {
     const ext = this.opts.external;
     // hostapd relays WSC_MSG, WSC_Done and WSC_NACK to the ER, not the WSC_ACK of an M2D.
-    if (ext !== undefined && opCode !== WscOpCode.Ack) ext.send(message);
+    if (ext !== undefined && opCode !== WscOpCode.Ack) ext.onToExternal(message, this.opts.enrollee);
     if (opCode === WscOpCode.Done) return { kind: 'end', result: 'success', reason: 'registration with the External Registrar complete' };
     if (opCode === WscOpCode.Nack) return { kind: 'end', result: 'failure', reason: 'the Enrollee sent WSC_NACK' };
     return this.nextExternal(this.externalTimeoutMs);

@@ -18,6 +18,7 @@ import type { Rng } from '../../wps/crypto.js';
 import type { DeviceInfo } from '../../wps/device.js';
 import type { WpsEvent } from '../../wps/events.js';
 import { PbcSessions } from '../../wps/pbc.js';
+import type { ApPinLockout } from '../../wps/ap-pin-lockout.js';
 import { DevicePasswordId } from '../../wps/values.js';
 import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
 import type { EapWscOutcome } from './eap-wsc-server.js';
@@ -65,6 +66,12 @@ export interface WpsBssOptions {
    * current settings (M7). Without it such stations get EAP-Failure.
    */
   apEnrollee?: { device: DeviceInfo; apPin: () => string | undefined; settings: () => Credential; setupLocked?: () => boolean | 'learn-only' };
+  /**
+   * AP PIN brute-force protection (hostapd wps_pwd_auth_fail): failed AP PIN
+   * proofs by station Registrars count, a locked AP refuses them and
+   * advertises AP Setup Locked.
+   */
+  apPinLockout?: ApPinLockout;
   /** UPnP side: the ERs. */
   external?: ExternalRegistrarLink;
   m2WaitMs?: number;
@@ -197,7 +204,8 @@ export class WpsBss {
   }
 
   private wpsElements(): { beaconElements: Element[]; probeResponseElements: Element[] } {
-    return buildApWpsElements(this.opts.ie, this.selection.view());
+    const locked = this.opts.ie.apSetupLocked || this.opts.apPinLockout?.isLocked() === true;
+    return buildApWpsElements({ ...this.opts.ie, apSetupLocked: locked }, this.selection.view());
   }
 
   /** Rebuilds the WPS element and re-arms the selection timeout. */
@@ -214,7 +222,8 @@ export class WpsBss {
     if (next !== undefined) {
       this.expiryTimer = setTimeout(() => {
         this.expiryTimer = undefined;
-        if (this.selection.expire()) this.pins.length = 0;
+        // hostapd unselects the Registrar; PINs stay until their own timeout (wps_registrar_expire_pins).
+        this.selection.expire();
         void this.refresh();
       }, Math.max(0, next - this.now()));
       this.expiryTimer.unref();
@@ -239,13 +248,17 @@ export class WpsBss {
         devicePassword: (e) => {
           if (e.devicePasswordId === DevicePasswordId.PushButton) return this.pbc.active ? { kind: 'pbc' } : undefined;
           const p = this.pinFor(e.uuid);
-          return p === undefined ? undefined : { kind: 'pin', pin: p.pin };
+          if (p === undefined) return undefined;
+          // hostapd assigns a wildcard PIN to the first UUID-E that uses it.
+          p.uuid ??= Buffer.from(e.uuid);
+          return { kind: 'pin', pin: p.pin };
         },
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
       },
     });
     const backendOpts: ConstructorParameters<typeof RegistrarBackend>[0] = {
+      enrollee: station.addr,
       internal: registrar,
       onEvents: (events) => this.onRegistrarEvents(station.addr, events),
       logger: this.log,
@@ -264,14 +277,23 @@ export class WpsBss {
     const pin = a?.apPin();
     if (a === undefined) return undefined;
     const ap: EnrolleeApConfig = { settings: a.settings() };
-    const locked = a.setupLocked?.();
+    const locked = this.opts.apPinLockout?.isLocked() === true ? true : a.setupLocked?.();
     if (locked !== undefined) ap.setupLocked = locked;
     const cfg: EnrolleeConfig = { device: a.device, ap, peerAddress: Buffer.from(macToBytes(station.addr)) };
     // Without an AP PIN the Enrollee still answers M1 (Windows probes so), then refuses the Registrar (hostapd).
     if (pin !== undefined) cfg.password = { kind: 'pin', pin };
     if (this.opts.rng !== undefined) cfg.rng = this.opts.rng;
     return new ApEnrolleeBackend(new Enrollee(cfg), (events) => {
-      for (const event of events) this.emit({ type: 'wps', addr: station.addr, event });
+      const lockout = this.opts.apPinLockout;
+      for (const event of events) {
+        this.emit({ type: 'wps', addr: station.addr, event });
+        if (lockout === undefined) continue;
+        if (event.type === 'pwd-auth-fail' && event.local === 'enrollee') {
+          if (lockout.recordFailure().length > 0) void this.refresh();
+        } else if (event.type === 'ap-pin-success') {
+          lockout.recordSuccess();
+        }
+      }
     });
   }
 
@@ -280,13 +302,13 @@ export class WpsBss {
     for (const event of events) {
       this.emit({ type: 'wps', addr, event });
       if (event.type === 'reg-success') {
-        if (event.password === 'pbc') this.selection.internalStopped();
-        else {
-          // hostapd removes a PIN once it was used (the wildcard one included).
-          const used = this.pinFor(event.uuid);
-          if (used !== undefined) this.pins.splice(this.pins.indexOf(used), 1);
-          if (this.pins.length === 0) this.selection.internalStopped();
+        if (event.password === 'pin') {
+          // hostapd invalidates the PIN that was used (a wildcard one was assigned to this UUID-E).
+          const used = this.pins.findIndex((x) => x.uuid?.equals(event.uuid) === true);
+          if (used >= 0) this.pins.splice(used, 1);
         }
+        // wps_registrar_pbc_completed / wps_registrar_pin_completed: the internal Registrar is no longer selected.
+        this.selection.internalStopped();
         changed = true;
       } else if (event.type === 'invalidate-pin') {
         const p = this.pins.findIndex((x) => x.uuid?.equals(event.uuid) === true);

@@ -191,11 +191,15 @@ function renderEnrollees() {
         h(
           'td',
           {},
-          h('div', {}, methodsText(e.configMethods).map((m) => h('span', { class: 'chip', title: m.long }, m.short)), e.devPasswdId === 4 ? h('span', { class: 'chip pbc' }, 'wants PBC') : null),
-          h('div', { class: 'meta mono' }, e.priDevType),
+          h('div', { class: 'chips' }, methodsText(e.configMethods).map((m) => h('span', { class: 'chip', title: m.long }, m.short)), e.devPasswdId === 4 ? h('span', { class: 'chip pbc' }, 'wants PBC') : null),
+          h('div', { class: 'meta mono' }, `type ${e.priDevType}`),
         ),
-        h('td', { class: 'nowrap' }, ap ? apName(ap) : h('span', { class: 'pending' }, '—')),
-        h('td', {}, h('span', { class: `badge ${e.state}`, 'data-testid': 'enrollee-state', title: e.detail ?? '' }, STATE_TEXT[e.state] ?? e.state)),
+        h(
+          'td',
+          {},
+          h('span', { class: `badge ${e.state}`, 'data-testid': 'enrollee-state', title: e.detail ?? '' }, STATE_TEXT[e.state] ?? e.state),
+          h('div', { class: 'meta nowrap', 'data-testid': 'enrollee-ap' }, ap ? `via ${apName(ap)}` : e.detail ?? ''),
+        ),
         h(
           'td',
           { class: 'row-actions' },

@@ -3,13 +3,14 @@
 /* global document */
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const BASE_WIDTH = 800;
-const AP_SPACING = 210;
+const AP_SPACING = 300;
+const SIDE_MARGIN = 50;
 const HEIGHT = 270;
 const ER_Y = 32;
-const AP_Y = 136;
+const AP_Y = 122;
 const RING_RADIUS = [76, 112];
-const PER_RING = [9, 13];
-const LABEL_LIMIT = 8;
+const PER_RING = [7, 11];
+const LABEL_LIMIT = 7;
 
 function s(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
@@ -30,17 +31,17 @@ function short(text, n) {
   return text.length > n ? text.slice(0, n - 1) + '…' : text;
 }
 
-/** Where station i of n sits around its AP: below and beside it, clear of the ER link above. */
+/** Where station i of n sits around its AP: in a fan below it, clear of the ER link above and of the next AP. */
 function stationSpot(cx, cy, i, n) {
   const ring = i < PER_RING[0] ? 0 : 1;
   const index = ring === 0 ? i : i - PER_RING[0];
   const count = ring === 0 ? Math.min(n, PER_RING[0]) : Math.min(n - PER_RING[0], PER_RING[1]);
-  const from = 0;
-  const to = Math.PI;
+  const from = (15 * Math.PI) / 180;
+  const to = (165 * Math.PI) / 180;
   const t = count === 1 ? 0.5 : index / (count - 1);
   const a = from + (to - from) * t;
   const r = RING_RADIUS[ring];
-  return { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) * 0.78, a };
+  return { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) * 0.85, a };
 }
 
 export function drawNetwork(svg, state) {
@@ -51,14 +52,15 @@ export function drawNetwork(svg, state) {
   const stray = enrollees.filter((e) => !e.apUuid || !known.has(e.apUuid));
   if (stray.length > 0) groups.push({ ap: null, stas: stray });
 
-  const width = Math.max(BASE_WIDTH, groups.length * AP_SPACING);
+  // A margin each side leaves room for the label to the right of the last AP.
+  const width = Math.max(BASE_WIDTH, groups.length * AP_SPACING + 2 * SIDE_MARGIN);
   svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
   const links = s('g');
   const nodes = s('g');
   const erX = width / 2;
 
   groups.forEach((g, i) => {
-    const cx = (width * (i + 1)) / (groups.length + 1);
+    const cx = (width - groups.length * AP_SPACING) / 2 + AP_SPACING * (i + 0.5);
     const learned = g.ap !== null && g.ap.settings !== undefined;
     links.append(
       s('path', {
