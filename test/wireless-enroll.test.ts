@@ -265,6 +265,14 @@ describe('WPS over the sim radio: other roles and framing', () => {
     expect(station).toMatchObject({ station: { wps: true, wps2: false } });
   });
 
+  it('a radio whose medium link is gone ends the operation with driver-error instead of spinning', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:07');
+    await sta.close();
+    const res = await runEnroll(sta, { kind: 'pbc' }).result;
+    expect(res).toMatchObject({ ok: false, reason: 'driver-error', error: { code: 'LINK_DOWN' } });
+  });
+
   it('a Multi-AP backhaul STA gets the backhaul credentials', async () => {
     lab = await startLab();
     const sta = await addStation(lab, '02:00:00:00:0f:02');

@@ -290,6 +290,36 @@ describe('EAP-WSC server and peer', () => {
     expect(await p.serverDone).toMatchObject({ result: 'failure', reason: 'no response from the station' });
   });
 
+  it('an EAPOL-Start while the backend is busy restarts the run; the old answer is dropped', async () => {
+    const sent: Buffer[] = [];
+    const outcomes: EapWscOutcome[] = [];
+    let release: (a: { kind: 'end'; result: 'failure'; reason: string }) => void = () => undefined;
+    let backends = 0;
+    const server = new EapWscServer({
+      peer: STA,
+      sendEapol: (e) => void sent.push(Buffer.from(parseEapol(e).body)),
+      backendFor: () => {
+        backends++;
+        return { start: () => ({ kind: 'start' }), receive: () => new Promise((r) => (release = r)), close: () => undefined };
+      },
+      onFinished: (o) => outcomes.push(o),
+      retransmitMs: 10_000,
+    });
+    server.start();
+    const lastId = (): number => parseEapHeader(sent.at(-1) as Buffer).identifier;
+    server.receiveEapol(EapolType.EAP_PACKET, buildEapIdentity(EapCode.Response, lastId(), 'WFA-SimpleConfig-Enrollee-1-0'));
+    // WSC_Start went out; answer it with a WSC_MSG so the backend gets busy.
+    const msg = Buffer.from([2, lastId(), 0, 14, 254, 0, 0x37, 0x2a, 0, 0, 0, 1, WscOpCode.Msg, 0]);
+    server.receiveEapol(EapolType.EAP_PACKET, msg);
+    server.receiveEapol(EapolType.START, new Uint8Array(0));
+    release({ kind: 'end', result: 'failure', reason: 'old run' });
+    await tick();
+    expect(outcomes).toEqual([]);
+    expect(parseEapHeader(sent.at(-1) as Buffer)).toMatchObject({ code: EapCode.Request, type: 1 });
+    expect(backends).toBe(1);
+    server.close();
+  });
+
   it('a non-WSC identity gets EAP-Failure', async () => {
     const sent: Buffer[] = [];
     let outcome: EapWscOutcome | undefined;

@@ -60,6 +60,15 @@ describe('ER command arguments', () => {
     expect(uuidOfUsn('uuid:12345678-9abc-def0-1234-56789abcdef0')).toBeDefined();
     expect(uuidOfUsn('uuid:12345678-9abc-def0-1234-56789abcdef0x')).toBeUndefined();
     fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => void uuidOfUsn(s)));
+    fc.assert(
+      fc.property(fc.uuid(), fc.uint8Array({ minLength: 6, maxLength: 6 }), fc.string({ maxLength: 40 }), (u, m, junk) => {
+        expect(parseSelector(u)).toEqual({ uuid: Buffer.from(u.replace(/-/g, ''), 'hex') });
+        const macText = Array.from(m, (x) => x.toString(16).padStart(2, '0')).join(':');
+        expect(parseSelector(macText)).toEqual({ mac: Buffer.from(m) });
+        const r = parseSelector(junk);
+        if (r !== undefined) expect('uuid' in r ? r.uuid.length : r.mac.length).toBeGreaterThan(0);
+      }),
+    );
   });
 });
 

@@ -87,12 +87,17 @@ export class ErSessions {
     return s;
   }
 
-  /** The run a received message belongs to (hostapd's nonce rules), or undefined. */
-  match(raw: Uint8Array): ErSession | undefined {
+  /**
+   * The run a received message belongs to (hostapd's nonce rules), or
+   * undefined. With `remote`, only runs started from that address match
+   * (hostapd does not check; a run is one ER's).
+   */
+  match(raw: Uint8Array, remote?: string): ErSession | undefined {
     this.expire();
     const v = nonces(raw);
     if (v.enrolleeNonce === undefined) return undefined;
     return this.list.find((s) => {
+      if (remote !== undefined && s.remote !== remote) return false;
       if (!s.enrolleeNonce.equals(v.enrolleeNonce as Buffer)) return false;
       if (v.type !== MessageType.M2 && v.type !== MessageType.M2D && v.registrarNonce !== undefined && s.registrarNonce !== undefined) {
         return s.registrarNonce.equals(v.registrarNonce);

@@ -116,6 +116,8 @@ describe('External Registrar runs', () => {
     const m1 = e.start();
     const run = s.add(e, m1, 'a');
     expect(s.match(m1)).toBe(run);
+    expect(s.match(m1, 'a')).toBe(run);
+    expect(s.match(m1, 'elsewhere')).toBeUndefined();
     expect(s.match(Buffer.from('104a000110', 'hex'))).toBeUndefined();
   });
 });

@@ -102,7 +102,7 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     log.debug('WPS UPnP: PutMessage');
     const msg = base64Arg(args, 'NewInMessage');
     log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: PutMessage NewInMessage', msg);
-    const session = sessions.match(msg);
+    const session = sessions.match(msg, ctx.remoteAddress);
     if (session === undefined) {
       log.debug(`WPS UPnP: No active peer entry found for the PutMessage from ${ctx.remoteAddress}`);
       throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'no registration run matches this message');

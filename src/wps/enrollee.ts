@@ -52,6 +52,9 @@ import {
   messageTypeName,
   readM2,
   readM2D,
+  readM4,
+  readM6,
+  readM8,
   readWscNack,
   withAuthenticator,
   type WscMessage,
@@ -125,25 +128,19 @@ const EXPECTED: Readonly<Record<number, EnrolleeState>> = {
 
 const PUSHBUTTON_METHODS = ConfigMethods.PushButton | ConfigMethods.VirtualPushButton | ConfigMethods.PhysicalPushButton;
 
-export class Enrollee {
-  private readonly rng: Rng;
-  private readonly crypto: RunCrypto;
+export class Enrollee extends RegistrationRun<EnrolleeState> {
   private readonly enrolleeNonce: Buffer;
   private registrarNonce: Buffer | undefined;
   private readonly password: Buffer | undefined;
   private readonly devicePasswordId: number;
   private readonly pbc: boolean;
-  private st: EnrolleeState = 'start';
-  private outcome: 'success' | 'failure' | undefined;
-  private events: WpsEvent[] = [];
   private m2PublicKey: Buffer | undefined;
   private rHash2: Buffer | undefined;
   private newApSettings: Credential | undefined;
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    this.rng = cfg.rng ?? randomBytes;
-    this.crypto = new RunCrypto(this.rng);
+    super(cfg.rng, 'start');
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';
@@ -161,10 +158,6 @@ export class Enrollee {
   /** Where the run is: 'start', 'recv-m2' ... 'recv-m8', 'recv-ack' (AP after WSC_Done), 'over'. */
   get state(): EnrolleeState {
     return this.st;
-  }
-
-  get result(): 'success' | 'failure' | undefined {
-    return this.outcome;
   }
 
   /**
@@ -217,19 +210,11 @@ export class Enrollee {
    * even an internal error, end the run with a `fail` event.
    */
   receive(raw: Uint8Array): WpsStep {
-    if (this.outcome !== undefined) return { events: [], result: this.outcome };
     if (this.st === 'start') return this.fail(new RunFailure('unexpected-message', 'receive() before start()', { nack: false }), guessMessageType(raw));
-    this.events = [];
-    let msg: WscMessage | undefined;
-    try {
-      msg = parseReceived(raw, AttributeType.EnrolleeNonce, this.enrolleeNonce);
-      return this.dispatch(msg);
-    } catch (e) {
-      return this.fail(asRunFailure(e), msg?.type ?? guessMessageType(raw));
-    }
+    return this.step(raw, AttributeType.EnrolleeNonce, this.enrolleeNonce);
   }
 
-  private dispatch(msg: WscMessage): WpsStep {
+  protected dispatch(msg: WscMessage): WpsStep {
     switch (msg.type) {
       case MessageType.WscAck:
         return this.onAck(msg);
@@ -326,7 +311,7 @@ export class Enrollee {
       // An AP has nothing to wait for: it answers WSC_NACK and the run ends (hostapd, no WPS-FAIL).
       this.registrarNonce = m2d.registrarNonce;
       const reply = this.buildNack(ConfigError.NoError);
-      this.finish('failure');
+      this.finishRun('failure');
       return { reply, events: this.takeEvents(), result: 'failure' };
     }
     // A station acknowledges and waits: another Registrar may still send M2.
@@ -337,11 +322,11 @@ export class Enrollee {
   private onM4(msg: WscMessage): WpsStep {
     requireMandatory(msg);
     this.crypto.checkAuthenticator(msg.raw);
-    const rHash1 = msg.get(AttributeType.RHash1) as Buffer;
-    this.rHash2 = msg.get(AttributeType.RHash2) as Buffer;
-    const { attrs } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
+    const m4 = readM4(msg);
+    this.rHash2 = m4.rHash2;
+    const { attrs } = this.crypto.decrypt(m4.encryptedSettings);
     const rS1 = requireInner(attrs, AttributeType.RSnonce1, 'M4');
-    this.checkRegistrarHash(1, rHash1, rS1);
+    this.checkRegistrarHash(1, m4.rHash1, rS1);
     this.crypto.lastMessage = msg.raw;
     const m5 = buildM5({
       registrarNonce: this.requireRegistrarNonce(),
@@ -355,9 +340,10 @@ export class Enrollee {
   private onM6(msg: WscMessage): WpsStep {
     requireMandatory(msg);
     this.crypto.checkAuthenticator(msg.raw);
-    const { attrs } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
+    const { attrs } = this.crypto.decrypt(readM6(msg).encryptedSettings);
     const rS2 = requireInner(attrs, AttributeType.RSnonce2, 'M6');
-    this.checkRegistrarHash(2, this.rHash2 as Buffer, rS2);
+    if (this.rHash2 === undefined) throw new RunFailure('unexpected-message', 'M6 before R-Hash2 was received');
+    this.checkRegistrarHash(2, this.rHash2, rS2);
     this.crypto.lastMessage = msg.raw;
     if (this.cfg.ap !== undefined) this.events.push({ type: 'ap-pin-success', peerMac: this.peerMac() });
     const settings: Buffer[] = [encodeAttributes([attrBytes(AttributeType.ESnonce2, this.crypto.secretNonce2)])];
@@ -379,7 +365,7 @@ export class Enrollee {
       // ap_setup_locked=2: the Registrar may learn the settings (M7) but not change them.
       throw new RunFailure('setup-locked', 'AP setup locked: new settings refused');
     }
-    const { tlvs, attrs, withKwa } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
+    const { tlvs, attrs, withKwa } = this.crypto.decrypt(readM8(msg).encryptedSettings);
     let credentials: Credential[];
     if (ap === undefined) {
       credentials = this.takeCredentials(attrs);
@@ -396,7 +382,7 @@ export class Enrollee {
       return { reply: done, events: this.takeEvents() };
     }
     this.events.push({ type: 'success', peerMac: this.peerMac() });
-    this.finish('success');
+    this.finishRun('success');
     return { reply: done, events: this.takeEvents(), result: 'success', credentials };
   }
 
@@ -406,7 +392,7 @@ export class Enrollee {
     requireMandatory(msg);
     if (this.st !== 'recv-ack') throw new RunFailure('unexpected-message', `WSC_ACK while waiting for ${this.waitingFor()}`, { nack: false });
     this.events.push({ type: 'success', peerMac: this.peerMac() });
-    this.finish('success');
+    this.finishRun('success');
     const step: WpsStep = { events: this.takeEvents(), result: 'success' };
     if (this.newApSettings !== undefined) step.credentials = [this.newApSettings];
     return step;
@@ -423,12 +409,13 @@ export class Enrollee {
     const ev = failEvent(f, SENT_BEFORE[this.st], this.peerMac());
     // An EAP peer answers a WSC_NACK with its own (hostapd SEND_WSC_NACK).
     const reply = this.buildNack(ConfigError.NoError);
-    this.finish('failure');
+    this.finishRun('failure');
     return { reply, events: [...this.takeEvents(), ev], result: 'failure', closing: true };
   }
 
   private checkRegistrarHash(part: 1 | 2, committed: Buffer, revealed: Buffer): void {
-    const pkR = this.m2PublicKey as Buffer;
+    const pkR = this.m2PublicKey;
+    if (pkR === undefined) throw new RunFailure('unexpected-message', `R-SNonce${part} before M2`);
     if (!this.crypto.peerHashMatches(part, committed, revealed, this.crypto.dh.publicKey, pkR)) {
       this.events.push({ type: 'pwd-auth-fail', part, local: 'enrollee', peerMac: this.peerMac() });
       throw new RunFailure('password-auth-failure', `R-Hash${part} does not match R-SNonce${part}: the Registrar does not know the ${part === 1 ? 'first' : 'second'} half of the device password`, {
@@ -500,19 +487,8 @@ export class Enrollee {
     return c;
   }
 
-  private continueWith(reply: Buffer): WpsStep {
-    return { reply, events: this.takeEvents() };
-  }
-
-  private takeEvents(): WpsEvent[] {
-    const ev = this.events;
-    this.events = [];
-    return ev;
-  }
-
-  private finish(result: 'success' | 'failure'): void {
-    this.outcome = result;
-    this.st = 'over';
+  private finishRun(result: 'success' | 'failure'): void {
+    this.finish(result, 'over');
   }
 
   /** A WSC_NACK for this run (needs the Registrar Nonce; all zero before M2, as hostapd sends). */
@@ -525,11 +501,11 @@ export class Enrollee {
     });
   }
 
-  private fail(f: RunFailure, msgType: number): WpsStep {
+  protected fail(f: RunFailure, msgType: number): WpsStep {
     const events = this.takeEvents();
     const ev = failEvent(f, msgType, this.peerMac());
     const nack = f.nack && this.st !== 'start' ? this.buildNack(f.configError) : undefined;
-    this.finish('failure');
+    this.finishRun('failure');
     return failureStep(events, ev, nack);
   }
 }

@@ -60,6 +60,9 @@ import {
   isVersion2,
   messageTypeName,
   readM1,
+  readM3,
+  readM5,
+  readM7,
   readWscNack,
   withAuthenticator,
   type WscMessage,
@@ -163,14 +166,9 @@ const PIN_PASSWORD_IDS: ReadonlySet<number> = new Set<number>([
 /** IDs from 0x10 up are NFC password tokens; without the token a PIN may still do (hostapd). */
 const FIRST_OOB_PASSWORD_ID = 0x10;
 
-export class Registrar {
-  private readonly rng: Rng;
-  private readonly crypto: RunCrypto;
+export class Registrar extends RegistrationRun<RegistrarState> {
   private readonly registrarNonce: Buffer;
   private enrolleeNonce: Buffer | undefined;
-  private st: RegistrarState = 'recv-m1';
-  private outcome: 'success' | 'failure' | undefined;
-  private events: WpsEvent[] = [];
   private info: EnrolleeInfo | undefined;
   private password: { value: Buffer; pbc: boolean } | undefined;
   private devicePasswordId = DevicePasswordId.Default as number;
@@ -182,18 +180,13 @@ export class Registrar {
   private pinRevealed = false;
 
   constructor(private readonly cfg: RegistrarConfig) {
-    this.rng = cfg.rng ?? randomBytes;
-    this.crypto = new RunCrypto(this.rng);
+    super(cfg.rng, 'recv-m1');
     this.registrarNonce = randomNonce(this.rng);
   }
 
   /** Where the run is: 'recv-m1', 'recv-m3' ... 'recv-done', 'recv-m2d-ack', 'over'. */
   get state(): RegistrarState {
     return this.st;
-  }
-
-  get result(): 'success' | 'failure' | undefined {
-    return this.outcome;
   }
 
   /** This run's nonces (copies), for transports that match messages to runs. */
@@ -213,18 +206,10 @@ export class Registrar {
    * policy hook that throws ('internal-error'), end the run with a `fail` event.
    */
   receive(raw: Uint8Array): WpsStep {
-    if (this.outcome !== undefined) return { events: [], result: this.outcome };
-    this.events = [];
-    let msg: WscMessage | undefined;
-    try {
-      msg = parseReceived(raw, AttributeType.RegistrarNonce, this.enrolleeNonce === undefined ? undefined : this.registrarNonce);
-      return this.dispatch(msg);
-    } catch (e) {
-      return this.fail(asRunFailure(e), msg?.type ?? guessMessageType(raw));
-    }
+    return this.step(raw, AttributeType.RegistrarNonce, this.enrolleeNonce === undefined ? undefined : this.registrarNonce);
   }
 
-  private dispatch(msg: WscMessage): WpsStep {
+  protected dispatch(msg: WscMessage): WpsStep {
     switch (msg.type) {
       case MessageType.M1:
         if (this.st !== 'recv-m1') throw new RunFailure('unexpected-message', `M1 while waiting for ${this.waitingFor()}`, { nack: false });
@@ -382,8 +367,9 @@ export class Registrar {
   private onM3(msg: WscMessage): WpsStep {
     requireMandatory(msg);
     this.crypto.checkAuthenticator(msg.raw);
-    this.eHash1 = msg.get(AttributeType.EHash1) as Buffer;
-    this.eHash2 = msg.get(AttributeType.EHash2) as Buffer;
+    const m3 = readM3(msg);
+    this.eHash1 = m3.eHash1;
+    this.eHash2 = m3.eHash2;
     this.crypto.lastMessage = msg.raw;
     this.crypto.setDevicePassword(this.requirePassword().value);
     const pkE = this.requirePkE();
@@ -402,8 +388,8 @@ export class Registrar {
   private onM5(msg: WscMessage): WpsStep {
     requireMandatory(msg);
     this.crypto.checkAuthenticator(msg.raw);
-    const { attrs } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
-    this.checkEnrolleeHash(1, this.eHash1 as Buffer, requireInner(attrs, AttributeType.ESnonce1, 'M5'));
+    const { attrs } = this.crypto.decrypt(readM5(msg).encryptedSettings);
+    this.checkEnrolleeHash(1, this.eHash1, requireInner(attrs, AttributeType.ESnonce1, 'M5'));
     this.crypto.lastMessage = msg.raw;
     const m6 = buildM6({
       enrolleeNonce: this.requireEnrolleeNonce(),
@@ -418,8 +404,8 @@ export class Registrar {
   private onM7(msg: WscMessage): WpsStep {
     requireMandatory(msg);
     this.crypto.checkAuthenticator(msg.raw);
-    const { tlvs, attrs } = this.crypto.decrypt(msg.get(AttributeType.EncryptedSettings) as Buffer);
-    this.checkEnrolleeHash(2, this.eHash2 as Buffer, requireInner(attrs, AttributeType.ESnonce2, 'M7'));
+    const { tlvs, attrs } = this.crypto.decrypt(readM7(msg).encryptedSettings);
+    this.checkEnrolleeHash(2, this.eHash2, requireInner(attrs, AttributeType.ESnonce2, 'M7'));
     this.pinRevealed = false;
     this.crypto.lastMessage = msg.raw;
     const info = this.requireInfo();
@@ -434,7 +420,7 @@ export class Registrar {
         // hostapd: learn-only stops here with WSC_NACK and reports WPS-FAIL msg=7 config_error=0.
         this.events.push(failEvent(new RunFailure('learn-complete', 'AP settings learned; run ended with WSC_NACK'), MessageType.M7, info.macAddress));
         const nack = this.buildNack(ConfigError.NoError);
-        this.finish('success');
+        this.finishRun('success');
         return { reply: nack, events: this.takeEvents(), result: 'success', credentials: [current] };
       }
       const n = apMode.settings;
@@ -486,7 +472,8 @@ export class Registrar {
     return policy.credentials?.(info) ?? [];
   }
 
-  private checkEnrolleeHash(part: 1 | 2, committed: Buffer, revealed: Buffer): void {
+  private checkEnrolleeHash(part: 1 | 2, committed: Buffer | undefined, revealed: Buffer): void {
+    if (committed === undefined) throw new RunFailure('unexpected-message', `E-SNonce${part} before M3`);
     const pkE = this.requirePkE();
     if (!this.crypto.peerHashMatches(part, committed, revealed, pkE, this.crypto.dh.publicKey)) {
       this.events.push({ type: 'pwd-auth-fail', part, local: 'registrar', peerMac: this.requireInfo().macAddress });
@@ -510,7 +497,7 @@ export class Registrar {
     if (pbc) this.cfg.pbc?.completed(info.uuid);
     this.events.push({ type: 'reg-success', macAddress: info.macAddress, uuid: info.uuid, password: pbc ? 'pbc' : 'pin' });
     this.events.push({ type: 'success', peerMac: info.macAddress });
-    this.finish('success');
+    this.finishRun('success');
     // An EAP-peer Registrar (wpa_supplicant wps_reg) answers WSC_Done with WSC_ACK.
     const ack = buildWscAck({ enrolleeNonce: this.requireEnrolleeNonce(), registrarNonce: this.registrarNonce, version2: this.cfg.version2 ?? true });
     return { reply: ack, events: this.takeEvents(), result: 'success', closing: true, credentials: this.delivered };
@@ -521,7 +508,7 @@ export class Registrar {
     requireMandatory(msg);
     if (this.st !== 'recv-m2d-ack') throw new RunFailure('unexpected-message', `WSC_ACK while waiting for ${this.waitingFor()}`, { nack: false });
     // The Enrollee took our M2D: no password here, the run ends (hostapd "No more registrars available").
-    this.finish('failure');
+    this.finishRun('failure');
     return { events: this.takeEvents(), result: 'failure' };
   }
 
@@ -532,7 +519,7 @@ export class Registrar {
     const f = new RunFailure('nack-received', `Enrollee sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
     const ev = failEvent(f, SENT_BEFORE[this.st], this.info?.macAddress);
     const reply = this.buildNack(ConfigError.NoError);
-    this.finish('failure');
+    this.finishRun('failure');
     return { reply, events: [...this.takeEvents(), ev, ...this.pinInvalidation()], result: 'failure', closing: true };
   }
 
@@ -578,26 +565,15 @@ export class Registrar {
     });
   }
 
-  private continueWith(reply: Buffer): WpsStep {
-    return { reply, events: this.takeEvents() };
+  private finishRun(result: 'success' | 'failure'): void {
+    this.finish(result, 'over');
   }
 
-  private takeEvents(): WpsEvent[] {
-    const ev = this.events;
-    this.events = [];
-    return ev;
-  }
-
-  private finish(result: 'success' | 'failure'): void {
-    this.outcome = result;
-    this.st = 'over';
-  }
-
-  private fail(f: RunFailure, msgType: number): WpsStep {
+  protected fail(f: RunFailure, msgType: number): WpsStep {
     const events = this.takeEvents();
     const ev = failEvent(f, msgType, this.info?.macAddress);
     const nack = f.nack && this.enrolleeNonce !== undefined ? this.buildNack(f.configError) : undefined;
-    this.finish('failure');
+    this.finishRun('failure');
     const step = failureStep(events, ev, nack);
     step.events.push(...this.pinInvalidation());
     return step;

@@ -70,6 +70,8 @@ export class EapWscServer {
   private lastRequest: Buffer | undefined;
   private retries = 0;
   private rounds = 0;
+  /** Counts restarts, so that a backend answer of an abandoned run is ignored. */
+  private generation = 0;
   private timer: NodeJS.Timeout | undefined;
   private backend: WscBackend | undefined;
   private role: PeerRole | undefined;
@@ -212,9 +214,15 @@ export class EapWscServer {
     const backend = this.backend;
     if (backend === undefined) return this.finish({ result: 'failure', reason: 'no backend' }, true);
     this.state = 'busy';
+    // An EAPOL-Start while the backend works restarts the run; the old run's answer is then dropped.
+    const run = this.generation;
     backend.receive(r.message, r.opCode).then(
-      (answer) => this.act(answer),
-      (err: unknown) => this.finish({ result: 'failure', reason: `backend failed: ${(err as Error).message}` }, true),
+      (answer) => {
+        if (run === this.generation) this.act(answer);
+      },
+      (err: unknown) => {
+        if (run === this.generation) this.finish({ result: 'failure', reason: `backend failed: ${(err as Error).message}` }, true);
+      },
     );
   }
 
@@ -261,6 +269,7 @@ export class EapWscServer {
   }
 
   private resetRun(): void {
+    this.generation++;
     this.stopTimer();
     this.backend?.close();
     this.backend = undefined;

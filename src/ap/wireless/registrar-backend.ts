@@ -35,6 +35,16 @@ export const DEFAULT_M2_WAIT_MS = 1_000;
 /** ER messages queued for one Enrollee; PutWLANResponse floods beyond this are dropped. */
 export const MAX_QUEUED_EXTERNAL_MESSAGES = 8;
 
+export class RegistrarBackendError extends Error {
+  constructor(
+    readonly code: 'NO_REGISTRAR',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistrarBackendError';
+  }
+}
+
 export type BackendAnswer =
   /** Send EAP-Request WSC_Start (the station is the Enrollee). */
   | { kind: 'start' }
@@ -126,7 +136,7 @@ export class RegistrarBackend implements WscBackend {
   private readonly log: Logger;
 
   constructor(private readonly opts: RegistrarBackendOptions) {
-    if (opts.internal === undefined && opts.external === undefined) throw new Error('RegistrarBackend needs an internal or an external Registrar');
+    if (opts.internal === undefined && opts.external === undefined) throw new RegistrarBackendError('NO_REGISTRAR', 'a RegistrarBackend needs an internal or an external Registrar');
     this.m2WaitMs = opts.m2WaitMs ?? DEFAULT_M2_WAIT_MS;
     this.externalTimeoutMs = opts.externalTimeoutMs ?? EXTERNAL_REGISTRAR_TIMEOUT_MS;
     this.log = opts.logger ?? silentLogger;

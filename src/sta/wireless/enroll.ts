@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../../common/log.js';
-import type { ScanResult, StationDriver, DriverEvent } from '../../radio/driver.js';
+import { DriverError, type ScanResult, type StationDriver, type DriverEvent } from '../../radio/driver.js';
 import { buildEapol, EapolError, EapolType, parseEapol } from '../../radio/eapol.js';
 import { ReasonCode } from '../../radio/frame.js';
 import { macToBytes, type MacAddress } from '../../radio/mac.js';
@@ -68,7 +68,9 @@ export type EnrollEvent =
 
 export type EnrollResult =
   | { ok: true; bssid: MacAddress; credentials: Credential[] }
-  | { ok: false; reason: 'timeout' | 'pbc-overlap' | 'failed' | 'cancelled'; bssid?: MacAddress; fail?: FailEvent };
+  | { ok: false; reason: 'timeout' | 'pbc-overlap' | 'failed' | 'cancelled'; bssid?: MacAddress; fail?: FailEvent }
+  /** The radio failed (link down, bad configuration): `error` says how. */
+  | { ok: false; reason: 'driver-error'; error: DriverError };
 
 export interface EnrollOptions {
   driver: StationDriver;
@@ -177,7 +179,16 @@ export async function enroll(opts: EnrollOptions): Promise<EnrollResult> {
     if (aborted(opts.signal)) return { ok: false, reason: 'cancelled' };
     const scan: Parameters<StationDriver['scan']>[0] = { elements: probeElements, dwellMs: opts.scanDwellMs ?? DEFAULT_SCAN_DWELL_MS };
     if (opts.channels !== undefined) scan.channels = opts.channels;
-    const results = await opts.driver.scan(scan);
+    let results: ScanResult[];
+    try {
+      results = await opts.driver.scan(scan);
+    } catch (e) {
+      if (!(e instanceof DriverError)) throw e;
+      // A scan or connect already running on this radio: try again shortly; anything else ends the operation.
+      if (e.code !== 'BUSY') return { ok: false, reason: 'driver-error', error: e };
+      await sleep(Math.min(opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, deadline - now()), opts.signal);
+      continue;
+    }
     scanRuns++;
     const available = wpsApAvailableEvent(results, own);
     emit(available === undefined ? { type: 'scan-results', results } : { type: 'scan-results', results, available });
@@ -272,7 +283,14 @@ async function attempt(opts: EnrollOptions, bss: ScanResult, deadline: number, e
       version2: opts.version2 ?? true,
       multiApBackhaulSta: opts.multiApBackhaulSta ?? false,
     });
-    const conn = await driver.connect({ bssid, ssid: bss.ssid, channel: bss.channel, elements });
+    let conn: Awaited<ReturnType<StationDriver['connect']>>;
+    try {
+      conn = await driver.connect({ bssid, ssid: bss.ssid, channel: bss.channel, elements });
+    } catch (e) {
+      if (!(e instanceof DriverError)) throw e;
+      emit({ type: 'association-failed', bssid, reason: e.message });
+      return out;
+    }
     if (!conn.ok) {
       emit({ type: 'association-failed', bssid, reason: conn.reason });
       return out;
