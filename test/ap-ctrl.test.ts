@@ -105,7 +105,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
 
   it('wps_check_pin answers the digits, FAIL-CHECKSUM or FAIL', async () => {
     expect(await hostapdCli(ctrlDir, 'wps_check_pin', '1234-5670')).toBe('12345670');
-    expect(await hostapdCli(ctrlDir, 'wps_check_pin', '12345671')).toMatch(/^FAIL-CHECKSUM\n?$/);
+    expect(await hostapdCli(ctrlDir, 'wps_check_pin', '12345671')).toBe('FAIL-CHECKSUM\n');
     expect(await hostapdCli(ctrlDir, 'wps_check_pin', '123')).toMatch(/^FAIL\n?$/);
   });
 
@@ -117,9 +117,14 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
           `psk=${(await import('node:crypto')).pbkdf2Sync('12345678', 'test-wps', 4096, 32, 'sha1').toString('hex')}`,
         ),
     );
-    const status = await hostapdCli(ctrlDir, 'status');
-    expect(status).toMatch(/^state=ENABLED\n/);
-    expect(status).toContain(`bss[0]=${IFNAME}\nbssid[0]=02:00:00:00:01:00\nssid[0]=test-wps\n`);
+    // Debian hostapd 2.10's reply for driver=wired, field for field.
+    expect(await hostapdCli(ctrlDir, 'status')).toBe(
+      'state=ENABLED\nphy=\nfreq=0\nnum_sta_non_erp=0\nnum_sta_no_short_slot_time=0\nnum_sta_no_short_preamble=0\nolbc=0\n' +
+        'num_sta_ht_no_gf=0\nnum_sta_no_ht=0\nnum_sta_ht_20_mhz=0\nnum_sta_ht40_intolerant=0\nolbc_ht=0\nht_op_mode=0x0\n' +
+        'cac_time_seconds=0\ncac_time_left_seconds=N/A\nchannel=0\nedmg_enable=0\nedmg_channel=0\nsecondary_channel=0\n' +
+        'ieee80211n=0\nieee80211ac=0\nieee80211ax=0\nbeacon_int=100\ndtim_period=2\n' +
+        `bss[0]=${IFNAME}\nbssid[0]=02:00:00:00:01:00\nssid[0]=test-wps\nnum_sta[0]=0\n`,
+    );
   });
 
   it('wps_config applies new settings: WPS-NEW-AP-SETTINGS, get_config and the rewritten file', async () => {

@@ -130,6 +130,12 @@ describe('wpsd ap under hostile UPnP input', () => {
     const chunk = { part: `2000\r\n${'x'.repeat(8192)}\r\n`, count: 12, end: '0\r\n\r\n' };
     expect(statusOf(await tcp(attacker, http, `${head}Transfer-Encoding: chunked\r\n\r\n`, 3000, chunk))).toBe(413);
     expect(statusOf(await tcp(attacker, http, `${head}Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`))).toBe(400);
+    // Chunk extensions as a way to smuggle an unbounded body past the size check.
+    const ext = statusOf(await tcp(attacker, http, `${head}Transfer-Encoding: chunked\r\n\r\n5;${'e'.repeat(70_000)}\r\nhello\r\n0\r\n\r\n`));
+    expect([400, 413]).toContain(ext);
+    // A body shorter than its Content-Length gets nothing until the client gives up; the server carries on.
+    expect(await tcp(attacker, http, `${head}Content-Length: 100\r\n\r\nshort`, 500)).toBe('');
+    expect(statusOf(await tcp(attacker, http, `GET /wps_device.xml HTTP/1.1\r\nHost: ${http.address}\r\n\r\n`))).toBe(200);
   });
 
   it('refuses bad XML (400), bad base64 (UPnP 600) and an oversized NewInMessage (UPnP 605)', async () => {

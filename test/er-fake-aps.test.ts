@@ -112,7 +112,9 @@ function startAp(ap) {
           say({ ap: ap.name, what: 'sel-reg', hex: m.toString('hex') });
           res.writeHead(200, { 'content-type': 'text/xml' }); res.end(soap('SetSelectedRegistrar', {}));
           // A PIN Registrar selected (Selected Registrar 1, Device Password ID 0): the station of this AP starts its run.
-          if (ap.station && !stations.has(ap.station.mac) && m.toString('hex').startsWith('104a00011010410001011012000200')) setTimeout(() => startStation(ap.station), 50);
+          if (ap.station && !stations.has(ap.station.mac) && m.toString('hex').startsWith('104a000110104100010110120002000010')) setTimeout(() => startStation(ap.station), 50);
+          // PBC selected (Device Password ID 4): the push-button station starts.
+          if (ap.pbcStation && !stations.has(ap.pbcStation.mac) && m.toString('hex').startsWith('104a000110104100010110120002000410')) setTimeout(() => startStation(ap.pbcStation), 50);
           return;
         }
         res.writeHead(401); return res.end();
@@ -134,7 +136,7 @@ function startAp(ap) {
     });
   });
   function startStation(s) {
-    const e = new Enrollee({ device: device(s.name, s.mac, s.uuid, 1), password: { kind: 'pin', pin: s.pin } });
+    const e = new Enrollee({ device: device(s.name, s.mac, s.uuid, 1), password: s.pin ? { kind: 'pin', pin: s.pin } : { kind: 'pbc' } });
     stations.set(s.mac, e);
     notify(buildWlanEvent(2, mac(s.mac), e.start()));
   }
@@ -182,6 +184,8 @@ interface FakeApSpec {
   subTimeout?: number;
   /** A station that runs EAP-WSC with this PIN once a PIN Registrar is selected. */
   station?: { name: string; mac: string; uuid: string; pin: string };
+  /** A station that runs EAP-WSC with PBC once the Registrar is selected for PBC. */
+  pbcStation?: { name: string; mac: string; uuid: string };
 }
 
 describe('wpsd sta External Registrar against test APs', () => {
@@ -197,6 +201,8 @@ describe('wpsd sta External Registrar against test APs', () => {
   const GOOD1: FakeApSpec = {
     uuid: '11111111-0000-4000-8000-000000000001', port: 50001, mode: 'good', mac: '02:00:00:00:01:01', name: 'GoodOne',
     station: { name: 'PhoneZ', mac: '02:00:00:00:aa:09', uuid: 'aaaaaaaa-0000-4000-8000-000000000009', pin: '12345670' },
+    // The Enrollee whose PBC probe the AP proxied (PhoneB) pushes its button.
+    pbcStation: { name: 'PhoneB', mac: '02:00:00:00:aa:02', uuid: 'aaaaaaaa-0000-4000-8000-000000000002' },
     probes: [
       { mac: '02:00:00:00:aa:01', uuid: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'PhoneA', configMethods: 0x0108 },
       { mac: '02:00:00:00:aa:02', uuid: 'aaaaaaaa-0000-4000-8000-000000000002', name: 'PhoneB', configMethods: 0x0280, pwId: 4 },
@@ -315,13 +321,16 @@ describe('wpsd sta External Registrar against test APs', () => {
     await fake.waitForOutput(/"ap":"GoodOne","what":"sel-reg","hex":"104a0001101041000100/, EVENT_MS);
   });
 
-  it('wps_er_pbc selects the Registrar for PBC on the Enrollee\'s AP only', async () => {
+  it('wps_er_pbc selects the Registrar for PBC on the Enrollee\'s AP only, and the push-button station gets the credential', async () => {
+    erCtrl.mark();
     const before = fake.output().length;
     expect(await erCtrl.request('WPS_ER_PBC 02:00:00:00:aa:03')).toBe('FAIL-NO-AP-SETTINGS\n');
     expect(await erCtrl.request('WPS_ER_PBC aaaaaaaa-0000-4000-8000-000000000002')).toBe('OK\n');
     // Selected Registrar 1, Device Password ID 4 (PushButton).
     await fake.waitForOutput(/"ap":"GoodOne","what":"sel-reg","hex":"104a000110104100010110120002000410530002/, EVENT_MS);
-    await new Promise((r) => setTimeout(r, 300));
+    expect((await erCtrl.waitFor(/^WPS-ER-ENROLLEE-ADD aaaaaaaa-0000-4000-8000-000000000002 02:00:00:00:aa:02 M1=1 /, EVENT_MS)).text).toContain(' dev_passwd_id=4 ');
+    await fake.waitForOutput(/"ap":"GoodOne","what":"station-event","type":"cred-received","ssid":"er-net","key":"er-passphrase"[^\n]*\n(?:[^\n]*\n)*?[^\n]*"what":"sel-reg","hex":"104a0001101041000100/, EVENT_MS);
+    expect((await erCtrl.waitFor(/^WPS-SUCCESS/, EVENT_MS)).text).toBe('WPS-SUCCESS ');
     expect(fake.output().slice(before)).not.toMatch(/"ap":"GoodTwo","what":"sel-reg","hex":"104a0001101041000101/);
   });
 

@@ -273,6 +273,18 @@ describe('WPS over the sim radio: other roles and framing', () => {
     expect(res).toMatchObject({ ok: false, reason: 'driver-error', error: { code: 'LINK_DOWN' } });
   });
 
+  it('WPS_CANCEL: aborting the operation ends it as cancelled', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:08');
+    const ac = new AbortController();
+    // No PBC on the AP: the station keeps scanning until cancelled.
+    const run = runEnroll(sta, { kind: 'pbc' }, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 300);
+    expect(await run.result).toEqual({ ok: false, reason: 'cancelled' });
+    expect(run.events.some((e) => e.type === 'scan-results')).toBe(true);
+    expect(run.events.some((e) => e.type === 'associating')).toBe(false);
+  });
+
   it('a Multi-AP backhaul STA gets the backhaul credentials', async () => {
     lab = await startLab();
     const sta = await addStation(lab, '02:00:00:00:0f:02');
@@ -338,10 +350,20 @@ describe('WPS over the sim radio with 10% frame loss', () => {
   });
 
   it('PIN enrollments still complete, with EAPOL frames lost and retransmitted', async () => {
-    // Count losses of data frames (EAPOL): Frame Control type 2.
+    // Count losses of data frames (EAPOL, Frame Control type 2), and EAPOL the AP sent twice: its retransmissions.
     let lostEapol = 0;
+    const fromAp = new Set<string>();
+    let repeatedFromAp = 0;
     lab.medium.on('frame', (e: { frame: Uint8Array; lostTo: number[] }) => {
-      if ((((e.frame[0] ?? 0) >> 2) & 0x3) === 2) lostEapol += e.lostTo.length;
+      if ((((e.frame[0] ?? 0) >> 2) & 0x3) !== 2) return;
+      lostEapol += e.lostTo.length;
+      const f = Buffer.from(e.frame);
+      if (f.subarray(10, 16).equals(Buffer.from(macToBytes(AP)))) {
+        // Receiver address + everything after the header; the sequence number differs between copies.
+        const key = Buffer.concat([f.subarray(4, 10), f.subarray(24)]).toString('hex');
+        if (fromAp.has(key)) repeatedFromAp++;
+        fromAp.add(key);
+      }
     });
     // Five stations one after the other: some 120 EAPOL frames, so losses are all but certain.
     for (let i = 1; i <= 5; i++) {
@@ -353,6 +375,7 @@ describe('WPS over the sim radio with 10% frame loss', () => {
       if (res.ok) expect(res.credentials[0]?.networkKey.toString()).toBe(PASSPHRASE);
     }
     expect(lostEapol).toBeGreaterThan(0);
+    expect(repeatedFromAp).toBeGreaterThan(0);
   });
 });
 

@@ -57,11 +57,12 @@ describe('an AP BSS serving External Registrars', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(extra = ''): Promise<{ lines: string[]; setNow: (t: number) => void; path: string; base: string }> {
+  async function start(extra = '', apSetupLocked?: number): Promise<{ lines: string[]; setNow: (t: number) => void; path: string; base: string }> {
     dir = mkdtempSync(join(tmpdir(), 'wpsd-apbss-'));
     const path = join(dir, 'hostapd.conf');
     writeFileSync(path, `driver=none\ninterface=lo\nbssid=02:00:00:00:01:00\nupnp_iface=lo\nwps_state=2\nap_pin=${PIN}\nssid=test-wps\nwpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nwpa_passphrase=12345678\n${extra}`);
     const { config } = parseHostapdConfig(readFileSync(path), path);
+    if (apSetupLocked !== undefined && config.bss[0]) config.bss[0].apSetupLocked = apSetupLocked;
     const lines: string[] = [];
     let now = 1_000_000;
     bss = await ApBss.start({
@@ -104,7 +105,8 @@ describe('an AP BSS serving External Registrars', () => {
   });
 
   it('with ap_setup_locked=2 a Registrar may learn but not configure', async () => {
-    const { path, base } = await start('ap_setup_locked=2\n');
+    // hostapd takes ap_setup_locked=2 (atoi, no range check); the config parser here allows 0..1 only, so it is set directly.
+    const { path, base } = await start('', 2);
     const before = readFileSync(path, 'utf8');
     expect(eventsOf(await erRun(base, PIN), 'er-ap-settings')).toHaveLength(1);
     const settings = { networkIndex: 1, ssid: Buffer.from('hijack'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('passphrase'), macAddress: Buffer.alloc(6), extra: [] };

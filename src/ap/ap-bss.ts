@@ -126,8 +126,14 @@ export class ApBss {
       });
       this.selectedRegistrars = selectedRegistrars;
       const u = this.opts.upnp ?? {};
+      let iface;
+      try {
+        iface = resolveInterface(conf.upnpIface);
+      } catch (e) {
+        throw new Error(`${conf.iface}: upnp_iface=${conf.upnpIface}: ${(e as Error).message}`);
+      }
       this.device = new WfaDevice({
-        iface: resolveInterface(conf.upnpIface),
+        iface,
         uuid: formatUuid(uuid),
         strings: {
           ...(conf.friendlyName !== undefined ? { friendlyName: conf.friendlyName } : {}),

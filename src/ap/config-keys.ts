@@ -361,8 +361,6 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-export const HOSTAPD_KEYS: readonly string[] = Object.keys(handlers);
-
 /** Applies one key; returns false when the key is unknown. */
 export function applyHostapdKey(ctx: KeyContext, key: string, value: string): boolean {
   const h = Object.hasOwn(handlers, key) ? handlers[key] : undefined;

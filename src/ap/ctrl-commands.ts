@@ -7,9 +7,9 @@
  * (PING, ATTACH, DETACH, LEVEL and WPS_CHECK_PIN come with every ctrl server.)
  *
  * API:
- *   registerApCommands(bss: ApBss, info: { driver }): void
+ *   registerApCommands(bss, group): void
  *   parseWpsConfigArgs(args): Credential | undefined     hostapd_wps_config_ap + wps_registrar_config_ap
- *   statusReply(bsses, driver): string
+ *   statusReply(bsses): string
  */
 import { REPLY_FAIL, REPLY_OK } from '../ctrl/registry.js';
 import type { Credential } from '../wps/credential.js';
@@ -57,23 +57,25 @@ export function parseWpsConfigArgs(args: readonly string[]): Credential | undefi
   return { networkIndex: 1, ssid, authType, encrType, networkKey, macAddress: Buffer.alloc(6), extra: [] };
 }
 
-/** hostapd_ctrl_iface_status for a BSS group without a radio (driver=none): no channel, no stations. */
-export function statusReply(bsses: readonly ApBss[], driver: string): string {
-  const first = bsses[0];
-  let r = `state=ENABLED\nphy=${first?.iface ?? ''}\nfreq=0\n`;
+/**
+ * hostapd_ctrl_iface_status as Debian hostapd 2.10 answers it without a
+ * radio (driver=wired): no phy, frequency 0, no stations; one block per BSS.
+ */
+export function statusReply(bsses: readonly ApBss[]): string {
+  const conf = bsses[0]?.state.config;
+  let r = 'state=ENABLED\nphy=\nfreq=0\n';
   r += 'num_sta_non_erp=0\nnum_sta_no_short_slot_time=0\nnum_sta_no_short_preamble=0\nolbc=0\nnum_sta_ht_no_gf=0\n';
   r += 'num_sta_no_ht=0\nnum_sta_ht_20_mhz=0\nnum_sta_ht40_intolerant=0\nolbc_ht=0\nht_op_mode=0x0\n';
-  const conf = first?.state.config;
-  r += `channel=${conf?.channel ?? 0}\nsecondary_channel=0\nieee80211n=${conf?.ieee80211n ?? 0}\nieee80211ac=0\nieee80211ax=0\n`;
-  r += 'beacon_int=100\ndtim_period=2\n';
+  r += 'cac_time_seconds=0\ncac_time_left_seconds=N/A\n';
+  r += `channel=${conf?.channel ?? 0}\nedmg_enable=0\nedmg_channel=0\nsecondary_channel=0\n`;
+  r += `ieee80211n=${conf?.ieee80211n ?? 0}\nieee80211ac=0\nieee80211ax=0\nbeacon_int=100\ndtim_period=2\n`;
   bsses.forEach((b, i) => {
     r += `bss[${i}]=${b.iface}\nbssid[${i}]=${b.state.bssid}\nssid[${i}]=${ssidText(b.state.ssid)}\nnum_sta[${i}]=0\n`;
   });
-  r += `driver=${driver}\n`;
   return r;
 }
 
-export function registerApCommands(bss: ApBss, group: () => readonly ApBss[], driver: string): void {
+export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): void {
   const ctrl = bss.ctrl;
   if (ctrl === undefined) return;
   const reg = ctrl.registry;
@@ -94,7 +96,7 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[], dr
     name: 'STATUS',
     maxArgs: 0,
     help: '= AP state and BSSes',
-    handler: () => statusReply(group(), driver),
+    handler: () => statusReply(group()),
   });
   reg.register({
     name: 'WPS_CONFIG',

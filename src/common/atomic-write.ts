@@ -1,3 +1,9 @@
+/**
+ * Atomic replacement of a file, for the configuration writers: hostapd.conf
+ * rewritten after WPS-NEW-AP-SETTINGS and wpa_supplicant.conf saved with
+ * update_config=1 must never be left half written (wpa_supplicant likewise
+ * writes a temporary file and renames it over the original).
+ */
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';

@@ -11,7 +11,7 @@
  *   await er.stop();
  */
 import net from 'node:net';
-import { Logger, silentLogger } from '../common/log.js';
+import { LogLevel, Logger, silentLogger } from '../common/log.js';
 import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
 import { HttpClientError, httpRequest } from '../upnp/http-client.js';
 import { MAX_DESCRIPTION_BYTES } from '../upnp/description.js';
@@ -19,13 +19,13 @@ import type { InterfaceAddress } from '../upnp/net-address.js';
 import { SsdpSearcher, type SsdpAdvertisement } from '../upnp/ssdp-searcher.js';
 import type { Credential } from '../wps/credential.js';
 import { formatMac, parseUuid, type DeviceInfo } from '../wps/device.js';
-import { parseMessage } from '../wps/message.js';
+import { WscProtocolError, parseMessage } from '../wps/message.js';
 import { PbcSessions } from '../wps/pbc.js';
 import { AttributeType } from '../wps/attributes.js';
-import { MessageType } from '../wps/values.js';
+import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
 import { apKey, ErAp } from './ap-record.js';
-import { DescriptionCheckError, WFA_DEVICE_TYPE, WFA_SERVICE_TYPE, checkApDescription } from './description-check.js';
+import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
 import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee } from './enrollee-table.js';
 import { apAddLine, apRemoveLine, enrolleeAddLine, enrolleeRemoveLine, setSelRegLine, type ErEventLine } from './events.js';
@@ -319,7 +319,7 @@ export class ExternalRegistrar {
   private async readApM1(ap: ErAp): Promise<void> {
     const m1raw = await getDeviceInfo(this.controlUrl(ap));
     const m1 = parseMessage(m1raw);
-    if (m1.type !== MessageType.M1) throw new EnrolleeDataError(`GetDeviceInfo returned message type ${m1.type}, not M1`);
+    if (m1.type !== MessageType.M1) throw new WscProtocolError('UNEXPECTED_MESSAGE', `GetDeviceInfo returned message type ${m1.type}, not M1`, AttributeType.MessageType);
     const pdt = m1.get(AttributeType.PrimaryDeviceType);
     if (pdt) ap.primaryDeviceType = Buffer.from(pdt);
     const st = m1.get(AttributeType.WifiProtectedSetupState);
@@ -451,13 +451,14 @@ export class ExternalRegistrar {
     }
     const probe = ev.type === WlanEventType.ProbeRequest;
     this.log.debug(`WPS ER: WLANEvent - ${probe ? 'Probe Request' : 'EAP'} - from ${formatMac(ev.macAddress)}`);
+    this.log.hexdump(LogLevel.MSGDUMP, `WPS ER: WLANEvent - Enrollee's message (TLVs from ${probe ? 'Probe Request' : 'EAP-WSC'})`, ev.message);
     const upd = ap.enrollees.update(ev.macAddress, tlvs, probe);
     if (upd === undefined) return;
     if (upd.announce) this.emit(enrolleeAddLine(upd.enrollee));
     if (probe) {
       const pw = tlvs.get(AttributeType.DevicePasswordId);
       const uuid = tlvs.get(AttributeType.UuidE);
-      if (pw?.readUInt16BE(0) === 4 && uuid !== undefined) this.pbc.probeRequest(ev.macAddress, uuid);
+      if (pw?.readUInt16BE(0) === DevicePasswordId.PushButton && uuid !== undefined) this.pbc.probeRequest(ev.macAddress, uuid);
       return;
     }
     this.enroll.onEapMessage(ap, upd.enrollee, ev.message, tlvs.messageType);
@@ -621,4 +622,3 @@ export function describeError(e: unknown): string {
   return String(e);
 }
 
-export { WFA_SERVICE_TYPE };

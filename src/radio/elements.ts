@@ -64,15 +64,6 @@ function checkElement(e: Element): void {
   }
 }
 
-export function buildElement(id: number, data: Uint8Array): Uint8Array {
-  checkElement({ id, data });
-  const out = new Uint8Array(ELEMENT_HEADER_LEN + data.length);
-  out[0] = id;
-  out[1] = data.length;
-  out.set(data, ELEMENT_HEADER_LEN);
-  return out;
-}
-
 export function buildElements(list: readonly Element[]): Uint8Array {
   for (const e of list) checkElement(e);
   const total = list.reduce((n, e) => n + ELEMENT_HEADER_LEN + e.data.length, 0);

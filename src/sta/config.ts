@@ -164,8 +164,6 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
   },
 };
 
-export const WPAS_GLOBAL_KEYS: readonly string[] = Object.keys(GLOBALS);
-
 function asByteString(input: string | Uint8Array): string {
   return typeof input === 'string' ? byteString(Buffer.from(input, 'utf8')) : byteString(input);
 }

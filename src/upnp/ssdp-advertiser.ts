@@ -23,7 +23,7 @@
 import { Logger, silentLogger } from '../common/log.js';
 import type { InterfaceAddress } from './net-address.js';
 import { SsdpMessageError, buildSsdpMessage, parseSsdpMessage } from './ssdp-message.js';
-import { openSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
+import { openGuardedSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
 import { splitTypeVersion } from './urn-type.js';
 
 export const SSDP_DEFAULT_MAX_AGE_SEC = 1800;
@@ -97,23 +97,7 @@ export class SsdpAdvertiser {
 
   async start(): Promise<void> {
     if (this.sockets) return;
-    const sockOpts: Parameters<typeof openSsdpSockets>[0] = {
-      onMessage: (msg, from) => {
-        try {
-          this.onMessage(msg, from);
-        } catch (e) {
-          // Nothing a datagram contains may take the daemon down.
-          this.log.warn(`ssdp: error handling datagram from ${from.address}: ${(e as Error).message}`);
-        }
-      },
-      onError: (e) => this.log.debug(`ssdp: socket error: ${e.message}`),
-    };
-    if (this.opts.interfaceName !== undefined) sockOpts.interfaceName = this.opts.interfaceName;
-    if (this.opts.iface !== undefined) sockOpts.iface = this.opts.iface;
-    if (this.opts.port !== undefined) sockOpts.port = this.opts.port;
-    if (this.opts.group !== undefined) sockOpts.group = this.opts.group;
-    if (this.opts.ttl !== undefined) sockOpts.ttl = this.opts.ttl;
-    this.sockets = await openSsdpSockets(sockOpts);
+    this.sockets = await openGuardedSsdpSockets(this.opts, (msg, from) => this.onMessage(msg, from), this.log);
     this.log.debug(`ssdp: advertising ${this.opts.udn} on ${this.sockets.iface.name} (${this.sockets.iface.address})`);
     await this.announce();
     // Re-announce well before max-age runs out (UDA 1.0 1.1.2: less than half of it).

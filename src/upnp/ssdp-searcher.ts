@@ -22,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { Logger, silentLogger } from '../common/log.js';
 import type { InterfaceAddress } from './net-address.js';
 import { SsdpMessageError, buildSsdpMessage, parseMaxAge, parseSsdpMessage } from './ssdp-message.js';
-import { openSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
+import { openGuardedSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
 
 /** Advertisements tracked at once; beyond this new USNs are ignored (a flood cannot grow memory). */
 export const SSDP_MAX_TRACKED = 512;
@@ -82,23 +82,7 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
 
   async start(): Promise<void> {
     if (this.sockets) return;
-    const sockOpts: Parameters<typeof openSsdpSockets>[0] = {
-      onMessage: (msg, from, via) => {
-        try {
-          this.onMessage(msg, from, via);
-        } catch (e) {
-          // A throwing listener or an unexpected datagram must not take the process down.
-          this.log.warn(`ssdp: error handling datagram from ${from.address}: ${(e as Error).message}`);
-        }
-      },
-      onError: (e) => this.log.debug(`ssdp: socket error: ${e.message}`),
-    };
-    if (this.opts.interfaceName !== undefined) sockOpts.interfaceName = this.opts.interfaceName;
-    if (this.opts.iface !== undefined) sockOpts.iface = this.opts.iface;
-    if (this.opts.port !== undefined) sockOpts.port = this.opts.port;
-    if (this.opts.group !== undefined) sockOpts.group = this.opts.group;
-    if (this.opts.ttl !== undefined) sockOpts.ttl = this.opts.ttl;
-    this.sockets = await openSsdpSockets(sockOpts);
+    this.sockets = await openGuardedSsdpSockets(this.opts, (msg, from, via) => this.onMessage(msg, from, via), this.log);
     this.expiryTimer = setInterval(() => {
       try {
         this.expire();

@@ -11,10 +11,12 @@
  *
  * API:
  *   openSsdpSockets(opts): Promise<SsdpSockets>
+ *   openGuardedSsdpSockets(endpoint, onMessage, log): Promise<SsdpSockets>   a throwing handler is logged, never rethrown
  *   SsdpSockets { iface, send(buf, address, port), sendMulticast(buf), close() }
  *   SSDP_MULTICAST_TTL
  */
 import dgram from 'node:dgram';
+import type { Logger } from '../common/log.js';
 import { DEFAULT_UPNP_INTERFACE, inSubnet, resolveInterface, type InterfaceAddress } from './net-address.js';
 import { SSDP_MULTICAST_ADDRESS, SSDP_PORT } from './ssdp-message.js';
 
@@ -53,6 +55,32 @@ function bind(sock: dgram.Socket, port: number, address: string): Promise<void> 
       sock.off('error', onError);
       resolve();
     });
+  });
+}
+
+/** Where an advertiser or searcher listens: the socket options its own options carry. */
+export type SsdpEndpoint = Pick<SsdpSocketOptions, 'interfaceName' | 'iface' | 'port' | 'group' | 'ttl'>;
+
+/**
+ * openSsdpSockets() for a long-running participant: whatever a datagram makes
+ * `onMessage` throw (a malformed message, a throwing listener) is logged and
+ * goes no further, so nothing received can take the daemon down.
+ */
+export function openGuardedSsdpSockets(endpoint: SsdpEndpoint, onMessage: SsdpSocketOptions['onMessage'], log: Logger): Promise<SsdpSockets> {
+  return openSsdpSockets({
+    interfaceName: endpoint.interfaceName,
+    iface: endpoint.iface,
+    port: endpoint.port,
+    group: endpoint.group,
+    ttl: endpoint.ttl,
+    onMessage: (msg, from, via) => {
+      try {
+        onMessage(msg, from, via);
+      } catch (e) {
+        log.warn(`ssdp: error handling datagram from ${from.address}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    onError: (e) => log.debug(`ssdp: socket error: ${e.message}`),
   });
 }
 

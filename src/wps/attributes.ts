@@ -104,10 +104,6 @@ export function attributeName(type: number): string {
   return NAMES.get(type) ?? `Unknown 0x${type.toString(16).padStart(4, '0')}`;
 }
 
-export function isKnownAttribute(type: number): boolean {
-  return NAMES.has(type);
-}
-
 export interface Attribute {
   type: number;
   value: Buffer;
@@ -234,11 +230,6 @@ export function attrBytes(type: number, v: Uint8Array): Attribute {
 /** A text attribute (UTF-8, no terminating NUL, as hostapd sends). */
 export function attrString(type: number, v: string): Attribute {
   return { type, value: Buffer.from(v, 'utf8') };
-}
-
-/** The first attribute of a type, or undefined. */
-export function findAttribute(attrs: readonly Attribute[], type: number): Buffer | undefined {
-  return attrs.find((a) => a.type === type)?.value;
 }
 
 /** Reads a fixed-size big-endian integer value; throws WscParseError('BAD_LENGTH') otherwise. */

@@ -176,11 +176,6 @@ export function parseCredentials(buf: Uint8Array): Credential[] {
     .map((a) => parseCredential(a.value));
 }
 
-/** The PSK the network key stands for: 64 hex digits are a raw PSK, else a passphrase. */
-export function isHexPsk(key: Buffer): boolean {
-  return key.length === 64 && /^[0-9a-fA-F]{64}$/.test(key.toString('latin1'));
-}
-
 /**
  * hostapd's handling of a received WPA/WPA2-Personal key: drop one trailing NUL
  * from a 9..63-byte passphrase (a deployed ER adds it), then refuse a key

@@ -34,7 +34,6 @@
  * - WPS 2.0 messages (WFA Version2) by default; `version2: false` speaks
  *   WPS 1.0. Peers of either version are accepted.
  */
-import { randomBytes } from 'node:crypto';
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { parseApSettings, parseCredential, encodeApSettings, type Credential } from './credential.js';
 import { randomNonce, type Rng } from './crypto.js';
@@ -59,8 +58,8 @@ import {
   withAuthenticator,
   type WscMessage,
 } from './message.js';
-import { RunCrypto } from './run-crypto.js';
-import { asRunFailure, checkNonce, failEvent, failureStep, guessMessageType, parseReceived, requireInner, requireMandatory } from './run-common.js';
+import { RegistrationRun } from './registration-run.js';
+import { checkNonce, failEvent, failureStep, guessMessageType, requireInner, requireMandatory } from './run-common.js';
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, ConfigMethods, DevicePasswordId, EncrType, MessageType, WpsState } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
@@ -140,7 +139,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    super(cfg.rng, 'start');
+    super(cfg.rng, 'start', 'over');
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';
@@ -311,7 +310,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
       // An AP has nothing to wait for: it answers WSC_NACK and the run ends (hostapd, no WPS-FAIL).
       this.registrarNonce = m2d.registrarNonce;
       const reply = this.buildNack(ConfigError.NoError);
-      this.finishRun('failure');
+      this.finish('failure');
       return { reply, events: this.takeEvents(), result: 'failure' };
     }
     // A station acknowledges and waits: another Registrar may still send M2.
@@ -382,7 +381,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
       return { reply: done, events: this.takeEvents() };
     }
     this.events.push({ type: 'success', peerMac: this.peerMac() });
-    this.finishRun('success');
+    this.finish('success');
     return { reply: done, events: this.takeEvents(), result: 'success', credentials };
   }
 
@@ -392,7 +391,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     requireMandatory(msg);
     if (this.st !== 'recv-ack') throw new RunFailure('unexpected-message', `WSC_ACK while waiting for ${this.waitingFor()}`, { nack: false });
     this.events.push({ type: 'success', peerMac: this.peerMac() });
-    this.finishRun('success');
+    this.finish('success');
     const step: WpsStep = { events: this.takeEvents(), result: 'success' };
     if (this.newApSettings !== undefined) step.credentials = [this.newApSettings];
     return step;
@@ -409,7 +408,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     const ev = failEvent(f, SENT_BEFORE[this.st], this.peerMac());
     // An EAP peer answers a WSC_NACK with its own (hostapd SEND_WSC_NACK).
     const reply = this.buildNack(ConfigError.NoError);
-    this.finishRun('failure');
+    this.finish('failure');
     return { reply, events: [...this.takeEvents(), ev], result: 'failure', closing: true };
   }
 
@@ -487,10 +486,6 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     return c;
   }
 
-  private finishRun(result: 'success' | 'failure'): void {
-    this.finish(result, 'over');
-  }
-
   /** A WSC_NACK for this run (needs the Registrar Nonce; all zero before M2, as hostapd sends). */
   buildNack(configError: number): Buffer {
     return buildWscNack({
@@ -505,7 +500,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     const events = this.takeEvents();
     const ev = failEvent(f, msgType, this.peerMac());
     const nack = f.nack && this.st !== 'start' ? this.buildNack(f.configError) : undefined;
-    this.finishRun('failure');
+    this.finish('failure');
     return failureStep(events, ev, nack);
   }
 }

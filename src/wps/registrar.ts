@@ -43,7 +43,6 @@
  * - Policy hooks are called synchronously inside `receive()`; one that throws
  *   fails the run ('internal-error') instead of the daemon.
  */
-import { randomBytes } from 'node:crypto';
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { credentialAttribute, encodeApSettings, parseApSettings, type Credential } from './credential.js';
 import { randomNonce, type Rng } from './crypto.js';
@@ -68,8 +67,8 @@ import {
   type WscMessage,
 } from './message.js';
 import type { PbcSessions } from './pbc.js';
-import { RunCrypto } from './run-crypto.js';
-import { asRunFailure, checkNonce, failEvent, failureStep, guessMessageType, parseReceived, requireInner, requireMandatory } from './run-common.js';
+import { RegistrationRun } from './registration-run.js';
+import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, requireMandatory } from './run-common.js';
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
@@ -180,7 +179,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
   private pinRevealed = false;
 
   constructor(private readonly cfg: RegistrarConfig) {
-    super(cfg.rng, 'recv-m1');
+    super(cfg.rng, 'recv-m1', 'over');
     this.registrarNonce = randomNonce(this.rng);
   }
 
@@ -420,7 +419,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
         // hostapd: learn-only stops here with WSC_NACK and reports WPS-FAIL msg=7 config_error=0.
         this.events.push(failEvent(new RunFailure('learn-complete', 'AP settings learned; run ended with WSC_NACK'), MessageType.M7, info.macAddress));
         const nack = this.buildNack(ConfigError.NoError);
-        this.finishRun('success');
+        this.finish('success');
         return { reply: nack, events: this.takeEvents(), result: 'success', credentials: [current] };
       }
       const n = apMode.settings;
@@ -497,7 +496,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     if (pbc) this.cfg.pbc?.completed(info.uuid);
     this.events.push({ type: 'reg-success', macAddress: info.macAddress, uuid: info.uuid, password: pbc ? 'pbc' : 'pin' });
     this.events.push({ type: 'success', peerMac: info.macAddress });
-    this.finishRun('success');
+    this.finish('success');
     // An EAP-peer Registrar (wpa_supplicant wps_reg) answers WSC_Done with WSC_ACK.
     const ack = buildWscAck({ enrolleeNonce: this.requireEnrolleeNonce(), registrarNonce: this.registrarNonce, version2: this.cfg.version2 ?? true });
     return { reply: ack, events: this.takeEvents(), result: 'success', closing: true, credentials: this.delivered };
@@ -508,7 +507,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     requireMandatory(msg);
     if (this.st !== 'recv-m2d-ack') throw new RunFailure('unexpected-message', `WSC_ACK while waiting for ${this.waitingFor()}`, { nack: false });
     // The Enrollee took our M2D: no password here, the run ends (hostapd "No more registrars available").
-    this.finishRun('failure');
+    this.finish('failure');
     return { events: this.takeEvents(), result: 'failure' };
   }
 
@@ -519,7 +518,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     const f = new RunFailure('nack-received', `Enrollee sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
     const ev = failEvent(f, SENT_BEFORE[this.st], this.info?.macAddress);
     const reply = this.buildNack(ConfigError.NoError);
-    this.finishRun('failure');
+    this.finish('failure');
     return { reply, events: [...this.takeEvents(), ev, ...this.pinInvalidation()], result: 'failure', closing: true };
   }
 
@@ -565,15 +564,11 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     });
   }
 
-  private finishRun(result: 'success' | 'failure'): void {
-    this.finish(result, 'over');
-  }
-
   protected fail(f: RunFailure, msgType: number): WpsStep {
     const events = this.takeEvents();
     const ev = failEvent(f, msgType, this.info?.macAddress);
     const nack = f.nack && this.enrolleeNonce !== undefined ? this.buildNack(f.configError) : undefined;
-    this.finishRun('failure');
+    this.finish('failure');
     const step = failureStep(events, ev, nack);
     step.events.push(...this.pinInvalidation());
     return step;

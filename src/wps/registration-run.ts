@@ -21,7 +21,12 @@ export abstract class RegistrationRun<State extends string> {
   protected outcome: 'success' | 'failure' | undefined;
   protected events: WpsEvent[] = [];
 
-  protected constructor(rng: Rng | undefined, initial: State) {
+  /** `over` is the state a finished run stays in. */
+  protected constructor(
+    rng: Rng | undefined,
+    initial: State,
+    private readonly over: State,
+  ) {
     this.rng = rng ?? randomBytes;
     this.crypto = new RunCrypto(this.rng);
     this.st = initial;
@@ -64,8 +69,8 @@ export abstract class RegistrationRun<State extends string> {
     return ev;
   }
 
-  protected finish(result: 'success' | 'failure', over: State): void {
+  protected finish(result: 'success' | 'failure'): void {
     this.outcome = result;
-    this.st = over;
+    this.st = this.over;
   }
 }

@@ -2,6 +2,9 @@
 // Path-bound UNIX sockets work across network namespaces, so this runs in the
 // test process itself. Commands go over one socket, events over another that
 // is ATTACHed, so replies and `<N>EVENT` datagrams never interleave.
+// Deliberately independent of src/ctrl/client.ts: the same sessions check
+// wpsd's control sockets, so a misreading of the wpa_ctrl protocol shared by
+// wpsd's server and client must not be able to pass through the harness too.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
