@@ -127,6 +127,13 @@ function startAp(ap) {
         res.writeHead(200, { sid, timeout }); res.end();
         say({ ap: ap.name, what: 'subscribed' });
         setTimeout(() => {
+          if (ap.garbage) {
+            // Hostile WLANEvents first: bad base64, too short, unknown type, bad MAC text, truncated TLVs, a non-M1 from a stranger.
+            for (const g of ['%%%', Buffer.from([1, 2, 3]).toString('base64'), Buffer.concat([Buffer.from([9]), Buffer.from('02:00:00:00:00:01')]).toString('base64'),
+              Buffer.concat([Buffer.from([1]), Buffer.from('02:00:00:00:00:0g'), Buffer.from([0x10])]).toString('base64'),
+              buildWlanEvent(1, mac('02:00:00:00:00:01'), Buffer.from([0x10, 0x47, 0, 16, 1, 2])),
+              buildWlanEvent(2, mac('02:00:00:00:00:02'), encodeAttributes([attrU8(A.Version, 0x10), attrU8(A.MessageType, 0x0d)]))]) notify(g);
+          }
           for (const p of ap.probes || []) for (let i = 0; i < 2; i++) notify(buildWlanEvent(1, mac(p.mac), probeTlvs(p)));
         }, 300);
         return;
@@ -182,6 +189,8 @@ interface FakeApSpec {
   maxAge?: number;
   /** TIMEOUT granted to SUBSCRIBE (default 1800 s). */
   subTimeout?: number;
+  /** Sends malformed WLANEvents before its probes. */
+  garbage?: boolean;
   /** A station that runs EAP-WSC with this PIN once a PIN Registrar is selected. */
   station?: { name: string; mac: string; uuid: string; pin: string };
   /** A station that runs EAP-WSC with PBC once the Registrar is selected for PBC. */
@@ -209,7 +218,7 @@ describe('wpsd sta External Registrar against test APs', () => {
     ],
   };
   const GOOD2: FakeApSpec = {
-    uuid: '11111111-0000-4000-8000-000000000002', port: 50002, mode: 'good', mac: '02:00:00:00:01:02', name: 'GoodTwo', subTimeout: 2,
+    uuid: '11111111-0000-4000-8000-000000000002', port: 50002, mode: 'good', mac: '02:00:00:00:01:02', name: 'GoodTwo', subTimeout: 2, garbage: true,
     probes: [{ mac: '02:00:00:00:aa:03', uuid: 'aaaaaaaa-0000-4000-8000-000000000003', name: 'PhoneC', configMethods: 0x0108 }],
   };
   const BAD = ['bad-xml', 'no-control', 'no-event', 'other-host', 'dns-name', 'oversized', 'endless', 'never', 'no-sid'].map(
@@ -275,7 +284,7 @@ describe('wpsd sta External Registrar against test APs', () => {
     expect(fake.output()).not.toMatch(/"what":"renewed","ok":false/);
   });
 
-  it('three Enrollee probes through two APs give one WPS-ER-ENROLLEE-ADD each, in the seed format (M1=0)', async () => {
+  it('three Enrollee probes through two APs (one also sending malformed WLANEvents) give one WPS-ER-ENROLLEE-ADD each, in the seed format (M1=0)', async () => {
     const seen = new Map<string, string>();
     for (let i = 0; i < 3; i++) {
       const ev = await erCtrl.waitFor(/^WPS-ER-ENROLLEE-ADD /, EVENT_MS);
