@@ -35,6 +35,10 @@ export function bytesOf(s: string): Buffer {
 export function byteString(b: Uint8Array): string {
   return Buffer.from(b).toString('latin1');
 }
+/** A whole configuration file as a byte string: a JS string is taken as UTF-8, bytes as they are. */
+export function configFileText(input: string | Uint8Array): string {
+  return byteString(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+}
 /** Interpret a byte string as UTF-8 text (device names and the like). */
 export function utf8Of(s: string): string {
   return bytesOf(s).toString('utf8');

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from './config-diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
-import { Cipher, KeyMgmt, byteString, formatMac } from './config-values.js';
+import { Cipher, KeyMgmt, configFileText, formatMac } from './config-values.js';
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
@@ -35,11 +35,6 @@ export function splitConfigLines(text: string): string[] {
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
-/** Text as bytes (latin1 code units), so SSIDs and passphrases keep their exact octets. */
-function asByteString(input: string | Uint8Array): string {
-  return typeof input === 'string' ? byteString(Buffer.from(input, 'utf8')) : byteString(input);
-}
-
 /**
  * Parses hostapd.conf text (a string is taken as UTF-8; bytes are taken as they are).
  * Throws ConfigError carrying every error and warning when anything is invalid.
@@ -47,7 +42,7 @@ function asByteString(input: string | Uint8Array): string {
 export function parseHostapdConfig(input: string | Uint8Array, path: string): HostapdConfigResult {
   const sink = new DiagnosticSink(path);
   const conf: HostapdConfig = { path, driver: 'nl80211', ieee80211n: 0, bss: [defaultBss('', 0)] };
-  const text = asByteString(input);
+  const text = configFileText(input);
   if (text.length > HOSTAPD_MAX_FILE_LEN) {
     sink.error(0, `file too large (${text.length} bytes, at most ${HOSTAPD_MAX_FILE_LEN})`);
     sink.throwIfErrors();

@@ -225,3 +225,10 @@ describe('station WPS UUID', () => {
     expect(stationWpsUuid(parseWpaSupplicantConfig('uuid=12345678-9abc-def0-1234-56789abcdef0\n', P).config, mac).toString('hex')).toBe('123456789abcdef0123456789abcdef0');
   });
 });
+
+describe('config_methods as wpa_supplicant reads it', () => {
+  it('accepts a quoted method list, as wpa_supplicant does', () => {
+    const { config } = parseWpaSupplicantConfig('config_methods="keypad display"\n', '/etc/q.conf');
+    expect(config.configMethods).toBe('keypad display');
+  });
+});

@@ -13,7 +13,7 @@ import {
   WPS_MODEL_NAME_MAX_LEN,
   WPS_MODEL_NUMBER_MAX_LEN,
   WPS_SERIAL_NUMBER_MAX_LEN,
-  byteString,
+  configFileText,
   parseDeviceType,
   parseHex,
   parseStrtol0,
@@ -145,7 +145,10 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
     c.osVersion = v;
     return undefined;
   },
-  config_methods: (c, value) => {
+  config_methods: (c, raw) => {
+    // wpa_supplicant keeps this string as written and finds method names in it
+    // by substring, so a quoted list ("keypad display") works there too.
+    const value = /^".*"$/.test(raw) ? raw.slice(1, -1) : raw;
     const bad = unknownConfigMethods(value);
     if (bad.length > 0) return `invalid config_methods: unknown method${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')}`;
     c.configMethods = value;
@@ -164,10 +167,6 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
   },
 };
 
-function asByteString(input: string | Uint8Array): string {
-  return typeof input === 'string' ? byteString(Buffer.from(input, 'utf8')) : byteString(input);
-}
-
 /**
  * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
  * Throws ConfigError with every diagnostic when anything is invalid.
@@ -175,7 +174,7 @@ function asByteString(input: string | Uint8Array): string {
 export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string): WpaSupplicantConfigResult {
   const sink = new DiagnosticSink(path);
   const config = emptyWpaSupplicantConfig(path);
-  const text = asByteString(input);
+  const text = configFileText(input);
   if (text.length > WPAS_MAX_FILE_LEN) {
     sink.error(0, `file too large (${text.length} bytes, at most ${WPAS_MAX_FILE_LEN})`);
     sink.throwIfErrors();
