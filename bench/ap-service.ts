@@ -48,7 +48,7 @@ export async function benchApService(o: LearnBenchOptions = {}): Promise<BenchRo
       }
     }
 
-    const res = await alternateLearns(pairs, { learns: o.learns ?? 50, warmup: o.warmup ?? 3, maxMs: o.maxMs ?? 90_000 });
+    const res = await alternateLearns(pairs, { learns: o.learns ?? 50, warmup: o.warmup ?? 3, maxMs: o.maxMs ?? 60_000 });
     const ref = res.get('reference');
     const w = res.get('wpsd');
     if (w) wpsdSide = { kind: 'measured', result: w };

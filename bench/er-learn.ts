@@ -15,7 +15,7 @@ export interface LearnBenchOptions {
   learns?: number;
   /** Untimed learns per side first (default 3). */
   warmup?: number;
-  /** Cap on the learning loop, ms (default 90 s); the rows record how many learns fitted. */
+  /** Cap on the learning loop, ms (default 60 s; 2 x 53 learns take about 5 s here); the rows record how many learns fitted. */
   maxMs?: number;
   /** Measure the wpsd side: default when `wpsd sta` / `wpsd ap` is in the build. */
   wpsd?: boolean;
@@ -48,7 +48,7 @@ export async function benchErLearn(o: LearnBenchOptions = {}): Promise<BenchRow[
       }
     }
 
-    const res = await alternateLearns(pairs, { learns: o.learns ?? 50, warmup: o.warmup ?? 3, maxMs: o.maxMs ?? 90_000 });
+    const res = await alternateLearns(pairs, { learns: o.learns ?? 50, warmup: o.warmup ?? 3, maxMs: o.maxMs ?? 60_000 });
     const ref = res.get('reference');
     const w = res.get('wpsd');
     if (w) wpsdSide = { kind: 'measured', result: w };

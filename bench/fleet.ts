@@ -18,6 +18,13 @@ export const FLEET_SIZES = [1, 8, 32] as const;
 /** Timed rounds per fleet size (each contender learns the whole fleet once per round). */
 const ROUNDS: Record<number, number> = { 1: 10, 8: 6, 32: 4 };
 const DEFAULT_ROUNDS = 3;
+/** Cap on each phase's learning loop per fleet size, ms: the whole bench must fit in `npm run bench`'s 10 minutes. */
+const PHASE_MAX_MS: Record<number, number> = { 1: 15_000, 8: 20_000, 32: 40_000 };
+const DEFAULT_PHASE_MAX_MS = 40_000;
+/** A fleet round that failed twice in a row (e.g. a wedged ER) is not retried further. */
+const MAX_CONSECUTIVE_FAILURES = 2;
+/** After discovery, let the ERs finish subscribing to every AP before the first learn. */
+const DISCOVERY_QUIET_MS = 1_000;
 /** Daemons started at a time: 2 cores, and Node start-up is not free. */
 const START_BATCH = 8;
 /** UUIDs of wpsd APs start here, hostapd's at 0. */
@@ -27,10 +34,14 @@ export interface FleetOptions {
   sizes?: readonly number[];
   rounds?: number;
   warmup?: number;
-  /** Cap on each learning loop (per fleet size and phase), ms (default 45 s). */
+  /** Cap on each learning loop (per fleet size and phase), ms (default PHASE_MAX_MS). */
   maxMsPerSize?: number;
   wpsdAp?: boolean;
   wpsdSta?: boolean;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 interface Fleet {
@@ -77,7 +88,12 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
     const hostapdHosts = Array.from({ length: k }, (_, i) => `h${i}`);
     const wpsdHosts = withAp ? Array.from({ length: k }, (_, i) => `w${i}`) : [];
     const topo = await scope.topology({ hosts: ['erref', 'erwpsd', ...hostapdHosts, ...wpsdHosts], link: 'bridge' });
-    const loop = { runs: o.rounds ?? ROUNDS[k] ?? DEFAULT_ROUNDS, warmup: o.warmup ?? 1, maxMs: o.maxMsPerSize ?? 45_000 };
+    const loop = {
+      runs: o.rounds ?? ROUNDS[k] ?? DEFAULT_ROUNDS,
+      warmup: o.warmup ?? 1,
+      maxMs: o.maxMsPerSize ?? PHASE_MAX_MS[k] ?? DEFAULT_PHASE_MAX_MS,
+      maxConsecutiveFailures: MAX_CONSECUTIVE_FAILURES,
+    };
 
     // ERs first, so they hear the APs' ssdp:alive as well as answers to their M-SEARCH.
     const refEr = scope.daemon(await startEr('wpa_supplicant', topo.host('erref')));
@@ -109,6 +125,7 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
         wpsdCtrl = undefined;
       }
     }
+    await sleep(DISCOVERY_QUIET_MS);
     const erWpsd = wpsdCtrl;
     const phaseA: Contender[] = [{ label: 'ref-er/hostapd', run: (res) => learnFleet(refCtrl, hostapdFleet.aps, res) }];
     if (erWpsd) phaseA.push({ label: 'wpsd-er/hostapd', run: (res) => learnFleet(erWpsd, hostapdFleet.aps, res) });
@@ -133,6 +150,7 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
             staSide = { kind: 'failed', error: `wpsd sta did not discover the wpsd ap fleet: ${(err as Error).message}` };
           }
         }
+        await sleep(DISCOVERY_QUIET_MS);
         resB = await alternate(phaseB, loop);
         await stopFleet(wpsdFleet);
       } catch (err) {

@@ -14,6 +14,8 @@ export const DISCOVERY_TIMEOUT_MS = 20_000;
 const DISCOVERY_REFRESH_MS = 6_000;
 /** One learn: 4 SOAP round trips and two DH computations, far below this. */
 export const LEARN_TIMEOUT_MS = 10_000;
+/** Extra time per AP when one ER learns a whole fleet at once. */
+const FLEET_TIMEOUT_PER_AP_MS = 250;
 /** Wait between WPS_ER_LEARN attempts the ER refuses with FAIL ("Pending operation ongoing"). */
 const RETRY_INTERVAL_MS = 5;
 /** How long the AP gets to report the end of a learn (the ER's NACK after M7: WPS-FAIL msg=11). */
@@ -157,6 +159,11 @@ export async function learnOnce(pair: LearnPair, res: LearnSamples): Promise<num
   return t1 - t0;
 }
 
+/** Time allowed for one ER to learn a fleet of `k` APs at once (a wedged round must not eat the budget). */
+export function fleetTimeoutMs(k: number): number {
+  return LEARN_TIMEOUT_MS + FLEET_TIMEOUT_PER_AP_MS * k;
+}
+
 /** An AP of a fleet: its UUID and attached ctrl session. */
 export interface FleetAp {
   uuid: string;
@@ -168,7 +175,7 @@ export interface FleetAp {
  * out back to back, and the run ends with the last WPS-ER-AP-SETTINGS.
  * Returns milliseconds from the first send to the last settings event.
  */
-export async function learnFleet(er: CtrlSession, aps: readonly FleetAp[], res: LearnSamples, timeoutMs = LEARN_TIMEOUT_MS * 3): Promise<number> {
+export async function learnFleet(er: CtrlSession, aps: readonly FleetAp[], res: LearnSamples, timeoutMs = fleetTimeoutMs(aps.length)): Promise<number> {
   for (const ap of aps) ap.ctrl.mark();
   const from = er.mark();
   const t0 = performance.now();
@@ -201,15 +208,17 @@ export interface Contender {
   run: (res: LearnSamples) => Promise<number>;
 }
 
-/** Consecutive failures after which a side stops being measured. */
+/** Consecutive failures after which a side stops being measured (default). */
 const MAX_CONSECUTIVE_FAILURES = 3;
 
 /**
  * Runs each contender in turn (order reversed every round, so neither side
  * always goes first): `warmup` untimed rounds, then up to `runs` timed
- * rounds, stopping at `maxMs`. A side that fails 3 times in a row is dropped.
+ * rounds, stopping at `maxMs` (a round under way finishes). A side that
+ * fails `maxConsecutiveFailures` (3) times in a row is dropped.
  */
-export async function alternate(contenders: readonly Contender[], o: { runs: number; warmup: number; maxMs: number }): Promise<Map<string, LearnSamples>> {
+export async function alternate(contenders: readonly Contender[], o: { runs: number; warmup: number; maxMs: number; maxConsecutiveFailures?: number }): Promise<Map<string, LearnSamples>> {
+  const maxStreak = o.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES;
   const out = new Map<string, LearnSamples>(contenders.map((c) => [c.label, { samples: [], failures: 0, settleMisses: 0 }]));
   const streak = new Map<string, number>(contenders.map((c) => [c.label, 0]));
   const deadline = performance.now() + o.maxMs;
@@ -217,7 +226,7 @@ export async function alternate(contenders: readonly Contender[], o: { runs: num
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {
       const res = out.get(c.label) as LearnSamples;
-      if ((streak.get(c.label) ?? 0) >= MAX_CONSECUTIVE_FAILURES) continue;
+      if ((streak.get(c.label) ?? 0) >= maxStreak) continue;
       try {
         const ms = await c.run(res);
         if (round >= o.warmup) res.samples.push(ms);

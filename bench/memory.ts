@@ -123,7 +123,7 @@ export async function benchMemory(o: MemoryOptions = {}): Promise<BenchRow[]> {
 
     await sleep(o.idleMs ?? IDLE_SETTLE_MS);
     for (const m of [hostapd, wpsdAp, wpaSupplicant, wpsdSta]) sample(m, 'idle');
-    const res = await alternate(pairs, { runs: o.learns ?? LOAD_LEARNS, warmup: 0, maxMs: o.maxMs ?? 60_000 });
+    const res = await alternate(pairs, { runs: o.learns ?? LOAD_LEARNS, warmup: 0, maxMs: o.maxMs ?? 45_000 });
     for (const m of [hostapd, wpsdAp, wpaSupplicant, wpsdSta]) sample(m, 'loaded');
 
     const done = [...res.entries()].map(([label, r]) => `${label} ${r.samples.length}${r.failures ? ` (${r.failures} failed)` : ''}`).join(', ');

@@ -230,6 +230,16 @@ describe('wpsd ap configuration problems', () => {
     }
   });
 
+  it('an upnp_iface without an IPv4 address stops the start with a message naming it', async () => {
+    const r = await runOnce(conf('CTRL', 'upnp_iface=nosuchif9\n'));
+    try {
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`${IFNAME}: upnp_iface=nosuchif9: interface nosuchif9 has no IPv4 address`);
+    } finally {
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  });
+
   it('driver=sim with a running `wpsd medium` starts the radio as far as beacons', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wpsd-apsim-'));
     const sock = join(dir, 'medium.sock');

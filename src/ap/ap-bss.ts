@@ -57,6 +57,7 @@ export class ApBss {
   private readonly now: () => number;
   private wlanResponseHandler: ((r: WlanResponse) => WlanResponseResult) | undefined;
   private selectedRegistrarListener: (() => void) | undefined;
+  private group: (() => readonly ApBss[]) | undefined;
   /** SetSelectedRegistrar state of the ERs (undefined without a UPnP device); read by the radio side. */
   selectedRegistrars: SelectedRegistrars | undefined;
 
@@ -130,7 +131,7 @@ export class ApBss {
       try {
         iface = resolveInterface(conf.upnpIface);
       } catch (e) {
-        throw new Error(`${conf.iface}: upnp_iface=${conf.upnpIface}: ${(e as Error).message}`);
+        throw new Error(`${conf.iface}: upnp_iface=${conf.upnpIface}: ${(e as Error).message}`, { cause: e });
       }
       this.device = new WfaDevice({
         iface,
@@ -203,14 +204,17 @@ export class ApBss {
     for (const ev of step.events) {
       switch (ev.type) {
         case 'pwd-auth-fail':
-          if (ev.local === 'enrollee' && this.apPin.pin !== undefined) {
-            this.lockout.recordFailure();
-            this.log.debug(`WPS: AP PIN authentication failure number ${this.lockout.failures} (${this.lockout.consecutiveFailures} consecutive)`);
-            this.scheduleUnlock();
+          // hostapd_pwd_auth_fail runs wps_pwd_auth_fail for each WPS BSS that has an AP PIN.
+          if (ev.local !== 'enrollee') break;
+          for (const b of this.wpsSiblings()) {
+            if (b.apPin.pin === undefined) continue;
+            b.lockout.recordFailure();
+            b.log.debug(`WPS: AP PIN authentication failure number ${b.lockout.failures} (${b.lockout.consecutiveFailures} consecutive)`);
+            b.scheduleUnlock();
           }
           break;
         case 'ap-pin-success':
-          this.lockout.recordSuccess();
+          for (const b of this.wpsSiblings()) b.lockout.recordSuccess();
           break;
         case 'new-ap-settings':
           this.applyNewSettings(ev.settings);
@@ -245,37 +249,63 @@ export class ApBss {
   }
 
   /**
-   * New AP settings from a Registrar (M8) or wps_config, as hapd_wps_cred_cb:
-   * the event first; with wps_cred_processing=1 nothing else; otherwise the
-   * settings apply and the configuration file is rewritten atomically.
-   * Returns false when the settings are refused.
+   * The BSSes a WPS change on this one applies to, as hostapd_wps_for_each():
+   * this BSS first, then every other WPS BSS of the process, unless this one
+   * or that one is wps_independent.
+   */
+  wpsSiblings(): ApBss[] {
+    const all = this.group?.() ?? [this];
+    const others = all.filter((b) => b !== this && b.conf.wpsState !== 0 && b.conf.wpsIndependent === 0 && this.conf.wpsIndependent === 0);
+    return [this, ...others];
+  }
+
+  /** Set by the daemon: every BSS of the process, for wpsSiblings(). */
+  setGroup(group: () => readonly ApBss[]): void {
+    this.group = group;
+  }
+
+  /**
+   * New AP settings from a Registrar (M8) or wps_config, as hapd_wps_cred_cb
+   * run for each WPS sibling: the event first; with wps_cred_processing=1
+   * nothing else; otherwise the settings apply, and the configuration file
+   * is rewritten atomically once. Returns false when they are refused.
    */
   applyNewSettings(cred: Credential): boolean {
+    let ok = true;
+    let write = false;
+    for (const b of this.wpsSiblings()) {
+      const r = b.applyNewSettingsHere(cred);
+      if (r === 'refused') ok = false;
+      if (r === 'applied') write = true;
+    }
+    if (write) {
+      const settings = { ssid: cred.ssid, authType: cred.authType, encrType: cred.encrType, networkKey: cred.networkKey };
+      const path = this.opts.config.path;
+      this.writes = this.writes.then(async () => {
+        try {
+          await applyNewApSettings(path, settings);
+          this.log.debug('WPS: AP configuration updated');
+        } catch (e) {
+          this.log.warn(`WPS: could not update ${path}: ${(e as Error).message}`);
+        }
+      });
+    }
+    return ok;
+  }
+
+  private applyNewSettingsHere(cred: Credential): 'event-only' | 'refused' | 'applied' {
     const conf = this.conf;
     const line = newApSettingsLine(cred, conf.wpsCredProcessing);
     this.emit(line, line.length > 'WPS-NEW-AP-SETTINGS '.length ? 'WPS-NEW-AP-SETTINGS '.length : undefined);
     this.log.debug(`WPS: Received new AP Settings: SSID ${JSON.stringify(cred.ssid.toString('latin1'))} auth 0x${cred.authType.toString(16)} encr 0x${cred.encrType.toString(16)} key ${this.log.key(cred.networkKey.toString('latin1'))}`);
-    if (conf.wpsCredProcessing === 1) return true;
+    if (conf.wpsCredProcessing === 1) return 'event-only';
     const psk = (cred.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) !== 0;
     if (psk && (cred.networkKey.length < 8 || cred.networkKey.length > 64)) {
       this.log.info(`WPS: Invalid key length ${cred.networkKey.length} for WPA/WPA2`);
-      return false;
+      return 'refused';
     }
     this.state.applyCredential(cred);
-    if (this.opts.index === 0) {
-      const settings = { ssid: cred.ssid, authType: cred.authType, encrType: cred.encrType, networkKey: cred.networkKey };
-      this.writes = this.writes.then(async () => {
-        try {
-          await applyNewApSettings(this.opts.config.path, settings);
-          this.log.debug('WPS: AP configuration updated');
-        } catch (e) {
-          this.log.warn(`WPS: could not update ${this.opts.config.path}: ${(e as Error).message}`);
-        }
-      });
-    } else {
-      this.log.info(`${conf.iface}: new settings applied in memory only (the file's WPS block belongs to the first BSS)`);
-    }
-    return true;
+    return 'applied';
   }
 
   /**

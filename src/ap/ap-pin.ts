@@ -47,6 +47,7 @@ function parseTimeout(text: string | undefined): number | undefined {
 
 export class ApPin {
   private current: string | undefined;
+  private lastTimeout = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly rng: Rng;
@@ -61,6 +62,11 @@ export class ApPin {
     return this.current;
   }
 
+  /** The timeout of the last set / random (seconds, 0 = none), for copying the PIN to sibling BSSes. */
+  get timeoutSec(): number {
+    return this.lastTimeout;
+  }
+
   disable(): void {
     this.log.debug('WPS: Disabling AP PIN');
     this.current = undefined;
@@ -71,6 +77,7 @@ export class ApPin {
   set(pin: string, timeoutSec: number): boolean {
     if (!AP_PIN_RE.test(pin)) return false;
     this.current = pin;
+    this.lastTimeout = timeoutSec;
     this.log.debug(`WPS: Enabling AP PIN (timeout=${timeoutSec})`);
     this.opts.lockout.unlock();
     this.clearTimer();

@@ -84,7 +84,16 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): v
     minArgs: 1,
     maxArgs: 3,
     help: '<disable|random [timeout]|get|set <PIN> [timeout]> = AP PIN for External Registrars',
-    handler: (args) => bss.apPin.command(args),
+    handler: (args) => {
+      const reply = bss.apPin.command(args);
+      if (args[0] === 'get' || reply === REPLY_FAIL) return reply;
+      // hostapd_wps_for_each: the AP PIN is the same on every WPS BSS that is not wps_independent.
+      for (const other of bss.wpsSiblings().slice(1)) {
+        if (args[0] === 'disable') other.apPin.disable();
+        else other.apPin.set(reply, bss.apPin.timeoutSec);
+      }
+      return reply;
+    },
   });
   reg.register({
     name: 'GET_CONFIG',

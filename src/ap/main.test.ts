@@ -26,3 +26,25 @@ describe('wpsd ap start-up', () => {
     expect(ownAddress('whatever', Buffer.from('020000000100', 'hex')).toString('hex')).toBe('020000000100');
   });
 });
+
+describe('WPS changes across bss= sections', () => {
+  const text = (independent: string) =>
+    'driver=none\ninterface=ap0\nbssid=02:00:00:00:01:00\nwps_state=2\nap_pin=12345670\nssid=a\nwpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nwpa_passphrase=passphrase\n' +
+    `bss=ap1\nbssid=02:00:00:00:01:01\nwps_state=2\nssid=b\nwpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nwpa_passphrase=passphrase\n${independent}`;
+
+  it('new settings reach every WPS BSS, as hostapd_wps_for_each, unless one is wps_independent', async () => {
+    for (const [extra, expected] of [['', ['new', 'new']], ['wps_independent=1\n', ['new', 'b']]] as const) {
+      const { config } = parseHostapdConfig(text(extra), '/nonexistent/x.conf');
+      const ap = await startAp(config, { logger: quiet });
+      try {
+        const first = ap.bsses[0];
+        const cred = { networkIndex: 1, ssid: Buffer.from('new'), authType: 0x20, encrType: 0x08, networkKey: Buffer.from('newpassphrase'), macAddress: Buffer.alloc(6), extra: [] };
+        expect(first?.applyNewSettings(cred)).toBe(true);
+        await first?.flushWrites();
+        expect(ap.bsses.map((b) => b.state.ssid.toString())).toEqual(expected);
+      } finally {
+        await ap.stop();
+      }
+    }
+  });
+});

@@ -84,6 +84,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         ...(upnpTaken ? { noUpnp: true } : {}),
       });
       bsses.push(b);
+      b.setGroup(() => bsses);
       registerApCommands(b, () => bsses);
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }

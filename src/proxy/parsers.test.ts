@@ -71,6 +71,15 @@ describe('SetSelectedRegistrar', () => {
     expect(s.active()).toHaveLength(0);
   });
 
+  it('a selection ends when its ER drops its subscription', () => {
+    let subscribed = true;
+    const s = new SelectedRegistrars({ now: () => 0, isCurrent: () => subscribed });
+    s.set('169.254.1.2', parseSetSelectedRegistrar(v1));
+    expect(s.active()).toHaveLength(1);
+    subscribed = false;
+    expect(s.active()).toHaveLength(0);
+  });
+
   it('throws nothing but SelectedRegistrarError on any bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {

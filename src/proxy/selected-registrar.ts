@@ -88,6 +88,8 @@ export interface SelectedRegistrarsOptions {
   now: () => number;
   timeoutMs?: number;
   onChange?: () => void;
+  /** Whether the ER still holds a subscription; a selection ends with it (hostapd upnp_er_remove_notification). */
+  isCurrent?: (er: string) => boolean;
 }
 
 export class SelectedRegistrars {
@@ -108,12 +110,12 @@ export class SelectedRegistrars {
     if (this.byEr.delete(er)) this.opts.onChange?.();
   }
 
-  /** The selections that have not timed out yet. */
+  /** The selections that have not timed out yet and whose ER is still subscribed. */
   active(): SelectedRegistrarState[] {
     const t = this.opts.now();
     let changed = false;
     for (const [er, s] of this.byEr) {
-      if (s.expiresAt <= t) {
+      if (s.expiresAt <= t || this.opts.isCurrent?.(er) === false) {
         this.byEr.delete(er);
         changed = true;
       }

@@ -83,7 +83,11 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     now,
     onDrop: (s, why) => log.debug(`WPS UPnP: ${why === 'oldest' ? 'Drop oldest active session' : 'Drop idle session'} (${s.remote})`),
   });
-  const selectedRegistrars = new SelectedRegistrars({ now, ...(hooks.onSelectedRegistrarChange ? { onChange: hooks.onSelectedRegistrarChange } : {}) });
+  const selectedRegistrars = new SelectedRegistrars({
+    now,
+    isCurrent: (er) => hooks.isSubscriber(er),
+    ...(hooks.onSelectedRegistrarChange ? { onChange: hooks.onSelectedRegistrarChange } : {}),
+  });
 
   const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
     log.debug('WPS UPnP: GetDeviceInfo');

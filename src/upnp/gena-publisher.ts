@@ -307,8 +307,10 @@ export class GenaPublisher {
   private async pump(s: Subscriber): Promise<void> {
     s.sending = true;
     try {
-      while (!s.dropped && s.queue.length > 0) {
-        const { body, seq } = s.queue.shift() as { body: string; seq: number };
+      while (!s.dropped) {
+        const next = s.queue.shift();
+        if (next === undefined) break;
+        const { body, seq } = next;
         const ok = await this.deliver(s, body, seq);
         if (ok) s.failures = 0;
         else if (++s.failures >= this.o.maxFailures) {

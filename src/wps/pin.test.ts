@@ -122,6 +122,8 @@ describe('generatePin', () => {
   it('gives up on a random source that never yields a usable value', () => {
     expect(() => generatePin(() => Buffer.alloc(4, 0xff))).toThrow(RangeError);
     expect(() => generatePin(() => Buffer.alloc(2))).toThrow(RangeError);
+    expect(() => generatePin(() => Buffer.alloc(2))).toThrow(expect.objectContaining({ name: 'WpsPinError', code: 'RNG_FAILURE' }));
+    expect(() => pinChecksum(-1)).toThrow(expect.objectContaining({ code: 'BAD_PIN_BODY' }));
   });
 
   it('draws from the system CSPRNG by default', () => {

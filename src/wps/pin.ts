@@ -16,12 +16,26 @@ const PIN_MAX_DRAWS = 64;
 const CHECK_PIN_MAX_DIGITS = 8;
 
 /**
+ * A PIN body out of range (a caller's bug) or a random source that fails.
+ * A RangeError, as before, now with a code a daemon can tell apart.
+ */
+export class WpsPinError extends RangeError {
+  constructor(
+    readonly code: 'BAD_PIN_BODY' | 'RNG_FAILURE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WpsPinError';
+  }
+}
+
+/**
  * Checksum digit for a 7-digit PIN body: digits weighted 3,1,3,1,... from the
  * least significant one, checksum makes the weighted sum a multiple of 10.
  */
 export function pinChecksum(sevenDigits: number): number {
   if (!Number.isInteger(sevenDigits) || sevenDigits < 0 || sevenDigits >= PIN_BODY_RANGE) {
-    throw new RangeError(`PIN body must be an integer in [0, ${PIN_BODY_RANGE - 1}]`);
+    throw new WpsPinError('BAD_PIN_BODY', `PIN body must be an integer in [0, ${PIN_BODY_RANGE - 1}]`);
   }
   let pin = sevenDigits;
   let accum = 0;
@@ -82,11 +96,11 @@ export function checkPinReply(input: string): string {
 export function generatePin(rng: Rng = randomBytes): string {
   for (let i = 0; i < PIN_MAX_DRAWS; i++) {
     const bytes = rng(4);
-    if (bytes.length < 4) throw new RangeError('random source returned too few bytes');
+    if (bytes.length < 4) throw new WpsPinError('RNG_FAILURE', 'random source returned too few bytes');
     const draw = bytes.readUInt32LE(0);
     if (draw >= PIN_DRAW_LIMIT) continue;
     const body = draw % PIN_BODY_RANGE;
     return String(body * 10 + pinChecksum(body)).padStart(8, '0');
   }
-  throw new RangeError('random source kept returning out-of-range values');
+  throw new WpsPinError('RNG_FAILURE', 'random source kept returning out-of-range values');
 }

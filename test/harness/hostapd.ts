@@ -4,33 +4,22 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CtrlSession } from './ctrl-session.js';
-import { DaemonInstance } from './daemon-instance.js';
+import { DaemonInstance, confText, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
 import { HarnessError, type ManagedProcess, type NetnsHost } from './netns.js';
 
 const START_TIMEOUT_MS = 10_000;
 
-export interface HostapdConfigOptions {
+export interface HostapdConfigOptions extends WpsDeviceConfOptions {
   ifname: string;
   ctrlDir: string;
   ssid?: string;
   passphrase?: string;
   apPin?: string;
-  uuid?: string;
-  deviceName?: string;
-  manufacturer?: string;
-  modelName?: string;
-  modelNumber?: string;
-  serialNumber?: string;
-  deviceType?: string;
-  osVersion?: string;
-  configMethods?: string;
   friendlyName?: string;
   manufacturerUrl?: string;
   modelDescription?: string;
   modelUrl?: string;
   upc?: string;
-  /** Extra `key=value` lines appended last (they win over earlier keys). */
-  extra?: Record<string, string>;
 }
 
 /** The values the reference fixtures were recorded with. */
@@ -55,7 +44,7 @@ export const REFERENCE_AP = {
 } as const;
 
 export function hostapdConf(o: HostapdConfigOptions): string {
-  const v = { ...REFERENCE_AP, ...stripUndefined(o) };
+  const v = withDefaults(REFERENCE_AP, o);
   const lines: Array<[string, string]> = [
     ['driver', 'wired'],
     ['interface', o.ifname],
@@ -85,12 +74,7 @@ export function hostapdConf(o: HostapdConfigOptions): string {
     ['rsn_pairwise', 'CCMP'],
     ['wpa_passphrase', v.passphrase],
   ];
-  for (const [k, val] of Object.entries(o.extra ?? {})) lines.push([k, val]);
-  return lines.map(([k, val]) => `${k}=${val}\n`).join('');
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return confText(lines, o.extra);
 }
 
 export interface StartHostapdOptions extends Omit<HostapdConfigOptions, 'ifname' | 'ctrlDir'> {

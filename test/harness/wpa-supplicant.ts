@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DaemonInstance } from './daemon-instance.js';
+import { DaemonInstance, confText, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
 import { waitForCtrl } from './hostapd.js';
 import type { NetnsHost } from './netns.js';
 
@@ -20,18 +20,8 @@ export const REFERENCE_ER = {
   configMethods: 'keypad',
 } as const;
 
-export interface ErConfigOptions {
+export interface ErConfigOptions extends WpsDeviceConfOptions {
   ctrlDir: string;
-  uuid?: string;
-  deviceName?: string;
-  manufacturer?: string;
-  modelName?: string;
-  modelNumber?: string;
-  serialNumber?: string;
-  deviceType?: string;
-  osVersion?: string;
-  configMethods?: string;
-  extra?: Record<string, string>;
 }
 
 function quoted(s: string): string {
@@ -39,7 +29,7 @@ function quoted(s: string): string {
 }
 
 export function erConf(o: ErConfigOptions): string {
-  const v = { ...REFERENCE_ER, ...Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) } as typeof REFERENCE_ER & ErConfigOptions;
+  const v = withDefaults(REFERENCE_ER, o);
   const lines: Array<[string, string]> = [
     ['ctrl_interface', o.ctrlDir],
     ['update_config', '1'],
@@ -53,8 +43,7 @@ export function erConf(o: ErConfigOptions): string {
     ['os_version', v.osVersion],
     ['config_methods', quoted(v.configMethods)],
   ];
-  for (const [k, val] of Object.entries(o.extra ?? {})) lines.push([k, val]);
-  return lines.map(([k, val]) => `${k}=${val}\n`).join('');
+  return confText(lines, o.extra);
 }
 
 export interface StartErOptions extends Omit<ErConfigOptions, 'ctrlDir'> {

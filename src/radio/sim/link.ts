@@ -53,10 +53,11 @@ export class SimLink {
         try {
           msgs = reader.push(chunk);
         } catch (err) {
-          if (!(err instanceof SimProtocolError)) throw err;
-          if (!welcomed) return fail(err.message);
-          log.error(`sim: medium sent garbage: ${err.message}`);
-          return link.shutdown(err.message);
+          // Only SimProtocolError is expected; anything else also ends the link rather than the daemon.
+          const why = err instanceof SimProtocolError ? err.message : `internal error: ${String(err)}`;
+          if (!welcomed) return fail(why);
+          log.error(`sim: medium sent garbage: ${why}`);
+          return link.shutdown(why);
         }
         for (const m of msgs) {
           if (m.type === 'welcome' && !welcomed) {

@@ -149,8 +149,8 @@ export class Medium extends EventEmitter {
       try {
         msgs = reader.push(chunk);
       } catch (err) {
-        if (err instanceof SimProtocolError) return this.drop(radio, err.message);
-        throw err;
+        // Only SimProtocolError is expected; anything else still ends just this radio, never the medium.
+        return this.drop(radio, err instanceof SimProtocolError ? err.message : `internal error: ${String(err)}`);
       }
       for (const m of msgs) {
         if (!this.radios.has(radio.id)) return;

@@ -78,11 +78,10 @@ export abstract class SimRadio {
     try {
       frame = parseFrame(raw);
     } catch (err) {
-      if (err instanceof FrameError) {
-        this.log.debug(`sim: dropped frame: ${err.message}`);
-        return;
-      }
-      throw err;
+      // parseFrame is total (FrameError only); an unexpected error still drops just this frame.
+      if (err instanceof FrameError) this.log.debug(`sim: dropped frame: ${err.message}`);
+      else this.log.error(`sim: dropped frame: internal error: ${String(err)}`);
+      return;
     }
     try {
       if (frame.kind === 'management') this.receiveMgmt(frame, raw);

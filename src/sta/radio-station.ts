@@ -1,0 +1,472 @@
+/**
+ * The radio half of `wpsd sta` (driver=sim): SCAN with the WPS Probe Request
+ * element and the BSS table, the WPS operations WPS_PIN / WPS_PBC / WPS_REG /
+ * WPS_CANCEL over src/sta/wireless enroll(), and what wpa_supplicant does
+ * with a received credential (wpa_supplicant_wps_cred): WPS-CRED-RECEIVED
+ * (with the Credential attribute in hex for wps_cred_processing 1 and 2), a
+ * network block unless wps_cred_processing=1 (saved when update_config=1),
+ * then Open System authentication and association with that network.
+ *
+ * Not here: the WPA2 4-way handshake (its own issue). Association with a
+ * PSK network is reported as CTRL-EVENT-CONNECTED / wpa_state=COMPLETED once
+ * the AP accepted the association; there is no automatic reconnection.
+ */
+import { type Logger, silentLogger } from '../common/log.js';
+import { KeyMgmt, printfEncode } from '../ap/config-values.js';
+import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
+import { ReasonCode } from '../radio/frame.js';
+import { macToBytes, type MacAddress } from '../radio/mac.js';
+import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
+import { AttributeType, attrBytes, encodeAttributes } from '../wps/attributes.js';
+import { encodeCredential, type Credential } from '../wps/credential.js';
+import type { Rng } from '../wps/crypto.js';
+import { formatUuid, type DeviceInfo } from '../wps/device.js';
+import type { WpsEvent } from '../wps/events.js';
+import { AuthType, DevicePasswordId, EncrType, RequestType } from '../wps/values.js';
+import { wpsFailLine } from '../er/events.js';
+import { BssTable, type BssEntry } from './bss-table.js';
+import type { WpaSupplicantConfig } from './config.js';
+import { WPA_PROTO_RSN, type NetworkBlock } from './config-network.js';
+import { CredentialNetworkError, networkFromCredential } from './cred-network.js';
+import type { NetworkTable } from './network-table.js';
+import * as ev from './radio-events.js';
+import { enroll, type EnrollEvent, type EnrollMethod, type EnrollResult } from './wireless/enroll.js';
+import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
+import { wpsApAvailableEvent } from './wireless/scan-flags.js';
+
+/** The 2.4 GHz channels a scan visits unless told otherwise. */
+export const DEFAULT_SCAN_CHANNELS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+/** Listen time per channel (ms); the sim medium answers Probe Requests at once. */
+export const DEFAULT_STA_SCAN_DWELL_MS = 60;
+/** Scans made to find the network a credential described before giving up. */
+export const CONNECT_SCAN_ATTEMPTS = 3;
+/** Pause after the WPS run's deauthentication before associating with the new network. */
+export const CONNECT_AFTER_WPS_DELAY_MS = 100;
+/** Tries when the radio is busy (a scan under way) before a step is given up. */
+const BUSY_RETRIES = 20;
+const BUSY_RETRY_MS = 50;
+
+/** wpa_supplicant_state_txt() names this station can be in. */
+export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' | 'COMPLETED';
+
+export class RadioStationError extends Error {
+  constructor(
+    readonly code: 'BAD_PIN' | 'BAD_SETTINGS',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RadioStationError';
+  }
+}
+
+export interface RadioStationOptions {
+  driver: StationDriver;
+  /** Our WPS device (UUID-E, names, config methods); macAddress is the radio's. */
+  device: DeviceInfo;
+  config: Pick<WpaSupplicantConfig, 'wpsCredProcessing' | 'updateConfig'>;
+  table: NetworkTable;
+  /** Events to monitors (level, text). */
+  emit: (level: number, text: string) => void;
+  /** Writes the configuration file (update_config=1 checked by the caller's SAVE_CONFIG logic); false on failure. */
+  saveConfig: () => Promise<boolean>;
+  channels?: readonly number[];
+  scanDwellMs?: number;
+  walkTimeMs?: number;
+  retryDelayMs?: number;
+  eapolStartIntervalMs?: number;
+  connectDelayMs?: number;
+  rng?: Rng;
+  logger?: Logger;
+}
+
+interface Connection {
+  bssid: MacAddress;
+  freq: number;
+  networkId: number;
+}
+
+interface Operation {
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The Credential attribute (type, length, value) as WPS-CRED-RECEIVED shows it. */
+export function credentialAttributeHex(cred: Credential): string {
+  return encodeAttributes([attrBytes(AttributeType.Credential, encodeCredential(cred))]).toString('hex');
+}
+
+/**
+ * wps_sta_cred_cb(): AP settings a station Registrar learned or set may list
+ * several types; the station keeps one (WPA2-PSK before WPA-PSK, AES before TKIP).
+ */
+export function singleTypeCredential(c: Credential): Credential {
+  let authType = c.authType;
+  if ((authType & AuthType.Wpa2Psk) !== 0) authType = AuthType.Wpa2Psk;
+  else if ((authType & AuthType.WpaPsk) !== 0) authType = AuthType.WpaPsk;
+  let encrType = c.encrType;
+  if ((encrType & EncrType.Aes) !== 0) encrType = EncrType.Aes;
+  else if ((encrType & EncrType.Tkip) !== 0) encrType = EncrType.Tkip;
+  return { ...c, authType, encrType };
+}
+
+export class RadioStation {
+  readonly bss: BssTable;
+  private state: WpaState = 'DISCONNECTED';
+  private scanning = false;
+  private op: Operation | undefined;
+  private current: Connection | undefined;
+  private saving: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private readonly log: Logger;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly o: RadioStationOptions) {
+    this.log = o.logger ?? silentLogger;
+    this.bss = new BssTable();
+    this.unsubscribe = o.driver.onEvent((e) => this.onDriverEvent(e));
+  }
+
+  get address(): MacAddress {
+    return this.o.driver.address;
+  }
+
+  get wpaState(): WpaState {
+    return this.state;
+  }
+
+  /** True while a WPS operation runs. */
+  get wpsActive(): boolean {
+    return this.op !== undefined;
+  }
+
+  private emit(text: string): void {
+    try {
+      this.o.emit(ev.STA_EVENT_LEVEL, text);
+    } catch (e) {
+      this.log.error(`event listener failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** SCAN: 'OK' when a scan was started, 'FAIL-BUSY' while one (or a WPS operation) runs. */
+  scan(): 'OK' | 'FAIL-BUSY' {
+    if (this.scanning || this.op !== undefined || this.stopped) return 'FAIL-BUSY';
+    void this.runScan();
+    return 'OK';
+  }
+
+  /** One scan: SCAN-STARTED, the BSS table updated, SCAN-RESULTS and the WPS-AP-AVAILABLE event. */
+  private async runScan(): Promise<ScanResult[] | undefined> {
+    this.scanning = true;
+    const before = this.state;
+    if (this.current === undefined) this.state = 'SCANNING';
+    this.emit(ev.SCAN_STARTED);
+    try {
+      const elements = buildProbeRequestWpsElements({ device: this.o.device, requestType: RequestType.EnrolleeInfo, devicePasswordId: DevicePasswordId.Default });
+      const results = await this.o.driver.scan({ channels: [...(this.o.channels ?? DEFAULT_SCAN_CHANNELS)], dwellMs: this.o.scanDwellMs ?? DEFAULT_STA_SCAN_DWELL_MS, elements });
+      this.bss.update(results);
+      this.emit(ev.SCAN_RESULTS);
+      // wpas_wps_notify_scan_results: the macros end in a space.
+      const available = wpsApAvailableEvent(results, this.address);
+      if (available !== undefined) this.emit(`${available} `);
+      return results;
+    } catch (e) {
+      if (!(e instanceof DriverError)) throw e;
+      this.log.info(`scan failed: ${e.message}`);
+      this.emit(`${ev.SCAN_FAILED}ret=${e.code === 'BUSY' ? -16 : -1}`);
+      return undefined;
+    } finally {
+      this.scanning = false;
+      if (this.state === 'SCANNING') this.state = before === 'SCANNING' ? 'DISCONNECTED' : before;
+    }
+  }
+
+  /** WPS_PBC [BSSID]. */
+  startPbc(bssid?: MacAddress): void {
+    this.startWps(bssid === undefined ? { kind: 'pbc' } : { kind: 'pbc', bssid });
+  }
+
+  /** WPS_PIN: starts PIN enrollment with `pin` (4 or 8 digits); throws RadioStationError for a bad PIN. */
+  startPin(pin: string, bssid?: MacAddress): void {
+    if (!/^(\d{4}|\d{8})$/.test(pin)) throw new RadioStationError('BAD_PIN', 'a PIN is 4 or 8 digits');
+    this.emit(ev.WPS_PIN_ACTIVE);
+    this.startWps(bssid === undefined ? { kind: 'pin', pin } : { kind: 'pin', pin, bssid });
+  }
+
+  /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
+  startReg(bssid: MacAddress, apPin: string, settings?: Credential): void {
+    if (!/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
+    this.startWps({ kind: 'registrar', bssid, pin: apPin, apSettings: settings === undefined ? { mode: 'learn' } : { mode: 'configure', settings } });
+  }
+
+  /** WPS_CANCEL: stops the WPS operation (WPS-CANCEL) and waits until it has let go of the radio. */
+  async cancel(): Promise<void> {
+    this.emit(ev.WPS_CANCEL);
+    const op = this.op;
+    if (op === undefined) return;
+    op.abort.abort();
+    await op.done;
+  }
+
+  /** Resolves when the running WPS operation (if any) is over. */
+  async settled(): Promise<void> {
+    await this.op?.done;
+    await this.saving;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const op = this.op;
+    op?.abort.abort();
+    await op?.done;
+    await this.saving;
+    await this.disconnectCurrent();
+    this.unsubscribe();
+  }
+
+  /** STATUS, as far as the values exist here. */
+  status(): string {
+    let s = '';
+    const c = this.current;
+    const net = c === undefined ? undefined : this.o.table.network(c.networkId);
+    if (c !== undefined) {
+      s += `bssid=${c.bssid}\nfreq=${c.freq}\n`;
+      if (net !== undefined) {
+        s += `ssid=${printfEncode(net.ssid ?? Buffer.alloc(0))}\nid=${net.id}\n`;
+        if (net.idStr !== undefined) s += `id_str=${net.idStr.toString('utf8')}\n`;
+        s += 'mode=station\n';
+        const psk = (net.keyMgmt & KeyMgmt.PSK) !== 0;
+        const cipher = psk ? 'CCMP' : 'NONE';
+        s += `pairwise_cipher=${cipher}\ngroup_cipher=${cipher}\nkey_mgmt=${psk ? ((net.proto & WPA_PROTO_RSN) !== 0 ? 'WPA2-PSK' : 'WPA-PSK') : 'NONE'}\n`;
+      }
+    }
+    s += `wpa_state=${this.state}\naddress=${this.address}\nuuid=${formatUuid(this.o.device.uuid)}\n`;
+    return s;
+  }
+
+  private startWps(method: EnrollMethod): void {
+    // wpas_clear_wps: a new operation replaces the running one.
+    const prev = this.op;
+    prev?.abort.abort();
+    const abort = new AbortController();
+    const op: Operation = { abort, done: Promise.resolve() };
+    op.done = (async () => {
+      await prev?.done;
+      try {
+        await this.runWps(method, abort.signal);
+      } catch (e) {
+        this.log.error(`WPS operation failed: ${(e as Error).message}`);
+      } finally {
+        if (this.op === op) this.op = undefined;
+        if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
+      }
+    })();
+    this.op = op;
+  }
+
+  private async runWps(method: EnrollMethod, signal: AbortSignal): Promise<void> {
+    await this.disconnectCurrent();
+    if (signal.aborted) return;
+    this.state = 'SCANNING';
+    const added: number[] = [];
+    const res: EnrollResult = await enroll({
+      driver: this.o.driver,
+      device: this.o.device,
+      method,
+      channels: [...(this.o.channels ?? DEFAULT_SCAN_CHANNELS)],
+      scanDwellMs: this.o.scanDwellMs ?? DEFAULT_STA_SCAN_DWELL_MS,
+      ...(this.o.walkTimeMs !== undefined ? { walkTimeMs: this.o.walkTimeMs } : {}),
+      ...(this.o.retryDelayMs !== undefined ? { retryDelayMs: this.o.retryDelayMs } : {}),
+      ...(this.o.eapolStartIntervalMs !== undefined ? { eapolStartIntervalMs: this.o.eapolStartIntervalMs } : {}),
+      ...(this.o.rng !== undefined ? { rng: this.o.rng } : {}),
+      signal,
+      logger: this.log,
+      onEvent: (e) => this.onEnrollEvent(e, method, added),
+    });
+    this.state = 'DISCONNECTED';
+    if (!res.ok) {
+      if (res.reason === 'driver-error') this.log.info(`WPS: radio error: ${res.error.message}`);
+      else this.log.debug(`WPS: operation ended: ${res.reason}`);
+      return;
+    }
+    await this.saving;
+    if (added.length === 0 || signal.aborted) return;
+    await sleep(this.o.connectDelayMs ?? CONNECT_AFTER_WPS_DELAY_MS, signal);
+    await this.associate(added, res.bssid, signal);
+  }
+
+  private onEnrollEvent(e: EnrollEvent, method: EnrollMethod, added: number[]): void {
+    switch (e.type) {
+      case 'scan-results':
+        this.bss.update(e.results);
+        this.emit(ev.SCAN_RESULTS);
+        return;
+      case 'overlap':
+        this.emit(ev.WPS_OVERLAP);
+        return;
+      case 'associating': {
+        this.state = 'ASSOCIATING';
+        const b = this.bss.byBssid(e.bssid);
+        if (b !== undefined) this.emit(ev.tryingToAssociateLine(b.bssid, b.ssid, b.freq));
+        return;
+      }
+      case 'association-failed':
+        this.log.info(`WPS: association with ${e.bssid} failed: ${e.reason}`);
+        return;
+      case 'disconnected':
+        this.state = 'SCANNING';
+        return;
+      case 'timeout':
+        this.emit(ev.WPS_TIMEOUT);
+        return;
+      case 'wps':
+        this.onWpsEvent(e.event, method, added);
+        return;
+    }
+  }
+
+  private onWpsEvent(event: WpsEvent, method: EnrollMethod, added: number[]): void {
+    switch (event.type) {
+      case 'm2d':
+        this.emit(ev.m2dLine(event.devicePasswordId ?? 0, event.configError));
+        return;
+      case 'fail':
+        this.emit(wpsFailLine(event).text);
+        return;
+      case 'cred-received':
+        this.processCredential(event.credential, event.attribute.toString('hex'), added);
+        return;
+      case 'er-ap-settings':
+        // wps_reg without new settings: the AP's current settings are used as a received credential (wps_sta_cred_cb).
+        if (method.kind === 'registrar' && method.apSettings.mode === 'learn') {
+          const cred = singleTypeCredential(event.settings);
+          this.processCredential(cred, credentialAttributeHex(cred), added);
+        }
+        return;
+      case 'success':
+        if (method.kind === 'registrar' && method.apSettings.mode === 'configure') {
+          const cred = singleTypeCredential(method.apSettings.settings);
+          this.processCredential(cred, credentialAttributeHex(cred), added);
+        }
+        this.emit(ev.WPS_SUCCESS);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** wpa_supplicant_wps_cred(). */
+  private processCredential(cred: Credential, attributeHex: string, added: number[]): void {
+    const processing = this.o.config.wpsCredProcessing;
+    this.emit(ev.credReceivedLine(processing === 1 || processing === 2 ? attributeHex : undefined));
+    if (processing === 1) return;
+    let id: number;
+    try {
+      id = this.o.table.addNetwork(networkFromCredential(cred, 0));
+    } catch (e) {
+      if (e instanceof CredentialNetworkError) return this.log.info(`WPS: ignored credential: ${e.message}`);
+      throw e;
+    }
+    this.emit(ev.networkAddedLine(id));
+    added.push(id);
+    if (this.o.config.updateConfig !== 0) {
+      this.saving = this.saving.then(() => this.o.saveConfig()).catch((e: unknown) => this.log.info(`WPS: configuration not saved: ${(e as Error).message}`));
+    }
+  }
+
+  /** Finds a BSS of one of `ids` (scanning when needed) and associates with it. */
+  private async associate(ids: readonly number[], preferred: MacAddress, signal: AbortSignal): Promise<void> {
+    for (let scans = 0; scans <= CONNECT_SCAN_ATTEMPTS && !signal.aborted; scans++) {
+      for (const id of ids) {
+        const net = this.o.table.network(id);
+        if (net === undefined || net.disabled !== 0 || net.ssid === undefined) continue;
+        const ssid = net.ssid;
+        const candidates = this.bss.list().filter((b) => Buffer.from(b.ssid).equals(ssid));
+        const bss = candidates.find((b) => b.bssid === preferred) ?? candidates[0];
+        if (bss === undefined) continue;
+        if (await this.connectTo(net, bss, signal)) return;
+      }
+      if (scans < CONNECT_SCAN_ATTEMPTS && !signal.aborted) await this.scanWhenFree(signal);
+    }
+    this.log.info('WPS: no BSS of the new network answered; staying disconnected');
+  }
+
+  private async scanWhenFree(signal: AbortSignal): Promise<void> {
+    for (let i = 0; i < BUSY_RETRIES && !signal.aborted; i++) {
+      if (!this.scanning) {
+        await this.runScan();
+        return;
+      }
+      await sleep(BUSY_RETRY_MS, signal);
+    }
+  }
+
+  private async connectTo(net: NetworkBlock, bss: BssEntry, signal: AbortSignal): Promise<boolean> {
+    const psk = (net.keyMgmt & KeyMgmt.PSK) !== 0;
+    for (let i = 0; i < BUSY_RETRIES && !signal.aborted; i++) {
+      this.state = 'ASSOCIATING';
+      this.emit(ev.tryingToAssociateLine(bss.bssid, bss.ssid, bss.freq));
+      try {
+        const r = await this.o.driver.connect({ bssid: bss.bssid, ssid: bss.ssid, channel: bss.channel, elements: psk ? [rsnElement(wpa2PersonalRsn())] : [] });
+        if (!r.ok) {
+          this.log.info(`association with ${bss.bssid} failed: ${r.reason}`);
+          this.state = 'DISCONNECTED';
+          return false;
+        }
+      } catch (e) {
+        if (!(e instanceof DriverError)) throw e;
+        if (e.code !== 'BUSY') {
+          this.log.info(`association with ${bss.bssid} failed: ${e.message}`);
+          this.state = 'DISCONNECTED';
+          return false;
+        }
+        await sleep(BUSY_RETRY_MS, signal);
+        continue;
+      }
+      if (signal.aborted) {
+        await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+        return false;
+      }
+      this.current = { bssid: bss.bssid, freq: bss.freq, networkId: net.id };
+      this.o.table.currentId = net.id;
+      this.state = 'COMPLETED';
+      this.emit(ev.connectedLine(bss.bssid, net.id, net.idStr?.toString('utf8') ?? ''));
+      return true;
+    }
+    return false;
+  }
+
+  private async disconnectCurrent(): Promise<void> {
+    if (this.current === undefined) return;
+    // The driver's 'disconnected' event reports it (CTRL-EVENT-DISCONNECTED ... locally_generated=1).
+    await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+  }
+
+  private onDriverEvent(e: DriverEvent): void {
+    if (e.type !== 'disconnected') return;
+    const c = this.current;
+    if (c === undefined || c.bssid !== e.bssid) return;
+    this.current = undefined;
+    if (this.o.table.currentId === c.networkId) this.o.table.currentId = undefined;
+    if (this.state === 'COMPLETED') this.state = 'DISCONNECTED';
+    this.emit(ev.disconnectedLine(e.bssid, e.reason, e.locallyGenerated));
+  }
+}
+
+/** The Enrollee's own address as bytes, for credentials a station Registrar builds. */
+export function macBytes(mac: MacAddress): Buffer {
+  return Buffer.from(macToBytes(mac));
+}

@@ -1,0 +1,442 @@
+/**
+ * `wpsd ap` with driver=sim in process: hostapd.conf -> the BSS (control
+ * socket, UPnP device on loopback) and its radio path on an in-process sim
+ * medium; stations run src/sta/wireless enroll() on their own sim radios;
+ * the AP is driven through its control socket as hostapd_cli would, and an
+ * External Registrar is played over UPnP (GENA subscriber + SOAP) by
+ * src/wps's Registrar.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Logger, LogLevel } from '../src/common/log.js';
+import { CtrlClient } from '../src/ctrl/client.js';
+import { Medium } from '../src/radio/sim/medium.js';
+import { SimStationDriver } from '../src/radio/sim/station-driver.js';
+import { macToBytes, type MacAddress } from '../src/radio/mac.js';
+import { ApBss } from '../src/ap/ap-bss.js';
+import { parseHostapdConfig, type HostapdConfig } from '../src/ap/config.js';
+import { RadioPath, type RadioPathTuning } from '../src/ap/radio-path.js';
+import { startRadio } from '../src/ap/radio-driver.js';
+import { parseUuid } from '../src/ap/config-values.js';
+import { wscMessageType } from '../src/ap/wireless/registrar-backend.js';
+import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
+import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
+import { GenaSubscriber } from '../src/upnp/gena-subscriber.js';
+import { buildSoapRequest } from '../src/upnp/soap.js';
+import { AttributeType, attrU16, attrU8, encodeAttributes } from '../src/wps/attributes.js';
+import { formatUuid, parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
+import type { WpsEvent } from '../src/wps/events.js';
+import { Registrar } from '../src/wps/registrar.js';
+import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RfBand, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
+import { buildWfaExtension } from '../src/wps/vendor-ext.js';
+
+const AP: MacAddress = '02:00:00:00:0a:00';
+const AP_UUID = '12345678-9abc-def0-1234-56789abc0a00';
+const IFACE = 'wap0';
+const CHANNEL = 6;
+const SSID = 'wpsd-radio';
+const PASSPHRASE = 'correct horse battery';
+const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
+const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
+const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
+let portSeq = 0;
+
+function staDevice(mac: MacAddress, name: string): DeviceInfo {
+  const macAddress = Buffer.from(macToBytes(mac));
+  return {
+    uuid: uuidFromMac(macAddress),
+    macAddress,
+    deviceName: name,
+    manufacturer: 'wpsd',
+    modelName: 'sim',
+    modelNumber: '1',
+    serialNumber: '0001',
+    primaryDeviceType: parseDeviceType('1-0050F204-1'),
+    osVersion: 0x01020300,
+    configMethods: STA_METHODS,
+    rfBands: RfBand.Band24GHz,
+  };
+}
+
+/** Polls `get` every 20 ms for at most `ms`. */
+async function until<T>(get: () => T | undefined | false, what: string, ms = 8_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface TestAp {
+  bsses: ApBss[];
+  stop(): Promise<void>;
+}
+
+/** What startAp does for one BSS with driver=sim: the BSS, its radio, the radio path. */
+async function startRadioAp(config: HostapdConfig, o: { ssdpPort: number; radio: RadioPathTuning }): Promise<TestAp> {
+  const conf = config.bss[0];
+  if (conf?.bssid === undefined) throw new Error('test config needs bssid=');
+  const ownAddr = conf.bssid;
+  const bss = await ApBss.start({ config, index: 0, ownAddr, uuid: parseUuid(AP_UUID) ?? undefined, logger: quiet, upnp: { httpPort: 0, ssdpPort: o.ssdpPort } });
+  let radio;
+  let path: RadioPath | undefined;
+  try {
+    radio = await startRadio(config, ownAddr, quiet);
+    if (radio === undefined) throw new Error('no radio');
+    path = await RadioPath.start({ bss, config, driver: radio.driver, logger: quiet, tuning: o.radio });
+  } catch (e) {
+    await radio?.stop();
+    await bss.stop();
+    throw e;
+  }
+  return {
+    bsses: [bss],
+    stop: async () => {
+      await path?.stop();
+      await bss.stop();
+      await radio?.stop();
+    },
+  };
+}
+
+interface Lab {
+  dir: string;
+  medium: Medium;
+  ap: TestAp;
+  ctrl: CtrlClient;
+  events: string[];
+  stations: SimStationDriver[];
+  gena?: GenaSubscriber;
+  pinRequests: string;
+}
+
+interface LabOptions {
+  radio?: RadioPathTuning;
+  upnp?: boolean;
+}
+
+let lab: Lab | undefined;
+
+async function startLab(o: LabOptions = {}): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), `wpsd-apr-${process.pid}-`));
+  const medium = new Medium({ seed: 7 });
+  await medium.listen(join(dir, 'm.sock'));
+  const pinRequests = join(dir, 'pin-req');
+  const path = join(dir, 'hostapd.conf');
+  writeFileSync(
+    path,
+    [
+      'driver=sim',
+      `sim_medium=${join(dir, 'm.sock')}`,
+      `interface=${IFACE}`,
+      `bssid=${AP}`,
+      `channel=${CHANNEL}`,
+      `ctrl_interface=${join(dir, 'ctrl')}`,
+      `ssid=${SSID}`,
+      'wpa=2',
+      'wpa_key_mgmt=WPA-PSK',
+      'rsn_pairwise=CCMP',
+      `wpa_passphrase=${PASSPHRASE}`,
+      'eap_server=1',
+      'wps_state=2',
+      `uuid=${AP_UUID}`,
+      `wps_pin_requests=${pinRequests}`,
+      'device_name=wpsd radio AP',
+      'config_methods=label virtual_display virtual_push_button keypad',
+      ...(o.upnp === true ? ['upnp_iface=lo', 'friendly_name=wpsd radio AP'] : []),
+      '',
+    ].join('\n'),
+  );
+  const { config } = parseHostapdConfig(readFileSync(path), path);
+  const ssdpPort = 21_000 + ((process.pid * 7 + portSeq++) % 20_000);
+  let ap: TestAp;
+  try {
+    ap = await startRadioAp(config, { ssdpPort, radio: { retransmitMs: 400, ...(o.radio ?? {}) } });
+  } catch (e) {
+    await medium.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const ctrl = CtrlClient.open(join(dir, 'ctrl', IFACE));
+  const events: string[] = [];
+  ctrl.onEvent((e) => events.push(e.text));
+  await ctrl.attach();
+  lab = { dir, medium, ap, ctrl, events, stations: [], pinRequests };
+  return lab;
+}
+
+async function stopLab(): Promise<void> {
+  const l = lab;
+  lab = undefined;
+  if (l === undefined) return;
+  try {
+    for (const s of l.stations) await s.close().catch(() => undefined);
+    await l.gena?.close().catch(() => undefined);
+    l.ctrl.close();
+    await l.ap.stop();
+    await l.medium.close();
+  } finally {
+    rmSync(l.dir, { recursive: true, force: true });
+  }
+}
+
+async function addStation(l: Lab, mac: MacAddress): Promise<SimStationDriver> {
+  const sta = await SimStationDriver.open({ mediumPath: join(l.dir, 'm.sock'), address: mac, channel: CHANNEL, mlmeTimeoutMs: 150, mlmeTries: 4 });
+  l.stations.push(sta);
+  return sta;
+}
+
+function runEnroll(sta: SimStationDriver, method: EnrollOptions['method'], extra: Partial<EnrollOptions> = {}): { events: EnrollEvent[]; result: Promise<EnrollResult> } {
+  const events: EnrollEvent[] = [];
+  const result = enroll({
+    driver: sta,
+    device: staDevice(sta.address, `sta ${sta.address.slice(-2)}`),
+    method,
+    channels: [CHANNEL],
+    walkTimeMs: 15_000,
+    scanDwellMs: 80,
+    retryDelayMs: 100,
+    eapolStartIntervalMs: 300,
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { events, result };
+}
+
+const wpsEvents = (events: EnrollEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
+
+afterEach(async () => {
+  await stopLab();
+});
+
+describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
+  it('wps_pin any 12345670 on the control socket lets a PIN station enroll; WPS-ENROLLEE-SEEN, WPS-REG-SUCCESS and WPS-SUCCESS follow', async () => {
+    const l = await startLab();
+    const sta = await addStation(l, '02:00:00:00:0b:01');
+    expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+    const res = await runEnroll(sta, { kind: 'pin', pin: '12345670' }).result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe(SSID);
+    expect(res.credentials[0]?.networkKey.toString()).toBe(PASSPHRASE);
+    expect(res.credentials[0]?.authType).toBe(AuthType.Wpa2Psk);
+    expect(res.credentials[0]?.encrType).toBe(EncrType.Aes);
+    const uuid = formatUuid(uuidFromMac(Buffer.from(macToBytes(sta.address))));
+    await until(() => l.events.includes('WPS-SUCCESS '), 'WPS-SUCCESS');
+    const seen = l.events.find((e) => e.startsWith('WPS-ENROLLEE-SEEN '));
+    // hostapd: MAC, UUID-E, device type, config methods (hex), device password id, request type, [device name]
+    expect(seen).toBe(`WPS-ENROLLEE-SEEN ${sta.address} ${uuid} 1-0050F204-1 0x${STA_METHODS.toString(16)} 0 1 [sta 01]`);
+    const reg = l.events.indexOf(`WPS-REG-SUCCESS ${sta.address} ${uuid}`);
+    expect(reg).toBeGreaterThanOrEqual(0);
+    expect(l.events.indexOf('WPS-SUCCESS ')).toBeGreaterThan(reg);
+    expect(l.events.some((e) => e.startsWith('WPS-FAIL'))).toBe(false);
+  });
+
+  it('wps_pbc: WPS-PBC-ACTIVE, the PBC station enrolls, then WPS-REG-SUCCESS, WPS-PBC-DISABLE, WPS-SUCCESS', async () => {
+    const l = await startLab();
+    const sta = await addStation(l, '02:00:00:00:0b:02');
+    expect(await l.ctrl.request('WPS_PBC')).toBe('OK\n');
+    await until(() => l.events.includes('WPS-PBC-ACTIVE '), 'WPS-PBC-ACTIVE');
+    const run = runEnroll(sta, { kind: 'pbc' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    expect(run.events.find((e) => e.type === 'scan-results')).toMatchObject({ available: 'WPS-AP-AVAILABLE-PBC' });
+    await until(() => l.events.includes('WPS-SUCCESS '), 'WPS-SUCCESS');
+    const order = l.events.filter((e) => /^WPS-(REG-SUCCESS|PBC-DISABLE|SUCCESS)/.test(e)).map((e) => e.split(' ')[0]);
+    expect(order).toEqual(['WPS-REG-SUCCESS', 'WPS-PBC-DISABLE', 'WPS-SUCCESS']);
+  });
+
+  it('two PBC stations at once: WPS-OVERLAP-DETECTED, no credential for either, and wps_pbc is refused while the overlap lasts', async () => {
+    const l = await startLab();
+    const a = await addStation(l, '02:00:00:00:0b:03');
+    const b = await addStation(l, '02:00:00:00:0b:04');
+    expect(await l.ctrl.request('WPS_PBC')).toBe('OK\n');
+    const [ra, rb] = await Promise.all([runEnroll(a, { kind: 'pbc' }).result, runEnroll(b, { kind: 'pbc' }).result]);
+    expect(ra).toMatchObject({ ok: false, reason: 'pbc-overlap' });
+    expect(rb).toMatchObject({ ok: false, reason: 'pbc-overlap' });
+    await until(() => l.events.includes('WPS-OVERLAP-DETECTED '), 'WPS-OVERLAP-DETECTED');
+    expect(l.events.some((e) => e.startsWith('WPS-REG-SUCCESS'))).toBe(false);
+    expect(await l.ctrl.request('WPS_PBC')).toBe('FAIL\n');
+  });
+
+  it('an Enrollee without a PIN gets WPS-PIN-NEEDED and a PIN request file line; wps_pin with its UUID then lets it enroll', async () => {
+    const l = await startLab();
+    const sta = await addStation(l, '02:00:00:00:0b:05');
+    const uuid = formatUuid(uuidFromMac(Buffer.from(macToBytes(sta.address))));
+    // A PIN for some other device, with this station as Authorized MAC: the AP is selected for it, but has no PIN for its UUID.
+    expect(await l.ctrl.request(`WPS_PIN 11111111-2222-3333-4444-555555555555 11115555 0 ${sta.address}`)).toBe('OK\n');
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 20_000 });
+    const line = await until(() => l.events.find((e) => e.startsWith('WPS-PIN-NEEDED ')), 'WPS-PIN-NEEDED');
+    expect(line).toBe(`WPS-PIN-NEEDED [${uuid}|${sta.address}|sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
+    const fileLine = await until(() => existsSync(l.pinRequests) && readFileSync(l.pinRequests, 'utf8').split('\n')[0], 'PIN request file');
+    const fields = fileLine.split('\t');
+    expect(fields.slice(1)).toEqual([uuid, sta.address, 'sta 05', 'wpsd', 'sim', '1', '0001', '1-0050F204-1']);
+    expect(Math.abs(Number(fields[0]) - Date.now() / 1000)).toBeLessThan(60);
+    expect(await l.ctrl.request(`WPS_PIN ${uuid} 12345670`)).toBe('OK\n');
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    expect(wpsEvents(run.events).some((e) => e.type === 'm2d')).toBe(true);
+    await until(() => l.events.includes(`WPS-REG-SUCCESS ${sta.address} ${uuid}`), 'WPS-REG-SUCCESS');
+  });
+
+  it('wps_pin refuses bad arguments with FAIL; wps_cancel in PBC mode ends it with WPS-TIMEOUT', async () => {
+    const l = await startLab();
+    for (const bad of ['WPS_PIN any 1234567', 'WPS_PIN nope 12345670', 'WPS_PIN any 12345670 soon', 'WPS_PIN any 12345670 30 not-a-mac', 'WPS_PIN any']) {
+      expect(await l.ctrl.request(bad)).toBe('FAIL\n');
+    }
+    expect(await l.ctrl.request('WPS_PBC')).toBe('OK\n');
+    expect(await l.ctrl.request('WPS_CANCEL')).toBe('OK\n');
+    await until(() => l.events.includes('WPS-TIMEOUT '), 'WPS-TIMEOUT');
+    const sta = await addStation(l, '02:00:00:00:0b:06');
+    const scan = await sta.scan({ channels: [CHANNEL], dwellMs: 150 });
+    expect(scanResultWps(scan.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: false });
+  });
+
+  it('PBC mode that nobody uses ends after the walk time with WPS-TIMEOUT and the beacon no longer selected', async () => {
+    const l = await startLab({ radio: { pbcWalkTimeMs: 300 } });
+    const sta = await addStation(l, '02:00:00:00:0b:07');
+    expect(await l.ctrl.request('WPS_PBC')).toBe('OK\n');
+    const before = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
+    expect(scanResultWps(before.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: true, devicePasswordId: DevicePasswordId.PushButton });
+    await until(() => l.events.includes('WPS-TIMEOUT '), 'WPS-TIMEOUT');
+    const after = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
+    expect(scanResultWps(after.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: false });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// External Registrar side over UPnP on loopback
+
+interface WlanEventSeen {
+  type: number;
+  mac: string;
+  message: Buffer;
+}
+
+async function soap(base: string, action: string, args: Record<string, string>): Promise<number> {
+  const res = await fetch(`${base}/wps_control`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `"${SERVICE}#${action}"` },
+    body: buildSoapRequest(SERVICE, action, args),
+  });
+  await res.text();
+  return res.status;
+}
+
+function setSelectedRegistrarMessage(selected: boolean, authorized: MacAddress[]): Buffer {
+  const attrs = [attrU8(AttributeType.Version, WPS_VERSION), attrU8(AttributeType.SelectedRegistrar, selected ? 1 : 0)];
+  if (selected) attrs.push(attrU16(AttributeType.DevicePasswordId, DevicePasswordId.Default), attrU16(AttributeType.SelectedRegistrarConfigMethods, ConfigMethods.Keypad | ConfigMethods.VirtualDisplay));
+  attrs.push(buildWfaExtension({ version2: WPS_VERSION2, authorizedMacs: authorized.map((m) => Buffer.from(macToBytes(m))) }));
+  return encodeAttributes(attrs);
+}
+
+/**
+ * A test External Registrar: subscribed to the AP's events; for each
+ * WLANEvent type 2 from `enrollee` its Registrar answers through
+ * PutWLANResponse, the answer to M1 after `firstDelayMs`.
+ */
+async function subscribeEr(l: Lab, o: { enrollee?: MacAddress; pin?: string; firstDelayMs?: number } = {}): Promise<{ base: string; seen: WlanEventSeen[]; puts: number[] }> {
+  const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+  expect(base).not.toBe('');
+  const gena = new GenaSubscriber({ address: '127.0.0.1' });
+  l.gena = gena;
+  await gena.start();
+  const seen: WlanEventSeen[] = [];
+  const puts: number[] = [];
+  let reg: Registrar | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const erDevice = staDevice('02:00:00:00:0e:01', 'test ER');
+  await gena.subscribe(`${base}/wps_event`, {
+    onEvent: (props) => {
+      const v = props['WLANEvent'];
+      if (v === undefined) return;
+      const raw = Buffer.from(v, 'base64');
+      const ev = { type: raw[0] ?? 0, mac: raw.subarray(1, 18).toString('latin1'), message: raw.subarray(18) };
+      if (ev.mac === '00:00:00:00:00:00') return;
+      seen.push(ev);
+      if (ev.type !== 2 || o.enrollee === undefined || ev.mac !== o.enrollee || o.pin === undefined) return;
+      const pin = o.pin;
+      if (wscMessageType(ev.message) === MessageType.M1) {
+        reg = new Registrar({
+          device: erDevice,
+          policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [{ networkIndex: 1, ssid: Buffer.from('er-network'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('from the ER 123'), macAddress: e.macAddress, extra: [] }] },
+        });
+      }
+      const step = reg?.receive(ev.message);
+      const reply = step?.reply;
+      if (reply === undefined || step?.closing === true) return;
+      const delay = wscMessageType(ev.message) === MessageType.M1 ? (o.firstDelayMs ?? 0) : 0;
+      const mac = ev.mac;
+      chain = chain.then(async () => {
+        await new Promise((r) => setTimeout(r, delay));
+        puts.push(await soap(base, 'PutWLANResponse', { NewMessage: reply.toString('base64'), NewWLANEventType: '2', NewWLANEventMAC: mac }));
+      });
+    },
+  });
+  return { base, seen, puts };
+}
+
+describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
+  it('SetSelectedRegistrar changes the beacon WPS element (selected, password id, Authorized MACs) and it reverts after the timeout; probes reach the ER as WLANEvent type 1', async () => {
+    const l = await startLab({ upnp: true, radio: { selectedRegistrarTimeoutMs: 600 } });
+    const er = await subscribeEr(l);
+    const sta = await addStation(l, '02:00:00:00:0c:01');
+    const before = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
+    expect(scanResultWps(before.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: false });
+    const authorized: MacAddress = '02:00:00:00:0c:99';
+    expect(await soap(er.base, 'SetSelectedRegistrar', { NewMessage: setSelectedRegistrarMessage(true, [authorized]).toString('base64') })).toBe(200);
+    const during = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+    expect(during).toMatchObject({ selectedRegistrar: true, devicePasswordId: DevicePasswordId.Default, selectedRegistrarConfigMethods: ConfigMethods.Keypad | ConfigMethods.VirtualDisplay });
+    if (during === undefined || during === 'malformed') throw new Error('no WPS element');
+    expect(during.authorizedMacs.map((m) => m.toString('hex'))).toEqual([Buffer.from(macToBytes(authorized)).toString('hex')]);
+    // The station's WPS probe came to the ER as WLANEvent type 1: its MAC as text, then its WPS attributes.
+    const probe = await until(() => er.seen.find((e) => e.type === 1 && e.mac === sta.address), 'WLANEvent type 1');
+    expect(probe.message.subarray(0, 5).toString('hex')).toBe('104a000110');
+    await new Promise((r) => setTimeout(r, 800));
+    const after = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+    expect(after).toMatchObject({ selectedRegistrar: false, authorizedMacs: [] });
+  });
+
+  it("an ER's M2 in the wait window is what the Enrollee gets: M1 as WLANEvent type 2, PutWLANResponse back to the station", async () => {
+    const STA: MacAddress = '02:00:00:00:0d:01';
+    const l = await startLab({ upnp: true, radio: { m2WaitMs: 2_000 } });
+    const er = await subscribeEr(l, { enrollee: STA, pin: '12345670', firstDelayMs: 20 });
+    expect(await soap(er.base, 'SetSelectedRegistrar', { NewMessage: setSelectedRegistrarMessage(true, [STA]).toString('base64') })).toBe(200);
+    const sta = await addStation(l, STA);
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe('er-network');
+    expect(wpsEvents(run.events).some((e) => e.type === 'm2d')).toBe(false);
+    const types = er.seen.filter((e) => e.type === 2 && e.mac === STA).map((e) => wscMessageType(e.message));
+    expect(types.slice(0, 4)).toEqual([MessageType.M1, MessageType.M3, MessageType.M5, MessageType.M7]);
+    expect(er.puts.every((s) => s === 200)).toBe(true);
+  });
+
+  it('an M2D sent first (the ER answers after the window) does not fail the Enrollee: the late M2 completes the same association', async () => {
+    const STA: MacAddress = '02:00:00:00:0d:02';
+    const l = await startLab({ upnp: true, radio: { m2WaitMs: 100 } });
+    const er = await subscribeEr(l, { enrollee: STA, pin: '12345670', firstDelayMs: 700 });
+    expect(await soap(er.base, 'SetSelectedRegistrar', { NewMessage: setSelectedRegistrarMessage(true, [STA]).toString('base64') })).toBe(200);
+    const sta = await addStation(l, STA);
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: true });
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe('er-network');
+    expect(wpsEvents(run.events).map((e) => e.type)).toEqual(['m2d', 'cred-received', 'success']);
+    expect(run.events.filter((e) => e.type === 'associating')).toHaveLength(1);
+    expect(l.events.some((e) => e.startsWith('WPS-FAIL'))).toBe(false);
+  });
+
+  it('a PutWLANResponse for a MAC with no station is accepted and changes nothing', async () => {
+    const l = await startLab({ upnp: true });
+    const er = await subscribeEr(l);
+    expect(await soap(er.base, 'PutWLANResponse', { NewMessage: Buffer.from('104a000110', 'hex').toString('base64'), NewWLANEventType: '2', NewWLANEventMAC: '02:00:00:00:0d:77' })).toBe(200);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * An in-process lab for the station's radio commands: a sim medium on a
+ * UNIX socket in a temp dir, a WPS AP (WpsBss with the internal Registrar
+ * and the AP as Enrollee for wps_reg), and stations made of a
+ * SimStationDriver, a RadioStation, a NetworkTable, a wpa_supplicant.conf in
+ * the temp dir and a command registry answering as the control socket does.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Medium } from '../src/radio/sim/medium.js';
+import { SimApDriver } from '../src/radio/sim/ap-driver.js';
+import { SimStationDriver } from '../src/radio/sim/station-driver.js';
+import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
+import { macToBytes, type MacAddress } from '../src/radio/mac.js';
+import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
+import { parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
+import { AuthType, ConfigMethods, EncrType, RfBand, WpsState } from '../src/wps/values.js';
+import type { Credential } from '../src/wps/credential.js';
+import { CommandRegistry } from '../src/ctrl/registry.js';
+import { parseRequest } from '../src/ctrl/request.js';
+import { parseWpaSupplicantConfig, type WpaSupplicantConfig } from '../src/sta/config.js';
+import { NetworkTable } from '../src/sta/network-table.js';
+import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from '../src/sta/network-commands.js';
+import { RadioStation } from '../src/sta/radio-station.js';
+import { registerRadioCommands } from '../src/sta/radio-commands.js';
+import { silentLogger } from '../src/common/log.js';
+
+export const AP: MacAddress = '02:00:00:00:0a:00';
+export const CHANNEL = 6;
+export const SSID = 'wpsd-radio';
+export const PASSPHRASE = 'correct horse battery';
+export const AP_PIN = '87654325';
+/** Every wait in these tests ends by this bound. */
+export const WAIT_MS = 12_000;
+
+export function device(mac: MacAddress, name: string, configMethods: number): DeviceInfo {
+  const macAddress = Buffer.from(macToBytes(mac));
+  return {
+    uuid: uuidFromMac(macAddress),
+    macAddress,
+    deviceName: name,
+    manufacturer: 'wpsd',
+    modelName: 'sim',
+    modelNumber: '1',
+    serialNumber: '0001',
+    primaryDeviceType: parseDeviceType('6-0050F204-1'),
+    osVersion: 0x01020300,
+    configMethods,
+    rfBands: RfBand.Band24GHz,
+  };
+}
+
+function credentialFor(ssid: string, key: string, mac: Buffer): Credential {
+  return { networkIndex: 1, ssid: Buffer.from(ssid), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from(key), macAddress: mac, extra: [] };
+}
+
+const AP_METHODS = ConfigMethods.Label | ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
+const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
+
+export interface Station {
+  driver: SimStationDriver;
+  radio: RadioStation;
+  table: NetworkTable;
+  config: WpaSupplicantConfig;
+  registry: CommandRegistry;
+  /** Every event line, in order. */
+  events: string[];
+  cmd(text: string): Promise<string>;
+  /** The first event line at or after `from` that starts with `prefix`; rejects after WAIT_MS. */
+  waitEvent(prefix: string, from?: number): Promise<string>;
+}
+
+export interface Lab {
+  dir: string;
+  medium: Medium;
+  apDriver: SimApDriver;
+  bss: WpsBss;
+  apEvents: WpsBssEvent[];
+  stations: Station[];
+}
+
+export async function startLab(): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), `wpsd-sta-radio-${process.pid}-`));
+  const medium = new Medium({ seed: 5, loss: 0 });
+  await medium.listen(join(dir, 'm.sock'));
+  const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
+  const apEvents: WpsBssEvent[] = [];
+  const apDevice = device(AP, 'wpsd AP', AP_METHODS);
+  const bss = new WpsBss({
+    driver: apDriver,
+    ssid: Buffer.from(SSID),
+    channel: CHANNEL,
+    rsn: true,
+    baseElements: [rsnElement(wpa2PersonalRsn())],
+    ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
+    registrarDevice: apDevice,
+    credentials: (e) => [credentialFor(SSID, PASSPHRASE, e.macAddress)],
+    apEnrollee: { device: apDevice, apPin: () => AP_PIN, settings: () => credentialFor(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    retransmitMs: 400,
+    maxRetransmissions: 2,
+    onEvent: (e) => apEvents.push(e),
+  });
+  await bss.start();
+  return { dir, medium, apDriver, bss, apEvents, stations: [] };
+}
+
+export async function addStation(lab: Lab, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {
+  const path = join(lab.dir, `sta-${mac.replace(/:/g, '')}.conf`);
+  writeFileSync(path, confText);
+  const config = parseWpaSupplicantConfig(confText, path).config;
+  const table = new NetworkTable(config.networks);
+  const events: string[] = [];
+  const emit = (_level: number, text: string): void => {
+    events.push(text);
+  };
+  const netCtx: NetworkCommandContext = { config, table, logger: silentLogger, emit };
+  const driver = await SimStationDriver.open({ mediumPath: join(lab.dir, 'm.sock'), address: mac, channel: 1, mlmeTimeoutMs: 150, mlmeTries: 4 });
+  const radio = new RadioStation({
+    driver,
+    device: device(mac, `sta ${mac.slice(-2)}`, STA_METHODS),
+    config,
+    table,
+    emit,
+    saveConfig: () => saveConfig(netCtx),
+    channels: [1, CHANNEL],
+    scanDwellMs: 60,
+    walkTimeMs: 15_000,
+    retryDelayMs: 100,
+    eapolStartIntervalMs: 300,
+  });
+  const registry = new CommandRegistry();
+  registerNetworkCommands(registry, netCtx);
+  registerRadioCommands(registry, radio);
+  const waitEvent = (prefix: string, from = 0): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = (): void => {
+        const hit = events.slice(from).find((e) => e.startsWith(prefix));
+        if (hit !== undefined) return resolve(hit);
+        if (Date.now() - started > WAIT_MS) return reject(new Error(`no "${prefix}" event; got: ${events.slice(from).join(' | ')}`));
+        setTimeout(poll, 20);
+      };
+      poll();
+    });
+  const station: Station = {
+    driver,
+    radio,
+    table,
+    config,
+    registry,
+    events,
+    cmd: (text) => registry.dispatch(parseRequest(Buffer.from(text)), ''),
+    waitEvent,
+  };
+  lab.stations.push(station);
+  return station;
+}
+
+export async function stopLab(lab: Lab): Promise<void> {
+  for (const s of lab.stations) {
+    await s.radio.stop();
+    await s.driver.close();
+  }
+  await lab.bss.close();
+  await lab.apDriver.close();
+  await lab.medium.close();
+  rmSync(lab.dir, { recursive: true, force: true });
+}
+
+/** SCAN, wait for its results, and answer SCAN_RESULTS' line for the AP. */
+export async function scanLine(s: Station): Promise<string | undefined> {
+  const from = s.events.length;
+  const reply = await s.cmd('SCAN');
+  if (reply !== 'OK\n') throw new Error(`SCAN answered ${reply}`);
+  await s.waitEvent('CTRL-EVENT-SCAN-RESULTS', from);
+  return (await s.cmd('SCAN_RESULTS')).split('\n').find((l) => l.startsWith(AP));
+}
