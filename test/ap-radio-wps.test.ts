@@ -23,13 +23,14 @@ import { parseUuid } from '../src/ap/config-values.js';
 import { wscMessageType } from '../src/ap/wireless/registrar-backend.js';
 import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
+import { buildProbeRequestWpsElements } from '../src/sta/wireless/probe-ie.js';
 import { GenaSubscriber } from '../src/upnp/gena-subscriber.js';
 import { buildSoapRequest } from '../src/upnp/soap.js';
 import { AttributeType, attrU16, attrU8, encodeAttributes } from '../src/wps/attributes.js';
 import { formatUuid, parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
 import type { WpsEvent } from '../src/wps/events.js';
 import { Registrar } from '../src/wps/registrar.js';
-import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RfBand, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
+import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RequestType, RfBand, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
 import { buildWfaExtension } from '../src/wps/vendor-ext.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
@@ -389,7 +390,9 @@ describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
     expect(scanResultWps(before.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: false });
     const authorized: MacAddress = '02:00:00:00:0c:99';
     expect(await soap(er.base, 'SetSelectedRegistrar', { NewMessage: setSelectedRegistrarMessage(true, [authorized]).toString('base64') })).toBe(200);
-    const during = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+    // A scan with the WPS element in its Probe Request, as a WPS station sends it.
+    const wpsProbe = buildProbeRequestWpsElements({ device: staDevice(sta.address, 'sta c1'), devicePasswordId: DevicePasswordId.Default, requestType: RequestType.EnrolleeOpen8021X, version2: true });
+    const during = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120, elements: wpsProbe })).find((r) => r.bssid === AP)?.elements ?? []);
     expect(during).toMatchObject({ selectedRegistrar: true, devicePasswordId: DevicePasswordId.Default, selectedRegistrarConfigMethods: ConfigMethods.Keypad | ConfigMethods.VirtualDisplay });
     if (during === undefined || during === 'malformed') throw new Error('no WPS element');
     expect(during.authorizedMacs.map((m) => m.toString('hex'))).toEqual([Buffer.from(macToBytes(authorized)).toString('hex')]);

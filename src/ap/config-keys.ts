@@ -210,7 +210,8 @@ const handlers: Record<string, Handler> = {
   sae_require_mfp: intKey('sae_require_mfp', 0, 1, (c, v) => (c.bss.saeRequireMfp = v)),
   eap_server: intKey('eap_server', 0, 1, (c, v) => (c.bss.eapServer = v)),
   wps_state: intKey('wps_state', 0, 2, (c, v) => (c.bss.wpsState = v as 0 | 1 | 2)),
-  ap_setup_locked: intKey('ap_setup_locked', 0, 1, (c, v) => (c.bss.apSetupLocked = v)),
+  // 2: External Registrars may learn the settings but not change them (hostapd's ap_setup_locked=2).
+  ap_setup_locked: intKey('ap_setup_locked', 0, 2, (c, v) => (c.bss.apSetupLocked = v)),
   ap_pin: (ctx, value) => {
     // An empty ap_pin clears it, as hostapd.
     if (value === '') {

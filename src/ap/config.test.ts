@@ -177,6 +177,7 @@ describe('hostapd.conf parsing', () => {
     ['ssid2=abc', 'invalid ssid2'],
     ['wps_state=3', "invalid wps_state '3' (must be an integer 0..2)"],
     ['wps_state=two', "invalid wps_state 'two'"],
+    ['ap_setup_locked=3', "invalid ap_setup_locked '3' (must be an integer 0..2)"],
     ['ap_pin=12ab5670', 'invalid ap_pin (must be 4..8 digits)'],
     ['device_type=6-0050F204', "invalid device_type '6-0050F204'"],
     ['device_type=6-0050F2-1', "invalid device_type '6-0050F2-1'"],

@@ -3,8 +3,9 @@
  * daemon. Loads the configuration (errors name file and line), opens the
  * control socket `<ctrl_interface dir>/<IF>`, answers the network commands
  * and the External Registrar commands; the ER works on IF's IPv4 address.
- * With sim/nl80211 the radio driver is opened and held (the station's own
- * Enrollee is not part of this daemon yet).
+ * With sim/nl80211 the radio driver is opened and the radio commands
+ * (SCAN, SCAN_RESULTS, BSS, STATUS, WPS_PIN, WPS_PBC, WPS_REG, WPS_CANCEL)
+ * run the station's own WPS (radio-station.ts).
  */
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
@@ -18,6 +19,9 @@ import { ConfigError, formatDiagnostic, loadWpaSupplicantConfig, type WpaSupplic
 import { CredentialNetworkError, credentialFromNetwork, networkFromCredential } from './cred-network.js';
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from './network-commands.js';
 import { NetworkTable } from './network-table.js';
+import type { StationDriver } from '../radio/driver.js';
+import { registerRadioCommands } from './radio-commands.js';
+import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
 export interface StaOptions {
@@ -70,12 +74,14 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   const mac = interfaceMac(o.iface);
   let closeDriver: (() => Promise<void>) | undefined;
+  let driver: StationDriver | undefined;
   if (o.driver !== 'none') {
     const { openStationDriver } = await import('../radio/open-driver.js');
     try {
       const drv = await openStationDriver({ driver: o.driver, ifname: o.iface, address: mac.toString('hex').replace(/(..)(?!$)/g, '$1:'), channel: 1, ...(config.simMedium ? { simMedium: config.simMedium } : {}) }, log.child('driver'));
       closeDriver = () => drv.close();
-      log.info(`driver ${o.driver} opened; the station Enrollee is not part of wpsd sta yet (External Registrar and network commands only)`);
+      driver = drv;
+      log.info(`driver ${o.driver} opened`);
     } catch (e) {
       throw new StaStartError('driver', `driver ${o.driver}: ${(e as Error).message}`);
     }
@@ -115,13 +121,19 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
 
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
-    device: stationWpsDevice(config, mac),
+    device,
     emit: (l) => emit(l.level, l.text),
     onConfigured,
     logger: log,
   });
+  const device = stationWpsDevice(config, mac);
+  const radio =
+    driver === undefined
+      ? undefined
+      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
+    if (radio) registerRadioCommands(ctrl.registry, radio);
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);
@@ -139,6 +151,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
       if (stopped) return;
       stopped = true;
       await er.stop();
+      await radio?.stop();
       await ctrl?.close();
       await closeDriver?.();
     },
