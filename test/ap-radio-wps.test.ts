@@ -15,11 +15,9 @@ import { CtrlClient } from '../src/ctrl/client.js';
 import { Medium } from '../src/radio/sim/medium.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
-import { ApBss } from '../src/ap/ap-bss.js';
-import { parseHostapdConfig, type HostapdConfig } from '../src/ap/config.js';
-import { RadioPath, type RadioPathTuning } from '../src/ap/radio-path.js';
-import { startRadio } from '../src/ap/radio-driver.js';
-import { parseUuid } from '../src/ap/config-values.js';
+import { parseHostapdConfig } from '../src/ap/config.js';
+import { startAp, type ApDaemon } from '../src/ap/main.js';
+import type { RadioPathTuning } from '../src/ap/radio-path.js';
 import { wscMessageType } from '../src/ap/wireless/registrar-backend.js';
 import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
@@ -72,42 +70,10 @@ async function until<T>(get: () => T | undefined | false, what: string, ms = 8_0
   }
 }
 
-interface TestAp {
-  bsses: ApBss[];
-  stop(): Promise<void>;
-}
-
-/** What startAp does for one BSS with driver=sim: the BSS, its radio, the radio path. */
-async function startRadioAp(config: HostapdConfig, o: { ssdpPort: number; radio: RadioPathTuning }): Promise<TestAp> {
-  const conf = config.bss[0];
-  if (conf?.bssid === undefined) throw new Error('test config needs bssid=');
-  const ownAddr = conf.bssid;
-  const bss = await ApBss.start({ config, index: 0, ownAddr, uuid: parseUuid(AP_UUID) ?? undefined, logger: quiet, upnp: { httpPort: 0, ssdpPort: o.ssdpPort } });
-  let radio;
-  let path: RadioPath | undefined;
-  try {
-    radio = await startRadio(config, ownAddr, quiet);
-    if (radio === undefined) throw new Error('no radio');
-    path = await RadioPath.start({ bss, config, driver: radio.driver, logger: quiet, tuning: o.radio });
-  } catch (e) {
-    await radio?.stop();
-    await bss.stop();
-    throw e;
-  }
-  return {
-    bsses: [bss],
-    stop: async () => {
-      await path?.stop();
-      await bss.stop();
-      await radio?.stop();
-    },
-  };
-}
-
 interface Lab {
   dir: string;
   medium: Medium;
-  ap: TestAp;
+  ap: ApDaemon;
   ctrl: CtrlClient;
   events: string[];
   stations: SimStationDriver[];
@@ -154,9 +120,9 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   );
   const { config } = parseHostapdConfig(readFileSync(path), path);
   const ssdpPort = 21_000 + ((process.pid * 7 + portSeq++) % 20_000);
-  let ap: TestAp;
+  let ap: ApDaemon;
   try {
-    ap = await startRadioAp(config, { ssdpPort, radio: { retransmitMs: 400, ...(o.radio ?? {}) } });
+    ap = await startAp(config, { logger: quiet, bssOptions: { upnp: { httpPort: 0, ssdpPort } }, radio: { retransmitMs: 400, ...(o.radio ?? {}) } });
   } catch (e) {
     await medium.close();
     rmSync(dir, { recursive: true, force: true });

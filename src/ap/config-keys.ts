@@ -4,6 +4,7 @@
  * UUID must be a whole UUID. Errors never echo secret values.
  */
 import type { DiagnosticSink } from './config-diagnostic.js';
+import { wpsDeviceKeyParsers } from './config-wps-device.js';
 import {
   AP_KEY_MGMT_NAMES,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -12,21 +13,13 @@ import {
   SSID_MAX_LEN,
   WPA_PASSPHRASE_MAX_LEN,
   WPA_PASSPHRASE_MIN_LEN,
-  WPS_DEVICE_NAME_MAX_LEN,
-  WPS_MANUFACTURER_MAX_LEN,
-  WPS_MODEL_NAME_MAX_LEN,
-  WPS_MODEL_NUMBER_MAX_LEN,
-  WPS_SERIAL_NUMBER_MAX_LEN,
   bytesOf,
   parseCipherList,
   parseConfigString,
   parseDecimal,
-  parseDeviceType,
   parseFlagList,
   parseHex,
   parseMac,
-  parseUuid,
-  unknownConfigMethods,
   utf8Of,
 } from './config-values.js';
 import {
@@ -138,6 +131,23 @@ function ssidBytesKey(key: string, set: (ctx: KeyContext, v: Buffer) => void): H
   };
 }
 
+/** uuid, device_name, ... config_methods: the parser hostapd.conf shares with wpa_supplicant.conf, in hostapd's wording. */
+function wpsDeviceHandlers(): Record<string, Handler> {
+  const parsers = wpsDeviceKeyParsers({
+    deviceTypeExample: '6-0050F204-1',
+    tooLong: (key, len, max) => `invalid ${key} (too long: ${len} bytes, at most ${max})`,
+  });
+  return Object.fromEntries(
+    Object.entries(parsers).map(([key, parse]): [string, Handler] => [
+      key,
+      (ctx, value) => {
+        const e = parse(ctx.bss, value);
+        if (e !== undefined) err(ctx, e);
+      },
+    ]),
+  );
+}
+
 const handlers: Record<string, Handler> = {
   // interface= always names the first BSS, even inside a bss= section (as hostapd).
   interface: ifnameKey('interface', (c, v) => {
@@ -224,43 +234,7 @@ const handlers: Record<string, Handler> = {
     }
     ctx.bss.apPin = value;
   },
-  uuid: (ctx, value) => {
-    const u = parseUuid(value);
-    if (!u) {
-      err(ctx, `invalid uuid '${value}' (must be xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex)`);
-      return;
-    }
-    ctx.bss.uuid = u;
-  },
-  device_name: strKey('device_name', WPS_DEVICE_NAME_MAX_LEN, (c, v) => (c.bss.deviceName = v)),
-  manufacturer: strKey('manufacturer', WPS_MANUFACTURER_MAX_LEN, (c, v) => (c.bss.manufacturer = v)),
-  model_name: strKey('model_name', WPS_MODEL_NAME_MAX_LEN, (c, v) => (c.bss.modelName = v)),
-  model_number: strKey('model_number', WPS_MODEL_NUMBER_MAX_LEN, (c, v) => (c.bss.modelNumber = v)),
-  serial_number: strKey('serial_number', WPS_SERIAL_NUMBER_MAX_LEN, (c, v) => (c.bss.serialNumber = v)),
-  device_type: (ctx, value) => {
-    const t = parseDeviceType(value);
-    if (!t) {
-      err(ctx, `invalid device_type '${value}' (must be <category>-<OUI>-<subcategory>, e.g. 6-0050F204-1)`);
-      return;
-    }
-    ctx.bss.deviceType = t;
-  },
-  os_version: (ctx, value) => {
-    const v = parseHex(value, 4);
-    if (!v) {
-      err(ctx, `invalid os_version '${value}' (must be 8 hex digits)`);
-      return;
-    }
-    ctx.bss.osVersion = v;
-  },
-  config_methods: (ctx, value) => {
-    const bad = unknownConfigMethods(value);
-    if (bad.length > 0) {
-      err(ctx, `invalid config_methods: unknown method${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')}`);
-      return;
-    }
-    ctx.bss.configMethods = value;
-  },
+  ...wpsDeviceHandlers(),
   upnp_iface: ifnameKey('upnp_iface', (c, v) => (c.bss.upnpIface = v)),
   friendly_name: strKey('friendly_name', undefined, (c, v) => (c.bss.friendlyName = v)),
   manufacturer_url: strKey('manufacturer_url', undefined, (c, v) => (c.bss.manufacturerUrl = v)),

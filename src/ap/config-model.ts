@@ -1,4 +1,5 @@
 /** The parsed form of hostapd.conf (the keys wpsd understands). */
+import type { WpsDeviceSettings } from './config-wps-device.js';
 
 export type HostapdDriver = 'none' | 'wired' | 'sim' | 'nl80211';
 export const HOSTAPD_DRIVERS: readonly HostapdDriver[] = ['none', 'wired', 'sim', 'nl80211'];
@@ -13,7 +14,7 @@ export const WpsRfBand = { Ghz24: 0x01, Ghz50: 0x02, Ghz60: 0x04 } as const;
 export const HOSTAPD_LEVEL_INFO = 2;
 
 /** Settings of one BSS; the first is the `interface=` BSS, the others come from `bss=` lines. */
-export interface HostapdBssConfig {
+export interface HostapdBssConfig extends WpsDeviceSettings {
   /** Line of the `bss=` that opened this section (0 for the first BSS). */
   line: number;
   iface: string;
@@ -42,18 +43,6 @@ export interface HostapdBssConfig {
   wpsState: 0 | 1 | 2;
   apSetupLocked: number;
   apPin?: string;
-  uuid?: Buffer;
-  deviceName?: string;
-  manufacturer?: string;
-  modelName?: string;
-  modelNumber?: string;
-  serialNumber?: string;
-  /** 8-byte Primary Device Type. */
-  deviceType?: Buffer;
-  /** 4-byte OS Version. */
-  osVersion?: Buffer;
-  /** The config_methods text as written (names separated by spaces). */
-  configMethods?: string;
   upnpIface?: string;
   friendlyName?: string;
   manufacturerUrl?: string;

@@ -19,6 +19,7 @@ import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } 
 import { formatMac, parseMac } from './config-values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
+import { RadioPath, type RadioPathTuning } from './radio-path.js';
 import { hostapdWpsUuids } from './uuid-from-mac.js';
 
 export class ApStartError extends Error {
@@ -47,6 +48,8 @@ export function ownAddress(iface: string, bssid: Buffer | undefined): Buffer {
 export interface ApDaemon {
   readonly config: HostapdConfig;
   readonly bsses: readonly ApBss[];
+  /** WPS over the radio of the first BSS (driver=sim / nl80211 with wps_state set). */
+  readonly radioPath: RadioPath | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,6 +57,8 @@ export interface StartApOptions {
   logger: LoggerType;
   /** Per-BSS test overrides (UPnP ports, callback policy). */
   bssOptions?: Partial<Pick<ApBssOptions, 'upnp' | 'noUpnp' | 'now'>>;
+  /** Radio path timings (tests). */
+  radio?: RadioPathTuning;
 }
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
@@ -62,7 +67,9 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const radio: ApRadio | undefined = await startRadio(config, addrs[0] as Buffer, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
+  let radioPath: RadioPath | undefined;
   const stopAll = async (): Promise<void> => {
+    await radioPath?.stop().catch((e: Error) => log.debug(`radio path: stop: ${e.message}`));
     for (const b of [...bsses].reverse()) {
       b.emit(AP_EVENT_DISABLED);
       await b.stop();
@@ -88,6 +95,11 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       registerApCommands(b, () => bsses);
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
+    const first = bsses[0];
+    if (radio !== undefined && first !== undefined && first.conf.wpsState !== 0 && first.state.uuid !== undefined) {
+      const now = opts.bssOptions?.now;
+      radioPath = await RadioPath.start({ bss: first, config, driver: radio.driver, logger: log, ...(now ? { now } : {}), ...(opts.radio ? { tuning: opts.radio } : {}) });
+    }
   } catch (e) {
     await stopAll();
     throw e;
@@ -100,6 +112,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   return {
     config,
     bsses,
+    radioPath,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -3,9 +3,9 @@
  *   none, wired  no radio: UPnP and the control interface only (hostapd's
  *                wired test setups use driver=wired the same way);
  *   sim, nl80211 opened through src/radio's openApDriver and started with the
- *                first BSS's SSID and channel. Only that far: beacons carry
- *                no RSN/WPS elements yet and no station is served; the radio
- *                path (association, EAP-WSC) comes in its own issue. A driver
+ *                first BSS's SSID and channel; the radio path
+ *                (radio-path.ts) then adds the RSN and WPS elements and
+ *                serves stations (association, EAP-WSC). A driver
  *                that cannot open (no medium, no nl80211) stops the start
  *                with its own message.
  *
@@ -78,7 +78,7 @@ export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Lo
     await driver.close().catch(() => undefined);
     throw new ApRadioError(`${config.path}: driver=${config.driver}: cannot start the AP: ${(e as Error).message}`);
   }
-  log.info(`${first.iface}: driver=${config.driver} radio started (beacons only; WPS over the radio is not served yet)`);
+  log.info(`${first.iface}: driver=${config.driver} radio started`);
   return {
     driver,
     stop: async () => {

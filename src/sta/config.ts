@@ -8,20 +8,12 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
 import {
-  WPS_DEVICE_NAME_MAX_LEN,
-  WPS_MANUFACTURER_MAX_LEN,
-  WPS_MODEL_NAME_MAX_LEN,
-  WPS_MODEL_NUMBER_MAX_LEN,
-  WPS_SERIAL_NUMBER_MAX_LEN,
   configFileText,
-  parseDeviceType,
-  parseHex,
   parseStrtol0,
-  parseUuid,
-  unknownConfigMethods,
   utf8Of,
 } from '../ap/config-values.js';
 import { uuidFromMac } from '../ap/uuid-from-mac.js';
+import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
@@ -35,7 +27,7 @@ export const WPAS_MAX_FILE_LEN = 1 << 20;
 export const WPAS_MAX_NETWORKS = 4096;
 export const DEFAULT_AP_SCAN = 1;
 
-export interface WpaSupplicantConfig {
+export interface WpaSupplicantConfig extends WpsDeviceSettings {
   path: string;
   /** As written: either a directory or "DIR=<dir> GROUP=<group>". */
   ctrlInterface?: string;
@@ -43,15 +35,6 @@ export interface WpaSupplicantConfig {
   apScan: number;
   driverParam?: string;
   updateConfig: number;
-  uuid?: Buffer;
-  deviceName?: string;
-  manufacturer?: string;
-  modelName?: string;
-  modelNumber?: string;
-  serialNumber?: string;
-  deviceType?: Buffer;
-  osVersion?: Buffer;
-  configMethods?: string;
   wpsCredProcessing: number;
   country?: string;
   /** wpsd's own: path of the simulated medium's socket. */
@@ -97,6 +80,12 @@ export function cleanConfigLine(raw: string): string | null {
 
 type GlobalHandler = (c: WpaSupplicantConfig, value: string) => string | undefined;
 
+/** uuid, device_name, ... config_methods: parsed as in hostapd.conf, with wpa_supplicant's wording. */
+const WPS_DEVICE_KEYS = wpsDeviceKeyParsers({
+  deviceTypeExample: '1-0050F204-1',
+  tooLong: (key, len, max) => `too long ${key} (len=${len} max_len=${max})`,
+});
+
 function strGlobal(key: string, max: number | undefined, set: (c: WpaSupplicantConfig, v: string) => void): GlobalHandler {
   return (c, value) => {
     if (max !== undefined && value.length > max) return `too long ${key} (len=${value.length} max_len=${max})`;
@@ -122,37 +111,12 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
   ap_scan: intGlobal('ap_scan', 0, 2, (c, v) => (c.apScan = v)),
   driver_param: strGlobal('driver_param', undefined, (c, v) => (c.driverParam = v)),
   update_config: intGlobal('update_config', undefined, undefined, (c, v) => (c.updateConfig = v)),
-  uuid: (c, value) => {
-    const u = parseUuid(value);
-    if (!u) return `invalid uuid '${value}' (must be xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex)`;
-    c.uuid = u;
-    return undefined;
-  },
-  device_name: strGlobal('device_name', WPS_DEVICE_NAME_MAX_LEN, (c, v) => (c.deviceName = v)),
-  manufacturer: strGlobal('manufacturer', WPS_MANUFACTURER_MAX_LEN, (c, v) => (c.manufacturer = v)),
-  model_name: strGlobal('model_name', WPS_MODEL_NAME_MAX_LEN, (c, v) => (c.modelName = v)),
-  model_number: strGlobal('model_number', WPS_MODEL_NUMBER_MAX_LEN, (c, v) => (c.modelNumber = v)),
-  serial_number: strGlobal('serial_number', WPS_SERIAL_NUMBER_MAX_LEN, (c, v) => (c.serialNumber = v)),
-  device_type: (c, value) => {
-    const t = parseDeviceType(value);
-    if (!t) return `invalid device_type '${value}' (must be <category>-<OUI>-<subcategory>, e.g. 1-0050F204-1)`;
-    c.deviceType = t;
-    return undefined;
-  },
-  os_version: (c, value) => {
-    const v = parseHex(value, 4);
-    if (!v) return `invalid os_version '${value}' (must be 8 hex digits)`;
-    c.osVersion = v;
-    return undefined;
-  },
+  ...WPS_DEVICE_KEYS,
   config_methods: (c, raw) => {
     // wpa_supplicant keeps this string as written and finds method names in it
     // by substring, so a quoted list ("keypad display") works there too.
     const value = /^".*"$/.test(raw) ? raw.slice(1, -1) : raw;
-    const bad = unknownConfigMethods(value);
-    if (bad.length > 0) return `invalid config_methods: unknown method${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')}`;
-    c.configMethods = value;
-    return undefined;
+    return WPS_DEVICE_KEYS.config_methods(c, value);
   },
   wps_cred_processing: intGlobal('wps_cred_processing', 0, 2, (c, v) => (c.wpsCredProcessing = v)),
   country: (c, value) => {

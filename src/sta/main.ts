@@ -119,6 +119,11 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     }
   };
 
+  const device = stationWpsDevice(config, mac);
+  const radio =
+    driver === undefined
+      ? undefined
+      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,
@@ -126,11 +131,6 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     onConfigured,
     logger: log,
   });
-  const device = stationWpsDevice(config, mac);
-  const radio =
-    driver === undefined
-      ? undefined
-      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
