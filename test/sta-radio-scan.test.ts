@@ -34,6 +34,9 @@ describe('wpsd sta (driver=sim): scan, scan_results and bss', () => {
     expect(await scanLine(s)).toBe(`${head}[WPS][ESS]\t${SSID}`);
     expect(s.events.slice(from)).toEqual(['CTRL-EVENT-SCAN-STARTED ', 'CTRL-EVENT-SCAN-RESULTS ', 'WPS-AP-AVAILABLE ']);
     expect((await s.cmd('SCAN_RESULTS')).startsWith('bssid / frequency / signal level / flags / ssid\n')).toBe(true);
+    // The Probe Requests carried the station's WPS element (Request Type: Enrollee, Info only).
+    const seen = lab.apEvents.find((e) => e.type === 'enrollee-seen' && e.addr === s.driver.address);
+    expect(seen?.type === 'enrollee-seen' ? [seen.probe.requestType, seen.probe.deviceName, seen.probe.version2, seen.probe.pbc] : undefined).toEqual([0, 'sta 01', true, false]);
 
     // A PIN Registrar selected for another station: [WPS-PIN].
     await lab.bss.setSelectedRegistrar('er-1', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from('020000000cff', 'hex')] });

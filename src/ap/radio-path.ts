@@ -51,6 +51,8 @@ import { SELECTED_REGISTRAR_TIMEOUT_MS } from './wireless/selected-registrar.js'
 import { WpsBss, type WpsBssEvent } from './wireless/wps-bss.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
 import { apDeviceInfo } from './wps-device.js';
+import { autoConfigSettings, credentialForEnrollee, randomPassphrase, unconfiguredApSecurity } from './enrollee-credential.js';
+import type { EnrolleeInfo } from '../wps/registrar.js';
 
 export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
 export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
@@ -132,6 +134,8 @@ export class RadioPath {
   private pbcTimer: NodeJS.Timeout | undefined;
   private overlapReported = false;
   private stopped = false;
+  /** Unconfigured AP: the random passphrase given to an Enrollee (MAC hex), applied when its run succeeds. */
+  private readonly autoConfig = new Map<string, string>();
 
   private constructor(private readonly opts: RadioPathOptions) {
     const bss = opts.bss;
@@ -166,7 +170,7 @@ export class RadioPath {
         device,
       },
       registrarDevice: device,
-      credentials: (e) => [{ ...state.currentCredential(), macAddress: Buffer.from(e.macAddress) }],
+      credentials: (e) => this.credentialsFor(e),
       multiApBackhaul: (e) => this.backhaulCredentials(e.macAddress),
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {
@@ -274,6 +278,36 @@ export class RadioPath {
     this.wps.pbc.stop();
     this.wps.selection.internalStopped();
     await this.wps.refresh();
+  }
+
+  /** M8's Credential for a station Enrollee (hostapd wps_build_cred). */
+  private credentialsFor(e: EnrolleeInfo): Credential[] {
+    const state = this.opts.bss.state;
+    let own = { ssid: state.ssid, authTypes: state.authTypes, encrTypes: state.encrTypes, networkKey: state.networkKey };
+    let passphrase: string | undefined;
+    if (state.wpsState === 1) {
+      passphrase = randomPassphrase();
+      own = { ...own, ...unconfiguredApSecurity(), networkKey: Buffer.from(passphrase, 'latin1') };
+    }
+    const cred = credentialForEnrollee(own, e);
+    if (cred === undefined) {
+      this.log.info(`WPS: no security in common with the Enrollee ${formatUuid(e.uuid)} (auth 0x${e.authTypeFlags.toString(16)} encr 0x${e.encrTypeFlags.toString(16)})`);
+      return [];
+    }
+    if (passphrase !== undefined) this.autoConfig.set(e.macAddress.toString('hex'), passphrase);
+    return [cred];
+  }
+
+  /** "Moving to Configured state based on first Enrollee connection": before WPS-REG-SUCCESS, as hostapd. */
+  private autoConfigure(enrollee: Buffer): void {
+    const key = enrollee.toString('hex');
+    const passphrase = this.autoConfig.get(key);
+    this.autoConfig.delete(key);
+    const bss = this.opts.bss;
+    if (passphrase === undefined || bss.state.wpsState !== 1) return;
+    this.log.debug('WPS: Moving to Configured state based on first Enrollee connection');
+    const settings = autoConfigSettings(bss.state.ssid, passphrase, bss.state.ownAddr, this.opts.config.hwMode === 'ad');
+    if (bss.applyNewSettings(settings)) void this.wps.refresh();
   }
 
   private backhaulCredentials(enrollee: Buffer): Credential[] | undefined {
@@ -385,6 +419,7 @@ export class RadioPath {
         this.opts.bss.emit(WPS_EVENT_PBC_ACTIVE);
         break;
       case 'eap-finished':
+        this.autoConfig.delete(Buffer.from(macToBytes(e.addr)).toString('hex'));
         this.log.debug(`${this.opts.bss.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
         break;
       case 'associated':
@@ -410,6 +445,7 @@ export class RadioPath {
         break;
       }
       case 'reg-success': {
+        this.autoConfigure(ev.macAddress);
         const line = wpsEventLine(ev, { credProcessing: bss.conf.wpsCredProcessing });
         if (line !== undefined) bss.emit(line);
         // wps_registrar_pbc_completed: PBC mode ends at once.

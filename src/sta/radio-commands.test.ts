@@ -22,7 +22,7 @@ describe('WPS_REG new AP settings', () => {
   });
 
   it('refuses odd or non-hex text, unknown names, mismatched types and short or long keys', () => {
-    for (const args of [
+    const cases: [string, string, string, string][] = [
       [hex('x'), 'WPA2PSK', 'CCMP', 'abc'],
       ['zz', 'WPA2PSK', 'CCMP', hex('passphrase')],
       ['', 'WPA2PSK', 'CCMP', hex('passphrase')],
@@ -34,8 +34,9 @@ describe('WPS_REG new AP settings', () => {
       [hex('x'), 'WPA2PSK', 'CCMP', hex('k'.repeat(65))],
       [hex('x'), 'OPEN', 'NONE', hex('passphrase')],
       [hex('x'), 'OPEN', 'CCMP', ''],
-    ] as const) {
-      expect(parseNewApSettings(AP, ...args), args.join(' ')).toBeUndefined();
+    ];
+    for (const [ssid, auth, encr, key] of cases) {
+      expect(parseNewApSettings(AP, ssid, auth, encr, key), `${ssid} ${auth} ${encr} ${key}`).toBeUndefined();
     }
   });
 

@@ -43,3 +43,7 @@ export function tryingToAssociateLine(bssid: MacAddress, ssid: Uint8Array, freq:
 export function networkAddedLine(id: number): string {
   return `CTRL-EVENT-NETWORK-ADDED ${id}`;
 }
+
+export function networkRemovedLine(id: number): string {
+  return `CTRL-EVENT-NETWORK-REMOVED ${id}`;
+}

@@ -28,6 +28,7 @@ import { BssTable, type BssEntry } from './bss-table.js';
 import type { WpaSupplicantConfig } from './config.js';
 import { WPA_PROTO_RSN, type NetworkBlock } from './config-network.js';
 import { CredentialNetworkError, networkFromCredential } from './cred-network.js';
+import { duplicateNetworks } from './wps-dup-network.js';
 import type { NetworkTable } from './network-table.js';
 import * as ev from './radio-events.js';
 import { enroll, type EnrollEvent, type EnrollMethod, type EnrollResult } from './wireless/enroll.js';
@@ -126,6 +127,7 @@ export class RadioStation {
   readonly bss: BssTable;
   private state: WpaState = 'DISCONNECTED';
   private scanning = false;
+  private scanDone: Promise<unknown> = Promise.resolve();
   private op: Operation | undefined;
   private current: Connection | undefined;
   private saving: Promise<unknown> = Promise.resolve();
@@ -163,7 +165,7 @@ export class RadioStation {
   /** SCAN: 'OK' when a scan was started, 'FAIL-BUSY' while one (or a WPS operation) runs. */
   scan(): 'OK' | 'FAIL-BUSY' {
     if (this.scanning || this.op !== undefined || this.stopped) return 'FAIL-BUSY';
-    void this.runScan();
+    this.scanDone = this.runScan().catch((e: unknown) => this.log.error(`scan failed: ${(e as Error).message}`));
     return 'OK';
   }
 
@@ -232,6 +234,7 @@ export class RadioStation {
     const op = this.op;
     op?.abort.abort();
     await op?.done;
+    await this.scanDone;
     await this.saving;
     await this.disconnectCurrent();
     this.unsubscribe();
@@ -381,6 +384,15 @@ export class RadioStation {
       throw e;
     }
     this.emit(ev.networkAddedLine(id));
+    const fresh = this.o.table.network(id);
+    if (fresh !== undefined) {
+      for (const dup of duplicateNetworks(this.o.table.list(), fresh, new Set(added))) {
+        this.o.table.remove(dup);
+        this.emit(ev.networkRemovedLine(dup));
+        const i = added.indexOf(dup);
+        if (i >= 0) added.splice(i, 1);
+      }
+    }
     added.push(id);
     if (this.o.config.updateConfig !== 0) {
       this.saving = this.saving.then(() => this.o.saveConfig()).catch((e: unknown) => this.log.info(`WPS: configuration not saved: ${(e as Error).message}`));

@@ -1,0 +1,389 @@
+/**
+ * The web console's backend over the real External Registrar (src/er): the
+ * APs and Enrollees the ER knows, its event lines (and the AP's, for the
+ * lab), and wps_er_learn / wps_er_config / wps_er_pin / wps_er_pbc.
+ *
+ * Two things the ER's own lines do not say, kept here:
+ * - which Enrollee a WPS-SUCCESS is about: the ER marks a finished
+ *   Enrollee's entry to go in ENROLLEE_DONE_TIMEOUT_MS (wps_er_sta_process),
+ *   which is looked for right after the line;
+ * - enrolled and failed Enrollees stay listed after the ER drops them
+ *   (WPS-ER-ENROLLEE-REMOVE 10 s after success), so the console keeps the
+ *   outcome. The lab's stations also report their own outcome (the
+ *   credential received, or the WPS-FAIL that ended the run).
+ */
+import { EventEmitter } from 'node:events';
+import type { ErAp } from '../er/ap-record.js';
+import { parseErConfigArgs } from '../er/commands.js';
+import { ENROLLEE_DONE_TIMEOUT_MS, type ErEnrollee } from '../er/enrollee-table.js';
+import type { ErEventLine } from '../er/events.js';
+import { parseSelector, type ExternalRegistrar } from '../er/external-registrar.js';
+import type { Credential } from '../wps/credential.js';
+import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
+import { AuthType, EncrType } from '../wps/values.js';
+import type {
+  ApSettings,
+  AuthName,
+  ConsoleAp,
+  ConsoleBackend,
+  ConsoleChangeListener,
+  ConsoleEnrollee,
+  ConsoleEvent,
+  ConsoleEventListener,
+  ConsoleResult,
+  ConsoleSnapshot,
+  EncrName,
+  EnrollAllProgress,
+  EnrollAllRequest,
+  EnrolleePinRequest,
+  NewApSettings,
+} from '../web/model.js';
+
+/** Event lines kept for pages that open later. */
+export const LAB_EVENT_HISTORY = 300;
+/** Enrollees the console lists at once; the oldest finished ones go first beyond this. */
+export const MAX_CONSOLE_ENROLLEES = 256;
+/** How often a learn/configure run is checked for its end (the ER says it by clearing `busy`). */
+const BUSY_POLL_MS = 100;
+
+const ENROLLEE_ADD_RE = /^WPS-ER-ENROLLEE-ADD \S+ ([0-9a-f:]{17}) M1=([01]) /;
+const ENROLLEE_REMOVE_RE = /^WPS-ER-ENROLLEE-REMOVE \S+ ([0-9a-f:]{17})$/;
+const AP_SETTINGS_RE = /^WPS-ER-AP-SETTINGS uuid=(\S+) /;
+
+/** What the lab's stations tell the console about their own runs. */
+export type StationOutcome = { ok: true } | { ok: false; detail: string };
+
+/**
+ * The lab side of "enroll all": the backend authorises at the ER, the lab
+ * makes the stations take part. Absent outside the lab.
+ */
+export interface EnrollAllDriver {
+  run(req: EnrollAllRequest, signal: AbortSignal): AsyncIterable<EnrollAllProgress>;
+}
+
+/** How a station run started from the console goes on at the station (the lab's "user at the device"). */
+export interface StationHooks {
+  /** The console authorised PBC for this Enrollee: its user pushes the button too. */
+  pushButton?(mac: string): void;
+}
+
+export interface LabConsoleBackendOptions {
+  er: ExternalRegistrar;
+  now?: () => number;
+  stations?: StationHooks;
+}
+
+function authName(bits: number): AuthName {
+  if (bits & AuthType.Wpa2Psk) return 'WPA2PSK';
+  if (bits & AuthType.WpaPsk) return 'WPAPSK';
+  return 'OPEN';
+}
+
+function encrName(bits: number): EncrName {
+  if (bits & EncrType.Aes) return 'CCMP';
+  if (bits & EncrType.Tkip) return 'TKIP';
+  return 'NONE';
+}
+
+export function consoleSettings(c: Pick<Credential, 'ssid' | 'authType' | 'encrType' | 'networkKey'>): ApSettings {
+  return { ssid: c.ssid.toString('utf8'), authType: authName(c.authType), encrType: encrName(c.encrType), key: c.networkKey.toString('latin1') };
+}
+
+function enrolleeView(e: ErEnrollee, ap: ErAp, state: ConsoleEnrollee['state']): ConsoleEnrollee {
+  return {
+    uuid: formatUuid(e.uuid),
+    mac: formatMac(e.macAddress),
+    deviceName: e.deviceName ?? '',
+    manufacturer: e.manufacturer ?? '',
+    modelName: e.modelName ?? '',
+    modelNumber: e.modelNumber ?? '',
+    serialNumber: e.serialNumber ?? '',
+    priDevType: e.primaryDeviceType.length === 8 ? formatDeviceType(e.primaryDeviceType) : '',
+    configMethods: e.configMethods,
+    devPasswdId: e.devicePasswordId,
+    state,
+    apUuid: formatUuid(ap.uuid),
+  };
+}
+
+const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex');
+
+export class LabConsoleBackend implements ConsoleBackend {
+  private readonly emitter = new EventEmitter();
+  private readonly events: ConsoleEvent[] = [];
+  /** By MAC address; outlives the ER's own entries. */
+  private readonly enrollees = new Map<string, ConsoleEnrollee>();
+  /** Settings proven by a learn or a configure that succeeded, by AP UUID. */
+  private readonly settings = new Map<string, ApSettings>();
+  private readonly configuredState = new Set<string>();
+  /** Configure runs under way: AP UUID -> the settings asked for. */
+  private readonly pendingConfigure = new Map<string, ApSettings>();
+  private readonly er: ExternalRegistrar;
+  private readonly now: () => number;
+  private seq = 0;
+  private busyTimer: NodeJS.Timeout | undefined;
+  private successCheck: NodeJS.Immediate | undefined;
+  private enrollAllDriver: EnrollAllDriver | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: LabConsoleBackendOptions) {
+    this.er = opts.er;
+    this.now = opts.now ?? Date.now;
+    // Pages may listen many times over (one per open page and stream).
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** The lab's "enroll all"; without it the run authorises nothing and ends at once. */
+  setEnrollAllDriver(d: EnrollAllDriver | undefined): void {
+    this.enrollAllDriver = d;
+  }
+
+  // ------------------------------------------------------------- input
+
+  /** An ER event line (the ER's `emit`). */
+  erEvent(line: ErEventLine): void {
+    if (this.closed) return;
+    const text = line.text;
+    this.log('er', text);
+    const add = ENROLLEE_ADD_RE.exec(text);
+    const removed = ENROLLEE_REMOVE_RE.exec(text);
+    const learned = AP_SETTINGS_RE.exec(text);
+    if (add?.[1] !== undefined) {
+      this.refreshEnrollee(add[1], add[2] === '1');
+    } else if (removed?.[1] !== undefined) {
+      const cur = this.enrollees.get(removed[1]);
+      if (cur !== undefined && cur.state !== 'enrolled' && cur.state !== 'failed') this.enrollees.delete(removed[1]);
+    } else if (learned?.[1] !== undefined) {
+      const uuid = learned[1];
+      const ap = this.er.apList().find((a) => formatUuid(a.uuid) === uuid);
+      if (ap?.apSettings !== undefined) this.settings.set(uuid, consoleSettings(ap.apSettings));
+    } else if (text.startsWith('WPS-SUCCESS')) {
+      // The ER marks the Enrollee done right after printing the line.
+      this.successCheck ??= setImmediate(() => {
+        this.successCheck = undefined;
+        this.markFinishedEnrollees();
+      });
+    }
+    this.changed();
+  }
+
+  /** An event line of the AP (its control interface's monitor). */
+  apEvent(text: string): void {
+    if (this.closed) return;
+    this.log('ap', text);
+  }
+
+  /** The ER's onConfigured: a wps_er_config run succeeded. */
+  erConfigured(cred: Credential): void {
+    const ssid = cred.ssid.toString('utf8');
+    for (const [uuid, want] of this.pendingConfigure) {
+      if (want.ssid !== ssid) continue;
+      this.pendingConfigure.delete(uuid);
+      this.settings.set(uuid, { ...want });
+      this.configuredState.add(uuid);
+      this.changed();
+      return;
+    }
+  }
+
+  /** A lab station's own account of its run. */
+  stationOutcome(mac: string, outcome: StationOutcome): void {
+    const e = this.enrollees.get(mac);
+    if (e === undefined) return;
+    if (outcome.ok) {
+      e.state = 'enrolled';
+      delete e.detail;
+    } else if (e.state !== 'enrolled') {
+      e.state = 'failed';
+      e.detail = outcome.detail;
+    }
+    this.changed();
+  }
+
+  /** Where the console's Enrollee entry stands (for the lab's runs). */
+  enrolleeState(mac: string): ConsoleEnrollee['state'] | undefined {
+    return this.enrollees.get(mac)?.state;
+  }
+
+  dispose(): void {
+    this.closed = true;
+    if (this.busyTimer) clearInterval(this.busyTimer);
+    this.busyTimer = undefined;
+    if (this.successCheck) clearImmediate(this.successCheck);
+    this.successCheck = undefined;
+    this.emitter.removeAllListeners();
+  }
+
+  private refreshEnrollee(mac: string, m1: boolean): void {
+    const found = this.er.findEnrollee(Buffer.from(mac.replace(/:/g, ''), 'hex'), undefined);
+    if (found === undefined) return;
+    const cur = this.enrollees.get(mac);
+    // A new M1 is a new run; a probe does not undo an outcome.
+    const state: ConsoleEnrollee['state'] = m1 ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
+    const view = enrolleeView(found.enrollee, found.ap, state);
+    if (state === 'failed' && cur?.detail !== undefined) view.detail = cur.detail;
+    this.enrollees.delete(mac);
+    this.enrollees.set(mac, view);
+    this.trimEnrollees();
+  }
+
+  private markFinishedEnrollees(): void {
+    const t = this.now();
+    for (const ap of this.er.apList()) {
+      for (const e of ap.enrollees.list()) {
+        if (!e.m1Received || e.expiresAt - t > ENROLLEE_DONE_TIMEOUT_MS) continue;
+        const mac = formatMac(e.macAddress);
+        const view = this.enrollees.get(mac) ?? enrolleeView(e, ap, 'enrolled');
+        view.state = 'enrolled';
+        delete view.detail;
+        this.enrollees.set(mac, view);
+      }
+    }
+    this.trimEnrollees();
+    this.changed();
+  }
+
+  private trimEnrollees(): void {
+    for (const [mac, e] of this.enrollees) {
+      if (this.enrollees.size <= MAX_CONSOLE_ENROLLEES) break;
+      if (e.state === 'enrolled' || e.state === 'failed') this.enrollees.delete(mac);
+    }
+  }
+
+  // ------------------------------------------------------------- ConsoleBackend
+
+  snapshot(): ConsoleSnapshot {
+    const dev = this.er.device;
+    return {
+      er: { uuid: formatUuid(dev.uuid), deviceName: dev.deviceName, started: this.er.started },
+      aps: this.er
+        .apList()
+        .filter((a) => a.announced && !a.removed)
+        .map((a) => this.apView(a)),
+      enrollees: [...this.enrollees.values()].map((e) => ({ ...e })),
+      events: this.events.slice(),
+    };
+  }
+
+  private apView(a: ErAp): ConsoleAp {
+    const uuid = formatUuid(a.uuid);
+    const d = a.description;
+    const view: ConsoleAp = {
+      uuid,
+      mac: formatMac(a.macAddress),
+      address: a.address,
+      friendlyName: d?.friendlyName ?? '',
+      manufacturer: d?.manufacturer ?? '',
+      modelDescription: d?.modelDescription ?? '',
+      modelName: d?.modelName ?? '',
+      modelNumber: d?.modelNumber ?? '',
+      serialNumber: d?.serialNumber ?? '',
+      priDevType: a.primaryDeviceType?.length === 8 ? formatDeviceType(a.primaryDeviceType) : '',
+      wpsState: this.configuredState.has(uuid) ? 2 : a.wpsState,
+      busy: a.busy,
+    };
+    const s = this.settings.get(uuid);
+    if (s !== undefined) view.settings = { ...s };
+    return view;
+  }
+
+  on(event: 'change', listener: ConsoleChangeListener): void;
+  on(event: 'event', listener: ConsoleEventListener): void;
+  on(event: 'change' | 'event', listener: ConsoleChangeListener | ConsoleEventListener): void {
+    this.emitter.on(event, listener);
+  }
+
+  off(event: 'change', listener: ConsoleChangeListener): void;
+  off(event: 'event', listener: ConsoleEventListener): void;
+  off(event: 'change' | 'event', listener: ConsoleChangeListener | ConsoleEventListener): void {
+    this.emitter.off(event, listener);
+  }
+
+  learn(sel: string, apPin: string): Promise<ConsoleResult> {
+    const known = this.knownAp(sel);
+    if (known !== undefined) return Promise.resolve(known);
+    const reply = this.er.startApSession(sel, apPin, { mode: 'learn' });
+    if (reply === 'OK') this.watchBusy();
+    return Promise.resolve(this.result(reply));
+  }
+
+  configure(sel: string, apPin: string, s: NewApSettings): Promise<ConsoleResult> {
+    const known = this.knownAp(sel);
+    if (known !== undefined) return Promise.resolve(known);
+    // wps_er_config takes SSID and key in hex (wpa_cli's form); the ER's own parser makes the Credential.
+    const args = parseErConfigArgs(`${sel} ${apPin} ${hex(s.ssid)} ${s.auth} ${s.encr} ${hex(s.key)}`);
+    if (args === undefined) return Promise.resolve({ ok: false, reply: 'FAIL', message: 'The ER refused these settings.' });
+    const reply = this.er.startApSession(args.selector, args.pin, { mode: 'configure', settings: args.settings });
+    if (reply === 'OK') {
+      const ap = this.findAp(sel);
+      if (ap !== undefined) this.pendingConfigure.set(formatUuid(ap.uuid), { ssid: s.ssid, authType: s.auth, encrType: s.encr, key: s.key });
+      this.watchBusy();
+    }
+    return Promise.resolve(this.result(reply));
+  }
+
+  authorizePin(req: EnrolleePinRequest): Promise<ConsoleResult> {
+    const mac = req.mac === undefined ? undefined : Buffer.from(req.mac.replace(/:/g, ''), 'hex');
+    return Promise.resolve(this.result(this.er.addPin(req.enrollee, req.pin, mac)));
+  }
+
+  authorizePbc(enrollee: string): Promise<ConsoleResult> {
+    const reply = this.er.startPbc(enrollee);
+    if (reply === 'OK') {
+      const sel = parseSelector(enrollee);
+      const found = sel === undefined ? undefined : this.er.findEnrollee('mac' in sel ? sel.mac : undefined, 'uuid' in sel ? sel.uuid : undefined);
+      if (found !== undefined) this.opts.stations?.pushButton?.(formatMac(found.enrollee.macAddress));
+    }
+    return Promise.resolve(this.result(reply));
+  }
+
+  async *enrollAll(req: EnrollAllRequest, signal: AbortSignal): AsyncIterable<EnrollAllProgress> {
+    const d = this.enrollAllDriver;
+    if (d === undefined) {
+      yield { total: 0, enrolled: 0, failed: 0, finished: true, message: 'No lab stations to enroll' };
+      return;
+    }
+    yield* d.run(req, signal);
+  }
+
+  // ------------------------------------------------------------- helpers
+
+  private findAp(sel: string): ErAp | undefined {
+    const s = parseSelector(sel);
+    return s === undefined ? undefined : this.er.findAp(s);
+  }
+
+  /** A refusal for an AP selector the ER does not know (wpa_supplicant says FAIL; the console says why). */
+  private knownAp(sel: string): ConsoleResult | undefined {
+    if (this.findAp(sel) !== undefined) return undefined;
+    return { ok: false, reply: 'FAIL-UNKNOWN-UUID' };
+  }
+
+  private result(reply: string): ConsoleResult {
+    return reply === 'OK' ? { ok: true, reply } : { ok: false, reply };
+  }
+
+  /** learn/configure end without a line of their own for `busy`; look until no AP is busy. */
+  private watchBusy(): void {
+    this.changed();
+    if (this.busyTimer !== undefined) return;
+    this.busyTimer = setInterval(() => {
+      if (this.er.apList().some((a) => a.busy)) return;
+      if (this.busyTimer) clearInterval(this.busyTimer);
+      this.busyTimer = undefined;
+      this.changed();
+    }, BUSY_POLL_MS);
+    this.busyTimer.unref();
+  }
+
+  private log(source: ConsoleEvent['source'], text: string): void {
+    const ev: ConsoleEvent = { seq: ++this.seq, time: this.now(), source, text };
+    this.events.push(ev);
+    if (this.events.length > LAB_EVENT_HISTORY) this.events.shift();
+    this.emitter.emit('event', ev);
+  }
+
+  private changed(): void {
+    this.emitter.emit('change');
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * One simulated Enrollee of the lab: a sim station radio and the station's
+ * WPS operation (src/sta/wireless enroll()), with its own PIN on its label.
+ *
+ * While waiting it does what a device in WPS PIN mode does: it probes now
+ * and then with its WPS element (so the AP proxies it to the ER and the
+ * console lists it), and joins when the AP's beacon says a Registrar is
+ * selected for it (Authorized MACs with its address or broadcast). A run
+ * that meets no PIN at the Registrar (an M2D) goes back to waiting. A run
+ * can also be started at once (`enroll()`), as a user at the device would.
+ */
+import type { Logger } from '../common/log.js';
+import type { StationDriver } from '../radio/driver.js';
+import { buildProbeRequestWpsElements } from '../sta/wireless/probe-ie.js';
+import { enroll, selectWpsAp, type EnrollResult } from '../sta/wireless/enroll.js';
+import { isSelectedPinRegistrar, scanResultWps } from '../sta/wireless/scan-flags.js';
+import { ERROR_INDICATION_TEXT } from '../wps/events.js';
+import { DevicePasswordId } from '../wps/values.js';
+import type { LabStationSpec } from './lab-config.js';
+
+/** A waiting station probes this often (plus up to half again, so stations spread out). */
+export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
+/** After a run that ended without credentials, wait this long before reacting to the beacon again. */
+export const RETRY_COOLDOWN_MS = 3_000;
+/** A run started by the lab or the beacon gives up after this long (wpa_supplicant's walk time is 120 s). */
+export const LAB_WALK_TIME_MS = 60_000;
+const SCAN_DWELL_MS = 60;
+const RETRY_DELAY_MS = 250;
+
+export type LabStationState = 'waiting' | 'enrolling' | 'enrolled' | 'failed';
+
+export type LabEnrollOutcome = { ok: true; ms: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
+
+export interface LabStationOptions {
+  spec: LabStationSpec;
+  driver: StationDriver & { close(): Promise<void> };
+  logger: Logger;
+  probeIntervalMs?: number;
+  onOutcome?: (mac: string, outcome: LabEnrollOutcome) => void;
+  onStateChange?: (mac: string, state: LabStationState) => void;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** "WPS-FAIL msg=8 config_error=18" as the station saw its run end. */
+export function describeEnrollFailure(r: Exclude<EnrollResult, { ok: true }>): string {
+  if (r.reason === 'failed' && r.fail !== undefined) {
+    const ei = r.fail.errorIndication;
+    const reason = ei > 0 && ERROR_INDICATION_TEXT[ei] !== undefined ? ` reason=${ei} (${ERROR_INDICATION_TEXT[ei]})` : '';
+    return `WPS-FAIL msg=${r.fail.msg} config_error=${r.fail.configError}${reason}`;
+  }
+  if (r.reason === 'driver-error') return `radio: ${r.error.message}`;
+  if (r.reason === 'pbc-overlap') return 'WPS-OVERLAP-DETECTED (PBC session overlap)';
+  return r.reason === 'timeout' ? 'WPS-TIMEOUT (no registration within the walk time)' : 'cancelled';
+}
+
+export class LabStation {
+  readonly spec: LabStationSpec;
+  private st: LabStationState = 'waiting';
+  private readonly stop = new AbortController();
+  private current: Promise<LabEnrollOutcome> | undefined;
+  private waitingLoop: Promise<void> | undefined;
+  private paused = 0;
+  private cooldownUntil = 0;
+  private pbcPushed = false;
+
+  constructor(private readonly opts: LabStationOptions) {
+    this.spec = opts.spec;
+  }
+
+  get mac(): string {
+    return this.spec.mac;
+  }
+
+  get state(): LabStationState {
+    return this.st;
+  }
+
+  /** Starts probing and waiting for the AP to be selected for us. */
+  startWaiting(): void {
+    this.waitingLoop ??= this.waitLoop();
+  }
+
+  /** No probes and no joining on our own while a lab run works through the stations. */
+  pauseWaiting(): () => void {
+    this.paused++;
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.paused--;
+    };
+  }
+
+  /** The user at the device starts WPS now (PIN from the label, or the push button). */
+  enroll(method: 'pin' | 'pbc', walkTimeMs = LAB_WALK_TIME_MS): Promise<LabEnrollOutcome> {
+    if (this.current !== undefined) return this.current;
+    if (method === 'pbc') this.pbcPushed = true;
+    this.current = this.run(method, walkTimeMs, false).finally(() => {
+      this.current = undefined;
+    });
+    return this.current;
+  }
+
+  /** The console authorised PBC for us: push the button (once a run is not already going). */
+  pushButton(): void {
+    if (this.st === 'enrolled') return;
+    void this.enroll('pbc');
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await Promise.allSettled([this.current, this.waitingLoop]);
+    await this.opts.driver.close().catch(() => undefined);
+  }
+
+  private setState(s: LabStationState): void {
+    if (this.st === s) return;
+    this.st = s;
+    this.opts.onStateChange?.(this.mac, s);
+  }
+
+  private async run(method: 'pin' | 'pbc', walkTimeMs: number, stopOnM2d: boolean): Promise<LabEnrollOutcome> {
+    const started = Date.now();
+    const abort = new AbortController();
+    const onStop = (): void => abort.abort();
+    this.stop.signal.addEventListener('abort', onStop, { once: true });
+    let m2d = false;
+    this.setState('enrolling');
+    try {
+      const r = await enroll({
+        driver: this.opts.driver,
+        device: this.spec.device,
+        method: method === 'pbc' ? { kind: 'pbc' } : { kind: 'pin', pin: this.spec.pin },
+        walkTimeMs,
+        scanDwellMs: SCAN_DWELL_MS,
+        retryDelayMs: RETRY_DELAY_MS,
+        signal: abort.signal,
+        logger: this.opts.logger,
+        onEvent: (e) => {
+          if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
+            // No PIN for us at the Registrar: this selection was for another device.
+            m2d = true;
+            abort.abort();
+          }
+        },
+      });
+      const ms = Date.now() - started;
+      let out: LabEnrollOutcome;
+      if (r.ok) {
+        out = { ok: true, ms };
+        this.setState('enrolled');
+      } else {
+        out = m2d ? { ok: false, ms, detail: 'M2D: no device password for this Enrollee at the Registrar', m2d } : { ok: false, ms, detail: describeEnrollFailure(r) };
+        this.cooldownUntil = Date.now() + RETRY_COOLDOWN_MS;
+        this.setState(m2d || this.stop.signal.aborted ? 'waiting' : 'failed');
+      }
+      if (!this.stop.signal.aborted && !(m2d && !out.ok)) this.opts.onOutcome?.(this.mac, out);
+      return out;
+    } finally {
+      this.stop.signal.removeEventListener('abort', onStop);
+      if (method === 'pbc') this.pbcPushed = false;
+    }
+  }
+
+  private async waitLoop(): Promise<void> {
+    const signal = this.stop.signal;
+    const interval = this.opts.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    // Stations start spread over one interval, so their probes do not come in bursts.
+    await sleep(Math.random() * interval, signal);
+    while (!signal.aborted && this.st !== 'enrolled') {
+      if (this.paused === 0 && this.current === undefined && Date.now() >= this.cooldownUntil) {
+        await this.probeOnce();
+      }
+      await sleep(interval * (1 + Math.random() / 2), signal);
+    }
+  }
+
+  private async probeOnce(): Promise<void> {
+    const driver = this.opts.driver;
+    const elements = buildProbeRequestWpsElements({
+      device: this.spec.device,
+      devicePasswordId: this.pbcPushed ? DevicePasswordId.PushButton : DevicePasswordId.Default,
+    });
+    let results;
+    try {
+      results = await driver.scan({ elements, dwellMs: SCAN_DWELL_MS });
+    } catch (e) {
+      this.opts.logger.debug(`${this.mac}: scan: ${(e as Error).message}`);
+      return;
+    }
+    if (this.paused > 0 || this.current !== undefined || this.stop.signal.aborted) return;
+    const pick = selectWpsAp(results, { kind: 'pin', pin: this.spec.pin }, this.mac, { scanRuns: 0, elapsedMs: 0 });
+    if (pick.kind !== 'bss') return;
+    // A PBC selection is for a device whose button was pushed, not for a PIN device.
+    const wps = scanResultWps(pick.bss.elements);
+    if (wps === undefined || wps === 'malformed' || !isSelectedPinRegistrar(wps)) return;
+    this.current = this.run('pin', LAB_WALK_TIME_MS, true).finally(() => {
+      this.current = undefined;
+    });
+    await this.current;
+  }
+}

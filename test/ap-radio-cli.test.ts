@@ -1,0 +1,148 @@
+/**
+ * Separate processes as a user runs them: `wpsd medium --socket PATH`, then
+ * `wpsd ap -c hostapd.conf` with driver=sim attached to it; the station
+ * (src/sta/wireless enroll() on a SimStationDriver) joins the same medium
+ * from the test process, and the AP is driven over its control socket.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CtrlClient } from '../src/ctrl/client.js';
+import { macToBytes } from '../src/radio/mac.js';
+import { SimStationDriver } from '../src/radio/sim/station-driver.js';
+import { enroll } from '../src/sta/wireless/enroll.js';
+import { formatUuid, parseDeviceType, uuidFromMac } from '../src/wps/device.js';
+import { ConfigMethods, RfBand } from '../src/wps/values.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist/src/cli.js');
+const AP = '02:00:00:00:1a:00';
+const STA = '02:00:00:00:1b:01';
+const CHANNEL = 3;
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[]): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return { child, output: () => out, exited };
+}
+
+async function until(cond: () => boolean, what: string, p: Running, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (p.child.exitCode !== null) throw new Error(`${what}: process exited: ${p.output()}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${p.output()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => {
+  let dir: string;
+  const procs: Running[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(join(ROOT, 'dist/src/ap/radio-path.js'))) {
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+      } catch {
+        // tsc exits non-zero on other areas' type errors but still emits JavaScript
+      }
+    }
+    dir = mkdtempSync(join(tmpdir(), `wpsd-apr-cli-${process.pid}-`));
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+    for (const p of procs.splice(0).reverse()) {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill('SIGTERM');
+        const t = setTimeout(() => p.child.kill('SIGKILL'), 5_000);
+        await p.exited;
+        clearTimeout(t);
+      }
+    }
+  });
+
+  it('wps_pin any 12345670 through the control socket, and a station on the shared medium gets the credential', async () => {
+    const sock = join(dir, 'medium.sock');
+    const medium = run(['medium', '--socket', sock]);
+    procs.push(medium);
+    await until(() => medium.output().includes('listening on'), 'the medium', medium);
+    const conf = join(dir, 'hostapd.conf');
+    writeFileSync(
+      conf,
+      [
+        'driver=sim',
+        `sim_medium=${sock}`,
+        'interface=wapc0',
+        `bssid=${AP}`,
+        `channel=${CHANNEL}`,
+        `ctrl_interface=${join(dir, 'ctrl')}`,
+        'ssid=wpsd-cli',
+        'wpa=2',
+        'wpa_key_mgmt=WPA-PSK',
+        'rsn_pairwise=CCMP',
+        'wpa_passphrase=cli passphrase 1',
+        'eap_server=1',
+        'wps_state=2',
+        '',
+      ].join('\n'),
+    );
+    const ap = run(['ap', '-c', conf]);
+    procs.push(ap);
+    await until(() => existsSync(join(dir, 'ctrl', 'wapc0')), 'the AP control socket', ap);
+    const ctrl = CtrlClient.open(join(dir, 'ctrl', 'wapc0'));
+    closers.push(() => ctrl.close());
+    const events: string[] = [];
+    ctrl.onEvent((e) => events.push(e.text));
+    await ctrl.attach();
+    expect(await ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+
+    const sta = await SimStationDriver.open({ mediumPath: sock, address: STA, channel: CHANNEL, mlmeTimeoutMs: 200, mlmeTries: 4 });
+    closers.push(() => sta.close());
+    const macAddress = Buffer.from(macToBytes(STA));
+    const res = await enroll({
+      driver: sta,
+      device: {
+        uuid: uuidFromMac(macAddress),
+        macAddress,
+        deviceName: 'cli sta',
+        manufacturer: 'wpsd',
+        modelName: 'sim',
+        modelNumber: '1',
+        serialNumber: '1',
+        primaryDeviceType: parseDeviceType('1-0050F204-1'),
+        osVersion: 0,
+        configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualDisplay,
+        rfBands: RfBand.Band24GHz,
+      },
+      method: { kind: 'pin', pin: '12345670' },
+      channels: [CHANNEL],
+      walkTimeMs: 20_000,
+      scanDwellMs: 100,
+      retryDelayMs: 200,
+      eapolStartIntervalMs: 300,
+    });
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    if (!res.ok) return;
+    expect(res.credentials[0]?.ssid.toString()).toBe('wpsd-cli');
+    expect(res.credentials[0]?.networkKey.toString()).toBe('cli passphrase 1');
+    await until(() => events.includes('WPS-SUCCESS '), 'WPS-SUCCESS', ap);
+    expect(events).toContain(`WPS-REG-SUCCESS ${STA} ${formatUuid(uuidFromMac(macAddress))}`);
+    // SIGTERM stops the AP cleanly.
+    ap.child.kill('SIGTERM');
+    expect(await ap.exited).toBe(0);
+  });
+});
