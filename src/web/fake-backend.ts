@@ -60,6 +60,8 @@ export interface FakeBackendOptions {
   /** Delay of each protocol "run" (ms). */
   stepMs?: number;
   now?: () => number;
+  /** Awaited by enrollAll() after its first progress report: lets a test act while a run is surely under way. */
+  enrollAllGate?: () => Promise<void>;
 }
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
@@ -76,11 +78,13 @@ export class FakeBackend implements ConsoleBackend {
   private seq = 0;
   private readonly stepMs: number;
   private readonly now: () => number;
+  private readonly enrollAllGate: (() => Promise<void>) | undefined;
   private readonly er = { uuid: '12345678-9abc-def0-1234-56789abcdef0', deviceName: 'wpsd ER', started: true };
 
   constructor(opts: FakeBackendOptions = {}) {
     this.stepMs = opts.stepMs ?? 100;
     this.now = opts.now ?? Date.now;
+    this.enrollAllGate = opts.enrollAllGate;
   }
 
   // --- the script ---------------------------------------------------------
@@ -227,6 +231,7 @@ export class FakeBackend implements ConsoleBackend {
     const waiting = [...this.enrollees.values()].filter((e) => e.view.state === 'probe' || e.view.state === 'm1');
     const p: EnrollAllProgress = { total: waiting.length, enrolled: 0, failed: 0, finished: false };
     yield { ...p };
+    if (this.enrollAllGate) await this.enrollAllGate();
     for (const e of waiting) {
       if (signal.aborted) break;
       yield { ...p, current: e.view.mac, message: `Authorising ${e.view.mac}` };

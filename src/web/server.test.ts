@@ -44,13 +44,18 @@ describe('ER web console API', () => {
     return r;
   };
 
+  /** Opens the gate that holds each "enroll all" run of the fake (see the progress test). */
+  let openGate: () => void = () => undefined;
+
   beforeEach(async () => {
-    fake = new FakeBackend({ stepMs: 5 });
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    fake = new FakeBackend({ stepMs: 5, enrollAllGate: () => gate });
     fake.addAp({ uuid: AP_UUID, mac: AP_MAC, friendlyName: 'Very friendly name', apPin: AP_PIN, settings: { ssid: 'test-wps', authType: 'WPA2PSK', encrType: 'CCMP', key: SECRET } });
     server = await createConsoleServer({ backend: fake, logger: new Logger({ sink: (l) => logLines.push(l) }), sse: { maxClients: 3 } });
   });
 
   afterEach(async () => {
+    openGate();
     for (const r of readers.splice(0)) r.close();
     await server.close();
     fake.dispose();
@@ -233,9 +238,11 @@ describe('ER web console API', () => {
     fake.enrolleeProbes(staSpec('02:66:a0:ee:17:28', '2b7093f1-d6fb-5108-adbb-bea66bb87334'));
     const r = await postJson(server.url, '/api/enroll-all', { method: 'pin' });
     expect(r.status).toBe(202);
+    // The fake holds the run until the gate opens, so the second request surely meets it.
     const again = await postJson(server.url, '/api/enroll-all', { method: 'pbc' });
     expect(again.status).toBe(409);
     expect(again.json.error).toBe('An "enroll all" run is already under way.');
+    openGate();
     const end = await reader.next((m) => m.event === 'progress' && (m.data as EnrollAllStatus).finished);
     expect(end.data).toMatchObject({ method: 'pin', total: 2, enrolled: 1, failed: 1, finished: true });
     const steps = reader.messages.filter((m) => m.event === 'progress').map((m) => (m.data as EnrollAllStatus).enrolled + (m.data as EnrollAllStatus).failed);
