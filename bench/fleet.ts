@@ -98,13 +98,6 @@ async function measureEr(scope: BenchScope, topo: Topology, impl: ErImpl, fleet:
   }
 }
 
-/** Why the all-wpsd side has no samples: a failure of either role wins over "not available". */
-function combined(sta: Side, ap: Side): Side {
-  if (sta.kind === 'failed') return sta;
-  if (ap.kind === 'failed') return ap;
-  return { kind: 'unavailable' };
-}
-
 /**
  * One fleet size. Phase A: the hostapd fleet, learned by wpa_supplicant's
  * ER, then by wpsd's. Phase B: the hostapd fleet is stopped and a wpsd ap

@@ -15,7 +15,7 @@ const DISCOVERY_REFRESH_MS = 6_000;
 /** One learn: 4 SOAP round trips and two DH computations, far below this. */
 export const LEARN_TIMEOUT_MS = 10_000;
 /** Extra time per AP when one ER learns a whole fleet at once. */
-const FLEET_TIMEOUT_PER_AP_MS = 250;
+const FLEET_TIMEOUT_PER_AP_MS = 150;
 /** Wait between WPS_ER_LEARN attempts the ER refuses with FAIL ("Pending operation ongoing"). */
 const RETRY_INTERVAL_MS = 5;
 /** How long the AP gets to report the end of a learn (the ER's NACK after M7: WPS-FAIL msg=11). */

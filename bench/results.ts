@@ -69,12 +69,14 @@ function cell(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 }
 
-export function renderMarkdown(rows: readonly BenchRow[], when: Date): string {
+/** `notes` are extra lines under the heading (e.g. the machine's load while the run went). */
+export function renderMarkdown(rows: readonly BenchRow[], when: Date, notes: readonly string[] = []): string {
   const machine = machineLine();
   const lines = [
     '# wpsd benchmark results',
     '',
     `Written by \`npm run bench\` on ${when.toISOString()}. Ratio is wpsd / reference (below 1: wpsd is faster or smaller). Two run counts are wpsd / reference.`,
+    ...notes.map((n) => `\n${n}`),
     '',
     '| what | wpsd | reference | ratio | runs | machine |',
     '|---|---|---|---|---|---|',

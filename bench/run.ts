@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { renderMarkdown, type BenchRow } from './results.js';
@@ -38,12 +39,18 @@ function installDeps(): void {
   if (r.status !== 0) throw new Error(`scripts/install-deps.sh failed (${String(r.status ?? r.signal)})`);
 }
 
+/** Timings mean little on a busy machine: the table says how busy it was. */
+function loadNote(atStart: number): string {
+  return `Load average (1 min): ${atStart.toFixed(2)} when the run started, ${(loadavg()[0] ?? 0).toFixed(2)} when it ended, on ${cpus().length} CPUs.`;
+}
+
 async function main(): Promise<void> {
   // Namespaces and daemons of an interrupted run are torn down, not leaked.
   disposeAllOnSignals();
   installDeps();
   const rows: BenchRow[] = [];
   const start = Date.now();
+  const loadAtStart = loadavg()[0] ?? 0;
   for (const b of benches) {
     process.stdout.write(`bench: ${b.name} ... `);
     const t0 = Date.now();
@@ -59,7 +66,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`bench: all done in ${((Date.now() - start) / 1000).toFixed(1)} s\n`);
-  const md = renderMarkdown(rows, new Date());
+  const md = renderMarkdown(rows, new Date(), [loadNote(loadAtStart)]);
   // dist/bench/run.js -> <repo>/bench/RESULTS.md
   const here = dirname(fileURLToPath(import.meta.url));
   const out = join(here, here.includes(`${'dist'}`) ? '../../bench/RESULTS.md' : 'RESULTS.md');

@@ -26,6 +26,11 @@ describe('bench/RESULTS.md table', () => {
     expect(md).toContain('| y | 1.00 | failed: a\\|b c | — | 1 / 0 |');
   });
 
+  it('notes appear under the heading, before the table', () => {
+    const md = renderMarkdown([], new Date(0), ['Load average (1 min): 0.10 when the run started']);
+    expect(md.indexOf('Load average (1 min): 0.10')).toBeLessThan(md.indexOf('| what |'));
+  });
+
   it('shortError drops the harness label and temp directories and caps the length', () => {
     expect(shortError('wpsd-sta@wpsdb1-abc-er exited (1): wpsd sta: /tmp/wpsd-bench-er-x/wpa_supplicant.conf line 11:\n bad')).toBe(
       'exited (1): wpsd sta: wpa_supplicant.conf line 11: bad',
