@@ -4,6 +4,7 @@
  * node:crypto (OpenSSL) rather than in JavaScript.
  */
 import { randomBytes, createDiffieHellmanGroup } from 'node:crypto';
+import { DH_PRIVATE_KEY_LEN } from '../src/wps/crypto.js';
 
 const group = createDiffieHellmanGroup('modp5');
 const P = BigInt('0x' + group.getPrime('hex'));
@@ -26,7 +27,8 @@ export interface BigIntDhPair {
   computeSecret(peer: bigint): bigint;
 }
 
-export function bigIntDhPair(): BigIntDhPair {
-  const x = BigInt('0x' + randomBytes(192).toString('hex')) % (P - 3n) + 2n;
+/** A key pair with a `privateLen`-byte private value, the same length wpsd uses by default. */
+export function bigIntDhPair(privateLen = DH_PRIVATE_KEY_LEN): BigIntDhPair {
+  const x = (BigInt('0x' + randomBytes(privateLen).toString('hex')) % (P - 3n)) + 2n;
   return { publicKey: modPow(G, x, P), computeSecret: (peer) => modPow(peer, x, P) };
 }

@@ -14,6 +14,8 @@ import fc from 'fast-check';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  DH_GROUP5_LEN,
+  DH_PRIVATE_KEY_LEN,
   checkPeerPublicKey,
   computeAuthenticator,
   computeHash,
@@ -86,8 +88,8 @@ const KAT_EMSK = hex('398065eda83f242c953be758b5cad9dc01c3f974867c82629c5245a977
 
 describe('DH group 5', () => {
   it('derives the known public values and shared secret from fixed private values', () => {
-    const a = generateDhKeyPair(fixedRng(PRIV_A));
-    const b = generateDhKeyPair(fixedRng(PRIV_B));
+    const a = generateDhKeyPair(fixedRng(PRIV_A), DH_GROUP5_LEN);
+    const b = generateDhKeyPair(fixedRng(PRIV_B), DH_GROUP5_LEN);
     expect(a.publicKey.toString('hex')).toBe(PUB_A.toString('hex'));
     expect(b.publicKey.toString('hex')).toBe(PUB_B.toString('hex'));
     expect(a.computeSecret(b.publicKey).toString('hex')).toBe(SHARED_AB.toString('hex'));
@@ -108,7 +110,7 @@ describe('DH group 5', () => {
   it('left-pads a short public value and a short shared secret to 192 bytes', () => {
     const two = Buffer.alloc(192);
     two[191] = 2;
-    const kp = generateDhKeyPair(fixedRng(two)); // x = 2: public value g^2 = 4
+    const kp = generateDhKeyPair(fixedRng(two), DH_GROUP5_LEN); // x = 2: public value g^2 = 4
     const four = Buffer.alloc(192);
     four[191] = 4;
     expect(kp.publicKey.equals(four)).toBe(true);
@@ -131,9 +133,9 @@ describe('DH group 5', () => {
   });
 
   it('redraws private values out of range and fails on a broken random source', () => {
-    const kp = generateDhKeyPair(fixedRng(Buffer.alloc(192, 0xff), PRIV_A));
+    const kp = generateDhKeyPair(fixedRng(Buffer.alloc(192, 0xff), PRIV_A), DH_GROUP5_LEN);
     expect(kp.publicKey.equals(PUB_A)).toBe(true);
-    expect(() => generateDhKeyPair(() => Buffer.alloc(192))).toThrow(/no usable DH private value/);
+    expect(() => generateDhKeyPair(() => Buffer.alloc(DH_PRIVATE_KEY_LEN))).toThrow(/no usable DH private value/);
     expect(() => generateDhKeyPair(() => Buffer.alloc(10))).toThrow(WscCryptoError);
   });
 
@@ -145,7 +147,7 @@ describe('DH group 5', () => {
       if (e & 1n) r = (r * base) % P;
       base = (base * base) % P;
     }
-    const kp = generateDhKeyPair(fixedRng(toBuf192(x)));
+    const kp = generateDhKeyPair(fixedRng(toBuf192(x)), DH_GROUP5_LEN);
     expect(kp.publicKey.equals(toBuf192(r))).toBe(true);
   });
 });
@@ -388,3 +390,26 @@ describe('nonces and comparison', () => {
     expect(constantTimeEqual(Buffer.alloc(0), Buffer.alloc(0))).toBe(true);
   });
 });
+
+describe('DH private values', () => {
+  it('are short by default (256 bits, as OpenSSL does for this group) and still agree', () => {
+    const asked: number[] = [];
+    const rng: Rng = (n) => {
+      asked.push(n);
+      return randomBytesForTest(n);
+    };
+    const a = generateDhKeyPair(rng);
+    const b = generateDhKeyPair();
+    expect(asked).toEqual([DH_PRIVATE_KEY_LEN]);
+    expect(a.computeSecret(b.publicKey).equals(b.computeSecret(a.publicKey))).toBe(true);
+  });
+
+  it('refuses a private length outside 1..192 bytes', () => {
+    expect(() => generateDhKeyPair(undefined, 0)).toThrow(RangeError);
+    expect(() => generateDhKeyPair(undefined, DH_GROUP5_LEN + 1)).toThrow(RangeError);
+  });
+});
+
+function randomBytesForTest(n: number): Buffer {
+  return Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + 17) & 0xff));
+}
