@@ -56,7 +56,7 @@ describe('a wrong PIN', () => {
     const flow = stationFlow({ enrolleePin: PIN, registrarPin: '87655670' });
     expect(eventsOf(flow.enrolleeEvents, 'pwd-auth-fail')).toEqual([{ type: 'pwd-auth-fail', part: 1, local: 'enrollee', peerMac: Buffer.alloc(6) }]);
     expect(eventsOf(flow.enrolleeEvents, 'fail')).toMatchObject([
-      { msg: MessageType.M4, configError: ConfigError.DevicePasswordAuthFailure, reason: 'password-auth-failure', errorIndication: ErrorIndication.AuthFailure },
+      { msg: MessageType.M4, configError: ConfigError.DevicePasswordAuthFailure, reason: 'password-auth-failure', errorIndication: ErrorIndication.NoError },
     ]);
     expect(nackConfigError(stepFor(flow, MessageType.M4)?.reply)).toBe(18);
     // The Registrar hears WSC_NACK 18 for its M4: WPS-FAIL msg=8 config_error=18.

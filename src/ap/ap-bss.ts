@@ -23,7 +23,7 @@ import { ApPinLockout, WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } 
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import { Enrollee } from '../wps/enrollee.js';
-import { ErrorIndication, type WpsStep } from '../wps/events.js';
+import type { WpsStep } from '../wps/events.js';
 import { AuthType, WpsState } from '../wps/values.js';
 import { ApPin } from './ap-pin.js';
 import { BssState } from './bss.js';
@@ -220,10 +220,7 @@ export class ApBss {
           this.applyNewSettings(ev.settings);
           break;
         case 'fail': {
-          // hostapd's Enrollee leaves error_indication 0 for a wrong AP PIN ("WPS-FAIL msg=8 config_error=18",
-          // fixtures/reference/events-ap.txt); src/wps reports Authentication Failure there, so it is dropped here.
-          const shown = ev.reason === 'password-auth-failure' ? { ...ev, errorIndication: ErrorIndication.NoError } : ev;
-          const line = wpsEventLine(shown, { credProcessing: this.conf.wpsCredProcessing });
+          const line = wpsEventLine(ev, { credProcessing: this.conf.wpsCredProcessing });
           if (line !== undefined) this.emit(line);
           break;
         }

@@ -39,7 +39,7 @@ import { WlanEventProxy } from '../proxy/wlan-proxy.js';
 import type { ApPinLockout } from '../wps/ap-pin-lockout.js';
 import type { Credential } from '../wps/credential.js';
 import { formatDeviceType, formatUuid } from '../wps/device.js';
-import { ErrorIndication, type WpsEvent } from '../wps/events.js';
+import type { WpsEvent } from '../wps/events.js';
 import { PBC_WALK_TIME_MS } from '../wps/pbc.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import type { BssState } from './bss.js';
@@ -58,6 +58,12 @@ export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
 export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
 export const WPS_EVENT_PBC_DISABLE = 'WPS-PBC-DISABLE ';
 export const WPS_EVENT_TIMEOUT = 'WPS-TIMEOUT ';
+/**
+ * How often the path looks at state that changes without telling it: the AP
+ * PIN lockout (AP Setup Locked in the WPS element) and ERs whose event
+ * subscription ended (their selection ends with it, hostapd upnp_er_remove).
+ */
+export const STATE_WATCH_INTERVAL_MS = 1_000;
 
 /** What the radio path uses of the daemon's BSS (ApBss has all of it). */
 export interface RadioPathBss {
@@ -134,6 +140,8 @@ export class RadioPath {
   private pbcTimer: NodeJS.Timeout | undefined;
   private overlapReported = false;
   private stopped = false;
+  private watch: NodeJS.Timeout | undefined;
+  private lastLocked = false;
   /** Unconfigured AP: the random passphrase given to an Enrollee (MAC hex), applied when its run succeeds. */
   private readonly autoConfig = new Map<string, string>();
 
@@ -206,6 +214,9 @@ export class RadioPath {
       bss.onSelectedRegistrarChange(() => p.syncSelectedRegistrars());
       if (bss.ctrl !== undefined) p.commands.push(...registerWpsRadioCommands(bss.ctrl.registry, p, p.log));
       p.syncSelectedRegistrars();
+      p.lastLocked = bss.lockout.isLocked();
+      p.watch = setInterval(() => p.watchState(), STATE_WATCH_INTERVAL_MS);
+      p.watch.unref();
     } catch (e) {
       await p.stop();
       throw e;
@@ -222,12 +233,24 @@ export class RadioPath {
     for (const name of this.commands) bss.ctrl?.registry.unregister(name);
     this.commands.length = 0;
     this.unsubscribe();
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
     for (const a of this.applied.values()) clearTimeout(a.timer);
     this.applied.clear();
     if (this.pbcTimer) clearTimeout(this.pbcTimer);
     this.pbcTimer = undefined;
     await this.wps.close();
     await this.flush();
+  }
+
+  private watchState(): void {
+    const locked = this.opts.bss.lockout.isLocked();
+    if (locked !== this.lastLocked) {
+      this.lastLocked = locked;
+      this.log.debug(`WPS: AP Setup Locked ${locked ? 'set' : 'cleared'} in the WPS element`);
+      void this.wps.refresh();
+    }
+    this.syncSelectedRegistrars();
   }
 
   /** Resolves when pending wps_pin_requests appends are written. */
@@ -382,8 +405,15 @@ export class RadioPath {
 
   private onDriverEvent(e: DriverEvent): void {
     if (e.type !== 'rx-mgmt' || e.frame.body.subtype !== 'probe-request') return;
-    const elements = e.frame.body.elements;
-    const addr = e.frame.header.addr2;
+    try {
+      this.onProbeRequest(e.frame.header.addr2, e.frame.body.elements);
+    } catch (err) {
+      // A frame from the air never takes the daemon down.
+      this.log.warn(`WPS: Probe Request from ${e.frame.header.addr2} not handled: ${(err as Error).message}`);
+    }
+  }
+
+  private onProbeRequest(addr: MacAddress, elements: readonly Element[]): void {
     // hostapd: a Probe Request naming another SSID is not for us (a wildcard one is).
     const ssid = findElement(elements, ElementId.SSID);
     if (ssid !== undefined && ssid.data.length > 0 && !Buffer.from(ssid.data).equals(this.opts.bss.state.ssid)) return;
@@ -394,7 +424,10 @@ export class RadioPath {
       if (joined === undefined) return;
       probe = parseProbeRequestWps(joined);
     } catch (err) {
-      if (err instanceof WpsIeError || err instanceof ProbeRequestWpsError) return;
+      if (err instanceof WpsIeError || err instanceof ProbeRequestWpsError) {
+        this.log.debug(`WPS: bad WPS element in a Probe Request from ${addr}: ${err.message}`);
+        return;
+      }
       throw err;
     }
     const seen = enrolleeSeenLine(addr, probe);
@@ -458,8 +491,7 @@ export class RadioPath {
         break;
       }
       case 'fail':
-        // hostapd leaves error_indication 0 for a device password failure (as ApBss for the ER side).
-        bss.emit(failLine(ev.msg, ev.configError, ev.reason === 'password-auth-failure' ? ErrorIndication.NoError : ev.errorIndication));
+        bss.emit(failLine(ev.msg, ev.configError, ev.errorIndication));
         break;
       case 'new-ap-settings':
         // A station Registrar (wps_reg) configured the AP.

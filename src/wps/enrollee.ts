@@ -417,9 +417,9 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     if (pkR === undefined) throw new RunFailure('unexpected-message', `R-SNonce${part} before M2`);
     if (!this.crypto.peerHashMatches(part, committed, revealed, this.crypto.dh.publicKey, pkR)) {
       this.events.push({ type: 'pwd-auth-fail', part, local: 'enrollee', peerMac: this.peerMac() });
-      throw new RunFailure('password-auth-failure', `R-Hash${part} does not match R-SNonce${part}: the Registrar does not know the ${part === 1 ? 'first' : 'second'} half of the device password`, {
-        errorIndication: ErrorIndication.AuthFailure,
-      });
+      // No Error Indication here: hostapd and wpa_supplicant report a wrong PIN half
+      // as plain "WPS-FAIL msg=N config_error=18" (wps_enrollee.c leaves it 0).
+      throw new RunFailure('password-auth-failure', `R-Hash${part} does not match R-SNonce${part}: the Registrar does not know the ${part === 1 ? 'first' : 'second'} half of the device password`);
     }
   }
 

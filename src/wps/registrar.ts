@@ -47,7 +47,7 @@ import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { credentialAttribute, encodeApSettings, parseApSettings, type Credential } from './credential.js';
 import { randomNonce, type Rng } from './crypto.js';
 import type { DeviceInfo } from './device.js';
-import { ErrorIndication, type WpsEvent, type WpsStep } from './events.js';
+import type { WpsEvent, WpsStep } from './events.js';
 import {
   buildM2,
   buildM2D,
@@ -478,8 +478,8 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       this.events.push({ type: 'pwd-auth-fail', part, local: 'registrar', peerMac: this.requireInfo().macAddress });
       throw new RunFailure(
         'password-auth-failure',
+        // No Error Indication, as wps_registrar.c: the event line is "WPS-FAIL msg=N config_error=18".
         `E-Hash${part} does not match E-SNonce${part}: the Enrollee does not know the ${part === 1 ? 'first' : 'second'} half of the device password`,
-        { errorIndication: ErrorIndication.AuthFailure },
       );
     }
   }
