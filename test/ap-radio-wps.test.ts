@@ -24,7 +24,8 @@ import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
 import { buildProbeRequestWpsElements } from '../src/sta/wireless/probe-ie.js';
 import { GenaSubscriber } from '../src/upnp/gena-subscriber.js';
 import { buildSoapRequest } from '../src/upnp/soap.js';
-import { AttributeType, attrU16, attrU8, encodeAttributes } from '../src/wps/attributes.js';
+import fc from 'fast-check';
+import { AttributeType, attrU16, attrU8, encodeAttributes, parseAttributes } from '../src/wps/attributes.js';
 import { formatUuid, parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
 import type { WpsEvent } from '../src/wps/events.js';
 import { Registrar } from '../src/wps/registrar.js';
@@ -79,11 +80,14 @@ interface Lab {
   stations: SimStationDriver[];
   gena?: GenaSubscriber;
   pinRequests: string;
+  confPath: string;
 }
 
 interface LabOptions {
   radio?: RadioPathTuning;
   upnp?: boolean;
+  /** hostapd.conf keys to set (a string) or leave out (null). */
+  conf?: Record<string, string | null>;
 }
 
 let lab: Lab | undefined;
@@ -94,9 +98,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   await medium.listen(join(dir, 'm.sock'));
   const pinRequests = join(dir, 'pin-req');
   const path = join(dir, 'hostapd.conf');
-  writeFileSync(
-    path,
-    [
+  const lines = [
       'driver=sim',
       `sim_medium=${join(dir, 'm.sock')}`,
       `interface=${IFACE}`,
@@ -115,9 +117,16 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
       'device_name=wpsd radio AP',
       'config_methods=label virtual_display virtual_push_button keypad',
       ...(o.upnp === true ? ['upnp_iface=lo', 'friendly_name=wpsd radio AP'] : []),
-      '',
-    ].join('\n'),
-  );
+  ];
+  const keys = new Set(lines.map((l) => l.slice(0, l.indexOf('='))));
+  const edited = lines.flatMap((l) => {
+    const key = l.slice(0, l.indexOf('='));
+    const v = o.conf?.[key];
+    if (v === undefined) return [l];
+    return v === null ? [] : [`${key}=${v}`];
+  });
+  for (const [k, v] of Object.entries(o.conf ?? {})) if (!keys.has(k) && v !== null) edited.push(`${k}=${v}`);
+  writeFileSync(path, edited.join('\n') + '\n');
   const { config } = parseHostapdConfig(readFileSync(path), path);
   const ssdpPort = 21_000 + ((process.pid * 7 + portSeq++) % 20_000);
   let ap: ApDaemon;
@@ -132,7 +141,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   const events: string[] = [];
   ctrl.onEvent((e) => events.push(e.text));
   await ctrl.attach();
-  lab = { dir, medium, ap, ctrl, events, stations: [], pinRequests };
+  lab = { dir, medium, ap, ctrl, events, stations: [], pinRequests, confPath: path };
   return lab;
 }
 
@@ -203,6 +212,16 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     expect(l.events.some((e) => e.startsWith('WPS-FAIL'))).toBe(false);
   });
 
+  it('a station with the wrong PIN: WPS-FAIL msg=8 config_error=18 on the AP, as hostapd words it, and no WPS-REG-SUCCESS', async () => {
+    const l = await startLab();
+    const sta = await addStation(l, '02:00:00:00:0b:09');
+    expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+    const res = await runEnroll(sta, { kind: 'pin', pin: '55554444' }).result;
+    expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { msg: 8, configError: 18 } });
+    await until(() => l.events.includes('WPS-FAIL msg=8 config_error=18'), 'WPS-FAIL');
+    expect(l.events.some((e) => e.startsWith('WPS-REG-SUCCESS') || e === 'WPS-SUCCESS ')).toBe(false);
+  });
+
   it('wps_pbc: WPS-PBC-ACTIVE, the PBC station enrolls, then WPS-REG-SUCCESS, WPS-PBC-DISABLE, WPS-SUCCESS', async () => {
     const l = await startLab();
     const sta = await addStation(l, '02:00:00:00:0b:02');
@@ -250,6 +269,30 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     await until(() => l.events.includes(`WPS-REG-SUCCESS ${sta.address} ${uuid}`), 'WPS-REG-SUCCESS');
   });
 
+  it('an unconfigured AP (wps_state=1) gives its first Enrollee a random WPA2-PSK passphrase and moves to configured with it', async () => {
+    const l = await startLab({ conf: { wps_state: '1', wpa: null, wpa_key_mgmt: null, rsn_pairwise: null, wpa_passphrase: null } });
+    const sta = await addStation(l, '02:00:00:00:0b:08');
+    expect(scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ wpsState: 1 });
+    expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+    const res = await runEnroll(sta, { kind: 'pin', pin: '12345670' }).result;
+    expect(res).toMatchObject({ ok: true, bssid: AP });
+    if (!res.ok) return;
+    const cred = res.credentials[0];
+    expect(cred).toMatchObject({ authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, ssid: Buffer.from(SSID) });
+    const passphrase = cred?.networkKey.toString('latin1') ?? '';
+    expect(passphrase).toMatch(/^[A-Za-z0-9+/]{22}$/);
+    await until(() => l.events.includes('WPS-SUCCESS '), 'WPS-SUCCESS');
+    const order = l.events.filter((e) => /^WPS-(NEW-AP-SETTINGS|REG-SUCCESS|SUCCESS)/.test(e)).map((e) => e.split(' ')[0]);
+    expect(order).toEqual(['WPS-NEW-AP-SETTINGS', 'WPS-REG-SUCCESS', 'WPS-SUCCESS']);
+    await l.ap.bsses[0]?.flushWrites();
+    const text = readFileSync(l.confPath, 'utf8');
+    expect(text).toContain('wps_state=2\n');
+    expect(text).toContain(`wpa_passphrase=${passphrase}\n`);
+    expect(await l.ctrl.request('GET_CONFIG')).toContain('wps_state=configured\n');
+    const after = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
+    expect(scanResultWps(after.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ wpsState: 2 });
+  });
+
   it('wps_pin refuses bad arguments with FAIL; wps_cancel in PBC mode ends it with WPS-TIMEOUT', async () => {
     const l = await startLab();
     for (const bad of ['WPS_PIN any 1234567', 'WPS_PIN nope 12345670', 'WPS_PIN any 12345670 soon', 'WPS_PIN any 12345670 30 not-a-mac', 'WPS_PIN any']) {
@@ -264,7 +307,7 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
   });
 
   it('PBC mode that nobody uses ends after the walk time with WPS-TIMEOUT and the beacon no longer selected', async () => {
-    const l = await startLab({ radio: { pbcWalkTimeMs: 300 } });
+    const l = await startLab({ radio: { pbcWalkTimeMs: 2_000 } });
     const sta = await addStation(l, '02:00:00:00:0b:07');
     expect(await l.ctrl.request('WPS_PBC')).toBe('OK\n');
     const before = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
@@ -299,6 +342,29 @@ function setSelectedRegistrarMessage(selected: boolean, authorized: MacAddress[]
   if (selected) attrs.push(attrU16(AttributeType.DevicePasswordId, DevicePasswordId.Default), attrU16(AttributeType.SelectedRegistrarConfigMethods, ConfigMethods.Keypad | ConfigMethods.VirtualDisplay));
   attrs.push(buildWfaExtension({ version2: WPS_VERSION2, authorizedMacs: authorized.map((m) => Buffer.from(macToBytes(m))) }));
   return encodeAttributes(attrs);
+}
+
+/** One ER run against the AP's Enrollee (GetDeviceInfo, PutMessage ...) with `pin` as the AP PIN. */
+async function erRunWithApPin(base: string, pin: string): Promise<void> {
+  const call = async (action: string, args: Record<string, string>): Promise<Buffer | undefined> => {
+    const res = await fetch(`${base}/wps_control`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `"${SERVICE}#${action}"` },
+      body: buildSoapRequest(SERVICE, action, args),
+    });
+    const m = /<(?:NewDeviceInfo|NewOutMessage)>([\s\S]*?)</.exec(await res.text());
+    return m?.[1] === undefined ? undefined : Buffer.from(m[1], 'base64');
+  };
+  const reg = new Registrar({ device: staDevice('02:00:00:00:0e:02', 'ER'), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin }) } });
+  const m1 = await call('GetDeviceInfo', {});
+  if (m1 === undefined) throw new Error('no M1');
+  let step = reg.receive(m1);
+  for (let i = 0; i < 10 && step.reply !== undefined && step.result === undefined; i++) {
+    const out = await call('PutMessage', { NewInMessage: step.reply.toString('base64') });
+    if (out === undefined) break;
+    step = reg.receive(out);
+  }
+  if (step.reply !== undefined && step.result !== undefined) await call('PutMessage', { NewInMessage: step.reply.toString('base64') });
 }
 
 /**
@@ -349,7 +415,7 @@ async function subscribeEr(l: Lab, o: { enrollee?: MacAddress; pin?: string; fir
 
 describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
   it('SetSelectedRegistrar changes the beacon WPS element (selected, password id, Authorized MACs) and it reverts after the timeout; probes reach the ER as WLANEvent type 1', async () => {
-    const l = await startLab({ upnp: true, radio: { selectedRegistrarTimeoutMs: 600 } });
+    const l = await startLab({ upnp: true, radio: { selectedRegistrarTimeoutMs: 2_000 } });
     const er = await subscribeEr(l);
     const sta = await addStation(l, '02:00:00:00:0c:01');
     const before = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
@@ -365,8 +431,13 @@ describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
     // The station's WPS probe came to the ER as WLANEvent type 1: its MAC as text, then its WPS attributes.
     const probe = await until(() => er.seen.find((e) => e.type === 1 && e.mac === sta.address), 'WLANEvent type 1');
     expect(probe.message.subarray(0, 5).toString('hex')).toBe('104a000110');
-    await new Promise((r) => setTimeout(r, 800));
-    const after = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+    let after = during;
+    for (let i = 0; i < 40 && after.selectedRegistrar; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const w = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 80 })).find((r) => r.bssid === AP)?.elements ?? []);
+      if (w === undefined || w === 'malformed') throw new Error('no WPS element');
+      after = w;
+    }
     expect(after).toMatchObject({ selectedRegistrar: false, authorizedMacs: [] });
   });
 
@@ -401,6 +472,55 @@ describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
     expect(wpsEvents(run.events).map((e) => e.type)).toEqual(['m2d', 'cred-received', 'success']);
     expect(run.events.filter((e) => e.type === 'associating')).toHaveLength(1);
     expect(l.events.some((e) => e.startsWith('WPS-FAIL'))).toBe(false);
+  });
+
+  it("an ER's selection ends when its event subscription does", async () => {
+    const l = await startLab({ upnp: true });
+    const er = await subscribeEr(l);
+    const sta = await addStation(l, '02:00:00:00:0c:02');
+    expect(await soap(er.base, 'SetSelectedRegistrar', { NewMessage: setSelectedRegistrarMessage(true, ['02:00:00:00:0c:02']).toString('base64') })).toBe(200);
+    expect(scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ selectedRegistrar: true });
+    await l.gena?.close();
+    l.gena = undefined;
+    let selected = true;
+    for (let i = 0; i < 20 && selected; i++) {
+      const w = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+      selected = w !== undefined && w !== 'malformed' && w.selectedRegistrar;
+    }
+    expect(selected).toBe(false);
+  });
+
+  it('three wrong AP PINs from an ER over UPnP put AP Setup Locked into the beacon', async () => {
+    const l = await startLab({ upnp: true, conf: { ap_pin: '87654325' } });
+    const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+    for (let i = 0; i < 3; i++) await erRunWithApPin(base, '11111115');
+    await until(() => l.events.includes('WPS-AP-SETUP-LOCKED '), 'WPS-AP-SETUP-LOCKED');
+    const sta = await addStation(l, '02:00:00:00:0c:03');
+    let locked = false;
+    for (let i = 0; i < 20 && !locked; i++) {
+      const w = scanResultWps((await sta.scan({ channels: [CHANNEL], dwellMs: 120 })).find((r) => r.bssid === AP)?.elements ?? []);
+      locked = w !== undefined && w !== 'malformed' && w.apSetupLocked;
+    }
+    expect(locked).toBe(true);
+  });
+
+  it('Probe Requests with garbage WPS elements break nothing and only well-formed ones are proxied; a good one still is', async () => {
+    const l = await startLab({ upnp: true });
+    const er = await subscribeEr(l);
+    const sta = await addStation(l, '02:00:00:00:0c:04');
+    const garbage = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 200 }), { numRuns: 12, seed: 42 });
+    for (const g of garbage) {
+      // Half of them start like a real attribute list (Version), so they get past the first checks.
+      const body = g.length % 2 === 0 ? Buffer.concat([Buffer.from('104a000110', 'hex'), g]) : Buffer.from(g);
+      await sta.scan({ channels: [CHANNEL], dwellMs: 20, elements: [{ id: 221, data: Buffer.concat([Buffer.from('0050f204', 'hex'), body]) }] });
+    }
+    expect(await l.ctrl.request('PING')).toBe('PONG\n');
+    const wpsProbe = buildProbeRequestWpsElements({ device: staDevice(sta.address, 'sta c4'), devicePasswordId: DevicePasswordId.Default, requestType: RequestType.EnrolleeOpen8021X, version2: true });
+    await new Promise((r) => setTimeout(r, 1_100));
+    await sta.scan({ channels: [CHANNEL], dwellMs: 60, elements: wpsProbe });
+    await until(() => er.seen.find((e) => e.type === 1 && e.mac === sta.address && e.message.includes(Buffer.from('sta c4'))), 'the good probe as WLANEvent type 1');
+    // Whatever was proxied before it parsed as WSC attributes.
+    for (const e of er.seen.filter((x) => x.type === 1)) expect(() => parseAttributes(e.message)).not.toThrow();
   });
 
   it('a PutWLANResponse for a MAC with no station is accepted and changes nothing', async () => {

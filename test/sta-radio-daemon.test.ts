@@ -11,19 +11,24 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseWpaSupplicantConfig } from '../src/sta/config.js';
-import { AP, CHANNEL, PASSPHRASE, SSID, WAIT_MS, startLab, stopLab, type Lab } from './sta-radio-helpers.js';
+import { AuthType, EncrType } from '../src/wps/values.js';
+import { AP, AP_PIN, CHANNEL, PASSPHRASE, SSID, WAIT_MS, startLab, stopLab, type Lab } from './sta-radio-helpers.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 const IFNAME = 'wsv0';
 const STA_MAC = '02:00:00:00:0e:01';
+/** A separate process scans 13 channels per round: a longer bound than the in-process tests. */
+const DAEMON_WAIT_MS = 25_000;
+const TEST_TIMEOUT_MS = 60_000;
+let stderr = '';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   const started = Date.now();
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() - started > WAIT_MS) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > DAEMON_WAIT_MS) throw new Error(`timed out waiting for ${what}; wpsd sta said:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -33,7 +38,6 @@ describe('wpsd sta -D sim under wpa_cli', () => {
   let child: ChildProcess | undefined;
   let conf: string;
   let ctrlDir: string;
-  let stderr = '';
 
   const cli = async (...args: string[]): Promise<string> => (await run('wpa_cli', ['-p', ctrlDir, '-i', IFNAME, ...args], { timeout: WAIT_MS })).stdout;
 
@@ -43,7 +47,7 @@ describe('wpsd sta -D sim under wpa_cli', () => {
     ctrlDir = join(lab.dir, 'ctrl');
     writeFileSync(conf, `ctrl_interface=${ctrlDir}\nupdate_config=1\nsim_medium=${join(lab.dir, 'm.sock')}\n`);
     const setup = `ip link add ${IFNAME} address ${STA_MAC} type veth peer name ${IFNAME}p && ip addr add 169.254.78.1/16 dev ${IFNAME} && ip link set ${IFNAME} up && ip link set ${IFNAME}p up`;
-    child = spawn('unshare', ['--net', 'sh', '-c', `${setup} && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} sta -c ${JSON.stringify(conf)} -i ${IFNAME} -D sim`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn('unshare', ['--net', 'sh', '-c', `${setup} && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} sta -c ${JSON.stringify(conf)} -i ${IFNAME} -D sim -d`], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await until('the control socket', async () => (existsSync(join(ctrlDir, IFNAME)) ? true : child?.exitCode !== null ? Promise.reject(new Error(`wpsd sta exited: ${stderr}`)) : undefined));
   });
@@ -76,5 +80,20 @@ describe('wpsd sta -D sim under wpa_cli', () => {
     const saved = parseWpaSupplicantConfig(readFileSync(conf), conf).config.networks;
     expect(saved.map((n) => [n.ssid?.toString(), n.passphrase?.toString()])).toEqual([[SSID, PASSPHRASE]]);
     expect(lab.apDriver.stations().map((s) => s.addr)).toContain(STA_MAC);
-  });
+  }, TEST_TIMEOUT_MS);
+
+  it('wpa_cli wps_reg with new open settings (5 arguments: no key) configures the AP', async () => {
+    expect((await cli('wps_reg', AP, AP_PIN, 'wpsd-open', 'OPEN', 'NONE')).trim()).toBe('OK');
+    const settings = await until('the AP to get new settings', async () => {
+      const e = lab.apEvents.find((x) => x.type === 'wps' && x.event.type === 'new-ap-settings');
+      return e?.type === 'wps' && e.event.type === 'new-ap-settings' ? e.event.settings : undefined;
+    });
+    expect([settings.ssid.toString(), settings.authType, settings.encrType, settings.networkKey.length]).toEqual(['wpsd-open', AuthType.Open, EncrType.None, 0]);
+    expect((await cli('wps_cancel')).trim()).toBe('OK');
+    const networks = await until('network 1 for the new settings', async () => {
+      const list = await cli('list_networks');
+      return list.includes('\twpsd-open\t') ? list : undefined;
+    });
+    expect(networks).toContain(`1\twpsd-open\tany\t`);
+  }, TEST_TIMEOUT_MS);
 });

@@ -59,6 +59,22 @@ describe('wpsd sta (driver=sim): wps_pin, wps_pbc, wps_reg, wps_cancel', () => {
     expect(await s.waitEvent('CTRL-EVENT-CONNECTED')).toBe(CONNECTED);
     expect(wpsLines(s)).toEqual(['WPS-CRED-RECEIVED ', 'CTRL-EVENT-NETWORK-ADDED 0', 'WPS-SUCCESS ', CONNECTED]);
     expect(savedNetworks(s)).toEqual([{ ssid: SSID, passphrase: PASSPHRASE }]);
+
+    // A second enrollment with the same AP: the new block replaces the old one (wpas_wps_remove_dup_network).
+    const from = s.events.length;
+    expect(await lab.bss.pushButton()).toBe(true);
+    expect(await s.cmd(`WPS_PBC ${AP.toUpperCase()}`)).toBe('OK\n');
+    const again = CONNECTED.replace('[id=0', '[id=1');
+    expect(await s.waitEvent('CTRL-EVENT-CONNECTED', from)).toBe(again);
+    expect(s.events.slice(from).filter((e) => /^(WPS-CRED|CTRL-EVENT-NETWORK|CTRL-EVENT-(DIS)?CONNECTED)/.test(e))).toEqual([
+      `CTRL-EVENT-DISCONNECTED bssid=${AP} reason=3 locally_generated=1`,
+      'WPS-CRED-RECEIVED ',
+      'CTRL-EVENT-NETWORK-ADDED 1',
+      'CTRL-EVENT-NETWORK-REMOVED 0',
+      again,
+    ]);
+    expect(await s.cmd('LIST_NETWORKS')).toBe(`network id / ssid / bssid / flags\n1\t${SSID}\tany\t[CURRENT]\n`);
+    expect(savedNetworks(s)).toEqual([{ ssid: SSID, passphrase: PASSPHRASE }]);
   });
 
   it('wps_cred_processing=1 reports only WPS-CRED-RECEIVED <hex> with the AP credential and adds no network', async () => {
@@ -84,7 +100,7 @@ describe('wpsd sta (driver=sim): wps_pin, wps_pbc, wps_reg, wps_cancel', () => {
   it('wps_cred_processing=2 reports WPS-CRED-RECEIVED <hex> and also adds the network and associates', async () => {
     const s = await addStation(lab, '02:00:00:00:0d:04', 'update_config=1\nwps_cred_processing=2\n');
     await lab.bss.addPin('12345670');
-    expect(await s.cmd('WPS_PIN any 12345670')).toBe('12345670');
+    expect(await s.cmd(`WPS_PIN ${AP} 12345670`)).toBe('12345670');
     expect(await s.waitEvent('CTRL-EVENT-CONNECTED')).toBe(CONNECTED);
     const lines = wpsLines(s);
     expect(lines[1]).toMatch(/^WPS-CRED-RECEIVED 100e[0-9a-f]+$/);
@@ -116,6 +132,17 @@ describe('wpsd sta (driver=sim): wps_pin, wps_pbc, wps_reg, wps_cancel', () => {
     // This test AP keeps its old SSID, so nothing answers for the new network.
     expect(await s.cmd('WPS_CANCEL')).toBe('OK\n');
     expect(savedNetworks(s)).toEqual([{ ssid: 'wpsd-new', passphrase: 'a brand new passphrase' }]);
+  });
+
+  it('a PIN the AP does not have ends the attempt with WPS-FAIL msg=8 config_error=18 and no network', async () => {
+    const s = await addStation(lab, '02:00:00:00:0d:08');
+    await lab.bss.addPin('12345670');
+    expect(await s.cmd('WPS_PIN any 55554444')).toBe('55554444');
+    expect(await s.waitEvent('WPS-FAIL')).toMatch(/^WPS-FAIL msg=8 config_error=18( |$)/);
+    await s.radio.settled();
+    expect(s.radio.wpsActive).toBe(false);
+    expect(s.table.list()).toHaveLength(0);
+    expect((await s.cmd('STATUS')).startsWith('wpa_state=DISCONNECTED\n')).toBe(true);
   });
 
   it('wps_cancel stops a running attempt: WPS-CANCEL, the radio is free, no credential', async () => {

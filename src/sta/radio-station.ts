@@ -52,7 +52,7 @@ export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' 
 
 export class RadioStationError extends Error {
   constructor(
-    readonly code: 'BAD_PIN' | 'BAD_SETTINGS',
+    readonly code: 'BAD_PIN' | 'STOPPED',
     message: string,
   ) {
     super(message);
@@ -203,8 +203,8 @@ export class RadioStation {
   /** WPS_PIN: starts PIN enrollment with `pin` (4 or 8 digits); throws RadioStationError for a bad PIN. */
   startPin(pin: string, bssid?: MacAddress): void {
     if (!/^(\d{4}|\d{8})$/.test(pin)) throw new RadioStationError('BAD_PIN', 'a PIN is 4 or 8 digits');
-    this.emit(ev.WPS_PIN_ACTIVE);
     this.startWps(bssid === undefined ? { kind: 'pin', pin } : { kind: 'pin', pin, bssid });
+    this.emit(ev.WPS_PIN_ACTIVE);
   }
 
   /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
@@ -261,6 +261,7 @@ export class RadioStation {
   }
 
   private startWps(method: EnrollMethod): void {
+    if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
     // wpas_clear_wps: a new operation replaces the running one.
     const prev = this.op;
     prev?.abort.abort();

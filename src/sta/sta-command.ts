@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('sta')
-    .description('station: wpa_supplicant.conf, network commands and the WPS External Registrar (wps_er_*) on a control socket')
+    .description('station: wpa_supplicant.conf, network commands, the WPS External Registrar (wps_er_*) and, with a radio, scan and WPS (wps_pin, wps_pbc, wps_reg) on a control socket')
     .requiredOption('-c, --config <file>', 'wpa_supplicant.conf')
     .requiredOption('-i, --iface <ifname>', 'interface (its IPv4 address is where the External Registrar works)')
     .option('-D, --driver <name>', 'none (no radio), sim or nl80211', 'none')
