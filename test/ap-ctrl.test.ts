@@ -1,15 +1,17 @@
 // `wpsd ap` without a radio or UPnP (driver=none, no upnp_iface): its control
 // socket driven by Debian's hostapd_cli, its command line and its
 // configuration diagnostics. Only UNIX sockets and temp files are used.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtrlSession } from './harness/ctrl-session.js';
-import { run } from './harness/netns.js';
+import { run, type ManagedProcess } from './harness/netns.js';
+import { spawnWpsd } from './harness/wpsd.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
+/** ap-ctrl's own SIGTERM grace before SIGKILL. */
+const STOP_GRACE_MS = 5000;
+const START_MS = 10_000;
 const IFNAME = `wpsdc${process.pid % 100000}`;
 
 function conf(ctrlDir: string, extra = ''): string {
@@ -30,19 +32,8 @@ function conf(ctrlDir: string, extra = ''): string {
   ].join('\n');
 }
 
-interface Daemon {
-  proc: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-function startWpsd(confPath: string, args: string[] = []): Daemon {
-  const proc = spawn(process.execPath, [CLI, 'ap', '-c', confPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { proc, out: () => out, exited };
+function startWpsd(confPath: string, args: string[] = []): ManagedProcess {
+  return spawnWpsd(['ap', '-c', confPath, ...args]);
 }
 
 async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -53,12 +44,8 @@ async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<
   }
 }
 
-async function stopWpsd(d: Daemon | undefined): Promise<void> {
-  if (d === undefined || d.proc.exitCode !== null) return;
-  d.proc.kill('SIGTERM');
-  const t = setTimeout(() => d.proc.kill('SIGKILL'), 5000);
-  await d.exited;
-  clearTimeout(t);
+async function stopWpsd(d: ManagedProcess | undefined): Promise<void> {
+  await d?.stop('SIGTERM', STOP_GRACE_MS);
 }
 
 async function hostapdCli(ctrlDir: string, ...args: string[]): Promise<string> {
@@ -69,7 +56,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
   let dir: string;
   let ctrlDir: string;
   let confPath: string;
-  let wpsd: Daemon;
+  let wpsd: ManagedProcess;
   let mon: CtrlSession;
 
   beforeAll(async () => {
@@ -78,7 +65,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
     confPath = join(dir, 'hostapd.conf');
     writeFileSync(confPath, conf(ctrlDir));
     wpsd = startWpsd(confPath, ['-d', '-t']);
-    await waitFor(() => wpsd.out().includes('AP-ENABLED'), 'AP-ENABLED');
+    await wpsd.waitForOutput(/AP-ENABLED/, START_MS);
     mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
   });
 
@@ -89,7 +76,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
   });
 
   it('-t prefixes debug lines with seconds.microseconds', () => {
-    expect(wpsd.out()).toMatch(/^\d+\.\d{6}: /m);
+    expect(wpsd.output()).toMatch(/^\d+\.\d{6}: /m);
   });
 
   it('wps_ap_pin get / set / random / disable answer as hostapd', async () => {
@@ -141,7 +128,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
   });
 
   it('stops cleanly on SIGTERM and removes its control socket', async () => {
-    wpsd.proc.kill('SIGTERM');
+    wpsd.child.kill('SIGTERM');
     expect(await wpsd.exited).toBe(0);
     const ls = await run('ls', [ctrlDir], { allowFail: true });
     expect(ls.stdout.split('\n')).not.toContain(IFNAME);
@@ -158,7 +145,7 @@ describe('wpsd ap with wps_cred_processing=1', () => {
     const d = startWpsd(confPath);
     let mon: CtrlSession | undefined;
     try {
-      await waitFor(() => d.out().includes('AP-ENABLED'), 'AP-ENABLED');
+      await d.waitForOutput(/AP-ENABLED/, START_MS);
       mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
       expect(await hostapdCli(ctrlDir, 'wps_config', 'n', 'WPA2PSK', 'CCMP', 'passphrase')).toBe('OK\n');
       const ev = await mon.waitFor(/^WPS-NEW-AP-SETTINGS/, 5000);
@@ -167,7 +154,7 @@ describe('wpsd ap with wps_cred_processing=1', () => {
       expect(await hostapdCli(ctrlDir, 'get_config')).toContain('ssid=test-wps\n');
       expect(readFileSync(confPath, 'utf8')).toBe(text);
       // The Credential (with its key) goes to monitors, never to the log.
-      expect(d.out()).not.toContain(Buffer.from('passphrase').toString('hex'));
+      expect(d.output()).not.toContain(Buffer.from('passphrase').toString('hex'));
     } finally {
       mon?.close();
       await stopWpsd(d);
@@ -182,15 +169,15 @@ describe('wpsd ap configuration problems', () => {
     const path = join(dir, 'hostapd.conf');
     writeFileSync(path, text.replace('CTRL', join(dir, 'ctrl')));
     const d = startWpsd(path);
-    const t = setTimeout(() => d.proc.kill('SIGKILL'), 10_000);
+    const t = setTimeout(() => d.kill(), 10_000);
     let code: number | null;
     if (text.includes('wait-for-start')) {
-      await waitFor(() => d.out().includes('AP-ENABLED'), 'AP-ENABLED');
+      await d.waitForOutput(/AP-ENABLED/, START_MS);
       await stopWpsd(d);
-      code = d.proc.exitCode;
+      code = d.child.exitCode;
     } else code = await d.exited;
     clearTimeout(t);
-    return { code, out: d.out(), path, dir };
+    return { code, out: d.output(), path, dir };
   }
 
   it('an invalid value is an error naming the file and line; nothing starts', async () => {
@@ -243,8 +230,7 @@ describe('wpsd ap configuration problems', () => {
   it('driver=sim with a running `wpsd medium` starts the radio as far as beacons', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wpsd-apsim-'));
     const sock = join(dir, 'medium.sock');
-    const medium = spawn(process.execPath, [CLI, 'medium', '--socket', sock], { stdio: 'ignore' });
-    const mediumExit = new Promise((r) => medium.on('exit', r));
+    const medium = spawnWpsd(['medium', '--socket', sock]);
     try {
       const { existsSync } = await import('node:fs');
       await waitFor(() => existsSync(sock), 'the medium socket');
@@ -256,8 +242,7 @@ describe('wpsd ap configuration problems', () => {
         rmSync(r.dir, { recursive: true, force: true });
       }
     } finally {
-      medium.kill('SIGTERM');
-      await mediumExit;
+      await medium.stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   });

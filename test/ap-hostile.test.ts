@@ -1,18 +1,16 @@
 // Hostile input against wpsd ap's UPnP device, from raw TCP/UDP clients in
 // the ER's namespace, while Debian wpa_supplicant (the legitimate ER) keeps
 // working. Every refusal is checked by what the client sees.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CtrlSession } from './harness/ctrl-session.js';
-import { REFERENCE_AP, hostapdConf, waitForCtrl } from './harness/hostapd.js';
-import { createTopology, type ManagedProcess, type NetnsHost, type Topology } from './harness/netns.js';
-import { startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CtrlSession } from './harness/ctrl-session.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn } from './harness/er-runs.js';
+import { withTopology } from './harness/fixture.js';
+import { REFERENCE_AP } from './harness/hostapd.js';
+import type { NetnsHost } from './harness/netns.js';
+import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
+import { startWpsdAp } from './harness/wpsd.js';
 
-const EVENT_MS = 15_000;
 const UUID = REFERENCE_AP.uuid;
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
 const DEVICE = 'urn:schemas-wifialliance-org:device:WFADevice:1';
 
@@ -76,45 +74,27 @@ function statusOf(resp: string): number | undefined {
 }
 
 describe('wpsd ap under hostile UPnP input', () => {
-  let topo: Topology;
-  let dir: string;
-  let wpsd: ManagedProcess;
-  let er: WpaSupplicantInstance;
+  const env = withTopology({ hosts: ['ap', 'er'] });
   let erCtrl: CtrlSession;
   let attacker: NetnsHost;
   let http: { address: string; port: number };
 
   async function legitimateLearn(): Promise<void> {
-    erCtrl.mark();
-    expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${UUID} ${REFERENCE_AP.apPin}`, 20_000, 200)).toBe('OK\n');
-    expect((await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS)).text).toContain('ssid=test-wps');
-    await erCtrl.waitFor(/^WPS-FAIL msg=11/, EVENT_MS);
+    const learn = await erLearn(erCtrl, UUID, REFERENCE_AP.apPin, { send: (c) => erCtrl.requestUntilOk(c, 20_000, 200) });
+    expect(learn.reply).toBe('OK\n');
+    expect(learn.settings).toContain('ssid=test-wps');
+    expect(learn.erFail).toMatch(/^WPS-FAIL msg=11/);
   }
 
   beforeAll(async () => {
-    topo = await createTopology({ hosts: ['ap', 'er'] });
-    const ap = topo.host('ap');
-    attacker = topo.host('er');
-    dir = mkdtempSync(join(tmpdir(), 'wpsd-aph-'));
-    const ctrlDir = join(dir, 'ctrl');
-    const confPath = join(dir, 'hostapd.conf');
-    writeFileSync(confPath, hostapdConf({ ifname: ap.ifname, ctrlDir }).replace('driver=wired', 'driver=none'));
-    wpsd = ap.spawnNode(CLI, ['ap', '-c', confPath, '-d'], { label: 'wpsd-ap' });
-    await waitForCtrl(join(ctrlDir, ap.ifname), wpsd);
-    const m = await wpsd.waitForOutput(/at http:\/\/([\d.]+):(\d+)\/wps_device\.xml/, 10_000);
+    attacker = env.host('er');
+    const wpsd = env.track(await startWpsdAp({ host: env.host('ap'), args: ['-d'] }));
+    const m = await wpsd.proc.waitForOutput(/at http:\/\/([\d.]+):(\d+)\/wps_device\.xml/, 10_000);
     http = { address: m[1] as string, port: Number(m[2]) };
-    er = await startWpaSupplicantEr({ host: topo.host('er') });
-    erCtrl = await er.ctrl();
+    const er = env.track(await startWpaSupplicantEr({ host: env.host('er') }));
+    erCtrl = env.track(await er.ctrl());
     expect(await erCtrl.request('WPS_ER_START')).toBe('OK\n');
     await erCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS);
-  });
-
-  afterAll(async () => {
-    erCtrl?.close();
-    await er?.stop();
-    await wpsd?.stop();
-    await topo?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses HTTP/1.1 without Host (400) and an oversized header block (431)', async () => {

@@ -1,14 +1,12 @@
 // SSDP announcements of wpsd ap on upnp_iface, seen from the other end of
 // the veth: ssdp:alive for the four notification types at start, ssdp:byebye
 // for the same four on a clean stop.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_AP, hostapdConf, waitForCtrl } from './harness/hostapd.js';
-import { createTopology, type ManagedProcess, type Topology } from './harness/netns.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withTopology } from './harness/fixture.js';
+import { REFERENCE_AP } from './harness/hostapd.js';
+import type { ManagedProcess } from './harness/netns.js';
+import { startWpsdAp, type WpsdApInstance } from './harness/wpsd.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 const UUID = REFERENCE_AP.uuid;
 const NTS = ['upnp:rootdevice', `uuid:${UUID}`, 'urn:schemas-wifialliance-org:device:WFADevice:1', 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1'];
 
@@ -39,33 +37,19 @@ function header(text: string, name: string): string | undefined {
 }
 
 describe('wpsd ap SSDP announcements', () => {
-  let topo: Topology;
-  let dir: string;
+  const env = withTopology({ hosts: ['ap', 'er'] });
   let listener: ManagedProcess;
-  let wpsd: ManagedProcess;
+  let wpsd: WpsdApInstance;
 
   beforeAll(async () => {
-    topo = await createTopology({ hosts: ['ap', 'er'] });
-    const er = topo.host('er');
-    listener = er.spawn(process.execPath, ['-e', LISTENER, er.address], { label: 'ssdp-listener' });
+    const er = env.host('er');
+    listener = env.track(er.spawn(process.execPath, ['-e', LISTENER, er.address], { label: 'ssdp-listener' }));
     await listener.waitForOutput(/LISTENING/, 10_000);
   });
 
-  afterAll(async () => {
-    await wpsd?.stop();
-    await listener?.stop();
-    await topo?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('announces ssdp:alive for the root device, its UUID, WFADevice:1 and WFAWLANConfig:1 with LOCATION on upnp_iface', async () => {
-    const ap = topo.host('ap');
-    dir = mkdtempSync(join(tmpdir(), 'wpsd-apssdp-'));
-    const ctrlDir = join(dir, 'ctrl');
-    const confPath = join(dir, 'hostapd.conf');
-    writeFileSync(confPath, hostapdConf({ ifname: ap.ifname, ctrlDir }).replace('driver=wired', 'driver=none'));
-    wpsd = ap.spawnNode(CLI, ['ap', '-c', confPath], { label: 'wpsd-ap' });
-    await waitForCtrl(join(ctrlDir, ap.ifname), wpsd);
+    const ap = env.host('ap');
+    wpsd = env.track(await startWpsdAp({ host: ap }));
     await listener.waitForOutput(/WFAWLANConfig:1\\r\\nNTS: ssdp:alive/, 10_000);
     const alive = datagrams(listener.output()).filter((d) => header(d.text, 'NTS') === 'ssdp:alive');
     expect(alive.every((d) => d.from === ap.address)).toBe(true);
@@ -79,8 +63,8 @@ describe('wpsd ap SSDP announcements', () => {
   });
 
   it('sends ssdp:byebye for the same four types when stopped', async () => {
-    await wpsd.stop('SIGTERM');
-    expect(wpsd.exitCode).toBe(0);
+    await wpsd.proc.stop('SIGTERM');
+    expect(wpsd.proc.exitCode).toBe(0);
     await listener.waitForOutput(/NTS: ssdp:byebye/, 5000);
     // Give the second copy a moment; both copies leave before the process exits.
     const bye = datagrams(listener.output()).filter((d) => header(d.text, 'NTS') === 'ssdp:byebye');

@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { CtrlServer } from '../src/ctrl/server.js';
 import { REPLY_OK } from '../src/ctrl/registry.js';
 import { SSID_MAX_LEN, KEY_MAX_LEN, decodeWireHex } from '../src/ctrl/wire-hex.js';
+import { withTopology } from './harness/fixture.js';
+import { startHostapd } from './harness/hostapd.js';
 
 const run = promisify(execFile);
 const WPSD = resolve('dist/src/cli.js');
@@ -175,42 +177,18 @@ describe('Debian hostapd_cli and wpa_cli against a wpsd control socket', () => {
 });
 
 describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => {
-  const ns = `wpsd-ctl-${process.pid}`;
-  const vethOut = `wc${process.pid}a`.slice(0, 15);
-  const vethIn = `wc${process.pid}b`.slice(0, 15);
+  const env = withTopology({ hosts: ['ap', 'peer'] });
   let dir: string;
   let ctrlDir: string;
-  let hostapd: ChildProcess | undefined;
+  let ifname: string;
 
-  const wpsd = (...args: string[]) => run('node', [WPSD, 'cli', '-p', ctrlDir, '-i', vethIn, ...args]).then((r) => r.stdout);
+  const wpsd = (...args: string[]) => run('node', [WPSD, 'cli', '-p', ctrlDir, '-i', ifname, ...args]).then((r) => r.stdout);
 
   beforeAll(async () => {
-    dir = mkdtempSync(`/tmp/wpsd-ctlh-${process.pid}-`);
-    ctrlDir = join(dir, 'hostapd');
-    await run('ip', ['netns', 'add', ns]);
-    await run('ip', ['link', 'add', vethOut, 'type', 'veth', 'peer', 'name', vethIn]);
-    await run('ip', ['link', 'set', vethIn, 'netns', ns]);
-    await run('ip', ['-n', ns, 'addr', 'add', '169.254.71.2/16', 'dev', vethIn]);
-    await run('ip', ['-n', ns, 'link', 'set', vethIn, 'up']);
-    await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    const conf = join(dir, 'hostapd.conf');
-    writeFileSync(
-      conf,
-      [
-        `interface=${vethIn}`, 'driver=wired', `ctrl_interface=${ctrlDir}`, 'ssid=wpsd-ctl-test', 'wps_state=2',
-        'eap_server=1', 'wpa=2', 'wpa_passphrase=12345678', 'wpa_key_mgmt=WPA-PSK', 'rsn_pairwise=CCMP', '',
-      ].join('\n'),
-    );
-    hostapd = track(spawn('ip', ['netns', 'exec', ns, 'hostapd', conf], { stdio: 'ignore' }));
-    await until(() => existsSync(join(ctrlDir, vethIn)));
-  });
-
-  afterAll(async () => {
-    killAll();
-    if (hostapd) await exited(hostapd);
-    await run('ip', ['netns', 'del', ns]).catch(() => undefined);
-    await run('ip', ['link', 'del', vethOut]).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    dir = env.tempDir(`wpsd-ctlh-${process.pid}-`);
+    const hostapd = env.track(await startHostapd({ host: env.host('ap'), ssid: 'wpsd-ctl-test' }));
+    ctrlDir = hostapd.ctrlDir;
+    ifname = hostapd.ifname;
   });
 
   it('gets PONG, a checked PIN and the configuration', async () => {
@@ -226,7 +204,7 @@ describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => 
     const home = join(dir, 'home');
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home);
-    const cli = track(spawn('node', [WPSD, 'cli', '-p', ctrlDir, '-i', vethIn], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const cli = track(spawn('node', [WPSD, 'cli', '-p', ctrlDir, '-i', ifname], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] }));
     let out = '';
     cli.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => out.includes('> '));
@@ -246,7 +224,7 @@ describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => 
 
   it('runs the -a program for hostapd events', async () => {
     const { script, out } = actionScript(dir, 'hapd-action');
-    const cli = track(spawn('node', [WPSD, 'cli', '-p', ctrlDir, '-i', vethIn, '-a', script], { stdio: 'ignore' }));
+    const cli = track(spawn('node', [WPSD, 'cli', '-p', ctrlDir, '-i', ifname, '-a', script], { stdio: 'ignore' }));
     // The PBC walk starts only after the monitor is attached; retry the trigger until the program ran.
     const started = () => readOut(out).includes('WPS-PBC-ACTIVE');
     for (let i = 0; i < 20 && !started(); i++) {
@@ -254,7 +232,7 @@ describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => 
       await until(started, 250);
       await wpsd('wps_cancel');
     }
-    expect(readOut(out)).toContain(`${vethIn} WPS-PBC-ACTIVE\n`);
+    expect(readOut(out)).toContain(`${ifname} WPS-PBC-ACTIVE\n`);
     cli.kill('SIGTERM');
     expect(await exited(cli)).toBe(0);
   });

@@ -4,18 +4,16 @@
 // SUBSCRIBE without SID), some injecting WLANEvents (Enrollee probes and a
 // whole EAP run of a station, played by src/wps's Enrollee). Debian's wpa_cli
 // drives wpsd; the events are checked line by line.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CtrlSession, runCli } from './harness/ctrl-session.js';
-import { waitForCtrl } from './harness/hostapd.js';
-import { createTopology, type ManagedProcess, type Topology } from './harness/netns.js';
-import { erConf } from './harness/wpa-supplicant.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CtrlSession } from './harness/ctrl-session.js';
+import { withTopology } from './harness/fixture.js';
+import type { ManagedProcess } from './harness/netns.js';
+import { startWpsdSta, type WpsdStaInstance } from './harness/wpsd.js';
 
 const EVENT_MS = 15_000;
 const ROOT = join(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const dist = (m: string): string => JSON.stringify(join(ROOT, 'dist', 'src', m));
 
 /**
@@ -198,14 +196,12 @@ interface FakeApSpec {
 }
 
 describe('wpsd sta External Registrar against test APs', () => {
-  let topo: Topology;
-  let dir: string;
-  let ctrlDir: string;
-  let sta: ManagedProcess;
+  const env = withTopology({ hosts: ['aps', 'er'] });
+  let sta: WpsdStaInstance;
   let fake: ManagedProcess;
   let erCtrl: CtrlSession;
   let script: string;
-  const cli = (...args: string[]): Promise<string> => runCli('wpa_cli', topo.host('er'), ctrlDir, 'wp0', args);
+  const cli = (...args: string[]): Promise<string> => sta.cli(...args);
 
   const GOOD1: FakeApSpec = {
     uuid: '11111111-0000-4000-8000-000000000001', port: 50001, mode: 'good', mac: '02:00:00:00:01:01', name: 'GoodOne',
@@ -226,31 +222,16 @@ describe('wpsd sta External Registrar against test APs', () => {
   );
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wpsd-er-fake-'));
-    ctrlDir = join(dir, 'ctrl');
-    mkdirSync(ctrlDir, { recursive: true });
-    const confPath = join(dir, 'er.conf');
-    writeFileSync(confPath, erConf({ ctrlDir }).replace('config_methods="keypad"', 'config_methods=keypad'));
-    script = join(dir, 'fake-ap.mjs');
+    script = join(env.tempDir('wpsd-er-fake-'), 'fake-ap.mjs');
     writeFileSync(script, FAKE_AP);
-    topo = await createTopology({ hosts: ['aps', 'er'] });
-    sta = topo.host('er').spawnNode(CLI, ['sta', '-c', confPath, '-i', 'wp0', '-D', 'none', '-d'], { label: 'wpsd-sta' });
-    await waitForCtrl(join(ctrlDir, 'wp0'), sta);
-    erCtrl = await CtrlSession.open(join(ctrlDir, 'wp0'));
+    sta = env.track(await startWpsdSta({ host: env.host('er'), args: ['-d'] }));
+    erCtrl = env.track(await sta.ctrl());
     expect(await cli('wps_er_start')).toBe('OK\n');
-  });
-
-  afterAll(async () => {
-    erCtrl?.close();
-    await sta?.stop();
-    await fake?.stop();
-    await topo?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('two good APs are added once each and every broken one is refused with a log line, without delaying the good ones', async () => {
     const aps = [GOOD1, ...BAD, GOOD2];
-    fake = topo.host('aps').spawnNode(script, [JSON.stringify({ address: topo.host('aps').address, aps })], { label: 'fake-aps' });
+    fake = env.track(env.host('aps').spawnNode(script, [JSON.stringify({ address: env.host('aps').address, aps })], { label: 'fake-aps' }));
     await fake.waitForOutput(/"what":"ready"/, 10_000);
     const a1 = await eventSeen(erCtrl, /^WPS-ER-AP-ADD 11111111-0000-4000-8000-000000000001 /);
     expect(a1).toBe(
@@ -268,15 +249,15 @@ describe('wpsd sta External Registrar against test APs', () => {
       endless: /refusing AP .*HttpClientError \(too-large\)/,
       'no-sid': /refusing AP .*GenaSubscribeError \(bad-response\)/,
     };
-    const addr = topo.host('aps').address.replace(/\./g, '\\.');
+    const addr = env.host('aps').address.replace(/\./g, '\\.');
     for (const b of BAD.filter((x) => x.mode !== 'never')) {
-      const m = await sta.waitForOutput(new RegExp(`(?:refusing )?AP \\d+ ${addr} \\(http://${addr}:${b.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
+      const m = await sta.proc.waitForOutput(new RegExp(`(?:refusing )?AP \\d+ ${addr} \\(http://${addr}:${b.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
       expect(m[0]).toMatch(reasons[b.mode] as RegExp);
     }
     // None of the broken APs was announced, and each good one exactly once.
     const adds = erCtrl.events.filter((e) => e.text.startsWith('WPS-ER-AP-ADD'));
     expect(adds.map((e) => e.text.split(' ')[1]).sort()).toEqual(['11111111-0000-4000-8000-000000000001', '11111111-0000-4000-8000-000000000002']);
-    expect(sta.running).toBe(true);
+    expect(sta.proc.running).toBe(true);
   });
 
   it('a subscription granted for 2 s is renewed with its SID before it runs out', async () => {
@@ -345,15 +326,15 @@ describe('wpsd sta External Registrar against test APs', () => {
 
   it('an AP whose description never comes is given up after the client timeout, with a log line', async () => {
     const never = BAD.find((b) => b.mode === 'never') as FakeApSpec;
-    const addr = topo.host('aps').address.replace(/\./g, '\\.');
-    const m = await sta.waitForOutput(new RegExp(`AP \\d+ ${addr} \\(http://${addr}:${never.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
+    const addr = env.host('aps').address.replace(/\./g, '\\.');
+    const m = await sta.proc.waitForOutput(new RegExp(`AP \\d+ ${addr} \\(http://${addr}:${never.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
     expect(m[0]).toMatch(/HttpClientError \(timeout\)/);
     expect(erCtrl.events.some((e) => e.text.includes('22222222-'))).toBe(false);
   });
 
   it('an AP that stops advertising (killed, no byebye) is removed when its max-age runs out', async () => {
     const spec: FakeApSpec = { uuid: '33333333-0000-4000-8000-000000000001', port: 50040, mode: 'good', mac: '02:00:00:00:03:01', name: 'Short', maxAge: 2 };
-    const p = topo.host('aps').spawnNode(script, [JSON.stringify({ address: topo.host('aps').address, aps: [spec] })], { label: 'fake-short' });
+    const p = env.host('aps').spawnNode(script, [JSON.stringify({ address: env.host('aps').address, aps: [spec] })], { label: 'fake-short' });
     try {
       await eventSeen(erCtrl, /^WPS-ER-AP-ADD 33333333-0000-4000-8000-000000000001 /);
       erCtrl.mark();
@@ -380,7 +361,7 @@ describe('wpsd sta External Registrar against test APs', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(erCtrl.events.slice(erCtrl.mark()).some((e) => e.text.startsWith('WPS-ER-AP-ADD'))).toBe(false);
     expect(await cli('wps_er_stop')).toBe('OK\n');
-    expect(await cli('wps_er_start', topo.host('aps').address)).toBe('OK\n');
+    expect(await cli('wps_er_start', env.host('aps').address)).toBe('OK\n');
     await erCtrl.waitFor(/^WPS-ER-AP-ADD 11111111-/, EVENT_MS);
     await erCtrl.waitFor(/^WPS-ER-AP-ADD 11111111-/, EVENT_MS);
     expect(await cli('wps_er_start', 'not-an-ip')).toBe('OK\n'); // running: shows the table again, as wpa_supplicant

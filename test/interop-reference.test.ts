@@ -4,105 +4,67 @@
 // (fixtures/reference/README.md lists them).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { runCli } from './harness/ctrl-session.js';
-import { REFERENCE_AP, startHostapd, type HostapdInstance } from './harness/hostapd.js';
-import { createTopology, type Topology } from './harness/netns.js';
+import { describe, expect, it } from 'vitest';
+import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from './harness/er-runs.js';
+import { withApAndEr } from './harness/fixture.js';
+import { REFERENCE_AP, startHostapd } from './harness/hostapd.js';
+import { hostMac } from './harness/netns.js';
 import { soapWscMessage, splitHttp, wscMessageName } from './harness/pcap-http.js';
-import { startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
+import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
 
-const EVENT_MS = 15_000;
 const UUID = REFERENCE_AP.uuid;
 
-function hex(s: string): string {
-  return Buffer.from(s, 'utf8').toString('hex');
-}
-
 describe('Debian hostapd (wired, UPnP) with Debian wpa_supplicant as External Registrar', () => {
-  let topo: Topology;
-  let ap: HostapdInstance;
-  let er: WpaSupplicantInstance;
-  let apCtrl: CtrlSession;
-  let erCtrl: CtrlSession;
-
-  beforeAll(async () => {
-    topo = await createTopology({ hosts: ['ap', 'er'] });
-    ap = await startHostapd({ host: topo.host('ap') });
-    er = await startWpaSupplicantEr({ host: topo.host('er') });
-    apCtrl = await ap.ctrl();
-    erCtrl = await er.ctrl();
-  });
-
-  afterAll(async () => {
-    apCtrl?.close();
-    erCtrl?.close();
-    await er?.stop();
-    await ap?.stop();
-    await topo?.dispose();
+  const pair = withApAndEr({
+    ap: (host) => startHostapd({ host }),
+    er: (host) => startWpaSupplicantEr({ host }),
   });
 
   it('wps_er_start finds the AP over SSDP and reports WPS-ER-AP-ADD with its UUID and device fields', async () => {
-    expect(await erCtrl.request('WPS_ER_START')).toBe('OK\n');
-    const ev = await erCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS);
-    const mac = (await topo.host('ap').exec('cat', [`/sys/class/net/${ap.ifname}/address`])).stdout.trim();
-    expect(ev.text).toBe(
-      `WPS-ER-AP-ADD ${UUID} ${mac} pri_dev_type=6-0050F204-1 wps_state=2 ` +
-        '|WPS Access Point|Company|Wireless Access Point|WAP|http://www.example.com/|http://www.example.com/model/|',
-    );
+    expect(await pair.erCtrl.request('WPS_ER_START')).toBe('OK\n');
+    const ev = await pair.erCtrl.waitFor(/^WPS-ER-AP-ADD /, EVENT_MS);
+    const mac = await hostMac(pair.ap.host);
+    expect(ev.text).toBe(REFERENCE_AP_LINES.apAdd(mac));
   });
 
   it('wps_er_learn with the AP PIN reports the current settings, then both sides see the ER NACK after M7', async () => {
-    erCtrl.mark();
-    apCtrl.mark();
-    expect(await runCli('wpa_cli', topo.host('er'), er.ctrlDir, er.ifname, ['wps_er_learn', UUID, REFERENCE_AP.apPin])).toBe('OK\n');
-    const settings = await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, EVENT_MS);
-    expect(settings.text).toBe(`WPS-ER-AP-SETTINGS uuid=${UUID} ssid=test-wps auth_type=0x0020 encr_type=0x0008 key=12345678`);
+    const learn = await erLearn(pair.erCtrl, UUID, REFERENCE_AP.apPin, { ap: pair.apCtrl, send: () => pair.er.cli('wps_er_learn', UUID, REFERENCE_AP.apPin) });
     // Learn ends with a WSC_NACK (config error 0) from the ER after M7: both sides log it as a failure at M7 (msg=11).
-    expect((await erCtrl.waitFor(/^WPS-FAIL /, EVENT_MS)).text).toBe('WPS-FAIL msg=11 config_error=0');
-    expect((await apCtrl.waitFor(/^WPS-FAIL /, EVENT_MS)).text).toBe('WPS-FAIL msg=11 config_error=0');
+    expect(learn).toMatchObject({ reply: 'OK\n', settings: REFERENCE_AP_LINES.settings, erFail: 'WPS-FAIL msg=11 config_error=0', apFail: 'WPS-FAIL msg=11 config_error=0' });
   });
 
   it('wps_er_learn with a wrong AP PIN fails at M4 with config_error=18 on both sides', async () => {
-    const from = erCtrl.mark();
-    apCtrl.mark();
-    // The ER answers FAIL until the NACK exchange of the previous learn has finished: retry (bounded).
-    expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${UUID} 11111115`)).toBe('OK\n');
-    expect((await erCtrl.waitFor(/^WPS-FAIL /, EVENT_MS)).text).toBe('WPS-FAIL msg=8 config_error=18');
-    expect((await apCtrl.waitFor(/^WPS-FAIL /, EVENT_MS)).text).toBe('WPS-FAIL msg=8 config_error=18');
-    expect(erCtrl.events.slice(from).some((e) => e.text.startsWith('WPS-ER-AP-SETTINGS'))).toBe(false);
+    // The ER answers FAIL until the NACK exchange of the previous learn has finished: erLearn retries (bounded).
+    const learn = await erLearn(pair.erCtrl, UUID, '11111115', { ap: pair.apCtrl, settings: false });
+    expect(learn).toMatchObject({ reply: 'OK\n', erFail: 'WPS-FAIL msg=8 config_error=18', apFail: 'WPS-FAIL msg=8 config_error=18' });
+    expect(learn.erEvents.some((e) => e.startsWith('WPS-ER-AP-SETTINGS'))).toBe(false);
   });
 
   it('wps_er_config gives WPS-NEW-AP-SETTINGS on the AP and hostapd_cli get_config shows the new network', async () => {
-    erCtrl.mark();
-    apCtrl.mark();
+    pair.erCtrl.mark();
+    pair.apCtrl.mark();
     // wpa_cli hex-encodes SSID and key itself; the raw ctrl command carries hex.
-    expect(await erCtrl.requestUntilOk(`WPS_ER_CONFIG ${UUID} ${REFERENCE_AP.apPin} ${hex('new-ssid')} WPA2PSK CCMP ${hex('newpassphrase1')}`)).toBe('OK\n');
-    expect((await apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, EVENT_MS)).text).toBe('WPS-NEW-AP-SETTINGS ');
+    expect(await pair.erCtrl.requestUntilOk(`WPS_ER_CONFIG ${UUID} ${REFERENCE_AP.apPin} ${hex('new-ssid')} WPA2PSK CCMP ${hex('newpassphrase1')}`)).toBe('OK\n');
+    expect((await pair.apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, EVENT_MS)).text).toBe('WPS-NEW-AP-SETTINGS ');
     // The ER also processes the credential it sent (M8) as if received, and counts the run a success.
-    expect((await erCtrl.waitFor(/^WPS-CRED-RECEIVED/, EVENT_MS)).text).toBe('WPS-CRED-RECEIVED ');
-    expect((await erCtrl.waitFor(/^WPS-SUCCESS/, EVENT_MS)).text).toBe('WPS-SUCCESS ');
+    expect((await pair.erCtrl.waitFor(/^WPS-CRED-RECEIVED/, EVENT_MS)).text).toBe('WPS-CRED-RECEIVED ');
+    expect((await pair.erCtrl.waitFor(/^WPS-SUCCESS/, EVENT_MS)).text).toBe('WPS-SUCCESS ');
     // hostapd applies the settings from an eloop timeout after the event: poll (bounded) until it has.
-    let cfg = '';
-    for (let i = 0; i < 50; i++) {
-      cfg = await runCli('hostapd_cli', topo.host('ap'), ap.ctrlDir, ap.ifname, ['get_config']);
-      if (/^ssid=new-ssid$/m.test(cfg)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const cfg = await pollUntil(() => pair.ap.cli('get_config'), (c) => /^ssid=new-ssid$/m.test(c));
     expect(cfg).toMatch(/^ssid=new-ssid$/m);
     expect(cfg).toMatch(/^wps_state=configured$/m);
     expect(cfg).toMatch(/^passphrase=newpassphrase1$/m);
     expect(cfg).toMatch(/^key_mgmt=WPA-PSK$/m);
     expect(cfg).toMatch(/^rsn_pairwise_cipher=CCMP$/m);
     // hostapd saved the new settings into its config file too.
-    expect(ap.currentConf()).toMatch(/^ssid=new-ssid$/m);
+    expect(pair.ap.currentConf()).toMatch(/^ssid=new-ssid$/m);
   });
 
   it('stopping hostapd makes the ER report WPS-ER-AP-REMOVE with its UUID', async () => {
-    erCtrl.mark();
-    apCtrl.close();
-    await ap.proc.stop('SIGTERM');
-    expect((await erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe(`WPS-ER-AP-REMOVE ${UUID}`);
+    pair.erCtrl.mark();
+    pair.apCtrl.close();
+    await pair.ap.proc.stop('SIGTERM');
+    expect((await pair.erCtrl.waitFor(/^WPS-ER-AP-REMOVE /, EVENT_MS)).text).toBe(`WPS-ER-AP-REMOVE ${UUID}`);
   });
 });
 

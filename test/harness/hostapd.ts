@@ -1,13 +1,11 @@
 // Debian hostapd 2.10 as a reference AP: driver=wired on a namespace's veth,
 // UPnP WFADevice on the same veth (upnp_iface), AP PIN for ER learn/config.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CtrlSession } from './ctrl-session.js';
-import { DaemonInstance, confText, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
-import { HarnessError, type ManagedProcess, type NetnsHost } from './netns.js';
+import { writeFileSync } from 'node:fs';
+import { DaemonInstance, START_TIMEOUT_MS, confText, daemonFiles, whenStarted, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
+import type { ManagedProcess, NetnsHost } from './netns.js';
 
-const START_TIMEOUT_MS = 10_000;
+// Started daemons are polled on their control socket; kept here too for the callers that import it from this file.
+export { waitForCtrl } from './reference-daemon.js';
 
 export interface HostapdConfigOptions extends WpsDeviceConfOptions {
   ifname: string;
@@ -89,44 +87,20 @@ export class HostapdInstance extends DaemonInstance {
   constructor(host: NetnsHost, proc: ManagedProcess, dir: string, confPath: string, ctrlDir: string, readonly uuid: string, ownsDir: boolean) {
     super(host, proc, dir, confPath, ctrlDir, ownsDir);
   }
-}
 
-/** Polls PING on `socketPath` until PONG, the process exits, or the timeout. */
-export async function waitForCtrl(socketPath: string, proc: ManagedProcess, timeoutMs = START_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    if (!proc.running) throw new HarnessError('EXITED', `${proc.label} exited (${String(proc.exitCode)}): ${proc.output().slice(-3000)}`);
-    try {
-      const s = await CtrlSession.open(socketPath, { attach: false, timeoutMs: 500 });
-      s.close();
-      return;
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  override get cliTool(): 'hostapd_cli' {
+    return 'hostapd_cli';
   }
-  throw new HarnessError('TIMEOUT', `${proc.label}: ctrl socket ${socketPath} did not answer PING: ${String(last)}`);
 }
 
 export async function startHostapd(o: StartHostapdOptions): Promise<HostapdInstance> {
-  const ownsDir = o.dir === undefined;
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'wpsd-hostapd-'));
-  const ctrlDir = join(dir, 'ctrl');
-  const confPath = join(dir, 'hostapd.conf');
-  mkdirSync(dir, { recursive: true });
+  const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(o.dir, 'wpsd-hostapd-', 'hostapd.conf');
   const { host, keyDebug, dir: _dir, ...conf } = o;
   writeFileSync(confPath, hostapdConf({ ...conf, ifname: host.ifname, ctrlDir }));
   const args = keyDebug ? ['-dd', '-K', '-t', confPath] : ['-d', '-t', confPath];
   const proc = host.spawn('hostapd', args, { label: `hostapd@${host.ns}`, cwd: dir });
-  const inst = new HostapdInstance(host, proc, dir, confPath, ctrlDir, o.uuid ?? REFERENCE_AP.uuid, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc);
-    // UPnP is up once the first SSDP advertisement round has gone out.
-    await proc.waitForOutput(/WPS UPnP: ADVERTISE_UP/, START_TIMEOUT_MS);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  // UPnP is up once the first SSDP advertisement round has gone out.
+  return whenStarted(new HostapdInstance(host, proc, dir, confPath, ctrlDir, o.uuid ?? REFERENCE_AP.uuid, ownsDir), (inst) =>
+    inst.proc.waitForOutput(/WPS UPnP: ADVERTISE_UP/, START_TIMEOUT_MS),
+  );
 }

@@ -303,6 +303,11 @@ export async function cleanupStaleNamespaces(prefix = DEFAULT_PREFIX): Promise<s
   return removed;
 }
 
+/** The MAC address of `host`'s veth, as `ip link` shows it (lower-case, colons). */
+export async function hostMac(host: NetnsHost): Promise<string> {
+  return (await host.exec('cat', [`/sys/class/net/${host.ifname}/address`])).stdout.trim();
+}
+
 /** Address of the i-th host (0-based): 169.254.1.(i+1). */
 export function hostAddress(i: number): string {
   return `169.254.1.${i + 1}`;

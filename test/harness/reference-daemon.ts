@@ -3,10 +3,14 @@
 // written, and what a running instance offers (namespace host, process, temp
 // dir, config file, control socket). hostapd.ts and wpa-supplicant.ts add
 // their own keys and start-up.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CtrlSession } from './ctrl-session.js';
-import type { ManagedProcess, NetnsHost } from './netns.js';
+import { CtrlSession, runCli } from './ctrl-session.js';
+import { HarnessError, type ManagedProcess, type NetnsHost } from './netns.js';
+
+/** How long a daemon gets to answer PING on its control socket. */
+export const START_TIMEOUT_MS = 10_000;
 
 /** WPS device keys that hostapd.conf and wpa_supplicant.conf both take (same names). */
 export interface WpsDeviceConfOptions {
@@ -36,6 +40,52 @@ export function confText(lines: ReadonlyArray<readonly [string, string]>, extra:
   return [...lines, ...Object.entries(extra)].map(([k, v]) => `${k}=${v}\n`).join('');
 }
 
+/** Polls PING on `socketPath` until PONG, the process exits, or the timeout. */
+export async function waitForCtrl(socketPath: string, proc: ManagedProcess, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (!proc.running) throw new HarnessError('EXITED', `${proc.label} exited (${String(proc.exitCode)}): ${proc.output().slice(-3000)}`);
+    try {
+      const s = await CtrlSession.open(socketPath, { attach: false, timeoutMs: 500 });
+      s.close();
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new HarnessError('TIMEOUT', `${proc.label}: ctrl socket ${socketPath} did not answer PING: ${String(last)}`);
+}
+
+/** Where a daemon's config file and ctrl directory go. */
+export interface DaemonFiles {
+  dir: string;
+  /** The harness made `dir` (a fresh temp dir) and removes it on stop. */
+  ownsDir: boolean;
+  ctrlDir: string;
+  confPath: string;
+}
+
+/** `given` (kept on stop) or a fresh temp dir `<tmp>/<prefix>XXXXXX`, with `confName` and `ctrl` inside. */
+export function daemonFiles(given: string | undefined, prefix: string, confName: string): DaemonFiles {
+  const dir = given ?? mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(dir, { recursive: true });
+  return { dir, ownsDir: given === undefined, ctrlDir: join(dir, 'ctrl'), confPath: join(dir, confName) };
+}
+
+/** Waits until the daemon answers on its control socket and `ready` holds; one that does not is stopped (temp dir removed). */
+export async function whenStarted<T extends DaemonInstance>(inst: T, ready?: (inst: T) => Promise<unknown>): Promise<T> {
+  try {
+    await waitForCtrl(inst.socketPath, inst.proc);
+    await ready?.(inst);
+  } catch (err) {
+    await inst.stop();
+    throw err;
+  }
+  return inst;
+}
+
 export class DaemonInstance {
   constructor(
     readonly host: NetnsHost,
@@ -62,6 +112,16 @@ export class DaemonInstance {
   /** The config file as the daemon left it (both rewrite it: WPS-NEW-AP-SETTINGS, update_config=1). */
   currentConf(): string {
     return readFileSync(this.confPath, 'utf8');
+  }
+
+  /** The Debian client for this daemon's control socket (hostapd_cli for an AP, wpa_cli otherwise). */
+  get cliTool(): 'hostapd_cli' | 'wpa_cli' {
+    return 'wpa_cli';
+  }
+
+  /** Runs `cliTool -p ctrlDir -i ifname ARGS` in the daemon's namespace and returns its stdout. */
+  cli(...args: string[]): Promise<string> {
+    return runCli(this.cliTool, this.host, this.ctrlDir, this.ifname, args);
   }
 
   /** Opens a control session (attached for events unless told otherwise). */

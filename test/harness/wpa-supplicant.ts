@@ -1,10 +1,7 @@
 // Debian wpa_supplicant 2.10 as a reference External Registrar:
 // `wpa_supplicant -Dnone -i <veth> -c er.conf` inside a namespace.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DaemonInstance, confText, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
-import { waitForCtrl } from './hostapd.js';
+import { writeFileSync } from 'node:fs';
+import { DaemonInstance, confText, daemonFiles, whenStarted, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
 import type { NetnsHost } from './netns.js';
 
 export const REFERENCE_ER = {
@@ -57,21 +54,10 @@ export interface StartErOptions extends Omit<ErConfigOptions, 'ctrlDir'> {
 export class WpaSupplicantInstance extends DaemonInstance {}
 
 export async function startWpaSupplicantEr(o: StartErOptions): Promise<WpaSupplicantInstance> {
-  const ownsDir = o.dir === undefined;
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'wpsd-er-'));
-  const ctrlDir = join(dir, 'ctrl');
-  const confPath = join(dir, 'er.conf');
-  mkdirSync(dir, { recursive: true });
+  const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(o.dir, 'wpsd-er-', 'er.conf');
   const { host, keyDebug, dir: _dir, ...conf } = o;
   writeFileSync(confPath, erConf({ ...conf, ctrlDir }));
   const args = ['-Dnone', '-i', host.ifname, '-c', confPath, '-t', keyDebug ? '-dd' : '-d', ...(keyDebug ? ['-K'] : [])];
   const proc = host.spawn('wpa_supplicant', args, { label: `wpa_supplicant@${host.ns}`, cwd: dir });
-  const inst = new WpaSupplicantInstance(host, proc, dir, confPath, ctrlDir, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  return whenStarted(new WpaSupplicantInstance(host, proc, dir, confPath, ctrlDir, ownsDir));
 }

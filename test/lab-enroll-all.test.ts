@@ -1,0 +1,50 @@
+/**
+ * The README's headless command: `wpsd lab --enroll-all --enrollees 50`
+ * enrolls fifty simulated stations by PIN through the AP's proxy and the
+ * External Registrar, prints the summary and exits 0. Bounded to 120 s.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+/** A port of its own, so labs of parallel test files do not find each other's AP. */
+const SSDP_PORT = 50_000 + (process.pid % 8_000);
+const RUN_LIMIT_MS = 120_000;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runLab(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [CLI, 'lab', ...args, '--ssdp-port', String(SSDP_PORT)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // SIGTERM first: the lab stops cleanly and still prints its summary; SIGKILL if even that hangs.
+    const term = setTimeout(() => proc.kill('SIGTERM'), RUN_LIMIT_MS);
+    const kill = setTimeout(() => proc.kill('SIGKILL'), RUN_LIMIT_MS + 10_000);
+    proc.on('exit', (code, signal) => {
+      clearTimeout(term);
+      clearTimeout(kill);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+describe('wpsd lab --enroll-all', () => {
+  it('enrolls 50 stations by PIN through the proxy, prints the summary and exits 0', { timeout: RUN_LIMIT_MS + 20_000 }, async () => {
+    const r = await runLab(['--enroll-all', '--enrollees', '50']);
+    const why = `exit ${r.code} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr.slice(-3000)}`;
+    expect(r.stdout, why).toContain('enrolled: 50/50');
+    expect(r.stdout, why).toMatch(/^failed: {3}0$/m);
+    expect(r.stdout, why).toMatch(/^total time: \d+\.\d\d s$/m);
+    expect(r.stdout, why).toMatch(/^per enrollment: median \d+\.\d\d s, p99 \d+\.\d\d s$/m);
+    expect(r.code, why).toBe(0);
+  });
+});
