@@ -14,6 +14,7 @@ import { register as registerDecode } from './wps/decode-command.js';
 import { register as registerMedium } from './radio/medium-command.js';
 import { register as registerAp } from './ap/ap-command.js';
 import { register as registerSta } from './sta/sta-command.js';
+import { register as registerLab } from './lab/lab-command.js';
 
 function packageVersion(): string {
   // dist/src/cli.js and src/cli.ts both sit two levels below package.json... or one.
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerMedium(program);
   registerAp(program);
   registerSta(program);
+  registerLab(program);
   return program;
 }
 

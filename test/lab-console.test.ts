@@ -20,7 +20,9 @@ const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 const SSDP_GROUP = '239.255.255.250';
 /** A port of its own, so labs of parallel test files do not find each other's AP. */
 const SSDP_PORT = 42_000 + (process.pid % 8_000);
-const UI_TIMEOUT_MS = 20_000;
+/** Generous: two test workers, Chromium and the lab share two cores. */
+const UI_TIMEOUT_MS = 30_000;
+const STEP_TEST_MS = 60_000;
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -119,7 +121,7 @@ describe('wpsd lab: the ER web console in Chromium', () => {
     expect(existsSync(join(info.dir, 'medium.sock'))).toBe(true);
   });
 
-  it('finds the AP over SSDP on lo, learns it with the AP PIN and shows its SSID', async () => {
+  it('finds the AP over SSDP on lo, learns it with the AP PIN and shows its SSID', { timeout: STEP_TEST_MS }, async () => {
     const row = page.locator('[data-testid="ap-row"]');
     await poll(() => row.count()).toBe(1);
     expect(await row.getAttribute('data-uuid')).toBe(info.apUuid);
@@ -132,7 +134,7 @@ describe('wpsd lab: the ER web console in Chromium', () => {
     await poll(() => page.getByTestId('event-log').textContent()).toContain('WPS-ER-AP-SETTINGS uuid=');
   });
 
-  it('lists the probing stations, enrolls one by its PIN and sees it turn enrolled, and stay so after the ER drops it', { timeout: 60_000 }, async () => {
+  it('lists the probing stations, enrolls one by its PIN and sees it turn enrolled, and stay so after the ER drops it', { timeout: STEP_TEST_MS }, async () => {
     const sta = info.stations[0] as { mac: string; pin: string };
     const row = page.locator(`[data-testid="enrollee-row"][data-mac="${sta.mac}"]`);
     await poll(() => row.getAttribute('data-state')).toMatch(/^(probe|m1)$/);
@@ -153,12 +155,32 @@ describe('wpsd lab: the ER web console in Chromium', () => {
       .poll(() => page.getByTestId('event-log').textContent(), { timeout: 30_000, interval: 250 })
       .toContain(`WPS-ER-ENROLLEE-REMOVE ${await row.getAttribute('data-uuid')} ${sta.mac}`);
     expect(await row.getAttribute('data-state')).toBe('enrolled');
+  });
+
+  it('a wrong PIN for another station turns it failed, with the reason', { timeout: STEP_TEST_MS }, async () => {
+    const sta = info.stations[1] as { mac: string; pin: string };
+    const wrong = sta.pin === '12345670' ? '49226874' : '12345670';
+    const row = page.locator(`[data-testid="enrollee-row"][data-mac="${sta.mac}"]`);
+    await row.getByTestId('enrollee-pin').click();
+    await page.getByTestId('pin-pin').fill(wrong);
+    await page.getByTestId('pin-submit').click();
+    await poll(() => row.getAttribute('data-state')).toBe('failed');
+    expect(await row.getByTestId('enrollee-state').getAttribute('title')).toMatch(/^WPS-FAIL msg=\d+ config_error=\d+/);
+    await poll(() => page.getByTestId('count-enrolled').textContent()).toBe('1');
+  });
+
+  it('push button for the third station: it pushes its own button too and turns enrolled', { timeout: STEP_TEST_MS }, async () => {
+    const sta = info.stations[2] as { mac: string; pin: string };
+    const row = page.locator(`[data-testid="enrollee-row"][data-mac="${sta.mac}"]`);
+    await row.getByTestId('enrollee-pbc').click();
+    await poll(() => row.getAttribute('data-state')).toBe('enrolled');
+    await poll(() => page.getByTestId('count-enrolled').textContent()).toBe('2');
     expect(pageErrors).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'lab-console.png'), fullPage: true });
   });
 
-  it('stops cleanly on Ctrl+C: ssdp:byebye on lo, exit 0, its sockets and temp dir removed', async () => {
+  it('stops cleanly on Ctrl+C: ssdp:byebye on lo, exit 0, its sockets and temp dir removed', { timeout: STEP_TEST_MS }, async () => {
     const listener = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     const byebye = new Promise<string>((resolve) => {
       listener.on('message', (m) => {

@@ -1,7 +1,8 @@
 /**
  * The README's headless command: `wpsd lab --enroll-all --enrollees 50`
  * enrolls fifty simulated stations by PIN through the AP's proxy and the
- * External Registrar, prints the summary and exits 0. Bounded to 120 s.
+ * External Registrar, prints the summary and exits 0 (bounded to 120 s);
+ * PBC does it one button at a time; a run stopped midway exits 1.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,13 +20,17 @@ interface Run {
   stderr: string;
 }
 
-function runLab(args: string[]): Promise<Run> {
+/** `onStderr` sees stderr as it grows (to stop the lab midway). */
+function runLab(args: string[], onStderr?: (text: string, stop: () => void) => void): Promise<Run> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [CLI, 'lab', ...args, '--ssdp-port', String(SSDP_PORT)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, () => proc.kill('SIGTERM'));
+    });
     // SIGTERM first: the lab stops cleanly and still prints its summary; SIGKILL if even that hangs.
     const term = setTimeout(() => proc.kill('SIGTERM'), RUN_LIMIT_MS);
     const kill = setTimeout(() => proc.kill('SIGKILL'), RUN_LIMIT_MS + 10_000);
@@ -46,5 +51,29 @@ describe('wpsd lab --enroll-all', () => {
     expect(r.stdout, why).toMatch(/^total time: \d+\.\d\d s$/m);
     expect(r.stdout, why).toMatch(/^per enrollment: median \d+\.\d\d s, p99 \d+\.\d\d s$/m);
     expect(r.code, why).toBe(0);
+  });
+
+  it('enrolls stations one push button at a time with --method pbc', { timeout: 60_000 }, async () => {
+    const r = await runLab(['--enroll-all', '--enrollees', '5', '--method', 'pbc']);
+    const why = `exit ${r.code} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr.slice(-3000)}`;
+    expect(r.stdout, why).toContain('enrolled: 5/5');
+    expect(r.code, why).toBe(0);
+  });
+
+  it('stopped midway (SIGTERM) it still prints the summary, and exits 1 since not all enrolled', { timeout: 60_000 }, async () => {
+    let sent = false;
+    const r = await runLab(['--enroll-all', '--enrollees', '50'], (text, stop) => {
+      if (!sent && /^1\/50 \S+ enrolled$/m.test(text)) {
+        sent = true;
+        stop();
+      }
+    });
+    const why = `exit ${r.code} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr.slice(-3000)}`;
+    expect(sent, why).toBe(true);
+    const enrolled = Number(/^enrolled: (\d+)\/50$/m.exec(r.stdout)?.[1]);
+    expect(enrolled, why).toBeGreaterThanOrEqual(1);
+    expect(enrolled, why).toBeLessThan(50);
+    expect(r.stdout, why).toContain('Stopped');
+    expect(r.code, why).toBe(1);
   });
 });

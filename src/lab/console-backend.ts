@@ -49,6 +49,7 @@ const BUSY_POLL_MS = 100;
 const ENROLLEE_ADD_RE = /^WPS-ER-ENROLLEE-ADD \S+ ([0-9a-f:]{17}) M1=([01]) /;
 const ENROLLEE_REMOVE_RE = /^WPS-ER-ENROLLEE-REMOVE \S+ ([0-9a-f:]{17})$/;
 const AP_SETTINGS_RE = /^WPS-ER-AP-SETTINGS uuid=(\S+) /;
+const ENROLLEE_SEEN_RE = /^WPS-ENROLLEE-SEEN ([0-9a-f:]{17}) /;
 
 /** What the lab's stations tell the console about their own runs. */
 export type StationOutcome = { ok: true } | { ok: false; detail: string };
@@ -65,6 +66,8 @@ export interface EnrollAllDriver {
 export interface StationHooks {
   /** The console authorised PBC for this Enrollee: its user pushes the button too. */
   pushButton?(mac: string): void;
+  /** The console gave this Enrollee's PIN to the ER: its user starts WPS PIN at the device too. */
+  startPin?(mac: string): void;
 }
 
 export interface LabConsoleBackendOptions {
@@ -118,6 +121,8 @@ export class LabConsoleBackend implements ConsoleBackend {
   private readonly configuredState = new Set<string>();
   /** Configure runs under way: AP UUID -> the settings asked for. */
   private readonly pendingConfigure = new Map<string, ApSettings>();
+  /** The last WPS-ENROLLEE-SEEN shown per station MAC. */
+  private readonly lastSeenLine = new Map<string, string>();
   private readonly er: ExternalRegistrar;
   private readonly now: () => number;
   private seq = 0;
@@ -167,9 +172,23 @@ export class LabConsoleBackend implements ConsoleBackend {
     this.changed();
   }
 
-  /** An event line of the AP (its control interface's monitor). */
+  /**
+   * An event line of the AP (its control interface's monitor). The AP says
+   * WPS-ENROLLEE-SEEN for every Probe Request of a waiting station; the log
+   * keeps one per station until what it says changes (PBC pushed, say).
+   */
   apEvent(text: string): void {
     if (this.closed) return;
+    const seen = ENROLLEE_SEEN_RE.exec(text);
+    if (seen?.[1] !== undefined) {
+      if (this.lastSeenLine.get(seen[1]) === text) return;
+      this.lastSeenLine.delete(seen[1]);
+      this.lastSeenLine.set(seen[1], text);
+      if (this.lastSeenLine.size > MAX_CONSOLE_ENROLLEES) {
+        const oldest = this.lastSeenLine.keys().next().value;
+        if (oldest !== undefined) this.lastSeenLine.delete(oldest);
+      }
+    }
     this.log('ap', text);
   }
 
@@ -222,7 +241,6 @@ export class LabConsoleBackend implements ConsoleBackend {
     const state: ConsoleEnrollee['state'] = m1 ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
     const view = enrolleeView(found.enrollee, found.ap, state);
     if (state === 'failed' && cur?.detail !== undefined) view.detail = cur.detail;
-    this.enrollees.delete(mac);
     this.enrollees.set(mac, view);
     this.trimEnrollees();
   }
@@ -324,7 +342,16 @@ export class LabConsoleBackend implements ConsoleBackend {
 
   authorizePin(req: EnrolleePinRequest): Promise<ConsoleResult> {
     const mac = req.mac === undefined ? undefined : Buffer.from(req.mac.replace(/:/g, ''), 'hex');
-    return Promise.resolve(this.result(this.er.addPin(req.enrollee, req.pin, mac)));
+    const reply = this.er.addPin(req.enrollee, req.pin, mac);
+    if (reply === 'OK') {
+      // The ER tells the AP only when its PIN/PBC mode changes, so a second station's address may not be in
+      // Authorized MACs; the station's user starting WPS PIN covers that (it joins any WPS AP after 5 s).
+      const sel = parseSelector(req.enrollee);
+      const found = sel === undefined ? undefined : this.er.findEnrollee('mac' in sel ? sel.mac : mac, 'uuid' in sel ? sel.uuid : undefined);
+      const target = found !== undefined ? formatMac(found.enrollee.macAddress) : req.mac;
+      if (target !== undefined) this.opts.stations?.startPin?.(target.toLowerCase());
+    }
+    return Promise.resolve(this.result(reply));
   }
 
   authorizePbc(enrollee: string): Promise<ConsoleResult> {

@@ -5,17 +5,17 @@
  * run can be told apart from another in logs, and PINs are random per run.
  */
 import { randomBytes } from 'node:crypto';
-import { parseDeviceType, parseUuid, type DeviceInfo } from '../wps/device.js';
+import { formatUuid, parseDeviceType, parseUuid, type DeviceInfo } from '../wps/device.js';
 import { generatePin } from '../wps/pin.js';
 import { ConfigMethods, RfBand } from '../wps/values.js';
 
 export const LAB_IFACE = 'wlan0';
 export const LAB_SSID = 'wpsd-lab';
 export const LAB_CHANNEL = 6;
-/** Stations a lab may run: the sim medium takes 64 radios, one is the AP. */
+/** Stations a lab may run: the sim medium takes 64 radios (one is the AP), the ER 64 Enrollees per AP and 64 PINs. */
 export const MAX_LAB_ENROLLEES = 60;
 export const DEFAULT_LAB_ENROLLEES = 5;
-/** wps_er_pin keeps 64 PINs; ConfigMethods of a station with a label and a display, and of the ER (keypad). */
+/** Config Methods of a lab station (a PIN label, a display, a push button) and of the ER (keypad, display, label). */
 const STATION_CONFIG_METHODS = ConfigMethods.Label | ConfigMethods.Display | ConfigMethods.PushButton | ConfigMethods.VirtualPushButton;
 const ER_CONFIG_METHODS = ConfigMethods.Keypad | ConfigMethods.Display | ConfigMethods.Label;
 
@@ -27,6 +27,14 @@ export interface LabIdentity {
   apUuid: string;
 }
 
+/** A random (version 4) UUID. */
+function uuidV4(rng: (n: number) => Buffer): Buffer {
+  const b = rng(16);
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  return b;
+}
+
 const hexByte = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
 
 export function newLabIdentity(rng: (n: number) => Buffer = randomBytes): LabIdentity {
@@ -34,7 +42,8 @@ export function newLabIdentity(rng: (n: number) => Buffer = randomBytes): LabIde
     apPin: generatePin(rng),
     passphrase: `lab-${rng(6).toString('hex')}`,
     apMac: '02:00:5e:00:01:00',
-    apUuid: '87654321-9abc-def0-1234-56789abc0001',
+    // Random: two labs on one machine (both on lo) must not pass for one AP.
+    apUuid: formatUuid(uuidV4(rng)),
   };
 }
 

@@ -22,6 +22,8 @@ import type { LabStationSpec } from './lab-config.js';
 export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
 /** After a run that ended without credentials, wait this long before reacting to the beacon again. */
 export const RETRY_COOLDOWN_MS = 3_000;
+/** After a run that failed (a wrong PIN, say), this long. */
+export const FAILED_COOLDOWN_MS = 30_000;
 /** A run started by the lab or the beacon gives up after this long (wpa_supplicant's walk time is 120 s). */
 export const LAB_WALK_TIME_MS = 60_000;
 const SCAN_DWELL_MS = 60;
@@ -74,6 +76,7 @@ export class LabStation {
   private paused = 0;
   private cooldownUntil = 0;
   private pbcPushed = false;
+  private runAbort: AbortController | undefined;
 
   constructor(private readonly opts: LabStationOptions) {
     this.spec = opts.spec;
@@ -119,6 +122,17 @@ export class LabStation {
     void this.enroll('pbc');
   }
 
+  /** The console gave the ER our PIN: start WPS PIN at the device (once a run is not already going). */
+  startPin(): void {
+    if (this.st === 'enrolled') return;
+    void this.enroll('pin');
+  }
+
+  /** Ends a run under way (the user gives up at the device). */
+  cancel(): void {
+    this.runAbort?.abort();
+  }
+
   async close(): Promise<void> {
     this.stop.abort();
     await Promise.allSettled([this.current, this.waitingLoop]);
@@ -134,41 +148,53 @@ export class LabStation {
   private async run(method: 'pin' | 'pbc', walkTimeMs: number, stopOnM2d: boolean): Promise<LabEnrollOutcome> {
     const started = Date.now();
     const abort = new AbortController();
+    this.runAbort = abort;
     const onStop = (): void => abort.abort();
     this.stop.signal.addEventListener('abort', onStop, { once: true });
     let m2d = false;
     this.setState('enrolling');
     try {
-      const r = await enroll({
-        driver: this.opts.driver,
-        device: this.spec.device,
-        method: method === 'pbc' ? { kind: 'pbc' } : { kind: 'pin', pin: this.spec.pin },
-        walkTimeMs,
-        scanDwellMs: SCAN_DWELL_MS,
-        retryDelayMs: RETRY_DELAY_MS,
-        signal: abort.signal,
-        logger: this.opts.logger,
-        onEvent: (e) => {
-          if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
-            // No PIN for us at the Registrar: this selection was for another device.
-            m2d = true;
-            abort.abort();
-          }
-        },
-      });
+      let failure: string | undefined;
+      try {
+        const r = await enroll({
+          driver: this.opts.driver,
+          device: this.spec.device,
+          method: method === 'pbc' ? { kind: 'pbc' } : { kind: 'pin', pin: this.spec.pin },
+          walkTimeMs,
+          scanDwellMs: SCAN_DWELL_MS,
+          retryDelayMs: RETRY_DELAY_MS,
+          signal: abort.signal,
+          logger: this.opts.logger,
+          onEvent: (e) => {
+            if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
+              // No PIN for us at the Registrar: this selection was for another device.
+              m2d = true;
+              abort.abort();
+            }
+          },
+        });
+        if (!r.ok) failure = m2d ? 'M2D: no device password for this Enrollee at the Registrar' : describeEnrollFailure(r);
+      } catch (e) {
+        // One station's broken run must not take the lab down: it is that station's failure.
+        failure = `the WPS run stopped: ${(e as Error).message}`;
+        this.opts.logger.error(`${this.mac}: ${failure}`);
+      }
       const ms = Date.now() - started;
       let out: LabEnrollOutcome;
-      if (r.ok) {
+      if (failure === undefined) {
         out = { ok: true, ms };
         this.setState('enrolled');
       } else {
-        out = m2d ? { ok: false, ms, detail: 'M2D: no device password for this Enrollee at the Registrar', m2d } : { ok: false, ms, detail: describeEnrollFailure(r) };
-        this.cooldownUntil = Date.now() + RETRY_COOLDOWN_MS;
-        this.setState(m2d || this.stop.signal.aborted ? 'waiting' : 'failed');
+        const retry = m2d || abort.signal.aborted;
+        out = m2d ? { ok: false, ms, detail: failure, m2d } : { ok: false, ms, detail: failure };
+        // A device whose run failed does not try again on its own for a while (wpa_supplicant stops at WPS-FAIL).
+        this.cooldownUntil = Date.now() + (retry ? RETRY_COOLDOWN_MS : FAILED_COOLDOWN_MS);
+        this.setState(retry ? 'waiting' : 'failed');
       }
-      if (!this.stop.signal.aborted && !(m2d && !out.ok)) this.opts.onOutcome?.(this.mac, out);
+      if (!abort.signal.aborted) this.opts.onOutcome?.(this.mac, out);
       return out;
     } finally {
+      if (this.runAbort === abort) this.runAbort = undefined;
       this.stop.signal.removeEventListener('abort', onStop);
       if (method === 'pbc') this.pbcPushed = false;
     }

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { ErAp } from '../er/ap-record.js';
+import { ENROLLEE_DONE_TIMEOUT_MS, parseProxiedTlvs } from '../er/enrollee-table.js';
+import { EVENT_LEVEL_INFO } from '../er/events.js';
+import { parseSelector, type ErReply, type ExternalRegistrar } from '../er/external-registrar.js';
+import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes } from '../wps/attributes.js';
+import type { Credential } from '../wps/credential.js';
+import { parseUuid } from '../wps/device.js';
+import { AuthType, EncrType, MessageType } from '../wps/values.js';
+import { LabConsoleBackend } from './console-backend.js';
+import { erDevice } from './lab-config.js';
+
+const AP_UUID = '87654321-9abc-def0-1234-56789abc0001';
+const STA_MAC = '02:00:5e:00:02:01';
+const STA_UUID = '2b7093f1-d6fb-5108-adbb-bea66bb80001';
+
+/** The part of the ExternalRegistrar the backend reads, with one AP that proxies one station. */
+class StubEr {
+  readonly device = erDevice();
+  readonly started = true;
+  readonly ap: ErAp;
+  readonly calls: string[] = [];
+  t = 1_000_000;
+
+  constructor() {
+    this.ap = new ErAp(1, '127.0.0.1', parseUuid(AP_UUID), 'http://127.0.0.1:49152/wps_device.xml', () => this.t);
+    this.ap.stage = 'ready';
+    this.ap.announced = true;
+    this.ap.macAddress = Buffer.from('02005e000100', 'hex');
+    this.ap.description = {
+      uuid: parseUuid(AP_UUID),
+      friendlyName: 'wpsd lab AP',
+      manufacturer: 'wpsd',
+      modelName: 'wpsd-ap',
+      controlUrl: 'http://127.0.0.1:49152/wps_control',
+      eventSubUrl: 'http://127.0.0.1:49152/wps_event',
+    };
+  }
+
+  /** A probe (type 1) or M1 (type 2) from the station, as the ER's table takes it. */
+  stationMessage(m1: boolean): void {
+    const attrs = [attrBytes(AttributeType.UuidE, parseUuid(STA_UUID)), attrU16(AttributeType.ConfigMethods, 0x238c), attrU16(AttributeType.DevicePasswordId, 0)];
+    if (m1) attrs.unshift(attrU8(AttributeType.MessageType, MessageType.M1));
+    this.ap.enrollees.update(Buffer.from(STA_MAC.replace(/:/g, ''), 'hex'), parseProxiedTlvs(encodeAttributes(attrs)), !m1);
+  }
+
+  apList(): ErAp[] {
+    return [this.ap];
+  }
+
+  findAp(sel: { uuid: Buffer } | { mac: Buffer }): ErAp | undefined {
+    return 'uuid' in sel ? (this.ap.uuid.equals(sel.uuid) ? this.ap : undefined) : this.ap.macAddress.equals(sel.mac) ? this.ap : undefined;
+  }
+
+  findEnrollee(mac: Buffer | undefined, uuid: Buffer | undefined): { ap: ErAp; enrollee: NonNullable<ReturnType<ErAp['enrollees']['find']>> } | undefined {
+    const e = this.ap.enrollees.find(mac, uuid);
+    return e === undefined ? undefined : { ap: this.ap, enrollee: e };
+  }
+
+  startApSession(sel: string, pin: string, mode: { mode: string }): ErReply {
+    this.calls.push(`${mode.mode} ${sel} ${pin}`);
+    const s = parseSelector(sel);
+    return s !== undefined && this.findAp(s) !== undefined ? 'OK' : 'FAIL';
+  }
+
+  addPin(target: string, pin: string, mac: Buffer | undefined): ErReply {
+    this.calls.push(`pin ${target} ${pin} ${mac?.toString('hex') ?? ''}`);
+    return 'OK';
+  }
+
+  startPbc(target: string): ErReply {
+    this.calls.push(`pbc ${target}`);
+    return 'OK';
+  }
+}
+
+function setup(): { er: StubEr; backend: LabConsoleBackend; pushed: string[] } {
+  const er = new StubEr();
+  const pushed: string[] = [];
+  const backend = new LabConsoleBackend({
+    er: er as unknown as ExternalRegistrar,
+    now: () => er.t,
+    stations: { pushButton: (mac) => pushed.push(`pbc ${mac}`), startPin: (mac) => pushed.push(`pin ${mac}`) },
+  });
+  return { er, backend, pushed };
+}
+
+const line = (text: string) => ({ level: EVENT_LEVEL_INFO, text });
+const addLine = (m1: boolean) => line(`WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=${m1 ? 1 : 0} config_methods=0x238c dev_passwd_id=0 pri_dev_type= |||||`);
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+
+describe('lab console backend over the External Registrar', () => {
+  it('lists the AP the ER announced, unlearned until WPS-ER-AP-SETTINGS', () => {
+    const { er, backend } = setup();
+    expect(backend.snapshot().aps).toMatchObject([{ uuid: AP_UUID, mac: '02:00:5e:00:01:00', friendlyName: 'wpsd lab AP', address: '127.0.0.1' }]);
+    expect(backend.snapshot().aps[0]?.settings).toBeUndefined();
+    er.ap.apSettings = { networkIndex: 1, ssid: Buffer.from('wpsd-lab'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('secret-pass'), macAddress: Buffer.alloc(6), extra: [] };
+    backend.erEvent(line(`WPS-ER-AP-SETTINGS uuid=${AP_UUID} ssid=wpsd-lab auth_type=0x0020 encr_type=0x0008 key=secret-pass`));
+    expect(backend.snapshot().aps[0]?.settings).toEqual({ ssid: 'wpsd-lab', authType: 'WPA2PSK', encrType: 'CCMP', key: 'secret-pass' });
+    backend.dispose();
+  });
+
+  it('learn on an AP the ER does not know answers FAIL-UNKNOWN-UUID without asking the ER', async () => {
+    const { er, backend } = setup();
+    expect(await backend.learn('11111111-2222-3333-4444-555555555555', '12345670')).toEqual({ ok: false, reply: 'FAIL-UNKNOWN-UUID' });
+    expect(await backend.learn(AP_UUID, '12345670')).toEqual({ ok: true, reply: 'OK' });
+    expect(er.calls).toEqual([`learn ${AP_UUID} 12345670`]);
+    backend.dispose();
+  });
+
+  it('configure shows the new settings only once the ER reports the run succeeded', async () => {
+    const { er, backend } = setup();
+    expect(await backend.configure(AP_UUID, '12345670', { ssid: 'new net', auth: 'WPA2PSK', encr: 'CCMP', key: 'new passphrase' })).toEqual({ ok: true, reply: 'OK' });
+    expect(er.calls).toEqual([`configure ${AP_UUID} 12345670`]);
+    expect(backend.snapshot().aps[0]?.settings).toBeUndefined();
+    const cred: Credential = { networkIndex: 1, ssid: Buffer.from('new net'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('new passphrase'), macAddress: Buffer.alloc(6), extra: [] };
+    backend.erConfigured(cred);
+    expect(backend.snapshot().aps[0]).toMatchObject({ wpsState: 2, settings: { ssid: 'new net', authType: 'WPA2PSK', encrType: 'CCMP', key: 'new passphrase' } });
+    backend.dispose();
+  });
+
+  it('a WPS-SUCCESS marks the Enrollee the ER is finishing as enrolled, and it stays after WPS-ER-ENROLLEE-REMOVE', async () => {
+    const { er, backend } = setup();
+    er.stationMessage(false);
+    backend.erEvent(addLine(false));
+    expect(backend.snapshot().enrollees).toMatchObject([{ mac: STA_MAC, uuid: STA_UUID, state: 'probe', apUuid: AP_UUID }]);
+    er.stationMessage(true);
+    backend.erEvent(addLine(true));
+    expect(backend.enrolleeState(STA_MAC)).toBe('m1');
+    backend.erEvent(line('WPS-SUCCESS '));
+    // The ER marks the entry done right after the line (wps_er_sta_process).
+    const e = er.ap.enrollees.list()[0];
+    if (e === undefined) throw new Error('no entry');
+    er.ap.enrollees.finishSoon(e);
+    await nextTick();
+    expect(backend.enrolleeState(STA_MAC)).toBe('enrolled');
+    er.t += ENROLLEE_DONE_TIMEOUT_MS;
+    er.ap.enrollees.expire();
+    backend.erEvent(line(`WPS-ER-ENROLLEE-REMOVE ${STA_UUID} ${STA_MAC}`));
+    expect(backend.snapshot().enrollees).toMatchObject([{ mac: STA_MAC, state: 'enrolled' }]);
+    backend.dispose();
+  });
+
+  it('a WPS-SUCCESS of a learn or configure run enrolls nobody', async () => {
+    const { er, backend } = setup();
+    er.stationMessage(true);
+    backend.erEvent(addLine(true));
+    backend.erEvent(line('WPS-SUCCESS '));
+    await nextTick();
+    expect(backend.enrolleeState(STA_MAC)).toBe('m1');
+    backend.dispose();
+  });
+
+  it("a station's failure stays through its probes, a new M1 starts over, and an unfinished Enrollee goes with the ER's entry", () => {
+    const { er, backend } = setup();
+    er.stationMessage(true);
+    backend.erEvent(addLine(true));
+    backend.stationOutcome(STA_MAC, { ok: false, detail: 'WPS-FAIL msg=8 config_error=18' });
+    expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18' }]);
+    backend.erEvent(addLine(false));
+    expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18' }]);
+    backend.erEvent(addLine(true));
+    expect(backend.enrolleeState(STA_MAC)).toBe('m1');
+    backend.erEvent(line(`WPS-ER-ENROLLEE-REMOVE ${STA_UUID} ${STA_MAC}`));
+    expect(backend.snapshot().enrollees).toEqual([]);
+    backend.dispose();
+  });
+
+  it("wps_er_pbc and wps_er_pin for a lab station start WPS at the station too, by the ER's own Enrollee entry", async () => {
+    const { er, backend, pushed } = setup();
+    er.stationMessage(false);
+    backend.erEvent(addLine(false));
+    expect(await backend.authorizePbc(STA_MAC)).toEqual({ ok: true, reply: 'OK' });
+    expect(await backend.authorizePin({ enrollee: STA_UUID, pin: '12345670' })).toEqual({ ok: true, reply: 'OK' });
+    expect(await backend.authorizePin({ enrollee: 'any', pin: '12345670' })).toEqual({ ok: true, reply: 'OK' });
+    expect(pushed).toEqual([`pbc ${STA_MAC}`, `pin ${STA_MAC}`]);
+    expect(er.calls).toEqual([`pbc ${STA_MAC}`, `pin ${STA_UUID} 12345670 `, 'pin any 12345670 ']);
+    backend.dispose();
+  });
+
+  it("keeps one WPS-ENROLLEE-SEEN per station in the event log until the AP's line changes", () => {
+    const { backend } = setup();
+    const seen = (pw: number) => `WPS-ENROLLEE-SEEN ${STA_MAC} ${STA_UUID} 1-0050F204-1 0x238c ${pw} 1 [lab-sta-01]`;
+    backend.apEvent(seen(0));
+    backend.apEvent(seen(0));
+    backend.apEvent(seen(4));
+    backend.apEvent('AP-ENABLED ');
+    expect(backend.snapshot().events.map((e) => `${e.source} ${e.text}`)).toEqual([`ap ${seen(0)}`, `ap ${seen(4)}`, 'ap AP-ENABLED ']);
+    backend.dispose();
+  });
+
+  it('without lab stations, enroll all ends at once with nothing to do', async () => {
+    const { backend } = setup();
+    const steps = [];
+    for await (const p of backend.enrollAll({ method: 'pin' }, new AbortController().signal)) steps.push(p);
+    expect(steps).toEqual([{ total: 0, enrolled: 0, failed: 0, finished: true, message: 'No lab stations to enroll' }]);
+    backend.dispose();
+  });
+});
