@@ -9,7 +9,7 @@
  *   .state  .apPin  .lockout  .device  .ctrl
  *   .emit(line)                          control event (level INFO) + log
  *   .applyNewSettings(cred)              what hostapd's hapd_wps_cred_cb does
- *   .setWlanResponseHandler(fn) / .onSelectedRegistrarChange(fn) / .proxyWlanEvent(type, mac, msg) / .selectedRegistrars
+ *   .setWlanResponseHandler(fn) / .onSelectedRegistrarChange(fn) / .onSettingsApplied(fn) / .proxyWlanEvent(type, mac, msg) / .selectedRegistrars
  *                                        the radio side's hooks (PutWLANResponse, SetSelectedRegistrar, WLANEvent)
  */
 import { Logger, silentLogger } from '../common/log.js';
@@ -57,6 +57,7 @@ export class ApBss {
   private readonly now: () => number;
   private wlanResponseHandler: ((r: WlanResponse) => WlanResponseResult) | undefined;
   private selectedRegistrarListener: (() => void) | undefined;
+  private settingsListener: (() => void) | undefined;
   private group: (() => readonly ApBss[]) | undefined;
   /** SetSelectedRegistrar state of the ERs (undefined without a UPnP device); read by the radio side. */
   selectedRegistrars: SelectedRegistrars | undefined;
@@ -302,6 +303,7 @@ export class ApBss {
       return 'refused';
     }
     this.state.applyCredential(cred);
+    this.settingsListener?.();
     return 'applied';
   }
 
@@ -315,6 +317,11 @@ export class ApBss {
 
   onSelectedRegistrarChange(listener: (() => void) | undefined): void {
     this.selectedRegistrarListener = listener;
+  }
+
+  /** Called once this BSS's state has taken new AP settings (the radio side restarts the BSS with them). */
+  onSettingsApplied(listener: (() => void) | undefined): void {
+    this.settingsListener = listener;
   }
 
   /** Proxies a station's probe request (type 1) or EAP message (type 2) to the subscribed ERs. */

@@ -64,6 +64,8 @@ export const WPS_EVENT_TIMEOUT = 'WPS-TIMEOUT ';
  * subscription ended (their selection ends with it, hostapd upnp_er_remove).
  */
 export const STATE_WATCH_INTERVAL_MS = 1_000;
+/** hostapd waits 100 ms before wps_reload_config so that EAP-WSC can finish. */
+export const RELOAD_DELAY_MS = 100;
 
 /** What the radio path uses of the daemon's BSS (ApBss has all of it). */
 export interface RadioPathBss {
@@ -79,6 +81,7 @@ export interface RadioPathBss {
   applyNewSettings(cred: Credential): boolean;
   setWlanResponseHandler(handler: ((r: WlanResponse) => WlanResponseResult) | undefined): void;
   onSelectedRegistrarChange(listener: (() => void) | undefined): void;
+  onSettingsApplied(listener: (() => void) | undefined): void;
   proxyWlanEvent(type: number, mac: Uint8Array, message: Uint8Array): void;
 }
 
@@ -141,6 +144,7 @@ export class RadioPath {
   private overlapReported = false;
   private stopped = false;
   private watch: NodeJS.Timeout | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
   private lastLocked = false;
   /** Unconfigured AP: the random passphrase given to an Enrollee (MAC hex), applied when its run succeeds. */
   private readonly autoConfig = new Map<string, string>();
@@ -212,6 +216,7 @@ export class RadioPath {
       const bss = opts.bss;
       bss.setWlanResponseHandler((r) => p.deliverWlanResponse(r));
       bss.onSelectedRegistrarChange(() => p.syncSelectedRegistrars());
+      bss.onSettingsApplied(() => p.scheduleReload());
       if (bss.ctrl !== undefined) p.commands.push(...registerWpsRadioCommands(bss.ctrl.registry, p, p.log));
       p.syncSelectedRegistrars();
       p.lastLocked = bss.lockout.isLocked();
@@ -230,6 +235,9 @@ export class RadioPath {
     const bss = this.opts.bss;
     bss.setWlanResponseHandler(undefined);
     bss.onSelectedRegistrarChange(undefined);
+    bss.onSettingsApplied(undefined);
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = undefined;
     for (const name of this.commands) bss.ctrl?.registry.unregister(name);
     this.commands.length = 0;
     this.unsubscribe();
@@ -301,6 +309,24 @@ export class RadioPath {
     this.wps.pbc.stop();
     this.wps.selection.internalStopped();
     await this.wps.refresh();
+  }
+
+  /**
+   * hostapd wps_reload_config: new AP settings (wps_reg, an ER's config,
+   * WPS_CONFIG, auto-configuration) restart the BSS with the new SSID and
+   * security, a little later so that the EAP-WSC run that brought them ends first.
+   */
+  private scheduleReload(): void {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      if (this.stopped) return;
+      const state = this.opts.bss.state;
+      const rsn = (state.wpa & 2) !== 0;
+      this.log.debug(`WPS: reloading the BSS with SSID ${JSON.stringify(state.ssid.toString('latin1'))}`);
+      this.wps.restart({ ssid: state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] }).catch((e: Error) => this.log.warn(`WPS: BSS reload failed: ${e.message}`));
+    }, RELOAD_DELAY_MS);
+    this.reloadTimer.unref();
   }
 
   /** M8's Credential for a station Enrollee (hostapd wps_build_cred). */

@@ -103,6 +103,7 @@ export class WpsBss {
   private readonly log: Logger;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  private readonly mlmeOpts: ConstructorParameters<typeof ApMlme>[0];
 
   constructor(private readonly opts: WpsBssOptions) {
     this.now = opts.now ?? Date.now;
@@ -111,6 +112,7 @@ export class WpsBss {
     this.selection = new SelectedRegistrarUnion({ now: this.now, configMethods: opts.ie.device.configMethods });
     const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver: opts.driver, wpsEnabled: true, rsn: opts.rsn, now: this.now, logger: this.log };
     if (opts.multiAp !== undefined) mlmeOpts.multiAp = opts.multiAp;
+    this.mlmeOpts = mlmeOpts;
     this.mlme = new ApMlme(mlmeOpts);
     this.mlme.onEvent((e) => (e.type === 'associated' ? this.emit({ type: 'associated', station: e.station }) : this.emit({ type: 'disassociated', addr: e.addr })));
     this.authenticator = new WpsAuthenticator({
@@ -139,6 +141,22 @@ export class WpsBss {
       beaconElements: [...(this.opts.baseElements ?? []), ...wps.beaconElements],
       probeResponseElements: [...(this.opts.baseElements ?? []), ...wps.probeResponseElements],
     });
+  }
+
+  /**
+   * New AP settings (hostapd wps_reload_config): the BSS restarts with the
+   * new SSID and security; stations of the old one are deauthenticated
+   * (hostapd flushes them when it reloads the configuration).
+   */
+  async restart(settings: { ssid: Uint8Array; rsn: boolean; baseElements: Element[] }): Promise<void> {
+    for (const s of this.mlme.stations()) await this.mlme.deauthenticate(s.addr).catch((e: Error) => this.log.debug(`wps: deauth ${s.addr}: ${e.message}`));
+    await this.opts.driver.stopAp();
+    this.opts.ssid = settings.ssid;
+    this.opts.rsn = settings.rsn;
+    this.opts.baseElements = settings.baseElements;
+    this.mlmeOpts.rsn = settings.rsn;
+    await this.start();
+    await this.refresh();
   }
 
   async close(): Promise<void> {

@@ -224,6 +224,29 @@ describe('sim drivers: an AP daemon and a station over the medium', () => {
     await rogue.close();
     await expect(sta.sendEapol(AP, new Uint8Array(4))).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
   });
+
+  it('a scan reports a BSS on the channel its DS Parameter Set names, not the one it was heard on (cfg80211_get_bss_channel)', async () => {
+    // As a beacon still in flight when the scan moves on to the next channel: sent on 6, naming channel 1.
+    const other = '02:00:00:00:09:0a';
+    const rogue = await SimLink.connect(join(dir, 'm.sock'), { addresses: [other], channel: 6 });
+    const beacon = buildFrame(
+      managementFrame('ff:ff:ff:ff:ff:ff', other, other, {
+        subtype: 'beacon',
+        timestamp: 0n,
+        beaconInterval: 100,
+        capability: CapabilityInfo.ESS,
+        elements: [{ id: 0, data: enc('elsewhere') }, { id: 3, data: Uint8Array.of(1) }],
+      }),
+    );
+    const timer = setInterval(() => rogue.send(beacon), 20);
+    try {
+      const results = await sta.scan({ channels: [6], dwellMs: 200 });
+      expect(results.map((r) => [r.bssid, r.channel])).toEqual([[other, 1]]);
+    } finally {
+      clearInterval(timer);
+      await rogue.close();
+    }
+  });
 });
 
 describe('choosing a driver', () => {

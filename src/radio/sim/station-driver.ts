@@ -241,9 +241,12 @@ function collect(results: Map<MacAddress, ScanResult>, f: ManagementFrame, chann
   const prev = results.get(bssid);
   const isProbe = b.subtype === 'probe-response';
   const ssid = findElement(b.elements, ElementId.SSID)?.data ?? new Uint8Array(0);
+  // cfg80211_get_bss_channel: the DS Parameter Set names the BSS's channel, so a
+  // frame still in flight when the scan moved on to the next channel does not move the BSS there.
+  const ds = findElement(b.elements, ElementId.DS_PARAMETER_SET)?.data;
   const next: ScanResult = {
     bssid,
-    channel,
+    channel: ds !== undefined && ds.length === 1 && ds[0] !== undefined && ds[0] !== 0 ? ds[0] : channel,
     // A hidden SSID in beacons must not overwrite the one a probe response revealed.
     ssid: ssid.length === 0 && prev ? prev.ssid : ssid,
     capability: b.capability,
