@@ -41,7 +41,9 @@ import type { Credential } from '../wps/credential.js';
 import { formatDeviceType, formatUuid } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
 import { PBC_WALK_TIME_MS } from '../wps/pbc.js';
-import { AuthType, EncrType } from '../wps/values.js';
+import { AttributeType } from '../wps/attributes.js';
+import { parseMessage } from '../wps/message.js';
+import { AuthType, DevicePasswordId, EncrType, MessageType } from '../wps/values.js';
 import type { BssState } from './bss.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { failLine, wpsEventLine, WPS_EVENT_OVERLAP } from './events.js';
@@ -54,6 +56,9 @@ import { apDeviceInfo } from './wps-device.js';
 import { autoConfigSettings, credentialForEnrollee, randomPassphrase, unconfiguredApSecurity } from './enrollee-credential.js';
 import type { EnrolleeInfo } from '../wps/registrar.js';
 
+
+/** Proxied runs remembered at once (one per Enrollee in a run; the oldest is dropped past this). */
+const MAX_PROXIED_RUNS = 256;
 export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
 export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
 export const WPS_EVENT_PBC_DISABLE = 'WPS-PBC-DISABLE ';
@@ -148,6 +153,11 @@ export class RadioPath {
   private lastLocked = false;
   /** Unconfigured AP: the random passphrase given to an Enrollee (MAC hex), applied when its run succeeds. */
   private readonly autoConfig = new Map<string, string>();
+  /**
+   * Enrollees whose run an External Registrar is serving through the proxy:
+   * MAC (hex) -> what their M1 said, for WPS-REG-SUCCESS when the run ends.
+   */
+  private readonly proxiedRuns = new Map<string, { uuid: Buffer; password: 'pin' | 'pbc' }>();
 
   private constructor(private readonly opts: RadioPathOptions) {
     const bss = opts.bss;
@@ -194,7 +204,10 @@ export class RadioPath {
       apPinLockout: bss.lockout,
       external: {
         available: () => (bss.device?.subscriberCount ?? 0) > 0,
-        onToExternal: (message, enrollee) => this.proxy.eapMessage(macToBytes(enrollee), message),
+        onToExternal: (message, enrollee) => {
+          this.noteProxiedM1(enrollee, message);
+          this.proxy.eapMessage(macToBytes(enrollee), message);
+        },
       },
       ...(this.tuning.m2WaitMs !== undefined ? { m2WaitMs: this.tuning.m2WaitMs } : {}),
       ...(this.tuning.externalTimeoutMs !== undefined ? { externalTimeoutMs: this.tuning.externalTimeoutMs } : {}),
@@ -477,10 +490,21 @@ export class RadioPath {
       case 'pbc-active':
         this.opts.bss.emit(WPS_EVENT_PBC_ACTIVE);
         break;
-      case 'eap-finished':
-        this.autoConfig.delete(Buffer.from(macToBytes(e.addr)).toString('hex'));
+      case 'eap-finished': {
+        const key = Buffer.from(macToBytes(e.addr)).toString('hex');
+        this.autoConfig.delete(key);
+        const proxied = this.proxiedRuns.get(key);
+        this.proxiedRuns.delete(key);
+        // The Enrollee's WSC_Done ended a run an External Registrar served. hostapd stays
+        // silent here (its registrar never saw the run); wpsd reports it like an internal
+        // registration, so the AP's operator sees every enrollment it carried.
+        if (proxied !== undefined && e.outcome.result === 'success') {
+          const line = wpsEventLine({ type: 'reg-success', macAddress: Buffer.from(macToBytes(e.addr)), ...proxied }, { credProcessing: this.opts.bss.conf.wpsCredProcessing });
+          if (line !== undefined) this.opts.bss.emit(line);
+        }
         this.log.debug(`${this.opts.bss.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
         break;
+      }
       case 'associated':
         this.log.info(`${this.opts.bss.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
         break;
@@ -491,6 +515,22 @@ export class RadioPath {
         // Handled from the driver event, which also has the raw WPS element for the proxy.
         break;
     }
+  }
+
+  /** Remembers UUID-E and the password kind of an M1 handed to External Registrars. */
+  private noteProxiedM1(enrollee: MacAddress, message: Buffer): void {
+    let m1;
+    try {
+      m1 = parseMessage(message);
+    } catch {
+      return; // The External Registrar judges malformed messages; nothing to remember.
+    }
+    const uuid = m1.get(AttributeType.UuidE);
+    if (m1.type !== MessageType.M1 || uuid === undefined) return;
+    if (this.proxiedRuns.size >= MAX_PROXIED_RUNS) this.proxiedRuns.delete(this.proxiedRuns.keys().next().value as string);
+    const pwId = m1.get(AttributeType.DevicePasswordId);
+    const pbc = pwId !== undefined && pwId.length === 2 && pwId.readUInt16BE(0) === DevicePasswordId.PushButton;
+    this.proxiedRuns.set(Buffer.from(macToBytes(enrollee)).toString('hex'), { uuid: Buffer.from(uuid), password: pbc ? 'pbc' : 'pin' });
   }
 
   private onRegistrationEvent(addr: MacAddress, ev: WpsEvent): void {
