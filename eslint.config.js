@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -11,4 +12,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Plain Node scripts (build and CI helpers).
+  { files: ['scripts/**/*.mjs', '*.js'], languageOptions: { globals: globals.node } },
 );
