@@ -71,13 +71,26 @@ function startAp(ap) {
   const apDev = device(ap.name, ap.mac, ap.uuid, 6);
   const m1 = new Enrollee({ device: apDev, password: { kind: 'pin', pin: '12345670' }, ap: { settings: { networkIndex: 1, ssid: Buffer.from('fake'), authType: 0x20, encrType: 8, networkKey: Buffer.from('fakepass1'), macAddress: apDev.macAddress, extra: [] } } }).start();
   let callback; let seq = 0; const stations = new Map();
+  // Like hostapd (wps_upnp_event.c), one NOTIFY at a time per subscriber, the rest queued, sent back to back.
+  const queue = []; let sending = false;
   const notify = (wlanEvent) => {
     if (!callback) return;
+    queue.push(wlanEvent);
+    if (!sending) sendNext();
+  };
+  function sendNext() {
+    const wlanEvent = queue.shift();
+    sending = wlanEvent !== undefined;
+    if (!sending) return;
     const body = '<?xml version="1.0" encoding="utf-8"?>\\n<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">\\n<e:property><WLANEvent>' + wlanEvent + '</WLANEvent></e:property>\\n</e:propertyset>\\n';
     const u = new URL(callback);
+    let done = false;
+    const next = () => { if (!done) { done = true; sendNext(); } };
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'NOTIFY', headers: { 'content-type': 'text/xml; charset="utf-8"', nt: 'upnp:event', nts: 'upnp:propchange', sid: sid, seq: String(seq++), 'content-length': Buffer.byteLength(body) } });
-    req.on('error', () => {}); req.end(body);
-  };
+    req.setTimeout(5000, () => req.destroy());
+    req.on('response', (r) => { say({ ap: ap.name, what: 'notified', status: r.statusCode }); r.resume(); r.on('end', next); r.on('error', next); });
+    req.on('error', next); req.end(body);
+  }
   const sid = 'uuid:' + randomUUID();
   const server = http.createServer((req, res) => {
     let body = '';
@@ -113,6 +126,11 @@ function startAp(ap) {
           if (ap.station && !stations.has(ap.station.mac) && m.toString('hex').startsWith('104a000110104100010110120002000010')) setTimeout(() => startStation(ap.station), 50);
           // PBC selected (Device Password ID 4): the push-button station starts.
           if (ap.pbcStation && !stations.has(ap.pbcStation.mac) && m.toString('hex').startsWith('104a000110104100010110120002000410')) setTimeout(() => startStation(ap.pbcStation), 50);
+          // PIN selected with the last burst station's MAC authorized: all burst stations start their runs at once.
+          if (ap.burst && !ap.burstStarted && m.toString('hex').startsWith('104a000110104100010110120002000010') && m.toString('hex').includes(ap.burst.goMac.replace(/:/g, ''))) {
+            ap.burstStarted = true;
+            for (const s of ap.burst.stations) startStation(s);
+          }
           return;
         }
         res.writeHead(401); return res.end();
@@ -193,6 +211,8 @@ interface FakeApSpec {
   station?: { name: string; mac: string; uuid: string; pin: string };
   /** A station that runs EAP-WSC with PBC once the Registrar is selected for PBC. */
   pbcStation?: { name: string; mac: string; uuid: string };
+  /** Stations that all start EAP-WSC at once when a PIN Registrar is selected with goMac among the Authorized MACs. */
+  burst?: { goMac: string; stations: Array<{ name: string; mac: string; uuid: string; pin: string }> };
 }
 
 describe('wpsd sta External Registrar against test APs', () => {
@@ -366,5 +386,43 @@ describe('wpsd sta External Registrar against test APs', () => {
     await erCtrl.waitFor(/^WPS-ER-AP-ADD 11111111-/, EVENT_MS);
     expect(await cli('wps_er_start', 'not-an-ip')).toBe('OK\n'); // running: shows the table again, as wpa_supplicant
   });
+
+  it('two wps_er_pin with different MACs: the APs get a SetSelectedRegistrar whose Authorized MACs hold both, newest first', async () => {
+    expect(await erCtrl.request('WPS_ER_PIN bbbbbbbb-0000-4000-8000-000000000001 12345670 02:00:00:00:bb:01')).toBe('OK\n');
+    expect(await erCtrl.request('WPS_ER_PIN bbbbbbbb-0000-4000-8000-000000000002 12345670 02:00:00:00:bb:02')).toBe('OK\n');
+    // WFA extension: Version2 2.0, Authorized MACs (12 bytes) = bb:02, bb:01.
+    for (const ap of ['GoodOne', 'GoodTwo']) {
+      await fake.waitForOutput(new RegExp(`"ap":"${ap}","what":"sel-reg","hex":"104a00011010410001011012000200001053[0-9a-f]{8}1049001400372a000120010c02000000bb0202000000bb01`), EVENT_MS);
+    }
+  });
+
+  it('30 stations enrolling at once through one AP all get the credential: no EAP WLANEvent of a run is dropped', async () => {
+    const stations = Array.from({ length: 30 }, (_, i) => {
+      const n = i.toString(16).padStart(2, '0');
+      return { name: `Burst${n}`, mac: `02:00:00:00:cc:${n}`, uuid: `dddddddd-0000-4000-8000-0000000000${n}`, pin: '12345670' };
+    });
+    const last = stations[stations.length - 1] as (typeof stations)[number];
+    const spec: FakeApSpec = { uuid: '44444444-0000-4000-8000-000000000001', port: 50050, mode: 'good', mac: '02:00:00:00:04:01', name: 'Burst', burst: { goMac: last.mac, stations } };
+    const p = env.track(env.host('aps').spawnNode(script, [JSON.stringify({ address: env.host('aps').address, aps: [spec] })], { label: 'fake-burst' }));
+    try {
+      await eventSeen(erCtrl, /^WPS-ER-AP-ADD 44444444-0000-4000-8000-000000000001 /);
+      expect(await erCtrl.request(`WPS_ER_SET_CONFIG ${spec.uuid} 0`)).toBe('OK\n');
+      erCtrl.mark();
+      // One PIN per station; the SetSelectedRegistrar after the last one starts all 30 runs at once.
+      for (const s of stations) expect(await erCtrl.request(`WPS_ER_PIN ${s.uuid} ${s.pin} ${s.mac}`)).toBe('OK\n');
+      const creds = /"ap":"Burst","what":"station-event","type":"cred-received","ssid":"er-net","key":"er-passphrase"/g;
+      // M1, M3, M5, M7 and WSC_Done of every station go through the AP as WLANEvents (150, back to back) and are all answered.
+      const notified = /"ap":"Burst","what":"notified","status":200/g;
+      const count = (re: RegExp): number => (p.output().match(re) ?? []).length;
+      const deadline = Date.now() + 2 * EVENT_MS;
+      while ((count(creds) < stations.length || count(notified) < 5 * stations.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(count(creds)).toBe(stations.length);
+      expect(count(notified)).toBe(5 * stations.length);
+      for (const s of stations) await eventSeen(erCtrl, new RegExp(`^WPS-ER-ENROLLEE-ADD ${s.uuid} ${s.mac} M1=1 `));
+      expect(sta.proc.output()).not.toMatch(/WLANEvents \(type 2\) a second from 02:00:00:00:cc:/);
+    } finally {
+      await p.stop();
+    }
+  }, 60_000);
 
 });

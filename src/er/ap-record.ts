@@ -8,6 +8,7 @@ import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import type { ApDescription } from './description-check.js';
 import { EnrolleeTable } from './enrollee-table.js';
+import { WlanEventLimiter } from './event-limiter.js';
 
 export type ApStage = 'describing' | 'device-info' | 'subscribing' | 'ready' | 'removed';
 
@@ -35,8 +36,12 @@ export class ErAp {
   readonly abort = new AbortController();
   retries = 0;
   retryTimer: NodeJS.Timeout | undefined;
-  private eventWindowStart = 0;
-  private eventsInWindow = 0;
+  /** Per-Enrollee budget for probes, M1s and strays (EAP of a run in progress is never counted). */
+  readonly eventLimiter: WlanEventLimiter;
+  /** A SetSelectedRegistrar to this AP is under way. */
+  selRegSending = false;
+  /** The newest SetSelectedRegistrar that waits for the one under way (or a learn/config run) to end. */
+  selRegPending: Buffer | undefined;
 
   constructor(id: number, address: string, uuid: Buffer, location: string, now: () => number) {
     this.id = id;
@@ -44,16 +49,7 @@ export class ErAp {
     this.uuid = Buffer.from(uuid);
     this.location = location;
     this.enrollees = new EnrolleeTable(now);
-  }
-
-  /** Rate limit of WLANEvents: true while fewer than `perSecond` arrived in the current second. */
-  takeEventToken(now: number, perSecond = 20): boolean {
-    if (now - this.eventWindowStart >= 1000) {
-      this.eventWindowStart = now;
-      this.eventsInWindow = 0;
-    }
-    this.eventsInWindow++;
-    return this.eventsInWindow <= perSecond;
+    this.eventLimiter = new WlanEventLimiter(now);
   }
 
   get key(): string {

@@ -37,6 +37,11 @@ export class EnrollSessions {
     return this.runs.size;
   }
 
+  /** A protocol run with this Enrollee is in progress (its EAP messages are never rate limited). */
+  inRun(e: ErEnrollee): boolean {
+    return this.runs.has(e);
+  }
+
   onEapMessage(ap: ErAp, e: ErEnrollee, msg: Buffer, messageType: number | undefined): void {
     let run = this.runs.get(e);
     if (messageType === MessageType.M1) {

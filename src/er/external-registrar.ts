@@ -27,10 +27,11 @@ import { runApSession, type ApSessionMode } from './ap-session.js';
 import { apKey, ErAp } from './ap-record.js';
 import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
+import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
 import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee } from './enrollee-table.js';
 import { apAddLine, apRemoveLine, enrolleeAddLine, enrolleeRemoveLine, setSelRegLine, type ErEventLine } from './events.js';
 import { PinStore } from './pin-store.js';
-import { buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode, type SelectedRegistrarState } from './selected-registrar.js';
+import { authorizedMacsFor, buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from './selected-registrar.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from './wlan-event.js';
 
@@ -39,8 +40,6 @@ export const MAX_ER_APS = 64;
 /** A description or GetDeviceInfo that fails is tried again this many times, then the AP waits for its next advertisement. */
 export const AP_SETUP_RETRIES = 2;
 export const AP_SETUP_RETRY_MS = 5_000;
-/** WLANEvents taken from one AP per second; more are dropped (hostapd sends at most 5 a second). */
-export const MAX_WLAN_EVENTS_PER_SEC = 20;
 /** How long wps_er_stop waits for the UNSUBSCRIBEs to be answered. */
 export const ER_STOP_UNSUBSCRIBE_WAIT_MS = 3_000;
 /** How often Enrollee, PIN and PBC timeouts are checked. */
@@ -101,7 +100,9 @@ export class ExternalRegistrar {
   /** Settings of APs that said byebye, by UUID (wps_er_ap_cache_settings). */
   private readonly cachedSettings = new Map<string, Credential>();
   private readonly enroll: EnrollSessions;
+  /** What the APs were last told: the mode, and what else makes a new SetSelectedRegistrar due. */
   private selRegMode: SelectedRegistrarMode = 'off';
+  private selRegKey = '';
   private starting: Promise<void> | undefined;
   /** UNSUBSCRIBEs under way; stop() waits for them a little (wps_er_deinit waits up to 5 s). */
   private readonly unsubscribing = new Set<Promise<void>>();
@@ -216,6 +217,7 @@ export class ExternalRegistrar {
     this.pins.clear();
     this.pbc.clear();
     this.selRegMode = 'off';
+    this.selRegKey = '';
     const searcher = this.searcher;
     const gena = this.gena;
     this.searcher = undefined;
@@ -425,10 +427,6 @@ export class ExternalRegistrar {
     if (ap.removed) return;
     const text = props['WLANEvent'];
     if (text === undefined || text === '') return;
-    if (!ap.takeEventToken(this.now(), MAX_WLAN_EVENTS_PER_SEC)) {
-      this.log.debug(`WPS ER: ${ap.label}: more than ${MAX_WLAN_EVENTS_PER_SEC} WLANEvents a second; dropping`);
-      return;
-    }
     let ev;
     try {
       ev = parseWlanEvent(text);
@@ -450,6 +448,7 @@ export class ExternalRegistrar {
       throw e;
     }
     const probe = ev.type === WlanEventType.ProbeRequest;
+    if (!this.admitEvent(ap, ev.type, ev.macAddress, tlvs.messageType)) return;
     this.log.debug(`WPS ER: WLANEvent - ${probe ? 'Probe Request' : 'EAP'} - from ${formatMac(ev.macAddress)}`);
     this.log.hexdump(LogLevel.MSGDUMP, `WPS ER: WLANEvent - Enrollee's message (TLVs from ${probe ? 'Probe Request' : 'EAP-WSC'})`, ev.message);
     const upd = ap.enrollees.update(ev.macAddress, tlvs, probe);
@@ -462,6 +461,23 @@ export class ExternalRegistrar {
       return;
     }
     this.enroll.onEapMessage(ap, upd.enrollee, ev.message, tlvs.messageType);
+  }
+
+  /**
+   * wpa_supplicant takes every WLANEvent; we never drop an EAP message of a
+   * run in progress either, but keep a per-Enrollee budget for probes, M1s
+   * and EAP messages from Enrollees without a run (what a flood is made of).
+   */
+  private admitEvent(ap: ErAp, type: number, mac: Buffer, messageType: number | undefined): boolean {
+    if (type === WlanEventType.Eap && messageType !== MessageType.M1) {
+      const e = ap.enrollees.get(mac);
+      if (e !== undefined && this.enroll.inRun(e)) return true;
+    }
+    const verdict = ap.eventLimiter.admit(`${type}/${mac.toString('hex')}`);
+    if (verdict === 'dropped-first') {
+      this.log.info(`WPS ER: ${ap.label}: more than ${MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC} WLANEvents (type ${type}) a second from ${formatMac(mac)}; dropping the rest of this second`);
+    }
+    return verdict === 'ok';
   }
 
   /** An Enrollee run finished well: its entry goes soon (wps_er_sta_process). */
@@ -483,35 +499,60 @@ export class ExternalRegistrar {
     this.updateSelectedRegistrar();
   }
 
-  /** Sends SetSelectedRegistrar to the APs when PIN/PBC mode changed (wps_registrar_selected_registrar_changed). */
-  updateSelectedRegistrar(): void {
+  /**
+   * Sends SetSelectedRegistrar to the APs whenever the PIN/PBC mode, the set
+   * of PINs or their Authorized MACs changed, like every
+   * wps_registrar_selected_registrar_changed does (a PIN added, used,
+   * expired; PBC started or ended); `force` sends even without a change
+   * (the button pushed again). Nothing goes while everything stays off.
+   */
+  updateSelectedRegistrar(force = false): void {
     const mode = selectedRegistrarMode(this.pbc.active, this.pins.size);
-    if (mode === this.selRegMode) return;
+    const macs = authorizedMacsFor(mode, this.pins.authorizedMacs());
+    const key = mode === 'off' ? '' : `${mode}/${this.pins.version}/${macs.map((m) => m.toString('hex')).join(',')}`;
+    if (mode === this.selRegMode && key === this.selRegKey && !force) return;
+    if (mode === 'off' && this.selRegMode === 'off') return;
     this.selRegMode = mode;
+    this.selRegKey = key;
     const state = selectedRegistrarState(this.device.configMethods, mode);
     const filter = mode === 'pbc' ? this.pbcApKey : undefined;
     if (mode !== 'pbc') this.pbcApKey = undefined;
-    this.log.debug(`WPS ER: SetSelectedRegistrar - sel_reg=${state.selected ? 1 : 0} dev_password_id=${state.devicePasswordId} sel_reg_config_methods=0x${state.configMethods.toString(16)}`);
-    const msg = buildSetSelectedRegistrarMessage(state, this.device.uuid, this.pins.authorizedMacs());
+    this.log.debug(`WPS ER: SetSelectedRegistrar - sel_reg=${state.selected ? 1 : 0} dev_password_id=${state.devicePasswordId} sel_reg_config_methods=0x${state.configMethods.toString(16)} authorized_macs=${macs.map(formatMac).join(',') || 'ff:ff:ff:ff:ff:ff'}`);
+    const msg = buildSetSelectedRegistrarMessage(state, this.device.uuid, macs);
     for (const ap of this.aps.values()) {
       if (ap.stage !== 'ready' || (filter !== undefined && ap.key !== filter)) continue;
-      void this.sendSelectedRegistrar(ap, state, msg);
+      this.emit(setSelRegLine(ap.uuid, { state: 'START', selReg: state.selected, devicePasswordId: state.devicePasswordId, selRegConfigMethods: state.configMethods }));
+      ap.selRegPending = msg;
+      void this.flushSelectedRegistrar(ap);
     }
   }
 
-  private async sendSelectedRegistrar(ap: ErAp, state: SelectedRegistrarState, msg: Buffer): Promise<void> {
-    this.emit(setSelRegLine(ap.uuid, { state: 'START', selReg: state.selected, devicePasswordId: state.devicePasswordId, selRegConfigMethods: state.configMethods }));
+  /**
+   * One SetSelectedRegistrar at a time per AP, the newest last: two in
+   * flight could reach the AP in either order, and one made while a
+   * learn/config run holds the AP waits for it (wpa_supplicant skips it).
+   */
+  private async flushSelectedRegistrar(ap: ErAp): Promise<void> {
+    if (ap.selRegSending) return;
     if (ap.busy) {
-      this.log.debug('WPS ER: Pending WPS operation for AP - skip SetSelectedRegistrar');
+      if (ap.selRegPending) this.log.debug('WPS ER: Pending WPS operation for AP - SetSelectedRegistrar waits for it');
       return;
     }
+    ap.selRegSending = true;
     try {
-      await setSelectedRegistrar(this.controlUrl(ap), msg);
-      this.log.debug('WPS ER: SetSelectedRegistrar OK');
-      if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'DONE' }));
-    } catch (e) {
-      this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
-      if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'FAILED' }));
+      for (let msg = ap.selRegPending; msg !== undefined && !ap.removed && !ap.busy; msg = ap.selRegPending) {
+        ap.selRegPending = undefined;
+        try {
+          await setSelectedRegistrar(this.controlUrl(ap), msg);
+          this.log.debug('WPS ER: SetSelectedRegistrar OK');
+          if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'DONE' }));
+        } catch (e) {
+          this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
+          if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'FAILED' }));
+        }
+      }
+    } finally {
+      ap.selRegSending = false;
     }
   }
 
@@ -544,6 +585,7 @@ export class ExternalRegistrar {
     ap.busy = true;
     void runApSession(this, ap, pin, mode).finally(() => {
       ap.busy = false;
+      void this.flushSelectedRegistrar(ap);
     });
     return 'OK';
   }
@@ -612,7 +654,7 @@ export class ExternalRegistrar {
     }
     if (!this.pbc.buttonPushed()) return 'FAIL-PBC-OVERLAP';
     this.pbcApKey = ap.key;
-    this.updateSelectedRegistrar();
+    this.updateSelectedRegistrar(true);
     return 'OK';
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinStore } from './pin-store.js';
-import { buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState } from './selected-registrar.js';
+import { ER_PIN_TIMEOUT_MS, MAX_AUTHORIZED_MACS, MAX_ER_PINS, PinStore } from './pin-store.js';
+import { authorizedMacsFor, buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState } from './selected-registrar.js';
 import { PbcSessions } from '../wps/pbc.js';
 import { ConfigMethods } from '../wps/values.js';
 
@@ -15,7 +15,8 @@ describe('ER PINs', () => {
     s.add(U1, '12345670', Buffer.from('020000000001', 'hex'));
     expect(s.lookup(U1)?.pin).toBe('12345670');
     expect(s.lookup(U2)?.pin).toBe('11111111');
-    expect(s.authorizedMacs().map((m) => m.toString('hex'))).toEqual(['020000000001']);
+    // Newest first; the wildcard PIN without a MAC authorizes broadcast (wps_registrar_add_pin).
+    expect(s.authorizedMacs().map((m) => m.toString('hex'))).toEqual(['020000000001', 'ffffffffffff']);
     expect(s.removeFor(U2)).toBe(true);
     expect(s.lookup(U2)).toBeUndefined();
     now = ER_PIN_TIMEOUT_MS;
@@ -32,6 +33,47 @@ describe('ER PINs', () => {
     expect(s.lookup(U1)?.pin).toBe('2');
     for (let i = 0; i < MAX_ER_PINS + 5; i++) s.add(Buffer.alloc(16, i + 10), '12345670', undefined);
     expect(s.size).toBe(MAX_ER_PINS);
+  });
+});
+
+describe('Authorized MACs of the PINs held', () => {
+  const hex = (b: Buffer[]): string[] => b.map((m) => m.toString('hex'));
+
+  it('two PINs with different MACs are both authorized, newest first; each change of the PINs counts', () => {
+    let now = 0;
+    const s = new PinStore(() => now);
+    const v0 = s.version;
+    s.add(U1, '12345670', Buffer.from('02000000bb01', 'hex'));
+    s.add(U2, '87654325', Buffer.from('02000000bb02', 'hex'));
+    expect(hex(s.authorizedMacs())).toEqual(['02000000bb02', '02000000bb01']);
+    expect(s.version).toBe(v0 + 2);
+    expect(s.removeFor(U2)).toBe(true);
+    expect(hex(s.authorizedMacs())).toEqual(['02000000bb01']);
+    expect(s.version).toBe(v0 + 3);
+    now = ER_PIN_TIMEOUT_MS;
+    expect(s.expire()).toBe(true);
+    expect(s.authorizedMacs()).toEqual([]);
+    expect(s.version).toBe(v0 + 4);
+    expect(s.expire()).toBe(false);
+    expect(s.version).toBe(v0 + 4);
+  });
+
+  it('holds no repeats and at most MAX_AUTHORIZED_MACS, the newest', () => {
+    const s = new PinStore(() => 0);
+    for (let i = 0; i < 8; i++) s.add(Buffer.alloc(16, i + 1), '12345670', Buffer.from(`02000000cc0${i}`, 'hex'));
+    s.add(Buffer.alloc(16, 50), '12345670', Buffer.from('02000000cc07', 'hex'));
+    expect(hex(s.authorizedMacs())).toEqual(['02000000cc07', '02000000cc06', '02000000cc05', '02000000cc04', '02000000cc03']);
+    expect(MAX_AUTHORIZED_MACS).toBe(5);
+  });
+
+  it('PBC puts broadcast in front, off has none (the message then carries broadcast)', () => {
+    const a = Buffer.from('02000000bb01', 'hex');
+    expect(hex(authorizedMacsFor('pbc', [a]))).toEqual(['ffffffffffff', '02000000bb01']);
+    expect(hex(authorizedMacsFor('pin', [a]))).toEqual(['02000000bb01']);
+    expect(authorizedMacsFor('off', [a])).toEqual([]);
+    const st = selectedRegistrarState(ConfigMethods.Keypad, 'pin');
+    const two = buildSetSelectedRegistrarMessage(st, U1, [Buffer.from('02000000bb02', 'hex'), a]);
+    expect(two.toString('hex')).toContain('1049001400372a000120010c02000000bb0202000000bb01');
   });
 });
 

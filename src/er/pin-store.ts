@@ -10,6 +10,9 @@
 export const ER_PIN_TIMEOUT_MS = 300_000;
 /** PINs held at once. */
 export const MAX_ER_PINS = 64;
+/** WPS_MAX_AUTHORIZED_MACS: Authorized MACs carried in SetSelectedRegistrar. */
+export const MAX_AUTHORIZED_MACS = 5;
+const BROADCAST = Buffer.alloc(6, 0xff);
 
 export interface ErPin {
   /** undefined = any Enrollee. */
@@ -21,6 +24,7 @@ export interface ErPin {
 
 export class PinStore {
   private pins: ErPin[] = [];
+  private changes = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -28,9 +32,15 @@ export class PinStore {
     return this.pins.length;
   }
 
+  /** Counts every change of the set of PINs (SetSelectedRegistrar goes again after one). */
+  get version(): number {
+    return this.changes;
+  }
+
   /** Adds (or replaces the PIN for the same UUID / wildcard); false when full. */
   add(uuid: Buffer | undefined, pin: string, macAddress: Buffer | undefined): boolean {
     this.pins = this.pins.filter((p) => !(uuid === undefined ? p.uuid === undefined : p.uuid?.equals(uuid) === true));
+    this.changes++;
     if (this.pins.length >= MAX_ER_PINS) return false;
     this.pins.push({ uuid: uuid && Buffer.from(uuid), pin, macAddress: macAddress && Buffer.from(macAddress), expiresAt: this.now() + ER_PIN_TIMEOUT_MS });
     return true;
@@ -44,7 +54,9 @@ export class PinStore {
   }
 
   remove(p: ErPin): void {
+    const before = this.pins.length;
     this.pins = this.pins.filter((x) => x !== p);
+    if (this.pins.length !== before) this.changes++;
   }
 
   /** Drops the PIN that served (or would serve) this Enrollee. */
@@ -60,17 +72,27 @@ export class PinStore {
     const t = this.now();
     const before = this.pins.length;
     this.pins = this.pins.filter((p) => p.expiresAt > t);
-    return this.pins.length !== before;
+    if (this.pins.length === before) return false;
+    this.changes++;
+    return true;
   }
 
-  /** Authorized MACs for SetSelectedRegistrar (empty: the caller sends broadcast). */
+  /**
+   * Authorized MACs for SetSelectedRegistrar, the union over all PINs held
+   * as wps_registrar_add_authorized_mac builds it: newest first, a PIN
+   * without a MAC authorizes broadcast, no repeats, at most 5.
+   */
   authorizedMacs(): Buffer[] {
     const out: Buffer[] = [];
-    for (const p of this.pins) if (p.macAddress && !out.some((m) => m.equals(p.macAddress as Buffer))) out.push(p.macAddress);
-    return out.slice(0, 5);
+    for (let i = this.pins.length - 1; i >= 0 && out.length < MAX_AUTHORIZED_MACS; i--) {
+      const m = this.pins[i]?.macAddress ?? BROADCAST;
+      if (!out.some((x) => x.equals(m))) out.push(Buffer.from(m));
+    }
+    return out;
   }
 
   clear(): void {
+    if (this.pins.length > 0) this.changes++;
     this.pins = [];
   }
 }

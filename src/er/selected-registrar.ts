@@ -39,6 +39,18 @@ export function selectedRegistrarState(ownConfigMethods: number, mode: SelectedR
   return { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: methods };
 }
 
+/**
+ * The Authorized MACs for a mode, from the PINs' union (newest first): PBC
+ * adds broadcast in front (wps_registrar_button_pushed), off has none (the
+ * message then says broadcast). At most 5 (WPS_MAX_AUTHORIZED_MACS).
+ */
+export function authorizedMacsFor(mode: SelectedRegistrarMode, pinMacs: readonly Buffer[]): Buffer[] {
+  if (mode === 'off') return [];
+  const out: Buffer[] = [];
+  for (const m of mode === 'pbc' ? [BROADCAST_MAC, ...pinMacs] : pinMacs) if (!out.some((x) => x.equals(m))) out.push(m);
+  return out.slice(0, 5);
+}
+
 export function buildSetSelectedRegistrarMessage(s: SelectedRegistrarState, uuidR: Buffer, authorizedMacs: readonly Buffer[]): Buffer {
   const macs = authorizedMacs.length > 0 ? [...authorizedMacs] : [BROADCAST_MAC];
   return encodeAttributes([
