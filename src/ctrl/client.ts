@@ -6,7 +6,7 @@
  */
 import { lstatSync, realpathSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createDgramSocket, sendErrno, sendTo, type DgramSocket } from './dgram.js';
+import { createDgramSocket, sendErrno, trySendTo, type DgramSocket } from './dgram.js';
 import { MAX_SOCKET_PATH } from './ctrl-interface.js';
 
 /** wpa_ctrl_request waits 10 s for a reply. */
@@ -70,6 +70,14 @@ function canonicalSocketPath(path: string): string {
   }
 }
 
+/**
+ * A request the daemon's socket cannot take now (its receive queue is full)
+ * is retried this many times, this far apart, on a fresh socket (wpa_ctrl_request
+ * retries EAGAIN the same way, with a longer pause).
+ */
+export const SEND_RETRIES = 5;
+export const SEND_RETRY_MS = 100;
+
 let counter = 0;
 const openPaths = new Set<string>();
 let exitHookInstalled = false;
@@ -98,7 +106,7 @@ interface Waiter {
 export class CtrlClient {
   readonly serverPath: string;
   readonly localPath: string;
-  private readonly sock: DgramSocket;
+  private sock: DgramSocket;
   private waiter: Waiter | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private eventHandlers: ((event: CtrlEvent) => void)[] = [];
@@ -108,8 +116,37 @@ export class CtrlClient {
     this.serverPath = serverPath;
     this.localPath = localPath;
     this.sock = sock;
+    this.listen(sock);
+  }
+
+  private listen(sock: DgramSocket): void {
     sock.on('data', (buf: Buffer, from: string) => this.onData(buf, from));
     sock.on('error', () => undefined);
+  }
+
+  /**
+   * A send that would block leaves node-unix-socket's socket deaf for good
+   * (dgram.ts trySendTo): it is closed and the same path bound again, so the
+   * daemon's replies and events still find us.
+   */
+  private reopen(): void {
+    const old = this.sock;
+    old.removeAllListeners('data');
+    old.close();
+    try {
+      unlinkSync(this.localPath);
+    } catch {
+      // gone already
+    }
+    const sock = createDgramSocket();
+    try {
+      sock.bind(this.localPath);
+    } catch (err) {
+      sock.close();
+      throw new CtrlClientError('bind', `cannot bind ${this.localPath} again: ${(err as Error).message}`);
+    }
+    this.sock = sock;
+    this.listen(sock);
   }
 
   /** Bind `<clientDir>/wpa_ctrl_<pid>-<n>` (as wpa_ctrl_open2 does) for talking to `serverPath`. */
@@ -187,7 +224,30 @@ export class CtrlClient {
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });
-    const err = await sendTo(this.sock, Buffer.from(command, 'utf8'), this.serverPath);
+    // The caller gets the rejection; this keeps a timeout during send retries from going unhandled.
+    reply.catch(() => undefined);
+    const data = Buffer.from(command, 'utf8');
+    let err: Error | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const out = trySendTo(this.sock, data, this.serverPath);
+      if (out.kind === 'sent') break;
+      if (out.kind === 'failed') {
+        err = out.error;
+        break;
+      }
+      try {
+        this.reopen();
+      } catch (e) {
+        err = e as Error;
+        break;
+      }
+      if (attempt + 1 >= SEND_RETRIES) {
+        err = new Error('the daemon is not reading its control socket (send would block)');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, SEND_RETRY_MS));
+      if (this.closed) throw new CtrlClientError('closed', 'connection closed');
+    }
     if (err) {
       const w = this.waiter;
       if (w) {

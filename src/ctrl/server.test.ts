@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtrlServer, CtrlServerError } from './server.js';
@@ -180,6 +181,66 @@ describe('control socket under hostile input', () => {
     s.emit(3, 'WPS-TIMEOUT ');
     await until(() => s.monitors.size === 0);
     expect(s.monitors.size).toBe(0);
+  });
+
+  it('keeps answering when a monitor stops reading: a send that would block is dropped and the socket reopened', async () => {
+    const s = await open();
+    const monitorPath = join(dir, 'slow');
+    // A monitor in another process that attaches, then reads nothing for a while (its event loop is blocked).
+    const script = `const { DgramSocket } = require('node-unix-socket');
+      const m = new DgramSocket(); m.bind(${JSON.stringify(monitorPath)});
+      m.on('data', () => { process.stdout.write('attached\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000); process.exit(0); });
+      m.sendTo(Buffer.from('ATTACH'), 0, 6, ${JSON.stringify(s.path)}, () => undefined);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      await until(() => out.includes('attached'));
+      expect(s.monitors.size).toBe(1);
+      // More events than an unconnected socket may hold unread (net.unix.max_dgram_qlen, 10 by default).
+      for (let i = 0; i < 40; i++) s.emit(3, `WPS-EVENT-${i}`);
+      expect(s.stallRecoveries).toBeGreaterThan(0);
+      // The socket was replaced: requests are served while the events wait for the monitor.
+      expect(await client(s).request('PING', 2000)).toBe('PONG\n');
+      // Not read within BACKLOG_MAX_AGE_MS, the waiting events are dropped: more than 10
+      // failed sends in a row detach the monitor, as hostapd does.
+      await until(() => s.queuedSends === 0);
+      expect(s.queuedSends).toBe(0);
+      expect(s.monitors.size).toBe(0);
+      expect(await client(s).request('PING', 2000)).toBe('PONG\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('gives a monitor that is busy for a moment every event, in order, and keeps answering meanwhile', async () => {
+    const s = await open();
+    const monitorPath = join(dir, 'busy');
+    // Attaches, blocks its event loop for 300 ms, then prints every event it reads.
+    const script = `const { DgramSocket } = require('node-unix-socket');
+      const m = new DgramSocket(); m.bind(${JSON.stringify(monitorPath)});
+      let attached = false;
+      m.on('data', (b) => {
+        if (!attached) { attached = true; process.stdout.write('attached\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); return; }
+        process.stdout.write(b.toString() + '\\n');
+      });
+      m.sendTo(Buffer.from('ATTACH'), 0, 6, ${JSON.stringify(s.path)}, () => undefined);
+      setTimeout(() => process.exit(0), 10000);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      await until(() => out.includes('attached'));
+      const sent = Array.from({ length: 30 }, (_, i) => `<3>WPS-EVENT-${i}`);
+      for (let i = 0; i < 30; i++) s.emit(3, `WPS-EVENT-${i}`);
+      expect(await client(s).request('PING', 2000)).toBe('PONG\n');
+      await until(() => out.includes('WPS-EVENT-29'));
+      expect(out.split('\n').filter((l) => l.startsWith('<3>'))).toEqual(sent);
+      expect(s.monitors.size).toBe(1);
+      expect(s.queuedSends).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('answers FAIL to a failing command even when reporting the failure throws, and keeps serving', async () => {

@@ -5,29 +5,36 @@
  * Requests are answered to the sender's address; events go to monitors as
  * "<level>TEXT".
  *
- * node-unix-socket keeps one FIFO send queue per socket and retries a
- * datagram the kernel refuses (a peer that stopped reading) in a busy loop, so
- * one such peer would stall every reply. wpsd bounds what is queued per peer
- * and, if a send still stalls, binds the path to a fresh socket, dropping the
- * stuck peer's monitor.
+ * A send that would block (a peer that is slow to read: its receive queue,
+ * 10 datagrams by default for an unconnected socket, or our send buffer is
+ * full) closes the socket and binds the path afresh, as wpa_supplicant does
+ * on EAGAIN (ctrl_iface_unix.c, wpas_ctrl_iface_reinit). With
+ * node-unix-socket that is a necessity: the addon keeps such a datagram,
+ * retries it in a busy loop and never reads from that socket again
+ * (dgram.ts trySendTo). The datagram, and what follows for the same peer,
+ * wait in a bounded backlog that is retried with backoff, so a monitor that
+ * is only busy for a moment still gets every event, in order; what is still
+ * there after BACKLOG_MAX_AGE_MS is dropped and counted as failed sends
+ * (a monitor is detached after more than 10 in a row, as hostapd).
  */
 import { chmodSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
 import { MAX_SOCKET_PATH, parseCtrlInterface, resolveGroup } from './ctrl-interface.js';
-import { createDgramSocket, sendErrno, sendTo, type DgramSocket } from './dgram.js';
+import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } from './dgram.js';
 import { MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
 
-/** Datagrams queued towards one peer before further ones to it are dropped (counted as failures for monitors). */
-export const MAX_PENDING_PER_PEER = 64;
 /** Requests being handled at once; more are answered FAIL. */
 export const MAX_CONCURRENT_REQUESTS = 64;
-/** A send not completed after this long means the peer stopped reading. */
-export const SEND_STALL_MS = 1000;
-const STALL_CHECK_MS = 250;
+/** Datagrams waiting for one slow peer; further ones are dropped (failed sends for a monitor). */
+export const MAX_BACKLOG_PER_PEER = 64;
+/** A backlog not delivered within this time is dropped. */
+export const BACKLOG_MAX_AGE_MS = 1000;
+/** First retry of a backlog; each retry that would block again doubles the wait. */
+const BACKLOG_FIRST_RETRY_MS = 10;
 /** Directory and socket mode: hostapd's S_IRWXU | S_IRWXG. */
 const CTRL_MODE = 0o770;
 
@@ -51,11 +58,14 @@ export interface CtrlServerOptions {
   logger?: Logger;
 }
 
-interface PendingSend {
-  dest: string;
+interface Queued {
   data: Buffer;
   kind: 'reply' | 'event';
-  at: number;
+}
+
+interface Backlog {
+  items: Queued[];
+  since: number;
 }
 
 export class CtrlServer {
@@ -66,15 +76,12 @@ export class CtrlServer {
   private readonly gid: number | undefined;
   private readonly log: Logger;
   private sock: DgramSocket;
-  private generation = 0;
-  private pending: PendingSend[] = [];
-  private readonly perPeer = new Map<string, number>();
   private handling = 0;
   private closed = false;
-  private readonly watchdog: NodeJS.Timeout;
-  private lastCheck = Date.now();
-  private suspect: PendingSend | undefined;
   private recycles = 0;
+  private readonly backlogs = new Map<string, Backlog>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = BACKLOG_FIRST_RETRY_MS;
 
   private constructor(path: string, dir: string, gid: number | undefined, sock: DgramSocket, log: Logger) {
     this.path = path;
@@ -89,8 +96,6 @@ export class CtrlServer {
           : this.log.debug(`CTRL_IFACE monitor ${what} ${addr}`),
     });
     this.listen(sock);
-    this.watchdog = setInterval(() => this.checkStall(), STALL_CHECK_MS);
-    this.watchdog.unref();
   }
 
   /** Create the directory and socket; replaces a stale socket, refuses a live one. */
@@ -135,20 +140,18 @@ export class CtrlServer {
     for (const m of this.monitors.recipients(level)) {
       // hostapd sends RX-PROBE-REQUEST only to monitors that asked for it.
       if (text.startsWith('RX-PROBE-REQUEST') && m.events.get('probe_rx_events') !== true) continue;
-      if ((this.perPeer.get(m.address) ?? 0) >= MAX_PENDING_PER_PEER) {
-        if (this.monitors.recordFailure(m.address, false)) this.log.info(`CTRL_IFACE monitor ${m.address} dropped: not reading`);
-        continue;
-      }
       this.send(m.address, data, 'event');
     }
   }
 
-  /** Datagrams handed to the socket and not yet accepted by the kernel. */
+  /** Datagrams waiting in backlogs for slow peers (the addon itself never holds one). */
   get queuedSends(): number {
-    return this.pending.length;
+    let n = 0;
+    for (const b of this.backlogs.values()) n += b.items.length;
+    return n;
   }
 
-  /** How often the socket was replaced because a peer stopped reading. */
+  /** How often the socket was closed and bound afresh because a send would have blocked. */
   get stallRecoveries(): number {
     return this.recycles;
   }
@@ -156,7 +159,8 @@ export class CtrlServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.watchdog);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.backlogs.clear();
     this.sock.removeAllListeners('data');
     this.sock.close();
     try {
@@ -173,10 +177,6 @@ export class CtrlServer {
 
   private onRequest(buf: Buffer, from: string): void {
     if (this.closed) return;
-    if (from !== '' && (this.perPeer.get(from) ?? 0) >= MAX_PENDING_PER_PEER) {
-      this.log.debug(`CTRL: ${from} is not reading its replies - request dropped`);
-      return;
-    }
     if (this.handling >= MAX_CONCURRENT_REQUESTS) {
       this.send(from, Buffer.from(REPLY_FAIL), 'reply');
       return;
@@ -211,55 +211,97 @@ export class CtrlServer {
       });
   }
 
-  private send(dest: string, data: Buffer, kind: PendingSend['kind']): void {
+  private send(dest: string, data: Buffer, kind: 'reply' | 'event'): void {
     if (this.closed || dest === '') return;
-    const entry: PendingSend = { dest, data, kind, at: Date.now() };
-    const generation = this.generation;
-    this.pending.push(entry);
-    this.perPeer.set(dest, (this.perPeer.get(dest) ?? 0) + 1);
-    void sendTo(this.sock, data, dest).then((err) => {
-      if (generation !== this.generation || this.closed) return;
-      const i = this.pending.indexOf(entry);
-      if (i >= 0) this.pending.splice(i, 1);
-      const n = (this.perPeer.get(dest) ?? 1) - 1;
-      if (n <= 0) this.perPeer.delete(dest);
-      else this.perPeer.set(dest, n);
-      if (kind === 'event') {
-        if (!err) {
-          this.monitors.recordSuccess(dest);
-          return;
-        }
-        const errno = sendErrno(err);
-        // hostapd drops at once on ENOENT; a refused socket cannot come back either.
-        if (this.monitors.recordFailure(dest, errno === 'ENOENT' || errno === 'ECONNREFUSED')) {
-          this.log.info(`CTRL_IFACE monitor ${dest} dropped: ${err.message}`);
-        }
-      } else if (err) {
-        this.log.debug(`CTRL: sendto ${dest} failed: ${err.message}`);
-      }
-    });
+    const backlog = this.backlogs.get(dest);
+    if (backlog !== undefined) {
+      // Keep the order: behind what already waits for this peer.
+      if (backlog.items.length < MAX_BACKLOG_PER_PEER) backlog.items.push({ data, kind });
+      else this.given(dest, kind, 'backlog full');
+      return;
+    }
+    const out = this.sendNow(dest, { data, kind });
+    if (out === 'would-block') {
+      this.backlogs.set(dest, { items: [{ data, kind }], since: Date.now() });
+      this.scheduleRetry(true);
+    }
   }
 
-  /**
-   * A send still pending after SEND_STALL_MS, seen on two checks that both ran
-   * on time (a blocked event loop is not a stalled peer), means the head of
-   * the addon's queue goes to a peer that stopped reading.
-   */
-  private checkStall(): void {
+  /** One datagram on the current socket; a send that would block replaces the socket. */
+  private sendNow(dest: string, q: Queued): 'done' | 'gone' | 'would-block' {
+    const out = trySendTo(this.sock, q.data, dest);
+    if (out.kind === 'sent') {
+      if (q.kind === 'event') this.monitors.recordSuccess(dest);
+      return 'done';
+    }
+    if (out.kind === 'failed') {
+      const errno = sendErrno(out.error);
+      // ENOENT / ECONNREFUSED: the socket is gone; EPERM: it is connected to a socket we replaced.
+      const gone = errno === 'ENOENT' || errno === 'ECONNREFUSED' || errno === 'EPERM';
+      if (q.kind === 'event') {
+        // hostapd drops at once on ENOENT, wpa_supplicant also on EPERM.
+        if (this.monitors.recordFailure(dest, gone)) this.log.info(`CTRL_IFACE monitor ${dest} dropped: ${out.error.message}`);
+      } else {
+        this.log.debug(`CTRL: sendto ${dest} failed: ${out.error.message}`);
+      }
+      return gone ? 'gone' : 'done';
+    }
+    this.replaceSocket(dest);
+    return 'would-block';
+  }
+
+  /** A datagram given up: a failed send for a monitor. */
+  private given(dest: string, kind: Queued['kind'], why: string): void {
+    if (kind === 'event') {
+      if (this.monitors.recordFailure(dest, false)) this.log.info(`CTRL_IFACE monitor ${dest} dropped: not reading (${why})`);
+    } else {
+      this.log.debug(`CTRL: reply to ${dest} dropped: ${why}`);
+    }
+  }
+
+  private scheduleRetry(fresh: boolean): void {
+    if (this.closed || this.backlogs.size === 0) return;
+    if (fresh && this.retryTimer !== undefined) return;
+    if (fresh) this.retryDelay = BACKLOG_FIRST_RETRY_MS;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryBacklogs();
+    }, this.retryDelay);
+  }
+
+  private retryBacklogs(): void {
+    if (this.closed) return;
     const now = Date.now();
-    const late = now - this.lastCheck > 2 * STALL_CHECK_MS;
-    this.lastCheck = now;
-    const head = this.pending[0];
-    if (late || !head || now - head.at < SEND_STALL_MS) {
-      this.suspect = undefined;
-      return;
+    let blocked = false;
+    for (const [dest, b] of [...this.backlogs]) {
+      // Events for a monitor that has been detached meanwhile are not sent.
+      if (this.monitors.get(dest) === undefined) b.items = b.items.filter((q) => q.kind !== 'event');
+      while (b.items.length > 0) {
+        const head = b.items[0] as Queued;
+        const out = this.sendNow(dest, head);
+        if (out === 'would-block') break;
+        // The peer reads again: its backlog gets a new lease of life.
+        b.since = now;
+        b.items.shift();
+        if (out === 'gone') {
+          b.items = [];
+          if (this.monitors.get(dest) !== undefined) this.monitors.detach(dest);
+        }
+      }
+      if (b.items.length === 0) {
+        this.backlogs.delete(dest);
+      } else if (now - b.since >= BACKLOG_MAX_AGE_MS) {
+        this.backlogs.delete(dest);
+        for (const q of b.items) this.given(dest, q.kind, `nothing read for ${BACKLOG_MAX_AGE_MS} ms`);
+      } else {
+        blocked = true;
+      }
     }
-    if (this.suspect !== head) {
-      this.suspect = head;
-      return;
-    }
-    this.suspect = undefined;
-    this.replaceSocket(head.dest);
+    if (this.backlogs.size === 0) return;
+    // Each round that still would block waits twice as long: few socket replacements for one slow peer.
+    if (blocked) this.retryDelay = Math.min(this.retryDelay * 2, BACKLOG_MAX_AGE_MS);
+    this.scheduleRetry(false);
   }
 
   private replaceSocket(stuck: string): void {
@@ -267,26 +309,18 @@ export class CtrlServer {
     try {
       fresh = this.bindFresh();
     } catch (err) {
-      this.log.error(`ctrl_iface: cannot replace stalled socket: ${(err as Error).message}`);
+      // The old socket stays: it can still send, only not receive.
+      this.log.error(`ctrl_iface: cannot replace the control socket: ${(err as Error).message}`);
       return;
     }
     this.recycles++;
     const old = this.sock;
-    const lost = this.pending;
-    this.generation++;
-    this.pending = [];
-    this.perPeer.clear();
     this.sock = fresh;
     this.listen(fresh);
     old.removeAllListeners('data');
+    // Closing drops the datagram the addon holds; its callback is never called.
     old.close();
-    this.log.warn(`CTRL_IFACE ${stuck} stopped reading - control socket replaced`);
-    // Monitors with events still queued could not be kept up to date; clients
-    // re-attach (wpa_cli and hostapd_cli reconnect when PING fails).
-    const dropped = new Set<string>([stuck]);
-    for (const p of lost) if (p.kind === 'event') dropped.add(p.dest);
-    for (const addr of dropped) this.monitors.detach(addr);
-    for (const p of lost) if (p.kind === 'reply' && !dropped.has(p.dest)) this.send(p.dest, p.data, 'reply');
+    this.log.warn(`CTRL_IFACE sendto ${stuck} would block - control socket reopened`);
   }
 
   /**
