@@ -18,7 +18,7 @@ import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
 import type { RadioPathTuning } from '../src/ap/radio-path.js';
-import { wscMessageType } from '../src/ap/wireless/registrar-backend.js';
+import { wscMessageType } from '../src/wps/eap-wsc.js';
 import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
 import { buildProbeRequestWpsElements } from '../src/sta/wireless/probe-ie.js';

@@ -5,6 +5,9 @@
  * eap_server_wsc.c and eap_peer/eap_wsc.c do it.
  */
 
+import { AttributeType, parseAttributes } from './attributes.js';
+import { MessageType } from './values.js';
+
 export const EapCode = {
   Request: 1,
   Response: 2,
@@ -380,4 +383,28 @@ export function parseEapHeader(buf: Uint8Array): EapHeader {
     throw new EapWscError('BAD_CODE', `unknown EAP code ${code}`);
   }
   return h;
+}
+
+/** The WSC Message Type of `message`, or undefined when it has none (or does not parse). */
+export function wscMessageType(message: Uint8Array): number | undefined {
+  try {
+    const t = parseAttributes(message).find((a) => a.type === AttributeType.MessageType);
+    return t?.value.length === 1 ? t.value[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The EAP-WSC Op-Code that carries a WSC message (WSC 2.0 section 8.2.1): ACK, NACK, Done, else MSG. */
+export function wscOpCodeFor(message: Uint8Array): WscOpCode {
+  switch (wscMessageType(message)) {
+    case MessageType.WscAck:
+      return WscOpCode.Ack;
+    case MessageType.WscNack:
+      return WscOpCode.Nack;
+    case MessageType.WscDone:
+      return WscOpCode.Done;
+    default:
+      return WscOpCode.Msg;
+  }
 }

@@ -21,8 +21,7 @@
  * "WFA-SimpleConfig-Registrar-1-0" (wpa_supplicant wps_reg).
  */
 import { type Logger, silentLogger } from '../../common/log.js';
-import { AttributeType, parseAttributes } from '../../wps/attributes.js';
-import { WscOpCode } from '../../wps/eap-wsc.js';
+import { wscMessageType, wscOpCodeFor as opCodeFor, WscOpCode } from '../../wps/eap-wsc.js';
 import type { Enrollee } from '../../wps/enrollee.js';
 import type { WpsEvent, WpsStep } from '../../wps/events.js';
 import type { Registrar } from '../../wps/registrar.js';
@@ -61,30 +60,6 @@ export interface WscBackend {
   receive(message: Buffer, opCode: WscOpCode): Promise<BackendAnswer>;
   /** The station left or the EAP server gave up; pending waits end. */
   close(): void;
-}
-
-/** The Message Type attribute of a WSC message, or undefined. */
-export function wscMessageType(message: Uint8Array): number | undefined {
-  try {
-    const t = parseAttributes(message).find((a) => a.type === AttributeType.MessageType);
-    return t?.value.length === 1 ? t.value[0] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The EAP-WSC Op-Code that carries a WSC message (WSC 2.0 section 8.2.1). */
-export function opCodeFor(message: Uint8Array): WscOpCode {
-  switch (wscMessageType(message)) {
-    case MessageType.WscAck:
-      return WscOpCode.Ack;
-    case MessageType.WscNack:
-      return WscOpCode.Nack;
-    case MessageType.WscDone:
-      return WscOpCode.Done;
-    default:
-      return WscOpCode.Msg;
-  }
 }
 
 export interface ExternalRegistrarLink {

@@ -25,13 +25,14 @@ import {
   WSC_FRAGMENT_SIZE,
   WSC_ID_ENROLLEE,
   WSC_ID_REGISTRAR,
+  wscMessageType,
+  wscOpCodeFor as opCodeFor,
   WscOpCode,
 } from '../../wps/eap-wsc.js';
 import type { Enrollee } from '../../wps/enrollee.js';
 import type { Credential } from '../../wps/credential.js';
 import type { WpsEvent, WpsStep } from '../../wps/events.js';
 import type { Registrar } from '../../wps/registrar.js';
-import { AttributeType, parseAttributes } from '../../wps/attributes.js';
 import { MessageType } from '../../wps/values.js';
 
 export type PeerMachine = { role: 'enrollee'; enrollee: Enrollee } | { role: 'registrar'; registrar: Registrar };
@@ -54,28 +55,6 @@ export interface PeerOutcome {
   m2dOnly: boolean;
   /** How the EAP exchange ended. */
   ended: 'eap-failure' | 'eap-success' | 'aborted';
-}
-
-function messageType(msg: Uint8Array): number | undefined {
-  try {
-    const t = parseAttributes(msg).find((a) => a.type === AttributeType.MessageType);
-    return t?.value.length === 1 ? t.value[0] : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function opCodeFor(msg: Uint8Array): WscOpCode {
-  switch (messageType(msg)) {
-    case MessageType.WscAck:
-      return WscOpCode.Ack;
-    case MessageType.WscNack:
-      return WscOpCode.Nack;
-    case MessageType.WscDone:
-      return WscOpCode.Done;
-    default:
-      return WscOpCode.Msg;
-  }
 }
 
 export class EapWscPeer {
@@ -195,7 +174,7 @@ export class EapWscPeer {
 
   private process(message: Buffer): WpsStep {
     const m = this.opts.machine;
-    const type = messageType(message);
+    const type = wscMessageType(message);
     if (type === MessageType.M2) this.m2 = true;
     if (type === MessageType.M2D) this.m2d = true;
     const step = m.role === 'enrollee' ? m.enrollee.receive(message) : m.registrar.receive(message);
