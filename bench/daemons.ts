@@ -155,6 +155,8 @@ async function started(d: Daemon): Promise<Daemon> {
 export interface StartApOptions {
   uuid?: string;
   ssid?: string;
+  /** wpsd only: a radio on this sim medium socket (driver=sim) besides UPnP on the veth, as in bench 4. */
+  simMedium?: { socket: string; bssid: string; channel: number };
 }
 
 /** Starts an AP with UPnP on the host's veth; resolves once its ctrl socket answers PING. */
@@ -163,9 +165,11 @@ export async function startAp(impl: ApImpl, host: NetnsHost, o: StartApOptions =
   const ctrlDir = join(dir, 'ctrl');
   mkdirSync(ctrlDir, { recursive: true });
   const confPath = join(dir, 'hostapd.conf');
-  let conf = hostapdConf({ ifname: host.ifname, ctrlDir, uuid: o.uuid, ssid: o.ssid });
-  // wpsd serves UPnP on upnp_iface without a wired EAPOL port: driver=none.
-  if (impl === 'wpsd') conf = conf.replace(/^driver=wired$/m, 'driver=none');
+  const sim = impl === 'wpsd' ? o.simMedium : undefined;
+  const extra = sim ? { sim_medium: sim.socket, bssid: sim.bssid, channel: String(sim.channel) } : undefined;
+  let conf = hostapdConf({ ifname: host.ifname, ctrlDir, uuid: o.uuid, ssid: o.ssid, ...(extra ? { extra } : {}) });
+  // wpsd serves UPnP on upnp_iface without a wired EAPOL port: driver=none (driver=sim with a radio on the medium).
+  if (impl === 'wpsd') conf = conf.replace(/^driver=wired$/m, sim ? 'driver=sim' : 'driver=none');
   writeFileSync(confPath, conf);
   const proc =
     impl === 'hostapd'

@@ -3,7 +3,7 @@
  * hostapd's and wpa_supplicant's, at idle (started, ER discovery done) and
  * after a learn load (every ER learns every AP, alternating), plus the peak
  * (VmHWM). All four daemons run side by side on one bridge and see the same
- * load. The bulk-enrollment load (bench 4) needs the lab and is not here yet.
+ * load. Under the bulk-enrollment load (bench 4): bench/bulk-enroll.ts.
  */
 import type { CtrlSession } from '../test/harness/ctrl-session.js';
 import { apUuid, NOT_AVAILABLE, readRss, referenceName, startAp, startEr, wpsdRoleAvailable, type Daemon, type Rss } from './daemons.js';

@@ -16,6 +16,7 @@ import { benchErLearn } from './er-learn.js';
 import { benchApService } from './ap-service.js';
 import { benchFleet } from './fleet.js';
 import { benchMemory } from './memory.js';
+import { benchBulkEnroll } from './bulk-enroll.js';
 
 interface Bench {
   name: string;
@@ -29,6 +30,8 @@ const benches: Bench[] = [
   { name: 'ER learn latency', run: () => benchErLearn() },
   { name: 'AP service latency', run: () => benchApService() },
   { name: 'fleet provisioning', run: () => benchFleet() },
+  // 4, and 6 under load 4: the sim medium, wpsd ap and the ERs as separate processes.
+  { name: 'bulk enrollment', run: () => benchBulkEnroll() },
   { name: 'resident memory', run: () => benchMemory() },
 ];
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from './harness/netns.js';
 import { NOT_AVAILABLE } from '../bench/daemons.js';
+import { benchBulkEnroll, BULK_WHAT } from '../bench/bulk-enroll.js';
 import { benchErLearn, ER_LEARN_WHAT } from '../bench/er-learn.js';
 import { renderMarkdown } from '../bench/results.js';
 import { BENCH_PREFIX } from '../bench/scope.js';
@@ -27,5 +28,30 @@ describe('npm run bench, ER learn latency (bench 1), reference side', () => {
     // The bench's namespaces are gone once it returns.
     const { stdout } = await run('ip', ['netns', 'list']);
     expect(stdout).not.toContain(`${BENCH_PREFIX}${process.pid}-`);
+  });
+});
+
+describe('npm run bench, bulk enrollment through the proxy (bench 4), tiny N', () => {
+  it('N = 2 and 3 fill enrollments/s, median, p99 and peak RSS rows, and one growth row', { timeout: 90_000 }, async () => {
+    const rows = await benchBulkEnroll({
+      sizes: [
+        { n: 2, capMs: 20_000 },
+        { n: 3, capMs: 20_000 },
+      ],
+      memory: false,
+    });
+    const figures = ['enrollments/s', 'median latency ms', 'p99 latency ms', 'peak RSS MiB'];
+    expect(rows.map((r) => r.what)).toEqual([
+      ...figures.map((f) => `${BULK_WHAT}, N = 2: ${f}`),
+      ...figures.map((f) => `${BULK_WHAT}, N = 3: ${f}`),
+      `${BULK_WHAT}, growth N = 2 -> 3: peak RSS ratio`,
+    ]);
+    for (const r of rows) {
+      expect(r.wpsdNote, r.what).toBeUndefined();
+      expect(Number.isFinite(r.wpsd), r.what).toBe(true);
+      expect(r.wpsd, r.what).toBeGreaterThan(0);
+    }
+    expect(rows[0]?.note).toContain('2 of 2 enrolled');
+    expect(rows[4]?.note).toContain('3 of 3 enrolled');
   });
 });

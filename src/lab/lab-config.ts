@@ -109,10 +109,14 @@ export interface LabStationSpec {
   device: DeviceInfo;
 }
 
-/** Station n (1-based): 02:00:5e:00:02:nn, a UUID from its number, its own random PIN, the PIN in its name. */
+/** Station numbers a spec can be made for (the bench enrolls more than a lab runs at once; MAC and UUID carry the number). */
+export const MAX_STATION_NUMBER = 0xfdff;
+
+/** Station n (1-based): 02:00:5e:00:02:nn (n above 255 carries into the fifth byte), a UUID from its number, its own random PIN, the PIN in its name. */
 export function labStationSpec(n: number, rng: (n: number) => Buffer = randomBytes): LabStationSpec {
-  const mac = `02:00:5e:00:02:${hexByte(n)}`;
-  const uuid = `2b7093f1-d6fb-5108-adbb-bea66bb800${hexByte(n)}`;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STATION_NUMBER) throw new RangeError(`station number ${n} is not in 1..${MAX_STATION_NUMBER}`);
+  const mac = `02:00:5e:00:${hexByte(2 + (n >> 8))}:${hexByte(n)}`;
+  const uuid = `2b7093f1-d6fb-5108-adbb-bea66bb8${hexByte(n >> 8)}${hexByte(n)}`;
   const pin = generatePin(rng);
   const name = `lab-sta-${String(n).padStart(2, '0')} PIN ${pin}`;
   return {

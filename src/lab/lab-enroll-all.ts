@@ -55,7 +55,14 @@ export interface LabEnrollAllOptions {
   apSelected: () => boolean;
   /** Each finished station (for the console's own entry). */
   onRecord?: (r: EnrollAllRecord) => void;
+  /** PIN stations enrolling at once (PIN_BATCH unless given; at most MAX_PIN_BATCH). */
+  pinBatch?: number;
+  /** PIN batches start at least this far apart (BATCH_INTERVAL_MS unless given). */
+  batchIntervalMs?: number;
 }
+
+/** The ER holds 64 PINs; a batch takes one each. */
+export const MAX_PIN_BATCH = 32;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -168,8 +175,9 @@ export class LabEnrollAll implements EnrollAllDriver {
 
   private async runPin(targets: readonly LabStation[], pin: string | undefined, record: (mac: string, o: LabEnrollOutcome) => void, signal: AbortSignal): Promise<void> {
     const er = this.opts.er;
-    for (let i = 0; i < targets.length && !signal.aborted; i += PIN_BATCH) {
-      const batch = targets.slice(i, i + PIN_BATCH);
+    const size = Math.min(MAX_PIN_BATCH, Math.max(1, Math.floor(this.opts.pinBatch ?? PIN_BATCH)));
+    for (let i = 0; i < targets.length && !signal.aborted; i += size) {
+      const batch = targets.slice(i, i + size);
       const started = Date.now();
       await Promise.all(
         batch.map(async (s) => {
@@ -204,7 +212,7 @@ export class LabEnrollAll implements EnrollAllDriver {
     }
     if (left.length > 0) er.updateSelectedRegistrar();
     await waitFor(() => !this.opts.apSelected(), SETTLE_WAIT_MS, signal);
-    const rest = BATCH_INTERVAL_MS - (Date.now() - started);
+    const rest = Math.max(0, this.opts.batchIntervalMs ?? BATCH_INTERVAL_MS) - (Date.now() - started);
     if (rest > 0) await sleep(rest, signal);
   }
 
