@@ -89,11 +89,13 @@ describe('wpsd sta -D sim under wpa_cli', () => {
       return e?.type === 'wps' && e.event.type === 'new-ap-settings' ? e.event.settings : undefined;
     });
     expect([settings.ssid.toString(), settings.authType, settings.encrType, settings.networkKey.length]).toEqual(['wpsd-open', AuthType.Open, EncrType.None, 0]);
-    expect((await cli('wps_cancel')).trim()).toBe('OK');
+    // The station adds the network when the AP's WSC_Done reaches it, a moment after the AP
+    // applied the settings; only then stop it from looking for the (unchanged) test AP.
     const networks = await until('network 1 for the new settings', async () => {
       const list = await cli('list_networks');
       return list.includes('\twpsd-open\t') ? list : undefined;
     });
     expect(networks).toContain(`1\twpsd-open\tany\t`);
+    expect((await cli('wps_cancel')).trim()).toBe('OK');
   }, TEST_TIMEOUT_MS);
 });
