@@ -56,6 +56,28 @@ describe('Enrollees seen through an AP', () => {
     expect(t.size).toBe(3);
   });
 
+  it('a full table makes room for a new Enrollee by dropping the finished one closest to expiry, never one still in use', () => {
+    let now = 0;
+    const t = new EnrolleeTable(() => now, 3);
+    const mac = (i: number): Buffer => Buffer.from([2, 0, 0, 0, 0, i]);
+    const m1 = parseProxiedTlvs(m1Like(UUID1, 'x'));
+    const [a, b] = [t.update(mac(1), m1, false)?.enrollee, t.update(mac(2), m1, false)?.enrollee];
+    t.update(mac(3), m1, false);
+    expect(t.update(mac(4), m1, false)).toBeUndefined();
+    now = 5;
+    t.finishSoon(b as NonNullable<typeof b>);
+    now = 6;
+    t.finishSoon(a as NonNullable<typeof a>);
+    const d = t.update(mac(4), m1, false);
+    expect(d?.evicted).toBe(b);
+    expect(t.get(mac(2))).toBeUndefined();
+    expect(t.size).toBe(3);
+    // A message after the run makes an entry live again: it is not dropped for another.
+    t.update(mac(1), parseProxiedTlvs(probe(UUID1, 'p')), true);
+    expect(t.update(mac(5), m1, false)).toBeUndefined();
+    expect(t.size).toBe(3);
+  });
+
   it('proxied TLVs: wrong-sized known attributes and truncation are EnrolleeDataError, never anything else', () => {
     expect(() => parseProxiedTlvs(encodeAttributes([attrBytes(A.UuidE, Buffer.alloc(5))]))).toThrow(EnrolleeDataError);
     expect(() => parseProxiedTlvs(Buffer.from([0x10, 0x47, 0x00, 0x10, 1]))).toThrow(EnrolleeDataError);

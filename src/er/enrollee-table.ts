@@ -4,7 +4,8 @@
  * EAP M1 (type 2) adds an entry; a probe does not overwrite what an M1
  * said; other EAP messages from an unknown MAC are ignored (they may belong
  * to a run that began before we subscribed). Entries expire after 300 s
- * without news, 10 s after a successful run.
+ * without news, 10 s after a successful run. A full table makes room for a
+ * new Enrollee by dropping a finished one early (it only waits out those 10 s).
  */
 import { AttributeType, WscParseError, attributeLengthProblem, parseAttributes, type Attribute } from '../wps/attributes.js';
 import { MessageType } from '../wps/values.js';
@@ -51,6 +52,8 @@ export function parseProxiedTlvs(msg: Uint8Array): ProxiedTlvs {
 export interface ErEnrollee extends EnrolleeEventData {
   /** When the entry expires (ms, the table's clock). */
   expiresAt: number;
+  /** Its run succeeded and nothing came since: it only waits to expire, and a full table may drop it first. */
+  finished?: boolean;
 }
 
 function newEnrollee(mac: Buffer, now: number): ErEnrollee {
@@ -65,7 +68,8 @@ function newEnrollee(mac: Buffer, now: number): ErEnrollee {
   };
 }
 
-export type EnrolleeUpdate = { enrollee: ErEnrollee; announce: boolean } | undefined;
+/** `evicted`: a finished entry dropped early to make room (its WPS-ER-ENROLLEE-REMOVE is due). */
+export type EnrolleeUpdate = { enrollee: ErEnrollee; announce: boolean; evicted?: ErEnrollee } | undefined;
 
 export class EnrolleeTable {
   private readonly byMac = new Map<string, ErEnrollee>();
@@ -97,16 +101,22 @@ export class EnrolleeTable {
   /**
    * wps_er_add_sta_data: returns the entry and whether WPS-ER-ENROLLEE-ADD
    * is due (new entry, or an M1), or undefined when the message may not
-   * create an entry (or the table is full).
+   * create an entry (or the table is full of Enrollees that are not finished).
    */
   update(mac: Uint8Array, tlvs: ProxiedTlvs, probe: boolean): EnrolleeUpdate {
     const key = Buffer.from(mac).toString('hex');
     let e = this.byMac.get(key);
     const m1 = !probe && tlvs.messageType === MessageType.M1;
     let added = false;
+    let evicted: ErEnrollee | undefined;
     if (e === undefined) {
       if (!probe && !m1) return undefined;
-      if (this.byMac.size >= this.limit) return undefined;
+      if (this.byMac.size >= this.limit) {
+        // Back-to-back enrollments keep each finished Enrollee 10 s; those go first, the ones still in use never.
+        evicted = this.oldestFinished();
+        if (evicted === undefined) return undefined;
+        this.byMac.delete(evicted.macAddress.toString('hex'));
+      }
       e = newEnrollee(Buffer.from(mac), this.now());
       this.byMac.set(key, e);
       added = true;
@@ -131,12 +141,23 @@ export class EnrolleeTable {
     e.serialNumber = str(AttributeType.SerialNumber) ?? e.serialNumber;
     e.deviceName = str(AttributeType.DeviceName) ?? e.deviceName;
     e.expiresAt = this.now() + ENROLLEE_TIMEOUT_MS;
-    return { enrollee: e, announce: m1 || added };
+    e.finished = false;
+    return evicted === undefined ? { enrollee: e, announce: m1 || added } : { enrollee: e, announce: m1 || added, evicted };
+  }
+
+  /** The finished entry closest to expiring, if any. */
+  private oldestFinished(): ErEnrollee | undefined {
+    let oldest: ErEnrollee | undefined;
+    for (const e of this.byMac.values()) {
+      if (e.finished === true && (oldest === undefined || e.expiresAt < oldest.expiresAt)) oldest = e;
+    }
+    return oldest;
   }
 
   /** After a successful run the entry goes soon (wps_er_sta_process). */
   finishSoon(e: ErEnrollee): void {
     e.expiresAt = Math.min(e.expiresAt, this.now() + ENROLLEE_DONE_TIMEOUT_MS);
+    e.finished = true;
   }
 
   /** Removes and returns the expired entries. */

@@ -452,7 +452,15 @@ export class ExternalRegistrar {
     this.log.debug(`WPS ER: WLANEvent - ${probe ? 'Probe Request' : 'EAP'} - from ${formatMac(ev.macAddress)}`);
     this.log.hexdump(LogLevel.MSGDUMP, `WPS ER: WLANEvent - Enrollee's message (TLVs from ${probe ? 'Probe Request' : 'EAP-WSC'})`, ev.message);
     const upd = ap.enrollees.update(ev.macAddress, tlvs, probe);
-    if (upd === undefined) return;
+    if (upd === undefined) {
+      if (probe || tlvs.messageType === MessageType.M1) this.log.debug(`WPS ER: ${ap.label}: no room for Enrollee ${formatMac(ev.macAddress)}; ignoring its message`);
+      return;
+    }
+    if (upd.evicted !== undefined) {
+      this.log.debug(`WPS ER: STA entry ${formatMac(upd.evicted.macAddress)} removed early to make room`);
+      this.enroll.forget(upd.evicted);
+      this.emit(enrolleeRemoveLine(upd.evicted));
+    }
     if (upd.announce) this.emit(enrolleeAddLine(upd.enrollee));
     if (probe) {
       const pw = tlvs.get(AttributeType.DevicePasswordId);
