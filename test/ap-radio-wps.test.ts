@@ -19,18 +19,19 @@ import { parseHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
 import type { RadioPathTuning } from '../src/ap/radio-path.js';
 import { wscMessageType } from '../src/wps/eap-wsc.js';
-import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
+import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
 import { buildProbeRequestWpsElements } from '../src/sta/wireless/probe-ie.js';
 import { GenaSubscriber } from '../src/upnp/gena-subscriber.js';
 import { buildSoapRequest } from '../src/upnp/soap.js';
 import fc from 'fast-check';
 import { AttributeType, attrU16, attrU8, encodeAttributes, parseAttributes } from '../src/wps/attributes.js';
-import { formatUuid, parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
+import { formatUuid, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
 import type { WpsEvent } from '../src/wps/events.js';
 import { Registrar } from '../src/wps/registrar.js';
-import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RequestType, RfBand, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
+import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RequestType, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
 import { buildWfaExtension } from '../src/wps/vendor-ext.js';
+import { runSimEnroll, simDevice, STA_METHODS } from './sim-wps-fixtures.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const AP_UUID = '12345678-9abc-def0-1234-56789abc0a00';
@@ -39,25 +40,11 @@ const CHANNEL = 6;
 const SSID = 'wpsd-radio';
 const PASSPHRASE = 'correct horse battery';
 const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
-const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
 const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
 let portSeq = 0;
 
 function staDevice(mac: MacAddress, name: string): DeviceInfo {
-  const macAddress = Buffer.from(macToBytes(mac));
-  return {
-    uuid: uuidFromMac(macAddress),
-    macAddress,
-    deviceName: name,
-    manufacturer: 'wpsd',
-    modelName: 'sim',
-    modelNumber: '1',
-    serialNumber: '0001',
-    primaryDeviceType: parseDeviceType('1-0050F204-1'),
-    osVersion: 0x01020300,
-    configMethods: STA_METHODS,
-    rfBands: RfBand.Band24GHz,
-  };
+  return simDevice(mac, name, STA_METHODS);
 }
 
 /** Polls `get` every 20 ms for at most `ms`. */
@@ -167,20 +154,7 @@ async function addStation(l: Lab, mac: MacAddress): Promise<SimStationDriver> {
 }
 
 function runEnroll(sta: SimStationDriver, method: EnrollOptions['method'], extra: Partial<EnrollOptions> = {}): { events: EnrollEvent[]; result: Promise<EnrollResult> } {
-  const events: EnrollEvent[] = [];
-  const result = enroll({
-    driver: sta,
-    device: staDevice(sta.address, `sta ${sta.address.slice(-2)}`),
-    method,
-    channels: [CHANNEL],
-    walkTimeMs: 15_000,
-    scanDwellMs: 80,
-    retryDelayMs: 100,
-    eapolStartIntervalMs: 300,
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
-  return { events, result };
+  return runSimEnroll(sta, CHANNEL, method, extra);
 }
 
 const wpsEvents = (events: EnrollEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));

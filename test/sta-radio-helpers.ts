@@ -14,9 +14,8 @@ import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
-import { parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
-import { AuthType, ConfigMethods, EncrType, RfBand, WpsState } from '../src/wps/values.js';
-import type { Credential } from '../src/wps/credential.js';
+import { type DeviceInfo } from '../src/wps/device.js';
+import { WpsState } from '../src/wps/values.js';
 import { CommandRegistry } from '../src/ctrl/registry.js';
 import { parseRequest } from '../src/ctrl/request.js';
 import { parseWpaSupplicantConfig, type WpaSupplicantConfig } from '../src/sta/config.js';
@@ -25,6 +24,7 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { RadioStation } from '../src/sta/radio-station.js';
 import { registerRadioCommands } from '../src/sta/radio-commands.js';
 import { silentLogger } from '../src/common/log.js';
+import { AP_METHODS, simDevice, STA_METHODS, wpa2Credential } from './sim-wps-fixtures.js';
 
 export const AP: MacAddress = '02:00:00:00:0a:00';
 export const CHANNEL = 6;
@@ -34,29 +34,10 @@ export const AP_PIN = '87654325';
 /** Every wait in these tests ends by this bound. */
 export const WAIT_MS = 12_000;
 
+/** A sim device with the AP's device type (the station side's own default is a computer). */
 export function device(mac: MacAddress, name: string, configMethods: number): DeviceInfo {
-  const macAddress = Buffer.from(macToBytes(mac));
-  return {
-    uuid: uuidFromMac(macAddress),
-    macAddress,
-    deviceName: name,
-    manufacturer: 'wpsd',
-    modelName: 'sim',
-    modelNumber: '1',
-    serialNumber: '0001',
-    primaryDeviceType: parseDeviceType('6-0050F204-1'),
-    osVersion: 0x01020300,
-    configMethods,
-    rfBands: RfBand.Band24GHz,
-  };
+  return simDevice(mac, name, configMethods, '6-0050F204-1');
 }
-
-function credentialFor(ssid: string, key: string, mac: Buffer): Credential {
-  return { networkIndex: 1, ssid: Buffer.from(ssid), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from(key), macAddress: mac, extra: [] };
-}
-
-const AP_METHODS = ConfigMethods.Label | ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
-const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
 
 export interface Station {
   driver: SimStationDriver;
@@ -95,8 +76,8 @@ export async function startLab(): Promise<Lab> {
     baseElements: [rsnElement(wpa2PersonalRsn())],
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
-    credentials: (e) => [credentialFor(SSID, PASSPHRASE, e.macAddress)],
-    apEnrollee: { device: apDevice, apPin: () => AP_PIN, settings: () => credentialFor(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
+    apEnrollee: { device: apDevice, apPin: () => AP_PIN, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
     retransmitMs: 400,
     maxRetransmissions: 2,
     onEvent: (e) => apEvents.push(e),

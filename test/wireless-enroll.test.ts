@@ -16,43 +16,19 @@ import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
 import type { ExternalRegistrarLink } from '../src/ap/wireless/registrar-backend.js';
-import { enroll, type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
-import { parseDeviceType, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
-import { AuthType, ConfigMethods, DevicePasswordId, EncrType, RfBand, WpsState } from '../src/wps/values.js';
+import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
+import { AuthType, ConfigMethods, DevicePasswordId, WpsState } from '../src/wps/values.js';
 import type { Credential } from '../src/wps/credential.js';
 import { Registrar } from '../src/wps/registrar.js';
 import type { WpsEvent } from '../src/wps/events.js';
 import { ApPinLockout } from '../src/wps/ap-pin-lockout.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
+import { AP_METHODS, runSimEnroll, simDevice, wpa2Credential } from './sim-wps-fixtures.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const CHANNEL = 6;
 const SSID = 'wpsd-wireless';
 const PASSPHRASE = 'correct horse battery';
-
-function device(mac: MacAddress, name: string, configMethods: number): DeviceInfo {
-  const macAddress = Buffer.from(macToBytes(mac));
-  return {
-    uuid: uuidFromMac(macAddress),
-    macAddress,
-    deviceName: name,
-    manufacturer: 'wpsd',
-    modelName: 'sim',
-    modelNumber: '1',
-    serialNumber: '0001',
-    primaryDeviceType: parseDeviceType('1-0050F204-1'),
-    osVersion: 0x01020300,
-    configMethods,
-    rfBands: RfBand.Band24GHz,
-  };
-}
-
-function credentialFor(ssid: string, key: string, enrollee: Buffer): Credential {
-  return { networkIndex: 1, ssid: Buffer.from(ssid), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from(key), macAddress: enrollee, extra: [] };
-}
-
-const AP_METHODS = ConfigMethods.Label | ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
-const STA_METHODS = ConfigMethods.VirtualDisplay | ConfigMethods.VirtualPushButton | ConfigMethods.Keypad;
 
 interface Lab {
   dir: string;
@@ -80,7 +56,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   await medium.listen(join(dir, 'm.sock'));
   const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
   const apEvents: WpsBssEvent[] = [];
-  const apDevice = device(AP, 'wpsd AP', AP_METHODS);
+  const apDevice = simDevice(AP, 'wpsd AP', AP_METHODS);
   const bss = new WpsBss({
     driver: apDriver,
     ssid: Buffer.from(SSID),
@@ -89,9 +65,9 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     baseElements: [rsnElement(wpa2PersonalRsn())],
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
-    credentials: (e) => [credentialFor(SSID, PASSPHRASE, e.macAddress)],
-    multiApBackhaul: (e) => [credentialFor('backhaul', 'backhaul passphrase', e.macAddress)],
-    apEnrollee: { device: apDevice, apPin: () => '87654325', settings: () => credentialFor(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
+    multiApBackhaul: (e) => [wpa2Credential('backhaul', 'backhaul passphrase', e.macAddress)],
+    apEnrollee: { device: apDevice, apPin: () => '87654325', settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
     fragmentSize: o.fragmentSize,
     apPinLockout: o.apPinLockout,
     external: o.external,
@@ -119,20 +95,7 @@ async function stopLab(lab: Lab): Promise<void> {
 }
 
 function runEnroll(sta: SimStationDriver, method: EnrollOptions['method'], extra: Partial<EnrollOptions> = {}): { events: EnrollEvent[]; result: Promise<EnrollResult> } {
-  const events: EnrollEvent[] = [];
-  const result = enroll({
-    driver: sta,
-    device: device(sta.address, `sta ${sta.address.slice(-2)}`, STA_METHODS),
-    method,
-    channels: [CHANNEL],
-    walkTimeMs: 15_000,
-    scanDwellMs: 80,
-    retryDelayMs: 100,
-    eapolStartIntervalMs: 300,
-    onEvent: (e) => events.push(e),
-    ...extra,
-  });
-  return { events, result };
+  return runSimEnroll(sta, CHANNEL, method, extra);
 }
 
 const wpsEvents = (events: EnrollEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
@@ -386,7 +349,7 @@ describe('WPS over the sim radio with 10% frame loss', () => {
  * to M1 comes after `firstDelayMs`, the others after 5 ms.
  */
 function fakeEr(getLab: () => Lab, enrollee: MacAddress, pin: string, firstDelayMs: number): ExternalRegistrarLink & { seen: number[] } {
-  const erDevice = device('02:00:00:00:0e:01', 'fake ER', ConfigMethods.Keypad | ConfigMethods.VirtualDisplay);
+  const erDevice = simDevice('02:00:00:00:0e:01', 'fake ER', ConfigMethods.Keypad | ConfigMethods.VirtualDisplay);
   let reg: Registrar | undefined;
   const seen: number[] = [];
   return {
@@ -399,7 +362,7 @@ function fakeEr(getLab: () => Lab, enrollee: MacAddress, pin: string, firstDelay
       if (type === 4) {
         reg = new Registrar({
           device: erDevice,
-          policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [credentialFor('er-network', 'from the ER 123', e.macAddress)] },
+          policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [wpa2Credential('er-network', 'from the ER 123', e.macAddress)] },
         });
       }
       const step = reg?.receive(msg);
