@@ -12,7 +12,7 @@ import { encodeAttributes } from '../wps/attributes.js';
 import { credentialAttribute, type Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import { ERROR_INDICATION_TEXT, type WpsEvent } from '../wps/events.js';
-import { formatMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 
 export const WPS_EVENT_FAIL = 'WPS-FAIL ';
 export const WPS_EVENT_SUCCESS = 'WPS-SUCCESS ';

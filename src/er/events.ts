@@ -5,7 +5,7 @@
  * strings, SSIDs, keys) never carries a line break or control character into
  * a line: those bytes are shown as \xNN.
  */
-import { printfEncode } from '../ap/config-values.js';
+import { printfEncode } from '../conf/values.js';
 import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
 import { ERROR_INDICATION_TEXT, type FailEvent } from '../wps/events.js';
 import type { Credential } from '../wps/credential.js';

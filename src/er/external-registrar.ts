@@ -17,6 +17,7 @@
  */
 import net from 'node:net';
 import { describeError } from '../common/errors.js';
+import { parseMac } from '../common/mac.js';
 import { LogLevel, Logger, silentLogger } from '../common/log.js';
 import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
 import { HttpClientError, httpRequest } from '../upnp/http-client.js';
@@ -83,8 +84,8 @@ export type ApSelector = { uuid: Buffer } | { mac: Buffer };
 
 export function parseSelector(text: string): ApSelector | undefined {
   if (/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(text)) return { uuid: parseUuid(text) };
-  if (/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(text)) return { mac: Buffer.from(text.replace(/:/g, ''), 'hex') };
-  return undefined;
+  const mac = parseMac(text);
+  return mac === undefined ? undefined : { mac };
 }
 
 function isWfaAdvertisement(nt: string): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../ap/config-diagnostic.js';
+import { ConfigError } from '../conf/diagnostic.js';
 import { parseHostapdConfig } from '../ap/config.js';
-import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
+import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.js';
 import { parseWpaSupplicantConfig } from './config.js';
 
 const DEVICE_LINES = [

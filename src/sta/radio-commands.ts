@@ -6,7 +6,7 @@
  * (wpa_cli hex-encodes SSID and key) and WPS_CANCEL.
  */
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
-import { isMac, parseMac } from '../radio/mac.js';
+import { isMac, macAddress } from '../radio/mac.js';
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { generatePin } from '../wps/pin.js';
@@ -29,7 +29,7 @@ function hexBytes(text: string, maxLen: number): Buffer | undefined {
 }
 
 function macArg(text: string | undefined): string | undefined {
-  return text !== undefined && isMac(text.toLowerCase()) ? parseMac(text) : undefined;
+  return text !== undefined && isMac(text.toLowerCase()) ? macAddress(text) : undefined;
 }
 
 /** WPS_REG's new AP settings, or undefined when one of them is invalid (the command then FAILs). */

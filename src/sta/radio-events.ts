@@ -3,7 +3,7 @@
  * them to monitors (wpa_ctrl.h macros, several with their trailing space;
  * events.c, wpa_supplicant.c, wps_supplicant.c). All are MSG_INFO (level 3).
  */
-import { printfEncode } from '../ap/config-values.js';
+import { printfEncode } from '../conf/values.js';
 import type { MacAddress } from '../radio/mac.js';
 
 export const STA_EVENT_LEVEL = 3;

@@ -12,7 +12,7 @@
  * the AP accepted the association; there is no automatic reconnection.
  */
 import { type Logger, silentLogger } from '../common/log.js';
-import { KeyMgmt, printfEncode } from '../ap/config-values.js';
+import { KeyMgmt, printfEncode } from '../conf/values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
 import { ReasonCode } from '../radio/frame.js';
 import { macToBytes, type MacAddress } from '../radio/mac.js';
