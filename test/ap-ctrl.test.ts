@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CtrlSession } from './harness/ctrl-session.js';
-import { run, type ManagedProcess } from './harness/netns.js';
-import { spawnWpsd } from './harness/wpsd.js';
+import { CtrlSession } from '../harness/ctrl-session.js';
+import { run, type ManagedProcess } from '../harness/netns.js';
+import { spawnWpsd } from '../harness/wpsd.js';
 
 /** ap-ctrl's own SIGTERM grace before SIGKILL. */
 const STOP_GRACE_MS = 5000;

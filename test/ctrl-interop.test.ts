@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { CtrlServer } from '../src/ctrl/server.js';
 import { REPLY_OK } from '../src/ctrl/registry.js';
 import { SSID_MAX_LEN, KEY_MAX_LEN, decodeWireHex } from '../src/ctrl/wire-hex.js';
-import { withTopology } from './harness/fixture.js';
-import { startHostapd } from './harness/hostapd.js';
+import { withTopology } from '../harness/fixture.js';
+import { startHostapd } from '../harness/hostapd.js';
 
 const run = promisify(execFile);
 const WPSD = resolve('dist/src/cli.js');

@@ -17,6 +17,7 @@ import { isSelectedPinRegistrar, scanResultWps } from '../sta/wireless/scan-flag
 import { ERROR_INDICATION_TEXT } from '../wps/events.js';
 import { DevicePasswordId } from '../wps/values.js';
 import type { LabStationSpec } from './lab-config.js';
+import { sleep } from '../common/sleep.js';
 
 /** A waiting station probes this often (plus up to half again, so stations spread out). */
 export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
@@ -42,18 +43,6 @@ export interface LabStationOptions {
   onStateChange?: (mac: string, state: LabStationState) => void;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** "WPS-FAIL msg=8 config_error=18" as the station saw its run end. */
 export function describeEnrollFailure(r: Exclude<EnrollResult, { ok: true }>): string {

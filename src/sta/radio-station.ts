@@ -34,6 +34,7 @@ import * as ev from './radio-events.js';
 import { enroll, type EnrollEvent, type EnrollMethod, type EnrollResult } from './wireless/enroll.js';
 import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
 import { wpsApAvailableEvent } from './wireless/scan-flags.js';
+import { sleep } from '../common/sleep.js';
 
 /** The 2.4 GHz channels a scan visits unless told otherwise. */
 export const DEFAULT_SCAN_CHANNELS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
@@ -91,18 +92,6 @@ interface Operation {
   done: Promise<void>;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The Credential attribute (type, length, value) as WPS-CRED-RECEIVED shows it. */
 export function credentialAttributeHex(cred: Credential): string {

@@ -23,6 +23,7 @@ import { DriverError, type StationDriver, type ScanParams, type ScanResult, type
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
 import type { SimLink } from './link.js';
 import type { Logger } from '../../common/log.js';
+import { sleep } from '../../common/sleep.js';
 
 /** mac80211 waits 200 ms for an Authentication or Association Response and tries three times. */
 export const DEFAULT_MLME_TIMEOUT_MS = 200;
@@ -259,6 +260,3 @@ function collect(results: Map<MacAddress, ScanResult>, f: ManagementFrame, chann
   results.set(bssid, next);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

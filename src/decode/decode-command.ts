@@ -4,7 +4,7 @@
  * WPS-NEW-AP-SETTINGS event line. `-` reads standard input.
  */
 import type { Command } from 'commander';
-import type { DecodeResult } from './decode.js';
+import type { DecodeResult } from '../wps/decode.js';
 
 /** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
 export const HEXDUMP_EVENTS = ['WPS-NEW-AP-SETTINGS', 'WPS-CRED-RECEIVED'] as const;
@@ -99,7 +99,7 @@ export interface DecodeJson extends DecodeResult {
  * 1 for unreadable input or a stream that was cut (what decoded is printed first).
  */
 export async function runDecode(args: readonly string[], opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
-  const { decodeAttributes, formatDecodeText, allTruncations } = await import('./decode.js');
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('../wps/decode.js');
   let input: DecodeInput;
   try {
     const text = args.length === 1 && args[0] === '-' ? await io.readStdin() : args.join(' ');
