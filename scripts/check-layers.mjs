@@ -19,8 +19,9 @@
  * With --vocabulary also:
  *   wlan-event-type  WlanEventType is defined in one source file
  *   event-names      each control-interface event name of
- *                    src/ctrl/event-names.ts is spelled (in a string or
- *                    template) in no other non-test source file
+ *                    src/ctrl/event-names.ts is spelled (in a string,
+ *                    template or regular expression) in no other non-test
+ *                    source file
  *
  * Prints one line per violation and exits 1 when there is any.
  *   node scripts/check-layers.mjs [--vocabulary]
@@ -200,7 +201,7 @@ if (vocabulary) {
       if (f === TABLE) continue;
       const texts = [];
       const v = (n) => {
-        if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) texts.push(n.text);
+        if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isRegularExpressionLiteral(n)) texts.push(n.text);
         else if (ts.isTemplateExpression(n)) {
           texts.push(n.head.text);
           for (const s of n.templateSpans) texts.push(s.literal.text);

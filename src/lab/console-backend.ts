@@ -9,6 +9,8 @@
  * outcome. The lab's stations also report their own outcome (the
  * credential received, or the WPS-FAIL that ended the run).
  */
+import { isMacText } from '../common/mac.js';
+import { CtrlEvent } from '../ctrl/event-names.js';
 import { EventEmitter } from 'node:events';
 import type { ErApView } from '../er/ap-record.js';
 import { parseErConfigArgs } from '../er/commands.js';
@@ -41,7 +43,6 @@ import type {
 export const LAB_EVENT_HISTORY = 300;
 /** Enrollees the console lists at once; the oldest finished ones go first beyond this. */
 export const MAX_CONSOLE_ENROLLEES = 256;
-const ENROLLEE_SEEN_RE = /^WPS-ENROLLEE-SEEN ([0-9a-f:]{17}) /;
 
 /** What the lab's stations tell the console about their own runs. */
 export type StationOutcome = { ok: true } | { ok: false; detail: string };
@@ -159,11 +160,11 @@ export class LabConsoleBackend implements ConsoleBackend {
    */
   apEvent(text: string): void {
     if (this.closed) return;
-    const seen = ENROLLEE_SEEN_RE.exec(text);
-    if (seen?.[1] !== undefined) {
-      if (this.lastSeenLine.get(seen[1]) === text) return;
-      this.lastSeenLine.delete(seen[1]);
-      this.lastSeenLine.set(seen[1], text);
+    const [name, mac] = text.split(' ', 2);
+    if (name === CtrlEvent.WpsEnrolleeSeen && mac !== undefined && isMacText(mac)) {
+      if (this.lastSeenLine.get(mac) === text) return;
+      this.lastSeenLine.delete(mac);
+      this.lastSeenLine.set(mac, text);
       if (this.lastSeenLine.size > MAX_CONSOLE_ENROLLEES) {
         const oldest = this.lastSeenLine.keys().next().value;
         if (oldest !== undefined) this.lastSeenLine.delete(oldest);

@@ -5,6 +5,7 @@
  * newline), WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]
  * (wpa_cli hex-encodes SSID and key) and WPS_CANCEL.
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import { isMac, macAddress } from '../radio/mac.js';
 import type { Credential } from '../wps/credential.js';
@@ -47,7 +48,7 @@ export function registerRadioCommands(registry: CommandRegistry, sta: RadioStati
   const pin = (): string => (o.rng === undefined ? generatePin() : generatePin(o.rng));
   registry.register({
     name: 'SCAN',
-    help: '= request a scan (CTRL-EVENT-SCAN-RESULTS when done)',
+    help: `= request a scan (${CtrlEvent.ScanResults} when done)`,
     handler: () => `${sta.scan()}\n`,
   });
   registry.register({

@@ -11,6 +11,7 @@
  * PSK network is reported as CTRL-EVENT-CONNECTED / wpa_state=COMPLETED once
  * the AP accepted the association; there is no automatic reconnection.
  */
+import { eventText } from '../ctrl/event-names.js';
 import { type Logger, silentLogger } from '../common/log.js';
 import { KeyMgmt, printfEncode } from '../conf/values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
@@ -169,9 +170,9 @@ export class RadioStation {
       const results = await this.o.driver.scan({ channels: [...(this.o.channels ?? DEFAULT_SCAN_CHANNELS)], dwellMs: this.o.scanDwellMs ?? DEFAULT_STA_SCAN_DWELL_MS, elements });
       this.bss.update(results);
       this.emit(ev.SCAN_RESULTS);
-      // wpas_wps_notify_scan_results: the macros end in a space.
+      // wpas_wps_notify_scan_results: the bare event.
       const available = wpsApAvailableEvent(results, this.address);
-      if (available !== undefined) this.emit(`${available} `);
+      if (available !== undefined) this.emit(eventText(available));
       return results;
     } catch (e) {
       if (!(e instanceof DriverError)) throw e;

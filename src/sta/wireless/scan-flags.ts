@@ -14,6 +14,7 @@
  * in wpa_supplicant (whose parse failure makes every check false) a BSS
  * with a malformed WPS element shows just "[WPS]".
  */
+import { CtrlEvent } from '../../ctrl/event-names.js';
 import { AttributeType, attributeLengthProblem, parseAttributes, WscParseError } from '../../wps/attributes.js';
 import { DevicePasswordId } from '../../wps/values.js';
 import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
@@ -163,7 +164,11 @@ export function scanResultFlag(result: Pick<ScanResult, 'elements'>, ownAddr: Ma
   return wps === 'malformed' ? '[WPS]' : wpsScanFlag(wps, ownAddr);
 }
 
-export type WpsApAvailableEvent = 'WPS-AP-AVAILABLE-PBC' | 'WPS-AP-AVAILABLE-AUTH' | 'WPS-AP-AVAILABLE-PIN' | 'WPS-AP-AVAILABLE';
+export type WpsApAvailableEvent =
+  | typeof CtrlEvent.WpsApAvailablePbc
+  | typeof CtrlEvent.WpsApAvailableAuth
+  | typeof CtrlEvent.WpsApAvailablePin
+  | typeof CtrlEvent.WpsApAvailable;
 
 /** wpas_wps_notify_scan_results(): the one event a scan gives, or undefined when no BSS has WPS. */
 export function wpsApAvailableEvent(results: readonly Pick<ScanResult, 'elements'>[], ownAddr: MacAddress): WpsApAvailableEvent | undefined {
@@ -178,9 +183,9 @@ export function wpsApAvailableEvent(results: readonly Pick<ScanResult, 'elements
     else if (flag === '[WPS-PIN]') pin++;
     else if (flag === '[WPS]') wps++;
   }
-  if (pbc > 0) return 'WPS-AP-AVAILABLE-PBC';
-  if (auth > 0) return 'WPS-AP-AVAILABLE-AUTH';
-  if (pin > 0) return 'WPS-AP-AVAILABLE-PIN';
-  if (wps > 0) return 'WPS-AP-AVAILABLE';
+  if (pbc > 0) return CtrlEvent.WpsApAvailablePbc;
+  if (auth > 0) return CtrlEvent.WpsApAvailableAuth;
+  if (pin > 0) return CtrlEvent.WpsApAvailablePin;
+  if (wps > 0) return CtrlEvent.WpsApAvailable;
   return undefined;
 }
