@@ -35,7 +35,7 @@ import { apKey, ErAp, type ErApView } from './ap-record.js';
 import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
-import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
+import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
 import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { PinStore } from './pin-store.js';
@@ -514,7 +514,7 @@ export class ExternalRegistrar implements ErEventSource {
     try {
       tlvs = parseProxiedTlvs(ev.message);
     } catch (e) {
-      if (e instanceof EnrolleeDataError) {
+      if (e instanceof WscProtocolError) {
         this.log.debug(`WPS ER: ${ap.label}: Failed to parse TLVs in WLANEvent message from ${formatMac(ev.macAddress)}: ${e.message}`);
         return;
       }
