@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ER_PIN_TIMEOUT_MS, MAX_AUTHORIZED_MACS, MAX_ER_PINS, PinStore } from './pin-store.js';
-import { authorizedMacsFor, buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState } from './selected-registrar.js';
-import { PbcSessions } from '../wps/pbc.js';
-import { ConfigMethods } from '../wps/values.js';
+import { buildSetSelectedRegistrar } from '../wfa/set-selected-registrar.js';
+import { PbcSessions } from './pbc.js';
+import { ER_PIN_TABLE, ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinTable } from './pin-table.js';
+import { authorizedMacsFor, selectedRegistrarMode, selectedRegistrarState } from './registrar-context.js';
+import { ConfigMethods } from './values.js';
+import { MAX_AUTHORIZED_MACS } from './vendor-ext.js';
 
 const U1 = Buffer.alloc(16, 1);
 const U2 = Buffer.alloc(16, 2);
@@ -10,7 +12,7 @@ const U2 = Buffer.alloc(16, 2);
 describe('ER PINs', () => {
   it("an Enrollee's own PIN wins over a wildcard one; PINs expire after 300 s", () => {
     let now = 0;
-    const s = new PinStore(() => now);
+    const s = new PinTable(() => now, ER_PIN_TABLE);
     s.add(undefined, '11111111', undefined);
     s.add(U1, '12345670', Buffer.from('020000000001', 'hex'));
     expect(s.lookup(U1)?.pin).toBe('12345670');
@@ -26,7 +28,7 @@ describe('ER PINs', () => {
   });
 
   it('a new PIN for the same UUID replaces the old one, and the store is bounded', () => {
-    const s = new PinStore(() => 0);
+    const s = new PinTable(() => 0, ER_PIN_TABLE);
     s.add(U1, '1', undefined);
     s.add(U1, '2', undefined);
     expect(s.size).toBe(1);
@@ -41,7 +43,7 @@ describe('Authorized MACs of the PINs held', () => {
 
   it('two PINs with different MACs are both authorized, newest first; each change of the PINs counts', () => {
     let now = 0;
-    const s = new PinStore(() => now);
+    const s = new PinTable(() => now, ER_PIN_TABLE);
     const v0 = s.version;
     s.add(U1, '12345670', Buffer.from('02000000bb01', 'hex'));
     s.add(U2, '87654325', Buffer.from('02000000bb02', 'hex'));
@@ -59,7 +61,7 @@ describe('Authorized MACs of the PINs held', () => {
   });
 
   it('holds no repeats and at most MAX_AUTHORIZED_MACS, the newest', () => {
-    const s = new PinStore(() => 0);
+    const s = new PinTable(() => 0, ER_PIN_TABLE);
     for (let i = 0; i < 8; i++) s.add(Buffer.alloc(16, i + 1), '12345670', Buffer.from(`02000000cc0${i}`, 'hex'));
     s.add(Buffer.alloc(16, 50), '12345670', Buffer.from('02000000cc07', 'hex'));
     expect(hex(s.authorizedMacs())).toEqual(['02000000cc07', '02000000cc06', '02000000cc05', '02000000cc04', '02000000cc03']);
@@ -72,7 +74,7 @@ describe('Authorized MACs of the PINs held', () => {
     expect(hex(authorizedMacsFor('pin', [a]))).toEqual(['02000000bb01']);
     expect(authorizedMacsFor('off', [a])).toEqual([]);
     const st = selectedRegistrarState(ConfigMethods.Keypad, 'pin');
-    const two = buildSetSelectedRegistrarMessage(st, U1, [Buffer.from('02000000bb02', 'hex'), a]);
+    const two = buildSetSelectedRegistrar(st, U1, [Buffer.from('02000000bb02', 'hex'), a]);
     expect(two.toString('hex')).toContain('1049001400372a000120010c02000000bb0202000000bb01');
   });
 });
@@ -81,7 +83,7 @@ describe('SetSelectedRegistrar', () => {
   it('PIN mode: selected, password id 0, no push-button methods, broadcast Authorized MACs when none, UUID-R last', () => {
     const st = selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton | ConfigMethods.Display, 'pin');
     expect(st).toEqual({ selected: true, devicePasswordId: 0, configMethods: ConfigMethods.Keypad | ConfigMethods.Display });
-    const msg = buildSetSelectedRegistrarMessage(st, U1, []);
+    const msg = buildSetSelectedRegistrar(st, U1, []);
     expect(msg.toString('hex')).toBe('104a000110' + '1041000101' + '101200020000' + '105300020108' + '1049000e00372a0001200106ffffffffffff' + '10480010' + U1.toString('hex'));
   });
 
@@ -96,7 +98,7 @@ describe('SetSelectedRegistrar', () => {
 
   it('is cleared when the PIN times out or the PBC walk time ends (the mode the housekeeping tick applies)', () => {
     let now = 0;
-    const pins = new PinStore(() => now);
+    const pins = new PinTable(() => now, ER_PIN_TABLE);
     const pbc = new PbcSessions({ now: () => now });
     pins.add(undefined, '12345670', undefined);
     expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('pin');
