@@ -1,6 +1,6 @@
 /**
  * An in-process lab for the station's radio commands: a sim medium on a
- * UNIX socket in a temp dir, a WPS AP (WpsBss with the internal Registrar
+ * UNIX socket in a temp dir, a WPS AP (WpsAp with the internal Registrar
  * and the AP as Enrollee for wps_reg), and stations made of a
  * SimStationDriver, a RadioStation, a NetworkTable, a wpa_supplicant.conf in
  * the temp dir and a command registry answering as the control socket does.

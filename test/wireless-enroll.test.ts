@@ -1,7 +1,7 @@
 /**
  * WPS over the simulated radio, in process: an AP built from src/ap/wireless
  * (SimApDriver + ApMlme + WpsAuthenticator/EapWscServer + RegistrarBackend
- * with the internal Registrar, via WpsBss) and stations running
+ * with the internal Registrar, via WpsAp) and stations running
  * src/sta/wireless enroll() on SimStationDrivers, all on one sim medium
  * listening on a UNIX socket in a temp dir.
  */

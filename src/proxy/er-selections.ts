@@ -12,7 +12,7 @@
  *
  * API:
  *   new ErSelections({ now, maxErs, timeoutMs? })
- *     .set(er, msg): 'changed' | 'unchanged' | 'full'
+ *     .set(er, msg): 'changed' | 'full'
  *     .remove(er): boolean   .expire(): boolean   .nextExpiry   .active(): ErSelection[]   .size
  */
 import type { SelectedRegistrarMessage } from '../wfa/set-selected-registrar.js';

@@ -9,7 +9,8 @@
  *     .start(): Promise<void>  .stop(): Promise<void>   (stop sends ssdp:byebye)
  *     .location                 http://addr:port/wps_device.xml
  *     .publishWlanEvent(type, mac, message) / .publishApStatus(value)
- *     .isSubscriber(address)
+ *     .isSubscriber(address)  .subscriberCount  .maxSubscribers
+ *     onSubscriptionEnded(address) (option): an event subscription ended
  *   buildWfaDeviceDescription(strings, uuid): string
  *   WFA_HTTP_PORT (hostapd: 49152), WFA_SERVER
  */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildSetSelectedRegistrar } from '../wfa/set-selected-registrar.js';
 import { PbcSessions } from './pbc.js';
 import { ER_PIN_TABLE, ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinTable } from './pin-table.js';
-import { authorizedMacsFor, selectedRegistrarMode, selectedRegistrarState } from './registrar-context.js';
-import { ConfigMethods } from './values.js';
+import { authorizedMacsFor, RegistrarContext, selectedRegistrarMode, selectedRegistrarState, withPushButton } from './registrar-context.js';
+import { ConfigMethods, DevicePasswordId } from './values.js';
 import { MAX_AUTHORIZED_MACS } from './vendor-ext.js';
 
 const U1 = Buffer.alloc(16, 1);
@@ -109,5 +109,62 @@ describe('SetSelectedRegistrar', () => {
     now = ER_PIN_TIMEOUT_MS;
     pins.expire();
     expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('off');
+  });
+});
+
+describe('wps_set_pushbutton, once for both ends', () => {
+  it('adds PushButton and the configured flavour; physical when none is configured', () => {
+    expect(withPushButton(ConfigMethods.Keypad, ConfigMethods.Keypad | ConfigMethods.VirtualPushButton)).toBe(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton);
+    expect(withPushButton(0, ConfigMethods.PhysicalPushButton)).toBe(ConfigMethods.PhysicalPushButton);
+    // Plain push_button: hostapd has to name a kind and says physical.
+    expect(withPushButton(ConfigMethods.Keypad, ConfigMethods.Keypad | ConfigMethods.PushButton)).toBe(ConfigMethods.Keypad | ConfigMethods.PhysicalPushButton);
+    // The ER's SetSelectedRegistrar uses the same rule.
+    expect(selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.PushButton, 'pbc').configMethods).toBe(ConfigMethods.Keypad | ConfigMethods.PhysicalPushButton);
+  });
+});
+
+describe('RegistrarContext', () => {
+  const U = Buffer.alloc(16, 7);
+  it('a wildcard PIN is claimed by the first Enrollee that uses it and is gone after its registration', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad });
+    expect(c.addPin('12345670')).toBe(true);
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.Default })).toEqual({ kind: 'pin', pin: '12345670' });
+    expect(c.passwordFor({ uuid: U2, devicePasswordId: DevicePasswordId.Default })).toBeUndefined();
+    expect(c.registered(U, 'pin')).toEqual({ pbcEnded: false });
+    expect(c.pins.size).toBe(0);
+    expect(c.selected).toBe(false);
+  });
+
+  it('PBC: the button gives PushButton to PBC Enrollees only, a registration ends it (WPS-PBC-DISABLE), WPS_CANCEL says whether it ran', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton });
+    expect(c.pushButton()).toBe(true);
+    expect(c.view()).toMatchObject({ selected: true, devicePasswordId: DevicePasswordId.PushButton, pbc: true });
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.PushButton })).toEqual({ kind: 'pbc' });
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.Default })).toBeUndefined();
+    expect(c.registered(U, 'pbc')).toEqual({ pbcEnded: true });
+    expect(c.pbcActive).toBe(false);
+    expect(c.pushButton()).toBe(true);
+    expect(c.cancel()).toEqual({ pbcWasActive: true });
+    expect(c.cancel()).toEqual({ pbcWasActive: false });
+  });
+
+  it('two Enrollees in PBC mode: the button is refused and nothing changes', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad });
+    c.pbc.probeRequest(Buffer.alloc(6, 1), Buffer.alloc(16, 1));
+    c.pbc.probeRequest(Buffer.alloc(6, 2), Buffer.alloc(16, 2));
+    expect(c.pushButton()).toBe(false);
+    expect(c.view().selected).toBe(false);
+  });
+
+  it('a PIN with its own timeout goes when it runs out; the AP table drops its oldest PIN when full', () => {
+    let now = 0;
+    const c = new RegistrarContext({ now: () => now, configMethods: ConfigMethods.Keypad, pins: { maxPins: 2, whenFull: 'drop-oldest' } });
+    c.addPin('11111111', { uuid: U, timeoutMs: 5_000 });
+    expect(c.nextDeadline()).toBe(5_000);
+    now = 5_000;
+    expect(c.expire()).toEqual([{ type: 'pin-expired' }]);
+    expect(c.pins.lookup(U)).toBeUndefined();
+    for (const pin of ['1', '2', '3']) c.addPin(pin);
+    expect(c.pins.size).toBe(2);
   });
 });

@@ -13,8 +13,7 @@
  *                   Config Methods (without push button bits),
  *                   [RF Bands: dual-band], WFA extension
  *
- * The selected-registrar part comes from SelectedRegistrarUnion
- * (selected-registrar.ts).
+ * The selected-registrar part comes from RegistrarContext.view (src/wps).
  */
 import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes, type Attribute } from '../../wps/attributes.js';
 import { buildDeviceAttributes, type DeviceInfo } from '../../wps/device.js';
