@@ -23,7 +23,7 @@ import { Logger, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
 import { MAX_SOCKET_PATH, parseCtrlInterface, resolveGroup } from './ctrl-interface.js';
 import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } from './dgram.js';
-import { MonitorList } from './monitors.js';
+import { MAX_MONITORS, MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
 
@@ -35,6 +35,12 @@ export const MAX_BACKLOG_PER_PEER = 64;
 export const BACKLOG_MAX_AGE_MS = 1000;
 /** First retry of a backlog; each retry that would block again doubles the wait. */
 const BACKLOG_FIRST_RETRY_MS = 10;
+/**
+ * Requests held while a daemon registers its commands (holdUntilReady); more
+ * are answered FAIL. hostapd registers everything before it binds; a wpsd
+ * daemon binds first (to refuse a second instance early) and holds.
+ */
+export const MAX_HELD_REQUESTS = 64;
 /** Directory and socket mode: hostapd's S_IRWXU | S_IRWXG. */
 const CTRL_MODE = 0o770;
 
@@ -55,6 +61,12 @@ export interface CtrlServerOptions {
   ifname: string;
   /** `ctrl_interface_group`, when given as its own key (GROUP= in the value wins). */
   group?: string;
+  /**
+   * Hold every request, PING included, until ready(): the daemon adds its
+   * commands after open(), and a client must never see UNKNOWN COMMAND for
+   * one that exists a moment later.
+   */
+  holdUntilReady?: boolean;
   logger?: Logger;
 }
 
@@ -82,8 +94,11 @@ export class CtrlServer {
   private readonly backlogs = new Map<string, Backlog>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = BACKLOG_FIRST_RETRY_MS;
+  /** Requests received before ready(), when held; undefined once ready. */
+  private held: Array<{ buf: Buffer; from: string }> | undefined;
 
-  private constructor(path: string, dir: string, gid: number | undefined, sock: DgramSocket, log: Logger) {
+  private constructor(path: string, dir: string, gid: number | undefined, sock: DgramSocket, log: Logger, hold: boolean) {
+    this.held = hold ? [] : undefined;
     this.path = path;
     this.dir = dir;
     this.gid = gid;
@@ -91,8 +106,8 @@ export class CtrlServer {
     this.log = log;
     registerBaseCommands(this.registry, this.monitors, {
       onMonitor: (what, addr) =>
-        what === 'refused'
-          ? this.log.warn(`CTRL_IFACE monitor limit reached - ATTACH from ${addr} refused`)
+        what === 'evicted'
+          ? this.log.warn(`CTRL_IFACE ${MAX_MONITORS} monitors - ${addr} (most failed sends) detached to make room`)
           : this.log.debug(`CTRL_IFACE monitor ${what} ${addr}`),
     });
     this.listen(sock);
@@ -130,7 +145,14 @@ export class CtrlServer {
     }
     setSocketPermissions(path, gid);
     log.debug(`ctrl_iface: listening on ${path}`);
-    return new CtrlServer(path, spec.dir, gid, sock, log);
+    return new CtrlServer(path, spec.dir, gid, sock, log, opts.holdUntilReady === true);
+  }
+
+  /** Every command is registered: held requests are answered, in order, and new ones at once. */
+  ready(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const r of held ?? []) this.onRequest(r.buf, r.from);
   }
 
   /** Send an event to every monitor whose level admits it, as "<level>TEXT". */
@@ -177,6 +199,11 @@ export class CtrlServer {
 
   private onRequest(buf: Buffer, from: string): void {
     if (this.closed) return;
+    if (this.held !== undefined) {
+      if (this.held.length < MAX_HELD_REQUESTS) this.held.push({ buf, from });
+      else this.send(from, Buffer.from(REPLY_FAIL), 'reply');
+      return;
+    }
     if (this.handling >= MAX_CONCURRENT_REQUESTS) {
       this.send(from, Buffer.from(REPLY_FAIL), 'reply');
       return;
