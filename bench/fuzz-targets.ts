@@ -25,9 +25,10 @@ import { parseSoapRequest, parseSoapResponse } from '../src/upnp/soap.js';
 import { parseDeviceDescription } from '../src/upnp/description.js';
 import { decodeBase64 } from '../src/upnp/base64.js';
 import { checkApDescription } from '../src/er/description-check.js';
-import { parseWlanEvent, parseWlanEventBytes } from '../src/er/wlan-event.js';
+import { parseWlanEvent, parseWlanEventBytes } from '../src/wfa/wlan-event.js';
+import { parseWlanEventMac, parseWlanEventType } from '../src/wfa/wlan-event-mac.js';
 import { parseProxiedTlvs } from '../src/er/enrollee-table.js';
-import { parseSetSelectedRegistrar } from '../src/proxy/selected-registrar.js';
+import { parseSetSelectedRegistrar } from '../src/wfa/set-selected-registrar.js';
 import { parseRequest } from '../src/ctrl/request.js';
 import { parseEvent } from '../src/ctrl/client.js';
 import { decodeWireHex } from '../src/ctrl/wire-hex.js';
@@ -163,6 +164,15 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: 'base64', maxBytes: 70_000, seeds: [text(ATTRS.toString('base64'))], run: (b) => void decodeBase64(b.toString('latin1'), 50_000) },
   { name: 'wlan-event-text', maxBytes: 70_000, seeds: [text(WLAN_EVENT.toString('base64'))], run: (b) => void parseWlanEvent(b.toString('latin1')) },
   { name: 'wlan-event', maxBytes: 50_000, seeds: [WLAN_EVENT], run: (b) => void parseWlanEventBytes(b) },
+  {
+    name: 'wlan-event-mac-and-type',
+    maxBytes: 1024,
+    seeds: [text('02:00:00:00:00:01'), text('1'), text('020000000001')],
+    run: (b) => {
+      parseWlanEventMac(b.toString('latin1'));
+      parseWlanEventType(b.toString('latin1'));
+    },
+  },
   { name: 'er-proxied-tlvs', maxBytes: 50_000, seeds: [ATTRS], run: (b) => void parseProxiedTlvs(b) },
   { name: 'set-selected-registrar', maxBytes: 8192, seeds: [SEL_REG], run: (b) => void parseSetSelectedRegistrar(b) },
   { name: 'ctrl-request', maxBytes: 8192, seeds: [text('PING'), text('WPS_ER_LEARN 12345678-9abc-def0-1234-56789abcdef0 12345670'), text('IFNAME=wlan0 ATTACH probe_rx_events=1')], run: (b) => void parseRequest(b) },

@@ -88,6 +88,8 @@ export interface GenaPublisherOptions {
   /** Prefix length for 'same-subnet' (IPv4); default 24. */
   subnetPrefixLength?: number;
   serverHeader?: string;
+  /** Told when a subscription ends (unsubscribed, expired, or dropped after failures); not on close(). */
+  onDropped?: (s: { sid: string; remoteAddress: string }) => void;
   logger?: Logger;
   now?: () => number;
 }
@@ -123,9 +125,10 @@ export class GenaPublisher {
   private readonly subs = new Map<string, Subscriber>();
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly o: Required<Omit<GenaPublisherOptions, 'logger' | 'now' | 'serverHeader' | 'initialState'>>;
+  private readonly o: Required<Omit<GenaPublisherOptions, 'logger' | 'now' | 'serverHeader' | 'initialState' | 'onDropped'>>;
   private readonly initialState: () => Record<string, string>;
   private readonly serverHeader: string | undefined;
+  private readonly onDropped: GenaPublisherOptions['onDropped'];
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -134,6 +137,7 @@ export class GenaPublisher {
     this.now = opts.now ?? Date.now;
     this.initialState = opts.initialState;
     this.serverHeader = opts.serverHeader;
+    this.onDropped = opts.onDropped;
     this.o = {
       maxSubscribers: opts.maxSubscribers ?? GENA_MAX_SUBSCRIBERS,
       maxSubscribersPerSource: opts.maxSubscribersPerSource ?? GENA_MAX_SUBSCRIBERS_PER_SOURCE,
@@ -202,7 +206,12 @@ export class GenaPublisher {
   private drop(s: Subscriber): void {
     s.dropped = true;
     s.queue.length = 0;
-    this.subs.delete(s.sid);
+    if (!this.subs.delete(s.sid)) return;
+    try {
+      this.onDropped?.({ sid: s.sid, remoteAddress: s.remoteAddress });
+    } catch (e) {
+      this.log.warn(`gena: subscription-end listener failed: ${(e as Error).message}`);
+    }
   }
 
   private reply(res: Response, status: number, text?: string): void {
