@@ -7,7 +7,7 @@
  *
  * API:
  *   PeerQueues.open(): Promise<PeerQueues | undefined>   undefined where sock_diag is unavailable
- *     .check(addresses): Promise<Map<address, 'empty' | 'queued' | 'gone'>>
+ *     .check(addresses): Promise<Map<address, 'empty' | 'queued' | 'unknown'>>
  *     .close()
  *   parseUnixDiag(messages): Array<{ name, rqueue }>   (exported for tests)
  */
@@ -26,7 +26,13 @@ const UNIX_DIAG_MSG_LEN = 16;
 /** A dump that does not answer within this time counts as no answer (the peers stay unconfirmed). */
 const DIAG_TIMEOUT_MS = 1000;
 
-export type PeerQueueState = 'empty' | 'queued' | 'gone';
+/**
+ * 'unknown': no socket of that name in our network namespace. A peer in
+ * another namespace (a client in the host's namespace talking to a daemon in
+ * its own, through the filesystem) is invisible to sock_diag, so this says
+ * nothing about whether it is gone.
+ */
+export type PeerQueueState = 'empty' | 'queued' | 'unknown';
 
 interface NetlinkSocketLike {
   request(type: number, data: Uint8Array, options?: { flags?: number; timeout?: number }): Promise<[Array<{ data: Buffer }>, unknown]>;
@@ -74,7 +80,7 @@ export class PeerQueues {
     }
   }
 
-  /** The receive-queue state of the sockets bound at `addresses` ('gone' when none is). */
+  /** The receive-queue state of the sockets bound at `addresses` ('unknown' when none is seen). */
   async check(addresses: readonly string[]): Promise<Map<string, PeerQueueState>> {
     const req = Buffer.alloc(24);
     req.writeUInt8(AF_UNIX, 0);
@@ -90,7 +96,7 @@ export class PeerQueues {
       // Several sockets can carry a name (one unlinked but still open): any that holds data counts.
       if (found.get(s.name) !== 'queued') found.set(s.name, s.rqueue === 0 ? 'empty' : 'queued');
     }
-    for (const a of addresses) if (!found.has(a)) found.set(a, 'gone');
+    for (const a of addresses) if (!found.has(a)) found.set(a, 'unknown');
     return found;
   }
 

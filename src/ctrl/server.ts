@@ -38,7 +38,7 @@ import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } fro
 import { MAX_MONITORS, MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
-import { PeerQueues } from './peer-queues.js';
+import { PeerQueues, type PeerQueueState } from './peer-queues.js';
 
 /** Requests being handled at once; more are answered FAIL. */
 export const MAX_CONCURRENT_REQUESTS = 64;
@@ -129,6 +129,8 @@ export class CtrlServer {
   private readonly peerQueues: PeerQueues | undefined;
   /** Datagrams sent to a peer since its receive queue was last seen empty. */
   private readonly unconfirmed = new Map<string, number>();
+  /** Peers sock_diag cannot see (another network namespace): only the would-block path bounds them. */
+  private readonly unseen = new Set<string>();
   private checkTimer: NodeJS.Timeout | undefined;
   private checking = false;
   private checkDelay = PEER_CHECK_FIRST_MS;
@@ -309,7 +311,7 @@ export class CtrlServer {
 
   /** Only peers bound to a path are looked up by name (an abstract name's spelling is the addon's). */
   private isTracked(dest: string): boolean {
-    return this.peerQueues !== undefined && dest.startsWith('/');
+    return this.peerQueues !== undefined && dest.startsWith('/') && !this.unseen.has(dest);
   }
 
   private scheduleCheck(fresh: boolean): void {
@@ -335,7 +337,7 @@ export class CtrlServer {
     let progress = false;
     try {
       const dests = [...new Set([...this.backlogs.keys(), ...this.unconfirmed.keys()])].filter((d) => this.isTracked(d));
-      let states: Map<string, 'empty' | 'queued' | 'gone'>;
+      let states: Map<string, PeerQueueState>;
       try {
         states = await pq.check(dests);
       } catch (err) {
@@ -347,13 +349,15 @@ export class CtrlServer {
       for (const dest of dests) {
         const st = states.get(dest) ?? 'queued';
         if (st !== 'queued') this.unconfirmed.delete(dest);
-        const b = this.backlogs.get(dest);
-        if (b === undefined) continue;
-        if (st === 'gone') {
-          this.backlogs.delete(dest);
-          if (this.monitors.get(dest) !== undefined && this.monitors.detach(dest)) this.log.info(`CTRL_IFACE monitor ${dest} dropped: its socket is gone`);
+        if (st === 'unknown') {
+          // Gone, or in another namespace: sends tell which (ENOENT), and the retry loop takes its backlog.
+          if (this.unseen.size >= MAX_TRACKED_PEERS) this.unseen.clear();
+          this.unseen.add(dest);
+          if (this.backlogs.has(dest)) this.scheduleRetry(true);
           continue;
         }
+        const b = this.backlogs.get(dest);
+        if (b === undefined) continue;
         if (this.monitors.get(dest) === undefined) b.items = b.items.filter((q) => q.kind !== 'event');
         let sent = this.unconfirmed.get(dest) ?? 0;
         while (st === 'empty' && b.items.length > 0 && sent < MAX_UNCONFIRMED_PER_PEER) {
