@@ -61,7 +61,7 @@ describe('wpsd ap under floods from another host; Debian wpa_supplicant ERs stil
     await new Promise((r) => setTimeout(r, 2000));
     await learnOk(er);
     const [s, i] = await Promise.all([slow, idle]);
-    // Only 4 connections from that host were ever held at once; the rest were refused with 503 at once.
+    // Only 16 connections from that host were ever held at once; the rest were refused with 503 at once.
     expect(s.refused503).toBeGreaterThan(0);
     expect(i.opened).toBeGreaterThan(20);
   });
@@ -70,7 +70,8 @@ describe('wpsd ap under floods from another host; Debian wpa_supplicant ERs stil
     const er = await freshEr();
     const flood = attack<{ sent: number; statuses: Record<string, number> }>(evil, 'soapFlood', { ...http, action: 'GetDeviceInfo', parallel: 4, seconds: 15, count: 20_000 }, FLOOD_MS);
     const piped = await attack<{ ok: number; busy: number }>(evil, 'pipeline', { ...http, action: 'GetDeviceInfo', count: 500, waitMs: 5000 });
-    expect(piped.ok).toBeLessThanOrEqual(4);
+    // At most 16 reach a handler (requests per connection), and the GetDeviceInfo rate per source answers fewer.
+    expect(piped.ok).toBeLessThanOrEqual(8);
     await learnOk(er);
     const f = await flood;
     // Most of the flood was refused (rate limit per source, UPnP error 501 in a 500 response, or 503).

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
+import { HTTP_MAX_REQUESTS_PER_CONNECTION } from '../src/upnp/http-server.js';
 
 /** Sends raw bytes, returns everything the server wrote before closing (or after `waitMs` of silence). */
 function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: number; limitMs?: number } = {}): Promise<string> {
@@ -148,7 +149,7 @@ describe('hardened HTTP server on 127.0.0.1', () => {
     }
   });
 
-  it('serves at most 4 pipelined requests of one connection; the rest get 503 without reaching a handler', async () => {
+  it('serves at most HTTP_MAX_REQUESTS_PER_CONNECTION pipelined requests of one connection; the rest get 503 without reaching a handler', async () => {
     const srv = new UpnpHttpServer({ host: '127.0.0.1' });
     let handled = 0;
     srv.app.get('/', (_req, res) => {
@@ -158,8 +159,9 @@ describe('hardened HTTP server on 127.0.0.1', () => {
     const p = (await srv.start()).port;
     try {
       const reply = await raw(p, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(500)], { limitMs: 3000 });
-      expect(handled).toBe(4);
-      expect(reply.split('HTTP/1.1 200 ').length - 1).toBe(4);
+      expect(handled).toBe(HTTP_MAX_REQUESTS_PER_CONNECTION);
+      expect(reply.split('HTTP/1.1 200 ').length - 1).toBe(HTTP_MAX_REQUESTS_PER_CONNECTION);
+      expect(reply.split('HTTP/1.1 503 ').length - 1).toBeGreaterThan(0);
     } finally {
       await srv.close();
     }

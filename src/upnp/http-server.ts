@@ -55,16 +55,19 @@ export const HTTP_MAX_HEADER_BYTES = 8 * 1024;
 export const HTTP_MAX_CONNECTIONS = 32;
 /**
  * Simultaneous connections from one address (hostapd: no per-source bound).
- * An ER uses one at a time per AP (wpa_supplicant opens one per request);
- * 4 leaves room for a SOAP call, a SUBSCRIBE and a description fetch at once.
+ * wpa_supplicant's ER opens one per request; wpsd's keeps a few alive and,
+ * enrolling many stations through the proxy, sends PutWLANResponses for
+ * several at once. Half the table: a flood from one host leaves the other
+ * half to everyone else.
  */
-export const HTTP_MAX_CONNECTIONS_PER_SOURCE = 4;
+export const HTTP_MAX_CONNECTIONS_PER_SOURCE = 16;
 /**
  * Requests served on one connection; pipelined ones beyond it get 503
- * (node's maxRequestsPerSocket). hostapd serves one per connection and
- * closes it; UPnP clients open a connection per request.
+ * (node's maxRequestsPerSocket), and the last answer says Connection: close.
+ * hostapd serves one per connection and closes it; 16 keeps a keep-alive
+ * client's reconnects rare while 500 pipelined requests cost 16 handler runs.
  */
-export const HTTP_MAX_REQUESTS_PER_CONNECTION = 4;
+export const HTTP_MAX_REQUESTS_PER_CONNECTION = 16;
 /** Headers must be complete within this time (slowloris). */
 export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
 /** The whole request, body included, must arrive within this time; hostapd: 30 s. */
