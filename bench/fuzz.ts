@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FUZZ_TARGETS, isTypedRefusal, type FuzzTarget } from './fuzz-targets.js';
 import { repoRoot } from './daemons.js';
+import { seededRandom as prng } from '../src/radio/sim/rng.js';
 
 /** An input slower than this is a finding (the quadratic attribute parse took 20-56 ms at 4 KB, seconds at 50 KB). */
 export const SLOW_MS = 100;
@@ -38,18 +39,6 @@ export function loadCorpus(target: string): Array<{ name: string; data: Buffer }
     .filter((f) => f.endsWith('.bin'))
     .sort()
     .map((name) => ({ name, data: readFileSync(join(dir, name)) }));
-}
-
-/** mulberry32: small, fast, and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashSeed(...parts: Array<string | number>): number {
