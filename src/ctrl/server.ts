@@ -327,8 +327,11 @@ export class CtrlServer {
 
   /**
    * Asks the kernel which peers have read everything: those get their
-   * backlog (up to MAX_UNCONFIRMED_PER_PEER more datagrams); peers gone are
-   * forgotten; a backlog with no progress for BACKLOG_MAX_AGE_MS is dropped.
+   * backlog (up to MAX_UNCONFIRMED_PER_PEER more datagrams); peers it cannot
+   * see go back to the would-block path; a backlog with no progress for
+   * BACKLOG_MAX_AGE_MS is dropped. One dump of the namespace's UNIX sockets
+   * per check, at most one check per PEER_CHECK_FIRST_MS, only while some
+   * peer waits.
    */
   private async checkPeers(): Promise<void> {
     const pq = this.peerQueues;
