@@ -22,7 +22,7 @@ describe('atomic configuration writes', () => {
     mkdirSync(join(dir, '.hostapd.conf.aaaaaaaaaaaa.tmp'));
     expect((await removeStaleTempFiles(conf)).sort()).toEqual(stale.sort());
     expect(readdirSync(dir).sort()).toEqual(['.hostapd.conf.aaaaaaaaaaaa.tmp', 'hostapd.conf', ...keep].sort());
-    // What writeFileAtomic leaves behind is exactly what the cleanup recognises, and a good write leaves nothing.
+    // A completed write leaves nothing behind for the cleanup.
     await writeFileAtomic(conf, 'ssid=b\n');
     expect(readFileSync(conf, 'utf8')).toBe('ssid=b\n');
     expect(await removeStaleTempFiles(conf)).toEqual([]);
