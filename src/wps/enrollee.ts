@@ -63,6 +63,7 @@ import { checkNonce, failEvent, failureStep, guessMessageType, requireInner, req
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, ConfigMethods, DevicePasswordId, EncrType, MessageType, WpsState } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { publicKeyHashMatches } from './nfc/oob-device-password.js';
 
 /** The PIN every PBC run uses (WSC 2.0 section 10). */
 export const PBC_PIN = '00000000';
@@ -101,6 +102,10 @@ export interface EnrolleeConfig {
   multiApBackhaulSta?: boolean;
   /** The peer's address for events (e.g. the AP's BSSID); all zero when unknown. */
   peerAddress?: Buffer;
+  /** NFC: the DH private value our password token's public key hash commits to (wps_nfc_dh_privkey). */
+  dhPrivateKey?: Uint8Array;
+  /** NFC: the Registrar's public key hash, known out of band; M2's key must match it. */
+  peerPublicKeyHash?: Uint8Array;
   rng?: Rng;
 }
 
@@ -139,7 +144,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    super(cfg.rng, 'start', 'over');
+    super(cfg.rng, 'start', 'over', cfg.dhPrivateKey);
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';
@@ -274,6 +279,10 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
       if (!pbcToPin) {
         throw new RunFailure('password-id-mismatch', `Registrar changed Device Password ID ${this.devicePasswordId} to ${m2.devicePasswordId}`);
       }
+    }
+    const pkHash = this.cfg.peerPublicKeyHash;
+    if (pkHash !== undefined && !publicKeyHashMatches(pkHash, m2.publicKey)) {
+      throw new RunFailure('public-key-hash-mismatch', "the Registrar's public key does not match the hash its NFC record gave");
     }
     const ap = this.cfg.ap;
     if (ap !== undefined && (ap.setupLocked === true || this.password === undefined)) {

@@ -7,7 +7,7 @@
  * selector's SSID, band, channel and BSSID). Each is usable raw ("WPS") or
  * in an NDEF message ("NDEF").
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AttributeType, WscParseError, attrBytes, attrU16, attrU8, encodeAttributes, parseAttributes, type Attribute } from '../attributes.js';
 import { credentialAttribute, parseCredential, type Credential } from '../credential.js';
 import { DH_PRIVATE_KEY_LEN, generateDhKeyPair, type Rng } from '../crypto.js';
@@ -20,7 +20,7 @@ import {
   OOB_DEVICE_PASSWORD_LEN,
   oobDevicePasswordAttribute,
   parseOobDevicePassword,
-  publicKeyHash,
+  publicKeyHashMatches,
   type OobDevicePassword,
 } from './oob-device-password.js';
 
@@ -226,6 +226,5 @@ export function readHandoverCarrier(bytes: Uint8Array): HandoverCarrier {
 
 /** Whether `publicKey` is the one an OOB Device Password committed to (constant time). */
 export function matchesPublicKeyHash(oob: OobDevicePassword, publicKey: Uint8Array): boolean {
-  const h = publicKeyHash(publicKey);
-  return h.length === oob.publicKeyHash.length && timingSafeEqual(h, oob.publicKeyHash);
+  return publicKeyHashMatches(oob.publicKeyHash, publicKey);
 }

@@ -4,7 +4,7 @@
  * device password itself (absent for NFC connection handover, where the
  * public key alone authenticates).
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AttributeType, WscParseError, type Attribute } from '../attributes.js';
 
 /** Public Key Hash: the first 20 octets of SHA-256(public key). */
@@ -60,4 +60,19 @@ export function oobDevicePasswordAttribute(o: { publicKey: Uint8Array; passwordI
   const problem = lengthProblem(value);
   if (problem !== undefined) throw new WscParseError('BAD_LENGTH', problem, 0, AttributeType.OobDevicePassword, value.length);
   return { type: AttributeType.OobDevicePassword, value };
+}
+
+/** Whether `publicKey` is the one `hash` (a Public Key Hash) committed to; constant time. */
+export function publicKeyHashMatches(hash: Uint8Array, publicKey: Uint8Array): boolean {
+  const h = publicKeyHash(publicKey);
+  return hash.length === OOB_PUBKEY_HASH_LEN && timingSafeEqual(h, hash);
+}
+
+/**
+ * The device password both ends feed into the PSK1/PSK2 computation for an
+ * NFC password token: the token's password octets as uppercase hex text, as
+ * hostapd and wpa_supplicant use it.
+ */
+export function nfcDevicePassword(password: Uint8Array): Buffer {
+  return Buffer.from(Buffer.from(password).toString('hex').toUpperCase(), 'latin1');
 }
