@@ -75,3 +75,39 @@ describe('WPS with an NFC password token', () => {
     expect(nackConfigError(nack?.raw)).toBe(ConfigError.PublicKeyHashMismatch);
   });
 });
+
+describe("an AP whose NFC password token is enabled (wps_nfc_token enable)", () => {
+  const PIN = '12345670';
+  const apSettings = credential('ap-net', 'ap passphrase', AP.macAddress);
+  function apWithToken(t: ReturnType<typeof generatePasswordToken>): Enrollee {
+    return new Enrollee({
+      device: AP,
+      password: { kind: 'pin', pin: nfcDevicePassword(t.password), devicePasswordId: t.passwordId },
+      altPassword: { pin: PIN, devicePasswordId: 0 },
+      dhPrivateKey: t.privateKey,
+      ap: { settings: apSettings },
+      rng: seededRng('nfc-ap'),
+    });
+  }
+
+  it('a Registrar with the AP PIN still learns it: M2 asks for Default and the AP switches to its PIN', () => {
+    const ap = apWithToken(generatePasswordToken(seededRng('ap-token')));
+    const registrar = new Registrar({ device: REG, apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+    const flow = runFlow(ap, ap.start(), registrar);
+    expect(flow.registrarEvents.filter((e) => e.type === 'er-ap-settings')).toHaveLength(1);
+  });
+
+  it("a Registrar that read the AP's token learns it with the token, checking the AP's key", () => {
+    const t = generatePasswordToken(seededRng('ap-token-2'));
+    const ap = apWithToken(t);
+    const tag = readNfcTag(wrapWscNdef(t.token));
+    if (tag.kind !== 'password') throw new Error('expected a password token');
+    const registrar = new Registrar({
+      device: REG,
+      apSettings: { mode: 'learn' },
+      policy: { devicePassword: () => ({ kind: 'nfc', passwordId: tag.oob.passwordId, password: tag.oob.password, publicKeyHash: tag.oob.publicKeyHash }) },
+    });
+    const flow = runFlow(ap, ap.start(), registrar);
+    expect(flow.registrarEvents.filter((e) => e.type === 'er-ap-settings')).toHaveLength(1);
+  });
+});

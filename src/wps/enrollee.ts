@@ -102,6 +102,12 @@ export interface EnrolleeConfig {
   multiApBackhaulSta?: boolean;
   /** The peer's address for events (e.g. the AP's BSSID); all zero when unknown. */
   peerAddress?: Buffer;
+  /**
+   * A second device password the Registrar may switch to in M2 by its Device
+   * Password ID: an AP whose NFC password token is enabled runs with the
+   * token and keeps its AP PIN here (hostapd's alt_dev_password).
+   */
+  altPassword?: { pin: string | Buffer; devicePasswordId: number };
   /** NFC: the DH private value our password token's public key hash commits to (wps_nfc_dh_privkey). */
   dhPrivateKey?: Uint8Array;
   /** NFC: the Registrar's public key hash, known out of band; M2's key must match it. */
@@ -135,8 +141,8 @@ const PUSHBUTTON_METHODS = ConfigMethods.PushButton | ConfigMethods.VirtualPushB
 export class Enrollee extends RegistrationRun<EnrolleeState> {
   private readonly enrolleeNonce: Buffer;
   private registrarNonce: Buffer | undefined;
-  private readonly password: Buffer | undefined;
-  private readonly devicePasswordId: number;
+  private password: Buffer | undefined;
+  private devicePasswordId: number;
   private readonly pbc: boolean;
   private m2PublicKey: Buffer | undefined;
   private rHash2: Buffer | undefined;
@@ -273,6 +279,12 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     requireMandatory(msg);
     const m2 = readM2(msg);
     this.registrarNonce = m2.registrarNonce;
+    const alt = this.cfg.altPassword;
+    if (m2.devicePasswordId !== this.devicePasswordId && alt !== undefined && alt.devicePasswordId === m2.devicePasswordId) {
+      // hostapd: "Found a matching Device Password" — the Registrar chose the alternative (the AP PIN).
+      this.password = Buffer.from(alt.pin);
+      this.devicePasswordId = alt.devicePasswordId;
+    }
     if (m2.devicePasswordId !== this.devicePasswordId) {
       // hostapd's workaround: a Registrar may answer a PBC M1 with Device Password ID Default.
       const pbcToPin = this.devicePasswordId === DevicePasswordId.PushButton && m2.devicePasswordId === DevicePasswordId.Default;

@@ -228,3 +228,21 @@ export function readHandoverCarrier(bytes: Uint8Array): HandoverCarrier {
 export function matchesPublicKeyHash(oob: OobDevicePassword, publicKey: Uint8Array): boolean {
   return publicKeyHashMatches(oob.publicKeyHash, publicKey);
 }
+
+/**
+ * The WSC bytes of a tag given on a control socket as hex, as the daemons'
+ * wps_nfc_tag_read takes it: at least 4 octets; starting with 0x10 it is raw
+ * WSC attributes, otherwise an NDEF message holding a WSC record.
+ */
+export function tagPayloadFromHex(hex: string): Buffer {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new NfcTokenError('BAD_NDEF', 'the tag is not an even number of hex digits');
+  const bytes = Buffer.from(hex, 'hex');
+  if (bytes.length < 4) throw new NfcTokenError('BAD_NDEF', `a tag of ${bytes.length} octets is too short`);
+  if (bytes[0] === 0x10) return bytes;
+  try {
+    return wscPayloadFromNdef(bytes);
+  } catch (e) {
+    if (e instanceof NdefError) throw new NfcTokenError('BAD_NDEF', e.message);
+    throw e;
+  }
+}
