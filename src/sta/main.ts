@@ -21,6 +21,7 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { registerRadioCommands } from './radio-commands.js';
+import { registerStaNfcCommands } from './nfc-commands.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
@@ -134,6 +135,17 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
+    registerStaNfcCommands(
+      ctrl.registry,
+      {
+        nfc: config.wpsNfc,
+        fromConfig: () => config.wpsNfcFromConfig,
+        uuid: () => device.uuid,
+        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid) } : {}),
+        useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
+      },
+      { log },
+    );
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);
