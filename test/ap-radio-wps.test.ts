@@ -6,7 +6,7 @@
  * External Registrar is played over UPnP (GENA subscriber + SOAP) by
  * src/wps's Registrar.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -231,9 +231,12 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     expect(await l.ctrl.request(`WPS_PIN 11111111-2222-3333-4444-555555555555 11115555 0 ${sta.address}`)).toBe('OK\n');
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 20_000 });
     const line = await until(() => l.events.find((e) => e.startsWith('WPS-PIN-NEEDED ')), 'WPS-PIN-NEEDED');
-    expect(line).toBe(`WPS-PIN-NEEDED [${uuid}|${sta.address}|sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
-    const fileLine = await until(() => existsSync(l.pinRequests) && readFileSync(l.pinRequests, 'utf8').split('\n')[0], 'PIN request file');
-    const fields = fileLine.split('\t');
+    expect(line).toBe(`WPS-PIN-NEEDED ${uuid} ${sta.address} [sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
+    // The append starts before the event goes out; flush() resolves once it is on disk, so the line is whole.
+    await l.ap.radioPath?.flush();
+    const lines = readFileSync(l.pinRequests, 'utf8').split('\n');
+    expect(lines).toHaveLength(2);
+    const fields = (lines[0] ?? '').split('\t');
     expect(fields.slice(1)).toEqual([uuid, sta.address, 'sta 05', 'wpsd', 'sim', '1', '0001', '1-0050F204-1']);
     expect(Math.abs(Number(fields[0]) - Date.now() / 1000)).toBeLessThan(60);
     expect(await l.ctrl.request(`WPS_PIN ${uuid} 12345670`)).toBe('OK\n');

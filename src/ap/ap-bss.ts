@@ -218,7 +218,7 @@ export class ApBss {
           for (const b of this.wpsSiblings()) b.lockout.recordSuccess();
           break;
         case 'new-ap-settings':
-          this.applyNewSettings(ev.settings);
+          this.applyNewSettings(ev.settings, ev.attributes);
           break;
         case 'fail': {
           const line = wpsEventLine(ev, { credProcessing: this.conf.wpsCredProcessing });
@@ -263,16 +263,17 @@ export class ApBss {
   }
 
   /**
-   * New AP settings from a Registrar (M8) or wps_config, as hapd_wps_cred_cb
-   * run for each WPS sibling: the event first; with wps_cred_processing=1
+   * New AP settings from a Registrar (M8, with its decrypted attributes as
+   * `received`) or wps_config, as hapd_wps_cred_cb run for each WPS sibling:
+   * the event first; with wps_cred_processing=1
    * nothing else; otherwise the settings apply, and the configuration file
    * is rewritten atomically once. Returns false when they are refused.
    */
-  applyNewSettings(cred: Credential): boolean {
+  applyNewSettings(cred: Credential, received?: Buffer): boolean {
     let ok = true;
     let write = false;
     for (const b of this.wpsSiblings()) {
-      const r = b.applyNewSettingsHere(cred);
+      const r = b.applyNewSettingsHere(cred, received);
       if (r === 'refused') ok = false;
       if (r === 'applied') write = true;
     }
@@ -291,9 +292,9 @@ export class ApBss {
     return ok;
   }
 
-  private applyNewSettingsHere(cred: Credential): 'event-only' | 'refused' | 'applied' {
+  private applyNewSettingsHere(cred: Credential, received: Buffer | undefined): 'event-only' | 'refused' | 'applied' {
     const conf = this.conf;
-    const line = newApSettingsLine(cred, conf.wpsCredProcessing);
+    const line = newApSettingsLine(cred, conf.wpsCredProcessing, received);
     this.emit(line, line.length > 'WPS-NEW-AP-SETTINGS '.length ? 'WPS-NEW-AP-SETTINGS '.length : undefined);
     this.log.debug(`WPS: Received new AP Settings: SSID ${JSON.stringify(cred.ssid.toString('latin1'))} auth 0x${cred.authType.toString(16)} encr 0x${cred.encrType.toString(16)} key ${this.log.key(cred.networkKey.toString('latin1'))}`);
     if (conf.wpsCredProcessing === 1) return 'event-only';

@@ -83,7 +83,7 @@ export interface RadioPathBss {
   readonly device: { readonly subscriberCount: number } | undefined;
   readonly selectedRegistrars: SelectedRegistrars | undefined;
   emit(line: string, secretFrom?: number): void;
-  applyNewSettings(cred: Credential): boolean;
+  applyNewSettings(cred: Credential, received?: Buffer): boolean;
   setWlanResponseHandler(handler: ((r: WlanResponse) => WlanResponseResult) | undefined): void;
   onSelectedRegistrarChange(listener: (() => void) | undefined): void;
   onSettingsApplied(listener: (() => void) | undefined): void;
@@ -561,7 +561,7 @@ export class RadioPath {
         break;
       case 'new-ap-settings':
         // A station Registrar (wps_reg) configured the AP.
-        if (bss.applyNewSettings(ev.settings)) void this.wps.refresh();
+        if (bss.applyNewSettings(ev.settings, ev.attributes)) void this.wps.refresh();
         break;
       case 'pbc-overlap':
         // WpsBss reports it as its own 'pbc-overlap' event too; one line is enough.
