@@ -31,6 +31,7 @@ import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { applyNewApSettings } from './config-writer.js';
 import { newApSettingsLine, wpsEventLine } from './events.js';
 import { apDeviceInfo } from './wps-device.js';
+import { WpsStatus } from './wps-status.js';
 
 export interface ApBssOptions {
   config: HostapdConfig;
@@ -49,6 +50,8 @@ export class ApBss {
   readonly state: BssState;
   readonly lockout: ApPinLockout;
   readonly apPin: ApPin;
+  /** WPS_GET_STATUS: PBC state and the last run's result, fed by the ER runs here and the radio path's. */
+  readonly wpsStatus = new WpsStatus();
   ctrl: CtrlServer | undefined;
   device: WfaDevice | undefined;
   private readonly log: Logger;
@@ -203,6 +206,7 @@ export class ApBss {
 
   private onEnrolleeStep(step: WpsStep): void {
     for (const ev of step.events) {
+      this.wpsStatus.onEvent(ev);
       switch (ev.type) {
         case 'pwd-auth-fail':
           // hostapd_pwd_auth_fail runs wps_pwd_auth_fail for each WPS BSS that has an AP PIN.

@@ -19,6 +19,7 @@ import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } 
 import { formatMac, parseMac } from './config-values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { registerStaCommands } from './sta-commands.js';
+import { registerWpsStatusCommand } from './wps-status.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { RadioPath, type RadioPathTuning } from './radio-path.js';
 import { hostapdWpsUuids } from './uuid-from-mac.js';
@@ -95,7 +96,10 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       b.setGroup(() => bsses);
       registerApCommands(b, () => bsses);
       // Stations live in the radio path's MLME (first BSS only); a BSS without one lists none, as hostapd on a wired port.
-      if (b.ctrl !== undefined) registerStaCommands(b.ctrl.registry, { stations: () => (i === 0 ? (radioPath?.wps.mlme.stations().reverse() ?? []) : []) });
+      if (b.ctrl !== undefined) {
+        registerStaCommands(b.ctrl.registry, { stations: () => (i === 0 ? (radioPath?.wps.mlme.stations().reverse() ?? []) : []) });
+        registerWpsStatusCommand(b.ctrl.registry, b.wpsStatus);
+      }
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
     const first = bsses[0];

@@ -53,6 +53,7 @@ import { SELECTED_REGISTRAR_TIMEOUT_MS } from './wireless/selected-registrar.js'
 import { WpsBss, type WpsBssEvent } from './wireless/wps-bss.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
 import { apDeviceInfo } from './wps-device.js';
+import type { WpsStatus } from './wps-status.js';
 import { autoConfigSettings, credentialForEnrollee, randomPassphrase, unconfiguredApSecurity } from './enrollee-credential.js';
 import type { EnrolleeInfo } from '../wps/registrar.js';
 
@@ -79,6 +80,7 @@ export interface RadioPathBss {
   readonly state: BssState;
   readonly apPin: { readonly pin: string | undefined };
   readonly lockout: ApPinLockout;
+  readonly wpsStatus: WpsStatus;
   readonly ctrl: CtrlServer | undefined;
   readonly device: { readonly subscriberCount: number } | undefined;
   readonly selectedRegistrars: SelectedRegistrars | undefined;
@@ -312,12 +314,16 @@ export class RadioPath {
     if (this.pbcTimer) clearTimeout(this.pbcTimer);
     this.pbcTimer = undefined;
     await this.wps.cancel();
-    if (wasPbc) this.opts.bss.emit(WPS_EVENT_TIMEOUT);
+    if (wasPbc) {
+      this.opts.bss.wpsStatus.pbcTimeout();
+      this.opts.bss.emit(WPS_EVENT_TIMEOUT);
+    }
   }
 
   private async stopPbc(): Promise<void> {
     if (!this.pbcActive) return;
     this.pbcActive = false;
+    this.opts.bss.wpsStatus.pbcTimeout();
     this.opts.bss.emit(WPS_EVENT_TIMEOUT);
     this.wps.pbc.stop();
     this.wps.selection.internalStopped();
@@ -474,6 +480,7 @@ export class RadioPath {
     if (this.proxy.probeRequest(macToBytes(addr), joined)) this.log.debug(`WPS UPnP: Proxying WLANEvent from ${addr}`);
     if (probe.pbc && this.wps.pbc.overlapForced && !this.overlapReported) {
       this.overlapReported = true;
+      this.opts.bss.wpsStatus.pbcOverlap();
       this.opts.bss.emit(WPS_EVENT_OVERLAP);
     }
   }
@@ -485,9 +492,11 @@ export class RadioPath {
         break;
       case 'pbc-overlap':
         this.overlapReported = true;
+        this.opts.bss.wpsStatus.pbcOverlap();
         this.opts.bss.emit(WPS_EVENT_OVERLAP);
         break;
       case 'pbc-active':
+        this.opts.bss.wpsStatus.pbcActive();
         this.opts.bss.emit(WPS_EVENT_PBC_ACTIVE);
         break;
       case 'eap-finished': {
@@ -535,6 +544,7 @@ export class RadioPath {
 
   private onRegistrationEvent(addr: MacAddress, ev: WpsEvent): void {
     const bss = this.opts.bss;
+    bss.wpsStatus.onEvent(ev, Buffer.from(macToBytes(addr)));
     switch (ev.type) {
       case 'pin-needed': {
         const req = pinRequestFrom(ev);
@@ -552,6 +562,7 @@ export class RadioPath {
           this.pbcActive = false;
           if (this.pbcTimer) clearTimeout(this.pbcTimer);
           this.pbcTimer = undefined;
+          bss.wpsStatus.pbcDisable();
           bss.emit(WPS_EVENT_PBC_DISABLE);
         }
         break;
