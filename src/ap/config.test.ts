@@ -161,9 +161,21 @@ describe('hostapd.conf parsing', () => {
     expect(errorsOf('interface=w\n  # indented\n')).toEqual([`${P} line 2: invalid line (expected key=value)`]);
   });
 
-  it('warns about an unknown key with file and line, and still starts', () => {
-    const { warnings } = parseHostapdConfig('interface=w\nno_such_key=1\n', P);
+  it('refuses an unknown key (a typo) with file and line, as hostapd does', () => {
+    expect(() => parseHostapdConfig('interface=w\nwps_sate=2\n', P)).toThrow(`${P} line 2: unknown configuration item 'wps_sate'`);
+  });
+
+  it('with lenient loading an unknown key is a warning and the file loads', () => {
+    const { warnings } = parseHostapdConfig('interface=w\nno_such_key=1\n', P, { lenient: true });
     expect(warnings.map(formatDiagnostic)).toEqual([`${P} line 2: warning: unknown configuration item 'no_such_key'`]);
+  });
+
+  it('warns about a hostapd key wpsd does not implement, naming it, and loads', () => {
+    const { warnings } = parseHostapdConfig('interface=w\nwmm_ac_be_aifs=3\nmacaddr_acl=0\n', P);
+    expect(warnings.map(formatDiagnostic)).toEqual([
+      `${P} line 2: warning: 'wmm_ac_be_aifs' is not implemented by wpsd; ignored`,
+      `${P} line 3: warning: 'macaddr_acl' is not implemented by wpsd; ignored`,
+    ]);
   });
 
   it.each([

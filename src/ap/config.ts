@@ -2,14 +2,17 @@
  * hostapd.conf reading, line by line as hostapd_config_read(): `#` in the first
  * column starts a comment, blank lines are skipped, everything else is
  * `key=value` with nothing trimmed (a space is part of the value). Every error
- * is collected with its line; unknown keys are warnings. `bss=` starts a new
- * BSS that inherits nothing from the ones before it.
+ * is collected with its line. A key hostapd does not know is an error, as in
+ * hostapd ("unknown configuration item"), unless loading is lenient; a
+ * hostapd key wpsd does not implement is a warning. `bss=` starts a new BSS
+ * that inherits nothing from the ones before it.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from './config-diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
 import { Cipher, KeyMgmt, configFileText, formatMac } from './config-values.js';
+import { isHostapdKey } from '../conf/known-keys.js';
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
@@ -22,6 +25,11 @@ export const HOSTAPD_MAX_LINE_LEN = 4095;
 export const HOSTAPD_MAX_FILE_LEN = 1 << 20;
 /** extra_cred / ap_settings files hold a few WSC attributes. */
 export const HOSTAPD_MAX_BLOB_FILE_LEN = 64 * 1024;
+
+export interface HostapdParseOptions {
+  /** Unknown keys are warnings instead of errors (`wpsd ap --lenient-config`). */
+  lenient?: boolean;
+}
 
 export interface HostapdConfigResult {
   config: HostapdConfig;
@@ -39,7 +47,7 @@ export function splitConfigLines(text: string): string[] {
  * Parses hostapd.conf text (a string is taken as UTF-8; bytes are taken as they are).
  * Throws ConfigError carrying every error and warning when anything is invalid.
  */
-export function parseHostapdConfig(input: string | Uint8Array, path: string): HostapdConfigResult {
+export function parseHostapdConfig(input: string | Uint8Array, path: string, opts: HostapdParseOptions = {}): HostapdConfigResult {
   const sink = new DiagnosticSink(path);
   const conf: HostapdConfig = { path, driver: 'nl80211', ieee80211n: 0, bss: [defaultBss('', 0)] };
   const text = configFileText(input);
@@ -70,7 +78,9 @@ export function parseHostapdConfig(input: string | Uint8Array, path: string): Ho
     const bss = conf.bss[conf.bss.length - 1];
     if (!bss) return;
     if (!applyHostapdKey({ conf, bss, sink, line }, key, value)) {
-      sink.warn(line, `unknown configuration item '${key}'`);
+      if (isHostapdKey(key)) sink.warn(line, `'${key}' is not implemented by wpsd; ignored`);
+      else if (opts.lenient === true) sink.warn(line, `unknown configuration item '${key}'`);
+      else sink.error(line, `unknown configuration item '${key}'`);
     }
   });
   checkHostapdConfig(conf, sink);
@@ -131,7 +141,7 @@ async function readBlob(path: string, line: number, key: string, sink: Diagnosti
  * Reads and parses hostapd.conf; also reads the extra_cred and ap_settings
  * files, as hostapd does at parse time. Throws ConfigError (all diagnostics).
  */
-export async function loadHostapdConfig(path: string): Promise<HostapdConfigResult> {
+export async function loadHostapdConfig(path: string, opts: HostapdParseOptions = {}): Promise<HostapdConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -140,7 +150,7 @@ export async function loadHostapdConfig(path: string): Promise<HostapdConfigResu
       { severity: 'error', path, line: 0, message: `could not open configuration file for reading: ${(e as Error).message}` },
     ]);
   }
-  const result = parseHostapdConfig(data, path);
+  const result = parseHostapdConfig(data, path, opts);
   const sink = new DiagnosticSink(path);
   for (const bss of result.config.bss) {
     if (bss.extraCred !== undefined) {

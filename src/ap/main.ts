@@ -133,6 +133,8 @@ export interface RunApOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
   /** GENA callback policy (--upnp-callback); same-host unless widened. */
   upnpCallback?: 'same-host' | 'same-subnet';
 }
@@ -142,12 +144,15 @@ export async function runAp(opts: RunApOptions): Promise<number> {
   log.info(`Configuration file: ${opts.config}`);
   let config: HostapdConfig;
   try {
-    const { config: c, warnings } = await loadHostapdConfig(opts.config);
+    const { config: c, warnings } = await loadHostapdConfig(opts.config, { lenient: opts.lenientConfig === true });
     for (const w of warnings) log.warn(formatDiagnostic(w));
     config = c;
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
+      // hostapd's wording, "errors" even for one.
+      if (e.code === 'CONFIG_INVALID') process.stderr.write(`${errors} errors found in configuration file '${opts.config}'\n`);
       process.stderr.write(`Failed to set up interface with ${opts.config}\n`);
       return 1;
     }

@@ -31,6 +31,8 @@ export interface StaOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
 }
 
 export class StaStartError extends Error {
@@ -65,11 +67,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   let config: WpaSupplicantConfig;
   try {
-    const res = await loadWpaSupplicantConfig(o.config);
+    const res = await loadWpaSupplicantConfig(o.config, { lenient: o.lenientConfig === true });
     for (const w of res.warnings) log.info(formatDiagnostic(w));
     config = res.config;
   } catch (e) {
-    if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof ConfigError) {
+      // wpa_supplicant ends the list with this line.
+      const tail = e.code === 'CONFIG_INVALID' ? `\nFailed to read or parse configuration '${o.config}'.` : '';
+      throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
+    }
     throw e;
   }
   const mac = interfaceMac(o.iface);
