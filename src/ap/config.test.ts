@@ -298,6 +298,29 @@ describe('loadHostapdConfig', () => {
     expect(config.bss[0]?.apSettingsData?.length).toBe(4);
   });
 
+  it('refuses an extra_cred file that is not WSC attributes, naming the key and line; warns about one without a Credential', async () => {
+    const junk = join(dir, 'junk.bin');
+    await writeFile(junk, Buffer.from([0x10, 0x0e, 0x00, 0x09, 0x01]));
+    const conf = join(dir, 'junk.conf');
+    await writeFile(conf, `interface=w\nextra_cred=${junk}\n`);
+    await expect(loadHostapdConfig(conf)).rejects.toThrow(`${conf} line 2: extra_cred file '${junk}' is not a sequence of WSC attributes`);
+    const noCred = join(dir, 'nocred.bin');
+    await writeFile(noCred, Buffer.from([0x10, 0x45, 0x00, 0x01, 0x61]));
+    await writeFile(conf, `interface=w\nextra_cred=${noCred}\n`);
+    const { warnings } = await loadHostapdConfig(conf);
+    expect(warnings.map(formatDiagnostic)).toContain(`${conf} line 2: warning: extra_cred file '${noCred}' holds no Credential attribute`);
+  });
+
+  it('warns when skip_cred_build leaves Enrollees nothing, and when eap_server=0 leaves a radio BSS without EAP-WSC', async () => {
+    const conf = join(dir, 'skip.conf');
+    await writeFile(conf, 'interface=w\ndriver=sim\nsim_medium=/x\nwps_state=2\nskip_cred_build=1\n');
+    const { warnings } = await loadHostapdConfig(conf);
+    expect(warnings.map(formatDiagnostic)).toEqual([
+      `${conf}: warning: eap_server=0: no internal EAP server, so stations cannot run WPS with BSS 'w' (hostapd would pass their EAP to a RADIUS server, which wpsd does not implement); set eap_server=1`,
+      `${conf}: warning: skip_cred_build=1 without extra_cred: Enrollees of BSS 'w' get no Credential`,
+    ]);
+  });
+
   it('names the line of an unreadable extra_cred file', async () => {
     const conf = join(dir, 'bad.conf');
     await writeFile(conf, `interface=w\nextra_cred=${join(dir, 'missing')}\n`);

@@ -13,6 +13,7 @@ import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
 import { Cipher, KeyMgmt, configFileText, formatMac } from './config-values.js';
 import { isHostapdKey } from '../conf/known-keys.js';
+import { AttributeType, parseAttributes } from '../wps/attributes.js';
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
@@ -120,7 +121,26 @@ function checkHostapdConfig(conf: HostapdConfig, sink: DiagnosticSink): void {
       sink.warn(where, `WPS: WPA/TKIP configuration without WPA2/CCMP/GCMP forced WPS to be disabled (BSS '${bss.iface}')`);
       bss.wpsState = 0;
     }
+    if (bss.wpsState !== 0 && bss.eapServer === 0 && (conf.driver === 'sim' || conf.driver === 'nl80211')) {
+      sink.warn(where, `eap_server=0: no internal EAP server, so stations cannot run WPS with BSS '${bss.iface}' (hostapd would pass their EAP to a RADIUS server, which wpsd does not implement); set eap_server=1`);
+    }
   }
+}
+
+/**
+ * extra_cred goes into M8 byte for byte (hostapd reads it unchecked); here it
+ * must at least be a well-formed run of WSC attributes, so that an Enrollee
+ * is never sent a file that is not one.
+ */
+function checkExtraCred(data: Buffer, path: string, line: number, sink: DiagnosticSink): void {
+  let attrs;
+  try {
+    attrs = parseAttributes(data);
+  } catch (e) {
+    sink.error(line, `extra_cred file '${path}' is not a sequence of WSC attributes: ${(e as Error).message}`);
+    return;
+  }
+  if (!attrs.some((a) => a.type === AttributeType.Credential)) sink.warn(line, `extra_cred file '${path}' holds no Credential attribute`);
 }
 
 async function readBlob(path: string, line: number, key: string, sink: DiagnosticSink): Promise<Buffer | undefined> {
@@ -155,7 +175,11 @@ export async function loadHostapdConfig(path: string, opts: HostapdParseOptions 
   for (const bss of result.config.bss) {
     if (bss.extraCred !== undefined) {
       const d = await readBlob(bss.extraCred, bss.extraCredLine ?? 0, 'extra_cred', sink);
+      if (d) checkExtraCred(d, bss.extraCred, bss.extraCredLine ?? 0, sink);
       if (d) bss.extraCredData = d;
+    }
+    if (bss.skipCredBuild === 1 && bss.extraCred === undefined && bss.wpsState !== 0) {
+      sink.warn(0, `skip_cred_build=1 without extra_cred: Enrollees of BSS '${bss.iface}' get no Credential`);
     }
     if (bss.apSettings !== undefined) {
       const d = await readBlob(bss.apSettings, bss.apSettingsLine ?? 0, 'ap_settings', sink);
@@ -163,7 +187,8 @@ export async function loadHostapdConfig(path: string, opts: HostapdParseOptions 
     }
   }
   if (sink.errors.length > 0) {
-    throw new ConfigError('CONFIG_INVALID', [...sink.errors, ...result.warnings]);
+    throw new ConfigError('CONFIG_INVALID', [...sink.errors, ...result.warnings, ...sink.warnings]);
   }
+  result.warnings.push(...sink.warnings);
   return result;
 }

@@ -194,8 +194,10 @@ export class RadioPath {
         device,
       },
       registrarDevice: device,
-      credentials: (e) => this.credentialsFor(e),
+      credentials: (e) => (conf.skipCredBuild === 1 ? [] : this.credentialsFor(e)),
       multiApBackhaul: (e) => this.backhaulCredentials(e.macAddress),
+      ...(conf.extraCredData !== undefined ? { extraCredentials: () => conf.extraCredData } : {}),
+      eapServer: conf.eapServer === 1,
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {
         device,

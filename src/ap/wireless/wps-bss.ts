@@ -60,6 +60,10 @@ export interface WpsBssOptions {
   credentials: (enrollee: EnrolleeInfo) => Credential[];
   /** Backhaul credentials for a Multi-AP backhaul STA. */
   multiApBackhaul?: (enrollee: EnrolleeInfo) => Credential[] | undefined;
+  /** Pre-encoded attributes appended to M8's Credentials (hostapd extra_cred). */
+  extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
+  /** False: no internal EAP server (hostapd eap_server=0), so no EAP-WSC with stations. Default true. */
+  eapServer?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee for a station Registrar (wps_reg): the AP PIN and the
@@ -126,6 +130,7 @@ export class WpsBss {
       retransmitMs: opts.retransmitMs,
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
+      eapServer: opts.eapServer ?? true,
       logger: this.log,
     });
     this.unsubscribe = opts.driver.onEvent((e) => this.onDriverEvent(e));
@@ -273,6 +278,7 @@ export class WpsBss {
         },
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
+        extraCredentials: (e) => this.opts.extraCredentials?.(e),
       },
     });
     const backendOpts: ConstructorParameters<typeof RegistrarBackend>[0] = {
