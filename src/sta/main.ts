@@ -21,6 +21,7 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { registerRadioCommands } from './radio-commands.js';
+import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
@@ -140,6 +141,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
+    else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);
