@@ -17,6 +17,7 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions } from './ap-bss.js';
 import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac, parseMac } from './config-values.js';
+import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { registerStaCommands } from './sta-commands.js';
 import { registerWpsStatusCommand } from './wps-status.js';
@@ -99,6 +100,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       if (b.ctrl !== undefined) {
         registerStaCommands(b.ctrl.registry, { stations: () => (i === 0 ? (radioPath?.wps.mlme.stations().reverse() ?? []) : []) });
         registerWpsStatusCommand(b.ctrl.registry, b.wpsStatus);
+        registerGetCommand(b.ctrl.registry);
       }
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
@@ -107,6 +109,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       const now = opts.bssOptions?.now;
       radioPath = await RadioPath.start({ bss: first, config, driver: radio.driver, logger: log, ...(now ? { now } : {}), ...(opts.radio ? { tuning: opts.radio } : {}) });
     }
+    for (const b of bsses) if (b.ctrl !== undefined) registerRadiolessWpsCommands(b.ctrl.registry, b.iface, log);
   } catch (e) {
     await stopAll();
     throw e;
