@@ -64,6 +64,7 @@ export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
 export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
 export const WPS_EVENT_PBC_DISABLE = 'WPS-PBC-DISABLE ';
 export const WPS_EVENT_TIMEOUT = 'WPS-TIMEOUT ';
+export const WPS_EVENT_CANCEL = 'WPS-CANCEL ';
 /**
  * How often the path looks at state that changes without telling it: the AP
  * PIN lockout (AP Setup Locked in the WPS element) and ERs whose event
@@ -309,7 +310,7 @@ export class RadioPath {
     return true;
   }
 
-  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped. */
+  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped, then WPS-CANCEL (hostapd wps_cancel). */
   async cancel(): Promise<void> {
     const wasPbc = this.pbcActive;
     this.pbcActive = false;
@@ -320,6 +321,7 @@ export class RadioPath {
       this.opts.bss.wpsStatus.pbcTimeout();
       this.opts.bss.emit(WPS_EVENT_TIMEOUT);
     }
+    this.opts.bss.emit(WPS_EVENT_CANCEL);
   }
 
   private async stopPbc(): Promise<void> {
