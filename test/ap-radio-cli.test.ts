@@ -34,7 +34,8 @@ function run(args: string[]): Running {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close': the output is read to its end by then.
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
   return { child, output: () => out, exited };
 }
 
