@@ -194,6 +194,7 @@ export class ApBss {
       password: { kind: 'pin', pin },
       ap: {
         settings: this.state.currentCredential(),
+        ...(this.conf.apSettingsData !== undefined ? { settingsAttributes: this.conf.apSettingsData } : {}),
         wpsState: this.state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured,
         // Read when M2 / M8 arrive, so a lock that starts during the run applies.
         get setupLocked(): boolean | 'learn-only' {

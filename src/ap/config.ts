@@ -128,19 +128,21 @@ function checkHostapdConfig(conf: HostapdConfig, sink: DiagnosticSink): void {
 }
 
 /**
- * extra_cred goes into M8 byte for byte (hostapd reads it unchecked); here it
- * must at least be a well-formed run of WSC attributes, so that an Enrollee
- * is never sent a file that is not one.
+ * extra_cred goes into M8 and ap_settings into M7 byte for byte (hostapd
+ * reads them unchecked); here each must at least be a well-formed run of WSC
+ * attributes, so that a peer is never sent a file that is not one, and hold
+ * the attribute it is for.
  */
-function checkExtraCred(data: Buffer, path: string, line: number, sink: DiagnosticSink): void {
+function checkAttributeFile(data: Buffer, key: 'extra_cred' | 'ap_settings', path: string, line: number, sink: DiagnosticSink): void {
   let attrs;
   try {
     attrs = parseAttributes(data);
   } catch (e) {
-    sink.error(line, `extra_cred file '${path}' is not a sequence of WSC attributes: ${(e as Error).message}`);
+    sink.error(line, `${key} file '${path}' is not a sequence of WSC attributes: ${(e as Error).message}`);
     return;
   }
-  if (!attrs.some((a) => a.type === AttributeType.Credential)) sink.warn(line, `extra_cred file '${path}' holds no Credential attribute`);
+  const want = key === 'extra_cred' ? { type: AttributeType.Credential, name: 'Credential' } : { type: AttributeType.Ssid, name: 'SSID' };
+  if (!attrs.some((a) => a.type === want.type)) sink.warn(line, `${key} file '${path}' holds no ${want.name} attribute`);
 }
 
 async function readBlob(path: string, line: number, key: string, sink: DiagnosticSink): Promise<Buffer | undefined> {
@@ -175,7 +177,7 @@ export async function loadHostapdConfig(path: string, opts: HostapdParseOptions 
   for (const bss of result.config.bss) {
     if (bss.extraCred !== undefined) {
       const d = await readBlob(bss.extraCred, bss.extraCredLine ?? 0, 'extra_cred', sink);
-      if (d) checkExtraCred(d, bss.extraCred, bss.extraCredLine ?? 0, sink);
+      if (d) checkAttributeFile(d, 'extra_cred', bss.extraCred, bss.extraCredLine ?? 0, sink);
       if (d) bss.extraCredData = d;
     }
     if (bss.skipCredBuild === 1 && bss.extraCred === undefined && bss.wpsState !== 0) {
@@ -183,6 +185,7 @@ export async function loadHostapdConfig(path: string, opts: HostapdParseOptions 
     }
     if (bss.apSettings !== undefined) {
       const d = await readBlob(bss.apSettings, bss.apSettingsLine ?? 0, 'ap_settings', sink);
+      if (d) checkAttributeFile(d, 'ap_settings', bss.apSettings, bss.apSettingsLine ?? 0, sink);
       if (d) bss.apSettingsData = d;
     }
   }

@@ -204,6 +204,7 @@ export class RadioPath {
         device,
         apPin: () => bss.apPin.pin,
         settings: () => state.currentCredential(),
+        ...(conf.apSettingsData !== undefined ? { settingsAttributes: conf.apSettingsData } : {}),
         setupLocked: () => (conf.apSetupLocked === 2 ? 'learn-only' : conf.apSetupLocked === 1),
       },
       apPinLockout: bss.lockout,

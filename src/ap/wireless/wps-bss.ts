@@ -69,7 +69,7 @@ export interface WpsBssOptions {
    * The AP as Enrollee for a station Registrar (wps_reg): the AP PIN and the
    * current settings (M7). Without it such stations get EAP-Failure.
    */
-  apEnrollee?: { device: DeviceInfo; apPin: () => string | undefined; settings: () => Credential; setupLocked?: () => boolean | 'learn-only' };
+  apEnrollee?: { device: DeviceInfo; apPin: () => string | undefined; settings: () => Credential; settingsAttributes?: Buffer; setupLocked?: () => boolean | 'learn-only' };
   /**
    * AP PIN brute-force protection (hostapd wps_pwd_auth_fail): failed AP PIN
    * proofs by station Registrars count, a locked AP refuses them and
@@ -301,6 +301,7 @@ export class WpsBss {
     const pin = a?.apPin();
     if (a === undefined) return undefined;
     const ap: EnrolleeApConfig = { settings: a.settings() };
+    if (a.settingsAttributes !== undefined) ap.settingsAttributes = a.settingsAttributes;
     const locked = this.opts.apPinLockout?.isLocked() === true ? true : a.setupLocked?.();
     if (locked !== undefined) ap.setupLocked = locked;
     const cfg: EnrolleeConfig = { device: a.device, ap, peerAddress: Buffer.from(macToBytes(station.addr)) };
