@@ -17,7 +17,7 @@ import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { loadHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
-import type { RadioPathTuning } from '../src/ap/radio-path.js';
+import type { WpsTuning } from '../src/ap/ap-bss.js';
 import { wscMessageType } from '../src/wps/eap-wsc.js';
 import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
@@ -72,7 +72,7 @@ interface Lab {
 }
 
 interface LabOptions {
-  radio?: RadioPathTuning;
+  radio?: WpsTuning;
   upnp?: boolean;
   /** hostapd.conf keys to set (a string) or leave out (null). */
   conf?: Record<string, string | null>;
@@ -233,8 +233,8 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 20_000 });
     const line = await until(() => l.events.find((e) => e.startsWith('WPS-PIN-NEEDED ')), 'WPS-PIN-NEEDED');
     expect(line).toBe(`WPS-PIN-NEEDED ${uuid} ${sta.address} [sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
-    // The append starts before the event goes out; flush() resolves once it is on disk, so the line is whole.
-    await l.ap.radioPath?.flush();
+    // The append starts before the event goes out; flushWrites() resolves once it is on disk, so the line is whole.
+    await l.ap.bsses[0]?.flushWrites();
     const lines = readFileSync(l.pinRequests, 'utf8').split('\n');
     expect(lines).toHaveLength(2);
     const fields = (lines[0] ?? '').split('\t');
@@ -311,7 +311,7 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     const sta = await addStation(l, '02:00:00:00:0b:23');
     expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 4_000 });
-    await until(() => l.ap.radioPath?.wps.mlme.station(sta.address)?.state === 'associated', 'the station associated');
+    await until(() => l.ap.radioWps?.mlme?.station(sta.address)?.state === 'associated', 'the station associated');
     expect(await l.ctrl.request(`STA ${sta.address}`)).toMatch(new RegExp(`^${sta.address}\nflags=\\[AUTH\\]\\[ASSOC\\].*\\[WPS\\]`));
     const res = await run.result;
     expect(res).toMatchObject({ ok: false, reason: 'timeout' });
@@ -399,7 +399,7 @@ async function erRunWithApPin(base: string, pin: string): Promise<void> {
  * PutWLANResponse, the answer to M1 after `firstDelayMs`.
  */
 async function subscribeEr(l: Lab, o: { enrollee?: MacAddress; pin?: string; firstDelayMs?: number } = {}): Promise<{ base: string; seen: WlanEventSeen[]; puts: number[] }> {
-  const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+  const base = l.ap.bsses[0]?.wps?.proxy?.device.baseUrl ?? '';
   expect(base).not.toBe('');
   const gena = new GenaSubscriber({ address: '127.0.0.1' });
   l.gena = gena;
@@ -518,7 +518,7 @@ describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
 
   it('three wrong AP PINs from an ER over UPnP put AP Setup Locked into the beacon', async () => {
     const l = await startLab({ upnp: true, conf: { ap_pin: '87654325' } });
-    const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+    const base = l.ap.bsses[0]?.wps?.proxy?.device.baseUrl ?? '';
     for (let i = 0; i < 3; i++) await erRunWithApPin(base, '11111115');
     await until(() => l.events.includes('WPS-AP-SETUP-LOCKED '), 'WPS-AP-SETUP-LOCKED');
     const sta = await addStation(l, '02:00:00:00:0c:03');

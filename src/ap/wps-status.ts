@@ -10,6 +10,7 @@
  *
  * API:
  *   new WpsStatus()
+ *     .onWpsApEvent(e)          the BSS's WPS events (PBC state, run results)
  *     .pbcActive() .pbcTimeout() .pbcDisable() .pbcOverlap()
  *     .onEvent(ev, peer?)       success / fail / pwd-auth-fail of a run
  *     .reply(): string          hostapd_ctrl_iface_wps_get_status
@@ -17,7 +18,9 @@
  */
 import type { CommandRegistry } from '../ctrl/registry.js';
 import { ERROR_INDICATION_TEXT, ErrorIndication, type WpsEvent } from '../wps/events.js';
+import { macToBytes } from '../radio/mac.js';
 import { formatMac } from './config-values.js';
+import type { WpsApEvent } from './wps/wps-ap.js';
 
 export type PbcStatus = 'Disabled' | 'Active' | 'Timed-out' | 'Overlap';
 export type WpsResult = 'None' | 'Success' | 'Failed';
@@ -27,6 +30,24 @@ export class WpsStatus {
   result: WpsResult = 'None';
   failureReason = 0;
   peer: Buffer = Buffer.alloc(6);
+
+  /** One subscriber of WpsAp's events, as hostapd's wps event callbacks keep wps_stat. */
+  onWpsApEvent(e: WpsApEvent): void {
+    switch (e.type) {
+      case 'pbc-active':
+        return this.pbcActive();
+      case 'pbc-timeout':
+        return this.pbcTimeout();
+      case 'pbc-disable':
+        return this.pbcDisable();
+      case 'pbc-overlap':
+        return this.pbcOverlap();
+      case 'wps':
+        return this.onEvent(e.event, e.addr === undefined ? undefined : Buffer.from(macToBytes(e.addr)));
+      default:
+        return;
+    }
+  }
 
   pbcActive(): void {
     this.pbc = 'Active';
