@@ -1,5 +1,5 @@
-// The internal Registrar's control commands and the event lines they cause,
-// byte for byte: Debian hostapd 2.10 (driver=wired in a namespace) is the
+// The internal Registrar's control commands, the BSS's run-time control
+// (DISABLE / ENABLE / SET / RELOAD) and the event lines they cause, byte for byte: Debian hostapd 2.10 (driver=wired in a namespace) is the
 // reference, wpsd ap (driver=sim on an in-process medium) must give the same
 // transcript. One control socket both ATTACHes and sends the commands, so
 // events and replies arrive in the order the daemon sent them.
@@ -15,31 +15,42 @@ import { Medium } from '../src/radio/sim/medium.js';
 import { withTopology } from './harness/fixture.js';
 import { startHostapd } from './harness/hostapd.js';
 
-const SCRIPT = ['WPS_PBC', 'WPS_GET_STATUS', 'WPS_PBC', 'WPS_CANCEL', 'WPS_GET_STATUS', 'WPS_CANCEL', 'WPS_PIN any 12345670', 'WPS_CANCEL', 'PING'];
+const SCRIPTS = {
+  registrar: ['WPS_PBC', 'WPS_GET_STATUS', 'WPS_PBC', 'WPS_CANCEL', 'WPS_GET_STATUS', 'WPS_CANCEL', 'WPS_PIN any 12345670', 'WPS_CANCEL', 'PING'],
+  control: [
+    'DISABLE', 'DISABLE', 'ENABLE', 'ENABLE', 'SET ssid setssid', 'RELOAD', 'SET wps_sate 1', 'SET wpa_passphrase short', 'SET ap_pin 12345670',
+    'DISABLE', 'WPS_PBC', 'WPS_GET_STATUS', 'WPS_AP_PIN get', 'ENABLE', 'PING',
+  ],
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
 const TRANSCRIPT_MS = 20_000;
 
-/** Runs SCRIPT on `socketPath`; every reply and event line, in arrival order, until PING's PONG (the last reply). */
-async function transcript(socketPath: string): Promise<string[]> {
+/** Runs a script on `socketPath`; every reply and event line, in arrival order, until PING's PONG (the last reply). */
+async function transcript(socketPath: string, script: readonly string[]): Promise<string[]> {
   const c = CtrlClient.open(socketPath);
   const lines: string[] = [];
   try {
     c.onEvent((e) => lines.push(`<${e.level}>${e.text}`));
     await c.attach();
-    for (const cmd of SCRIPT) lines.push(`${cmd} -> ${JSON.stringify(await c.request(cmd, TRANSCRIPT_MS))}`);
+    for (const cmd of script) lines.push(`${cmd} -> ${JSON.stringify(await c.request(cmd, TRANSCRIPT_MS))}`);
   } finally {
     c.close();
   }
   return lines;
 }
 
-let reference: string[] | undefined;
+const reference: Partial<Record<ScriptName, string[]>> = {};
+let referenceSsid: string | undefined;
 
-describe('Debian hostapd (driver=wired): internal Registrar commands', () => {
+describe('Debian hostapd (driver=wired): the reference transcripts', () => {
   const env = withTopology({ hosts: ['ap'] });
-  it('records the reference transcript', async () => {
+  it('records them', async () => {
     const ap = env.track(await startHostapd({ host: env.host('ap') }));
-    reference = await transcript(ap.socketPath);
-    expect(reference).toContain('<3>WPS-PBC-ACTIVE ');
+    reference.registrar = await transcript(ap.socketPath, SCRIPTS.registrar);
+    expect(reference.registrar).toContain('<3>WPS-PBC-ACTIVE ');
+    reference.control = await transcript(ap.socketPath, SCRIPTS.control);
+    expect(reference.control).toContain('<3>AP-DISABLED ');
+    referenceSsid = /^ssid=.*$/m.exec(await ap.cli('get_config'))?.[0];
   });
 });
 
@@ -68,8 +79,22 @@ describe('wpsd ap (driver=sim): the same commands', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('gives hostapd\'s transcript: replies, WPS-PBC-ACTIVE, WPS-TIMEOUT, WPS-CANCEL, trailing spaces included', async () => {
-    expect(reference).toBeDefined();
-    expect(await transcript(join(dir, 'ctrl', 'wregev0'))).toEqual(reference);
+  it('gives hostapd\'s transcript of the Registrar commands: replies, WPS-PBC-ACTIVE, WPS-TIMEOUT, WPS-CANCEL, trailing spaces included', async () => {
+    expect(reference.registrar).toBeDefined();
+    expect(await transcript(join(dir, 'ctrl', 'wregev0'), SCRIPTS.registrar)).toEqual(reference.registrar);
+  });
+
+  it("gives hostapd's transcript of DISABLE / ENABLE / SET / RELOAD, and the SSID set takes effect", async () => {
+    expect(reference.control).toBeDefined();
+    const sock = join(dir, 'ctrl', 'wregev0');
+    expect(await transcript(sock, SCRIPTS.control)).toEqual(reference.control);
+    const c = CtrlClient.open(sock);
+    try {
+      expect(/^ssid=.*$/m.exec(await c.request('GET_CONFIG'))?.[0]).toBe(referenceSsid);
+      expect(await c.request('STATUS')).toMatch(/^state=ENABLED\n/);
+    } finally {
+      c.close();
+    }
+    expect(ap?.radioWps).toBeDefined();
   });
 });

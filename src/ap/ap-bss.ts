@@ -32,6 +32,8 @@ import { StationCredentials } from './wps/station-credentials.js';
 import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
 import { wpsApEventLine } from './wps/wps-lines.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
+import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
+import { baseApParams } from './radio-driver.js';
 import { apDeviceInfo } from './wps-device.js';
 import { WpsStatus } from './wps-status.js';
 
@@ -65,7 +67,10 @@ export interface ApBssOptions {
 }
 
 export class ApBss {
-  readonly state: BssState;
+  /** Rebuilt from the configuration when the BSS is enabled again (ENABLE, RELOAD). */
+  state: BssState;
+  /** DISABLE / ENABLE (hostapd's interface state ENABLED / DISABLED). */
+  enabled = true;
   ctrl: CtrlServer | undefined;
   wps: WpsAp | undefined;
   /** WPS_GET_STATUS: PBC state and the last run's result, from this BSS's WPS events. */
@@ -74,7 +79,7 @@ export class ApBss {
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private group: (() => readonly ApBss[]) | undefined;
-  private readonly credentials: StationCredentials;
+  private credentials: StationCredentials;
   private pinFile: PinRequestFile | undefined;
 
   private constructor(private readonly opts: ApBssOptions) {
@@ -88,6 +93,11 @@ export class ApBss {
     const c = this.opts.config.bss[this.opts.index];
     if (c === undefined) throw new RangeError(`no BSS ${this.opts.index}`);
     return c;
+  }
+
+  /** The whole configuration in memory (SET changes it). */
+  get config(): HostapdConfig {
+    return this.opts.config;
   }
 
   get iface(): string {
@@ -115,15 +125,83 @@ export class ApBss {
         logger: this.log,
       });
     }
+    await this.startWps(false);
+    // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
+    if (this.opts.driver !== undefined && this.ctrl !== undefined && this.wps !== undefined) {
+      const wps = (): WpsAp => {
+        if (this.wps === undefined) throw new Error(`${this.iface}: WPS is not running (interface disabled)`);
+        return this.wps;
+      };
+      registerWpsRadioCommands(this.ctrl.registry, { addPin: (pin, o) => wps().addPin(pin, o), pushButton: () => wps().pushButton(), cancel: () => wps().cancel() }, this.log);
+    }
+  }
+
+  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (it is down after DISABLE). */
+  private async startWps(startBss: boolean): Promise<void> {
+    const conf = this.conf;
     const uuid = this.state.uuid;
-    if (conf.wpsState === 0 || uuid === undefined) return;
+    if (conf.wpsState === 0 || uuid === undefined) {
+      if (startBss && this.opts.driver !== undefined) await this.opts.driver.startAp(baseApParams(this.opts.config, conf));
+      return;
+    }
     this.pinFile = conf.wpsPinRequests !== undefined ? new PinRequestFile(conf.wpsPinRequests, this.log) : undefined;
-    this.wps = new WpsAp(this.wpsOptions(uuid));
-    this.wps.onEvent((e) => this.onWpsEvent(e));
-    await this.wps.start();
-    const loc = this.wps.proxy?.device.location;
+    const wps = new WpsAp({ ...this.wpsOptions(uuid), startBss });
+    wps.onEvent((e) => this.onWpsEvent(e));
+    this.wps = wps;
+    try {
+      await wps.start();
+    } catch (e) {
+      this.wps = undefined;
+      await wps.close();
+      throw e;
+    }
+    const loc = wps.proxy?.device.location;
     if (loc !== undefined) this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${loc}`);
-    if (this.opts.driver !== undefined && this.ctrl !== undefined) registerWpsRadioCommands(this.ctrl.registry, this.wps, this.log);
+  }
+
+  /**
+   * DISABLE (hostapd_disable_iface): WPS, the UPnP device and the radio's BSS
+   * stop; the control socket stays. False when already disabled.
+   */
+  async disable(quiet = false): Promise<boolean> {
+    if (!this.enabled) return false;
+    this.enabled = false;
+    const wps = this.wps;
+    this.wps = undefined;
+    if (wps) await wps.close();
+    await this.pinFile?.flush();
+    await this.opts.driver?.stopAp().catch((e: Error) => this.log.debug(`${this.iface}: stopAp: ${e.message}`));
+    if (!quiet) {
+      this.log.info(`${this.iface}: interface state ENABLED->DISABLED`);
+      this.emit(AP_EVENT_DISABLED);
+    }
+    return true;
+  }
+
+  /**
+   * ENABLE (hostapd_enable_iface): the BSS comes up again from the
+   * configuration as it is now (SET changes included). False when already
+   * enabled; throws when it cannot start (the BSS stays disabled).
+   */
+  async enable(quiet = false): Promise<boolean> {
+    if (this.enabled) return false;
+    this.state = new BssState(this.opts.config, this.conf, this.opts.ownAddr, this.opts.uuid);
+    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: this.opts.config.hwMode === 'ad', log: this.log });
+    await this.startWps(true);
+    this.enabled = true;
+    if (!quiet) {
+      this.log.info(`${this.iface}: interface state DISABLED->ENABLED`);
+      this.emit(AP_EVENT_ENABLED);
+    }
+    return true;
+  }
+
+  /** RELOAD (hostapd_reload_iface): the running BSS takes the configuration as it is now, without AP-DISABLED / AP-ENABLED. */
+  async reload(): Promise<boolean> {
+    if (!this.enabled) return false;
+    await this.disable(true);
+    await this.enable(true);
+    return true;
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {

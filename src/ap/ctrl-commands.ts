@@ -63,7 +63,7 @@ export function parseWpsConfigArgs(args: readonly string[]): Credential | undefi
  */
 export function statusReply(bsses: readonly ApBss[]): string {
   const conf = bsses[0]?.state.config;
-  let r = 'state=ENABLED\nphy=\nfreq=0\n';
+  let r = `state=${bsses[0]?.enabled === false ? 'DISABLED' : 'ENABLED'}\nphy=\nfreq=0\n`;
   r += 'num_sta_non_erp=0\nnum_sta_no_short_slot_time=0\nnum_sta_no_short_preamble=0\nolbc=0\nnum_sta_ht_no_gf=0\n';
   r += 'num_sta_no_ht=0\nnum_sta_ht_20_mhz=0\nnum_sta_ht40_intolerant=0\nolbc_ht=0\nht_op_mode=0x0\n';
   r += 'cac_time_seconds=0\ncac_time_left_seconds=N/A\n';
@@ -87,15 +87,22 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): v
     handler: (args) => {
       // The AP PIN belongs to WPS: a BSS with wps_state=0 has none.
       const own = bss.wps?.apPin;
-      if (own === undefined) return REPLY_FAIL;
+      if (own === undefined) {
+        // A disabled BSS (DISABLE) still has its configured AP PIN, as hostapd reads it from its configuration.
+        if (args[0] === 'get' && !bss.enabled && bss.conf.wpsState !== 0) return bss.conf.apPin ?? REPLY_FAIL;
+        return REPLY_FAIL;
+      }
       const reply = own.command(args);
       if (args[0] === 'get' || reply === REPLY_FAIL) return reply;
+      // hostapd keeps the AP PIN in its configuration: a RELOAD or ENABLE keeps what was set here.
+      bss.conf.apPin = args[0] === 'disable' ? undefined : reply;
       // hostapd_wps_for_each: the AP PIN is the same on every WPS BSS that is not wps_independent.
       for (const other of bss.wpsSiblings().slice(1)) {
         const pin = other.wps?.apPin;
         if (pin === undefined) continue;
         if (args[0] === 'disable') pin.disable();
         else pin.set(reply, own.timeoutSec);
+        other.conf.apPin = args[0] === 'disable' ? undefined : reply;
       }
       return reply;
     },

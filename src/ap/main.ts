@@ -18,6 +18,7 @@ import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac, parseMac } from './config-values.js';
 import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
+import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { registerStaCommands } from './sta-commands.js';
 import { registerWpsStatusCommand } from './wps-status.js';
@@ -72,7 +73,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const bsses: ApBss[] = [];
   const stopAll = async (): Promise<void> => {
     for (const b of [...bsses].reverse()) {
-      b.emit(AP_EVENT_DISABLED);
+      if (b.enabled) b.emit(AP_EVENT_DISABLED);
       await b.stop();
     }
     await radio?.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
@@ -104,6 +105,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         registerWpsStatusCommand(reg, b.wpsStatus);
         registerGetCommand(reg);
         registerRadiolessWpsCommands(reg, b.iface, log);
+        registerBssControlCommands(b, log);
       }
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
@@ -119,7 +121,10 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   return {
     config,
     bsses,
-    radioWps: radio !== undefined ? bsses[0]?.wps : undefined,
+    // A getter: ENABLE / RELOAD replace the BSS's WpsAp.
+    get radioWps() {
+      return radio !== undefined ? bsses[0]?.wps : undefined;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
