@@ -57,7 +57,7 @@ export function registerBssControlCommands(bss: ControlledBss, log: Logger): voi
       for (const e of sink.errors) log.info(`${bss.iface}: SET ${key}: ${e.message.replace(/'.*'/, "'...'")}`);
       if (sink.errors.length > 0) return REPLY_FAIL;
       // hostapd's AP PIN is its configuration's: a new one holds at once.
-      if (key === 'ap_pin' && bss.conf.apPin !== undefined) bss.wps?.apPin.set(bss.conf.apPin, 0);
+      if (key === 'ap_pin' && bss.conf.apPin !== undefined) bss.wps?.guard.apPin.set(bss.conf.apPin, 0);
       return REPLY_OK;
     },
   });
