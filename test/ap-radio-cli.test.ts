@@ -177,6 +177,7 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
         `${oldest}\nflags=[AUTH][ASSOC][SHORT_PREAMBLE][MAYBE_WPS]\naid=1\ncapability=0x21\nlisten_interval=5\nsupported_rates=82 84 8b 96 0c 12 18 24 30 48 60 6c\ntimeout_next=NULLFUNC POLL\n`,
     );
     expect(hostapdCli('list_sta')).toBe(`${newest}\n${oldest}\n`);
+    expect(hostapdCli('status')).toMatch(/^num_sta\[0\]=2$/m);
     expect(hostapdCli('sta', oldest ?? '')).toMatch(new RegExp(`^${oldest}\nflags=\\[AUTH\\]\\[ASSOC\\]`));
     expect(hostapdCli('sta', '02:00:00:00:99:99')).toBe('FAIL\n');
     expect(hostapdCli('raw', 'STA-NEXT', oldest ?? '')).toBe('');

@@ -70,7 +70,7 @@ export function statusReply(bsses: readonly ApBss[]): string {
   r += `channel=${conf?.channel ?? 0}\nedmg_enable=0\nedmg_channel=0\nsecondary_channel=0\n`;
   r += `ieee80211n=${conf?.ieee80211n ?? 0}\nieee80211ac=0\nieee80211ax=0\nbeacon_int=100\ndtim_period=2\n`;
   bsses.forEach((b, i) => {
-    r += `bss[${i}]=${b.iface}\nbssid[${i}]=${b.state.bssid}\nssid[${i}]=${ssidText(b.state.ssid)}\nnum_sta[${i}]=0\n`;
+    r += `bss[${i}]=${b.iface}\nbssid[${i}]=${b.state.bssid}\nssid[${i}]=${ssidText(b.state.ssid)}\nnum_sta[${i}]=${b.wps?.mlme?.stations().length ?? 0}\n`;
   });
   return r;
 }
