@@ -102,6 +102,17 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
     await wpsd.waitForOutput(/WPS_PBC refused: WPS on this BSS runs over no radio/, START_MS);
   });
 
+  it('an AP PIN that timed out stays gone after reload; one set with set ap_pin holds at once and across reload', async () => {
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'random', '1')).toMatch(/^\d{8}$/);
+    await mon.waitFor(/^WPS-AP-PIN-DISABLED/, 10_000);
+    expect(await hostapdCli(ctrlDir, 'reload')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe('FAIL\n');
+    expect(await hostapdCli(ctrlDir, 'set', 'ap_pin', '12345670')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe('12345670');
+    expect(await hostapdCli(ctrlDir, 'reload')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'get')).toBe('12345670');
+  });
+
   it('wps_check_pin answers the digits, FAIL-CHECKSUM or FAIL', async () => {
     expect(await hostapdCli(ctrlDir, 'wps_check_pin', '1234-5670')).toBe('12345670');
     expect(await hostapdCli(ctrlDir, 'wps_check_pin', '12345671')).toBe('FAIL-CHECKSUM\n');

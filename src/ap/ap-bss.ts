@@ -310,6 +310,8 @@ export class ApBss {
   /** The one subscriber of this BSS's WPS events: the settings they carry, the PIN request file, and the control lines. */
   private onWpsEvent(e: WpsApEvent): void {
     this.wpsStatus.onWpsApEvent(e);
+    // The AP PIN's timeout ended it: hostapd clears it in its configuration, so RELOAD / ENABLE do not bring it back.
+    if (e.type === 'ap-pin-disabled') this.conf.apPin = undefined;
     if (e.type === 'wps') {
       const ev = e.event;
       if (ev.type === 'new-ap-settings') {
