@@ -67,30 +67,25 @@ export function registerBssControlCommands(bss: ControlledBss, log: Logger): voi
     help: '= stop the BSS (AP-DISABLED); the control socket stays',
     handler: async () => ((await bss.disable()) ? REPLY_OK : REPLY_FAIL),
   });
+  /** ENABLE / RELOAD: OK when done, FAIL when there was nothing to do or the BSS could not start (logged). */
+  const restart = (what: string, run: () => Promise<boolean>) => async (): Promise<string> => {
+    try {
+      return (await run()) ? REPLY_OK : REPLY_FAIL;
+    } catch (e) {
+      log.error(`${bss.iface}: ${what} failed: ${(e as Error).message}`);
+      return REPLY_FAIL;
+    }
+  };
   reg.register({
     name: 'ENABLE',
     maxArgs: 0,
     help: '= start the BSS again from the configuration (AP-ENABLED)',
-    handler: async () => {
-      try {
-        return (await bss.enable()) ? REPLY_OK : REPLY_FAIL;
-      } catch (e) {
-        log.error(`${bss.iface}: Enabling of interface failed: ${(e as Error).message}`);
-        return REPLY_FAIL;
-      }
-    },
+    handler: restart('Enabling of interface', () => bss.enable()),
   });
   reg.register({
     name: 'RELOAD',
     maxArgs: 0,
     help: '= restart the BSS with the configuration as it is now',
-    handler: async () => {
-      try {
-        return (await bss.reload()) ? REPLY_OK : REPLY_FAIL;
-      } catch (e) {
-        log.error(`${bss.iface}: reload failed: ${(e as Error).message}`);
-        return REPLY_FAIL;
-      }
-    },
+    handler: restart('Reload', () => bss.reload()),
   });
 }
