@@ -22,6 +22,7 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { registerRadioCommands } from './radio-commands.js';
+import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
@@ -32,6 +33,8 @@ export interface StaOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
 }
 
 export class StaStartError extends Error {
@@ -66,11 +69,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   let config: WpaSupplicantConfig;
   try {
-    const res = await loadWpaSupplicantConfig(o.config);
+    const res = await loadWpaSupplicantConfig(o.config, { lenient: o.lenientConfig === true });
     for (const w of res.warnings) log.info(formatDiagnostic(w));
     config = res.config;
   } catch (e) {
-    if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof ConfigError) {
+      // wpa_supplicant ends the list with this line.
+      const tail = e.code === 'CONFIG_INVALID' ? `\nFailed to read or parse configuration '${o.config}'.` : '';
+      throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
+    }
     throw e;
   }
   const mac = interfaceMac(o.iface);
@@ -137,6 +144,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
+    else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);
