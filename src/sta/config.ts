@@ -2,8 +2,10 @@
  * wpa_supplicant.conf reading, as wpa_config_read(): leading blanks and
  * trailing blanks go, `#` starts a comment unless inside a double-quoted
  * string, `network={ ... }` blocks hold one network each (ids 0..n-1 in
- * file order). Every error is collected with its line; unknown global keys
- * and unknown network fields are warnings and are kept for the writer.
+ * file order). Every error is collected with its line. A global key or
+ * network field wpa_supplicant does not know is an error, as there, unless
+ * loading is lenient; one it knows that wpsd does not implement is a warning
+ * and is kept for the writer.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
@@ -15,6 +17,7 @@ import {
 import { uuidFromMac } from '../ap/uuid-from-mac.js';
 import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
 import { applyNfcConfigKey, NFC_CONFIG_KEYS, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
+import { WPAS_GLOBAL_KEYS, WPAS_NETWORK_KEYS } from '../conf/known-keys.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
 export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
@@ -150,7 +153,12 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
  * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
  * Throws ConfigError with every diagnostic when anything is invalid.
  */
-export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string): WpaSupplicantConfigResult {
+export interface WpaSupplicantParseOptions {
+  /** Unknown keys and fields are warnings instead of errors (`wpsd sta --lenient-config`). */
+  lenient?: boolean;
+}
+
+export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string, opts: WpaSupplicantParseOptions = {}): WpaSupplicantConfigResult {
   const sink = new DiagnosticSink(path);
   const config = emptyWpaSupplicantConfig(path);
   const text = configFileText(input);
@@ -202,7 +210,12 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
         return;
       }
       if (!isNetworkField(name)) {
-        sink.warn(line, `unknown network field '${name}' (kept as written)`);
+        if (!WPAS_NETWORK_KEYS.has(name) && opts.lenient !== true) {
+          sink.error(line, `unknown network field '${name}'`);
+          block.errors++;
+          return;
+        }
+        sink.warn(line, WPAS_NETWORK_KEYS.has(name) ? `network field '${name}' is not implemented by wpsd (kept as written)` : `unknown network field '${name}' (kept as written)`);
         block.net.extra.push({ name, value });
         return;
       }
@@ -237,7 +250,11 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
     const value = pos.slice(eq + 1);
     const h = Object.hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined;
     if (!h) {
-      sink.warn(line, `unknown global field '${name}' (kept as written)`);
+      if (!WPAS_GLOBAL_KEYS.has(name) && opts.lenient !== true) {
+        sink.error(line, `unknown global field '${name}'`);
+        return;
+      }
+      sink.warn(line, WPAS_GLOBAL_KEYS.has(name) ? `global field '${name}' is not implemented by wpsd (kept as written)` : `unknown global field '${name}' (kept as written)`);
       config.extraGlobals.push({ name, value });
       return;
     }
@@ -254,7 +271,7 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
 }
 
 /** Reads and parses wpa_supplicant.conf; throws ConfigError with all diagnostics. */
-export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplicantConfigResult> {
+export async function loadWpaSupplicantConfig(path: string, opts: WpaSupplicantParseOptions = {}): Promise<WpaSupplicantConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -263,7 +280,7 @@ export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplica
       { severity: 'error', path, line: 0, message: `failed to open config file: ${(e as Error).message}` },
     ]);
   }
-  return parseWpaSupplicantConfig(data, path);
+  return parseWpaSupplicantConfig(data, path, opts);
 }
 
 /** The station's WPS UUID: uuid= when set, else derived from the interface MAC (wpas_wps_init, no auto_uuid). */

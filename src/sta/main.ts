@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
+import { removeStaleTempFiles } from '../common/atomic-write.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import { registerErCommands } from '../er/commands.js';
 import { networkAddedLine, WPS_CRED_RECEIVED_LINE } from '../er/events.js';
@@ -22,6 +23,7 @@ import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
+import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
@@ -32,6 +34,8 @@ export interface StaOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
 }
 
 export class StaStartError extends Error {
@@ -66,11 +70,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   let config: WpaSupplicantConfig;
   try {
-    const res = await loadWpaSupplicantConfig(o.config);
+    const res = await loadWpaSupplicantConfig(o.config, { lenient: o.lenientConfig === true });
     for (const w of res.warnings) log.info(formatDiagnostic(w));
     config = res.config;
   } catch (e) {
-    if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof ConfigError) {
+      // wpa_supplicant ends the list with this line.
+      const tail = e.code === 'CONFIG_INVALID' ? `\nFailed to read or parse configuration '${o.config}'.` : '';
+      throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
+    }
     throw e;
   }
   const mac = interfaceMac(o.iface);
@@ -92,13 +100,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   let ctrl: CtrlServer | undefined;
   if (config.ctrlInterface !== undefined) {
     try {
-      const ctrlOpts: Parameters<typeof CtrlServer.open>[0] = { ctrlInterface: config.ctrlInterface, ifname: o.iface, logger: log.child('ctrl') };
+      const ctrlOpts: Parameters<typeof CtrlServer.open>[0] = { ctrlInterface: config.ctrlInterface, ifname: o.iface, holdUntilReady: true, logger: log.child('ctrl') };
       if (config.ctrlInterfaceGroup !== undefined) ctrlOpts.group = config.ctrlInterfaceGroup;
       ctrl = await CtrlServer.open(ctrlOpts);
     } catch (e) {
       await closeDriver?.();
       throw new StaStartError('ctrl', `control interface: ${(e as Error).message}`);
     }
+    // The control socket is ours, so no other instance writes this file: leftovers of a killed save go.
+    for (const f of await removeStaleTempFiles(o.config)) log.info(`Removed ${f} left by an interrupted configuration update`);
   } else {
     log.info('no ctrl_interface in the configuration: no control socket');
   }
@@ -135,6 +145,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
+    else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
     registerStaNfcCommands(
       ctrl.registry,
       {
@@ -152,6 +163,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
         return net === undefined ? undefined : credentialFromNetwork(net);
       },
     });
+    ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');
   let stopped = false;

@@ -80,6 +80,11 @@ export type EnrolleePassword =
 export interface EnrolleeApConfig {
   /** The AP's current settings, sent in M7 (SSID, MAC = BSSID, auth, encr, key). */
   settings: Credential;
+  /**
+   * Pre-encoded AP Settings sent in M7 byte for byte in place of `settings`
+   * (hostapd ap_settings=<file>); `settings` still serves everything else.
+   */
+  settingsAttributes?: Buffer;
   /** WPS State in M1; default Configured. */
   wpsState?: number;
   /** AP PIN lockout: refuse Registrars at M2 (true) or only at M8 ('learn-only'). */
@@ -367,7 +372,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     this.crypto.lastMessage = msg.raw;
     if (this.cfg.ap !== undefined) this.events.push({ type: 'ap-pin-success', peerMac: this.peerMac() });
     const settings: Buffer[] = [encodeAttributes([attrBytes(AttributeType.ESnonce2, this.crypto.secretNonce2)])];
-    if (this.cfg.ap !== undefined) settings.push(encodeApSettings(narrowForM7(this.cfg.ap.settings), 'enrollee'));
+    if (this.cfg.ap !== undefined) settings.push(this.cfg.ap.settingsAttributes ?? encodeApSettings(narrowForM7(this.cfg.ap.settings), 'enrollee'));
     const m7 = buildM7({
       registrarNonce: this.requireRegistrarNonce(),
       encryptedSettings: this.crypto.encrypt(Buffer.concat(settings)),

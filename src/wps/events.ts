@@ -9,7 +9,7 @@
  *
  * | event              | hostapd / wpa_supplicant line                         |
  * |--------------------|--------------------------------------------------------|
- * | `pin-needed`       | WPS-PIN-NEEDED [UUID-E|MAC|dev name|...]               |
+ * | `pin-needed`       | WPS-PIN-NEEDED <UUID-E> <MAC> [dev name|...]           |
  * | `m2d`              | WPS-M2D dev_password_id=.. config_error=..             |
  * | `pbc-overlap`      | WPS-OVERLAP-DETECTED                                   |
  * | `fail`             | WPS-FAIL msg=.. config_error=.. [reason=..]            |

@@ -37,7 +37,7 @@ import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
 import type { Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
-import { Enrollee, type EnrolleeConfig } from '../../wps/enrollee.js';
+import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
 import type { WscMessage } from '../../wps/message.js';
 import { RegistrarContext, type ExternalSelection, type SelectedRegistrarView } from '../../wps/registrar-context.js';
@@ -72,6 +72,8 @@ export type WpsApEvent =
   | { type: 'pbc-disable' }
   /** PBC mode ended by its walk time or WPS_CANCEL (WPS-TIMEOUT). */
   | { type: 'pbc-timeout' }
+  /** WPS_CANCEL ran (WPS-CANCEL, after WPS-TIMEOUT when PBC mode was on). */
+  | { type: 'cancel' }
   | { type: 'eap-finished'; addr: MacAddress; outcome: EapWscOutcome }
   /** An Enrollee an External Registrar served finished with WSC_Done. */
   | { type: 'proxied-success'; addr: MacAddress; uuid: Buffer; password: 'pin' | 'pbc' }
@@ -116,13 +118,17 @@ export interface WpsApOptions {
   credentials: (enrollee: EnrolleeInfo) => Credential[];
   /** Backhaul credentials for a Multi-AP backhaul STA. */
   multiApBackhaul?: (enrollee: EnrolleeInfo) => Credential[] | undefined;
+  /** Pre-encoded attributes sent after M8's Credentials, byte for byte (hostapd extra_cred). */
+  extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
+  /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
+  eapServer?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
    * (wps_reg): its device, current settings (M7), WPS state. Without it
    * such Registrars are refused.
    */
-  apEnrollee?: { device: DeviceInfo; settings: () => Credential; wpsState?: () => WpsState };
+  apEnrollee?: { device: DeviceInfo; settings: () => Credential; settingsAttributes?: Buffer; wpsState?: () => WpsState };
   /** ap_pin= and ap_setup_locked= (2: Registrars may learn, not configure). */
   apPin?: { pin: string | undefined; setupLocked?: number };
   /** Every WPS BSS an AP PIN failure locks, this one first (hostapd_wps_for_each); this one alone by default. */
@@ -203,6 +209,7 @@ export class WpsAp {
       retransmitMs: opts.retransmitMs,
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
+      eapServer: opts.eapServer ?? true,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
@@ -326,10 +333,11 @@ export class WpsAp {
     this.log.debug(t === undefined ? 'WPS: Disable NFC token' : `WPS: Enable NFC Tag (Dev Pw Id ${t.devPwId})`);
   }
 
-  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped. */
+  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped, then WPS-CANCEL (hostapd wps_cancel). */
   async cancel(): Promise<void> {
     const { pbcWasActive } = this.registrar.cancel();
     if (pbcWasActive) this.emit({ type: 'pbc-timeout' });
+    this.emit({ type: 'cancel' });
     await this.refresh();
   }
 
@@ -436,7 +444,14 @@ export class WpsAp {
     const a = this.opts.apEnrollee;
     const pin = this.guard.apPin.pin;
     if (a === undefined || pin === undefined) return undefined;
-    return new Enrollee({ device: a.device, ...this.apEnrolleePassword(pin), ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()) });
+    return new Enrollee({ device: a.device, ...this.apEnrolleePassword(pin), ap: this.apEnrolleeConfig(a) });
+  }
+
+  /** The AP Enrollee's settings and lock for one run; ap_settings' bytes, when given, go into M7 as they are. */
+  private apEnrolleeConfig(a: NonNullable<WpsApOptions['apEnrollee']>): EnrolleeApConfig {
+    const ap = this.guard.enrolleeConfig(a.settings(), a.wpsState?.());
+    if (a.settingsAttributes !== undefined) ap.settingsAttributes = a.settingsAttributes;
+    return ap;
   }
 
   /**
@@ -474,7 +489,7 @@ export class WpsAp {
     // Without an AP PIN the Enrollee still answers M1 (Windows probes so), then refuses the Registrar (hostapd).
     const cfg: EnrolleeConfig = {
       device: a.device,
-      ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()),
+      ap: this.apEnrolleeConfig(a),
       peerAddress: Buffer.from(macToBytes(station.addr)),
       ...this.apEnrolleePassword(pin),
     };
@@ -491,6 +506,7 @@ export class WpsAp {
         devicePassword: (e) => this.registrar.passwordFor(e),
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
+        extraCredentials: (e) => this.opts.extraCredentials?.(e),
       },
     });
     const backendOpts: ConstructorParameters<typeof RegistrarBackend>[0] = {
