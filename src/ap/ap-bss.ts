@@ -22,7 +22,7 @@ import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
-import { AuthType, WpsState } from '../wps/values.js';
+import { AuthType, RfBand, WpsState } from '../wps/values.js';
 import { BssState } from './bss.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { applyNewApSettings } from './config-writer.js';
@@ -32,6 +32,7 @@ import { StationCredentials } from './wps/station-credentials.js';
 import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
 import { wpsApEventLine } from './wps/wps-lines.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
+import { registerNfcCommands, type ApNfcControl } from './wps/nfc-commands.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { baseApParams } from './radio-driver.js';
 import { apDeviceInfo } from './wps-device.js';
@@ -64,6 +65,11 @@ export interface ApBssOptions {
   driver?: ApDriver;
   tuning?: WpsTuning;
   now?: () => number;
+}
+
+/** hostapd_wps_rf_band_cb: the WPS RF band of hw_mode (a single band even for a dual-band setting). */
+function rfBandOf(hwMode: HostapdConfig['hwMode']): number {
+  return hwMode === 'a' ? RfBand.Band50GHz : hwMode === 'ad' ? RfBand.Band60GHz : RfBand.Band24GHz;
 }
 
 export class ApBss {
@@ -127,6 +133,7 @@ export class ApBss {
       });
     }
     await this.startWps(false);
+    if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
     // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
     if (this.opts.driver !== undefined && this.ctrl !== undefined && this.wps !== undefined) {
       const wps = (): WpsAp => {
@@ -203,6 +210,27 @@ export class ApBss {
     await this.disable(true);
     await this.enable(true);
     return true;
+  }
+
+  /** What the NFC commands need of this BSS. */
+  private nfcControl(): ApNfcControl {
+    const { config } = this.opts;
+    return {
+      enabled: () => this.wps !== undefined,
+      nfc: this.conf.wpsNfc,
+      oobCredential: () => this.credentials.oob(),
+      // hostapd_wps_rf_band_cb: the band of hw_mode; the AP Channel only when one is set.
+      location: () => ({ rfBands: rfBandOf(config.hwMode), apChannel: config.channel ?? 0, macAddress: Buffer.from(this.state.ownAddr) }),
+      handoverLocation: () => {
+        const macAddress = Buffer.from(this.state.ownAddr);
+        if (this.opts.driver === undefined) return { macAddress };
+        const channel = config.channel !== undefined && config.channel > 0 ? config.channel : 1;
+        return { rfBands: rfBandOf(config.hwMode), apChannel: channel, macAddress };
+      },
+      ssid: () => Buffer.from(this.state.ssid),
+      addNfcPasswordToken: async (oob) => (this.wps === undefined ? false : this.wps.addNfcPasswordToken(oob)),
+      setApNfcToken: (t) => this.wps?.setApNfcToken(t),
+    };
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {

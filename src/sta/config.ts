@@ -16,6 +16,7 @@ import {
 } from '../ap/config-values.js';
 import { uuidFromMac } from '../ap/uuid-from-mac.js';
 import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
+import { applyNfcConfigKey, NFC_CONFIG_KEYS, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { WPAS_GLOBAL_KEYS, WPAS_NETWORK_KEYS } from '../conf/known-keys.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
@@ -39,6 +40,10 @@ export interface WpaSupplicantConfig extends WpsDeviceSettings {
   driverParam?: string;
   updateConfig: number;
   wpsCredProcessing: number;
+  /** This device's NFC password token (wps_nfc_*); a token made by WPS_NFC_TOKEN lives here too, unsaved. */
+  wpsNfc: NfcTokenConfig;
+  /** The wps_nfc_* values came from the file: save_config writes them back (wps_nfc_pw_from_config). */
+  wpsNfcFromConfig: boolean;
   country?: string;
   /** wpsd's own: path of the simulated medium's socket. */
   simMedium?: string;
@@ -53,7 +58,7 @@ export interface WpaSupplicantConfigResult {
 }
 
 export function emptyWpaSupplicantConfig(path: string): WpaSupplicantConfig {
-  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, networks: [], extraGlobals: [] };
+  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, wpsNfc: {}, wpsNfcFromConfig: false, networks: [], extraGlobals: [] };
 }
 
 /**
@@ -122,6 +127,16 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
     return WPS_DEVICE_KEYS.config_methods(c, value);
   },
   wps_cred_processing: intGlobal('wps_cred_processing', 0, 2, (c, v) => (c.wpsCredProcessing = v)),
+  ...Object.fromEntries(
+    NFC_CONFIG_KEYS.map((key): [string, GlobalHandler] => [
+      key,
+      (c, value) => {
+        const problem = applyNfcConfigKey(c.wpsNfc, key, value);
+        if (problem === undefined) c.wpsNfcFromConfig = true;
+        return problem;
+      },
+    ]),
+  ),
   country: (c, value) => {
     if (!/^[A-Za-z0-9]{2}/.test(value)) return `invalid country '${value}' (must be a two-letter country code)`;
     c.country = value.slice(0, 2);

@@ -22,6 +22,7 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { registerRadioCommands } from './radio-commands.js';
+import { registerStaNfcCommands } from './nfc-commands.js';
 import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
@@ -145,6 +146,17 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
     else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
+    registerStaNfcCommands(
+      ctrl.registry,
+      {
+        nfc: config.wpsNfc,
+        fromConfig: () => config.wpsNfcFromConfig,
+        uuid: () => device.uuid,
+        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid) } : {}),
+        useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
+      },
+      { log },
+    );
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);

@@ -74,6 +74,7 @@ import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, require
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { nfcDevicePassword, publicKeyHashMatches } from './nfc/oob-device-password.js';
 import { PBC_PIN } from './enrollee.js';
 
 /** hostapd's usual Registrar flags: Open, WPA-PSK, WPA2-PSK / None, TKIP, AES. */
@@ -110,7 +111,14 @@ function credentialsIn(attrs: Buffer): Credential[] {
   }
 }
 
-export type DevicePasswordChoice = { kind: 'pin'; pin: string | Buffer } | { kind: 'pbc' };
+export type DevicePasswordChoice =
+  | { kind: 'pin'; pin: string | Buffer }
+  | { kind: 'pbc' }
+  /**
+   * An NFC password token for M1's Device Password ID: its password octets
+   * and, when the token came from the Enrollee, the hash its M1 public key must match.
+   */
+  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer };
 
 export interface RegistrarPolicy {
   /**
@@ -315,6 +323,12 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
+    } else if (choice?.kind === 'nfc' && choice.passwordId === id && id >= FIRST_OOB_PASSWORD_ID) {
+      if (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey)) {
+        // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
+        return this.sendM2D(ConfigError.PublicKeyHashMismatch);
+      }
+      this.password = { value: nfcDevicePassword(choice.password), pbc: false };
     } else if (PIN_PASSWORD_IDS.has(id) || id >= FIRST_OOB_PASSWORD_ID) {
       if (choice?.kind !== 'pin') {
         this.events.push({ type: 'pin-needed', uuid: info.uuid, macAddress: info.macAddress, devicePasswordId: id, device: info.device });
