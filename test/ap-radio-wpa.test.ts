@@ -116,7 +116,7 @@ const statusOf = async (s: Station): Promise<Record<string, string>> =>
       .split('\n')
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-const apDriver = (l: Lab): SimApDriver => l.ap.radioPath?.wps['opts'].driver as SimApDriver;
+const apDriver = (l: Lab): SimApDriver => l.ap.bsses[0]?.['opts'].driver as SimApDriver;
 
 describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
   it('a station with the passphrase is connected only after the 4-way handshake: AP-STA-CONNECTED, then EAPOL-4WAY-HS-COMPLETED; keys and ports on both radios', { timeout: 60_000 }, async () => {
@@ -145,7 +145,7 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     expect(Buffer.from((await got) as Uint8Array).toString()).toBe('ping');
 
     // A new GTK reaches the station with the group key handshake.
-    await l.ap.radioPath?.wpa?.stations.rekeyGroup();
+    await l.ap.bsses[0]?.wpa?.stations.rekeyGroup();
     await sta.waitEvent(`WPA: Group rekeying completed with ${AP} [GTK=CCMP]`);
     const next = d.installedKeys().find((k) => k.type === 'group' && k.defaultTx)?.keyIndex ?? -1;
     expect(next).not.toBe(gtkIndex);
@@ -222,8 +222,8 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
 
   it('a BSS without WPS (wps_state=0) advertises RSN and runs the same 4-way handshake', { timeout: 60_000 }, async () => {
     const l = await startLab(['wps_state=0']);
-    expect(l.ap.radioPath).toBeUndefined();
-    expect(l.ap.plainRadioPath).toBeDefined();
+    expect(l.ap.bsses[0]?.wps).toBeUndefined();
+    expect(l.ap.bsses[0]?.wpa).toBeDefined();
     const sta = await addStation(l, '02:00:00:00:0b:08', network(PASSPHRASE));
     expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
     await sta.waitEvent('CTRL-EVENT-CONNECTED');
