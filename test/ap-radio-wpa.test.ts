@@ -231,6 +231,32 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     expect((await statusOf(sta)).key_mgmt).toBe('WPA2-PSK');
   });
 
+  it('wpa_group_rekey renews the GTK on its timer and the connected station follows with the group key handshake', { timeout: 60_000 }, async () => {
+    const l = await startLab(['wpa_group_rekey=1']);
+    const sta = await addStation(l, '02:00:00:00:0b:09', network(PASSPHRASE));
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await sta.waitEvent(`WPA: Group rekeying completed with ${AP} [GTK=CCMP]`);
+    const d = apDriver(l);
+    const index = d.installedKeys().find((k) => k.type === 'group' && k.defaultTx)?.keyIndex ?? -1;
+    await until(() => Buffer.from(sta.driver.keyData('group', index) ?? []).equals(Buffer.from(d.keyData('group', index) ?? [1])), 'the station holding the current GTK');
+  });
+
+  it('new settings (WPS_CONFIG) restart the BSS with its GTK installed again; a station with the new passphrase connects', { timeout: 60_000 }, async () => {
+    const l = await startLab();
+    const hex = (t: string): string => Buffer.from(t).toString('hex');
+    const restarted = new Promise<void>((resolve) => l.ap.bsses[0]?.wps?.onEvent((e) => e.type === 'bss-restarted' && resolve()));
+    expect(await l.ctrl.request(`WPS_CONFIG ${hex(SSID)} WPA2PSK CCMP ${hex('a new passphrase')}`)).toBe('OK\n');
+    const d = apDriver(l);
+    // The restart drops every key with the old BSS; the new one gets a GTK again.
+    await restarted;
+    await until(() => d.installedKeys().some((k) => k.type === 'group' && k.defaultTx), 'the GTK after the restart');
+    const sta = await addStation(l, '02:00:00:00:0b:0a', network('a new passphrase'));
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await until(() => l.events.includes(`EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`), 'EAPOL-4WAY-HS-COMPLETED');
+  });
+
   it('a wpa_psk_file that does not exist stops the start, as in hostapd', async () => {
     await expect(startLab(['wpa_psk_file=$DIR/missing.psk'])).rejects.toThrow(/wpa_psk_file/);
   });
