@@ -99,7 +99,7 @@ export async function startLab(): Promise<Lab> {
   const pmk = pmkFromPassphrase(PASSPHRASE, Buffer.from(SSID));
   const mlme = bss.mlme;
   if (mlme === undefined) throw new Error('the WPS AP has no MLME without a driver');
-  const wpa = new WpaStations({ driver: apDriver, mlme, rsn: () => true, pmks: () => [pmk], emit: (l) => apLines.push(l) });
+  const wpa = new WpaStations({ driver: apDriver, mlme, rsn: () => true, pmks: () => [{ pmk }], emit: (l) => apLines.push(l) });
   await wpa.start();
   return { dir, medium, apDriver, bss, link, apEvents, wpa, apLines, stations: [] };
 }

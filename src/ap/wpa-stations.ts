@@ -3,7 +3,8 @@
  * (wpa_auth_glue.c, sta_info.c ap_sta_set_authorized): one WpaAuthenticator
  * per station that associated with an RSN element, its keys installed in the
  * driver, its port opened after message 4, and the control events
- *   AP-STA-CONNECTED <mac>           the port opened (on an open BSS: at association)
+ *   AP-STA-CONNECTED <mac>[ keyid=<id>]  the port opened (on an open BSS: at association);
+ *                                    keyid= names the wpa_psk_file line whose PSK matched
  *   EAPOL-4WAY-HS-COMPLETED <mac>    right after it
  *   AP-STA-POSSIBLE-PSK-MISMATCH <mac>  message 2 matched no PSK
  *   AP-STA-DISCONNECTED <mac>        an authorized station left
@@ -28,6 +29,7 @@ import { WpaAuthenticator, type AuthenticatorEvent, type AuthenticatorTuning } f
 import { GroupKey } from '../radio/wpa/group-key.js';
 import { realTimers, type WpaRandom, type WpaTimers } from '../radio/wpa/events.js';
 import type { ApMlme, MlmeEvent, StationEntry } from './wireless/mlme.js';
+import type { PskCandidate } from './wpa-psk-file.js';
 
 export const AP_STA_CONNECTED = 'AP-STA-CONNECTED ';
 export const AP_STA_DISCONNECTED = 'AP-STA-DISCONNECTED ';
@@ -47,7 +49,7 @@ export interface WpaStationsOptions {
   /** wpa=2 now (the BSS can change with new WPS settings). */
   rsn: () => boolean;
   /** Candidate PMKs for a station: wpa_psk_file entries, then the BSS's PSK. */
-  pmks: (addr: MacAddress) => Uint8Array[];
+  pmks: (addr: MacAddress) => PskCandidate[];
   /** Control event (level INFO). */
   emit: (line: string) => void;
   /** wpa_group_rekey in seconds; 0 disables the timer. */
@@ -154,17 +156,17 @@ export class WpaStations {
       return;
     }
     if (sta.rsnIe === undefined) return; // WPS (or maybe-WPS) association: EAP-WSC, never the port.
-    const pmks = this.o.pmks(addr);
+    const candidates = this.o.pmks(addr);
     const auth = new WpaAuthenticator({
       aa: this.o.driver.address,
       spa: addr,
-      pmks,
+      pmks: candidates.map((c) => c.pmk),
       apRsnElement: rsnElementBytes(),
       staRsnElement: sta.rsnIe,
       group: () => ({ ...this.group.current(), rsc: this.groupRsc }),
       random: this.random,
       timers: this.timers,
-      onEvent: (ev) => this.onAuthEvent(addr, auth, ev),
+      onEvent: (ev) => this.onAuthEvent(addr, auth, ev, candidates),
       ...(this.o.tuning !== undefined ? { tuning: this.o.tuning } : {}),
     });
     this.sessions.set(addr, auth);
@@ -181,7 +183,7 @@ export class WpaStations {
     if (this.group.current().keyIndex === index) this.groupRsc = rsc;
   }
 
-  private onAuthEvent(addr: MacAddress, auth: WpaAuthenticator, e: AuthenticatorEvent): void {
+  private onAuthEvent(addr: MacAddress, auth: WpaAuthenticator, e: AuthenticatorEvent, candidates: readonly PskCandidate[]): void {
     if (this.sessions.get(addr) !== auth) return;
     switch (e.type) {
       case 'send':
@@ -193,7 +195,7 @@ export class WpaStations {
       case 'authorized':
         this.queue('authorize', async () => {
           await this.o.driver.setStationAuthorized(addr, true);
-          this.setAuthorized(addr);
+          this.setAuthorized(addr, candidates[e.pmkIndex]?.keyid);
         });
         return;
       case 'completed':
@@ -216,11 +218,11 @@ export class WpaStations {
     }
   }
 
-  private setAuthorized(addr: MacAddress): void {
+  private setAuthorized(addr: MacAddress, keyid?: string): void {
     if (this.authorizedSet.has(addr)) return;
     this.authorizedSet.add(addr);
     this.o.mlme.setAuthorized(addr, true);
-    this.o.emit(`${AP_STA_CONNECTED}${addr}`);
+    this.o.emit(`${AP_STA_CONNECTED}${addr}${keyid !== undefined ? ` keyid=${keyid}` : ''}`);
   }
 
   private drop(addr: MacAddress): void {
