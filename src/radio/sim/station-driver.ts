@@ -190,7 +190,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async installKey(k: KeyInstall): Promise<void> {
     const c = this.current;
     if (!c) throw new DriverError('NOT_CONNECTED', 'not associated');
-    if (k.type === 'pairwise' && k.addr !== undefined && parseMac(k.addr) !== c.bssid) throw new DriverError('NOT_CONNECTED', `not associated with ${k.addr}`);
+    if (k.type === 'pairwise' && k.addr !== undefined && macAddress(k.addr) !== c.bssid) throw new DriverError('NOT_CONNECTED', `not associated with ${k.addr}`);
     this.keys.install(k, k.type === 'pairwise' ? c.bssid : undefined);
   }
 
@@ -201,7 +201,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
 
   /** Key material, for tests comparing what both ends derived. */
   keyData(type: 'pairwise' | 'group', ref: MacAddress | number): Uint8Array | undefined {
-    return this.keys.keyData(type, typeof ref === 'number' ? ref : parseMac(ref));
+    return this.keys.keyData(type, typeof ref === 'number' ? ref : macAddress(ref));
   }
 
   /** Sends data other than EAPOL to the AP; only while the port is authorized. */
