@@ -33,7 +33,20 @@ import { type ManagementFrame, buildFrame, parseFrame, FrameError, CapabilityInf
 import { type MacAddress, parseMac, macFromBytes, macToBytes, isGroupAddress } from '../mac.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { WPS_IE_VENDOR_TYPE } from '../wps-ie.js';
-import { DriverError, DriverEvents, type ApDriver, type ApParams, type AddStationParams, type StationInfo, type DriverListener, type DriverEvent } from '../driver.js';
+import {
+  DriverError,
+  DriverEvents,
+  checkKeyInstall,
+  KEY_RSC_LEN,
+  type ApDriver,
+  type ApParams,
+  type AddStationParams,
+  type StationInfo,
+  type DriverListener,
+  type DriverEvent,
+  type KeyInstall,
+} from '../driver.js';
+import { RsnCipher } from '../rsn-ie.js';
 import { probeNl80211 } from './driver.js';
 import {
   AP_RX_FRAME_TYPES,
@@ -82,7 +95,12 @@ export function channelToFrequency(channel: number): number | undefined {
 
 interface Held {
   info: StationInfo;
+  /** Its pairwise key is in: EAPOL to it goes encrypted from now on (hostapd's encrypt flag for send_eapol). */
+  pairwiseKey: boolean;
 }
+
+/** The ciphers mac80211 implements in software, so every mac80211 driver has them. */
+export const NL80211_AP_CIPHERS: readonly number[] = [RsnCipher.TKIP, RsnCipher.CCMP_128, RsnCipher.GCMP_128, RsnCipher.GCMP_256, RsnCipher.CCMP_256];
 
 export class Nl80211ApDriver implements ApDriver {
   readonly driverName = 'nl80211' as const;
@@ -341,8 +359,8 @@ export class Nl80211ApDriver implements ApDriver {
         throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused station ${sta}: ${errnoOf(err2) ?? (err2 as Error).message}`);
       }
     }
-    const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: false };
-    this.table.set(sta, { info });
+    const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: false, authorized: false };
+    this.table.set(sta, { info, pairwiseKey: false });
     this.emit({ type: 'station-associated', addr: sta, aid: p.aid, fourAddr: false });
   }
 
@@ -361,8 +379,64 @@ export class Nl80211ApDriver implements ApDriver {
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
   }
 
+  setStationAuthorized(addr: MacAddress, authorized: boolean): Promise<void> {
+    const sta = parseMac(addr);
+    return this.serial(sta, async () => {
+      const held = this.table.get(sta);
+      if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
+      try {
+        await this.request(Cmd.SET_STATION, { mac: Buffer.from(macToBytes(sta)), staFlags2: staFlagUpdate([StaFlag.AUTHORIZED], authorized ? [StaFlag.AUTHORIZED] : []) });
+      } catch (err) {
+        throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused to ${authorized ? 'authorize' : 'unauthorize'} ${sta}: ${errnoOf(err) ?? (err as Error).message}`);
+      }
+      held.info.authorized = authorized;
+    });
+  }
+
+  /** NEW_KEY (pairwise with the station's address, or group), then SET_KEY for the default group key, as hostapd's set_key. */
+  async installKey(k: KeyInstall): Promise<void> {
+    this.requireOpen();
+    if (!this.params) throw new DriverError('NOT_STARTED', `${this.ifname}: the AP is not started`);
+    checkKeyInstall(k, NL80211_AP_CIPHERS);
+    const pairwise = k.type === 'pairwise';
+    const peer = pairwise && k.addr !== undefined ? parseMac(k.addr) : undefined;
+    const held = peer !== undefined ? this.table.get(peer) : undefined;
+    if (peer !== undefined && held === undefined) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${peer} is not associated`);
+    const msg: nl80211.Message = {
+      keyData: Buffer.from(k.key),
+      keyIdx: k.keyIndex,
+      keyCipher: k.cipher,
+      keySeq: Buffer.from(k.rsc ?? new Uint8Array(KEY_RSC_LEN)),
+      ...(peer !== undefined ? { mac: Buffer.from(macToBytes(peer)), keyType: 'PAIRWISE' as const } : { keyType: 'GROUP' as const }),
+    };
+    const what = pairwise ? `the pairwise key of ${peer ?? '?'}` : `group key ${k.keyIndex}`;
+    try {
+      await this.request(Cmd.NEW_KEY, msg);
+      if (!pairwise && k.defaultTx === true) await this.request(Cmd.SET_KEY, { keyIdx: k.keyIndex, keyDefault: true, keyDefaultTypes: { multicast: true } });
+    } catch (err) {
+      throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused ${what}: ${errnoOf(err) ?? (err as Error).message}`);
+    }
+    if (held !== undefined) held.pairwiseKey = true;
+  }
+
+  /** GET_KEY of a group key: its transmit packet number (NL80211_ATTR_KEY_SEQ), least significant octet first. */
+  async groupKeySequence(keyIndex: number): Promise<Uint8Array> {
+    this.requireOpen();
+    let replies: nl80211.Message[];
+    try {
+      replies = await this.request(Cmd.GET_KEY, { keyIdx: keyIndex });
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return new Uint8Array(KEY_RSC_LEN);
+      throw new DriverError('BAD_CONFIG', `${this.ifname}: GET_KEY ${keyIndex} failed: ${errnoOf(err) ?? (err as Error).message}`);
+    }
+    const seq = replies[0]?.keySeq;
+    const out = new Uint8Array(KEY_RSC_LEN);
+    if (seq !== undefined) out.set(seq.subarray(0, KEY_RSC_LEN));
+    return out;
+  }
+
   stations(): StationInfo[] {
-    return [...this.table.values()].map((s) => ({ ...s.info }));
+    return [...this.table.values()].map((h) => ({ ...h.info }));
   }
 
   async sendMgmt(frame: ManagementFrame | Uint8Array): Promise<void> {
@@ -381,12 +455,13 @@ export class Nl80211ApDriver implements ApDriver {
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireOpen();
     const sta = parseMac(dst);
-    if (!this.table.has(sta)) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
+    const held = this.table.get(sta);
+    if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
     const ethertype = Buffer.alloc(2);
     ethertype.writeUInt16LE(ETHERTYPE_EAPOL, 0);
     this.log.debug(`${this.ifname}: EAPOL TX to ${sta} (${eapol.length} octets) over the control port`);
     try {
-      await this.request(Cmd.CONTROL_PORT_FRAME, { mac: Buffer.from(macToBytes(sta)), frame: Buffer.from(eapol), controlPortEthertype: ethertype, controlPortNoEncrypt: true });
+      await this.request(Cmd.CONTROL_PORT_FRAME, { mac: Buffer.from(macToBytes(sta)), frame: Buffer.from(eapol), controlPortEthertype: ethertype, ...(held.pairwiseKey ? {} : { controlPortNoEncrypt: true as const }) });
     } catch (err) {
       throw new DriverError('LINK_DOWN', `${this.ifname}: the kernel refused EAPOL to ${sta}: ${errnoOf(err) ?? (err as Error).message}`);
     }
