@@ -31,7 +31,7 @@ import {
 } from '../driver.js';
 import { ElementId, buildElements, findElement, parseElements, ElementError, type Element, SSID_MAX_LEN } from '../elements.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
-import { FrameError, ManagementSubtype, ReasonCode, buildFrame, parseFrame, type ManagementFrame } from '../frame.js';
+import { CapabilityInfo, FrameError, ManagementSubtype, ReasonCode, buildFrame, parseFrame, type ManagementFrame } from '../frame.js';
 import { isGroupAddress, macFromBytes, macToBytes, parseMac, type MacAddress } from '../mac.js';
 import { RsnAkm, RsnCipher, parseRsnElement } from '../rsn-ie.js';
 import { Nl80211Cmd, Nl80211Connection, Nl80211Group, type Nl80211Event, type Nl80211Message } from './connection.js';
@@ -86,6 +86,8 @@ export class Nl80211StationDriver implements StationDriver {
   private scanWaiter: ((ok: boolean) => void) | undefined;
   private disconnectWaiter: (() => void) | undefined;
   private fourAddr = false;
+  /** Capability Information of the BSSes of the latest scan: CONNECT names a BSS with Privacy set as private (cfg80211 matches on it). */
+  private capabilities = new Map<MacAddress, number>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
@@ -167,6 +169,7 @@ export class Nl80211StationDriver implements StationDriver {
       const r = parseBss(p.bss);
       if (r !== undefined) out.push(r);
     }
+    this.capabilities = new Map(out.map((r) => [r.bssid, r.capability]));
     this.log.debug(`nl80211: scan found ${out.length} BSS`);
     return out;
   }
@@ -196,6 +199,8 @@ export class Nl80211StationDriver implements StationDriver {
       controlPortEthertype: u16le(ETHERTYPE_EAPOL),
       ...crypto(elements, this.conn.ifname),
     };
+    // wpa_supplicant's WPS_MODE_PRIVACY: an association (WPS too) with a BSS that sets Privacy says so, or cfg80211 finds no such BSS.
+    if (((p.capability ?? this.capabilities.get(bssid) ?? 0) & CapabilityInfo.PRIVACY) !== 0) msg.privacy = true;
     if (elements.length > 0) msg.ie = Buffer.from(buildElements(elements));
     const result = new Promise<ConnectResult>((resolve) => {
       this.pending = { bssid, aid: 0, authenticated: false, fourAddr, resolve };
@@ -363,7 +368,8 @@ export class Nl80211StationDriver implements StationDriver {
     if (status !== 0 || m.timedOut === true) {
       const authStage = !p.authenticated || m.timeoutReason === TIMEOUT_AUTH || m.timeoutReason === 'AUTH';
       const stage = authStage ? 'authentication' : 'association';
-      const reason = m.timedOut === true ? `${stage} timed out` : `${stage} refused with status ${status}`;
+      const why = m.timeoutReason !== undefined ? ` (timeout reason ${String(m.timeoutReason)})` : '';
+      const reason = m.timedOut === true ? `${stage} timed out${why}` : `${stage} refused with status ${status}`;
       this.log.info(`nl80211: connection to ${bssid} failed: ${reason}`);
       this.settle(m.timedOut === true ? { ok: false, bssid, stage, reason } : { ok: false, bssid, stage, status, reason });
       return;
