@@ -55,6 +55,8 @@ import { registerWpsRadioCommands } from './wps-commands.js';
 import { apDeviceInfo } from './wps-device.js';
 import { autoConfigSettings, credentialForEnrollee, randomPassphrase, unconfiguredApSecurity } from './enrollee-credential.js';
 import type { EnrolleeInfo } from '../wps/registrar.js';
+import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
+import { WpaPath } from './wpa-path.js';
 
 
 /** Proxied runs remembered at once (one per Enrollee in a run; the oldest is dropped past this). */
@@ -101,6 +103,8 @@ export interface RadioPathTuning {
   retransmitMs?: number;
   maxRetransmissions?: number;
   probeEventIntervalMs?: number;
+  /** EAPOL-Key retransmission timings and retry counts (hostapd's by default). */
+  wpa?: AuthenticatorTuning;
 }
 
 export interface RadioPathOptions {
@@ -134,6 +138,8 @@ interface AppliedSelection {
 
 export class RadioPath {
   readonly wps: WpsBss;
+  /** WPA2-PSK: the stations' 4-way and group key handshakes, wpa_psk_file, per-device PSKs. */
+  wpa: WpaPath | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly tuning: RadioPathTuning;
@@ -227,6 +233,15 @@ export class RadioPath {
       // The radio is already beaconing (radio-driver.ts); this puts the WPS element in.
       await p.wps.refresh();
       const bss = opts.bss;
+      p.wpa = await WpaPath.start({
+        driver: opts.driver,
+        mlme: p.wps.mlme,
+        state: bss.state,
+        conf: bss.conf,
+        emit: (line) => bss.emit(line),
+        ...(p.tuning.wpa !== undefined ? { tuning: p.tuning.wpa } : {}),
+        logger: p.log,
+      });
       bss.setWlanResponseHandler((r) => p.deliverWlanResponse(r));
       bss.onSelectedRegistrarChange(() => p.syncSelectedRegistrars());
       bss.onSettingsApplied(() => p.scheduleReload());
@@ -254,6 +269,7 @@ export class RadioPath {
     for (const name of this.commands) bss.ctrl?.registry.unregister(name);
     this.commands.length = 0;
     this.unsubscribe();
+    this.wpa?.stop();
     if (this.watch) clearInterval(this.watch);
     this.watch = undefined;
     for (const a of this.applied.values()) clearTimeout(a.timer);
@@ -337,7 +353,10 @@ export class RadioPath {
       const state = this.opts.bss.state;
       const rsn = (state.wpa & 2) !== 0;
       this.log.debug(`WPS: reloading the BSS with SSID ${JSON.stringify(state.ssid.toString('latin1'))}`);
-      this.wps.restart({ ssid: state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] }).catch((e: Error) => this.log.warn(`WPS: BSS reload failed: ${e.message}`));
+      this.wps
+        .restart({ ssid: state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] })
+        .then(() => this.wpa?.restarted())
+        .catch((e: Error) => this.log.warn(`WPS: BSS reload failed: ${e.message}`));
     }, RELOAD_DELAY_MS);
     this.reloadTimer.unref();
   }
@@ -350,6 +369,9 @@ export class RadioPath {
     if (state.wpsState === 1) {
       passphrase = randomPassphrase();
       own = { ...own, ...unconfiguredApSecurity(), networkKey: Buffer.from(passphrase, 'latin1') };
+    } else {
+      const perDevice = this.wpa?.networkKeyFor(macFromBytes(e.macAddress));
+      if (perDevice !== undefined) own = { ...own, networkKey: perDevice };
     }
     const cred = credentialForEnrollee(own, e);
     if (cred === undefined) {
@@ -545,6 +567,7 @@ export class RadioPath {
       }
       case 'reg-success': {
         this.autoConfigure(ev.macAddress);
+        if (ev.macAddress.length === 6) void this.wpa?.enrolled(macFromBytes(ev.macAddress));
         const line = wpsEventLine(ev, { credProcessing: bss.conf.wpsCredProcessing });
         if (line !== undefined) bss.emit(line);
         // wps_registrar_pbc_completed: PBC mode ends at once.
