@@ -220,6 +220,17 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     expect(l.events).toContain(`AP-STA-POSSIBLE-PSK-MISMATCH ${thief.driver.address}`);
   });
 
+  it('a BSS without WPS (wps_state=0) advertises RSN and runs the same 4-way handshake', { timeout: 60_000 }, async () => {
+    const l = await startLab(['wps_state=0']);
+    expect(l.ap.radioPath).toBeUndefined();
+    expect(l.ap.plainRadioPath).toBeDefined();
+    const sta = await addStation(l, '02:00:00:00:0b:08', network(PASSPHRASE));
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await until(() => l.events.includes(`EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`), 'EAPOL-4WAY-HS-COMPLETED');
+    expect((await statusOf(sta)).key_mgmt).toBe('WPA2-PSK');
+  });
+
   it('a wpa_psk_file that does not exist stops the start, as in hostapd', async () => {
     await expect(startLab(['wpa_psk_file=$DIR/missing.psk'])).rejects.toThrow(/wpa_psk_file/);
   });

@@ -20,6 +20,7 @@ import { formatMac, parseMac } from './config-values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { RadioPath, type RadioPathTuning } from './radio-path.js';
+import { PlainRadioPath } from './plain-radio-path.js';
 import { hostapdWpsUuids } from './uuid-from-mac.js';
 
 export class ApStartError extends Error {
@@ -50,6 +51,8 @@ export interface ApDaemon {
   readonly bsses: readonly ApBss[];
   /** WPS over the radio of the first BSS (driver=sim / nl80211 with wps_state set). */
   readonly radioPath: RadioPath | undefined;
+  /** The radio path of a first BSS without WPS. */
+  readonly plainRadioPath: PlainRadioPath | undefined;
   stop(): Promise<void>;
 }
 
@@ -68,8 +71,10 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
   let radioPath: RadioPath | undefined;
+  let plainRadioPath: PlainRadioPath | undefined;
   const stopAll = async (): Promise<void> => {
     await radioPath?.stop().catch((e: Error) => log.debug(`radio path: stop: ${e.message}`));
+    plainRadioPath?.stop();
     for (const b of [...bsses].reverse()) {
       b.emit(AP_EVENT_DISABLED);
       await b.stop();
@@ -99,6 +104,9 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
     if (radio !== undefined && first !== undefined && first.conf.wpsState !== 0 && first.state.uuid !== undefined) {
       const now = opts.bssOptions?.now;
       radioPath = await RadioPath.start({ bss: first, config, driver: radio.driver, logger: log, ...(now ? { now } : {}), ...(opts.radio ? { tuning: opts.radio } : {}) });
+    } else if (radio !== undefined && first !== undefined) {
+      const tuning = opts.radio?.wpa;
+      plainRadioPath = await PlainRadioPath.start({ driver: radio.driver, state: first.state, conf: first.conf, emit: (line) => first.emit(line), ...(tuning ? { tuning } : {}), logger: log });
     }
   } catch (e) {
     await stopAll();
@@ -113,6 +121,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
     config,
     bsses,
     radioPath,
+    plainRadioPath,
     stop: async () => {
       if (stopped) return;
       stopped = true;

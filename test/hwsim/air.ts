@@ -6,7 +6,7 @@
 // where the radios exist; the group runs one file at a time, and every radio
 // returns to the VM's root namespace when its namespace is deleted.
 import { afterAll, beforeAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError, HOST_IFNAME, run, Topology, type NetnsHost } from '../harness/netns.js';
@@ -152,6 +152,7 @@ export function withAir(opts: AirOptions): AirFixture {
       tracked.push(async () => {
         if ('stop' in thing) await thing.stop();
         else thing.close();
+        keepLog(thing);
       });
       return thing;
     },
@@ -161,6 +162,15 @@ export function withAir(opts: AirOptions): AirFixture {
       return dir;
     },
   };
+}
+
+/** HWSIM_LOG_DIR (set by scripts/hwsim-group.sh): where each stopped daemon's output is kept for the test artifacts. */
+function keepLog(thing: unknown): void {
+  const dir = process.env.HWSIM_LOG_DIR;
+  const proc = (thing as { proc?: { label: string; output(): string } }).proc;
+  if (dir === undefined || proc === undefined) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${Date.now()}-${proc.label.replace(/[^\w@.-]/g, '_')}.log`), proc.output());
 }
 
 /** Pings `address` from `host` (3 echo requests, bounded); resolves with ping's output when at least one reply came back. */

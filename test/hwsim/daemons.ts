@@ -13,7 +13,7 @@ import { erConf } from '../harness/wpa-supplicant.js';
 import type { AirHost } from './air.js';
 
 /** Start-up of a Node daemon under TCG (the CLI alone takes ~6 s on a busy machine). */
-export const NODE_START_MS = 90_000;
+export const NODE_START_MS = 180_000;
 /** Start-up of a C daemon. */
 export const C_START_MS = 30_000;
 /** A WPS run from the command to CTRL-EVENT-CONNECTED over the simulated air. */
