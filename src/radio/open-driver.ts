@@ -3,7 +3,6 @@ import { type Logger } from '../common/log.js';
 import { DriverError, type DriverConfig, type ApDriver, type StationDriver } from './driver.js';
 import { SimApDriver } from './sim/ap-driver.js';
 import { SimStationDriver } from './sim/station-driver.js';
-import { openNl80211Driver } from './nl80211/driver.js';
 import { Nl80211ApDriver } from './nl80211/ap-driver.js';
 import { NoneDriver } from './none-driver.js';
 import { Nl80211StationDriver } from './nl80211/station-driver.js';

@@ -25,10 +25,9 @@
  *
  * Every refusal is a DriverError naming the interface.
  */
-import { existsSync } from 'node:fs';
-import { createNl80211, createRtNetlink, type Nl80211Socket, type RtNetlinkSocket, type GenericNetlinkMessage, nl80211 } from 'netlink';
+import { readFileSync } from 'node:fs';
 import { type Logger, silentLogger, LogLevel } from '../../common/log.js';
-import { type Element, findVendorElements, buildElements } from '../elements.js';
+import { type Element, findVendorElements, buildElements, defaultRateElements } from '../elements.js';
 import { type ManagementFrame, buildFrame, parseFrame, FrameError, CapabilityInfo, ReasonCode, AID_MAX } from '../frame.js';
 import { type MacAddress, parseMac, macFromBytes, macToBytes, isGroupAddress } from '../mac.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
@@ -47,50 +46,35 @@ import {
   type KeyInstall,
 } from '../driver.js';
 import { RsnCipher } from '../rsn-ie.js';
-import { probeNl80211 } from './driver.js';
-import {
-  AP_RX_FRAME_TYPES,
-  DEFAULT_DTIM_PERIOD,
-  StaFlag,
-  apCrypto,
-  beaconTemplate,
-  checkApParams,
-  probeResponseFor,
-  staFlagUpdate,
-  stationRates,
-} from './ap-templates.js';
+import { Nl80211Cmd, Nl80211Connection, type Nl80211Event, type Nl80211Message, NL80211_REQUEST_TIMEOUT_MS } from './connection.js';
+import { installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
+import { channelFreq } from './scan.js';
+import { AP_RX_SUBTYPES, DEFAULT_DTIM_PERIOD, StaFlag, apCrypto, beaconTemplate, checkApParams, probeResponseFor, staFlagUpdate, stationRates } from './ap-templates.js';
 
-const Cmd = nl80211.Commands;
 /** Stations one AP keeps (hostapd's max_num_sta default). */
 export const MAX_STATIONS = 2007;
 /** Association requests remembered for their rates until the daemon adds the station (oldest dropped first). */
 export const MAX_PENDING_ASSOC = 64;
-/** A kernel request that takes longer than this has failed (the kernel answers in microseconds). */
-export const NL80211_REQUEST_TIMEOUT_MS = 10_000;
+/** NL80211_MAX_SUPP_RATES: the kernel refuses a longer NL80211_ATTR_STA_SUPPORTED_RATES. */
+export const NL80211_MAX_SUPP_RATES = 32;
 
 export interface Nl80211ApOptions {
   ifname: string;
   logger?: Logger;
 }
 
-/** The errno name of a rejected netlink request ("Request rejected: EBUSY" from the netlink package). */
-function errnoOf(err: unknown): string | undefined {
-  const m = /Request rejected: (E[A-Z0-9]+|-?\d+)/.exec(err instanceof Error ? err.message : String(err));
-  return m?.[1];
+/** Whether a DriverError from the core carries this errno (its message ends "failed: EEXIST"). */
+function hasErrno(err: unknown, errno: string): boolean {
+  return err instanceof DriverError && err.message.endsWith(`: ${errno}`);
 }
 
-function ifTypeName(t: unknown): string {
-  if (typeof t === 'string') return t;
-  if (typeof t === 'number') return nl80211.InterfaceType[t] ?? String(t);
-  return 'UNSPECIFIED';
-}
-
-/** 2.4 GHz channels 1..14 and 5 GHz channels as hostapd maps them (ieee80211_chan_to_freq for the usual bands). */
-export function channelToFrequency(channel: number): number | undefined {
-  if (channel === 14) return 2484;
-  if (channel >= 1 && channel <= 13) return 2407 + 5 * channel;
-  if (channel >= 32 && channel <= 177) return 5000 + 5 * channel;
-  return undefined;
+/** IFF_UP of an interface as sysfs shows it (hex flags). */
+function linkIsUp(ifname: string): boolean {
+  try {
+    return (parseInt(readFileSync(`/sys/class/net/${ifname}/flags`, 'utf8').trim(), 16) & 0x1) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 interface Held {
@@ -104,105 +88,65 @@ export const NL80211_AP_CIPHERS: readonly number[] = [RsnCipher.TKIP, RsnCipher.
 
 export class Nl80211ApDriver implements ApDriver {
   readonly driverName = 'nl80211' as const;
+  readonly address: MacAddress;
   private readonly events: DriverEvents;
   private params: ApParams | undefined;
   private beaconBytes: Buffer | undefined;
   private readonly table = new Map<MacAddress, Held>();
   /** Rates of the latest (Re)Association Request per station, for NEW_STATION. */
   private readonly pendingAssoc = new Map<MacAddress, Buffer>();
-  private closed = false;
   /** Kernel station commands run one at a time per station: a repeated (Re)Association Request must not race its own NEW_STATION. */
   private readonly staQueue = new Map<MacAddress, Promise<void>>();
-  private readonly onMessage = (msgs: GenericNetlinkMessage[]): void => this.receive(msgs);
+  private readonly unsubscribe: () => void;
+  private closed = false;
 
   private constructor(
-    private readonly nl: Nl80211Socket,
-    private readonly rt: RtNetlinkSocket,
-    readonly ifname: string,
-    private readonly ifindex: number,
-    readonly address: MacAddress,
+    private readonly conn: Nl80211Connection,
     private readonly restore: { iftype: string; up: boolean },
     private readonly log: Logger,
   ) {
+    this.address = parseMac(conn.iface.mac);
     this.events = new DriverEvents((err) => this.log.error(`nl80211: event listener failed: ${(err as Error).message}`));
-    nl.socket.on('message', this.onMessage);
+    this.unsubscribe = conn.onEvent((e) => this.onKernelEvent(e));
   }
 
-  /** Opens `ifname` as an AP: type AP, frames registered, link up. */
+  get ifname(): string {
+    return this.conn.ifname;
+  }
+
+  /** Opens `ifname` as an AP: type AP, the AP's management frames registered to this session, link up. */
   static async open(opts: Nl80211ApOptions): Promise<Nl80211ApDriver> {
-    const log = (opts.logger ?? silentLogger).child('nl80211');
-    const ifname = opts.ifname;
-    await probeNl80211();
-    const nl = await createNl80211();
-    const rt = createRtNetlink();
+    const log = opts.logger ?? silentLogger;
+    const conn = await Nl80211Connection.open(opts.ifname, log);
+    const iface = conn.iface;
+    const drv = new Nl80211ApDriver(conn, { iftype: iface.iftype, up: linkIsUp(iface.ifname) }, log);
     try {
-      const ifaces = await nl.getInterfaces();
-      const iface = [...ifaces.values()].find((i) => i.ifname === ifname);
-      if (iface === undefined) {
-        if (existsSync(`/sys/class/net/${ifname}`)) throw new DriverError('BAD_CONFIG', `${ifname} is not a wireless interface (nl80211 does not know it)`);
-        throw new DriverError('BAD_CONFIG', `${ifname}: no such interface`);
-      }
-      const ifindex = iface.ifindex;
-      if (ifindex === undefined || iface.mac === undefined) throw new DriverError('NOT_SUPPORTED', `${ifname}: nl80211 reports no interface index or address`);
-      const address = macFromBytes(iface.mac);
-      const before = ifTypeName(iface.iftype);
-      const up = await linkUp(rt, ifindex);
-      const drv = new Nl80211ApDriver(nl, rt, ifname, ifindex, address, { iftype: before, up }, log);
-      try {
-        await drv.becomeAp(before);
-      } catch (err) {
-        await drv.close();
-        throw err;
-      }
-      log.debug(`${ifname}: AP interface ${address} (ifindex ${ifindex}, was ${before}, link was ${up ? 'up' : 'down'})`);
-      return drv;
+      if (iface.fourAddr) await setInterface(conn, { fourAddr: false });
+      if (iface.iftype !== 'AP') await drv.setIfType('AP');
+      for (const subtype of AP_RX_SUBTYPES) await registerFrame(conn, subtype);
+      await setInterfaceUp(conn);
     } catch (err) {
-      if (!(err instanceof DriverError)) {
-        nl.socket.socket.close();
-        rt.socket.close();
-      }
+      await drv.close();
       throw err;
     }
+    log.info(`nl80211: ${iface.ifname} (ifindex ${iface.ifindex}, phy${iface.wiphy}, ${iface.mac}) opened as an AP (was ${iface.iftype})`);
+    return drv;
   }
 
-  private async request(cmd: nl80211.Commands, msg: nl80211.Message): Promise<nl80211.Message[]> {
-    return this.nl.request(cmd, { ifindex: this.ifindex, ...msg }, { timeout: NL80211_REQUEST_TIMEOUT_MS });
-  }
-
-  private async becomeAp(before: string): Promise<void> {
-    if (before !== 'AP') await this.setIfType('AP');
-    for (const type of AP_RX_FRAME_TYPES) {
-      try {
-        await this.request(Cmd.REGISTER_FRAME, { frameType: [type], frameMatch: Buffer.alloc(0) });
-      } catch (err) {
-        const errno = errnoOf(err);
-        if (errno === 'EALREADY') {
-          throw new DriverError('BUSY', `${this.ifname} is busy: another program (hostapd, wpa_supplicant?) already receives its management frames`);
-        }
-        throw new DriverError('NOT_SUPPORTED', `${this.ifname}: cannot register for frame type 0x${type.toString(16).padStart(4, '0')}: ${errno ?? (err as Error).message}`);
-      }
-    }
-    await setLink(this.rt, this.ifindex, true).catch((err: unknown) => {
-      throw new DriverError('LINK_DOWN', `${this.ifname}: cannot bring the interface up: ${errnoOf(err) ?? (err as Error).message}`);
-    });
-  }
-
-  /** SET_INTERFACE; mac80211 refuses some changes on a running interface (EBUSY), then it goes down for the change. */
-  private async setIfType(iftype: string): Promise<void> {
-    const set = (): Promise<nl80211.Message[]> => this.request(Cmd.SET_INTERFACE, { iftype: iftype as keyof typeof nl80211.InterfaceType });
+  /** SET_INTERFACE; mac80211 refuses some type changes on a running interface (EBUSY), which then goes down for the change. */
+  private async setIfType(iftype: 'AP' | 'STATION'): Promise<void> {
     try {
-      await set();
+      await setInterface(this.conn, { iftype });
       return;
     } catch (err) {
-      if (errnoOf(err) !== 'EBUSY') throw new DriverError('NOT_SUPPORTED', `${this.ifname}: cannot set the interface type to ${iftype}: ${errnoOf(err) ?? (err as Error).message}`);
+      if (!hasErrno(err, 'EBUSY')) throw err;
     }
-    await setLink(this.rt, this.ifindex, false);
+    await setLink(this.conn, false);
     try {
-      await set();
+      await setInterface(this.conn, { iftype });
     } catch (err) {
-      const errno = errnoOf(err);
-      if (errno === 'EBUSY') throw new DriverError('BUSY', `${this.ifname} is busy: the kernel refuses to make it ${iftype} (another program uses it?)`);
-      throw new DriverError('NOT_SUPPORTED', `${this.ifname}: cannot set the interface type to ${iftype}: ${errno ?? (err as Error).message}`);
+      if (hasErrno(err, 'EBUSY')) throw new DriverError('BUSY', `${this.ifname} is busy: the kernel refuses to make it ${iftype === 'AP' ? 'an AP' : 'a station'} (another program uses it?)`);
+      throw err;
     }
   }
 
@@ -218,14 +162,20 @@ export class Nl80211ApDriver implements ApDriver {
     if (this.closed) throw new DriverError('LINK_DOWN', `${this.ifname}: the driver is closed`);
   }
 
+  private requireStarted(): ApParams {
+    this.requireOpen();
+    if (!this.params) throw new DriverError('NOT_STARTED', `${this.ifname}: the AP is not started`);
+    return this.params;
+  }
+
   private frequency(channel: number): number {
-    const f = channelToFrequency(channel);
-    if (f === undefined) throw new DriverError('BAD_CONFIG', `${this.ifname}: channel ${channel} is not a 2.4 or 5 GHz channel`);
+    const f = channelFreq(channel);
+    if (f === 0) throw new DriverError('BAD_CONFIG', `${this.ifname}: channel ${channel} is not a 2.4 or 5 GHz channel`);
     return f;
   }
 
-  /** WPS elements among the probe-response elements: NL80211_ATTR_IE_PROBE_RESP (what offloading drivers add). */
-  private extraIes(p: ApParams): Partial<nl80211.Message> {
+  /** WPS elements among the probe-response elements: NL80211_ATTR_IE / _IE_PROBE_RESP (what offloading drivers add). */
+  private extraIes(p: ApParams): Partial<Nl80211Message> {
     const wps = findVendorElements(p.probeResponseElements, WPS_IE_VENDOR_TYPE);
     if (wps.length === 0) return {};
     const ies = Buffer.from(buildElements(wps));
@@ -240,7 +190,7 @@ export class Nl80211ApDriver implements ApDriver {
     const freq = this.frequency(p.channel);
     const crypto = apCrypto(this.ifname, p.beaconElements);
     const tpl = beaconTemplate(this.address, p, p.beaconElements);
-    const msg: nl80211.Message = {
+    const msg: Nl80211Message = {
       beaconHead: Buffer.from(tpl.head),
       beaconTail: Buffer.from(tpl.tail),
       beaconInterval: p.beaconInterval,
@@ -249,6 +199,7 @@ export class Nl80211ApDriver implements ApDriver {
       hiddenSsid: p.hideSsid === true ? 'ZERO_LEN' : 'NOT_IN_USE',
       authType: 'OPEN_SYSTEM',
       wiphyFreq: freq,
+      // The kernel stops the AP when this session's socket closes, also after kill -9.
       socketOwner: true,
       controlPortOverNl80211: true,
       ...this.extraIes(p),
@@ -261,22 +212,18 @@ export class Nl80211ApDriver implements ApDriver {
       msg.cipherSuiteGroup = crypto.groupCipher;
     }
     try {
-      await this.request(Cmd.START_AP, msg);
+      await this.conn.request(Nl80211Cmd.START_AP, msg, `starting the AP on channel ${p.channel} (${freq} MHz)`);
     } catch (err) {
-      const errno = errnoOf(err);
-      if (errno === 'EALREADY' || errno === 'EBUSY') throw new DriverError('BUSY', `${this.ifname} is busy: it already runs an AP`);
-      if (errno === 'ENETDOWN') throw new DriverError('LINK_DOWN', `${this.ifname}: the interface is down`);
-      throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused START_AP on channel ${p.channel} (${freq} MHz): ${errno ?? (err as Error).message}`);
+      if (err instanceof DriverError && err.code === 'BUSY') throw new DriverError('BUSY', `${this.ifname} is busy: it already runs an AP (another program?)`);
+      throw err;
     }
     this.params = p;
     this.beaconBytes = Buffer.concat([tpl.head, tpl.tail]);
-    this.log.debug(`${this.ifname}: AP started: SSID ${JSON.stringify(Buffer.from(p.ssid).toString('latin1'))}, channel ${p.channel} (${freq} MHz), ${crypto ? 'WPA2' : 'open'}`);
+    this.log.debug(`nl80211: ${this.ifname}: AP started: SSID ${JSON.stringify(Buffer.from(p.ssid).toString('latin1'))}, channel ${p.channel} (${freq} MHz), ${crypto ? 'WPA2' : 'open'}`);
   }
 
   async setApElements(update: { beaconElements?: Element[]; probeResponseElements?: Element[] }): Promise<void> {
-    this.requireOpen();
-    const p = this.params;
-    if (!p) throw new DriverError('NOT_STARTED', `${this.ifname}: the AP is not started`);
+    const p = this.requireStarted();
     const next: ApParams = { ...p };
     if (update.beaconElements) next.beaconElements = [...update.beaconElements];
     if (update.probeResponseElements) next.probeResponseElements = [...update.probeResponseElements];
@@ -287,11 +234,7 @@ export class Nl80211ApDriver implements ApDriver {
       this.params = next;
       return;
     }
-    try {
-      await this.request(Cmd.SET_BEACON, { beaconHead: Buffer.from(tpl.head), beaconTail: Buffer.from(tpl.tail), ...this.extraIes(next) });
-    } catch (err) {
-      throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused the new Beacon: ${errnoOf(err) ?? (err as Error).message}`);
-    }
+    await this.conn.request(Nl80211Cmd.SET_BEACON, { beaconHead: Buffer.from(tpl.head), beaconTail: Buffer.from(tpl.tail), ...this.extraIes(next) }, 'updating the Beacon');
     this.params = next;
     this.beaconBytes = bytes;
   }
@@ -303,10 +246,10 @@ export class Nl80211ApDriver implements ApDriver {
     this.table.clear();
     this.pendingAssoc.clear();
     try {
-      await this.request(Cmd.STOP_AP, {});
+      await this.conn.request(Nl80211Cmd.STOP_AP, {}, 'stopping the AP');
     } catch (err) {
-      // ENOENT: the kernel already stopped it (interface down, removed).
-      if (errnoOf(err) !== 'ENOENT') throw new DriverError('BAD_CONFIG', `${this.ifname}: STOP_AP failed: ${errnoOf(err) ?? (err as Error).message}`);
+      // ENOENT: the kernel stopped it already (interface down or removed).
+      if (!hasErrno(err, 'ENOENT')) throw err;
     }
   }
 
@@ -327,48 +270,46 @@ export class Nl80211ApDriver implements ApDriver {
     return this.serial(sta, () => this.newStation(sta, p));
   }
 
+  /** NEW_STATION, associated, port closed; a station the kernel still holds is replaced. */
   private async newStation(sta: MacAddress, p: AddStationParams): Promise<void> {
-    this.requireOpen();
-    if (!this.params) throw new DriverError('NOT_STARTED', `${this.ifname}: the AP is not started`);
+    this.requireStarted();
     if (isGroupAddress(sta)) throw new DriverError('BAD_CONFIG', `${this.ifname}: ${sta} is a group address`);
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `${this.ifname}: AID ${p.aid} outside 1..${AID_MAX}`);
     if (p.fourAddr === true) throw new DriverError('NOT_SUPPORTED', `${this.ifname}: 4-address stations (Multi-AP backhaul) are not supported by the nl80211 AP driver yet`);
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `${this.ifname}: station table full (${MAX_STATIONS})`);
-    const rates = this.pendingAssoc.get(sta) ?? Buffer.from(beaconRates());
+    const rates = this.pendingAssoc.get(sta) ?? stationRates(beaconRateElements());
     this.pendingAssoc.delete(sta);
     const shortPreamble = (p.capability & CapabilityInfo.SHORT_PREAMBLE) !== 0;
-    const msg: nl80211.Message = {
+    const msg: Nl80211Message = {
       mac: Buffer.from(macToBytes(sta)),
       staAid: p.aid,
       staListenInterval: p.listenInterval,
       staCapability: p.capability,
       staSupportedRates: rates,
+      // Without the authenticated/associated bits the kernel adds it associated (nl80211_new_station).
       staFlags2: staFlagUpdate([StaFlag.AUTHORIZED, StaFlag.SHORT_PREAMBLE, StaFlag.WME], shortPreamble ? [StaFlag.SHORT_PREAMBLE] : []),
     };
-    if (this.table.has(sta)) await this.delStation(sta).catch(() => undefined);
+    if (this.table.delete(sta)) await this.delStation(sta);
+    const what = `adding station ${sta}`;
     try {
-      await this.request(Cmd.NEW_STATION, msg);
+      await this.conn.request(Nl80211Cmd.NEW_STATION, msg, what);
     } catch (err) {
-      const errno = errnoOf(err);
-      if (errno !== 'EEXIST') throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused station ${sta}: ${errno ?? (err as Error).message}`);
-      // Left in the kernel by an earlier association (or another program): replace it.
+      if (!hasErrno(err, 'EEXIST')) throw err;
+      // Left in the kernel by an earlier association: replace it.
       await this.delStation(sta);
-      try {
-        await this.request(Cmd.NEW_STATION, msg);
-      } catch (err2) {
-        throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused station ${sta}: ${errnoOf(err2) ?? (err2 as Error).message}`);
-      }
+      await this.conn.request(Nl80211Cmd.NEW_STATION, msg, what);
     }
     const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: false, authorized: false };
     this.table.set(sta, { info, pairwiseKey: false });
     this.emit({ type: 'station-associated', addr: sta, aid: p.aid, fourAddr: false });
   }
 
+  /** DEL_STATION (its keys go with it); a station the kernel does not have is not an error. */
   private async delStation(sta: MacAddress): Promise<void> {
     try {
-      await this.request(Cmd.DEL_STATION, { mac: Buffer.from(macToBytes(sta)) });
+      await this.conn.request(Nl80211Cmd.DEL_STATION, { mac: Buffer.from(macToBytes(sta)) }, `removing station ${sta}`);
     } catch (err) {
-      if (errnoOf(err) !== 'ENOENT') throw new DriverError('BAD_CONFIG', `${this.ifname}: DEL_STATION ${sta} failed: ${errnoOf(err) ?? (err as Error).message}`);
+      if (!hasErrno(err, 'ENOENT')) throw err;
     }
   }
 
@@ -384,53 +325,33 @@ export class Nl80211ApDriver implements ApDriver {
     return this.serial(sta, async () => {
       const held = this.table.get(sta);
       if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
-      try {
-        await this.request(Cmd.SET_STATION, { mac: Buffer.from(macToBytes(sta)), staFlags2: staFlagUpdate([StaFlag.AUTHORIZED], authorized ? [StaFlag.AUTHORIZED] : []) });
-      } catch (err) {
-        throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused to ${authorized ? 'authorize' : 'unauthorize'} ${sta}: ${errnoOf(err) ?? (err as Error).message}`);
-      }
+      await setAuthorized(this.conn, sta, authorized);
       held.info.authorized = authorized;
     });
   }
 
-  /** NEW_KEY (pairwise with the station's address, or group), then SET_KEY for the default group key, as hostapd's set_key. */
   async installKey(k: KeyInstall): Promise<void> {
-    this.requireOpen();
-    if (!this.params) throw new DriverError('NOT_STARTED', `${this.ifname}: the AP is not started`);
+    this.requireStarted();
     checkKeyInstall(k, NL80211_AP_CIPHERS);
-    const pairwise = k.type === 'pairwise';
-    const peer = pairwise && k.addr !== undefined ? parseMac(k.addr) : undefined;
+    const peer = k.type === 'pairwise' && k.addr !== undefined ? parseMac(k.addr) : undefined;
     const held = peer !== undefined ? this.table.get(peer) : undefined;
     if (peer !== undefined && held === undefined) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${peer} is not associated`);
-    const msg: nl80211.Message = {
-      keyData: Buffer.from(k.key),
-      keyIdx: k.keyIndex,
-      keyCipher: k.cipher,
-      keySeq: Buffer.from(k.rsc ?? new Uint8Array(KEY_RSC_LEN)),
-      ...(peer !== undefined ? { mac: Buffer.from(macToBytes(peer)), keyType: 'PAIRWISE' as const } : { keyType: 'GROUP' as const }),
-    };
-    const what = pairwise ? `the pairwise key of ${peer ?? '?'}` : `group key ${k.keyIndex}`;
-    try {
-      await this.request(Cmd.NEW_KEY, msg);
-      if (!pairwise && k.defaultTx === true) await this.request(Cmd.SET_KEY, { keyIdx: k.keyIndex, keyDefault: true, keyDefaultTypes: { multicast: true } });
-    } catch (err) {
-      throw new DriverError('BAD_CONFIG', `${this.ifname}: the kernel refused ${what}: ${errnoOf(err) ?? (err as Error).message}`);
-    }
+    await installKey(this.conn, peer !== undefined ? { ...k, addr: peer } : k);
     if (held !== undefined) held.pairwiseKey = true;
   }
 
   /** GET_KEY of a group key: its transmit packet number (NL80211_ATTR_KEY_SEQ), least significant octet first. */
   async groupKeySequence(keyIndex: number): Promise<Uint8Array> {
     this.requireOpen();
-    let replies: nl80211.Message[];
+    let replies: Nl80211Message[];
     try {
-      replies = await this.request(Cmd.GET_KEY, { keyIdx: keyIndex });
+      replies = await this.conn.request(Nl80211Cmd.GET_KEY, { keyIdx: keyIndex }, `reading group key ${keyIndex}`);
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return new Uint8Array(KEY_RSC_LEN);
-      throw new DriverError('BAD_CONFIG', `${this.ifname}: GET_KEY ${keyIndex} failed: ${errnoOf(err) ?? (err as Error).message}`);
+      if (hasErrno(err, 'ENOENT')) return new Uint8Array(KEY_RSC_LEN);
+      throw err;
     }
-    const seq = replies[0]?.keySeq;
     const out = new Uint8Array(KEY_RSC_LEN);
+    const seq = replies[0]?.keySeq;
     if (seq !== undefined) out.set(seq.subarray(0, KEY_RSC_LEN));
     return out;
   }
@@ -443,13 +364,7 @@ export class Nl80211ApDriver implements ApDriver {
     this.requireOpen();
     const bytes = frame instanceof Uint8Array ? frame : buildFrame(frame);
     if (this.log.enabled(LogLevel.EXCESSIVE)) this.log.hexdump(LogLevel.EXCESSIVE, 'nl80211: TX frame', bytes);
-    const msg: nl80211.Message = { frame: Buffer.from(bytes) };
-    if (this.params) msg.wiphyFreq = this.frequency(this.params.channel);
-    try {
-      await this.request(Cmd.FRAME, msg);
-    } catch (err) {
-      throw new DriverError('LINK_DOWN', `${this.ifname}: the kernel refused a management frame: ${errnoOf(err) ?? (err as Error).message}`);
-    }
+    await sendFrame(this.conn, bytes, this.params ? { freq: this.frequency(this.params.channel) } : {});
   }
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
@@ -457,52 +372,32 @@ export class Nl80211ApDriver implements ApDriver {
     const sta = parseMac(dst);
     const held = this.table.get(sta);
     if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
-    const ethertype = Buffer.alloc(2);
-    ethertype.writeUInt16LE(ETHERTYPE_EAPOL, 0);
-    this.log.debug(`${this.ifname}: EAPOL TX to ${sta} (${eapol.length} octets) over the control port`);
-    try {
-      await this.request(Cmd.CONTROL_PORT_FRAME, { mac: Buffer.from(macToBytes(sta)), frame: Buffer.from(eapol), controlPortEthertype: ethertype, ...(held.pairwiseKey ? {} : { controlPortNoEncrypt: true as const }) });
-    } catch (err) {
-      throw new DriverError('LINK_DOWN', `${this.ifname}: the kernel refused EAPOL to ${sta}: ${errnoOf(err) ?? (err as Error).message}`);
-    }
+    this.log.msgdump(`nl80211: ${this.ifname}: EAPOL TX to ${sta} (${eapol.length} octets${held.pairwiseKey ? ', encrypted' : ''})`);
+    await sendControlPortFrame(this.conn, sta, eapol, !held.pairwiseKey);
   }
 
+  /** STOP_AP, the interface type and link state it had; closing the session drops the frame registrations. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.stopAp().catch((e: Error) => this.log.debug(`${this.ifname}: ${e.message}`));
-      if (this.restore.iftype !== 'AP') {
-        await this.setIfType(this.restore.iftype).catch((e: Error) => this.log.debug(`${this.ifname}: ${e.message}`));
-      }
-      if (!this.restore.up) await setLink(this.rt, this.ifindex, false).catch(() => undefined);
-      else await setLink(this.rt, this.ifindex, true).catch(() => undefined);
+      await this.stopAp().catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+      if (this.restore.iftype === 'STATION') await this.setIfType('STATION').catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+      if (!this.restore.up) await setLink(this.conn, false).catch(() => undefined);
     } finally {
       this.closed = true;
-      this.nl.socket.off('message', this.onMessage);
-      // Closing the socket also drops the frame registrations.
-      this.nl.socket.socket.close();
-      this.rt.socket.close();
+      this.unsubscribe();
+      this.conn.close();
     }
   }
 
-  private receive(msgs: GenericNetlinkMessage[]): void {
-    for (const m of msgs) {
-      if (typeof m.cmd !== 'number' || !(m.data instanceof Buffer)) continue;
-      let msg: nl80211.Message;
-      try {
-        msg = nl80211.parseMessage(m.data);
-      } catch (err) {
-        this.log.debug(`${this.ifname}: unreadable nl80211 message ${m.cmd}: ${(err as Error).message}`);
-        continue;
-      }
-      if (msg.ifindex !== this.ifindex) continue;
-      if (this.log.enabled(LogLevel.MSGDUMP)) this.log.debug(`${this.ifname}: nl80211 event ${nl80211.Commands[m.cmd] ?? m.cmd}`);
-      try {
-        if (m.cmd === Cmd.FRAME && msg.frame) this.receiveFrame(msg.frame);
-        else if (m.cmd === Cmd.CONTROL_PORT_FRAME && msg.frame && msg.mac) this.receiveControlPort(msg);
-      } catch (err) {
-        this.log.error(`${this.ifname}: error handling nl80211 event ${m.cmd}: ${(err as Error).message}`);
-      }
+  private onKernelEvent(e: Nl80211Event): void {
+    if (this.closed || e.msg.ifindex !== this.conn.ifindex) return;
+    try {
+      if (e.cmd === Nl80211Cmd.FRAME && e.msg.frame !== undefined) this.receiveFrame(e.msg.frame);
+      else if (e.cmd === Nl80211Cmd.CONTROL_PORT_FRAME && e.msg.frame !== undefined && e.msg.mac !== undefined) this.receiveControlPort(e.msg.mac, e.msg.frame, e.msg.controlPortEthertype);
+    } catch (err) {
+      // A hostile frame must never take the daemon down.
+      this.log.error(`nl80211: ${this.ifname}: error handling event ${e.cmd}: ${(err as Error).message}`);
     }
   }
 
@@ -511,19 +406,20 @@ export class Nl80211ApDriver implements ApDriver {
     try {
       frame = parseFrame(raw);
     } catch (err) {
-      if (err instanceof FrameError) this.log.debug(`${this.ifname}: dropped frame: ${err.message}`);
-      else throw err;
-      return;
+      if (err instanceof FrameError) {
+        this.log.debug(`nl80211: ${this.ifname}: dropped frame: ${err.message}`);
+        return;
+      }
+      throw err;
     }
-    if (frame.kind !== 'management') return;
     const p = this.params;
-    if (!p) return;
+    if (frame.kind !== 'management' || !p) return;
     const h = frame.header;
     const b = frame.body;
     if (b.subtype === 'probe-request') {
       if (h.addr3 !== this.address && !isGroupAddress(h.addr3)) return;
       const resp = probeResponseFor(this.address, h.addr2, p, p.probeResponseElements, b.elements);
-      if (resp) void this.sendMgmt(resp).catch((e: Error) => this.log.debug(`probe response not sent: ${e.message}`));
+      if (resp) void this.sendMgmt(resp).catch((e: Error) => this.log.debug(`nl80211: probe response not sent: ${e.message}`));
       this.emit({ type: 'rx-mgmt', frame, raw: Uint8Array.from(raw) });
       return;
     }
@@ -532,14 +428,14 @@ export class Nl80211ApDriver implements ApDriver {
     this.emit({ type: 'rx-mgmt', frame, raw: Uint8Array.from(raw) });
     if ((b.subtype === 'deauthentication' || b.subtype === 'disassociation') && this.table.delete(h.addr2)) {
       const sta = h.addr2;
-      void this.serial(sta, () => this.delStation(sta)).catch((e: Error) => this.log.debug(e.message));
+      void this.serial(sta, () => this.delStation(sta)).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
       this.emit({ type: 'station-disassociated', addr: sta, reason: b.reason, byPeer: true });
     }
   }
 
   private rememberRates(sta: MacAddress, elements: Element[]): void {
     const rates = stationRates(elements);
-    if (rates.length === 0 || rates.length > nl80211MaxRates) return;
+    if (rates.length === 0 || rates.length > NL80211_MAX_SUPP_RATES) return;
     this.pendingAssoc.delete(sta);
     if (this.pendingAssoc.size >= MAX_PENDING_ASSOC) {
       const oldest = this.pendingAssoc.keys().next().value;
@@ -548,32 +444,29 @@ export class Nl80211ApDriver implements ApDriver {
     this.pendingAssoc.set(sta, rates);
   }
 
-  private receiveControlPort(msg: nl80211.Message): void {
-    const src = macFromBytes(msg.mac as Buffer);
-    const et = msg.controlPortEthertype;
-    if (et !== undefined && et.length >= 2 && et.readUInt16LE(0) !== ETHERTYPE_EAPOL) return;
+  private receiveControlPort(mac: Buffer, eapol: Buffer, ethertype: Buffer | undefined): void {
+    if (ethertype !== undefined && ethertype.length >= 2 && ethertype.readUInt16LE(0) !== ETHERTYPE_EAPOL) return;
+    const src = macFromBytes(mac);
     if (!this.table.has(src)) {
-      this.log.debug(`${this.ifname}: EAPOL from unassociated ${src} dropped`);
+      this.log.debug(`nl80211: ${this.ifname}: EAPOL from unassociated ${src} dropped`);
       return;
     }
-    this.log.debug(`${this.ifname}: EAPOL RX from ${src} (${(msg.frame as Buffer).length} octets)`);
-    this.emit({ type: 'rx-eapol', src, eapol: Uint8Array.from(msg.frame as Buffer), fourAddr: false });
+    this.log.msgdump(`nl80211: ${this.ifname}: EAPOL RX from ${src} (${eapol.length} octets)`);
+    this.emit({ type: 'rx-eapol', src, eapol: Uint8Array.from(eapol), fourAddr: false });
   }
 }
 
-/** NL80211_MAX_SUPP_RATES: the kernel refuses a longer NL80211_ATTR_STA_SUPPORTED_RATES. */
-const nl80211MaxRates = 32;
-
 /** The AP's own rates, for a station whose association request was not seen. */
-function beaconRates(): number[] {
-  return [0x82, 0x84, 0x8b, 0x96, 0x0c, 0x12, 0x18, 0x24, 0x30, 0x48, 0x60, 0x6c];
+function beaconRateElements(): Element[] {
+  return defaultRateElements();
 }
 
-async function linkUp(rt: RtNetlinkSocket, index: number): Promise<boolean> {
-  const links = await rt.getLink({ index }, {}, { timeout: NL80211_REQUEST_TIMEOUT_MS });
-  return links[0]?.data.flags?.up === true;
-}
-
-async function setLink(rt: RtNetlinkSocket, index: number, up: boolean): Promise<void> {
-  await rt.setLink({ index, flags: up ? { up: true } : {}, change: { up: true } }, {}, { timeout: NL80211_REQUEST_TIMEOUT_MS });
+/** IFF_UP on or off over rtnetlink (hostapd leaves an interface down when it found it down). */
+async function setLink(conn: Nl80211Connection, up: boolean): Promise<void> {
+  const rt = conn.mod.createRtNetlink();
+  try {
+    await rt.setLink({ index: conn.ifindex, flags: up ? { up: true } : {}, change: { up: true } }, {}, { timeout: NL80211_REQUEST_TIMEOUT_MS });
+  } finally {
+    rt.socket.close();
+  }
 }

@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { parseFrame } from '../frame.js';
+import { mgmtFrameType } from './ops.js';
 import { ElementId, vendorElement, type Element } from '../elements.js';
 import { rsnElement, wpa2PersonalRsn, RsnAkm, RsnCipher } from '../rsn-ie.js';
 import { WPS_IE_VENDOR_TYPE } from '../wps-ie.js';
 import type { ApParams } from '../driver.js';
-import { AP_RX_FRAME_TYPES, apCrypto, beaconTemplate, checkApParams, probeResponseFor, staFlagUpdate, StaFlag, stationRates, BEACON_FIXED_LEN } from './ap-templates.js';
+import { AP_RX_SUBTYPES, apCrypto, beaconTemplate, checkApParams, probeResponseFor, staFlagUpdate, StaFlag, stationRates, BEACON_FIXED_LEN } from './ap-templates.js';
 
 const BSSID = '02:00:00:00:00:00';
 const STA = '02:00:00:00:01:00';
@@ -71,14 +72,14 @@ describe('Probe Responses answered in user space', () => {
 
 describe('START_AP crypto settings and station attributes', () => {
   it('reads WPA2-PSK / CCMP from the RSN element, nothing for an open BSS', () => {
-    expect(apCrypto('wlan0', [rsnElement(wpa2PersonalRsn())])).toEqual({ wpaVersions: 2, akmSuite: RsnAkm.PSK, pairwiseCipher: RsnCipher.CCMP_128, groupCipher: RsnCipher.CCMP_128 });
+    expect(apCrypto('wlan0', [rsnElement(wpa2PersonalRsn())])).toEqual({ akmSuite: RsnAkm.PSK, pairwiseCipher: RsnCipher.CCMP_128, groupCipher: RsnCipher.CCMP_128 });
     expect(apCrypto('wlan0', [wps])).toBeUndefined();
     expect(() => apCrypto('wlan0', [{ id: ElementId.RSN, data: Uint8Array.from([1]) }])).toThrow(/wlan0: invalid RSN element/);
     expect(() => apCrypto('wlan0', [{ id: ElementId.RSN, data: Uint8Array.from([1, 0]) }])).toThrow(/wlan0: the RSN element names no/);
   });
 
   it('registers the frame types hostapd does, as Frame Control values', () => {
-    expect(AP_RX_FRAME_TYPES).toEqual([0x40, 0xb0, 0x00, 0x20, 0xa0, 0xc0, 0xd0]);
+    expect(AP_RX_SUBTYPES.map(mgmtFrameType)).toEqual([0x40, 0xb0, 0x00, 0x20, 0xa0, 0xc0, 0xd0]);
   });
 
   it('encodes struct nl80211_sta_flag_update as mask then set', () => {

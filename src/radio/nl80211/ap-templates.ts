@@ -11,7 +11,7 @@
  * - the management frame types the AP registers for.
  */
 import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, buildElements, SSID_MAX_LEN } from '../elements.js';
-import { type ManagementFrame, managementFrame, buildFrame, FrameType, ManagementSubtype } from '../frame.js';
+import { type ManagementFrame, managementFrame, buildFrame, ManagementSubtype } from '../frame.js';
 import { type MacAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { parseRsnElement, RsnError } from '../rsn-ie.js';
 import { DriverError, type ApParams } from '../driver.js';
@@ -23,8 +23,6 @@ export const BEACON_INTERVAL_MIN_TU = 15;
 export const BEACON_INTERVAL_MAX_TU = 65535;
 /** hostapd's dtim_period default. */
 export const DEFAULT_DTIM_PERIOD = 2;
-/** NL80211_WPA_VERSION_2 (linux/nl80211.h). */
-export const NL80211_WPA_VERSION_2 = 2;
 
 export interface BeaconTemplate {
   head: Uint8Array;
@@ -82,9 +80,8 @@ export function probeResponseFor(bssid: MacAddress, sta: MacAddress, p: ApParams
   });
 }
 
-/** NL80211_ATTR_WPA_VERSIONS, _AKM_SUITES, _CIPHER_SUITES_PAIRWISE, _CIPHER_SUITE_GROUP of START_AP. */
+/** NL80211_ATTR_AKM_SUITES, _CIPHER_SUITES_PAIRWISE, _CIPHER_SUITE_GROUP of START_AP (with WPA version 2). */
 export interface ApCrypto {
-  wpaVersions: number;
   akmSuite: number;
   pairwiseCipher: number;
   groupCipher: number;
@@ -105,20 +102,15 @@ export function apCrypto(ifname: string, elements: readonly Element[]): ApCrypto
     if (akm === undefined || pairwise === undefined || rsn.groupCipher === undefined) {
       throw new DriverError('BAD_CONFIG', `${ifname}: the RSN element names no group cipher, pairwise cipher or AKM`);
     }
-    return { wpaVersions: NL80211_WPA_VERSION_2, akmSuite: akm, pairwiseCipher: pairwise, groupCipher: rsn.groupCipher };
+    return { akmSuite: akm, pairwiseCipher: pairwise, groupCipher: rsn.groupCipher };
   } catch (err) {
     if (err instanceof RsnError) throw new DriverError('BAD_CONFIG', `${ifname}: invalid RSN element: ${err.message}`);
     throw err;
   }
 }
 
-/** Frame Control (first octet, little-endian u16) of a management subtype: NL80211_ATTR_FRAME_TYPE. */
-export function managementFrameType(subtype: number): number {
-  return (FrameType.MANAGEMENT << 2) | (subtype << 4);
-}
-
 /** What an AP with user-space MLME receives (hostapd nl80211_mgmt_subscribe_ap plus Probe Requests). */
-export const AP_RX_FRAME_TYPES: readonly number[] = [
+export const AP_RX_SUBTYPES: readonly number[] = [
   ManagementSubtype.PROBE_REQ,
   ManagementSubtype.AUTH,
   ManagementSubtype.ASSOC_REQ,
@@ -126,7 +118,7 @@ export const AP_RX_FRAME_TYPES: readonly number[] = [
   ManagementSubtype.DISASSOC,
   ManagementSubtype.DEAUTH,
   ManagementSubtype.ACTION,
-].map(managementFrameType);
+];
 
 /** NL80211_STA_FLAG_* bit numbers (linux/nl80211.h). */
 export const StaFlag = { AUTHORIZED: 1, SHORT_PREAMBLE: 2, WME: 3, MFP: 4, AUTHENTICATED: 5, TDLS_PEER: 6, ASSOCIATED: 7 } as const;

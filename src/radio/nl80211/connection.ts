@@ -26,6 +26,7 @@ export type Nl80211Socket = import('netlink').Nl80211Socket;
 export const Nl80211Cmd = {
   GET_WIPHY: 1,
   GET_INTERFACE: 5,
+  GET_KEY: 9,
   SET_INTERFACE: 6,
   NEW_KEY: 11,
   SET_KEY: 10,
