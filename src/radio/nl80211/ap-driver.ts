@@ -20,7 +20,10 @@
  *             capability, listen interval, port closed), SET_STATION for
  *             the authorized flag, DEL_STATION; a station's Deauthentication
  *             or Disassociation removes it;
- *   EAPOL     CONTROL_PORT_FRAME both ways;
+ *   EAPOL     CONTROL_PORT_FRAME both ways, unencrypted until the
+ *             station's pairwise key is in;
+ *   keys      NEW_KEY / SET_KEY (the core's installKey), GET_KEY for the
+ *             group key's transmit counter;
  *   close     STOP_AP, the interface type and link state it had before.
  *
  * Every refusal is a DriverError naming the interface.
@@ -277,7 +280,8 @@ export class Nl80211ApDriver implements ApDriver {
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `${this.ifname}: AID ${p.aid} outside 1..${AID_MAX}`);
     if (p.fourAddr === true) throw new DriverError('NOT_SUPPORTED', `${this.ifname}: 4-address stations (Multi-AP backhaul) are not supported by the nl80211 AP driver yet`);
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `${this.ifname}: station table full (${MAX_STATIONS})`);
-    const rates = this.pendingAssoc.get(sta) ?? stationRates(beaconRateElements());
+    // The AP's own rates for a station whose association request was not seen.
+    const rates = this.pendingAssoc.get(sta) ?? stationRates(defaultRateElements());
     this.pendingAssoc.delete(sta);
     const shortPreamble = (p.capability & CapabilityInfo.SHORT_PREAMBLE) !== 0;
     const msg: Nl80211Message = {
@@ -454,11 +458,6 @@ export class Nl80211ApDriver implements ApDriver {
     this.log.msgdump(`nl80211: ${this.ifname}: EAPOL RX from ${src} (${eapol.length} octets)`);
     this.emit({ type: 'rx-eapol', src, eapol: Uint8Array.from(eapol), fourAddr: false });
   }
-}
-
-/** The AP's own rates, for a station whose association request was not seen. */
-function beaconRateElements(): Element[] {
-  return defaultRateElements();
 }
 
 /** IFF_UP on or off over rtnetlink (hostapd leaves an interface down when it found it down). */
