@@ -86,13 +86,13 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): v
     help: '<disable|random [timeout]|get|set <PIN> [timeout]> = AP PIN for External Registrars',
     handler: (args) => {
       // The AP PIN belongs to WPS: a BSS with wps_state=0 has none.
-      const own = bss.wps?.apPin;
+      const own = bss.wps?.guard.apPin;
       if (own === undefined) return REPLY_FAIL;
       const reply = own.command(args);
       if (args[0] === 'get' || reply === REPLY_FAIL) return reply;
       // hostapd_wps_for_each: the AP PIN is the same on every WPS BSS that is not wps_independent.
       for (const other of bss.wpsSiblings().slice(1)) {
-        const pin = other.wps?.apPin;
+        const pin = other.wps?.guard.apPin;
         if (pin === undefined) continue;
         if (args[0] === 'disable') pin.disable();
         else pin.set(reply, own.timeoutSec);

@@ -23,7 +23,7 @@
  *   .addPin(pin, { uuid?, enrolleeMac?, timeoutMs? }) / .pushButton() / .cancel()
  *   .settingsApplied(settings?)   new AP settings: rebuild, and with a radio restart the BSS (wps_reload_config)
  *   .onEvent(listener): () => void
- *   .registrar (RegistrarContext)  .apPin  .lockout  .proxy  .view()  .recordApPinFailure() / .recordApPinSuccess()
+ *   .registrar (RegistrarContext)  .guard (AP PIN, lockout)  .proxy  .view()
  */
 import { type Logger, silentLogger } from '../../common/log.js';
 import { ApStatus } from '../../proxy/wfa-device.js';
@@ -33,24 +33,23 @@ import { ElementId, findElement, type Element } from '../../radio/elements.js';
 import { CapabilityInfo } from '../../radio/frame.js';
 import { macFromBytes, macToBytes, type MacAddress } from '../../radio/mac.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
-import { ApPinLockout } from '../../wps/ap-pin-lockout.js';
 import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
 import type { Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
-import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
+import { Enrollee, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
 import type { WscMessage } from '../../wps/message.js';
 import { RegistrarContext, type ExternalSelection, type SelectedRegistrarView } from '../../wps/registrar-context.js';
 import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
 import { DevicePasswordId, type WpsState } from '../../wps/values.js';
-import { ApPin } from '../ap-pin.js';
 import type { EapWscOutcome } from '../wireless/eap-wsc-server.js';
 import { ApMlme, type StationEntry } from '../wireless/mlme.js';
 import { parseProbeRequestWps, ProbeRequestWpsError, type ProbeRequestWps } from '../wireless/probe-request.js';
 import { ApEnrolleeBackend, RegistrarBackend, type WscBackend } from '../wireless/registrar-backend.js';
 import { WpsAuthenticator } from '../wireless/wps-authenticator.js';
 import { buildApWpsElements, type ApWpsIeConfig } from '../wireless/wps-ie.js';
+import { ApPinGuard, type ApPinGuardEvent } from './ap-pin-guard.js';
 
 /** PINs the internal Registrar holds at once (hostapd has no limit; a bound keeps memory fixed); the oldest goes first. */
 export const MAX_PINS = 32;
@@ -146,8 +145,8 @@ export interface WpsApOptions {
 
 export class WpsAp {
   readonly registrar: RegistrarContext;
-  readonly lockout: ApPinLockout;
-  readonly apPin: ApPin;
+  /** The AP PIN and its lockout. */
+  readonly guard: ApPinGuard;
   readonly mlme: ApMlme | undefined;
   readonly authenticator: WpsAuthenticator | undefined;
   private link: ErLink | undefined;
@@ -159,7 +158,6 @@ export class WpsAp {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly mlmeOpts: ConstructorParameters<typeof ApMlme>[0] | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private unlockTimer: NodeJS.Timeout | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private overlapReported = false;
   private closed = false;
@@ -179,12 +177,13 @@ export class WpsAp {
       pins: { maxPins: MAX_PINS, whenFull: 'drop-oldest' },
       ...(opts.pbcWalkTimeMs !== undefined ? { pbcWalkTimeMs: opts.pbcWalkTimeMs } : {}),
     });
-    this.lockout = new ApPinLockout({
+    this.guard = new ApPinGuard({
+      pin: opts.apPin?.pin,
+      ...(opts.apPin?.setupLocked !== undefined ? { setupLocked: opts.apPin.setupLocked } : {}),
       now: this.now,
-      setupLocked: opts.apPin?.setupLocked === 1,
-      onEvent: (ev) => this.onLockout(ev),
+      logger: this.log,
+      onEvent: (e) => this.onGuard(e),
     });
-    this.apPin = new ApPin({ pin: opts.apPin?.pin, lockout: this.lockout, emit: () => this.emit({ type: 'ap-pin-disabled' }), logger: this.log });
     if (opts.link !== undefined && opts.upnp === undefined) this.attach(opts.link);
     const driver = opts.driver;
     if (driver === undefined) return;
@@ -246,8 +245,8 @@ export class WpsAp {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of [this.deadlineTimer, this.unlockTimer, this.reloadTimer]) if (t) clearTimeout(t);
-    this.apPin.close();
+    for (const t of [this.deadlineTimer, this.reloadTimer]) if (t) clearTimeout(t);
+    this.guard.close();
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
     this.detach();
@@ -357,7 +356,7 @@ export class WpsAp {
   }
 
   private wpsElements(): { beaconElements: Element[]; probeResponseElements: Element[] } {
-    const locked = this.opts.ie.apSetupLocked || this.lockout.isLocked();
+    const locked = this.opts.ie.apSetupLocked || this.guard.locked;
     return buildApWpsElements({ ...this.opts.ie, apSetupLocked: locked }, this.view());
   }
 
@@ -404,46 +403,13 @@ export class WpsAp {
     this.deadlineTimer.unref();
   }
 
-  private onLockout(ev: 'SETUP-LOCKED' | 'SETUP-UNLOCKED'): void {
-    if (ev === 'SETUP-LOCKED') {
-      this.emit({ type: 'ap-setup-locked' });
-      this.started?.publishApStatus(ApStatus.ConfigurationChanged | ApStatus.SetupLocked);
-      this.armUnlock();
-    } else {
-      this.log.debug('WPS: Re-enable AP PIN');
-      if (this.unlockTimer) clearTimeout(this.unlockTimer);
-      this.unlockTimer = undefined;
-      this.emit({ type: 'ap-setup-unlocked' });
-      this.started?.publishApStatus(ApStatus.ConfigurationChanged);
-    }
-    this.log.debug(`WPS: AP Setup Locked ${ev === 'SETUP-LOCKED' ? 'set' : 'cleared'} in the WPS element`);
+  private onGuard(e: ApPinGuardEvent): void {
+    this.emit({ type: e });
+    if (e === 'ap-pin-disabled') return;
+    const locked = e === 'ap-setup-locked';
+    this.started?.publishApStatus(locked ? ApStatus.ConfigurationChanged | ApStatus.SetupLocked : ApStatus.ConfigurationChanged);
+    this.log.debug(`WPS: AP Setup Locked ${locked ? 'set' : 'cleared'} in the WPS element`);
     void this.refresh();
-  }
-
-  private armUnlock(): void {
-    if (this.unlockTimer) clearTimeout(this.unlockTimer);
-    this.unlockTimer = undefined;
-    const at = this.lockout.unlockAt;
-    if (at === undefined) return;
-    this.log.debug(`WPS: Disable AP PIN for ${Math.round(this.lockout.currentLockoutMs / 1000)} seconds`);
-    this.unlockTimer = setTimeout(() => {
-      this.unlockTimer = undefined;
-      this.lockout.tick();
-    }, Math.max(0, at - this.now()));
-    this.unlockTimer.unref();
-  }
-
-  /** hostapd wps_pwd_auth_fail: a wrong AP PIN counts on this BSS (when it has an AP PIN). */
-  recordApPinFailure(): void {
-    if (this.apPin.pin === undefined) return;
-    this.lockout.recordFailure();
-    this.log.debug(`WPS: AP PIN authentication failure number ${this.lockout.failures} (${this.lockout.consecutiveFailures} consecutive)`);
-    // A failure while locked lengthens the lock: the unlock timer follows.
-    if (this.lockout.isLocked()) this.armUnlock();
-  }
-
-  recordApPinSuccess(): void {
-    this.lockout.recordSuccess();
   }
 
   private siblings(): readonly WpsAp[] {
@@ -453,33 +419,18 @@ export class WpsAp {
   /** The AP's Enrollee for one Registrar run; none without an AP PIN or AP Enrollee (hostapd). */
   private createApEnrollee(): Enrollee | undefined {
     const a = this.opts.apEnrollee;
-    const pin = this.apPin.pin;
+    const pin = this.guard.apPin.pin;
     if (a === undefined || pin === undefined) return undefined;
-    return new Enrollee({ device: a.device, password: { kind: 'pin', pin }, ap: this.apEnrolleeConfig(a) });
-  }
-
-  private apEnrolleeConfig(a: NonNullable<WpsApOptions['apEnrollee']>): EnrolleeApConfig {
-    const lockout = this.lockout;
-    const learnOnly = this.opts.apPin?.setupLocked === 2;
-    const ap: EnrolleeApConfig = {
-      settings: a.settings(),
-      // Read when M2 / M8 arrive, so a lock that starts during the run applies.
-      get setupLocked(): boolean | 'learn-only' {
-        if (lockout.isLocked()) return true;
-        return learnOnly ? 'learn-only' : false;
-      },
-    };
-    if (a.wpsState !== undefined) ap.wpsState = a.wpsState();
-    return ap;
+    return new Enrollee({ device: a.device, password: { kind: 'pin', pin }, ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()) });
   }
 
   /** Events of the AP's Enrollee (an ER over UPnP, or a station Registrar): the AP PIN lockout of every sibling, then out. */
   private onApEnrolleeEvents(addr: MacAddress | undefined, events: readonly WpsEvent[]): void {
     for (const event of events) {
       if (event.type === 'pwd-auth-fail' && event.local === 'enrollee') {
-        for (const b of this.siblings()) b.recordApPinFailure();
+        for (const b of this.siblings()) b.guard.recordFailure();
       } else if (event.type === 'ap-pin-success') {
-        for (const b of this.siblings()) b.recordApPinSuccess();
+        for (const b of this.siblings()) b.guard.recordSuccess();
       }
       this.emit({ type: 'wps', addr, event });
     }
@@ -488,8 +439,8 @@ export class WpsAp {
   private apEnrolleeBackend(station: StationEntry): WscBackend | undefined {
     const a = this.opts.apEnrollee;
     if (a === undefined) return undefined;
-    const pin = this.apPin.pin;
-    const cfg: EnrolleeConfig = { device: a.device, ap: this.apEnrolleeConfig(a), peerAddress: Buffer.from(macToBytes(station.addr)) };
+    const pin = this.guard.apPin.pin;
+    const cfg: EnrolleeConfig = { device: a.device, ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()), peerAddress: Buffer.from(macToBytes(station.addr)) };
     // Without an AP PIN the Enrollee still answers M1 (Windows probes so), then refuses the Registrar (hostapd).
     if (pin !== undefined) cfg.password = { kind: 'pin', pin };
     if (this.opts.rng !== undefined) cfg.rng = this.opts.rng;
