@@ -1,10 +1,10 @@
 /**
- * The nl80211 backend. It resolves the "nl80211" generic netlink family as
- * wpa_supplicant does at start; without cfg80211 in the kernel the family does
- * not exist and the backend refuses with NL80211_UNAVAILABLE_MESSAGE. Driving
- * interfaces over nl80211 (START_AP, FRAME, NEW_STATION, CONNECT, ...) is not
- * implemented: it cannot be exercised on these machines, so the backend says
- * so instead of pretending.
+ * The nl80211 backend's entry: it resolves the "nl80211" generic netlink
+ * family as wpa_supplicant does at start; without cfg80211 in the kernel the
+ * family does not exist and the backend refuses with
+ * NL80211_UNAVAILABLE_MESSAGE. The station driver is station-driver.ts (on
+ * connection.ts and ops.ts); the AP side here still refuses with
+ * NOT_SUPPORTED when the family exists.
  */
 import { DriverError, type DriverConfig } from '../driver.js';
 import { resolveFamily, type NetlinkTransport, type GenlFamily, ENOENT } from './family.js';
@@ -31,8 +31,8 @@ export async function probeNl80211(transport?: NetlinkTransport): Promise<GenlFa
 }
 
 /**
- * driver=nl80211: fails with the clear message when the kernel has no nl80211,
- * and refuses (NOT_SUPPORTED) when it has, since only family resolution is implemented.
+ * AP driver=nl80211: fails with the clear message when the kernel has no nl80211,
+ * and refuses (NOT_SUPPORTED) when it has: the AP over nl80211 is not built on this branch.
  */
 export async function openNl80211Driver(cfg: Pick<DriverConfig, 'ifname'>, transport?: NetlinkTransport): Promise<never> {
   const family = await probeNl80211(transport);
