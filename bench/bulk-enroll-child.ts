@@ -92,7 +92,7 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, pacing
             stations: () => stations,
             apUuid: lab.identity.apUuid,
             apPin: lab.identity.apPin,
-            apSelected: () => (lab.ap.bsses[0]?.selectedRegistrars?.active().length ?? 0) > 0,
+            apSelected: () => (lab.ap.bsses[0]?.wps?.proxy?.selections().length ?? 0) > 0,
             ...pacing,
           });
           for await (const p of run.run({ method: 'pin' }, abort.signal)) void p;

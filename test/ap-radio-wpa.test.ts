@@ -116,7 +116,7 @@ const statusOf = async (s: Station): Promise<Record<string, string>> =>
       .split('\n')
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-const apDriver = (l: Lab): SimApDriver => l.ap.radioPath?.wps['opts'].driver as SimApDriver;
+const apDriver = (l: Lab): SimApDriver => l.ap.bsses[0]?.['opts'].driver as SimApDriver;
 
 describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
   it('a station with the passphrase is connected only after the 4-way handshake: AP-STA-CONNECTED, then EAPOL-4WAY-HS-COMPLETED; keys and ports on both radios', { timeout: 60_000 }, async () => {
@@ -145,7 +145,7 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     expect(Buffer.from((await got) as Uint8Array).toString()).toBe('ping');
 
     // A new GTK reaches the station with the group key handshake.
-    await l.ap.radioPath?.wpa?.stations.rekeyGroup();
+    await l.ap.bsses[0]?.wpa?.stations.rekeyGroup();
     await sta.waitEvent(`WPA: Group rekeying completed with ${AP} [GTK=CCMP]`);
     const next = d.installedKeys().find((k) => k.type === 'group' && k.defaultTx)?.keyIndex ?? -1;
     expect(next).not.toBe(gtkIndex);
@@ -194,7 +194,7 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
 
   it('wpa_psk_file: a WPS Enrollee gets its own PSK, appended as "wps=1 <mac> <psk>", and connects with it; the passphrase and the file\'s own entries still work', { timeout: 90_000 }, async () => {
     const fileSta = '02:00:00:00:0b:05';
-    const seed = `# per-station PSKs\n${fileSta} station five passphrase\n`;
+    const seed = `# per-station PSKs\nkeyid=five ${fileSta} station five passphrase\n`;
     // The file must exist before the AP starts (hostapd refuses otherwise).
     const l = await startLab(['wpa_psk_file=$DIR/hostapd.wpa_psk'], (dir) => writeFileSync(join(dir, 'hostapd.wpa_psk'), seed));
     const file = join(l.dir, 'hostapd.wpa_psk');
@@ -213,6 +213,9 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     const five = await addStation(l, fileSta, network('station five passphrase'));
     expect(await five.cmd('SELECT_NETWORK 0')).toBe('OK\n');
     await five.waitEvent('CTRL-EVENT-CONNECTED');
+    // hostapd names the file line whose PSK matched.
+    await until(() => l.events.includes(`AP-STA-CONNECTED ${fileSta} keyid=five`), 'AP-STA-CONNECTED with keyid');
+    expect(l.events).toContain(`AP-STA-CONNECTED ${legacy.driver.address}`);
     // Another station cannot use station five's PSK.
     const thief = await addStation(l, '02:00:00:00:0b:07', network('station five passphrase'));
     expect(await thief.cmd('SELECT_NETWORK 0')).toBe('OK\n');
@@ -222,13 +225,39 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
 
   it('a BSS without WPS (wps_state=0) advertises RSN and runs the same 4-way handshake', { timeout: 60_000 }, async () => {
     const l = await startLab(['wps_state=0']);
-    expect(l.ap.radioPath).toBeUndefined();
-    expect(l.ap.plainRadioPath).toBeDefined();
+    expect(l.ap.bsses[0]?.wps).toBeUndefined();
+    expect(l.ap.bsses[0]?.wpa).toBeDefined();
     const sta = await addStation(l, '02:00:00:00:0b:08', network(PASSPHRASE));
     expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
     await sta.waitEvent('CTRL-EVENT-CONNECTED');
     await until(() => l.events.includes(`EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`), 'EAPOL-4WAY-HS-COMPLETED');
     expect((await statusOf(sta)).key_mgmt).toBe('WPA2-PSK');
+  });
+
+  it('wpa_group_rekey renews the GTK on its timer and the connected station follows with the group key handshake', { timeout: 60_000 }, async () => {
+    const l = await startLab(['wpa_group_rekey=1']);
+    const sta = await addStation(l, '02:00:00:00:0b:09', network(PASSPHRASE));
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await sta.waitEvent(`WPA: Group rekeying completed with ${AP} [GTK=CCMP]`);
+    const d = apDriver(l);
+    const index = d.installedKeys().find((k) => k.type === 'group' && k.defaultTx)?.keyIndex ?? -1;
+    await until(() => Buffer.from(sta.driver.keyData('group', index) ?? []).equals(Buffer.from(d.keyData('group', index) ?? [1])), 'the station holding the current GTK');
+  });
+
+  it('new settings (WPS_CONFIG) restart the BSS with its GTK installed again; a station with the new passphrase connects', { timeout: 60_000 }, async () => {
+    const l = await startLab();
+    const hex = (t: string): string => Buffer.from(t).toString('hex');
+    const restarted = new Promise<void>((resolve) => l.ap.bsses[0]?.wps?.onEvent((e) => e.type === 'bss-restarted' && resolve()));
+    expect(await l.ctrl.request(`WPS_CONFIG ${hex(SSID)} WPA2PSK CCMP ${hex('a new passphrase')}`)).toBe('OK\n');
+    const d = apDriver(l);
+    // The restart drops every key with the old BSS; the new one gets a GTK again.
+    await restarted;
+    await until(() => d.installedKeys().some((k) => k.type === 'group' && k.defaultTx), 'the GTK after the restart');
+    const sta = await addStation(l, '02:00:00:00:0b:0a', network('a new passphrase'));
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await until(() => l.events.includes(`EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`), 'EAPOL-4WAY-HS-COMPLETED');
   });
 
   it('a wpa_psk_file that does not exist stops the start, as in hostapd', async () => {

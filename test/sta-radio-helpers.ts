@@ -1,6 +1,6 @@
 /**
  * An in-process lab for the station's radio commands: a sim medium on a
- * UNIX socket in a temp dir, a WPS AP (WpsBss with the internal Registrar
+ * UNIX socket in a temp dir, a WPS AP (WpsAp with the internal Registrar
  * and the AP as Enrollee for wps_reg, WpaStations for the 4-way handshake
  * with PASSPHRASE), and stations made of a
  * SimStationDriver, a RadioStation, a NetworkTable, a wpa_supplicant.conf in
@@ -14,7 +14,8 @@ import { SimApDriver } from '../src/radio/sim/ap-driver.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
-import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
+import { WpsAp, type WpsApEvent } from '../src/ap/wps/wps-ap.js';
+import { FakeLink } from './fake-er-link.js';
 import { type DeviceInfo } from '../src/wps/device.js';
 import { WpsState } from '../src/wps/values.js';
 import { CommandRegistry } from '../src/ctrl/registry.js';
@@ -22,7 +23,7 @@ import { parseRequest } from '../src/ctrl/request.js';
 import { parseWpaSupplicantConfig, type WpaSupplicantConfig } from '../src/sta/config.js';
 import { NetworkTable } from '../src/sta/network-table.js';
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from '../src/sta/network-commands.js';
-import { RadioStation } from '../src/sta/radio-station.js';
+import { RadioStation, type RadioStationOptions } from '../src/sta/radio-station.js';
 import { registerRadioCommands } from '../src/sta/radio-commands.js';
 import { silentLogger } from '../src/common/log.js';
 import { WpaStations } from '../src/ap/wpa-stations.js';
@@ -59,8 +60,10 @@ export interface Lab {
   dir: string;
   medium: Medium;
   apDriver: SimApDriver;
-  bss: WpsBss;
-  apEvents: WpsBssEvent[];
+  bss: WpsAp;
+  /** The AP's link to External Registrars, played by the test. */
+  link: FakeLink;
+  apEvents: WpsApEvent[];
   wpa: WpaStations;
   /** The AP's WPA control events (AP-STA-CONNECTED, EAPOL-4WAY-HS-COMPLETED, ...). */
   apLines: string[];
@@ -72,9 +75,10 @@ export async function startLab(): Promise<Lab> {
   const medium = new Medium({ seed: 5, loss: 0 });
   await medium.listen(join(dir, 'm.sock'));
   const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
-  const apEvents: WpsBssEvent[] = [];
+  const apEvents: WpsApEvent[] = [];
+  const link = new FakeLink(false);
   const apDevice = device(AP, 'wpsd AP', AP_METHODS);
-  const bss = new WpsBss({
+  const bss = new WpsAp({
     driver: apDriver,
     ssid: Buffer.from(SSID),
     channel: CHANNEL,
@@ -83,7 +87,9 @@ export async function startLab(): Promise<Lab> {
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
     credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
-    apEnrollee: { device: apDevice, apPin: () => AP_PIN, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apEnrollee: { device: apDevice, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apPin: { pin: AP_PIN },
+    link,
     retransmitMs: 400,
     maxRetransmissions: 2,
     onEvent: (e) => apEvents.push(e),
@@ -91,12 +97,14 @@ export async function startLab(): Promise<Lab> {
   await bss.start();
   const apLines: string[] = [];
   const pmk = pmkFromPassphrase(PASSPHRASE, Buffer.from(SSID));
-  const wpa = new WpaStations({ driver: apDriver, mlme: bss.mlme, rsn: () => true, pmks: () => [pmk], emit: (l) => apLines.push(l) });
+  const mlme = bss.mlme;
+  if (mlme === undefined) throw new Error('the WPS AP has no MLME without a driver');
+  const wpa = new WpaStations({ driver: apDriver, mlme, rsn: () => true, pmks: () => [{ pmk }], emit: (l) => apLines.push(l) });
   await wpa.start();
-  return { dir, medium, apDriver, bss, apEvents, wpa, apLines, stations: [] };
+  return { dir, medium, apDriver, bss, link, apEvents, wpa, apLines, stations: [] };
 }
 
-export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {
+export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAddress, confText = 'update_config=1\n', extra: Partial<RadioStationOptions> = {}): Promise<Station> {
   const path = join(lab.dir, `sta-${mac.replace(/:/g, '')}.conf`);
   writeFileSync(path, confText);
   const config = parseWpaSupplicantConfig(confText, path).config;
@@ -119,6 +127,7 @@ export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAdd
     walkTimeMs: 15_000,
     retryDelayMs: 100,
     eapolStartIntervalMs: 300,
+    ...extra,
   });
   netCtx.onSelect = (id) => radio.selectNetwork(id);
   const registry = new CommandRegistry();

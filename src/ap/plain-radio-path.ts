@@ -2,7 +2,7 @@
  * The radio path of a BSS without WPS (wps_state=0) on driver=sim /
  * nl80211: the RSN element in Beacons and Probe Responses, stations
  * associated by ApMlme, and WPA2-PSK (or an open port) by WpaPath. A BSS
- * with WPS uses RadioPath, which holds the same pieces next to WPS.
+ * with WPS has them from its WPS owner (WpsAp: MLME, RSN and WPS elements).
  *
  * API:
  *   PlainRadioPath.start(opts): Promise<PlainRadioPath>   .stop()   .wpa   .mlme

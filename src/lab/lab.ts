@@ -155,7 +155,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
-    if (ap.radioPath === undefined) {
+    if (ap.radioWps === undefined) {
       log.warn('lab: the AP serves no WPS over its radio; no stations');
     } else {
       const probeIntervalMs = Math.max(DEFAULT_PROBE_INTERVAL_MS, Math.ceil((opts.enrollees / PROBES_PER_SECOND) * 1000));
@@ -182,7 +182,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       stations: () => stations,
       apUuid: identity.apUuid,
       apPin: identity.apPin,
-      apSelected: () => (ap.bsses[0]?.selectedRegistrars?.active().length ?? 0) > 0,
+      apSelected: () => (ap.bsses[0]?.wps?.proxy?.selections().length ?? 0) > 0,
       onRecord: (r) => backend.stationOutcome(r.mac, r.outcome.ok ? { ok: true } : { ok: false, detail: r.outcome.detail }),
     });
     backend.setEnrollAllDriver(enrollAll);
