@@ -194,7 +194,7 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
 
   it('wpa_psk_file: a WPS Enrollee gets its own PSK, appended as "wps=1 <mac> <psk>", and connects with it; the passphrase and the file\'s own entries still work', { timeout: 90_000 }, async () => {
     const fileSta = '02:00:00:00:0b:05';
-    const seed = `# per-station PSKs\n${fileSta} station five passphrase\n`;
+    const seed = `# per-station PSKs\nkeyid=five ${fileSta} station five passphrase\n`;
     // The file must exist before the AP starts (hostapd refuses otherwise).
     const l = await startLab(['wpa_psk_file=$DIR/hostapd.wpa_psk'], (dir) => writeFileSync(join(dir, 'hostapd.wpa_psk'), seed));
     const file = join(l.dir, 'hostapd.wpa_psk');
@@ -213,6 +213,9 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     const five = await addStation(l, fileSta, network('station five passphrase'));
     expect(await five.cmd('SELECT_NETWORK 0')).toBe('OK\n');
     await five.waitEvent('CTRL-EVENT-CONNECTED');
+    // hostapd names the file line whose PSK matched.
+    await until(() => l.events.includes(`AP-STA-CONNECTED ${fileSta} keyid=five`), 'AP-STA-CONNECTED with keyid');
+    expect(l.events).toContain(`AP-STA-CONNECTED ${legacy.driver.address}`);
     // Another station cannot use station five's PSK.
     const thief = await addStation(l, '02:00:00:00:0b:07', network('station five passphrase'));
     expect(await thief.cmd('SELECT_NETWORK 0')).toBe('OK\n');

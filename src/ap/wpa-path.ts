@@ -52,7 +52,7 @@ export class WpaPath {
       driver: o.driver,
       mlme: o.mlme,
       rsn: () => (state.wpa & 2) !== 0,
-      pmks: (addr) => [...(pskFile?.pmksFor(addr, state.ssid) ?? []), ...(state.psk !== undefined ? [state.psk] : [])],
+      pmks: (addr) => [...(pskFile?.pmksFor(addr, state.ssid) ?? []), ...(state.psk !== undefined ? [{ pmk: state.psk }] : [])],
       emit: o.emit,
       groupRekeySec: o.conf.wpaGroupRekey,
       ...(o.tuning !== undefined ? { tuning: o.tuning } : {}),

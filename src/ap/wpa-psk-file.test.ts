@@ -52,15 +52,15 @@ describe('wpa_psk_file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wpsd-pskf-'));
     try {
       const path = join(dir, 'psk');
-      writeFileSync(path, `00:00:00:00:00:00 ${HEX}\n02:00:00:00:00:01 station one pass\n`);
+      writeFileSync(path, `00:00:00:00:00:00 ${HEX}\nkeyid=one 02:00:00:00:00:01 station one pass\n`);
       const f = await WpaPskFile.load(path);
-      expect(f.pmksFor('02:00:00:00:00:01', SSID)).toEqual([pmkFromPassphrase('station one pass', SSID), Buffer.from(HEX, 'hex')]);
-      expect(f.pmksFor('02:00:00:00:00:09', SSID)).toEqual([Buffer.from(HEX, 'hex')]);
+      expect(f.pmksFor('02:00:00:00:00:01', SSID)).toEqual([{ pmk: pmkFromPassphrase('station one pass', SSID), keyid: 'one' }, { pmk: Buffer.from(HEX, 'hex') }]);
+      expect(f.pmksFor('02:00:00:00:00:09', SSID)).toEqual([{ pmk: Buffer.from(HEX, 'hex') }]);
       expect(f.wpsPskFor('02:00:00:00:00:02', SSID)).toBeUndefined();
       const psk = Buffer.alloc(32, 0x11);
       await f.addPerDevicePsk('02:00:00:00:00:02', psk);
       expect(readFileSync(path, 'utf8').split('\n').at(-2)).toBe(`wps=1 02:00:00:00:00:02 ${psk.toString('hex')}`);
-      expect(f.pmksFor('02:00:00:00:00:02', SSID)[0]).toEqual(psk);
+      expect(f.pmksFor('02:00:00:00:00:02', SSID)[0]).toEqual({ pmk: psk });
       expect(f.wpsPskFor('02:00:00:00:00:02', SSID)).toEqual(psk);
       // The file read back gives the same entries.
       const again = await WpaPskFile.load(path);

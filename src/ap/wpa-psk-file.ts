@@ -10,7 +10,7 @@
  *
  * API:
  *   WpaPskFile.load(path, log): Promise<WpaPskFile>   throws WpaPskFileError (the line and why)
- *   .pmksFor(mac, ssid): Buffer[]     candidate PMKs, most specific first
+ *   .pmksFor(mac, ssid): PskCandidate[]   candidate PMKs (with their keyid), most specific first
  *   .wpsPskFor(mac): Buffer | undefined   the wps=1 PSK an Enrollee would get
  *   .addPerDevicePsk(mac, psk): Promise<void>   runtime list + append
  *   parseWpaPskFile(text): WpaPskEntry[]
@@ -36,6 +36,12 @@ export interface WpaPskEntry {
   wps: boolean;
   keyid?: string;
   vlanid?: number;
+}
+
+/** A PMK the 4-way handshake may try, with the keyid= of its line (AP-STA-CONNECTED ... keyid=). */
+export interface PskCandidate {
+  pmk: Buffer;
+  keyid?: string;
 }
 
 export class WpaPskFileError extends Error {
@@ -119,6 +125,8 @@ export class WpaPskFile {
       throw e;
     }
     log.debug(`WPA: ${entries.length} PSK entries read from '${path}'`);
+    // Without dynamic VLANs (not supported here) hostapd keeps such stations on the BSS's own interface too.
+    if (entries.some((e) => e.vlanid !== undefined)) log.warn(`WPA: vlanid= in '${path}' is ignored: wpsd has no dynamic VLANs; those stations use the BSS itself`);
     return new WpaPskFile(path, entries, log);
   }
 
@@ -137,10 +145,10 @@ export class WpaPskFile {
   }
 
   /** The station's own PSKs (newest first), then those for any station. */
-  pmksFor(mac: MacAddress, ssid: Uint8Array): Buffer[] {
+  pmksFor(mac: MacAddress, ssid: Uint8Array): PskCandidate[] {
     const own = this.entries.filter((e) => e.addr === mac).reverse();
     const any = this.entries.filter((e) => e.addr === ANY_STATION);
-    return [...own, ...any].map((e) => this.pmkOf(e, ssid));
+    return [...own, ...any].map((e) => ({ pmk: this.pmkOf(e, ssid), ...(e.keyid !== undefined ? { keyid: e.keyid } : {}) }));
   }
 
   /** hostapd_wps_lookup_pskfile_cb: a wps=1 PSK for this MAC, else a wps=1 one for any MAC (as 32 octets). */

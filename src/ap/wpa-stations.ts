@@ -3,7 +3,8 @@
  * (wpa_auth_glue.c, sta_info.c ap_sta_set_authorized): one WpaAuthenticator
  * per station that associated with an RSN element, its keys installed in the
  * driver, its port opened after message 4, and the control events
- *   AP-STA-CONNECTED <mac>           the port opened (on an open BSS: at association)
+ *   AP-STA-CONNECTED <mac>[ keyid=<id>]  the port opened (on an open BSS: at association);
+ *                                    keyid= names the wpa_psk_file line whose PSK matched
  *   EAPOL-4WAY-HS-COMPLETED <mac>    right after it
  *   AP-STA-POSSIBLE-PSK-MISMATCH <mac>  message 2 matched no PSK
  *   AP-STA-DISCONNECTED <mac>        an authorized station left
@@ -28,6 +29,7 @@ import { WpaAuthenticator, type AuthenticatorEvent, type AuthenticatorTuning } f
 import { GroupKey } from '../radio/wpa/group-key.js';
 import { realTimers, type WpaRandom, type WpaTimers } from '../radio/wpa/events.js';
 import type { ApMlme, MlmeEvent, StationEntry } from './wireless/mlme.js';
+import type { PskCandidate } from './wpa-psk-file.js';
 
 export const AP_STA_CONNECTED = 'AP-STA-CONNECTED ';
 export const AP_STA_DISCONNECTED = 'AP-STA-DISCONNECTED ';
@@ -47,7 +49,7 @@ export interface WpaStationsOptions {
   /** wpa=2 now (the BSS can change with new WPS settings). */
   rsn: () => boolean;
   /** Candidate PMKs for a station: wpa_psk_file entries, then the BSS's PSK. */
-  pmks: (addr: MacAddress) => Uint8Array[];
+  pmks: (addr: MacAddress) => PskCandidate[];
   /** Control event (level INFO). */
   emit: (line: string) => void;
   /** wpa_group_rekey in seconds; 0 disables the timer. */
@@ -67,8 +69,8 @@ export class WpaStations {
   private readonly group: GroupKey;
   private readonly unsubscribe: (() => void)[] = [];
   private cancelRekey: (() => void) | undefined;
-  /** Driver calls in the order the state machines asked for them (send message 4's reply before the key, etc.). */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Per station, driver calls in the order its state machine asked for them (message 3 out before the key goes in, etc.). */
+  private readonly chains = new Map<MacAddress, Promise<unknown>>();
   private stopped = false;
   private groupRsc: Uint8Array = new Uint8Array(KEY_RSC_LEN);
 
@@ -130,11 +132,17 @@ export class WpaStations {
     this.log.debug(`WPA: GTK installed with key index ${g.keyIndex}`);
   }
 
-  private queue(what: string, op: () => Promise<unknown>): void {
-    this.chain = this.chain.then(op).catch((e: unknown) => {
-      if (e instanceof DriverError) this.log.debug(`WPA: ${what}: ${e.message}`);
-      else this.log.error(`WPA: ${what}: ${(e as Error).message}`);
-    });
+  private queue(addr: MacAddress, what: string, op: () => Promise<unknown>): void {
+    const next = (this.chains.get(addr) ?? Promise.resolve())
+      .then(op)
+      .catch((e: unknown) => {
+        if (e instanceof DriverError) this.log.debug(`WPA: ${addr}: ${what}: ${e.message}`);
+        else this.log.error(`WPA: ${addr}: ${what}: ${(e as Error).message}`);
+      })
+      .finally(() => {
+        if (this.chains.get(addr) === next) this.chains.delete(addr);
+      });
+    this.chains.set(addr, next);
   }
 
   private onMlmeEvent(e: MlmeEvent): void {
@@ -147,29 +155,29 @@ export class WpaStations {
     const addr = sta.addr;
     if (!this.o.rsn()) {
       // hostapd_new_assoc_sta: without WPA or IEEE 802.1X the station is authorized at association.
-      this.queue('authorize', async () => {
+      this.queue(addr, 'authorize', async () => {
         await this.o.driver.setStationAuthorized(addr, true);
         this.setAuthorized(addr);
       });
       return;
     }
     if (sta.rsnIe === undefined) return; // WPS (or maybe-WPS) association: EAP-WSC, never the port.
-    const pmks = this.o.pmks(addr);
+    const candidates = this.o.pmks(addr);
     const auth = new WpaAuthenticator({
       aa: this.o.driver.address,
       spa: addr,
-      pmks,
+      pmks: candidates.map((c) => c.pmk),
       apRsnElement: rsnElementBytes(),
       staRsnElement: sta.rsnIe,
       group: () => ({ ...this.group.current(), rsc: this.groupRsc }),
       random: this.random,
       timers: this.timers,
-      onEvent: (ev) => this.onAuthEvent(addr, auth, ev),
+      onEvent: (ev) => this.onAuthEvent(addr, auth, ev, candidates),
       ...(this.o.tuning !== undefined ? { tuning: this.o.tuning } : {}),
     });
     this.sessions.set(addr, auth);
     // The Key RSC of the GTK is the driver's transmit counter, read before message 3 needs it.
-    this.queue('start the 4-way handshake', async () => {
+    this.queue(addr, 'start the 4-way handshake', async () => {
       await this.refreshGroupRsc();
       if (this.sessions.get(addr) === auth) auth.start();
     });
@@ -181,23 +189,23 @@ export class WpaStations {
     if (this.group.current().keyIndex === index) this.groupRsc = rsc;
   }
 
-  private onAuthEvent(addr: MacAddress, auth: WpaAuthenticator, e: AuthenticatorEvent): void {
+  private onAuthEvent(addr: MacAddress, auth: WpaAuthenticator, e: AuthenticatorEvent, candidates: readonly PskCandidate[]): void {
     if (this.sessions.get(addr) !== auth) return;
     switch (e.type) {
       case 'send':
-        this.queue('send EAPOL-Key', () => this.o.driver.sendEapol(addr, e.eapol));
+        this.queue(addr, 'send EAPOL-Key', () => this.o.driver.sendEapol(addr, e.eapol));
         return;
       case 'install-ptk':
-        this.queue('install PTK', () => this.o.driver.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: e.tk, addr }));
+        this.queue(addr, 'install PTK', () => this.o.driver.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: e.tk, addr }));
         return;
       case 'authorized':
-        this.queue('authorize', async () => {
+        this.queue(addr, 'authorize', async () => {
           await this.o.driver.setStationAuthorized(addr, true);
-          this.setAuthorized(addr);
+          this.setAuthorized(addr, candidates[e.pmkIndex]?.keyid);
         });
         return;
       case 'completed':
-        this.queue('4-way done', async () => this.o.emit(`${EAPOL_4WAY_HS_COMPLETED}${addr}`));
+        this.queue(addr, '4-way done', async () => this.o.emit(`${EAPOL_4WAY_HS_COMPLETED}${addr}`));
         return;
       case 'psk-mismatch':
         this.log.debug(`${addr}: invalid MIC in msg 2/4 of 4-Way Handshake`);
@@ -208,7 +216,7 @@ export class WpaStations {
         return;
       case 'failed':
         this.log.info(`${addr}: WPA: ${e.why}`);
-        this.queue('deauthenticate', () => this.o.mlme.deauthenticate(addr, e.reason));
+        this.queue(addr, 'deauthenticate', () => this.o.mlme.deauthenticate(addr, e.reason));
         return;
       case 'dropped':
         this.log.debug(`${addr}: WPA: ${e.why}`);
@@ -216,11 +224,11 @@ export class WpaStations {
     }
   }
 
-  private setAuthorized(addr: MacAddress): void {
+  private setAuthorized(addr: MacAddress, keyid?: string): void {
     if (this.authorizedSet.has(addr)) return;
     this.authorizedSet.add(addr);
     this.o.mlme.setAuthorized(addr, true);
-    this.o.emit(`${AP_STA_CONNECTED}${addr}`);
+    this.o.emit(`${AP_STA_CONNECTED}${addr}${keyid !== undefined ? ` keyid=${keyid}` : ''}`);
   }
 
   private drop(addr: MacAddress): void {

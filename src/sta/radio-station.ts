@@ -85,6 +85,8 @@ export interface RadioStationOptions {
   retryDelayMs?: number;
   eapolStartIntervalMs?: number;
   connectDelayMs?: number;
+  /** How long the AP has to complete the 4-way handshake after association (wpa_supplicant: 10 s). */
+  handshakeTimeoutMs?: number;
   rng?: Rng;
   logger?: Logger;
 }
@@ -96,6 +98,7 @@ interface Connection {
 }
 
 interface Operation {
+  kind: 'wps' | 'connect';
   abort: AbortController;
   done: Promise<void>;
 }
@@ -163,7 +166,7 @@ export class RadioStation {
 
   /** True while a WPS operation runs. */
   get wpsActive(): boolean {
-    return this.op !== undefined;
+    return this.op?.kind === 'wps';
   }
 
   private emit(text: string): void {
@@ -229,7 +232,7 @@ export class RadioStation {
   async cancel(): Promise<void> {
     this.emit(ev.WPS_CANCEL);
     const op = this.op;
-    if (op === undefined) return;
+    if (op?.kind !== 'wps') return;
     op.abort.abort();
     await op.done;
   }
@@ -274,17 +277,21 @@ export class RadioStation {
 
   private startWps(method: EnrollMethod): void {
     if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
-    // wpas_clear_wps: a new operation replaces the running one.
+    this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, signal));
+  }
+
+  /** Runs `run` as the one operation of the radio; a new operation replaces (aborts, then waits for) the running one (wpas_clear_wps). */
+  private startOperation(kind: Operation['kind'], what: string, run: (signal: AbortSignal) => Promise<void>): void {
     const prev = this.op;
     prev?.abort.abort();
     const abort = new AbortController();
-    const op: Operation = { abort, done: Promise.resolve() };
+    const op: Operation = { kind, abort, done: Promise.resolve() };
     op.done = (async () => {
       await prev?.done;
       try {
-        await this.runWps(method, abort.signal);
+        await run(abort.signal);
       } catch (e) {
-        this.log.error(`WPS operation failed: ${(e as Error).message}`);
+        this.log.error(`${what} failed: ${(e as Error).message}`);
       } finally {
         if (this.op === op) this.op = undefined;
         if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
@@ -500,8 +507,10 @@ export class RadioStation {
       apRsnElement: buildElements([apRsn]),
       random: this.o.rng ?? randomBytes,
       emit: (line) => this.emit(line),
+      ...(this.o.handshakeTimeoutMs !== undefined ? { timeoutMs: this.o.handshakeTimeoutMs } : {}),
+      // Also a later 4-way handshake (the AP rekeying the PTK) shows in wpa_state.
       onState: (st: SupplicantState) => {
-        if (this.link === link && st !== 'DISCONNECTED' && st !== 'COMPLETED') this.state = st;
+        if (this.link === link && st !== 'DISCONNECTED') this.state = st;
       },
       logger: this.log,
     });
@@ -510,6 +519,12 @@ export class RadioStation {
     if (outcome.result === 'completed') return true;
     if (this.link === link) this.link = undefined;
     link.close();
+    if (outcome.result === 'timeout') {
+      // wpa_supplicant_timeout: the line, the deauthentication, then the network is left alone for a while.
+      this.emit(`Authentication with ${bss.bssid} timed out.`);
+      await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+      this.authFailed(net, 'AUTH_FAILED');
+    }
     // could_be_psk_mismatch: lost during the initial 4-way handshake, not for a mismatching RSN element of ours.
     const mismatch = outcome.result === 'disconnected' && outcome.during === '4WAY_HANDSHAKE' && !(outcome.locallyGenerated && outcome.reason === ReasonCode.IE_IN_4WAY_DIFFERS);
     if (mismatch) {
@@ -541,25 +556,12 @@ export class RadioStation {
     if (this.stopped) return;
     // A user's selection clears the temporary disabling (wpas_clear_temp_disabled).
     this.authFailures.delete(id);
-    const prev = this.op;
-    prev?.abort.abort();
-    const abort = new AbortController();
-    const op: Operation = { abort, done: Promise.resolve() };
-    op.done = (async () => {
-      await prev?.done;
-      try {
-        await this.disconnectCurrent();
-        if (abort.signal.aborted) return;
-        await this.scanWhenFree(abort.signal);
-        await this.associate([id], '', abort.signal);
-      } catch (e) {
-        this.log.error(`connection attempt failed: ${(e as Error).message}`);
-      } finally {
-        if (this.op === op) this.op = undefined;
-        if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
-      }
-    })();
-    this.op = op;
+    this.startOperation('connect', 'connection attempt', async (signal) => {
+      await this.disconnectCurrent();
+      if (signal.aborted) return;
+      await this.scanWhenFree(signal);
+      await this.associate([id], '', signal);
+    });
   }
 
   private async disconnectCurrent(): Promise<void> {
