@@ -37,6 +37,8 @@ export const EAPOL_4WAY_HS_COMPLETED = 'EAPOL-4WAY-HS-COMPLETED ';
 export const AP_STA_POSSIBLE_PSK_MISMATCH = 'AP-STA-POSSIBLE-PSK-MISMATCH ';
 /** hostapd's wpa_group_rekey default (seconds). */
 export const DEFAULT_GROUP_REKEY_SEC = 86400;
+/** The longest delay a Node.js timer holds (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** The RSN element wpsd advertises for wpa=2 WPA-PSK CCMP, whole (ID, Length, data). */
 export function rsnElementBytes(): Uint8Array {
@@ -113,11 +115,16 @@ export class WpaStations {
     for (const s of this.sessions.values()) s.rekeyGroup();
   }
 
-  private armRekey(): void {
+  /** Arms the wpa_group_rekey timer; a period longer than one timer can hold is waited out in steps. */
+  private armRekey(remainingMs?: number): void {
     this.cancelRekey?.();
+    this.cancelRekey = undefined;
     const sec = this.o.groupRekeySec ?? DEFAULT_GROUP_REKEY_SEC;
     if (sec <= 0 || this.stopped) return;
-    this.cancelRekey = this.timers.set(sec * 1000, () => {
+    const left = remainingMs ?? sec * 1000;
+    const step = Math.min(left, MAX_TIMER_MS);
+    this.cancelRekey = this.timers.set(step, () => {
+      if (left > step) return this.armRekey(left - step);
       this.log.debug('WPA: group rekeying (wpa_group_rekey)');
       void this.rekeyGroup()
         .catch((e: Error) => this.log.warn(`WPA: group rekey failed: ${e.message}`))

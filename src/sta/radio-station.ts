@@ -477,6 +477,9 @@ export class RadioStation {
       if (psk) {
         this.state = 'ASSOCIATED';
         if (!(await this.handshake(net, bss))) return false;
+      } else {
+        // An open network has no handshake: the port opens with the association (wpa_supplicant set_supp_port).
+        await this.o.driver.setPortAuthorized(true).catch((e: Error) => this.log.debug(`cannot open the port: ${e.message}`));
       }
       this.state = 'COMPLETED';
       this.authFailures.delete(net.id);
