@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ApDriver, KeyInstall } from '../radio/driver.js';
-import type { WpaTimers } from '../radio/wpa/events.js';
+import { ManualTimers } from '../radio/wpa/events.js';
 import type { ApMlme } from './wireless/mlme.js';
 import { WpaStations } from './wpa-stations.js';
 
-/** Timers that fire only when the test advances the clock. */
-class ManualTimers implements WpaTimers {
-  now = 0;
-  readonly pending = new Set<{ at: number; fire: () => void }>();
-  set(ms: number, fire: () => void): () => void {
-    const t = { at: this.now + ms, fire };
-    this.pending.add(t);
-    return () => this.pending.delete(t);
-  }
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      const next = [...this.pending].sort((a, b) => a.at - b.at)[0];
-      if (next === undefined || next.at > end) break;
-      this.pending.delete(next);
-      this.now = next.at;
-      next.fire();
-    }
-    this.now = end;
-  }
-}
 
 describe('WpaStations', () => {
   it('wpa_group_rekey longer than a Node.js timer holds still waits the whole period before renewing the GTK', async () => {
@@ -49,6 +28,6 @@ describe('WpaStations', () => {
     expect(installed.map((k) => k.keyIndex)).toEqual([1, 2]);
     expect(installed[1]?.key).not.toEqual(installed[0]?.key);
     w.stop();
-    expect(timers.pending.size).toBe(0);
+    expect(timers.armed).toEqual([]);
   });
 });
