@@ -16,6 +16,9 @@ import { parseFrame } from '../src/radio/frame.js';
 import { parseElements } from '../src/radio/elements.js';
 import { parseEapol } from '../src/radio/eapol.js';
 import { parseRsnElement } from '../src/radio/rsn-ie.js';
+import { buildEapolKey, emptyEapolKey, parseEapolKey } from '../src/radio/wpa/key-frame.js';
+import { parseKeyData } from '../src/radio/wpa/key-data.js';
+import { parseWpaPskFile } from '../src/ap/wpa-psk-file.js';
 import { parseMultiApPayload } from '../src/radio/multi-ap-ie.js';
 import { decodeMessage } from '../src/radio/sim/protocol.js';
 import { parseNetlinkMessages } from '../src/radio/nl80211/netlink-message.js';
@@ -148,6 +151,9 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: '80211-elements', maxBytes: 4096, seeds: [BEACON.subarray(36)], run: (b) => void parseElements(b) },
   { name: 'eapol', maxBytes: 4096, seeds: [hex('0203005f02008a00100000000000000001'), hex('0100 0005 0201000501')], run: (b) => void parseEapol(b) },
   { name: 'rsn-ie', maxBytes: 512, seeds: [hex('0100 000fac04 0100 000fac04 0100 000fac02 0000')], run: (b) => void parseRsnElement(b) },
+  { name: 'eapol-key', maxBytes: 2048, seeds: [Buffer.from(buildEapolKey(emptyEapolKey(2, 0x008a, 1n)))], run: (b) => void parseEapolKey(b) },
+  { name: 'eapol-key-data', maxBytes: 1024, seeds: [hex('30140100000fac040100000fac040100000fac020000 dd16000fac010100 00112233445566778899aabbccddeeff dd00')], run: (b) => void parseKeyData(b) },
+  { name: 'wpa-psk-file', maxBytes: 65_536, seeds: [text(`# psk\n00:00:00:00:00:00 ${'ab'.repeat(32)}\nkeyid=k vlanid=3 wps=1 02:00:00:00:00:01 a passphrase\n`)], run: (b) => void parseWpaPskFile(b.toString('utf8')) },
   { name: 'multi-ap', maxBytes: 512, seeds: [hex('0601 20')], run: (b) => void parseMultiApPayload(b) },
   { name: 'sim-medium', maxBytes: 8192, seeds: [Buffer.concat([hex('00000006'), text('{"a":1}')])], run: (b) => void decodeMessage(b) },
   { name: 'netlink', maxBytes: 65_536, seeds: [NETLINK], run: (b) => void parseNetlinkMessages(b) },

@@ -17,7 +17,10 @@ import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
 import type { ApDriver } from '../radio/driver.js';
-import { macToBytes } from '../radio/mac.js';
+import { macFromBytes, macToBytes } from '../radio/mac.js';
+import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
+import { PlainRadioPath } from './plain-radio-path.js';
+import { WpaPath } from './wpa-path.js';
 import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
@@ -49,6 +52,8 @@ export interface WpsTuning {
   retransmitMs?: number;
   maxRetransmissions?: number;
   probeEventIntervalMs?: number;
+  /** EAPOL-Key retransmission timings and retry counts (hostapd's by default). */
+  wpa?: AuthenticatorTuning;
 }
 
 export interface ApBssOptions {
@@ -79,6 +84,10 @@ export class ApBss {
   enabled = true;
   ctrl: CtrlServer | undefined;
   wps: WpsAp | undefined;
+  /** With a radio: WPA2-PSK (4-way and group key handshakes, wpa_psk_file, per-device PSKs) or the open port. */
+  wpa: WpaPath | undefined;
+  /** With a radio and no WPS: the MLME and RSN element WpsAp would otherwise hold. */
+  private plainRadio: PlainRadioPath | undefined;
   /** WPS_GET_STATUS: PBC state and the last run's result, from this BSS's WPS events. */
   readonly wpsStatus = new WpsStatus();
   private readonly log: Logger;
@@ -92,7 +101,7 @@ export class ApBss {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.state = new BssState(opts.config, this.conf, opts.ownAddr, opts.uuid);
-    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: opts.config.hwMode === 'ad', log: this.log });
+    this.credentials = this.stationCredentials();
   }
 
   get conf(): HostapdBssConfig {
@@ -119,6 +128,17 @@ export class ApBss {
       throw e;
     }
     return b;
+  }
+
+  /** What M8 hands an Enrollee, from the current state; with wpa_psk_file a per-device PSK. */
+  private stationCredentials(): StationCredentials {
+    return new StationCredentials({
+      state: this.state,
+      conf: () => this.conf,
+      band60GHz: this.opts.config.hwMode === 'ad',
+      perDeviceKey: (mac) => (mac.length === 6 ? this.wpa?.networkKeyFor(macFromBytes(mac)) : undefined),
+      log: this.log,
+    });
   }
 
   private async open(): Promise<void> {
@@ -150,7 +170,7 @@ export class ApBss {
     const uuid = this.state.uuid;
     if (conf.wpsState === 0 || uuid === undefined) {
       if (startBss && this.opts.driver !== undefined) await this.opts.driver.startAp(baseApParams(this.opts.config, conf));
-      return;
+      return this.openRadio();
     }
     this.pinFile = conf.wpsPinRequests !== undefined ? new PinRequestFile(conf.wpsPinRequests, this.log) : undefined;
     const wps = new WpsAp({ ...this.wpsOptions(uuid), startBss });
@@ -165,6 +185,29 @@ export class ApBss {
     }
     const loc = wps.proxy?.device.location;
     if (loc !== undefined) this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${loc}`);
+    await this.openRadio();
+  }
+
+  /** The stations' side of the radio: WPA2-PSK next to WPS's MLME, or with an MLME of its own without WPS. */
+  private async openRadio(): Promise<void> {
+    const driver = this.opts.driver;
+    if (driver === undefined) return;
+    const tuning = this.opts.tuning?.wpa;
+    const common = { driver, state: this.state, conf: this.conf, emit: (line: string) => this.emit(line), ...(tuning !== undefined ? { tuning } : {}), logger: this.log };
+    const mlme = this.wps?.mlme;
+    if (mlme !== undefined) {
+      this.wpa = await WpaPath.start({ ...common, mlme });
+      return;
+    }
+    this.plainRadio = await PlainRadioPath.start(common);
+    this.wpa = this.plainRadio.wpa;
+  }
+
+  private closeRadio(): void {
+    this.plainRadio?.stop();
+    this.plainRadio = undefined;
+    this.wpa?.stop();
+    this.wpa = undefined;
   }
 
   /**
@@ -174,6 +217,7 @@ export class ApBss {
   async disable(quiet = false): Promise<boolean> {
     if (!this.enabled) return false;
     this.enabled = false;
+    this.closeRadio();
     const wps = this.wps;
     this.wps = undefined;
     if (wps) await wps.close();
@@ -194,7 +238,7 @@ export class ApBss {
   async enable(quiet = false): Promise<boolean> {
     if (this.enabled) return false;
     this.state = new BssState(this.opts.config, this.conf, this.opts.ownAddr, this.opts.uuid);
-    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: this.opts.config.hwMode === 'ad', log: this.log });
+    this.credentials = this.stationCredentials();
     await this.startWps(true);
     this.enabled = true;
     if (!quiet) {
@@ -319,6 +363,7 @@ export class ApBss {
   }
 
   async stop(): Promise<void> {
+    this.closeRadio();
     const wps = this.wps;
     this.wps = undefined;
     if (wps) await wps.close();
@@ -352,6 +397,7 @@ export class ApBss {
         this.log.debug(`WPS: PIN needed for E-UUID ${formatUuid(ev.uuid)}`);
         void this.pinFile?.append(pinRequestFrom(ev), this.now() / 1000);
       } else if (ev.type === 'reg-success') {
+        if (ev.macAddress.length === 6) void this.wpa?.enrolled(macFromBytes(ev.macAddress));
         const settings = this.credentials.takeAutoConfig(ev.macAddress);
         if (settings !== undefined) {
           this.log.debug('WPS: Moving to Configured state based on first Enrollee connection');
@@ -363,6 +409,8 @@ export class ApBss {
       this.log.debug(`${this.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
     } else if (e.type === 'associated') {
       this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
+    } else if (e.type === 'bss-restarted') {
+      void this.wpa?.restarted().catch((err: Error) => this.log.warn(`WPA: cannot reinstall the group key: ${err.message}`));
     } else if (e.type === 'disassociated') {
       this.log.info(`${this.iface}: STA ${e.addr} IEEE 802.11: disassociated`);
     }
