@@ -18,7 +18,7 @@ import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
 import type { ApDriver } from '../radio/driver.js';
 import { macToBytes } from '../radio/mac.js';
-import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
+import { bssBaseElements } from './wireless/bss-elements.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
@@ -135,7 +135,7 @@ export class ApBss {
       startBss: false,
       ssid: state.ssid,
       channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
-      baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [],
+      baseElements: bssBaseElements(rsn, conf.multiAp),
       rsn,
       ie: {
         // Read at every rebuild: new settings from a Registrar make an unconfigured AP configured.
@@ -314,7 +314,7 @@ export class ApBss {
     }
     this.state.applyCredential(cred);
     const rsn = (this.state.wpa & 2) !== 0;
-    this.wps?.settingsApplied({ ssid: this.state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] });
+    this.wps?.settingsApplied({ ssid: this.state.ssid, rsn, baseElements: bssBaseElements(rsn, conf.multiAp) });
     return 'applied';
   }
 
