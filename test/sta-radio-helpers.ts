@@ -1,7 +1,8 @@
 /**
  * An in-process lab for the station's radio commands: a sim medium on a
  * UNIX socket in a temp dir, a WPS AP (WpsAp with the internal Registrar
- * and the AP as Enrollee for wps_reg), and stations made of a
+ * and the AP as Enrollee for wps_reg, WpaStations for the 4-way handshake
+ * with PASSPHRASE), and stations made of a
  * SimStationDriver, a RadioStation, a NetworkTable, a wpa_supplicant.conf in
  * the temp dir and a command registry answering as the control socket does.
  */
@@ -25,6 +26,8 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { RadioStation } from '../src/sta/radio-station.js';
 import { registerRadioCommands } from '../src/sta/radio-commands.js';
 import { silentLogger } from '../src/common/log.js';
+import { WpaStations } from '../src/ap/wpa-stations.js';
+import { pmkFromPassphrase } from '../src/radio/wpa/crypto.js';
 import { AP_METHODS, simDevice, STA_METHODS, wpa2Credential } from './sim-wps-fixtures.js';
 
 export const AP: MacAddress = '02:00:00:00:0a:00';
@@ -61,6 +64,9 @@ export interface Lab {
   /** The AP's link to External Registrars, played by the test. */
   link: FakeLink;
   apEvents: WpsApEvent[];
+  wpa: WpaStations;
+  /** The AP's WPA control events (AP-STA-CONNECTED, EAPOL-4WAY-HS-COMPLETED, ...). */
+  apLines: string[];
   stations: Station[];
 }
 
@@ -89,10 +95,16 @@ export async function startLab(): Promise<Lab> {
     onEvent: (e) => apEvents.push(e),
   });
   await bss.start();
-  return { dir, medium, apDriver, bss, link, apEvents, stations: [] };
+  const apLines: string[] = [];
+  const pmk = pmkFromPassphrase(PASSPHRASE, Buffer.from(SSID));
+  const mlme = bss.mlme;
+  if (mlme === undefined) throw new Error('the WPS AP has no MLME without a driver');
+  const wpa = new WpaStations({ driver: apDriver, mlme, rsn: () => true, pmks: () => [{ pmk }], emit: (l) => apLines.push(l) });
+  await wpa.start();
+  return { dir, medium, apDriver, bss, link, apEvents, wpa, apLines, stations: [] };
 }
 
-export async function addStation(lab: Lab, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {
+export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {
   const path = join(lab.dir, `sta-${mac.replace(/:/g, '')}.conf`);
   writeFileSync(path, confText);
   const config = parseWpaSupplicantConfig(confText, path).config;
@@ -116,6 +128,7 @@ export async function addStation(lab: Lab, mac: MacAddress, confText = 'update_c
     retryDelayMs: 100,
     eapolStartIntervalMs: 300,
   });
+  netCtx.onSelect = (id) => radio.selectNetwork(id);
   const registry = new CommandRegistry();
   registerNetworkCommands(registry, netCtx);
   registerRadioCommands(registry, radio);
@@ -149,6 +162,7 @@ export async function stopLab(lab: Lab): Promise<void> {
     await s.radio.stop();
     await s.driver.close();
   }
+  lab.wpa.stop();
   await lab.bss.close();
   await lab.apDriver.close();
   await lab.medium.close();

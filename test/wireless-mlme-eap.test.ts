@@ -48,7 +48,7 @@ class RecordingApDriver implements ApDriver {
   async setApElements(): Promise<void> {}
   async stopAp(): Promise<void> {}
   async addStation(addr: string, p: AddStationParams): Promise<void> {
-    this.table.set(addr, { addr, ...p });
+    this.table.set(addr, { addr, ...p, authorized: false });
     this.events.emit({ type: 'station-associated', addr, aid: p.aid, fourAddr: p.fourAddr ?? false });
   }
   async removeStation(addr: string, reason = 1): Promise<void> {
@@ -57,6 +57,14 @@ class RecordingApDriver implements ApDriver {
   }
   stations(): StationInfo[] {
     return [...this.table.values()];
+  }
+  async setStationAuthorized(addr: string, authorized: boolean): Promise<void> {
+    const s = this.table.get(addr);
+    if (s) s.authorized = authorized;
+  }
+  async installKey(): Promise<void> {}
+  async groupKeySequence(): Promise<Uint8Array> {
+    return new Uint8Array(6);
   }
   rx(body: ManagementBody, from = STA): void {
     const frame = managementFrame(BSSID, from, BSSID, body);

@@ -17,7 +17,7 @@ import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
 import type { ApDriver } from '../radio/driver.js';
-import { macToBytes } from '../radio/mac.js';
+import { macFromBytes, macToBytes } from '../radio/mac.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
@@ -29,6 +29,9 @@ import { applyNewApSettings } from './config-writer.js';
 import { newApSettingsLine, WPS_EVENT_NEW_AP_SETTINGS } from './events.js';
 import { PinRequestFile, pinRequestFrom } from './pin-requests.js';
 import { StationCredentials } from './wps/station-credentials.js';
+import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
+import { PlainRadioPath } from './plain-radio-path.js';
+import { WpaPath } from './wpa-path.js';
 import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
 import { wpsApEventLine } from './wps/wps-lines.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
@@ -45,6 +48,8 @@ export interface WpsTuning {
   retransmitMs?: number;
   maxRetransmissions?: number;
   probeEventIntervalMs?: number;
+  /** EAPOL-Key retransmission timings and retry counts (hostapd's by default). */
+  wpa?: AuthenticatorTuning;
 }
 
 export interface ApBssOptions {
@@ -67,6 +72,10 @@ export class ApBss {
   readonly state: BssState;
   ctrl: CtrlServer | undefined;
   wps: WpsAp | undefined;
+  /** With a radio: WPA2-PSK (4-way and group key handshakes, wpa_psk_file, per-device PSKs) or the open port. */
+  wpa: WpaPath | undefined;
+  /** With a radio and no WPS: the MLME and RSN element WpsAp would otherwise hold. */
+  private plainRadio: PlainRadioPath | undefined;
   private readonly log: Logger;
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -78,7 +87,13 @@ export class ApBss {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.state = new BssState(opts.config, this.conf, opts.ownAddr, opts.uuid);
-    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: opts.config.hwMode === 'ad', log: this.log });
+    this.credentials = new StationCredentials({
+      state: this.state,
+      conf: () => this.conf,
+      band60GHz: opts.config.hwMode === 'ad',
+      perDeviceKey: (mac) => (mac.length === 6 ? this.wpa?.networkKeyFor(macFromBytes(mac)) : undefined),
+      log: this.log,
+    });
   }
 
   get conf(): HostapdBssConfig {
@@ -113,7 +128,7 @@ export class ApBss {
       });
     }
     const uuid = this.state.uuid;
-    if (conf.wpsState === 0 || uuid === undefined) return;
+    if (conf.wpsState === 0 || uuid === undefined) return this.openRadio();
     this.pinFile = conf.wpsPinRequests !== undefined ? new PinRequestFile(conf.wpsPinRequests, this.log) : undefined;
     this.wps = new WpsAp(this.wpsOptions(uuid));
     this.wps.onEvent((e) => this.onWpsEvent(e));
@@ -121,6 +136,22 @@ export class ApBss {
     const loc = this.wps.proxy?.device.location;
     if (loc !== undefined) this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${loc}`);
     if (this.opts.driver !== undefined && this.ctrl !== undefined) registerWpsRadioCommands(this.ctrl.registry, this.wps, this.log);
+    await this.openRadio();
+  }
+
+  /** The stations' side of the radio: WPA2-PSK next to WPS's MLME, or with an MLME of its own without WPS. */
+  private async openRadio(): Promise<void> {
+    const driver = this.opts.driver;
+    if (driver === undefined) return;
+    const tuning = this.opts.tuning?.wpa;
+    const common = { driver, state: this.state, conf: this.conf, emit: (line: string) => this.emit(line), ...(tuning !== undefined ? { tuning } : {}), logger: this.log };
+    const mlme = this.wps?.mlme;
+    if (mlme !== undefined) {
+      this.wpa = await WpaPath.start({ ...common, mlme });
+      return;
+    }
+    this.plainRadio = await PlainRadioPath.start(common);
+    this.wpa = this.plainRadio.wpa;
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {
@@ -205,6 +236,10 @@ export class ApBss {
   }
 
   async stop(): Promise<void> {
+    this.plainRadio?.stop();
+    this.plainRadio = undefined;
+    this.wpa?.stop();
+    this.wpa = undefined;
     const wps = this.wps;
     this.wps = undefined;
     if (wps) await wps.close();
@@ -235,6 +270,7 @@ export class ApBss {
         this.log.debug(`WPS: PIN needed for E-UUID ${formatUuid(ev.uuid)}`);
         void this.pinFile?.append(pinRequestFrom(ev), this.now() / 1000);
       } else if (ev.type === 'reg-success') {
+        if (ev.macAddress.length === 6) void this.wpa?.enrolled(macFromBytes(ev.macAddress));
         const settings = this.credentials.takeAutoConfig(ev.macAddress);
         if (settings !== undefined) {
           this.log.debug('WPS: Moving to Configured state based on first Enrollee connection');
@@ -246,6 +282,8 @@ export class ApBss {
       this.log.debug(`${this.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
     } else if (e.type === 'associated') {
       this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
+    } else if (e.type === 'bss-restarted') {
+      void this.wpa?.restarted().catch((err: Error) => this.log.warn(`WPA: cannot reinstall the group key: ${err.message}`));
     } else if (e.type === 'disassociated') {
       this.log.info(`${this.iface}: STA ${e.addr} IEEE 802.11: disassociated`);
     }

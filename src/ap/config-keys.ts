@@ -215,6 +215,7 @@ const handlers: Record<string, Handler> = {
     }
     ctx.bss.wpaPskFile = utf8Of(value);
   },
+  wpa_group_rekey: intKey('wpa_group_rekey', 0, 0x7fffffff, (c, v) => (c.bss.wpaGroupRekey = v)),
   auth_algs: intKey('auth_algs', 0, 0xff, (c, v) => (c.bss.authAlgs = v)),
   ieee80211w: intKey('ieee80211w', 0, 2, (c, v) => (c.bss.ieee80211w = v)),
   sae_require_mfp: intKey('sae_require_mfp', 0, 1, (c, v) => (c.bss.saeRequireMfp = v)),

@@ -36,6 +36,8 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   wpaPassphrase?: string;
   wpaPsk?: Buffer;
   wpaPskFile?: string;
+  /** wpa_group_rekey: seconds between GTK renewals, 0 for never (hostapd default 86400). */
+  wpaGroupRekey: number;
   authAlgs: number;
   ieee80211w: number;
   saeRequireMfp: number;
@@ -98,6 +100,7 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     wpaPairwise: 1 << 3, // WPA_CIPHER_TKIP
     rsnPairwise: 0,
     rsnPairwiseSet: false,
+    wpaGroupRekey: 86400,
     authAlgs: 3, // OPEN | SHARED
     ieee80211w: 0,
     saeRequireMfp: 0,

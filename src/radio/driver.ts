@@ -18,6 +18,16 @@
  *
  * 4-address mode (Multi-AP backhaul STA) is a flag of addStation() on the AP
  * and of connect() on the station; it changes how data frames are addressed.
+ *
+ * Keys and the controlled port follow nl80211 (hostapd/wpa_supplicant's
+ * driver_nl80211.c): the daemon runs the 4-way and group key handshakes over
+ * EAPOL and installs the resulting keys with installKey() (NL80211_CMD_NEW_KEY,
+ * then NL80211_CMD_SET_KEY for a default group key); the AP opens a station's
+ * port with setStationAuthorized() (NL80211_CMD_SET_STATION, flag
+ * NL80211_STA_FLAG_AUTHORIZED) and the station opens its own with
+ * setPortAuthorized() (the same flag on the AP's entry, wpa_supplicant's
+ * set_supp_port). Until the port is open, a driver carries only EAPOL to and
+ * from that peer; a new association starts closed, without keys.
  */
 import type { Element } from './elements.js';
 import type { MacAddress } from './mac.js';
@@ -40,7 +50,13 @@ export type DriverEvent =
   /** Station side: connect() succeeded. */
   | { type: 'associated'; bssid: MacAddress; aid: number; elements: Element[] }
   /** Station side: the association ended, by the AP (`locallyGenerated` false) or by disconnect(). */
-  | { type: 'disconnected'; bssid: MacAddress; reason: number; locallyGenerated: boolean };
+  | { type: 'disconnected'; bssid: MacAddress; reason: number; locallyGenerated: boolean }
+  /**
+   * Class 3 data other than EAPOL from an authorized peer. Only drivers
+   * without a kernel network interface report it (sim); with nl80211 data
+   * goes to the netdev and never reaches the daemon.
+   */
+  | { type: 'rx-data'; src: MacAddress; dst: MacAddress; etherType: number; payload: Uint8Array };
 
 export type DriverListener = (event: DriverEvent) => void;
 
@@ -52,7 +68,9 @@ export type DriverErrorCode =
   | 'NOT_CONNECTED'
   | 'UNKNOWN_STATION'
   | 'LINK_DOWN'
-  | 'BUSY';
+  | 'BUSY'
+  /** Data other than EAPOL to or from a peer whose port is not authorized. */
+  | 'NOT_AUTHORIZED';
 
 export class DriverError extends Error {
   constructor(
@@ -89,6 +107,45 @@ export interface AddStationParams {
 
 export interface StationInfo extends AddStationParams {
   addr: MacAddress;
+  /** The station's port is open (NL80211_STA_FLAG_AUTHORIZED). */
+  authorized: boolean;
+}
+
+/** Octets of a Receive Sequence Counter (802.11 12.7.2 Key RSC; NL80211_ATTR_KEY_SEQ for CCMP). */
+export const KEY_RSC_LEN = 6;
+/** Group key indexes; 0 is the pairwise key's (802.11 12.7.2, hostapd uses 1 and 2 alternately). */
+export const GROUP_KEY_INDEX_MIN = 1;
+export const GROUP_KEY_INDEX_MAX = 3;
+
+/** A temporal key for the driver (NL80211_CMD_NEW_KEY). */
+export interface KeyInstall {
+  /** Pairwise (NL80211_KEYTYPE_PAIRWISE, with the peer's address) or group (NL80211_KEYTYPE_GROUP). */
+  type: 'pairwise' | 'group';
+  /** Cipher suite selector as in the RSN element, e.g. RsnCipher.CCMP_128 (NL80211_ATTR_KEY_CIPHER). */
+  cipher: number;
+  /** 0 for a pairwise key; GROUP_KEY_INDEX_MIN..MAX for a group key (NL80211_ATTR_KEY_IDX). */
+  keyIndex: number;
+  /** The temporal key (NL80211_ATTR_KEY_DATA): 16 octets for CCMP-128. */
+  key: Uint8Array;
+  /**
+   * KEY_RSC_LEN octets, least significant first (NL80211_ATTR_KEY_SEQ): the
+   * first packet number to accept. A station sets the group RSC from the key
+   * frame that carried the GTK; absent means zero.
+   */
+  rsc?: Uint8Array;
+  /** Pairwise: the peer (the station on an AP, the AP on a station). A group key has none. */
+  addr?: MacAddress;
+  /** Group key on an AP: make it the default transmit key (NL80211_CMD_SET_KEY, NL80211_ATTR_KEY_DEFAULT). */
+  defaultTx?: boolean;
+}
+
+/** A key as the driver holds it, for inspection (the sim backend; nl80211 GET_KEY returns no key data). */
+export interface InstalledKey {
+  type: 'pairwise' | 'group';
+  cipher: number;
+  keyIndex: number;
+  addr?: MacAddress;
+  defaultTx: boolean;
 }
 
 export interface ScanParams {
@@ -142,6 +199,12 @@ export interface RadioDriver {
   sendMgmt(frame: ManagementFrame | Uint8Array): Promise<void>;
   /** Sends an EAPOL PDU to `dst` (a station on an AP, the AP on a station). */
   sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void>;
+  /**
+   * Installs (or replaces) a pairwise or group key. Throws DriverError
+   * BAD_CONFIG for a cipher the driver lacks or a key of the wrong length,
+   * UNKNOWN_STATION / NOT_CONNECTED for a pairwise key of an unknown peer.
+   */
+  installKey(key: KeyInstall): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,9 +214,21 @@ export interface ApDriver extends RadioDriver {
   setApElements(update: { beaconElements?: Element[]; probeResponseElements?: Element[] }): Promise<void>;
   stopAp(): Promise<void>;
   addStation(addr: MacAddress, params: AddStationParams): Promise<void>;
-  /** Drops the station from the driver; sending Deauthentication first is the daemon's choice. */
+  /** Drops the station (and its keys) from the driver; sending Deauthentication first is the daemon's choice. */
   removeStation(addr: MacAddress, reason?: number): Promise<void>;
   stations(): StationInfo[];
+  /**
+   * Opens or closes a station's port (NL80211_CMD_SET_STATION with
+   * NL80211_STA_FLAG_AUTHORIZED): data other than EAPOL flows only while open.
+   * An open network authorizes at association, an RSN one after the 4-way handshake.
+   */
+  setStationAuthorized(addr: MacAddress, authorized: boolean): Promise<void>;
+  /**
+   * The transmit sequence counter of group key `keyIndex`, KEY_RSC_LEN octets
+   * least significant first (NL80211_CMD_GET_KEY, NL80211_ATTR_KEY_SEQ): the
+   * RSC an AP announces with the GTK (hostapd wpa_auth_get_seqnum).
+   */
+  groupKeySequence(keyIndex: number): Promise<Uint8Array>;
 }
 
 export interface StationDriver extends RadioDriver {
@@ -161,8 +236,14 @@ export interface StationDriver extends RadioDriver {
   connect(params: ConnectParams): Promise<ConnectResult>;
   /** Sends Deauthentication to the current AP and forgets the association. */
   disconnect(reason?: number): Promise<void>;
-  /** The current association, if any. */
-  connection(): { bssid: MacAddress; aid: number; fourAddr: boolean } | undefined;
+  /** The current association, if any; `authorized` tells whether the port is open. */
+  connection(): { bssid: MacAddress; aid: number; fourAddr: boolean; authorized: boolean } | undefined;
+  /**
+   * Opens or closes this station's port towards the AP (wpa_supplicant
+   * set_supp_port: NL80211_CMD_SET_STATION on the BSSID with
+   * NL80211_STA_FLAG_AUTHORIZED). Throws NOT_CONNECTED without an association.
+   */
+  setPortAuthorized(authorized: boolean): Promise<void>;
 }
 
 /** The driver-related keys of the AP's and station's configuration (`driver=`, `sim_medium=`). */
@@ -194,6 +275,33 @@ export class DriverEvents {
       } catch (err) {
         this.onListenerError(err);
       }
+    }
+  }
+}
+
+/** Temporal key length per cipher suite (802.11-2020 12.7.2 Table 12-8). */
+export const CIPHER_KEY_LEN: ReadonlyMap<number, number> = new Map([
+  [0x000fac02, 32], // TKIP
+  [0x000fac04, 16], // CCMP-128
+  [0x000fac08, 16], // GCMP-128
+  [0x000fac09, 32], // GCMP-256
+  [0x000fac0a, 32], // CCMP-256
+]);
+
+/** Checks a KeyInstall against the rules every backend shares; throws DriverError BAD_CONFIG. */
+export function checkKeyInstall(k: KeyInstall, ciphers: readonly number[]): void {
+  const hex = `00-0f-ac:${k.cipher & 0xff}`;
+  if (!ciphers.includes(k.cipher)) throw new DriverError('BAD_CONFIG', `cipher ${hex} is not supported by this driver`);
+  const len = CIPHER_KEY_LEN.get(k.cipher);
+  if (len === undefined || k.key.length !== len) throw new DriverError('BAD_CONFIG', `a ${hex} key has ${len ?? '?'} octets, not ${k.key.length}`);
+  if (k.rsc !== undefined && k.rsc.length !== KEY_RSC_LEN) throw new DriverError('BAD_CONFIG', `key RSC of ${k.rsc.length} octets, not ${KEY_RSC_LEN}`);
+  if (k.type === 'pairwise') {
+    if (k.keyIndex !== 0) throw new DriverError('BAD_CONFIG', `pairwise key index ${k.keyIndex}, not 0`);
+    if (k.addr === undefined) throw new DriverError('BAD_CONFIG', 'a pairwise key needs the peer address');
+    if (k.defaultTx === true) throw new DriverError('BAD_CONFIG', 'only a group key is a default transmit key');
+  } else {
+    if (!Number.isInteger(k.keyIndex) || k.keyIndex < GROUP_KEY_INDEX_MIN || k.keyIndex > GROUP_KEY_INDEX_MAX) {
+      throw new DriverError('BAD_CONFIG', `group key index ${k.keyIndex} outside ${GROUP_KEY_INDEX_MIN}..${GROUP_KEY_INDEX_MAX}`);
     }
   }
 }

@@ -73,6 +73,10 @@ export const ReasonCode = {
   CLASS2_FRAME_FROM_NONAUTH_STA: 6,
   CLASS3_FRAME_FROM_NONASSOC_STA: 7,
   DISASSOC_STA_HAS_LEFT: 8,
+  MICHAEL_MIC_FAILURE: 14,
+  FOURWAY_HANDSHAKE_TIMEOUT: 15,
+  GROUP_KEY_UPDATE_TIMEOUT: 16,
+  IE_IN_4WAY_DIFFERS: 17,
   IEEE_802_1X_AUTH_FAILED: 23,
 } as const;
 
@@ -400,11 +404,26 @@ export function eapolDataFrame(p: {
   eapol: Uint8Array;
   sequenceControl?: number;
 }): DataFrame {
-  const payload = new Uint8Array(LLC_SNAP_LEN + p.eapol.length);
+  const { eapol, ...rest } = p;
+  return llcDataFrame({ ...rest, etherType: ETHERTYPE_EAPOL, payload: eapol });
+}
+
+/** A data frame between an AP and one of its stations carrying `payload` behind LLC/SNAP with `etherType`. */
+export function llcDataFrame(p: {
+  direction: 'to-ap' | 'from-ap';
+  bssid: MacAddress;
+  station: MacAddress;
+  fourAddr: boolean;
+  etherType: number;
+  payload: Uint8Array;
+  sequenceControl?: number;
+}): DataFrame {
+  if (!Number.isInteger(p.etherType) || p.etherType < 0 || p.etherType > 0xffff) throw new FrameError('BAD_FIELD', `EtherType ${p.etherType} is not 16 bits`);
+  const payload = new Uint8Array(LLC_SNAP_LEN + p.payload.length);
   payload.set(LLC_SNAP_HEADER, 0);
-  payload[6] = ETHERTYPE_EAPOL >> 8;
-  payload[7] = ETHERTYPE_EAPOL & 0xff;
-  payload.set(p.eapol, LLC_SNAP_LEN);
+  payload[6] = p.etherType >> 8;
+  payload[7] = p.etherType & 0xff;
+  payload.set(p.payload, LLC_SNAP_LEN);
   const seq = p.sequenceControl ?? 0;
   const [ra, ta] = p.direction === 'to-ap' ? [p.bssid, p.station] : [p.station, p.bssid];
   if (p.fourAddr) {
@@ -423,13 +442,18 @@ export function eapolDataFrame(p: {
   return { kind: 'data', subtype: 0, header, payload };
 }
 
-/** The EAPOL PDU inside a data frame's LLC/SNAP payload, or undefined when it carries something else. */
-export function eapolFromDataFrame(f: DataFrame): Uint8Array | undefined {
+/** The EtherType and payload behind a data frame's LLC/SNAP header, or undefined for anything else. */
+export function llcFromDataFrame(f: DataFrame): { etherType: number; payload: Uint8Array } | undefined {
   // An encrypted body cannot be read here; the sim medium never encrypts.
   if (f.header.flags & FcFlag.PROTECTED) return undefined;
   const p = f.payload;
   if (p.length < LLC_SNAP_LEN) return undefined;
   for (let i = 0; i < LLC_SNAP_HEADER.length; i++) if (p[i] !== LLC_SNAP_HEADER[i]) return undefined;
-  if ((((p[6] ?? 0) << 8) | (p[7] ?? 0)) !== ETHERTYPE_EAPOL) return undefined;
-  return p.slice(LLC_SNAP_LEN);
+  return { etherType: ((p[6] ?? 0) << 8) | (p[7] ?? 0), payload: p.slice(LLC_SNAP_LEN) };
+}
+
+/** The EAPOL PDU inside a data frame's LLC/SNAP payload, or undefined when it carries something else. */
+export function eapolFromDataFrame(f: DataFrame): Uint8Array | undefined {
+  const llc = llcFromDataFrame(f);
+  return llc?.etherType === ETHERTYPE_EAPOL ? llc.payload : undefined;
 }

@@ -41,6 +41,14 @@ export class NoneDriver implements StationDriver {
     return refuse('disconnect');
   }
 
+  setPortAuthorized(_authorized: boolean): Promise<void> {
+    return refuse('authorize a port');
+  }
+
+  installKey(): Promise<void> {
+    return refuse('install keys');
+  }
+
   connection(): undefined {
     return undefined;
   }

@@ -124,6 +124,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     driver === undefined
       ? undefined
       : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
+  if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,

@@ -17,6 +17,8 @@ export interface NetworkCommandContext {
   logger: Logger;
   /** Events to monitors (level, text). */
   emit: (level: number, text: string) => void;
+  /** SELECT_NETWORK <id> succeeded: the radio connects to it. */
+  onSelect?: (id: number) => void;
 }
 
 const ID = /^-?\d{1,9}$/;
@@ -131,7 +133,9 @@ export function registerNetworkCommands(registry: CommandRegistry, ctx: NetworkC
     handler: (args) => {
       const id = idOrAll(args[0], 'any');
       if (id === undefined || id === 'all') return REPLY_FAIL;
-      return table.select(id) === 'OK' ? REPLY_OK : REPLY_FAIL;
+      if (table.select(id) !== 'OK') return REPLY_FAIL;
+      if (id !== 'any') ctx.onSelect?.(id);
+      return REPLY_OK;
     },
   });
   registry.register({

@@ -7,16 +7,25 @@
  * network block unless wps_cred_processing=1 (saved when update_config=1),
  * then Open System authentication and association with that network.
  *
- * Not here: the WPA2 4-way handshake (its own issue). Association with a
- * PSK network is reported as CTRL-EVENT-CONNECTED / wpa_state=COMPLETED once
- * the AP accepted the association; there is no automatic reconnection.
+ * A PSK network runs the 4-way handshake after association (wpa-link.ts):
+ * CTRL-EVENT-CONNECTED and wpa_state=COMPLETED come only when it completed;
+ * an AP that drops the station during the handshake gets wpa_supplicant's
+ * "WPA: 4-Way Handshake failed - pre-shared key may be incorrect" and
+ * CTRL-EVENT-SSID-TEMP-DISABLED ... reason=WRONG_KEY. SELECT_NETWORK connects
+ * to the selected network; there is no automatic reconnection.
  */
 import { type Logger, silentLogger } from '../common/log.js';
 import { KeyMgmt, printfEncode } from '../ap/config-values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
 import { ReasonCode } from '../radio/frame.js';
 import { macToBytes, type MacAddress } from '../radio/mac.js';
+import { buildElements, ElementId, findElement } from '../radio/elements.js';
 import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
+import { pmkFromPassphrase } from '../radio/wpa/crypto.js';
+import type { SupplicantState } from '../radio/wpa/supplicant.js';
+import { randomBytes } from 'node:crypto';
+import { StationWpaLink, type LinkOutcome } from './wpa-link.js';
+import { authFailedDuration, tempDisabledLine, PSK_MISMATCH_LINE } from './auth-failures.js';
 import { AttributeType, attrBytes, encodeAttributes } from '../wps/attributes.js';
 import { encodeCredential, type Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
@@ -49,7 +58,7 @@ const BUSY_RETRIES = 20;
 const BUSY_RETRY_MS = 50;
 
 /** wpa_supplicant_state_txt() names this station can be in. */
-export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' | 'COMPLETED';
+export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' | 'ASSOCIATED' | '4WAY_HANDSHAKE' | 'GROUP_HANDSHAKE' | 'COMPLETED';
 
 export class RadioStationError extends Error {
   constructor(
@@ -88,6 +97,7 @@ interface Connection {
 }
 
 interface Operation {
+  kind: 'wps' | 'connect';
   abort: AbortController;
   done: Promise<void>;
 }
@@ -133,6 +143,9 @@ export class RadioStation {
   private current: Connection | undefined;
   private saving: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private link: StationWpaLink | undefined;
+  /** Networks temporarily disabled after failed authentications (wpas_auth_failed): id -> count and end. */
+  private readonly authFailures = new Map<number, { count: number; until: number }>();
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
 
@@ -152,7 +165,7 @@ export class RadioStation {
 
   /** True while a WPS operation runs. */
   get wpsActive(): boolean {
-    return this.op !== undefined;
+    return this.op?.kind === 'wps';
   }
 
   private emit(text: string): void {
@@ -218,7 +231,7 @@ export class RadioStation {
   async cancel(): Promise<void> {
     this.emit(ev.WPS_CANCEL);
     const op = this.op;
-    if (op === undefined) return;
+    if (op?.kind !== 'wps') return;
     op.abort.abort();
     await op.done;
   }
@@ -263,17 +276,21 @@ export class RadioStation {
 
   private startWps(method: EnrollMethod, multiAp = false): void {
     if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
-    // wpas_clear_wps: a new operation replaces the running one.
+    this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, multiAp, signal));
+  }
+
+  /** Runs `run` as the one operation of the radio; a new operation replaces (aborts, then waits for) the running one (wpas_clear_wps). */
+  private startOperation(kind: Operation['kind'], what: string, run: (signal: AbortSignal) => Promise<void>): void {
     const prev = this.op;
     prev?.abort.abort();
     const abort = new AbortController();
-    const op: Operation = { abort, done: Promise.resolve() };
+    const op: Operation = { kind, abort, done: Promise.resolve() };
     op.done = (async () => {
       await prev?.done;
       try {
-        await this.runWps(method, multiAp, abort.signal);
+        await run(abort.signal);
       } catch (e) {
-        this.log.error(`WPS operation failed: ${(e as Error).message}`);
+        this.log.error(`${what} failed: ${(e as Error).message}`);
       } finally {
         if (this.op === op) this.op = undefined;
         if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
@@ -409,7 +426,7 @@ export class RadioStation {
     for (let scans = 0; scans <= CONNECT_SCAN_ATTEMPTS && !signal.aborted; scans++) {
       for (const id of ids) {
         const net = this.o.table.network(id);
-        if (net === undefined || net.disabled !== 0 || net.ssid === undefined) continue;
+        if (net === undefined || net.disabled !== 0 || net.ssid === undefined || this.tempDisabled(id)) continue;
         const ssid = net.ssid;
         const candidates = this.bss.list().filter((b) => Buffer.from(b.ssid).equals(ssid));
         const bss = candidates.find((b) => b.bssid === preferred) ?? candidates[0];
@@ -472,11 +489,86 @@ export class RadioStation {
       }
       this.current = { bssid: bss.bssid, freq: bss.freq, networkId: net.id };
       this.o.table.currentId = net.id;
+      if (psk) {
+        this.state = 'ASSOCIATED';
+        if (!(await this.handshake(net, bss))) return false;
+      }
       this.state = 'COMPLETED';
+      this.authFailures.delete(net.id);
       this.emit(ev.connectedLine(bss.bssid, net.id, net.idStr?.toString('utf8') ?? ''));
       return true;
     }
     return false;
+  }
+
+  /**
+   * The 4-way handshake on the association just made; false when it did not
+   * complete (the association is then over).
+   */
+  private async handshake(net: NetworkBlock, bss: BssEntry): Promise<boolean> {
+    const apRsn = findElement(bss.elements, ElementId.RSN) ?? (bss.beaconElements !== undefined ? findElement(bss.beaconElements, ElementId.RSN) : undefined);
+    const ssid = net.ssid ?? Buffer.alloc(0);
+    const pmk = net.psk ?? (net.passphrase !== undefined ? pmkFromPassphrase(net.passphrase.toString('latin1'), ssid) : undefined);
+    if (apRsn === undefined || pmk === undefined) {
+      this.log.info(`WPA: ${apRsn === undefined ? `no RSN element from ${bss.bssid}` : 'the network has no PSK'}; not connecting`);
+      await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+      return false;
+    }
+    const link = new StationWpaLink({
+      driver: this.o.driver,
+      bssid: bss.bssid,
+      pmk,
+      ownRsnElement: buildElements([rsnElement(wpa2PersonalRsn())]),
+      apRsnElement: buildElements([apRsn]),
+      random: this.o.rng ?? randomBytes,
+      emit: (line) => this.emit(line),
+      onState: (st: SupplicantState) => {
+        if (this.link === link && st !== 'DISCONNECTED' && st !== 'COMPLETED') this.state = st;
+      },
+      logger: this.log,
+    });
+    this.link = link;
+    const outcome: LinkOutcome = await link.done;
+    if (outcome.result === 'completed') return true;
+    if (this.link === link) this.link = undefined;
+    link.close();
+    // could_be_psk_mismatch: lost during the initial 4-way handshake, not for a mismatching RSN element of ours.
+    const mismatch = outcome.result === 'disconnected' && outcome.during === '4WAY_HANDSHAKE' && !(outcome.locallyGenerated && outcome.reason === ReasonCode.IE_IN_4WAY_DIFFERS);
+    if (mismatch) {
+      this.emit(PSK_MISMATCH_LINE);
+      this.authFailed(net, 'WRONG_KEY');
+    }
+    if (this.state !== 'DISCONNECTED') this.state = 'DISCONNECTED';
+    return false;
+  }
+
+  /** wpas_auth_failed: the network is left alone for a while, longer after each failure. */
+  private authFailed(net: NetworkBlock, reason: string): void {
+    const prev = this.authFailures.get(net.id);
+    const count = (prev?.count ?? 0) + 1;
+    const rand = (this.o.rng ?? randomBytes)(4);
+    const dur = authFailedDuration(count, Buffer.from(rand).readUInt32BE(0));
+    this.authFailures.set(net.id, { count, until: Date.now() + dur * 1000 });
+    this.emit(tempDisabledLine(net.id, net.ssid ?? Buffer.alloc(0), count, dur, reason));
+  }
+
+  /** True while `id` is temporarily disabled after authentication failures. */
+  private tempDisabled(id: number): boolean {
+    const f = this.authFailures.get(id);
+    return f !== undefined && f.until > Date.now();
+  }
+
+  /** SELECT_NETWORK: connect to `id` (scanning for it first), replacing any WPS operation or connection. */
+  selectNetwork(id: number): void {
+    if (this.stopped) return;
+    // A user's selection clears the temporary disabling (wpas_clear_temp_disabled).
+    this.authFailures.delete(id);
+    this.startOperation('connect', 'connection attempt', async (signal) => {
+      await this.disconnectCurrent();
+      if (signal.aborted) return;
+      await this.scanWhenFree(signal);
+      await this.associate([id], '', signal);
+    });
   }
 
   private async disconnectCurrent(): Promise<void> {
@@ -490,6 +582,10 @@ export class RadioStation {
     const c = this.current;
     if (c === undefined || c.bssid !== e.bssid) return;
     this.current = undefined;
+    const link = this.link;
+    this.link = undefined;
+    // The link settles first (its own listener), so that the handshake's outcome sees this disconnection.
+    queueMicrotask(() => link?.close());
     if (this.o.table.currentId === c.networkId) this.o.table.currentId = undefined;
     if (this.state === 'COMPLETED') this.state = 'DISCONNECTED';
     this.emit(ev.disconnectedLine(e.bssid, e.reason, e.locallyGenerated));

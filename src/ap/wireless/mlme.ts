@@ -14,7 +14,8 @@
  */
 import { type Logger, silentLogger } from '../../common/log.js';
 import { type ApDriver, DriverError, type DriverEvent } from '../../radio/driver.js';
-import { ElementId, findElement, type Element } from '../../radio/elements.js';
+import { buildElements, ElementId, findElement, type Element } from '../../radio/elements.js';
+import { wpa2PskAssocStatus } from '../../radio/wpa/rsn-assoc.js';
 import {
   AID_FIELD_BITS,
   AID_MAX,
@@ -66,6 +67,10 @@ export interface StationEntry {
   /** The joined WSC attributes of its association WPS element. */
   wpsIe?: Buffer;
   rsn: boolean;
+  /** The RSN element of a non-WPS association, whole (ID, Length, data), for the 4-way handshake. */
+  rsnIe?: Uint8Array;
+  /** The data port is open (hostapd WLAN_STA_AUTHORIZED): set by whoever completes the station's key setup. */
+  authorized?: boolean;
   multiAp?: MultiApElement;
   fourAddr: boolean;
   lastSeen: number;
@@ -123,6 +128,12 @@ export class ApMlme {
 
   stations(): StationEntry[] {
     return [...this.table.values()].map((s) => ({ ...s }));
+  }
+
+  /** Records that the station's port opened or closed (the driver was told by the caller). */
+  setAuthorized(addr: MacAddress, authorized: boolean): void {
+    const s = this.table.get(addr);
+    if (s !== undefined) s.authorized = authorized;
   }
 
   /** Sends Deauthentication and drops the station (hostapd ap_sta_disconnect / deauth after WPS). */
@@ -257,9 +268,15 @@ export class ApMlme {
       if (e instanceof WscParseError || e instanceof WpsIeError) return refuse(StatusCode.INVALID_IE, `invalid WPS element: ${e.message}`);
       throw e;
     }
-    const rsn = findElement(elements, ElementId.RSN) !== undefined;
+    const rsnEl = findElement(elements, ElementId.RSN);
+    const rsn = rsnEl !== undefined;
     const maybeWps = this.opts.wpsEnabled && wps === undefined && !rsn;
     if (this.opts.rsn && wps === undefined && !rsn && !maybeWps) return refuse(StatusCode.INVALID_IE, 'no RSN element');
+    // hostapd: a WPS association ignores the RSN element; otherwise it must name what the BSS offers.
+    if (this.opts.rsn && wps === undefined && rsnEl !== undefined) {
+      const status = wpa2PskAssocStatus(rsnEl.data);
+      if (status !== StatusCode.SUCCESS) return refuse(status, 'RSN element does not match the BSS');
+    }
 
     const bss = this.opts.multiAp ?? 0;
     let multiAp: MultiApElement | undefined;
@@ -290,6 +307,7 @@ export class ApMlme {
       lastSeen: this.now(),
     };
     if (wps !== undefined) next.wpsIe = wps.ie;
+    if (this.opts.rsn && wps === undefined && rsnEl !== undefined) next.rsnIe = buildElements([rsnEl]);
     if (multiApSta && multiAp !== undefined) next.multiAp = multiAp;
     try {
       await this.opts.driver.addStation(sta, { aid, capability, listenInterval, fourAddr });

@@ -28,6 +28,8 @@ export interface StationCredentialsOptions {
   conf: () => HostapdBssConfig;
   /** hw_mode=ad (60 GHz) changes the auto-configured encryption. */
   band60GHz: boolean;
+  /** wpa_psk_file: the per-device Network Key for this Enrollee (undefined: the BSS's own). */
+  perDeviceKey?: (mac: Buffer) => Buffer | undefined;
   log: Logger;
 }
 
@@ -45,6 +47,9 @@ export class StationCredentials {
     if (state.wpsState === 1) {
       passphrase = randomPassphrase();
       own = { ...own, ...unconfiguredApSecurity(), networkKey: Buffer.from(passphrase, 'latin1') };
+    } else {
+      const perDevice = this.opts.perDeviceKey?.(e.macAddress);
+      if (perDevice !== undefined) own = { ...own, networkKey: perDevice };
     }
     const cred = credentialForEnrollee(own, e);
     if (cred === undefined) {

@@ -74,6 +74,8 @@ export type WpsApEvent =
   /** An Enrollee an External Registrar served finished with WSC_Done. */
   | { type: 'proxied-success'; addr: MacAddress; uuid: Buffer; password: 'pin' | 'pbc' }
   | { type: 'associated'; station: StationEntry }
+  /** The BSS came back up on the radio with new settings (wps_reload_config); the driver's keys went with the old one. */
+  | { type: 'bss-restarted' }
   | { type: 'disassociated'; addr: MacAddress }
   | { type: 'ap-setup-locked' }
   | { type: 'ap-setup-unlocked' }
@@ -350,6 +352,7 @@ export class WpsAp {
     this.mlmeOpts.rsn = settings.rsn;
     await this.bringUp();
     await this.refresh();
+    this.emit({ type: 'bss-restarted' });
   }
 
   private wpsElements(): { beaconElements: Element[]; probeResponseElements: Element[] } {

@@ -10,13 +10,16 @@ import {
   type DataFrame,
   managementFrame,
   eapolDataFrame,
-  eapolFromDataFrame,
+  llcDataFrame,
+  llcFromDataFrame,
   dataAddressing,
   ReasonCode,
   AID_MAX,
   FcFlag,
 } from '../frame.js';
-import { DriverError, type ApDriver, type ApParams, type AddStationParams, type StationInfo } from '../driver.js';
+import { DriverError, type ApDriver, type ApParams, type AddStationParams, type StationInfo, type KeyInstall, type InstalledKey } from '../driver.js';
+import { ETHERTYPE_EAPOL } from '../eapol.js';
+import { SimKeyStore } from './keys.js';
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
 
 /** One TU is 1024 microseconds (802.11 3.1). */
@@ -31,6 +34,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
   private beaconTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = process.hrtime.bigint();
   private readonly table = new Map<MacAddress, StationInfo>();
+  private readonly keys = new SimKeyStore();
 
   static async open(opts: SimRadioOptions): Promise<SimApDriver> {
     const { link, address, logger } = await SimRadio.attach(opts);
@@ -61,6 +65,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
     this.stopBeacons();
     this.params = undefined;
     this.table.clear();
+    this.keys.clear();
   }
 
   async addStation(addr: MacAddress, p: AddStationParams): Promise<void> {
@@ -69,19 +74,71 @@ export class SimApDriver extends SimRadio implements ApDriver {
     if (isGroupAddress(sta)) throw new DriverError('BAD_CONFIG', `${sta} is a group address`);
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `AID ${p.aid} outside 1..${AID_MAX}`);
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `station table full (${MAX_STATIONS})`);
-    const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: p.fourAddr ?? false };
+    // A (re)association starts with a closed port and no pairwise key (mac80211 sta_info_alloc).
+    const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: p.fourAddr ?? false, authorized: false };
     this.table.set(sta, info);
+    this.keys.forgetPeer(sta);
     this.emit({ type: 'station-associated', addr: sta, aid: info.aid, fourAddr: info.fourAddr ?? false });
   }
 
   async removeStation(addr: MacAddress, reason: number = ReasonCode.UNSPECIFIED): Promise<void> {
     const sta = parseMac(addr);
     if (!this.table.delete(sta)) throw new DriverError('UNKNOWN_STATION', `station ${sta} is not in the table`);
+    this.keys.forgetPeer(sta);
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
   }
 
   stations(): StationInfo[] {
     return [...this.table.values()].map((s) => ({ ...s }));
+  }
+
+  async setStationAuthorized(addr: MacAddress, authorized: boolean): Promise<void> {
+    const sta = this.table.get(parseMac(addr));
+    if (!sta) throw new DriverError('UNKNOWN_STATION', `station ${addr} is not associated`);
+    sta.authorized = authorized;
+  }
+
+  async installKey(k: KeyInstall): Promise<void> {
+    if (!this.params) throw new DriverError('NOT_STARTED', 'the AP is not started');
+    let peer: MacAddress | undefined;
+    if (k.type === 'pairwise' && k.addr !== undefined) {
+      peer = parseMac(k.addr);
+      if (!this.table.has(peer)) throw new DriverError('UNKNOWN_STATION', `station ${peer} is not associated`);
+    }
+    this.keys.install(k, peer);
+  }
+
+  async groupKeySequence(keyIndex: number): Promise<Uint8Array> {
+    return this.keys.groupSequence(keyIndex);
+  }
+
+  /** The keys installed for `addr` (pairwise) and the group keys, without key material. */
+  installedKeys(addr?: MacAddress): InstalledKey[] {
+    return this.keys.list(addr === undefined ? undefined : parseMac(addr));
+  }
+
+  /** Key material, for tests comparing what both ends derived. */
+  keyData(type: 'pairwise' | 'group', ref: MacAddress | number): Uint8Array | undefined {
+    return this.keys.keyData(type, typeof ref === 'number' ? ref : parseMac(ref));
+  }
+
+  /**
+   * Sends data other than EAPOL: to an authorized station, or group-addressed
+   * to every station (counted against the default group key, which must exist).
+   */
+  async sendData(dst: MacAddress, etherType: number, payload: Uint8Array): Promise<void> {
+    this.requireLink();
+    if (etherType === ETHERTYPE_EAPOL) throw new DriverError('BAD_CONFIG', 'EAPOL goes through sendEapol()');
+    const to = parseMac(dst);
+    if (isGroupAddress(to)) {
+      if (!this.keys.countGroupTx()) throw new DriverError('NOT_AUTHORIZED', 'no default group key for group-addressed data');
+      this.transmit(llcDataFrame({ direction: 'from-ap', bssid: this.address, station: to, fourAddr: false, etherType, payload }));
+      return;
+    }
+    const sta = this.table.get(to);
+    if (!sta) throw new DriverError('UNKNOWN_STATION', `station ${to} is not associated`);
+    if (!sta.authorized) throw new DriverError('NOT_AUTHORIZED', `station ${to} is not authorized`);
+    this.transmit(llcDataFrame({ direction: 'from-ap', bssid: this.address, station: sta.addr, fourAddr: sta.fourAddr ?? false, etherType, payload }));
   }
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
@@ -141,6 +198,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
     if (h.addr3 !== this.address) return;
     this.emit({ type: 'rx-mgmt', frame, raw });
     if ((b.subtype === 'deauthentication' || b.subtype === 'disassociation') && this.table.delete(h.addr2)) {
+      this.keys.forgetPeer(h.addr2);
       this.emit({ type: 'station-disassociated', addr: h.addr2, reason: b.reason, byPeer: true });
     }
   }
@@ -166,13 +224,23 @@ export class SimApDriver extends SimRadio implements ApDriver {
     if ((frame.header.flags & FcFlag.TO_DS) === 0) return;
     const a = dataAddressing(frame);
     // Class 3 frames only from stations the daemon installed (hostapd with mac80211 works the same).
-    if (!this.table.has(a.ta)) {
+    const sta = this.table.get(a.ta);
+    if (!sta) {
       this.log.debug(`data frame from unassociated ${a.ta} dropped`);
       return;
     }
-    const eapol = eapolFromDataFrame(frame);
-    if (eapol === undefined) return;
-    this.emit({ type: 'rx-eapol', src: a.ta, eapol, fourAddr: a.fromDs });
+    const llc = llcFromDataFrame(frame);
+    if (llc === undefined) return;
+    if (llc.etherType === ETHERTYPE_EAPOL) {
+      this.emit({ type: 'rx-eapol', src: a.ta, eapol: llc.payload, fourAddr: a.fromDs });
+      return;
+    }
+    // The controlled port (802.1X): nothing but EAPOL until the daemon authorizes the station.
+    if (!sta.authorized) {
+      this.log.debug(`data frame from unauthorized ${a.ta} dropped`);
+      return;
+    }
+    this.emit({ type: 'rx-data', src: a.ta, dst: a.da, etherType: llc.etherType, payload: llc.payload });
   }
 
   protected linkLost(why: string): void {
@@ -184,5 +252,6 @@ export class SimApDriver extends SimRadio implements ApDriver {
     this.stopBeacons();
     this.params = undefined;
     this.table.clear();
+    this.keys.clear();
   }
 }

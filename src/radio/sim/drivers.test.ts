@@ -8,10 +8,10 @@ import { SimStationDriver } from './station-driver.js';
 import { SimLink } from './link.js';
 import { openApDriver, openStationDriver } from '../open-driver.js';
 import { DriverError, type DriverEvent, type ApDriver, type RadioDriver } from '../driver.js';
-import { managementFrame, eapolDataFrame, buildFrame, StatusCode, CapabilityInfo, AID_FIELD_BITS, ReasonCode } from '../frame.js';
+import { managementFrame, eapolDataFrame, llcDataFrame, buildFrame, StatusCode, CapabilityInfo, AID_FIELD_BITS, ReasonCode } from '../frame.js';
 import { fragmentWpsIe, joinWpsIe } from '../wps-ie.js';
 import { buildMultiApElement, findMultiApElement, MultiApCapability } from '../multi-ap-ie.js';
-import { rsnElement, wpa2PersonalRsn } from '../rsn-ie.js';
+import { rsnElement, wpa2PersonalRsn, RsnCipher } from '../rsn-ie.js';
 import { buildEapol, EapolType } from '../eapol.js';
 
 const AP = '02:00:00:00:01:00';
@@ -157,6 +157,67 @@ describe('sim drivers: an AP daemon and a station over the medium', () => {
     expect(await gone).toMatchObject({ addr: STA, reason: ReasonCode.DEAUTH_LEAVING, byPeer: true });
     expect(ap.stations()).toEqual([]);
     await expect(ap.sendEapol(STA, identity)).rejects.toMatchObject({ code: 'UNKNOWN_STATION' });
+  });
+
+  it('carries only EAPOL until the port is authorized on both ends; keys are kept per station and go with it', async () => {
+    runMlme(ap);
+    const apEvents = recorder(ap);
+    const staEvents = recorder(sta);
+    await startAp();
+    expect((await sta.connect({ bssid: AP, ssid: SSID, channel: 6 })).ok).toBe(true);
+    expect(ap.stations()[0]?.authorized).toBe(false);
+    expect(sta.connection()?.authorized).toBe(false);
+    const ipv4 = 0x0800;
+    await expect(sta.sendData(ipv4, enc('early'))).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    await expect(ap.sendData(STA, ipv4, enc('early'))).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+    // A raw data frame from the unauthorized station is dropped; the EAPOL frame after it still arrives.
+    await sta.sendMgmt(buildFrame(llcDataFrame({ direction: 'to-ap', bssid: AP, station: STA, fourAddr: false, etherType: ipv4, payload: enc('sneaked') })));
+    const eapolIn = apEvents.next('rx-eapol');
+    await sta.sendEapol(AP, buildEapol({ version: 2, type: EapolType.START, body: new Uint8Array(0) }));
+    await eapolIn;
+    expect(apEvents.events.filter((e) => e.type === 'rx-data')).toEqual([]);
+
+    const tk = Uint8Array.from({ length: 16 }, (_, i) => i);
+    const gtk = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 ^ i);
+    await ap.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: tk, addr: STA });
+    await ap.installKey({ type: 'group', cipher: RsnCipher.CCMP_128, keyIndex: 1, key: gtk, defaultTx: true });
+    await sta.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: tk, addr: AP });
+    await sta.installKey({ type: 'group', cipher: RsnCipher.CCMP_128, keyIndex: 1, key: gtk, rsc: Uint8Array.of(5, 0, 0, 0, 0, 0) });
+    await expect(ap.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: tk, addr: '02:00:00:00:07:07' })).rejects.toMatchObject({ code: 'UNKNOWN_STATION' });
+    await expect(ap.installKey({ type: 'group', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: gtk })).rejects.toMatchObject({ code: 'BAD_CONFIG' });
+    await expect(sta.installKey({ type: 'pairwise', cipher: RsnCipher.TKIP, keyIndex: 0, key: new Uint8Array(32), addr: AP })).rejects.toMatchObject({ code: 'BAD_CONFIG' });
+    expect(ap.installedKeys(STA).map((k) => [k.type, k.keyIndex, k.addr, k.defaultTx])).toEqual([
+      ['pairwise', 0, STA, false],
+      ['group', 1, undefined, true],
+    ]);
+    expect(sta.installedKeys().map((k) => [k.type, k.keyIndex])).toEqual([
+      ['pairwise', 0],
+      ['group', 1],
+    ]);
+    expect(ap.keyData('pairwise', STA)).toEqual(tk);
+
+    await ap.setStationAuthorized(STA, true);
+    await sta.setPortAuthorized(true);
+    const up = apEvents.next('rx-data');
+    await sta.sendData(ipv4, enc('ping'));
+    expect(await up).toMatchObject({ src: STA, dst: AP, etherType: ipv4, payload: enc('ping') });
+    const down = staEvents.next('rx-data');
+    await ap.sendData(STA, ipv4, enc('pong'));
+    expect(await down).toMatchObject({ src: AP, dst: STA, payload: enc('pong') });
+    // Group-addressed data counts against the default group key's transmit sequence.
+    expect(await ap.groupKeySequence(1)).toEqual(new Uint8Array(6));
+    const bcast = staEvents.next('rx-data', (e) => e.dst === 'ff:ff:ff:ff:ff:ff');
+    await ap.sendData('ff:ff:ff:ff:ff:ff', ipv4, enc('all'));
+    await bcast;
+    expect(await ap.groupKeySequence(1)).toEqual(Uint8Array.of(1, 0, 0, 0, 0, 0));
+
+    // Leaving drops the station's key and closes its port; the group key stays with the BSS.
+    const gone = apEvents.next('station-disassociated');
+    await sta.disconnect(ReasonCode.DEAUTH_LEAVING);
+    await gone;
+    expect(ap.installedKeys(STA).map((k) => k.type)).toEqual(['group']);
+    expect(sta.installedKeys()).toEqual([]);
+    expect(sta.connection()).toBeUndefined();
   });
 
   it('a Multi-AP backhaul STA in 4-address mode gets EAPOL in 4-address frames', async () => {

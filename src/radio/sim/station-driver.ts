@@ -2,6 +2,8 @@
  * The sim backend of StationDriver, SME in the driver (cfg80211 CONNECT
  * style): connect() runs Open System authentication and association with
  * retries, scan() probes each channel and listens for a dwell time.
+ * Data other than EAPOL flows only while the port is authorized; keys are
+ * recorded per association and go with it.
  */
 import { type MacAddress, parseMac, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { type Element, ElementId, ssidElement, defaultRateElements, findElement, SSID_MAX_LEN } from '../elements.js';
@@ -11,7 +13,8 @@ import {
   type DataFrame,
   managementFrame,
   eapolDataFrame,
-  eapolFromDataFrame,
+  llcDataFrame,
+  llcFromDataFrame,
   dataAddressing,
   ReasonCode,
   StatusCode,
@@ -19,7 +22,18 @@ import {
   CapabilityInfo,
   FcFlag,
 } from '../frame.js';
-import { DriverError, type StationDriver, type ScanParams, type ScanResult, type ConnectParams, type ConnectResult } from '../driver.js';
+import {
+  DriverError,
+  type StationDriver,
+  type ScanParams,
+  type ScanResult,
+  type ConnectParams,
+  type ConnectResult,
+  type KeyInstall,
+  type InstalledKey,
+} from '../driver.js';
+import { ETHERTYPE_EAPOL } from '../eapol.js';
+import { SimKeyStore } from './keys.js';
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
 import type { SimLink } from './link.js';
 import type { Logger } from '../../common/log.js';
@@ -47,6 +61,7 @@ interface Connection {
   bssid: MacAddress;
   aid: number;
   fourAddr: boolean;
+  authorized: boolean;
 }
 
 export class SimStationDriver extends SimRadio implements StationDriver {
@@ -54,6 +69,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   private busy: 'scan' | 'connect' | undefined;
   private scanSink: ((f: ManagementFrame) => void) | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly keys = new SimKeyStore();
 
   private constructor(
     link: SimLink,
@@ -140,7 +156,8 @@ export class SimStationDriver extends SimRadio implements StationDriver {
         return { ok: false, bssid, stage: 'association', status: assoc.body.status, reason: `association refused with status ${assoc.body.status}` };
       }
       const aid = assoc.body.aid & 0x3fff;
-      this.current = { bssid, aid, fourAddr: p.fourAddr ?? false };
+      this.current = { bssid, aid, fourAddr: p.fourAddr ?? false, authorized: false };
+      this.keys.clear();
       this.emit({ type: 'associated', bssid, aid, elements: assoc.body.elements });
       return { ok: true, bssid, aid, elements: assoc.body.elements };
     } finally {
@@ -152,6 +169,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
     const c = this.current;
     if (!c) throw new DriverError('NOT_CONNECTED', 'not associated');
     this.current = undefined;
+    this.keys.clear();
     if (this.link.isOpen) this.transmit(managementFrame(c.bssid, this.address, c.bssid, { subtype: 'deauthentication', reason, elements: [] }));
     this.emit({ type: 'disconnected', bssid: c.bssid, reason, locallyGenerated: true });
   }
@@ -161,6 +179,38 @@ export class SimStationDriver extends SimRadio implements StationDriver {
     const c = this.current;
     if (!c || c.bssid !== parseMac(dst)) throw new DriverError('NOT_CONNECTED', `not associated with ${dst}`);
     this.transmit(eapolDataFrame({ direction: 'to-ap', bssid: c.bssid, station: this.address, fourAddr: c.fourAddr, eapol }));
+  }
+
+  async setPortAuthorized(authorized: boolean): Promise<void> {
+    if (!this.current) throw new DriverError('NOT_CONNECTED', 'not associated');
+    this.current.authorized = authorized;
+  }
+
+  async installKey(k: KeyInstall): Promise<void> {
+    const c = this.current;
+    if (!c) throw new DriverError('NOT_CONNECTED', 'not associated');
+    if (k.type === 'pairwise' && k.addr !== undefined && parseMac(k.addr) !== c.bssid) throw new DriverError('NOT_CONNECTED', `not associated with ${k.addr}`);
+    this.keys.install(k, k.type === 'pairwise' ? c.bssid : undefined);
+  }
+
+  /** The keys of the current association, without key material. */
+  installedKeys(): InstalledKey[] {
+    return this.keys.list();
+  }
+
+  /** Key material, for tests comparing what both ends derived. */
+  keyData(type: 'pairwise' | 'group', ref: MacAddress | number): Uint8Array | undefined {
+    return this.keys.keyData(type, typeof ref === 'number' ? ref : parseMac(ref));
+  }
+
+  /** Sends data other than EAPOL to the AP; only while the port is authorized. */
+  async sendData(etherType: number, payload: Uint8Array): Promise<void> {
+    this.requireLink();
+    if (etherType === ETHERTYPE_EAPOL) throw new DriverError('BAD_CONFIG', 'EAPOL goes through sendEapol()');
+    const c = this.current;
+    if (!c) throw new DriverError('NOT_CONNECTED', 'not associated');
+    if (!c.authorized) throw new DriverError('NOT_AUTHORIZED', 'the port is not authorized');
+    this.transmit(llcDataFrame({ direction: 'to-ap', bssid: c.bssid, station: this.address, fourAddr: c.fourAddr, etherType, payload }));
   }
 
   /** Sends a request and waits for the matching response from `bssid`, retrying on timeout. */
@@ -206,18 +256,30 @@ export class SimStationDriver extends SimRadio implements StationDriver {
     const c = this.current;
     if (c && (b.subtype === 'deauthentication' || b.subtype === 'disassociation') && h.addr2 === c.bssid && h.addr1 === this.address) {
       this.current = undefined;
+      this.keys.clear();
       this.emit({ type: 'disconnected', bssid: c.bssid, reason: b.reason, locallyGenerated: false });
     }
   }
 
   protected receiveData(frame: DataFrame): void {
     const c = this.current;
-    if (!c || frame.header.addr1 !== this.address || (frame.header.flags & FcFlag.FROM_DS) === 0) return;
+    if (!c || (frame.header.flags & FcFlag.FROM_DS) === 0) return;
+    const group = isGroupAddress(frame.header.addr1);
+    if (frame.header.addr1 !== this.address && !group) return;
     const a = dataAddressing(frame);
     if (a.ta !== c.bssid) return;
-    const eapol = eapolFromDataFrame(frame);
-    if (eapol === undefined) return;
-    this.emit({ type: 'rx-eapol', src: c.bssid, eapol, fourAddr: a.toDs });
+    const llc = llcFromDataFrame(frame);
+    if (llc === undefined) return;
+    if (llc.etherType === ETHERTYPE_EAPOL) {
+      if (!group) this.emit({ type: 'rx-eapol', src: c.bssid, eapol: llc.payload, fourAddr: a.toDs });
+      return;
+    }
+    // The controlled port: nothing but EAPOL until the supplicant authorizes it (group data also needs the GTK).
+    if (!c.authorized || (group && this.keys.list().every((k) => k.type !== 'group'))) {
+      this.log.debug(`data frame from ${a.sa} dropped: port not authorized`);
+      return;
+    }
+    this.emit({ type: 'rx-data', src: a.sa, dst: a.da, etherType: llc.etherType, payload: llc.payload });
   }
 
   protected linkLost(why: string): void {
@@ -225,12 +287,14 @@ export class SimStationDriver extends SimRadio implements StationDriver {
     for (const w of [...this.waiters]) w.resolve(undefined);
     const c = this.current;
     this.current = undefined;
+    this.keys.clear();
     if (c) this.emit({ type: 'disconnected', bssid: c.bssid, reason: ReasonCode.UNSPECIFIED, locallyGenerated: true });
   }
 
   protected beforeClose(): void {
     for (const w of [...this.waiters]) w.resolve(undefined);
     this.current = undefined;
+    this.keys.clear();
   }
 }
 
