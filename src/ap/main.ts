@@ -64,7 +64,7 @@ export interface StartApOptions {
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
   const log = opts.logger;
   const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid));
-  const radio: ApRadio | undefined = await startRadio(config, addrs[0] as Buffer, log);
+  const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
   const stopAll = async (): Promise<void> => {
@@ -72,7 +72,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       b.emit(AP_EVENT_DISABLED);
       await b.stop();
     }
-    await radio?.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
+    for (const r of [...(radios ?? [])].reverse()) await r.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
   };
   try {
     for (const [i, conf] of config.bss.entries()) {
@@ -87,8 +87,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         logger: log,
         ...(opts.bssOptions ?? {}),
         ...(upnpTaken ? { noUpnp: true } : {}),
-        // The radio carries the first BSS (the others have no radio of their own yet).
-        ...(i === 0 && radio !== undefined ? { driver: radio.driver } : {}),
+        ...(radios?.[i] !== undefined ? { driver: radios[i].driver } : {}),
         ...(opts.radio !== undefined ? { tuning: opts.radio } : {}),
       });
       bsses.push(b);
@@ -108,7 +107,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   return {
     config,
     bsses,
-    radioWps: radio !== undefined ? bsses[0]?.wps : undefined,
+    radioWps: radios !== undefined ? bsses[0]?.wps : undefined,
     stop: async () => {
       if (stopped) return;
       stopped = true;
