@@ -14,7 +14,7 @@
  */
 import { type Logger, silentLogger } from '../../common/log.js';
 import { type ApDriver, DriverError, type DriverEvent } from '../../radio/driver.js';
-import { buildElements, ElementId, findElement, type Element } from '../../radio/elements.js';
+import { buildElements, ElementId, findElement, defaultRateElements, type Element } from '../../radio/elements.js';
 import { wpa2PskAssocStatus } from '../../radio/wpa/rsn-assoc.js';
 import {
   AID_FIELD_BITS,
@@ -316,7 +316,8 @@ export class ApMlme {
       throw e;
     }
     this.table.set(sta, next);
-    const respElements: Element[] = [];
+    // Supported Rates first (9.3.3.6): mac80211 stations drop a response without them.
+    const respElements: Element[] = defaultRateElements();
     if (next.wps || (next.maybeWps && this.opts.rsn)) respElements.push(...buildAssocResponseWpsElements());
     const multiApIe = multiApSta ? multiApBssElement(bss) : undefined;
     if (multiApIe !== undefined) respElements.push(multiApIe);
