@@ -19,7 +19,8 @@ import { KeyMgmt, printfEncode } from '../ap/config-values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
 import { ReasonCode } from '../radio/frame.js';
 import { macToBytes, type MacAddress } from '../radio/mac.js';
-import { buildElements, ElementId, findElement } from '../radio/elements.js';
+import { buildElements, ElementId, findElement, findVendorElements } from '../radio/elements.js';
+import { MULTI_AP_VENDOR_TYPE } from '../radio/multi-ap-ie.js';
 import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { pmkFromPassphrase } from '../radio/wpa/crypto.js';
 import type { SupplicantState } from '../radio/wpa/supplicant.js';
@@ -465,6 +466,8 @@ export class RadioStation {
         }
         if (backhaul) {
           // multi_ap_backhaul_sta=1: no Multi-AP element from a backhaul BSS in the response fails the association.
+          const el = findVendorElements(r.elements, MULTI_AP_VENDOR_TYPE)[0];
+          this.log.debug(`Multi-AP: (Re)Association Response element ${el === undefined ? 'absent' : Buffer.from(buildElements([el])).toString('hex')}`);
           const v = checkBackhaulAssocResponse(r.elements, false);
           if (!v.ok) {
             this.log.info(v.why);
