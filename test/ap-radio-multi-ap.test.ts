@@ -28,7 +28,7 @@ import { buildMultiApElement, findMultiApElement, MultiApCapability } from '../s
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
-import { addStation, type Station } from './sta-radio-helpers.js';
+import { addStation, until, type Station } from './sta-radio-helpers.js';
 
 const FRONT: MacAddress = '02:00:00:00:0a:00';
 const BACK: MacAddress = '02:00:00:00:0a:01';
@@ -38,18 +38,6 @@ const FRONT_PASS = 'fronthaul passphrase';
 const BACK_SSID = 'wpsd-back';
 const BACK_PASS = 'backhaul passphrase';
 const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
-const WAIT_MS = 15_000;
-
-async function until<T>(get: () => T | undefined | false, what: string, ms = WAIT_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 interface Lab {
   dir: string;
   medium: Medium;
