@@ -260,6 +260,22 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     await until(() => l.events.includes(`EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`), 'EAPOL-4WAY-HS-COMPLETED');
   });
 
+  it('an open BSS (wpa=0) authorizes a station at association: AP-STA-CONNECTED, open ports, data both ways', { timeout: 60_000 }, async () => {
+    const l = await startLab(['wpa=0']);
+    const sta = await addStation(l, '02:00:00:00:0b:0b', `network={\n\tssid="${SSID}"\n\tkey_mgmt=NONE\n}\n`);
+    expect(await sta.cmd('SELECT_NETWORK 0')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    await until(() => l.events.includes(`AP-STA-CONNECTED ${sta.driver.address}`), 'AP-STA-CONNECTED');
+    expect(l.events.some((e) => e.startsWith('EAPOL-4WAY-HS-COMPLETED'))).toBe(false);
+    expect((await statusOf(sta)).key_mgmt).toBe('NONE');
+    await until(() => sta.driver.connection()?.authorized === true, 'the station port');
+    const d = apDriver(l);
+    const got = new Promise((resolve) => sta.driver.onEvent((e) => e.type === 'rx-data' && resolve(e.payload)));
+    await d.sendData(sta.driver.address, 0x0800, Buffer.from('hello'));
+    expect(Buffer.from((await got) as Uint8Array).toString()).toBe('hello');
+    expect(d.installedKeys()).toEqual([]);
+  });
+
   it('a wpa_psk_file that does not exist stops the start, as in hostapd', async () => {
     await expect(startLab(['wpa_psk_file=$DIR/missing.psk'])).rejects.toThrow(/wpa_psk_file/);
   });

@@ -23,7 +23,7 @@ import { parseRequest } from '../src/ctrl/request.js';
 import { parseWpaSupplicantConfig, type WpaSupplicantConfig } from '../src/sta/config.js';
 import { NetworkTable } from '../src/sta/network-table.js';
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from '../src/sta/network-commands.js';
-import { RadioStation } from '../src/sta/radio-station.js';
+import { RadioStation, type RadioStationOptions } from '../src/sta/radio-station.js';
 import { registerRadioCommands } from '../src/sta/radio-commands.js';
 import { silentLogger } from '../src/common/log.js';
 import { WpaStations } from '../src/ap/wpa-stations.js';
@@ -115,7 +115,7 @@ export async function startLab(): Promise<Lab> {
   return { dir, medium, apDriver, bss, link, apEvents, wpa, apLines, stations: [] };
 }
 
-export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {
+export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAddress, confText = 'update_config=1\n', extra: Partial<RadioStationOptions> = {}): Promise<Station> {
   const path = join(lab.dir, `sta-${mac.replace(/:/g, '')}.conf`);
   writeFileSync(path, confText);
   const config = parseWpaSupplicantConfig(confText, path).config;
@@ -138,6 +138,7 @@ export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAdd
     walkTimeMs: 15_000,
     retryDelayMs: 100,
     eapolStartIntervalMs: 300,
+    ...extra,
   });
   netCtx.onSelect = (id) => radio.selectNetwork(id);
   const registry = new CommandRegistry();

@@ -37,6 +37,8 @@ export const EAPOL_4WAY_HS_COMPLETED = 'EAPOL-4WAY-HS-COMPLETED ';
 export const AP_STA_POSSIBLE_PSK_MISMATCH = 'AP-STA-POSSIBLE-PSK-MISMATCH ';
 /** hostapd's wpa_group_rekey default (seconds). */
 export const DEFAULT_GROUP_REKEY_SEC = 86400;
+/** The longest delay a Node.js timer holds (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
 
 /** The RSN element wpsd advertises for wpa=2 WPA-PSK CCMP, whole (ID, Length, data). */
 export function rsnElementBytes(): Uint8Array {
@@ -69,8 +71,8 @@ export class WpaStations {
   private readonly group: GroupKey;
   private readonly unsubscribe: (() => void)[] = [];
   private cancelRekey: (() => void) | undefined;
-  /** Driver calls in the order the state machines asked for them (send message 4's reply before the key, etc.). */
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Per station, driver calls in the order its state machine asked for them (message 3 out before the key goes in, etc.). */
+  private readonly chains = new Map<MacAddress, Promise<unknown>>();
   private stopped = false;
   private groupRsc: Uint8Array = new Uint8Array(KEY_RSC_LEN);
 
@@ -113,11 +115,16 @@ export class WpaStations {
     for (const s of this.sessions.values()) s.rekeyGroup();
   }
 
-  private armRekey(): void {
+  /** Arms the wpa_group_rekey timer; a period longer than one timer can hold is waited out in steps. */
+  private armRekey(remainingMs?: number): void {
     this.cancelRekey?.();
+    this.cancelRekey = undefined;
     const sec = this.o.groupRekeySec ?? DEFAULT_GROUP_REKEY_SEC;
     if (sec <= 0 || this.stopped) return;
-    this.cancelRekey = this.timers.set(sec * 1000, () => {
+    const left = remainingMs ?? sec * 1000;
+    const step = Math.min(left, MAX_TIMER_MS);
+    this.cancelRekey = this.timers.set(step, () => {
+      if (left > step) return this.armRekey(left - step);
       this.log.debug('WPA: group rekeying (wpa_group_rekey)');
       void this.rekeyGroup()
         .catch((e: Error) => this.log.warn(`WPA: group rekey failed: ${e.message}`))
@@ -132,11 +139,17 @@ export class WpaStations {
     this.log.debug(`WPA: GTK installed with key index ${g.keyIndex}`);
   }
 
-  private queue(what: string, op: () => Promise<unknown>): void {
-    this.chain = this.chain.then(op).catch((e: unknown) => {
-      if (e instanceof DriverError) this.log.debug(`WPA: ${what}: ${e.message}`);
-      else this.log.error(`WPA: ${what}: ${(e as Error).message}`);
-    });
+  private queue(addr: MacAddress, what: string, op: () => Promise<unknown>): void {
+    const next = (this.chains.get(addr) ?? Promise.resolve())
+      .then(op)
+      .catch((e: unknown) => {
+        if (e instanceof DriverError) this.log.debug(`WPA: ${addr}: ${what}: ${e.message}`);
+        else this.log.error(`WPA: ${addr}: ${what}: ${(e as Error).message}`);
+      })
+      .finally(() => {
+        if (this.chains.get(addr) === next) this.chains.delete(addr);
+      });
+    this.chains.set(addr, next);
   }
 
   private onMlmeEvent(e: MlmeEvent): void {
@@ -149,7 +162,7 @@ export class WpaStations {
     const addr = sta.addr;
     if (!this.o.rsn()) {
       // hostapd_new_assoc_sta: without WPA or IEEE 802.1X the station is authorized at association.
-      this.queue('authorize', async () => {
+      this.queue(addr, 'authorize', async () => {
         await this.o.driver.setStationAuthorized(addr, true);
         this.setAuthorized(addr);
       });
@@ -171,7 +184,7 @@ export class WpaStations {
     });
     this.sessions.set(addr, auth);
     // The Key RSC of the GTK is the driver's transmit counter, read before message 3 needs it.
-    this.queue('start the 4-way handshake', async () => {
+    this.queue(addr, 'start the 4-way handshake', async () => {
       await this.refreshGroupRsc();
       if (this.sessions.get(addr) === auth) auth.start();
     });
@@ -187,19 +200,19 @@ export class WpaStations {
     if (this.sessions.get(addr) !== auth) return;
     switch (e.type) {
       case 'send':
-        this.queue('send EAPOL-Key', () => this.o.driver.sendEapol(addr, e.eapol));
+        this.queue(addr, 'send EAPOL-Key', () => this.o.driver.sendEapol(addr, e.eapol));
         return;
       case 'install-ptk':
-        this.queue('install PTK', () => this.o.driver.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: e.tk, addr }));
+        this.queue(addr, 'install PTK', () => this.o.driver.installKey({ type: 'pairwise', cipher: RsnCipher.CCMP_128, keyIndex: 0, key: e.tk, addr }));
         return;
       case 'authorized':
-        this.queue('authorize', async () => {
+        this.queue(addr, 'authorize', async () => {
           await this.o.driver.setStationAuthorized(addr, true);
           this.setAuthorized(addr, candidates[e.pmkIndex]?.keyid);
         });
         return;
       case 'completed':
-        this.queue('4-way done', async () => this.o.emit(`${EAPOL_4WAY_HS_COMPLETED}${addr}`));
+        this.queue(addr, '4-way done', async () => this.o.emit(`${EAPOL_4WAY_HS_COMPLETED}${addr}`));
         return;
       case 'psk-mismatch':
         this.log.debug(`${addr}: invalid MIC in msg 2/4 of 4-Way Handshake`);
@@ -210,7 +223,7 @@ export class WpaStations {
         return;
       case 'failed':
         this.log.info(`${addr}: WPA: ${e.why}`);
-        this.queue('deauthenticate', () => this.o.mlme.deauthenticate(addr, e.reason));
+        this.queue(addr, 'deauthenticate', () => this.o.mlme.deauthenticate(addr, e.reason));
         return;
       case 'dropped':
         this.log.debug(`${addr}: WPA: ${e.why}`);

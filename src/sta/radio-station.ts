@@ -87,6 +87,8 @@ export interface RadioStationOptions {
   retryDelayMs?: number;
   eapolStartIntervalMs?: number;
   connectDelayMs?: number;
+  /** How long the AP has to complete the 4-way handshake after association (wpa_supplicant: 10 s). */
+  handshakeTimeoutMs?: number;
   rng?: Rng;
   logger?: Logger;
 }
@@ -495,6 +497,9 @@ export class RadioStation {
       if (psk) {
         this.state = 'ASSOCIATED';
         if (!(await this.handshake(net, bss))) return false;
+      } else {
+        // An open network has no handshake: the port opens with the association (wpa_supplicant set_supp_port).
+        await this.o.driver.setPortAuthorized(true).catch((e: Error) => this.log.debug(`cannot open the port: ${e.message}`));
       }
       this.state = 'COMPLETED';
       this.authFailures.delete(net.id);
@@ -525,8 +530,10 @@ export class RadioStation {
       apRsnElement: buildElements([apRsn]),
       random: this.o.rng ?? randomBytes,
       emit: (line) => this.emit(line),
+      ...(this.o.handshakeTimeoutMs !== undefined ? { timeoutMs: this.o.handshakeTimeoutMs } : {}),
+      // Also a later 4-way handshake (the AP rekeying the PTK) shows in wpa_state.
       onState: (st: SupplicantState) => {
-        if (this.link === link && st !== 'DISCONNECTED' && st !== 'COMPLETED') this.state = st;
+        if (this.link === link && st !== 'DISCONNECTED') this.state = st;
       },
       logger: this.log,
     });
@@ -535,6 +542,12 @@ export class RadioStation {
     if (outcome.result === 'completed') return true;
     if (this.link === link) this.link = undefined;
     link.close();
+    if (outcome.result === 'timeout') {
+      // wpa_supplicant_timeout: the line, the deauthentication, then the network is left alone for a while.
+      this.emit(`Authentication with ${bss.bssid} timed out.`);
+      await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+      this.authFailed(net, 'AUTH_FAILED');
+    }
     // could_be_psk_mismatch: lost during the initial 4-way handshake, not for a mismatching RSN element of ours.
     const mismatch = outcome.result === 'disconnected' && outcome.during === '4WAY_HANDSHAKE' && !(outcome.locallyGenerated && outcome.reason === ReasonCode.IE_IN_4WAY_DIFFERS);
     if (mismatch) {

@@ -12,7 +12,6 @@
 import { type Logger, silentLogger } from '../common/log.js';
 import { type StationDriver, type DriverEvent, DriverError } from '../radio/driver.js';
 import { EapolType, parseEapol, EapolError } from '../radio/eapol.js';
-import { ReasonCode } from '../radio/frame.js';
 import type { MacAddress } from '../radio/mac.js';
 import { RsnCipher } from '../radio/rsn-ie.js';
 import { WpaSupplicant, type SupplicantEvent, type SupplicantState } from '../radio/wpa/supplicant.js';
@@ -26,6 +25,7 @@ export type LinkOutcome =
   | { result: 'completed' }
   /** The association ended during the handshake (reason from the Deauthentication, or ours). */
   | { result: 'disconnected'; reason: number; locallyGenerated: boolean; during: SupplicantState }
+  /** No handshake within the timeout; the association is still up. */
   | { result: 'timeout' }
   | { result: 'closed' };
 
@@ -68,10 +68,8 @@ export class StationWpaLink {
     });
     this.unsubscribe = o.driver.onEvent((e) => this.onDriverEvent(e));
     this.cancelTimeout = (o.timers ?? realTimers).set(o.timeoutMs ?? PSK_AUTH_TIMEOUT_MS, () => {
-      if (this.settled) return;
-      this.log.info(`Authentication with ${o.bssid} timed out.`);
+      // The owner deauthenticates (wpa_supplicant_timeout).
       this.finish({ result: 'timeout' });
-      this.queue('deauthenticate', () => o.driver.disconnect(ReasonCode.DEAUTH_LEAVING));
     });
   }
 

@@ -29,3 +29,33 @@ export interface GroupKeyEvent {
   /** KEY_RSC_LEN octets from the Key RSC field (receive side). */
   rsc: Uint8Array;
 }
+
+/** Timers that fire only when advance() moves the clock (tests, deterministic replays). */
+export class ManualTimers implements WpaTimers {
+  now = 0;
+  private readonly pending = new Set<{ at: number; fire: () => void }>();
+
+  set(ms: number, fire: () => void): () => void {
+    const t = { at: this.now + ms, fire };
+    this.pending.add(t);
+    return () => this.pending.delete(t);
+  }
+
+  /** Fires every timer due within `ms`, earliest first (timers they set included). */
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const next = [...this.pending].sort((a, b) => a.at - b.at)[0];
+      if (next === undefined || next.at > end) break;
+      this.pending.delete(next);
+      this.now = next.at;
+      next.fire();
+    }
+    this.now = end;
+  }
+
+  /** The armed timers, as delays from now. */
+  get armed(): number[] {
+    return [...this.pending].map((t) => t.at - this.now);
+  }
+}

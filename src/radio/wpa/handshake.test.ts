@@ -5,7 +5,7 @@ import { WpaSupplicant, type SupplicantEvent } from './supplicant.js';
 import { GroupKey } from './group-key.js';
 import { pmkFromPassphrase } from './crypto.js';
 import { parseEapolKey, KeyInfo } from './key-frame.js';
-import type { WpaTimers } from './events.js';
+import { ManualTimers } from './events.js';
 import { rsnElement, wpa2PersonalRsn, RsnCapability } from '../rsn-ie.js';
 import { buildElements } from '../elements.js';
 import { ReasonCode } from '../frame.js';
@@ -15,31 +15,6 @@ const SPA = '02:00:00:00:02:00';
 const SSID = Buffer.from('wpsd-wpa');
 const RSN = buildElements([rsnElement(wpa2PersonalRsn())]);
 
-/** Timers driven by the test: nothing fires until advance(). */
-class ManualTimers implements WpaTimers {
-  now = 0;
-  private readonly pending = new Set<{ at: number; fire: () => void }>();
-  set(ms: number, fire: () => void): () => void {
-    const t = { at: this.now + ms, fire };
-    this.pending.add(t);
-    return () => this.pending.delete(t);
-  }
-  /** Fires every timer due within `ms`, in order. */
-  advance(ms: number): void {
-    const end = this.now + ms;
-    for (;;) {
-      const next = [...this.pending].sort((a, b) => a.at - b.at)[0];
-      if (next === undefined || next.at > end) break;
-      this.pending.delete(next);
-      this.now = next.at;
-      next.fire();
-    }
-    this.now = end;
-  }
-  get armed(): number[] {
-    return [...this.pending].map((t) => t.at - this.now);
-  }
-}
 
 /** A deterministic random source. */
 function seeded(seed: string): (n: number) => Uint8Array {
