@@ -3,6 +3,7 @@
  * does (hostapd/config_file.c), but strictly: a number must be a number, a
  * UUID must be a whole UUID. Errors never echo secret values.
  */
+import { applyNfcConfigKey, NFC_CONFIG_KEYS } from '../wps/nfc/nfc-config.js';
 import type { DiagnosticSink } from './config-diagnostic.js';
 import { wpsDeviceKeyParsers } from './config-wps-device.js';
 import {
@@ -251,6 +252,15 @@ const handlers: Record<string, Handler> = {
     ctx.bss.extraCredLine = ctx.line;
   },
   wps_independent: intKey('wps_independent', 0, 1, (c, v) => (c.bss.wpsIndependent = v)),
+  ...Object.fromEntries(
+    NFC_CONFIG_KEYS.map((key): [string, Handler] => [
+      key,
+      (ctx, value) => {
+        const problem = applyNfcConfigKey(ctx.bss.wpsNfc, key, value);
+        if (problem !== undefined) err(ctx, problem);
+      },
+    ]),
+  ),
   ap_settings: (ctx, value) => {
     ctx.bss.apSettings = utf8Of(value);
     ctx.bss.apSettingsLine = ctx.line;

@@ -1,4 +1,5 @@
 /** The parsed form of hostapd.conf (the keys wpsd understands). */
+import type { NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import type { WpsDeviceSettings } from './config-wps-device.js';
 
 export type HostapdDriver = 'none' | 'wired' | 'sim' | 'nl80211';
@@ -60,6 +61,8 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   extraCredData?: Buffer;
   extraCredLine?: number;
   wpsIndependent: number;
+  /** The AP's own NFC password token (wps_nfc_dev_pw_id, wps_nfc_dh_pubkey/privkey, wps_nfc_dev_pw). */
+  wpsNfc: NfcTokenConfig;
   /** Path of ap_settings; its bytes are filled in by loadHostapdConfig. */
   apSettings?: string;
   apSettingsData?: Buffer;
@@ -111,6 +114,7 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     wpsCredAddSae: 0,
     skipCredBuild: 0,
     wpsIndependent: 0,
+    wpsNfc: {},
     pbcInM1: 0,
     multiAp: 0,
     loggerStdout: 0xffffffff,

@@ -12,10 +12,11 @@
  * API:
  *   startRadio(config, ownAddrs, log): Promise<ApRadio[] | undefined>   one per BSS; throws ApRadioError
  *   ApRadio { driver: ApDriver; stop(): Promise<void> }
+ *   baseApParams(config, bss): ApParams   the beacon before WPS adds its elements
  *   RADIOLESS_DRIVERS
  */
 import type { Logger } from '../common/log.js';
-import type { ApDriver } from '../radio/driver.js';
+import type { ApDriver, ApParams } from '../radio/driver.js';
 import { formatMac } from './config-values.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 
@@ -37,6 +38,18 @@ export class ApRadioError extends Error {
 export interface ApRadio {
   readonly driver: ApDriver;
   stop(): Promise<void>;
+}
+
+/** The BSS's beacon before WPS adds its elements: SSID, channel, interval, capability. */
+export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApParams {
+  return {
+    ssid: bss.ssid ?? Buffer.alloc(0),
+    channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+    beaconInterval: DEFAULT_BEACON_INT_TU,
+    capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
+    beaconElements: [],
+    probeResponseElements: [],
+  };
 }
 
 /**
@@ -84,14 +97,7 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
   }
   try {
-    await driver.startAp({
-      ssid: bss.ssid ?? Buffer.alloc(0),
-      channel,
-      beaconInterval: DEFAULT_BEACON_INT_TU,
-      capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
-      beaconElements: [],
-      probeResponseElements: [],
-    });
+    await driver.startAp(baseApParams(config, bss));
   } catch (e) {
     await driver.close().catch(() => undefined);
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${bss.iface}: cannot start the AP: ${(e as Error).message}`);

@@ -64,10 +64,20 @@ export interface ElementsResult {
   problem?: string;
 }
 
-/** True when the bytes parse whole as 802.11 elements and do not start like WSC attributes. */
+/**
+ * True when the bytes parse whole as 802.11 elements, do not start like WSC
+ * attributes, and hold a Multi-AP or WPS element (other inputs, such as an
+ * NFC handover carrier record, can parse as elements by chance).
+ */
 export function looksLikeElements(bytes: Uint8Array): boolean {
   if (bytes.length < ELEMENT_HEADER_LEN || bytes[0] === WSC_TYPE_HIGH) return false;
-  return walk(bytes, 0).problem === undefined;
+  const { items, problem } = walk(bytes, 0);
+  if (problem !== undefined) return false;
+  return items.some((e) => {
+    if (e.id !== ElementId.VENDOR_SPECIFIC || e.data.length < 4) return false;
+    const type = Buffer.from(e.data.subarray(0, 4)).readUInt32BE(0);
+    return type === MULTI_AP_VENDOR_TYPE || type === WPS_IE_VENDOR_TYPE;
+  });
 }
 
 function walk(bytes: Uint8Array, base: number): { items: { id: number; offset: number; data: Uint8Array }[]; problem?: string } {

@@ -33,6 +33,7 @@ import type { Rng } from '../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
 import { AuthType, DevicePasswordId, EncrType, RequestType } from '../wps/values.js';
+import { nfcDevicePassword } from '../wps/nfc/oob-device-password.js';
 import { wpsFailLine } from '../er/events.js';
 import { BssTable, type BssEntry } from './bss-table.js';
 import type { WpaSupplicantConfig } from './config.js';
@@ -224,6 +225,29 @@ export class RadioStation {
     this.emit(ev.WPS_PIN_ACTIVE);
   }
 
+  /** WPS_NFC: enrollment with this device's NFC password token (its password as device password, its DH key in M1). */
+  startNfc(t: { devPwId: number; devPw: Buffer; dhPrivkey: Buffer }, bssid?: MacAddress): void {
+    const method: EnrollMethod = { kind: 'pin', pin: nfcDevicePassword(t.devPw).toString('latin1'), devicePasswordId: t.devPwId, dhPrivateKey: t.dhPrivkey };
+    if (bssid !== undefined) method.bssid = bssid;
+    this.startWps(method);
+  }
+
+  /**
+   * WPS_NFC_TAG_READ of a configuration token (wpas_wps_use_cred): each
+   * Credential is processed as one received in M8, then the station connects.
+   */
+  useCredentials(creds: readonly Credential[], bssid?: MacAddress): void {
+    if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
+    const added: number[] = [];
+    for (const c of creds) this.processCredential(c, credentialAttributeHex(c), added);
+    if (added.length === 0) return;
+    this.startOperation('connect', 'connection attempt', async (signal) => {
+      await this.disconnectCurrent();
+      await this.saving;
+      await this.associate(added, bssid ?? '', signal);
+    });
+  }
+
   /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
   startReg(bssid: MacAddress, apPin: string, settings?: Credential): void {
     if (!/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
@@ -278,12 +302,12 @@ export class RadioStation {
   }
 
   private startWps(method: EnrollMethod, multiAp = false): void {
-    if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
     this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, multiAp, signal));
   }
 
   /** Runs `run` as the one operation of the radio; a new operation replaces (aborts, then waits for) the running one (wpas_clear_wps). */
   private startOperation(kind: Operation['kind'], what: string, run: (signal: AbortSignal) => Promise<void>): void {
+    if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
     const prev = this.op;
     prev?.abort.abort();
     const abort = new AbortController();

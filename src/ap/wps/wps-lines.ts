@@ -5,7 +5,7 @@
  * API:
  *   wpsApEventLine(e, credProcessing): string | undefined
  *   enrolleeSeenLine(addr, probe): string | undefined
- *   WPS_EVENT_ENROLLEE_SEEN / _PBC_ACTIVE / _PBC_DISABLE / _TIMEOUT
+ *   WPS_EVENT_ENROLLEE_SEEN / _PBC_ACTIVE / _PBC_DISABLE / _TIMEOUT / _CANCEL
  */
 import { WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../../wps/ap-pin-lockout.js';
 import { formatDeviceType, formatUuid } from '../../wps/device.js';
@@ -20,6 +20,7 @@ export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
 export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
 export const WPS_EVENT_PBC_DISABLE = 'WPS-PBC-DISABLE ';
 export const WPS_EVENT_TIMEOUT = 'WPS-TIMEOUT ';
+export const WPS_EVENT_CANCEL = 'WPS-CANCEL ';
 
 /** hostapd_wps_enrollee_seen_cb: only Probe Requests with UUID-E, Primary Device Type, Request Type, Config Methods and Device Password ID. */
 export function enrolleeSeenLine(addr: MacAddress, p: ProbeRequestWps): string | undefined {
@@ -58,6 +59,8 @@ export function wpsApEventLine(e: WpsApEvent, credProcessing: number): string | 
       return WPS_EVENT_PBC_DISABLE;
     case 'pbc-timeout':
       return WPS_EVENT_TIMEOUT;
+    case 'cancel':
+      return WPS_EVENT_CANCEL;
     case 'proxied-success':
       // The Enrollee's WSC_Done ended a run an External Registrar served. hostapd stays
       // silent here (its registrar never saw the run); wpsd reports it like an internal
