@@ -9,7 +9,7 @@ echo "hwsim-group: $(uname -r), $(ls /sys/class/ieee80211 | wc -l) radios, node 
 node dist/src/cli.js --help >/dev/null 2>&1 || true
 start=$(date +%s)
 export HWSIM_LOG_DIR=/vmshare/logs
-node node_modules/vitest/vitest.mjs run --config vitest.hwsim.config.ts --reporter=default --reporter=json --outputFile.json=/vmshare/vitest.json "$@"
+node node_modules/vitest/vitest.mjs run --config vitest.hwsim.config.ts --reporter=verbose --reporter=json --outputFile.json=/vmshare/vitest.json "$@"
 status=$?
 echo "hwsim-group: $(( $(date +%s) - start )) s in the VM"
 dmesg > /vmshare/dmesg.txt 2>&1

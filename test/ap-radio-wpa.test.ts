@@ -132,6 +132,8 @@ describe('wpsd ap + wpsd sta (driver=sim): WPA2-PSK', () => {
     expect(l.events.filter((e) => /^(AP-STA-|EAPOL-4WAY)/.test(e))).toEqual([`AP-STA-CONNECTED ${sta.driver.address}`, `EAPOL-4WAY-HS-COMPLETED ${sta.driver.address}`]);
     const st = await statusOf(sta);
     expect(st).toMatchObject({ bssid: AP, ssid: SSID, id: '0', wpa_state: 'COMPLETED', key_mgmt: 'WPA2-PSK', pairwise_cipher: 'CCMP', group_cipher: 'CCMP' });
+    // hostapd_cli sta <addr>: the station's port shows as [AUTHORIZED].
+    expect(await l.ctrl.request(`STA ${sta.driver.address}`)).toMatch(/^flags=\[AUTH\]\[ASSOC\]\[AUTHORIZED\]/m);
 
     // The same temporal key on both radios, the GTK the AP transmits with, both ports open.
     const d = apDriver(l);

@@ -18,6 +18,9 @@ import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
 import type { ApDriver } from '../radio/driver.js';
 import { macFromBytes, macToBytes } from '../radio/mac.js';
+import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
+import { PlainRadioPath } from './plain-radio-path.js';
+import { WpaPath } from './wpa-path.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
@@ -29,9 +32,6 @@ import { applyNewApSettings } from './config-writer.js';
 import { newApSettingsLine, WPS_EVENT_NEW_AP_SETTINGS } from './events.js';
 import { PinRequestFile, pinRequestFrom } from './pin-requests.js';
 import { StationCredentials } from './wps/station-credentials.js';
-import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
-import { PlainRadioPath } from './plain-radio-path.js';
-import { WpaPath } from './wpa-path.js';
 import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
 import { wpsApEventLine } from './wps/wps-lines.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
@@ -101,25 +101,7 @@ export class ApBss {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.state = new BssState(opts.config, this.conf, opts.ownAddr, opts.uuid);
-    this.credentials = this.newCredentials();
-  }
-
-  private newCredentials(): StationCredentials {
-    return new StationCredentials({
-      state: this.state,
-      conf: () => this.conf,
-      band60GHz: this.opts.config.hwMode === 'ad',
-      perDeviceKey: (mac) => (mac.length === 6 ? this.wpa?.networkKeyFor(macFromBytes(mac)) : undefined),
-      log: this.log,
-    });
-  }
-
-  /** The stations' side of the radio stops (WPA2-PSK, the MLME of a BSS without WPS). */
-  private closeRadio(): void {
-    this.plainRadio?.stop();
-    this.plainRadio = undefined;
-    this.wpa?.stop();
-    this.wpa = undefined;
+    this.credentials = this.stationCredentials();
   }
 
   get conf(): HostapdBssConfig {
@@ -146,6 +128,17 @@ export class ApBss {
       throw e;
     }
     return b;
+  }
+
+  /** What M8 hands an Enrollee, from the current state; with wpa_psk_file a per-device PSK. */
+  private stationCredentials(): StationCredentials {
+    return new StationCredentials({
+      state: this.state,
+      conf: () => this.conf,
+      band60GHz: this.opts.config.hwMode === 'ad',
+      perDeviceKey: (mac) => (mac.length === 6 ? this.wpa?.networkKeyFor(macFromBytes(mac)) : undefined),
+      log: this.log,
+    });
   }
 
   private async open(): Promise<void> {
@@ -210,6 +203,13 @@ export class ApBss {
     this.wpa = this.plainRadio.wpa;
   }
 
+  private closeRadio(): void {
+    this.plainRadio?.stop();
+    this.plainRadio = undefined;
+    this.wpa?.stop();
+    this.wpa = undefined;
+  }
+
   /**
    * DISABLE (hostapd_disable_iface): WPS, the UPnP device and the radio's BSS
    * stop; the control socket stays. False when already disabled.
@@ -238,7 +238,7 @@ export class ApBss {
   async enable(quiet = false): Promise<boolean> {
     if (this.enabled) return false;
     this.state = new BssState(this.opts.config, this.conf, this.opts.ownAddr, this.opts.uuid);
-    this.credentials = this.newCredentials();
+    this.credentials = this.stationCredentials();
     await this.startWps(true);
     this.enabled = true;
     if (!quiet) {

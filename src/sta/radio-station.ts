@@ -305,7 +305,7 @@ export class RadioStation {
     this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, multiAp, signal));
   }
 
-  /** Runs `run` as the one operation of the radio; a new operation replaces (aborts, then waits for) the running one (wpas_clear_wps). */
+  /** Runs `run` as the station's one operation: wpas_clear_wps, a new operation replaces (aborts, then waits for) the running one. */
   private startOperation(kind: Operation['kind'], what: string, run: (signal: AbortSignal) => Promise<void>): void {
     if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
     const prev = this.op;

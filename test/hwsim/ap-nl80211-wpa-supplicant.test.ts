@@ -60,7 +60,7 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
     apCtrl = air.track(await ap.ctrl());
   }, 2 * NODE_START_MS);
 
-  it('PBC: wps_pbc on both sides: WPS-REG-SUCCESS, the station connects with WPA2-PSK/CCMP and pings the AP', async () => {
+  it('PBC: wps_pbc on both sides: WPS-REG-SUCCESS, the station connects with WPA2-PSK/CCMP, pings the AP, and hostapd_cli all_sta lists it', async () => {
     let s: Station | undefined;
     try {
       s = await station(air);
@@ -71,6 +71,10 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
       await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
       expect((await apCtrl.waitFor(/^WPS-REG-SUCCESS /, ENROLL_MS)).text).toBe(`WPS-REG-SUCCESS ${staMac} ${STATION_DEVICE.uuid}`);
       await connected(air, apCtrl, s);
+      // hostapd_cli all_sta walks STA-FIRST / STA-NEXT; the block says the port is open.
+      const all = await ap.cli('all_sta');
+      expect(all.split('\n')[0]).toBe(staMac);
+      expect(all).toMatch(/^flags=.*\[AUTHORIZED\]/m);
     } finally {
       await stopStation(s);
     }

@@ -21,6 +21,18 @@ export const ENROLL_MS = 150_000;
 
 export const AIR_CHANNEL = 1;
 
+/** Waits for the daemon's control socket (and `ready`) within `ms`; one that does not come up is stopped. */
+async function started<T extends DaemonInstance>(inst: T, ms: number, ready?: () => Promise<unknown>): Promise<T> {
+  try {
+    await waitForCtrl(inst.socketPath, inst.proc, ms);
+    await ready?.();
+  } catch (err) {
+    await inst.stop();
+    throw err;
+  }
+  return inst;
+}
+
 export interface AirHostapdOptions {
   host: AirHost;
   /** Serve the UPnP WFADevice on the veth to the wired host. */
@@ -53,16 +65,10 @@ export async function startAirHostapd(o: AirHostapdOptions): Promise<HostapdInst
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-hostapd-', 'hostapd.conf');
   writeFileSync(confPath, airHostapdConf({ ...o, ctrlDir }));
   const proc = o.host.spawn('hostapd', ['-d', '-t', confPath], { label: `hostapd@${o.host.name}`, cwd: dir });
-  const inst = new HostapdInstance(o.host, proc, dir, confPath, ctrlDir, REFERENCE_AP.uuid, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc, C_START_MS);
+  return started(new HostapdInstance(o.host, proc, dir, confPath, ctrlDir, REFERENCE_AP.uuid, ownsDir), C_START_MS, async () => {
     await proc.waitForOutput(/AP-ENABLED/, C_START_MS);
     if (o.upnp === true) await proc.waitForOutput(/WPS UPnP: ADVERTISE_UP/, C_START_MS);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  });
 }
 
 export interface AirStationOptions extends WpsDeviceConfOptions {
@@ -112,14 +118,7 @@ export async function startAirWpaSupplicant(o: AirStationOptions): Promise<Daemo
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-wpas-', 'wpa_supplicant.conf');
   writeFileSync(confPath, stationConf({ ...o, ctrlDir }));
   const proc = o.host.spawn('wpa_supplicant', ['-Dnl80211', '-i', o.host.ifname, '-c', confPath, '-t', '-d'], { label: `wpa_supplicant@${o.host.name}`, cwd: dir });
-  const inst = new DaemonInstance(o.host, proc, dir, confPath, ctrlDir, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc, C_START_MS);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  return started(new DaemonInstance(o.host, proc, dir, confPath, ctrlDir, ownsDir), C_START_MS);
 }
 
 /** `wpsd sta -D nl80211 -i <radio> -c wpa_supplicant.conf ARGS` on the host. */
@@ -127,14 +126,7 @@ export async function startAirWpsdSta(o: AirStationOptions & { args?: readonly s
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-sta-', 'wpa_supplicant.conf');
   writeFileSync(confPath, stationConf({ ...o, ctrlDir }));
   const proc = o.host.spawnNode(WPSD_CLI, ['sta', '-D', 'nl80211', '-i', o.host.ifname, '-c', confPath, ...(o.args ?? ['-d'])], { label: `wpsd-sta@${o.host.name}`, cwd: dir });
-  const inst = new DaemonInstance(o.host, proc, dir, confPath, ctrlDir, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc, NODE_START_MS);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  return started(new DaemonInstance(o.host, proc, dir, confPath, ctrlDir, ownsDir), NODE_START_MS);
 }
 
 /** `wpsd sta -D none` (External Registrar) on the wired host, with the reference ER's configuration. */
@@ -142,12 +134,5 @@ export async function startAirWpsdEr(host: NetnsHost, args: readonly string[] = 
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-er-', 'er.conf');
   writeFileSync(confPath, erConf({ ctrlDir }));
   const proc = host.spawnNode(WPSD_CLI, ['sta', '-c', confPath, '-i', host.ifname, '-D', 'none', ...args], { label: `wpsd-er@${host.name}`, cwd: dir });
-  const inst = new DaemonInstance(host, proc, dir, confPath, ctrlDir, ownsDir);
-  try {
-    await waitForCtrl(inst.socketPath, proc, NODE_START_MS);
-  } catch (err) {
-    await inst.stop();
-    throw err;
-  }
-  return inst;
+  return started(new DaemonInstance(host, proc, dir, confPath, ctrlDir, ownsDir), NODE_START_MS);
 }

@@ -6,32 +6,29 @@
 // the interface right after.
 import { describe, expect, it } from 'vitest';
 import { WPSD_CLI } from '../harness/wpsd.js';
-import { withAir } from './air.js';
+import { writeFileSync } from 'node:fs';
+import { withAir, type AirHost } from './air.js';
 import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirHostapd, startAirWpaSupplicant, startAirWpsdSta } from './daemons.js';
 
 describe('nl80211 interface checks and socket ownership', () => {
   const air = withAir({ radios: ['ap', 'sta'], wired: ['er'] });
 
-  async function staFails(ifname: string): Promise<string> {
-    const host = air.host('sta');
+  /** Runs `wpsd sta -D nl80211 -i IFNAME` on `host` and returns its output once it has exited (killed if it keeps running). */
+  async function staFails(ifname: string, host: AirHost = air.host('sta')): Promise<string> {
     const dir = air.tempDir('wpsd-hw-conf-');
-    await host.exec('sh', ['-c', `printf 'ctrl_interface=${dir}/ctrl\\n' > ${dir}/w.conf`]);
+    writeFileSync(`${dir}/w.conf`, `ctrl_interface=${dir}/ctrl\n`);
     const p = host.spawnNode(WPSD_CLI, ['sta', '-D', 'nl80211', '-i', ifname, '-c', `${dir}/w.conf`], { label: `wpsd-sta-${ifname}` });
-    await p.exited;
-    expect(p.exitCode).not.toBe(0);
+    const started = await Promise.race([p.exited.then(() => false), p.waitForOutput(/Successfully initialized/, NODE_START_MS).then(() => true, () => false)]);
+    if (started || p.running) await p.stop('SIGKILL');
+    expect(started).toBe(false);
+    expect(p.exitCode).toBe(1);
     return p.output();
   }
 
   it('no such interface, and a veth that is not a wireless interface, are refused naming the interface', async () => {
     expect(await staFails('nosuch0')).toMatch(/nosuch0: no such interface/);
     // The wired host's veth has no cfg80211 device behind it.
-    const er = air.host('er');
-    const dir = air.tempDir('wpsd-hw-conf-');
-    await er.exec('sh', ['-c', `printf 'ctrl_interface=${dir}/ctrl\\n' > ${dir}/w.conf`]);
-    const p = er.spawnNode(WPSD_CLI, ['sta', '-D', 'nl80211', '-i', 'wp0', '-c', `${dir}/w.conf`], { label: 'wpsd-sta-wp0' });
-    await p.exited;
-    expect(p.exitCode).not.toBe(0);
-    expect(p.output()).toMatch(/wp0 is not a wireless interface/);
+    expect(await staFails('wp0', air.host('er'))).toMatch(/wp0 is not a wireless interface/);
   }, 2 * NODE_START_MS);
 
   it('an interface wpa_supplicant runs is refused as busy', async () => {

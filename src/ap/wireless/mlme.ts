@@ -71,8 +71,6 @@ export interface StationEntry {
   rsn: boolean;
   /** The RSN element of a non-WPS association, whole (ID, Length, data), for the 4-way handshake. */
   rsnIe?: Uint8Array;
-  /** The data port is open (hostapd WLAN_STA_AUTHORIZED): set by whoever completes the station's key setup. */
-  authorized?: boolean;
   multiAp?: MultiApElement;
   fourAddr: boolean;
   lastSeen: number;
@@ -80,6 +78,8 @@ export interface StationEntry {
   capability?: number;
   listenInterval?: number;
   supportedRates?: Buffer;
+  /** The data port is open (hostapd WLAN_STA_AUTHORIZED): set by whoever completes the station's key setup. */
+  authorized?: boolean;
 }
 
 export type MlmeEvent =

@@ -386,7 +386,8 @@ export class Nl80211ApDriver implements ApDriver {
     try {
       await this.stopAp().catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
       if (this.restore.iftype === 'STATION') await this.setIfType('STATION').catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
-      if (!this.restore.up) await setLink(this.conn, false).catch(() => undefined);
+      // The type change may have taken the link down: leave it as it was found.
+      await setLink(this.conn, this.restore.up).catch(() => undefined);
     } finally {
       this.closed = true;
       this.unsubscribe();

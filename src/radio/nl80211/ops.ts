@@ -9,14 +9,15 @@ import { DriverError, type KeyInstall } from '../driver.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { macToBytes, type MacAddress } from '../mac.js';
 import { Nl80211Cmd, type Nl80211Connection } from './connection.js';
-import { errnoName, nl80211Failure } from './errors.js';
+import { nl80211Failure } from './errors.js';
 
 /** NL80211_WPA_VERSION_2. */
 export const WPA_VERSION_2 = 2;
 /** enum nl80211_sta_flags: the bit of NL80211_STA_FLAG_AUTHORIZED in struct nl80211_sta_flag_update. */
 export const STA_FLAG_AUTHORIZED = 1 << 1;
 
-const u16le = (n: number): Buffer => {
+/** A u16 attribute in host (little-endian) order, e.g. NL80211_ATTR_CONTROL_PORT_ETHERTYPE. */
+export const u16le = (n: number): Buffer => {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(n);
   return b;
@@ -92,7 +93,7 @@ export async function delKey(conn: Nl80211Connection, keyIdx: number, peer?: Mac
   try {
     await conn.request(Nl80211Cmd.DEL_KEY, { keyIdx, ...(peer !== undefined ? { mac: Buffer.from(macToBytes(peer)) } : {}) }, `removing key ${keyIdx}`);
   } catch (err) {
-    if (errnoName((err as { cause?: unknown }).cause) === 'ENOENT' || /ENOENT/.test((err as Error).message)) return;
+    if (err instanceof DriverError && err.message.endsWith(': ENOENT')) return;
     throw err;
   }
 }

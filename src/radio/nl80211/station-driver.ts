@@ -35,7 +35,7 @@ import { CapabilityInfo, FrameError, ManagementSubtype, ReasonCode, buildFrame, 
 import { isGroupAddress, macFromBytes, macToBytes, parseMac, type MacAddress } from '../mac.js';
 import { RsnAkm, RsnCipher, parseRsnElement } from '../rsn-ie.js';
 import { Nl80211Cmd, Nl80211Connection, Nl80211Group, type Nl80211Event, type Nl80211Message } from './connection.js';
-import { WPA_VERSION_2, installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
+import { WPA_VERSION_2, u16le, installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
 import { channelFreq, parseBss, triggerScanAttrs } from './scan.js';
 
 /** A scan on a busy TCG machine can take seconds; the kernel ends one itself well before this. */
@@ -50,12 +50,6 @@ export const NL80211_STA_CIPHERS: readonly number[] = [RsnCipher.CCMP_128, RsnCi
 const AUTHTYPE_OPEN_SYSTEM = 'OPEN_SYSTEM';
 /** enum nl80211_timeout_reason. */
 const TIMEOUT_AUTH = 2;
-
-const u16le = (n: number): Buffer => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n);
-  return b;
-};
 
 interface Association {
   bssid: MacAddress;
