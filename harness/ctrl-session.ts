@@ -58,6 +58,8 @@ class DgramEndpoint {
       });
       timer = setTimeout(() => reject(new HarnessError('TIMEOUT', `no reply to ${text.split(' ')[0]} from ${this.remotePath}`)), timeoutMs);
     });
+    // A failed send leaves `reply` to time out with nobody awaiting it.
+    reply.catch(() => undefined);
     try {
       await this.send(text);
       return await reply;

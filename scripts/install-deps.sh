@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the interop tests, the lab test and the benchmarks use:
 # hostapd / wpa_supplicant (reference peers), iproute2 (namespaces, veth),
-# chromium (the web console test). Installed only when missing; needs root.
+# chromium (the web console test), and for the hwsim group (npm run test:hwsim)
+# qemu-system-x86, linux-image-amd64 (mac80211_hwsim), busybox-static, iw and
+# iputils-ping. Installed only when missing; needs root.
 set -euo pipefail
 need=()
 command -v hostapd >/dev/null || need+=(hostapd)
@@ -12,6 +14,12 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v chromium >/dev/null || need+=(chromium)
 command -v dumpcap >/dev/null || need+=(tshark)
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v iw >/dev/null || need+=(iw)
+command -v ping >/dev/null || need+=(iputils-ping)
+command -v cpio >/dev/null || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them (apt-get install ${need[*]})" >&2

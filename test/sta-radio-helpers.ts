@@ -38,6 +38,17 @@ export const AP_PIN = '87654325';
 /** Every wait in these tests ends by this bound. */
 export const WAIT_MS = 12_000;
 
+/** Polls `get` until it gives a value (or `ms` passes, then throws naming `what`). */
+export async function until<T>(get: () => T | undefined | false, what: string, ms = WAIT_MS): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A sim device with the AP's device type (the station side's own default is a computer). */
 export function device(mac: MacAddress, name: string, configMethods: number): DeviceInfo {
   return simDevice(mac, name, configMethods, '6-0050F204-1');

@@ -171,10 +171,14 @@ describe('hardened HTTP server on 127.0.0.1', () => {
 
 describe('bounded HTTP client', () => {
   let port = 0;
+  const requests: string[] = [];
+  let onStall: (() => void) | undefined;
   const srv = net.createServer((s) => {
     s.on('error', () => undefined);
     s.once('data', (d) => {
+      requests.push(d.toString());
       const path = /^\w+ (\S+)/.exec(d.toString())?.[1] ?? '';
+      if (path === '/stall') onStall?.();
       if (path === '/big') s.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(100000)}`);
       else if (path === '/bigchunked') s.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${`4000\r\n${'y'.repeat(0x4000)}\r\n`.repeat(8)}0\r\n\r\n`);
       else if (path === '/redirect') s.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n');
@@ -211,5 +215,19 @@ describe('bounded HTTP client', () => {
     expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('hostname-refused');
     expect(await codeOf('file:///etc/passwd')).toBe('invalid-url');
     expect(await codeOf('not a url')).toBe('invalid-url');
+  });
+
+  it('sends Connection: close on a new connection per request, and the caller\'s signal abandons a request with its reason', async () => {
+    requests.length = 0;
+    for (let i = 0; i < 3; i++) expect((await httpRequest(`http://127.0.0.1:${port}/`)).body.toString()).toBe('ok');
+    expect(requests).toHaveLength(3); // the server reads one request per connection
+    for (const r of requests) expect(r).toMatch(/\r\nconnection: close\r\n/i);
+    const ac = new AbortController();
+    const reason = new Error('caller gave up');
+    onStall = () => ac.abort(reason);
+    await expect(httpRequest(`http://127.0.0.1:${port}/stall`, { signal: ac.signal })).rejects.toBe(reason);
+    onStall = undefined;
+    await expect(httpRequest(`http://127.0.0.1:${port}/`, { signal: ac.signal })).rejects.toBe(reason);
+    expect((await httpRequest(`http://127.0.0.1:${port}/`)).body.toString()).toBe('ok');
   });
 });

@@ -48,6 +48,8 @@ interface LabOptions {
   m2WaitMs?: number;
   retransmitMs?: number;
   maxRetransmissions?: number;
+  /** hostapd multi_ap of the BSS. */
+  multiAp?: number;
 }
 
 async function startLab(o: LabOptions = {}): Promise<Lab> {
@@ -68,6 +70,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     registrarDevice: apDevice,
     credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
     multiApBackhaul: (e) => [wpa2Credential('backhaul', 'backhaul passphrase', e.macAddress)],
+    ...(o.multiAp !== undefined ? { multiAp: o.multiAp } : {}),
     apEnrollee: { device: apDevice, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
     apPin: { pin: '87654325' },
     fragmentSize: o.fragmentSize,
@@ -249,13 +252,24 @@ describe('WPS over the sim radio: other roles and framing', () => {
     expect(run.events.some((e) => e.type === 'associating')).toBe(false);
   });
 
-  it('a Multi-AP backhaul STA gets the backhaul credentials', async () => {
-    lab = await startLab();
+  it('a Multi-AP backhaul STA gets the backhaul credentials from a fronthaul BSS', async () => {
+    lab = await startLab({ multiAp: 2 });
     const sta = await addStation(lab, '02:00:00:00:0f:02');
     expect(await lab.bss.pushButton()).toBe(true);
     const res = await runEnroll(sta, { kind: 'pbc' }, { multiApBackhaulSta: true }).result;
     expect(res.ok).toBe(true);
     if (res.ok) expect(res.credentials[0]?.ssid.toString()).toBe('backhaul');
+  });
+
+  it('a Multi-AP backhaul STA does not enroll through an AP that answers without the Multi-AP element (README-MULTI-AP)', async () => {
+    lab = await startLab();
+    const sta = await addStation(lab, '02:00:00:00:0f:04');
+    expect(await lab.bss.pushButton()).toBe(true);
+    const run = runEnroll(sta, { kind: 'pbc' }, { multiApBackhaulSta: true, walkTimeMs: 1_500 });
+    const res = await run.result;
+    expect(res.ok).toBe(false);
+    expect(run.events).toContainEqual({ type: 'association-failed', bssid: AP, reason: 'AP does not include valid Multi-AP element' });
+    expect(run.events.some((e) => e.type === 'wps')).toBe(false);
   });
 
   it('wps_reg: a station Registrar with the AP PIN learns the AP settings from the AP as Enrollee', async () => {

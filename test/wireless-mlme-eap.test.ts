@@ -9,7 +9,8 @@ import { DriverEvents, type ApDriver, type AddStationParams, type ApParams, type
 import { managementFrame, StatusCode, ReasonCode, type ManagementBody, type ManagementFrame } from '../src/radio/frame.js';
 import type { Element } from '../src/radio/elements.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
-import { buildMultiApElement, MultiApCapability } from '../src/radio/multi-ap-ie.js';
+import { buildMultiApElement, findMultiApElement, MultiApCapability } from '../src/radio/multi-ap-ie.js';
+import { MultiApConfig } from '../src/ap/wireless/multi-ap-bss.js';
 import { fragmentWpsIe, joinWpsIe } from '../src/radio/wps-ie.js';
 import { buildEapol, parseEapol, EapolType } from '../src/radio/eapol.js';
 import { macToBytes } from '../src/radio/mac.js';
@@ -144,8 +145,8 @@ describe('ApMlme', () => {
     expect(d.last()).toMatchObject({ subtype: 'deauthentication', reason: ReasonCode.CLASS2_FRAME_FROM_NONAUTH_STA });
   });
 
-  it('a backhaul-only BSS refuses a non-Multi-AP station; a backhaul STA gets 4-address mode, but not while doing WPS', async () => {
-    const { d, ev } = setup({ multiAp: MultiApCapability.BACKHAUL_BSS, wdsSta: true });
+  it('a backhaul-only BSS refuses a non-Multi-AP station; a backhaul STA gets the element (0x40) and 4-address mode, but not while doing WPS', async () => {
+    const { d, ev } = setup({ multiAp: MultiApConfig.BACKHAUL_BSS });
     auth(d);
     await tick();
     assoc(d, [rsnElement(wpa2PersonalRsn())]);
@@ -154,7 +155,9 @@ describe('ApMlme', () => {
     const backhaul = buildMultiApElement({ capability: MultiApCapability.BACKHAUL_STA, profile: 1 });
     assoc(d, [rsnElement(wpa2PersonalRsn()), backhaul]);
     await tick();
-    expect(d.last()).toMatchObject({ status: StatusCode.SUCCESS });
+    const resp = d.last();
+    expect(resp).toMatchObject({ status: StatusCode.SUCCESS });
+    expect(findMultiApElement((resp as { elements: Element[] }).elements)?.capability).toBe(MultiApCapability.BACKHAUL_BSS);
     expect(ev.at(-1)).toMatchObject({ type: 'associated', station: { fourAddr: true } });
     expect(d.table.get(STA)?.fourAddr).toBe(true);
     auth(d, '02:00:00:00:0b:0c');
@@ -162,6 +165,45 @@ describe('ApMlme', () => {
     assoc(d, buildAssocRequestElements({ multiApBackhaulSta: true }), '02:00:00:00:0b:0c');
     await tick();
     expect(ev.at(-1)).toMatchObject({ type: 'associated', station: { wps: true, fourAddr: false } });
+  });
+
+  // hostapd 2.10 check_multi_ap(): the status for every multi_ap value and station kind, and the element bits in the response.
+  const matrix: { multiAp: number; element: boolean; status: number; respBits?: number; fourAddr?: boolean }[] = [
+    { multiAp: 0, element: false, status: StatusCode.SUCCESS },
+    { multiAp: 0, element: true, status: StatusCode.SUCCESS },
+    { multiAp: 1, element: false, status: StatusCode.ASSOC_DENIED_UNSPEC },
+    { multiAp: 1, element: true, status: StatusCode.SUCCESS, respBits: 0x40, fourAddr: true },
+    { multiAp: 2, element: false, status: StatusCode.SUCCESS },
+    { multiAp: 2, element: true, status: StatusCode.SUCCESS, respBits: 0x20, fourAddr: false },
+    { multiAp: 3, element: false, status: StatusCode.SUCCESS },
+    { multiAp: 3, element: true, status: StatusCode.SUCCESS, respBits: 0x60, fourAddr: true },
+  ];
+  for (const row of matrix) {
+    it(`multi_ap=${row.multiAp}, station ${row.element ? 'with' : 'without'} the Multi-AP element: status ${row.status}`, async () => {
+      const { d } = setup({ multiAp: row.multiAp });
+      auth(d);
+      await tick();
+      const els = [rsnElement(wpa2PersonalRsn())];
+      if (row.element) els.push(buildMultiApElement({ capability: MultiApCapability.BACKHAUL_STA, profile: 1 }));
+      assoc(d, els);
+      await tick();
+      const resp = d.last() as { status: number; elements: Element[] };
+      expect(resp.status).toBe(row.status);
+      expect(findMultiApElement(resp.elements)?.capability).toBe(row.respBits);
+      if (row.status === StatusCode.SUCCESS) expect(d.table.get(STA)?.fourAddr ?? false).toBe(row.fourAddr ?? false);
+    });
+  }
+
+  it('multi_ap=0 ignores even a malformed Multi-AP element; multi_ap=1 refuses it with status 40', async () => {
+    const bad = { id: 0xdd, data: Uint8Array.of(0x50, 0x6f, 0x9a, 0x1b, 0x07, 0x01, 0x02) };
+    for (const [multiAp, status] of [[0, StatusCode.SUCCESS], [1, StatusCode.INVALID_IE]] as const) {
+      const { d } = setup({ multiAp });
+      auth(d);
+      await tick();
+      assoc(d, [rsnElement(wpa2PersonalRsn()), bad]);
+      await tick();
+      expect(d.last()).toMatchObject({ status });
+    }
   });
 
   it('the station table is bounded: authentication beyond it gets status 17', async () => {

@@ -21,7 +21,7 @@ import { macFromBytes, macToBytes } from '../radio/mac.js';
 import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
 import { PlainRadioPath } from './plain-radio-path.js';
 import { WpaPath } from './wpa-path.js';
-import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
+import { bssBaseElements } from './wireless/bss-elements.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
@@ -289,7 +289,7 @@ export class ApBss {
       startBss: false,
       ssid: state.ssid,
       channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
-      baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [],
+      baseElements: bssBaseElements(rsn, conf.multiAp),
       rsn,
       ie: {
         // Read at every rebuild: new settings from a Registrar make an unconfigured AP configured.
@@ -480,7 +480,7 @@ export class ApBss {
     }
     this.state.applyCredential(cred);
     const rsn = (this.state.wpa & 2) !== 0;
-    this.wps?.settingsApplied({ ssid: this.state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] });
+    this.wps?.settingsApplied({ ssid: this.state.ssid, rsn, baseElements: bssBaseElements(rsn, conf.multiAp) });
     return 'applied';
   }
 

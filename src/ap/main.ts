@@ -70,7 +70,7 @@ export interface StartApOptions {
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
   const log = opts.logger;
   const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid));
-  const radio: ApRadio | undefined = await startRadio(config, addrs[0] as Buffer, log);
+  const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
   const stopAll = async (): Promise<void> => {
@@ -78,7 +78,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       if (b.enabled) b.emit(AP_EVENT_DISABLED);
       await b.stop();
     }
-    await radio?.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
+    for (const r of [...(radios ?? [])].reverse()) await r.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
   };
   try {
     for (const [i, conf] of config.bss.entries()) {
@@ -93,8 +93,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         logger: log,
         ...(opts.bssOptions ?? {}),
         ...(upnpTaken ? { noUpnp: true } : {}),
-        // The radio carries the first BSS (the others have no radio of their own yet).
-        ...(i === 0 && radio !== undefined ? { driver: radio.driver } : {}),
+        ...(radios?.[i] !== undefined ? { driver: radios[i].driver } : {}),
         ...(opts.radio !== undefined ? { tuning: opts.radio } : {}),
       });
       bsses.push(b);
@@ -127,7 +126,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
     bsses,
     // A getter: ENABLE / RELOAD replace the BSS's WpsAp.
     get radioWps() {
-      return radio !== undefined ? bsses[0]?.wps : undefined;
+      return radios !== undefined ? bsses[0]?.wps : undefined;
     },
     stop: async () => {
       if (stopped) return;

@@ -9,10 +9,10 @@
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver } from '../radio/driver.js';
-import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
 import type { BssState } from './bss.js';
 import type { HostapdBssConfig } from './config.js';
+import { bssBaseElements } from './wireless/bss-elements.js';
 import { ApMlme } from './wireless/mlme.js';
 import { WpaPath } from './wpa-path.js';
 
@@ -33,7 +33,7 @@ export class PlainRadioPath {
 
   static async start(o: PlainRadioPathOptions): Promise<PlainRadioPath> {
     const rsn = (o.state.wpa & 2) !== 0;
-    const elements = rsn ? [rsnElement(wpa2PersonalRsn())] : [];
+    const elements = bssBaseElements(rsn, o.conf.multiAp);
     await o.driver.setApElements({ beaconElements: elements, probeResponseElements: elements });
     const mlme = new ApMlme({ driver: o.driver, wpsEnabled: false, rsn, ...(o.conf.multiAp !== 0 ? { multiAp: o.conf.multiAp } : {}), logger: o.logger });
     try {

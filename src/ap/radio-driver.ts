@@ -2,15 +2,15 @@
  * The radio under `wpsd ap`, per `driver=`:
  *   none, wired  no radio: UPnP and the control interface only (hostapd's
  *                wired test setups use driver=wired the same way);
- *   sim, nl80211 opened through src/radio's openApDriver and started with the
- *                first BSS's SSID and channel; the BSS's WPS
+ *   sim, nl80211 opened through src/radio's openApDriver and started per BSS
+ *                with its SSID on the radio's channel; the BSS's WPS
  *                owner (ap/wps/wps-ap.ts) then adds the RSN and WPS elements and
  *                serves stations (association, EAP-WSC). A driver
  *                that cannot open (no medium, no nl80211) stops the start
  *                with its own message.
  *
  * API:
- *   startRadio(config, ownAddr, log): Promise<ApRadio | undefined>   throws ApRadioError
+ *   startRadio(config, ownAddrs, log): Promise<ApRadio[] | undefined>   one per BSS; throws ApRadioError
  *   ApRadio { driver: ApDriver; stop(): Promise<void> }
  *   baseApParams(config, bss): ApParams   the beacon before WPS adds its elements
  *   RADIOLESS_DRIVERS
@@ -52,25 +52,43 @@ export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApPa
   };
 }
 
-export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio | undefined> {
+/**
+ * Starts the radio with every BSS of the configuration (hostapd's bss=
+ * sections share the first BSS's radio and channel; each has its own BSSID,
+ * SSID and security). On driver=sim every BSS is a virtual interface of its
+ * own on the medium; nl80211 runs the first BSS only for now (a second BSS
+ * needs a new AP interface on the wiphy).
+ */
+export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffer[], log: Logger): Promise<ApRadio[] | undefined> {
   if (RADIOLESS_DRIVERS.includes(config.driver)) {
     log.debug(`driver=${config.driver}: no radio; UPnP and control interface only`);
     return undefined;
   }
-  const first = config.bss[0];
-  if (first === undefined) throw new ApRadioError(`${config.path}: no BSS`);
-  if (config.bss.length > 1) {
-    throw new ApRadioError(`${config.path}: driver=${config.driver} runs one BSS for now; the bss= sections need driver=none`);
+  if (config.bss.length === 0) throw new ApRadioError(`${config.path}: no BSS`);
+  if (config.bss.length > 1 && config.driver !== 'sim') {
+    throw new ApRadioError(`${config.path}: driver=${config.driver} runs one BSS for now; the bss= sections need driver=sim or driver=none`);
   }
+  const radios: ApRadio[] = [];
+  try {
+    for (const [i, bss] of config.bss.entries()) radios.push(await startBssRadio(config, bss, ownAddrs[i] as Buffer, log));
+  } catch (e) {
+    for (const r of radios.reverse()) await r.stop().catch(() => undefined);
+    throw e;
+  }
+  return radios;
+}
+
+async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio> {
+  const channel = config.channel !== undefined && config.channel > 0 ? config.channel : 1;
   let driver: ApDriver;
   try {
     const { openApDriver } = await import('../radio/open-driver.js');
     driver = await openApDriver(
       {
         driver: config.driver,
-        ifname: first.iface,
+        ifname: bss.iface,
         address: formatMac(ownAddr),
-        channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+        channel,
         ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
       },
       log,
@@ -79,12 +97,12 @@ export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Lo
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
   }
   try {
-    await driver.startAp(baseApParams(config, first));
+    await driver.startAp(baseApParams(config, bss));
   } catch (e) {
     await driver.close().catch(() => undefined);
-    throw new ApRadioError(`${config.path}: driver=${config.driver}: cannot start the AP: ${(e as Error).message}`);
+    throw new ApRadioError(`${config.path}: driver=${config.driver}: ${bss.iface}: cannot start the AP: ${(e as Error).message}`);
   }
-  log.info(`${first.iface}: driver=${config.driver} radio started`);
+  log.info(`${bss.iface}: driver=${config.driver} radio started (BSSID ${formatMac(ownAddr)})`);
   return {
     driver,
     stop: async () => {

@@ -19,6 +19,25 @@ async function run(args: string[], opts: DecodeCommandOptions = {}, stdin = '') 
 }
 
 describe('wpsd decode', () => {
+  it('decodes 802.11 elements: the Multi-AP element and its subelements by name, a WPS element through the WSC dissector', async () => {
+    const r = await run(['dd07506f9a1b060140 dd0e0050f204104a000110103a000101']);
+    expect(r.status).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      'Multi-AP (0xdd), 7 bytes: OUI 50:6f:9a type 0x1b',
+      '  Multi-AP Extension (0x06), 1 byte: Backhaul BSS (0x40)',
+      'WPS (0xdd), 14 bytes: OUI 00:50:f2 type 0x04',
+      '  Version (0x104a, 1 byte): 0x10 (1.0)',
+      '  Request Type (0x103a, 1 byte): EnrolleeOpen8021X (0x01)',
+    ]);
+    const back = await run(['dd0e506f9a1b06018007010208020a00'], { json: true });
+    const json = JSON.parse(back.out) as { elements: { name: string; children: { name: string; value?: string; problem?: string }[] }[] };
+    expect(json.elements[0]?.children.map((c) => [c.name, c.value ?? c.problem])).toEqual([
+      ['Multi-AP Extension', 'Backhaul STA (0x80)'],
+      ['Multi-AP Profile', '2'],
+      ['Multi-AP Default 802.1Q Setting', 'VLAN ID 10'],
+    ]);
+  });
+
   it('decodes the README-WPS WPS-CRED-RECEIVED line with its <2> prefix, key hidden, exit 0', async () => {
     const r = await run([CRED_RECEIVED_LINE]);
     expect(r.status).toBe(0);

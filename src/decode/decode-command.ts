@@ -1,7 +1,9 @@
 /**
  * `wpsd decode HEX|BASE64|EVENT-LINE [--json] [--show-keys]`: a dissector for
  * WSC attributes, e.g. the hexdump in a WPS-CRED-RECEIVED or
- * WPS-NEW-AP-SETTINGS event line. `-` reads standard input.
+ * WPS-NEW-AP-SETTINGS event line, and for 802.11 elements (the Multi-AP and
+ * WPS elements of a frame: a stream that parses whole as elements and does
+ * not start with a WSC attribute type). `-` reads standard input.
  */
 import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Command } from 'commander';
@@ -116,6 +118,16 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
     io.err(`wpsd decode: ${e.message}`);
     return 1;
   }
+  if (input.event === undefined) {
+    // 802.11 elements (a Multi-AP or WPS element as captured from a frame) rather than WSC attributes.
+    const { looksLikeElements, decodeElements, formatElementsText } = await import('../radio/decode-elements.js');
+    if (looksLikeElements(input.bytes)) {
+      const r = decodeElements(input.bytes, { showKeys: opts.showKeys === true });
+      if (opts.json === true) io.out(JSON.stringify(r, null, 2));
+      else for (const l of formatElementsText(r)) io.out(l);
+      return 0;
+    }
+  }
   const { ndefParts, splitCarrier } = await import('../wps/nfc/nfc-envelope.js');
   const decodeOpts = { showKeys: opts.showKeys === true };
   let records: NfcRecordPart[] | undefined;
@@ -197,7 +209,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export function register(program: Command): void {
   program
     .command('decode')
-    .description(`decode WSC attributes: hex, base64, a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line, or an NFC token / NDEF message ("-" reads stdin)`)
+    .description(`decode WSC attributes, 802.11 elements (Multi-AP, WPS): hex, base64, a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line, or an NFC token / NDEF message ("-" reads stdin)`)
     .argument('<input...>', 'hex (spaces/colons allowed), base64, or an event line; - for standard input')
     .option('--json', 'print the decoded tree as JSON')
     .option('--show-keys', 'show network keys and secret nonces instead of hiding them')

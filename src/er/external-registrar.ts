@@ -40,7 +40,7 @@ import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enroll
 import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { ER_PIN_TABLE, PinTable } from '../wps/pin-table.js';
-import { authorizedMacsFor, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
+import { authorizedMacsFor, SELECTED_REGISTRAR_TIMEOUT_MS, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
 import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
@@ -136,6 +136,9 @@ export class ExternalRegistrar implements ErEventSource {
   /** What the APs were last told: the mode, and what else makes a new SetSelectedRegistrar due. */
   private selRegMode: SelectedRegistrarMode = 'off';
   private selRegKey = '';
+  /** When the last SetSelectedRegistrar went out, and the PIN table's version then. */
+  private selRegSentAt = 0;
+  private selRegPinVersion = 0;
   private starting: Promise<void> | undefined;
   /** UNSUBSCRIBEs under way; stop() waits for them a little (wps_er_deinit waits up to 5 s). */
   private readonly unsubscribing = new Set<Promise<void>>();
@@ -322,6 +325,8 @@ export class ExternalRegistrar implements ErEventSource {
     this.pbc.clear();
     this.selRegMode = 'off';
     this.selRegKey = '';
+    this.selRegSentAt = 0;
+    this.selRegPinVersion = this.pins.version;
     const searcher = this.searcher;
     const gena = this.gena;
     this.searcher = undefined;
@@ -636,20 +641,29 @@ export class ExternalRegistrar implements ErEventSource {
   }
 
   /**
-   * Sends SetSelectedRegistrar to the APs whenever the PIN/PBC mode, the set
-   * of PINs or their Authorized MACs changed, like every
-   * wps_registrar_selected_registrar_changed does (a PIN added, used,
-   * expired; PBC started or ended); `force` sends even without a change
-   * (the button pushed again). Nothing goes while everything stays off.
+   * Sends SetSelectedRegistrar to the APs whenever what it says changes: the
+   * PIN/PBC mode or the Authorized MACs, as a PIN is added, used or expires,
+   * PBC starts or ends (wps_registrar_selected_registrar_changed). A change
+   * of the PINs that leaves the message as it was sends nothing, unless half
+   * of the AP's selection timeout has passed since the last one: the AP then
+   * keeps the selection for the new PIN's life as it would after hostapd's
+   * resend. `force` sends even without a change (the button pushed again).
+   * Nothing goes while everything stays off.
    */
   private updateSelectedRegistrar(force = false): void {
     const mode = selectedRegistrarMode(this.pbc.active, this.pins.size);
     const macs = authorizedMacsFor(mode, this.pins.authorizedMacs());
-    const key = mode === 'off' ? '' : `${mode}/${this.pins.version}/${macs.map((m) => m.toString('hex')).join(',')}`;
-    if (mode === this.selRegMode && key === this.selRegKey && !force) return;
+    const key = mode === 'off' ? '' : `${mode}/${macs.map((m) => m.toString('hex')).join(',')}`;
+    const now = this.now();
+    if (mode === this.selRegMode && key === this.selRegKey && !force) {
+      const refreshDue = this.pins.version !== this.selRegPinVersion && now - this.selRegSentAt >= SELECTED_REGISTRAR_TIMEOUT_MS / 2;
+      if (!refreshDue || mode === 'off') return;
+    }
     if (mode === 'off' && this.selRegMode === 'off') return;
     this.selRegMode = mode;
     this.selRegKey = key;
+    this.selRegSentAt = now;
+    this.selRegPinVersion = this.pins.version;
     const state = selectedRegistrarState(this.device.configMethods, mode);
     const filter = mode === 'pbc' ? this.pbcApKey : undefined;
     if (mode !== 'pbc') this.pbcApKey = undefined;

@@ -3,8 +3,9 @@ import { type Logger } from '../common/log.js';
 import { DriverError, type DriverConfig, type ApDriver, type StationDriver } from './driver.js';
 import { SimApDriver } from './sim/ap-driver.js';
 import { SimStationDriver } from './sim/station-driver.js';
-import { openNl80211Driver } from './nl80211/driver.js';
+import { Nl80211ApDriver } from './nl80211/ap-driver.js';
 import { NoneDriver } from './none-driver.js';
+import { Nl80211StationDriver } from './nl80211/station-driver.js';
 
 function simPath(cfg: DriverConfig): string {
   if (!cfg.simMedium) throw new DriverError('BAD_CONFIG', 'driver=sim needs sim_medium=PATH (the socket of `wpsd medium`)');
@@ -16,7 +17,7 @@ export async function openApDriver(cfg: DriverConfig, logger?: Logger): Promise<
     case 'sim':
       return SimApDriver.open({ mediumPath: simPath(cfg), address: cfg.address, channel: cfg.channel, ...(logger ? { logger } : {}) });
     case 'nl80211':
-      return openNl80211Driver(cfg);
+      return Nl80211ApDriver.open({ ifname: cfg.ifname, ...(logger ? { logger } : {}) });
     default:
       throw new DriverError('BAD_CONFIG', `unknown driver "${cfg.driver}" (use sim or nl80211)`);
   }
@@ -27,7 +28,7 @@ export async function openStationDriver(cfg: DriverConfig, logger?: Logger): Pro
     case 'sim':
       return SimStationDriver.open({ mediumPath: simPath(cfg), address: cfg.address, channel: cfg.channel, ...(logger ? { logger } : {}) });
     case 'nl80211':
-      return openNl80211Driver(cfg);
+      return Nl80211StationDriver.open({ ifname: cfg.ifname, ...(logger ? { logger } : {}) });
     case 'none':
       return new NoneDriver(cfg.address);
     default:

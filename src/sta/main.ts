@@ -83,7 +83,8 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     }
     throw e;
   }
-  const mac = interfaceMac(o.iface);
+  // nl80211 reads the address from the kernel (an interface that is down has none in os.networkInterfaces()).
+  let mac = o.driver === 'nl80211' ? Buffer.alloc(6) : interfaceMac(o.iface);
   let closeDriver: (() => Promise<void>) | undefined;
   let driver: StationDriver | undefined;
   if (o.driver !== 'none') {
@@ -92,6 +93,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
       const drv = await openStationDriver({ driver: o.driver, ifname: o.iface, address: mac.toString('hex').replace(/(..)(?!$)/g, '$1:'), channel: 1, ...(config.simMedium ? { simMedium: config.simMedium } : {}) }, log.child('driver'));
       closeDriver = () => drv.close();
       driver = drv;
+      mac = Buffer.from(drv.address.replace(/:/g, ''), 'hex');
       log.info(`driver ${o.driver} opened`);
     } catch (e) {
       throw new StaStartError('driver', `driver ${o.driver}: ${(e as Error).message}`);

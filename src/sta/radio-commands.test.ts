@@ -3,12 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { AttributeType, parseAttributes } from '../wps/attributes.js';
 import { parseCredential, type Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
-import { parseNewApSettings } from './radio-commands.js';
+import { parseNewApSettings, parseWpsPbcArgs } from './radio-commands.js';
 import { credentialAttributeHex, singleTypeCredential } from './radio-station.js';
 import { connectedLine, credReceivedLine, disconnectedLine, m2dLine } from './radio-events.js';
 
 const AP = '02:00:00:00:0a:00';
 const hex = (s: string): string => Buffer.from(s).toString('hex');
+
+describe('WPS_PBC arguments (wpa_supplicant 2.10)', () => {
+  it('reads any / BSSID and multi_ap=N alone or after the first word, N as atoi', () => {
+    expect(parseWpsPbcArgs([])).toEqual({ multiAp: false });
+    expect(parseWpsPbcArgs(['any'])).toEqual({ multiAp: false });
+    expect(parseWpsPbcArgs(['multi_ap=1'])).toEqual({ multiAp: true });
+    expect(parseWpsPbcArgs(['multi_ap=0'])).toEqual({ multiAp: false });
+    expect(parseWpsPbcArgs(['multi_ap=x'])).toEqual({ multiAp: false });
+    expect(parseWpsPbcArgs(['any', 'multi_ap=1'])).toEqual({ multiAp: true });
+    expect(parseWpsPbcArgs([AP.toUpperCase(), 'multi_ap=2'])).toEqual({ bssid: AP, multiAp: true });
+    expect(parseWpsPbcArgs([AP, 'other'])).toEqual({ bssid: AP, multiAp: false });
+    expect(parseWpsPbcArgs(['02:00:00:00:0a'])).toBeUndefined();
+  });
+});
 
 describe('WPS_REG new AP settings', () => {
   it('takes hex SSID and key with OPEN/WPAPSK/WPA2PSK and NONE/TKIP/CCMP', () => {

@@ -1,13 +1,13 @@
 /**
  * The station's radio commands on its control socket, with wpa_supplicant's
  * replies (ctrl_iface.c): SCAN (OK / FAIL-BUSY), SCAN_RESULTS, BSS, STATUS,
- * WPS_PBC [any|BSSID], WPS_PIN <any|BSSID|get> [PIN] (answers the PIN, no
+ * WPS_PBC [any|BSSID] [multi_ap=1], WPS_PIN <any|BSSID|get> [PIN] (answers the PIN, no
  * newline), WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]
  * (wpa_cli hex-encodes SSID and key) and WPS_CANCEL.
  */
 import { CtrlEvent } from '../ctrl/event-names.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
-import { isMac, macAddress } from '../radio/mac.js';
+import { isMac, macAddress, type MacAddress } from '../radio/mac.js';
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { generatePin } from '../wps/pin.js';
@@ -44,6 +44,35 @@ export function parseNewApSettings(bssid: string, ssidHex: string, auth: string,
   return { networkIndex: 1, ssid, authType, encrType, networkKey: key, macAddress: macBytes(bssid), extra: [] };
 }
 
+/**
+ * WPS_PBC's arguments as wpa_supplicant 2.10 reads them: nothing, "any" or a
+ * BSSID, or "multi_ap=N" alone, and " multi_ap=N" after the first; N is read
+ * with atoi (non-zero asks for a backhaul link).
+ */
+export function parseWpsPbcArgs(args: readonly string[]): { bssid?: MacAddress; multiAp: boolean } | undefined {
+  const [first, second] = args;
+  let multiAp = false;
+  let bssid: MacAddress | undefined;
+  if (first !== undefined && first !== 'any') {
+    if (first.startsWith(MULTI_AP_ARG)) multiAp = atoiNonZero(first.slice(MULTI_AP_ARG.length));
+    else {
+      bssid = macArg(first);
+      if (bssid === undefined) return undefined;
+    }
+  }
+  // Anything else after the first word is ignored, as wpa_supplicant does.
+  if (second?.startsWith(MULTI_AP_ARG) === true) multiAp = atoiNonZero(second.slice(MULTI_AP_ARG.length));
+  return bssid === undefined ? { multiAp } : { bssid, multiAp };
+}
+
+const MULTI_AP_ARG = 'multi_ap=';
+
+/** C atoi(): leading digits (after an optional sign), 0 when there are none. */
+function atoiNonZero(text: string): boolean {
+  const m = /^\s*[+-]?(\d+)/.exec(text);
+  return m !== null && Number(m[1]) !== 0;
+}
+
 export function registerRadioCommands(registry: CommandRegistry, sta: RadioStation, o: { rng?: Rng } = {}): void {
   const pin = (): string => (o.rng === undefined ? generatePin() : generatePin(o.rng));
   registry.register({
@@ -74,17 +103,12 @@ export function registerRadioCommands(registry: CommandRegistry, sta: RadioStati
   });
   registry.register({
     name: 'WPS_PBC',
-    maxArgs: 1,
-    help: '[any|BSSID] = start push button enrollment',
+    maxArgs: 2,
+    help: '[any|BSSID] [multi_ap=<0|1>] = start push button enrollment (multi_ap=1: as a Multi-AP backhaul STA)',
     handler: (args) => {
-      const a = args[0];
-      if (a === undefined || a === 'any') {
-        sta.startPbc();
-        return REPLY_OK;
-      }
-      const bssid = macArg(a);
-      if (bssid === undefined) return REPLY_FAIL;
-      sta.startPbc(bssid);
+      const p = parseWpsPbcArgs(args);
+      if (p === undefined) return REPLY_FAIL;
+      sta.startPbc(p.bssid, p.multiAp);
       return REPLY_OK;
     },
   });

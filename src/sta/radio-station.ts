@@ -20,7 +20,8 @@ import { KeyMgmt, printfEncode } from '../conf/values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
 import { ReasonCode } from '../radio/frame.js';
 import { macToBytes, type MacAddress } from '../radio/mac.js';
-import { buildElements, ElementId, findElement } from '../radio/elements.js';
+import { buildElements, ElementId, findElement, findVendorElements } from '../radio/elements.js';
+import { MULTI_AP_VENDOR_TYPE } from '../radio/multi-ap-ie.js';
 import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { pmkFromPassphrase } from '../radio/wpa/crypto.js';
 import type { SupplicantState } from '../radio/wpa/supplicant.js';
@@ -43,6 +44,7 @@ import { duplicateNetworks } from './wps-dup-network.js';
 import type { NetworkTable } from './network-table.js';
 import * as ev from './radio-events.js';
 import { enroll, type EnrollEvent, type EnrollMethod, type EnrollResult } from './wireless/enroll.js';
+import { backhaulStaElement, checkBackhaulAssocResponse } from './wireless/multi-ap-sta.js';
 import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
 import { wpsApAvailableEvent } from './wireless/scan-flags.js';
 import { sleep } from '../common/sleep.js';
@@ -201,9 +203,9 @@ export class RadioStation {
     }
   }
 
-  /** WPS_PBC [BSSID]. */
-  startPbc(bssid?: MacAddress): void {
-    this.startWps(bssid === undefined ? { kind: 'pbc' } : { kind: 'pbc', bssid });
+  /** WPS_PBC [BSSID] [multi_ap=1]: with multiAp, onboarding as a Multi-AP backhaul STA (README-MULTI-AP). */
+  startPbc(bssid?: MacAddress, multiAp = false): void {
+    this.startWps(bssid === undefined ? { kind: 'pbc' } : { kind: 'pbc', bssid }, multiAp);
   }
 
   /** WPS_PIN: starts PIN enrollment with `pin` (4 or 8 digits); throws RadioStationError for a bad PIN. */
@@ -289,8 +291,8 @@ export class RadioStation {
     return s;
   }
 
-  private startWps(method: EnrollMethod): void {
-    this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, signal));
+  private startWps(method: EnrollMethod, multiAp = false): void {
+    this.startOperation('wps', 'WPS operation', (signal) => this.runWps(method, multiAp, signal));
   }
 
   /** Runs `run` as the station's one operation: wpas_clear_wps, a new operation replaces (aborts, then waits for) the running one. */
@@ -314,7 +316,7 @@ export class RadioStation {
     this.op = op;
   }
 
-  private async runWps(method: EnrollMethod, signal: AbortSignal): Promise<void> {
+  private async runWps(method: EnrollMethod, multiAp: boolean, signal: AbortSignal): Promise<void> {
     await this.disconnectCurrent();
     if (signal.aborted) return;
     this.state = 'SCANNING';
@@ -329,9 +331,10 @@ export class RadioStation {
       ...(this.o.retryDelayMs !== undefined ? { retryDelayMs: this.o.retryDelayMs } : {}),
       ...(this.o.eapolStartIntervalMs !== undefined ? { eapolStartIntervalMs: this.o.eapolStartIntervalMs } : {}),
       ...(this.o.rng !== undefined ? { rng: this.o.rng } : {}),
+      multiApBackhaulSta: multiAp,
       signal,
       logger: this.log,
-      onEvent: (e) => this.onEnrollEvent(e, method, added),
+      onEvent: (e) => this.onEnrollEvent(e, method, added, multiAp),
     });
     this.state = 'DISCONNECTED';
     if (!res.ok) {
@@ -345,7 +348,7 @@ export class RadioStation {
     await this.associate(added, res.bssid, signal);
   }
 
-  private onEnrollEvent(e: EnrollEvent, method: EnrollMethod, added: number[]): void {
+  private onEnrollEvent(e: EnrollEvent, method: EnrollMethod, added: number[], multiAp: boolean): void {
     switch (e.type) {
       case 'scan-results':
         this.bss.update(e.results);
@@ -370,12 +373,12 @@ export class RadioStation {
         this.emit(ev.WPS_TIMEOUT);
         return;
       case 'wps':
-        this.onWpsEvent(e.event, method, added);
+        this.onWpsEvent(e.event, method, added, multiAp);
         return;
     }
   }
 
-  private onWpsEvent(event: WpsEvent, method: EnrollMethod, added: number[]): void {
+  private onWpsEvent(event: WpsEvent, method: EnrollMethod, added: number[], multiAp: boolean): void {
     switch (event.type) {
       case 'm2d':
         this.emit(ev.m2dLine(event.devicePasswordId ?? 0, event.configError));
@@ -384,7 +387,7 @@ export class RadioStation {
         this.emit(wpsFailLine(event).text);
         return;
       case 'cred-received':
-        this.processCredential(event.credential, event.attribute.toString('hex'), added);
+        this.processCredential(event.credential, event.attribute.toString('hex'), added, multiAp);
         return;
       case 'er-ap-settings':
         // wps_reg without new settings: the AP's current settings are used as a received credential (wps_sta_cred_cb).
@@ -405,14 +408,16 @@ export class RadioStation {
     }
   }
 
-  /** wpa_supplicant_wps_cred(). */
-  private processCredential(cred: Credential, attributeHex: string, added: number[]): void {
+  /** wpa_supplicant_wps_cred(); a Multi-AP run's network is a backhaul STA network (its WPS network block carried the flag). */
+  private processCredential(cred: Credential, attributeHex: string, added: number[], multiAp = false): void {
     const processing = this.o.config.wpsCredProcessing;
     this.emit(ev.credReceivedLine(processing === 1 || processing === 2 ? attributeHex : undefined));
     if (processing === 1) return;
     let id: number;
     try {
-      id = this.o.table.addNetwork(networkFromCredential(cred, 0));
+      const net = networkFromCredential(cred, 0);
+      if (multiAp) net.multiApBackhaulSta = 1;
+      id = this.o.table.addNetwork(net);
     } catch (e) {
       if (e instanceof CredentialNetworkError) return this.log.info(`WPS: ignored credential: ${e.message}`);
       throw e;
@@ -466,11 +471,26 @@ export class RadioStation {
       this.state = 'ASSOCIATING';
       this.emit(ev.tryingToAssociateLine(bss.bssid, bss.ssid, bss.freq));
       try {
-        const r = await this.o.driver.connect({ bssid: bss.bssid, ssid: bss.ssid, channel: bss.channel, elements: psk ? [rsnElement(wpa2PersonalRsn())] : [] });
+        const backhaul = net.multiApBackhaulSta === 1;
+        const elements = psk ? [rsnElement(wpa2PersonalRsn())] : [];
+        if (backhaul) elements.push(backhaulStaElement());
+        const r = await this.o.driver.connect({ bssid: bss.bssid, ssid: bss.ssid, channel: bss.channel, elements, ...(backhaul ? { fourAddr: true } : {}) });
         if (!r.ok) {
           this.log.info(`association with ${bss.bssid} failed: ${r.reason}`);
           this.state = 'DISCONNECTED';
           return false;
+        }
+        if (backhaul) {
+          // multi_ap_backhaul_sta=1: no Multi-AP element from a backhaul BSS in the response fails the association.
+          const el = findVendorElements(r.elements, MULTI_AP_VENDOR_TYPE)[0];
+          this.log.debug(`Multi-AP: (Re)Association Response element ${el === undefined ? 'absent' : Buffer.from(buildElements([el])).toString('hex')}`);
+          const v = checkBackhaulAssocResponse(r.elements, false);
+          if (!v.ok) {
+            this.log.info(v.why);
+            await this.o.driver.disconnect(ReasonCode.DEAUTH_LEAVING).catch(() => undefined);
+            this.state = 'DISCONNECTED';
+            return false;
+          }
         }
       } catch (e) {
         if (!(e instanceof DriverError)) throw e;

@@ -7,14 +7,14 @@
  *   Request is a WPS station and needs no RSN element; one with neither WPS
  *   nor RSN on a WPS-enabled AP is "maybe WPS" (hostapd WLAN_STA_MAYBE_WPS);
  *   without WPS on the AP, an RSN BSS refuses it (status 40).
- * - Multi-AP (hostapd check_multi_ap): a backhaul-only BSS refuses stations
- *   without the Multi-AP element; a backhaul STA gets 4-address mode on a
- *   backhaul BSS, except during WPS (hostapd enables WDS only for non-WPS).
+ * - Multi-AP (hostapd check_multi_ap, multi-ap-bss.ts): a backhaul-only BSS
+ *   refuses stations without the Multi-AP element; a backhaul STA gets the
+ *   element back, and 4-address mode on a backhaul BSS except during WPS.
  * - Deauthentication/Disassociation from a station drop it.
  */
 import { type Logger, silentLogger } from '../../common/log.js';
 import { type ApDriver, DriverError, type DriverEvent } from '../../radio/driver.js';
-import { buildElements, ElementId, findElement, type Element } from '../../radio/elements.js';
+import { buildElements, ElementId, findElement, defaultRateElements, type Element } from '../../radio/elements.js';
 import { wpa2PskAssocStatus } from '../../radio/wpa/rsn-assoc.js';
 import {
   AID_FIELD_BITS,
@@ -27,10 +27,11 @@ import {
   type ManagementFrame,
 } from '../../radio/frame.js';
 import { isGroupAddress, type MacAddress } from '../../radio/mac.js';
-import { buildMultiApElement, findMultiApElement, MultiApCapability, MultiApError, type MultiApElement } from '../../radio/multi-ap-ie.js';
+import { findMultiApElement, MultiApError, type MultiApElement } from '../../radio/multi-ap-ie.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import { parseAttributes, WscParseError, AttributeType } from '../../wps/attributes.js';
 import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
+import { checkMultiAp, MultiApConfig, multiApBssElement } from './multi-ap-bss.js';
 import { buildAssocResponseWpsElements } from './wps-ie.js';
 
 /** hostapd's max_num_sta default is 2007; a sim AP needs far fewer. */
@@ -47,10 +48,8 @@ export interface ApMlmeOptions {
   wpsEnabled: boolean;
   /** wpa=2 (RSN): non-WPS stations must send an RSN element. */
   rsn: boolean;
-  /** hostapd multi_ap bits: 1 backhaul BSS, 2 fronthaul BSS (MultiApCapability BACKHAUL_BSS/FRONTHAUL_BSS used here). */
+  /** hostapd's multi_ap: 0 off, 1 backhaul BSS, 2 fronthaul BSS, 3 both (MultiApConfig). */
   multiAp?: number;
-  /** wds_sta=1: backhaul STAs get 4-address mode. */
-  wdsSta?: boolean;
   maxStations?: number;
   authTimeoutMs?: number;
   now?: () => number;
@@ -285,24 +284,23 @@ export class ApMlme {
       if (status !== StatusCode.SUCCESS) return refuse(status, 'RSN element does not match the BSS');
     }
 
+    const bss = this.opts.multiAp ?? 0;
     let multiAp: MultiApElement | undefined;
     try {
-      multiAp = findMultiApElement(elements);
+      // multi_ap=0 ignores the element, a malformed one included (hostapd parses it only on a Multi-AP BSS).
+      multiAp = bss !== 0 ? findMultiApElement(elements) : undefined;
     } catch (e) {
       if (e instanceof MultiApError) return refuse(StatusCode.INVALID_IE, `invalid Multi-AP element: ${e.message}`);
       throw e;
     }
-    const bss = this.opts.multiAp ?? 0;
-    let multiApSta = false;
-    if (bss !== 0) {
-      const backhaulSta = multiAp !== undefined && (multiAp.capability & MultiApCapability.BACKHAUL_STA) !== 0;
-      if (!backhaulSta && (bss & MultiApCapability.FRONTHAUL_BSS) === 0) return refuse(StatusCode.ASSOC_DENIED_UNSPEC, 'non-Multi-AP STA on a backhaul-only BSS');
-      multiApSta = backhaulSta;
-    }
+    const verdict = checkMultiAp(bss, multiAp);
+    if (!verdict.ok) return refuse(verdict.status, verdict.why);
+    if (verdict.note !== undefined) this.log.info(`mlme: ${sta}: ${verdict.note}`);
+    const multiApSta = verdict.multiApSta;
     const aid = entry.aid ?? this.freeAid();
     if (aid === undefined) return refuse(StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA, 'no free AID');
-    // hostapd: 4-address (WDS) mode for a backhaul STA on a backhaul BSS, never for a WPS association.
-    const fourAddr = multiApSta && (bss & MultiApCapability.BACKHAUL_BSS) !== 0 && this.opts.wdsSta === true && wps === undefined;
+    // A backhaul STA on a backhaul BSS exchanges data in 4-address frames; a WPS association never does (hostapd).
+    const fourAddr = multiApSta && (bss & MultiApConfig.BACKHAUL_BSS) !== 0 && wps === undefined;
     const next: StationEntry = {
       addr: sta,
       state: 'associated',
@@ -329,9 +327,11 @@ export class ApMlme {
       throw e;
     }
     this.table.set(sta, next);
-    const respElements: Element[] = [];
+    // Supported Rates first (9.3.3.6): mac80211 stations drop a response without them.
+    const respElements: Element[] = defaultRateElements();
     if (next.wps || (next.maybeWps && this.opts.rsn)) respElements.push(...buildAssocResponseWpsElements());
-    if (multiApSta) respElements.push(buildMultiApElement({ capability: bss & (MultiApCapability.BACKHAUL_BSS | MultiApCapability.FRONTHAUL_BSS), profile: 1 }));
+    const multiApIe = multiApSta ? multiApBssElement(bss) : undefined;
+    if (multiApIe !== undefined) respElements.push(multiApIe);
     await this.send(
       managementFrame(sta, this.bssid, this.bssid, {
         subtype,

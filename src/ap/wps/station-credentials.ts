@@ -10,6 +10,7 @@
  *     .for(enrollee): Credential[]   .backhaul(mac): Credential[] | undefined
  *     .takeAutoConfig(mac): Credential | undefined   .forget(mac)
  */
+import { MultiApConfig } from '../wireless/multi-ap-bss.js';
 import { type Logger } from '../../common/log.js';
 import type { Credential } from '../../wps/credential.js';
 import { formatUuid } from '../../wps/device.js';
@@ -92,7 +93,8 @@ export class StationCredentials {
   backhaul(enrollee: Buffer): Credential[] | undefined {
     const conf = this.opts.conf();
     const ssid = conf.multiApBackhaulSsid;
-    if (ssid === undefined) return undefined;
+    // hostapd hands out backhaul credentials only from a fronthaul BSS; a backhaul-only one answers with its own.
+    if (ssid === undefined || ssid.length === 0 || (conf.multiAp & MultiApConfig.FRONTHAUL_BSS) === 0) return undefined;
     let key: Buffer;
     if (conf.multiApBackhaulWpaPassphrase !== undefined) key = Buffer.from(conf.multiApBackhaulWpaPassphrase, 'utf8');
     else if (conf.multiApBackhaulWpaPsk !== undefined) key = Buffer.from(conf.multiApBackhaulWpaPsk.toString('hex'), 'latin1');

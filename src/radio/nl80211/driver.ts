@@ -1,12 +1,10 @@
 /**
- * The nl80211 backend. It resolves the "nl80211" generic netlink family as
- * wpa_supplicant does at start; without cfg80211 in the kernel the family does
- * not exist and the backend refuses with NL80211_UNAVAILABLE_MESSAGE. Driving
- * interfaces over nl80211 (START_AP, FRAME, NEW_STATION, CONNECT, ...) is not
- * implemented: it cannot be exercised on these machines, so the backend says
- * so instead of pretending.
+ * Whether the kernel has nl80211: the "nl80211" generic netlink family is
+ * resolved as wpa_supplicant does at start; without cfg80211 in the kernel
+ * the family does not exist and both nl80211 drivers (ap-driver.ts,
+ * station-driver.ts) refuse with NL80211_UNAVAILABLE_MESSAGE.
  */
-import { DriverError, type DriverConfig } from '../driver.js';
+import { DriverError } from '../driver.js';
 import { resolveFamily, type NetlinkTransport, type GenlFamily, ENOENT } from './family.js';
 import { openGenericNetlink } from './transport.js';
 import { NetlinkError } from './netlink-message.js';
@@ -28,16 +26,4 @@ export async function probeNl80211(transport?: NetlinkTransport): Promise<GenlFa
   } finally {
     if (!transport) t.close();
   }
-}
-
-/**
- * driver=nl80211: fails with the clear message when the kernel has no nl80211,
- * and refuses (NOT_SUPPORTED) when it has, since only family resolution is implemented.
- */
-export async function openNl80211Driver(cfg: Pick<DriverConfig, 'ifname'>, transport?: NetlinkTransport): Promise<never> {
-  const family = await probeNl80211(transport);
-  throw new DriverError(
-    'NOT_SUPPORTED',
-    `nl80211 family found (id ${family.id}) but wpsd's nl80211 backend cannot drive ${cfg.ifname} yet; use driver=sim`,
-  );
 }

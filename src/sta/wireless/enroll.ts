@@ -17,7 +17,11 @@
  *   again (an External Registrar may answer then).
  * - A WPS-FAIL event (wrong PIN, NACK) ends it, as wpa_supplicant clears the
  *   WPS network 100 ms after WPS-FAIL.
+ * - Multi-AP (wps_pbc multi_ap=1): the Multi-AP element in the association
+ *   and the subelement in M1; an AP that answers without the Multi-AP
+ *   element fails the association (multi-ap-sta.ts).
  */
+import { checkBackhaulAssocResponse } from './multi-ap-sta.js';
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../../common/log.js';
 import { DriverError, type ScanResult, type StationDriver, type DriverEvent } from '../../radio/driver.js';
@@ -285,6 +289,14 @@ async function attempt(opts: EnrollOptions, bss: ScanResult, deadline: number, e
     if (!conn.ok) {
       emit({ type: 'association-failed', bssid, reason: conn.reason });
       return out;
+    }
+    if (opts.multiApBackhaulSta === true) {
+      // The WPS association itself stays in 3-address mode (the AP gives a WPS station no 4-address link).
+      const v = checkBackhaulAssocResponse(conn.elements, true);
+      if (!v.ok) {
+        emit({ type: 'association-failed', bssid, reason: v.why });
+        return out;
+      }
     }
     // EAPOL-Start until the AP's first Request (a WPS 1.0 AP waits for it; a 2.0 AP starts by itself).
     let starts = 0;

@@ -17,7 +17,7 @@ import { AssociationState, ConfigError, DevicePasswordId, RequestType, WPS_VERSI
 import { buildWfaExtension } from '../../wps/vendor-ext.js';
 import { fragmentWpsIe } from '../../radio/wps-ie.js';
 import type { Element } from '../../radio/elements.js';
-import { buildMultiApElement, MultiApCapability, MULTI_AP_PROFILE_1 } from '../../radio/multi-ap-ie.js';
+import { backhaulStaElement } from './multi-ap-sta.js';
 
 /** A string attribute, a space when empty (hostapd without CONFIG_WPS_STRICT does so). */
 function text(type: number, value: string): Attribute {
@@ -75,8 +75,8 @@ export function buildAssocRequestWpsAttributes(requestType: number = RequestType
  * The extra elements of a WPS (Re)Association Request: the WPS element, and
  * for a Multi-AP backhaul STA the Multi-AP element with Backhaul STA set.
  */
-export function buildAssocRequestElements(o: { requestType?: number; version2?: boolean; multiApBackhaulSta?: boolean; multiApProfile?: number } = {}): Element[] {
+export function buildAssocRequestElements(o: { requestType?: number; version2?: boolean; multiApBackhaulSta?: boolean } = {}): Element[] {
   const out = fragmentWpsIe(buildAssocRequestWpsAttributes(o.requestType ?? RequestType.EnrolleeOpen8021X, o.version2 ?? true));
-  if (o.multiApBackhaulSta === true) out.push(buildMultiApElement({ capability: MultiApCapability.BACKHAUL_STA, profile: o.multiApProfile ?? MULTI_AP_PROFILE_1 }));
+  if (o.multiApBackhaulSta === true) out.push(backhaulStaElement());
   return out;
 }

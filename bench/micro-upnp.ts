@@ -1,0 +1,93 @@
+/**
+ * Micro-measurements of single UPnP-path levers, in-process on loopback
+ * (not part of `npm run bench`; figures in bench/README.md):
+ *
+ *   node dist/bench/micro-upnp.js http|xml|dh [distRoot]
+ *
+ * `distRoot` (default: this build) is the dist/ directory whose
+ * src/upnp modules are measured, so a build of the previous commit can be
+ * measured back to back with this one. Each lever runs 3 times; the medians
+ * of the 3 per-operation means of process CPU time (loopback server
+ * included, the figure that a loaded machine disturbs least) and of wall
+ * time are printed.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const RUNS = 3;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const distRoot = path.resolve(process.argv[3] ?? path.join(here, '..'));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function timeRuns(label: string, n: number, once: () => Promise<void> | void): Promise<void> {
+  for (let i = 0; i < Math.min(50, n); i++) await once();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await once();
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6 / n);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000 / n);
+  }
+  const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(4)).join(', ');
+  console.log(`${label}: median CPU ${median(cpu).toFixed(4)} ms/op (${fmt(cpu)}), median wall ${median(wall).toFixed(4)} ms/op (${fmt(wall)}); n=${n}`);
+}
+
+/** A SOAP answer the size of a GetDeviceInfo response (an M1 in base64). */
+const SOAP_BODY =
+  '<?xml version="1.0"?>\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">' +
+  '<s:Body><u:GetDeviceInfoResponse xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1"><NewDeviceInfo>' +
+  Buffer.alloc(400, 0x5a).toString('base64') +
+  '</NewDeviceInfo></u:GetDeviceInfoResponse></s:Body></s:Envelope>\n';
+
+async function benchHttp(): Promise<void> {
+  const mod = (await import(pathToFileURL(path.join(distRoot, 'src/upnp/http-client.js')).href)) as {
+    httpRequest: (url: string, o: object) => Promise<{ status: number; body: Buffer }>;
+  };
+  // Answers like hostapd: one SOAP answer per connection, then close.
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'text/xml; charset="utf-8"', 'Content-Length': Buffer.byteLength(SOAP_BODY), Connection: 'close' });
+      res.end(SOAP_BODY);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}/wps_control`;
+  await timeRuns(`http ${distRoot}`, 1000, async () => {
+    const res = await mod.httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: '"urn:schemas-wifialliance-org:service:WFAWLANConfig:1#GetDeviceInfo"' },
+      body: '<?xml version="1.0"?><s:Envelope/>',
+      requireIpLiteral: true,
+    });
+    if (res.status !== 200 || res.body.length === 0) throw new Error('bad response');
+  });
+  server.close();
+}
+
+async function benchXml(): Promise<void> {
+  const mod = (await import(pathToFileURL(path.join(distRoot, 'src/upnp/xml.js')).href)) as {
+    parseXmlBounded: (t: string, max: number, what: string) => object;
+  };
+  await timeRuns(`xml ${distRoot}`, 20_000, () => {
+    mod.parseXmlBounded(SOAP_BODY, 64 * 1024, 'bench');
+  });
+}
+
+const what = process.argv[2];
+if (what === 'http') await benchHttp();
+else if (what === 'xml') await benchXml();
+else {
+  console.error('usage: micro-upnp.js http|xml [distRoot]');
+  process.exitCode = 2;
+}

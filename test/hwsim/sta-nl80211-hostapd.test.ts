@@ -1,0 +1,88 @@
+// `wpsd sta -D nl80211` against Debian hostapd (nl80211, WPA2-PSK, WPS) over
+// mac80211_hwsim: PBC, PIN with hostapd's internal Registrar, and wps_reg
+// with the AP PIN. Each case: the credential arrives, the network is saved
+// (update_config=1), the station connects with WPA2-PSK after the 4-way
+// handshake (hostapd says EAPOL-4WAY-HS-COMPLETED) and pings the AP.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
+import type { CtrlSession } from '../../harness/ctrl-session.js';
+import type { DaemonInstance } from '../../harness/reference-daemon.js';
+import { airAddress, pingOverAir, withAir } from './air.js';
+import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from './daemons.js';
+
+describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects with WPA2-PSK', () => {
+  const air = withAir({ radios: ['ap', 'sta'] });
+  let ap: HostapdInstance;
+  let apCtrl: CtrlSession;
+
+  beforeAll(async () => {
+    ap = air.track(await startAirHostapd({ host: air.host('ap') }));
+    apCtrl = air.track(await ap.ctrl());
+  }, NODE_START_MS);
+
+  const bssid = (): string => air.host('ap').radio?.mac ?? '';
+  const staMac = (): string => air.host('sta').radio?.mac ?? '';
+
+  async function station(): Promise<{ sta: DaemonInstance; ctrl: CtrlSession }> {
+    const sta = air.track(await startAirWpsdSta({ host: air.host('sta') }));
+    return { sta, ctrl: air.track(await sta.ctrl()) };
+  }
+
+  /** What every case ends with: credential, saved network, WPA2-PSK connection after the 4-way handshake, data across the air. */
+  async function connectedWithPsk(sta: DaemonInstance, ctrl: CtrlSession): Promise<void> {
+    await ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
+    const connected = await ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
+    expect(connected.text).toBe(`CTRL-EVENT-CONNECTED - Connection to ${bssid()} completed [id=0 id_str=]`);
+    await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac()}$`), ENROLL_MS);
+    const status = await sta.cli('status');
+    expect(status).toContain(`bssid=${bssid()}\n`);
+    expect(status).toContain(`ssid=${REFERENCE_AP.ssid}\n`);
+    expect(status).toContain('wpa_state=COMPLETED\n');
+    expect(status).toContain('key_mgmt=WPA2-PSK\n');
+    expect(status).toContain('pairwise_cipher=CCMP\n');
+    const saved = sta.currentConf();
+    expect(saved).toContain(`ssid="${REFERENCE_AP.ssid}"`);
+    expect(saved).toMatch(/psk=("12345678"|[0-9a-f]{64})/);
+    expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
+  }
+
+  it('PBC: wps_pbc on hostapd and on the station', async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      expect(await ap.cli('wps_pbc')).toBe('OK\n');
+      expect(await sta.cli('wps_pbc')).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      // hostapd's internal Registrar ran the registration (it comes before the connection, so it is looked up, not awaited).
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("PIN: the station's PIN given to hostapd's internal Registrar (wps_pin any)", async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      const pin = (await sta.cli('wps_pin', 'any')).trim();
+      expect(pin).toMatch(/^\d{8}$/);
+      expect(await ap.cli('wps_pin', 'any', pin)).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      // hostapd's internal Registrar ran the registration (it comes before the connection, so it is looked up, not awaited).
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it('wps_reg <bssid> <AP PIN>: the station learns the AP settings as Registrar and connects with them', async () => {
+    apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      expect(await sta.cli('wps_reg', bssid(), REFERENCE_AP.apPin)).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+});
