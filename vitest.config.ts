@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'harness/**/*.test.ts'],
     // The hwsim group needs the VM's mac80211_hwsim radios: `npm run test:hwsim`.
     exclude: ['**/node_modules/**', 'test/hwsim/**'],
     testTimeout: 30_000,

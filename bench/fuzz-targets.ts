@@ -8,7 +8,7 @@
 import { parseAttributes, encodeAttributes, attrU8, attrBytes, attrString, AttributeType } from '../src/wps/attributes.js';
 import { parseMessage } from '../src/wps/message.js';
 import { decodeAttributes } from '../src/wps/decode.js';
-import { parseDecodeInput } from '../src/wps/decode-command.js';
+import { parseDecodeInput } from '../src/decode/decode-command.js';
 import { parseCredentials, parseApSettings } from '../src/wps/credential.js';
 import { parseWfaExtension, parseWfaSubelements } from '../src/wps/vendor-ext.js';
 import { parseEapWsc, parseEapHeader, Reassembler } from '../src/wps/eap-wsc.js';

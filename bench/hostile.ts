@@ -1,13 +1,13 @@
 /**
  * Bench 7, hostile LAN: the load each defence holds, wpsd beside hostapd /
  * wpa_supplicant under the same attack from a host of its own
- * (test/harness/attack.ts), each followed or accompanied by a legitimate
+ * (harness/attack.ts), each followed or accompanied by a legitimate
  * Debian wpa_supplicant ER. What counts is whether the legitimate peer still
  * works and how long it took; the attacker's own figures (answers drawn,
  * requests served) are the load the defence let through.
  */
-import { attack } from '../test/harness/attack.js';
-import type { NetnsHost, Topology } from '../test/harness/netns.js';
+import { attack } from '../harness/attack.js';
+import type { NetnsHost, Topology } from '../harness/netns.js';
 import { apUuid, referenceName, startAp, startEr, type ApImpl, type ErImpl } from './daemons.js';
 import { attachCtrl, erStart, sendLearn, waitForAps, waitSettings } from './learn.js';
 import type { BenchRow } from './results.js';

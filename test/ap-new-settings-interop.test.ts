@@ -7,12 +7,12 @@
 // keeps its settings. Also `wpa_cli status` on both ERs (wpa_supplicant and
 // wpsd sta, -D none) answers the same.
 import { describe, expect, it } from 'vitest';
-import { ER_EVENT_MS as EVENT_MS, utf8Hex as hex } from './harness/er-runs.js';
-import { withApAndEr } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd } from './harness/hostapd.js';
-import { hostMac } from './harness/netns.js';
-import { REFERENCE_ER, startWpaSupplicantEr } from './harness/wpa-supplicant.js';
-import { startWpsdAp, startWpsdSta } from './harness/wpsd.js';
+import { ER_EVENT_MS as EVENT_MS, utf8Hex as hex } from '../harness/er-runs.js';
+import { withApAndEr } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd } from '../harness/hostapd.js';
+import { hostMac } from '../harness/netns.js';
+import { REFERENCE_ER, startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
+import { startWpsdAp, startWpsdSta } from '../harness/wpsd.js';
 import { AttributeType, parseAttributes } from '../src/wps/attributes.js';
 
 const UUID = REFERENCE_AP.uuid;

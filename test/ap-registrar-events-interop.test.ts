@@ -12,8 +12,8 @@ import { CtrlClient } from '../src/ctrl/client.js';
 import { loadHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
 import { Medium } from '../src/radio/sim/medium.js';
-import { withTopology } from './harness/fixture.js';
-import { startHostapd } from './harness/hostapd.js';
+import { withTopology } from '../harness/fixture.js';
+import { startHostapd } from '../harness/hostapd.js';
 
 const SCRIPTS = {
   registrar: ['WPS_PBC', 'WPS_GET_STATUS', 'WPS_PBC', 'WPS_CANCEL', 'WPS_GET_STATUS', 'WPS_CANCEL', 'WPS_PIN any 12345670', 'WPS_CANCEL', 'PING'],

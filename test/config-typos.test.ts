@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './harness/netns.js';
-import { WPSD_CLI } from './harness/wpsd.js';
+import { run } from '../harness/netns.js';
+import { WPSD_CLI } from '../harness/wpsd.js';
 
 const RUN_MS = 20_000;
 

@@ -4,10 +4,10 @@
 // a station's password token read by Debian wpa_supplicant as External
 // Registrar, the station enrolling through the AP's UPnP proxy.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { withTopology } from './harness/fixture.js';
-import { startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
-import type { WpsdApInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology } from '../harness/fixture.js';
+import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
+import type { WpsdApInstance } from '../harness/wpsd.js';
 import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
 
 const TEST_MS = 120_000;

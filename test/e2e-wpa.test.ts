@@ -5,9 +5,9 @@
 // connects after the 4-way handshake, a wrong one is refused with hostapd's
 // and wpa_supplicant's events.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { withTopology } from './harness/fixture.js';
-import type { WpsdApInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology } from '../harness/fixture.js';
+import type { WpsdApInstance } from '../harness/wpsd.js';
 import { AP_BSSID, AP_PASSPHRASE, AP_SSID, ENROLL_MS, startMedium, startRadioAp, startRadioSta, type RadioStaInstance } from './e2e-helpers.js';
 
 const TEST_MS = 90_000;

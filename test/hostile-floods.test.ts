@@ -2,16 +2,16 @@
 // wpsd sta's External Registrar, each followed (or accompanied) by a
 // legitimate peer that must still work: Debian wpa_supplicant and wpsd sta
 // as ERs discover, subscribe to and learn the AP; the ER still adds a real
-// AP. Every attack is bounded in count and time (test/harness/attack.ts).
+// AP. Every attack is bounded in count and time (harness/attack.ts).
 import { describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { attack } from './harness/attack.js';
-import { erLearn } from './harness/er-runs.js';
-import { withTopology } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd } from './harness/hostapd.js';
-import type { NetnsHost } from './harness/netns.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
-import { startWpsdAp, startWpsdSta, type WpsdApInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { attack } from '../harness/attack.js';
+import { erLearn } from '../harness/er-runs.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd } from '../harness/hostapd.js';
+import type { NetnsHost } from '../harness/netns.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
+import { startWpsdAp, startWpsdSta, type WpsdApInstance } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 const FLOOD_MS = 120_000;

@@ -11,13 +11,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { erLearn } from './harness/er-runs.js';
-import { withTopology } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd, type HostapdInstance } from './harness/hostapd.js';
-import { hostMac } from './harness/netns.js';
-import { startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
-import { startWpsdAp, WPSD_CLI, type WpsdApInstance } from './harness/wpsd.js';
-import type { CtrlSession } from './harness/ctrl-session.js';
+import { erLearn } from '../harness/er-runs.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
+import { hostMac } from '../harness/netns.js';
+import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
+import { startWpsdAp, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
 
 const execFileP = promisify(execFile);
 const EVENT_MS = 20_000;

@@ -8,10 +8,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withTopology } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd, type HostapdInstance } from './harness/hostapd.js';
-import { hostMac } from './harness/netns.js';
-import { REFERENCE_ER, startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
+import { hostMac } from '../harness/netns.js';
+import { REFERENCE_ER, startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
 import { wrapWscNdef } from '../src/wps/nfc/ndef.js';
 import { buildConfigToken, buildHandoverRequest, buildHandoverSelect, generatePasswordToken, readNfcTag } from '../src/wps/nfc/nfc-token.js';
 import { AuthType, EncrType, RfBand } from '../src/wps/values.js';

@@ -15,10 +15,11 @@
  *   SET_REFUSED_KEYS
  *   registerBssControlCommands(bss, log): void
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Logger } from '../common/log.js';
 import { REPLY_FAIL, REPLY_OK } from '../ctrl/registry.js';
 import type { ApBss } from './ap-bss.js';
-import { DiagnosticSink } from './config-diagnostic.js';
+import { DiagnosticSink } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 
 /**
@@ -64,7 +65,7 @@ export function registerBssControlCommands(bss: ControlledBss, log: Logger): voi
   reg.register({
     name: 'DISABLE',
     maxArgs: 0,
-    help: '= stop the BSS (AP-DISABLED); the control socket stays',
+    help: `= stop the BSS (${CtrlEvent.ApDisabled}); the control socket stays`,
     handler: async () => ((await bss.disable()) ? REPLY_OK : REPLY_FAIL),
   });
   /** ENABLE / RELOAD: OK when done, FAIL when there was nothing to do or the BSS could not start (logged). */
@@ -79,7 +80,7 @@ export function registerBssControlCommands(bss: ControlledBss, log: Logger): voi
   reg.register({
     name: 'ENABLE',
     maxArgs: 0,
-    help: '= start the BSS again from the configuration (AP-ENABLED)',
+    help: `= start the BSS again from the configuration (${CtrlEvent.ApEnabled})`,
     handler: restart('Enabling of interface', () => bss.enable()),
   });
   reg.register({

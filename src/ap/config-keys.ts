@@ -3,9 +3,10 @@
  * does (hostapd/config_file.c), but strictly: a number must be a number, a
  * UUID must be a whole UUID. Errors never echo secret values.
  */
+import { parseMac } from '../common/mac.js';
 import { applyNfcConfigKey, NFC_CONFIG_KEYS } from '../wps/nfc/nfc-config.js';
-import type { DiagnosticSink } from './config-diagnostic.js';
-import { wpsDeviceKeyParsers } from './config-wps-device.js';
+import type { DiagnosticSink } from '../conf/diagnostic.js';
+import { wpsDeviceKeyParsers } from '../conf/wps-device.js';
 import {
   AP_KEY_MGMT_NAMES,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -20,9 +21,8 @@ import {
   parseDecimal,
   parseFlagList,
   parseHex,
-  parseMac,
   utf8Of,
-} from './config-values.js';
+} from '../conf/values.js';
 import {
   HOSTAPD_DRIVERS,
   HW_MODES,

@@ -10,13 +10,14 @@
  *   startAp(config, opts): Promise<ApDaemon>  in-process (tests)
  *   ApDaemon { bsses, stop() }
  */
+import { parseMac } from '../common/mac.js';
 import { readFileSync } from 'node:fs';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
-import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
-import { formatMac, parseMac } from './config-values.js';
+import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
+import { formatMac } from '../conf/values.js';
 import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
 import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
@@ -24,7 +25,7 @@ import { removeStaleTempFiles } from '../common/atomic-write.js';
 import { registerStaCommands } from './sta-commands.js';
 import { registerWpsStatusCommand } from './wps-status.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
-import { hostapdWpsUuids } from './uuid-from-mac.js';
+import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 
 export class ApStartError extends Error {
@@ -46,7 +47,7 @@ export function ownAddress(iface: string, bssid: Buffer | undefined): Buffer {
     throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
   }
   const mac = parseMac(text);
-  if (mac === null) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
+  if (mac === undefined) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
   return mac;
 }
 
@@ -155,7 +156,7 @@ export async function runAp(opts: RunApOptions): Promise<number> {
     for (const w of warnings) log.warn(formatDiagnostic(w));
     config = c;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigFileError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
       // hostapd's wording, "errors" even for one.

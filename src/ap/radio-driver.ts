@@ -17,7 +17,7 @@
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
-import { formatMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];

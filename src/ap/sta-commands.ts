@@ -22,8 +22,9 @@
  *   staBlock(sta, device?): string hostapd_ctrl_iface_sta_mib
  *   registerStaCommands(registry, source): void
  */
+import { parseMac } from '../common/mac.js';
 import { REPLY_FAIL, type CommandRegistry } from '../ctrl/registry.js';
-import { formatMac, parseMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 
 /** What the AP knows of one station (ApMlme's StationEntry has all of it). */
 export interface StationView {
@@ -88,7 +89,7 @@ export function staBlock(sta: StationView, device?: StationDevice): string {
 /** hwaddr_aton: the address in canonical lower-case form, or undefined. */
 function canonicalMac(text: string): string | undefined {
   const mac = parseMac(text);
-  return mac === null ? undefined : formatMac(mac);
+  return mac === undefined ? undefined : formatMac(mac);
 }
 
 export function registerStaCommands(registry: CommandRegistry, source: StationSource): void {

@@ -17,7 +17,7 @@
  */
 import { readFile, appendFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../common/log.js';
-import { parseMac, type MacAddress } from '../radio/mac.js';
+import { macAddress, type MacAddress } from '../radio/mac.js';
 import { isValidPassphrase, pmkFromHex, pmkFromPassphrase, PMK_LEN, PSK_HEX_LEN } from '../radio/wpa/crypto.js';
 
 export const ANY_STATION: MacAddress = '00:00:00:00:00:00';
@@ -87,7 +87,7 @@ export function parseWpaPskFile(text: string): WpaPskEntry[] {
     const macText = sp === null ? rest : rest.slice(0, sp.index);
     let addr: MacAddress;
     try {
-      addr = parseMac(macText);
+      addr = macAddress(macText);
     } catch {
       throw new WpaPskFileError(n, `Invalid MAC address on line ${n}`);
     }

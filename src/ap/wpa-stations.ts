@@ -18,6 +18,7 @@
  *   new WpaStations(opts) .start() .stop()   .rekeyGroup()   .authorized(addr)
  *   rsnElementBytes(): Uint8Array            the AP's RSN element as advertised
  */
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../common/log.js';
 import { type ApDriver, type DriverEvent, DriverError, KEY_RSC_LEN } from '../radio/driver.js';
@@ -31,10 +32,10 @@ import { realTimers, type WpaRandom, type WpaTimers } from '../radio/wpa/events.
 import type { ApMlme, MlmeEvent, StationEntry } from './wireless/mlme.js';
 import type { PskCandidate } from './wpa-psk-file.js';
 
-export const AP_STA_CONNECTED = 'AP-STA-CONNECTED ';
-export const AP_STA_DISCONNECTED = 'AP-STA-DISCONNECTED ';
-export const EAPOL_4WAY_HS_COMPLETED = 'EAPOL-4WAY-HS-COMPLETED ';
-export const AP_STA_POSSIBLE_PSK_MISMATCH = 'AP-STA-POSSIBLE-PSK-MISMATCH ';
+export const AP_STA_CONNECTED = eventText(CtrlEvent.ApStaConnected);
+export const AP_STA_DISCONNECTED = eventText(CtrlEvent.ApStaDisconnected);
+export const EAPOL_4WAY_HS_COMPLETED = eventText(CtrlEvent.Eapol4WayHsCompleted);
+export const AP_STA_POSSIBLE_PSK_MISMATCH = eventText(CtrlEvent.ApStaPossiblePskMismatch);
 /** hostapd's wpa_group_rekey default (seconds). */
 export const DEFAULT_GROUP_REKEY_SEC = 86400;
 /** The longest delay a Node.js timer holds (2^31 - 1 ms, about 24.8 days). */

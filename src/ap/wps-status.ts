@@ -19,7 +19,7 @@
 import type { CommandRegistry } from '../ctrl/registry.js';
 import { ERROR_INDICATION_TEXT, ErrorIndication, type WpsEvent } from '../wps/events.js';
 import { macToBytes } from '../radio/mac.js';
-import { formatMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 import type { WpsApEvent } from './wps/wps-ap.js';
 
 export type PbcStatus = 'Disabled' | 'Active' | 'Timed-out' | 'Overlap';

@@ -9,6 +9,7 @@ import { MAX_MONITORS } from './monitors.js';
 import { MAX_REQUEST_LEN } from './request.js';
 import { REPLY_OK } from './registry.js';
 import { Logger, LogLevel } from '../common/log.js';
+import { until } from '../../harness/until.js';
 
 /** Short temp dirs: socket paths must stay under 108 bytes. */
 let dir: string;
@@ -51,10 +52,6 @@ function raw(name: string): { sock: DgramSocket; path: string; got: string[] } {
 }
 
 /** Wait (bounded) until cond holds; the test fails on the assertion after, not on time. */
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 describe('control socket server', () => {
   it('answers PING with PONG, case-insensitively, and unknown commands with UNKNOWN COMMAND', async () => {
@@ -138,7 +135,7 @@ describe('control socket under hostile input', () => {
     await sendTo(bad.sock, Buffer.alloc(MAX_REQUEST_LEN + 1, 0x41), s.path);
     await sendTo(bad.sock, Buffer.alloc(60000, 0x41), s.path);
     await sendTo(bad.sock, Buffer.from([0x50, 0x00, 0xff, 0x01, 0x02]), s.path);
-    await until(() => bad.got.length === 4);
+    await until(() => bad.got.length === 4, 'bad.got.length === 4');
     expect(bad.got).toEqual(['UNKNOWN COMMAND\n', 'FAIL\n', 'FAIL\n', 'FAIL\n']);
     expect(await legit.request('PING')).toBe('PONG\n');
   });
@@ -175,13 +172,13 @@ describe('control socket under hostile input', () => {
     const stays = raw('stays');
     await sendTo(gone.sock, Buffer.from('ATTACH'), s.path);
     await sendTo(stays.sock, Buffer.from('ATTACH'), s.path);
-    await until(() => s.monitors.size === 2);
+    await until(() => s.monitors.size === 2, 's.monitors.size === 2');
     gone.sock.close();
     unlinkSync(gone.path);
     s.emit(3, 'WPS-PBC-ACTIVE ');
-    await until(() => s.monitors.size === 1);
+    await until(() => s.monitors.size === 1, 's.monitors.size === 1');
     expect(s.monitors.get(gone.path)).toBeUndefined();
-    await until(() => stays.got.length === 2);
+    await until(() => stays.got.length === 2, 'stays.got.length === 2');
     expect(stays.got).toEqual(['OK\n', '<3>WPS-PBC-ACTIVE ']);
     expect(await client(s).request('PING')).toBe('PONG\n');
   });
@@ -190,10 +187,10 @@ describe('control socket under hostile input', () => {
     const s = await open();
     const dead = raw('dead');
     await sendTo(dead.sock, Buffer.from('ATTACH'), s.path);
-    await until(() => s.monitors.size === 1);
+    await until(() => s.monitors.size === 1, 's.monitors.size === 1');
     dead.sock.close();
     s.emit(3, 'WPS-TIMEOUT ');
-    await until(() => s.monitors.size === 0);
+    await until(() => s.monitors.size === 0, 's.monitors.size === 0');
     expect(s.monitors.size).toBe(0);
   });
 
@@ -202,7 +199,7 @@ describe('control socket under hostile input', () => {
     // hostapd_cli in interactive mode connects to the socket and ATTACHes; SIGSTOP keeps it from ever reading.
     const stuck = spawn('hostapd_cli', ['-p', join(dir, 'run'), '-i', 'wlan0'], { stdio: ['pipe', 'ignore', 'ignore'] });
     try {
-      await until(() => s.monitors.size === 1);
+      await until(() => s.monitors.size === 1, 's.monitors.size === 1');
       expect(s.monitors.size).toBe(1);
       stuck.kill('SIGSTOP');
       const reader = client(s);
@@ -215,11 +212,11 @@ describe('control socket under hostile input', () => {
         // The daemon's event loop turns between bursts, as it does between real events.
         if (i % 50 === 49) await new Promise((r) => setImmediate(r));
       }
-      await until(() => got.length >= 1000, 20_000);
+      await until(() => got.length >= 1000, 'got.length >= 1000', { timeoutMs: 20_000 });
       expect(got).toEqual(sent);
       expect(s.stallRecoveries).toBe(0);
       // The stopped one is detached once its backlog ages out (more than 10 failed sends, as hostapd).
-      await until(() => s.monitors.size === 1, 10_000);
+      await until(() => s.monitors.size === 1, 's.monitors.size === 1');
       expect(s.monitors.get(join(dir, 'run', 'wlan0'))).toBeUndefined();
       expect(s.monitors.size).toBe(1);
       expect(await reader.request('PING', 2000)).toBe('PONG\n');
@@ -239,7 +236,7 @@ describe('control socket under hostile input', () => {
     try {
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      await until(() => out.includes('sent'));
+      await until(() => out.includes('sent'), "out.includes('sent')");
       const legit = client(s);
       for (let i = 0; i < 20; i++) expect(await legit.request('PING', 2000)).toBe('PONG\n');
       expect(s.stallRecoveries).toBe(0);
@@ -265,11 +262,11 @@ describe('control socket under hostile input', () => {
     try {
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      await until(() => out.includes('attached'));
+      await until(() => out.includes('attached'), 'out.includes(\'attached\')');
       const sent = Array.from({ length: 30 }, (_, i) => `<3>WPS-EVENT-${i}`);
       for (let i = 0; i < 30; i++) s.emit(3, `WPS-EVENT-${i}`);
       expect(await client(s).request('PING', 2000)).toBe('PONG\n');
-      await until(() => out.includes('WPS-EVENT-29'));
+      await until(() => out.includes('WPS-EVENT-29'), 'out.includes(\'WPS-EVENT-29\')');
       expect(out.split('\n').filter((l) => l.startsWith('<3>'))).toEqual(sent);
       expect(s.monitors.size).toBe(1);
       expect(s.queuedSends).toBe(0);

@@ -26,9 +26,10 @@ import { ExternalRegistrar } from '../er/external-registrar.js';
 import { Medium } from '../radio/sim/medium.js';
 import { SimStationDriver } from '../radio/sim/station-driver.js';
 import { resolveInterface } from '../upnp/net-address.js';
-import { formatUuid } from '../wps/device.js';
+import { parseUuid } from '../wps/device.js';
 import { createConsoleServer, type ConsoleServer } from '../web/server.js';
 import { LabConsoleBackend } from './console-backend.js';
+import { whenEr } from './er-wait.js';
 import { LAB_CHANNEL, LAB_IFACE, erDevice, labHostapdConf, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
 import { LabEnrollAll } from './lab-enroll-all.js';
 import { DEFAULT_PROBE_INTERVAL_MS, LabStation } from './lab-station.js';
@@ -120,12 +121,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       apRef.monitor?.close();
     });
 
-    const erRef: { backend?: LabConsoleBackend } = {};
     const er = new ExternalRegistrar({
       iface: () => resolveInterface('lo'),
       device: erDevice(),
-      emit: (l) => erRef.backend?.erEvent(l),
-      onConfigured: (cred) => erRef.backend?.erConfigured(cred),
       logger: log.child('er'),
       ...(opts.ssdpPort !== undefined ? { ssdpPort: opts.ssdpPort } : {}),
     });
@@ -135,7 +133,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       er,
       stations: { pushButton: (mac) => byMac.get(mac)?.pushButton(), startPin: (mac) => byMac.get(mac)?.startPin() },
     });
-    erRef.backend = backend;
     cleanups.push(() => backend.dispose());
 
     // The AP's control events, as hostapd_cli would show them.
@@ -151,7 +148,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
     cleanups.push(() => er.stop());
     if (opts.waitForAp === true) {
-      const found = await waitFor(() => er.apList().some((a) => a.announced && formatUuid(a.uuid) === identity.apUuid), AP_DISCOVERY_TIMEOUT_MS);
+      const apUuid = parseUuid(identity.apUuid);
+      const found = await whenEr(er, ['ap-add'], () => er.announcedAp(apUuid) !== undefined, AP_DISCOVERY_TIMEOUT_MS);
       if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
@@ -182,7 +180,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       stations: () => stations,
       apUuid: identity.apUuid,
       apPin: identity.apPin,
-      apSelected: () => (ap.bsses[0]?.wps?.proxy?.selections().length ?? 0) > 0,
       onRecord: (r) => backend.stationOutcome(r.mac, r.outcome.ok ? { ok: true } : { ok: false, detail: r.outcome.detail }),
     });
     backend.setEnrollAllDriver(enrollAll);
@@ -214,16 +211,4 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     await stopAll();
     throw e;
   }
-}
-
-function waitFor(test: () => boolean, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const end = Date.now() + ms;
-    const tick = (): void => {
-      if (test()) return resolve(true);
-      if (Date.now() >= end) return resolve(false);
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
 }

@@ -4,10 +4,11 @@
  * probable PSK mismatch and the temporary disabling of the network, longer
  * after each failure.
  */
-import { printfEncode } from '../ap/config-values.js';
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
+import { printfEncode } from '../conf/values.js';
 
 export const PSK_MISMATCH_LINE = 'WPA: 4-Way Handshake failed - pre-shared key may be incorrect';
-export const WPA_EVENT_TEMP_DISABLED = 'CTRL-EVENT-SSID-TEMP-DISABLED ';
+export const WPA_EVENT_TEMP_DISABLED = eventText(CtrlEvent.SsidTempDisabled);
 
 /** Seconds a network stays disabled after `failures` failures; `random` spreads repeated ones. */
 export function authFailedDuration(failures: number, random: number): number {

@@ -8,20 +8,20 @@
  * and is kept for the writer.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
+import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import {
   configFileText,
   parseStrtol0,
   utf8Of,
-} from '../ap/config-values.js';
-import { uuidFromMac } from '../ap/uuid-from-mac.js';
-import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
+} from '../conf/values.js';
+import { uuidFromMac } from '../wps/device.js';
+import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.js';
 import { applyNfcConfigKey, NFC_CONFIG_KEYS, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { WPAS_GLOBAL_KEYS, WPAS_NETWORK_KEYS } from '../conf/known-keys.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
-export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
-export { parseCtrlInterface } from '../ap/config-values.js';
+export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
+export { parseCtrlInterface } from '../conf/values.js';
 export type { NetworkBlock } from './config-network.js';
 
 /** wpa_supplicant reads global lines into 1024 bytes and network lines into 2000; we refuse longer ones. */
@@ -151,7 +151,7 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
 
 /**
  * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
- * Throws ConfigError with every diagnostic when anything is invalid.
+ * Throws ConfigFileError with every diagnostic when anything is invalid.
  */
 export interface WpaSupplicantParseOptions {
   /** Unknown keys and fields are warnings instead of errors (`wpsd sta --lenient-config`). */
@@ -270,13 +270,13 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
   return { config, warnings: sink.warnings };
 }
 
-/** Reads and parses wpa_supplicant.conf; throws ConfigError with all diagnostics. */
+/** Reads and parses wpa_supplicant.conf; throws ConfigFileError with all diagnostics. */
 export async function loadWpaSupplicantConfig(path: string, opts: WpaSupplicantParseOptions = {}): Promise<WpaSupplicantConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (e) {
-    throw new ConfigError('CONFIG_UNREADABLE', [
+    throw new ConfigFileError('CONFIG_UNREADABLE', [
       { severity: 'error', path, line: 0, message: `failed to open config file: ${(e as Error).message}` },
     ]);
   }

@@ -9,7 +9,7 @@
  */
 import { type Logger, silentLogger } from '../common/log.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
-import { isMac, macFromBytes, parseMac, type MacAddress } from '../radio/mac.js';
+import { isMac, macAddress, macFromBytes, type MacAddress } from '../radio/mac.js';
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { wrapWscNdef } from '../wps/nfc/ndef.js';
@@ -41,7 +41,7 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
       help: '[BSSID] = enroll with this device\'s NFC password token',
       handler: (args) => {
         const a = args[0];
-        const bssid = a === undefined || a === 'any' ? undefined : isMac(a.toLowerCase()) ? parseMac(a) : null;
+        const bssid = a === undefined || a === 'any' ? undefined : isMac(a.toLowerCase()) ? macAddress(a) : null;
         const t = configuredNfcToken(sta.nfc);
         if (bssid === null || t === undefined) return REPLY_FAIL;
         startNfc(t, bssid);

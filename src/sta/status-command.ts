@@ -15,7 +15,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { CommandRegistry } from '../ctrl/registry.js';
-import { formatMac } from '../ap/config-values.js';
+import { formatMac } from '../conf/values.js';
 import { formatUuid } from '../wps/device.js';
 
 export function noRadioStatusReply(address: Uint8Array, uuid: Uint8Array, ipv4?: string): string {

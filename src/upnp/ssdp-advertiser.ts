@@ -20,6 +20,7 @@
  *   responseDelayMs(mx, random)   the M-SEARCH answer delay, MX clamped to 120 s
  *   SSDP_* named constants
  */
+import { sleep } from '../common/sleep.js';
 import { Logger, silentLogger } from '../common/log.js';
 import type { InterfaceAddress } from './net-address.js';
 import { SsdpMessageError, buildSsdpMessage, parseSsdpMessage } from './ssdp-message.js';
@@ -164,7 +165,7 @@ export class SsdpAdvertiser {
     const s = this.sockets;
     if (!s) return;
     for (let i = 0; i < SSDP_ANNOUNCE_REPEAT; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, SSDP_ANNOUNCE_REPEAT_GAP_MS));
+      if (i > 0) await sleep(SSDP_ANNOUNCE_REPEAT_GAP_MS);
       for (const t of this.notificationTargets()) {
         try {
           await s.sendMulticast(this.notify(nts, t, s));

@@ -11,10 +11,10 @@
  *   parseSetSelectedRegistrar(raw): SelectedRegistrarMessage          the AP's reading; throws SelectedRegistrarError
  *   BROADCAST_MAC
  */
-import { AttributeType, attrBytes, attributeLengthProblem, attrU16, attrU8, encodeAttributes, parseAttributes, WscParseError } from '../wps/attributes.js';
+import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes } from '../wps/attributes.js';
 import { DevicePasswordId, WPS_VERSION, WPS_VERSION2 } from '../wps/values.js';
-import { MAX_VENDOR_EXTENSION_LEN, MAX_VENDOR_EXTENSIONS, parseWfaExtensionLenient } from '../wps/message.js';
-import { buildWfaExtension, isWfaVendorExtension, MAX_AUTHORIZED_MACS, type WfaExtension } from '../wps/vendor-ext.js';
+import { parseWscTlvs, WscProtocolError, type WscTlvs } from '../wps/message.js';
+import { buildWfaExtension, MAX_AUTHORIZED_MACS } from '../wps/vendor-ext.js';
 
 /** Authorizes every Enrollee: what a WPS 1.0 ER means by naming none, and what an ER sends when it holds no MAC. */
 export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
@@ -60,43 +60,22 @@ export function buildSetSelectedRegistrar(s: SelectedRegistrarState, uuidR: Uint
  * is checked. A WPS 1.0 ER without Authorized MACs authorizes everybody.
  */
 export function parseSetSelectedRegistrar(raw: Uint8Array): SelectedRegistrarMessage {
-  let attrs;
+  let tlvs: WscTlvs;
   try {
-    attrs = parseAttributes(raw, { workarounds: true });
+    tlvs = parseWscTlvs(raw, { workarounds: true });
   } catch (e) {
-    if (e instanceof WscParseError) throw new SelectedRegistrarError('malformed', e.message);
+    if (e instanceof WscProtocolError) throw new SelectedRegistrarError('malformed', e.message);
     throw e;
   }
-  const first = new Map<number, Buffer>();
-  let wfa: WfaExtension | undefined;
-  let vendorCount = 0;
-  for (const a of attrs) {
-    const problem = attributeLengthProblem(a.type, a.value.length);
-    if (problem !== undefined) throw new SelectedRegistrarError('malformed', problem);
-    if (a.type === AttributeType.VendorExtension) {
-      if (!isWfaVendorExtension(a.value)) {
-        // The same bounds as any WSC message (wps/message.ts).
-        if (++vendorCount > MAX_VENDOR_EXTENSIONS || a.value.length > MAX_VENDOR_EXTENSION_LEN) throw new SelectedRegistrarError('malformed', 'too many or too large vendor extensions');
-        continue;
-      }
-      if (wfa !== undefined) continue;
-      try {
-        wfa = parseWfaExtensionLenient(a.value);
-      } catch (e) {
-        if (e instanceof WscParseError) throw new SelectedRegistrarError('malformed', `WFA vendor extension: ${e.message}`);
-        throw e;
-      }
-      continue;
-    }
-    if (!first.has(a.type)) first.set(a.type, a.value);
-  }
-  if (!first.has(AttributeType.Version)) throw new SelectedRegistrarError('malformed', 'no Version attribute');
-  const sel = first.get(AttributeType.SelectedRegistrar);
+  const first = tlvs.get;
+  const wfa = tlvs.wfa;
+  if (first(AttributeType.Version) === undefined) throw new SelectedRegistrarError('malformed', 'no Version attribute');
+  const sel = first(AttributeType.SelectedRegistrar);
   if (sel === undefined) throw new SelectedRegistrarError('missing-attribute', 'no Selected Registrar attribute');
   if (sel.length !== 1) throw new SelectedRegistrarError('bad-attribute', 'Selected Registrar must be 1 byte');
   const selected = sel[0] !== 0;
-  const pw = u16(first.get(AttributeType.DevicePasswordId), 'Device Password ID');
-  const methods = u16(first.get(AttributeType.SelectedRegistrarConfigMethods), 'Selected Registrar Config Methods');
+  const pw = u16(first(AttributeType.DevicePasswordId), 'Device Password ID');
+  const methods = u16(first(AttributeType.SelectedRegistrarConfigMethods), 'Selected Registrar Config Methods');
   const version2 = wfa?.version2 !== undefined;
   if (selected && version2 && (pw === undefined || methods === undefined)) {
     throw new SelectedRegistrarError('missing-attribute', 'a selected WPS 2.0 Registrar must give Device Password ID and Config Methods');

@@ -9,8 +9,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError, HOST_IFNAME, run, Topology, type NetnsHost } from '../harness/netns.js';
-import type { Cleanup } from '../harness/fixture.js';
+import { HarnessError, HOST_IFNAME, run, Topology, type NetnsHost } from '../../harness/netns.js';
+import type { Cleanup } from '../../harness/fixture.js';
 
 /** How long a radio may take to come back to the root namespace after the previous file deleted its namespace. */
 const RADIO_RETURN_MS = 60_000;

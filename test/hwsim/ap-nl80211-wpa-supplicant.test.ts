@@ -6,12 +6,12 @@
 // interface, kill -9 leaves it clean). Each enrollment ends with a ping
 // across the air.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { REFERENCE_AP } from '../harness/hostapd.js';
-import { REFERENCE_AP_LINES, erLearn } from '../harness/er-runs.js';
-import type { CtrlSession } from '../harness/ctrl-session.js';
-import type { DaemonInstance } from '../harness/reference-daemon.js';
-import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
-import type { WpsdApInstance } from '../harness/wpsd.js';
+import { REFERENCE_AP } from '../../harness/hostapd.js';
+import { REFERENCE_AP_LINES, erLearn } from '../../harness/er-runs.js';
+import type { CtrlSession } from '../../harness/ctrl-session.js';
+import type { DaemonInstance } from '../../harness/reference-daemon.js';
+import { startWpaSupplicantEr } from '../../harness/wpa-supplicant.js';
+import type { WpsdApInstance } from '../../harness/wpsd.js';
 import { Nl80211ApDriver } from '../../src/radio/nl80211/ap-driver.js';
 import { withAir, pingOverAir, airAddress, type AirFixture } from './air.js';
 import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';

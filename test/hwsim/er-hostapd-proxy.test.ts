@@ -5,10 +5,10 @@
 // Enrollee. Each case ends with the station connected with WPA2-PSK and a
 // ping across the air.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { REFERENCE_AP, type HostapdInstance } from '../harness/hostapd.js';
-import { REFERENCE_AP_LINES, erLearn } from '../harness/er-runs.js';
-import type { CtrlSession } from '../harness/ctrl-session.js';
-import type { DaemonInstance } from '../harness/reference-daemon.js';
+import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
+import { REFERENCE_AP_LINES, erLearn } from '../../harness/er-runs.js';
+import type { CtrlSession } from '../../harness/ctrl-session.js';
+import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { withAir, pingOverAir, airAddress } from './air.js';
 import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';
 

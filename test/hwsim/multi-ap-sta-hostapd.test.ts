@@ -10,8 +10,8 @@
 // the one wpsd's AP builds for the same BSS.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { HostapdInstance, REFERENCE_AP } from '../harness/hostapd.js';
-import { daemonFiles, waitForCtrl } from '../harness/reference-daemon.js';
+import { HostapdInstance, REFERENCE_AP } from '../../harness/hostapd.js';
+import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';

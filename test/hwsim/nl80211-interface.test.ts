@@ -5,7 +5,7 @@
 // disconnects when its netlink socket closes), so wpa_supplicant can take
 // the interface right after.
 import { describe, expect, it } from 'vitest';
-import { WPSD_CLI } from '../harness/wpsd.js';
+import { WPSD_CLI } from '../../harness/wpsd.js';
 import { writeFileSync } from 'node:fs';
 import { withAir, type AirHost } from './air.js';
 import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirHostapd, startAirWpaSupplicant, startAirWpsdSta } from './daemons.js';

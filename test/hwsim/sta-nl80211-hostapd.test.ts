@@ -4,9 +4,9 @@
 // (update_config=1), the station connects with WPA2-PSK after the 4-way
 // handshake (hostapd says EAPOL-4WAY-HS-COMPLETED) and pings the AP.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_AP, type HostapdInstance } from '../harness/hostapd.js';
-import type { CtrlSession } from '../harness/ctrl-session.js';
-import type { DaemonInstance } from '../harness/reference-daemon.js';
+import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
+import type { CtrlSession } from '../../harness/ctrl-session.js';
+import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
 import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from './daemons.js';
 

@@ -7,6 +7,7 @@
  *   enrolleeSeenLine(addr, probe): string | undefined
  *   WPS_EVENT_ENROLLEE_SEEN / _PBC_ACTIVE / _PBC_DISABLE / _TIMEOUT / _CANCEL
  */
+import { CtrlEvent, eventText } from '../../ctrl/event-names.js';
 import { WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../../wps/ap-pin-lockout.js';
 import { formatDeviceType, formatUuid } from '../../wps/device.js';
 import type { MacAddress } from '../../radio/mac.js';
@@ -16,11 +17,11 @@ import { pinNeededLine, pinRequestFrom, printableField } from '../pin-requests.j
 import type { ProbeRequestWps } from '../wireless/probe-request.js';
 import type { WpsApEvent } from './wps-ap.js';
 
-export const WPS_EVENT_ENROLLEE_SEEN = 'WPS-ENROLLEE-SEEN ';
-export const WPS_EVENT_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
-export const WPS_EVENT_PBC_DISABLE = 'WPS-PBC-DISABLE ';
-export const WPS_EVENT_TIMEOUT = 'WPS-TIMEOUT ';
-export const WPS_EVENT_CANCEL = 'WPS-CANCEL ';
+export const WPS_EVENT_ENROLLEE_SEEN = eventText(CtrlEvent.WpsEnrolleeSeen);
+export const WPS_EVENT_PBC_ACTIVE = eventText(CtrlEvent.WpsPbcActive);
+export const WPS_EVENT_PBC_DISABLE = eventText(CtrlEvent.WpsPbcDisable);
+export const WPS_EVENT_TIMEOUT = eventText(CtrlEvent.WpsTimeout);
+export const WPS_EVENT_CANCEL = eventText(CtrlEvent.WpsCancel);
 
 /** hostapd_wps_enrollee_seen_cb: only Probe Requests with UUID-E, Primary Device Type, Request Type, Config Methods and Device Password ID. */
 export function enrolleeSeenLine(addr: MacAddress, p: ProbeRequestWps): string | undefined {

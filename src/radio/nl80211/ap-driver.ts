@@ -32,7 +32,7 @@ import { readFileSync } from 'node:fs';
 import { type Logger, silentLogger, LogLevel } from '../../common/log.js';
 import { type Element, findVendorElements, buildElements, defaultRateElements } from '../elements.js';
 import { type ManagementFrame, buildFrame, parseFrame, FrameError, CapabilityInfo, ReasonCode, AID_MAX } from '../frame.js';
-import { type MacAddress, parseMac, macFromBytes, macToBytes, isGroupAddress } from '../mac.js';
+import { type MacAddress, macAddress, macFromBytes, macToBytes, isGroupAddress } from '../mac.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { WPS_IE_VENDOR_TYPE } from '../wps-ie.js';
 import {
@@ -108,7 +108,7 @@ export class Nl80211ApDriver implements ApDriver {
     private readonly restore: { iftype: string; up: boolean },
     private readonly log: Logger,
   ) {
-    this.address = parseMac(conn.iface.mac);
+    this.address = macAddress(conn.iface.mac);
     this.events = new DriverEvents((err) => this.log.error(`nl80211: event listener failed: ${(err as Error).message}`));
     this.unsubscribe = conn.onEvent((e) => this.onKernelEvent(e));
   }
@@ -269,7 +269,7 @@ export class Nl80211ApDriver implements ApDriver {
   }
 
   addStation(addr: MacAddress, p: AddStationParams): Promise<void> {
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     return this.serial(sta, () => this.newStation(sta, p));
   }
 
@@ -318,14 +318,14 @@ export class Nl80211ApDriver implements ApDriver {
   }
 
   async removeStation(addr: MacAddress, reason: number = ReasonCode.UNSPECIFIED): Promise<void> {
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     if (!this.table.delete(sta)) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not in the table`);
     await this.serial(sta, () => this.delStation(sta));
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
   }
 
   setStationAuthorized(addr: MacAddress, authorized: boolean): Promise<void> {
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     return this.serial(sta, async () => {
       const held = this.table.get(sta);
       if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
@@ -337,7 +337,7 @@ export class Nl80211ApDriver implements ApDriver {
   async installKey(k: KeyInstall): Promise<void> {
     this.requireStarted();
     checkKeyInstall(k, NL80211_AP_CIPHERS);
-    const peer = k.type === 'pairwise' && k.addr !== undefined ? parseMac(k.addr) : undefined;
+    const peer = k.type === 'pairwise' && k.addr !== undefined ? macAddress(k.addr) : undefined;
     const held = peer !== undefined ? this.table.get(peer) : undefined;
     if (peer !== undefined && held === undefined) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${peer} is not associated`);
     await installKey(this.conn, peer !== undefined ? { ...k, addr: peer } : k);
@@ -373,7 +373,7 @@ export class Nl80211ApDriver implements ApDriver {
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireOpen();
-    const sta = parseMac(dst);
+    const sta = macAddress(dst);
     const held = this.table.get(sta);
     if (!held) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not associated`);
     this.log.msgdump(`nl80211: ${this.ifname}: EAPOL TX to ${sta} (${eapol.length} octets${held.pairwiseKey ? ', encrypted' : ''})`);

@@ -32,7 +32,7 @@ import {
 import { ElementId, buildElements, findElement, parseElements, ElementError, type Element, SSID_MAX_LEN } from '../elements.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { CapabilityInfo, FrameError, ManagementSubtype, ReasonCode, buildFrame, parseFrame, type ManagementFrame } from '../frame.js';
-import { isGroupAddress, macFromBytes, macToBytes, parseMac, type MacAddress } from '../mac.js';
+import { isGroupAddress, macFromBytes, macToBytes, macAddress, type MacAddress } from '../mac.js';
 import { RsnAkm, RsnCipher, parseRsnElement } from '../rsn-ie.js';
 import { Nl80211Cmd, Nl80211Connection, Nl80211Group, type Nl80211Event, type Nl80211Message } from './connection.js';
 import { WPA_VERSION_2, u16le, installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
@@ -111,7 +111,7 @@ export class Nl80211StationDriver implements StationDriver {
       await setInterfaceUp(conn);
       conn.subscribe(Nl80211Group.SCAN, Nl80211Group.MLME);
       await registerFrame(conn, ManagementSubtype.ACTION);
-      const drv = new Nl80211StationDriver(conn, parseMac(iface.mac), log);
+      const drv = new Nl80211StationDriver(conn, macAddress(iface.mac), log);
       drv.fourAddr = iface.fourAddr;
       log.info(`nl80211: ${o.ifname} (ifindex ${iface.ifindex}, phy${iface.wiphy}, ${iface.mac}) opened as a station`);
       return drv;
@@ -170,7 +170,7 @@ export class Nl80211StationDriver implements StationDriver {
 
   async connect(p: ConnectParams): Promise<ConnectResult> {
     this.requireOpen();
-    const bssid = parseMac(p.bssid);
+    const bssid = macAddress(p.bssid);
     if (isGroupAddress(bssid)) throw new DriverError('BAD_CONFIG', `${bssid} is a group address`);
     if (p.ssid.length === 0 || p.ssid.length > SSID_MAX_LEN) throw new DriverError('BAD_CONFIG', `SSID of ${p.ssid.length} octets`);
     if (this.pending !== undefined) throw new DriverError('BUSY', `${this.conn.ifname}: a connection attempt is under way`);
@@ -247,7 +247,7 @@ export class Nl80211StationDriver implements StationDriver {
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireOpen();
-    const to = parseMac(dst);
+    const to = macAddress(dst);
     const peer = this.current?.bssid ?? this.pending?.bssid;
     if (peer !== to) throw new DriverError('NOT_CONNECTED', `${this.conn.ifname}: not associated with ${dst}`);
     // Encrypted once the pairwise key is in (the 4-way handshake's message 4 of a rekey, the group key handshake).
@@ -258,7 +258,7 @@ export class Nl80211StationDriver implements StationDriver {
     this.requireOpen();
     checkKeyInstall(k, NL80211_STA_CIPHERS);
     const c = this.current;
-    if (k.type === 'pairwise' && (c === undefined || k.addr === undefined || parseMac(k.addr) !== c.bssid)) {
+    if (k.type === 'pairwise' && (c === undefined || k.addr === undefined || macAddress(k.addr) !== c.bssid)) {
       throw new DriverError('NOT_CONNECTED', `${this.conn.ifname}: no association with ${k.addr ?? '?'} for a pairwise key`);
     }
     await installKey(this.conn, k);

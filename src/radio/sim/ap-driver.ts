@@ -3,7 +3,7 @@
  * the probe-response elements, reports management frames to the AP daemon and
  * carries EAPOL to and from the stations the daemon added.
  */
-import { type MacAddress, parseMac, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
+import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, SSID_MAX_LEN } from '../elements.js';
 import {
   type ManagementFrame,
@@ -70,7 +70,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   async addStation(addr: MacAddress, p: AddStationParams): Promise<void> {
     if (!this.params) throw new DriverError('NOT_STARTED', 'the AP is not started');
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     if (isGroupAddress(sta)) throw new DriverError('BAD_CONFIG', `${sta} is a group address`);
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `AID ${p.aid} outside 1..${AID_MAX}`);
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `station table full (${MAX_STATIONS})`);
@@ -82,7 +82,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
   }
 
   async removeStation(addr: MacAddress, reason: number = ReasonCode.UNSPECIFIED): Promise<void> {
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     if (!this.table.delete(sta)) throw new DriverError('UNKNOWN_STATION', `station ${sta} is not in the table`);
     this.keys.forgetPeer(sta);
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
@@ -93,7 +93,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
   }
 
   async setStationAuthorized(addr: MacAddress, authorized: boolean): Promise<void> {
-    const sta = this.table.get(parseMac(addr));
+    const sta = this.table.get(macAddress(addr));
     if (!sta) throw new DriverError('UNKNOWN_STATION', `station ${addr} is not associated`);
     sta.authorized = authorized;
   }
@@ -102,7 +102,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
     if (!this.params) throw new DriverError('NOT_STARTED', 'the AP is not started');
     let peer: MacAddress | undefined;
     if (k.type === 'pairwise' && k.addr !== undefined) {
-      peer = parseMac(k.addr);
+      peer = macAddress(k.addr);
       if (!this.table.has(peer)) throw new DriverError('UNKNOWN_STATION', `station ${peer} is not associated`);
     }
     this.keys.install(k, peer);
@@ -114,12 +114,12 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   /** The keys installed for `addr` (pairwise) and the group keys, without key material. */
   installedKeys(addr?: MacAddress): InstalledKey[] {
-    return this.keys.list(addr === undefined ? undefined : parseMac(addr));
+    return this.keys.list(addr === undefined ? undefined : macAddress(addr));
   }
 
   /** Key material, for tests comparing what both ends derived. */
   keyData(type: 'pairwise' | 'group', ref: MacAddress | number): Uint8Array | undefined {
-    return this.keys.keyData(type, typeof ref === 'number' ? ref : parseMac(ref));
+    return this.keys.keyData(type, typeof ref === 'number' ? ref : macAddress(ref));
   }
 
   /**
@@ -129,7 +129,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
   async sendData(dst: MacAddress, etherType: number, payload: Uint8Array): Promise<void> {
     this.requireLink();
     if (etherType === ETHERTYPE_EAPOL) throw new DriverError('BAD_CONFIG', 'EAPOL goes through sendEapol()');
-    const to = parseMac(dst);
+    const to = macAddress(dst);
     if (isGroupAddress(to)) {
       if (!this.keys.countGroupTx()) throw new DriverError('NOT_AUTHORIZED', 'no default group key for group-addressed data');
       this.transmit(llcDataFrame({ direction: 'from-ap', bssid: this.address, station: to, fourAddr: false, etherType, payload }));
@@ -143,7 +143,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireLink();
-    const sta = this.table.get(parseMac(dst));
+    const sta = this.table.get(macAddress(dst));
     if (!sta) throw new DriverError('UNKNOWN_STATION', `station ${dst} is not associated`);
     this.transmit(eapolDataFrame({ direction: 'from-ap', bssid: this.address, station: sta.addr, fourAddr: sta.fourAddr ?? false, eapol }));
   }

@@ -5,7 +5,7 @@
  * Data other than EAPOL flows only while the port is authorized; keys are
  * recorded per association and go with it.
  */
-import { type MacAddress, parseMac, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
+import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { type Element, ElementId, ssidElement, defaultRateElements, findElement, SSID_MAX_LEN } from '../elements.js';
 import {
   type ManagementFrame,
@@ -37,6 +37,7 @@ import { SimKeyStore } from './keys.js';
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
 import type { SimLink } from './link.js';
 import type { Logger } from '../../common/log.js';
+import { sleep } from '../../common/sleep.js';
 
 /** mac80211 waits 200 ms for an Authentication or Association Response and tries three times. */
 export const DEFAULT_MLME_TIMEOUT_MS = 200;
@@ -125,7 +126,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async connect(p: ConnectParams): Promise<ConnectResult> {
     this.requireLink();
     if (this.busy) throw new DriverError('BUSY', `cannot connect during ${this.busy}`);
-    const bssid = parseMac(p.bssid);
+    const bssid = macAddress(p.bssid);
     if (isGroupAddress(bssid)) throw new DriverError('BAD_CONFIG', `${bssid} is a group address`);
     if (p.ssid.length > SSID_MAX_LEN) throw new DriverError('BAD_CONFIG', `SSID of ${p.ssid.length} octets exceeds ${SSID_MAX_LEN}`);
     if (this.current) await this.disconnect(ReasonCode.DEAUTH_LEAVING);
@@ -177,7 +178,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireLink();
     const c = this.current;
-    if (!c || c.bssid !== parseMac(dst)) throw new DriverError('NOT_CONNECTED', `not associated with ${dst}`);
+    if (!c || c.bssid !== macAddress(dst)) throw new DriverError('NOT_CONNECTED', `not associated with ${dst}`);
     this.transmit(eapolDataFrame({ direction: 'to-ap', bssid: c.bssid, station: this.address, fourAddr: c.fourAddr, eapol }));
   }
 
@@ -189,7 +190,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async installKey(k: KeyInstall): Promise<void> {
     const c = this.current;
     if (!c) throw new DriverError('NOT_CONNECTED', 'not associated');
-    if (k.type === 'pairwise' && k.addr !== undefined && parseMac(k.addr) !== c.bssid) throw new DriverError('NOT_CONNECTED', `not associated with ${k.addr}`);
+    if (k.type === 'pairwise' && k.addr !== undefined && macAddress(k.addr) !== c.bssid) throw new DriverError('NOT_CONNECTED', `not associated with ${k.addr}`);
     this.keys.install(k, k.type === 'pairwise' ? c.bssid : undefined);
   }
 
@@ -200,7 +201,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
 
   /** Key material, for tests comparing what both ends derived. */
   keyData(type: 'pairwise' | 'group', ref: MacAddress | number): Uint8Array | undefined {
-    return this.keys.keyData(type, typeof ref === 'number' ? ref : parseMac(ref));
+    return this.keys.keyData(type, typeof ref === 'number' ? ref : macAddress(ref));
   }
 
   /** Sends data other than EAPOL to the AP; only while the port is authorized. */
@@ -323,6 +324,3 @@ function collect(results: Map<MacAddress, ScanResult>, f: ManagementFrame, chann
   results.set(bssid, next);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

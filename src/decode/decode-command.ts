@@ -5,13 +5,14 @@
  * WPS elements of a frame: a stream that parses whole as elements and does
  * not start with a WSC attribute type). `-` reads standard input.
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Command } from 'commander';
-import type { DecodeResult } from './decode.js';
-import { NdefError } from './nfc/ndef.js';
-import type { NfcRecordPart } from './nfc/nfc-envelope.js';
+import type { DecodeResult } from '../wps/decode.js';
+import { NdefError } from '../wps/nfc/ndef.js';
+import type { NfcRecordPart } from '../wps/nfc/nfc-envelope.js';
 
 /** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
-export const HEXDUMP_EVENTS = ['WPS-NEW-AP-SETTINGS', 'WPS-CRED-RECEIVED'] as const;
+export const HEXDUMP_EVENTS = [CtrlEvent.WpsNewApSettings, CtrlEvent.WpsCredReceived] as const;
 /** Refuse absurd inputs early: a WSC message is at most a few kilobytes. */
 export const MAX_DECODE_INPUT_CHARS = 1 << 20;
 
@@ -106,7 +107,7 @@ export interface DecodeJson extends DecodeResult {
  * 1 for unreadable input or a stream that was cut (what decoded is printed first).
  */
 export async function runDecode(args: readonly string[], opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
-  const { decodeAttributes, formatDecodeText, allTruncations } = await import('./decode.js');
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('../wps/decode.js');
   let input: DecodeInput;
   try {
     const text = args.length === 1 && args[0] === '-' ? await io.readStdin() : args.join(' ');
@@ -127,7 +128,7 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
       return 0;
     }
   }
-  const { ndefParts, splitCarrier } = await import('./nfc/nfc-envelope.js');
+  const { ndefParts, splitCarrier } = await import('../wps/nfc/nfc-envelope.js');
   const decodeOpts = { showKeys: opts.showKeys === true };
   let records: NfcRecordPart[] | undefined;
   try {
@@ -168,8 +169,8 @@ interface DecodedNdefRecord {
 }
 
 async function printNdef(records: NfcRecordPart[], total: number, opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
-  const { decodeAttributes, formatDecodeText, allTruncations } = await import('./decode.js');
-  const { tnfName } = await import('./nfc/nfc-envelope.js');
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('../wps/decode.js');
+  const { tnfName } = await import('../wps/nfc/nfc-envelope.js');
   const decoded = records.map((r): DecodedNdefRecord => {
     const d: DecodedNdefRecord = { index: r.index, tnf: r.tnf, type: r.type, length: r.length };
     if (r.wsc !== undefined) {
@@ -208,7 +209,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export function register(program: Command): void {
   program
     .command('decode')
-    .description('decode WSC attributes, 802.11 elements (Multi-AP, WPS): hex, base64, a WPS-CRED-RECEIVED / WPS-NEW-AP-SETTINGS event line, or an NFC token / NDEF message ("-" reads stdin)')
+    .description(`decode WSC attributes, 802.11 elements (Multi-AP, WPS): hex, base64, a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line, or an NFC token / NDEF message ("-" reads stdin)`)
     .argument('<input...>', 'hex (spaces/colons allowed), base64, or an event line; - for standard input')
     .option('--json', 'print the decoded tree as JSON')
     .option('--show-keys', 'show network keys and secret nonces instead of hiding them')

@@ -10,8 +10,8 @@ import type { Command } from 'commander';
 
 /** The lines, in nfc_pw_token's order and uppercase hex. */
 export async function nfcPwTokenLines(): Promise<string[]> {
-  const { generatePasswordToken } = await import('./nfc-token.js');
-  const { wrapWscNdef } = await import('./ndef.js');
+  const { generatePasswordToken } = await import('../wps/nfc/nfc-token.js');
+  const { wrapWscNdef } = await import('../wps/nfc/ndef.js');
   const t = generatePasswordToken();
   const hex = (b: Buffer): string => b.toString('hex').toUpperCase();
   return [
