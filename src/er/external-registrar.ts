@@ -61,6 +61,11 @@ export interface ExternalRegistrarOptions {
   /** SSDP port (tests). */
   ssdpPort?: number;
   now?: () => number;
+  /**
+   * Which advertised APs to adopt, by UUID (all when absent): a lab's ER
+   * takes only its own AP, though every lab on the machine advertises on lo.
+   */
+  acceptAp?: (uuid: Buffer) => boolean;
 }
 
 /** An ER command's outcome as the ctrl interface words it. */
@@ -244,6 +249,7 @@ export class ExternalRegistrar {
       this.log.debug(`WPS ER: Invalid UUID in USN: ${ad.usn}`);
       return;
     }
+    if (this.opts.acceptAp !== undefined && !this.opts.acceptAp(uuid)) return;
     const key = apKey(ad.address, uuid);
     const known = this.aps.get(key);
     if (known) {

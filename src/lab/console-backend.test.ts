@@ -8,7 +8,7 @@ import type { Credential } from '../wps/credential.js';
 import { parseUuid } from '../wps/device.js';
 import { AuthType, EncrType, MessageType } from '../wps/values.js';
 import { LabConsoleBackend } from './console-backend.js';
-import { erDevice } from './lab-config.js';
+import { erDevice, newLabIdentity } from './lab-config.js';
 
 const AP_UUID = '87654321-9abc-def0-1234-56789abc0001';
 const STA_MAC = '02:00:5e:00:02:01';
@@ -16,7 +16,7 @@ const STA_UUID = '2b7093f1-d6fb-5108-adbb-bea66bb80001';
 
 /** The part of the ExternalRegistrar the backend reads, with one AP that proxies one station. */
 class StubEr {
-  readonly device = erDevice();
+  readonly device = erDevice(newLabIdentity());
   readonly started = true;
   readonly ap: ErAp;
   readonly calls: string[] = [];

@@ -129,6 +129,7 @@ export class LabConsoleBackend implements ConsoleBackend {
   private busyTimer: NodeJS.Timeout | undefined;
   private successCheck: NodeJS.Immediate | undefined;
   private enrollAllDriver: EnrollAllDriver | undefined;
+  private queuedStations: () => number = () => 0;
   private closed = false;
 
   constructor(private readonly opts: LabConsoleBackendOptions) {
@@ -136,6 +137,11 @@ export class LabConsoleBackend implements ConsoleBackend {
     this.now = opts.now ?? Date.now;
     // Pages may listen many times over (one per open page and stream).
     this.emitter.setMaxListeners(0);
+  }
+
+  /** Lab stations not probing yet (they wait their turn behind the ones the ER sees). */
+  setQueuedStations(count: () => number): void {
+    this.queuedStations = count;
   }
 
   /** The lab's "enroll all"; without it the run authorises nothing and ends at once. */

@@ -20,6 +20,8 @@ import { CredentialNetworkError, credentialFromNetwork, networkFromCredential } 
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from './network-commands.js';
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
+import { randomLocalMac } from '../radio/mac.js';
+import { formatMac } from '../wps/device.js';
 import { registerRadioCommands } from './radio-commands.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
@@ -51,6 +53,12 @@ function interfaceMac(name: string): Buffer {
   return Buffer.from(mac.replace(/:/g, ''), 'hex');
 }
 
+function simMac(name: string, log: Logger): Buffer {
+  const mac = randomLocalMac();
+  log.info(`${name}: no such interface; the sim radio uses the locally administered address ${formatMac(mac)}`);
+  return mac;
+}
+
 /** A running station daemon; stop() ends it cleanly. */
 export interface StaDaemon {
   readonly config: WpaSupplicantConfig;
@@ -72,7 +80,8 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
     throw e;
   }
-  const mac = interfaceMac(o.iface);
+  // A simulated radio needs no real interface: it makes up an address, as a virtual interface would get one.
+  const mac = o.driver === 'sim' && os.networkInterfaces()[o.iface] === undefined ? simMac(o.iface, log) : interfaceMac(o.iface);
   let closeDriver: (() => Promise<void>) | undefined;
   let driver: StationDriver | undefined;
   if (o.driver !== 'none') {

@@ -89,6 +89,18 @@ describe('wpsd decode', () => {
     expect(() => parseDecodeInput('%%%')).toThrow(DecodeInputError);
   });
 
+  it('says how the input was read when what it made does not decode ("zzzz" is base64)', async () => {
+    const r = await run(['zzzz']);
+    expect(r.status).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      expect.stringMatching(/^wpsd decode: error: truncated attribute header/),
+      'wpsd decode: the input was read as base64 (it is not all hex digits): 4 characters, 3 bytes',
+    ]);
+    const j = JSON.parse((await run(['zzzz'], { json: true })).out) as { input: unknown };
+    expect(j.input).toEqual({ format: 'base64', chars: 4, bytes: 3 });
+    expect((await run(['104500'])).err).toContain('wpsd decode: the input was read as hex: 6 characters, 3 bytes');
+  });
+
   it('reads every input form through parseDecodeInput', () => {
     expect(parseDecodeInput('WPS-NEW-AP-SETTINGS 10450000')).toMatchObject({ event: 'WPS-NEW-AP-SETTINGS', format: 'hex' });
     expect(parseDecodeInput('0x10450000').bytes.toString('hex')).toBe('10450000');
