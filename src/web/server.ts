@@ -252,7 +252,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
     const ap = backend.snapshot().aps.find((a) => a.uuid.toLowerCase() === sel || a.mac.toLowerCase() === sel);
     if (ap === undefined) throw new HttpError(404, 'No AP with that UUID or MAC address is known.');
     if (ap.settings === undefined) throw new HttpError(409, "The AP's settings are not known yet: learn the AP first.");
-    res.json({ key: ap.settings.key });
+    res.json({ key: ap.settings.key, revision: ap.settingsRevision ?? 0 });
   });
 
   app.use('/api', () => {
