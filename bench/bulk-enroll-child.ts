@@ -15,18 +15,16 @@
 import { join } from 'node:path';
 import { LogLevel, Logger } from '../src/common/log.js';
 import { LAB_CHANNEL, labStationSpec } from '../src/lab/lab-config.js';
-import { LabEnrollAll, type EnrollAllRecord } from '../src/lab/lab-enroll-all.js';
+import { LabEnrollAll, learnLabAp, type EnrollAllRecord } from '../src/lab/lab-enroll-all.js';
 import { LabStation } from '../src/lab/lab-station.js';
 import { startLab, type Lab } from '../src/lab/lab.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
-import { formatUuid } from '../src/wps/device.js';
 import { readRss } from './daemons.js';
 
 /** Stations on the medium at once (the medium takes 64 radios, one is the AP's). */
 export const CHUNK = 48;
 /** How long learning the AP's settings with the AP PIN may take. */
 const LEARN_WAIT_MS = 20_000;
-const POLL_MS = 50;
 
 export interface BulkChildResult {
   requested: number;
@@ -43,22 +41,11 @@ export interface BulkChildResult {
   firstFailure?: string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** The ER learns the lab AP's settings with its AP PIN (it needs them to give Enrollees a credential). */
 async function learnAp(lab: Lab): Promise<void> {
-  const end = Date.now() + LEARN_WAIT_MS;
-  const ap = (): ReturnType<Lab['er']['apList']>[number] | undefined => lab.er.apList().find((a) => a.announced && formatUuid(a.uuid) === lab.identity.apUuid);
-  let started = false;
-  while (Date.now() < end) {
-    const a = ap();
-    if (a?.apSettings !== undefined && !a.busy) return;
-    if (!started && a !== undefined) started = lab.er.startApSession(lab.identity.apUuid, lab.identity.apPin, { mode: 'learn' }) === 'OK';
-    await sleep(POLL_MS);
+  if (!(await learnLabAp(lab.er, lab.identity.apUuid, lab.identity.apPin, new AbortController().signal, LEARN_WAIT_MS))) {
+    throw new Error(`the ER did not learn the lab AP within ${LEARN_WAIT_MS / 1000} s`);
   }
-  throw new Error(`the ER did not learn the lab AP within ${LEARN_WAIT_MS / 1000} s`);
 }
 
 export interface BulkPacing {
@@ -94,7 +81,6 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, pacing
             stations: () => stations,
             apUuid: lab.identity.apUuid,
             apPin: lab.identity.apPin,
-            apSelected: () => (lab.ap.bsses[0]?.selectedRegistrars?.active().length ?? 0) > 0,
             ...pacing,
           });
           for await (const p of run.run({ method: 'pin' }, abort.signal)) void p;

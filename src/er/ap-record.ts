@@ -1,18 +1,51 @@
 /**
  * One AP the External Registrar found: where it advertised from, what its
  * description and M1 said, its event subscription, its Enrollees and the
- * settings we know for it.
+ * settings we know for it. Outside src/er it is seen only through
+ * {@link ErApView}: the ER is its one owner.
  */
 import type { GenaSubscription } from '../upnp/gena-subscriber.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import type { ApDescription } from './description-check.js';
-import { EnrolleeTable } from './enrollee-table.js';
+import { EnrolleeTable, type EnrolleeTableView } from './enrollee-table.js';
 import { WlanEventLimiter } from './event-limiter.js';
+import type { SelectedRegistrarState } from './selected-registrar.js';
 
 export type ApStage = 'describing' | 'device-info' | 'subscribing' | 'ready' | 'removed';
 
-export class ErAp {
+/** An AP as the ER's owners-to-be (lab, console, tests) may read it. */
+export interface ErApView {
+  readonly id: number;
+  readonly address: string;
+  readonly uuid: Buffer;
+  readonly uuidText: string;
+  readonly location: string;
+  readonly stage: ApStage;
+  readonly removed: boolean;
+  readonly description: ApDescription | undefined;
+  readonly macAddress: Buffer;
+  readonly primaryDeviceType: Buffer | undefined;
+  readonly wpsState: number;
+  /** WPS-ER-AP-ADD was sent and WPS-ER-AP-REMOVE not yet. */
+  readonly announced: boolean;
+  /** A learn or config run holds the AP. */
+  readonly busy: boolean;
+  readonly apSettings: Credential | undefined;
+  readonly enrollees: EnrolleeTableView;
+  /** What the AP last acknowledged (SetSelectedRegistrar answered 200): a Registrar is selected. */
+  readonly selectedAtAp: boolean;
+  /** No SetSelectedRegistrar to this AP is under way or waiting. */
+  readonly selectionSettled: boolean;
+}
+
+/** A SetSelectedRegistrar that waits its turn: the message and what it says. */
+export interface PendingSelection {
+  msg: Buffer;
+  state: SelectedRegistrarState;
+}
+
+export class ErAp implements ErApView {
   /** Small integer for logs (wps_er's ap->id). */
   readonly id: number;
   readonly address: string;
@@ -32,7 +65,7 @@ export class ErAp {
   /** Settings learned, configured or set with wps_er_set_config. */
   apSettings: Credential | undefined;
   readonly enrollees: EnrolleeTable;
-  /** Set on removal: pending work for this AP stops at its next step. */
+  /** Set on removal: pending work for this AP stops at its next step, and calls under way are aborted. */
   readonly abort = new AbortController();
   retries = 0;
   retryTimer: NodeJS.Timeout | undefined;
@@ -41,7 +74,8 @@ export class ErAp {
   /** A SetSelectedRegistrar to this AP is under way. */
   selRegSending = false;
   /** The newest SetSelectedRegistrar that waits for the one under way (or a learn/config run) to end. */
-  selRegPending: Buffer | undefined;
+  selRegPending: PendingSelection | undefined;
+  selectedAtAp = false;
 
   constructor(id: number, address: string, uuid: Buffer, location: string, now: () => number) {
     this.id = id;
@@ -66,6 +100,10 @@ export class ErAp {
 
   get removed(): boolean {
     return this.stage === 'removed';
+  }
+
+  get selectionSettled(): boolean {
+    return !this.selRegSending && this.selRegPending === undefined;
   }
 }
 

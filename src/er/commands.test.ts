@@ -27,7 +27,6 @@ function notStartedEr(): ExternalRegistrar {
       configMethods: 0x100,
       rfBands: 1,
     },
-    emit: () => undefined,
   });
 }
 

@@ -6,6 +6,7 @@
  * while WPS_ER_PBC's walk time runs; the credential is the AP's settings
  * (learned, configured or set with WPS_ER_SET_CONFIG) with the Enrollee's MAC.
  */
+import { describeError } from '../common/errors.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import type { WpsStep } from '../wps/events.js';
@@ -13,24 +14,30 @@ import { Registrar, type EnrolleeInfo } from '../wps/registrar.js';
 import { DevicePasswordId, MessageType } from '../wps/values.js';
 import type { ErAp } from './ap-record.js';
 import type { ErEnrollee } from './enrollee-table.js';
-import { wpsFailLine, WPS_SUCCESS_LINE } from './events.js';
-import type { ExternalRegistrar } from './external-registrar.js';
-import { describeError } from './external-registrar.js';
+import type { ErFail, ErRunView } from './er-events.js';
+import type { EnrollContext } from './session-context.js';
 import { putWlanResponse } from './wfa-soap.js';
 
 interface Run {
+  view: ErRunView;
   registrar: Registrar;
   /** A PutWLANResponse is in flight: the next message waits for nothing (wps_er_sta_send_msg drops it). */
   sending: boolean;
+  /** The last WPS-FAIL of the run. */
+  fail?: ErFail;
 }
 
 export class EnrollSessions {
   private readonly runs = new Map<ErEnrollee, Run>();
 
-  constructor(private readonly er: ExternalRegistrar) {}
+  constructor(private readonly ctx: EnrollContext) {}
 
+  /** The Enrollee is gone: a run still under way with it ends as aborted. */
   forget(e: ErEnrollee): void {
+    const run = this.runs.get(e);
+    if (run === undefined) return;
     this.runs.delete(e);
+    this.ctx.publish('run-end', { run: run.view, result: 'aborted' });
   }
 
   get active(): number {
@@ -45,8 +52,12 @@ export class EnrollSessions {
   onEapMessage(ap: ErAp, e: ErEnrollee, msg: Buffer, messageType: number | undefined): void {
     let run = this.runs.get(e);
     if (messageType === MessageType.M1) {
-      run = { registrar: this.newRegistrar(ap), sending: false };
+      // A new M1 starts over; the run it replaces ends unfinished.
+      if (run !== undefined) this.forget(e);
+      const kind = e.devicePasswordId === DevicePasswordId.PushButton ? 'pbc' : 'pin';
+      run = { view: this.ctx.newRun(kind, ap, e), registrar: this.newRegistrar(ap), sending: false };
       this.runs.set(e, run);
+      this.ctx.publish('run-start', { run: run.view });
     } else if (run === undefined) {
       return;
     }
@@ -55,20 +66,20 @@ export class EnrollSessions {
   }
 
   private newRegistrar(ap: ErAp): Registrar {
-    const er = this.er;
+    const ctx = this.ctx;
     return new Registrar({
-      device: er.device,
-      pbc: er.pbc,
+      device: ctx.device,
+      pbc: ctx.pbc,
       policy: {
         devicePassword: (info: EnrolleeInfo) => {
-          if (info.devicePasswordId === DevicePasswordId.PushButton) return er.pbc.active ? { kind: 'pbc' } : undefined;
-          const pin = er.pins.lookup(info.uuid);
-          return pin === undefined ? undefined : { kind: 'pin', pin: pin.pin };
+          if (info.devicePasswordId === DevicePasswordId.PushButton) return ctx.pbc.active ? { kind: 'pbc' } : undefined;
+          const pin = ctx.pinFor(info.uuid);
+          return pin === undefined ? undefined : { kind: 'pin', pin };
         },
         credentials: (info: EnrolleeInfo): Credential[] => {
           const s = ap.apSettings;
           if (s === undefined) {
-            er.log.debug(`WPS ER: no AP settings known for ${ap.label}; nothing to give the Enrollee`);
+            ctx.log.debug(`WPS ER: no AP settings known for ${ap.label}; nothing to give the Enrollee`);
             return [];
           }
           return [{ ...s, networkIndex: 1, macAddress: Buffer.from(info.macAddress), extra: [] }];
@@ -78,20 +89,21 @@ export class EnrollSessions {
   }
 
   private handle(ap: ErAp, e: ErEnrollee, run: Run, step: WpsStep): void {
-    const er = this.er;
+    const ctx = this.ctx;
     for (const ev of step.events) {
       switch (ev.type) {
         case 'fail':
-          er.emit(wpsFailLine(ev));
+          run.fail = { msg: ev.msg, configError: ev.configError, errorIndication: ev.errorIndication };
+          ctx.publish('wps-fail', { run: run.view, fail: run.fail });
           break;
         case 'pin-needed':
-          er.log.info(`WPS-EVENT-PIN-NEEDED ${formatUuid(ev.uuid)}`);
+          ctx.log.info(`WPS-EVENT-PIN-NEEDED ${formatUuid(ev.uuid)}`);
           break;
         case 'invalidate-pin':
-          if (er.pins.removeFor(ev.uuid)) er.updateSelectedRegistrar();
+          ctx.pinInvalidated(ev.uuid);
           break;
         case 'success':
-          er.emit(WPS_SUCCESS_LINE);
+          ctx.publish('wps-success', { run: run.view });
           break;
         default:
           break;
@@ -99,25 +111,22 @@ export class EnrollSessions {
     }
     if (step.reply !== undefined && step.closing !== true) this.send(ap, e, run, step.reply);
     if (step.result !== undefined) {
-      er.log.debug(`WPS ER: Protocol run ${step.result === 'success' ? 'succeeded' : 'failed'} with the enrollee`);
+      ctx.log.debug(`WPS ER: Protocol run ${step.result === 'success' ? 'succeeded' : 'failed'} with the enrollee`);
       this.runs.delete(e);
-      if (step.result === 'success') {
-        er.pins.removeFor(e.uuid);
-        er.enrolleeDone(ap, e);
-      }
-      er.updateSelectedRegistrar();
+      ctx.enrolleeRunEnded(ap, e, step.result === 'success');
+      ctx.publish('run-end', run.fail === undefined ? { run: run.view, result: step.result } : { run: run.view, result: step.result, fail: run.fail });
     }
   }
 
   private send(ap: ErAp, e: ErEnrollee, run: Run, msg: Buffer): void {
     if (run.sending) {
-      this.er.log.debug('WPS ER: Pending HTTP request for STA - ignore new request');
+      this.ctx.log.debug('WPS ER: Pending HTTP request for STA - ignore new request');
       return;
     }
     run.sending = true;
-    putWlanResponse(this.er.controlUrl(ap), msg, e.macAddress)
-      .then(() => this.er.log.debug('WPS ER: PutWLANResponse OK'))
-      .catch((err: unknown) => this.er.log.debug(`WPS ER: PutWLANResponse failed: ${describeError(err)}`))
+    putWlanResponse(this.ctx.controlUrl(ap), msg, e.macAddress, ap.abort.signal)
+      .then(() => this.ctx.log.debug('WPS ER: PutWLANResponse OK'))
+      .catch((err: unknown) => this.ctx.log.debug(`WPS ER: PutWLANResponse failed: ${describeError(err)}`))
       .finally(() => {
         run.sending = false;
       });

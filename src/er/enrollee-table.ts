@@ -71,7 +71,18 @@ function newEnrollee(mac: Buffer, now: number): ErEnrollee {
 /** `evicted`: a finished entry dropped early to make room (its WPS-ER-ENROLLEE-REMOVE is due). */
 export type EnrolleeUpdate = { enrollee: ErEnrollee; announce: boolean; evicted?: ErEnrollee } | undefined;
 
-export class EnrolleeTable {
+/** An Enrollee as readers outside the ER see it. */
+export type ErEnrolleeView = Readonly<ErEnrollee>;
+
+/** The read side of an AP's Enrollee table. */
+export interface EnrolleeTableView {
+  readonly size: number;
+  list(): ErEnrolleeView[];
+  get(mac: Uint8Array): ErEnrolleeView | undefined;
+  find(mac: Uint8Array | undefined, uuid: Uint8Array | undefined): ErEnrolleeView | undefined;
+}
+
+export class EnrolleeTable implements EnrolleeTableView {
   private readonly byMac = new Map<string, ErEnrollee>();
 
   constructor(

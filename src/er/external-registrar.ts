@@ -5,12 +5,18 @@
  * the stations they proxy with PINs or PBC. Every AP is worked on by its own
  * chain of promises, so one slow or broken AP never delays another.
  *
- *   const er = new ExternalRegistrar({ iface, device, emit, logger });
- *   await er.start();            // WPS_ER_START
- *   er.learn(uuidOrMac, pin)     // WPS_ER_LEARN ... -> 'OK' | 'FAIL'
+ *   const er = new ExternalRegistrar({ iface, device, logger });
+ *   er.on('enrollee-add', ({ ap, enrollee }) => ...);   // typed events (er-events.ts)
+ *   subscribeEventLines(er, sink);                      // wpa_supplicant's lines
+ *   await er.start();                                   // WPS_ER_START
+ *   er.startApSession(uuidOrMac, pin, { mode: 'learn' }) // WPS_ER_LEARN -> 'OK' | 'FAIL'
  *   await er.stop();
+ *
+ * Its tables are read through views (apList, enrollees, runs); only its own
+ * methods (addPin, removePin, startPbc, ...) change them.
  */
 import net from 'node:net';
+import { describeError } from '../common/errors.js';
 import { LogLevel, Logger, silentLogger } from '../common/log.js';
 import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
 import { HttpClientError, httpRequest } from '../upnp/http-client.js';
@@ -24,14 +30,22 @@ import { PbcSessions } from '../wps/pbc.js';
 import { AttributeType } from '../wps/attributes.js';
 import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
-import { apKey, ErAp } from './ap-record.js';
+import { apKey, ErAp, type ErApView } from './ap-record.js';
 import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
-import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee } from './enrollee-table.js';
-import { apAddLine, apRemoveLine, enrolleeAddLine, enrolleeRemoveLine, setSelRegLine, type ErEventLine } from './events.js';
+import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
+import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView } from './er-events.js';
+import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { PinStore } from './pin-store.js';
-import { authorizedMacsFor, buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from './selected-registrar.js';
+import {
+  authorizedMacsFor,
+  buildSetSelectedRegistrarMessage,
+  selectedRegistrarMode,
+  selectedRegistrarState,
+  type SelectedRegistrarMode,
+  type SelectedRegistrarState,
+} from './selected-registrar.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from './wlan-event.js';
 
@@ -50,8 +64,6 @@ export interface ExternalRegistrarOptions {
   iface: InterfaceAddress | (() => InterfaceAddress);
   /** Our Registrar device (UUID-R, names, config methods) for M2 and SetSelectedRegistrar. */
   device: DeviceInfo;
-  /** Event lines for ctrl monitors. */
-  emit: (line: ErEventLine) => void;
   /**
    * wps_er_config succeeded: the new settings as the local Registrar sees
    * them (wpa_supplicant processes them like a received credential).
@@ -90,12 +102,16 @@ export function uuidOfUsn(usn: string): Buffer | undefined {
   return m?.[1] === undefined ? undefined : parseUuid(m[1]);
 }
 
-export class ExternalRegistrar {
+export class ExternalRegistrar implements ErEventSource {
   readonly log: Logger;
   readonly now: () => number;
-  readonly pins: PinStore;
-  readonly pbc: PbcSessions;
+  private readonly pins: PinStore;
+  private readonly pbc: PbcSessions;
+  private readonly events: ErEvents;
   private readonly aps = new Map<string, ErAp>();
+  /** Protocol runs under way. */
+  private readonly activeRuns = new Set<ErRunView>();
+  private runIds = 0;
   private searcher: SsdpSearcher | undefined;
   private gena: GenaSubscriber | undefined;
   private filter: string | undefined;
@@ -119,7 +135,64 @@ export class ExternalRegistrar {
     this.now = opts.now ?? Date.now;
     this.pins = new PinStore(this.now);
     this.pbc = new PbcSessions({ now: this.now });
-    this.enroll = new EnrollSessions(this);
+    this.events = new ErEvents(this.log);
+    this.enroll = new EnrollSessions(this.enrollContext());
+  }
+
+  /** Subscribes to one of the ER's typed events; returns the unsubscribe. */
+  on<K extends ErEventName>(name: K, listener: ErListener<K>): () => void {
+    return this.events.on(name, listener);
+  }
+
+  private publish<K extends ErEventName>(name: K, ev: ErEventMap[K]): void {
+    if (name === 'run-start') this.activeRuns.add((ev as ErEventMap['run-start']).run);
+    else if (name === 'run-end') this.activeRuns.delete((ev as ErEventMap['run-end']).run);
+    this.events.emit(name, ev);
+  }
+
+  private newRun(kind: ErRunKind, ap: ErAp, enrollee?: ErEnrollee): ErRunView {
+    const run = { id: ++this.runIds, kind, ap, startedAt: this.now() };
+    return enrollee === undefined ? run : { ...run, enrollee };
+  }
+
+  private sessionContext(): Omit<ApSessionContext, 'learned' | 'configured'> {
+    return {
+      device: this.device,
+      log: this.log,
+      controlUrl: (ap) => this.controlUrl(ap),
+      newRun: (kind, ap, e) => this.newRun(kind, ap, e),
+      publish: <K extends SessionEventName>(name: K, ev: ErEventMap[K]) => this.publish(name, ev),
+    };
+  }
+
+  private apSessionContext(): ApSessionContext {
+    return {
+      ...this.sessionContext(),
+      learned: (ap, settings) => {
+        ap.apSettings = { ...settings, extra: [] };
+        this.publish('ap-settings', { ap, settings });
+      },
+      configured: (cred) => this.opts.onConfigured?.(cred),
+    };
+  }
+
+  private enrollContext(): EnrollContext {
+    return {
+      ...this.sessionContext(),
+      pbc: this.pbc,
+      pinFor: (uuid) => this.pins.lookup(uuid)?.pin,
+      pinInvalidated: (uuid) => {
+        if (this.pins.removeFor(uuid)) this.updateSelectedRegistrar();
+      },
+      enrolleeRunEnded: (ap, e, success) => {
+        if (success) {
+          this.pins.removeFor(e.uuid);
+          // Its entry goes soon (wps_er_sta_process).
+          ap.enrollees.finishSoon(e);
+        }
+        this.updateSelectedRegistrar();
+      },
+    };
   }
 
   get started(): boolean {
@@ -130,17 +203,30 @@ export class ExternalRegistrar {
     return this.opts.device;
   }
 
-  emit(line: ErEventLine): void {
-    try {
-      this.opts.emit(line);
-    } catch (e) {
-      this.log.warn(`WPS ER: event sink failed: ${(e as Error).message}`);
-    }
+  /** Every AP entry (announced or still being set up). */
+  apList(): ErApView[] {
+    return [...this.aps.values()];
   }
 
-  /** Every AP entry (announced or still being set up). */
-  apList(): ErAp[] {
-    return [...this.aps.values()];
+  /** The AP with this UUID that was announced (WPS-ER-AP-ADD) and is still there. */
+  announcedAp(uuid: Uint8Array): ErApView | undefined {
+    for (const ap of this.aps.values()) if (ap.announced && ap.uuid.equals(uuid)) return ap;
+    return undefined;
+  }
+
+  /** Every Enrollee of every AP. */
+  enrollees(): { ap: ErApView; enrollee: ErEnrolleeView }[] {
+    return [...this.aps.values()].flatMap((ap) => ap.enrollees.list().map((enrollee) => ({ ap, enrollee })));
+  }
+
+  /** The protocol runs under way. */
+  runs(): ErRunView[] {
+    return [...this.activeRuns];
+  }
+
+  /** WPS_ER_PBC's walk time runs. */
+  get pbcActive(): boolean {
+    return this.pbc.active;
   }
 
   // ---------------------------------------------------------------- start / stop
@@ -205,8 +291,8 @@ export class ExternalRegistrar {
   refresh(): void {
     for (const ap of this.aps.values()) {
       if (!ap.announced) continue;
-      this.emit(apAddLine(this.apEventData(ap)));
-      for (const e of ap.enrollees.list()) this.emit(enrolleeAddLine(e));
+      this.publish('ap-add', { ap });
+      for (const e of ap.enrollees.list()) this.publish('enrollee-add', { ap, enrollee: e });
     }
     this.search();
   }
@@ -291,7 +377,7 @@ export class ExternalRegistrar {
     try {
       if (ap.description === undefined) {
         ap.stage = 'describing';
-        const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES });
+        const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES, signal });
         if (signal.aborted) return;
         if (res.status !== 200) throw new DescriptionCheckError('malformed', `description request answered HTTP ${res.status}`);
         const desc = checkApDescription(res.body, ap.location, ap.address);
@@ -300,7 +386,7 @@ export class ExternalRegistrar {
         this.log.debug(`WPS ER: ${ap.label}: friendlyName='${desc.friendlyName}' controlURL='${desc.controlUrl}' eventSubURL='${desc.eventSubUrl}'`);
       }
       ap.stage = 'device-info';
-      await this.readApM1(ap);
+      await this.readApM1(ap, signal);
       if (signal.aborted) return;
       ap.stage = 'subscribing';
       await this.subscribe(ap);
@@ -315,7 +401,7 @@ export class ExternalRegistrar {
       // A subscription set up again (lost, then renewed by retrySetup) is no new AP.
       if (!ap.announced) {
         ap.announced = true;
-        this.emit(apAddLine(this.apEventData(ap)));
+        this.publish('ap-add', { ap });
       }
     } catch (e) {
       if (signal.aborted) return;
@@ -324,8 +410,8 @@ export class ExternalRegistrar {
   }
 
   /** Reads the AP's M1 through GetDeviceInfo for its MAC, device type and WPS state (wps_er_ap_get_m1). */
-  private async readApM1(ap: ErAp): Promise<void> {
-    const m1raw = await getDeviceInfo(this.controlUrl(ap));
+  private async readApM1(ap: ErAp, signal: AbortSignal): Promise<void> {
+    const m1raw = await getDeviceInfo(this.controlUrl(ap), signal);
     const m1 = parseMessage(m1raw);
     if (m1.type !== MessageType.M1) throw new WscProtocolError('UNEXPECTED_MESSAGE', `GetDeviceInfo returned message type ${m1.type}, not M1`, AttributeType.MessageType);
     const pdt = m1.get(AttributeType.PrimaryDeviceType);
@@ -395,9 +481,9 @@ export class ExternalRegistrar {
     ap.retryTimer = undefined;
     for (const e of ap.enrollees.clear()) {
       this.enroll.forget(e);
-      this.emit(enrolleeRemoveLine(e));
+      this.publish('enrollee-remove', { ap, enrollee: e });
     }
-    if (ap.announced) this.emit(apRemoveLine(ap.uuid));
+    if (ap.announced) this.publish('ap-remove', { ap });
     ap.announced = false;
     const sub = ap.subscription;
     ap.subscription = undefined;
@@ -405,20 +491,6 @@ export class ExternalRegistrar {
       const p: Promise<void> = this.gena.unsubscribe(sub).catch(() => undefined).finally(() => this.unsubscribing.delete(p));
       this.unsubscribing.add(p);
     }
-  }
-
-  private apEventData(ap: ErAp): Parameters<typeof apAddLine>[0] {
-    const d = ap.description;
-    const data: Parameters<typeof apAddLine>[0] = { uuid: ap.uuid, macAddress: ap.macAddress, primaryDeviceType: ap.primaryDeviceType, wpsState: ap.wpsState };
-    if (d) {
-      data.friendlyName = d.friendlyName;
-      data.manufacturer = d.manufacturer;
-      data.modelName = d.modelName;
-      if (d.modelDescription !== undefined) data.modelDescription = d.modelDescription;
-      if (d.manufacturerUrl !== undefined) data.manufacturerUrl = d.manufacturerUrl;
-      if (d.modelUrl !== undefined) data.modelUrl = d.modelUrl;
-    }
-    return data;
   }
 
   controlUrl(ap: ErAp): string {
@@ -465,9 +537,9 @@ export class ExternalRegistrar {
     if (upd.evicted !== undefined) {
       this.log.debug(`WPS ER: STA entry ${formatMac(upd.evicted.macAddress)} removed early to make room`);
       this.enroll.forget(upd.evicted);
-      this.emit(enrolleeRemoveLine(upd.evicted));
+      this.publish('enrollee-remove', { ap, enrollee: upd.evicted });
     }
-    if (upd.announce) this.emit(enrolleeAddLine(upd.enrollee));
+    if (upd.announce) this.publish('enrollee-add', { ap, enrollee: upd.enrollee });
     if (probe) {
       const pw = tlvs.get(AttributeType.DevicePasswordId);
       const uuid = tlvs.get(AttributeType.UuidE);
@@ -494,11 +566,6 @@ export class ExternalRegistrar {
     return verdict === 'ok';
   }
 
-  /** An Enrollee run finished well: its entry goes soon (wps_er_sta_process). */
-  enrolleeDone(ap: ErAp, e: ErEnrollee): void {
-    ap.enrollees.finishSoon(e);
-  }
-
   // ---------------------------------------------------------------- housekeeping
 
   private tick(): void {
@@ -506,7 +573,7 @@ export class ExternalRegistrar {
       for (const e of ap.enrollees.expire()) {
         this.log.debug('WPS ER: STA entry timed out');
         this.enroll.forget(e);
-        this.emit(enrolleeRemoveLine(e));
+        this.publish('enrollee-remove', { ap, enrollee: e });
       }
     }
     if (this.pins.expire()) this.log.debug('WPS ER: PIN timed out');
@@ -520,7 +587,7 @@ export class ExternalRegistrar {
    * expired; PBC started or ended); `force` sends even without a change
    * (the button pushed again). Nothing goes while everything stays off.
    */
-  updateSelectedRegistrar(force = false): void {
+  private updateSelectedRegistrar(force = false): void {
     const mode = selectedRegistrarMode(this.pbc.active, this.pins.size);
     const macs = authorizedMacsFor(mode, this.pins.authorizedMacs());
     const key = mode === 'off' ? '' : `${mode}/${this.pins.version}/${macs.map((m) => m.toString('hex')).join(',')}`;
@@ -535,8 +602,8 @@ export class ExternalRegistrar {
     const msg = buildSetSelectedRegistrarMessage(state, this.device.uuid, macs);
     for (const ap of this.aps.values()) {
       if (ap.stage !== 'ready' || (filter !== undefined && ap.key !== filter)) continue;
-      this.emit(setSelRegLine(ap.uuid, { state: 'START', selReg: state.selected, devicePasswordId: state.devicePasswordId, selRegConfigMethods: state.configMethods }));
-      ap.selRegPending = msg;
+      this.publish('selection', { ap, state: 'START', ...selectionOf(state) });
+      ap.selRegPending = { msg, state };
       void this.flushSelectedRegistrar(ap);
     }
   }
@@ -554,15 +621,16 @@ export class ExternalRegistrar {
     }
     ap.selRegSending = true;
     try {
-      for (let msg = ap.selRegPending; msg !== undefined && !ap.removed && !ap.busy; msg = ap.selRegPending) {
+      for (let next = ap.selRegPending; next !== undefined && !ap.removed && !ap.busy; next = ap.selRegPending) {
         ap.selRegPending = undefined;
         try {
-          await setSelectedRegistrar(this.controlUrl(ap), msg);
+          await setSelectedRegistrar(this.controlUrl(ap), next.msg, ap.abort.signal);
           this.log.debug('WPS ER: SetSelectedRegistrar OK');
-          if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'DONE' }));
+          ap.selectedAtAp = next.state.selected;
+          if (!ap.removed) this.publish('selection', { ap, state: 'DONE', ...selectionOf(next.state) });
         } catch (e) {
           this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
-          if (!ap.removed) this.emit(setSelRegLine(ap.uuid, { state: 'FAILED' }));
+          if (!ap.removed) this.publish('selection', { ap, state: 'FAILED', ...selectionOf(next.state) });
         }
       }
     } finally {
@@ -573,7 +641,11 @@ export class ExternalRegistrar {
   // ---------------------------------------------------------------- commands
 
   /** wps_er_ap_get: by UUID or by the AP's MAC address; only APs whose setup finished. */
-  findAp(sel: ApSelector): ErAp | undefined {
+  findAp(sel: ApSelector): ErApView | undefined {
+    return this.readyAp(sel);
+  }
+
+  private readyAp(sel: ApSelector): ErAp | undefined {
     for (const ap of this.aps.values()) {
       if (ap.stage !== 'ready') continue;
       if ('uuid' in sel ? ap.uuid.equals(sel.uuid) : ap.macAddress.equals(sel.mac)) return ap;
@@ -586,7 +658,7 @@ export class ExternalRegistrar {
     if (!this.running) return 'FAIL';
     const sel = parseSelector(selector);
     if (!sel) return 'FAIL';
-    const ap = this.findAp(sel);
+    const ap = this.readyAp(sel);
     if (!ap) {
       this.log.debug(`WPS ER: AP not found for ${mode.mode} request`);
       return 'FAIL';
@@ -597,8 +669,11 @@ export class ExternalRegistrar {
     }
     if (mode.mode === 'configure') ap.apSettings = { ...mode.settings, extra: [] };
     ap.busy = true;
-    void runApSession(this, ap, pin, mode).finally(() => {
+    const run = this.newRun(mode.mode === 'learn' ? 'learn' : 'config', ap);
+    this.publish('run-start', { run });
+    void runApSession(this.apSessionContext(), run, ap, pin, mode).then((out) => {
       ap.busy = false;
+      this.publish('run-end', out.fail === undefined ? { run, result: out.result } : { run, result: out.result, fail: out.fail });
       void this.flushSelectedRegistrar(ap);
     });
     return 'OK';
@@ -609,7 +684,7 @@ export class ExternalRegistrar {
     if (!this.running) return 'FAIL';
     const sel = parseSelector(selector);
     if (!sel) return 'FAIL';
-    const ap = this.findAp(sel);
+    const ap = this.readyAp(sel);
     if (!ap) return 'FAIL';
     ap.apSettings = { ...cred, extra: [] };
     this.log.debug('WPS ER: Updated local AP settings based set config request');
@@ -627,7 +702,7 @@ export class ExternalRegistrar {
       if (!sel) return 'FAIL';
       if ('uuid' in sel) uuid = sel.uuid;
       else {
-        const e = this.findEnrollee(sel.mac, undefined);
+        const e = this.findEnrolleeEntry(sel.mac, undefined);
         if (!e) return 'FAIL';
         uuid = e.enrollee.uuid;
       }
@@ -639,7 +714,29 @@ export class ExternalRegistrar {
     return 'OK';
   }
 
-  findEnrollee(mac: Buffer | undefined, uuid: Buffer | undefined): { ap: ErAp; enrollee: ErEnrollee } | undefined {
+  /**
+   * Drops the PIN held for exactly this UUID (not a wildcard one) and tells
+   * the APs if that changes the selection; false when none was held.
+   */
+  removePin(uuid: Uint8Array): boolean {
+    const p = this.pins.lookup(uuid);
+    if (p?.uuid === undefined) return false;
+    this.pins.remove(p);
+    this.log.debug(`WPS ER: PIN removed for ${p.uuid.toString('hex')}`);
+    this.updateSelectedRegistrar();
+    return true;
+  }
+
+  /** A PIN is held for exactly this UUID (not only a wildcard one). */
+  holdsPin(uuid: Uint8Array): boolean {
+    return this.pins.lookup(uuid)?.uuid !== undefined;
+  }
+
+  findEnrollee(mac: Uint8Array | undefined, uuid: Uint8Array | undefined): { ap: ErApView; enrollee: ErEnrolleeView } | undefined {
+    return this.findEnrolleeEntry(mac, uuid);
+  }
+
+  private findEnrolleeEntry(mac: Uint8Array | undefined, uuid: Uint8Array | undefined): { ap: ErAp; enrollee: ErEnrollee } | undefined {
     for (const ap of this.aps.values()) {
       const e = ap.enrollees.find(mac, uuid);
       if (e) return { ap, enrollee: e };
@@ -656,9 +753,9 @@ export class ExternalRegistrar {
       this.log.debug('WPS ER: PBC overlap - do not start PBC mode');
       return 'FAIL-PBC-OVERLAP';
     }
-    let ap = 'uuid' in sel ? this.findAp(sel) : undefined;
+    let ap = 'uuid' in sel ? this.readyAp(sel) : undefined;
     if (!ap) {
-      const found = this.findEnrollee('mac' in sel ? sel.mac : undefined, 'uuid' in sel ? sel.uuid : undefined);
+      const found = this.findEnrolleeEntry('mac' in sel ? sel.mac : undefined, 'uuid' in sel ? sel.uuid : undefined);
       if (!found) return 'FAIL-UNKNOWN-UUID';
       ap = found.ap;
     }
@@ -673,8 +770,6 @@ export class ExternalRegistrar {
   }
 }
 
-export function describeError(e: unknown): string {
-  if (e instanceof Error) return `${e.name}${'code' in e && typeof e.code === 'string' ? ` (${e.code})` : ''}: ${e.message}`;
-  return String(e);
+function selectionOf(s: SelectedRegistrarState): { selected: boolean; devicePasswordId: number; configMethods: number } {
+  return { selected: s.selected, devicePasswordId: s.devicePasswordId, configMethods: s.configMethods };
 }
-

@@ -2,7 +2,8 @@
  * The four WFAWLANConfig actions the External Registrar calls, with request
  * bodies shaped as wpa_supplicant's (wps_er.c wps_er_soap_hdr): `s:`/`u:`
  * prefixes, base64 arguments broken into 72-character lines with a final
- * line break, one request per connection (the UPnP HTTP client).
+ * line break, one request per connection (the UPnP HTTP client). Each
+ * takes the AP's AbortSignal: an AP that goes away ends its calls at once.
  */
 import { decodeBase64 } from '../upnp/base64.js';
 import { soapCall } from '../upnp/soap-client.js';
@@ -44,30 +45,31 @@ function binArg(args: Record<string, string>, name: string): Buffer {
   }
 }
 
-const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, string>> =>
-  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true });
+const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined): Promise<Record<string, string>> =>
+  soapCall(url, WFA_SERVICE_TYPE, action, args, signal === undefined ? { timeoutMs, requireIpLiteral: true } : { timeoutMs, requireIpLiteral: true, signal });
 
 /** GetDeviceInfo: the AP's M1. */
-export async function getDeviceInfo(controlUrl: string): Promise<Buffer> {
-  return binArg(await call(controlUrl, 'GetDeviceInfo', {}, ER_SOAP_TIMEOUT_MS), 'NewDeviceInfo');
+export async function getDeviceInfo(controlUrl: string, signal?: AbortSignal): Promise<Buffer> {
+  return binArg(await call(controlUrl, 'GetDeviceInfo', {}, ER_SOAP_TIMEOUT_MS, signal), 'NewDeviceInfo');
 }
 
 /** PutMessage: one message to the AP's Enrollee, its answer back. */
-export async function putMessage(controlUrl: string, msg: Uint8Array): Promise<Buffer> {
-  return binArg(await call(controlUrl, 'PutMessage', { NewInMessage: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS), 'NewOutMessage');
+export async function putMessage(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
+  return binArg(await call(controlUrl, 'PutMessage', { NewInMessage: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS, signal), 'NewOutMessage');
 }
 
 /** PutWLANResponse: a message for a wireless Enrollee the AP proxies (always an EAP event). */
-export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrolleeMac: Uint8Array): Promise<void> {
+export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrolleeMac: Uint8Array, signal?: AbortSignal): Promise<void> {
   await call(
     controlUrl,
     'PutWLANResponse',
     { NewMessage: base64Lines(msg), NewWLANEventType: String(WlanEventType.Eap), NewWLANEventMAC: formatMac(enrolleeMac) },
     ER_SHORT_SOAP_TIMEOUT_MS,
+    signal,
   );
 }
 
 /** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
-export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array): Promise<void> {
-  await call(controlUrl, 'SetSelectedRegistrar', { NewMessage: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS);
+export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
+  await call(controlUrl, 'SetSelectedRegistrar', { NewMessage: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal);
 }

@@ -1,26 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { ErAp } from '../er/ap-record.js';
-import { ENROLLEE_DONE_TIMEOUT_MS, parseProxiedTlvs } from '../er/enrollee-table.js';
-import { EVENT_LEVEL_INFO } from '../er/events.js';
-import { parseSelector, type ErReply, type ExternalRegistrar } from '../er/external-registrar.js';
+import { silentLogger } from '../common/log.js';
+import { ErAp, type ErApView } from '../er/ap-record.js';
+import { ENROLLEE_DONE_TIMEOUT_MS, parseProxiedTlvs, type ErEnrollee } from '../er/enrollee-table.js';
+import { ErEvents, type ErEventMap, type ErEventName, type ErListener, type ErRunKind } from '../er/er-events.js';
+import { parseSelector, type ErReply } from '../er/external-registrar.js';
 import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes } from '../wps/attributes.js';
 import type { Credential } from '../wps/credential.js';
 import { parseUuid } from '../wps/device.js';
 import { AuthType, EncrType, MessageType } from '../wps/values.js';
-import { LabConsoleBackend } from './console-backend.js';
+import { LabConsoleBackend, type ConsoleErPort } from './console-backend.js';
 import { erDevice, newLabIdentity } from './lab-config.js';
 
 const AP_UUID = '87654321-9abc-def0-1234-56789abc0001';
 const STA_MAC = '02:00:5e:00:02:01';
 const STA_UUID = '2b7093f1-d6fb-5108-adbb-bea66bb80001';
 
-/** The part of the ExternalRegistrar the backend reads, with one AP that proxies one station. */
-class StubEr {
+/** The part of the ExternalRegistrar the backend uses, with one AP that proxies one station; the test publishes its events. */
+class StubEr implements ConsoleErPort {
   readonly device = erDevice(newLabIdentity());
   readonly started = true;
   readonly ap: ErAp;
   readonly calls: string[] = [];
   t = 1_000_000;
+  private readonly events = new ErEvents(silentLogger);
+  private runs = 0;
+
+  on<K extends ErEventName>(name: K, listener: ErListener<K>): () => void {
+    return this.events.on(name, listener);
+  }
+
+  publish<K extends ErEventName>(name: K, ev: ErEventMap[K]): void {
+    this.events.emit(name, ev);
+  }
+
+  /** WPS-ER-ENROLLEE-ADD for the station's entry. */
+  announceStation(): void {
+    const enrollee = this.ap.enrollees.list()[0];
+    if (enrollee === undefined) throw new Error('no entry');
+    this.publish('enrollee-add', { ap: this.ap, enrollee });
+  }
+
+  /** A run from start to its end (with WPS-SUCCESS when it succeeded). */
+  run(kind: ErRunKind, result: 'success' | 'failure'): void {
+    const enrollee = kind === 'pin' || kind === 'pbc' ? this.ap.enrollees.list()[0] : undefined;
+    const run = { id: ++this.runs, kind, ap: this.ap, startedAt: this.t, ...(enrollee === undefined ? {} : { enrollee }) };
+    this.publish('run-start', { run });
+    if (result === 'success') this.publish('wps-success', { run });
+    else this.publish('wps-fail', { run, fail: { msg: 8, configError: 18, errorIndication: 0 } });
+    // The ER lets a finished Enrollee's entry go soon (wps_er_sta_process).
+    if (result === 'success' && enrollee !== undefined) this.ap.enrollees.finishSoon(enrollee as ErEnrollee);
+    this.publish('run-end', { run, result });
+  }
 
   constructor() {
     this.ap = new ErAp(1, '127.0.0.1', parseUuid(AP_UUID), 'http://127.0.0.1:49152/wps_device.xml', () => this.t);
@@ -44,7 +74,7 @@ class StubEr {
     this.ap.enrollees.update(Buffer.from(STA_MAC.replace(/:/g, ''), 'hex'), parseProxiedTlvs(encodeAttributes(attrs)), !m1);
   }
 
-  apList(): ErAp[] {
+  apList(): ErApView[] {
     return [this.ap];
   }
 
@@ -78,25 +108,26 @@ function setup(): { er: StubEr; backend: LabConsoleBackend; pushed: string[] } {
   const er = new StubEr();
   const pushed: string[] = [];
   const backend = new LabConsoleBackend({
-    er: er as unknown as ExternalRegistrar,
+    er,
     now: () => er.t,
     stations: { pushButton: (mac) => pushed.push(`pbc ${mac}`), startPin: (mac) => pushed.push(`pin ${mac}`) },
   });
   return { er, backend, pushed };
 }
 
-const line = (text: string) => ({ level: EVENT_LEVEL_INFO, text });
-const addLine = (m1: boolean) => line(`WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=${m1 ? 1 : 0} config_methods=0x238c dev_passwd_id=0 pri_dev_type= |||||`);
-const nextTick = () => new Promise<void>((r) => setImmediate(r));
+const addLine = (m1: boolean) => `er WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=${m1 ? 1 : 0} config_methods=0x238c dev_passwd_id=0 pri_dev_type=0-00000000-0 ||||||`;
+const erLines = (b: LabConsoleBackend) => b.snapshot().events.flatMap((e) => (e.source === 'er' ? [`er ${e.text}`] : []));
 
 describe('lab console backend over the External Registrar', () => {
   it('lists the AP the ER announced, unlearned until WPS-ER-AP-SETTINGS', () => {
     const { er, backend } = setup();
     expect(backend.snapshot().aps).toMatchObject([{ uuid: AP_UUID, mac: '02:00:5e:00:01:00', friendlyName: 'wpsd lab AP', address: '127.0.0.1' }]);
     expect(backend.snapshot().aps[0]?.settings).toBeUndefined();
-    er.ap.apSettings = { networkIndex: 1, ssid: Buffer.from('wpsd-lab'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('secret-pass'), macAddress: Buffer.alloc(6), extra: [] };
-    backend.erEvent(line(`WPS-ER-AP-SETTINGS uuid=${AP_UUID} ssid=wpsd-lab auth_type=0x0020 encr_type=0x0008 key=secret-pass`));
+    const settings: Credential = { networkIndex: 1, ssid: Buffer.from('wpsd-lab'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('secret-pass'), macAddress: Buffer.alloc(6), extra: [] };
+    er.ap.apSettings = settings;
+    er.publish('ap-settings', { ap: er.ap, settings });
     expect(backend.snapshot().aps[0]?.settings).toEqual({ ssid: 'wpsd-lab', authType: 'WPA2PSK', encrType: 'CCMP', key: 'secret-pass' });
+    expect(erLines(backend)).toEqual([`er WPS-ER-AP-SETTINGS uuid=${AP_UUID} ssid=wpsd-lab auth_type=0x0020 encr_type=0x0008 key=secret-pass`]);
     backend.dispose();
   });
 
@@ -113,55 +144,56 @@ describe('lab console backend over the External Registrar', () => {
     expect(await backend.configure(AP_UUID, '12345670', { ssid: 'new net', auth: 'WPA2PSK', encr: 'CCMP', key: 'new passphrase' })).toEqual({ ok: true, reply: 'OK' });
     expect(er.calls).toEqual([`configure ${AP_UUID} 12345670`]);
     expect(backend.snapshot().aps[0]?.settings).toBeUndefined();
-    const cred: Credential = { networkIndex: 1, ssid: Buffer.from('new net'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('new passphrase'), macAddress: Buffer.alloc(6), extra: [] };
-    backend.erConfigured(cred);
+    er.run('config', 'success');
     expect(backend.snapshot().aps[0]).toMatchObject({ wpsState: 2, settings: { ssid: 'new net', authType: 'WPA2PSK', encrType: 'CCMP', key: 'new passphrase' } });
     backend.dispose();
   });
 
-  it('a WPS-SUCCESS marks the Enrollee the ER is finishing as enrolled, and it stays after WPS-ER-ENROLLEE-REMOVE', async () => {
+  it('the end of a successful run marks its Enrollee enrolled, and it stays after WPS-ER-ENROLLEE-REMOVE', () => {
     const { er, backend } = setup();
     er.stationMessage(false);
-    backend.erEvent(addLine(false));
+    er.announceStation();
     expect(backend.snapshot().enrollees).toMatchObject([{ mac: STA_MAC, uuid: STA_UUID, state: 'probe', apUuid: AP_UUID }]);
     er.stationMessage(true);
-    backend.erEvent(addLine(true));
+    er.announceStation();
     expect(backend.enrolleeState(STA_MAC)).toBe('m1');
-    backend.erEvent(line('WPS-SUCCESS '));
-    // The ER marks the entry done right after the line (wps_er_sta_process).
-    const e = er.ap.enrollees.list()[0];
-    if (e === undefined) throw new Error('no entry');
-    er.ap.enrollees.finishSoon(e);
-    await nextTick();
+    er.run('pin', 'success');
     expect(backend.enrolleeState(STA_MAC)).toBe('enrolled');
     er.t += ENROLLEE_DONE_TIMEOUT_MS;
-    er.ap.enrollees.expire();
-    backend.erEvent(line(`WPS-ER-ENROLLEE-REMOVE ${STA_UUID} ${STA_MAC}`));
+    const [gone] = er.ap.enrollees.expire();
+    if (gone === undefined) throw new Error('no entry expired');
+    er.publish('enrollee-remove', { ap: er.ap, enrollee: gone });
     expect(backend.snapshot().enrollees).toMatchObject([{ mac: STA_MAC, state: 'enrolled' }]);
+    expect(erLines(backend)).toEqual([addLine(false), addLine(true), 'er WPS-SUCCESS ', `er WPS-ER-ENROLLEE-REMOVE ${STA_UUID} ${STA_MAC}`]);
     backend.dispose();
   });
 
-  it('a WPS-SUCCESS of a learn or configure run enrolls nobody', async () => {
+  it('a learn or configure run that succeeds enrolls nobody, nor does a wireless run that fails', () => {
     const { er, backend } = setup();
     er.stationMessage(true);
-    backend.erEvent(addLine(true));
-    backend.erEvent(line('WPS-SUCCESS '));
-    await nextTick();
+    er.announceStation();
+    er.run('learn', 'success');
+    er.run('config', 'success');
+    er.run('pin', 'failure');
     expect(backend.enrolleeState(STA_MAC)).toBe('m1');
+    expect(erLines(backend).slice(1)).toEqual(['er WPS-SUCCESS ', 'er WPS-SUCCESS ', 'er WPS-FAIL msg=8 config_error=18']);
     backend.dispose();
   });
 
   it("a station's failure stays through its probes, a new M1 starts over, and an unfinished Enrollee goes with the ER's entry", () => {
     const { er, backend } = setup();
     er.stationMessage(true);
-    backend.erEvent(addLine(true));
+    er.announceStation();
     backend.stationOutcome(STA_MAC, { ok: false, detail: 'WPS-FAIL msg=8 config_error=18' });
     expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18' }]);
-    backend.erEvent(addLine(false));
+    // A probe after the failure: the table keeps what its M1 said, so announce it as a probe entry would be.
+    const entry = er.ap.enrollees.list()[0];
+    if (entry === undefined) throw new Error('no entry');
+    er.publish('enrollee-add', { ap: er.ap, enrollee: { ...entry, m1Received: false } });
     expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18' }]);
-    backend.erEvent(addLine(true));
+    er.announceStation();
     expect(backend.enrolleeState(STA_MAC)).toBe('m1');
-    backend.erEvent(line(`WPS-ER-ENROLLEE-REMOVE ${STA_UUID} ${STA_MAC}`));
+    er.publish('enrollee-remove', { ap: er.ap, enrollee: entry });
     expect(backend.snapshot().enrollees).toEqual([]);
     backend.dispose();
   });
@@ -169,7 +201,7 @@ describe('lab console backend over the External Registrar', () => {
   it("wps_er_pbc and wps_er_pin for a lab station start WPS at the station too, by the ER's own Enrollee entry", async () => {
     const { er, backend, pushed } = setup();
     er.stationMessage(false);
-    backend.erEvent(addLine(false));
+    er.announceStation();
     expect(await backend.authorizePbc(STA_MAC)).toEqual({ ok: true, reply: 'OK' });
     expect(await backend.authorizePin({ enrollee: STA_UUID, pin: '12345670' })).toEqual({ ok: true, reply: 'OK' });
     expect(await backend.authorizePin({ enrollee: 'any', pin: '12345670' })).toEqual({ ok: true, reply: 'OK' });

@@ -1,22 +1,20 @@
 /**
  * The web console's backend over the real External Registrar (src/er): the
- * APs and Enrollees the ER knows, its event lines (and the AP's, for the
- * lab), and wps_er_learn / wps_er_config / wps_er_pin / wps_er_pbc.
+ * APs and Enrollees the ER knows (its views, kept current by its typed
+ * events), its event lines (and the AP's, for the lab), and wps_er_learn /
+ * wps_er_config / wps_er_pin / wps_er_pbc.
  *
- * Two things the ER's own lines do not say, kept here:
- * - which Enrollee a WPS-SUCCESS is about: the ER marks a finished
- *   Enrollee's entry to go in ENROLLEE_DONE_TIMEOUT_MS (wps_er_sta_process),
- *   which is looked for right after the line;
- * - enrolled and failed Enrollees stay listed after the ER drops them
- *   (WPS-ER-ENROLLEE-REMOVE 10 s after success), so the console keeps the
- *   outcome. The lab's stations also report their own outcome (the
- *   credential received, or the WPS-FAIL that ended the run).
+ * Enrolled and failed Enrollees stay listed after the ER drops them
+ * (WPS-ER-ENROLLEE-REMOVE 10 s after success), so the console keeps the
+ * outcome. The lab's stations also report their own outcome (the
+ * credential received, or the WPS-FAIL that ended the run).
  */
 import { EventEmitter } from 'node:events';
-import type { ErAp } from '../er/ap-record.js';
+import type { ErApView } from '../er/ap-record.js';
 import { parseErConfigArgs } from '../er/commands.js';
-import { ENROLLEE_DONE_TIMEOUT_MS, type ErEnrollee } from '../er/enrollee-table.js';
-import type { ErEventLine } from '../er/events.js';
+import type { ErEnrolleeView } from '../er/enrollee-table.js';
+import type { ErEventMap, ErEventName, ErEventSource } from '../er/er-events.js';
+import { subscribeEventLines } from '../er/event-lines.js';
 import { parseSelector, type ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
 import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
@@ -43,12 +41,6 @@ import type {
 export const LAB_EVENT_HISTORY = 300;
 /** Enrollees the console lists at once; the oldest finished ones go first beyond this. */
 export const MAX_CONSOLE_ENROLLEES = 256;
-/** How often a learn/configure run is checked for its end (the ER says it by clearing `busy`). */
-const BUSY_POLL_MS = 100;
-
-const ENROLLEE_ADD_RE = /^WPS-ER-ENROLLEE-ADD \S+ ([0-9a-f:]{17}) M1=([01]) /;
-const ENROLLEE_REMOVE_RE = /^WPS-ER-ENROLLEE-REMOVE \S+ ([0-9a-f:]{17})$/;
-const AP_SETTINGS_RE = /^WPS-ER-AP-SETTINGS uuid=(\S+) /;
 const ENROLLEE_SEEN_RE = /^WPS-ENROLLEE-SEEN ([0-9a-f:]{17}) /;
 
 /** What the lab's stations tell the console about their own runs. */
@@ -70,8 +62,14 @@ export interface StationHooks {
   startPin?(mac: string): void;
 }
 
+/** What the backend uses of the External Registrar: its events, its views and its commands. */
+export type ConsoleErPort = ErEventSource &
+  Pick<ExternalRegistrar, 'device' | 'started' | 'apList' | 'findAp' | 'findEnrollee' | 'startApSession' | 'addPin' | 'startPbc'>;
+
+const ER_EVENT_NAMES: readonly ErEventName[] = ['ap-add', 'ap-remove', 'ap-settings', 'enrollee-add', 'enrollee-remove', 'selection', 'run-start', 'wps-fail', 'wps-success', 'run-end'];
+
 export interface LabConsoleBackendOptions {
-  er: ExternalRegistrar;
+  er: ConsoleErPort;
   now?: () => number;
   stations?: StationHooks;
 }
@@ -92,7 +90,7 @@ export function consoleSettings(c: Pick<Credential, 'ssid' | 'authType' | 'encrT
   return { ssid: c.ssid.toString('utf8'), authType: authName(c.authType), encrType: encrName(c.encrType), key: c.networkKey.toString('latin1') };
 }
 
-function enrolleeView(e: ErEnrollee, ap: ErAp, state: ConsoleEnrollee['state']): ConsoleEnrollee {
+function enrolleeView(e: ErEnrolleeView, ap: ErApView, state: ConsoleEnrollee['state']): ConsoleEnrollee {
   return {
     uuid: formatUuid(e.uuid),
     mac: formatMac(e.macAddress),
@@ -123,20 +121,29 @@ export class LabConsoleBackend implements ConsoleBackend {
   private readonly pendingConfigure = new Map<string, ApSettings>();
   /** The last WPS-ENROLLEE-SEEN shown per station MAC. */
   private readonly lastSeenLine = new Map<string, string>();
-  private readonly er: ExternalRegistrar;
+  private readonly er: ConsoleErPort;
   private readonly now: () => number;
   private seq = 0;
-  private busyTimer: NodeJS.Timeout | undefined;
-  private successCheck: NodeJS.Immediate | undefined;
   private enrollAllDriver: EnrollAllDriver | undefined;
   private queuedStations: () => number = () => 0;
   private closed = false;
+  private readonly unsubscribe: Array<() => void> = [];
 
   constructor(private readonly opts: LabConsoleBackendOptions) {
     this.er = opts.er;
     this.now = opts.now ?? Date.now;
     // Pages may listen many times over (one per open page and stream).
     this.emitter.setMaxListeners(0);
+    const er = this.er;
+    // The ER's lines first, so a page sees the line before the state it changed.
+    this.unsubscribe.push(
+      subscribeEventLines(er, (l) => this.log('er', l.text)),
+      er.on('enrollee-add', (ev) => this.enrolleeAdded(ev)),
+      er.on('enrollee-remove', ({ enrollee }) => this.enrolleeRemoved(enrollee)),
+      er.on('ap-settings', ({ ap, settings }) => this.settings.set(formatUuid(ap.uuid), consoleSettings(settings))),
+      er.on('run-end', (ev) => this.runEnded(ev)),
+      ...ER_EVENT_NAMES.map((name) => er.on(name, () => this.changed())),
+    );
   }
 
   /** Lab stations not probing yet (they wait their turn behind the ones the ER sees). */
@@ -150,33 +157,6 @@ export class LabConsoleBackend implements ConsoleBackend {
   }
 
   // ------------------------------------------------------------- input
-
-  /** An ER event line (the ER's `emit`). */
-  erEvent(line: ErEventLine): void {
-    if (this.closed) return;
-    const text = line.text;
-    this.log('er', text);
-    const add = ENROLLEE_ADD_RE.exec(text);
-    const removed = ENROLLEE_REMOVE_RE.exec(text);
-    const learned = AP_SETTINGS_RE.exec(text);
-    if (add?.[1] !== undefined) {
-      this.refreshEnrollee(add[1], add[2] === '1');
-    } else if (removed?.[1] !== undefined) {
-      const cur = this.enrollees.get(removed[1]);
-      if (cur !== undefined && cur.state !== 'enrolled' && cur.state !== 'failed') this.enrollees.delete(removed[1]);
-    } else if (learned?.[1] !== undefined) {
-      const uuid = learned[1];
-      const ap = this.er.apList().find((a) => formatUuid(a.uuid) === uuid);
-      if (ap?.apSettings !== undefined) this.settings.set(uuid, consoleSettings(ap.apSettings));
-    } else if (text.startsWith('WPS-SUCCESS')) {
-      // The ER marks the Enrollee done right after printing the line.
-      this.successCheck ??= setImmediate(() => {
-        this.successCheck = undefined;
-        this.markFinishedEnrollees();
-      });
-    }
-    this.changed();
-  }
 
   /**
    * An event line of the AP (its control interface's monitor). The AP says
@@ -196,19 +176,6 @@ export class LabConsoleBackend implements ConsoleBackend {
       }
     }
     this.log('ap', text);
-  }
-
-  /** The ER's onConfigured: a wps_er_config run succeeded. */
-  erConfigured(cred: Credential): void {
-    const ssid = cred.ssid.toString('utf8');
-    for (const [uuid, want] of this.pendingConfigure) {
-      if (want.ssid !== ssid) continue;
-      this.pendingConfigure.delete(uuid);
-      this.settings.set(uuid, { ...want });
-      this.configuredState.add(uuid);
-      this.changed();
-      return;
-    }
   }
 
   /** A lab station's own account of its run. */
@@ -232,39 +199,51 @@ export class LabConsoleBackend implements ConsoleBackend {
 
   dispose(): void {
     this.closed = true;
-    if (this.busyTimer) clearInterval(this.busyTimer);
-    this.busyTimer = undefined;
-    if (this.successCheck) clearImmediate(this.successCheck);
-    this.successCheck = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
     this.emitter.removeAllListeners();
   }
 
-  private refreshEnrollee(mac: string, m1: boolean): void {
-    const found = this.er.findEnrollee(Buffer.from(mac.replace(/:/g, ''), 'hex'), undefined);
-    if (found === undefined) return;
+  /** WPS-ER-ENROLLEE-ADD: a new entry, or an M1 (a new run) from a known one. */
+  private enrolleeAdded({ ap, enrollee }: ErEventMap['enrollee-add']): void {
+    const mac = formatMac(enrollee.macAddress);
     const cur = this.enrollees.get(mac);
     // A new M1 is a new run; a probe does not undo an outcome.
-    const state: ConsoleEnrollee['state'] = m1 ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
-    const view = enrolleeView(found.enrollee, found.ap, state);
+    const state: ConsoleEnrollee['state'] = enrollee.m1Received ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
+    const view = enrolleeView(enrollee, ap, state);
     if (state === 'failed' && cur?.detail !== undefined) view.detail = cur.detail;
     this.enrollees.set(mac, view);
     this.trimEnrollees();
   }
 
-  private markFinishedEnrollees(): void {
-    const t = this.now();
-    for (const ap of this.er.apList()) {
-      for (const e of ap.enrollees.list()) {
-        if (!e.m1Received || e.expiresAt - t > ENROLLEE_DONE_TIMEOUT_MS) continue;
-        const mac = formatMac(e.macAddress);
-        const view = this.enrollees.get(mac) ?? enrolleeView(e, ap, 'enrolled');
-        view.state = 'enrolled';
-        delete view.detail;
-        this.enrollees.set(mac, view);
-      }
+  /** The ER dropped its entry: an Enrollee without an outcome goes too. */
+  private enrolleeRemoved(enrollee: ErEnrolleeView): void {
+    const mac = formatMac(enrollee.macAddress);
+    const cur = this.enrollees.get(mac);
+    if (cur !== undefined && cur.state !== 'enrolled' && cur.state !== 'failed') this.enrollees.delete(mac);
+  }
+
+  /** A wireless Enrollee's run that succeeded enrolled it; a configure run that succeeded gave the AP its settings. */
+  private runEnded({ run, result }: ErEventMap['run-end']): void {
+    if (result !== 'success') {
+      if (run.kind === 'config') this.pendingConfigure.delete(formatUuid(run.ap.uuid));
+      return;
     }
+    if (run.kind === 'config') {
+      const uuid = formatUuid(run.ap.uuid);
+      const want = this.pendingConfigure.get(uuid);
+      if (want === undefined) return;
+      this.pendingConfigure.delete(uuid);
+      this.settings.set(uuid, { ...want });
+      this.configuredState.add(uuid);
+      return;
+    }
+    if (run.enrollee === undefined) return;
+    const mac = formatMac(run.enrollee.macAddress);
+    const view = this.enrollees.get(mac) ?? enrolleeView(run.enrollee, run.ap, 'enrolled');
+    view.state = 'enrolled';
+    delete view.detail;
+    this.enrollees.set(mac, view);
     this.trimEnrollees();
-    this.changed();
   }
 
   private trimEnrollees(): void {
@@ -289,7 +268,7 @@ export class LabConsoleBackend implements ConsoleBackend {
     };
   }
 
-  private apView(a: ErAp): ConsoleAp {
+  private apView(a: ErApView): ConsoleAp {
     const uuid = formatUuid(a.uuid);
     const d = a.description;
     const view: ConsoleAp = {
@@ -327,7 +306,6 @@ export class LabConsoleBackend implements ConsoleBackend {
     const known = this.knownAp(sel);
     if (known !== undefined) return Promise.resolve(known);
     const reply = this.er.startApSession(sel, apPin, { mode: 'learn' });
-    if (reply === 'OK') this.watchBusy();
     return Promise.resolve(this.result(reply));
   }
 
@@ -341,7 +319,6 @@ export class LabConsoleBackend implements ConsoleBackend {
     if (reply === 'OK') {
       const ap = this.findAp(sel);
       if (ap !== undefined) this.pendingConfigure.set(formatUuid(ap.uuid), { ssid: s.ssid, authType: s.auth, encrType: s.encr, key: s.key });
-      this.watchBusy();
     }
     return Promise.resolve(this.result(reply));
   }
@@ -381,7 +358,7 @@ export class LabConsoleBackend implements ConsoleBackend {
 
   // ------------------------------------------------------------- helpers
 
-  private findAp(sel: string): ErAp | undefined {
+  private findAp(sel: string): ErApView | undefined {
     const s = parseSelector(sel);
     return s === undefined ? undefined : this.er.findAp(s);
   }
@@ -394,19 +371,6 @@ export class LabConsoleBackend implements ConsoleBackend {
 
   private result(reply: string): ConsoleResult {
     return reply === 'OK' ? { ok: true, reply } : { ok: false, reply };
-  }
-
-  /** learn/configure end without a line of their own for `busy`; look until no AP is busy. */
-  private watchBusy(): void {
-    this.changed();
-    if (this.busyTimer !== undefined) return;
-    this.busyTimer = setInterval(() => {
-      if (this.er.apList().some((a) => a.busy)) return;
-      if (this.busyTimer) clearInterval(this.busyTimer);
-      this.busyTimer = undefined;
-      this.changed();
-    }, BUSY_POLL_MS);
-    this.busyTimer.unref();
   }
 
   private log(source: ConsoleEvent['source'], text: string): void {

@@ -18,11 +18,13 @@
  * The AP's settings must be known to give Enrollees a credential: when the
  * ER does not know the lab AP's yet, it learns them first with the AP PIN.
  */
-import type { ErAp } from '../er/ap-record.js';
+import { sleep } from '../common/sleep.js';
+import type { ErApView } from '../er/ap-record.js';
 import type { ExternalRegistrar } from '../er/external-registrar.js';
-import { formatUuid } from '../wps/device.js';
+import { parseUuid } from '../wps/device.js';
 import type { EnrollAllProgress, EnrollAllRequest } from '../web/model.js';
 import type { EnrollAllDriver } from './console-backend.js';
+import { whenEr } from './er-wait.js';
 import type { LabEnrollOutcome, LabStation } from './lab-station.js';
 
 /** Stations enrolling at once with PINs (about 0.5 s a batch on the lab's medium; 8 per 0.6 s is ~12 enrollments/s). */
@@ -31,7 +33,6 @@ export const PIN_BATCH = 8;
 export const LEARN_WAIT_MS = 20_000;
 /** How long a PBC station may take to be seen by the ER (its probes go through the AP). */
 export const PBC_SEEN_WAIT_MS = 15_000;
-const POLL_MS = 20;
 /** A batch's end at the ER and the AP may take this long before the next batch goes ahead anyway. */
 const SETTLE_WAIT_MS = 3_000;
 /** Batches start at least this far apart, leaving the AP and the ER a breather between selections. */
@@ -52,8 +53,6 @@ export interface LabEnrollAllOptions {
   stations: () => readonly LabStation[];
   apUuid: string;
   apPin: string;
-  /** Whether the AP's beacon says a Registrar is selected (its SetSelectedRegistrar state). */
-  apSelected: () => boolean;
   /** Each finished station (for the console's own entry). */
   onRecord?: (r: EnrollAllRecord) => void;
   /** PIN stations enrolling at once (PIN_BATCH unless given; at most MAX_PIN_BATCH). */
@@ -65,58 +64,61 @@ export interface LabEnrollAllOptions {
 /** The ER holds 64 PINs; a batch takes one each. */
 export const MAX_PIN_BATCH = 32;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+/**
+ * The lab AP as the ER knows it (another AP on lo may be known too), or
+ * undefined before its WPS-ER-AP-ADD.
+ */
+function labAp(er: ExternalRegistrar, apUuid: Buffer): ErApView | undefined {
+  return er.announcedAp(apUuid);
 }
 
-/** Resolves when `test()` holds, or false after `ms`. */
-async function waitFor(test: () => boolean, ms: number, signal: AbortSignal): Promise<boolean> {
+/** The lab AP's settings are known and no learn run is still winding down (the ER skips SetSelectedRegistrar to a busy AP). */
+function settingsKnown(er: ExternalRegistrar, apUuid: Buffer): boolean {
+  const ap = labAp(er, apUuid);
+  return ap !== undefined && ap.apSettings !== undefined && !ap.busy;
+}
+
+/**
+ * Learns the lab's AP with its AP PIN unless its settings are known (the ER
+ * needs them to give Enrollees a credential); false when that did not work
+ * within `ms`.
+ */
+export async function learnLabAp(er: ExternalRegistrar, apUuidText: string, apPin: string, signal: AbortSignal, ms = LEARN_WAIT_MS): Promise<boolean> {
+  const apUuid = parseUuid(apUuidText);
+  if (settingsKnown(er, apUuid)) return true;
   const end = Date.now() + ms;
-  while (!test()) {
-    if (signal.aborted || Date.now() >= end) return false;
-    await sleep(POLL_MS, signal);
+  const left = (): number => Math.max(0, end - Date.now());
+  if (!(await whenEr(er, ['ap-add'], () => labAp(er, apUuid) !== undefined, left(), signal))) return false;
+  const usable = (): boolean => {
+    const ap = labAp(er, apUuid);
+    return ap !== undefined && !ap.busy && ap.stage === 'ready';
+  };
+  // Refused while another run holds the AP: again when a run ends.
+  while (er.startApSession(apUuidText, apPin, { mode: 'learn' }) !== 'OK') {
+    if (settingsKnown(er, apUuid)) return true;
+    if (usable()) return false;
+    if (!(await whenEr(er, ['run-end', 'ap-add'], usable, left(), signal))) return false;
   }
-  return true;
+  return whenEr(er, ['run-end'], () => settingsKnown(er, apUuid), left(), signal);
 }
 
 export class LabEnrollAll implements EnrollAllDriver {
   /** Records of the last run, in the order the stations finished. */
   records: EnrollAllRecord[] = [];
 
-  constructor(private readonly opts: LabEnrollAllOptions) {}
+  private readonly apUuid: Buffer;
 
-  /** The lab AP as the ER knows it (another AP on lo may be known too). */
-  private labAp(): ErAp | undefined {
-    return this.opts.er.apList().find((a) => a.announced && formatUuid(a.uuid) === this.opts.apUuid);
+  constructor(private readonly opts: LabEnrollAllOptions) {
+    this.apUuid = parseUuid(opts.apUuid);
   }
 
-  /** The lab AP's settings are known and no learn run is still winding down (the ER skips SetSelectedRegistrar to a busy AP). */
-  private settingsKnown(): boolean {
-    const ap = this.labAp();
-    return ap !== undefined && ap.apSettings !== undefined && !ap.busy;
-  }
-
-  /** Learns the lab's AP with its AP PIN unless its settings are known; false when that did not work. */
-  private async ensureSettings(signal: AbortSignal): Promise<boolean> {
-    if (this.settingsKnown()) return true;
-    const er = this.opts.er;
-    const seen = await waitFor(() => this.labAp() !== undefined, LEARN_WAIT_MS, signal);
-    if (!seen) return false;
-    const end = Date.now() + LEARN_WAIT_MS;
-    while (!signal.aborted && Date.now() < end) {
-      if (er.startApSession(this.opts.apUuid, this.opts.apPin, { mode: 'learn' }) === 'OK') break;
-      await sleep(POLL_MS * 4, signal);
-    }
-    return waitFor(() => this.settingsKnown(), Math.max(0, end - Date.now()), signal);
+  /**
+   * The lab AP heard "not selected" from the ER and nothing is on its way
+   * to it: the next SetSelectedRegistrar cannot overtake the last.
+   */
+  private apUnselected(): boolean {
+    const ap = labAp(this.opts.er, this.apUuid);
+    return ap === undefined || (ap.selectionSettled && !ap.selectedAtAp);
   }
 
   async *run(req: EnrollAllRequest, signal: AbortSignal): AsyncIterable<EnrollAllProgress> {
@@ -128,7 +130,7 @@ export class LabEnrollAll implements EnrollAllDriver {
       yield { ...p, finished: true, message: 'Every station is enrolled already' };
       return;
     }
-    if (!(await this.ensureSettings(signal))) {
+    if (!(await learnLabAp(this.opts.er, this.opts.apUuid, this.opts.apPin, signal))) {
       yield { ...p, failed: p.total, finished: true, message: signal.aborted ? 'Stopped' : "The AP's settings could not be learned; nothing to give the stations" };
       return;
     }
@@ -204,15 +206,10 @@ export class LabEnrollAll implements EnrollAllDriver {
    */
   private async settleBatch(batch: readonly LabStation[], started: number, signal: AbortSignal): Promise<void> {
     const er = this.opts.er;
-    const pending = (): LabStation[] => batch.filter((s) => er.pins.lookup(s.spec.device.uuid)?.uuid !== undefined);
-    await waitFor(() => pending().length === 0, SETTLE_WAIT_MS, signal);
-    const left = pending();
-    for (const s of left) {
-      const p = er.pins.lookup(s.spec.device.uuid);
-      if (p !== undefined) er.pins.remove(p);
-    }
-    if (left.length > 0) er.updateSelectedRegistrar();
-    await waitFor(() => !this.opts.apSelected(), SETTLE_WAIT_MS, signal);
+    // A run's end takes its PIN (WSC_Done, or a PIN the Registrar invalidated).
+    await whenEr(er, ['run-end'], () => batch.every((s) => !er.holdsPin(s.spec.device.uuid)), SETTLE_WAIT_MS, signal);
+    for (const s of batch) er.removePin(s.spec.device.uuid);
+    await whenEr(er, ['selection'], () => this.apUnselected(), SETTLE_WAIT_MS, signal);
     const rest = Math.max(0, this.opts.batchIntervalMs ?? BATCH_INTERVAL_MS) - (Date.now() - started);
     if (rest > 0) await sleep(rest, signal);
   }
@@ -224,7 +221,7 @@ export class LabEnrollAll implements EnrollAllDriver {
       const started = Date.now();
       const run = s.enroll('pbc');
       const macBytes = Buffer.from(s.mac.replace(/:/g, ''), 'hex');
-      const seen = await waitFor(() => er.findEnrollee(macBytes, undefined) !== undefined, PBC_SEEN_WAIT_MS, signal);
+      const seen = await whenEr(er, ['enrollee-add'], () => er.findEnrollee(macBytes, undefined) !== undefined, PBC_SEEN_WAIT_MS, signal);
       let reply = seen ? er.startPbc(s.mac) : 'FAIL-UNKNOWN-UUID';
       for (let t = 1; seen && reply === 'FAIL-PBC-OVERLAP' && t < PBC_START_TRIES && !signal.aborted; t++) {
         await sleep(PBC_RETRY_MS, signal);
@@ -239,7 +236,7 @@ export class LabEnrollAll implements EnrollAllDriver {
       }
       record(s.mac, await run);
       // The ER ends PBC mode when WSC_Done comes (its session goes with it), then unselects the AP.
-      await waitFor(() => !er.pbc.active && !this.opts.apSelected(), SETTLE_WAIT_MS, signal);
+      await whenEr(er, ['run-end', 'selection'], () => !er.pbcActive && this.apUnselected(), SETTLE_WAIT_MS, signal);
       const rest = PBC_INTERVAL_MS - (Date.now() - started);
       if (rest > 0) await sleep(rest, signal);
     }

@@ -28,9 +28,10 @@ import { ExternalRegistrar } from '../er/external-registrar.js';
 import { Medium } from '../radio/sim/medium.js';
 import { SimStationDriver } from '../radio/sim/station-driver.js';
 import { resolveInterface } from '../upnp/net-address.js';
-import { formatUuid } from '../wps/device.js';
+import { parseUuid } from '../wps/device.js';
 import { createConsoleServer, type ConsoleServer } from '../web/server.js';
 import { LabConsoleBackend } from './console-backend.js';
+import { whenEr } from './er-wait.js';
 import { LAB_CHANNEL, LAB_IFACE, LAB_RADIO_SLOTS, LAB_WAITING_AT_ONCE, erDevice, labHostapdConf, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
 import { LabEnrollAll } from './lab-enroll-all.js';
 import { DEFAULT_PROBE_INTERVAL_MS, LabStation, type LabRadio } from './lab-station.js';
@@ -123,14 +124,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       apRef.monitor?.close();
     });
 
-    const erRef: { backend?: LabConsoleBackend } = {};
+    const labApUuid = parseUuid(identity.apUuid);
     const er = new ExternalRegistrar({
       iface: () => resolveInterface('lo'),
       device: erDevice(identity),
       // Every lab on this machine advertises on lo: adopt only our own AP.
-      acceptAp: (uuid) => formatUuid(uuid) === identity.apUuid,
-      emit: (l) => erRef.backend?.erEvent(l),
-      onConfigured: (cred) => erRef.backend?.erConfigured(cred),
+      acceptAp: (uuid) => uuid.equals(labApUuid),
       logger: log.child('er'),
       ...(opts.ssdpPort !== undefined ? { ssdpPort: opts.ssdpPort } : {}),
     });
@@ -140,7 +139,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       er,
       stations: { pushButton: (mac) => byMac.get(mac)?.pushButton(), startPin: (mac) => byMac.get(mac)?.startPin() },
     });
-    erRef.backend = backend;
     cleanups.push(() => backend.dispose());
 
     // The AP's control events, as hostapd_cli would show them.
@@ -156,7 +154,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
     cleanups.push(() => er.stop());
     if (opts.waitForAp === true) {
-      const found = await waitFor(() => er.apList().some((a) => a.announced && formatUuid(a.uuid) === identity.apUuid), AP_DISCOVERY_TIMEOUT_MS);
+      const found = await whenEr(er, ['ap-add'], () => er.announcedAp(labApUuid) !== undefined, AP_DISCOVERY_TIMEOUT_MS);
       if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
@@ -222,7 +220,6 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       stations: () => stations,
       apUuid: identity.apUuid,
       apPin: identity.apPin,
-      apSelected: () => (ap.bsses[0]?.selectedRegistrars?.active().length ?? 0) > 0,
       onRecord: (r) => backend.stationOutcome(r.mac, r.outcome.ok ? { ok: true } : { ok: false, detail: r.outcome.detail }),
     });
     backend.setEnrollAllDriver(enrollAll);
@@ -254,16 +251,4 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     await stopAll();
     throw e;
   }
-}
-
-function waitFor(test: () => boolean, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const end = Date.now() + ms;
-    const tick = (): void => {
-      if (test()) return resolve(true);
-      if (Date.now() >= end) return resolve(false);
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
 }

@@ -13,6 +13,7 @@ import { CtrlServer } from '../ctrl/server.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import { registerErCommands } from '../er/commands.js';
 import { networkAddedLine, WPS_CRED_RECEIVED_LINE } from '../er/events.js';
+import { subscribeEventLines } from '../er/event-lines.js';
 import { ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
 import { ConfigError, formatDiagnostic, loadWpaSupplicantConfig, type WpaSupplicantConfig } from './config.js';
@@ -136,10 +137,10 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,
-    emit: (l) => emit(l.level, l.text),
     onConfigured,
     logger: log,
   });
+  subscribeEventLines(er, (l) => emit(l.level, l.text));
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);

@@ -4,14 +4,15 @@
  * API:
  *   httpRequest(url, opts?): Promise<HttpResponse>   throws HttpClientError
  *   HttpResponse { status, headers (lower-case names), body: Buffer }
- *   HttpClientError (code: 'invalid-url' | 'hostname-refused' | 'timeout' | 'too-large' | 'network' | 'redirect')
+ *   HttpClientError (code: 'invalid-url' | 'hostname-refused' | 'timeout' | 'aborted' | 'too-large' | 'network' | 'redirect')
  *   HTTP_CLIENT_* named limits
  *
  * Every request has a total deadline and a response size cap, never follows
  * redirects (a 3xx is an error), and with requireIpLiteral refuses URLs that
  * name a host instead of an address (a device description must not make us
  * resolve names; the caller decides when that applies). Connections are not
- * kept alive, like hostapd's UPnP client.
+ * kept alive, like hostapd's UPnP client. The caller's AbortSignal ends a
+ * request at once (code 'aborted'), before its deadline.
  */
 import net from 'node:net';
 import { request } from 'undici';
@@ -21,7 +22,7 @@ export const HTTP_CLIENT_TIMEOUT_MS = 10_000;
 /** Largest response body accepted. */
 export const HTTP_CLIENT_MAX_RESPONSE_BYTES = 64 * 1024;
 
-export type HttpClientErrorCode = 'invalid-url' | 'hostname-refused' | 'timeout' | 'too-large' | 'network' | 'redirect';
+export type HttpClientErrorCode = 'invalid-url' | 'hostname-refused' | 'timeout' | 'aborted' | 'too-large' | 'network' | 'redirect';
 
 export class HttpClientError extends Error {
   readonly code: HttpClientErrorCode;
@@ -40,6 +41,8 @@ export interface HttpRequestOptions {
   maxResponseBytes?: number;
   /** Refuse URLs whose host is not an IPv4/IPv6 literal. */
   requireIpLiteral?: boolean;
+  /** Ends the request at once when it aborts (the caller's work went away). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -78,14 +81,17 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
   const u = checkHttpUrl(url, opts.requireIpLiteral ?? false);
   const timeoutMs = opts.timeoutMs ?? HTTP_CLIENT_TIMEOUT_MS;
   const maxBytes = opts.maxResponseBytes ?? HTTP_CLIENT_MAX_RESPONSE_BYTES;
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  const method = opts.method ?? 'GET';
+  const callerAborted = (): boolean => opts.signal?.aborted === true;
+  if (callerAborted()) throw new HttpClientError('aborted', `${method} ${u.href}: aborted before it started`);
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal === undefined ? deadline : AbortSignal.any([deadline, opts.signal]);
   try {
     const res = await request(u, {
-      method: (opts.method ?? 'GET') as 'GET',
+      method: method as 'GET',
       headers: opts.headers ?? {},
       body: opts.body === undefined ? null : typeof opts.body === 'string' ? opts.body : Buffer.from(opts.body),
-      signal: ac.signal,
+      signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       // One request per connection: no pooled sockets left behind, as hostapd does.
@@ -114,13 +120,12 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
     return { status: res.statusCode, headers, body: Buffer.concat(chunks, total) };
   } catch (e) {
     if (e instanceof HttpClientError) throw e;
-    if (ac.signal.aborted) throw new HttpClientError('timeout', `${opts.method ?? 'GET'} ${u.href}: no complete response within ${timeoutMs} ms`);
+    if (callerAborted()) throw new HttpClientError('aborted', `${method} ${u.href}: aborted`);
+    if (deadline.aborted) throw new HttpClientError('timeout', `${method} ${u.href}: no complete response within ${timeoutMs} ms`);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
-      throw new HttpClientError('timeout', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
+      throw new HttpClientError('timeout', `${method} ${u.href}: ${err.message}`);
     }
-    throw new HttpClientError('network', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
-  } finally {
-    clearTimeout(timer);
+    throw new HttpClientError('network', `${method} ${u.href}: ${err.message}`);
   }
 }

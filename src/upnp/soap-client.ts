@@ -13,6 +13,8 @@ export interface SoapCallOptions {
   timeoutMs?: number;
   maxResponseBytes?: number;
   requireIpLiteral?: boolean;
+  /** Ends the call at once (HttpClientError 'aborted'); the timeout still applies. */
+  signal?: AbortSignal;
 }
 
 export async function soapCall(controlUrl: string, serviceType: string, actionName: string, args: SoapArgs, opts: SoapCallOptions = {}): Promise<SoapArgs> {
@@ -29,6 +31,7 @@ export async function soapCall(controlUrl: string, serviceType: string, actionNa
   };
   if (opts.timeoutMs !== undefined) req.timeoutMs = opts.timeoutMs;
   if (opts.requireIpLiteral !== undefined) req.requireIpLiteral = opts.requireIpLiteral;
+  if (opts.signal !== undefined) req.signal = opts.signal;
   const res = await httpRequest(controlUrl, req);
   if (res.status !== 200 && res.status !== 500) {
     throw new SoapError('malformed', `${actionName}: HTTP ${res.status}`);
