@@ -138,6 +138,14 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const backend = new LabConsoleBackend({
       er,
       stations: { pushButton: (mac) => byMac.get(mac)?.pushButton(), startPin: (mac) => byMac.get(mac)?.startPin() },
+      // The lab's AP is in this process: its AP PIN lockout says when AP Setup Locked ends.
+      apSetupLock: (uuid) => {
+        const lockout = uuid === identity.apUuid ? ap.bsses[0]?.lockout : undefined;
+        if (lockout === undefined) return undefined;
+        if (lockout.lockedIndefinitely) return {};
+        const until = lockout.unlockAt;
+        return until === undefined ? undefined : { until };
+      },
     });
     cleanups.push(() => backend.dispose());
 
