@@ -202,7 +202,7 @@ function apRow(ap) {
     keyCell = h(
       'span',
       { class: 'keycell' },
-      h('span', { class: 'mono key', 'data-testid': 'ap-key' }, shown ?? '••••••••'),
+      h('span', { class: shown ? 'mono key' : 'mono nowrap', 'data-testid': 'ap-key' }, shown ?? '••••••••'),
       h('button', { type: 'button', class: 'btn ghost small', 'data-testid': 'ap-key-toggle', 'aria-label': `${shown ? 'Hide' : 'Show'} the key of ${apName(ap)}`, onclick: () => toggleKey(ap) }, shown ? 'Hide' : 'Show'),
     );
   } else if (s) {
@@ -213,7 +213,7 @@ function apRow(ap) {
     { 'data-testid': 'ap-row', 'data-uuid': ap.uuid },
     h('td', { 'data-label': 'AP' }, h('div', { class: 'name' }, apName(ap)), h('div', { class: 'meta' }, [ap.manufacturer, ap.modelName, ap.modelNumber].filter(Boolean).join(' · '))),
     h('td', { class: 'ids', 'data-label': 'MAC · UUID' }, h('div', { class: 'mono' }, ap.mac), h('div', { class: 'meta mono' }, ap.uuid)),
-    h('td', { 'data-label': 'WPS' }, badges),
+    h('td', { 'data-label': 'WPS' }, h('div', { class: 'badges' }, badges)),
     h('td', { 'data-testid': 'ap-ssid', 'data-label': 'SSID' }, s ? h('span', { class: 'ssid' }, s.ssid) : h('span', { class: 'pending' }, 'not learned')),
     h('td', { 'data-label': 'Security' }, s ? `${s.authType} / ${s.encrType}` : ''),
     h('td', { 'data-label': 'Key' }, keyCell),

@@ -39,7 +39,10 @@ function short(text, n) {
 function stationLabel(e, chars) {
   const word = (e.deviceName || '').trim().split(/\s+/, 1)[0] || e.mac.slice(-5);
   if (word.length <= chars) return word;
-  return /\d/.test(word) ? word.slice(-chars) : word.slice(0, chars - 1) + '…';
+  // "lab-sta-02" -> "sta-02": the numbered tail tells stations apart.
+  const tail = word.split('-').slice(-2).join('-');
+  if (/\d/.test(word) && tail.length <= chars) return tail;
+  return word.slice(0, chars - 1) + '…';
 }
 
 /** Where station i of n sits: on a fan below its AP, clear of the ER link above. */
