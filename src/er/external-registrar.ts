@@ -35,7 +35,7 @@ import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './de
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
 import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
-import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView } from './er-events.js';
+import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView, type ErSelectionState } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { PinStore } from './pin-store.js';
 import {
@@ -620,21 +620,30 @@ export class ExternalRegistrar implements ErEventSource {
       return;
     }
     ap.selRegSending = true;
+    let sending = true;
     try {
       for (let next = ap.selRegPending; next !== undefined && !ap.removed && !ap.busy; next = ap.selRegPending) {
         ap.selRegPending = undefined;
+        let state: ErSelectionState = 'DONE';
         try {
           await setSelectedRegistrar(this.controlUrl(ap), next.msg, ap.abort.signal);
           this.log.debug('WPS ER: SetSelectedRegistrar OK');
           ap.selectedAtAp = next.state.selected;
-          if (!ap.removed) this.publish('selection', { ap, state: 'DONE', ...selectionOf(next.state) });
         } catch (e) {
           this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
-          if (!ap.removed) this.publish('selection', { ap, state: 'FAILED', ...selectionOf(next.state) });
+          state = 'FAILED';
         }
+        // Settled before observers hear of it (selectionSettled holds in their listeners); one they start goes on its own.
+        const last = ap.selRegPending === undefined;
+        if (last) {
+          ap.selRegSending = false;
+          sending = false;
+        }
+        if (!ap.removed) this.publish('selection', { ap, state, ...selectionOf(next.state) });
+        if (last) return;
       }
     } finally {
-      ap.selRegSending = false;
+      if (sending) ap.selRegSending = false;
     }
   }
 

@@ -41,8 +41,8 @@ import type {
 
 /** Event lines kept for pages that open later. */
 export const LAB_EVENT_HISTORY = 300;
-/** Enrollees the console lists at once; the oldest finished ones go first beyond this. */
-export const MAX_CONSOLE_ENROLLEES = 256;
+/** Enrollees the console lists at once (twice the lab's 1000 stations); the oldest finished ones go first beyond this. */
+export const MAX_CONSOLE_ENROLLEES = 2048;
 const ENROLLEE_SEEN_RE = /^WPS-ENROLLEE-SEEN ([0-9a-f:]{17}) /;
 
 /** What the lab's stations tell the console about their own runs. */
