@@ -9,7 +9,7 @@ import { latencyRows, type Side } from './compare.js';
 import type { LearnBenchOptions } from './er-learn.js';
 import { alternateLearns, attachCtrl, erStart, waitForAps, type LearnPair } from './learn.js';
 import type { BenchRow } from './results.js';
-import type { CtrlSession } from '../test/harness/ctrl-session.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
 import { withScope } from './scope.js';
 
 export const AP_SERVICE_WHAT = 'AP service latency (wps_er_learn → WPS-ER-AP-SETTINGS), Debian wpa_supplicant ER learning the AP under test';

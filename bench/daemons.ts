@@ -11,9 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostapdConf, REFERENCE_AP, waitForCtrl } from '../test/harness/hostapd.js';
-import type { ManagedProcess, NetnsHost } from '../test/harness/netns.js';
-import { erConf } from '../test/harness/wpa-supplicant.js';
+import { hostapdConf, REFERENCE_AP, waitForCtrl } from '../harness/hostapd.js';
+import type { ManagedProcess, NetnsHost } from '../harness/netns.js';
+import { erConf } from '../harness/wpa-supplicant.js';
 
 export type ApImpl = 'hostapd' | 'wpsd';
 export type ErImpl = 'wpa_supplicant' | 'wpsd';

@@ -8,12 +8,13 @@
  * Only one fleet and one ER run at a time, so no measurement pays for
  * another's idle processes or subscriptions.
  */
-import type { Topology } from '../test/harness/netns.js';
+import type { Topology } from '../harness/netns.js';
 import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable, type ApImpl, type Daemon, type ErImpl } from './daemons.js';
 import { latencyRows, type Side } from './compare.js';
 import { alternate, attachCtrl, erStart, learnFleet, waitForAps, type FleetAp } from './learn.js';
 import type { BenchRow } from './results.js';
 import { withScope, type BenchScope } from './scope.js';
+import { sleep } from '../src/common/sleep.js';
 
 export const FLEET_SIZES = [1, 8, 32] as const;
 /** Timed rounds per fleet size (the ER learns the whole fleet once per round). */
@@ -41,9 +42,6 @@ export interface FleetOptions {
   wpsdSta?: boolean;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 interface Fleet {
   aps: FleetAp[];

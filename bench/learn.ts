@@ -4,9 +4,10 @@
  * WPS-ER-AP-ADD, then WPS_ER_LEARN <uuid> <AP PIN> -> WPS-ER-AP-SETTINGS.
  */
 import { performance } from 'node:perf_hooks';
-import { CtrlSession } from '../test/harness/ctrl-session.js';
-import { REFERENCE_AP } from '../test/harness/hostapd.js';
+import { CtrlSession } from '../harness/ctrl-session.js';
+import { REFERENCE_AP } from '../harness/hostapd.js';
 import type { Daemon } from './daemons.js';
+import { sleep } from '../src/common/sleep.js';
 
 /** Discovery of an AP over SSDP (hostapd answers an M-SEARCH after up to MX = 3 s). */
 export const DISCOVERY_TIMEOUT_MS = 20_000;
@@ -34,9 +35,6 @@ export class BenchLearnError extends Error {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,12 +5,13 @@
  * (VmHWM). All four daemons run side by side on one bridge and see the same
  * load. Under the bulk-enrollment load (bench 4): bench/bulk-enroll.ts.
  */
-import type { CtrlSession } from '../test/harness/ctrl-session.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
 import { apUuid, NOT_AVAILABLE, readRss, referenceName, startAp, startEr, wpsdRoleAvailable, type Daemon, type Rss } from './daemons.js';
 import { shortError } from './compare.js';
 import { alternate, attachCtrl, erStart, learnOnce, waitForAps, type Contender } from './learn.js';
 import type { BenchRow } from './results.js';
 import { withScope } from './scope.js';
+import { sleep } from '../src/common/sleep.js';
 
 /** Learns per (ER, AP) pair in the load. */
 const LOAD_LEARNS = 40;
@@ -33,9 +34,6 @@ interface Measured {
   loaded?: Rss;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function sample(m: Measured, key: 'idle' | 'loaded'): void {
   if (!m.daemon?.proc.running) return;

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { renderMarkdown, type BenchRow } from './results.js';
 import { benchCryptoFloor } from './crypto-floor.js';
 import { benchRegistration } from './registration.js';
-import { disposeAllOnSignals } from '../test/harness/netns.js';
+import { disposeAllOnSignals } from '../harness/netns.js';
 import { repoRoot } from './daemons.js';
 import { benchErLearn } from './er-learn.js';
 import { benchApService } from './ap-service.js';

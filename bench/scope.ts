@@ -2,8 +2,8 @@
  * Cleanup for one benchmark: every ctrl session, daemon and topology it made
  * is closed / stopped / deleted in reverse order, also when the bench fails.
  */
-import type { CtrlSession } from '../test/harness/ctrl-session.js';
-import { createTopology, type Topology, type TopologyOptions } from '../test/harness/netns.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { createTopology, type Topology, type TopologyOptions } from '../harness/netns.js';
 import type { Daemon } from './daemons.js';
 
 /** Namespace prefix of the benchmarks (swept by the harness's leak guard). */

@@ -10,7 +10,7 @@ for t in hostapd wpa_supplicant hostapd_cli tshark curl ip ss; do
 done
 out_js=dist/record-reference
 rm -rf "$out_js"
-# Compile just the harness (tsconfig.build.json does not include test/).
-npx tsc --outDir "$out_js" --rootDir test/harness --module nodenext --moduleResolution nodenext \
-  --target es2022 --types node --strict --skipLibCheck --sourceMap false test/harness/record-reference.ts
+# Compile just the recorder (it imports nothing from src/).
+npx tsc --outDir "$out_js" --rootDir harness --module nodenext --moduleResolution nodenext \
+  --target es2022 --types node --strict --skipLibCheck --sourceMap false harness/record-reference.ts
 node "$out_js/record-reference.js" "${1:-fixtures/reference}"

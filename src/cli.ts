@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { register as registerCli } from './ctrl/cli-command.js';
-import { register as registerDecode } from './wps/decode-command.js';
+import { register as registerDecode } from './decode/decode-command.js';
 import { register as registerMedium } from './radio/medium-command.js';
 import { register as registerAp } from './ap/ap-command.js';
 import { register as registerSta } from './sta/sta-command.js';

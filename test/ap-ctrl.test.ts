@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CtrlSession } from './harness/ctrl-session.js';
-import { run, type ManagedProcess } from './harness/netns.js';
-import { spawnWpsd } from './harness/wpsd.js';
+import { CtrlSession } from '../harness/ctrl-session.js';
+import { run, type ManagedProcess } from '../harness/netns.js';
+import { spawnWpsd } from '../harness/wpsd.js';
+import { until } from '../harness/until.js';
 
 /** ap-ctrl's own SIGTERM grace before SIGKILL. */
 const STOP_GRACE_MS = 5000;
@@ -36,13 +37,6 @@ function startWpsd(confPath: string, args: string[] = []): ManagedProcess {
   return spawnWpsd(['ap', '-c', confPath, ...args]);
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function stopWpsd(d: ManagedProcess | undefined): Promise<void> {
   await d?.stop('SIGTERM', STOP_GRACE_MS);
@@ -119,7 +113,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
     expect(await hostapdCli(ctrlDir, 'wps_config', 'cli-ssid', 'WPA2PSK', 'CCMP', 'cli-passphrase')).toBe('OK\n');
     expect((await mon.waitFor(/^WPS-NEW-AP-SETTINGS/, 5000)).text).toBe('WPS-NEW-AP-SETTINGS ');
     expect(await hostapdCli(ctrlDir, 'get_config')).toContain('ssid=cli-ssid\nwps_state=configured\npassphrase=cli-passphrase\n');
-    await waitFor(() => readFileSync(confPath, 'utf8').includes('ssid=cli-ssid'), 'the rewritten file');
+    await until(() => readFileSync(confPath, 'utf8').includes('ssid=cli-ssid'), 'the rewritten file');
     const text = readFileSync(confPath, 'utf8');
     expect(text.startsWith('# WPS configuration - START\nwps_state=2\nssid=cli-ssid\n')).toBe(true);
     expect(text).toContain('#WPS# ssid=test-wps\n');
@@ -233,7 +227,7 @@ describe('wpsd ap configuration problems', () => {
     const medium = spawnWpsd(['medium', '--socket', sock]);
     try {
       const { existsSync } = await import('node:fs');
-      await waitFor(() => existsSync(sock), 'the medium socket');
+      await until(() => existsSync(sock), 'the medium socket');
       const r = await runOnce(conf('CTRL').replace('driver=none', `driver=sim\nsim_medium=${sock}`) + '\n# wait-for-start');
       try {
         expect(r.code).toBe(0);

@@ -3,11 +3,11 @@
 // lines the reference recording shows for Debian hostapd
 // (fixtures/reference/README.md).
 import { describe, expect, it } from 'vitest';
-import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from './harness/er-runs.js';
-import { withApAndEr } from './harness/fixture.js';
-import { REFERENCE_AP } from './harness/hostapd.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
-import { startWpsdAp } from './harness/wpsd.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from '../harness/er-runs.js';
+import { withApAndEr } from '../harness/fixture.js';
+import { REFERENCE_AP } from '../harness/hostapd.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
+import { startWpsdAp } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 

@@ -2,13 +2,13 @@
 // the ER's namespace, while Debian wpa_supplicant (the legitimate ER) keeps
 // working. Every refusal is checked by what the client sees.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { ER_EVENT_MS as EVENT_MS, erLearn } from './harness/er-runs.js';
-import { withTopology } from './harness/fixture.js';
-import { REFERENCE_AP } from './harness/hostapd.js';
-import type { NetnsHost } from './harness/netns.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
-import { startWpsdAp } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn } from '../harness/er-runs.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP } from '../harness/hostapd.js';
+import type { NetnsHost } from '../harness/netns.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
+import { startWpsdAp } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';

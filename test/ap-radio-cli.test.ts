@@ -16,6 +16,7 @@ import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { enroll } from '../src/sta/wireless/enroll.js';
 import { formatUuid, parseDeviceType, uuidFromMac } from '../src/wps/device.js';
 import { ConfigMethods, RfBand } from '../src/wps/values.js';
+import { until, type UntilOptions } from '../harness/until.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -38,13 +39,10 @@ function run(args: string[]): Running {
   return { child, output: () => out, exited };
 }
 
-async function until(cond: () => boolean, what: string, p: Running, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (p.child.exitCode !== null) throw new Error(`${what}: process exited: ${p.output()}`);
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${p.output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+
+/** Gives up as soon as the process exits; its output goes with the error. */
+function exitedOr(p: Running): UntilOptions {
+  return { timeoutMs: 15_000, failIf: () => (p.child.exitCode !== null ? 'process exited' : undefined), detail: () => p.output() };
 }
 
 describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => {
@@ -80,7 +78,7 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     const sock = join(dir, 'medium.sock');
     const medium = run(['medium', '--socket', sock]);
     procs.push(medium);
-    await until(() => medium.output().includes('listening on'), 'the medium', medium);
+    await until(() => medium.output().includes('listening on'), 'the medium', exitedOr(medium));
     const conf = join(dir, 'hostapd.conf');
     writeFileSync(
       conf,
@@ -103,7 +101,7 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     );
     const ap = run(['ap', '-c', conf]);
     procs.push(ap);
-    await until(() => existsSync(join(dir, 'ctrl', 'wapc0')), 'the AP control socket', ap);
+    await until(() => existsSync(join(dir, 'ctrl', 'wapc0')), 'the AP control socket', exitedOr(ap));
     const ctrl = CtrlClient.open(join(dir, 'ctrl', 'wapc0'));
     closers.push(() => ctrl.close());
     const events: string[] = [];
@@ -142,7 +140,7 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     if (!res.ok) return;
     expect(res.credentials[0]?.ssid.toString()).toBe('wpsd-cli');
     expect(res.credentials[0]?.networkKey.toString()).toBe('cli passphrase 1');
-    await until(() => events.includes('WPS-SUCCESS '), 'WPS-SUCCESS', ap);
+    await until(() => events.includes('WPS-SUCCESS '), 'WPS-SUCCESS', exitedOr(ap));
     expect(events).toContain(`WPS-REG-SUCCESS ${STA} ${formatUuid(uuidFromMac(macAddress))}`);
     // SIGTERM stops the AP cleanly.
     ap.child.kill('SIGTERM');

@@ -32,6 +32,7 @@ import { Registrar } from '../src/wps/registrar.js';
 import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, RequestType, WPS_VERSION, WPS_VERSION2 } from '../src/wps/values.js';
 import { buildWfaExtension } from '../src/wps/vendor-ext.js';
 import { runSimEnroll, simDevice, STA_METHODS } from './sim-wps-fixtures.js';
+import { until } from '../harness/until.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const AP_UUID = '12345678-9abc-def0-1234-56789abc0a00';
@@ -48,15 +49,6 @@ function staDevice(mac: MacAddress, name: string): DeviceInfo {
 }
 
 /** Polls `get` every 20 ms for at most `ms`. */
-async function until<T>(get: () => T | undefined | false, what: string, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface Lab {
   dir: string;

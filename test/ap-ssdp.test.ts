@@ -2,10 +2,10 @@
 // the veth: ssdp:alive for the four notification types at start, ssdp:byebye
 // for the same four on a clean stop.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withTopology } from './harness/fixture.js';
-import { REFERENCE_AP } from './harness/hostapd.js';
-import type { ManagedProcess } from './harness/netns.js';
-import { startWpsdAp, type WpsdApInstance } from './harness/wpsd.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP } from '../harness/hostapd.js';
+import type { ManagedProcess } from '../harness/netns.js';
+import { startWpsdAp, type WpsdApInstance } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 const NTS = ['upnp:rootdevice', `uuid:${UUID}`, 'urn:schemas-wifialliance-org:device:WFADevice:1', 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1'];

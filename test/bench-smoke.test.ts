@@ -2,7 +2,7 @@
 // Debian hostapd in namespaces), to keep `npm run bench` working: checks that
 // the rows are filled in, never how fast anything was.
 import { describe, expect, it } from 'vitest';
-import { run } from './harness/netns.js';
+import { run } from '../harness/netns.js';
 import { NOT_AVAILABLE } from '../bench/daemons.js';
 import { benchBulkEnroll, BULK_WHAT } from '../bench/bulk-enroll.js';
 import { benchErLearn, ER_LEARN_WHAT } from '../bench/er-learn.js';

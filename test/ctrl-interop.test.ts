@@ -11,8 +11,9 @@ import { promisify } from 'node:util';
 import { CtrlServer } from '../src/ctrl/server.js';
 import { REPLY_OK } from '../src/ctrl/registry.js';
 import { SSID_MAX_LEN, KEY_MAX_LEN, decodeWireHex } from '../src/ctrl/wire-hex.js';
-import { withTopology } from './harness/fixture.js';
-import { startHostapd } from './harness/hostapd.js';
+import { withTopology } from '../harness/fixture.js';
+import { startHostapd } from '../harness/hostapd.js';
+import { until } from '../harness/until.js';
 
 const run = promisify(execFile);
 const WPSD = resolve('dist/src/cli.js');
@@ -27,10 +28,6 @@ function killAll(): void {
 }
 
 /** Wait (bounded) until cond holds; assertions after it decide pass or fail. */
-async function until(cond: () => boolean, maxMs = 8000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
@@ -110,11 +107,11 @@ describe('Debian hostapd_cli and wpa_cli against a wpsd control socket', () => {
   it('delivers an event to the program given to wpa_cli -a', async () => {
     const { script, out } = actionScript(dir, 'wpa-action');
     const cli = track(spawn('wpa_cli', ['-p', server.dir, '-i', 'wlan0', '-a', script], { stdio: 'ignore' }));
-    await until(() => server.monitors.size === 1);
+    await until(() => server.monitors.size === 1, 'server.monitors.size === 1');
     expect(server.monitors.size).toBe(1);
     // wpa_cli passes only some events to its action program; WPS-PBC-ACTIVE is one (spelled with hostapd's trailing space).
     server.emit(3, 'WPS-PBC-ACTIVE ');
-    await until(() => readOut(out).length > 0);
+    await until(() => readOut(out).length > 0, 'readOut(out).length > 0');
     expect(readOut(out)).toBe('wlan0 WPS-PBC-ACTIVE\n');
     cli.kill('SIGTERM');
     await exited(cli);
@@ -123,9 +120,9 @@ describe('Debian hostapd_cli and wpa_cli against a wpsd control socket', () => {
   it('delivers an event to the program given to wpsd cli -a', async () => {
     const { script, out } = actionScript(dir, 'wpsd-action');
     const cli = track(spawn('node', [WPSD, 'cli', '-p', server.dir, '-i', 'wlan0', '-a', script], { stdio: 'ignore' }));
-    await until(() => server.monitors.size === 1);
+    await until(() => server.monitors.size === 1, 'server.monitors.size === 1');
     server.emit(3, 'AP-STA-CONNECTED 02:00:00:00:00:01');
-    await until(() => readOut(out).length > 0);
+    await until(() => readOut(out).length > 0, 'readOut(out).length > 0');
     expect(readOut(out)).toBe('wlan0 AP-STA-CONNECTED 02:00:00:00:00:01\n');
     cli.kill('SIGTERM');
     expect(await exited(cli)).toBe(0);
@@ -138,9 +135,9 @@ describe('Debian hostapd_cli and wpa_cli against a wpsd control socket', () => {
     writeFileSync(script, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`, { mode: 0o755 });
     const cli = track(spawn('wpa_cli', ['-p', server.dir, '-i', 'wlan0', '-a', script], { stdio: 'ignore' }));
     try {
-      await until(() => server.monitors.size === 1);
+      await until(() => server.monitors.size === 1, 'server.monitors.size === 1');
       server.emit(3, 'WPS-PBC-ACTIVE ');
-      await until(() => existsSync(pidFile));
+      await until(() => existsSync(pidFile), 'existsSync(pidFile)');
       // wpa_cli now waits for its action program and reads nothing more.
       for (let i = 0; i < 2000; i++) {
         server.emit(3, 'WPS-PBC-ACTIVE ');
@@ -148,7 +145,7 @@ describe('Debian hostapd_cli and wpa_cli against a wpsd control socket', () => {
       }
       // The stuck datagram is given up (the socket path is rebound) before new requests are served;
       // a request caught in the stalled queue itself may go unanswered, as with a blocked hostapd.
-      await until(() => server.queuedSends === 0);
+      await until(() => server.queuedSends === 0, 'server.queuedSends === 0');
       expect(await wpa('ping')).toBe('PONG\n');
       expect(await wpsd('ping')).toBe('PONG\n');
       expect(server.monitors.size).toBe(0);
@@ -207,14 +204,14 @@ describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => 
     const cli = track(spawn('node', [WPSD, 'cli', '-p', ctrlDir, '-i', ifname], { env: { ...process.env, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] }));
     let out = '';
     cli.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    await until(() => out.includes('> '));
+    await until(() => out.includes('> '), 'out.includes(\'> \')');
     expect(await wpsd('wps_pbc')).toBe('OK\n');
-    await until(() => out.includes('WPS-PBC-ACTIVE'));
+    await until(() => out.includes('WPS-PBC-ACTIVE'), 'out.includes(\'WPS-PBC-ACTIVE\')');
     expect(out).toContain('<3>WPS-PBC-ACTIVE');
     cli.stdin?.write('ping\n');
-    await until(() => out.includes('PONG'));
+    await until(() => out.includes('PONG'), 'out.includes(\'PONG\')');
     cli.stdin?.write('wps_cancel\n');
-    await until(() => /PONG\n[^]*OK\n/.test(out));
+    await until(() => /PONG\n[^]*OK\n/.test(out), '/PONG\n[^]*OK\n/.test(out)');
     cli.stdin?.write('quit\n');
     expect(await exited(cli)).toBe(0);
     expect(out).toMatch(/PONG\n[^]*OK\n/);
@@ -229,7 +226,7 @@ describe('wpsd cli against Debian hostapd (driver=wired in a namespace)', () => 
     const started = () => readOut(out).includes('WPS-PBC-ACTIVE');
     for (let i = 0; i < 20 && !started(); i++) {
       await wpsd('wps_pbc');
-      await until(started, 250);
+      await until(started, 'the action program', { timeoutMs: 250 }).catch(() => undefined);
       await wpsd('wps_cancel');
     }
     expect(readOut(out)).toContain(`${ifname} WPS-PBC-ACTIVE\n`);

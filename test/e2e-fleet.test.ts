@@ -12,7 +12,7 @@ import { enroll, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { parseDeviceType, type DeviceInfo } from '../src/wps/device.js';
 import { pinChecksum } from '../src/wps/pin.js';
 import { ConfigMethods, RfBand } from '../src/wps/values.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
 import { AP_BSSID, AP_CHANNEL, AP_PASSPHRASE, AP_SSID, ER_MS, staMac, staUuid, waitStaEnrolled } from './e2e-helpers.js';
 import { withProxyLab } from './e2e-proxy-suite.js';
 

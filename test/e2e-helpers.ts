@@ -9,11 +9,11 @@
 // in-process src/sta/wireless enroll() runs on SimStationDrivers for fleets.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { hostapdConf, REFERENCE_AP } from './harness/hostapd.js';
-import type { ManagedProcess, NetnsHost } from './harness/netns.js';
-import { daemonFiles, DaemonInstance, whenStarted } from './harness/reference-daemon.js';
-import { WPSD_CLI, WpsdApInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { hostapdConf, REFERENCE_AP } from '../harness/hostapd.js';
+import type { ManagedProcess, NetnsHost } from '../harness/netns.js';
+import { daemonFiles, DaemonInstance, whenStarted } from '../harness/reference-daemon.js';
+import { WPSD_CLI, WpsdApInstance } from '../harness/wpsd.js';
 
 /** The AP's radio: BSSID and channel (channel 1 is the first a station scans). */
 export const AP_BSSID = '02:00:00:00:e0:00';

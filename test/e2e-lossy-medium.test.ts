@@ -5,7 +5,7 @@
 // credential from the External Registrar; see e2e-proxy-suite.ts for the
 // topology.
 import { describe } from 'vitest';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
 import { proxyEnrollmentCases, withProxyLab } from './e2e-proxy-suite.js';
 
 describe('10% frame loss on the medium: Debian wpa_supplicant ER + wpsd ap + wpsd sta still enroll through the proxy', () => {

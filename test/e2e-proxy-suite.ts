@@ -5,11 +5,11 @@
 // with it. ER event lines reach ctrl monitors only, so attached CtrlSessions
 // watch every daemon.
 import { beforeAll, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { withTopology, type TopologyFixture } from './harness/fixture.js';
-import type { NetnsHost } from './harness/netns.js';
-import type { DaemonInstance } from './harness/reference-daemon.js';
-import type { WpsdApInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology, type TopologyFixture } from '../harness/fixture.js';
+import type { NetnsHost } from '../harness/netns.js';
+import type { DaemonInstance } from '../harness/reference-daemon.js';
+import type { WpsdApInstance } from '../harness/wpsd.js';
 import { AP_BSSID, AP_PASSPHRASE, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled, type RadioStaInstance } from './e2e-helpers.js';
 
 const TEST_MS = 90_000;

@@ -4,11 +4,11 @@
 // restarts its BSS with them. The same restart follows an ER's
 // WPS_ER_CONFIG over UPnP.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { withTopology } from './harness/fixture.js';
-import type { WpsdApInstance } from './harness/wpsd.js';
-import { pollUntil, utf8Hex } from './harness/er-runs.js';
-import { startWpsdSta } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology } from '../harness/fixture.js';
+import type { WpsdApInstance } from '../harness/wpsd.js';
+import { pollUntil, utf8Hex } from '../harness/er-runs.js';
+import { startWpsdSta } from '../harness/wpsd.js';
 import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
 
 const TEST_MS = 90_000;

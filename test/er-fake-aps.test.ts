@@ -7,10 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { withTopology } from './harness/fixture.js';
-import type { ManagedProcess } from './harness/netns.js';
-import { startWpsdSta, type WpsdStaInstance } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology } from '../harness/fixture.js';
+import type { ManagedProcess } from '../harness/netns.js';
+import { startWpsdSta, type WpsdStaInstance } from '../harness/wpsd.js';
 
 const EVENT_MS = 15_000;
 const ROOT = join(import.meta.dirname, '..');

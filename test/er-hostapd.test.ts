@@ -3,12 +3,12 @@
 // control socket; the event lines must equal Debian wpa_supplicant's
 // (fixtures/reference/README.md, test/interop-reference.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from './harness/er-runs.js';
-import { withApAndEr, withTopology } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd } from './harness/hostapd.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
-import { startWpsdSta } from './harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from '../harness/er-runs.js';
+import { withApAndEr, withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd } from '../harness/hostapd.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
+import { startWpsdSta } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 

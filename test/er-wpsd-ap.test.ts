@@ -3,10 +3,10 @@
 // hostapd (test/er-hostapd.test.ts). Debian's wpa_cli and hostapd_cli drive
 // both daemons.
 import { describe, expect, it } from 'vitest';
-import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES } from './harness/er-runs.js';
-import { withApAndEr } from './harness/fixture.js';
-import { REFERENCE_AP } from './harness/hostapd.js';
-import { startWpsdAp, startWpsdSta } from './harness/wpsd.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES } from '../harness/er-runs.js';
+import { withApAndEr } from '../harness/fixture.js';
+import { REFERENCE_AP } from '../harness/hostapd.js';
+import { startWpsdAp, startWpsdSta } from '../harness/wpsd.js';
 
 const UUID = REFERENCE_AP.uuid;
 

@@ -5,12 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from './harness/er-runs.js';
-import { withApAndEr } from './harness/fixture.js';
-import { REFERENCE_AP, startHostapd } from './harness/hostapd.js';
-import { hostMac } from './harness/netns.js';
-import { soapWscMessage, splitHttp, wscMessageName } from './harness/pcap-http.js';
-import { startWpaSupplicantEr } from './harness/wpa-supplicant.js';
+import { ER_EVENT_MS as EVENT_MS, erLearn, pollUntil, REFERENCE_AP_LINES, utf8Hex as hex } from '../harness/er-runs.js';
+import { withApAndEr } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd } from '../harness/hostapd.js';
+import { hostMac } from '../harness/netns.js';
+import { soapWscMessage, splitHttp, wscMessageName } from '../harness/pcap-http.js';
+import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
 
 const UUID = REFERENCE_AP.uuid;
 

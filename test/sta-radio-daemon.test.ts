@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { parseWpaSupplicantConfig } from '../src/sta/config.js';
 import { AuthType, EncrType } from '../src/wps/values.js';
 import { AP, AP_PIN, CHANNEL, PASSPHRASE, SSID, WAIT_MS, startLab, stopLab, type Lab } from './sta-radio-helpers.js';
+import { until } from '../harness/until.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
@@ -23,15 +24,10 @@ const DAEMON_WAIT_MS = 25_000;
 const TEST_TIMEOUT_MS = 60_000;
 let stderr = '';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - started > DAEMON_WAIT_MS) throw new Error(`timed out waiting for ${what}; wpsd sta said:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function untilSta<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  return until(probe, what, { timeoutMs: DAEMON_WAIT_MS, intervalMs: 100, detail: () => `wpsd sta said:\n${stderr}` });
 }
+
 
 describe('wpsd sta -D sim under wpa_cli', () => {
   let lab: Lab;
@@ -49,7 +45,7 @@ describe('wpsd sta -D sim under wpa_cli', () => {
     const setup = `ip link add ${IFNAME} address ${STA_MAC} type veth peer name ${IFNAME}p && ip addr add 169.254.78.1/16 dev ${IFNAME} && ip link set ${IFNAME} up && ip link set ${IFNAME}p up`;
     child = spawn('unshare', ['--net', 'sh', '-c', `${setup} && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} sta -c ${JSON.stringify(conf)} -i ${IFNAME} -D sim -d`], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until('the control socket', async () => (existsSync(join(ctrlDir, IFNAME)) ? true : child?.exitCode !== null ? Promise.reject(new Error(`wpsd sta exited: ${stderr}`)) : undefined));
+    await untilSta('the control socket', async () => (existsSync(join(ctrlDir, IFNAME)) ? true : child?.exitCode !== null ? Promise.reject(new Error(`wpsd sta exited: ${stderr}`)) : undefined));
   });
 
   afterAll(async () => {
@@ -67,10 +63,10 @@ describe('wpsd sta -D sim under wpa_cli', () => {
   it('scan_results shows the AP with [WPS-PBC]; wps_pbc enrolls, saves the network and reaches COMPLETED', async () => {
     expect(await lab.bss.pushButton()).toBe(true);
     expect((await cli('scan')).trim()).toBe('OK');
-    const line = await until('the AP in scan_results', async () => (await cli('scan_results')).split('\n').find((l) => l.startsWith(AP)));
+    const line = await untilSta('the AP in scan_results', async () => (await cli('scan_results')).split('\n').find((l) => l.startsWith(AP)));
     expect(line).toBe(`${AP}\t${2407 + 5 * CHANNEL}\t-30\t[WPA2-PSK-CCMP][WPS-PBC][ESS]\t${SSID}`);
     expect((await cli('wps_pbc')).trim()).toBe('OK');
-    const status = await until('wpa_state=COMPLETED', async () => {
+    const status = await untilSta('wpa_state=COMPLETED', async () => {
       const s = await cli('status');
       return s.includes('wpa_state=COMPLETED') ? s : undefined;
     });
@@ -84,14 +80,14 @@ describe('wpsd sta -D sim under wpa_cli', () => {
 
   it('wpa_cli wps_reg with new open settings (5 arguments: no key) configures the AP', async () => {
     expect((await cli('wps_reg', AP, AP_PIN, 'wpsd-open', 'OPEN', 'NONE')).trim()).toBe('OK');
-    const settings = await until('the AP to get new settings', async () => {
+    const settings = await untilSta('the AP to get new settings', async () => {
       const e = lab.apEvents.find((x) => x.type === 'wps' && x.event.type === 'new-ap-settings');
       return e?.type === 'wps' && e.event.type === 'new-ap-settings' ? e.event.settings : undefined;
     });
     expect([settings.ssid.toString(), settings.authType, settings.encrType, settings.networkKey.length]).toEqual(['wpsd-open', AuthType.Open, EncrType.None, 0]);
     // The station adds the network when the AP's WSC_Done reaches it, a moment after the AP
     // applied the settings; only then stop it from looking for the (unchanged) test AP.
-    const networks = await until('network 1 for the new settings', async () => {
+    const networks = await untilSta('network 1 for the new settings', async () => {
       const list = await cli('list_networks');
       return list.includes('\twpsd-open\t') ? list : undefined;
     });

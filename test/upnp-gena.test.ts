@@ -10,14 +10,8 @@ import {
   type GenaPublisherOptions,
 } from '../src/upnp/index.js';
 import { Logger, LogLevel } from '../src/common/log.js';
+import { until } from '../harness/until.js';
 
-async function waitFor(cond: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -92,13 +86,13 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     const s = await sub.subscribe(url, { onEvent: (p, i) => events.push([p, i]) }, { timeoutSec: 300 });
     expect(s.sid).toMatch(/^uuid:/);
     expect(s.timeoutSec).toBe(300);
-    await waitFor(() => events.length === 1, 'initial event');
+    await until(() => events.length === 1, 'initial event');
     expect(events[0]?.[0]).toEqual({ Status: 'idle', Count: '0' });
     expect(events[0]?.[1]).toMatchObject({ sid: s.sid, seq: 0, seqGap: false });
 
     pub.publish({ Status: 'busy <&>' });
     pub.publish({ Count: '2' });
-    await waitFor(() => events.length === 3, 'two events');
+    await until(() => events.length === 3, 'two events');
     expect(events.map(([p, i]) => [p, i.seq, i.seqGap])).toEqual([
       [{ Status: 'idle', Count: '0' }, 0, false],
       [{ Status: 'busy <&>' }, 1, false],
@@ -121,9 +115,9 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     const r = await gena(url, 'SUBSCRIBE', { callback: `<${cbUrl}>`, nt: 'upnp:event', timeout: 'Second-1800' });
     expect(r.status).toBe(200);
     expect(r.headers['timeout']).toBe('Second-1800');
-    await waitFor(() => cb.got.length === 1, 'initial NOTIFY');
+    await until(() => cb.got.length === 1, 'initial NOTIFY');
     pub.publish({ Name: 'value' });
-    await waitFor(() => cb.got.length === 2, 'NOTIFY');
+    await until(() => cb.got.length === 2, 'NOTIFY');
     const n = cb.got[1];
     expect(n?.headers).toMatchObject({ nt: 'upnp:event', nts: 'upnp:propchange', sid: r.headers['sid'], seq: '1' });
     expect(n?.headers['content-type']).toMatch(/^text\/xml/);
@@ -139,7 +133,7 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     const { sink: cb, url: cbUrl } = await sink();
     const r = await gena(url, 'SUBSCRIBE', { callback: `<${deadUrl}><${cbUrl}>`, nt: 'upnp:event' });
     expect(r.status).toBe(200);
-    await waitFor(() => cb.got.length === 1, 'initial NOTIFY via the second URL');
+    await until(() => cb.got.length === 1, 'initial NOTIFY via the second URL');
     expect(cb.got[0]?.headers['seq']).toBe('0');
   });
 
@@ -183,7 +177,7 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     expect((await gena(url, 'SUBSCRIBE', { callback: `<${cbUrl}>`, nt: 'upnp:event' })).status).toBe(200);
     pub.publish({ A: '1' });
     pub.publish({ A: '2' });
-    await waitFor(() => pub.subscriberCount === 0, 'subscriber dropped');
+    await until(() => pub.subscriberCount === 0, 'subscriber dropped');
     expect(cb.got.length).toBe(3);
   });
 
@@ -193,11 +187,11 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     let release: () => void = () => undefined;
     cb.hold = new Promise<void>((r) => (release = r));
     expect((await gena(url, 'SUBSCRIBE', { callback: `<${cbUrl}>`, nt: 'upnp:event' })).status).toBe(200);
-    await waitFor(() => cb.got.length === 1, 'initial NOTIFY in flight');
+    await until(() => cb.got.length === 1, 'initial NOTIFY in flight');
     for (let i = 1; i <= 10; i++) pub.publish({ N: String(i) });
     expect(pub.subscribers()[0]?.queued).toBe(3);
     release();
-    await waitFor(() => cb.got.length === 4, 'queued events');
+    await until(() => cb.got.length === 4, 'queued events');
     expect(cb.got.map((g) => g.headers['seq'])).toEqual(['0', '8', '9', '10']);
   });
 
@@ -220,7 +214,7 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     cleanups.push(() => sub.close());
     const s = await sub.subscribe(url, { onEvent: () => undefined }, { timeoutSec: 2 });
     const firstExpiry = pub.subscribers()[0]?.expiresAt ?? 0;
-    await waitFor(() => (pub.subscribers()[0]?.expiresAt ?? 0) > firstExpiry, 'renewal', 6000);
+    await until(() => (pub.subscribers()[0]?.expiresAt ?? 0) > firstExpiry, 'renewal', { timeoutMs: 6000 });
     expect(pub.subscribers().map((x) => x.sid)).toEqual([s.sid]);
     expect(sub.subscriptions[0]?.sid).toBe(s.sid);
   });
@@ -233,7 +227,7 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     let lost = '';
     await sub.subscribe(url, { onEvent: () => undefined, onLost: (why) => (lost = why) }, { timeoutSec: 1 });
     pub.close();
-    await waitFor(() => lost !== '', 'onLost', 6000);
+    await until(() => lost !== '', 'onLost', { timeoutMs: 6000 });
     expect(lost).toMatch(/503/);
     expect(sub.subscriptions).toEqual([]);
   });
@@ -253,9 +247,9 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
         throw new Error(`handler broke at ${i.seq}`);
       },
     });
-    await waitFor(() => seqs.length === 1, 'initial event');
+    await until(() => seqs.length === 1, 'initial event');
     pub.publish({ Status: 'busy' });
-    await waitFor(() => seqs.length === 2 && warnings.length === 2, 'second event and its warning');
+    await until(() => seqs.length === 2 && warnings.length === 2, 'second event and its warning');
     expect(seqs).toEqual([0, 1]);
     expect(warnings).toEqual(['gena: event handler failed: handler broke at 0', 'gena: event handler failed: handler broke at 1']);
   });
@@ -285,7 +279,7 @@ describe('GENA subscriber callback listener', () => {
   it('answers 412 to NOTIFY with a wrong SID or path and 400 to a bad body, delivering nothing', async () => {
     const events: unknown[] = [];
     const s = await sub.subscribe(`${server.baseUrl}/ev`, { onEvent: (p) => events.push(p) });
-    await waitFor(() => events.length === 1, 'initial event');
+    await until(() => events.length === 1, 'initial event');
     const post = async (path: string, headers: Record<string, string>, body: string): Promise<number> => {
       const u = new URL(s.callbackUrl);
       return new Promise((resolve, reject) => {

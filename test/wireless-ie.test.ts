@@ -24,13 +24,13 @@ import { buildAssocRequestElements, buildAssocRequestWpsAttributes, buildProbeRe
 import { findMultiApElement, MultiApCapability } from '../src/radio/multi-ap-ie.js';
 import {
   addrAuthorization,
-  ApWpsIeError,
   parseApWpsIe,
   scanResultFlag,
   scanResultWps,
   wpsApAvailableEvent,
   wpsScanFlag,
 } from '../src/sta/wireless/scan-flags.js';
+import { WscProtocolError } from '../src/wps/message.js';
 
 const STA = '02:00:00:00:01:01';
 const STA_BYTES = Buffer.from('020000000101', 'hex');
@@ -320,7 +320,7 @@ describe('parsers are total (fast-check)', () => {
     }),
   );
 
-  it('parseApWpsIe returns or throws ApWpsIeError, nothing else', () => {
+  it('parseApWpsIe returns or throws WscProtocolError, nothing else', () => {
     fc.assert(
       fc.property(streams, (b) => {
         try {
@@ -328,7 +328,7 @@ describe('parsers are total (fast-check)', () => {
           expect(typeof info.selectedRegistrar).toBe('boolean');
           for (const m of info.authorizedMacs) expect(m.length).toBe(6);
         } catch (e) {
-          expect(e).toBeInstanceOf(ApWpsIeError);
+          expect(e).toBeInstanceOf(WscProtocolError);
         }
       }),
       { numRuns: 400 },
@@ -397,7 +397,7 @@ describe('parsers are total (fast-check)', () => {
 
 describe('malformed elements are refused with typed errors', () => {
   it('a wrong-sized attribute', () => {
-    expect(() => parseApWpsIe(encodeAttributes([attrBytes(AttributeType.SelectedRegistrar, Buffer.from([1, 1]))]))).toThrow(ApWpsIeError);
+    expect(() => parseApWpsIe(encodeAttributes([attrBytes(AttributeType.SelectedRegistrar, Buffer.from([1, 1]))]))).toThrow(WscProtocolError);
     expect(() => parseProbeRequestWps(encodeAttributes([attrBytes(AttributeType.UuidE, Buffer.alloc(15))]))).toThrow(ProbeRequestWpsError);
   });
 });

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatUuid } from '../src/wps/device.js';
 import { Enrollee } from '../src/wps/enrollee.js';
 import type { WpsEvent } from '../src/wps/events.js';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { createTopology, type ManagedProcess, type Topology } from './harness/netns.js';
-import { startWpaSupplicantEr, type WpaSupplicantInstance } from './harness/wpa-supplicant.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { createTopology, type ManagedProcess, type Topology } from '../harness/netns.js';
+import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
 import { AP, credential } from './wps-flows-helpers.js';
 
 const EVENT_MS = 15_000;

@@ -9,9 +9,9 @@ import { parseUuid } from '../src/wps/device.js';
 import { eventsOf, type WpsEvent, type WpsStep } from '../src/wps/events.js';
 import { Registrar, type ApSettingsMode } from '../src/wps/registrar.js';
 import { AuthType, EncrType, MessageType } from '../src/wps/values.js';
-import type { CtrlSession } from './harness/ctrl-session.js';
-import { REFERENCE_AP, startHostapd, type HostapdInstance } from './harness/hostapd.js';
-import { createTopology, type NetnsHost, type Topology } from './harness/netns.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
+import { createTopology, type NetnsHost, type Topology } from '../harness/netns.js';
 import { credential, REG } from './wps-flows-helpers.js';
 
 const EVENT_MS = 15_000;

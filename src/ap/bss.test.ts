@@ -5,7 +5,7 @@ import { Enrollee } from '../wps/enrollee.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { BssState } from './bss.js';
 import { parseHostapdConfig } from './config.js';
-import { parseUuid } from './config-values.js';
+import { parseUuid } from '../conf/values.js';
 import { apDeviceInfo, configMethodsFromText } from './wps-device.js';
 
 const REF = 'fixtures/reference';

@@ -3,8 +3,9 @@
  * does (hostapd/config_file.c), but strictly: a number must be a number, a
  * UUID must be a whole UUID. Errors never echo secret values.
  */
-import type { DiagnosticSink } from './config-diagnostic.js';
-import { wpsDeviceKeyParsers } from './config-wps-device.js';
+import { parseMac } from '../common/mac.js';
+import type { DiagnosticSink } from '../conf/diagnostic.js';
+import { wpsDeviceKeyParsers } from '../conf/wps-device.js';
 import {
   AP_KEY_MGMT_NAMES,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -19,9 +20,8 @@ import {
   parseDecimal,
   parseFlagList,
   parseHex,
-  parseMac,
   utf8Of,
-} from './config-values.js';
+} from '../conf/values.js';
 import {
   HOSTAPD_DRIVERS,
   HW_MODES,

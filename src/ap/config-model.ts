@@ -1,5 +1,5 @@
 /** The parsed form of hostapd.conf (the keys wpsd understands). */
-import type { WpsDeviceSettings } from './config-wps-device.js';
+import type { WpsDeviceSettings } from '../conf/wps-device.js';
 
 export type HostapdDriver = 'none' | 'wired' | 'sim' | 'nl80211';
 export const HOSTAPD_DRIVERS: readonly HostapdDriver[] = ['none', 'wired', 'sim', 'nl80211'];
@@ -26,7 +26,7 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   utf8Ssid: boolean;
   /** Bit 0 WPA, bit 1 WPA2 (RSN). */
   wpa: number;
-  /** WPA_KEY_MGMT_* bits (see config-values.ts KeyMgmt); default WPA-PSK. */
+  /** WPA_KEY_MGMT_* bits (see src/conf/values.ts KeyMgmt); default WPA-PSK. */
   wpaKeyMgmt: number;
   /** WPA_CIPHER_* bits; default TKIP as hostapd. */
   wpaPairwise: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthType, EncrType } from '../wps/values.js';
 import { ConfigError, parseHostapdConfig } from './config.js';
-import { Cipher, KeyMgmt } from './config-values.js';
+import { Cipher, KeyMgmt } from '../conf/values.js';
 import { applyNewApSettings, buildWpsConfigBlock, type NewApSettings } from './config-writer.js';
 
 // Lets a test make the atomic write "crash" part way (see writeFileAtomic in src/common/atomic-write.ts).

@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { AuthType, EncrType } from '../wps/values.js';
-import { ConfigError, type ConfigDiagnostic } from './config-diagnostic.js';
+import { ConfigError, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { parseHostapdConfig } from './config.js';
 import {
   PMK_LEN,
@@ -17,7 +17,7 @@ import {
   WPA_PASSPHRASE_MIN_LEN,
   byteString,
   needsHex,
-} from './config-values.js';
+} from '../conf/values.js';
 
 /** The Credential a Registrar gave the AP, with WSC Authentication/Encryption Type flag values. */
 export interface NewApSettings {

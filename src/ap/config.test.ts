@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
-import { Cipher, KeyMgmt } from './config-values.js';
+import { Cipher, KeyMgmt } from '../conf/values.js';
 
 const P = '/etc/hostapd/test.conf';
 

@@ -6,15 +6,15 @@
  * BSS that inherits nothing from the ones before it.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from './config-diagnostic.js';
+import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
-import { Cipher, KeyMgmt, configFileText, formatMac } from './config-values.js';
+import { Cipher, KeyMgmt, configFileText, formatMac } from '../conf/values.js';
 
-export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from './config-diagnostic.js';
+export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
 export { effectiveRsnPairwise } from './config-model.js';
-export { parseCtrlInterface } from './config-values.js';
+export { parseCtrlInterface } from '../conf/values.js';
 
 /** hostapd reads lines with a 4096-byte buffer; longer lines are refused rather than split. */
 export const HOSTAPD_MAX_LINE_LEN = 4095;

@@ -11,24 +11,21 @@
 import { encodeAttributes } from '../wps/attributes.js';
 import { credentialAttribute, type Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
-import { ERROR_INDICATION_TEXT, type WpsEvent } from '../wps/events.js';
-import { formatMac } from './config-values.js';
+import { wpsFailText, type WpsEvent } from '../wps/events.js';
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
+import { formatMac } from '../conf/values.js';
 
-export const WPS_EVENT_FAIL = 'WPS-FAIL ';
-export const WPS_EVENT_SUCCESS = 'WPS-SUCCESS ';
-export const WPS_EVENT_REG_SUCCESS = 'WPS-REG-SUCCESS ';
-export const WPS_EVENT_NEW_AP_SETTINGS = 'WPS-NEW-AP-SETTINGS ';
-export const WPS_EVENT_M2D = 'WPS-M2D ';
-export const WPS_EVENT_OVERLAP = 'WPS-OVERLAP-DETECTED ';
-export const WPS_EVENT_AP_PIN_DISABLED = 'WPS-AP-PIN-DISABLED ';
-export const AP_EVENT_ENABLED = 'AP-ENABLED ';
-export const AP_EVENT_DISABLED = 'AP-DISABLED ';
+export const WPS_EVENT_SUCCESS = eventText(CtrlEvent.WpsSuccess);
+export const WPS_EVENT_NEW_AP_SETTINGS = eventText(CtrlEvent.WpsNewApSettings);
+export const WPS_EVENT_M2D = eventText(CtrlEvent.WpsM2d);
+export const WPS_EVENT_OVERLAP = eventText(CtrlEvent.WpsOverlapDetected);
+export const WPS_EVENT_AP_PIN_DISABLED = eventText(CtrlEvent.WpsApPinDisabled);
+export const AP_EVENT_ENABLED = eventText(CtrlEvent.ApEnabled);
+export const AP_EVENT_DISABLED = eventText(CtrlEvent.ApDisabled);
 
 /** hostapd_wps_event_fail: the reason is shown only for a known, non-zero Error Indication. */
 export function failLine(msg: number, configError: number, errorIndication: number): string {
-  const text = ERROR_INDICATION_TEXT[errorIndication];
-  if (errorIndication > 0 && text !== undefined) return `${WPS_EVENT_FAIL}msg=${msg} config_error=${configError} reason=${errorIndication} (${text})`;
-  return `${WPS_EVENT_FAIL}msg=${msg} config_error=${configError}`;
+  return wpsFailText({ msg, configError, errorIndication });
 }
 
 /**
@@ -53,7 +50,7 @@ export function wpsEventLine(ev: WpsEvent, opts: EventLineOptions): string | und
     case 'success':
       return WPS_EVENT_SUCCESS;
     case 'reg-success':
-      return `${WPS_EVENT_REG_SUCCESS}${formatMac(ev.macAddress)} ${formatUuid(ev.uuid)}`;
+      return eventText(CtrlEvent.WpsRegSuccess, `${formatMac(ev.macAddress)} ${formatUuid(ev.uuid)}`);
     case 'new-ap-settings':
       return newApSettingsLine(ev.settings, opts.credProcessing);
     case 'm2d':

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Logger, LogLevel } from '../common/log.js';
 import { parseHostapdConfig } from './config.js';
 import { ApStartError, ownAddress, startAp } from './main.js';
-import { uuidFromMac } from './uuid-from-mac.js';
+import { uuidFromMac } from '../wps/device.js';
 import { randomLocalMac } from '../radio/mac.js';
 
 const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });

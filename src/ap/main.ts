@@ -10,17 +10,18 @@
  *   startAp(config, opts): Promise<ApDaemon>  in-process (tests)
  *   ApDaemon { bsses, stop() }
  */
+import { parseMac } from '../common/mac.js';
 import { readFileSync } from 'node:fs';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions } from './ap-bss.js';
 import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
-import { formatMac, parseMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { RadioPath, type RadioPathTuning } from './radio-path.js';
-import { hostapdWpsUuids } from './uuid-from-mac.js';
+import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import { randomLocalMac } from '../radio/mac.js';
 
 export class ApStartError extends Error {
@@ -47,7 +48,7 @@ export function ownAddress(iface: string, bssid: Buffer | undefined, madeUp?: ()
     throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
   }
   const mac = parseMac(text);
-  if (mac === null) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
+  if (mac === undefined) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
   return mac;
 }
 

@@ -15,13 +15,14 @@
  *   PinRequestFile: new PinRequestFile(path, logger?) .append(req, unixSeconds) .flush()
  *   PinRequest, pinRequestFrom(event)
  */
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
 import { appendFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../common/log.js';
 import { formatDeviceType, formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
-import { formatMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 
-export const WPS_EVENT_PIN_NEEDED = 'WPS-PIN-NEEDED ';
+export const WPS_EVENT_PIN_NEEDED = eventText(CtrlEvent.WpsPinNeeded);
 
 export interface PinRequest {
   uuid: Buffer;

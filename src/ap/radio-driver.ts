@@ -16,7 +16,7 @@
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver } from '../radio/driver.js';
-import { formatMac } from './config-values.js';
+import { formatMac } from '../conf/values.js';
 import type { HostapdConfig } from './config.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];

@@ -14,10 +14,11 @@
  *   parseWpsPinArgs(args): WpsPinArgs | undefined
  *   registerWpsRadioCommands(registry, control, log?): string[]   the names registered
  */
+import { parseMac } from '../common/mac.js';
 import { type Logger, silentLogger } from '../common/log.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry, type CtrlCommand } from '../ctrl/registry.js';
 import type { MacAddress } from '../radio/mac.js';
-import { formatMac, parseMac, parseUuid } from './config-values.js';
+import { formatMac, parseUuid } from '../conf/values.js';
 
 /** hostapd's timeout is an int of seconds; a bound keeps the timer arithmetic exact. */
 export const WPS_PIN_MAX_TIMEOUT_SEC = 86_400 * 365;
@@ -51,7 +52,7 @@ export function parseWpsPinArgs(args: readonly string[]): WpsPinArgs | undefined
   }
   if (macText !== undefined) {
     const mac = parseMac(macText);
-    if (mac === null) return undefined;
+    if (mac === undefined) return undefined;
     out.enrolleeMac = formatMac(mac);
   }
   return out;

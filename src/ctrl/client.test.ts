@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtrlClient, CtrlClientError } from './client.js';
+import { until } from '../../harness/until.js';
 
 let dir: string;
 const clients: CtrlClient[] = [];
@@ -19,10 +20,6 @@ afterEach(() => {
 });
 
 /** Wait (bounded) until cond holds; the test fails on the assertion after, not on time. */
-async function until(cond: () => boolean, maxMs = 10_000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 /**
  * A daemon in another process that reads nothing for `stallMs` (its event
@@ -49,7 +46,7 @@ describe('control socket client', () => {
   it('still gets replies after the daemon stopped reading long enough for a request to be refused', async () => {
     const serverPath = join(dir, 'wlan0');
     const daemon = stalledDaemon(serverPath, 3000);
-    await until(() => daemon.out().includes('ready'));
+    await until(() => daemon.out().includes('ready'), 'daemon.out().includes(\'ready\')');
     const c = CtrlClient.open(serverPath, dir);
     clients.push(c);
     // Unanswered requests fill the daemon's receive queue (net.unix.max_dgram_qlen, 10 by default);
@@ -64,7 +61,7 @@ describe('control socket client', () => {
       }
     }
     expect(errors).toContain('unreachable');
-    await until(() => daemon.out().includes('reading'));
+    await until(() => daemon.out().includes('reading'), 'daemon.out().includes(\'reading\')');
     expect(await c.request('PING', 3000)).toBe('PONG\n');
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MONITORS, MONITOR_MAX_FAILURES, MSG_DEBUG, MSG_INFO, MonitorList } from './monitors.js';
+import { MsgLevel } from './event-names.js';
+import { MAX_MONITORS, MONITOR_MAX_FAILURES, MSG_INFO, MonitorList } from './monitors.js';
+
+const MSG_DEBUG = MsgLevel.Debug;
 
 describe('monitor list', () => {
   it('attaches at MSG_INFO and filters events by level', () => {

@@ -4,13 +4,9 @@
  * address, level MSG_INFO by default, dropped after repeated send failures.
  */
 
-/** wpa_debug levels used for event filtering. */
-export const MSG_EXCESSIVE = 0;
-export const MSG_MSGDUMP = 1;
-export const MSG_DEBUG = 2;
-export const MSG_INFO = 3;
-export const MSG_WARNING = 4;
-export const MSG_ERROR = 5;
+import { MSG_INFO } from './event-names.js';
+
+export { MSG_INFO };
 
 /** hostapd detaches a monitor after more than 10 failed sends in a row. */
 export const MONITOR_MAX_FAILURES = 10;

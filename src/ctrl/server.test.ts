@@ -9,6 +9,7 @@ import { MAX_MONITORS } from './monitors.js';
 import { MAX_REQUEST_LEN } from './request.js';
 import { REPLY_OK } from './registry.js';
 import { Logger, LogLevel } from '../common/log.js';
+import { until } from '../../harness/until.js';
 
 /** Short temp dirs: socket paths must stay under 108 bytes. */
 let dir: string;
@@ -51,10 +52,6 @@ function raw(name: string): { sock: DgramSocket; path: string; got: string[] } {
 }
 
 /** Wait (bounded) until cond holds; the test fails on the assertion after, not on time. */
-async function until(cond: () => boolean, maxMs = 5000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 describe('control socket server', () => {
   it('answers PING with PONG, case-insensitively, and unknown commands with UNKNOWN COMMAND', async () => {
@@ -138,7 +135,7 @@ describe('control socket under hostile input', () => {
     await sendTo(bad.sock, Buffer.alloc(MAX_REQUEST_LEN + 1, 0x41), s.path);
     await sendTo(bad.sock, Buffer.alloc(60000, 0x41), s.path);
     await sendTo(bad.sock, Buffer.from([0x50, 0x00, 0xff, 0x01, 0x02]), s.path);
-    await until(() => bad.got.length === 4);
+    await until(() => bad.got.length === 4, 'bad.got.length === 4');
     expect(bad.got).toEqual(['UNKNOWN COMMAND\n', 'FAIL\n', 'FAIL\n', 'FAIL\n']);
     expect(await legit.request('PING')).toBe('PONG\n');
   });
@@ -161,13 +158,13 @@ describe('control socket under hostile input', () => {
     const stays = raw('stays');
     await sendTo(gone.sock, Buffer.from('ATTACH'), s.path);
     await sendTo(stays.sock, Buffer.from('ATTACH'), s.path);
-    await until(() => s.monitors.size === 2);
+    await until(() => s.monitors.size === 2, 's.monitors.size === 2');
     gone.sock.close();
     unlinkSync(gone.path);
     s.emit(3, 'WPS-PBC-ACTIVE ');
-    await until(() => s.monitors.size === 1);
+    await until(() => s.monitors.size === 1, 's.monitors.size === 1');
     expect(s.monitors.get(gone.path)).toBeUndefined();
-    await until(() => stays.got.length === 2);
+    await until(() => stays.got.length === 2, 'stays.got.length === 2');
     expect(stays.got).toEqual(['OK\n', '<3>WPS-PBC-ACTIVE ']);
     expect(await client(s).request('PING')).toBe('PONG\n');
   });
@@ -176,10 +173,10 @@ describe('control socket under hostile input', () => {
     const s = await open();
     const dead = raw('dead');
     await sendTo(dead.sock, Buffer.from('ATTACH'), s.path);
-    await until(() => s.monitors.size === 1);
+    await until(() => s.monitors.size === 1, 's.monitors.size === 1');
     dead.sock.close();
     s.emit(3, 'WPS-TIMEOUT ');
-    await until(() => s.monitors.size === 0);
+    await until(() => s.monitors.size === 0, 's.monitors.size === 0');
     expect(s.monitors.size).toBe(0);
   });
 
@@ -195,7 +192,7 @@ describe('control socket under hostile input', () => {
     try {
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      await until(() => out.includes('attached'));
+      await until(() => out.includes('attached'), 'out.includes(\'attached\')');
       expect(s.monitors.size).toBe(1);
       // More events than an unconnected socket may hold unread (net.unix.max_dgram_qlen, 10 by default).
       for (let i = 0; i < 40; i++) s.emit(3, `WPS-EVENT-${i}`);
@@ -204,7 +201,7 @@ describe('control socket under hostile input', () => {
       expect(await client(s).request('PING', 2000)).toBe('PONG\n');
       // Not read within BACKLOG_MAX_AGE_MS, the waiting events are dropped: more than 10
       // failed sends in a row detach the monitor, as hostapd does.
-      await until(() => s.queuedSends === 0);
+      await until(() => s.queuedSends === 0, 's.queuedSends === 0');
       expect(s.queuedSends).toBe(0);
       expect(s.monitors.size).toBe(0);
       expect(await client(s).request('PING', 2000)).toBe('PONG\n');
@@ -230,11 +227,11 @@ describe('control socket under hostile input', () => {
     try {
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      await until(() => out.includes('attached'));
+      await until(() => out.includes('attached'), 'out.includes(\'attached\')');
       const sent = Array.from({ length: 30 }, (_, i) => `<3>WPS-EVENT-${i}`);
       for (let i = 0; i < 30; i++) s.emit(3, `WPS-EVENT-${i}`);
       expect(await client(s).request('PING', 2000)).toBe('PONG\n');
-      await until(() => out.includes('WPS-EVENT-29'));
+      await until(() => out.includes('WPS-EVENT-29'), 'out.includes(\'WPS-EVENT-29\')');
       expect(out.split('\n').filter((l) => l.startsWith('<3>'))).toEqual(sent);
       expect(s.monitors.size).toBe(1);
       expect(s.queuedSends).toBe(0);

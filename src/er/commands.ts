@@ -5,6 +5,7 @@
  * wpa_cli sends them), WPS_ER_PBC (FAIL-PBC-OVERLAP, FAIL-UNKNOWN-UUID,
  * FAIL-NO-AP-SETTINGS), WPS_ER_PIN.
  */
+import { parseMac } from '../common/mac.js';
 import { decodeWireHex, KEY_MAX_LEN, SSID_MAX_LEN, WireHexError } from '../ctrl/wire-hex.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import type { Credential } from '../wps/credential.js';
@@ -118,7 +119,7 @@ export function registerErCommands(registry: CommandRegistry, er: ExternalRegist
     handler: (args) => {
       const [target, pin, macText] = args as [string, string, string | undefined];
       // wpa_supplicant ignores a third argument that is not a MAC address.
-      const mac = macText !== undefined && /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(macText) ? Buffer.from(macText.replace(/:/g, ''), 'hex') : undefined;
+      const mac = macText === undefined ? undefined : parseMac(macText);
       return reply(er.addPin(target, pin, mac));
     },
   });

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeType as A, attrBytes, attrString, attrU16, attrU8, encodeAttributes } from '../wps/attributes.js';
 import { MessageType } from '../wps/values.js';
-import { ENROLLEE_DONE_TIMEOUT_MS, ENROLLEE_TIMEOUT_MS, EnrolleeDataError, EnrolleeTable, parseProxiedTlvs } from './enrollee-table.js';
+import { ENROLLEE_DONE_TIMEOUT_MS, ENROLLEE_TIMEOUT_MS, EnrolleeTable, parseProxiedTlvs } from './enrollee-table.js';
+import { WscProtocolError } from '../wps/message.js';
 
 const MAC = Buffer.from('0266a0ee1727', 'hex');
 const UUID1 = Buffer.alloc(16, 1);
@@ -78,16 +79,16 @@ describe('Enrollees seen through an AP', () => {
     expect(t.size).toBe(3);
   });
 
-  it('proxied TLVs: wrong-sized known attributes and truncation are EnrolleeDataError, never anything else', () => {
-    expect(() => parseProxiedTlvs(encodeAttributes([attrBytes(A.UuidE, Buffer.alloc(5))]))).toThrow(EnrolleeDataError);
-    expect(() => parseProxiedTlvs(Buffer.from([0x10, 0x47, 0x00, 0x10, 1]))).toThrow(EnrolleeDataError);
+  it('proxied TLVs: wrong-sized known attributes and truncation are a WscProtocolError (the wps_parse_msg of src/wps), never anything else', () => {
+    expect(() => parseProxiedTlvs(encodeAttributes([attrBytes(A.UuidE, Buffer.alloc(5))]))).toThrow(WscProtocolError);
+    expect(() => parseProxiedTlvs(Buffer.from([0x10, 0x47, 0x00, 0x10, 1]))).toThrow(WscProtocolError);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
         try {
           const t = parseProxiedTlvs(b);
           new EnrolleeTable(() => 0).update(MAC, t, true);
         } catch (e) {
-          expect(e).toBeInstanceOf(EnrolleeDataError);
+          expect(e).toBeInstanceOf(WscProtocolError);
         }
       }),
     );

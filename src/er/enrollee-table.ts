@@ -7,7 +7,8 @@
  * without news, 10 s after a successful run. A full table makes room for a
  * new Enrollee by dropping a finished one early (it only waits out those 10 s).
  */
-import { AttributeType, WscParseError, attributeLengthProblem, parseAttributes, type Attribute } from '../wps/attributes.js';
+import { AttributeType } from '../wps/attributes.js';
+import { parseWscTlvs, type WscTlvs } from '../wps/message.js';
 import { MessageType } from '../wps/values.js';
 import { bytesText, type EnrolleeEventData } from './events.js';
 
@@ -18,35 +19,12 @@ export const ENROLLEE_DONE_TIMEOUT_MS = 10_000;
 /** Enrollees kept per AP; a flood of spoofed probes cannot grow memory past this. */
 export const MAX_ENROLLEES_PER_AP = 64;
 
-export class EnrolleeDataError extends Error {
-  readonly code = 'bad-tlvs' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnrolleeDataError';
-  }
-}
+/** The attributes of a proxied message (a probe's WPS element or an EAP message), as src/wps checks them. */
+export type ProxiedTlvs = WscTlvs;
 
-/** The attributes of a proxied message, with every known attribute's length checked (wps_parse_msg). */
-export interface ProxiedTlvs {
-  attrs: Attribute[];
-  get(t: number): Buffer | undefined;
-  messageType: number | undefined;
-}
-
+/** wps_parse_msg() with hostapd's workarounds; throws WscProtocolError. */
 export function parseProxiedTlvs(msg: Uint8Array): ProxiedTlvs {
-  let attrs: Attribute[];
-  try {
-    attrs = parseAttributes(msg, { workarounds: true });
-  } catch (e) {
-    if (e instanceof WscParseError) throw new EnrolleeDataError(e.message);
-    throw e;
-  }
-  for (const a of attrs) {
-    const p = attributeLengthProblem(a.type, a.value.length);
-    if (p !== undefined) throw new EnrolleeDataError(p);
-  }
-  const get = (t: number): Buffer | undefined => attrs.find((a) => a.type === t)?.value;
-  return { attrs, get, messageType: get(AttributeType.MessageType)?.readUInt8(0) };
+  return parseWscTlvs(msg, { workarounds: true });
 }
 
 export interface ErEnrollee extends EnrolleeEventData {

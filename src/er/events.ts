@@ -5,20 +5,14 @@
  * strings, SSIDs, keys) never carries a line break or control character into
  * a line: those bytes are shown as \xNN.
  */
-import { printfEncode } from '../ap/config-values.js';
+import { CtrlEvent, MsgLevel, eventLine, type CtrlEventLine } from '../ctrl/event-names.js';
+import { printfEncode } from '../conf/values.js';
 import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
-import { ERROR_INDICATION_TEXT, type FailEvent } from '../wps/events.js';
+import { wpsFailText, type FailEvent } from '../wps/events.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType } from '../wps/values.js';
 
-/** wpa_ctrl levels the events are sent with (MSG_DEBUG / MSG_INFO). */
-export const EVENT_LEVEL_DEBUG = 2;
-export const EVENT_LEVEL_INFO = 3;
-
-export interface ErEventLine {
-  level: number;
-  text: string;
-}
+export type ErEventLine = CtrlEventLine;
 
 /** Device data the WPS-ER-AP-ADD line shows. */
 export interface ApEventData {
@@ -73,28 +67,24 @@ function devType(t: Buffer | undefined): string {
 
 export function apAddLine(ap: ApEventData): ErEventLine {
   const f = [ap.friendlyName, ap.manufacturer, ap.modelDescription, ap.modelName, ap.manufacturerUrl, ap.modelUrl].map(safeText);
-  return {
-    level: EVENT_LEVEL_INFO,
-    text: `WPS-ER-AP-ADD ${formatUuid(ap.uuid)} ${formatMac(ap.macAddress)} pri_dev_type=${devType(ap.primaryDeviceType)} wps_state=${ap.wpsState} |${f.join('|')}|`,
-  };
+  return eventLine(CtrlEvent.WpsErApAdd, `${formatUuid(ap.uuid)} ${formatMac(ap.macAddress)} pri_dev_type=${devType(ap.primaryDeviceType)} wps_state=${ap.wpsState} |${f.join('|')}|`);
 }
 
 export function apRemoveLine(uuid: Buffer): ErEventLine {
-  return { level: EVENT_LEVEL_INFO, text: `WPS-ER-AP-REMOVE ${formatUuid(uuid)}` };
+  return eventLine(CtrlEvent.WpsErApRemove, formatUuid(uuid));
 }
 
 export function enrolleeAddLine(e: EnrolleeEventData): ErEventLine {
   const f = [e.deviceName, e.manufacturer, e.modelName, e.modelNumber, e.serialNumber].map(safeText);
-  return {
-    level: EVENT_LEVEL_INFO,
-    text:
-      `WPS-ER-ENROLLEE-ADD ${formatUuid(e.uuid)} ${formatMac(e.macAddress)} M1=${e.m1Received ? 1 : 0} ` +
+  return eventLine(
+    CtrlEvent.WpsErEnrolleeAdd,
+    `${formatUuid(e.uuid)} ${formatMac(e.macAddress)} M1=${e.m1Received ? 1 : 0} ` +
       `config_methods=0x${e.configMethods.toString(16)} dev_passwd_id=${e.devicePasswordId} pri_dev_type=${devType(e.primaryDeviceType)} |${f.join('|')}|`,
-  };
+  );
 }
 
 export function enrolleeRemoveLine(e: Pick<EnrolleeEventData, 'uuid' | 'macAddress'>): ErEventLine {
-  return { level: EVENT_LEVEL_INFO, text: `WPS-ER-ENROLLEE-REMOVE ${formatUuid(e.uuid)} ${formatMac(e.macAddress)}` };
+  return eventLine(CtrlEvent.WpsErEnrolleeRemove, `${formatUuid(e.uuid)} ${formatMac(e.macAddress)}`);
 }
 
 /** Only a WPA/WPA2-Personal key of 8..64 bytes is shown (wpa_supplicant); it goes to monitors only, never the log. */
@@ -104,10 +94,7 @@ export function apSettingsLine(uuid: Buffer, cred: Pick<Credential, 'ssid' | 'au
     key = bytesText(cred.networkKey);
   }
   const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
-  return {
-    level: EVENT_LEVEL_INFO,
-    text: `WPS-ER-AP-SETTINGS uuid=${formatUuid(uuid)} ssid=${printfEncode(cred.ssid)} auth_type=0x${hex4(cred.authType)} encr_type=0x${hex4(cred.encrType)} key=${key}`,
-  };
+  return eventLine(CtrlEvent.WpsErApSettings, `uuid=${formatUuid(uuid)} ssid=${printfEncode(cred.ssid)} auth_type=0x${hex4(cred.authType)} encr_type=0x${hex4(cred.encrType)} key=${key}`);
 }
 
 export type SetSelRegState =
@@ -116,31 +103,22 @@ export type SetSelRegState =
   | { state: 'FAILED' };
 
 export function setSelRegLine(uuid: Buffer, s: SetSelRegState): ErEventLine {
-  const head = `WPS-ER-AP-SET-SEL-REG uuid=${formatUuid(uuid)} state=${s.state}`;
+  const head = `uuid=${formatUuid(uuid)} state=${s.state}`;
   switch (s.state) {
     case 'START':
-      return { level: EVENT_LEVEL_DEBUG, text: `${head} sel_reg=${s.selReg ? 1 : 0} dev_passwd_id=${s.devicePasswordId} sel_reg_config_methods=0x${s.selRegConfigMethods.toString(16)}` };
+      return eventLine(CtrlEvent.WpsErApSetSelReg, `${head} sel_reg=${s.selReg ? 1 : 0} dev_passwd_id=${s.devicePasswordId} sel_reg_config_methods=0x${s.selRegConfigMethods.toString(16)}`);
     case 'DONE':
-      return { level: EVENT_LEVEL_DEBUG, text: head };
+      return eventLine(CtrlEvent.WpsErApSetSelReg, head);
     default:
-      return { level: EVENT_LEVEL_INFO, text: head };
+      // Only a failure is MSG_INFO (wpa_supplicant_wps_event_er_set_sel_reg).
+      return eventLine(CtrlEvent.WpsErApSetSelReg, head, MsgLevel.Info);
   }
 }
 
 /** WPS-FAIL as wpa_supplicant_wps_event_fail prints it. */
 export function wpsFailLine(ev: Pick<FailEvent, 'msg' | 'configError' | 'errorIndication'>): ErEventLine {
-  const ei = ev.errorIndication;
-  const text = ERROR_INDICATION_TEXT[ei];
-  if (ei > 0 && text !== undefined) {
-    return { level: EVENT_LEVEL_INFO, text: `WPS-FAIL msg=${ev.msg} config_error=${ev.configError} reason=${ei} (${text})` };
-  }
-  return { level: EVENT_LEVEL_INFO, text: `WPS-FAIL msg=${ev.msg} config_error=${ev.configError}` };
+  return { level: MsgLevel.Info, text: wpsFailText(ev) };
 }
 
 /** The trailing space is wpa_supplicant's (the macro ends in a space, nothing follows). */
-export const WPS_SUCCESS_LINE: ErEventLine = { level: EVENT_LEVEL_INFO, text: 'WPS-SUCCESS ' };
-export const WPS_CRED_RECEIVED_LINE: ErEventLine = { level: EVENT_LEVEL_INFO, text: 'WPS-CRED-RECEIVED ' };
-
-export function networkAddedLine(id: number): ErEventLine {
-  return { level: EVENT_LEVEL_INFO, text: `CTRL-EVENT-NETWORK-ADDED ${id}` };
-}
+export const WPS_SUCCESS_LINE: ErEventLine = eventLine(CtrlEvent.WpsSuccess);

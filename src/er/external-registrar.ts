@@ -17,6 +17,7 @@
  */
 import net from 'node:net';
 import { describeError } from '../common/errors.js';
+import { parseMac } from '../common/mac.js';
 import { LogLevel, Logger, silentLogger } from '../common/log.js';
 import { GenaSubscriber, GenaSubscribeError } from '../upnp/gena-subscriber.js';
 import { HttpClientError, httpRequest } from '../upnp/http-client.js';
@@ -34,7 +35,7 @@ import { apKey, ErAp, type ErApView } from './ap-record.js';
 import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
-import { EnrolleeDataError, parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
+import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
 import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView, type ErSelectionState } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { PinStore } from './pin-store.js';
@@ -88,8 +89,8 @@ export type ApSelector = { uuid: Buffer } | { mac: Buffer };
 
 export function parseSelector(text: string): ApSelector | undefined {
   if (/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(text)) return { uuid: parseUuid(text) };
-  if (/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(text)) return { mac: Buffer.from(text.replace(/:/g, ''), 'hex') };
-  return undefined;
+  const mac = parseMac(text);
+  return mac === undefined ? undefined : { mac };
 }
 
 function isWfaAdvertisement(nt: string): boolean {
@@ -519,7 +520,7 @@ export class ExternalRegistrar implements ErEventSource {
     try {
       tlvs = parseProxiedTlvs(ev.message);
     } catch (e) {
-      if (e instanceof EnrolleeDataError) {
+      if (e instanceof WscProtocolError) {
         this.log.debug(`WPS ER: ${ap.label}: Failed to parse TLVs in WLANEvent message from ${formatMac(ev.macAddress)}: ${e.message}`);
         return;
       }

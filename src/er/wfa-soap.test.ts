@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../harness/until.js';
 import { base64Lines, getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
 
 const REF = join(import.meta.dirname, '..', '..', 'fixtures', 'reference');
@@ -26,7 +27,9 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
   let server: http.Server;
   let base = '';
   const seen: Seen[] = [];
-  let answer: (action: string) => { status: number; body: string } = () => ({ status: 200, body: '' });
+  let answer: (action: string) => { status: number; body: string } | 'hang' = () => ({ status: 200, body: '' });
+  /** Requests left unanswered, resolved when the client closed the connection. */
+  const hanging: Array<Promise<void>> = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -36,6 +39,10 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
         seen.push({ url: req.url ?? '', headers: req.headers, body });
         const action = String(req.headers['soapaction'] ?? '').replace(/"/g, '').split('#')[1] ?? '';
         const a = answer(action);
+        if (a === 'hang') {
+          hanging.push(new Promise<void>((r) => res.on('close', () => r())));
+          return;
+        }
         res.writeHead(a.status, { 'content-type': 'text/xml' });
         res.end(a.body);
       });
@@ -84,6 +91,24 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
     await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toBeInstanceOf(WfaSoapError);
     answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutMessageResponse xmlns:u="x"></u:PutMessageResponse></s:Body></s:Envelope>' });
     await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toMatchObject({ code: 'missing-argument' });
+  });
+
+  it("the AP's AbortSignal ends a call under way at once: an 'aborted' HttpClientError and the connection closed, no waiting for the 10 s timeout", async () => {
+    answer = () => 'hang';
+    const ac = new AbortController();
+    const call = getDeviceInfo(`${base}/wps_control`, ac.signal);
+    const outcome = call.then(
+      () => 'answered',
+      (e: unknown) => e,
+    );
+    await until(() => hanging.length === 1, 'the request at the AP');
+    ac.abort();
+    expect(await outcome).toMatchObject({ name: 'HttpClientError', code: 'aborted' });
+    await hanging[0];
+    // Aborted before it starts: nothing is sent.
+    const before = seen.length;
+    await expect(putMessage(`${base}/wps_control`, Buffer.from([1]), ac.signal)).rejects.toMatchObject({ code: 'aborted' });
+    expect(seen.length).toBe(before);
   });
 
   it('base64 comes in lines of at most 72 characters, each ending in LF, and decodes back', () => {

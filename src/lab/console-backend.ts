@@ -9,16 +9,18 @@
  * outcome. The lab's stations also report their own outcome (the
  * credential received, or the WPS-FAIL that ended the run).
  */
+import { isMacText } from '../common/mac.js';
+import { CtrlEvent } from '../ctrl/event-names.js';
 import { EventEmitter } from 'node:events';
 import type { ErApView } from '../er/ap-record.js';
 import { parseErConfigArgs } from '../er/commands.js';
 import type { ErEnrolleeView } from '../er/enrollee-table.js';
 import type { ErEventMap, ErEventName, ErEventSource, ErRunView } from '../er/er-events.js';
 import { subscribeEventLines } from '../er/event-lines.js';
-import { wpsFailLine } from '../er/events.js';
 import { parseSelector, type ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
 import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
+import { wpsFailText } from '../wps/events.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import type {
   ApSettings,
@@ -43,7 +45,6 @@ import type {
 export const LAB_EVENT_HISTORY = 300;
 /** Enrollees the console lists at once (twice the lab's 1000 stations); the oldest finished ones go first beyond this. */
 export const MAX_CONSOLE_ENROLLEES = 2048;
-const ENROLLEE_SEEN_RE = /^WPS-ENROLLEE-SEEN ([0-9a-f:]{17}) /;
 
 /** What the lab's stations tell the console about their own runs. */
 export type StationOutcome = { ok: true } | { ok: false; detail: string };
@@ -182,11 +183,11 @@ export class LabConsoleBackend implements ConsoleBackend {
    */
   apEvent(text: string): void {
     if (this.closed) return;
-    const seen = ENROLLEE_SEEN_RE.exec(text);
-    if (seen?.[1] !== undefined) {
-      if (this.lastSeenLine.get(seen[1]) === text) return;
-      this.lastSeenLine.delete(seen[1]);
-      this.lastSeenLine.set(seen[1], text);
+    const [name, mac] = text.split(' ', 2);
+    if (name === CtrlEvent.WpsEnrolleeSeen && mac !== undefined && isMacText(mac)) {
+      if (this.lastSeenLine.get(mac) === text) return;
+      this.lastSeenLine.delete(mac);
+      this.lastSeenLine.set(mac, text);
       if (this.lastSeenLine.size > MAX_CONSOLE_ENROLLEES) {
         const oldest = this.lastSeenLine.keys().next().value;
         if (oldest !== undefined) this.lastSeenLine.delete(oldest);
@@ -194,7 +195,7 @@ export class LabConsoleBackend implements ConsoleBackend {
     }
     this.log('ap', text);
     // WPS-AP-SETUP-LOCKED / -UNLOCKED change what the AP's row says.
-    if (text.startsWith('WPS-AP-SETUP-')) this.changed();
+    if (name === CtrlEvent.WpsApSetupLocked || name === CtrlEvent.WpsApSetupUnlocked) this.changed();
   }
 
   /** A lab station's own account of its run. */
@@ -305,7 +306,7 @@ export class LabConsoleBackend implements ConsoleBackend {
     // A run the Enrollee refused with a configuration error (a wrong PIN) failed it; an M2D ("no PIN for you") does not.
     if (result === 'failure' && fail !== undefined && fail.configError !== 0 && view.state !== 'enrolled') {
       view.state = 'failed';
-      view.detail = wpsFailLine(fail).text;
+      view.detail = wpsFailText(fail);
     }
   }
 

@@ -11,14 +11,16 @@
  * that meets no PIN at the Registrar (an M2D) goes back to waiting. A run
  * can also be started at once (`enroll()`), as a user at the device would.
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Logger } from '../common/log.js';
 import type { StationDriver } from '../radio/driver.js';
 import { buildProbeRequestWpsElements } from '../sta/wireless/probe-ie.js';
 import { enroll, selectWpsAp, type EnrollResult } from '../sta/wireless/enroll.js';
 import { isSelectedPinRegistrar, scanResultWps } from '../sta/wireless/scan-flags.js';
-import { ERROR_INDICATION_TEXT } from '../wps/events.js';
+import { wpsFailText } from '../wps/events.js';
 import { DevicePasswordId } from '../wps/values.js';
 import type { LabStationSpec } from './lab-config.js';
+import { sleep } from '../common/sleep.js';
 
 /** A waiting station probes this often (plus up to half again, so stations spread out). */
 export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
@@ -51,29 +53,15 @@ export interface LabStationOptions {
   onStateChange?: (mac: string, state: LabStationState) => void;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** "WPS-FAIL msg=8 config_error=18" as the station saw its run end. */
 export function describeEnrollFailure(r: Exclude<EnrollResult, { ok: true }>): string {
   if (r.reason === 'failed' && r.fail !== undefined) {
-    const ei = r.fail.errorIndication;
-    const reason = ei > 0 && ERROR_INDICATION_TEXT[ei] !== undefined ? ` reason=${ei} (${ERROR_INDICATION_TEXT[ei]})` : '';
-    return `WPS-FAIL msg=${r.fail.msg} config_error=${r.fail.configError}${reason}`;
+    return wpsFailText(r.fail);
   }
   if (r.reason === 'driver-error') return `radio: ${r.error.message}`;
-  if (r.reason === 'pbc-overlap') return 'WPS-OVERLAP-DETECTED (PBC session overlap)';
-  return r.reason === 'timeout' ? 'WPS-TIMEOUT (no registration within the walk time)' : 'cancelled';
+  if (r.reason === 'pbc-overlap') return `${CtrlEvent.WpsOverlapDetected} (PBC session overlap)`;
+  return r.reason === 'timeout' ? `${CtrlEvent.WpsTimeout} (no registration within the walk time)` : 'cancelled';
 }
 
 export class LabStation {

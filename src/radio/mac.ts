@@ -4,13 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { colonHex } from '../common/colon-hex.js';
+import { MAC_LEN, parseMac } from '../common/mac.js';
+
+export { MAC_LEN };
 
 export type MacAddress = string;
 
-export const MAC_LEN = 6;
 export const BROADCAST_ADDRESS: MacAddress = 'ff:ff:ff:ff:ff:ff';
 
-const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const CANONICAL_MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export class MacAddressError extends Error {
   readonly code = 'BAD_MAC_ADDRESS';
@@ -20,20 +22,22 @@ export class MacAddressError extends Error {
   }
 }
 
-/** Canonical form of a textual address (accepts upper case); throws MacAddressError. */
-export function parseMac(text: string): MacAddress {
-  const lower = text.toLowerCase();
-  if (!MAC_RE.test(lower)) throw new MacAddressError(`invalid MAC address "${text}"`);
-  return lower;
+/** Canonical form of a textual address (parseMac's syntax, upper case too); throws MacAddressError. */
+export function macAddress(text: string): MacAddress {
+  const bytes = parseMac(text);
+  if (bytes === undefined) throw new MacAddressError(`invalid MAC address "${text}"`);
+  return colonHex(bytes);
 }
 
+/** Already in canonical (lower-case) form. */
 export function isMac(text: string): boolean {
-  return MAC_RE.test(text);
+  return CANONICAL_MAC_RE.test(text);
 }
 
 export function macToBytes(mac: MacAddress): Uint8Array {
-  const canon = parseMac(mac);
-  return Uint8Array.from(canon.split(':').map((h) => parseInt(h, 16)));
+  const bytes = parseMac(mac);
+  if (bytes === undefined) throw new MacAddressError(`invalid MAC address "${mac}"`);
+  return Uint8Array.from(bytes);
 }
 
 /** Six bytes at `offset` as a MacAddress; MacAddressError when they run past the end. */

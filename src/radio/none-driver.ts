@@ -2,7 +2,7 @@
  * driver=none (wpa_supplicant's -D none): a station without a radio, for an
  * External Registrar that only speaks UPnP. Every radio operation is refused.
  */
-import { type MacAddress, parseMac } from './mac.js';
+import { type MacAddress, macAddress } from './mac.js';
 import { DriverError, DriverEvents, type StationDriver, type DriverListener, type ScanResult, type ConnectResult } from './driver.js';
 import type { ManagementFrame } from './frame.js';
 
@@ -14,7 +14,7 @@ export class NoneDriver implements StationDriver {
   private readonly events = new DriverEvents();
 
   constructor(address: MacAddress) {
-    this.address = parseMac(address);
+    this.address = macAddress(address);
   }
 
   onEvent(listener: DriverListener): () => void {

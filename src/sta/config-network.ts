@@ -4,6 +4,7 @@
  * print (wpa_config_get / wpa_config_write_network), and the defaults
  * (wpa_config_set_network_defaults). Parsers never change a network on error.
  */
+import { parseMac } from '../common/mac.js';
 import {
   ALLOWED_GROUP_CIPHERS,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -24,10 +25,9 @@ import {
   parseConfigString,
   parseFlagList,
   parseHex,
-  parseMac,
   parseStrtol0,
   type NamedFlag,
-} from '../ap/config-values.js';
+} from '../conf/values.js';
 
 export const WPA_PROTO_WPA = 1 << 0;
 export const WPA_PROTO_RSN = 1 << 1;

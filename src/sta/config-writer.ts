@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../common/atomic-write.js';
-import { byteString, formatDeviceType, formatUuid } from '../ap/config-values.js';
+import { byteString, formatDeviceType, formatUuid } from '../conf/values.js';
 import { isSavedNetwork, networkFieldLines, type NetworkBlock } from './config-network.js';
 import { DEFAULT_AP_SCAN, type WpaSupplicantConfig } from './config.js';
 

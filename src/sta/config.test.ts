@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cipher, KeyMgmt } from '../ap/config-values.js';
+import { Cipher, KeyMgmt } from '../conf/values.js';
 import { ConfigError, cleanConfigLine, formatDiagnostic, loadWpaSupplicantConfig, parseCtrlInterface, parseWpaSupplicantConfig } from './config.js';
 import { WPA_PROTO_RSN } from './config-network.js';
 
@@ -218,7 +218,7 @@ describe('loadWpaSupplicantConfig', () => {
 describe('station WPS UUID', () => {
   it('uses uuid= when set and otherwise derives it from the MAC like the AP', async () => {
     const { stationWpsUuid } = await import('./config.js');
-    const { uuidFromMac } = await import('../ap/uuid-from-mac.js');
+    const { uuidFromMac } = await import('../wps/device.js');
     const mac = Buffer.from('021122334455', 'hex');
     expect(stationWpsUuid(parseWpaSupplicantConfig('', P).config, mac).toString('hex')).toBe('3a044d6b14a155e7ac066ab9a0b03b0d');
     expect(stationWpsUuid(parseWpaSupplicantConfig('', P).config, mac).equals(uuidFromMac(mac))).toBe(true);

@@ -6,18 +6,18 @@
  * and unknown network fields are warnings and are kept for the writer.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
+import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import {
   configFileText,
   parseStrtol0,
   utf8Of,
-} from '../ap/config-values.js';
-import { uuidFromMac } from '../ap/uuid-from-mac.js';
-import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
+} from '../conf/values.js';
+import { uuidFromMac } from '../wps/device.js';
+import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
-export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../ap/config-diagnostic.js';
-export { parseCtrlInterface } from '../ap/config-values.js';
+export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
+export { parseCtrlInterface } from '../conf/values.js';
 export type { NetworkBlock } from './config-network.js';
 
 /** wpa_supplicant reads global lines into 1024 bytes and network lines into 2000; we refuse longer ones. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Cipher, KeyMgmt } from '../ap/config-values.js';
+import { Cipher, KeyMgmt } from '../conf/values.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { networkFieldLines } from './config-network.js';

@@ -4,7 +4,7 @@
  * network block (wpa_supplicant_wps_cred), and WPS_ER_SET_CONFIG turns a
  * network block into a credential (wpas_wps_network_to_cred).
  */
-import { Cipher, KeyMgmt, PMK_LEN } from '../ap/config-values.js';
+import { Cipher, KeyMgmt, PMK_LEN } from '../conf/values.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { WPA_AUTH_ALG_OPEN, WPA_PROTO_RSN, WPA_PROTO_WPA, defaultNetwork, type NetworkBlock } from './config-network.js';

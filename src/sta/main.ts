@@ -7,12 +7,13 @@
  * (SCAN, SCAN_RESULTS, BSS, STATUS, WPS_PIN, WPS_PBC, WPS_REG, WPS_CANCEL)
  * run the station's own WPS (radio-station.ts).
  */
+import { MSG_INFO } from '../ctrl/event-names.js';
+import { credReceivedLine, networkAddedLine } from './radio-events.js';
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import { registerErCommands } from '../er/commands.js';
-import { networkAddedLine, WPS_CRED_RECEIVED_LINE } from '../er/events.js';
 import { subscribeEventLines } from '../er/event-lines.js';
 import { ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
@@ -116,12 +117,11 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
 
   const onConfigured = (cred: Credential): void => {
     // wpa_supplicant_wps_cred: the settings an ER sent are processed as if received.
-    emit(WPS_CRED_RECEIVED_LINE.level, WPS_CRED_RECEIVED_LINE.text);
+    emit(MSG_INFO, credReceivedLine());
     if (config.wpsCredProcessing === 1) return;
     try {
       const id = table.addNetwork(networkFromCredential(cred, 0));
-      const line = networkAddedLine(id);
-      emit(line.level, line.text);
+      emit(MSG_INFO, networkAddedLine(id));
       if (config.updateConfig !== 0) void saveConfig(netCtx);
     } catch (e) {
       if (e instanceof CredentialNetworkError) log.info(`WPS: ignored credential: ${e.message}`);

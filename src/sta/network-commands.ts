@@ -5,6 +5,8 @@
  * with update_config=0; the file is replaced atomically). Replies and the
  * CTRL-EVENT-NETWORK-ADDED/REMOVED events as wpa_supplicant/ctrl_iface.c.
  */
+import { MSG_INFO } from '../ctrl/event-names.js';
+import { networkAddedLine, networkRemovedLine } from './radio-events.js';
 import type { Logger } from '../common/log.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import { saveWpaSupplicantConfig } from './config-writer.js';
@@ -61,7 +63,7 @@ export function registerNetworkCommands(registry: CommandRegistry, ctx: NetworkC
     handler: () => {
       const id = table.add();
       if (id < 0) return REPLY_FAIL;
-      ctx.emit(3, `CTRL-EVENT-NETWORK-ADDED ${id}`);
+      ctx.emit(MSG_INFO, networkAddedLine(id));
       return `${id}\n`;
     },
   });
@@ -103,7 +105,7 @@ export function registerNetworkCommands(registry: CommandRegistry, ctx: NetworkC
       if (id === undefined || id === 'any') return REPLY_FAIL;
       const ids = id === 'all' ? table.list().map((n) => n.id) : [id];
       if (table.remove(id) !== 'OK') return REPLY_FAIL;
-      for (const x of ids) ctx.emit(3, `CTRL-EVENT-NETWORK-REMOVED ${x}`);
+      for (const x of ids) ctx.emit(MSG_INFO, networkRemovedLine(x));
       return REPLY_OK;
     },
   });

@@ -5,7 +5,7 @@
  * Replies are the strings the control interface sends; a FAIL never changes
  * anything.
  */
-import { formatMac, printfEncode } from '../ap/config-values.js';
+import { formatMac, printfEncode } from '../conf/values.js';
 import {
   cloneNetwork,
   defaultNetwork,

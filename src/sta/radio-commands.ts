@@ -5,8 +5,9 @@
  * newline), WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]
  * (wpa_cli hex-encodes SSID and key) and WPS_CANCEL.
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
-import { isMac, parseMac } from '../radio/mac.js';
+import { isMac, macAddress } from '../radio/mac.js';
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { generatePin } from '../wps/pin.js';
@@ -29,7 +30,7 @@ function hexBytes(text: string, maxLen: number): Buffer | undefined {
 }
 
 function macArg(text: string | undefined): string | undefined {
-  return text !== undefined && isMac(text.toLowerCase()) ? parseMac(text) : undefined;
+  return text !== undefined && isMac(text.toLowerCase()) ? macAddress(text) : undefined;
 }
 
 /** WPS_REG's new AP settings, or undefined when one of them is invalid (the command then FAILs). */
@@ -47,7 +48,7 @@ export function registerRadioCommands(registry: CommandRegistry, sta: RadioStati
   const pin = (): string => (o.rng === undefined ? generatePin() : generatePin(o.rng));
   registry.register({
     name: 'SCAN',
-    help: '= request a scan (CTRL-EVENT-SCAN-RESULTS when done)',
+    help: `= request a scan (${CtrlEvent.ScanResults} when done)`,
     handler: () => `${sta.scan()}\n`,
   });
   registry.register({

@@ -1,38 +1,39 @@
 /**
- * The station's radio and WPS event lines, spelled as wpa_supplicant sends
- * them to monitors (wpa_ctrl.h macros, several with their trailing space;
- * events.c, wpa_supplicant.c, wps_supplicant.c). All are MSG_INFO (level 3).
+ * The station's radio and WPS event lines, as wpa_supplicant sends them to
+ * monitors (events.c, wpa_supplicant.c, wps_supplicant.c); the names come
+ * from src/ctrl/event-names.ts. All are MSG_INFO.
  */
-import { printfEncode } from '../ap/config-values.js';
+import { CtrlEvent, MSG_INFO, eventText } from '../ctrl/event-names.js';
+import { printfEncode } from '../conf/values.js';
 import type { MacAddress } from '../radio/mac.js';
 
-export const STA_EVENT_LEVEL = 3;
+export const STA_EVENT_LEVEL = MSG_INFO;
 
-export const SCAN_STARTED = 'CTRL-EVENT-SCAN-STARTED ';
-export const SCAN_RESULTS = 'CTRL-EVENT-SCAN-RESULTS ';
-export const SCAN_FAILED = 'CTRL-EVENT-SCAN-FAILED ';
-export const WPS_OVERLAP = 'WPS-OVERLAP-DETECTED ';
-export const WPS_TIMEOUT = 'WPS-TIMEOUT Requested operation timed out';
-export const WPS_CANCEL = 'WPS-CANCEL ';
-export const WPS_PBC_ACTIVE = 'WPS-PBC-ACTIVE ';
-export const WPS_PIN_ACTIVE = 'WPS-PIN-ACTIVE ';
-export const WPS_SUCCESS = 'WPS-SUCCESS ';
+export const SCAN_STARTED = eventText(CtrlEvent.ScanStarted);
+export const SCAN_RESULTS = eventText(CtrlEvent.ScanResults);
+export const SCAN_FAILED = eventText(CtrlEvent.ScanFailed);
+export const WPS_OVERLAP = eventText(CtrlEvent.WpsOverlapDetected);
+export const WPS_TIMEOUT = eventText(CtrlEvent.WpsTimeout, 'Requested operation timed out');
+export const WPS_CANCEL = eventText(CtrlEvent.WpsCancel);
+export const WPS_PBC_ACTIVE = eventText(CtrlEvent.WpsPbcActive);
+export const WPS_PIN_ACTIVE = eventText(CtrlEvent.WpsPinActive);
+export const WPS_SUCCESS = eventText(CtrlEvent.WpsSuccess);
 
 /** WPS-CRED-RECEIVED: with the Credential attribute in hex for wps_cred_processing 1 and 2, bare otherwise. */
 export function credReceivedLine(attributeHex?: string): string {
-  return attributeHex === undefined ? 'WPS-CRED-RECEIVED ' : `WPS-CRED-RECEIVED ${attributeHex}`;
+  return eventText(CtrlEvent.WpsCredReceived, attributeHex ?? '');
 }
 
 export function m2dLine(devicePasswordId: number, configError: number): string {
-  return `WPS-M2D dev_password_id=${devicePasswordId} config_error=${configError}`;
+  return eventText(CtrlEvent.WpsM2d, `dev_password_id=${devicePasswordId} config_error=${configError}`);
 }
 
 export function connectedLine(bssid: MacAddress, id: number, idStr = ''): string {
-  return `CTRL-EVENT-CONNECTED - Connection to ${bssid} completed [id=${id} id_str=${idStr}]`;
+  return eventText(CtrlEvent.Connected, `- Connection to ${bssid} completed [id=${id} id_str=${idStr}]`);
 }
 
 export function disconnectedLine(bssid: MacAddress, reason: number, locallyGenerated: boolean): string {
-  return `CTRL-EVENT-DISCONNECTED bssid=${bssid} reason=${reason}${locallyGenerated ? ' locally_generated=1' : ''}`;
+  return eventText(CtrlEvent.Disconnected, `bssid=${bssid} reason=${reason}${locallyGenerated ? ' locally_generated=1' : ''}`);
 }
 
 /** wpa_supplicant_associate(): "Trying to associate with <bssid> (SSID='<ssid>' freq=<MHz> MHz)". */
@@ -41,9 +42,9 @@ export function tryingToAssociateLine(bssid: MacAddress, ssid: Uint8Array, freq:
 }
 
 export function networkAddedLine(id: number): string {
-  return `CTRL-EVENT-NETWORK-ADDED ${id}`;
+  return eventText(CtrlEvent.NetworkAdded, String(id));
 }
 
 export function networkRemovedLine(id: number): string {
-  return `CTRL-EVENT-NETWORK-REMOVED ${id}`;
+  return eventText(CtrlEvent.NetworkRemoved, String(id));
 }

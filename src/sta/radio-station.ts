@@ -11,8 +11,9 @@
  * PSK network is reported as CTRL-EVENT-CONNECTED / wpa_state=COMPLETED once
  * the AP accepted the association; there is no automatic reconnection.
  */
+import { eventText } from '../ctrl/event-names.js';
 import { type Logger, silentLogger } from '../common/log.js';
-import { KeyMgmt, printfEncode } from '../ap/config-values.js';
+import { KeyMgmt, printfEncode } from '../conf/values.js';
 import { DriverError, type DriverEvent, type ScanResult, type StationDriver } from '../radio/driver.js';
 import { ReasonCode } from '../radio/frame.js';
 import { macToBytes, type MacAddress } from '../radio/mac.js';
@@ -34,6 +35,7 @@ import * as ev from './radio-events.js';
 import { enroll, type EnrollEvent, type EnrollMethod, type EnrollResult } from './wireless/enroll.js';
 import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
 import { wpsApAvailableEvent } from './wireless/scan-flags.js';
+import { sleep } from '../common/sleep.js';
 
 /** The 2.4 GHz channels a scan visits unless told otherwise. */
 export const DEFAULT_SCAN_CHANNELS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
@@ -91,18 +93,6 @@ interface Operation {
   done: Promise<void>;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The Credential attribute (type, length, value) as WPS-CRED-RECEIVED shows it. */
 export function credentialAttributeHex(cred: Credential): string {
@@ -180,9 +170,9 @@ export class RadioStation {
       const results = await this.o.driver.scan({ channels: [...(this.o.channels ?? DEFAULT_SCAN_CHANNELS)], dwellMs: this.o.scanDwellMs ?? DEFAULT_STA_SCAN_DWELL_MS, elements });
       this.bss.update(results);
       this.emit(ev.SCAN_RESULTS);
-      // wpas_wps_notify_scan_results: the macros end in a space.
+      // wpas_wps_notify_scan_results: the bare event.
       const available = wpsApAvailableEvent(results, this.address);
-      if (available !== undefined) this.emit(`${available} `);
+      if (available !== undefined) this.emit(eventText(available));
       return results;
     } catch (e) {
       if (!(e instanceof DriverError)) throw e;

@@ -3,7 +3,7 @@
  * prints them: flags "[WPA2-PSK-CCMP][WPS-PBC][ESS]", SSIDs printf-encoded,
  * the WPS attributes of a BSS as wps_attr_text() lists them.
  */
-import { printfEncode } from '../ap/config-values.js';
+import { printfEncode } from '../conf/values.js';
 import { buildElements, ElementId, findElement, type Element } from '../radio/elements.js';
 import { CapabilityInfo } from '../radio/frame.js';
 import type { MacAddress } from '../radio/mac.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Cipher } from '../ap/config-values.js';
+import { Cipher } from '../conf/values.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { WPA_PROTO_RSN, WPA_PROTO_WPA } from './config-network.js';

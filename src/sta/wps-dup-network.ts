@@ -7,7 +7,7 @@
  * except for two credentials of one M8 (a mixed WPA/WPA2 AP sends two): those
  * are merged into the new block when their keys are equal.
  */
-import { Cipher, KeyMgmt } from '../ap/config-values.js';
+import { Cipher, KeyMgmt } from '../conf/values.js';
 import type { NetworkBlock } from './config-network.js';
 
 const sameBytes = (a: Buffer | undefined, b: Buffer | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b));

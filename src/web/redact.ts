@@ -5,11 +5,12 @@
  * the way the daemon log shows "[REMOVED]".
  */
 import { REMOVED } from '../common/log.js';
+import { CtrlEvent } from '../ctrl/event-names.js';
 
 /** wpa_supplicant puts key= last on WPS-ER-AP-SETTINGS, so everything after it is the key (it may hold spaces). */
-const AP_SETTINGS_KEY_RE = /^(WPS-ER-AP-SETTINGS .*? key=).+$/s;
+const AP_SETTINGS_KEY_RE = new RegExp(`^(${CtrlEvent.WpsErApSettings} .*? key=).+$`, 's');
 /** WPS-CRED-RECEIVED followed by the Credential attributes in hex (wps_cred_processing=1|2). */
-const CRED_HEX_RE = /^(WPS-CRED-RECEIVED )[0-9a-fA-F]+\s*$/;
+const CRED_HEX_RE = new RegExp(`^(${CtrlEvent.WpsCredReceived} )[0-9a-fA-F]+\\s*$`);
 /** Other name=value secrets a line might carry (psk=, passphrase=, wpa_passphrase=, network_key=). */
 const SECRET_FIELD_RE = /\b((?:wpa_)?(?:psk|passphrase)|network_key)=(\S+)/g;
 

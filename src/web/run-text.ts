@@ -5,6 +5,7 @@
  * `msg` is the message the run failed at (enum wps_msg_type, as WPS-FAIL
  * prints it), `configError` the Configuration Error attribute.
  */
+import { wpsFailText } from '../wps/events.js';
 import { ConfigError } from '../wps/values.js';
 import type { ConsoleRun, ConsoleRunFail } from './model.js';
 
@@ -44,7 +45,7 @@ const CONFIG_ERROR_TEXT: Readonly<Record<number, string>> = {
 
 /** "WPS-FAIL msg=8 config_error=18", as the ER printed it. */
 export function failLine(f: ConsoleRunFail): string {
-  return `WPS-FAIL msg=${f.msg} config_error=${f.configError}${f.errorIndication > 0 ? ` reason=${f.errorIndication}` : ''}`;
+  return wpsFailText(f);
 }
 
 function failedAt(f: ConsoleRunFail): string {

@@ -3,6 +3,7 @@
  * refusal is a WebInputError whose message a person can act on; the server
  * answers it as HTTP 400 with that message.
  */
+import { isMacText } from '../common/mac.js';
 import { checkPinCommand } from '../wps/pin.js';
 import {
   AUTH_NAMES,
@@ -39,14 +40,13 @@ export class WebInputError extends Error {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAC_RE = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 
 export function isUuid(s: string): boolean {
   return UUID_RE.test(s);
 }
 
 export function isMac(s: string): boolean {
-  return MAC_RE.test(s);
+  return isMacText(s);
 }
 
 type Body = Record<string, unknown>;

@@ -15,6 +15,8 @@
  */
 
 /** Failures before AP setup locks (hostapd: 3). */
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
+
 export const AP_PIN_FAILURES_BEFORE_LOCK = 3;
 /** The lockout doubles every this many failures. */
 export const AP_PIN_DOUBLING_INTERVAL = 3;
@@ -25,9 +27,9 @@ export const AP_PIN_DEFAULT_LOCKOUT_MS = 60_000;
 /** Doubling stops once the lockout reaches a year. */
 export const AP_PIN_MAX_LOCKOUT_MS = 365 * 24 * 60 * 60 * 1000;
 
-/** Control-interface event texts, spelled as hostapd sends them (note the trailing space). */
-export const WPS_EVENT_AP_SETUP_LOCKED = 'WPS-AP-SETUP-LOCKED ';
-export const WPS_EVENT_AP_SETUP_UNLOCKED = 'WPS-AP-SETUP-UNLOCKED ';
+/** Control-interface event texts, as hostapd sends them (note the trailing space). */
+export const WPS_EVENT_AP_SETUP_LOCKED = eventText(CtrlEvent.WpsApSetupLocked);
+export const WPS_EVENT_AP_SETUP_UNLOCKED = eventText(CtrlEvent.WpsApSetupUnlocked);
 
 export type ApPinLockoutEvent = 'SETUP-LOCKED' | 'SETUP-UNLOCKED';
 

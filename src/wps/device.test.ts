@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseMac } from '../common/mac.js';
 import { AttributeType, encodeAttributes, parseAttributes } from './attributes.js';
 import {
   WscDeviceError,
@@ -9,7 +10,6 @@ import {
   formatUuid,
   parseDeviceInfo,
   parseDeviceType,
-  parseMac,
   parseUuid,
   uuidFromMac,
   deviceTypeFromText,
@@ -33,7 +33,9 @@ describe('device data', () => {
     expect(() => parseUuid('12345678123456781234567812345678')).toThrow(WscDeviceError);
     expect(formatMac(Buffer.from('0266a0ee1727', 'hex'))).toBe('02:66:a0:ee:17:27');
     expect(parseMac('02:66:A0:ee:17:27')).toEqual(Buffer.from('0266a0ee1727', 'hex'));
-    expect(() => parseMac('02:66:a0:ee:17')).toThrow(WscDeviceError);
+    expect(parseMac('02:66:a0:ee:17')).toBeUndefined();
+    expect(parseMac('02-66-a0-ee-17-27')).toBeUndefined();
+    expect(parseMac(' 02:66:a0:ee:17:27')).toBeUndefined();
   });
 
   it('derives the MAC-based UUID like hostapd (SHA-1 name-based, version 5)', () => {

@@ -3,12 +3,13 @@
  * Manufacturer, Model Name/Number, Serial Number, Primary Device Type, Device Name,
  * OS Version, Config Methods, RF Bands), and the text forms hostapd uses for them.
  */
+import { MAC_LEN } from '../common/mac.js';
 import { createHash } from 'node:crypto';
 import { colonHex } from '../common/colon-hex.js';
 import { AttributeType, WscParseError, attrBytes, attrString, attrU32, type Attribute } from './attributes.js';
 
 export const UUID_LEN = 16;
-export const MAC_LEN = 6;
+export { MAC_LEN };
 export const DEVICE_TYPE_LEN = 8;
 export const DEV_NAME_MAX_LEN = 32;
 export const MANUFACTURER_MAX_LEN = 64;
@@ -104,13 +105,6 @@ export function parseUuid(text: string): Buffer {
 /** 6 bytes to "aa:bb:cc:dd:ee:ff" (any length is printed the same way, e.g. a 3-byte OUI). */
 export function formatMac(buf: Uint8Array): string {
   return colonHex(buf);
-}
-
-/** "aa:bb:cc:dd:ee:ff" (or with '-') to 6 bytes. */
-export function parseMac(text: string): Buffer {
-  const m = /^([0-9a-fA-F]{2})[:-]?([0-9a-fA-F]{2})[:-]?([0-9a-fA-F]{2})[:-]?([0-9a-fA-F]{2})[:-]?([0-9a-fA-F]{2})[:-]?([0-9a-fA-F]{2})$/.exec(text.trim());
-  if (!m) throw new WscDeviceError('BAD_MAC', `bad MAC address "${text}"`);
-  return Buffer.from(m.slice(1).join(''), 'hex');
 }
 
 /** Name space ID hostapd hashes with a MAC address for its default UUID (uuid_gen_mac_addr(), src/wps/wps_common.c). */

@@ -27,6 +27,7 @@
  * a few failures hostapd drops silently (a bad M1, a nonce from another run),
  * and say Decryption CRC Failure (2) where hostapd says 0 (run-failure.ts).
  */
+import { CtrlEvent, eventText } from '../ctrl/event-names.js';
 import type { Credential } from './credential.js';
 import type { DeviceInfo } from './device.js';
 
@@ -46,6 +47,17 @@ export const ERROR_INDICATION_TEXT: Readonly<Record<number, string>> = {
   [ErrorIndication.SecurityWepProhibited]: 'WEP Prohibited',
   [ErrorIndication.AuthFailure]: 'Authentication Failure',
 };
+
+/**
+ * The WPS-FAIL line as hostapd (hostapd_wps_event_fail) and wpa_supplicant
+ * (wpa_supplicant_wps_event_fail) both print it: the reason only for a
+ * known, non-zero Error Indication.
+ */
+export function wpsFailText(ev: { msg: number; configError: number; errorIndication: number }): string {
+  const text = ERROR_INDICATION_TEXT[ev.errorIndication];
+  const head = `msg=${ev.msg} config_error=${ev.configError}`;
+  return eventText(CtrlEvent.WpsFail, ev.errorIndication > 0 && text !== undefined ? `${head} reason=${ev.errorIndication} (${text})` : head);
+}
 
 /** Why a run failed: one value per distinct cause, for logs, tests and policy. */
 export type FailReason =

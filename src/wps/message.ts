@@ -68,11 +68,36 @@ export function isVersion2(msg: Pick<WscMessage, 'wfa'>): boolean {
  * attribute of the wrong size (as hostapd's wps_parse_msg does), a malformed WFA
  * extension, or too many vendor extensions. Throws WscProtocolError only.
  */
-export function parseMessage(raw: Uint8Array): WscMessage {
+/**
+ * The attributes of a WSC message or of a WPS element's payload, checked as
+ * hostapd's wps_parse_msg() checks them: every known attribute's length,
+ * the WFA Vendor Extension (its first one; truncated subelements cut, as
+ * hostapd reads them), other vendors' extensions bounded. A Message Type is
+ * optional here (probe requests and beacons have none).
+ */
+export interface WscTlvs {
+  raw: Buffer;
+  /** Every attribute in order, unknown ones and vendor extensions included. */
+  attrs: Attribute[];
+  get(t: number): Buffer | undefined;
+  getAll(t: number): Buffer[];
+  /** The Message Type attribute, when present. */
+  messageType: number | undefined;
+  /** The WFA Vendor Extension; absent from a WPS 1.0 peer. */
+  wfa?: WfaExtension;
+}
+
+export interface ParseWscTlvsOptions {
+  /** hostapd's workarounds for broken peers (trailing zero padding, a Network Key whose length runs over). */
+  workarounds?: boolean;
+}
+
+/** wps_parse_msg(); throws WscProtocolError ('MALFORMED' or 'BAD_ATTRIBUTE'). */
+export function parseWscTlvs(raw: Uint8Array, opts: ParseWscTlvsOptions = {}): WscTlvs {
   const buf = Buffer.from(raw);
   let attrs: Attribute[];
   try {
-    attrs = parseAttributes(buf, { workarounds: true });
+    attrs = parseAttributes(buf, { workarounds: opts.workarounds === true });
   } catch (e) {
     if (e instanceof WscParseError) throw new WscProtocolError('MALFORMED', e.message, e.attrType, e.offset);
     throw e;
@@ -102,6 +127,21 @@ export function parseMessage(raw: Uint8Array): WscMessage {
     }
     offset += 4 + a.value.length;
   }
+  const get = (type: number): Buffer | undefined => attrs.find((a) => a.type === type)?.value;
+  const tlvs: WscTlvs = {
+    raw: buf,
+    attrs,
+    get,
+    getAll: (type) => attrs.filter((a) => a.type === type).map((a) => a.value),
+    messageType: get(AttributeType.MessageType)?.readUInt8(0),
+  };
+  if (wfa !== undefined) tlvs.wfa = wfa;
+  return tlvs;
+}
+
+/** A WSC message: wps_parse_msg() plus the Version and a known Message Type; throws WscProtocolError. */
+export function parseMessage(raw: Uint8Array): WscMessage {
+  const { raw: buf, attrs, get, getAll, wfa } = parseWscTlvs(raw, { workarounds: true });
   const versionAttr = attrs.find((a) => a.type === AttributeType.Version);
   if (versionAttr === undefined) throw new WscProtocolError('MISSING_ATTRIBUTE', 'message without Version', AttributeType.Version);
   const typeAttr = attrs.find((a) => a.type === AttributeType.MessageType);
@@ -113,8 +153,8 @@ export function parseMessage(raw: Uint8Array): WscMessage {
     version: versionAttr.value.readUInt8(0),
     raw: buf,
     attrs,
-    get: (type) => attrs.find((a) => a.type === type)?.value,
-    getAll: (type) => attrs.filter((a) => a.type === type).map((a) => a.value),
+    get,
+    getAll,
   };
   if (wfa !== undefined) msg.wfa = wfa;
   return msg;

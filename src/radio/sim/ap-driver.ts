@@ -3,7 +3,7 @@
  * the probe-response elements, reports management frames to the AP daemon and
  * carries EAPOL to and from the stations the daemon added.
  */
-import { type MacAddress, parseMac, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
+import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, SSID_MAX_LEN } from '../elements.js';
 import {
   type ManagementFrame,
@@ -65,7 +65,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   async addStation(addr: MacAddress, p: AddStationParams): Promise<void> {
     if (!this.params) throw new DriverError('NOT_STARTED', 'the AP is not started');
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     if (isGroupAddress(sta)) throw new DriverError('BAD_CONFIG', `${sta} is a group address`);
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `AID ${p.aid} outside 1..${AID_MAX}`);
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `station table full (${MAX_STATIONS})`);
@@ -75,7 +75,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
   }
 
   async removeStation(addr: MacAddress, reason: number = ReasonCode.UNSPECIFIED): Promise<void> {
-    const sta = parseMac(addr);
+    const sta = macAddress(addr);
     if (!this.table.delete(sta)) throw new DriverError('UNKNOWN_STATION', `station ${sta} is not in the table`);
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
   }
@@ -86,7 +86,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireLink();
-    const sta = this.table.get(parseMac(dst));
+    const sta = this.table.get(macAddress(dst));
     if (!sta) throw new DriverError('UNKNOWN_STATION', `station ${dst} is not associated`);
     this.transmit(eapolDataFrame({ direction: 'from-ap', bssid: this.address, station: sta.addr, fourAddr: sta.fourAddr ?? false, eapol }));
   }

@@ -1,6 +1,6 @@
 /** What the sim AP and station drivers share: the medium link, sequence numbers, event fan-out, frame intake. */
 import { type Logger, silentLogger, LogLevel } from '../../common/log.js';
-import { type MacAddress, parseMac } from '../mac.js';
+import { type MacAddress, macAddress } from '../mac.js';
 import { DriverError, DriverEvents, type DriverListener, type DriverEvent } from '../driver.js';
 import { type Frame, type ManagementFrame, type DataFrame, parseFrame, buildFrame, FrameError } from '../frame.js';
 import { SimLink } from './link.js';
@@ -33,7 +33,7 @@ export abstract class SimRadio {
   }
 
   protected static async attach(opts: SimRadioOptions): Promise<{ link: SimLink; address: MacAddress; logger: Logger }> {
-    const address = parseMac(opts.address);
+    const address = macAddress(opts.address);
     const logger = opts.logger ?? silentLogger;
     const link = await SimLink.connect(opts.mediumPath, { addresses: [address], channel: opts.channel, logger });
     return { link, address, logger };

@@ -3,7 +3,7 @@
  * style): connect() runs Open System authentication and association with
  * retries, scan() probes each channel and listens for a dwell time.
  */
-import { type MacAddress, parseMac, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
+import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { type Element, ElementId, ssidElement, defaultRateElements, findElement, SSID_MAX_LEN } from '../elements.js';
 import {
   type ManagementFrame,
@@ -23,6 +23,7 @@ import { DriverError, type StationDriver, type ScanParams, type ScanResult, type
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
 import type { SimLink } from './link.js';
 import type { Logger } from '../../common/log.js';
+import { sleep } from '../../common/sleep.js';
 
 /** mac80211 waits 200 ms for an Authentication or Association Response and tries three times. */
 export const DEFAULT_MLME_TIMEOUT_MS = 200;
@@ -109,7 +110,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async connect(p: ConnectParams): Promise<ConnectResult> {
     this.requireLink();
     if (this.busy) throw new DriverError('BUSY', `cannot connect during ${this.busy}`);
-    const bssid = parseMac(p.bssid);
+    const bssid = macAddress(p.bssid);
     if (isGroupAddress(bssid)) throw new DriverError('BAD_CONFIG', `${bssid} is a group address`);
     if (p.ssid.length > SSID_MAX_LEN) throw new DriverError('BAD_CONFIG', `SSID of ${p.ssid.length} octets exceeds ${SSID_MAX_LEN}`);
     if (this.current) await this.disconnect(ReasonCode.DEAUTH_LEAVING);
@@ -159,7 +160,7 @@ export class SimStationDriver extends SimRadio implements StationDriver {
   async sendEapol(dst: MacAddress, eapol: Uint8Array): Promise<void> {
     this.requireLink();
     const c = this.current;
-    if (!c || c.bssid !== parseMac(dst)) throw new DriverError('NOT_CONNECTED', `not associated with ${dst}`);
+    if (!c || c.bssid !== macAddress(dst)) throw new DriverError('NOT_CONNECTED', `not associated with ${dst}`);
     this.transmit(eapolDataFrame({ direction: 'to-ap', bssid: c.bssid, station: this.address, fourAddr: c.fourAddr, eapol }));
   }
 
@@ -259,6 +260,3 @@ function collect(results: Map<MacAddress, ScanResult>, f: ManagementFrame, chann
   results.set(bssid, next);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -34,6 +34,7 @@ import { ConfigError, DevicePasswordId, RequestType } from '../../wps/values.js'
 import { EapWscPeer, type PeerMachine } from './eap-wsc-peer.js';
 import { buildAssocRequestElements, buildProbeRequestWpsElements } from './probe-ie.js';
 import { addrAuthorization, isSelectedPbcRegistrar, scanResultWps, wpsApAvailableEvent, type ApWpsInfo, type WpsApAvailableEvent } from './scan-flags.js';
+import { sleep } from '../../common/sleep.js';
 
 /** WPS_PBC_WALK_TIME / wpa_supplicant's WPS timeout: 120 s. */
 export const WPS_WALK_TIME_MS = 120_000;
@@ -104,18 +105,6 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (aborted(signal)) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 type Pick = { kind: 'bss'; bss: ScanResult } | { kind: 'overlap'; bssids: MacAddress[] } | { kind: 'none' };
 

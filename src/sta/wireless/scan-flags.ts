@@ -10,29 +10,20 @@
  * - after a scan, one event for all BSSes: WPS-AP-AVAILABLE-PBC if any AP has
  *   PBC, else -AUTH, else -PIN, else WPS-AP-AVAILABLE if any AP has WPS.
  *
- * Parsing is total: a malformed element is reported as an ApWpsIeError; as
+ * Parsing is total: a malformed element is reported as a WscProtocolError; as
  * in wpa_supplicant (whose parse failure makes every check false) a BSS
  * with a malformed WPS element shows just "[WPS]".
  */
-import { AttributeType, attributeLengthProblem, parseAttributes, WscParseError } from '../../wps/attributes.js';
+import { CtrlEvent } from '../../ctrl/event-names.js';
+import { AttributeType } from '../../wps/attributes.js';
+import { parseWscTlvs, WscProtocolError } from '../../wps/message.js';
 import { DevicePasswordId } from '../../wps/values.js';
-import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import type { Element } from '../../radio/elements.js';
 import type { ScanResult } from '../../radio/driver.js';
 import { macToBytes, type MacAddress } from '../../radio/mac.js';
 
 export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
-
-export class ApWpsIeError extends Error {
-  constructor(
-    readonly code: 'MALFORMED' | 'BAD_ATTRIBUTE',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApWpsIeError';
-  }
-}
 
 /** The attributes of an AP's WPS element that station-side decisions use. */
 export interface ApWpsInfo {
@@ -50,19 +41,14 @@ export interface ApWpsInfo {
   authorizedMacs: Buffer[];
 }
 
-/** Parses the joined WSC attributes of an AP's WPS element. */
+/** Parses the joined WSC attributes of an AP's WPS element (wps_parse_msg, src/wps); throws WscProtocolError. */
 export function parseApWpsIe(attributes: Uint8Array): ApWpsInfo {
-  let attrs;
-  try {
-    attrs = parseAttributes(attributes);
-  } catch (e) {
-    if (e instanceof WscParseError) throw new ApWpsIeError('MALFORMED', e.message);
-    throw e;
-  }
+  const tlvs = parseWscTlvs(attributes);
+  const attrs = tlvs.attrs;
   const info: ApWpsInfo = { apSetupLocked: false, selectedRegistrar: false, version2: false, authorizedMacs: [] };
+  if (tlvs.wfa?.version2 !== undefined) info.version2 = true;
+  if (tlvs.wfa?.authorizedMacs !== undefined) info.authorizedMacs = tlvs.wfa.authorizedMacs.map((m) => Buffer.from(m));
   for (const a of attrs) {
-    const problem = attributeLengthProblem(a.type, a.value.length);
-    if (problem !== undefined) throw new ApWpsIeError('BAD_ATTRIBUTE', problem);
     // A repeated attribute overrides the earlier one, as hostapd's wps_parse_msg() keeps the last pointer.
     switch (a.type) {
       case AttributeType.WifiProtectedSetupState:
@@ -91,17 +77,6 @@ export function parseApWpsIe(attributes: Uint8Array): ApWpsInfo {
         break;
       case AttributeType.DeviceName:
         info.deviceName = a.value.toString('utf8');
-        break;
-      case AttributeType.VendorExtension:
-        if (!isWfaVendorExtension(a.value)) break;
-        try {
-          const ext = parseWfaExtension(a.value);
-          if (ext.version2 !== undefined) info.version2 = true;
-          if (ext.authorizedMacs !== undefined) info.authorizedMacs = ext.authorizedMacs.map((m) => Buffer.from(m));
-        } catch (e) {
-          if (e instanceof WscParseError) throw new ApWpsIeError('BAD_ATTRIBUTE', e.message);
-          throw e;
-        }
         break;
       default:
         break;
@@ -151,7 +126,7 @@ export function scanResultWps(elements: readonly Element[]): ApWpsInfo | 'malfor
     const joined = joinWpsIe(elements);
     return joined === undefined ? undefined : parseApWpsIe(joined);
   } catch (e) {
-    if (e instanceof ApWpsIeError || e instanceof WpsIeError) return 'malformed';
+    if (e instanceof WscProtocolError || e instanceof WpsIeError) return 'malformed';
     throw e;
   }
 }
@@ -163,7 +138,11 @@ export function scanResultFlag(result: Pick<ScanResult, 'elements'>, ownAddr: Ma
   return wps === 'malformed' ? '[WPS]' : wpsScanFlag(wps, ownAddr);
 }
 
-export type WpsApAvailableEvent = 'WPS-AP-AVAILABLE-PBC' | 'WPS-AP-AVAILABLE-AUTH' | 'WPS-AP-AVAILABLE-PIN' | 'WPS-AP-AVAILABLE';
+export type WpsApAvailableEvent =
+  | typeof CtrlEvent.WpsApAvailablePbc
+  | typeof CtrlEvent.WpsApAvailableAuth
+  | typeof CtrlEvent.WpsApAvailablePin
+  | typeof CtrlEvent.WpsApAvailable;
 
 /** wpas_wps_notify_scan_results(): the one event a scan gives, or undefined when no BSS has WPS. */
 export function wpsApAvailableEvent(results: readonly Pick<ScanResult, 'elements'>[], ownAddr: MacAddress): WpsApAvailableEvent | undefined {
@@ -178,9 +157,9 @@ export function wpsApAvailableEvent(results: readonly Pick<ScanResult, 'elements
     else if (flag === '[WPS-PIN]') pin++;
     else if (flag === '[WPS]') wps++;
   }
-  if (pbc > 0) return 'WPS-AP-AVAILABLE-PBC';
-  if (auth > 0) return 'WPS-AP-AVAILABLE-AUTH';
-  if (pin > 0) return 'WPS-AP-AVAILABLE-PIN';
-  if (wps > 0) return 'WPS-AP-AVAILABLE';
+  if (pbc > 0) return CtrlEvent.WpsApAvailablePbc;
+  if (auth > 0) return CtrlEvent.WpsApAvailableAuth;
+  if (pin > 0) return CtrlEvent.WpsApAvailablePin;
+  if (wps > 0) return CtrlEvent.WpsApAvailable;
   return undefined;
 }

@@ -17,7 +17,7 @@ import {
   parseUuid,
   unknownConfigMethods,
   utf8Of,
-} from './config-values.js';
+} from './values.js';
 
 /** The settings those keys fill, as both configurations hold them. */
 export interface WpsDeviceSettings {

@@ -11,7 +11,7 @@ import {
   parseUuid,
   printfDecode,
   printfEncode,
-} from './config-values.js';
+} from './values.js';
 
 describe('configuration value syntaxes', () => {
   it('reads integers as strtol(..., 0) with a full-match check, as wpa_supplicant', () => {

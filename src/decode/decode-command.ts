@@ -3,11 +3,12 @@
  * WSC attributes, e.g. the hexdump in a WPS-CRED-RECEIVED or
  * WPS-NEW-AP-SETTINGS event line. `-` reads standard input.
  */
+import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Command } from 'commander';
-import type { DecodeResult } from './decode.js';
+import type { DecodeResult } from '../wps/decode.js';
 
 /** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
-export const HEXDUMP_EVENTS = ['WPS-NEW-AP-SETTINGS', 'WPS-CRED-RECEIVED'] as const;
+export const HEXDUMP_EVENTS = [CtrlEvent.WpsNewApSettings, CtrlEvent.WpsCredReceived] as const;
 /** Refuse absurd inputs early: a WSC message is at most a few kilobytes. */
 export const MAX_DECODE_INPUT_CHARS = 1 << 20;
 
@@ -105,7 +106,7 @@ export interface DecodeJson extends DecodeResult {
  * 1 for unreadable input or a stream that was cut (what decoded is printed first).
  */
 export async function runDecode(args: readonly string[], opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
-  const { decodeAttributes, formatDecodeText, allTruncations } = await import('./decode.js');
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('../wps/decode.js');
   let input: DecodeInput;
   try {
     const text = args.length === 1 && args[0] === '-' ? await io.readStdin() : args.join(' ');
@@ -154,7 +155,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export function register(program: Command): void {
   program
     .command('decode')
-    .description('decode WSC attributes: hex, base64, or a WPS-CRED-RECEIVED / WPS-NEW-AP-SETTINGS event line ("-" reads stdin)')
+    .description(`decode WSC attributes: hex, base64, or a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line ("-" reads stdin)`)
     .argument('<input...>', 'hex (spaces/colons allowed), base64, or an event line; - for standard input')
     .option('--json', 'print the decoded tree as JSON')
     .option('--show-keys', 'show network keys and secret nonces instead of hiding them')

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha1 } from '@noble/hashes/legacy.js';
-import { assignWpsUuids, uuidFromMac, UuidFromMacError, WPS_UUID_MAC_NAMESPACE } from './uuid-from-mac.js';
-import { formatUuid } from './config-values.js';
+import { uuidFromMac, WPS_UUID_MAC_NAMESPACE, WscDeviceError } from '../wps/device.js';
+import { formatUuid } from '../conf/values.js';
+import { assignWpsUuids } from './bss-wps-uuids.js';
 
 describe('UUID derived from the MAC address', () => {
   it('matches what Debian hostapd 2.10 logs for 02:11:22:33:44:55 ("WPS: UUID based on MAC address")', () => {
@@ -20,7 +21,7 @@ describe('UUID derived from the MAC address', () => {
   });
 
   it('refuses a MAC that is not 6 bytes', () => {
-    expect(() => uuidFromMac(new Uint8Array(5))).toThrow(UuidFromMacError);
+    expect(() => uuidFromMac(new Uint8Array(5))).toThrow(WscDeviceError);
   });
 
   it('clones the first earlier WPS BSS UUID unless wps_independent, as hostapd_init_wps', () => {
@@ -46,7 +47,7 @@ describe('UUID derived from the MAC address', () => {
 describe('hostapdWpsUuids', () => {
   it('derives from each BSS own address, keeps a configured uuid= and skips BSSes without WPS', async () => {
     const { parseHostapdConfig } = await import('./config.js');
-    const { hostapdWpsUuids } = await import('./uuid-from-mac.js');
+    const { hostapdWpsUuids } = await import('./bss-wps-uuids.js');
     const { config } = parseHostapdConfig(
       'interface=w0\nssid=a\nwps_state=2\nwps_independent=1\nbss=w1\nssid=b\nwps_state=2\nwps_independent=1\nbss=w2\nssid=c\nbss=w3\nssid=d\nwps_state=1\nuuid=12345678-9abc-def0-1234-56789abcdef0\n',
       'h.conf',

@@ -205,14 +205,6 @@ export function parseCtrlInterface(value: string): { dir: string; group?: string
   return { dir: rest.slice(0, g), group: rest.slice(g + 7) };
 }
 
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-
-/** hwaddr_aton(): "02:00:00:00:01:00". */
-export function parseMac(value: string): Buffer | null {
-  if (!MAC_RE.test(value)) return null;
-  return Buffer.from(value.replace(/:/g, ''), 'hex');
-}
-
 /** "02:00:00:00:01:00" (MACSTR). */
 export function formatMac(mac: Uint8Array): string {
   return formatWpsMac(mac);

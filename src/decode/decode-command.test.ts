@@ -116,7 +116,7 @@ describe('wpsd decode (built binary)', () => {
 
   beforeAll(() => {
     const src = join(root, 'src', 'wps', 'decode.ts');
-    const cmd = join(root, 'src', 'wps', 'decode-command.ts');
+    const cmd = join(root, 'src', 'decode', 'decode-command.ts');
     const stale = !existsSync(cli) || !existsSync(built) || statSync(built).mtimeMs < Math.max(statSync(src).mtimeMs, statSync(cmd).mtimeMs);
     // tsc emits JavaScript even when unrelated files have type errors, so its status is not checked here.
     if (stale) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore', timeout: 120_000 });

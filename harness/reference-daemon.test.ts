@@ -4,7 +4,7 @@ import { hostapdConf } from './hostapd.js';
 import { confText, withDefaults } from './reference-daemon.js';
 import { erConf } from './wpa-supplicant.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/reference/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../fixtures/reference/${name}`, import.meta.url), 'utf8');
 
 describe('reference daemon config files', () => {
   it('writes the hostapd.conf and er.conf the reference fixtures were recorded with', () => {

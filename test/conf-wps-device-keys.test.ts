@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../ap/config-diagnostic.js';
-import { parseHostapdConfig } from '../ap/config.js';
-import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../ap/config-wps-device.js';
-import { parseWpaSupplicantConfig } from './config.js';
+import { ConfigError } from '../src/conf/diagnostic.js';
+import { parseHostapdConfig } from '../src/ap/config.js';
+import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../src/conf/wps-device.js';
+import { parseWpaSupplicantConfig } from '../src/sta/config.js';
 
 const DEVICE_LINES = [
   'uuid=12345678-9abc-def0-1234-56789abcdef0',

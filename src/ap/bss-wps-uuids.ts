@@ -1,33 +1,10 @@
 /**
  * WPS UUIDs of an AP's BSSes as hostapd assigns them (hostapd_init_wps(),
  * src/ap/wps_hostapd.c): configured, cloned from an earlier BSS, or derived
- * from the BSS's own address. The derivation itself lives in src/wps/device.ts
- * (one implementation for AP and station); this module keeps the AP's typed
- * error for a bad address.
+ * from the BSS's own address (hapd->own_addr, its BSSID) with src/wps's
+ * uuidFromMac, the one derivation for AP and station.
  */
-import { MAC_LEN, uuidFromMac as wpsUuidFromMac } from '../wps/device.js';
-
-export { WPS_UUID_MAC_NAMESPACE } from '../wps/device.js';
-
-export const ETH_ALEN = MAC_LEN;
-
-export class UuidFromMacError extends Error {
-  readonly code = 'UUID_BAD_MAC';
-  constructor(len: number) {
-    super(`MAC address must be ${ETH_ALEN} bytes, got ${len}`);
-    this.name = 'UuidFromMacError';
-  }
-}
-
-/**
- * The WPS UUID hostapd and wpa_supplicant use when none is configured
- * (src/wps/device.ts uuidFromMac). hostapd passes the BSS's own address
- * (hapd->own_addr, i.e. its BSSID); wpa_supplicant the interface address.
- */
-export function uuidFromMac(mac: Uint8Array): Buffer {
-  if (mac.length !== ETH_ALEN) throw new UuidFromMacError(mac.length);
-  return wpsUuidFromMac(mac);
-}
+import { uuidFromMac } from '../wps/device.js';
 
 export interface WpsUuidSource {
   /** uuid= from the BSS's configuration, if any. */

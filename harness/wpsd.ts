@@ -12,7 +12,7 @@ import { DaemonInstance, daemonFiles, whenStarted } from './reference-daemon.js'
 import { erConf, type ErConfigOptions } from './wpa-supplicant.js';
 
 /** The built `wpsd` binary (`npx tsc -p tsconfig.build.json`; `npm test` builds it first). */
-export const WPSD_CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli.js');
+export const WPSD_CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
 /**
  * `wpsd ARGS` in the test's own (root) namespace, for tests that open no
