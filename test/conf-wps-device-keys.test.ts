@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/conf/diagnostic.js';
+import { ConfigFileError } from '../src/conf/diagnostic.js';
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../src/conf/wps-device.js';
 import { parseWpaSupplicantConfig } from '../src/sta/config.js';
@@ -25,7 +25,7 @@ function errorsOf(run: () => unknown): string[] {
   try {
     run();
   } catch (e) {
-    if (e instanceof ConfigError) return e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+    if (e instanceof ConfigFileError) return e.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
     throw e;
   }
   return [];

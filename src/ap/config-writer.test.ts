@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthType, EncrType } from '../wps/values.js';
-import { ConfigError, parseHostapdConfig } from './config.js';
+import { ConfigFileError, parseHostapdConfig } from './config.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 import { applyNewApSettings, buildWpsConfigBlock, type NewApSettings } from './config-writer.js';
 
@@ -191,8 +191,8 @@ describe('writing new AP settings to hostapd.conf', () => {
       { ...WPA2PSK, ssid: Buffer.alloc(33, 0x41) },
     ]) {
       const e: unknown = await applyNewApSettings(p, bad).catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe('CONFIG_WRITE_REFUSED');
+      expect(e).toBeInstanceOf(ConfigFileError);
+      expect((e as ConfigFileError).code).toBe('CONFIG_WRITE_REFUSED');
     }
     expect(await readFile(p, 'utf8')).toBe(ORIGINAL);
   });

@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { AuthType, EncrType } from '../wps/values.js';
-import { ConfigError, type ConfigDiagnostic } from '../conf/diagnostic.js';
+import { ConfigFileError, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { parseHostapdConfig } from './config.js';
 import {
   PMK_LEN,
@@ -145,20 +145,20 @@ export interface ApplyNewApSettingsOptions {
 /**
  * Writes the Registrar's new AP settings into the hostapd.conf at `path`
  * (wps_state=2, SSID, wpa, wpa_key_mgmt, wpa_pairwise, passphrase or PSK).
- * Throws ConfigError (CONFIG_WRITE_REFUSED) for settings that cannot be
+ * Throws ConfigFileError (CONFIG_WRITE_REFUSED) for settings that cannot be
  * written; the file is then untouched. The daemon decides about
  * wps_cred_processing=1 (do not write) before calling this.
  */
 export async function applyNewApSettings(path: string, settings: NewApSettings, opts: ApplyNewApSettingsOptions = {}): Promise<void> {
   const problems = validateNewApSettings(settings, path);
-  if (problems.length > 0) throw new ConfigError('CONFIG_WRITE_REFUSED', problems);
+  if (problems.length > 0) throw new ConfigFileError('CONFIG_WRITE_REFUSED', problems);
   let oldBytes: Buffer;
   let mode: number;
   try {
     oldBytes = await readFile(path);
     mode = (await stat(path)).mode & 0o777;
   } catch (e) {
-    throw new ConfigError('CONFIG_UNREADABLE', [
+    throw new ConfigFileError('CONFIG_UNREADABLE', [
       { severity: 'error', path, line: 0, message: `could not open current configuration file: ${(e as Error).message}` },
     ]);
   }

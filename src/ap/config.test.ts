@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
+import { ConfigFileError, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 
 const P = '/etc/hostapd/test.conf';
@@ -55,8 +55,8 @@ function errorsOf(text: string): string[] {
   try {
     parseHostapdConfig(text, P);
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    expect(e).toBeInstanceOf(ConfigFileError);
+    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
   }
   return [];
 }
@@ -246,7 +246,7 @@ describe('hostapd.conf parsing', () => {
     expect(config.bss[0]?.ssid?.toString()).toBe('net');
   });
 
-  it('property: arbitrary text gives a result or a ConfigError, never another exception', () => {
+  it('property: arbitrary text gives a result or a ConfigFileError, never another exception', () => {
     const lineArb = fc.oneof(
       fc.string({ maxLength: 80 }),
       fc.tuple(fc.constantFrom('ssid', 'ssid2', 'wpa', 'wpa_psk', 'wpa_passphrase', 'uuid', 'device_type', 'bss', 'interface', 'channel', 'wps_rf_bands', 'config_methods', 'bssid', 'multi_ap_backhaul_ssid', 'toString', '__proto__', 'constructor'), fc.string({ maxLength: 70 })).map(([k, v]) => `${k}=${v}`),
@@ -258,7 +258,7 @@ describe('hostapd.conf parsing', () => {
             const r = parseHostapdConfig(input, P);
             expect(r.config.bss.length).toBeGreaterThan(0);
           } catch (e) {
-            expect(e).toBeInstanceOf(ConfigError);
+            expect(e).toBeInstanceOf(ConfigFileError);
           }
         }
       }),

@@ -6,12 +6,12 @@
  * BSS that inherits nothing from the ones before it.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
+import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
 import { Cipher, KeyMgmt, configFileText, formatMac } from '../conf/values.js';
 
-export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
+export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
 export { effectiveRsnPairwise } from './config-model.js';
 export { parseCtrlInterface } from '../conf/values.js';
@@ -37,7 +37,7 @@ export function splitConfigLines(text: string): string[] {
 
 /**
  * Parses hostapd.conf text (a string is taken as UTF-8; bytes are taken as they are).
- * Throws ConfigError carrying every error and warning when anything is invalid.
+ * Throws ConfigFileError carrying every error and warning when anything is invalid.
  */
 export function parseHostapdConfig(input: string | Uint8Array, path: string): HostapdConfigResult {
   const sink = new DiagnosticSink(path);
@@ -129,14 +129,14 @@ async function readBlob(path: string, line: number, key: string, sink: Diagnosti
 
 /**
  * Reads and parses hostapd.conf; also reads the extra_cred and ap_settings
- * files, as hostapd does at parse time. Throws ConfigError (all diagnostics).
+ * files, as hostapd does at parse time. Throws ConfigFileError (all diagnostics).
  */
 export async function loadHostapdConfig(path: string): Promise<HostapdConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (e) {
-    throw new ConfigError('CONFIG_UNREADABLE', [
+    throw new ConfigFileError('CONFIG_UNREADABLE', [
       { severity: 'error', path, line: 0, message: `could not open configuration file for reading: ${(e as Error).message}` },
     ]);
   }
@@ -153,7 +153,7 @@ export async function loadHostapdConfig(path: string): Promise<HostapdConfigResu
     }
   }
   if (sink.errors.length > 0) {
-    throw new ConfigError('CONFIG_INVALID', [...sink.errors, ...result.warnings]);
+    throw new ConfigFileError('CONFIG_INVALID', [...sink.errors, ...result.warnings]);
   }
   return result;
 }

@@ -16,7 +16,7 @@ import { Logger, levelFromDebugCount } from '../common/log.js';
 import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions } from './ap-bss.js';
-import { ConfigError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
+import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac } from '../conf/values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
@@ -151,7 +151,7 @@ export async function runAp(opts: RunApOptions): Promise<number> {
     for (const w of warnings) log.warn(formatDiagnostic(w));
     config = c;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigFileError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       process.stderr.write(`Failed to set up interface with ${opts.config}\n`);
       return 1;

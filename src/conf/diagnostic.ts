@@ -17,13 +17,13 @@ export interface ConfigDiagnostic {
 export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_UNREADABLE' | 'CONFIG_WRITE_REFUSED';
 
 /** Thrown when a configuration file is refused; carries every error found, not just the first. */
-export class ConfigError extends Error {
+export class ConfigFileError extends Error {
   readonly code: ConfigErrorCode;
   readonly diagnostics: readonly ConfigDiagnostic[];
 
   constructor(code: ConfigErrorCode, diagnostics: readonly ConfigDiagnostic[], summary?: string) {
     super(summary ?? diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    this.name = 'ConfigError';
+    this.name = 'ConfigFileError';
     this.code = code;
     this.diagnostics = diagnostics;
   }
@@ -52,7 +52,7 @@ export class DiagnosticSink {
 
   throwIfErrors(): void {
     if (this.errors.length > 0) {
-      throw new ConfigError('CONFIG_INVALID', [...this.errors, ...this.warnings]);
+      throw new ConfigFileError('CONFIG_INVALID', [...this.errors, ...this.warnings]);
     }
   }
 }

@@ -131,7 +131,7 @@ export class ExternalRegistrar implements ErEventSource {
   /** PBC: SetSelectedRegistrar only to this AP (wps_er_pbc's filter). */
   private pbcApKey: string | undefined;
 
-  constructor(readonly opts: ExternalRegistrarOptions) {
+  constructor(private readonly opts: ExternalRegistrarOptions) {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.pins = new PinStore(this.now);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cipher, KeyMgmt } from '../conf/values.js';
-import { ConfigError, cleanConfigLine, formatDiagnostic, loadWpaSupplicantConfig, parseCtrlInterface, parseWpaSupplicantConfig } from './config.js';
+import { ConfigFileError, cleanConfigLine, formatDiagnostic, loadWpaSupplicantConfig, parseCtrlInterface, parseWpaSupplicantConfig } from './config.js';
 import { WPA_PROTO_RSN } from './config-network.js';
 
 const P = '/etc/wpa_supplicant/test.conf';
@@ -13,8 +13,8 @@ function errorsOf(text: string): string[] {
   try {
     parseWpaSupplicantConfig(text, P);
   } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    expect(e).toBeInstanceOf(ConfigFileError);
+    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
   }
   return [];
 }
@@ -175,7 +175,7 @@ network={
     expect(warnings[0]?.message).toContain("'cred={' block is not supported");
   });
 
-  it('property: arbitrary text gives a result or a ConfigError, never another exception', () => {
+  it('property: arbitrary text gives a result or a ConfigFileError, never another exception', () => {
     const fieldLine = fc
       .tuple(fc.constantFrom('ssid', 'psk', 'key_mgmt', 'proto', 'pairwise', 'group', 'auth_alg', 'bssid', 'priority', 'disabled', 'uuid', 'device_type', '__proto__', 'constructor', 'hasOwnProperty'), fc.string({ maxLength: 70 }))
       .map(([k, v]) => `${k}=${v}`);
@@ -187,7 +187,7 @@ network={
             const r = parseWpaSupplicantConfig(input, P);
             r.config.networks.forEach((n, i) => expect(n.id).toBe(i));
           } catch (e) {
-            expect(e).toBeInstanceOf(ConfigError);
+            expect(e).toBeInstanceOf(ConfigFileError);
           }
         }
       }),

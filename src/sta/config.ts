@@ -6,7 +6,7 @@
  * and unknown network fields are warnings and are kept for the writer.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
+import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import {
   configFileText,
   parseStrtol0,
@@ -16,7 +16,7 @@ import { uuidFromMac } from '../wps/device.js';
 import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
-export { ConfigError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
+export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export { parseCtrlInterface } from '../conf/values.js';
 export type { NetworkBlock } from './config-network.js';
 
@@ -133,7 +133,7 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
 
 /**
  * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
- * Throws ConfigError with every diagnostic when anything is invalid.
+ * Throws ConfigFileError with every diagnostic when anything is invalid.
  */
 export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string): WpaSupplicantConfigResult {
   const sink = new DiagnosticSink(path);
@@ -238,13 +238,13 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
   return { config, warnings: sink.warnings };
 }
 
-/** Reads and parses wpa_supplicant.conf; throws ConfigError with all diagnostics. */
+/** Reads and parses wpa_supplicant.conf; throws ConfigFileError with all diagnostics. */
 export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplicantConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (e) {
-    throw new ConfigError('CONFIG_UNREADABLE', [
+    throw new ConfigFileError('CONFIG_UNREADABLE', [
       { severity: 'error', path, line: 0, message: `failed to open config file: ${(e as Error).message}` },
     ]);
   }

@@ -17,7 +17,7 @@ import { registerErCommands } from '../er/commands.js';
 import { subscribeEventLines } from '../er/event-lines.js';
 import { ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
-import { ConfigError, formatDiagnostic, loadWpaSupplicantConfig, type WpaSupplicantConfig } from './config.js';
+import { ConfigFileError, formatDiagnostic, loadWpaSupplicantConfig, type WpaSupplicantConfig } from './config.js';
 import { CredentialNetworkError, credentialFromNetwork, networkFromCredential } from './cred-network.js';
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from './network-commands.js';
 import { NetworkTable } from './network-table.js';
@@ -79,7 +79,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     for (const w of res.warnings) log.info(formatDiagnostic(w));
     config = res.config;
   } catch (e) {
-    if (e instanceof ConfigError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof ConfigFileError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
     throw e;
   }
   // A simulated radio needs no real interface: it makes up an address, as a virtual interface would get one.
