@@ -192,6 +192,11 @@ describe('lab console backend over the External Registrar', () => {
     expect(backend.snapshot().enrollees).toMatchObject([
       { state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18', run: { id: 3, kind: 'pin', state: 'failure', fail: { msg: 8, configError: 18 } } },
     ]);
+    // A probe afterwards keeps the failed run with its reason.
+    const entry = er.ap.enrollees.list()[0];
+    if (entry === undefined) throw new Error('no entry');
+    er.publish('enrollee-add', { ap: er.ap, enrollee: { ...entry, m1Received: false } });
+    expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', run: { id: 3, state: 'failure' } }]);
     expect(erLines(backend).slice(1)).toEqual([
       `er WPS-ER-AP-SETTINGS uuid=${AP_UUID} ssid=wpsd-lab auth_type=0x0020 encr_type=0x0008 key=secret-pass`,
       'er WPS-FAIL msg=11 config_error=0',

@@ -231,6 +231,8 @@ export class LabConsoleBackend implements ConsoleBackend {
     const state: ConsoleEnrollee['state'] = enrollee.m1Received ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
     const view = enrolleeView(enrollee, ap, state);
     if (state === 'failed' && cur?.detail !== undefined) view.detail = cur.detail;
+    // Its last run stays with it (a failed one says why) until the next run starts.
+    if (cur?.run !== undefined) view.run = cur.run;
     this.enrollees.set(mac, view);
     this.trimEnrollees();
   }
