@@ -202,6 +202,7 @@ describe('lab console backend over the External Registrar', () => {
       'er WPS-FAIL msg=11 config_error=0',
       'er WPS-SUCCESS ',
       'er WPS-FAIL msg=8 config_error=18',
+      `er WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=0 config_methods=0x238c dev_passwd_id=0 pri_dev_type=0-00000000-0 ||||||`,
     ]);
     backend.dispose();
   });
