@@ -9,7 +9,8 @@
  *                  and CLI wiring (src/lab, src/cli.ts)
  *   wps-pure       src/wps imports only src/wps, the pure helpers of
  *                  src/common, the event-name table of src/ctrl, node:crypto
- *                  and @noble/*: no I/O
+ *                  and @noble/*: no I/O (its tests may also use src/wfa,
+ *                  the contract built on it, and vitest / fast-check)
  *   upnp-generic   src/upnp imports only src/upnp and src/common: it knows
  *                  nothing of WPS (no wps, wfa, er, ap, proxy, ...)
  *   dist-clean     test doubles and tests never reach the published build:
@@ -117,7 +118,7 @@ for (const [f, imps] of graph) {
     if (under(f, 'src/wps')) {
       const ok =
         t !== undefined
-          ? under(t, 'src/wps') || WPS_ALLOWED_LOCAL.has(t)
+          ? under(t, 'src/wps') || WPS_ALLOWED_LOCAL.has(t) || (isTest(f) && under(t, 'src/wfa'))
           : WPS_ALLOWED_PACKAGES.some((r) => r.test(i.spec)) || (isTest(f) && TEST_PACKAGES.some((r) => r.test(i.spec)));
       if (!ok) report('wps-pure', `${f} imports ${t ?? i.spec}`);
     }

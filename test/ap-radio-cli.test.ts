@@ -51,7 +51,7 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
   const closers: (() => Promise<void> | void)[] = [];
 
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/src/ap/radio-path.js'))) {
+    if (!existsSync(join(ROOT, 'dist/src/ap/wps/wps-ap.js'))) {
       try {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
       } catch {

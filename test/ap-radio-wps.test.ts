@@ -17,7 +17,7 @@ import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
-import type { RadioPathTuning } from '../src/ap/radio-path.js';
+import type { WpsTuning } from '../src/ap/ap-bss.js';
 import { wscMessageType } from '../src/wps/eap-wsc.js';
 import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
@@ -63,7 +63,7 @@ interface Lab {
 }
 
 interface LabOptions {
-  radio?: RadioPathTuning;
+  radio?: WpsTuning;
   upnp?: boolean;
   /** hostapd.conf keys to set (a string) or leave out (null). */
   conf?: Record<string, string | null>;
@@ -339,7 +339,7 @@ async function erRunWithApPin(base: string, pin: string): Promise<void> {
  * PutWLANResponse, the answer to M1 after `firstDelayMs`.
  */
 async function subscribeEr(l: Lab, o: { enrollee?: MacAddress; pin?: string; firstDelayMs?: number } = {}): Promise<{ base: string; seen: WlanEventSeen[]; puts: number[] }> {
-  const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+  const base = l.ap.bsses[0]?.wps?.proxy?.device.baseUrl ?? '';
   expect(base).not.toBe('');
   const gena = new GenaSubscriber({ address: '127.0.0.1' });
   l.gena = gena;
@@ -458,7 +458,7 @@ describe('wpsd ap driver=sim: the UPnP proxy and External Registrars', () => {
 
   it('three wrong AP PINs from an ER over UPnP put AP Setup Locked into the beacon', async () => {
     const l = await startLab({ upnp: true, conf: { ap_pin: '87654325' } });
-    const base = l.ap.bsses[0]?.device?.baseUrl ?? '';
+    const base = l.ap.bsses[0]?.wps?.proxy?.device.baseUrl ?? '';
     for (let i = 0; i < 3; i++) await erRunWithApPin(base, '11111115');
     await until(() => l.events.includes('WPS-AP-SETUP-LOCKED '), 'WPS-AP-SETUP-LOCKED');
     const sta = await addStation(l, '02:00:00:00:0c:03');

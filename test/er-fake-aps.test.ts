@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { Enrollee } from ${dist('wps/enrollee.js')};
 import { encodeAttributes, attrU8, attrU16, attrBytes, attrString, AttributeType as A } from ${dist('wps/attributes.js')};
 import { buildWfaExtension } from ${dist('wps/vendor-ext.js')};
-import { buildWlanEvent } from ${dist('er/wlan-event.js')};
+import { buildWlanEvent } from ${dist('wfa/wlan-event.js')};
 
 const cfg = JSON.parse(process.argv[2]);
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');

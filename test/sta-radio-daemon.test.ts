@@ -3,7 +3,7 @@
  * runs in a network namespace of its own (`unshare --net`, a veth pair with a
  * 169.254/16 address so the interface has a MAC) and reaches the sim medium
  * of this test through its UNIX socket (sim_medium=). The AP is the
- * in-process WpsBss of sta-radio-helpers.
+ * in-process WpsAp of sta-radio-helpers.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * An in-process lab for the station's radio commands: a sim medium on a
- * UNIX socket in a temp dir, a WPS AP (WpsBss with the internal Registrar
+ * UNIX socket in a temp dir, a WPS AP (WpsAp with the internal Registrar
  * and the AP as Enrollee for wps_reg), and stations made of a
  * SimStationDriver, a RadioStation, a NetworkTable, a wpa_supplicant.conf in
  * the temp dir and a command registry answering as the control socket does.
@@ -13,7 +13,8 @@ import { SimApDriver } from '../src/radio/sim/ap-driver.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
-import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
+import { WpsAp, type WpsApEvent } from '../src/ap/wps/wps-ap.js';
+import { FakeLink } from './fake-er-link.js';
 import { type DeviceInfo } from '../src/wps/device.js';
 import { WpsState } from '../src/wps/values.js';
 import { CommandRegistry } from '../src/ctrl/registry.js';
@@ -56,8 +57,10 @@ export interface Lab {
   dir: string;
   medium: Medium;
   apDriver: SimApDriver;
-  bss: WpsBss;
-  apEvents: WpsBssEvent[];
+  bss: WpsAp;
+  /** The AP's link to External Registrars, played by the test. */
+  link: FakeLink;
+  apEvents: WpsApEvent[];
   stations: Station[];
 }
 
@@ -66,9 +69,10 @@ export async function startLab(): Promise<Lab> {
   const medium = new Medium({ seed: 5, loss: 0 });
   await medium.listen(join(dir, 'm.sock'));
   const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
-  const apEvents: WpsBssEvent[] = [];
+  const apEvents: WpsApEvent[] = [];
+  const link = new FakeLink(false);
   const apDevice = device(AP, 'wpsd AP', AP_METHODS);
-  const bss = new WpsBss({
+  const bss = new WpsAp({
     driver: apDriver,
     ssid: Buffer.from(SSID),
     channel: CHANNEL,
@@ -77,13 +81,15 @@ export async function startLab(): Promise<Lab> {
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
     credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
-    apEnrollee: { device: apDevice, apPin: () => AP_PIN, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apEnrollee: { device: apDevice, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apPin: { pin: AP_PIN },
+    link,
     retransmitMs: 400,
     maxRetransmissions: 2,
     onEvent: (e) => apEvents.push(e),
   });
   await bss.start();
-  return { dir, medium, apDriver, bss, apEvents, stations: [] };
+  return { dir, medium, apDriver, bss, link, apEvents, stations: [] };
 }
 
 export async function addStation(lab: Lab, mac: MacAddress, confText = 'update_config=1\n'): Promise<Station> {

@@ -39,7 +39,7 @@ describe('wpsd sta (driver=sim): scan, scan_results and bss', () => {
     expect(seen?.type === 'enrollee-seen' ? [seen.probe.requestType, seen.probe.deviceName, seen.probe.version2, seen.probe.pbc] : undefined).toEqual([0, 'sta 01', true, false]);
 
     // A PIN Registrar selected for another station: [WPS-PIN].
-    await lab.bss.setSelectedRegistrar('er-1', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from('020000000cff', 'hex')] });
+    lab.link.select('er-1', { devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from('020000000cff', 'hex')] });
     from = s.events.length;
     expect(await scanLine(s)).toBe(`${head}[WPS-PIN][ESS]\t${SSID}`);
     expect(s.events.slice(from)).toContain('WPS-AP-AVAILABLE-PIN ');

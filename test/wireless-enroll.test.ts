@@ -1,7 +1,7 @@
 /**
  * WPS over the simulated radio, in process: an AP built from src/ap/wireless
  * (SimApDriver + ApMlme + WpsAuthenticator/EapWscServer + RegistrarBackend
- * with the internal Registrar, via WpsBss) and stations running
+ * with the internal Registrar, via WpsAp) and stations running
  * src/sta/wireless enroll() on SimStationDrivers, all on one sim medium
  * listening on a UNIX socket in a temp dir.
  */
@@ -14,14 +14,13 @@ import { SimApDriver } from '../src/radio/sim/ap-driver.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
-import { WpsBss, type WpsBssEvent } from '../src/ap/wireless/wps-bss.js';
-import type { ExternalRegistrarLink } from '../src/ap/wireless/registrar-backend.js';
+import { WpsAp, type WpsApEvent } from '../src/ap/wps/wps-ap.js';
+import { FakeLink } from './fake-er-link.js';
 import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
 import { AuthType, ConfigMethods, DevicePasswordId, WpsState } from '../src/wps/values.js';
 import type { Credential } from '../src/wps/credential.js';
 import { Registrar } from '../src/wps/registrar.js';
 import type { WpsEvent } from '../src/wps/events.js';
-import { ApPinLockout } from '../src/wps/ap-pin-lockout.js';
 import { scanResultWps } from '../src/sta/wireless/scan-flags.js';
 import { AP_METHODS, runSimEnroll, simDevice, wpa2Credential } from './sim-wps-fixtures.js';
 
@@ -34,17 +33,18 @@ interface Lab {
   dir: string;
   medium: Medium;
   apDriver: SimApDriver;
-  bss: WpsBss;
-  apEvents: WpsBssEvent[];
+  bss: WpsAp;
+  /** The AP's link to External Registrars, played by the test. */
+  link: FakeLink;
+  apEvents: WpsApEvent[];
   stations: SimStationDriver[];
 }
 
 interface LabOptions {
-  apPinLockout?: ApPinLockout;
   fragmentSize?: number;
   loss?: number;
   seed?: number;
-  external?: ExternalRegistrarLink;
+  link?: FakeLink;
   m2WaitMs?: number;
   retransmitMs?: number;
   maxRetransmissions?: number;
@@ -55,9 +55,10 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   const medium = new Medium({ seed: o.seed ?? 11, loss: o.loss ?? 0 });
   await medium.listen(join(dir, 'm.sock'));
   const apDriver = await SimApDriver.open({ mediumPath: join(dir, 'm.sock'), address: AP, channel: CHANNEL });
-  const apEvents: WpsBssEvent[] = [];
+  const apEvents: WpsApEvent[] = [];
+  const link = o.link ?? new FakeLink(false);
   const apDevice = simDevice(AP, 'wpsd AP', AP_METHODS);
-  const bss = new WpsBss({
+  const bss = new WpsAp({
     driver: apDriver,
     ssid: Buffer.from(SSID),
     channel: CHANNEL,
@@ -67,17 +68,17 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     registrarDevice: apDevice,
     credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],
     multiApBackhaul: (e) => [wpa2Credential('backhaul', 'backhaul passphrase', e.macAddress)],
-    apEnrollee: { device: apDevice, apPin: () => '87654325', settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apEnrollee: { device: apDevice, settings: () => wpa2Credential(SSID, PASSPHRASE, Buffer.from(macToBytes(AP))) },
+    apPin: { pin: '87654325' },
     fragmentSize: o.fragmentSize,
-    apPinLockout: o.apPinLockout,
-    external: o.external,
+    link,
     m2WaitMs: o.m2WaitMs,
     retransmitMs: o.retransmitMs ?? 400,
     maxRetransmissions: o.maxRetransmissions ?? 2,
     onEvent: (e) => apEvents.push(e),
   });
   await bss.start();
-  return { dir, medium, apDriver, bss, apEvents, stations: [] };
+  return { dir, medium, apDriver, bss, link, apEvents, stations: [] };
 }
 
 async function addStation(lab: Lab, mac: MacAddress): Promise<SimStationDriver> {
@@ -99,7 +100,7 @@ function runEnroll(sta: SimStationDriver, method: EnrollOptions['method'], extra
 }
 
 const wpsEvents = (events: EnrollEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
-const apWps = (events: WpsBssEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
+const apWps = (events: WpsApEvent[]): WpsEvent[] => events.flatMap((e) => (e.type === 'wps' ? [e.event] : []));
 
 describe('WPS over the sim radio: internal Registrar', () => {
   let lab: Lab;
@@ -130,7 +131,7 @@ describe('WPS over the sim radio: internal Registrar', () => {
     const regSuccess = apWps(lab.apEvents).find((e) => e.type === 'reg-success');
     expect(regSuccess).toMatchObject({ type: 'reg-success', password: 'pin', macAddress: Buffer.from(macToBytes(sta.address)) });
     // The PIN was used up: the AP no longer advertises a selected Registrar.
-    expect(lab.bss.selection.view().selected).toBe(false);
+    expect(lab.bss.view().selected).toBe(false);
   });
 
   it('PBC enrollment gives the station the AP credential; the scan shows WPS-AP-AVAILABLE-PBC', async () => {
@@ -143,7 +144,7 @@ describe('WPS over the sim radio: internal Registrar', () => {
     expect(res.credentials[0]?.ssid.toString()).toBe(SSID);
     expect(run.events.find((e) => e.type === 'scan-results')).toMatchObject({ available: 'WPS-AP-AVAILABLE-PBC' });
     expect(apWps(lab.apEvents).find((e) => e.type === 'reg-success')).toMatchObject({ password: 'pbc' });
-    expect(lab.bss.pbc.active).toBe(false);
+    expect(lab.bss.registrar.pbcActive).toBe(false);
   });
 
   it('two stations pushing PBC at once get a session overlap (M2D config_error=12) and no credential', async () => {
@@ -192,7 +193,7 @@ describe('WPS over the sim radio: internal Registrar', () => {
   it('without a PIN on the AP the station gets M2D only, retries, and the walk time ends it', async () => {
     const sta = await addStation(lab, '02:00:00:00:0b:07');
     // An ER selected for everybody, but it never answers: the internal Registrar can only send M2D.
-    await lab.bss.setSelectedRegistrar('er-without-pin', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.alloc(6, 0xff)] });
+    lab.link.select('er-without-pin', { devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.alloc(6, 0xff)] });
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 2_500 });
     const res = await run.result;
     expect(res).toMatchObject({ ok: false, reason: 'timeout' });
@@ -286,15 +287,15 @@ describe('WPS over the sim radio: AP PIN lockout', () => {
   });
 
   it('three wrong AP PINs lock AP setup: the beacon says AP Setup Locked and the right PIN is refused with config_error=15', async () => {
-    const events: string[] = [];
-    const lockout = new ApPinLockout({ now: Date.now, onEvent: (e) => events.push(e) });
-    lab = await startLab({ apPinLockout: lockout });
+    lab = await startLab();
+    const l = lab;
+    const events = (): string[] => l.apEvents.flatMap((e) => (e.type === 'ap-setup-locked' ? ['SETUP-LOCKED'] : e.type === 'ap-setup-unlocked' ? ['SETUP-UNLOCKED'] : []));
     const sta = await addStation(lab, '02:00:00:00:0f:06');
     for (const pin of ['11115555', '22226666', '33337777']) {
       const res = await runEnroll(sta, { kind: 'registrar', bssid: AP, pin, apSettings: { mode: 'learn' } }).result;
       expect(res).toMatchObject({ ok: false, reason: 'failed', fail: { configError: 18 } });
     }
-    expect(events).toEqual(['SETUP-LOCKED']);
+    expect(events()).toEqual(['SETUP-LOCKED']);
     const scan = await sta.scan({ channels: [CHANNEL], dwellMs: 150 });
     const wps = scanResultWps(scan.find((r) => r.bssid === AP)?.elements ?? []);
     expect(wps).toMatchObject({ apSetupLocked: true });
@@ -343,33 +344,30 @@ describe('WPS over the sim radio with 10% frame loss', () => {
 });
 
 /**
- * A fake External Registrar: a second Registrar instance that knows the
- * Enrollee's PIN and answers each relayed message through
- * WpsBss.deliverFromExternal (what PutWLANResponse will call); its answer
- * to M1 comes after `firstDelayMs`, the others after 5 ms.
+ * A fake External Registrar behind the AP's link: a second Registrar
+ * instance that knows the Enrollee's PIN and answers each relayed message
+ * as PutWLANResponse would; its answer to M1 comes after `firstDelayMs`,
+ * the others after 5 ms.
  */
-function fakeEr(getLab: () => Lab, enrollee: MacAddress, pin: string, firstDelayMs: number): ExternalRegistrarLink & { seen: number[] } {
+function fakeEr(enrollee: MacAddress, pin: string, firstDelayMs: number): FakeLink & { seen: number[] } {
   const erDevice = simDevice('02:00:00:00:0e:01', 'fake ER', ConfigMethods.Keypad | ConfigMethods.VirtualDisplay);
   let reg: Registrar | undefined;
   const seen: number[] = [];
-  return {
-    seen,
-    available: () => true,
-    onToExternal: (msg, mac) => {
-      expect(mac).toBe(enrollee);
-      const type = msg.readUInt8(msg.indexOf(Buffer.from([0x10, 0x22, 0x00, 0x01])) + 4);
-      seen.push(type);
-      if (type === 4) {
-        reg = new Registrar({
-          device: erDevice,
-          policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [wpa2Credential('er-network', 'from the ER 123', e.macAddress)] },
-        });
-      }
-      const step = reg?.receive(msg);
-      const reply = step?.reply;
-      if (reply !== undefined && step?.closing !== true) setTimeout(() => getLab().bss.deliverFromExternal(enrollee, reply), type === 4 ? firstDelayMs : 5);
-    },
-  };
+  const link: FakeLink = new FakeLink(true, (mac, msg) => {
+    expect(mac).toBe(enrollee);
+    const type = msg.readUInt8(msg.indexOf(Buffer.from([0x10, 0x22, 0x00, 0x01])) + 4);
+    seen.push(type);
+    if (type === 4) {
+      reg = new Registrar({
+        device: erDevice,
+        policy: { devicePassword: () => ({ kind: 'pin', pin }), credentials: (e) => [wpa2Credential('er-network', 'from the ER 123', e.macAddress)] },
+      });
+    }
+    const step = reg?.receive(msg);
+    const reply = step?.reply;
+    if (reply !== undefined && step?.closing !== true) setTimeout(() => link.respond(enrollee, reply), type === 4 ? firstDelayMs : 5);
+  });
+  return Object.assign(link, { seen });
 }
 
 describe('WPS over the sim radio: External Registrar backend', () => {
@@ -381,9 +379,9 @@ describe('WPS over the sim radio: External Registrar backend', () => {
 
   it("an ER's M2 arriving within the wait window is what the Enrollee gets (internal Registrar has no PIN)", async () => {
     const STA = '02:00:00:00:0d:01';
-    const er = fakeEr(() => lab as Lab, STA, '12345670', 30);
-    lab = await startLab({ external: er, m2WaitMs: 1_500 });
-    await lab.bss.setSelectedRegistrar('fake-er', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
+    const er = fakeEr(STA, '12345670', 30);
+    lab = await startLab({ link: er, m2WaitMs: 1_500 });
+    er.select('fake-er', { devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
     const sta = await addStation(lab, STA);
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
     const res = await run.result;
@@ -398,9 +396,9 @@ describe('WPS over the sim radio: External Registrar backend', () => {
 
   it('an M2D sent first (ER too slow for the window) does not fail the Enrollee: the late ER M2 completes the run', async () => {
     const STA = '02:00:00:00:0d:02';
-    const er = fakeEr(() => lab as Lab, STA, '12345670', 600);
-    lab = await startLab({ external: er, m2WaitMs: 100 });
-    await lab.bss.setSelectedRegistrar('fake-er', { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
+    const er = fakeEr(STA, '12345670', 600);
+    lab = await startLab({ link: er, m2WaitMs: 100 });
+    er.select('fake-er', { devicePasswordId: DevicePasswordId.Default, configMethods: ConfigMethods.Keypad, authorizedMacs: [Buffer.from(macToBytes(STA))] });
     const sta = await addStation(lab, STA);
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' });
     const res = await run.result;

@@ -17,7 +17,8 @@ import { buildWfaExtension, parseWfaExtension } from '../src/wps/vendor-ext.js';
 import { fragmentWpsIe, joinWpsIe } from '../src/radio/wps-ie.js';
 import type { Element } from '../src/radio/elements.js';
 import { buildApWpsElements, buildAssocResponseWpsElements, buildBeaconWpsAttributes, buildProbeResponseWpsAttributes, NOT_SELECTED, type ApWpsIeConfig } from '../src/ap/wireless/wps-ie.js';
-import { SelectedRegistrarUnion, WPS_PBC_WALK_TIME_MS, SelectedRegistrarError } from '../src/ap/wireless/selected-registrar.js';
+import { RegistrarContext, WPS_PBC_WALK_TIME_MS, type ExternalSelection } from '../src/wps/registrar-context.js';
+import { SelectedRegistrarError, parseSetSelectedRegistrar } from '../src/wfa/set-selected-registrar.js';
 import { parseProbeRequestWps, probeRequestWps, ProbeRequestWpsError, notePbcProbe } from '../src/ap/wireless/probe-request.js';
 import { PbcSessions } from '../src/wps/pbc.js';
 import { buildAssocRequestElements, buildAssocRequestWpsAttributes, buildProbeRequestWpsAttributes } from '../src/sta/wireless/probe-ie.js';
@@ -109,8 +110,8 @@ describe("the AP's WPS element", () => {
   });
 
   it('with a PIN for any Enrollee the beacon says Selected Registrar, PIN, keypad/display/label methods and broadcast Authorized MACs', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
-    sel.pinAdded();
+    const sel = new RegistrarContext({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
+    sel.addPin('12345670');
     const hex = buildBeaconWpsAttributes(REFERENCE_AP, sel.view()).toString('hex');
     expect(hex).toBe(
       '104a000110' + '1044000102' + '1041000101' + '101200020000' + '10530002210c' + '1049000e' + '00372a000120' + '0106ffffffffffff',
@@ -118,8 +119,8 @@ describe("the AP's WPS element", () => {
   });
 
   it('in PBC mode Device Password ID is PushButton and the methods gain the push button bits', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
-    sel.pbcStarted();
+    const sel = new RegistrarContext({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
+    sel.pushButton();
     const v = sel.view();
     expect(v).toMatchObject({ selected: true, devicePasswordId: DevicePasswordId.PushButton, pbc: true });
     expect(v.configMethods).toBe(0x210c | ConfigMethods.VirtualPushButton);
@@ -130,14 +131,14 @@ describe("the AP's WPS element", () => {
   });
 
   it('a dual-band AP in PBC mode adds UUID-E and RF Bands to the beacon', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
-    sel.pbcStarted();
+    const sel = new RegistrarContext({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
+    sel.pushButton();
     const t = types(buildBeaconWpsAttributes({ ...REFERENCE_AP, dualBand: true }, sel.view()));
     expect(t.slice(-3)).toEqual([AttributeType.UuidE, AttributeType.RfBands, AttributeType.VendorExtension]);
   });
 
   it('the elements are WPS vendor elements that join back to the attributes', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
+    const sel = new RegistrarContext({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
     const { beaconElements, probeResponseElements } = buildApWpsElements(REFERENCE_AP, sel.view());
     expect(Buffer.from(joinWpsIe(beaconElements) ?? [])).toEqual(buildBeaconWpsAttributes(REFERENCE_AP, sel.view()));
     expect(Buffer.from(joinWpsIe(probeResponseElements) ?? [])).toEqual(buildProbeResponseWpsAttributes(REFERENCE_AP, sel.view()));
@@ -151,45 +152,53 @@ describe("the AP's WPS element", () => {
 describe('the selected-registrar union', () => {
   const methods = REFERENCE_AP.device.configMethods;
   it('merges ERs: the ER’s Device Password ID, methods OR-ed, Authorized MACs appended up to five', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: methods });
-    sel.pinAdded(STA_BYTES);
+    const sel = new RegistrarContext({ now: () => 0, configMethods: methods });
+    sel.addPin('12345670', { macAddress: STA_BYTES });
     const macs = [1, 2, 3, 4, 5].map((i) => Buffer.from([2, 0, 0, 0, 9, i]));
-    sel.setExternal('er1', { selected: true, devicePasswordId: DevicePasswordId.RegistrarSpecified, configMethods: ConfigMethods.Display, authorizedMacs: macs });
-    const v = sel.view();
+    const er1: ExternalSelection = { devicePasswordId: DevicePasswordId.RegistrarSpecified, configMethods: ConfigMethods.Display, authorizedMacs: macs };
+    const v = sel.view([er1]);
     expect(v.devicePasswordId).toBe(DevicePasswordId.RegistrarSpecified);
     expect(v.configMethods).toBe(0x210c | ConfigMethods.Display);
     expect(v.authorizedMacs).toEqual([STA_BYTES, ...macs.slice(0, 4)]);
   });
 
   it('PBC keeps PushButton even when an ER selects a PIN', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: methods });
-    sel.pbcStarted();
-    sel.setExternal('er1', { selected: true, devicePasswordId: 0, configMethods: ConfigMethods.Keypad, authorizedMacs: [] });
-    expect(sel.view().devicePasswordId).toBe(DevicePasswordId.PushButton);
+    const sel = new RegistrarContext({ now: () => 0, configMethods: methods });
+    sel.pushButton();
+    expect(sel.view([{ devicePasswordId: 0, configMethods: ConfigMethods.Keypad, authorizedMacs: [] }]).devicePasswordId).toBe(DevicePasswordId.PushButton);
   });
 
-  it('each selection times out after the 120 s walk time', () => {
+  it('a PIN keeps the internal Registrar selected for the 120 s walk time; an ER keeps it selected on its own', () => {
     let now = 1_000;
-    const sel = new SelectedRegistrarUnion({ now: () => now, configMethods: methods });
-    sel.pinAdded();
+    const sel = new RegistrarContext({ now: () => now, configMethods: methods });
+    sel.addPin('12345670');
     now += 60_000;
-    sel.setExternal('er1', { selected: true, devicePasswordId: 0, configMethods: ConfigMethods.Keypad, authorizedMacs: [] });
-    expect(sel.nextExpiry()).toBe(1_000 + WPS_PBC_WALK_TIME_MS);
+    const er1: ExternalSelection = { devicePasswordId: 0, configMethods: ConfigMethods.Keypad, authorizedMacs: [] };
+    expect(sel.nextDeadline()).toBe(1_000 + WPS_PBC_WALK_TIME_MS);
     now = 1_000 + WPS_PBC_WALK_TIME_MS;
-    expect(sel.expire()).toBe(true);
-    expect(sel.internalSelected).toBe(false);
-    expect(sel.view().selected).toBe(true);
-    now += 60_000;
+    expect(sel.expire()).toEqual([{ type: 'selection-lapsed' }]);
+    expect(sel.selected).toBe(false);
+    expect(sel.view([er1]).selected).toBe(true);
     expect(sel.view().selected).toBe(false);
-    expect(sel.nextExpiry()).toBeUndefined();
+    expect(sel.nextDeadline()).toBeUndefined();
   });
 
-  it('SetSelectedRegistrar with selected=0 removes that ER; bad MACs are refused', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: methods });
-    sel.setExternal('er1', { selected: true, devicePasswordId: 0, configMethods: 0x108, authorizedMacs: [] });
-    sel.setExternal('er1', { selected: false, devicePasswordId: 0, configMethods: 0, authorizedMacs: [] });
+  it('PBC mode ends with its walk time, on the PBC session clock', () => {
+    let now = 0;
+    const sel = new RegistrarContext({ now: () => now, configMethods: methods, pbcWalkTimeMs: 2_000 });
+    expect(sel.pushButton()).toBe(true);
+    expect(sel.nextDeadline()).toBe(2_000);
+    now = 2_000;
+    expect(sel.pbcActive).toBe(false);
+    expect(sel.expire()).toEqual([{ type: 'pbc-timeout' }]);
     expect(sel.view().selected).toBe(false);
-    expect(() => sel.setExternal('er2', { selected: true, devicePasswordId: 0, configMethods: 0, authorizedMacs: [Buffer.alloc(5)] })).toThrow(SelectedRegistrarError);
+  });
+
+  it('an ER selection with selected=0 is no selection; bad Authorized MACs are refused where the message is read', () => {
+    const sel = new RegistrarContext({ now: () => 0, configMethods: methods });
+    expect(sel.view([]).selected).toBe(false);
+    const fiveOctets = Buffer.from('104a000110' + '1041000101' + '101200020000' + '105300020108' + '1049000d00372a0001200105ffffffffff', 'hex');
+    expect(() => parseSetSelectedRegistrar(fiveOctets)).toThrow(SelectedRegistrarError);
   });
 });
 
@@ -296,8 +305,8 @@ describe('scan flags and WPS-AP-AVAILABLE events (wpa_supplicant)', () => {
   });
 
   it('reads what the AP builds', () => {
-    const sel = new SelectedRegistrarUnion({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
-    sel.pinAdded(STA_BYTES);
+    const sel = new RegistrarContext({ now: () => 0, configMethods: REFERENCE_AP.device.configMethods });
+    sel.addPin('12345670', { macAddress: STA_BYTES });
     const info = parseApWpsIe(buildProbeResponseWpsAttributes(REFERENCE_AP, sel.view()));
     expect(info).toMatchObject({ wpsState: 2, selectedRegistrar: true, devicePasswordId: 0, selectedRegistrarConfigMethods: 0x210c, responseType: 3, version2: true, deviceName: 'Wired AP' });
     expect(info.uuidE).toEqual(REFERENCE_AP.device.uuid);

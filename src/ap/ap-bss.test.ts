@@ -74,7 +74,7 @@ describe('an AP BSS serving External Registrars', () => {
       upnp: { httpPort: 0, ssdpPort: 20_000 + ((process.pid + 7) % 20_000) },
       now: () => now,
     });
-    return { lines, setNow: (t) => (now = t), path, base: bss.device?.baseUrl ?? '' };
+    return { lines, setNow: (t) => (now = t), path, base: bss.wps?.proxy?.device.baseUrl ?? '' };
   }
 
   it('locks after three wrong AP PINs, refuses the right one while locked, and takes it once the lockout time has passed', async () => {

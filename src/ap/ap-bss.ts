@@ -1,36 +1,51 @@
 /**
- * One BSS of `wpsd ap` with WPS: its state, AP PIN and lockout, control
- * socket and (with upnp_iface) the WFADevice through which External
- * Registrars learn or configure it. The radio side comes later; a BSS here
- * needs no radio (driver=none / wired).
+ * One BSS of `wpsd ap`: its state (SSID, security, WPS state), control
+ * socket, new settings from Registrars (applied to every WPS sibling, the
+ * file rewritten once), and its WPS owner (WpsAp: registrar context, AP PIN
+ * and lockout, UPnP proxy, and with a radio the WPS element and EAP-WSC).
+ * The BSS turns WpsAp's typed events into hostapd's control lines and
+ * applies the settings they carry.
  *
  * API:
  *   ApBss.start(opts): Promise<ApBss>   .stop(): Promise<void>
- *   .state  .apPin  .lockout  .device  .ctrl
+ *   .state  .conf  .ctrl  .wps (WpsAp | undefined when wps_state=0)
  *   .emit(line)                          control event (level INFO) + log
  *   .applyNewSettings(cred)              what hostapd's hapd_wps_cred_cb does
- *   .setWlanResponseHandler(fn) / .onSelectedRegistrarChange(fn) / .onSettingsApplied(fn) / .proxyWlanEvent(type, mac, msg) / .selectedRegistrars
- *                                        the radio side's hooks (PutWLANResponse, SetSelectedRegistrar, WLANEvent)
+ *   .wpsSiblings()  .setGroup(fn)  .flushWrites()
  */
 import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
-import { WfaDevice, ApStatus } from '../proxy/wfa-device.js';
-import { createWfaActions, type WlanResponse, type WlanResponseResult } from '../proxy/wfa-actions.js';
-import type { SelectedRegistrars } from '../proxy/selected-registrar.js';
+import type { ApDriver } from '../radio/driver.js';
+import { macToBytes } from '../radio/mac.js';
+import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { resolveInterface } from '../upnp/net-address.js';
-import { ApPinLockout, WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../wps/ap-pin-lockout.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
-import { Enrollee } from '../wps/enrollee.js';
-import type { WpsStep } from '../wps/events.js';
 import { AuthType, WpsState } from '../wps/values.js';
-import { ApPin } from './ap-pin.js';
 import { BssState } from './bss.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { applyNewApSettings } from './config-writer.js';
-import { newApSettingsLine, wpsEventLine } from './events.js';
+import { newApSettingsLine, WPS_EVENT_NEW_AP_SETTINGS } from './events.js';
+import { PinRequestFile, pinRequestFrom } from './pin-requests.js';
+import { StationCredentials } from './wps/station-credentials.js';
+import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
+import { wpsApEventLine } from './wps/wps-lines.js';
+import { registerWpsRadioCommands } from './wps-commands.js';
 import { apDeviceInfo } from './wps-device.js';
+
+/** Timings of a BSS's WPS, for tests; the defaults are hostapd's. */
+export interface WpsTuning {
+  /** How long an ER's SetSelectedRegistrar keeps the AP selected (hostapd: 120 s). */
+  selectedRegistrarTimeoutMs?: number;
+  /** PBC mode lasts this long before WPS-TIMEOUT (hostapd WPS_PBC_WALK_TIME, 120 s). */
+  pbcWalkTimeMs?: number;
+  m2WaitMs?: number;
+  externalTimeoutMs?: number;
+  retransmitMs?: number;
+  maxRetransmissions?: number;
+  probeEventIntervalMs?: number;
+}
 
 export interface ApBssOptions {
   config: HostapdConfig;
@@ -42,46 +57,28 @@ export interface ApBssOptions {
   noUpnp?: boolean;
   /** Overrides for tests: SSDP port, HTTP port, callback policy. */
   upnp?: { ssdpPort?: number; httpPort?: number; callbackPolicy?: 'same-host' | 'same-subnet'; maxSubscribers?: number };
+  /** The radio this BSS's WPS runs over (already beaconing), if any. */
+  driver?: ApDriver;
+  tuning?: WpsTuning;
   now?: () => number;
 }
 
 export class ApBss {
   readonly state: BssState;
-  readonly lockout: ApPinLockout;
-  readonly apPin: ApPin;
   ctrl: CtrlServer | undefined;
-  device: WfaDevice | undefined;
+  wps: WpsAp | undefined;
   private readonly log: Logger;
-  private lockTimer: NodeJS.Timeout | undefined;
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
-  private wlanResponseHandler: ((r: WlanResponse) => WlanResponseResult) | undefined;
-  private selectedRegistrarListener: (() => void) | undefined;
-  private settingsListener: (() => void) | undefined;
   private group: (() => readonly ApBss[]) | undefined;
-  /** SetSelectedRegistrar state of the ERs (undefined without a UPnP device); read by the radio side. */
-  selectedRegistrars: SelectedRegistrars | undefined;
+  private readonly credentials: StationCredentials;
+  private pinFile: PinRequestFile | undefined;
 
   private constructor(private readonly opts: ApBssOptions) {
-    const conf = this.conf;
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
-    this.state = new BssState(opts.config, conf, opts.ownAddr, opts.uuid);
-    this.lockout = new ApPinLockout({
-      now: this.now,
-      setupLocked: conf.apSetupLocked === 1,
-      onEvent: (ev) => {
-        if (ev === 'SETUP-LOCKED') {
-          this.emit(WPS_EVENT_AP_SETUP_LOCKED);
-          this.device?.publishApStatus(ApStatus.ConfigurationChanged | ApStatus.SetupLocked);
-        } else {
-          this.log.debug('WPS: Re-enable AP PIN');
-          this.emit(WPS_EVENT_AP_SETUP_UNLOCKED);
-          this.device?.publishApStatus(ApStatus.ConfigurationChanged);
-        }
-      },
-    });
-    this.apPin = new ApPin({ pin: conf.apPin, lockout: this.lockout, emit: (l) => this.emit(l), logger: this.log });
+    this.state = new BssState(opts.config, this.conf, opts.ownAddr, opts.uuid);
+    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: opts.config.hwMode === 'ad', log: this.log });
   }
 
   get conf(): HostapdBssConfig {
@@ -115,26 +112,75 @@ export class ApBss {
         logger: this.log,
       });
     }
-    if (conf.wpsState !== 0 && conf.upnpIface !== undefined && this.opts.noUpnp !== true && this.state.uuid !== undefined) {
-      const uuid = this.state.uuid;
-      const { service, selectedRegistrars } = createWfaActions({
-        createEnrollee: () => this.createEnrollee(),
-        onEnrolleeStep: (step) => this.onEnrolleeStep(step),
-        isSubscriber: (a) => this.device?.isSubscriber(a) ?? false,
-        deliverWlanResponse: (r) => this.wlanResponseHandler?.(r) ?? 'no-station',
-        onSelectedRegistrarChange: () => this.selectedRegistrarListener?.(),
-        now: this.now,
-        logger: this.log,
-      });
-      this.selectedRegistrars = selectedRegistrars;
-      const u = this.opts.upnp ?? {};
-      let iface;
-      try {
-        iface = resolveInterface(conf.upnpIface);
-      } catch (e) {
-        throw new Error(`${conf.iface}: upnp_iface=${conf.upnpIface}: ${(e as Error).message}`, { cause: e });
-      }
-      this.device = new WfaDevice({
+    const uuid = this.state.uuid;
+    if (conf.wpsState === 0 || uuid === undefined) return;
+    this.pinFile = conf.wpsPinRequests !== undefined ? new PinRequestFile(conf.wpsPinRequests, this.log) : undefined;
+    this.wps = new WpsAp(this.wpsOptions(uuid));
+    this.wps.onEvent((e) => this.onWpsEvent(e));
+    await this.wps.start();
+    const loc = this.wps.proxy?.device.location;
+    if (loc !== undefined) this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${loc}`);
+    if (this.opts.driver !== undefined && this.ctrl !== undefined) registerWpsRadioCommands(this.ctrl.registry, this.wps, this.log);
+  }
+
+  private wpsOptions(uuid: Buffer): WpsApOptions {
+    const { config } = this.opts;
+    const conf = this.conf;
+    const state = this.state;
+    const t = this.opts.tuning ?? {};
+    const device = apDeviceInfo(config, conf, uuid, state.ownAddr);
+    const rsn = (state.wpa & 2) !== 0;
+    const o: WpsApOptions = {
+      iface: conf.iface,
+      startBss: false,
+      ssid: state.ssid,
+      channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+      baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [],
+      rsn,
+      ie: {
+        // Read at every rebuild: new settings from a Registrar make an unconfigured AP configured.
+        get wpsState(): number {
+          return state.wpsState === 1 ? 1 : 2;
+        },
+        apSetupLocked: conf.apSetupLocked === 1,
+        device,
+      },
+      registrarDevice: device,
+      credentials: (e) => this.credentials.for(e),
+      multiApBackhaul: (e) => this.credentials.backhaul(e.macAddress),
+      ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
+      apEnrollee: {
+        device,
+        settings: () => state.currentCredential(),
+        wpsState: () => (state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured),
+      },
+      apPin: { pin: conf.apPin, setupLocked: conf.apSetupLocked },
+      siblings: () => this.wpsSiblings().flatMap((b) => (b.wps !== undefined ? [b.wps] : [])),
+      now: this.now,
+      logger: this.log,
+    };
+    if (this.opts.driver !== undefined) o.driver = this.opts.driver;
+    for (const k of ['pbcWalkTimeMs', 'm2WaitMs', 'externalTimeoutMs', 'retransmitMs', 'maxRetransmissions'] as const) {
+      if (t[k] !== undefined) o[k] = t[k];
+    }
+    const upnp = this.upnpOptions(uuid);
+    if (upnp !== undefined) o.upnp = upnp;
+    return o;
+  }
+
+  private upnpOptions(uuid: Buffer): WpsApOptions['upnp'] {
+    const conf = this.conf;
+    if (conf.upnpIface === undefined || this.opts.noUpnp === true) return undefined;
+    let iface;
+    try {
+      iface = resolveInterface(conf.upnpIface);
+    } catch (e) {
+      throw new Error(`${conf.iface}: upnp_iface=${conf.upnpIface}: ${(e as Error).message}`, { cause: e });
+    }
+    const u = this.opts.upnp ?? {};
+    const t = this.opts.tuning ?? {};
+    return {
+      device: {
         iface,
         uuid: formatUuid(uuid),
         strings: {
@@ -148,25 +194,21 @@ export class ApBss {
           ...(conf.serialNumber !== undefined ? { serialNumber: conf.serialNumber } : {}),
           ...(conf.upc !== undefined ? { upc: conf.upc } : {}),
         },
-        service,
-        logger: this.log,
         ...(u.ssdpPort !== undefined ? { ssdpPort: u.ssdpPort } : {}),
         ...(u.httpPort !== undefined ? { httpPort: u.httpPort } : {}),
         ...(u.callbackPolicy !== undefined ? { callbackPolicy: u.callbackPolicy } : {}),
         ...(u.maxSubscribers !== undefined ? { maxSubscribers: u.maxSubscribers } : {}),
-      });
-      await this.device.start();
-      this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${this.device.location}`);
-    }
+      },
+      ...(t.selectedRegistrarTimeoutMs !== undefined ? { selectionTimeoutMs: t.selectedRegistrarTimeoutMs } : {}),
+      ...(t.probeEventIntervalMs !== undefined ? { probeIntervalMs: t.probeEventIntervalMs } : {}),
+    };
   }
 
   async stop(): Promise<void> {
-    if (this.lockTimer) clearTimeout(this.lockTimer);
-    this.lockTimer = undefined;
-    this.apPin.close();
-    const dev = this.device;
-    this.device = undefined;
-    if (dev) await dev.stop();
+    const wps = this.wps;
+    this.wps = undefined;
+    if (wps) await wps.close();
+    await this.pinFile?.flush();
     await this.writes.catch(() => undefined);
     const ctrl = this.ctrl;
     this.ctrl = undefined;
@@ -180,70 +222,38 @@ export class ApBss {
     this.log.info(`${this.iface}: ${shown}`);
   }
 
-  /** The AP's Enrollee for one External Registrar run; none without an AP PIN (hostapd). */
-  private createEnrollee(): Enrollee | undefined {
-    const pin = this.apPin.pin;
-    if (pin === undefined || this.state.uuid === undefined) return undefined;
-    const lockout = this.lockout;
-    const learnOnly = this.conf.apSetupLocked === 2;
-    return new Enrollee({
-      device: apDeviceInfo(this.opts.config, this.conf, this.state.uuid, this.state.ownAddr),
-      password: { kind: 'pin', pin },
-      ap: {
-        settings: this.state.currentCredential(),
-        wpsState: this.state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured,
-        // Read when M2 / M8 arrive, so a lock that starts during the run applies.
-        get setupLocked(): boolean | 'learn-only' {
-          if (lockout.isLocked()) return true;
-          return learnOnly ? 'learn-only' : false;
-        },
-      },
-    });
-  }
-
-  private onEnrolleeStep(step: WpsStep): void {
-    for (const ev of step.events) {
-      switch (ev.type) {
-        case 'pwd-auth-fail':
-          // hostapd_pwd_auth_fail runs wps_pwd_auth_fail for each WPS BSS that has an AP PIN.
-          if (ev.local !== 'enrollee') break;
-          for (const b of this.wpsSiblings()) {
-            if (b.apPin.pin === undefined) continue;
-            b.lockout.recordFailure();
-            b.log.debug(`WPS: AP PIN authentication failure number ${b.lockout.failures} (${b.lockout.consecutiveFailures} consecutive)`);
-            b.scheduleUnlock();
-          }
-          break;
-        case 'ap-pin-success':
-          for (const b of this.wpsSiblings()) b.lockout.recordSuccess();
-          break;
-        case 'new-ap-settings':
-          this.applyNewSettings(ev.settings);
-          break;
-        case 'fail': {
-          const line = wpsEventLine(ev, { credProcessing: this.conf.wpsCredProcessing });
-          if (line !== undefined) this.emit(line);
-          break;
-        }
-        default: {
-          const line = wpsEventLine(ev, { credProcessing: this.conf.wpsCredProcessing });
-          if (line !== undefined) this.emit(line);
+  /** The one subscriber of this BSS's WPS events: the settings they carry, the PIN request file, and the control lines. */
+  private onWpsEvent(e: WpsApEvent): void {
+    if (e.type === 'wps') {
+      const ev = e.event;
+      if (ev.type === 'new-ap-settings') {
+        // An ER (UPnP) or a station Registrar (wps_reg) configured the AP.
+        this.applyNewSettings(ev.settings);
+        return;
+      }
+      if (ev.type === 'pin-needed') {
+        this.log.debug(`WPS: PIN needed for E-UUID ${formatUuid(ev.uuid)}`);
+        void this.pinFile?.append(pinRequestFrom(ev), this.now() / 1000);
+      } else if (ev.type === 'reg-success') {
+        const settings = this.credentials.takeAutoConfig(ev.macAddress);
+        if (settings !== undefined) {
+          this.log.debug('WPS: Moving to Configured state based on first Enrollee connection');
+          this.applyNewSettings(settings);
         }
       }
+    } else if (e.type === 'eap-finished') {
+      this.credentials.forget(Buffer.from(macToBytes(e.addr)));
+      this.log.debug(`${this.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
+    } else if (e.type === 'associated') {
+      this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
+    } else if (e.type === 'disassociated') {
+      this.log.info(`${this.iface}: STA ${e.addr} IEEE 802.11: disassociated`);
     }
-  }
-
-  private scheduleUnlock(): void {
-    if (this.lockTimer) clearTimeout(this.lockTimer);
-    this.lockTimer = undefined;
-    const at = this.lockout.unlockAt;
-    if (at === undefined) return;
-    this.log.debug(`WPS: Disable AP PIN for ${Math.round(this.lockout.currentLockoutMs / 1000)} seconds`);
-    this.lockTimer = setTimeout(() => {
-      this.lockTimer = undefined;
-      this.lockout.tick();
-    }, Math.max(0, at - this.now()));
-    this.lockTimer.unref();
+    const line = wpsApEventLine(e, this.conf.wpsCredProcessing);
+    if (line === undefined) return;
+    // WPS-ENROLLEE-SEEN goes to monitors only, as hostapd's wpa_msg_ctrl.
+    if (e.type === 'enrollee-seen') this.ctrl?.emit(MSG_INFO, line);
+    else this.emit(line);
   }
 
   /**
@@ -294,7 +304,7 @@ export class ApBss {
   private applyNewSettingsHere(cred: Credential): 'event-only' | 'refused' | 'applied' {
     const conf = this.conf;
     const line = newApSettingsLine(cred, conf.wpsCredProcessing);
-    this.emit(line, line.length > 'WPS-NEW-AP-SETTINGS '.length ? 'WPS-NEW-AP-SETTINGS '.length : undefined);
+    this.emit(line, line.length > WPS_EVENT_NEW_AP_SETTINGS.length ? WPS_EVENT_NEW_AP_SETTINGS.length : undefined);
     this.log.debug(`WPS: Received new AP Settings: SSID ${JSON.stringify(cred.ssid.toString('latin1'))} auth 0x${cred.authType.toString(16)} encr 0x${cred.encrType.toString(16)} key ${this.log.key(cred.networkKey.toString('latin1'))}`);
     if (conf.wpsCredProcessing === 1) return 'event-only';
     const psk = (cred.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) !== 0;
@@ -303,34 +313,14 @@ export class ApBss {
       return 'refused';
     }
     this.state.applyCredential(cred);
-    this.settingsListener?.();
+    const rsn = (this.state.wpa & 2) !== 0;
+    this.wps?.settingsApplied({ ssid: this.state.ssid, rsn, baseElements: rsn ? [rsnElement(wpa2PersonalRsn())] : [] });
     return 'applied';
   }
 
-  /**
-   * Hooks for the radio side (a later issue): PutWLANResponse delivery to a
-   * station, and changes of the ERs' SetSelectedRegistrar state.
-   */
-  setWlanResponseHandler(handler: ((r: WlanResponse) => WlanResponseResult) | undefined): void {
-    this.wlanResponseHandler = handler;
-  }
-
-  onSelectedRegistrarChange(listener: (() => void) | undefined): void {
-    this.selectedRegistrarListener = listener;
-  }
-
-  /** Called once this BSS's state has taken new AP settings (the radio side restarts the BSS with them). */
-  onSettingsApplied(listener: (() => void) | undefined): void {
-    this.settingsListener = listener;
-  }
-
-  /** Proxies a station's probe request (type 1) or EAP message (type 2) to the subscribed ERs. */
-  proxyWlanEvent(type: number, mac: Uint8Array, message: Uint8Array): void {
-    this.device?.publishWlanEvent(type, mac, message);
-  }
-
-  /** Resolves once pending config file writes are done (tests, clean stop). */
-  flushWrites(): Promise<void> {
-    return this.writes;
+  /** Resolves once pending config file and PIN request file writes are done (tests, clean stop). */
+  async flushWrites(): Promise<void> {
+    await this.writes;
+    await this.pinFile?.flush();
   }
 }

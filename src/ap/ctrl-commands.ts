@@ -85,12 +85,17 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): v
     maxArgs: 3,
     help: '<disable|random [timeout]|get|set <PIN> [timeout]> = AP PIN for External Registrars',
     handler: (args) => {
-      const reply = bss.apPin.command(args);
+      // The AP PIN belongs to WPS: a BSS with wps_state=0 has none.
+      const own = bss.wps?.guard.apPin;
+      if (own === undefined) return REPLY_FAIL;
+      const reply = own.command(args);
       if (args[0] === 'get' || reply === REPLY_FAIL) return reply;
       // hostapd_wps_for_each: the AP PIN is the same on every WPS BSS that is not wps_independent.
       for (const other of bss.wpsSiblings().slice(1)) {
-        if (args[0] === 'disable') other.apPin.disable();
-        else other.apPin.set(reply, bss.apPin.timeoutSec);
+        const pin = other.wps?.guard.apPin;
+        if (pin === undefined) continue;
+        if (args[0] === 'disable') pin.disable();
+        else pin.set(reply, own.timeoutSec);
       }
       return reply;
     },

@@ -15,13 +15,13 @@ import { readFileSync } from 'node:fs';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
-import { ApBss, type ApBssOptions } from './ap-bss.js';
+import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac } from '../conf/values.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
-import { RadioPath, type RadioPathTuning } from './radio-path.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
+import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
 
 export class ApStartError extends Error {
@@ -55,8 +55,8 @@ export function ownAddress(iface: string, bssid: Buffer | undefined, madeUp?: ()
 export interface ApDaemon {
   readonly config: HostapdConfig;
   readonly bsses: readonly ApBss[];
-  /** WPS over the radio of the first BSS (driver=sim / nl80211 with wps_state set). */
-  readonly radioPath: RadioPath | undefined;
+  /** The WPS of the first BSS when it runs over the radio (driver=sim / nl80211 with wps_state set). */
+  readonly radioWps: WpsAp | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,8 +64,8 @@ export interface StartApOptions {
   logger: LoggerType;
   /** Per-BSS test overrides (UPnP ports, callback policy). */
   bssOptions?: Partial<Pick<ApBssOptions, 'upnp' | 'noUpnp' | 'now'>>;
-  /** Radio path timings (tests). */
-  radio?: RadioPathTuning;
+  /** WPS timings (tests). */
+  radio?: WpsTuning;
 }
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
@@ -79,9 +79,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const radio: ApRadio | undefined = await startRadio(config, addrs[0] as Buffer, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
-  let radioPath: RadioPath | undefined;
   const stopAll = async (): Promise<void> => {
-    await radioPath?.stop().catch((e: Error) => log.debug(`radio path: stop: ${e.message}`));
     for (const b of [...bsses].reverse()) {
       b.emit(AP_EVENT_DISABLED);
       await b.stop();
@@ -101,16 +99,14 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         logger: log,
         ...(opts.bssOptions ?? {}),
         ...(upnpTaken ? { noUpnp: true } : {}),
+        // The radio carries the first BSS (the others have no radio of their own yet).
+        ...(i === 0 && radio !== undefined ? { driver: radio.driver } : {}),
+        ...(opts.radio !== undefined ? { tuning: opts.radio } : {}),
       });
       bsses.push(b);
       b.setGroup(() => bsses);
       registerApCommands(b, () => bsses);
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
-    }
-    const first = bsses[0];
-    if (radio !== undefined && first !== undefined && first.conf.wpsState !== 0 && first.state.uuid !== undefined) {
-      const now = opts.bssOptions?.now;
-      radioPath = await RadioPath.start({ bss: first, config, driver: radio.driver, logger: log, ...(now ? { now } : {}), ...(opts.radio ? { tuning: opts.radio } : {}) });
     }
   } catch (e) {
     await stopAll();
@@ -124,7 +120,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   return {
     config,
     bsses,
-    radioPath,
+    radioWps: radio !== undefined ? bsses[0]?.wps : undefined,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -3,8 +3,8 @@
  *   none, wired  no radio: UPnP and the control interface only (hostapd's
  *                wired test setups use driver=wired the same way);
  *   sim, nl80211 opened through src/radio's openApDriver and started with the
- *                first BSS's SSID and channel; the radio path
- *                (radio-path.ts) then adds the RSN and WPS elements and
+ *                first BSS's SSID and channel; the BSS's WPS
+ *                owner (ap/wps/wps-ap.ts) then adds the RSN and WPS elements and
  *                serves stations (association, EAP-WSC). A driver
  *                that cannot open (no medium, no nl80211) stops the start
  *                with its own message.

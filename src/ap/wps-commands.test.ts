@@ -39,7 +39,7 @@ describe('the radio path commands', () => {
   function setup(pbcOk = true) {
     const calls: string[] = [];
     const control: WpsRadioControl = {
-      addPin: async (pin, o) => void calls.push(`pin ${pin} ${o.uuid?.toString('hex') ?? 'any'} ${o.timeoutSec ?? 0} ${o.enrolleeMac ?? '-'}`),
+      addPin: async (pin, o) => void calls.push(`pin ${pin} ${o.uuid?.toString('hex') ?? 'any'} ${(o.timeoutMs ?? 0) / 1000} ${o.enrolleeMac ?? '-'}`),
       pushButton: async () => (calls.push('pbc'), pbcOk),
       cancel: async () => void calls.push('cancel'),
     };

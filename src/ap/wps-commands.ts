@@ -59,7 +59,7 @@ export function parseWpsPinArgs(args: readonly string[]): WpsPinArgs | undefined
 }
 
 export interface WpsRadioControl {
-  addPin(pin: string, o: { uuid?: Buffer; timeoutSec?: number; enrolleeMac?: MacAddress }): Promise<void>;
+  addPin(pin: string, o: { uuid?: Buffer; timeoutMs?: number; enrolleeMac?: MacAddress }): Promise<void>;
   pushButton(): Promise<boolean>;
   cancel(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export function registerWpsRadioCommands(registry: CommandRegistry, control: Wps
       handler: async (args) => {
         const p = parseWpsPinArgs(args);
         if (p === undefined) return REPLY_FAIL;
-        const o: { uuid?: Buffer; timeoutSec?: number; enrolleeMac?: MacAddress } = { timeoutSec: p.timeoutSec };
+        const o: { uuid?: Buffer; timeoutMs?: number; enrolleeMac?: MacAddress } = { timeoutMs: p.timeoutSec * 1000 };
         if (p.uuid !== undefined) o.uuid = p.uuid;
         if (p.enrolleeMac !== undefined) o.enrolleeMac = p.enrolleeMac;
         await control.addPin(p.pin, o);

@@ -10,7 +10,7 @@ import { formatUuid } from '../wps/device.js';
 import type { ApDescription } from './description-check.js';
 import { EnrolleeTable, type EnrolleeTableView } from './enrollee-table.js';
 import { WlanEventLimiter } from './event-limiter.js';
-import type { SelectedRegistrarState } from './selected-registrar.js';
+import type { SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 
 export type ApStage = 'describing' | 'device-info' | 'subscribing' | 'ready' | 'removed';
 

@@ -8,10 +8,8 @@
  */
 import net from 'node:net';
 import { DescriptionError, findService, parseDeviceDescription, resolveDescriptionUrl } from '../upnp/description.js';
+import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { parseUuid } from '../wps/device.js';
-
-export const WFA_DEVICE_TYPE = 'urn:schemas-wifialliance-org:device:WFADevice:1';
-export const WFA_SERVICE_TYPE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
 
 export type DescriptionCheckErrorCode =
   | 'malformed'

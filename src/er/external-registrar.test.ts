@@ -12,7 +12,7 @@ import { AuthType, EncrType } from '../wps/values.js';
 import { Enrollee } from '../wps/enrollee.js';
 import { parseDeviceType } from '../wps/device.js';
 import { until } from '../../harness/until.js';
-import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from './description-check.js';
+import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import type { ErEventMap, ErEventName } from './er-events.js';
 import { subscribeEventLines } from './event-lines.js';
 import { ExternalRegistrar } from './external-registrar.js';

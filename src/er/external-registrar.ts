@@ -32,23 +32,18 @@ import { AttributeType } from '../wps/attributes.js';
 import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
 import { apKey, ErAp, type ErApView } from './ap-record.js';
-import { DescriptionCheckError, WFA_DEVICE_TYPE, checkApDescription } from './description-check.js';
+import { DescriptionCheckError, checkApDescription } from './description-check.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
 import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
 import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView, type ErSelectionState } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
-import { PinStore } from './pin-store.js';
-import {
-  authorizedMacsFor,
-  buildSetSelectedRegistrarMessage,
-  selectedRegistrarMode,
-  selectedRegistrarState,
-  type SelectedRegistrarMode,
-  type SelectedRegistrarState,
-} from './selected-registrar.js';
+import { ER_PIN_TABLE, PinTable } from '../wps/pin-table.js';
+import { authorizedMacsFor, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
+import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
+import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
+import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
-import { WlanEventError, WlanEventType, parseWlanEvent } from './wlan-event.js';
 
 /** APs tracked at once; more advertisers are ignored (logged). */
 export const MAX_ER_APS = 64;
@@ -94,7 +89,7 @@ export function parseSelector(text: string): ApSelector | undefined {
 }
 
 function isWfaAdvertisement(nt: string): boolean {
-  return nt.includes('schemas-wifialliance-org:device:WFADevice:1') || nt.includes('schemas-wifialliance-org:service:WFAWLANConfig:1');
+  return nt.includes(WFA_DEVICE_TYPE.slice('urn:'.length)) || nt.includes(WFA_SERVICE_TYPE.slice('urn:'.length));
 }
 
 /** The UUID of a USN ("uuid:<uuid>[::...]"). */
@@ -106,7 +101,7 @@ export function uuidOfUsn(usn: string): Buffer | undefined {
 export class ExternalRegistrar implements ErEventSource {
   readonly log: Logger;
   readonly now: () => number;
-  private readonly pins: PinStore;
+  private readonly pins: PinTable;
   private readonly pbc: PbcSessions;
   private readonly events: ErEvents;
   private readonly aps = new Map<string, ErAp>();
@@ -134,7 +129,7 @@ export class ExternalRegistrar implements ErEventSource {
   constructor(private readonly opts: ExternalRegistrarOptions) {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
-    this.pins = new PinStore(this.now);
+    this.pins = new PinTable(this.now, ER_PIN_TABLE);
     this.pbc = new PbcSessions({ now: this.now });
     this.events = new ErEvents(this.log);
     this.enroll = new EnrollSessions(this.enrollContext());
@@ -600,7 +595,7 @@ export class ExternalRegistrar implements ErEventSource {
     const filter = mode === 'pbc' ? this.pbcApKey : undefined;
     if (mode !== 'pbc') this.pbcApKey = undefined;
     this.log.debug(`WPS ER: SetSelectedRegistrar - sel_reg=${state.selected ? 1 : 0} dev_password_id=${state.devicePasswordId} sel_reg_config_methods=0x${state.configMethods.toString(16)} authorized_macs=${macs.map(formatMac).join(',') || 'ff:ff:ff:ff:ff:ff'}`);
-    const msg = buildSetSelectedRegistrarMessage(state, this.device.uuid, macs);
+    const msg = buildSetSelectedRegistrar(state, this.device.uuid, macs);
     for (const ap of this.aps.values()) {
       if (ap.stage !== 'ready' || (filter !== undefined && ap.key !== filter)) continue;
       this.publish('selection', { ap, state: 'START', ...selectionOf(state) });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../harness/until.js';
-import { base64Lines, getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
+import { base64Lines } from '../wfa/base64-lines.js';
+import { getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
 
 const REF = join(import.meta.dirname, '..', '..', 'fixtures', 'reference');
 const recorded = (name: string): { head: string; body: string } => {

@@ -7,9 +7,10 @@
  */
 import { decodeBase64 } from '../upnp/base64.js';
 import { soapCall } from '../upnp/soap-client.js';
-import { formatMac } from '../wps/device.js';
-import { WFA_SERVICE_TYPE } from './description-check.js';
-import { WlanEventType } from './wlan-event.js';
+import { base64Lines } from '../wfa/base64-lines.js';
+import { WFA_SERVICE_TYPE, WfaAction, WfaArgument } from '../wfa/service.js';
+import { formatWlanEventMac } from '../wfa/wlan-event-mac.js';
+import { WlanEventType } from '../wfa/wlan-event.js';
 
 /** wpa_supplicant waits 10 s for GetDeviceInfo / PutMessage and the description. */
 export const ER_SOAP_TIMEOUT_MS = 10_000;
@@ -27,14 +28,6 @@ export class WfaSoapError extends Error {
   }
 }
 
-/** Base64 in 72-character lines, each ending in LF (hostapd's base64_encode). */
-export function base64Lines(data: Uint8Array): string {
-  const b64 = Buffer.from(data).toString('base64');
-  let out = '';
-  for (let i = 0; i < b64.length; i += 72) out += b64.slice(i, i + 72) + '\n';
-  return out;
-}
-
 function binArg(args: Record<string, string>, name: string): Buffer {
   const v = args[name];
   if (v === undefined) throw new WfaSoapError('missing-argument', `response without ${name}`);
@@ -50,20 +43,20 @@ const call = (url: string, action: string, args: Record<string, string>, timeout
 
 /** GetDeviceInfo: the AP's M1. */
 export async function getDeviceInfo(controlUrl: string, signal?: AbortSignal): Promise<Buffer> {
-  return binArg(await call(controlUrl, 'GetDeviceInfo', {}, ER_SOAP_TIMEOUT_MS, signal), 'NewDeviceInfo');
+  return binArg(await call(controlUrl, WfaAction.GetDeviceInfo, {}, ER_SOAP_TIMEOUT_MS, signal), WfaArgument.NewDeviceInfo);
 }
 
 /** PutMessage: one message to the AP's Enrollee, its answer back. */
 export async function putMessage(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<Buffer> {
-  return binArg(await call(controlUrl, 'PutMessage', { NewInMessage: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS, signal), 'NewOutMessage');
+  return binArg(await call(controlUrl, WfaAction.PutMessage, { [WfaArgument.NewInMessage]: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS, signal), WfaArgument.NewOutMessage);
 }
 
 /** PutWLANResponse: a message for a wireless Enrollee the AP proxies (always an EAP event). */
 export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrolleeMac: Uint8Array, signal?: AbortSignal): Promise<void> {
   await call(
     controlUrl,
-    'PutWLANResponse',
-    { NewMessage: base64Lines(msg), NewWLANEventType: String(WlanEventType.Eap), NewWLANEventMAC: formatMac(enrolleeMac) },
+    WfaAction.PutWLANResponse,
+    { [WfaArgument.NewMessage]: base64Lines(msg), [WfaArgument.NewWLANEventType]: String(WlanEventType.Eap), [WfaArgument.NewWLANEventMAC]: formatWlanEventMac(enrolleeMac) },
     ER_SHORT_SOAP_TIMEOUT_MS,
     signal,
   );
@@ -71,5 +64,5 @@ export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrol
 
 /** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
 export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
-  await call(controlUrl, 'SetSelectedRegistrar', { NewMessage: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal);
+  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal);
 }

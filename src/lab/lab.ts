@@ -140,7 +140,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       stations: { pushButton: (mac) => byMac.get(mac)?.pushButton(), startPin: (mac) => byMac.get(mac)?.startPin() },
       // The lab's AP is in this process: its AP PIN lockout says when AP Setup Locked ends.
       apSetupLock: (uuid) => {
-        const lockout = uuid === identity.apUuid ? ap.bsses[0]?.lockout : undefined;
+        const lockout = uuid === identity.apUuid ? ap.bsses[0]?.wps?.guard.lockout : undefined;
         if (lockout === undefined) return undefined;
         if (lockout.lockedIndefinitely) return {};
         const until = lockout.unlockAt;
@@ -166,7 +166,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
-    if (ap.radioPath === undefined) {
+    if (ap.radioWps === undefined) {
       log.warn('lab: the AP serves no WPS over its radio; no stations');
     } else {
       const probeIntervalMs = Math.max(DEFAULT_PROBE_INTERVAL_MS, Math.ceil((Math.min(opts.enrollees, LAB_WAITING_AT_ONCE) / PROBES_PER_SECOND) * 1000));

@@ -5,12 +5,13 @@
  *   PutMessage           M2..M8 in, M3..M7 / WSC_NACK / WSC_Done out; a run that
  *                        ends on the ER's word (its WSC_NACK) answers HTTP 500,
  *                        UPnPError 500 "Error", as hostapd
- *   PutWLANResponse      checked and handed to the radio side's hook
- *   SetSelectedRegistrar only from a current event subscriber (hostapd find_er)
+ *   PutWLANResponse      checked and handed to the AP (hook)
+ *   SetSelectedRegistrar only from a current event subscriber (hostapd find_er);
+ *                        a selection the table cannot hold is refused (501)
  *   the optional actions (GetAPSettings, ...) get 602 from the SOAP layer.
  *
  * API:
- *   createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions; selectedRegistrars: SelectedRegistrars }
+ *   createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions }
  *   MAX_UPNP_WSC_MESSAGE_BYTES
  */
 import { Logger, LogLevel, silentLogger } from '../common/log.js';
@@ -19,10 +20,12 @@ import { UpnpActionError, type SoapContext, type SoapService } from '../upnp/soa
 import { UpnpErrorCode, type SoapArgs } from '../upnp/soap.js';
 import type { Enrollee } from '../wps/enrollee.js';
 import type { WpsStep } from '../wps/events.js';
+import { base64Lines } from '../wfa/base64-lines.js';
+import { WFA_OPTIONAL_ACTIONS, WFA_SERVICE_TYPE, WfaAction, WfaArgument } from '../wfa/service.js';
+import { parseSetSelectedRegistrar, SelectedRegistrarError, type SelectedRegistrarMessage } from '../wfa/set-selected-registrar.js';
+import { formatWlanEventMac, parseWlanEventMac, parseWlanEventType } from '../wfa/wlan-event-mac.js';
+import { WlanEventType } from '../wfa/wlan-event.js';
 import { ErSessions } from './er-sessions.js';
-import { parseWlanEventMac, parseWlanEventType } from './put-wlan-response.js';
-import { parseSetSelectedRegistrar, SelectedRegistrarError, SelectedRegistrars, type SelectedRegistrarMessage } from './selected-registrar.js';
-import { WFA_OPTIONAL_ACTIONS, WFA_SERVICE_TYPE, WlanEventType, formatMacText, hostapdBase64 } from './wfa-service.js';
 
 /** Largest WSC message taken from a SOAP argument (M1..M8 are well under 1 KiB; hostapd's whole request limit is 8000 bytes). */
 export const MAX_UPNP_WSC_MESSAGE_BYTES = 4096;
@@ -31,15 +34,13 @@ export const MAX_UPNP_WSC_MESSAGE_BYTES = 4096;
 export const HOSTAPD_ERROR_CODE = 500;
 export const HOSTAPD_ERROR_TEXT = 'Error';
 
+/** A PutWLANResponse for a wireless Enrollee (always an EAP message). */
 export interface WlanResponse {
-  eventType: number;
   mac: Buffer;
   message: Buffer;
+  /** The ER's address. */
   from: string;
 }
-
-/** What the radio side did with a PutWLANResponse: hostapd answers OK even when no station matches. */
-export type WlanResponseResult = 'delivered' | 'no-station';
 
 export interface WfaActionHooks {
   /** A fresh Enrollee for a new ER run; undefined when the AP has no AP PIN (hostapd refuses GetDeviceInfo). */
@@ -48,9 +49,10 @@ export interface WfaActionHooks {
   onEnrolleeStep(step: WpsStep, remote: string): void;
   /** Whether `address` holds an event subscription (SetSelectedRegistrar is taken only from subscribers). */
   isSubscriber(address: string): boolean;
-  /** The radio side's delivery of PutWLANResponse; without one nothing matches a station. */
-  deliverWlanResponse?: (r: WlanResponse) => WlanResponseResult;
-  onSelectedRegistrarChange?: () => void;
+  /** A PutWLANResponse to deliver (hostapd answers OK whether or not a station matches). */
+  deliverWlanResponse?: (r: WlanResponse) => void;
+  /** An ER's SetSelectedRegistrar; 'full' when it cannot be kept (then refused). */
+  setSelection?: (er: string, msg: SelectedRegistrarMessage) => 'changed' | 'full';
   now?: () => number;
   logger?: Logger;
 }
@@ -76,17 +78,12 @@ function base64Arg(args: SoapArgs, name: string): Buffer {
   }
 }
 
-export function createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions; selectedRegistrars: SelectedRegistrars } {
+export function createWfaActions(hooks: WfaActionHooks): { service: SoapService; sessions: ErSessions } {
   const log = hooks.logger ?? silentLogger;
   const now = hooks.now ?? Date.now;
   const sessions = new ErSessions({
     now,
     onDrop: (s, why) => log.debug(`WPS UPnP: ${why === 'oldest' ? 'Drop oldest active session' : 'Drop idle session'} (${s.remote})`),
-  });
-  const selectedRegistrars = new SelectedRegistrars({
-    now,
-    isCurrent: (er) => hooks.isSubscriber(er),
-    ...(hooks.onSelectedRegistrarChange ? { onChange: hooks.onSelectedRegistrarChange } : {}),
   });
 
   const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
@@ -99,12 +96,12 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     const m1 = enrollee.start();
     sessions.add(enrollee, m1, ctx.remoteAddress);
     log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: M1', m1);
-    return { NewDeviceInfo: hostapdBase64(m1) };
+    return { [WfaArgument.NewDeviceInfo]: base64Lines(m1) };
   };
 
   const putMessage = (args: SoapArgs, ctx: SoapContext): SoapArgs => {
     log.debug('WPS UPnP: PutMessage');
-    const msg = base64Arg(args, 'NewInMessage');
+    const msg = base64Arg(args, WfaArgument.NewInMessage);
     log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: PutMessage NewInMessage', msg);
     const session = sessions.match(msg, ctx.remoteAddress);
     if (session === undefined) {
@@ -125,22 +122,22 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
       throw new UpnpActionError(HOSTAPD_ERROR_CODE, HOSTAPD_ERROR_TEXT);
     }
     log.hexdump(LogLevel.MSGDUMP, 'WPS UPnP: PutMessage NewOutMessage', step.reply);
-    return { NewOutMessage: hostapdBase64(step.reply) };
+    return { [WfaArgument.NewOutMessage]: base64Lines(step.reply) };
   };
 
   const putWlanResponse = (args: SoapArgs, ctx: SoapContext): SoapArgs => {
-    const message = base64Arg(args, 'NewMessage');
-    const eventType = parseWlanEventType(requireArg(args, 'NewWLANEventType'));
+    const message = base64Arg(args, WfaArgument.NewMessage);
+    const eventType = parseWlanEventType(requireArg(args, WfaArgument.NewWLANEventType));
     if (eventType === undefined) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, 'NewWLANEventType is not a number');
-    const mac = parseWlanEventMac(requireArg(args, 'NewWLANEventMAC'));
+    const mac = parseWlanEventMac(requireArg(args, WfaArgument.NewWLANEventMAC));
     if (mac === undefined) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, 'NewWLANEventMAC is not a MAC address');
-    log.debug(`WPS UPnP: PutWLANResponse ev_type=${eventType} mac_addr=${formatMacText(mac)}`);
+    log.debug(`WPS UPnP: PutWLANResponse ev_type=${eventType} mac_addr=${formatWlanEventMac(mac)}`);
     if (eventType !== WlanEventType.Eap) {
       log.debug(`WPS UPnP: Ignored unexpected PutWLANResponse WLANEventType ${eventType}`);
       throw new UpnpActionError(HOSTAPD_ERROR_CODE, HOSTAPD_ERROR_TEXT);
     }
-    const result = hooks.deliverWlanResponse?.({ eventType, mac, message, from: ctx.remoteAddress }) ?? 'no-station';
-    if (result === 'no-station') log.debug('WPS UPnP: No matching STA found');
+    if (hooks.deliverWlanResponse === undefined) log.debug('WPS UPnP: No matching STA found');
+    else hooks.deliverWlanResponse({ mac, message, from: ctx.remoteAddress });
     return {};
   };
 
@@ -150,7 +147,7 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
       log.debug('WPS UPnP: Ignore SetSelectedRegistrar from unknown ER');
       throw new UpnpActionError(UpnpErrorCode.ActionFailed);
     }
-    const raw = base64Arg(args, 'NewMessage');
+    const raw = base64Arg(args, WfaArgument.NewMessage);
     let parsed: SelectedRegistrarMessage;
     try {
       parsed = parseSetSelectedRegistrar(raw);
@@ -158,7 +155,10 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
       if (e instanceof SelectedRegistrarError) throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, e.message);
       throw e;
     }
-    selectedRegistrars.set(ctx.remoteAddress, parsed);
+    if (hooks.setSelection?.(ctx.remoteAddress, parsed) === 'full') {
+      log.debug(`WPS UPnP: SetSelectedRegistrar from ${ctx.remoteAddress} refused: as many ERs selected as may subscribe`);
+      throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many selected External Registrars');
+    }
     log.debug(`WPS UPnP: SetSelectedRegistrar from ${ctx.remoteAddress}: selected=${parsed.selected ? 1 : 0} dev_pw_id=${parsed.devicePasswordId} config_methods=0x${parsed.configMethods.toString(16)}`);
     return {};
   };
@@ -166,12 +166,12 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
   const service: SoapService = {
     serviceType: WFA_SERVICE_TYPE,
     actions: {
-      GetDeviceInfo: getDeviceInfo,
-      PutMessage: putMessage,
-      PutWLANResponse: putWlanResponse,
-      SetSelectedRegistrar: setSelectedRegistrar,
+      [WfaAction.GetDeviceInfo]: getDeviceInfo,
+      [WfaAction.PutMessage]: putMessage,
+      [WfaAction.PutWLANResponse]: putWlanResponse,
+      [WfaAction.SetSelectedRegistrar]: setSelectedRegistrar,
     },
     optionalActions: [...WFA_OPTIONAL_ACTIONS],
   };
-  return { service, sessions, selectedRegistrars };
+  return { service, sessions };
 }

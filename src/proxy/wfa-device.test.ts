@@ -11,7 +11,7 @@ import { parseMessage } from '../wps/message.js';
 import { AttributeType } from '../wps/attributes.js';
 import { createWfaActions } from './wfa-actions.js';
 import { WfaDevice } from './wfa-device.js';
-import { WFA_SERVICE_TYPE } from './wfa-service.js';
+import { WFA_SERVICE_TYPE } from '../wfa/service.js';
 
 const PIN = '12345670';
 const UUID = '12345678-9abc-def0-1234-56789abcdef0';

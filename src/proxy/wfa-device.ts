@@ -9,14 +9,15 @@
  *     .start(): Promise<void>  .stop(): Promise<void>   (stop sends ssdp:byebye)
  *     .location                 http://addr:port/wps_device.xml
  *     .publishWlanEvent(type, mac, message) / .publishApStatus(value)
- *     .isSubscriber(address)
+ *     .isSubscriber(address)  .subscriberCount  .maxSubscribers
+ *     onSubscriptionEnded(address) (option): an event subscription ended
  *   buildWfaDeviceDescription(strings, uuid): string
  *   WFA_HTTP_PORT (hostapd: 49152), WFA_SERVER
  */
 import type { Request, Response } from 'express';
 import { Logger, silentLogger } from '../common/log.js';
 import { buildDeviceDescription } from '../upnp/description.js';
-import { GenaPublisher, type CallbackPolicy } from '../upnp/gena-publisher.js';
+import { GENA_MAX_SUBSCRIBERS, GenaPublisher, type CallbackPolicy } from '../upnp/gena-publisher.js';
 import { UpnpHttpServer } from '../upnp/http-server.js';
 import type { InterfaceAddress } from '../upnp/net-address.js';
 import { soapControlHandler, type SoapService } from '../upnp/soap-server.js';
@@ -24,7 +25,9 @@ import { SsdpAdvertiser } from '../upnp/ssdp-advertiser.js';
 import { AttributeType, attrBytes, attrU8, encodeAttributes } from '../wps/attributes.js';
 import { MessageType, WPS_VERSION } from '../wps/values.js';
 import { buildWfaExtension } from '../wps/vendor-ext.js';
-import { WFA_DEVICE_TYPE, WFA_PATHS, WFA_SERVICE_ID, WFA_SERVICE_TYPE, WlanEventType, buildWfaScpd, encodeWlanEvent, hostapdBase64 } from './wfa-service.js';
+import { base64Lines } from '../wfa/base64-lines.js';
+import { WFA_DEVICE_TYPE, WFA_PATHS, WFA_SERVICE_ID, WFA_SERVICE_TYPE, buildWfaScpd } from '../wfa/service.js';
+import { WlanEventType, buildWlanEvent, encodeWlanEvent } from '../wfa/wlan-event.js';
 
 /** hostapd's first choice of HTTP port; another is taken when it is busy. */
 export const WFA_HTTP_PORT = 49152;
@@ -95,6 +98,8 @@ export interface WfaDeviceOptions {
   maxHeaderBytes?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Told when an event subscription ends (its address may hold others). */
+  onSubscriptionEnded?: (remoteAddress: string) => void;
   logger?: Logger;
 }
 
@@ -167,6 +172,7 @@ export class WfaDevice {
       ...(o.callbackPolicy !== undefined ? { callbackPolicy: o.callbackPolicy } : {}),
       ...(o.maxSubscribers !== undefined ? { maxSubscribers: o.maxSubscribers } : {}),
       subnetPrefixLength: o.iface.prefixLength,
+      ...(o.onSubscriptionEnded !== undefined ? { onDropped: (s: { remoteAddress: string }) => o.onSubscriptionEnded?.(s.remoteAddress) } : {}),
     });
     let http = this.newHttp(o.httpPort ?? WFA_HTTP_PORT);
     this.mount(http, gena);
@@ -215,18 +221,23 @@ export class WfaDevice {
     return this.gena?.subscribers().some((s) => s.remoteAddress === address) ?? false;
   }
 
+  /** How many event subscriptions the device takes at once. */
+  get maxSubscribers(): number {
+    return this.opts.maxSubscribers ?? GENA_MAX_SUBSCRIBERS;
+  }
+
   get subscriberCount(): number {
     return this.gena?.subscriberCount ?? 0;
   }
 
   private initialState(): Record<string, string> {
-    this.lastWlanEvent ??= hostapdBase64(fakeInitialWlanEvent());
+    this.lastWlanEvent ??= base64Lines(fakeInitialWlanEvent());
     return { STAStatus: '1', APStatus: String(this.apStatus), WLANEvent: this.lastWlanEvent };
   }
 
   /** Proxies a station's probe request or EAP message to every subscribed ER (WLANEvent). */
-  publishWlanEvent(type: number, mac: Uint8Array, message: Uint8Array): void {
-    const value = hostapdBase64(encodeWlanEvent(type, mac, message));
+  publishWlanEvent(type: WlanEventType, mac: Uint8Array, message: Uint8Array): void {
+    const value = buildWlanEvent(type, mac, message);
     this.lastWlanEvent = value;
     this.gena?.publish({ WLANEvent: value });
   }

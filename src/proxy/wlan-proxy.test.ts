@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WlanEventType } from './wfa-service.js';
+import { WlanEventType } from '../wfa/wlan-event.js';
 import { WlanEventProxy, WlanProxyError } from './wlan-proxy.js';
 
 const A = Buffer.from('020000000a01', 'hex');
@@ -18,7 +18,7 @@ describe('WLANEvent proxy of wireless Enrollees', () => {
   it('a Probe Request becomes WLANEvent type 1 with the Enrollee MAC and its WPS attributes', () => {
     const { p, sent } = proxy();
     expect(p.probeRequest(A, IE)).toBe(true);
-    expect(sent).toEqual([{ type: WlanEventType.Probe, mac: A.toString('hex'), msg: IE.toString('hex') }]);
+    expect(sent).toEqual([{ type: WlanEventType.ProbeRequest, mac: A.toString('hex'), msg: IE.toString('hex') }]);
   });
 
   it('probes are limited per Enrollee: a station probing all the time does not silence another one', () => {

@@ -17,7 +17,7 @@
  *     .forget(mac) / .clear()
  *   PROBE_WLANEVENT_INTERVAL_MS, MAX_PROBE_ENROLLEES
  */
-import { WlanEventType } from './wfa-service.js';
+import { WlanEventType } from '../wfa/wlan-event.js';
 
 /** One type-1 WLANEvent per Enrollee per second. */
 export const PROBE_WLANEVENT_INTERVAL_MS = 1_000;
@@ -74,7 +74,7 @@ export class WlanEventProxy {
       if (oldest === undefined) break;
       this.lastProbe.delete(oldest);
     }
-    this.opts.publish(WlanEventType.Probe, addr, Buffer.from(wpsAttributes));
+    this.opts.publish(WlanEventType.ProbeRequest, addr, Buffer.from(wpsAttributes));
     return true;
   }
 

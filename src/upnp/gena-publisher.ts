@@ -71,6 +71,8 @@ export interface GenaPublisherOptions {
   /** Prefix length for 'same-subnet' (IPv4); default 24. */
   subnetPrefixLength?: number;
   serverHeader?: string;
+  /** Told when a subscription ends (unsubscribed, expired, or dropped after failures); not on close(). */
+  onDropped?: (s: { sid: string; remoteAddress: string }) => void;
   logger?: Logger;
   now?: () => number;
 }
@@ -101,9 +103,10 @@ export class GenaPublisher {
   private readonly subs = new Map<string, Subscriber>();
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly o: Required<Omit<GenaPublisherOptions, 'logger' | 'now' | 'serverHeader' | 'initialState'>>;
+  private readonly o: Required<Omit<GenaPublisherOptions, 'logger' | 'now' | 'serverHeader' | 'initialState' | 'onDropped'>>;
   private readonly initialState: () => Record<string, string>;
   private readonly serverHeader: string | undefined;
+  private readonly onDropped: GenaPublisherOptions['onDropped'];
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -112,6 +115,7 @@ export class GenaPublisher {
     this.now = opts.now ?? Date.now;
     this.initialState = opts.initialState;
     this.serverHeader = opts.serverHeader;
+    this.onDropped = opts.onDropped;
     this.o = {
       maxSubscribers: opts.maxSubscribers ?? GENA_MAX_SUBSCRIBERS,
       maxQueuedEvents: opts.maxQueuedEvents ?? GENA_MAX_QUEUED_EVENTS,
@@ -179,7 +183,12 @@ export class GenaPublisher {
   private drop(s: Subscriber): void {
     s.dropped = true;
     s.queue.length = 0;
-    this.subs.delete(s.sid);
+    if (!this.subs.delete(s.sid)) return;
+    try {
+      this.onDropped?.({ sid: s.sid, remoteAddress: s.remoteAddress });
+    } catch (e) {
+      this.log.warn(`gena: subscription-end listener failed: ${(e as Error).message}`);
+    }
   }
 
   private reply(res: Response, status: number, text?: string): void {

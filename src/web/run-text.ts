@@ -82,10 +82,10 @@ export function runFailureText(run: ConsoleRun, time: TimeText, locked?: { until
 }
 
 /** The NACK without an error that ends every learn (the ER stops after M7 once it has the AP's settings). */
-const LEARN_END_RE = /^WPS-FAIL msg=11 config_error=0\s*$/;
+const LEARN_END_TEXT = wpsFailText({ msg: 11, configError: ConfigError.NoError, errorIndication: 0 });
 
 /** What an event line means, when it is not what it looks like. */
 export function eventNote(text: string): string | undefined {
-  if (LEARN_END_RE.test(text)) return 'not an error: the WSC_NACK that ends a learn after M7, once the ER has the AP settings';
+  if (text.trimEnd() === LEARN_END_TEXT) return 'not an error: the WSC_NACK that ends a learn after M7, once the ER has the AP settings';
   return undefined;
 }

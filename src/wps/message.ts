@@ -161,7 +161,7 @@ export function parseMessage(raw: Uint8Array): WscMessage {
 }
 
 /** hostapd reads WFA subelements up to a cut and ignores the rest; a wrong-sized known one is still an error. */
-function parseWfaExtensionLenient(value: Buffer): WfaExtension {
+export function parseWfaExtensionLenient(value: Uint8Array): WfaExtension {
   try {
     return parseWfaExtension(value);
   } catch (e) {

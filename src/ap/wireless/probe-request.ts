@@ -5,9 +5,9 @@
  * device name, Version2 / Request to Enroll; and the PBC session it implies.
  * Parsing is total: a malformed element gives a ProbeRequestWpsError.
  */
-import { AttributeType, attributeLengthProblem, parseAttributes, WscParseError } from '../../wps/attributes.js';
+import { AttributeType } from '../../wps/attributes.js';
+import { parseWscTlvs, WscProtocolError, type WscTlvs } from '../../wps/message.js';
 import { DevicePasswordId } from '../../wps/values.js';
-import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import type { Element } from '../../radio/elements.js';
 import type { PbcSessions } from '../../wps/pbc.js';
@@ -41,17 +41,15 @@ export interface ProbeRequestWps {
 
 /** Parses the joined WSC attributes of a Probe Request's WPS element. */
 export function parseProbeRequestWps(attributes: Uint8Array): ProbeRequestWps {
-  let attrs;
+  let tlvs: WscTlvs;
   try {
-    attrs = parseAttributes(attributes);
+    tlvs = parseWscTlvs(attributes);
   } catch (e) {
-    if (e instanceof WscParseError) throw new ProbeRequestWpsError('MALFORMED', e.message);
+    if (e instanceof WscProtocolError) throw new ProbeRequestWpsError(e.code === 'MALFORMED' ? 'MALFORMED' : 'BAD_ATTRIBUTE', e.message);
     throw e;
   }
-  const out: ProbeRequestWps = { version2: false, requestToEnroll: false, pbc: false };
-  for (const a of attrs) {
-    const problem = attributeLengthProblem(a.type, a.value.length);
-    if (problem !== undefined) throw new ProbeRequestWpsError('BAD_ATTRIBUTE', problem);
+  const out: ProbeRequestWps = { version2: tlvs.wfa?.version2 !== undefined, requestToEnroll: tlvs.wfa?.requestToEnroll === true, pbc: false };
+  for (const a of tlvs.attrs) {
     switch (a.type) {
       case AttributeType.RequestType:
         out.requestType ??= a.value.readUInt8(0);
@@ -70,18 +68,6 @@ export function parseProbeRequestWps(attributes: Uint8Array): ProbeRequestWps {
         break;
       case AttributeType.DeviceName:
         if (a.value.length <= PROBE_DEVICE_NAME_MAX) out.deviceName ??= a.value.toString('utf8');
-        break;
-      case AttributeType.VendorExtension:
-        if (isWfaVendorExtension(a.value)) {
-          try {
-            const ext = parseWfaExtension(a.value);
-            if (ext.version2 !== undefined) out.version2 = true;
-            if (ext.requestToEnroll === true) out.requestToEnroll = true;
-          } catch (e) {
-            if (e instanceof WscParseError) throw new ProbeRequestWpsError('BAD_ATTRIBUTE', e.message);
-            throw e;
-          }
-        }
         break;
       default:
         break;

@@ -24,8 +24,10 @@ import { type Logger, silentLogger } from '../../common/log.js';
 import { wscMessageType, wscOpCodeFor as opCodeFor, WscOpCode } from '../../wps/eap-wsc.js';
 import type { Enrollee } from '../../wps/enrollee.js';
 import type { WpsEvent, WpsStep } from '../../wps/events.js';
+import { parseMessage, type WscMessage } from '../../wps/message.js';
 import type { Registrar } from '../../wps/registrar.js';
 import { MessageType } from '../../wps/values.js';
+import type { MacAddress } from '../../radio/mac.js';
 
 /** hostapd's eap_wsc_ext_reg_timeout: 5 s for an External Registrar to answer. */
 export const EXTERNAL_REGISTRAR_TIMEOUT_MS = 5_000;
@@ -65,13 +67,16 @@ export interface WscBackend {
 export interface ExternalRegistrarLink {
   /** True while an External Registrar is subscribed (hostapd upnp_wps_subscribers()). */
   available(): boolean;
-  /** Hand an Enrollee message to the ERs: a WLANEvent of type 2 (EAP) with `enrollee` as WLANEventMAC. */
-  onToExternal(message: Buffer, enrollee: string): void;
+  /**
+   * Hand an Enrollee message to the ERs: a WLANEvent of type 2 (EAP) with
+   * `enrollee` as WLANEventMAC; an M1 comes with its parse (done once, here).
+   */
+  onToExternal(message: Buffer, enrollee: MacAddress, m1?: WscMessage): void;
 }
 
 export interface RegistrarBackendOptions {
   /** The Enrollee's MAC address ("aa:bb:..."), as the WLANEvent names it. */
-  enrollee: string;
+  enrollee: MacAddress;
   /** The internal Registrar for this run; undefined when only ERs register. */
   internal?: Registrar;
   external?: ExternalRegistrarLink;
@@ -98,6 +103,15 @@ function stepAnswer(step: WpsStep, pendingEnd: { value?: 'success' | 'failure' }
   }
   if (step.reply === undefined) return { kind: 'end', result: 'failure', reason: 'no message to send' };
   return { kind: 'send', opCode: opCodeFor(step.reply), message: step.reply };
+}
+
+/** The M1 parsed once for the proxy's bookkeeping; a malformed one is the Registrars' to judge. */
+function parsedM1(message: Buffer): WscMessage | undefined {
+  try {
+    return parseMessage(message);
+  } catch {
+    return undefined;
+  }
 }
 
 export class RegistrarBackend implements WscBackend {
@@ -168,7 +182,11 @@ export class RegistrarBackend implements WscBackend {
   /** M1 (or whatever came first). */
   private async first(message: Buffer): Promise<BackendAnswer> {
     const ext = this.externalAvailable() ? this.opts.external : undefined;
-    if (ext !== undefined && wscMessageType(message) === MessageType.M1) ext.onToExternal(message, this.opts.enrollee);
+    if (ext !== undefined) {
+      // Parsed once for the proxy; a malformed M1 still goes to the ERs, whose Registrars judge it.
+      const m1 = parsedM1(message);
+      if ((m1?.type ?? wscMessageType(message)) === MessageType.M1) ext.onToExternal(message, this.opts.enrollee, m1);
+    }
     const reg = this.opts.internal;
     if (reg === undefined) {
       if (ext === undefined) return { kind: 'end', result: 'failure', reason: 'no Registrar available' };

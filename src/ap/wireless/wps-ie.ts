@@ -13,18 +13,15 @@
  *                   Config Methods (without push button bits),
  *                   [RF Bands: dual-band], WFA extension
  *
- * The selected-registrar part comes from SelectedRegistrarUnion
- * (selected-registrar.ts).
+ * The selected-registrar part comes from RegistrarContext.view (src/wps).
  */
 import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes, type Attribute } from '../../wps/attributes.js';
 import { buildDeviceAttributes, type DeviceInfo } from '../../wps/device.js';
-import { ConfigMethods, DevicePasswordId, ResponseType, WPS_VERSION, WPS_VERSION2 } from '../../wps/values.js';
+import { DevicePasswordId, ResponseType, WPS_VERSION, WPS_VERSION2 } from '../../wps/values.js';
 import { buildWfaExtension, MAX_AUTHORIZED_MACS } from '../../wps/vendor-ext.js';
 import { fragmentWpsIe } from '../../radio/wps-ie.js';
+import { PUSHBUTTON_METHODS, type SelectedRegistrarView } from '../../wps/registrar-context.js';
 import type { Element } from '../../radio/elements.js';
-
-/** The push button bits hostapd strips from the AP's advertised Config Methods. */
-export const PUSHBUTTON_METHODS = ConfigMethods.PushButton | ConfigMethods.VirtualPushButton | ConfigMethods.PhysicalPushButton;
 
 export interface ApWpsIeConfig {
   /** WPS State: 1 not configured, 2 configured (hostapd wps_state). */
@@ -39,17 +36,6 @@ export interface ApWpsIeConfig {
   responseType?: number;
   /** Send the WFA extension (WPS 2.0); default true. */
   version2?: boolean;
-}
-
-/** What the selected-registrar attributes say, as computed by SelectedRegistrarUnion.view(). */
-export interface SelectedRegistrarView {
-  selected: boolean;
-  devicePasswordId: number;
-  configMethods: number;
-  /** At most MAX_AUTHORIZED_MACS, 6 bytes each. */
-  authorizedMacs: Buffer[];
-  /** The internal Registrar is in PBC mode (hostapd reg->pbc). */
-  pbc: boolean;
 }
 
 export const NOT_SELECTED: SelectedRegistrarView = { selected: false, devicePasswordId: 0, configMethods: 0, authorizedMacs: [], pbc: false };

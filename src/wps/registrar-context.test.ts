@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ER_PIN_TIMEOUT_MS, MAX_AUTHORIZED_MACS, MAX_ER_PINS, PinStore } from './pin-store.js';
-import { authorizedMacsFor, buildSetSelectedRegistrarMessage, selectedRegistrarMode, selectedRegistrarState } from './selected-registrar.js';
-import { PbcSessions } from '../wps/pbc.js';
-import { ConfigMethods } from '../wps/values.js';
+import { buildSetSelectedRegistrar } from '../wfa/set-selected-registrar.js';
+import { PbcSessions } from './pbc.js';
+import { ER_PIN_TABLE, ER_PIN_TIMEOUT_MS, MAX_ER_PINS, PinTable } from './pin-table.js';
+import { authorizedMacsFor, RegistrarContext, selectedRegistrarMode, selectedRegistrarState, withPushButton } from './registrar-context.js';
+import { ConfigMethods, DevicePasswordId } from './values.js';
+import { MAX_AUTHORIZED_MACS } from './vendor-ext.js';
 
 const U1 = Buffer.alloc(16, 1);
 const U2 = Buffer.alloc(16, 2);
@@ -10,7 +12,7 @@ const U2 = Buffer.alloc(16, 2);
 describe('ER PINs', () => {
   it("an Enrollee's own PIN wins over a wildcard one; PINs expire after 300 s", () => {
     let now = 0;
-    const s = new PinStore(() => now);
+    const s = new PinTable(() => now, ER_PIN_TABLE);
     s.add(undefined, '11111111', undefined);
     s.add(U1, '12345670', Buffer.from('020000000001', 'hex'));
     expect(s.lookup(U1)?.pin).toBe('12345670');
@@ -26,7 +28,7 @@ describe('ER PINs', () => {
   });
 
   it('a new PIN for the same UUID replaces the old one, and the store is bounded', () => {
-    const s = new PinStore(() => 0);
+    const s = new PinTable(() => 0, ER_PIN_TABLE);
     s.add(U1, '1', undefined);
     s.add(U1, '2', undefined);
     expect(s.size).toBe(1);
@@ -41,7 +43,7 @@ describe('Authorized MACs of the PINs held', () => {
 
   it('two PINs with different MACs are both authorized, newest first; each change of the PINs counts', () => {
     let now = 0;
-    const s = new PinStore(() => now);
+    const s = new PinTable(() => now, ER_PIN_TABLE);
     const v0 = s.version;
     s.add(U1, '12345670', Buffer.from('02000000bb01', 'hex'));
     s.add(U2, '87654325', Buffer.from('02000000bb02', 'hex'));
@@ -59,7 +61,7 @@ describe('Authorized MACs of the PINs held', () => {
   });
 
   it('holds no repeats and at most MAX_AUTHORIZED_MACS, the newest', () => {
-    const s = new PinStore(() => 0);
+    const s = new PinTable(() => 0, ER_PIN_TABLE);
     for (let i = 0; i < 8; i++) s.add(Buffer.alloc(16, i + 1), '12345670', Buffer.from(`02000000cc0${i}`, 'hex'));
     s.add(Buffer.alloc(16, 50), '12345670', Buffer.from('02000000cc07', 'hex'));
     expect(hex(s.authorizedMacs())).toEqual(['02000000cc07', '02000000cc06', '02000000cc05', '02000000cc04', '02000000cc03']);
@@ -72,7 +74,7 @@ describe('Authorized MACs of the PINs held', () => {
     expect(hex(authorizedMacsFor('pin', [a]))).toEqual(['02000000bb01']);
     expect(authorizedMacsFor('off', [a])).toEqual([]);
     const st = selectedRegistrarState(ConfigMethods.Keypad, 'pin');
-    const two = buildSetSelectedRegistrarMessage(st, U1, [Buffer.from('02000000bb02', 'hex'), a]);
+    const two = buildSetSelectedRegistrar(st, U1, [Buffer.from('02000000bb02', 'hex'), a]);
     expect(two.toString('hex')).toContain('1049001400372a000120010c02000000bb0202000000bb01');
   });
 });
@@ -81,7 +83,7 @@ describe('SetSelectedRegistrar', () => {
   it('PIN mode: selected, password id 0, no push-button methods, broadcast Authorized MACs when none, UUID-R last', () => {
     const st = selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton | ConfigMethods.Display, 'pin');
     expect(st).toEqual({ selected: true, devicePasswordId: 0, configMethods: ConfigMethods.Keypad | ConfigMethods.Display });
-    const msg = buildSetSelectedRegistrarMessage(st, U1, []);
+    const msg = buildSetSelectedRegistrar(st, U1, []);
     expect(msg.toString('hex')).toBe('104a000110' + '1041000101' + '101200020000' + '105300020108' + '1049000e00372a0001200106ffffffffffff' + '10480010' + U1.toString('hex'));
   });
 
@@ -96,7 +98,7 @@ describe('SetSelectedRegistrar', () => {
 
   it('is cleared when the PIN times out or the PBC walk time ends (the mode the housekeeping tick applies)', () => {
     let now = 0;
-    const pins = new PinStore(() => now);
+    const pins = new PinTable(() => now, ER_PIN_TABLE);
     const pbc = new PbcSessions({ now: () => now });
     pins.add(undefined, '12345670', undefined);
     expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('pin');
@@ -107,5 +109,62 @@ describe('SetSelectedRegistrar', () => {
     now = ER_PIN_TIMEOUT_MS;
     pins.expire();
     expect(selectedRegistrarMode(pbc.active, pins.size)).toBe('off');
+  });
+});
+
+describe('wps_set_pushbutton, once for both ends', () => {
+  it('adds PushButton and the configured flavour; physical when none is configured', () => {
+    expect(withPushButton(ConfigMethods.Keypad, ConfigMethods.Keypad | ConfigMethods.VirtualPushButton)).toBe(ConfigMethods.Keypad | ConfigMethods.VirtualPushButton);
+    expect(withPushButton(0, ConfigMethods.PhysicalPushButton)).toBe(ConfigMethods.PhysicalPushButton);
+    // Plain push_button: hostapd has to name a kind and says physical.
+    expect(withPushButton(ConfigMethods.Keypad, ConfigMethods.Keypad | ConfigMethods.PushButton)).toBe(ConfigMethods.Keypad | ConfigMethods.PhysicalPushButton);
+    // The ER's SetSelectedRegistrar uses the same rule.
+    expect(selectedRegistrarState(ConfigMethods.Keypad | ConfigMethods.PushButton, 'pbc').configMethods).toBe(ConfigMethods.Keypad | ConfigMethods.PhysicalPushButton);
+  });
+});
+
+describe('RegistrarContext', () => {
+  const U = Buffer.alloc(16, 7);
+  it('a wildcard PIN is claimed by the first Enrollee that uses it and is gone after its registration', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad });
+    expect(c.addPin('12345670')).toBe(true);
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.Default })).toEqual({ kind: 'pin', pin: '12345670' });
+    expect(c.passwordFor({ uuid: U2, devicePasswordId: DevicePasswordId.Default })).toBeUndefined();
+    expect(c.registered(U, 'pin')).toEqual({ pbcEnded: false });
+    expect(c.pins.size).toBe(0);
+    expect(c.selected).toBe(false);
+  });
+
+  it('PBC: the button gives PushButton to PBC Enrollees only, a registration ends it (WPS-PBC-DISABLE), WPS_CANCEL says whether it ran', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton });
+    expect(c.pushButton()).toBe(true);
+    expect(c.view()).toMatchObject({ selected: true, devicePasswordId: DevicePasswordId.PushButton, pbc: true });
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.PushButton })).toEqual({ kind: 'pbc' });
+    expect(c.passwordFor({ uuid: U, devicePasswordId: DevicePasswordId.Default })).toBeUndefined();
+    expect(c.registered(U, 'pbc')).toEqual({ pbcEnded: true });
+    expect(c.pbcActive).toBe(false);
+    expect(c.pushButton()).toBe(true);
+    expect(c.cancel()).toEqual({ pbcWasActive: true });
+    expect(c.cancel()).toEqual({ pbcWasActive: false });
+  });
+
+  it('two Enrollees in PBC mode: the button is refused and nothing changes', () => {
+    const c = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Keypad });
+    c.pbc.probeRequest(Buffer.alloc(6, 1), Buffer.alloc(16, 1));
+    c.pbc.probeRequest(Buffer.alloc(6, 2), Buffer.alloc(16, 2));
+    expect(c.pushButton()).toBe(false);
+    expect(c.view().selected).toBe(false);
+  });
+
+  it('a PIN with its own timeout goes when it runs out; the AP table drops its oldest PIN when full', () => {
+    let now = 0;
+    const c = new RegistrarContext({ now: () => now, configMethods: ConfigMethods.Keypad, pins: { maxPins: 2, whenFull: 'drop-oldest' } });
+    c.addPin('11111111', { uuid: U, timeoutMs: 5_000 });
+    expect(c.nextDeadline()).toBe(5_000);
+    now = 5_000;
+    expect(c.expire()).toEqual([{ type: 'pin-expired' }]);
+    expect(c.pins.lookup(U)).toBeUndefined();
+    for (const pin of ['1', '2', '3']) c.addPin(pin);
+    expect(c.pins.size).toBe(2);
   });
 });

@@ -1,11 +1,20 @@
 /**
- * The WLANEvent state variable of WFAWLANConfig (WFA WLAN Config 1.0, as
- * hostapd's upnp_wps_device_send_wlan_event builds it): base64 of
+ * The WLANEvent state variable of WFAWLANConfig 1.0, as hostapd's
+ * upnp_wps_device_send_wlan_event builds it and wpa_supplicant's ER reads
+ * it: base64 of
  *   WLANEventType (1 byte: 1 = Probe Request, 2 = EAP)
  *   WLANEventMAC  (17 characters, "xx:xx:xx:xx:xx:xx")
- *   message       (Probe Request: the WPS IE's TLVs; EAP: one WSC message)
+ *   message       (Probe Request: the WPS element's attributes; EAP: one WSC message)
+ *
+ * API:
+ *   WlanEventType { ProbeRequest: 1, Eap: 2 }
+ *   encodeWlanEvent(type, mac, message): Buffer       the bytes
+ *   buildWlanEvent(type, mac, message): string        the evented value (72-column base64)
+ *   parseWlanEventBytes(raw) / parseWlanEvent(text): WlanEvent   throw WlanEventError
  */
-import { Base64Error, decodeBase64, encodeBase64 } from '../upnp/base64.js';
+import { Base64Error, decodeBase64 } from '../upnp/base64.js';
+import { base64Lines } from './base64-lines.js';
+import { WLAN_EVENT_MAC_TEXT_LEN, formatWlanEventMac, parseStrictWlanEventMac } from './wlan-event-mac.js';
 
 export const WlanEventType = {
   ProbeRequest: 1,
@@ -13,7 +22,7 @@ export const WlanEventType = {
 } as const;
 export type WlanEventType = (typeof WlanEventType)[keyof typeof WlanEventType];
 
-export const WLAN_EVENT_HEADER_LEN = 1 + 17;
+export const WLAN_EVENT_HEADER_LEN = 1 + WLAN_EVENT_MAC_TEXT_LEN;
 /** Largest decoded WLANEvent accepted: a WSC message plus header (EAP messages are far smaller). */
 export const WLAN_EVENT_MAX_BYTES = 8192;
 
@@ -32,11 +41,9 @@ export interface WlanEvent {
   type: WlanEventType;
   /** The Enrollee's MAC address (6 bytes). */
   macAddress: Buffer;
-  /** The TLVs that followed the header (may be empty). */
+  /** The attributes that followed the header (may be empty). */
   message: Buffer;
 }
-
-const MAC_TEXT = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 
 /** Parses the decoded bytes; throws WlanEventError. */
 export function parseWlanEventBytes(raw: Uint8Array): WlanEvent {
@@ -45,9 +52,9 @@ export function parseWlanEventBytes(raw: Uint8Array): WlanEvent {
   const buf = Buffer.from(raw);
   const type = buf[0];
   if (type !== WlanEventType.ProbeRequest && type !== WlanEventType.Eap) throw new WlanEventError('bad-type', `unknown WLANEventType ${String(type)}`);
-  const macText = buf.subarray(1, WLAN_EVENT_HEADER_LEN).toString('latin1');
-  if (!MAC_TEXT.test(macText)) throw new WlanEventError('bad-mac', 'WLANEventMAC is not xx:xx:xx:xx:xx:xx');
-  return { type, macAddress: Buffer.from(macText.replace(/:/g, ''), 'hex'), message: Buffer.from(buf.subarray(WLAN_EVENT_HEADER_LEN)) };
+  const mac = parseStrictWlanEventMac(buf.subarray(1, WLAN_EVENT_HEADER_LEN).toString('latin1'));
+  if (mac === undefined) throw new WlanEventError('bad-mac', 'WLANEventMAC is not xx:xx:xx:xx:xx:xx');
+  return { type, macAddress: mac, message: Buffer.from(buf.subarray(WLAN_EVENT_HEADER_LEN)) };
 }
 
 /** Parses the base64 text of a WLANEvent property; throws WlanEventError. */
@@ -62,13 +69,13 @@ export function parseWlanEvent(text: string): WlanEvent {
   return parseWlanEventBytes(raw);
 }
 
-/** The bytes of a WLANEvent (for APs and tests). */
-export function buildWlanEventBytes(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): Buffer {
+/** The bytes of a WLANEvent. */
+export function encodeWlanEvent(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): Buffer {
   if (macAddress.length !== 6) throw new WlanEventError('bad-mac', 'MAC address must be 6 bytes');
-  const mac = Array.from(macAddress, (x) => x.toString(16).padStart(2, '0')).join(':');
-  return Buffer.concat([Buffer.from([type]), Buffer.from(mac, 'latin1'), Buffer.from(message)]);
+  return Buffer.concat([Buffer.from([type]), Buffer.from(formatWlanEventMac(macAddress), 'latin1'), Buffer.from(message)]);
 }
 
+/** The evented value of a WLANEvent, laid out as hostapd sends it. */
 export function buildWlanEvent(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): string {
-  return encodeBase64(buildWlanEventBytes(type, macAddress, message));
+  return base64Lines(encodeWlanEvent(type, macAddress, message));
 }

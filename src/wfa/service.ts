@@ -1,15 +1,12 @@
 /**
  * The WFAWLANConfig:1 service of a WFADevice:1 (Wi-Fi Alliance "WFA Device
- * and Service" 1.0): type URNs, the paths hostapd serves them at, the SCPD,
- * and the WLANEvent value format.
+ * and Service" 1.0), the contract both ends speak: type URNs, the paths
+ * hostapd serves them at, action and argument names, and the SCPD.
  *
  * API:
  *   WFA_DEVICE_TYPE, WFA_SERVICE_TYPE, WFA_SERVICE_ID, WFA_PATHS
  *   WFA_SCPD_DEFINITION / buildWfaScpd(): string
- *   WlanEventType { Probe: 1, Eap: 2 }
- *   encodeWlanEvent(type, mac, message): Buffer    type(1) + "aa:bb:cc:dd:ee:ff" + WSC message
- *   hostapdBase64(bytes): string                   base64 in 72-character lines, each ending in LF (hostapd's base64_encode)
- *   formatMacText(mac): string
+ *   WfaAction, WfaArgument: action and argument names, as both ends spell them
  */
 import { buildScpd, type ScpdDefinition } from '../upnp/scpd.js';
 
@@ -88,38 +85,31 @@ export const WFA_SCPD_DEFINITION: ScpdDefinition = {
   ],
 };
 
+/** Action names of WFAWLANConfig 1.0 that the AP serves and the ER calls. */
+export const WfaAction = {
+  GetDeviceInfo: 'GetDeviceInfo',
+  PutMessage: 'PutMessage',
+  PutWLANResponse: 'PutWLANResponse',
+  SetSelectedRegistrar: 'SetSelectedRegistrar',
+} as const;
+export type WfaAction = (typeof WfaAction)[keyof typeof WfaAction];
+
+/** Argument names of those actions. */
+export const WfaArgument = {
+  NewDeviceInfo: 'NewDeviceInfo',
+  NewInMessage: 'NewInMessage',
+  NewOutMessage: 'NewOutMessage',
+  NewMessage: 'NewMessage',
+  NewWLANEventType: 'NewWLANEventType',
+  NewWLANEventMAC: 'NewWLANEventMAC',
+} as const;
+
 /** The actions this AP implements; the rest of the SCPD's are optional and answered with 602. */
-export const WFA_IMPLEMENTED_ACTIONS = ['GetDeviceInfo', 'PutMessage', 'PutWLANResponse', 'SetSelectedRegistrar'] as const;
+export const WFA_IMPLEMENTED_ACTIONS: readonly string[] = Object.values(WfaAction);
 export const WFA_OPTIONAL_ACTIONS: readonly string[] = WFA_SCPD_DEFINITION.actions
   .map((a) => a.name)
-  .filter((n) => !(WFA_IMPLEMENTED_ACTIONS as readonly string[]).includes(n));
+  .filter((n) => !WFA_IMPLEMENTED_ACTIONS.includes(n));
 
 export function buildWfaScpd(): string {
   return buildScpd(WFA_SCPD_DEFINITION);
-}
-
-/** WLANEventType values (WFAWLANConfig 1.0): a probe request or an EAP message from a station. */
-export const WlanEventType = { Probe: 1, Eap: 2 } as const;
-export type WlanEventType = (typeof WlanEventType)[keyof typeof WlanEventType];
-
-/** Length of the MAC text in a WLANEvent ("00:00:00:00:00:00"). */
-export const WLAN_EVENT_MAC_TEXT_LEN = 17;
-
-export function formatMacText(mac: Uint8Array): string {
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
-/** WLANEvent value: type octet, the MAC as 17 characters of text, then the message (hostapd upnp_wps_device_send_wlan_event). */
-export function encodeWlanEvent(type: number, mac: Uint8Array, message: Uint8Array): Buffer {
-  if (mac.length !== 6) throw new RangeError('WLANEvent MAC must be 6 bytes');
-  return Buffer.concat([Buffer.from([type & 0xff]), Buffer.from(formatMacText(mac), 'latin1'), Buffer.from(message)]);
-}
-
-/** hostapd's base64_encode layout: 72-character lines, each followed by LF (so the text ends in LF). */
-export const HOSTAPD_BASE64_LINE = 72;
-export function hostapdBase64(bytes: Uint8Array): string {
-  const b64 = Buffer.from(bytes).toString('base64');
-  let out = '';
-  for (let i = 0; i < b64.length; i += HOSTAPD_BASE64_LINE) out += b64.slice(i, i + HOSTAPD_BASE64_LINE) + '\n';
-  return out;
 }

@@ -1,18 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64 } from '../upnp/base64.js';
-import { Enrollee } from '../wps/enrollee.js';
-import { AuthType, EncrType } from '../wps/values.js';
-import { ErSessions } from './er-sessions.js';
-import { parseWlanEventMac, parseWlanEventType } from './put-wlan-response.js';
-import { BROADCAST_MAC, SelectedRegistrarError, SelectedRegistrars, parseSetSelectedRegistrar } from './selected-registrar.js';
-import { encodeWlanEvent, hostapdBase64 } from './wfa-service.js';
+import { ConfigMethods, DevicePasswordId } from '../wps/values.js';
+import { base64Lines } from './base64-lines.js';
+import { BROADCAST_MAC, SelectedRegistrarError, buildSetSelectedRegistrar, parseSetSelectedRegistrar } from './set-selected-registrar.js';
+import { formatWlanEventMac, parseWlanEventMac, parseWlanEventType } from './wlan-event-mac.js';
+import { encodeWlanEvent } from './wlan-event.js';
 
 describe('WLANEvent and base64 layout', () => {
   it('hostapd base64 (72-character lines) decodes back to the bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), (b) => {
-        const text = hostapdBase64(b);
+        const text = base64Lines(b);
         expect(text.split('\n').every((l) => l.length <= 72)).toBe(true);
         expect(Buffer.from(decodeBase64(text))).toEqual(Buffer.from(b));
       }),
@@ -22,6 +21,18 @@ describe('WLANEvent and base64 layout', () => {
   it('a WLANEvent is the type octet, the MAC as text, then the message', () => {
     const ev = encodeWlanEvent(2, Buffer.from('020000000300', 'hex'), Buffer.from([0x10, 0x4a]));
     expect(ev.toString('latin1')).toBe('\x0202:00:00:00:03:00\x10\x4a');
+  });
+});
+
+describe('WLANEventMAC', () => {
+  it('is written lower case with colons and read back', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), (mac) => {
+        const text = formatWlanEventMac(mac);
+        expect(text).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+        expect(parseWlanEventMac(text)?.equals(Buffer.from(mac))).toBe(true);
+      }),
+    );
   });
 });
 
@@ -62,22 +73,17 @@ describe('SetSelectedRegistrar', () => {
     expect(() => parseSetSelectedRegistrar(Buffer.from('104a000110', 'hex'))).toThrow(SelectedRegistrarError);
   });
 
-  it('a selection ends after its timeout', () => {
-    let t = 0;
-    const s = new SelectedRegistrars({ now: () => t, timeoutMs: 1000 });
-    s.set('169.254.1.2', parseSetSelectedRegistrar(v1));
-    expect(s.active()).toHaveLength(1);
-    t = 1000;
-    expect(s.active()).toHaveLength(0);
+  it('reads what the ER builds: selection, password id, methods and Authorized MACs', () => {
+    const macs = [Buffer.from('02000000bb02', 'hex'), Buffer.from('02000000bb01', 'hex')];
+    const msg = buildSetSelectedRegistrar({ selected: true, devicePasswordId: DevicePasswordId.PushButton, configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton }, Buffer.alloc(16, 1), macs);
+    expect(parseSetSelectedRegistrar(msg)).toEqual({ selected: true, devicePasswordId: 4, configMethods: ConfigMethods.Keypad | ConfigMethods.VirtualPushButton, authorizedMacs: macs, version2: true });
+    // No Message Type is needed, and none is added: the bytes parse as sent.
+    expect(msg.includes(Buffer.from([0x10, 0x22]))).toBe(false);
   });
 
-  it('a selection ends when its ER drops its subscription', () => {
-    let subscribed = true;
-    const s = new SelectedRegistrars({ now: () => 0, isCurrent: () => subscribed });
-    s.set('169.254.1.2', parseSetSelectedRegistrar(v1));
-    expect(s.active()).toHaveLength(1);
-    subscribed = false;
-    expect(s.active()).toHaveLength(0);
+  it('refuses an Authorized MACs list that is not whole MACs', () => {
+    const bad = Buffer.from('104a000110' + '1041000101' + '101200020000' + '105300020108' + '1049000d00372a0001200105ffffffffff', 'hex');
+    expect(() => parseSetSelectedRegistrar(bad)).toThrow(SelectedRegistrarError);
   });
 
   it('throws nothing but SelectedRegistrarError on any bytes', () => {
@@ -90,43 +96,5 @@ describe('SetSelectedRegistrar', () => {
         }
       }),
     );
-  });
-});
-
-describe('External Registrar runs', () => {
-  const device = {
-    uuid: Buffer.alloc(16, 1), macAddress: Buffer.alloc(6, 2), deviceName: 'AP', manufacturer: 'm', modelName: 'm', modelNumber: '1',
-    serialNumber: '1', primaryDeviceType: Buffer.from('00060050f2040001', 'hex'), osVersion: 0, configMethods: 0x100, rfBands: 1,
-  };
-  const settings = { networkIndex: 1, ssid: Buffer.from('s'), authType: AuthType.Open, encrType: EncrType.None, networkKey: Buffer.alloc(0), macAddress: Buffer.alloc(6, 2), extra: [] };
-  const newRun = () => new Enrollee({ device, password: { kind: 'pin', pin: '12345670' }, ap: { settings } });
-
-  it('keeps at most four runs, dropping the oldest, and forgets idle ones', () => {
-    let t = 0;
-    const dropped: string[] = [];
-    const s = new ErSessions({ now: () => t, onDrop: (_x, why) => dropped.push(why) });
-    const first = newRun();
-    const firstM1 = first.start();
-    s.add(first, firstM1, 'a');
-    for (let i = 0; i < 4; i++) {
-      const e = newRun();
-      s.add(e, e.start(), 'b');
-    }
-    expect(s.size).toBe(4);
-    expect(dropped).toEqual(['oldest']);
-    expect(s.match(firstM1)).toBeUndefined();
-    t = 60_000;
-    expect(s.size).toBe(0);
-  });
-
-  it('matches a message to its run by the Enrollee Nonce', () => {
-    const s = new ErSessions({ now: () => 0 });
-    const e = newRun();
-    const m1 = e.start();
-    const run = s.add(e, m1, 'a');
-    expect(s.match(m1)).toBe(run);
-    expect(s.match(m1, 'a')).toBe(run);
-    expect(s.match(m1, 'elsewhere')).toBeUndefined();
-    expect(s.match(Buffer.from('104a000110', 'hex'))).toBeUndefined();
   });
 });

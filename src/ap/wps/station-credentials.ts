@@ -1,0 +1,84 @@
+/**
+ * What the AP's internal Registrar hands a station Enrollee in M8 (hostapd
+ * wps_build_cred): the BSS's own settings, or for an unconfigured AP
+ * (wps_state=1) a fresh random passphrase that becomes the AP's own when
+ * that Enrollee's run succeeds; and the backhaul BSS's credentials for a
+ * Multi-AP backhaul STA.
+ *
+ * API:
+ *   new StationCredentials({ state, conf, hwMode, log })
+ *     .for(enrollee): Credential[]   .backhaul(mac): Credential[] | undefined
+ *     .takeAutoConfig(mac): Credential | undefined   .forget(mac)
+ */
+import { type Logger } from '../../common/log.js';
+import type { Credential } from '../../wps/credential.js';
+import { formatUuid } from '../../wps/device.js';
+import type { EnrolleeInfo } from '../../wps/registrar.js';
+import { AuthType, EncrType } from '../../wps/values.js';
+import type { BssState } from '../bss.js';
+import type { HostapdBssConfig } from '../config.js';
+import { autoConfigSettings, credentialForEnrollee, randomPassphrase, unconfiguredApSecurity } from '../enrollee-credential.js';
+
+/** Unconfigured-AP passphrases waiting for their run's end (one per Enrollee in a run; the oldest goes past this). */
+export const MAX_AUTO_CONFIG_RUNS = 256;
+
+export interface StationCredentialsOptions {
+  state: BssState;
+  conf: () => HostapdBssConfig;
+  /** hw_mode=ad (60 GHz) changes the auto-configured encryption. */
+  band60GHz: boolean;
+  log: Logger;
+}
+
+export class StationCredentials {
+  /** Unconfigured AP: the random passphrase given to an Enrollee (MAC hex). */
+  private readonly autoConfig = new Map<string, string>();
+
+  constructor(private readonly opts: StationCredentialsOptions) {}
+
+  /** M8's Credential for a station Enrollee. */
+  for(e: EnrolleeInfo): Credential[] {
+    const state = this.opts.state;
+    let own = { ssid: state.ssid, authTypes: state.authTypes, encrTypes: state.encrTypes, networkKey: state.networkKey };
+    let passphrase: string | undefined;
+    if (state.wpsState === 1) {
+      passphrase = randomPassphrase();
+      own = { ...own, ...unconfiguredApSecurity(), networkKey: Buffer.from(passphrase, 'latin1') };
+    }
+    const cred = credentialForEnrollee(own, e);
+    if (cred === undefined) {
+      this.opts.log.info(`WPS: no security in common with the Enrollee ${formatUuid(e.uuid)} (auth 0x${e.authTypeFlags.toString(16)} encr 0x${e.encrTypeFlags.toString(16)})`);
+      return [];
+    }
+    if (passphrase !== undefined) {
+      if (this.autoConfig.size >= MAX_AUTO_CONFIG_RUNS) this.autoConfig.delete(this.autoConfig.keys().next().value as string);
+      this.autoConfig.set(e.macAddress.toString('hex'), passphrase);
+    }
+    return [cred];
+  }
+
+  /** "Moving to Configured state based on first Enrollee connection": the AP's new settings, once, if this Enrollee got a passphrase. */
+  takeAutoConfig(enrollee: Buffer): Credential | undefined {
+    const key = enrollee.toString('hex');
+    const passphrase = this.autoConfig.get(key);
+    this.autoConfig.delete(key);
+    const state = this.opts.state;
+    if (passphrase === undefined || state.wpsState !== 1) return undefined;
+    return autoConfigSettings(state.ssid, passphrase, state.ownAddr, this.opts.band60GHz);
+  }
+
+  forget(enrollee: Buffer): void {
+    this.autoConfig.delete(enrollee.toString('hex'));
+  }
+
+  backhaul(enrollee: Buffer): Credential[] | undefined {
+    const conf = this.opts.conf();
+    const ssid = conf.multiApBackhaulSsid;
+    if (ssid === undefined) return undefined;
+    let key: Buffer;
+    if (conf.multiApBackhaulWpaPassphrase !== undefined) key = Buffer.from(conf.multiApBackhaulWpaPassphrase, 'utf8');
+    else if (conf.multiApBackhaulWpaPsk !== undefined) key = Buffer.from(conf.multiApBackhaulWpaPsk.toString('hex'), 'latin1');
+    else return undefined;
+    return [{ networkIndex: 1, ssid: Buffer.from(ssid), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: key, macAddress: Buffer.from(enrollee), extra: [] }];
+  }
+}
