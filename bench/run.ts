@@ -17,6 +17,7 @@ import { benchApService } from './ap-service.js';
 import { benchFleet } from './fleet.js';
 import { benchMemory } from './memory.js';
 import { benchBulkEnroll } from './bulk-enroll.js';
+import { benchHostile } from './hostile.js';
 
 interface Bench {
   name: string;
@@ -33,6 +34,8 @@ const benches: Bench[] = [
   // 4, and 6 under load 4: the sim medium, wpsd ap and the ERs as separate processes.
   { name: 'bulk enrollment', run: () => benchBulkEnroll() },
   { name: 'resident memory', run: () => benchMemory() },
+  // 7. Floods from a host of their own, wpsd beside hostapd / wpa_supplicant under the same attack.
+  { name: 'hostile LAN', run: () => benchHostile() },
 ];
 
 /** As root, install the Debian packages the benches drive (the installer .ci/run uses; it skips what is there). */

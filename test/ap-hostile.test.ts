@@ -165,7 +165,7 @@ describe('wpsd ap under hostile UPnP input', () => {
     for (const [st] of targets.slice(1)) expect(got.filter((g) => stOf(g) === st).length, st).toBe(2);
   });
 
-  it('more subscribers than the limit are refused (503) and the ER still learns afterwards', async () => {
+  it('a SUBSCRIBE flood is taken without a 503: each one past the host\'s share replaces its oldest, and the ER still learns afterwards', async () => {
     const results: Array<number | undefined> = [];
     for (let i = 0; i < 40; i++) {
       const r = await tcp(
@@ -175,10 +175,8 @@ describe('wpsd ap under hostile UPnP input', () => {
         1500,
       );
       results.push(statusOf(r));
-      if (statusOf(r) === 503) break;
     }
-    expect(results.at(-1)).toBe(503);
-    expect(results.slice(0, -1).every((s) => s === 200)).toBe(true);
+    expect(results.every((s) => s === 200)).toBe(true);
     await legitimateLearn();
   });
 });

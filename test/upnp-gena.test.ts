@@ -162,12 +162,29 @@ describe('GENA publisher and subscriber end to end on 127.0.0.1', () => {
     expect((await gena(wide.url, 'SUBSCRIBE', { callback: `<${otherUrl}>`, nt: 'upnp:event' }, '127.0.0.1')).status).toBe(200);
   });
 
-  it('refuses subscribers beyond the limit with 503', async () => {
-    const { pub, url } = await publisherOn({ maxSubscribers: 2 });
-    const { url: cbUrl } = await sink();
-    const sub = (): Promise<number> => gena(url, 'SUBSCRIBE', { callback: `<${cbUrl}>`, nt: 'upnp:event' }).then((r) => r.status);
-    expect([await sub(), await sub(), await sub()]).toEqual([200, 200, 503]);
-    expect(pub.subscriberCount).toBe(2);
+  it('a source over its share replaces its own oldest subscription; a full table gives way to a newcomer from the source holding the most', async () => {
+    const { pub, url } = await publisherOn({ maxSubscribers: 4, maxSubscribersPerSource: 3 });
+    const flood = await sink('127.0.0.9');
+    const legit = await sink('127.0.0.2');
+    const later = await sink('127.0.0.3');
+    const sub = (cb: string, from: string): Promise<{ status: number; sid: string }> =>
+      gena(url, 'SUBSCRIBE', { callback: `<${cb}>`, nt: 'upnp:event', timeout: 'Second-86400' }, from).then((r) => ({ status: r.status, sid: String(r.headers['sid']) }));
+    const mine = await sub(legit.url, '127.0.0.2');
+    const floods: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await sub(flood.url, '127.0.0.9');
+      expect(r.status).toBe(200);
+      floods.push(r.sid);
+    }
+    // 3 of the flood's (its newest) and the legitimate one.
+    const held = () => pub.subscribers().map((s) => s.sid);
+    expect(held().sort()).toEqual([mine.sid, ...floods.slice(-3)].sort());
+    // A third host arriving at a full table takes a slot from the flood, not from the legitimate ER.
+    const newcomer = await sub(later.url, '127.0.0.3');
+    expect(newcomer.status).toBe(200);
+    expect(held()).toContain(mine.sid);
+    expect(held()).toContain(newcomer.sid);
+    expect(pub.subscriberCount).toBe(4);
   });
 
   it('drops a subscriber after repeated delivery failures', async () => {
@@ -280,10 +297,10 @@ describe('GENA subscriber callback listener', () => {
     const events: unknown[] = [];
     const s = await sub.subscribe(`${server.baseUrl}/ev`, { onEvent: (p) => events.push(p) });
     await until(() => events.length === 1, 'initial event');
-    const post = async (path: string, headers: Record<string, string>, body: string): Promise<number> => {
+    const post = async (path: string, headers: Record<string, string>, body: string, localAddress = '127.0.0.1'): Promise<number> => {
       const u = new URL(s.callbackUrl);
       return new Promise((resolve, reject) => {
-        const req = http.request({ host: u.hostname, port: u.port, path, method: 'NOTIFY', headers }, (res) => {
+        const req = http.request({ host: u.hostname, port: u.port, path, method: 'NOTIFY', headers, localAddress }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });
@@ -298,6 +315,8 @@ describe('GENA subscriber callback listener', () => {
     expect(await post('/event/0000', hdr, good)).toBe(412);
     expect(await post(path, hdr, '<e:propertyset><oops>')).toBe(400);
     expect(await post(path, { ...hdr, nts: 'upnp:other' }, good)).toBe(400);
+    // Right path and SID, but not from the publisher's address: an injected event.
+    expect(await post(path, { ...hdr, seq: '1' }, good, '127.0.0.7')).toBe(412);
     expect(events.length).toBe(1);
     expect(await post(path, { ...hdr, seq: '5' }, good)).toBe(200);
     expect(events.length).toBe(2);

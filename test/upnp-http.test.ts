@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
+import { HTTP_MAX_REQUESTS_PER_CONNECTION } from '../src/upnp/http-server.js';
 
 /** Sends raw bytes, returns everything the server wrote before closing (or after `waitMs` of silence). */
 function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: number; limitMs?: number } = {}): Promise<string> {
@@ -24,6 +25,11 @@ function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: numbe
       }
     });
   });
+}
+
+async function until(cond: () => boolean, limitMs = 3000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 }
 
 const status = (reply: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
@@ -101,41 +107,65 @@ describe('hardened HTTP server on 127.0.0.1', () => {
     expect(status(r)).toBe(408);
   });
 
-  it('refuses connections beyond the cap with 503, and accepts again once they close', async () => {
+  it('refuses a source beyond its share with 503; a full table gives way to a newcomer from another address', async () => {
     // Default (long) timeouts here, so that the idle connections are not cut while the test runs.
-    const capped = new UpnpHttpServer({ host: '127.0.0.1', maxConnections: 3 });
+    const capped = new UpnpHttpServer({ host: '127.0.0.1', maxConnections: 3, maxConnectionsPerSource: 2 });
     capped.app.get('/', (_req, res) => {
       res.type('text/plain').send('ok');
     });
     const port = (await capped.start()).port;
-    const server = capped;
+    const connect = (from: string): Promise<{ sock: net.Socket; closed: Promise<void> }> =>
+      new Promise((resolve) => {
+        const sock = net.connect({ port, host: '127.0.0.1', localAddress: from }, () => resolve({ sock, closed }));
+        const closed = new Promise<void>((r) => sock.on('close', () => r()));
+        sock.on('error', () => undefined);
+      });
+    const get = (from: string): Promise<string> =>
+      new Promise((resolve) => {
+        const sock = net.connect({ port, host: '127.0.0.1', localAddress: from });
+        let out = '';
+        sock.on('data', (d) => (out += d.toString('latin1')));
+        sock.on('error', () => undefined);
+        sock.on('close', () => resolve(out));
+        sock.on('connect', () => sock.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      });
+    const idle: net.Socket[] = [];
     try {
-      await capTest(port, server);
+      const flood = [await connect('127.0.0.9'), await connect('127.0.0.9')];
+      idle.push(...flood.map((f) => f.sock));
+      await until(() => capped.connectionCount === 2);
+      expect(status(await get('127.0.0.9'))).toBe(503);
+      const other = await connect('127.0.0.2');
+      idle.push(other.sock);
+      await until(() => capped.connectionCount === 3);
+      // Full: the newcomer gets in, and the slot comes from the address holding the most.
+      expect(status(await get('127.0.0.3'))).toBe(200);
+      await Promise.race(flood.map((f) => f.closed));
+      expect(other.sock.destroyed).toBe(false);
+      expect(capped.stats).toMatchObject({ refused: 1, evicted: 1 });
     } finally {
+      for (const s of idle) s.destroy();
       await capped.close();
     }
   });
 
-  async function capTest(port: number, server: UpnpHttpServer): Promise<void> {
-    const idle = await Promise.all(
-      [0, 1, 2].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const s = net.connect(port, '127.0.0.1', () => resolve(s));
-            s.on('error', () => undefined);
-          }),
-      ),
-    );
+  it('serves at most HTTP_MAX_REQUESTS_PER_CONNECTION pipelined requests of one connection; the rest get 503 without reaching a handler', async () => {
+    const srv = new UpnpHttpServer({ host: '127.0.0.1' });
+    let handled = 0;
+    srv.app.get('/', (_req, res) => {
+      handled++;
+      res.type('text/plain').send('ok');
+    });
+    const p = (await srv.start()).port;
     try {
-      await new Promise((r) => setTimeout(r, 50));
-      expect(status(await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n']))).toBe(503);
+      const reply = await raw(p, ['GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(500)], { limitMs: 3000 });
+      expect(handled).toBe(HTTP_MAX_REQUESTS_PER_CONNECTION);
+      expect(reply.split('HTTP/1.1 200 ').length - 1).toBe(HTTP_MAX_REQUESTS_PER_CONNECTION);
+      expect(reply.split('HTTP/1.1 503 ').length - 1).toBeGreaterThan(0);
     } finally {
-      for (const s of idle) s.destroy();
+      await srv.close();
     }
-    const end = Date.now() + 2000;
-    while (server.connectionCount > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-    expect(status(await raw(port, ['GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']))).toBe(200);
-  }
+  });
 
   it('answers 404 to unknown paths', async () => {
     expect(status(await raw(port, ['GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']))).toBe(404);

@@ -109,6 +109,7 @@ export class ApBss {
         ctrlInterface: conf.ctrlInterface,
         ifname: conf.iface,
         ...(conf.ctrlInterfaceGroup !== undefined ? { group: conf.ctrlInterfaceGroup } : {}),
+        holdUntilReady: true,
         logger: this.log,
       });
     }

@@ -19,6 +19,7 @@ import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac } from '../conf/values.js';
 import { registerApCommands } from './ctrl-commands.js';
+import { removeStaleTempFiles } from '../common/atomic-write.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
@@ -106,6 +107,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       bsses.push(b);
       b.setGroup(() => bsses);
       registerApCommands(b, () => bsses);
+      b.ctrl?.ready();
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
   } catch (e) {
@@ -170,6 +172,8 @@ export async function runAp(opts: RunApOptions): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
+  // Now that the control socket is ours, no other instance writes this file: leftovers of a killed rewrite go.
+  for (const f of await removeStaleTempFiles(opts.config)) log.info(`Removed ${f} left by an interrupted configuration update`);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: string): void => {

@@ -4,7 +4,7 @@
  * update_config=1 must never be left half written (wpa_supplicant likewise
  * writes a temporary file and renames it over the original).
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -31,4 +31,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
+}
+
+/** The temporary files writeFileAtomic makes for `name`. */
+function isTempFor(name: string, entry: string): boolean {
+  const prefix = `.${name}.`;
+  return entry.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(entry.slice(prefix.length));
+}
+
+/**
+ * Removes temporary files a killed writer left next to `path` (a kill -9
+ * between open and rename). Called at daemon start, before any write of
+ * ours can be under way; returns the names removed. Only regular files are
+ * touched, and only names writeFileAtomic makes.
+ */
+export async function removeStaleTempFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const e of entries) {
+    if (!isTempFor(name, e)) continue;
+    const p = join(dir, e);
+    try {
+      if (!(await lstat(p)).isFile()) continue;
+      await unlink(p);
+      removed.push(e);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
 }

@@ -10,7 +10,7 @@ import type { MonitorList } from './monitors.js';
 
 export interface BaseCommandHooks {
   /** Called when a monitor attaches or detaches, for logging. */
-  onMonitor?: (what: 'attached' | 'detached' | 'refused', address: string) => void;
+  onMonitor?: (what: 'attached' | 'detached' | 'evicted', address: string) => void;
 }
 
 export function registerBaseCommands(registry: CommandRegistry, monitors: MonitorList, hooks: BaseCommandHooks = {}): void {
@@ -25,8 +25,7 @@ export function registerBaseCommands(registry: CommandRegistry, monitors: Monito
     help: '[probe_rx_events=<0|1>] = receive events on this socket',
     handler: (args, ctx) => {
       if (ctx.from === '') return REPLY_FAIL;
-      const result = monitors.attach(ctx.from, args);
-      if (result === 'full') hooks.onMonitor?.('refused', ctx.from);
+      const result = monitors.attach(ctx.from, args, (m) => hooks.onMonitor?.('evicted', m.address));
       if (result === 'attached') hooks.onMonitor?.('attached', ctx.from);
       return result === 'attached' || result === 'updated' ? REPLY_OK : REPLY_FAIL;
     },

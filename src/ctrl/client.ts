@@ -4,6 +4,7 @@
  * datagram that is not an event as the reply. Works against hostapd,
  * wpa_supplicant and wpsd.
  */
+import { sleep } from '../common/sleep.js';
 import { lstatSync, realpathSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDgramSocket, sendErrno, trySendTo, type DgramSocket } from './dgram.js';
@@ -245,7 +246,7 @@ export class CtrlClient {
         err = new Error('the daemon is not reading its control socket (send would block)');
         break;
       }
-      await new Promise((r) => setTimeout(r, SEND_RETRY_MS));
+      await sleep(SEND_RETRY_MS);
       if (this.closed) throw new CtrlClientError('closed', 'connection closed');
     }
     if (err) {

@@ -24,12 +24,16 @@ describe('monitor list', () => {
     expect(m.get('/a')?.events.get('probe_rx_events')).toBe(true);
   });
 
-  it('keeps at most MAX_MONITORS monitors', () => {
+  it('never refuses an ATTACH (hostapd does not): past MAX_MONITORS the one with the most failed sends, then the oldest, makes room', () => {
     const m = new MonitorList();
     for (let i = 0; i < MAX_MONITORS; i++) expect(m.attach(`/c${i}`)).toBe('attached');
-    expect(m.attach('/one-too-many')).toBe('full');
+    m.recordFailure('/c7', false);
+    const evicted: string[] = [];
+    expect(m.attach('/one-more', [], (x) => evicted.push(x.address))).toBe('attached');
+    expect(m.attach('/and-another', [], (x) => evicted.push(x.address))).toBe('attached');
+    expect(evicted).toEqual(['/c7', '/c0']);
     expect(m.size).toBe(MAX_MONITORS);
-    expect(m.attach('/c0')).toBe('updated');
+    expect(m.attach('/c1')).toBe('updated');
   });
 
   it('drops a monitor after more than MONITOR_MAX_FAILURES failures in a row, or at once when fatal', () => {

@@ -10,8 +10,14 @@ export { MSG_INFO };
 
 /** hostapd detaches a monitor after more than 10 failed sends in a row. */
 export const MONITOR_MAX_FAILURES = 10;
-/** hostapd has no limit; wpsd keeps at most this many monitors so an ATTACH flood stays bounded. */
-export const MAX_MONITORS = 32;
+/**
+ * Monitors kept. hostapd has no limit and never refuses an ATTACH; wpsd
+ * does not refuse either, but past this many a new monitor replaces the one
+ * with the most failed sends (the oldest among equals), so an ATTACH flood
+ * costs bounded memory and bounded sends per event. Far above what a host
+ * runs (a few hostapd_cli / wpa_cli -a / GUIs).
+ */
+export const MAX_MONITORS = 1024;
 
 export interface Monitor {
   address: string;
@@ -21,7 +27,7 @@ export interface Monitor {
   events: Map<string, boolean>;
 }
 
-export type AttachResult = 'attached' | 'updated' | 'full' | 'invalid';
+export type AttachResult = 'attached' | 'updated' | 'invalid';
 
 /** ATTACH options are `name=0|1` (ctrl_set_events); anything else is refused. */
 function parseAttachOptions(args: readonly string[]): Map<string, boolean> | undefined {
@@ -51,7 +57,8 @@ export class MonitorList {
     return [...this.monitors.values()];
   }
 
-  attach(address: string, args: readonly string[] = []): AttachResult {
+  /** `onEvict` hears of a monitor replaced to make room. */
+  attach(address: string, args: readonly string[] = [], onEvict?: (m: Monitor) => void): AttachResult {
     const options = parseAttachOptions(args);
     if (!options) return 'invalid';
     const existing = this.monitors.get(address);
@@ -59,7 +66,15 @@ export class MonitorList {
       for (const [k, v] of options) existing.events.set(k, v);
       return 'updated';
     }
-    if (this.monitors.size >= this.limit) return 'full';
+    if (this.monitors.size >= this.limit) {
+      // Map order is attach order: the first with the most failures is the oldest of those.
+      let victim: Monitor | undefined;
+      for (const m of this.monitors.values()) if (victim === undefined || m.failures > victim.failures) victim = m;
+      if (victim !== undefined) {
+        this.monitors.delete(victim.address);
+        onEvict?.(victim);
+      }
+    }
     this.monitors.set(address, { address, level: MSG_INFO, failures: 0, events: options });
     return 'attached';
   }

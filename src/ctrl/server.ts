@@ -16,6 +16,18 @@
  * is only busy for a moment still gets every event, in order; what is still
  * there after BACKLOG_MAX_AGE_MS is dropped and counted as failed sends
  * (a monitor is detached after more than 10 in a row, as hostapd).
+ *
+ * Replacing the socket is the last resort, though: a peer that connect()ed
+ * to the old one (every wpa_ctrl client: hostapd_cli, wpa_cli) receives
+ * nothing from the new one, so a reopen silently cuts every such monitor,
+ * reading or not. And one peer that never reads can cause it for all: its
+ * unread datagrams are charged to our socket's send buffer, which all peers
+ * share. So no peer gets more than MAX_UNCONFIRMED_PER_PEER datagrams that
+ * it has not been seen to read: past that, what follows waits in its
+ * backlog until the kernel (sock_diag, peer-queues.ts) reports its receive
+ * queue empty. A reading peer catches up within milliseconds and gets every
+ * datagram in order; one that never reads holds a few kilobytes of our
+ * buffer, never all of it, and is detached once its backlog ages out.
  */
 import { chmodSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,18 +35,41 @@ import { Logger, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
 import { MAX_SOCKET_PATH, parseCtrlInterface, resolveGroup } from './ctrl-interface.js';
 import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } from './dgram.js';
-import { MonitorList } from './monitors.js';
+import { MAX_MONITORS, MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
+import { PeerQueues, type PeerQueueState } from './peer-queues.js';
 
 /** Requests being handled at once; more are answered FAIL. */
 export const MAX_CONCURRENT_REQUESTS = 64;
-/** Datagrams waiting for one slow peer; further ones are dropped (failed sends for a monitor). */
-export const MAX_BACKLOG_PER_PEER = 64;
+/**
+ * Datagrams waiting for one slow peer; further ones are dropped (failed sends
+ * for a monitor). hostapd keeps none (a send that fails is lost); this holds
+ * a burst of events for a monitor that reads a little behind.
+ */
+export const MAX_BACKLOG_PER_PEER = 1024;
+/**
+ * Datagrams a peer may have unread before the next wait in its backlog until
+ * it is seen to read (hostapd: no bound; the kernel's is our whole send
+ * buffer for a connected peer, ~280 events). Below net.unix.max_dgram_qlen
+ * (10 by default), so an unconnected peer never makes a send block either.
+ */
+export const MAX_UNCONFIRMED_PER_PEER = 8;
+/** Peers with datagrams not yet seen read that are remembered; past this, a check forgets the ones gone or caught up. */
+const MAX_TRACKED_PEERS = 1024;
+/** Waits between sock_diag checks while a backlog is blocked: the first, and the longest (doubling in between). */
+const PEER_CHECK_FIRST_MS = 2;
+const PEER_CHECK_MAX_MS = 100;
 /** A backlog not delivered within this time is dropped. */
 export const BACKLOG_MAX_AGE_MS = 1000;
 /** First retry of a backlog; each retry that would block again doubles the wait. */
 const BACKLOG_FIRST_RETRY_MS = 10;
+/**
+ * Requests held while a daemon registers its commands (holdUntilReady); more
+ * are answered FAIL. hostapd registers everything before it binds; a wpsd
+ * daemon binds first (to refuse a second instance early) and holds.
+ */
+export const MAX_HELD_REQUESTS = 64;
 /** Directory and socket mode: hostapd's S_IRWXU | S_IRWXG. */
 const CTRL_MODE = 0o770;
 
@@ -55,6 +90,12 @@ export interface CtrlServerOptions {
   ifname: string;
   /** `ctrl_interface_group`, when given as its own key (GROUP= in the value wins). */
   group?: string;
+  /**
+   * Hold every request, PING included, until ready(): the daemon adds its
+   * commands after open(), and a client must never see UNKNOWN COMMAND for
+   * one that exists a moment later.
+   */
+  holdUntilReady?: boolean;
   logger?: Logger;
 }
 
@@ -82,8 +123,21 @@ export class CtrlServer {
   private readonly backlogs = new Map<string, Backlog>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = BACKLOG_FIRST_RETRY_MS;
+  /** Requests received before ready(), when held; undefined once ready. */
+  private held: Array<{ buf: Buffer; from: string }> | undefined;
+  /** sock_diag: whether peers read what we sent (undefined where unavailable: then only the would-block path bounds them). */
+  private readonly peerQueues: PeerQueues | undefined;
+  /** Datagrams sent to a peer since its receive queue was last seen empty. */
+  private readonly unconfirmed = new Map<string, number>();
+  /** Peers sock_diag cannot see (another network namespace): only the would-block path bounds them. */
+  private readonly unseen = new Set<string>();
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private checkDelay = PEER_CHECK_FIRST_MS;
 
-  private constructor(path: string, dir: string, gid: number | undefined, sock: DgramSocket, log: Logger) {
+  private constructor(path: string, dir: string, gid: number | undefined, sock: DgramSocket, log: Logger, hold: boolean, peerQueues: PeerQueues | undefined) {
+    this.held = hold ? [] : undefined;
+    this.peerQueues = peerQueues;
     this.path = path;
     this.dir = dir;
     this.gid = gid;
@@ -91,8 +145,8 @@ export class CtrlServer {
     this.log = log;
     registerBaseCommands(this.registry, this.monitors, {
       onMonitor: (what, addr) =>
-        what === 'refused'
-          ? this.log.warn(`CTRL_IFACE monitor limit reached - ATTACH from ${addr} refused`)
+        what === 'evicted'
+          ? this.log.warn(`CTRL_IFACE ${MAX_MONITORS} monitors - ${addr} (most failed sends) detached to make room`)
           : this.log.debug(`CTRL_IFACE monitor ${what} ${addr}`),
     });
     this.listen(sock);
@@ -130,7 +184,16 @@ export class CtrlServer {
     }
     setSocketPermissions(path, gid);
     log.debug(`ctrl_iface: listening on ${path}`);
-    return new CtrlServer(path, spec.dir, gid, sock, log);
+    const peerQueues = await PeerQueues.open();
+    if (peerQueues === undefined) log.debug('ctrl_iface: sock_diag unavailable; slow peers are bounded by the would-block path only');
+    return new CtrlServer(path, spec.dir, gid, sock, log, opts.holdUntilReady === true, peerQueues);
+  }
+
+  /** Every command is registered: held requests are answered, in order, and new ones at once. */
+  ready(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const r of held ?? []) this.onRequest(r.buf, r.from);
   }
 
   /** Send an event to every monitor whose level admits it, as "<level>TEXT". */
@@ -160,6 +223,8 @@ export class CtrlServer {
     if (this.closed) return;
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.peerQueues?.close();
     this.backlogs.clear();
     this.sock.removeAllListeners('data');
     this.sock.close();
@@ -177,6 +242,11 @@ export class CtrlServer {
 
   private onRequest(buf: Buffer, from: string): void {
     if (this.closed) return;
+    if (this.held !== undefined) {
+      if (this.held.length < MAX_HELD_REQUESTS) this.held.push({ buf, from });
+      else this.send(from, Buffer.from(REPLY_FAIL), 'reply');
+      return;
+    }
     if (this.handling >= MAX_CONCURRENT_REQUESTS) {
       this.send(from, Buffer.from(REPLY_FAIL), 'reply');
       return;
@@ -220,11 +290,101 @@ export class CtrlServer {
       else this.given(dest, kind, 'backlog full');
       return;
     }
+    const tracked = this.isTracked(dest);
+    const sent = this.unconfirmed.get(dest) ?? 0;
+    if (tracked && sent >= MAX_UNCONFIRMED_PER_PEER) {
+      this.backlogs.set(dest, { items: [{ data, kind }], since: Date.now() });
+      this.scheduleCheck(true);
+      return;
+    }
     const out = this.sendNow(dest, { data, kind });
+    if (out === 'done' && tracked) {
+      this.unconfirmed.set(dest, sent + 1);
+      if (this.unconfirmed.size > MAX_TRACKED_PEERS) this.scheduleCheck(true);
+    }
     if (out === 'would-block') {
       this.backlogs.set(dest, { items: [{ data, kind }], since: Date.now() });
-      this.scheduleRetry(true);
+      if (tracked) this.scheduleCheck(true);
+      else this.scheduleRetry(true);
     }
+  }
+
+  /** Only peers bound to a path are looked up by name (an abstract name's spelling is the addon's). */
+  private isTracked(dest: string): boolean {
+    return this.peerQueues !== undefined && dest.startsWith('/') && !this.unseen.has(dest);
+  }
+
+  private scheduleCheck(fresh: boolean): void {
+    if (this.closed || this.checking) return;
+    if (fresh && this.checkTimer !== undefined) return;
+    if (fresh) this.checkDelay = PEER_CHECK_FIRST_MS;
+    if (this.checkTimer !== undefined) clearTimeout(this.checkTimer);
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = undefined;
+      void this.checkPeers();
+    }, this.checkDelay);
+  }
+
+  /**
+   * Asks the kernel which peers have read everything: those get their
+   * backlog (up to MAX_UNCONFIRMED_PER_PEER more datagrams); peers it cannot
+   * see go back to the would-block path; a backlog with no progress for
+   * BACKLOG_MAX_AGE_MS is dropped. One dump of the namespace's UNIX sockets
+   * per check, at most one check per PEER_CHECK_FIRST_MS, only while some
+   * peer waits.
+   */
+  private async checkPeers(): Promise<void> {
+    const pq = this.peerQueues;
+    if (this.closed || pq === undefined || this.checking) return;
+    this.checking = true;
+    let progress = false;
+    try {
+      const dests = [...new Set([...this.backlogs.keys(), ...this.unconfirmed.keys()])].filter((d) => this.isTracked(d));
+      let states: Map<string, PeerQueueState>;
+      try {
+        states = await pq.check(dests);
+      } catch (err) {
+        this.log.debug(`ctrl_iface: sock_diag failed: ${(err as Error).message}`);
+        states = new Map();
+      }
+      if (this.closed) return;
+      const now = Date.now();
+      for (const dest of dests) {
+        const st = states.get(dest) ?? 'queued';
+        if (st !== 'queued') this.unconfirmed.delete(dest);
+        if (st === 'unknown') {
+          // Gone, or in another namespace: sends tell which (ENOENT), and the retry loop takes its backlog.
+          if (this.unseen.size >= MAX_TRACKED_PEERS) this.unseen.clear();
+          this.unseen.add(dest);
+          if (this.backlogs.has(dest)) this.scheduleRetry(true);
+          continue;
+        }
+        const b = this.backlogs.get(dest);
+        if (b === undefined) continue;
+        if (this.monitors.get(dest) === undefined) b.items = b.items.filter((q) => q.kind !== 'event');
+        let sent = this.unconfirmed.get(dest) ?? 0;
+        while (st === 'empty' && b.items.length > 0 && sent < MAX_UNCONFIRMED_PER_PEER) {
+          const out = this.sendNow(dest, b.items[0] as Queued);
+          if (out === 'would-block') break;
+          b.items.shift();
+          sent++;
+          b.since = now;
+          progress = true;
+          if (out === 'gone') b.items = [];
+        }
+        if (sent > 0) this.unconfirmed.set(dest, sent);
+        if (b.items.length === 0) this.backlogs.delete(dest);
+        else if (now - b.since >= BACKLOG_MAX_AGE_MS) {
+          this.backlogs.delete(dest);
+          for (const q of b.items) this.given(dest, q.kind, `nothing read for ${BACKLOG_MAX_AGE_MS} ms`);
+        }
+      }
+    } finally {
+      this.checking = false;
+    }
+    if (![...this.backlogs.keys()].some((d) => this.isTracked(d))) return;
+    this.checkDelay = progress ? PEER_CHECK_FIRST_MS : Math.min(this.checkDelay * 2, PEER_CHECK_MAX_MS);
+    this.scheduleCheck(false);
   }
 
   /** One datagram on the current socket; a send that would block replaces the socket. */
@@ -274,7 +434,10 @@ export class CtrlServer {
     if (this.closed) return;
     const now = Date.now();
     let blocked = false;
+    let left = 0;
     for (const [dest, b] of [...this.backlogs]) {
+      // Backlogs of tracked peers wait for checkPeers instead.
+      if (this.isTracked(dest)) continue;
       // Events for a monitor that has been detached meanwhile are not sent.
       if (this.monitors.get(dest) === undefined) b.items = b.items.filter((q) => q.kind !== 'event');
       while (b.items.length > 0) {
@@ -296,9 +459,10 @@ export class CtrlServer {
         for (const q of b.items) this.given(dest, q.kind, `nothing read for ${BACKLOG_MAX_AGE_MS} ms`);
       } else {
         blocked = true;
+        left++;
       }
     }
-    if (this.backlogs.size === 0) return;
+    if (left === 0) return;
     // Each round that still would block waits twice as long: few socket replacements for one slow peer.
     if (blocked) this.retryDelay = Math.min(this.retryDelay * 2, BACKLOG_MAX_AGE_MS);
     this.scheduleRetry(false);

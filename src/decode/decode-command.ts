@@ -35,7 +35,8 @@ export interface DecodeInput {
 
 const EVENT_LINE = /^(?:<\d+>)?(WPS-[A-Z0-9-]+)(?:\s+(.*))?$/s;
 const HEX_TEXT = /^[0-9a-fA-F\s:]*$/;
-const BASE64_TEXT = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+// Padding and the whitespace after it in one optional group: `\s` on both sides of `={0,2}` made a failed match quadratic.
+const BASE64_TEXT = /^[A-Za-z0-9+/\s]*(?:={1,2}\s*)?$/;
 
 const hexDigits = (text: string): number => text.replace(/[\s:]/g, '').length;
 

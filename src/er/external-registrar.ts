@@ -33,6 +33,7 @@ import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
 import { apKey, ErAp, type ErApView } from './ap-record.js';
 import { DescriptionCheckError, checkApDescription } from './description-check.js';
+import { pickEviction } from '../upnp/source-limits.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
 import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
@@ -45,8 +46,26 @@ import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/s
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
 
-/** APs tracked at once; more advertisers are ignored (logged). */
+/**
+ * APs tracked at once (wpa_supplicant: no limit). When full, an AP still
+ * being set up (not announced) gives way to a newcomer, one of the source
+ * holding the most; announced APs are never evicted, so spoofed NOTIFYs
+ * cannot push a working AP out, and refused ones do not count (below).
+ */
 export const MAX_ER_APS = 64;
+/**
+ * APs per source address (wpa_supplicant: no limit). A host runs one UPnP
+ * device per AP interface, rarely more than a few; one more distinct UUID
+ * from an address at its share replaces that address's oldest AP still being
+ * set up, or is ignored. So one host fills at most a quarter of the table.
+ */
+export const MAX_ER_APS_PER_SOURCE = 16;
+/**
+ * Advertisements refused (bad description, LOCATION on another host) that
+ * are remembered so the same advertisement is not fetched again; the oldest
+ * is forgotten first. They hold no AP slot.
+ */
+export const MAX_ER_REFUSED = 256;
 /** A description or GetDeviceInfo that fails is tried again this many times, then the AP waits for its next advertisement. */
 export const AP_SETUP_RETRIES = 2;
 export const AP_SETUP_RETRY_MS = 5_000;
@@ -108,6 +127,8 @@ export class ExternalRegistrar implements ErEventSource {
   /** Protocol runs under way. */
   private readonly activeRuns = new Set<ErRunView>();
   private runIds = 0;
+  /** Refused advertisements by AP key: the LOCATION that was refused (so the same one is not fetched again). */
+  private readonly refused = new Map<string, string>();
   private searcher: SsdpSearcher | undefined;
   private gena: GenaSubscriber | undefined;
   private filter: string | undefined;
@@ -299,7 +320,8 @@ export class ExternalRegistrar implements ErEventSource {
     this.running = false;
     if (this.housekeeping) clearInterval(this.housekeeping);
     this.housekeeping = undefined;
-    for (const ap of [...this.aps.values()]) this.removeAp(ap, 'ER stopped', true);
+    for (const ap of [...this.aps.values()]) this.removeAp(ap, 'ER stopped');
+    this.refused.clear();
     this.cachedSettings.clear();
     this.pins.clear();
     this.pbc.clear();
@@ -333,15 +355,23 @@ export class ExternalRegistrar implements ErEventSource {
     }
     if (this.opts.acceptAp !== undefined && !this.opts.acceptAp(uuid)) return;
     const key = apKey(ad.address, uuid);
+    if (this.refused.get(key) === ad.location) return;
+    this.refused.delete(key);
     const known = this.aps.get(key);
     if (known) {
       if (known.location === ad.location) return;
       // Same device, new LOCATION: it restarted; start over with it.
       this.log.debug(`WPS ER: ${known.label} moved to ${ad.location}`);
-      this.removeAp(known, 'new location', true);
+      this.removeAp(known, 'new location');
     }
-    if (this.aps.size >= MAX_ER_APS) {
-      this.log.info(`WPS ER: AP table full (${MAX_ER_APS}); ignoring ${ad.address} (${ad.location})`);
+    // Checked before anything is fetched: a NOTIFY must not make us send requests to a third host.
+    if (locationHost(ad.location) !== ad.address) {
+      this.log.info(`WPS ER: ignoring ${ad.address}: LOCATION ${ad.location} is not on the advertising host`);
+      this.remember(key, ad.location);
+      return;
+    }
+    if (!this.makeRoom(ad.address)) {
+      this.log.info(`WPS ER: AP table full (${MAX_ER_APS} in all, ${MAX_ER_APS_PER_SOURCE} per address); ignoring ${ad.address} (${ad.location})`);
       return;
     }
     const ap = new ErAp(++this.nextId, ad.address, uuid, ad.location, this.now);
@@ -350,10 +380,46 @@ export class ExternalRegistrar implements ErEventSource {
     void this.setupAp(ap);
   }
 
+  /**
+   * Room for a new AP from `address`: an AP of that address still being set
+   * up gives way when the address holds its share; when the table is full,
+   * one not yet announced of the address holding the most. Announced APs
+   * stay.
+   */
+  private makeRoom(address: string): boolean {
+    const fromSource = [...this.aps.values()].filter((a) => a.address === address);
+    if (fromSource.length >= MAX_ER_APS_PER_SOURCE) {
+      const pending = fromSource.filter((a) => !a.announced);
+      const victim = pending.reduce<ErAp | undefined>((a, b) => (a === undefined || b.id < a.id ? b : a), undefined);
+      if (victim === undefined) return false;
+      this.removeAp(victim, `${address} advertises more than ${MAX_ER_APS_PER_SOURCE} APs`);
+    }
+    if (this.aps.size < MAX_ER_APS) return true;
+    const victim = pickEviction(
+      [...this.aps.values()].filter((a) => !a.announced),
+      // An AP that served its description is real; spoofed advertisements never get that far.
+      (a) => ({ source: a.address, local: true, established: a.stage !== 'describing', since: a.id }),
+    );
+    if (victim === undefined) return false;
+    this.removeAp(victim, 'AP table full');
+    return true;
+  }
+
+  /** Keeps a refused advertisement's LOCATION (bounded, oldest forgotten first) so it is not fetched again. */
+  private remember(key: string, location: string): void {
+    this.refused.delete(key);
+    if (this.refused.size >= MAX_ER_REFUSED) {
+      const oldest = this.refused.keys().next().value;
+      if (oldest !== undefined) this.refused.delete(oldest);
+    }
+    this.refused.set(key, location);
+  }
+
   private onGone(ad: SsdpAdvertisement, why: 'byebye' | 'expired'): void {
     if (!this.running || !isWfaAdvertisement(ad.nt)) return;
     const uuid = uuidOfUsn(ad.usn);
     if (uuid === undefined) return;
+    this.refused.delete(apKey(ad.address, uuid));
     const ap = this.aps.get(apKey(ad.address, uuid));
     if (!ap) return;
     if (why === 'expired') {
@@ -364,7 +430,7 @@ export class ExternalRegistrar implements ErEventSource {
     } else if (ap.apSettings) {
       this.cachedSettings.set(ap.uuid.toString('hex'), ap.apSettings);
     }
-    this.removeAp(ap, why, true);
+    this.removeAp(ap, why);
   }
 
   /** Description, GetDeviceInfo (the AP's M1), SUBSCRIBE, then WPS-ER-AP-ADD. */
@@ -443,7 +509,8 @@ export class ExternalRegistrar implements ErEventSource {
     const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'too-large' || e.code === 'hostname-refused' || e.code === 'invalid-url')) || (e instanceof GenaSubscribeError && e.code === 'bad-response');
     if (permanent || ap.retries >= AP_SETUP_RETRIES) {
       this.log.info(`WPS ER: refusing ${ap.label}: ${why}`);
-      this.removeAp(ap, why, false);
+      this.removeAp(ap, why);
+      this.remember(ap.key, ap.location);
       return;
     }
     this.log.info(`WPS ER: ${ap.label}: ${why}; trying again`);
@@ -463,12 +530,10 @@ export class ExternalRegistrar implements ErEventSource {
   /**
    * Drops an AP: its Enrollees (WPS-ER-ENROLLEE-REMOVE), the AP
    * (WPS-ER-AP-REMOVE if it was announced), its subscription (UNSUBSCRIBE,
-   * best effort). Without `forget` a refused AP keeps its (removed) entry
-   * until its advertisement changes, says byebye or expires, so the same
-   * advertisement does not make us fetch it again and again.
+   * best effort).
    */
-  private removeAp(ap: ErAp, why: string, forget: boolean): void {
-    if (forget) this.aps.delete(ap.key);
+  private removeAp(ap: ErAp, why: string): void {
+    this.aps.delete(ap.key);
     if (ap.removed) return;
     this.log.debug(`WPS ER: Removing AP entry for ${ap.address} (${ap.location}): ${why}`);
     ap.stage = 'removed';
@@ -777,4 +842,14 @@ export class ExternalRegistrar implements ErEventSource {
 
 function selectionOf(s: SelectedRegistrarState): { selected: boolean; devicePasswordId: number; configMethods: number } {
   return { selected: s.selected, devicePasswordId: s.devicePasswordId, configMethods: s.configMethods };
+}
+
+/** The host of a LOCATION URL, as an address (brackets of IPv6 removed); '' when it does not parse. */
+function locationHost(location: string): string {
+  try {
+    const h = new URL(location).hostname;
+    return h.startsWith('[') ? h.slice(1, -1) : h;
+  } catch {
+    return '';
+  }
 }

@@ -11,20 +11,27 @@ describe('External Registrar runs', () => {
   const settings = { networkIndex: 1, ssid: Buffer.from('s'), authType: AuthType.Open, encrType: EncrType.None, networkKey: Buffer.alloc(0), macAddress: Buffer.alloc(6, 2), extra: [] };
   const newRun = () => new Enrollee({ device, password: { kind: 'pin', pin: '12345670' }, ap: { settings } });
 
-  it('keeps at most four runs, dropping the oldest, and forgets idle ones', () => {
+  it('a GetDeviceInfo flood from one address ends only its own runs; a full table gives way from the address holding the most; idle runs go', () => {
     let t = 0;
     const dropped: string[] = [];
-    const s = new ErSessions({ now: () => t, onDrop: (_x, why) => dropped.push(why) });
-    const first = newRun();
-    const firstM1 = first.start();
-    s.add(first, firstM1, 'a');
-    for (let i = 0; i < 4; i++) {
+    const s = new ErSessions({ now: () => t, onDrop: (x, why) => dropped.push(`${why} ${x.remote}`) });
+    const legit = newRun();
+    const legitM1 = legit.start();
+    s.add(legit, legitM1, 'er');
+    for (let i = 0; i < 500; i++) {
       const e = newRun();
-      s.add(e, e.start(), 'b');
+      s.add(e, e.start(), 'flood');
+    }
+    expect(s.size).toBe(3);
+    expect(s.match(legitM1, 'er')).toBeDefined();
+    expect(dropped.every((d) => d === 'oldest flood')).toBe(true);
+    // Two more addresses fill the table: the slot comes from the flood's share.
+    for (const who of ['x', 'y']) {
+      const e = newRun();
+      s.add(e, e.start(), who);
     }
     expect(s.size).toBe(4);
-    expect(dropped).toEqual(['oldest']);
-    expect(s.match(firstM1)).toBeUndefined();
+    expect(s.match(legitM1, 'er')).toBeDefined();
     t = 60_000;
     expect(s.size).toBe(0);
   });

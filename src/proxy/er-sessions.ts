@@ -4,7 +4,10 @@
  * upnp_wps_peer list: a few at once (the oldest is dropped), a PutMessage is
  * matched to its run by the Enrollee Nonce and, after M2, the Registrar
  * Nonce. Unlike hostapd, a message matching no run is refused without
- * touching any run, and idle runs end after a timeout.
+ * touching any run, idle runs end after a timeout, and a new run replaces
+ * the same address's oldest when it holds its share, else one of the
+ * address holding the most (a run past M2 last): a GetDeviceInfo flood
+ * only ever ends the flooder's own runs.
  *
  * API:
  *   new ErSessions({ now, maxSessions?, idleTimeoutMs? })
@@ -16,9 +19,16 @@
 import { AttributeType, parseAttributes } from '../wps/attributes.js';
 import type { Enrollee } from '../wps/enrollee.js';
 import { MessageType } from '../wps/values.js';
+import { pickEviction } from '../upnp/source-limits.js';
 
-/** hostapd keeps at most 4 peers (it drops the oldest when a 5th GetDeviceInfo comes). */
+/** hostapd keeps at most 4 peers (it drops the oldest, whoever started it, when a 5th GetDeviceInfo comes). */
 export const MAX_ER_SESSIONS = 4;
+/**
+ * Runs per ER address (hostapd: no per-source bound). An ER's discovery
+ * reads M1 once (a run it never continues) and a learn/config starts
+ * another; a third from the same address replaces its oldest.
+ */
+export const MAX_ER_SESSIONS_PER_SOURCE = 2;
 /** A run with no PutMessage for this long is forgotten (hostapd never forgets; a WSC run takes seconds). */
 export const ER_SESSION_IDLE_MS = 60_000;
 
@@ -34,6 +44,7 @@ export interface ErSession {
 export interface ErSessionsOptions {
   now: () => number;
   maxSessions?: number;
+  maxSessionsPerSource?: number;
   idleTimeoutMs?: number;
   /** Told when a run is dropped without finishing (for the debug log). */
   onDrop?: (s: ErSession, why: 'oldest' | 'idle') => void;
@@ -63,10 +74,12 @@ export class ErSessions {
   private readonly list: ErSession[] = [];
   private nextId = 1;
   private readonly max: number;
+  private readonly perSource: number;
   private readonly idleMs: number;
 
   constructor(private readonly opts: ErSessionsOptions) {
     this.max = opts.maxSessions ?? MAX_ER_SESSIONS;
+    this.perSource = opts.maxSessionsPerSource ?? MAX_ER_SESSIONS_PER_SOURCE;
     this.idleMs = opts.idleTimeoutMs ?? ER_SESSION_IDLE_MS;
   }
 
@@ -77,9 +90,13 @@ export class ErSessions {
 
   add(enrollee: Enrollee, m1: Buffer, remote: string): ErSession {
     this.expire();
+    const own = this.list.filter((s) => s.remote === remote);
+    // The list is oldest first.
+    for (let i = 0; i <= own.length - this.perSource; i++) this.drop(own[i] as ErSession);
     while (this.list.length >= this.max) {
-      const old = this.list.shift();
-      if (old) this.opts.onDrop?.(old, 'oldest');
+      const victim = pickEviction(this.list, (s) => ({ source: s.remote, local: true, established: s.registrarNonce !== undefined, since: s.id }));
+      if (victim === undefined) break;
+      this.drop(victim);
     }
     const n = nonces(m1).enrolleeNonce ?? Buffer.alloc(16);
     const s: ErSession = { id: this.nextId++, enrollee, enrolleeNonce: Buffer.from(n), registrarNonce: undefined, remote, lastActive: this.opts.now() };
@@ -118,6 +135,11 @@ export class ErSessions {
   remove(s: ErSession): void {
     const i = this.list.indexOf(s);
     if (i >= 0) this.list.splice(i, 1);
+  }
+
+  private drop(s: ErSession): void {
+    this.remove(s);
+    this.opts.onDrop?.(s, 'oldest');
   }
 
   clear(): void {

@@ -26,9 +26,21 @@ import { parseSetSelectedRegistrar, SelectedRegistrarError, type SelectedRegistr
 import { formatWlanEventMac, parseWlanEventMac, parseWlanEventType } from '../wfa/wlan-event-mac.js';
 import { WlanEventType } from '../wfa/wlan-event.js';
 import { ErSessions } from './er-sessions.js';
+import { SourceRateLimiter } from '../upnp/source-limits.js';
 
 /** Largest WSC message taken from a SOAP argument (M1..M8 are well under 1 KiB; hostapd's whole request limit is 8000 bytes). */
 export const MAX_UPNP_WSC_MESSAGE_BYTES = 4096;
+
+/**
+ * GetDeviceInfo calls per second from one address, and the burst allowed:
+ * each starts a run with a fresh DH key. hostapd has no limit (a flood of
+ * ~670/s kept it busy and evicted every legitimate run). An ER calls it once
+ * on discovery and once per learn/config.
+ */
+export const GET_DEVICE_INFO_PER_SOURCE_PER_SEC = 2;
+export const GET_DEVICE_INFO_BURST_PER_SOURCE = 8;
+/** Addresses whose GetDeviceInfo rate is tracked (the one idle longest is forgotten). */
+export const GET_DEVICE_INFO_TRACKED_SOURCES = 256;
 
 /** hostapd answers HTTP_INTERNAL_SERVER_ERROR as UPnPError 500 "Error" (fixtures/reference/http/11-*). */
 export const HOSTAPD_ERROR_CODE = 500;
@@ -86,8 +98,22 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     onDrop: (s, why) => log.debug(`WPS UPnP: ${why === 'oldest' ? 'Drop oldest active session' : 'Drop idle session'} (${s.remote})`),
   });
 
+  const deviceInfoRate = new SourceRateLimiter({
+    perSecond: GET_DEVICE_INFO_PER_SOURCE_PER_SEC,
+    burst: GET_DEVICE_INFO_BURST_PER_SOURCE,
+    // Per source only: a total bound would let a flood from many addresses lock every ER out.
+    totalPerSecond: Infinity,
+    totalBurst: Infinity,
+    maxSources: GET_DEVICE_INFO_TRACKED_SOURCES,
+    now,
+  });
+
   const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
     log.debug('WPS UPnP: GetDeviceInfo');
+    if (!deviceInfoRate.admit(ctx.remoteAddress)) {
+      log.debug(`WPS UPnP: GetDeviceInfo from ${ctx.remoteAddress} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
+      throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
+    }
     const enrollee = hooks.createEnrollee();
     if (enrollee === undefined) {
       log.debug('WPS UPnP: no AP PIN: external Registrars are not accepted');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWfaActions } from './wfa-actions.js';
 import { WfaDevice } from './wfa-device.js';
+import { until } from '../../harness/until.js';
 
 interface Notify {
   seq: string;
@@ -25,14 +26,6 @@ function request(url: string, method: string, headers: Record<string, string>): 
   });
 }
 
-async function until<T>(get: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = get();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no ${what}`);
-}
 
 function makeDevice(policy: 'same-host' | 'same-subnet', portSeed: number): WfaDevice {
   const { service } = createWfaActions({ createEnrollee: () => undefined, onEnrolleeStep: () => undefined, isSubscriber: () => false });

@@ -275,7 +275,9 @@ export function isNetworkField(name: string): boolean {
 export function setNetworkField(net: NetworkBlock, name: string, value: string): string | undefined {
   const f = Object.hasOwn(NETWORK_FIELDS, name) ? NETWORK_FIELDS[name] : undefined;
   if (!f) return `unknown network field '${name}'`;
-  const trial = cloneNetwork(net);
+  // Field parsers replace values (never change a Buffer or `extra` in place): a shallow trial copy
+  // is enough, and keeps a block with many lines linear (a deep copy per line was quadratic).
+  const trial: NetworkBlock = { ...net };
   const e = f.parse(trial, value);
   if (e !== undefined) return e;
   Object.assign(net, trial);

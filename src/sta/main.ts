@@ -12,6 +12,7 @@ import { credReceivedLine, networkAddedLine } from './radio-events.js';
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
+import { removeStaleTempFiles } from '../common/atomic-write.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import { registerErCommands } from '../er/commands.js';
 import { subscribeEventLines } from '../er/event-lines.js';
@@ -102,13 +103,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   let ctrl: CtrlServer | undefined;
   if (config.ctrlInterface !== undefined) {
     try {
-      const ctrlOpts: Parameters<typeof CtrlServer.open>[0] = { ctrlInterface: config.ctrlInterface, ifname: o.iface, logger: log.child('ctrl') };
+      const ctrlOpts: Parameters<typeof CtrlServer.open>[0] = { ctrlInterface: config.ctrlInterface, ifname: o.iface, holdUntilReady: true, logger: log.child('ctrl') };
       if (config.ctrlInterfaceGroup !== undefined) ctrlOpts.group = config.ctrlInterfaceGroup;
       ctrl = await CtrlServer.open(ctrlOpts);
     } catch (e) {
       await closeDriver?.();
       throw new StaStartError('ctrl', `control interface: ${(e as Error).message}`);
     }
+    // The control socket is ours, so no other instance writes this file: leftovers of a killed save go.
+    for (const f of await removeStaleTempFiles(o.config)) log.info(`Removed ${f} left by an interrupted configuration update`);
   } else {
     log.info('no ctrl_interface in the configuration: no control socket');
   }
@@ -150,6 +153,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
         return net === undefined ? undefined : credentialFromNetwork(net);
       },
     });
+    ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');
   let stopped = false;

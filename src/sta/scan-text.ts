@@ -9,7 +9,8 @@ import { CapabilityInfo } from '../radio/frame.js';
 import type { MacAddress } from '../radio/mac.js';
 import { parseRsnElement, RsnAkm, RsnCapability, RsnCipher, RsnError } from '../radio/rsn-ie.js';
 import { joinWpsIe, WpsIeError } from '../radio/wps-ie.js';
-import { AttributeType, parseAttributes, WscParseError } from '../wps/attributes.js';
+import { AttributeType } from '../wps/attributes.js';
+import { parseWscTlvs, WscProtocolError } from '../wps/message.js';
 import { formatDeviceType } from '../wps/device.js';
 import { WpsState } from '../wps/values.js';
 import { scanResultFlag } from './wireless/scan-flags.js';
@@ -81,9 +82,9 @@ export function wpsAttrText(elements: readonly Element[]): string {
   try {
     const joined = joinWpsIe(elements);
     if (joined === undefined) return '';
-    attrs = parseAttributes(joined);
+    attrs = parseWscTlvs(joined).attrs;
   } catch (e) {
-    if (e instanceof WpsIeError || e instanceof WscParseError) return '';
+    if (e instanceof WpsIeError || e instanceof WscProtocolError) return '';
     throw e;
   }
   // The last of a repeated attribute counts, as wps_parse_msg keeps the last pointer.

@@ -19,7 +19,12 @@
  *   - each callback host must be the subscriber's own source address
  *     (callbackPolicy 'same-subnet' widens that to the subscriber's IPv4
  *     prefix); URLs failing the check are dropped, none left -> 412;
- *   - at most maxSubscribers (then 503);
+ *   - at most maxSubscribersPerSource from one address: a new one from that
+ *     address replaces its own oldest; at most maxSubscribers in all: a new
+ *     one replaces one of the address holding the most, remote before local,
+ *     fresh before established (renewed or delivered to), oldest first. So a
+ *     flood evicts only itself, and an ER arriving after it still subscribes
+ *     (hostapd: 4 in all, the oldest replaced, whoever holds it);
  *   - initial event (SEQ 0) with initialState() right after the SUBSCRIBE
  *     response; SEQ then counts up and wraps from 2^32-1 to 1 (UDA 1.0 4.2.1);
  *   - per subscriber at most maxQueuedEvents waiting (oldest dropped), one
@@ -34,9 +39,20 @@ import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, buildPropertySet, parseCallbackHeader, parseSidHeader, parseTimeoutHeader } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
 import { inSubnet, normalizeAddress } from './net-address.js';
+import { isLocalPeer, pickEviction } from './source-limits.js';
 
-/** hostapd: 4 subscriptions. */
+/**
+ * Subscriptions in all. hostapd keeps 4 and replaces the oldest, whoever holds
+ * it; ours are bounded per source as well, so more can be kept without one
+ * host filling them.
+ */
 export const GENA_MAX_SUBSCRIBERS = 32;
+/**
+ * Subscriptions per source address; a new one replaces that address's oldest.
+ * hostapd has no per-source bound. An ER holds one per AP; 4 leaves room for
+ * a restarted ER whose old subscription has not expired yet.
+ */
+export const GENA_MAX_SUBSCRIBERS_PER_SOURCE = 4;
 /** hostapd: 20 queued events per subscriber. */
 export const GENA_MAX_QUEUED_EVENTS = 64;
 /** Consecutive delivery failures before a subscriber is dropped (hostapd: 10). */
@@ -61,6 +77,7 @@ export interface GenaPublisherOptions {
   /** The service's evented variables now; sent in the initial event. */
   initialState: () => Record<string, string>;
   maxSubscribers?: number;
+  maxSubscribersPerSource?: number;
   maxQueuedEvents?: number;
   maxFailures?: number;
   defaultTimeoutSec?: number;
@@ -91,6 +108,11 @@ interface Subscriber {
   sid: string;
   callbacks: URL[];
   remoteAddress: string;
+  /** Loopback or on our subnet (kept before remote subscribers when the table is full). */
+  local: boolean;
+  /** Renewed, or a NOTIFY after the initial one delivered (kept before fresh subscribers). */
+  established: boolean;
+  since: number;
   expiresAt: number;
   nextSeq: number;
   queue: Array<{ body: string; seq: number }>;
@@ -118,6 +140,7 @@ export class GenaPublisher {
     this.onDropped = opts.onDropped;
     this.o = {
       maxSubscribers: opts.maxSubscribers ?? GENA_MAX_SUBSCRIBERS,
+      maxSubscribersPerSource: opts.maxSubscribersPerSource ?? GENA_MAX_SUBSCRIBERS_PER_SOURCE,
       maxQueuedEvents: opts.maxQueuedEvents ?? GENA_MAX_QUEUED_EVENTS,
       maxFailures: opts.maxFailures ?? GENA_MAX_FAILURES,
       defaultTimeoutSec: opts.defaultTimeoutSec ?? GENA_DEFAULT_TIMEOUT_SEC,
@@ -230,6 +253,7 @@ export class GenaPublisher {
       const s = this.subs.get(sid);
       if (s === undefined) return this.reply(res, 412, 'unknown SID');
       s.expiresAt = this.now() + timeoutSec * 1000;
+      s.established = true;
       this.log.debug(`gena: renewed ${sid} from ${remote} for ${timeoutSec} s`);
       this.acceptHeaders(res, sid, timeoutSec);
       return;
@@ -246,7 +270,7 @@ export class GenaPublisher {
       this.log.info(`gena: refused subscription from ${remote}: callback not on the subscriber's address`);
       return this.reply(res, 412, 'callback host must be the subscriber address');
     }
-    if (this.subs.size >= this.o.maxSubscribers) {
+    if (!this.makeRoom(remote)) {
       this.log.info(`gena: refused subscription from ${remote}: ${this.subs.size} subscribers`);
       return this.reply(res, 503, 'too many subscribers');
     }
@@ -255,6 +279,9 @@ export class GenaPublisher {
       sid,
       callbacks: allowed,
       remoteAddress: remote,
+      local: isLocalPeer(remote, normalizeAddress(req.socket.localAddress), this.o.subnetPrefixLength),
+      established: false,
+      since: this.now(),
       expiresAt: this.now() + timeoutSec * 1000,
       nextSeq: 0,
       queue: [],
@@ -275,6 +302,26 @@ export class GenaPublisher {
       if (initial !== undefined && !s.dropped) this.enqueue(s, initial);
     });
     this.acceptHeaders(res, sid, timeoutSec);
+  }
+
+  /**
+   * Frees a slot for a new subscription from `remote`: its own oldest when it
+   * holds its share, else, when the table is full, the one pickEviction
+   * chooses. False only when nothing may go (a limit of 0).
+   */
+  private makeRoom(remote: string): boolean {
+    const own = [...this.subs.values()].filter((s) => s.remoteAddress === remote);
+    if (own.length >= this.o.maxSubscribersPerSource) {
+      const oldest = own.reduce((a, b) => (b.since < a.since ? b : a));
+      this.log.info(`gena: ${remote} holds ${own.length} subscriptions; dropping its oldest ${oldest.sid}`);
+      this.drop(oldest);
+    }
+    if (this.subs.size < this.o.maxSubscribers) return true;
+    const victim = pickEviction(this.subs.values(), (s) => ({ source: s.remoteAddress, local: s.local, established: s.established, since: s.since }));
+    if (victim === undefined) return false;
+    this.log.info(`gena: ${this.subs.size} subscriptions; dropping ${victim.sid} of ${victim.remoteAddress} for ${remote}`);
+    this.drop(victim);
+    return this.subs.size < this.o.maxSubscribers;
   }
 
   private acceptHeaders(res: Response, sid: string, timeoutSec: number): void {
@@ -321,7 +368,10 @@ export class GenaPublisher {
         if (next === undefined) break;
         const { body, seq } = next;
         const ok = await this.deliver(s, body, seq);
-        if (ok) s.failures = 0;
+        if (ok) {
+          s.failures = 0;
+          if (seq > 0) s.established = true;
+        }
         else if (++s.failures >= this.o.maxFailures) {
           this.log.info(`gena: dropping ${s.sid} after ${s.failures} failed deliveries`);
           this.drop(s);

@@ -14,7 +14,11 @@
  *   GenaEventHandlers { onEvent(props, info), onLost?(reason) }
  *   GenaSubscribeError (code, status?)
  *
- * NOTIFY handling: unknown SID or a callback path that is not ours -> 412;
+ * NOTIFY handling: from an address other than the publisher's (the host of
+ * eventSubURL, when it is an IP literal) -> 412 before the body is read, so
+ * a host that learnt the callback path and SID cannot inject events (UDA
+ * 1.0 does not require the check; wpa_supplicant's ER does not make it);
+ * unknown SID or a callback path that is not ours -> 412;
  * wrong NT/NTS -> 400; unparsable body -> 400 and nothing delivered. SEQ must
  * start at 0 and count up; a jump is reported as info.seqGap (the event is
  * still delivered: a lost NOTIFY must not hide the next one).
@@ -25,6 +29,8 @@ import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, parsePropertySet, parseSidHeader, GENA_MAX_PROPERTYSET_BYTES } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
 import { UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
+import { normalizeAddress } from './net-address.js';
+import net from 'node:net';
 
 export const GENA_SUBSCRIBE_TIMEOUT_SEC = 1800;
 /** Renew when this fraction of the granted time has passed. */
@@ -73,6 +79,8 @@ interface Entry {
   token: string;
   sid: string;
   eventSubUrl: string;
+  /** The publisher's address: NOTIFYs from anywhere else are refused (undefined for a host name). */
+  publisher: string | undefined;
   callbackUrl: string;
   timeoutSec: number;
   expiresAt: number;
@@ -131,6 +139,7 @@ export class GenaSubscriber {
       token,
       sid: '',
       eventSubUrl,
+      publisher: publisherAddress(eventSubUrl),
       callbackUrl,
       timeoutSec: requested,
       expiresAt: 0,
@@ -258,6 +267,12 @@ export class GenaSubscriber {
   private async onNotify(req: Request, res: Response): Promise<void> {
     const token = String(req.params['token'] ?? '');
     const e = this.byToken.get(token);
+    const from = normalizeAddress(req.socket.remoteAddress);
+    if (e !== undefined && e.publisher !== undefined && from !== e.publisher) {
+      this.log.info(`gena: NOTIFY for ${e.eventSubUrl} from ${from}, not the publisher ${e.publisher}: refused`);
+      res.status(412).setHeader('Connection', 'close').end();
+      return;
+    }
     let body: Buffer;
     try {
       body = await readRequestBody(req, GENA_MAX_PROPERTYSET_BYTES);
@@ -313,4 +328,16 @@ export class GenaSubscriber {
       report(err);
     }
   }
+}
+
+/** The IP address in a URL's host, or undefined for a host name or a bad URL. */
+function publisherAddress(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  const bare = host.startsWith('[') ? host.slice(1, -1) : host;
+  return net.isIP(bare) === 0 ? undefined : normalizeAddress(bare);
 }

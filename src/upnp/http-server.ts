@@ -23,20 +23,51 @@
  *     (llhttp); a body shorter than its Content-Length runs into the request timeout;
  *   - headers must arrive within headersTimeoutMs, the whole request within
  *     requestTimeoutMs (408), idle keep-alive connections close after idleTimeoutMs;
- *   - more than maxConnections open connections: the extra one gets 503 and is closed.
+ *   - at most maxConnectionsPerSource open connections from one address: its
+ *     next one gets 503 and is closed, so a slowloris or reconnect flood from
+ *     one host only ever competes with itself;
+ *   - maxConnections open in all: a new connection replaces one chosen by
+ *     pickEviction (of the address holding the most, remote before local,
+ *     one that never completed a request before one that did, oldest first);
+ *   - at most maxRequestsPerConnection requests per connection; pipelined
+ *     requests beyond it get 503 without reaching a handler.
+ *
+ * The limits sit on node:http's 'connection' and 'request' events, under
+ * express, so express stays: what it costs is the routing, not the limits.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Logger, silentLogger } from '../common/log.js';
+import { normalizeAddress } from './net-address.js';
+import { isLocalPeer, pickEviction } from './source-limits.js';
 
 /** Request bodies (SOAP, NOTIFY) larger than this get 413. hostapd allows 8000 bytes per request. */
 export const HTTP_MAX_BODY_BYTES = 64 * 1024;
 /** Total size of the request line and headers; node's default is 16 KiB. */
 export const HTTP_MAX_HEADER_BYTES = 8 * 1024;
-/** Simultaneous connections; hostapd allows 10. */
+/**
+ * Simultaneous connections in all; hostapd allows 10 and refuses the 11th.
+ * Ours are bounded per source as well and a full table evicts, so more can
+ * be kept without one host filling them.
+ */
 export const HTTP_MAX_CONNECTIONS = 32;
+/**
+ * Simultaneous connections from one address (hostapd: no per-source bound).
+ * wpa_supplicant's ER opens one per request; wpsd's keeps a few alive and,
+ * enrolling many stations through the proxy, sends PutWLANResponses for
+ * several at once. Half the table: a flood from one host leaves the other
+ * half to everyone else.
+ */
+export const HTTP_MAX_CONNECTIONS_PER_SOURCE = 16;
+/**
+ * Requests served on one connection; pipelined ones beyond it get 503
+ * (node's maxRequestsPerSocket), and the last answer says Connection: close.
+ * hostapd serves one per connection and closes it; 16 keeps a keep-alive
+ * client's reconnects rare while 500 pipelined requests cost 16 handler runs.
+ */
+export const HTTP_MAX_REQUESTS_PER_CONNECTION = 16;
 /** Headers must be complete within this time (slowloris). */
 export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
 /** The whole request, body included, must arrive within this time; hostapd: 30 s. */
@@ -65,6 +96,8 @@ export interface UpnpHttpServerOptions {
   maxBodyBytes?: number;
   maxHeaderBytes?: number;
   maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  maxRequestsPerConnection?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -131,7 +164,9 @@ export function sendHttpError(res: http.ServerResponse, err: unknown): void {
 export class UpnpHttpServer {
   readonly app: Express;
   private readonly server: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Map<Socket, { source: string; since: number; requests: number }>();
+  /** Connections refused (per-source limit) and evicted (table full), for tests and the bench. */
+  readonly stats = { refused: 0, evicted: 0 };
   private readonly log: Logger;
   private readonly opts: Required<Omit<UpnpHttpServerOptions, 'logger' | 'serverHeader'>> & { serverHeader?: string };
   private bound: AddressInfo | undefined;
@@ -144,6 +179,8 @@ export class UpnpHttpServer {
       maxBodyBytes: opts.maxBodyBytes ?? HTTP_MAX_BODY_BYTES,
       maxHeaderBytes: opts.maxHeaderBytes ?? HTTP_MAX_HEADER_BYTES,
       maxConnections: opts.maxConnections ?? HTTP_MAX_CONNECTIONS,
+      maxConnectionsPerSource: opts.maxConnectionsPerSource ?? HTTP_MAX_CONNECTIONS_PER_SOURCE,
+      maxRequestsPerConnection: opts.maxRequestsPerConnection ?? HTTP_MAX_REQUESTS_PER_CONNECTION,
       headersTimeoutMs: opts.headersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: opts.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
       idleTimeoutMs: opts.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS,
@@ -173,9 +210,12 @@ export class UpnpHttpServer {
         insecureHTTPParser: false,
       },
       (req, res) => {
+        const info = this.sockets.get(req.socket);
+        if (info) info.requests++;
         app(req, res);
       },
     );
+    this.server.maxRequestsPerSocket = this.opts.maxRequestsPerConnection;
     this.server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     // headersTimeout/requestTimeout answer 408 first; a socket still silent a second later is destroyed.
@@ -198,15 +238,39 @@ export class UpnpHttpServer {
   }
 
   private onConnection(socket: Socket): void {
-    if (this.sockets.size >= this.opts.maxConnections) {
-      this.log.debug(`http: refusing connection from ${socket.remoteAddress}: ${this.sockets.size} open`);
-      socket.on('error', () => undefined);
-      socket.end(BUSY_RESPONSE);
-      setTimeout(() => socket.destroy(), 1000).unref();
+    const source = normalizeAddress(socket.remoteAddress);
+    let own = 0;
+    for (const c of this.sockets.values()) if (c.source === source) own++;
+    if (own >= this.opts.maxConnectionsPerSource) {
+      this.stats.refused++;
+      this.log.debug(`http: refusing connection from ${source}: ${own} open from there`);
+      this.refuse(socket);
       return;
     }
-    this.sockets.add(socket);
+    if (this.sockets.size >= this.opts.maxConnections) {
+      const local = normalizeAddress(socket.localAddress);
+      const victim = pickEviction(this.sockets.keys(), (s) => {
+        const c = this.sockets.get(s) as { source: string; since: number; requests: number };
+        return { source: c.source, local: isLocalPeer(c.source, local), established: c.requests > 0, since: c.since };
+      });
+      if (victim === undefined) {
+        this.stats.refused++;
+        this.refuse(socket);
+        return;
+      }
+      this.stats.evicted++;
+      this.log.debug(`http: ${this.sockets.size} connections open; closing one from ${this.sockets.get(victim)?.source ?? '?'} for ${source}`);
+      this.sockets.delete(victim);
+      victim.destroy();
+    }
+    this.sockets.set(socket, { source, since: performance.now(), requests: 0 });
     socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private refuse(socket: Socket): void {
+    socket.on('error', () => undefined);
+    socket.end(BUSY_RESPONSE);
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
@@ -258,13 +322,13 @@ export class UpnpHttpServer {
   close(): Promise<void> {
     return new Promise((resolve) => {
       if (!this.server.listening) {
-        for (const s of this.sockets) s.destroy();
+        for (const s of this.sockets.keys()) s.destroy();
         resolve();
         return;
       }
       this.server.close(() => resolve());
       this.server.closeAllConnections();
-      for (const s of this.sockets) s.destroy();
+      for (const s of this.sockets.keys()) s.destroy();
     });
   }
 }

@@ -20,17 +20,43 @@
  *   responseDelayMs(mx, random)   the M-SEARCH answer delay, MX clamped to 120 s
  *   SSDP_* named constants
  */
+import { sleep } from '../common/sleep.js';
 import { Logger, silentLogger } from '../common/log.js';
 import type { InterfaceAddress } from './net-address.js';
 import { SsdpMessageError, buildSsdpMessage, parseSsdpMessage } from './ssdp-message.js';
 import { openGuardedSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
+import { SourceRateLimiter, isLocalPeer, pickEviction } from './source-limits.js';
 import { splitTypeVersion } from './urn-type.js';
 
 export const SSDP_DEFAULT_MAX_AGE_SEC = 1800;
 /** UDA 1.0 1.2.3: MX above 120 is treated as 120 (hostapd does the same). */
 export const SSDP_MAX_MX_SEC = 120;
-/** Answers waiting for their MX delay; more are dropped (hostapd: 20). */
+/**
+ * Answers waiting for their MX delay, in all (hostapd: 20, later ones
+ * dropped). Here a new search from a source with room replaces a pending
+ * answer of the source holding the most, so MX=120 searches from one host
+ * cannot keep everyone else unanswered for two minutes.
+ */
 export const SSDP_MAX_PENDING_RESPONSES = 20;
+/**
+ * Answers pending for one source; its further searches are dropped until one
+ * is sent (hostapd: no per-source bound). A control point may search for
+ * several types at once (ssdp:all, root device, device, service) and repeat.
+ */
+export const SSDP_MAX_PENDING_PER_SOURCE = 6;
+/**
+ * M-SEARCHes answered per second from one source, and the burst allowed.
+ * hostapd answers every one (one M-SEARCH of ssdp:all draws 4 answers, a
+ * ~13x amplification towards a spoofed source). A control point sends a few
+ * searches at start and on refresh; 2/s with a burst of 8 covers that.
+ */
+export const SSDP_SEARCHES_PER_SOURCE_PER_SEC = 2;
+export const SSDP_SEARCH_BURST_PER_SOURCE = 8;
+/** M-SEARCHes answered per second over all sources (spoofed sources do not multiply it); hostapd: unbounded. */
+export const SSDP_SEARCHES_TOTAL_PER_SEC = 20;
+export const SSDP_SEARCH_BURST_TOTAL = 40;
+/** Sources whose rate is tracked; the one idle longest is forgotten for a new one. */
+export const SSDP_RATE_TRACKED_SOURCES = 1024;
 /** UDP is lossy: every announcement is sent this many times (UDA 1.0 1.2.2 recommends more than once). */
 export const SSDP_ANNOUNCE_REPEAT = 2;
 export const SSDP_ANNOUNCE_REPEAT_GAP_MS = 100;
@@ -60,6 +86,13 @@ export interface SsdpAdvertiserOptions {
   logger?: Logger;
   /** In [0, 1); for the M-SEARCH delay. */
   random?: () => number;
+  now?: () => number;
+}
+
+interface PendingAnswer {
+  timer: NodeJS.Timeout;
+  source: string;
+  since: number;
 }
 
 export interface NotificationTarget {
@@ -72,15 +105,26 @@ export class SsdpAdvertiser {
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly maxAge: number;
-  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<PendingAnswer>();
+  private readonly rate: SourceRateLimiter;
+  private readonly now: () => number;
   private announceTimer: NodeJS.Timeout | undefined;
-  /** Counts of M-SEARCH requests seen, answered and ignored (for diagnostics and tests). */
-  readonly stats = { searches: 0, responses: 0, ignored: 0 };
+  /** Counts of M-SEARCH requests seen, answered and ignored (rate-limited and pending-dropped among them). */
+  readonly stats = { searches: 0, responses: 0, ignored: 0, rateLimited: 0, pendingDropped: 0 };
 
   constructor(private readonly opts: SsdpAdvertiserOptions) {
     this.log = opts.logger ?? silentLogger;
     this.random = opts.random ?? Math.random;
     this.maxAge = opts.maxAgeSec ?? SSDP_DEFAULT_MAX_AGE_SEC;
+    this.now = opts.now ?? Date.now;
+    this.rate = new SourceRateLimiter({
+      perSecond: SSDP_SEARCHES_PER_SOURCE_PER_SEC,
+      burst: SSDP_SEARCH_BURST_PER_SOURCE,
+      totalPerSecond: SSDP_SEARCHES_TOTAL_PER_SEC,
+      totalBurst: SSDP_SEARCH_BURST_TOTAL,
+      maxSources: SSDP_RATE_TRACKED_SOURCES,
+      now: this.now,
+    });
     if (!/^uuid:\S+$/.test(opts.udn)) throw new Error(`SsdpAdvertiser: udn "${opts.udn}" is not uuid:...`);
   }
 
@@ -121,7 +165,7 @@ export class SsdpAdvertiser {
     const s = this.sockets;
     if (!s) return;
     for (let i = 0; i < SSDP_ANNOUNCE_REPEAT; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, SSDP_ANNOUNCE_REPEAT_GAP_MS));
+      if (i > 0) await sleep(SSDP_ANNOUNCE_REPEAT_GAP_MS);
       for (const t of this.notificationTargets()) {
         try {
           await s.sendMulticast(this.notify(nts, t, s));
@@ -141,7 +185,7 @@ export class SsdpAdvertiser {
     if (!s) return;
     if (this.announceTimer) clearInterval(this.announceTimer);
     this.announceTimer = undefined;
-    for (const t of this.pending) clearTimeout(t);
+    for (const p of this.pending) clearTimeout(p.timer);
     this.pending.clear();
     await this.sendAll('ssdp:byebye');
     this.sockets = undefined;
@@ -189,18 +233,45 @@ export class SsdpAdvertiser {
     }
     const targets = this.matchSearchTarget(st);
     if (targets.length === 0) return;
-    if (this.pending.size >= SSDP_MAX_PENDING_RESPONSES) {
+    if (!this.rate.admit(from.address)) {
       this.stats.ignored++;
-      this.log.debug(`ssdp: too many pending M-SEARCH answers; dropping one for ${from.address}`);
+      this.stats.rateLimited++;
+      this.log.excessive(`ssdp: M-SEARCH from ${from.address} over the rate limit; not answered`);
+      return;
+    }
+    if (!this.makeRoom(from.address)) {
+      this.stats.ignored++;
+      this.stats.pendingDropped++;
+      this.log.debug(`ssdp: ${SSDP_MAX_PENDING_PER_SOURCE} answers already pending for ${from.address}; dropping this search`);
       return;
     }
     const delay = responseDelayMs(Number(mxText), this.random());
-    const timer = setTimeout(() => {
-      this.pending.delete(timer);
-      void this.respond(targets, from);
-    }, delay);
-    timer.unref();
-    this.pending.add(timer);
+    const p: PendingAnswer = {
+      source: from.address,
+      since: this.now(),
+      timer: setTimeout(() => {
+        this.pending.delete(p);
+        void this.respond(targets, from);
+      }, delay),
+    };
+    p.timer.unref();
+    this.pending.add(p);
+  }
+
+  /** Room for one more pending answer to `source`: false when it has its share; a full table gives up the answer pickEviction picks. */
+  private makeRoom(source: string): boolean {
+    let own = 0;
+    for (const p of this.pending) if (p.source === source) own++;
+    if (own >= SSDP_MAX_PENDING_PER_SOURCE) return false;
+    if (this.pending.size < SSDP_MAX_PENDING_RESPONSES) return true;
+    const local = this.sockets?.iface.address;
+    const victim = pickEviction(this.pending, (p) => ({ source: p.source, local: isLocalPeer(p.source, local, this.sockets?.iface.prefixLength), established: false, since: p.since }));
+    if (victim === undefined) return false;
+    clearTimeout(victim.timer);
+    this.pending.delete(victim);
+    this.stats.pendingDropped++;
+    this.log.debug(`ssdp: pending answers full; dropping one for ${victim.source} to answer ${source}`);
+    return true;
   }
 
   private async respond(targets: NotificationTarget[], to: { address: string; port: number }): Promise<void> {

@@ -23,9 +23,21 @@ import { Logger, silentLogger } from '../common/log.js';
 import type { InterfaceAddress } from './net-address.js';
 import { SsdpMessageError, buildSsdpMessage, parseMaxAge, parseSsdpMessage } from './ssdp-message.js';
 import { openGuardedSsdpSockets, type SsdpSockets } from './ssdp-socket.js';
+import { pickEviction } from './source-limits.js';
 
-/** Advertisements tracked at once; beyond this new USNs are ignored (a flood cannot grow memory). */
+/**
+ * Advertisements tracked at once (wpa_supplicant's ER keeps no SSDP table,
+ * only its APs). When full, a new USN from a source with room replaces one
+ * of the source holding the most, so 600 junk USNs from one host cannot keep
+ * a real AP out.
+ */
 export const SSDP_MAX_TRACKED = 512;
+/**
+ * Advertisements tracked per source address; a new USN from a source at its
+ * share replaces that source's least recently refreshed one. A UPnP device
+ * sends 3 + services USNs per device; 32 covers a host with several.
+ */
+export const SSDP_MAX_TRACKED_PER_SOURCE = 32;
 /** UDA 1.1 caps MX at 5 for control points; we never ask for more. */
 export const SSDP_SEARCH_MAX_MX_SEC = 5;
 export const SSDP_SEARCH_DEFAULT_MX_SEC = 3;
@@ -48,6 +60,8 @@ export interface SsdpAdvertisement {
   server: string;
   address: string;
   via: 'notify' | 'response';
+  /** When the USN was first seen (for eviction order). */
+  since: number;
 }
 
 export interface SsdpSearcherOptions {
@@ -152,7 +166,8 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
       if (nt === undefined) return this.ignore(from, 'NOTIFY without NT');
       if (nts === 'ssdp:byebye') {
         const known = this.table.get(usn);
-        if (known) {
+        // Only the host that advertised a USN may withdraw it (a spoofed byebye would drop an AP).
+        if (known && known.address === from.address) {
           this.table.delete(usn);
           this.emit('byebye', { ...known });
         }
@@ -168,6 +183,32 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
     this.track(usn, st, h, from.address, 'response');
   }
 
+  /**
+   * Room for a new USN from `address`: its own least recently refreshed one
+   * goes when it holds its share; a full table gives up one of the source
+   * holding the most. Evicted entries go silently: they are not gone from
+   * the network, only from our memory, and come back with their next
+   * announcement.
+   */
+  private makeRoom(address: string): boolean {
+    let own: SsdpAdvertisement | undefined;
+    let count = 0;
+    for (const ad of this.table.values()) {
+      if (ad.address !== address) continue;
+      own ??= ad;
+      count++;
+    }
+    if (own !== undefined && count >= SSDP_MAX_TRACKED_PER_SOURCE) {
+      this.table.delete(own.usn);
+      return true;
+    }
+    if (this.table.size < SSDP_MAX_TRACKED) return true;
+    const victim = pickEviction(this.table.values(), (ad) => ({ source: ad.address, local: true, established: ad.via === 'response', since: ad.since }));
+    if (victim === undefined) return false;
+    this.table.delete(victim.usn);
+    return true;
+  }
+
   private ignore(from: { address: string }, why: string): void {
     this.stats.ignored++;
     this.log.excessive(`ssdp: ignoring message from ${from.address}: ${why}`);
@@ -180,7 +221,7 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
     }
     const maxAge = Math.min(parseMaxAge(h.get('cache-control')) ?? SSDP_DEFAULT_TRACK_SEC, SSDP_MAX_TRACK_SEC);
     const known = this.table.get(usn);
-    if (!known && this.table.size >= SSDP_MAX_TRACKED) return this.ignore({ address }, 'table full');
+    if (!known && !this.makeRoom(address)) return this.ignore({ address }, 'table full');
     const ad: SsdpAdvertisement = {
       usn,
       nt,
@@ -190,7 +231,10 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
       server: h.get('server') ?? '',
       address,
       via,
+      since: known?.since ?? this.now(),
     };
+    // Re-inserted, so the table's order is least recently refreshed first.
+    this.table.delete(usn);
     this.table.set(usn, ad);
     if (!known || known.location !== location) this.emit('alive', { ...ad });
   }

@@ -63,13 +63,13 @@ const REPLY_TEXT: Readonly<Record<string, string>> = {
   'FAIL-PBC-OVERLAP': 'More than one Enrollee is in PBC mode (PBC session overlap); use a PIN instead.',
 };
 
-class HttpError extends Error {
+class ConsoleHttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
-    this.name = 'HttpError';
+    this.name = 'ConsoleHttpError';
   }
 }
 
@@ -153,7 +153,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
 
   app.get('/', (req, res) => {
     const page = assets.get('index.html');
-    if (page === undefined) throw new HttpError(500, 'The console page is missing.');
+    if (page === undefined) throw new ConsoleHttpError(500, 'The console page is missing.');
     res.setHeader(
       'Content-Security-Policy',
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -162,13 +162,13 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
   });
   app.get('/favicon.ico', (req, res) => {
     const icon = assets.get('favicon.svg');
-    if (icon === undefined) throw new HttpError(404, 'Not found.');
+    if (icon === undefined) throw new ConsoleHttpError(404, 'Not found.');
     sendAsset(res, req, icon);
   });
   app.get('/static/:name', (req, res) => {
     const name = req.params.name;
     const asset = name === 'index.html' ? undefined : assets.get(name);
-    if (asset === undefined) throw new HttpError(404, 'Not found.');
+    if (asset === undefined) throw new ConsoleHttpError(404, 'Not found.');
     sendAsset(res, req, asset);
   });
 
@@ -193,7 +193,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
   const jsonBody = express.json({ limit: BODY_LIMIT_BYTES, strict: true, type: () => true });
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
     if (!req.is('application/json')) {
-      next(new HttpError(415, 'Send the form as JSON (Content-Type: application/json).'));
+      next(new ConsoleHttpError(415, 'Send the form as JSON (Content-Type: application/json).'));
       return;
     }
     const origin = req.headers.origin;
@@ -205,7 +205,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
         sameHost = false;
       }
       if (!sameHost) {
-        next(new HttpError(403, 'Requests from other sites are refused.'));
+        next(new ConsoleHttpError(403, 'Requests from other sites are refused.'));
         return;
       }
     }
@@ -253,7 +253,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
 
   app.post('/api/enroll-all', (req, res) => {
     const r = parseEnrollAll(req.body);
-    if (!runner.start(r)) throw new HttpError(409, 'An "enroll all" run is already under way.');
+    if (!runner.start(r)) throw new ConsoleHttpError(409, 'An "enroll all" run is already under way.');
     logger?.info(`web: enroll all by ${r.method.toUpperCase()}`);
     res.status(202).json({ ok: true, message: 'Started' });
   });
@@ -261,16 +261,16 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
   app.post('/api/reveal-key', (req, res) => {
     const sel = parseRevealKey(req.body);
     const ap = backend.snapshot().aps.find((a) => a.uuid.toLowerCase() === sel || a.mac.toLowerCase() === sel);
-    if (ap === undefined) throw new HttpError(404, 'No AP with that UUID or MAC address is known.');
-    if (ap.settings === undefined) throw new HttpError(409, "The AP's settings are not known yet: learn the AP first.");
+    if (ap === undefined) throw new ConsoleHttpError(404, 'No AP with that UUID or MAC address is known.');
+    if (ap.settings === undefined) throw new ConsoleHttpError(409, "The AP's settings are not known yet: learn the AP first.");
     res.json({ key: ap.settings.key, revision: ap.settingsRevision ?? 0 });
   });
 
   app.use('/api', () => {
-    throw new HttpError(404, 'No such API call.');
+    throw new ConsoleHttpError(404, 'No such API call.');
   });
   app.use(() => {
-    throw new HttpError(404, 'Not found.');
+    throw new ConsoleHttpError(404, 'Not found.');
   });
 
   // Every failure ends here: a status and one sentence, never a stack trace.
@@ -280,7 +280,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
     if (err instanceof WebInputError) {
       status = 400;
       body = err.field !== undefined ? { error: err.message, field: err.field } : { error: err.message };
-    } else if (err instanceof HttpError) {
+    } else if (err instanceof ConsoleHttpError) {
       status = err.status;
       body = { error: err.message };
     } else if (typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string') {

@@ -130,4 +130,41 @@ describe('WSC attribute TLVs', () => {
       }),
     );
   });
+
+  // Work is counted in octets looked at, so these cannot flake on a busy machine.
+  const octetsFor = (bytes: Uint8Array, workarounds: boolean): number => {
+    const work = { octets: 0 };
+    try {
+      parseAttributes(bytes, { workarounds, work });
+    } catch (e) {
+      expect(e).toBeInstanceOf(WscParseError);
+    }
+    return work.octets;
+  };
+
+  it('property: the work is linear in the input, with and without workarounds', () => {
+    // Inputs built from the shapes that made the parse quadratic: zero headers, stray octets, Network Keys.
+    const piece = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.integer({ min: 1, max: 256 }).map((n) => new Uint8Array(n)),
+      fc.constant(Uint8Array.from([0x10, 0x27, 0x00, 0x01, 0x41, 0x10])),
+      fc.constant(Uint8Array.from([0x00, 0x00, 0x00, 0x00, 0x01])),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 64 }), fc.boolean(), (pieces, workarounds) => {
+        const bytes = Buffer.concat(pieces.map((p) => Buffer.from(p)));
+        expect(octetsFor(bytes, workarounds)).toBeLessThanOrEqual(3 * bytes.length + 8);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('zero octets followed by one non-zero octet: 16 times the input is at most 16 times the work (it was quadratic)', () => {
+    const attack = (n: number) => Buffer.concat([Buffer.alloc(n), Buffer.from([1])]);
+    const small = octetsFor(attack(4096), true);
+    const big = octetsFor(attack(16 * 4096), true);
+    expect(big).toBeLessThanOrEqual(16 * small + 64);
+    // The quadratic parse looked at about n^2/8 octets: 537 million for 64 KiB.
+    expect(big).toBeLessThan(4 * 16 * 4096);
+  });
 });

@@ -14,6 +14,7 @@
  * in wpa_supplicant (whose parse failure makes every check false) a BSS
  * with a malformed WPS element shows just "[WPS]".
  */
+import { BROADCAST_MAC } from '../../wfa/set-selected-registrar.js';
 import { CtrlEvent } from '../../ctrl/event-names.js';
 import { AttributeType } from '../../wps/attributes.js';
 import { parseWscTlvs, WscProtocolError } from '../../wps/message.js';
@@ -23,7 +24,6 @@ import type { Element } from '../../radio/elements.js';
 import type { ScanResult } from '../../radio/driver.js';
 import { macToBytes, type MacAddress } from '../../radio/mac.js';
 
-export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
 
 /** The attributes of an AP's WPS element that station-side decisions use. */
 export interface ApWpsInfo {

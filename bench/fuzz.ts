@@ -1,0 +1,249 @@
+/**
+ * `npm run fuzz`: a seeded, bounded, replayable mutation fuzzer over every
+ * parser in bench/fuzz-targets.ts.
+ *
+ *   npm run fuzz -- [--inputs N] [--seconds S] [--seed X] [--target NAME[,NAME]]
+ *                   [--save] [--report FILE] [--replay FILE --target NAME]
+ *
+ * Each target first replays its regression corpus (fixtures/fuzz/<target>/),
+ * then runs N mutated inputs (default 10^6) or until S seconds pass
+ * (default 60), whichever comes first. Input i of a target is a pure function
+ * of (seed, target, i), so any input is made again from the seed and its
+ * index. A crash is a throw that is not the parser's own typed error; a slow
+ * input is one that takes more than SLOW_MS. With --save both go to the
+ * corpus (named by their hash) so the tests replay them for ever after.
+ * The exit status is 1 when anything crashed or was slow.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FUZZ_TARGETS, isTypedRefusal, type FuzzTarget } from './fuzz-targets.js';
+import { repoRoot } from './daemons.js';
+import { seededRandom as prng } from '../src/radio/sim/rng.js';
+
+/** An input slower than this is a finding (the quadratic attribute parse took 20-56 ms at 4 KB, seconds at 50 KB). */
+export const SLOW_MS = 100;
+export const DEFAULT_INPUTS = 1_000_000;
+export const DEFAULT_SECONDS = 60;
+
+export function corpusDir(target: string): string {
+  return join(repoRoot(), 'fixtures', 'fuzz', target);
+}
+
+/** The regression corpus of a target: every file in its directory, by name. */
+export function loadCorpus(target: string): Array<{ name: string; data: Buffer }> {
+  const dir = corpusDir(target);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.bin'))
+    .sort()
+    .map((name) => ({ name, data: readFileSync(join(dir, name)) }));
+}
+
+function hashSeed(...parts: Array<string | number>): number {
+  return createHash('sha256').update(parts.join('/')).digest().readUInt32BE(0);
+}
+
+const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x10, 0x3c, 0x3e, 0x26, 0x0d, 0x0a, 0x20, 0x22];
+
+/**
+ * Input `index` of `target` under `seed`: a seed input with 1..8 mutations.
+ * Some mutations build the shapes that cost parsers the most: long runs of
+ * one byte (zero TLV headers, spaces, '<'), a chunk repeated many times,
+ * lengths set to their extremes.
+ */
+export function makeInput(target: FuzzTarget, pool: Buffer[], seed: number, index: number): Buffer {
+  const rnd = prng(hashSeed(seed, target.name, index));
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
+  const int = (n: number): number => Math.floor(rnd() * n);
+  let b = Buffer.from(pool.length > 0 ? pick(pool) : Buffer.alloc(0));
+  const rounds = 1 + int(8);
+  for (let r = 0; r < rounds; r++) {
+    const at = int(b.length + 1);
+    switch (int(9)) {
+      case 0:
+        if (b.length > 0) b[at % b.length] = (b[at % b.length] as number) ^ (1 << int(8));
+        break;
+      case 1:
+        if (b.length > 0) b[at % b.length] = pick(INTERESTING);
+        break;
+      case 2: {
+        const ins = Buffer.alloc(1 + int(16));
+        for (let i = 0; i < ins.length; i++) ins[i] = int(256);
+        b = Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
+        break;
+      }
+      case 3:
+        b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(32)))]);
+        break;
+      case 4: {
+        // A chunk repeated: deep nesting, many attributes, long header lists.
+        const len = 1 + int(Math.min(64, Math.max(1, b.length - at)));
+        const chunk = b.subarray(at, at + len);
+        const times = 1 + int(rnd() < 0.1 ? 2000 : 16);
+        b = Buffer.concat([b.subarray(0, at), ...Array<Buffer>(times).fill(chunk), b.subarray(at)]);
+        break;
+      }
+      case 5: {
+        // A long run of one byte.
+        const run = Buffer.alloc(1 + int(rnd() < 0.1 ? target.maxBytes : 256), pick(INTERESTING));
+        b = Buffer.concat([b.subarray(0, at), run, b.subarray(at)]);
+        break;
+      }
+      case 6: {
+        // A 16-bit length field at its extremes.
+        if (b.length >= 2) {
+          const p = at % (b.length - 1);
+          b.writeUInt16BE(pick([0, 1, 0xffff, 0x7fff, b.length - p, b.length - p + 1]) & 0xffff, p);
+        }
+        break;
+      }
+      case 7:
+        b = b.subarray(0, at);
+        break;
+      default: {
+        const other = pool.length > 0 ? pick(pool) : Buffer.alloc(0);
+        const from = int(other.length + 1);
+        b = Buffer.concat([b.subarray(0, at), other.subarray(from)]);
+      }
+    }
+    if (b.length > target.maxBytes) b = b.subarray(0, target.maxBytes);
+  }
+  return b;
+}
+
+export type Outcome = { kind: 'ok' | 'refused' } | { kind: 'crash'; error: string };
+
+export function runOne(target: FuzzTarget, input: Buffer): Outcome {
+  try {
+    target.run(input);
+    return { kind: 'ok' };
+  } catch (e) {
+    if (isTypedRefusal(e)) return { kind: 'refused' };
+    return { kind: 'crash', error: e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e) };
+  }
+}
+
+function bestOf3(target: FuzzTarget, input: Buffer): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const s = performance.now();
+    runOne(target, input);
+    best = Math.min(best, performance.now() - s);
+  }
+  return best;
+}
+
+export interface TargetReport {
+  target: string;
+  corpus: number;
+  inputs: number;
+  refused: number;
+  crashes: Array<{ index: number; error: string; file?: string }>;
+  slow: Array<{ index: number; ms: number; bytes: number; file?: string }>;
+  maxMs: number;
+  maxBytes: number;
+  seconds: number;
+}
+
+function save(target: string, input: Buffer): string {
+  const dir = corpusDir(target);
+  mkdirSync(dir, { recursive: true });
+  const name = `${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`;
+  writeFileSync(join(dir, name), input);
+  return name;
+}
+
+export function fuzzTarget(target: FuzzTarget, o: { inputs: number; seconds: number; seed: number; save: boolean }): TargetReport {
+  const corpus = loadCorpus(target.name);
+  const report: TargetReport = { target: target.name, corpus: corpus.length, inputs: 0, refused: 0, crashes: [], slow: [], maxMs: 0, maxBytes: 0, seconds: 0 };
+  const pool = [...target.seeds, ...corpus.map((c) => c.data)];
+  const t0 = performance.now();
+  const check = (index: number, input: Buffer): void => {
+    const s = performance.now();
+    const out = runOne(target, input);
+    const ms = performance.now() - s;
+    report.inputs++;
+    report.maxMs = Math.max(report.maxMs, ms);
+    report.maxBytes = Math.max(report.maxBytes, input.length);
+    if (out.kind === 'refused') report.refused++;
+    if (out.kind === 'crash') report.crashes.push({ index, error: out.error, ...(o.save ? { file: save(target.name, input) } : {}) });
+    // A pause of the machine (GC, another process) is no finding: slow only if the best of 3 more runs is slow too.
+    else if (ms > SLOW_MS && bestOf3(target, input) > SLOW_MS) report.slow.push({ index, ms: Math.round(ms), bytes: input.length, ...(o.save ? { file: save(target.name, input) } : {}) });
+  };
+  for (const c of corpus) check(-1, c.data);
+  const deadline = t0 + o.seconds * 1000;
+  for (let i = 0; i < o.inputs; i++) {
+    // Read before every input: a run of large inputs must not overrun the budget by minutes.
+    if (performance.now() > deadline) break;
+    check(i, makeInput(target, pool, o.seed, i));
+  }
+  report.seconds = (performance.now() - t0) / 1000;
+  return report;
+}
+
+function renderReport(reports: TargetReport[], seed: number): string {
+  const lines = [
+    '# Fuzz run',
+    '',
+    `Seed ${seed}; ${new Date().toISOString()}. An input is made again with \`npm run fuzz -- --seed ${seed} --target NAME --replay-index I\`.`,
+    '',
+    '| parser | corpus | inputs | refused | crashes | slow (>' + SLOW_MS + ' ms) | slowest ms | largest input | inputs/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of reports) {
+    lines.push(
+      `| ${r.target} | ${r.corpus} | ${r.inputs} | ${r.refused} | ${r.crashes.length} | ${r.slow.length} | ${r.maxMs.toFixed(1)} | ${r.maxBytes} | ${Math.round(r.inputs / Math.max(r.seconds, 1e-9))} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function main(argv: string[]): number {
+  const seed = Number(arg(argv, '--seed') ?? 1);
+  const inputs = Number(arg(argv, '--inputs') ?? DEFAULT_INPUTS);
+  const seconds = Number(arg(argv, '--seconds') ?? DEFAULT_SECONDS);
+  const names = arg(argv, '--target')?.split(',');
+  const targets = names === undefined ? FUZZ_TARGETS : FUZZ_TARGETS.filter((t) => names.includes(t.name));
+  if (names !== undefined && targets.length !== names.length) {
+    process.stderr.write(`unknown target in ${names.join(',')}; targets: ${FUZZ_TARGETS.map((t) => t.name).join(' ')}\n`);
+    return 2;
+  }
+  const replayFile = arg(argv, '--replay');
+  const replayIndex = arg(argv, '--replay-index');
+  if (replayFile !== undefined || replayIndex !== undefined) {
+    for (const t of targets) {
+      const pool = [...t.seeds, ...loadCorpus(t.name).map((c) => c.data)];
+      const input = replayFile !== undefined ? readFileSync(replayFile) : makeInput(t, pool, seed, Number(replayIndex));
+      const s = performance.now();
+      const out = runOne(t, input);
+      process.stdout.write(`${t.name}: ${input.length} bytes, ${out.kind}${out.kind === 'crash' ? ` (${out.error})` : ''}, ${(performance.now() - s).toFixed(1)} ms\n`);
+      if (argv.includes('--dump')) process.stdout.write(`${input.toString('hex')}\n`);
+    }
+    return 0;
+  }
+  const reports: TargetReport[] = [];
+  let bad = 0;
+  for (const t of targets) {
+    const r = fuzzTarget(t, { inputs, seconds, seed, save: argv.includes('--save') });
+    reports.push(r);
+    bad += r.crashes.length + r.slow.length;
+    process.stdout.write(
+      `fuzz ${t.name}: ${r.inputs} inputs (${r.corpus} corpus) in ${r.seconds.toFixed(1)} s, ${r.refused} refused, ` +
+        `${r.crashes.length} crashes, ${r.slow.length} slow, slowest ${r.maxMs.toFixed(1)} ms\n`,
+    );
+    for (const c of r.crashes.slice(0, 5)) process.stdout.write(`  crash #${c.index}: ${c.error}${c.file ? ` -> ${c.file}` : ''}\n`);
+    for (const c of r.slow.slice(0, 5)) process.stdout.write(`  slow #${c.index}: ${c.ms} ms for ${c.bytes} bytes${c.file ? ` -> ${c.file}` : ''}\n`);
+  }
+  const reportFile = arg(argv, '--report');
+  if (reportFile !== undefined) writeFileSync(reportFile, renderReport(reports, seed));
+  return bad > 0 ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2));
