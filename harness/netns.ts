@@ -71,8 +71,9 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
+    // 'close', not 'exit': stdout and stderr are read to their end by then, so output() after exited is complete.
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
+      child.on('close', (code, signal) => {
         this.exitCode = code ?? (signal ? null : code);
         for (const w of this.waiters.splice(0)) w();
         resolve(code);

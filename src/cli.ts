@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { register as registerCli } from './ctrl/cli-command.js';
 import { register as registerDecode } from './decode/decode-command.js';
+import { register as registerNfcPwToken } from './decode/nfc-pw-token-command.js';
 import { register as registerMedium } from './radio/medium-command.js';
 import { register as registerAp } from './ap/ap-command.js';
 import { register as registerSta } from './sta/sta-command.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
   // Role registrations are added here, one line each.
   registerDecode(program);
+  registerNfcPwToken(program);
   registerCli(program);
   registerMedium(program);
   registerAp(program);

@@ -35,7 +35,8 @@ function run(args: string[]): Running {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close': the output is read to its end by then.
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
   return { child, output: () => out, exited };
 }
 
@@ -74,7 +75,8 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     }
   });
 
-  it('hostapd_cli wps_pin any 12345670, and a station on the shared medium gets the credential', async () => {
+  /** `wpsd medium` and `wpsd ap` (driver=sim) as separate processes, the AP's socket ready. */
+  async function startMediumAndAp(): Promise<{ sock: string; ap: Running }> {
     const sock = join(dir, 'medium.sock');
     const medium = run(['medium', '--socket', sock]);
     procs.push(medium);
@@ -102,14 +104,22 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     const ap = run(['ap', '-c', conf]);
     procs.push(ap);
     await until(() => existsSync(join(dir, 'ctrl', 'wapc0')), 'the AP control socket', exitedOr(ap));
+    return { sock, ap };
+  }
+
+  function hostapdCli(...args: string[]): string {
+    return execFileSync('hostapd_cli', ['-p', join(dir, 'ctrl'), '-i', 'wapc0', ...args], { encoding: 'utf8', timeout: 10_000 });
+  }
+
+  it('hostapd_cli wps_pin any 12345670, and a station on the shared medium gets the credential', async () => {
+    const { sock, ap } = await startMediumAndAp();
     const ctrl = CtrlClient.open(join(dir, 'ctrl', 'wapc0'));
     closers.push(() => ctrl.close());
     const events: string[] = [];
     ctrl.onEvent((e) => events.push(e.text));
     await ctrl.attach();
     // Debian's hostapd_cli drives it unchanged.
-    const reply = execFileSync('hostapd_cli', ['-p', join(dir, 'ctrl'), '-i', 'wapc0', 'wps_pin', 'any', '12345670'], { encoding: 'utf8', timeout: 10_000 });
-    expect(reply.trim()).toBe('OK');
+    expect(hostapdCli('wps_pin', 'any', '12345670').trim()).toBe('OK');
 
     const sta = await SimStationDriver.open({ mediumPath: sock, address: STA, channel: CHANNEL, mlmeTimeoutMs: 200, mlmeTries: 4 });
     closers.push(() => sta.close());
@@ -145,5 +155,37 @@ describe('wpsd ap driver=sim against wpsd medium, in separate processes', () => 
     // SIGTERM stops the AP cleanly.
     ap.child.kill('SIGTERM');
     expect(await ap.exited).toBe(0);
+  });
+
+  it('hostapd_cli all_sta / list_sta / sta list the associated stations and end; interactive mode answers ping; wps_get_status follows PBC', async () => {
+    const { sock } = await startMediumAndAp();
+    const addrs = ['02:00:00:00:1b:11', '02:00:00:00:1b:12'];
+    for (const address of addrs) {
+      const sta = await SimStationDriver.open({ mediumPath: sock, address, channel: CHANNEL, mlmeTimeoutMs: 200, mlmeTries: 4 });
+      closers.push(() => sta.close());
+      // Neither WPS nor RSN element: hostapd's "maybe WPS" station, which a WPS AP lets associate.
+      const res = await sta.connect({ bssid: AP, ssid: Buffer.from('wpsd-cli'), channel: CHANNEL, capability: 0x0021, listenInterval: 5 });
+      expect(res).toMatchObject({ ok: true });
+    }
+    // hostapd_cli walks STA-FIRST / STA-NEXT until an empty or FAIL reply: it must end, newest station first.
+    const all = hostapdCli('all_sta');
+    const [newest, oldest] = [addrs[1], addrs[0]];
+    expect(all).toBe(
+      `${newest}\nflags=[AUTH][ASSOC][SHORT_PREAMBLE][MAYBE_WPS]\naid=2\ncapability=0x21\nlisten_interval=5\nsupported_rates=82 84 8b 96 0c 12 18 24 30 48 60 6c\ntimeout_next=NULLFUNC POLL\n` +
+        `${oldest}\nflags=[AUTH][ASSOC][SHORT_PREAMBLE][MAYBE_WPS]\naid=1\ncapability=0x21\nlisten_interval=5\nsupported_rates=82 84 8b 96 0c 12 18 24 30 48 60 6c\ntimeout_next=NULLFUNC POLL\n`,
+    );
+    expect(hostapdCli('list_sta')).toBe(`${newest}\n${oldest}\n`);
+    expect(hostapdCli('status')).toMatch(/^num_sta\[0\]=2$/m);
+    expect(hostapdCli('sta', oldest ?? '')).toMatch(new RegExp(`^${oldest}\nflags=\\[AUTH\\]\\[ASSOC\\]`));
+    expect(hostapdCli('sta', '02:00:00:00:99:99')).toBe('FAIL\n');
+    expect(hostapdCli('raw', 'STA-NEXT', oldest ?? '')).toBe('');
+    // Interactive mode lists the stations for completion at start, then answers.
+    const interactive = execFileSync('hostapd_cli', ['-p', join(dir, 'ctrl'), '-i', 'wapc0'], { encoding: 'utf8', timeout: 10_000, input: 'ping\nquit\n' });
+    expect(interactive).toContain('PONG');
+    expect(hostapdCli('wps_get_status')).toBe('PBC Status: Disabled\nLast WPS result: None\n');
+    expect(hostapdCli('wps_pbc').trim()).toBe('OK');
+    expect(hostapdCli('wps_get_status')).toBe('PBC Status: Active\nLast WPS result: None\n');
+    expect(hostapdCli('wps_cancel').trim()).toBe('OK');
+    expect(hostapdCli('wps_get_status')).toBe('PBC Status: Timed-out\nLast WPS result: None\n');
   });
 });

@@ -6,7 +6,7 @@
  * External Registrar is played over UPnP (GENA subscriber + SOAP) by
  * src/wps's Registrar.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { CtrlClient } from '../src/ctrl/client.js';
 import { Medium } from '../src/radio/sim/medium.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
-import { parseHostapdConfig } from '../src/ap/config.js';
+import { loadHostapdConfig } from '../src/ap/config.js';
 import { startAp, type ApDaemon } from '../src/ap/main.js';
 import type { WpsTuning } from '../src/ap/ap-bss.js';
 import { wscMessageType } from '../src/wps/eap-wsc.js';
@@ -26,6 +26,7 @@ import { GenaSubscriber } from '../src/upnp/gena-subscriber.js';
 import { buildSoapRequest } from '../src/upnp/soap.js';
 import fc from 'fast-check';
 import { AttributeType, attrU16, attrU8, encodeAttributes, parseAttributes } from '../src/wps/attributes.js';
+import { credentialAttribute, type Credential } from '../src/wps/credential.js';
 import { formatUuid, uuidFromMac, type DeviceInfo } from '../src/wps/device.js';
 import type { WpsEvent } from '../src/wps/events.js';
 import { Registrar } from '../src/wps/registrar.js';
@@ -106,7 +107,7 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
   });
   for (const [k, v] of Object.entries(o.conf ?? {})) if (!keys.has(k) && v !== null) edited.push(`${k}=${v}`);
   writeFileSync(path, edited.join('\n') + '\n');
-  const { config } = parseHostapdConfig(readFileSync(path), path);
+  const { config } = await loadHostapdConfig(path);
   const ssdpPort = 21_000 + ((process.pid * 7 + portSeq++) % 20_000);
   let ap: ApDaemon;
   try {
@@ -223,9 +224,12 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     expect(await l.ctrl.request(`WPS_PIN 11111111-2222-3333-4444-555555555555 11115555 0 ${sta.address}`)).toBe('OK\n');
     const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 20_000 });
     const line = await until(() => l.events.find((e) => e.startsWith('WPS-PIN-NEEDED ')), 'WPS-PIN-NEEDED');
-    expect(line).toBe(`WPS-PIN-NEEDED [${uuid}|${sta.address}|sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
-    const fileLine = await until(() => existsSync(l.pinRequests) && readFileSync(l.pinRequests, 'utf8').split('\n')[0], 'PIN request file');
-    const fields = fileLine.split('\t');
+    expect(line).toBe(`WPS-PIN-NEEDED ${uuid} ${sta.address} [sta 05|wpsd|sim|1|0001|1-0050F204-1]`);
+    // The append starts before the event goes out; flushWrites() resolves once it is on disk, so the line is whole.
+    await l.ap.bsses[0]?.flushWrites();
+    const lines = readFileSync(l.pinRequests, 'utf8').split('\n');
+    expect(lines).toHaveLength(2);
+    const fields = (lines[0] ?? '').split('\t');
     expect(fields.slice(1)).toEqual([uuid, sta.address, 'sta 05', 'wpsd', 'sim', '1', '0001', '1-0050F204-1']);
     expect(Math.abs(Number(fields[0]) - Date.now() / 1000)).toBeLessThan(60);
     expect(await l.ctrl.request(`WPS_PIN ${uuid} 12345670`)).toBe('OK\n');
@@ -257,6 +261,54 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     expect(await l.ctrl.request('GET_CONFIG')).toContain('wps_state=configured\n');
     const after = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
     expect(scanResultWps(after.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ wpsState: 2 });
+  });
+
+  it("skip_cred_build=1 with extra_cred: the Enrollee gets the file's Credential and not the built one; without skip_cred_build it gets both, the file's last", async () => {
+    const extraDir = mkdtempSync(join(tmpdir(), `wpsd-xcred-${process.pid}-`));
+    try {
+      const extra: Credential = {
+        networkIndex: 1,
+        ssid: Buffer.from('extra-net'),
+        authType: AuthType.Wpa2Psk,
+        encrType: EncrType.Aes,
+        networkKey: Buffer.from('extra passphrase'),
+        macAddress: Buffer.alloc(6, 0xff),
+        extra: [],
+      };
+      const file = join(extraDir, 'extra-cred.bin');
+      writeFileSync(file, encodeAttributes([credentialAttribute(extra)]));
+      const cases = [
+        { skip: '1', mac: '02:00:00:00:0b:21', ssids: ['extra-net'] },
+        { skip: '0', mac: '02:00:00:00:0b:22', ssids: [SSID, 'extra-net'] },
+      ];
+      for (const c of cases) {
+        const l = await startLab({ conf: { skip_cred_build: c.skip, extra_cred: file } });
+        const sta = await addStation(l, c.mac);
+        expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+        const res = await runEnroll(sta, { kind: 'pin', pin: '12345670' }).result;
+        expect(res).toMatchObject({ ok: true, bssid: AP });
+        if (!res.ok) return;
+        expect(res.credentials.map((cr) => cr.ssid.toString())).toEqual(c.ssids);
+        expect(res.credentials.at(-1)).toMatchObject({ authType: extra.authType, encrType: extra.encrType, networkKey: extra.networkKey, macAddress: extra.macAddress });
+        await until(() => l.events.some((e) => e.startsWith('WPS-REG-SUCCESS ')), 'WPS-REG-SUCCESS');
+        await stopLab();
+      }
+    } finally {
+      rmSync(extraDir, { recursive: true, force: true });
+    }
+  });
+
+  it('eap_server=0: no internal EAP server, so a WPS station associates (STA lists it) but no registration runs', async () => {
+    const l = await startLab({ conf: { eap_server: '0' } });
+    const sta = await addStation(l, '02:00:00:00:0b:23');
+    expect(await l.ctrl.request('WPS_PIN any 12345670')).toBe('OK\n');
+    const run = runEnroll(sta, { kind: 'pin', pin: '12345670' }, { walkTimeMs: 4_000 });
+    await until(() => l.ap.radioWps?.mlme?.station(sta.address)?.state === 'associated', 'the station associated');
+    expect(await l.ctrl.request(`STA ${sta.address}`)).toMatch(new RegExp(`^${sta.address}\nflags=\\[AUTH\\]\\[ASSOC\\].*\\[WPS\\]`));
+    const res = await run.result;
+    expect(res).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(wpsEvents(run.events)).toEqual([]);
+    expect(l.events.filter((e) => /^WPS-(REG-SUCCESS|SUCCESS|FAIL|PIN-NEEDED)/.test(e))).toEqual([]);
   });
 
   it('wps_pin refuses bad arguments with FAIL; wps_cancel in PBC mode ends it with WPS-TIMEOUT', async () => {

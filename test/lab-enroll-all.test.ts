@@ -34,7 +34,8 @@ function runLab(args: string[], onStderr?: (text: string, stop: () => void) => v
     // SIGTERM first: the lab stops cleanly and still prints its summary; SIGKILL if even that hangs.
     const term = setTimeout(() => proc.kill('SIGTERM'), RUN_LIMIT_MS);
     const kill = setTimeout(() => proc.kill('SIGKILL'), RUN_LIMIT_MS + 10_000);
-    proc.on('exit', (code, signal) => {
+    // 'close': the summary lines are all read before the result is.
+    proc.on('close', (code, signal) => {
       clearTimeout(term);
       clearTimeout(kill);
       resolve({ code, signal, stdout, stderr });

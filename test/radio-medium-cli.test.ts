@@ -29,7 +29,8 @@ function startMedium(args: string[]): Running {
   const child = spawn(process.execPath, [CLI, 'medium', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // 'close': stderr is read to its end by then.
+  const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
   return { child, stderr: () => err, exited };
 }
 

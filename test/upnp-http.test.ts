@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
 import { HTTP_MAX_REQUESTS_PER_CONNECTION } from '../src/upnp/http-server.js';
+import { until } from '../harness/until.js';
 
 /** Sends raw bytes, returns everything the server wrote before closing (or after `waitMs` of silence). */
 function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: number; limitMs?: number } = {}): Promise<string> {
@@ -27,10 +28,6 @@ function raw(port: number, chunks: Array<string | Buffer>, opts: { gapMs?: numbe
   });
 }
 
-async function until(cond: () => boolean, limitMs = 3000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-}
 
 const status = (reply: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0);
 
@@ -133,11 +130,11 @@ describe('hardened HTTP server on 127.0.0.1', () => {
     try {
       const flood = [await connect('127.0.0.9'), await connect('127.0.0.9')];
       idle.push(...flood.map((f) => f.sock));
-      await until(() => capped.connectionCount === 2);
+      await until(() => capped.connectionCount === 2, 'capped.connectionCount === 2');
       expect(status(await get('127.0.0.9'))).toBe(503);
       const other = await connect('127.0.0.2');
       idle.push(other.sock);
-      await until(() => capped.connectionCount === 3);
+      await until(() => capped.connectionCount === 3, 'capped.connectionCount === 3');
       // Full: the newcomer gets in, and the slot comes from the address holding the most.
       expect(status(await get('127.0.0.3'))).toBe(200);
       await Promise.race(flood.map((f) => f.closed));

@@ -3,16 +3,17 @@
 // its end, and new settings reaching the file.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Logger, LogLevel } from '../common/log.js';
 import { buildSoapRequest } from '../upnp/soap.js';
 import { AP_PIN_DEFAULT_LOCKOUT_MS } from '../wps/ap-pin-lockout.js';
+import { encodeApSettings } from '../wps/credential.js';
 import { eventsOf } from '../wps/events.js';
 import { Registrar, type ApSettingsMode } from '../wps/registrar.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { ApBss } from './ap-bss.js';
-import { parseHostapdConfig } from './config.js';
+import { loadHostapdConfig } from './config.js';
 
 const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
 const PIN = '12345670';
@@ -61,7 +62,7 @@ describe('an AP BSS serving External Registrars', () => {
     dir = mkdtempSync(join(tmpdir(), 'wpsd-apbss-'));
     const path = join(dir, 'hostapd.conf');
     writeFileSync(path, `driver=none\ninterface=lo\nbssid=02:00:00:00:01:00\nupnp_iface=lo\nwps_state=2\nap_pin=${PIN}\nssid=test-wps\nwpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nwpa_passphrase=12345678\n${extra}`);
-    const { config } = parseHostapdConfig(readFileSync(path), path);
+    const { config } = await loadHostapdConfig(path);
     if (apSetupLocked !== undefined && config.bss[0]) config.bss[0].apSetupLocked = apSetupLocked;
     const lines: string[] = [];
     let now = 1_000_000;
@@ -115,5 +116,19 @@ describe('an AP BSS serving External Registrars', () => {
     await bss?.flushWrites();
     expect(readFileSync(path, 'utf8')).toBe(before);
     expect(bss?.state.ssid.toString()).toBe('test-wps');
+  });
+
+  it('ap_settings: M7 carries the file\'s AP Settings byte for byte instead of the configured ones', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wpsd-apset-')), 'ap-settings.bin');
+    const preset = { networkIndex: 1, ssid: Buffer.from('preset-ssid'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('preset passphrase'), macAddress: Buffer.from('020000000100', 'hex'), extra: [] };
+    writeFileSync(file, encodeApSettings(preset, 'enrollee'));
+    try {
+      const { base } = await start(`ap_settings=${file}\n`);
+      const learned = eventsOf(await erRun(base, PIN), 'er-ap-settings');
+      expect(learned[0]?.settings).toMatchObject({ ssid: preset.ssid, networkKey: preset.networkKey, authType: preset.authType, encrType: preset.encrType });
+      expect(learned[0]?.attributes.toString('hex')).toBe(encodeApSettings(preset, 'enrollee').toString('hex'));
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,7 @@
  *   ApBss.start(opts): Promise<ApBss>   .stop(): Promise<void>
  *   .state  .conf  .ctrl  .wps (WpsAp | undefined when wps_state=0)
  *   .emit(line)                          control event (level INFO) + log
- *   .applyNewSettings(cred)              what hostapd's hapd_wps_cred_cb does
+ *   .applyNewSettings(cred, received?)   what hostapd's hapd_wps_cred_cb does
  *   .wpsSiblings()  .setGroup(fn)  .flushWrites()
  */
 import { Logger, silentLogger } from '../common/log.js';
@@ -22,7 +22,7 @@ import { rsnElement, wpa2PersonalRsn } from '../radio/rsn-ie.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
-import { AuthType, WpsState } from '../wps/values.js';
+import { AuthType, RfBand, WpsState } from '../wps/values.js';
 import { BssState } from './bss.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { applyNewApSettings } from './config-writer.js';
@@ -32,7 +32,11 @@ import { StationCredentials } from './wps/station-credentials.js';
 import { WpsAp, type WpsApEvent, type WpsApOptions } from './wps/wps-ap.js';
 import { wpsApEventLine } from './wps/wps-lines.js';
 import { registerWpsRadioCommands } from './wps-commands.js';
+import { registerNfcCommands, type ApNfcControl } from './wps/nfc-commands.js';
+import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
+import { baseApParams } from './radio-driver.js';
 import { apDeviceInfo } from './wps-device.js';
+import { WpsStatus } from './wps-status.js';
 
 /** Timings of a BSS's WPS, for tests; the defaults are hostapd's. */
 export interface WpsTuning {
@@ -63,15 +67,25 @@ export interface ApBssOptions {
   now?: () => number;
 }
 
+/** hostapd_wps_rf_band_cb: the WPS RF band of hw_mode (a single band even for a dual-band setting). */
+function rfBandOf(hwMode: HostapdConfig['hwMode']): number {
+  return hwMode === 'a' ? RfBand.Band50GHz : hwMode === 'ad' ? RfBand.Band60GHz : RfBand.Band24GHz;
+}
+
 export class ApBss {
-  readonly state: BssState;
+  /** Rebuilt from the configuration when the BSS is enabled again (ENABLE, RELOAD). */
+  state: BssState;
+  /** DISABLE / ENABLE (hostapd's interface state ENABLED / DISABLED). */
+  enabled = true;
   ctrl: CtrlServer | undefined;
   wps: WpsAp | undefined;
+  /** WPS_GET_STATUS: PBC state and the last run's result, from this BSS's WPS events. */
+  readonly wpsStatus = new WpsStatus();
   private readonly log: Logger;
   private writes: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private group: (() => readonly ApBss[]) | undefined;
-  private readonly credentials: StationCredentials;
+  private credentials: StationCredentials;
   private pinFile: PinRequestFile | undefined;
 
   private constructor(private readonly opts: ApBssOptions) {
@@ -85,6 +99,11 @@ export class ApBss {
     const c = this.opts.config.bss[this.opts.index];
     if (c === undefined) throw new RangeError(`no BSS ${this.opts.index}`);
     return c;
+  }
+
+  /** The whole configuration in memory (SET changes it). */
+  get config(): HostapdConfig {
+    return this.opts.config;
   }
 
   get iface(): string {
@@ -113,15 +132,105 @@ export class ApBss {
         logger: this.log,
       });
     }
+    await this.startWps(false);
+    if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
+    // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
+    if (this.opts.driver !== undefined && this.ctrl !== undefined && this.wps !== undefined) {
+      const wps = (): WpsAp => {
+        if (this.wps === undefined) throw new Error(`${this.iface}: WPS is not running (interface disabled)`);
+        return this.wps;
+      };
+      registerWpsRadioCommands(this.ctrl.registry, { addPin: (pin, o) => wps().addPin(pin, o), pushButton: () => wps().pushButton(), cancel: () => wps().cancel() }, this.log);
+    }
+  }
+
+  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (it is down after DISABLE). */
+  private async startWps(startBss: boolean): Promise<void> {
+    const conf = this.conf;
     const uuid = this.state.uuid;
-    if (conf.wpsState === 0 || uuid === undefined) return;
+    if (conf.wpsState === 0 || uuid === undefined) {
+      if (startBss && this.opts.driver !== undefined) await this.opts.driver.startAp(baseApParams(this.opts.config, conf));
+      return;
+    }
     this.pinFile = conf.wpsPinRequests !== undefined ? new PinRequestFile(conf.wpsPinRequests, this.log) : undefined;
-    this.wps = new WpsAp(this.wpsOptions(uuid));
-    this.wps.onEvent((e) => this.onWpsEvent(e));
-    await this.wps.start();
-    const loc = this.wps.proxy?.device.location;
+    const wps = new WpsAp({ ...this.wpsOptions(uuid), startBss });
+    wps.onEvent((e) => this.onWpsEvent(e));
+    this.wps = wps;
+    try {
+      await wps.start();
+    } catch (e) {
+      this.wps = undefined;
+      await wps.close();
+      throw e;
+    }
+    const loc = wps.proxy?.device.location;
     if (loc !== undefined) this.log.info(`${conf.iface}: WPS UPnP device on ${conf.upnpIface} at ${loc}`);
-    if (this.opts.driver !== undefined && this.ctrl !== undefined) registerWpsRadioCommands(this.ctrl.registry, this.wps, this.log);
+  }
+
+  /**
+   * DISABLE (hostapd_disable_iface): WPS, the UPnP device and the radio's BSS
+   * stop; the control socket stays. False when already disabled.
+   */
+  async disable(quiet = false): Promise<boolean> {
+    if (!this.enabled) return false;
+    this.enabled = false;
+    const wps = this.wps;
+    this.wps = undefined;
+    if (wps) await wps.close();
+    await this.pinFile?.flush();
+    await this.opts.driver?.stopAp().catch((e: Error) => this.log.debug(`${this.iface}: stopAp: ${e.message}`));
+    if (!quiet) {
+      this.log.info(`${this.iface}: interface state ENABLED->DISABLED`);
+      this.emit(AP_EVENT_DISABLED);
+    }
+    return true;
+  }
+
+  /**
+   * ENABLE (hostapd_enable_iface): the BSS comes up again from the
+   * configuration as it is now (SET changes included). False when already
+   * enabled; throws when it cannot start (the BSS stays disabled).
+   */
+  async enable(quiet = false): Promise<boolean> {
+    if (this.enabled) return false;
+    this.state = new BssState(this.opts.config, this.conf, this.opts.ownAddr, this.opts.uuid);
+    this.credentials = new StationCredentials({ state: this.state, conf: () => this.conf, band60GHz: this.opts.config.hwMode === 'ad', log: this.log });
+    await this.startWps(true);
+    this.enabled = true;
+    if (!quiet) {
+      this.log.info(`${this.iface}: interface state DISABLED->ENABLED`);
+      this.emit(AP_EVENT_ENABLED);
+    }
+    return true;
+  }
+
+  /** RELOAD (hostapd_reload_iface): the running BSS takes the configuration as it is now, without AP-DISABLED / AP-ENABLED. */
+  async reload(): Promise<boolean> {
+    if (!this.enabled) return false;
+    await this.disable(true);
+    await this.enable(true);
+    return true;
+  }
+
+  /** What the NFC commands need of this BSS. */
+  private nfcControl(): ApNfcControl {
+    const { config } = this.opts;
+    return {
+      enabled: () => this.wps !== undefined,
+      nfc: this.conf.wpsNfc,
+      oobCredential: () => this.credentials.oob(),
+      // hostapd_wps_rf_band_cb: the band of hw_mode; the AP Channel only when one is set.
+      location: () => ({ rfBands: rfBandOf(config.hwMode), apChannel: config.channel ?? 0, macAddress: Buffer.from(this.state.ownAddr) }),
+      handoverLocation: () => {
+        const macAddress = Buffer.from(this.state.ownAddr);
+        if (this.opts.driver === undefined) return { macAddress };
+        const channel = config.channel !== undefined && config.channel > 0 ? config.channel : 1;
+        return { rfBands: rfBandOf(config.hwMode), apChannel: channel, macAddress };
+      },
+      ssid: () => Buffer.from(this.state.ssid),
+      addNfcPasswordToken: async (oob) => (this.wps === undefined ? false : this.wps.addNfcPasswordToken(oob)),
+      setApNfcToken: (t) => this.wps?.setApNfcToken(t),
+    };
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {
@@ -147,12 +256,16 @@ export class ApBss {
         device,
       },
       registrarDevice: device,
-      credentials: (e) => this.credentials.for(e),
+      // skip_cred_build: only extra_cred's Credentials go to Enrollees (hostapd wps_build_cred).
+      credentials: (e) => (conf.skipCredBuild === 1 ? [] : this.credentials.for(e)),
+      ...(conf.extraCredData !== undefined ? { extraCredentials: () => conf.extraCredData } : {}),
+      eapServer: conf.eapServer === 1,
       multiApBackhaul: (e) => this.credentials.backhaul(e.macAddress),
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {
         device,
         settings: () => state.currentCredential(),
+        ...(conf.apSettingsData !== undefined ? { settingsAttributes: conf.apSettingsData } : {}),
         wpsState: () => (state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured),
       },
       apPin: { pin: conf.apPin, setupLocked: conf.apSetupLocked },
@@ -225,11 +338,14 @@ export class ApBss {
 
   /** The one subscriber of this BSS's WPS events: the settings they carry, the PIN request file, and the control lines. */
   private onWpsEvent(e: WpsApEvent): void {
+    this.wpsStatus.onWpsApEvent(e);
+    // The AP PIN's timeout ended it: hostapd clears it in its configuration, so RELOAD / ENABLE do not bring it back.
+    if (e.type === 'ap-pin-disabled') this.conf.apPin = undefined;
     if (e.type === 'wps') {
       const ev = e.event;
       if (ev.type === 'new-ap-settings') {
         // An ER (UPnP) or a station Registrar (wps_reg) configured the AP.
-        this.applyNewSettings(ev.settings);
+        this.applyNewSettings(ev.settings, ev.attributes);
         return;
       }
       if (ev.type === 'pin-needed') {
@@ -274,16 +390,17 @@ export class ApBss {
   }
 
   /**
-   * New AP settings from a Registrar (M8) or wps_config, as hapd_wps_cred_cb
-   * run for each WPS sibling: the event first; with wps_cred_processing=1
+   * New AP settings from a Registrar (M8, with its decrypted attributes as
+   * `received`) or wps_config, as hapd_wps_cred_cb run for each WPS sibling:
+   * the event first; with wps_cred_processing=1
    * nothing else; otherwise the settings apply, and the configuration file
    * is rewritten atomically once. Returns false when they are refused.
    */
-  applyNewSettings(cred: Credential): boolean {
+  applyNewSettings(cred: Credential, received?: Buffer): boolean {
     let ok = true;
     let write = false;
     for (const b of this.wpsSiblings()) {
-      const r = b.applyNewSettingsHere(cred);
+      const r = b.applyNewSettingsHere(cred, received);
       if (r === 'refused') ok = false;
       if (r === 'applied') write = true;
     }
@@ -302,9 +419,9 @@ export class ApBss {
     return ok;
   }
 
-  private applyNewSettingsHere(cred: Credential): 'event-only' | 'refused' | 'applied' {
+  private applyNewSettingsHere(cred: Credential, received: Buffer | undefined): 'event-only' | 'refused' | 'applied' {
     const conf = this.conf;
-    const line = newApSettingsLine(cred, conf.wpsCredProcessing);
+    const line = newApSettingsLine(cred, conf.wpsCredProcessing, received);
     this.emit(line, line.length > WPS_EVENT_NEW_AP_SETTINGS.length ? WPS_EVENT_NEW_AP_SETTINGS.length : undefined);
     this.log.debug(`WPS: Received new AP Settings: SSID ${JSON.stringify(cred.ssid.toString('latin1'))} auth 0x${cred.authType.toString(16)} encr 0x${cred.encrType.toString(16)} key ${this.log.key(cred.networkKey.toString('latin1'))}`);
     if (conf.wpsCredProcessing === 1) return 'event-only';

@@ -14,13 +14,14 @@ export function register(program: Command): void {
     .option('-d, --debug', 'more debug output (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
     .option('-t, --timestamps', 'timestamp debug lines', false)
     .option('-K, --show-keys', 'include key material in debug output', false)
+    .option('--lenient-config', 'start despite unknown configuration keys (warned about; hostapd refuses them)', false)
     .option(
       '--upnp-callback <policy>',
       'GENA callback hosts allowed: same-host (the subscriber itself, default) or same-subnet (its upnp_iface subnet)',
       callbackPolicy,
       'same-host' as const,
     )
-    .action(async (opts: { config: string; debug: number; timestamps: boolean; showKeys: boolean; upnpCallback: 'same-host' | 'same-subnet' }) => {
+    .action(async (opts: { config: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean; upnpCallback: 'same-host' | 'same-subnet' }) => {
       const { runAp } = await import('./main.js');
       process.exitCode = await runAp(opts);
     });

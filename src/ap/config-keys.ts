@@ -4,6 +4,7 @@
  * UUID must be a whole UUID. Errors never echo secret values.
  */
 import { parseMac } from '../common/mac.js';
+import { applyNfcConfigKey, NFC_CONFIG_KEYS } from '../wps/nfc/nfc-config.js';
 import type { DiagnosticSink } from '../conf/diagnostic.js';
 import { wpsDeviceKeyParsers } from '../conf/wps-device.js';
 import {
@@ -250,6 +251,15 @@ const handlers: Record<string, Handler> = {
     ctx.bss.extraCredLine = ctx.line;
   },
   wps_independent: intKey('wps_independent', 0, 1, (c, v) => (c.bss.wpsIndependent = v)),
+  ...Object.fromEntries(
+    NFC_CONFIG_KEYS.map((key): [string, Handler] => [
+      key,
+      (ctx, value) => {
+        const problem = applyNfcConfigKey(ctx.bss.wpsNfc, key, value);
+        if (problem !== undefined) err(ctx, problem);
+      },
+    ]),
+  ),
   ap_settings: (ctx, value) => {
     ctx.bss.apSettings = utf8Of(value);
     ctx.bss.apSettingsLine = ctx.line;

@@ -1,4 +1,5 @@
 /** The parsed form of hostapd.conf (the keys wpsd understands). */
+import type { NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import type { WpsDeviceSettings } from '../conf/wps-device.js';
 
 export type HostapdDriver = 'none' | 'wired' | 'sim' | 'nl80211';
@@ -58,6 +59,8 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   extraCredData?: Buffer;
   extraCredLine?: number;
   wpsIndependent: number;
+  /** The AP's own NFC password token (wps_nfc_dev_pw_id, wps_nfc_dh_pubkey/privkey, wps_nfc_dev_pw). */
+  wpsNfc: NfcTokenConfig;
   /** Path of ap_settings; its bytes are filled in by loadHostapdConfig. */
   apSettings?: string;
   apSettingsData?: Buffer;
@@ -108,6 +111,7 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     wpsCredAddSae: 0,
     skipCredBuild: 0,
     wpsIndependent: 0,
+    wpsNfc: {},
     pbcInM1: 0,
     multiAp: 0,
     loggerStdout: 0xffffffff,

@@ -161,9 +161,21 @@ describe('hostapd.conf parsing', () => {
     expect(errorsOf('interface=w\n  # indented\n')).toEqual([`${P} line 2: invalid line (expected key=value)`]);
   });
 
-  it('warns about an unknown key with file and line, and still starts', () => {
-    const { warnings } = parseHostapdConfig('interface=w\nno_such_key=1\n', P);
+  it('refuses an unknown key (a typo) with file and line, as hostapd does', () => {
+    expect(() => parseHostapdConfig('interface=w\nwps_sate=2\n', P)).toThrow(`${P} line 2: unknown configuration item 'wps_sate'`);
+  });
+
+  it('with lenient loading an unknown key is a warning and the file loads', () => {
+    const { warnings } = parseHostapdConfig('interface=w\nno_such_key=1\n', P, { lenient: true });
     expect(warnings.map(formatDiagnostic)).toEqual([`${P} line 2: warning: unknown configuration item 'no_such_key'`]);
+  });
+
+  it('warns about a hostapd key wpsd does not implement, naming it, and loads', () => {
+    const { warnings } = parseHostapdConfig('interface=w\nwmm_ac_be_aifs=3\nmacaddr_acl=0\n', P);
+    expect(warnings.map(formatDiagnostic)).toEqual([
+      `${P} line 2: warning: 'wmm_ac_be_aifs' is not implemented by wpsd; ignored`,
+      `${P} line 3: warning: 'macaddr_acl' is not implemented by wpsd; ignored`,
+    ]);
   });
 
   it.each([
@@ -284,6 +296,29 @@ describe('loadHostapdConfig', () => {
     const { config } = await loadHostapdConfig(conf);
     expect(config.bss[0]?.extraCredData?.toString('hex')).toBe('100e0000');
     expect(config.bss[0]?.apSettingsData?.length).toBe(4);
+  });
+
+  it('refuses an extra_cred file that is not WSC attributes, naming the key and line; warns about one without a Credential', async () => {
+    const junk = join(dir, 'junk.bin');
+    await writeFile(junk, Buffer.from([0x10, 0x0e, 0x00, 0x09, 0x01]));
+    const conf = join(dir, 'junk.conf');
+    await writeFile(conf, `interface=w\nextra_cred=${junk}\n`);
+    await expect(loadHostapdConfig(conf)).rejects.toThrow(`${conf} line 2: extra_cred file '${junk}' is not a sequence of WSC attributes`);
+    const noCred = join(dir, 'nocred.bin');
+    await writeFile(noCred, Buffer.from([0x10, 0x45, 0x00, 0x01, 0x61]));
+    await writeFile(conf, `interface=w\nextra_cred=${noCred}\n`);
+    const { warnings } = await loadHostapdConfig(conf);
+    expect(warnings.map(formatDiagnostic)).toContain(`${conf} line 2: warning: extra_cred file '${noCred}' holds no Credential attribute`);
+  });
+
+  it('warns when skip_cred_build leaves Enrollees nothing, and when eap_server=0 leaves a radio BSS without EAP-WSC', async () => {
+    const conf = join(dir, 'skip.conf');
+    await writeFile(conf, 'interface=w\ndriver=sim\nsim_medium=/x\nwps_state=2\nskip_cred_build=1\n');
+    const { warnings } = await loadHostapdConfig(conf);
+    expect(warnings.map(formatDiagnostic)).toEqual([
+      `${conf}: warning: eap_server=0: no internal EAP server, so stations cannot run WPS with BSS 'w' (hostapd would pass their EAP to a RADIUS server, which wpsd does not implement); set eap_server=1`,
+      `${conf}: warning: skip_cred_build=1 without extra_cred: Enrollees of BSS 'w' get no Credential`,
+    ]);
   });
 
   it('names the line of an unreadable extra_cred file', async () => {

@@ -2,14 +2,18 @@
  * hostapd.conf reading, line by line as hostapd_config_read(): `#` in the first
  * column starts a comment, blank lines are skipped, everything else is
  * `key=value` with nothing trimmed (a space is part of the value). Every error
- * is collected with its line; unknown keys are warnings. `bss=` starts a new
- * BSS that inherits nothing from the ones before it.
+ * is collected with its line. A key hostapd does not know is an error, as in
+ * hostapd ("unknown configuration item"), unless loading is lenient; a
+ * hostapd key wpsd does not implement is a warning. `bss=` starts a new BSS
+ * that inherits nothing from the ones before it.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
 import { Cipher, KeyMgmt, configFileText, formatMac } from '../conf/values.js';
+import { isHostapdKey } from '../conf/known-keys.js';
+import { AttributeType, parseAttributes } from '../wps/attributes.js';
 
 export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';
@@ -22,6 +26,11 @@ export const HOSTAPD_MAX_LINE_LEN = 4095;
 export const HOSTAPD_MAX_FILE_LEN = 1 << 20;
 /** extra_cred / ap_settings files hold a few WSC attributes. */
 export const HOSTAPD_MAX_BLOB_FILE_LEN = 64 * 1024;
+
+export interface HostapdParseOptions {
+  /** Unknown keys are warnings instead of errors (`wpsd ap --lenient-config`). */
+  lenient?: boolean;
+}
 
 export interface HostapdConfigResult {
   config: HostapdConfig;
@@ -39,7 +48,7 @@ export function splitConfigLines(text: string): string[] {
  * Parses hostapd.conf text (a string is taken as UTF-8; bytes are taken as they are).
  * Throws ConfigFileError carrying every error and warning when anything is invalid.
  */
-export function parseHostapdConfig(input: string | Uint8Array, path: string): HostapdConfigResult {
+export function parseHostapdConfig(input: string | Uint8Array, path: string, opts: HostapdParseOptions = {}): HostapdConfigResult {
   const sink = new DiagnosticSink(path);
   const conf: HostapdConfig = { path, driver: 'nl80211', ieee80211n: 0, bss: [defaultBss('', 0)] };
   const text = configFileText(input);
@@ -70,7 +79,9 @@ export function parseHostapdConfig(input: string | Uint8Array, path: string): Ho
     const bss = conf.bss[conf.bss.length - 1];
     if (!bss) return;
     if (!applyHostapdKey({ conf, bss, sink, line }, key, value)) {
-      sink.warn(line, `unknown configuration item '${key}'`);
+      if (isHostapdKey(key)) sink.warn(line, `'${key}' is not implemented by wpsd; ignored`);
+      else if (opts.lenient === true) sink.warn(line, `unknown configuration item '${key}'`);
+      else sink.error(line, `unknown configuration item '${key}'`);
     }
   });
   checkHostapdConfig(conf, sink);
@@ -110,7 +121,28 @@ function checkHostapdConfig(conf: HostapdConfig, sink: DiagnosticSink): void {
       sink.warn(where, `WPS: WPA/TKIP configuration without WPA2/CCMP/GCMP forced WPS to be disabled (BSS '${bss.iface}')`);
       bss.wpsState = 0;
     }
+    if (bss.wpsState !== 0 && bss.eapServer === 0 && (conf.driver === 'sim' || conf.driver === 'nl80211')) {
+      sink.warn(where, `eap_server=0: no internal EAP server, so stations cannot run WPS with BSS '${bss.iface}' (hostapd would pass their EAP to a RADIUS server, which wpsd does not implement); set eap_server=1`);
+    }
   }
+}
+
+/**
+ * extra_cred goes into M8 and ap_settings into M7 byte for byte (hostapd
+ * reads them unchecked); here each must at least be a well-formed run of WSC
+ * attributes, so that a peer is never sent a file that is not one, and hold
+ * the attribute it is for.
+ */
+function checkAttributeFile(data: Buffer, key: 'extra_cred' | 'ap_settings', path: string, line: number, sink: DiagnosticSink): void {
+  let attrs;
+  try {
+    attrs = parseAttributes(data);
+  } catch (e) {
+    sink.error(line, `${key} file '${path}' is not a sequence of WSC attributes: ${(e as Error).message}`);
+    return;
+  }
+  const want = key === 'extra_cred' ? { type: AttributeType.Credential, name: 'Credential' } : { type: AttributeType.Ssid, name: 'SSID' };
+  if (!attrs.some((a) => a.type === want.type)) sink.warn(line, `${key} file '${path}' holds no ${want.name} attribute`);
 }
 
 async function readBlob(path: string, line: number, key: string, sink: DiagnosticSink): Promise<Buffer | undefined> {
@@ -131,7 +163,7 @@ async function readBlob(path: string, line: number, key: string, sink: Diagnosti
  * Reads and parses hostapd.conf; also reads the extra_cred and ap_settings
  * files, as hostapd does at parse time. Throws ConfigFileError (all diagnostics).
  */
-export async function loadHostapdConfig(path: string): Promise<HostapdConfigResult> {
+export async function loadHostapdConfig(path: string, opts: HostapdParseOptions = {}): Promise<HostapdConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -140,20 +172,26 @@ export async function loadHostapdConfig(path: string): Promise<HostapdConfigResu
       { severity: 'error', path, line: 0, message: `could not open configuration file for reading: ${(e as Error).message}` },
     ]);
   }
-  const result = parseHostapdConfig(data, path);
+  const result = parseHostapdConfig(data, path, opts);
   const sink = new DiagnosticSink(path);
   for (const bss of result.config.bss) {
     if (bss.extraCred !== undefined) {
       const d = await readBlob(bss.extraCred, bss.extraCredLine ?? 0, 'extra_cred', sink);
+      if (d) checkAttributeFile(d, 'extra_cred', bss.extraCred, bss.extraCredLine ?? 0, sink);
       if (d) bss.extraCredData = d;
+    }
+    if (bss.skipCredBuild === 1 && bss.extraCred === undefined && bss.wpsState !== 0) {
+      sink.warn(0, `skip_cred_build=1 without extra_cred: Enrollees of BSS '${bss.iface}' get no Credential`);
     }
     if (bss.apSettings !== undefined) {
       const d = await readBlob(bss.apSettings, bss.apSettingsLine ?? 0, 'ap_settings', sink);
+      if (d) checkAttributeFile(d, 'ap_settings', bss.apSettings, bss.apSettingsLine ?? 0, sink);
       if (d) bss.apSettingsData = d;
     }
   }
   if (sink.errors.length > 0) {
-    throw new ConfigFileError('CONFIG_INVALID', [...sink.errors, ...result.warnings]);
+    throw new ConfigFileError('CONFIG_INVALID', [...sink.errors, ...result.warnings, ...sink.warnings]);
   }
+  result.warnings.push(...sink.warnings);
   return result;
 }

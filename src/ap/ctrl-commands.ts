@@ -63,14 +63,14 @@ export function parseWpsConfigArgs(args: readonly string[]): Credential | undefi
  */
 export function statusReply(bsses: readonly ApBss[]): string {
   const conf = bsses[0]?.state.config;
-  let r = 'state=ENABLED\nphy=\nfreq=0\n';
+  let r = `state=${bsses[0]?.enabled === false ? 'DISABLED' : 'ENABLED'}\nphy=\nfreq=0\n`;
   r += 'num_sta_non_erp=0\nnum_sta_no_short_slot_time=0\nnum_sta_no_short_preamble=0\nolbc=0\nnum_sta_ht_no_gf=0\n';
   r += 'num_sta_no_ht=0\nnum_sta_ht_20_mhz=0\nnum_sta_ht40_intolerant=0\nolbc_ht=0\nht_op_mode=0x0\n';
   r += 'cac_time_seconds=0\ncac_time_left_seconds=N/A\n';
   r += `channel=${conf?.channel ?? 0}\nedmg_enable=0\nedmg_channel=0\nsecondary_channel=0\n`;
   r += `ieee80211n=${conf?.ieee80211n ?? 0}\nieee80211ac=0\nieee80211ax=0\nbeacon_int=100\ndtim_period=2\n`;
   bsses.forEach((b, i) => {
-    r += `bss[${i}]=${b.iface}\nbssid[${i}]=${b.state.bssid}\nssid[${i}]=${ssidText(b.state.ssid)}\nnum_sta[${i}]=0\n`;
+    r += `bss[${i}]=${b.iface}\nbssid[${i}]=${b.state.bssid}\nssid[${i}]=${ssidText(b.state.ssid)}\nnum_sta[${i}]=${b.wps?.mlme?.stations().length ?? 0}\n`;
   });
   return r;
 }
@@ -87,15 +87,22 @@ export function registerApCommands(bss: ApBss, group: () => readonly ApBss[]): v
     handler: (args) => {
       // The AP PIN belongs to WPS: a BSS with wps_state=0 has none.
       const own = bss.wps?.guard.apPin;
-      if (own === undefined) return REPLY_FAIL;
+      if (own === undefined) {
+        // A disabled BSS (DISABLE) still has its configured AP PIN, as hostapd reads it from its configuration.
+        if (args[0] === 'get' && !bss.enabled && bss.conf.wpsState !== 0) return bss.conf.apPin ?? REPLY_FAIL;
+        return REPLY_FAIL;
+      }
       const reply = own.command(args);
       if (args[0] === 'get' || reply === REPLY_FAIL) return reply;
+      // hostapd keeps the AP PIN in its configuration: a RELOAD or ENABLE keeps what was set here.
+      bss.conf.apPin = args[0] === 'disable' ? undefined : reply;
       // hostapd_wps_for_each: the AP PIN is the same on every WPS BSS that is not wps_independent.
       for (const other of bss.wpsSiblings().slice(1)) {
         const pin = other.wps?.guard.apPin;
         if (pin === undefined) continue;
         if (args[0] === 'disable') pin.disable();
         else pin.set(reply, own.timeoutSec);
+        other.conf.apPin = args[0] === 'disable' ? undefined : reply;
       }
       return reply;
     },

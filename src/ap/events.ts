@@ -29,13 +29,15 @@ export function failLine(msg: number, configError: number, errorIndication: numb
 }
 
 /**
- * hapd_wps_cred_cb: with wps_cred_processing 1 or 2 the line carries the
- * Credential attribute as hex (hostapd wraps the settings with
- * wps_build_credential_wrap); otherwise it is the bare event.
+ * hapd_wps_cred_cb: with wps_cred_processing 1 or 2 the line carries the new
+ * settings as hex: the decrypted attributes of M8 exactly as received (Key
+ * Wrap Authenticator included) when there are any, else (WPS_CONFIG) the
+ * settings wrapped in a Credential attribute (wps_build_credential_wrap).
+ * Otherwise it is the bare event.
  */
-export function newApSettingsLine(cred: Credential, credProcessing: number): string {
+export function newApSettingsLine(cred: Credential, credProcessing: number, received?: Buffer): string {
   if (credProcessing !== 1 && credProcessing !== 2) return WPS_EVENT_NEW_AP_SETTINGS;
-  const attr = encodeAttributes([credentialAttribute({ ...cred, extra: [] })]);
+  const attr = received ?? encodeAttributes([credentialAttribute({ ...cred, extra: [] })]);
   return WPS_EVENT_NEW_AP_SETTINGS + attr.toString('hex');
 }
 
@@ -52,7 +54,7 @@ export function wpsEventLine(ev: WpsEvent, opts: EventLineOptions): string | und
     case 'reg-success':
       return eventText(CtrlEvent.WpsRegSuccess, `${formatMac(ev.macAddress)} ${formatUuid(ev.uuid)}`);
     case 'new-ap-settings':
-      return newApSettingsLine(ev.settings, opts.credProcessing);
+      return newApSettingsLine(ev.settings, opts.credProcessing, ev.attributes);
     case 'm2d':
       return WPS_EVENT_M2D;
     case 'pbc-overlap':

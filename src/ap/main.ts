@@ -18,8 +18,12 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 import { formatMac } from '../conf/values.js';
+import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
+import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { removeStaleTempFiles } from '../common/atomic-write.js';
+import { registerStaCommands } from './sta-commands.js';
+import { registerWpsStatusCommand } from './wps-status.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
@@ -82,7 +86,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const bsses: ApBss[] = [];
   const stopAll = async (): Promise<void> => {
     for (const b of [...bsses].reverse()) {
-      b.emit(AP_EVENT_DISABLED);
+      if (b.enabled) b.emit(AP_EVENT_DISABLED);
       await b.stop();
     }
     await radio?.stop().catch((e: Error) => log.debug(`radio: stop: ${e.message}`));
@@ -107,6 +111,16 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
       bsses.push(b);
       b.setGroup(() => bsses);
       registerApCommands(b, () => bsses);
+      if (b.ctrl !== undefined) {
+        const reg = b.ctrl.registry;
+        // Stations are in the BSS's MLME, newest first; a BSS without a radio lists none, as hostapd on a wired port.
+        registerStaCommands(reg, { stations: () => b.wps?.mlme?.stations().reverse() ?? [] });
+        registerWpsStatusCommand(reg, b.wpsStatus);
+        registerGetCommand(reg);
+        registerRadiolessWpsCommands(reg, b.iface, log);
+        registerBssControlCommands(b, log);
+      }
+      // Only now does the socket answer: every command above exists.
       b.ctrl?.ready();
       log.debug(`${conf.iface}: BSS ${formatMac(addr)} ssid ${JSON.stringify(b.state.ssid.toString('latin1'))} wps_state=${conf.wpsState}`);
     }
@@ -122,7 +136,10 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   return {
     config,
     bsses,
-    radioWps: radio !== undefined ? bsses[0]?.wps : undefined,
+    // A getter: ENABLE / RELOAD replace the BSS's WpsAp.
+    get radioWps() {
+      return radio !== undefined ? bsses[0]?.wps : undefined;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -136,6 +153,8 @@ export interface RunApOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
   /** GENA callback policy (--upnp-callback); same-host unless widened. */
   upnpCallback?: 'same-host' | 'same-subnet';
 }
@@ -145,12 +164,15 @@ export async function runAp(opts: RunApOptions): Promise<number> {
   log.info(`Configuration file: ${opts.config}`);
   let config: HostapdConfig;
   try {
-    const { config: c, warnings } = await loadHostapdConfig(opts.config);
+    const { config: c, warnings } = await loadHostapdConfig(opts.config, { lenient: opts.lenientConfig === true });
     for (const w of warnings) log.warn(formatDiagnostic(w));
     config = c;
   } catch (e) {
     if (e instanceof ConfigFileError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
+      // hostapd's wording, "errors" even for one.
+      if (e.code === 'CONFIG_INVALID') process.stderr.write(`${errors} errors found in configuration file '${opts.config}'\n`);
       process.stderr.write(`Failed to set up interface with ${opts.config}\n`);
       return 1;
     }

@@ -14,8 +14,8 @@ const REQ: PinRequest = {
 };
 
 describe('PIN requests', () => {
-  it('WPS-PIN-NEEDED is spelled as README-WPS shows it', () => {
-    expect(pinNeededLine(REQ)).toBe('WPS-PIN-NEEDED [53b63a98-d29e-4457-a2ed-094d7e6a669c|02:12:34:56:78:9a|Device|Manuf|Model|Model Number|Serial Number|1-0050F204-1]');
+  it('WPS-PIN-NEEDED is spelled as hostapd 2.10 prints it: UUID-E and MAC before the bracketed device fields', () => {
+    expect(pinNeededLine(REQ)).toBe('WPS-PIN-NEEDED 53b63a98-d29e-4457-a2ed-094d7e6a669c 02:12:34:56:78:9a [Device|Manuf|Model|Model Number|Serial Number|1-0050F204-1]');
   });
 
   it('the PIN request file line has the README-WPS fields separated by tabs', () => {

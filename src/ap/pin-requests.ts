@@ -1,9 +1,10 @@
 /**
  * An Enrollee the internal Registrar has no PIN for (hostapd
  * hostapd_wps_pin_needed_cb): the WPS-PIN-NEEDED control event and one line
- * appended to the wps_pin_requests file, in README-WPS's formats:
+ * appended to the wps_pin_requests file, in hostapd 2.10's formats (the
+ * event line differs from README-WPS's older "[UUID-E|MAC|...]" example):
  *
- *   WPS-PIN-NEEDED [UUID-E|MAC Address|Device Name|Manufacturer|Model Name|Model Number|Serial Number|Device Category]
+ *   WPS-PIN-NEEDED <UUID-E> <MAC Address> [Device Name|Manufacturer|Model Name|Model Number|Serial Number|Device Category]
  *   <seconds since 1970>\t<UUID-E>\t<MAC>\t<Device Name>\t<Manufacturer>\t<Model Name>\t<Model Number>\t<Serial Number>\t<Device Category>\n
  *
  * The device strings come from the Enrollee's M1: control characters in
@@ -63,7 +64,8 @@ function fields(req: PinRequest): string[] {
 }
 
 export function pinNeededLine(req: PinRequest): string {
-  return `${WPS_EVENT_PIN_NEEDED}[${fields(req).join('|')}]`;
+  const [uuid, mac, ...device] = fields(req);
+  return `${WPS_EVENT_PIN_NEEDED}${uuid} ${mac} [${device.join('|')}]`;
 }
 
 export function pinRequestFileLine(req: PinRequest, unixSeconds: number): string {

@@ -12,12 +12,13 @@
  * API:
  *   startRadio(config, ownAddr, log): Promise<ApRadio | undefined>   throws ApRadioError
  *   ApRadio { driver: ApDriver; stop(): Promise<void> }
+ *   baseApParams(config, bss): ApParams   the beacon before WPS adds its elements
  *   RADIOLESS_DRIVERS
  */
 import type { Logger } from '../common/log.js';
-import type { ApDriver } from '../radio/driver.js';
+import type { ApDriver, ApParams } from '../radio/driver.js';
 import { formatMac } from '../conf/values.js';
-import type { HostapdConfig } from './config.js';
+import type { HostapdBssConfig, HostapdConfig } from './config.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */
@@ -37,6 +38,18 @@ export class ApRadioError extends Error {
 export interface ApRadio {
   readonly driver: ApDriver;
   stop(): Promise<void>;
+}
+
+/** The BSS's beacon before WPS adds its elements: SSID, channel, interval, capability. */
+export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApParams {
+  return {
+    ssid: bss.ssid ?? Buffer.alloc(0),
+    channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
+    beaconInterval: DEFAULT_BEACON_INT_TU,
+    capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
+    beaconElements: [],
+    probeResponseElements: [],
+  };
 }
 
 export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio | undefined> {
@@ -66,14 +79,7 @@ export async function startRadio(config: HostapdConfig, ownAddr: Buffer, log: Lo
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
   }
   try {
-    await driver.startAp({
-      ssid: first.ssid ?? Buffer.alloc(0),
-      channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
-      beaconInterval: DEFAULT_BEACON_INT_TU,
-      capability: CAP_ESS | (first.wpa !== 0 ? CAP_PRIVACY : 0),
-      beaconElements: [],
-      probeResponseElements: [],
-    });
+    await driver.startAp(baseApParams(config, first));
   } catch (e) {
     await driver.close().catch(() => undefined);
     throw new ApRadioError(`${config.path}: driver=${config.driver}: cannot start the AP: ${(e as Error).message}`);

@@ -134,3 +134,38 @@ describe('wpsd decode (built binary)', () => {
     expect(cut.stderr).toContain('truncated Key Wrap Authenticator (0x101e) at offset 111: 8 bytes declared, 1 present');
   });
 });
+
+describe('wpsd decode of NFC tokens', () => {
+  // wpa_supplicant 2.10's `wps_nfc_token NDEF` and hostapd 2.10's `nfc_get_handover_sel WPS WPS-CR` (fixtures/nfc/tokens.txt).
+  const PW_NDEF =
+    'D217446170706C69636174696F6E2F766E642E7766612E777363102C00366EDA27FA9B05AD5E7753FFB1BC6A5205B290080773101C201FC52116975D269B99BE7E8BDA9D590C84668AABE1554310724DD395D25E1049000600372A000120';
+  const HS_CARRIER = '003A102C0016726FAFDDE4FA123B6167BB5F2F7B64A8F21304D10007104500086E66632D74657374102000061ED91F2AA9D91049000600372A000120';
+
+  it('shows the NDEF record and the password token in it, password hidden', async () => {
+    const r = await run([PW_NDEF]);
+    expect(r.status).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      'NDEF message (94 bytes, 1 record)',
+      '  record 1: application/vnd.wfa.wsc (media type), 68 bytes',
+      '    OOB Device Password (0x102c, 54 bytes): Password ID 0x7310, Public Key Hash 6eda27fa9b05ad5e7753ffb1bc6a5205b2900807, password [hidden, 32 bytes; --show-keys shows it]',
+      '    Vendor Extension (0x1049, 6 bytes): vendor 00:37:2a (WFA)',
+      '      Version2 (id 0, 1 byte): 0x20 (2.0)',
+    ]);
+    expect(r.out).not.toContain('1c201fc52116975d');
+    expect((await run([PW_NDEF], { showKeys: true })).out).toContain('password 1c201fc52116975d269b99be7e8bda9d590c84668aabe1554310724dd395d25e');
+  });
+
+  it('reads a handover carrier record with its length field', async () => {
+    const r = await run([HS_CARRIER], { json: true });
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.out) as { carrierLength: number; attributes: Array<{ name: string; value: string }> };
+    expect(j.carrierLength).toBe(58);
+    expect(j.attributes.map((a) => a.name)).toEqual(['OOB Device Password', 'SSID', 'MAC Address', 'Vendor Extension']);
+  });
+
+  it('says that a broken NDEF message was read as NDEF, and fails', async () => {
+    const r = await run([PW_NDEF.slice(0, 40)]);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/hex input read as an NDEF message .*truncated type/);
+  });
+});

@@ -6,6 +6,8 @@
 import { CtrlEvent } from '../ctrl/event-names.js';
 import type { Command } from 'commander';
 import type { DecodeResult } from '../wps/decode.js';
+import { NdefError } from '../wps/nfc/ndef.js';
+import type { NfcRecordPart } from '../wps/nfc/nfc-envelope.js';
 
 /** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
 export const HEXDUMP_EVENTS = [CtrlEvent.WpsNewApSettings, CtrlEvent.WpsCredReceived] as const;
@@ -99,6 +101,8 @@ export interface DecodeJson extends DecodeResult {
   event?: string;
   /** How the input text was read. */
   input?: { format: DecodeInput['format']; chars: number; bytes: number };
+  /** The input was a handover carrier: the declared length of its attributes. */
+  carrierLength?: number;
   error?: string;
 }
 
@@ -118,13 +122,33 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
     io.err(`wpsd decode: ${e.message}`);
     return 1;
   }
-  const result = decodeAttributes(input.bytes, { showKeys: opts.showKeys === true });
+  const { ndefParts, splitCarrier } = await import('../wps/nfc/nfc-envelope.js');
+  const decodeOpts = { showKeys: opts.showKeys === true };
+  let records: NfcRecordPart[] | undefined;
+  try {
+    records = input.event === undefined ? ndefParts(input.bytes) : undefined;
+  } catch (e) {
+    if (!(e instanceof NdefError)) throw e;
+    const message = `${input.format} input read as an NDEF message (its first byte has Message Begin set): ${e.message}`;
+    if (opts.json === true) io.out(JSON.stringify({ error: message, offset: e.offset }, null, 2));
+    io.err(`wpsd decode: ${message}`);
+    return 1;
+  }
+  if (records !== undefined) return printNdef(records, input.bytes.length, opts, io);
+  const carrier = input.event === undefined ? splitCarrier(input.bytes) : { bytes: input.bytes };
+  const result = decodeAttributes(carrier.bytes, decodeOpts);
   const cuts = allTruncations(result);
   if (opts.json === true) {
-    const json: DecodeJson = { ...(input.event !== undefined ? { event: input.event } : {}), input: { format: input.format, chars: input.chars, bytes: input.bytes.length }, ...result };
+    const json: DecodeJson = {
+      ...(input.event !== undefined ? { event: input.event } : {}),
+      input: { format: input.format, chars: input.chars, bytes: input.bytes.length },
+      ...(carrier.carrierLength !== undefined ? { carrierLength: carrier.carrierLength } : {}),
+      ...result,
+    };
     io.out(JSON.stringify(json, null, 2));
   } else {
     if (input.event !== undefined) io.out(`${input.event} (${input.bytes.length} bytes)`);
+    if (carrier.carrierLength !== undefined) io.out(`handover carrier: ${carrier.carrierLength} bytes of attributes`);
     const indent = input.event !== undefined ? '  ' : '';
     for (const l of formatDecodeText(result, false)) io.out(indent + l);
   }
@@ -139,6 +163,42 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
 export function readAs(input: DecodeInput): string {
   const how = input.format === 'base64' ? 'base64 (it is not all hex digits)' : 'hex';
   return `the input was read as ${how}: ${input.chars} characters, ${input.bytes.length} bytes`;
+}
+
+/** One NDEF record as the dissector shows it: its WSC attributes decoded when it is a WSC record. */
+interface DecodedNdefRecord {
+  index: number;
+  tnf: number;
+  type: string;
+  length: number;
+  carrierLength?: number;
+  wsc?: DecodeResult;
+}
+
+async function printNdef(records: NfcRecordPart[], total: number, opts: DecodeCommandOptions, io: DecodeIo): Promise<number> {
+  const { decodeAttributes, formatDecodeText, allTruncations } = await import('../wps/decode.js');
+  const { tnfName } = await import('../wps/nfc/nfc-envelope.js');
+  const decoded = records.map((r): DecodedNdefRecord => {
+    const d: DecodedNdefRecord = { index: r.index, tnf: r.tnf, type: r.type, length: r.length };
+    if (r.wsc !== undefined) {
+      if (r.wsc.carrierLength !== undefined) d.carrierLength = r.wsc.carrierLength;
+      d.wsc = decodeAttributes(r.wsc.bytes, { showKeys: opts.showKeys === true });
+    }
+    return d;
+  });
+  if (opts.json === true) {
+    io.out(JSON.stringify({ ndef: decoded }, null, 2));
+  } else {
+    io.out(`NDEF message (${total} bytes, ${decoded.length} record${decoded.length === 1 ? '' : 's'})`);
+    for (const r of decoded) {
+      io.out(`  record ${r.index + 1}: ${r.type === '' ? '(no type)' : r.type} (${tnfName(r.tnf)}), ${r.length} bytes`);
+      if (r.carrierLength !== undefined) io.out(`    handover carrier: ${r.carrierLength} bytes of attributes`);
+      if (r.wsc !== undefined) for (const l of formatDecodeText(r.wsc, false)) io.out('    ' + l);
+    }
+  }
+  const cuts = decoded.flatMap((r) => (r.wsc !== undefined ? allTruncations(r.wsc) : []));
+  for (const c of cuts) io.err(`wpsd decode: error: ${c.message}`);
+  return cuts.length > 0 ? 1 : 0;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -156,7 +216,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export function register(program: Command): void {
   program
     .command('decode')
-    .description(`decode WSC attributes: hex, base64, or a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line ("-" reads stdin)`)
+    .description(`decode WSC attributes: hex, base64, a ${CtrlEvent.WpsCredReceived} / ${CtrlEvent.WpsNewApSettings} event line, or an NFC token / NDEF message ("-" reads stdin)`)
     .argument('<input...>', 'hex (spaces/colons allowed), base64, or an event line; - for standard input')
     .option('--json', 'print the decoded tree as JSON')
     .option('--show-keys', 'show network keys and secret nonces instead of hiding them')

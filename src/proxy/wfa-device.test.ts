@@ -104,21 +104,15 @@ describe('WFAWLANConfig service over loopback', () => {
     expect(await res.text()).toBe(readFileSync('fixtures/reference/wps_device.xml', 'utf8'));
   });
 
-  it('serves an SCPD with all WFAWLANConfig actions and state variables', async () => {
+  it("serves an SCPD listing exactly the actions and state variables of hostapd's (the implemented ones)", async () => {
     const text = await (await fetch(`${base}/wps_scpd.xml`)).text();
-    const actions = [...text.matchAll(/<action>\n<name>(\w+)<\/name>/g)].map((m) => m[1]);
-    expect(actions).toEqual([
-      'GetDeviceInfo', 'PutMessage', 'GetAPSettings', 'SetAPSettings', 'DelAPSettings', 'GetSTASettings', 'SetSTASettings',
-      'DelSTASettings', 'PutWLANResponse', 'SetSelectedRegistrar', 'RebootAP', 'ResetAP', 'RebootSTA', 'ResetSTA',
-    ]);
-    const vars = [...text.matchAll(/<stateVariable sendEvents="(yes|no)">\n<name>(\w+)<\/name>\n<dataType>([\w.]+)<\/dataType>/g)].map((m) => `${m[2]}:${m[3]}:${m[1]}`);
-    // Every state variable of hostapd's SCPD is there with the same type and eventing.
     const ref = readFileSync('fixtures/reference/wps_scpd.xml', 'utf8');
-    for (const m of ref.matchAll(/<stateVariable sendEvents="(yes|no)">\n<name>(\w+)<\/name>\n<dataType>([\w.]+)<\/dataType>/g)) {
-      expect(vars).toContain(`${m[2]}:${m[3]}:${m[1]}`);
-    }
-    expect(vars).toContain('APSettings:bin.base64:no');
-    expect(vars).toContain('STASettings:bin.base64:no');
+    const actions = (xml: string): string[] => [...xml.matchAll(/<action>\s*<name>(\w+)<\/name>/g)].map((m) => m[1] ?? '');
+    const vars = (xml: string): string[] =>
+      [...xml.matchAll(/<stateVariable sendEvents="(yes|no)">\s*<name>(\w+)<\/name>\s*<dataType>([\w.]+)<\/dataType>/g)].map((m) => `${m[2]}:${m[3]}:${m[1]}`);
+    expect(actions(text)).toEqual(['GetDeviceInfo', 'PutMessage', 'PutWLANResponse', 'SetSelectedRegistrar']);
+    expect(actions(text)).toEqual(actions(ref));
+    expect(vars(text)).toEqual(vars(ref));
   });
 
   it('a Registrar learns the AP settings through GetDeviceInfo and PutMessage; its WSC_NACK gets HTTP 500 / UPnPError 500', async () => {

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../common/atomic-write.js';
 import { byteString, formatDeviceType, formatUuid } from '../conf/values.js';
 import { isSavedNetwork, networkFieldLines, type NetworkBlock } from './config-network.js';
 import { DEFAULT_AP_SCAN, type WpaSupplicantConfig } from './config.js';
+import { nfcConfigLines } from '../wps/nfc/nfc-config.js';
 
 function utf8Bytes(s: string): string {
   return byteString(Buffer.from(s, 'utf8'));
@@ -40,6 +41,7 @@ export function globalLines(c: WpaSupplicantConfig): string[] {
   str('config_methods', c.configMethods);
   if (c.wpsCredProcessing !== 0) out.push(`wps_cred_processing=${c.wpsCredProcessing}`);
   str('country', c.country);
+  if (c.wpsNfcFromConfig) out.push(...nfcConfigLines(c.wpsNfc));
   str('sim_medium', c.simMedium);
   for (const e of c.extraGlobals) out.push(`${e.name}=${e.value}`);
   return out;

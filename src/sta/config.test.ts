@@ -103,16 +103,31 @@ network={
     expect(c?.keyMgmt).toBe(KeyMgmt.NONE);
   });
 
-  it('keeps unknown network fields as they came, with a warning naming the line', () => {
+  it('keeps network fields wpsd does not implement as they came, with a warning naming the line', () => {
     const { config, warnings } = parseWpaSupplicantConfig('network={\n\tssid="x"\n\teap=PEAP\n\tidentity="user"\n}\n', P);
     expect(config.networks[0]?.extra).toEqual([{ name: 'eap', value: 'PEAP' }, { name: 'identity', value: '"user"' }]);
-    expect(warnings.map(formatDiagnostic)[0]).toBe(`${P} line 3: warning: unknown network field 'eap' (kept as written)`);
+    expect(warnings.map(formatDiagnostic)[0]).toBe(`${P} line 3: warning: network field 'eap' is not implemented by wpsd (kept as written)`);
   });
 
-  it('warns about an unknown global key and keeps it', () => {
+  it('warns about a global key wpsd does not implement and keeps it', () => {
     const { config, warnings } = parseWpaSupplicantConfig('p2p_disabled=1\n', P);
     expect(config.extraGlobals).toEqual([{ name: 'p2p_disabled', value: '1' }]);
     expect(warnings[0]?.line).toBe(1);
+  });
+
+  it('refuses a global key or network field wpa_supplicant does not know (a typo), naming it', () => {
+    expect(() => parseWpaSupplicantConfig('update_confg=1\n', P)).toThrow(`${P} line 1: unknown global field 'update_confg'`);
+    expect(() => parseWpaSupplicantConfig('network={\n\tssid="x"\n\tpsk_x="y"\n}\n', P)).toThrow(`${P} line 3: unknown network field 'psk_x'`);
+  });
+
+  it('with lenient loading unknown keys are warnings and kept', () => {
+    const { config, warnings } = parseWpaSupplicantConfig('update_confg=1\nnetwork={\n\tssid="x"\n\tpsk_x="y"\n}\n', P, { lenient: true });
+    expect(config.extraGlobals).toEqual([{ name: 'update_confg', value: '1' }]);
+    expect(config.networks[0]?.extra).toEqual([{ name: 'psk_x', value: '"y"' }]);
+    expect(warnings.map(formatDiagnostic)).toEqual([
+      `${P} line 1: warning: unknown global field 'update_confg' (kept as written)`,
+      `${P} line 4: warning: unknown network field 'psk_x' (kept as written)`,
+    ]);
   });
 
   it.each([

@@ -2,8 +2,10 @@
  * wpa_supplicant.conf reading, as wpa_config_read(): leading blanks and
  * trailing blanks go, `#` starts a comment unless inside a double-quoted
  * string, `network={ ... }` blocks hold one network each (ids 0..n-1 in
- * file order). Every error is collected with its line; unknown global keys
- * and unknown network fields are warnings and are kept for the writer.
+ * file order). Every error is collected with its line. A global key or
+ * network field wpa_supplicant does not know is an error, as there, unless
+ * loading is lenient; one it knows that wpsd does not implement is a warning
+ * and is kept for the writer.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
@@ -14,6 +16,8 @@ import {
 } from '../conf/values.js';
 import { uuidFromMac } from '../wps/device.js';
 import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.js';
+import { applyNfcConfigKey, NFC_CONFIG_KEYS, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
+import { WPAS_GLOBAL_KEYS, WPAS_NETWORK_KEYS } from '../conf/known-keys.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
 
 export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
@@ -36,6 +40,10 @@ export interface WpaSupplicantConfig extends WpsDeviceSettings {
   driverParam?: string;
   updateConfig: number;
   wpsCredProcessing: number;
+  /** This device's NFC password token (wps_nfc_*); a token made by WPS_NFC_TOKEN lives here too, unsaved. */
+  wpsNfc: NfcTokenConfig;
+  /** The wps_nfc_* values came from the file: save_config writes them back (wps_nfc_pw_from_config). */
+  wpsNfcFromConfig: boolean;
   country?: string;
   /** wpsd's own: path of the simulated medium's socket. */
   simMedium?: string;
@@ -50,7 +58,7 @@ export interface WpaSupplicantConfigResult {
 }
 
 export function emptyWpaSupplicantConfig(path: string): WpaSupplicantConfig {
-  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, networks: [], extraGlobals: [] };
+  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, wpsNfc: {}, wpsNfcFromConfig: false, networks: [], extraGlobals: [] };
 }
 
 /**
@@ -119,6 +127,16 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
     return WPS_DEVICE_KEYS.config_methods(c, value);
   },
   wps_cred_processing: intGlobal('wps_cred_processing', 0, 2, (c, v) => (c.wpsCredProcessing = v)),
+  ...Object.fromEntries(
+    NFC_CONFIG_KEYS.map((key): [string, GlobalHandler] => [
+      key,
+      (c, value) => {
+        const problem = applyNfcConfigKey(c.wpsNfc, key, value);
+        if (problem === undefined) c.wpsNfcFromConfig = true;
+        return problem;
+      },
+    ]),
+  ),
   country: (c, value) => {
     if (!/^[A-Za-z0-9]{2}/.test(value)) return `invalid country '${value}' (must be a two-letter country code)`;
     c.country = value.slice(0, 2);
@@ -135,7 +153,12 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
  * Parses wpa_supplicant.conf text (a string is taken as UTF-8, bytes as they are).
  * Throws ConfigFileError with every diagnostic when anything is invalid.
  */
-export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string): WpaSupplicantConfigResult {
+export interface WpaSupplicantParseOptions {
+  /** Unknown keys and fields are warnings instead of errors (`wpsd sta --lenient-config`). */
+  lenient?: boolean;
+}
+
+export function parseWpaSupplicantConfig(input: string | Uint8Array, path: string, opts: WpaSupplicantParseOptions = {}): WpaSupplicantConfigResult {
   const sink = new DiagnosticSink(path);
   const config = emptyWpaSupplicantConfig(path);
   const text = configFileText(input);
@@ -187,7 +210,12 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
         return;
       }
       if (!isNetworkField(name)) {
-        sink.warn(line, `unknown network field '${name}' (kept as written)`);
+        if (!WPAS_NETWORK_KEYS.has(name) && opts.lenient !== true) {
+          sink.error(line, `unknown network field '${name}'`);
+          block.errors++;
+          return;
+        }
+        sink.warn(line, WPAS_NETWORK_KEYS.has(name) ? `network field '${name}' is not implemented by wpsd (kept as written)` : `unknown network field '${name}' (kept as written)`);
         block.net.extra.push({ name, value });
         return;
       }
@@ -222,7 +250,11 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
     const value = pos.slice(eq + 1);
     const h = Object.hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined;
     if (!h) {
-      sink.warn(line, `unknown global field '${name}' (kept as written)`);
+      if (!WPAS_GLOBAL_KEYS.has(name) && opts.lenient !== true) {
+        sink.error(line, `unknown global field '${name}'`);
+        return;
+      }
+      sink.warn(line, WPAS_GLOBAL_KEYS.has(name) ? `global field '${name}' is not implemented by wpsd (kept as written)` : `unknown global field '${name}' (kept as written)`);
       config.extraGlobals.push({ name, value });
       return;
     }
@@ -239,7 +271,7 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
 }
 
 /** Reads and parses wpa_supplicant.conf; throws ConfigFileError with all diagnostics. */
-export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplicantConfigResult> {
+export async function loadWpaSupplicantConfig(path: string, opts: WpaSupplicantParseOptions = {}): Promise<WpaSupplicantConfigResult> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -248,7 +280,7 @@ export async function loadWpaSupplicantConfig(path: string): Promise<WpaSupplica
       { severity: 'error', path, line: 0, message: `failed to open config file: ${(e as Error).message}` },
     ]);
   }
-  return parseWpaSupplicantConfig(data, path);
+  return parseWpaSupplicantConfig(data, path, opts);
 }
 
 /** The station's WPS UUID: uuid= when set, else derived from the interface MAC (wpas_wps_init, no auto_uuid). */

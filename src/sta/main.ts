@@ -26,6 +26,8 @@ import type { StationDriver } from '../radio/driver.js';
 import { randomLocalMac } from '../radio/mac.js';
 import { formatMac } from '../wps/device.js';
 import { registerRadioCommands } from './radio-commands.js';
+import { registerStaNfcCommands } from './nfc-commands.js';
+import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 
@@ -36,6 +38,8 @@ export interface StaOptions {
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
+  /** Unknown configuration keys are warnings (--lenient-config). */
+  lenientConfig?: boolean;
 }
 
 export class StaStartError extends Error {
@@ -76,11 +80,15 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   let config: WpaSupplicantConfig;
   try {
-    const res = await loadWpaSupplicantConfig(o.config);
+    const res = await loadWpaSupplicantConfig(o.config, { lenient: o.lenientConfig === true });
     for (const w of res.warnings) log.info(formatDiagnostic(w));
     config = res.config;
   } catch (e) {
-    if (e instanceof ConfigFileError) throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof ConfigFileError) {
+      // wpa_supplicant ends the list with this line.
+      const tail = e.code === 'CONFIG_INVALID' ? `\nFailed to read or parse configuration '${o.config}'.` : '';
+      throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
+    }
     throw e;
   }
   // A simulated radio needs no real interface: it makes up an address, as a virtual interface would get one.
@@ -147,6 +155,18 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
+    else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
+    registerStaNfcCommands(
+      ctrl.registry,
+      {
+        nfc: config.wpsNfc,
+        fromConfig: () => config.wpsNfcFromConfig,
+        uuid: () => device.uuid,
+        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid) } : {}),
+        useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
+      },
+      { log },
+    );
     registerErCommands(ctrl.registry, er, {
       networkCredential: (id) => {
         const net = table.network(id);

@@ -24,6 +24,7 @@ import type { Rng } from '../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
 import { AuthType, DevicePasswordId, EncrType, RequestType } from '../wps/values.js';
+import { nfcDevicePassword } from '../wps/nfc/oob-device-password.js';
 import { wpsFailLine } from '../er/events.js';
 import { BssTable, type BssEntry } from './bss-table.js';
 import type { WpaSupplicantConfig } from './config.js';
@@ -197,6 +198,29 @@ export class RadioStation {
     this.emit(ev.WPS_PIN_ACTIVE);
   }
 
+  /** WPS_NFC: enrollment with this device's NFC password token (its password as device password, its DH key in M1). */
+  startNfc(t: { devPwId: number; devPw: Buffer; dhPrivkey: Buffer }, bssid?: MacAddress): void {
+    const method: EnrollMethod = { kind: 'pin', pin: nfcDevicePassword(t.devPw).toString('latin1'), devicePasswordId: t.devPwId, dhPrivateKey: t.dhPrivkey };
+    if (bssid !== undefined) method.bssid = bssid;
+    this.startWps(method);
+  }
+
+  /**
+   * WPS_NFC_TAG_READ of a configuration token (wpas_wps_use_cred): each
+   * Credential is processed as one received in M8, then the station connects.
+   */
+  useCredentials(creds: readonly Credential[], bssid?: MacAddress): void {
+    if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
+    const added: number[] = [];
+    for (const c of creds) this.processCredential(c, credentialAttributeHex(c), added);
+    if (added.length === 0) return;
+    this.startOperation(async (signal) => {
+      await this.disconnectCurrent();
+      await this.saving;
+      await this.associate(added, bssid ?? '', signal);
+    });
+  }
+
   /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
   startReg(bssid: MacAddress, apPin: string, settings?: Credential): void {
     if (!/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
@@ -251,8 +275,12 @@ export class RadioStation {
   }
 
   private startWps(method: EnrollMethod): void {
+    this.startOperation((signal) => this.runWps(method, signal));
+  }
+
+  /** Runs `run` as the station's one operation: wpas_clear_wps, a new operation replaces the running one. */
+  private startOperation(run: (signal: AbortSignal) => Promise<void>): void {
     if (this.stopped) throw new RadioStationError('STOPPED', 'the station is stopping');
-    // wpas_clear_wps: a new operation replaces the running one.
     const prev = this.op;
     prev?.abort.abort();
     const abort = new AbortController();
@@ -260,7 +288,7 @@ export class RadioStation {
     op.done = (async () => {
       await prev?.done;
       try {
-        await this.runWps(method, abort.signal);
+        await run(abort.signal);
       } catch (e) {
         this.log.error(`WPS operation failed: ${(e as Error).message}`);
       } finally {

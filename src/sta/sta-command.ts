@@ -11,7 +11,8 @@ export function register(program: Command): void {
     .option('-d, --debug', 'more debug output (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
     .option('-t, --timestamps', 'timestamp debug lines', false)
     .option('-K, --show-keys', 'include keys in debug output', false)
-    .action(async (opts: { config: string; iface: string; driver: string; debug: number; timestamps: boolean; showKeys: boolean }) => {
+    .option('--lenient-config', 'start despite unknown configuration keys (warned about; wpa_supplicant refuses them)', false)
+    .action(async (opts: { config: string; iface: string; driver: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean }) => {
       const { runSta } = await import('./main.js');
       await runSta(opts);
     });

@@ -23,9 +23,10 @@ export const WFA_PATHS = {
 } as const;
 
 /**
- * Every action and state variable of WFAWLANConfig 1.0 (hostapd's own SCPD
- * lists only the four it implements; the others are answered with UPnP
- * error 602, Optional Action Not Implemented).
+ * The SCPD this AP serves: the four actions it implements and their state
+ * variables, as hostapd's wps_scpd_xml lists them. A control point believes
+ * the SCPD, so the optional actions are not listed; a request for one still
+ * gets UPnP error 602 (Optional Action Not Implemented).
  */
 export const WFA_SCPD_DEFINITION: ScpdDefinition = {
   actions: [
@@ -38,24 +39,6 @@ export const WFA_SCPD_DEFINITION: ScpdDefinition = {
       ],
     },
     {
-      name: 'GetAPSettings',
-      arguments: [
-        { name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' },
-        { name: 'NewAPSettings', direction: 'out', relatedStateVariable: 'APSettings' },
-      ],
-    },
-    { name: 'SetAPSettings', arguments: [{ name: 'NewAPSettings', direction: 'in', relatedStateVariable: 'APSettings' }] },
-    { name: 'DelAPSettings', arguments: [{ name: 'NewAPSettings', direction: 'in', relatedStateVariable: 'APSettings' }] },
-    {
-      name: 'GetSTASettings',
-      arguments: [
-        { name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' },
-        { name: 'NewSTASettings', direction: 'out', relatedStateVariable: 'STASettings' },
-      ],
-    },
-    { name: 'SetSTASettings', arguments: [{ name: 'NewSTASettings', direction: 'out', relatedStateVariable: 'STASettings' }] },
-    { name: 'DelSTASettings', arguments: [{ name: 'NewSTASettings', direction: 'in', relatedStateVariable: 'STASettings' }] },
-    {
       name: 'PutWLANResponse',
       arguments: [
         { name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' },
@@ -64,19 +47,13 @@ export const WFA_SCPD_DEFINITION: ScpdDefinition = {
       ],
     },
     { name: 'SetSelectedRegistrar', arguments: [{ name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' }] },
-    { name: 'RebootAP', arguments: [{ name: 'NewAPSettings', direction: 'in', relatedStateVariable: 'APSettings' }] },
-    { name: 'ResetAP', arguments: [{ name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' }] },
-    { name: 'RebootSTA', arguments: [{ name: 'NewSTASettings', direction: 'in', relatedStateVariable: 'STASettings' }] },
-    { name: 'ResetSTA', arguments: [{ name: 'NewMessage', direction: 'in', relatedStateVariable: 'Message' }] },
   ],
   stateVariables: [
     { name: 'Message', dataType: 'bin.base64', sendEvents: false },
     { name: 'InMessage', dataType: 'bin.base64', sendEvents: false },
     { name: 'OutMessage', dataType: 'bin.base64', sendEvents: false },
     { name: 'DeviceInfo', dataType: 'bin.base64', sendEvents: false },
-    { name: 'APSettings', dataType: 'bin.base64', sendEvents: false },
     { name: 'APStatus', dataType: 'ui1', sendEvents: true },
-    { name: 'STASettings', dataType: 'bin.base64', sendEvents: false },
     { name: 'STAStatus', dataType: 'ui1', sendEvents: true },
     { name: 'WLANEvent', dataType: 'bin.base64', sendEvents: true },
     { name: 'WLANEventType', dataType: 'ui1', sendEvents: false },
@@ -104,11 +81,13 @@ export const WfaArgument = {
   NewWLANEventMAC: 'NewWLANEventMAC',
 } as const;
 
-/** The actions this AP implements; the rest of the SCPD's are optional and answered with 602. */
+/** The actions this AP implements (the SCPD's). */
 export const WFA_IMPLEMENTED_ACTIONS: readonly string[] = Object.values(WfaAction);
-export const WFA_OPTIONAL_ACTIONS: readonly string[] = WFA_SCPD_DEFINITION.actions
-  .map((a) => a.name)
-  .filter((n) => !WFA_IMPLEMENTED_ACTIONS.includes(n));
+/** WFAWLANConfig 1.0's optional actions: not in the SCPD, answered with 602. */
+export const WFA_OPTIONAL_ACTIONS: readonly string[] = [
+  'GetAPSettings', 'SetAPSettings', 'DelAPSettings', 'GetSTASettings', 'SetSTASettings', 'DelSTASettings',
+  'RebootAP', 'ResetAP', 'RebootSTA', 'ResetSTA',
+];
 
 export function buildWfaScpd(): string {
   return buildScpd(WFA_SCPD_DEFINITION);

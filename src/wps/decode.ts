@@ -24,6 +24,7 @@ import {
 } from './values.js';
 import { MultiApBits, WfaSubelement, isWfaVendorExtension, parseWfaSubelements, wfaSubelementLengthProblem, wfaSubelementName, type WfaSubelementRaw } from './vendor-ext.js';
 import { formatDeviceType, formatMac, formatUuid } from './device.js';
+import { parseOobDevicePassword, type OobDevicePassword } from './nfc/oob-device-password.js';
 
 /** The specification's names for attributes, as a dissector shows them. */
 const DISPLAY_NAMES: Readonly<Record<number, string>> = {
@@ -434,6 +435,15 @@ function decodeVendorExtension(node: DecodedNode, v: Buffer, valueOffset: number
   }
 }
 
+/** An OOB Device Password as hostapd would accept it, or why not (then it is shown masked). */
+function readOob(v: Buffer): { oob?: OobDevicePassword; problem?: string } {
+  try {
+    return { oob: parseOobDevicePassword(v) };
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+}
+
 function decodeStream(buf: Buffer, base: number, depth: number, opts: DecodeOptions): { nodes: DecodedNode[]; truncated?: TruncatedRecord } {
   const { attrs, cut } = splitAttributes(buf);
   const nodes: DecodedNode[] = [];
@@ -441,8 +451,17 @@ function decodeStream(buf: Buffer, base: number, depth: number, opts: DecodeOpti
   for (const a of attrs) {
     const offset = base + off;
     const node: DecodedNode = { kind: 'attribute', type: a.type, typeHex: `0x${a.type.toString(16).padStart(4, '0')}`, name: attributeDisplayName(a.type), offset, length: a.value.length };
-    const problem = attributeLengthProblem(a.type, a.value.length);
-    if (SECRET_ATTRIBUTES.has(a.type) && opts.showKeys !== true) {
+    let problem = attributeLengthProblem(a.type, a.value.length);
+    const read = a.type === AttributeType.OobDevicePassword && problem === undefined ? readOob(a.value) : undefined;
+    const oob = read?.oob;
+    if (read?.problem !== undefined) problem = read.problem;
+    if (oob !== undefined) {
+      // The hash and the ID are public (a handover select or M1 carries them); only the password is secret.
+      const pw = oob.password.length === 0 ? 'no password' : opts.showKeys === true ? `password ${hex(oob.password)}` : `password [hidden, ${plural(oob.password.length)}; --show-keys shows it]`;
+      node.value = `Password ID 0x${oob.passwordId.toString(16).padStart(4, '0')}, Public Key Hash ${hex(oob.publicKeyHash)}, ${pw}`;
+      if (opts.showKeys === true || oob.password.length === 0) node.hex = hex(a.value);
+      else node.masked = true;
+    } else if (SECRET_ATTRIBUTES.has(a.type) && opts.showKeys !== true) {
       node.masked = true;
       node.value = `[hidden, ${plural(a.value.length)}; --show-keys shows it]`;
     } else if (NESTED_ATTRIBUTES.has(a.type) && depth < MAX_DECODE_DEPTH) {

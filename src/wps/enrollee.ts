@@ -63,6 +63,7 @@ import { checkNonce, failEvent, failureStep, guessMessageType, requireInner, req
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, ConfigMethods, DevicePasswordId, EncrType, MessageType, WpsState } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { publicKeyHashMatches } from './nfc/oob-device-password.js';
 
 /** The PIN every PBC run uses (WSC 2.0 section 10). */
 export const PBC_PIN = '00000000';
@@ -79,6 +80,11 @@ export type EnrolleePassword =
 export interface EnrolleeApConfig {
   /** The AP's current settings, sent in M7 (SSID, MAC = BSSID, auth, encr, key). */
   settings: Credential;
+  /**
+   * Pre-encoded AP Settings sent in M7 byte for byte in place of `settings`
+   * (hostapd ap_settings=<file>); `settings` still serves everything else.
+   */
+  settingsAttributes?: Buffer;
   /** WPS State in M1; default Configured. */
   wpsState?: number;
   /** AP PIN lockout: refuse Registrars at M2 (true) or only at M8 ('learn-only'). */
@@ -101,6 +107,16 @@ export interface EnrolleeConfig {
   multiApBackhaulSta?: boolean;
   /** The peer's address for events (e.g. the AP's BSSID); all zero when unknown. */
   peerAddress?: Buffer;
+  /**
+   * A second device password the Registrar may switch to in M2 by its Device
+   * Password ID: an AP whose NFC password token is enabled runs with the
+   * token and keeps its AP PIN here (hostapd's alt_dev_password).
+   */
+  altPassword?: { pin: string | Buffer; devicePasswordId: number };
+  /** NFC: the DH private value our password token's public key hash commits to (wps_nfc_dh_privkey). */
+  dhPrivateKey?: Uint8Array;
+  /** NFC: the Registrar's public key hash, known out of band; M2's key must match it. */
+  peerPublicKeyHash?: Uint8Array;
   rng?: Rng;
 }
 
@@ -130,8 +146,8 @@ const PUSHBUTTON_METHODS = ConfigMethods.PushButton | ConfigMethods.VirtualPushB
 export class Enrollee extends RegistrationRun<EnrolleeState> {
   private readonly enrolleeNonce: Buffer;
   private registrarNonce: Buffer | undefined;
-  private readonly password: Buffer | undefined;
-  private readonly devicePasswordId: number;
+  private password: Buffer | undefined;
+  private devicePasswordId: number;
   private readonly pbc: boolean;
   private m2PublicKey: Buffer | undefined;
   private rHash2: Buffer | undefined;
@@ -139,7 +155,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    super(cfg.rng, 'start', 'over');
+    super(cfg.rng, 'start', 'over', cfg.dhPrivateKey);
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';
@@ -268,12 +284,22 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     requireMandatory(msg);
     const m2 = readM2(msg);
     this.registrarNonce = m2.registrarNonce;
+    const alt = this.cfg.altPassword;
+    if (m2.devicePasswordId !== this.devicePasswordId && alt !== undefined && alt.devicePasswordId === m2.devicePasswordId) {
+      // hostapd: "Found a matching Device Password" — the Registrar chose the alternative (the AP PIN).
+      this.password = Buffer.from(alt.pin);
+      this.devicePasswordId = alt.devicePasswordId;
+    }
     if (m2.devicePasswordId !== this.devicePasswordId) {
       // hostapd's workaround: a Registrar may answer a PBC M1 with Device Password ID Default.
       const pbcToPin = this.devicePasswordId === DevicePasswordId.PushButton && m2.devicePasswordId === DevicePasswordId.Default;
       if (!pbcToPin) {
         throw new RunFailure('password-id-mismatch', `Registrar changed Device Password ID ${this.devicePasswordId} to ${m2.devicePasswordId}`);
       }
+    }
+    const pkHash = this.cfg.peerPublicKeyHash;
+    if (pkHash !== undefined && !publicKeyHashMatches(pkHash, m2.publicKey)) {
+      throw new RunFailure('public-key-hash-mismatch', "the Registrar's public key does not match the hash its NFC record gave");
     }
     const ap = this.cfg.ap;
     if (ap !== undefined && (ap.setupLocked === true || this.password === undefined)) {
@@ -346,7 +372,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     this.crypto.lastMessage = msg.raw;
     if (this.cfg.ap !== undefined) this.events.push({ type: 'ap-pin-success', peerMac: this.peerMac() });
     const settings: Buffer[] = [encodeAttributes([attrBytes(AttributeType.ESnonce2, this.crypto.secretNonce2)])];
-    if (this.cfg.ap !== undefined) settings.push(encodeApSettings(narrowForM7(this.cfg.ap.settings), 'enrollee'));
+    if (this.cfg.ap !== undefined) settings.push(this.cfg.ap.settingsAttributes ?? encodeApSettings(narrowForM7(this.cfg.ap.settings), 'enrollee'));
     const m7 = buildM7({
       registrarNonce: this.requireRegistrarNonce(),
       encryptedSettings: this.crypto.encrypt(Buffer.concat(settings)),

@@ -9,7 +9,7 @@
  *
  * | event              | hostapd / wpa_supplicant line                         |
  * |--------------------|--------------------------------------------------------|
- * | `pin-needed`       | WPS-PIN-NEEDED [UUID-E|MAC|dev name|...]               |
+ * | `pin-needed`       | WPS-PIN-NEEDED <UUID-E> <MAC> [dev name|...]           |
  * | `m2d`              | WPS-M2D dev_password_id=.. config_error=..             |
  * | `pbc-overlap`      | WPS-OVERLAP-DETECTED                                   |
  * | `fail`             | WPS-FAIL msg=.. config_error=.. [reason=..]            |
@@ -83,6 +83,8 @@ export type FailReason =
   | 'password-auth-failure'
   /** The Registrar changed the Device Password ID of the Enrollee's M1. */
   | 'password-id-mismatch'
+  /** The peer's DH public key is not the one its NFC token or handover record committed to. */
+  | 'public-key-hash-mismatch'
   /** PBC session overlap: two different Enrollees pushed the button. */
   | 'pbc-overlap'
   /** The AP (as Enrollee) refuses external Registrars: locked, or no AP PIN. */

@@ -168,3 +168,42 @@ describe('RegistrarContext', () => {
     expect(c.pins.size).toBe(2);
   });
 });
+
+describe('NFC password tokens in the registrar context', () => {
+  const token = (id: number) => ({ passwordId: id, password: Buffer.alloc(32, id & 0xff), publicKeyHash: Buffer.alloc(20, 7) });
+
+  it("a token read selects the Registrar with its Device Password ID and any MAC, and the Enrollee's M1 with that ID claims it once", () => {
+    let now = 0;
+    const ctx = new RegistrarContext({ now: () => now, configMethods: ConfigMethods.Display | ConfigMethods.Keypad });
+    expect(ctx.addNfcPasswordToken(token(0x1234))).toBe(true);
+    const v = ctx.view();
+    expect(v.selected).toBe(true);
+    expect(v.devicePasswordId).toBe(0x1234);
+    expect(v.authorizedMacs.map((m) => m.toString('hex'))).toEqual(['ffffffffffff']);
+    const pw = ctx.passwordFor({ uuid: U1, devicePasswordId: 0x1234 });
+    expect(pw).toEqual({ kind: 'nfc', ...token(0x1234) });
+    expect(ctx.passwordFor({ uuid: U1, devicePasswordId: 0x1234 })).toBeUndefined();
+    ctx.registered(U1, 'pin');
+    expect(ctx.view().selected).toBe(false);
+    // The walk time ends a selection nobody used.
+    ctx.addNfcPasswordToken(token(0x2000));
+    now = 120_000;
+    expect(ctx.expire()).toEqual([{ type: 'selection-lapsed' }]);
+    expect(ctx.view().selected).toBe(false);
+  });
+
+  it('a PIN added later advertises Default again; cancel drops tokens; IDs below 0x10 are refused; the table is bounded', () => {
+    const ctx = new RegistrarContext({ now: () => 0, configMethods: ConfigMethods.Display });
+    expect(ctx.addNfcPasswordToken(token(0x0007))).toBe(false);
+    expect(ctx.addNfcPasswordToken({ passwordId: 0x10, password: Buffer.alloc(33) })).toBe(false);
+    ctx.addNfcPasswordToken(token(0x10));
+    ctx.addPin('12345670');
+    expect(ctx.view().devicePasswordId).toBe(DevicePasswordId.Default);
+    expect(ctx.nfcTokenIds).toEqual([0x10]);
+    ctx.cancel();
+    expect(ctx.nfcTokenIds).toEqual([]);
+    for (let i = 0; i < 20; i++) ctx.addNfcPasswordToken(token(0x100 + i));
+    expect(ctx.nfcTokenIds).toHaveLength(8);
+    expect(ctx.nfcTokenIds[0]).toBe(0x100 + 12);
+  });
+});

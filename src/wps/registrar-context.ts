@@ -11,9 +11,10 @@
  *   selectedRegistrarMode(pbcActive, pinCount) / selectedRegistrarState(ownMethods, mode) / authorizedMacsFor(mode, pinMacs)
  *   selectedRegistrarUnion(internal, externals, configured): SelectedRegistrarView   wps_registrar_sel_reg_union
  *   new RegistrarContext({ now, configMethods, pins?, pbcWalkTimeMs?, selectionTimeoutMs? })
- *     .pins  .pbc  .addPin()  .pushButton()  .cancel()  .passwordFor()  .registered()  .invalidate()
+ *     .pins  .pbc  .addPin()  .addNfcPasswordToken()  .pushButton()  .cancel()  .passwordFor()  .registered()  .invalidate()
  *     .expire(): RegistrarContextEvent[]  .nextDeadline()  .view(externals)
  */
+import { FIRST_NFC_PASSWORD_ID, OOB_DEVICE_PASSWORD_LEN } from './nfc/oob-device-password.js';
 import { PbcSessions } from './pbc.js';
 import { PinTable, type PinTableOptions } from './pin-table.js';
 import { ConfigMethods, DevicePasswordId } from './values.js';
@@ -62,12 +63,20 @@ export function selectedRegistrarMode(pbcActive: boolean, pinCount: number): Sel
   return pbcActive ? 'pbc' : pinCount > 0 ? 'pin' : 'off';
 }
 
-/** One Registrar's own selection (wps_registrar_selected_registrar_changed): push-button methods only in PBC mode. */
-export function selectedRegistrarState(ownConfigMethods: number, mode: SelectedRegistrarMode): { selected: boolean; devicePasswordId: number; configMethods: number } {
+/**
+ * One Registrar's own selection (wps_registrar_selected_registrar_changed):
+ * push-button methods only in PBC mode; in PIN mode an NFC password token
+ * just added puts its Device Password ID in place of Default.
+ */
+export function selectedRegistrarState(
+  ownConfigMethods: number,
+  mode: SelectedRegistrarMode,
+  pinModePasswordId: number = DevicePasswordId.Default,
+): { selected: boolean; devicePasswordId: number; configMethods: number } {
   if (mode === 'off') return { selected: false, devicePasswordId: DevicePasswordId.Default, configMethods: 0 };
   const methods = ownConfigMethods & ~PUSHBUTTON_METHODS & 0xffff;
   if (mode === 'pbc') return { selected: true, devicePasswordId: DevicePasswordId.PushButton, configMethods: withPushButton(methods, ownConfigMethods) };
-  return { selected: true, devicePasswordId: DevicePasswordId.Default, configMethods: methods };
+  return { selected: true, devicePasswordId: pinModePasswordId, configMethods: methods };
 }
 
 /**
@@ -89,11 +98,11 @@ export function authorizedMacsFor(mode: SelectedRegistrarMode, pinMacs: readonly
  * internal Registrar's first) up to MAX_AUTHORIZED_MACS.
  */
 export function selectedRegistrarUnion(
-  internal: { mode: SelectedRegistrarMode; authorizedMacs: readonly Buffer[] },
+  internal: { mode: SelectedRegistrarMode; authorizedMacs: readonly Buffer[]; pinModePasswordId?: number },
   externals: Iterable<ExternalSelection>,
   configured: number,
 ): SelectedRegistrarView {
-  const own = selectedRegistrarState(configured, internal.mode);
+  const own = selectedRegistrarState(configured, internal.mode, internal.pinModePasswordId);
   let selected = own.selected;
   let pwId: number | undefined = own.selected ? own.devicePasswordId : undefined;
   let methods: number | undefined = own.selected ? own.configMethods : undefined;
@@ -106,6 +115,22 @@ export function selectedRegistrarUnion(
   }
   if (!selected) return { selected: false, devicePasswordId: 0, configMethods: 0, authorizedMacs: [], pbc: false };
   return { selected: true, devicePasswordId: pwId ?? DevicePasswordId.Default, configMethods: methods ?? 0, authorizedMacs: macs, pbc: internal.mode === 'pbc' };
+}
+
+/**
+ * NFC password tokens held at once. hostapd keeps any number; a token is read
+ * by hand from a tag, so a handful covers every real use and bounds a flood
+ * of wps_nfc_tag_read.
+ */
+export const MAX_NFC_PASSWORD_TOKENS = 8;
+
+/** An Enrollee's NFC password token read by this Registrar (wps_registrar_add_nfc_pw_token). */
+export interface NfcPasswordToken {
+  passwordId: number;
+  /** The token's password octets (a secret). */
+  password: Buffer;
+  /** The Enrollee's public key hash from the token; M1's key must match it. */
+  publicKeyHash?: Buffer;
 }
 
 /** What changed on its own when the clock moved on (expire()). */
@@ -136,6 +161,10 @@ export class RegistrarContext {
   private pinSelectedUntil: number | undefined;
   /** PBC mode was started and has not ended yet (its end is reported once). */
   private pbcMode = false;
+  /** Tokens by Device Password ID, oldest first; one M1 with that ID claims its token. */
+  private readonly nfcTokens = new Map<number, NfcPasswordToken>();
+  /** The ID of the token that made this Registrar selected, advertised in place of Default. */
+  private nfcSelectedId: number | undefined;
 
   constructor(private readonly opts: RegistrarContextOptions) {
     this.now = opts.now;
@@ -147,15 +176,42 @@ export class RegistrarContext {
   /** WPS_PIN: selected for the walk time, PBC mode off; false when the table refused it. */
   addPin(pin: string, o: { uuid?: Uint8Array; macAddress?: Uint8Array; timeoutMs?: number } = {}): boolean {
     if (!this.pins.add(o.uuid, pin, o.macAddress, o.timeoutMs)) return false;
+    this.nfcSelectedId = undefined;
     this.pbcMode = false;
     this.pbc.stop();
     this.pinSelectedUntil = this.now() + this.selectionTimeoutMs;
     return true;
   }
 
+  /**
+   * wps_nfc_tag_read of an Enrollee's password token: the Registrar is
+   * selected for the walk time with the token's Device Password ID and any
+   * MAC authorized, PBC mode off; a token with the same ID is replaced.
+   * False for what hostapd refuses (an ID below 0x10, an over-long password).
+   */
+  addNfcPasswordToken(t: NfcPasswordToken): boolean {
+    if (t.passwordId < FIRST_NFC_PASSWORD_ID || t.passwordId > 0xffff || t.password.length > OOB_DEVICE_PASSWORD_LEN) return false;
+    this.nfcTokens.delete(t.passwordId);
+    if (this.nfcTokens.size >= MAX_NFC_PASSWORD_TOKENS) this.nfcTokens.delete(this.nfcTokens.keys().next().value as number);
+    const copy: NfcPasswordToken = { passwordId: t.passwordId, password: Buffer.from(t.password) };
+    if (t.publicKeyHash !== undefined) copy.publicKeyHash = Buffer.from(t.publicKeyHash);
+    this.nfcTokens.set(t.passwordId, copy);
+    this.pbcMode = false;
+    this.pbc.stop();
+    this.nfcSelectedId = t.passwordId;
+    this.pinSelectedUntil = this.now() + this.selectionTimeoutMs;
+    return true;
+  }
+
+  /** NFC password tokens held, for status displays (passwords not included). */
+  get nfcTokenIds(): number[] {
+    return [...this.nfcTokens.keys()];
+  }
+
   /** WPS_PBC: false on a PBC session overlap (nothing changes then). */
   pushButton(): boolean {
     if (!this.pbc.buttonPushed()) return false;
+    this.nfcSelectedId = undefined;
     this.pbcMode = true;
     this.pinSelectedUntil = undefined;
     return true;
@@ -177,13 +233,24 @@ export class RegistrarContext {
     this.pbcMode = false;
     this.pbc.stop();
     this.pins.clear();
+    this.nfcTokens.clear();
+    this.nfcSelectedId = undefined;
     this.pinSelectedUntil = undefined;
     return { pbcWasActive };
   }
 
-  /** The device password for an Enrollee's M1 (a wildcard PIN is claimed by it). */
-  passwordFor(e: { uuid: Uint8Array; devicePasswordId: number }): { kind: 'pbc' } | { kind: 'pin'; pin: string } | undefined {
+  /**
+   * The device password for an Enrollee's M1: PBC, the NFC password token
+   * with M1's Device Password ID (claimed by this M1, as hostapd takes it off
+   * its list), else a PIN (a wildcard PIN is claimed by it).
+   */
+  passwordFor(e: { uuid: Uint8Array; devicePasswordId: number }): { kind: 'pbc' } | { kind: 'pin'; pin: string } | ({ kind: 'nfc' } & NfcPasswordToken) | undefined {
     if (e.devicePasswordId === DevicePasswordId.PushButton) return this.pbcActive ? { kind: 'pbc' } : undefined;
+    const token = e.devicePasswordId >= FIRST_NFC_PASSWORD_ID ? this.nfcTokens.get(e.devicePasswordId) : undefined;
+    if (token !== undefined) {
+      this.nfcTokens.delete(e.devicePasswordId);
+      return { kind: 'nfc', ...token };
+    }
     const p = this.pins.claim(e.uuid);
     return p === undefined ? undefined : { kind: 'pin', pin: p.pin };
   }
@@ -197,6 +264,7 @@ export class RegistrarContext {
     if (password === 'pin') this.pins.removeUuid(uuid);
     const pbcEnded = password === 'pbc' && this.pbcMode;
     this.pbcMode = false;
+    this.nfcSelectedId = undefined;
     this.pinSelectedUntil = undefined;
     return { pbcEnded };
   }
@@ -223,6 +291,7 @@ export class RegistrarContext {
     if (this.pinSelectedUntil !== undefined && this.pinSelectedUntil <= this.now()) {
       // hostapd unselects the Registrar; PINs stay until their own timeout.
       this.pinSelectedUntil = undefined;
+      this.nfcSelectedId = undefined;
       out.push({ type: 'selection-lapsed' });
     }
     return out;
@@ -235,6 +304,11 @@ export class RegistrarContext {
 
   /** The Beacon's selected-registrar attributes: this Registrar united with the ERs' selections. */
   view(externals: Iterable<ExternalSelection> = []): SelectedRegistrarView {
-    return selectedRegistrarUnion({ mode: this.mode(), authorizedMacs: this.pins.authorizedMacs() }, externals, this.opts.configMethods);
+    const pinMacs = this.pins.authorizedMacs();
+    // wps_registrar_add_nfc_pw_token authorizes any MAC, ahead of the PINs'.
+    const authorizedMacs = this.nfcSelectedId !== undefined ? [BROADCAST_MAC, ...pinMacs] : pinMacs;
+    const internal: { mode: SelectedRegistrarMode; authorizedMacs: readonly Buffer[]; pinModePasswordId?: number } = { mode: this.mode(), authorizedMacs };
+    if (this.nfcSelectedId !== undefined) internal.pinModePasswordId = this.nfcSelectedId;
+    return selectedRegistrarUnion(internal, externals, this.opts.configMethods);
   }
 }

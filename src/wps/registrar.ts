@@ -26,7 +26,9 @@
  *   later in the run (another Enrollee pushed) NACKs M3/M5/M7 with 12.
  *   Success ends PBC mode (`pbc.completed`).
  * - Station Enrollees get `policy.credentials(enrollee)` in M8 (several
- *   Credentials allowed). An M1 with the WFA Multi-AP subelement (Backhaul
+ *   Credentials allowed), followed by the raw attributes of
+ *   `policy.extraCredentials(enrollee)` as they are (hostapd's extra_cred;
+ *   with skip_cred_build the built list is empty). An M1 with the WFA Multi-AP subelement (Backhaul
  *   STA) gets `policy.multiApBackhaul(enrollee)` instead when that returns
  *   credentials.
  * - AP Enrollees (`apSettings` set): M7's AP settings are reported
@@ -44,7 +46,7 @@
  *   fails the run ('internal-error') instead of the daemon.
  */
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
-import { credentialAttribute, encodeApSettings, parseApSettings, type Credential } from './credential.js';
+import { credentialAttribute, encodeApSettings, parseApSettings, parseCredentials, type Credential } from './credential.js';
 import { randomNonce, type Rng } from './crypto.js';
 import type { DeviceInfo } from './device.js';
 import type { WpsEvent, WpsStep } from './events.js';
@@ -72,6 +74,7 @@ import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, require
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { nfcDevicePassword, publicKeyHashMatches } from './nfc/oob-device-password.js';
 import { PBC_PIN } from './enrollee.js';
 
 /** hostapd's usual Registrar flags: Open, WPA-PSK, WPA2-PSK / None, TKIP, AES. */
@@ -99,7 +102,23 @@ export interface EnrolleeInfo {
   m1: Buffer;
 }
 
-export type DevicePasswordChoice = { kind: 'pin'; pin: string | Buffer } | { kind: 'pbc' };
+/** The Credentials among pre-encoded attributes, for the run's result; what does not parse is still sent, only not reported. */
+function credentialsIn(attrs: Buffer): Credential[] {
+  try {
+    return parseCredentials(attrs);
+  } catch {
+    return [];
+  }
+}
+
+export type DevicePasswordChoice =
+  | { kind: 'pin'; pin: string | Buffer }
+  | { kind: 'pbc' }
+  /**
+   * An NFC password token for M1's Device Password ID: its password octets
+   * and, when the token came from the Enrollee, the hash its M1 public key must match.
+   */
+  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer };
 
 export interface RegistrarPolicy {
   /**
@@ -111,6 +130,11 @@ export interface RegistrarPolicy {
   credentials?(enrollee: EnrolleeInfo): Credential[];
   /** Backhaul credentials for a Multi-AP backhaul STA; undefined or [] falls back to credentials(). */
   multiApBackhaul?(enrollee: EnrolleeInfo): Credential[] | undefined;
+  /**
+   * Pre-encoded attributes (normally Credential attributes) sent in a station
+   * Enrollee's M8 after the built ones, byte for byte (hostapd extra_cred).
+   */
+  extraCredentials?(enrollee: EnrolleeInfo): Buffer | undefined;
 }
 
 /** Against an AP Enrollee: only read its settings (M7), or configure new ones (M8). */
@@ -299,6 +323,12 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
+    } else if (choice?.kind === 'nfc' && choice.passwordId === id && id >= FIRST_OOB_PASSWORD_ID) {
+      if (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey)) {
+        // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
+        return this.sendM2D(ConfigError.PublicKeyHashMismatch);
+      }
+      this.password = { value: nfcDevicePassword(choice.password), pbc: false };
     } else if (PIN_PASSWORD_IDS.has(id) || id >= FIRST_OOB_PASSWORD_ID) {
       if (choice?.kind !== 'pin') {
         this.events.push({ type: 'pin-needed', uuid: info.uuid, macAddress: info.macAddress, devicePasswordId: id, device: info.device });
@@ -437,9 +467,10 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       plain = encodeApSettings(updated);
     } else {
       const creds = this.credentialsFor(info);
-      if (creds.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
-      this.delivered = creds;
-      plain = encodeAttributes(creds.map(credentialAttribute));
+      const extra = this.cfg.policy.extraCredentials?.(info) ?? Buffer.alloc(0);
+      if (creds.length === 0 && extra.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
+      this.delivered = [...creds, ...credentialsIn(extra)];
+      plain = Buffer.concat([encodeAttributes(creds.map(credentialAttribute)), extra]);
     }
     const m8 = buildM8({
       enrolleeNonce: this.requireEnrolleeNonce(),

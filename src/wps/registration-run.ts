@@ -26,9 +26,10 @@ export abstract class RegistrationRun<State extends string> {
     rng: Rng | undefined,
     initial: State,
     private readonly over: State,
+    dhPrivateKey?: Uint8Array,
   ) {
     this.rng = rng ?? randomBytes;
-    this.crypto = new RunCrypto(this.rng);
+    this.crypto = new RunCrypto(this.rng, dhPrivateKey);
     this.st = initial;
   }
 

@@ -37,8 +37,12 @@ export class RunCrypto {
   /** The last authenticated message sent or received (hostapd's last_msg). */
   lastMessage: Buffer | undefined;
 
-  constructor(private readonly rng: Rng) {
-    this.dh = generateDhKeyPair(rng);
+  /** `dhPrivateKey`: a fixed DH private value (an NFC token's wps_nfc_dh_privkey) instead of a fresh one. */
+  constructor(
+    private readonly rng: Rng,
+    dhPrivateKey?: Uint8Array,
+  ) {
+    this.dh = dhPrivateKey === undefined ? generateDhKeyPair(rng) : generateDhKeyPair(() => Buffer.from(dhPrivateKey), dhPrivateKey.length);
     this.secretNonce1 = randomNonce(rng);
     this.secretNonce2 = randomNonce(rng);
   }

@@ -23,6 +23,7 @@ export const NACK_CONFIG_ERROR: Readonly<Record<FailReason, number>> = {
   'bad-public-key': ConfigError.NoError,
   'password-auth-failure': ConfigError.DevicePasswordAuthFailure,
   'password-id-mismatch': ConfigError.NoError,
+  'public-key-hash-mismatch': ConfigError.PublicKeyHashMismatch,
   'pbc-overlap': ConfigError.MultiplePbcSessionsDetected,
   'setup-locked': ConfigError.SetupLocked,
   'no-usable-credential': ConfigError.NoError,

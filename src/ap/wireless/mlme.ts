@@ -37,6 +37,8 @@ export const DEFAULT_MAX_STATIONS = 64;
 /** An authenticated station that does not associate is forgotten after this (hostapd: ap_max_inactivity-like cleanup). */
 export const DEFAULT_AUTH_TIMEOUT_MS = 30_000;
 export const PRUNE_INTERVAL_MS = 1_000;
+/** Rates kept per station (hostapd WLAN_SUPP_RATES_MAX); the rest of a longer list is dropped. */
+export const SUPPORTED_RATES_MAX = 32;
 
 export interface ApMlmeOptions {
   driver: ApDriver;
@@ -70,6 +72,12 @@ export interface StationEntry {
   multiAp?: MultiApElement;
   fourAddr: boolean;
   lastSeen: number;
+  /** From the (Re)Association Request: Capability Information, Listen Interval, Supported + Extended Supported Rates. */
+  capability?: number;
+  listenInterval?: number;
+  supportedRates?: Buffer;
+  /** The data port is open (hostapd WLAN_STA_AUTHORIZED): set by whoever completes the station's key setup. */
+  authorized?: boolean;
 }
 
 export type MlmeEvent =
@@ -290,6 +298,11 @@ export class ApMlme {
       rsn,
       fourAddr,
       lastSeen: this.now(),
+      capability,
+      listenInterval,
+      supportedRates: Buffer.concat(
+        [ElementId.SUPPORTED_RATES, ElementId.EXTENDED_SUPPORTED_RATES].map((id) => Buffer.from(findElement(elements, id)?.data ?? new Uint8Array(0))),
+      ).subarray(0, SUPPORTED_RATES_MAX),
     };
     if (wps !== undefined) next.wpsIe = wps.ie;
     if (multiApSta && multiAp !== undefined) next.multiAp = multiAp;

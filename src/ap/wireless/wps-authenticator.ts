@@ -28,6 +28,12 @@ export interface WpsAuthenticatorOptions {
   maxRetransmissions?: number;
   fragmentSize?: number;
   deauthDelayMs?: number;
+  /**
+   * False as with hostapd's eap_server=0: no internal EAP server, so WPS
+   * stations associate but no EAP-WSC runs (hostapd would hand their EAP to
+   * a RADIUS server; wpsd has none). Default true.
+   */
+  eapServer?: boolean;
   logger?: Logger;
 }
 
@@ -64,6 +70,10 @@ export class WpsAuthenticator {
   private onAssociated(station: StationEntry): void {
     this.drop(station.addr);
     if (!station.wps && !station.maybeWps) return;
+    if (this.opts.eapServer === false) {
+      this.log.debug(`wps: ${station.addr}: no internal EAP server (eap_server=0); no EAP-WSC`);
+      return;
+    }
     const s = this.create(station);
     // hostapd starts EAP at once only for a WPS 2.0 station; others wait for EAPOL-Start.
     if (station.wps2) s.start();
@@ -109,7 +119,7 @@ export class WpsAuthenticator {
   }
 
   private onDriverEvent(e: DriverEvent): void {
-    if (e.type !== 'rx-eapol') return;
+    if (e.type !== 'rx-eapol' || this.opts.eapServer === false) return;
     let pdu;
     try {
       pdu = parseEapol(e.eapol);

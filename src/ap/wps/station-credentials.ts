@@ -67,6 +67,19 @@ export class StationCredentials {
     return autoConfigSettings(state.ssid, passphrase, state.ownAddr, this.opts.band60GHz);
   }
 
+  /**
+   * The network as an NFC configuration token carries it (wps_get_oob_cred):
+   * the BSS's best security, no Enrollee MAC. Undefined for an unconfigured
+   * AP, which hostapd would first configure with a random passphrase: wpsd
+   * leaves that to WPS runs, so such a token is refused.
+   */
+  oob(): Credential | undefined {
+    const state = this.opts.state;
+    if (state.wpsState === 1) return undefined;
+    const own = { ssid: state.ssid, authTypes: state.authTypes, encrTypes: state.encrTypes, networkKey: state.networkKey };
+    return credentialForEnrollee(own, { authTypeFlags: state.authTypes, encrTypeFlags: state.encrTypes, macAddress: Buffer.alloc(6) });
+  }
+
   forget(enrollee: Buffer): void {
     this.autoConfig.delete(enrollee.toString('hex'));
   }

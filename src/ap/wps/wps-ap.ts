@@ -37,12 +37,14 @@ import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
 import type { Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
-import { Enrollee, type EnrolleeConfig } from '../../wps/enrollee.js';
+import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
 import type { WscMessage } from '../../wps/message.js';
 import { RegistrarContext, type ExternalSelection, type SelectedRegistrarView } from '../../wps/registrar-context.js';
 import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
 import { DevicePasswordId, type WpsState } from '../../wps/values.js';
+import type { NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
+import { nfcDevicePassword, type OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
 import type { EapWscOutcome } from '../wireless/eap-wsc-server.js';
 import { ApMlme, type StationEntry } from '../wireless/mlme.js';
 import { parseProbeRequestWps, ProbeRequestWpsError, type ProbeRequestWps } from '../wireless/probe-request.js';
@@ -70,6 +72,8 @@ export type WpsApEvent =
   | { type: 'pbc-disable' }
   /** PBC mode ended by its walk time or WPS_CANCEL (WPS-TIMEOUT). */
   | { type: 'pbc-timeout' }
+  /** WPS_CANCEL ran (WPS-CANCEL, after WPS-TIMEOUT when PBC mode was on). */
+  | { type: 'cancel' }
   | { type: 'eap-finished'; addr: MacAddress; outcome: EapWscOutcome }
   /** An Enrollee an External Registrar served finished with WSC_Done. */
   | { type: 'proxied-success'; addr: MacAddress; uuid: Buffer; password: 'pin' | 'pbc' }
@@ -114,13 +118,17 @@ export interface WpsApOptions {
   credentials: (enrollee: EnrolleeInfo) => Credential[];
   /** Backhaul credentials for a Multi-AP backhaul STA. */
   multiApBackhaul?: (enrollee: EnrolleeInfo) => Credential[] | undefined;
+  /** Pre-encoded attributes sent after M8's Credentials, byte for byte (hostapd extra_cred). */
+  extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
+  /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
+  eapServer?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
    * (wps_reg): its device, current settings (M7), WPS state. Without it
    * such Registrars are refused.
    */
-  apEnrollee?: { device: DeviceInfo; settings: () => Credential; wpsState?: () => WpsState };
+  apEnrollee?: { device: DeviceInfo; settings: () => Credential; settingsAttributes?: Buffer; wpsState?: () => WpsState };
   /** ap_pin= and ap_setup_locked= (2: Registrars may learn, not configure). */
   apPin?: { pin: string | undefined; setupLocked?: number };
   /** Every WPS BSS an AP PIN failure locks, this one first (hostapd_wps_for_each); this one alone by default. */
@@ -159,6 +167,8 @@ export class WpsAp {
   private reloadTimer: NodeJS.Timeout | undefined;
   private overlapReported = false;
   private closed = false;
+  /** WPS_NFC_TOKEN enable: the AP's own password token, its device password as Enrollee (the AP PIN the alternative). */
+  private apNfcToken: Required<NfcTokenConfig> | undefined;
   private lastView = '';
   /** Enrollees whose run an ER serves through the proxy: MAC -> what their M1 said, for 'proxied-success'. */
   private readonly proxiedRuns = new Map<MacAddress, { uuid: Buffer; password: 'pin' | 'pbc' }>();
@@ -199,6 +209,7 @@ export class WpsAp {
       retransmitMs: opts.retransmitMs,
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
+      eapServer: opts.eapServer ?? true,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
@@ -308,10 +319,25 @@ export class WpsAp {
     return true;
   }
 
-  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped. */
+  /** WPS_NFC_TAG_READ of an Enrollee's password token: the internal Registrar is selected for it; false when refused. */
+  async addNfcPasswordToken(oob: OobDevicePassword): Promise<boolean> {
+    if (!this.registrar.addNfcPasswordToken(oob)) return false;
+    this.log.debug(`WPS: Added NFC Device Password ${oob.passwordId} to Registrar`);
+    await this.refresh();
+    return true;
+  }
+
+  /** WPS_NFC_TOKEN enable / disable. */
+  setApNfcToken(t: Required<NfcTokenConfig> | undefined): void {
+    this.apNfcToken = t;
+    this.log.debug(t === undefined ? 'WPS: Disable NFC token' : `WPS: Enable NFC Tag (Dev Pw Id ${t.devPwId})`);
+  }
+
+  /** WPS_CANCEL: PBC mode ends with WPS-TIMEOUT (hostapd wps_registrar_wps_cancel), PINs are dropped, then WPS-CANCEL (hostapd wps_cancel). */
   async cancel(): Promise<void> {
     const { pbcWasActive } = this.registrar.cancel();
     if (pbcWasActive) this.emit({ type: 'pbc-timeout' });
+    this.emit({ type: 'cancel' });
     await this.refresh();
   }
 
@@ -418,7 +444,30 @@ export class WpsAp {
     const a = this.opts.apEnrollee;
     const pin = this.guard.apPin.pin;
     if (a === undefined || pin === undefined) return undefined;
-    return new Enrollee({ device: a.device, password: { kind: 'pin', pin }, ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()) });
+    return new Enrollee({ device: a.device, ...this.apEnrolleePassword(pin), ap: this.apEnrolleeConfig(a) });
+  }
+
+  /** The AP Enrollee's settings and lock for one run; ap_settings' bytes, when given, go into M7 as they are. */
+  private apEnrolleeConfig(a: NonNullable<WpsApOptions['apEnrollee']>): EnrolleeApConfig {
+    const ap = this.guard.enrolleeConfig(a.settings(), a.wpsState?.());
+    if (a.settingsAttributes !== undefined) ap.settingsAttributes = a.settingsAttributes;
+    return ap;
+  }
+
+  /**
+   * The AP's device password as Enrollee: its AP PIN, or with its NFC token
+   * enabled the token (its ID, password and DH key) with the AP PIN kept as
+   * the alternative a Registrar may ask for in M2 (hostapd wps_init).
+   */
+  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> {
+    const t = this.apNfcToken;
+    if (t === undefined) return pin === undefined ? {} : { password: { kind: 'pin', pin } };
+    const out: Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> = {
+      password: { kind: 'pin', pin: nfcDevicePassword(t.devPw), devicePasswordId: t.devPwId },
+      dhPrivateKey: t.dhPrivkey,
+    };
+    if (pin !== undefined) out.altPassword = { pin, devicePasswordId: DevicePasswordId.Default };
+    return out;
   }
 
   /** Events of the AP's Enrollee (an ER over UPnP, or a station Registrar): the AP PIN lockout of every sibling, then out. */
@@ -437,9 +486,13 @@ export class WpsAp {
     const a = this.opts.apEnrollee;
     if (a === undefined) return undefined;
     const pin = this.guard.apPin.pin;
-    const cfg: EnrolleeConfig = { device: a.device, ap: this.guard.enrolleeConfig(a.settings(), a.wpsState?.()), peerAddress: Buffer.from(macToBytes(station.addr)) };
     // Without an AP PIN the Enrollee still answers M1 (Windows probes so), then refuses the Registrar (hostapd).
-    if (pin !== undefined) cfg.password = { kind: 'pin', pin };
+    const cfg: EnrolleeConfig = {
+      device: a.device,
+      ap: this.apEnrolleeConfig(a),
+      peerAddress: Buffer.from(macToBytes(station.addr)),
+      ...this.apEnrolleePassword(pin),
+    };
     if (this.opts.rng !== undefined) cfg.rng = this.opts.rng;
     return new ApEnrolleeBackend(new Enrollee(cfg), (events) => this.onApEnrolleeEvents(station.addr, events));
   }
@@ -453,6 +506,7 @@ export class WpsAp {
         devicePassword: (e) => this.registrar.passwordFor(e),
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
+        extraCredentials: (e) => this.opts.extraCredentials?.(e),
       },
     });
     const backendOpts: ConstructorParameters<typeof RegistrarBackend>[0] = {

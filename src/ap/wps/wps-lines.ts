@@ -5,7 +5,7 @@
  * API:
  *   wpsApEventLine(e, credProcessing): string | undefined
  *   enrolleeSeenLine(addr, probe): string | undefined
- *   WPS_EVENT_ENROLLEE_SEEN / _PBC_ACTIVE / _PBC_DISABLE / _TIMEOUT
+ *   WPS_EVENT_ENROLLEE_SEEN / _PBC_ACTIVE / _PBC_DISABLE / _TIMEOUT / _CANCEL
  */
 import { CtrlEvent, eventText } from '../../ctrl/event-names.js';
 import { WPS_EVENT_AP_SETUP_LOCKED, WPS_EVENT_AP_SETUP_UNLOCKED } from '../../wps/ap-pin-lockout.js';
@@ -21,6 +21,7 @@ export const WPS_EVENT_ENROLLEE_SEEN = eventText(CtrlEvent.WpsEnrolleeSeen);
 export const WPS_EVENT_PBC_ACTIVE = eventText(CtrlEvent.WpsPbcActive);
 export const WPS_EVENT_PBC_DISABLE = eventText(CtrlEvent.WpsPbcDisable);
 export const WPS_EVENT_TIMEOUT = eventText(CtrlEvent.WpsTimeout);
+export const WPS_EVENT_CANCEL = eventText(CtrlEvent.WpsCancel);
 
 /** hostapd_wps_enrollee_seen_cb: only Probe Requests with UUID-E, Primary Device Type, Request Type, Config Methods and Device Password ID. */
 export function enrolleeSeenLine(addr: MacAddress, p: ProbeRequestWps): string | undefined {
@@ -59,6 +60,8 @@ export function wpsApEventLine(e: WpsApEvent, credProcessing: number): string | 
       return WPS_EVENT_PBC_DISABLE;
     case 'pbc-timeout':
       return WPS_EVENT_TIMEOUT;
+    case 'cancel':
+      return WPS_EVENT_CANCEL;
     case 'proxied-success':
       // The Enrollee's WSC_Done ended a run an External Registrar served. hostapd stays
       // silent here (its registrar never saw the run); wpsd reports it like an internal

@@ -54,7 +54,8 @@ export const STA_EAPOL_VERSION = 1;
 
 export type EnrollMethod =
   | { kind: 'pbc'; bssid?: MacAddress }
-  | { kind: 'pin'; pin: string; bssid?: MacAddress; devicePasswordId?: number }
+  /** A PIN, or an NFC password token: its password as PIN, its Device Password ID and its DH private key. */
+  | { kind: 'pin'; pin: string; bssid?: MacAddress; devicePasswordId?: number; dhPrivateKey?: Buffer }
   /** wps_reg: we are the Registrar; `pin` is the AP PIN; learn the AP's settings or configure new ones. */
   | { kind: 'registrar'; bssid: MacAddress; pin: string; apSettings: ApSettingsMode };
 
@@ -223,6 +224,7 @@ function machineFor(opts: EnrollOptions, bssid: MacAddress): PeerMachine {
     multiApBackhaulSta: opts.multiApBackhaulSta ?? false,
     peerAddress: Buffer.from(macToBytes(bssid)),
     rng,
+    ...(m.kind === 'pin' && m.dhPrivateKey !== undefined ? { dhPrivateKey: m.dhPrivateKey } : {}),
   });
   return { role: 'enrollee', enrollee };
 }

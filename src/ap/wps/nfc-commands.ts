@@ -1,0 +1,140 @@
+/**
+ * hostapd's NFC control commands (hostapd/ctrl_iface.c, src/ap/wps_hostapd.c):
+ *   WPS_NFC_TAG_READ <hex>              an Enrollee's password token: the internal Registrar takes it
+ *   WPS_NFC_CONFIG_TOKEN <WPS|NDEF>     this BSS's settings as a configuration token
+ *   WPS_NFC_TOKEN <WPS|NDEF>            this AP's password token (the configured one, else a new one each time)
+ *   WPS_NFC_TOKEN enable|disable        use that token (and its DH key) as the AP's device password
+ *   NFC_GET_HANDOVER_SEL <NDEF|WPS> WPS-CR   the handover select carrier record
+ * Replies as hostapd's: uppercase hex and a newline, FAIL, and an empty
+ * reply for a successful enable/disable (hostapd returns length 0 there).
+ * A bad tag changes nothing and is logged without its secrets.
+ */
+import { type Logger, silentLogger } from '../../common/log.js';
+import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../../ctrl/registry.js';
+import type { Credential } from '../../wps/credential.js';
+import { wrapWscNdef } from '../../wps/nfc/ndef.js';
+import { configuredNfcToken, type NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
+import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
+import type { OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
+import type { Rng } from '../../wps/crypto.js';
+
+export interface ApNfcControl {
+  /** WPS runs on this BSS (hostapd answers FAIL to every NFC command otherwise). */
+  enabled(): boolean;
+  /** The BSS's wps_nfc_* values; a token generated here is kept in it, as hostapd keeps it in its config. */
+  readonly nfc: NfcTokenConfig;
+  /** The network as a configuration token gives it (wps_get_oob_cred); undefined when WPS cannot build one. */
+  oobCredential(): Credential | undefined;
+  /** RF band, channel and BSSID for a configuration token. */
+  location(): ApLocation;
+  /** Where a handover select says the AP is: band and channel only while it operates on one (hostapd uses its frequency). */
+  handoverLocation(): ApLocation;
+  ssid(): Buffer;
+  addNfcPasswordToken(oob: OobDevicePassword): Promise<boolean>;
+  /** The AP runs as Enrollee with this token (and keeps its AP PIN as the alternative); undefined: back to the AP PIN. */
+  setApNfcToken(t: Required<NfcTokenConfig> | undefined): void;
+}
+
+function hexReply(b: Buffer): string {
+  return `${b.toString('hex').toUpperCase()}\n`;
+}
+
+/** WPS or NDEF, as hostapd spells the format argument; undefined for anything else. */
+function formatArg(a: string | undefined): 'WPS' | 'NDEF' | undefined {
+  return a === 'WPS' || a === 'NDEF' ? a : undefined;
+}
+
+export function registerNfcCommands(registry: CommandRegistry, ap: ApNfcControl, o: { log?: Logger; rng?: Rng } = {}): void {
+  const log = o.log ?? silentLogger;
+  const out = (wsc: Buffer, f: 'WPS' | 'NDEF'): string => hexReply(f === 'NDEF' ? wrapWscNdef(wsc) : wsc);
+
+  const generate = (): ReturnType<typeof generatePasswordToken> => (o.rng === undefined ? generatePasswordToken() : generatePasswordToken(o.rng));
+  // hostapd_wps_nfc_token_gen: the token of the config file, else a new one at every request, kept for `enable`.
+  const fromConfig = configuredNfcToken(ap.nfc);
+  const passwordToken = (): Required<NfcTokenConfig> => {
+    if (fromConfig !== undefined) return fromConfig;
+    const t = generate();
+    const made = { devPwId: t.passwordId, dhPubkey: t.publicKey, dhPrivkey: t.privateKey, devPw: t.password };
+    Object.assign(ap.nfc, made);
+    return made;
+  };
+  // hostapd_wps_nfc_hs_cr: the configured (or last generated) DH key, else a new key pair kept for later.
+  const handoverKey = (): Buffer => {
+    if (ap.nfc.dhPubkey !== undefined && ap.nfc.dhPrivkey !== undefined) return ap.nfc.dhPubkey;
+    const t = generate();
+    ap.nfc.dhPubkey = t.publicKey;
+    ap.nfc.dhPrivkey = t.privateKey;
+    return t.publicKey;
+  };
+
+  registry.register({
+    name: 'WPS_NFC_TAG_READ',
+    minArgs: 1,
+    maxArgs: 1,
+    help: "<hex> = an Enrollee's NFC password token (NDEF or raw WSC) for the internal Registrar",
+    handler: async (args) => {
+      if (!ap.enabled()) return REPLY_FAIL;
+      try {
+        const tag = readNfcTag(tagPayloadFromHex(args[0] ?? ''));
+        if (tag.kind !== 'password') {
+          log.debug('WPS: Ignore unrecognized NFC tag');
+          return REPLY_FAIL;
+        }
+        return (await ap.addNfcPasswordToken(tag.oob)) ? REPLY_OK : REPLY_FAIL;
+      } catch (e) {
+        if (!(e instanceof NfcTokenError)) throw e;
+        log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
+        return REPLY_FAIL;
+      }
+    },
+  });
+  registry.register({
+    name: 'WPS_NFC_CONFIG_TOKEN',
+    minArgs: 1,
+    maxArgs: 1,
+    help: '<WPS|NDEF> = this network as an NFC configuration token',
+    handler: (args) => {
+      const f = formatArg(args[0]);
+      const cred = ap.enabled() ? ap.oobCredential() : undefined;
+      if (f === undefined || cred === undefined) return REPLY_FAIL;
+      return out(buildConfigToken({ ...cred, macAddress: Buffer.alloc(6) }, ap.location()), f);
+    },
+  });
+  registry.register({
+    name: 'WPS_NFC_TOKEN',
+    minArgs: 1,
+    maxArgs: 1,
+    help: "<WPS|NDEF|enable|disable> = this AP's NFC password token, or use it as the AP's device password",
+    handler: (args) => {
+      if (!ap.enabled()) return REPLY_FAIL;
+      const a = args[0];
+      const f = formatArg(a);
+      if (f !== undefined) {
+        const t = passwordToken();
+        return out(buildPasswordToken({ passwordId: t.devPwId, publicKey: t.dhPubkey, password: t.devPw }), f);
+      }
+      if (a === 'enable') {
+        const t = configuredNfcToken(ap.nfc);
+        if (t === undefined) return REPLY_FAIL;
+        ap.setApNfcToken(t);
+        return '';
+      }
+      if (a === 'disable') {
+        ap.setApNfcToken(undefined);
+        return '';
+      }
+      return REPLY_FAIL;
+    },
+  });
+  registry.register({
+    name: 'NFC_GET_HANDOVER_SEL',
+    minArgs: 2,
+    maxArgs: 2,
+    help: '<NDEF|WPS> WPS-CR = the connection handover select carrier record',
+    handler: (args) => {
+      const f = formatArg(args[0]);
+      if (!ap.enabled() || f === undefined || args[1] !== 'WPS-CR') return REPLY_FAIL;
+      return out(buildHandoverSelect({ publicKey: handoverKey(), ssid: ap.ssid(), ...ap.handoverLocation() }), f);
+    },
+  });
+}

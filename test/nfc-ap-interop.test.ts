@@ -1,0 +1,94 @@
+/**
+ * `wpsd ap`'s NFC commands against Debian hostapd 2.10 on the same
+ * configuration, and with Debian wpa_supplicant as reader and External
+ * Registrar (no radio needed): the same password token, configuration token
+ * and handover select, byte for byte; wpa_supplicant adds the network of
+ * wpsd's configuration token; wpsd takes wpa_supplicant's password token and
+ * refuses what hostapd refuses; with its own token enabled the AP still lets
+ * an External Registrar learn it with the AP PIN (the PIN is the token's
+ * alternative, as in hostapd).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { erLearn } from '../harness/er-runs.js';
+import { withTopology } from '../harness/fixture.js';
+import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
+import { hostMac } from '../harness/netns.js';
+import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
+import { startWpsdAp, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
+import type { CtrlSession } from '../harness/ctrl-session.js';
+
+const execFileP = promisify(execFile);
+const EVENT_MS = 20_000;
+const WPSD_AP_UUID = '12345678-9abc-def0-1234-56789abcde01';
+
+async function tokenLines(): Promise<Record<string, string>> {
+  const { stdout } = await execFileP(process.execPath, [WPSD_CLI, 'nfc-pw-token']);
+  const out: Record<string, string> = {};
+  for (const l of stdout.trim().split('\n')) {
+    const i = l.indexOf('=');
+    if (!l.startsWith('#')) out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return out;
+}
+
+const trim = (s: string): string => s.trim();
+
+describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () => {
+  const env = withTopology({ hosts: ['hapd', 'ap', 'er'], link: 'bridge' });
+  let hostapd: HostapdInstance;
+  let ap: WpsdApInstance;
+  let wpas: WpaSupplicantInstance;
+  let erCtrl: CtrlSession;
+
+  beforeAll(async () => {
+    const nfc = await tokenLines();
+    hostapd = env.track(await startHostapd({ host: env.host('hapd'), extra: nfc }));
+    // The same BSSID as hostapd's, so that the tokens that carry it compare byte for byte.
+    const bssid = await hostMac(env.host('hapd'));
+    ap = env.track(await startWpsdAp({ host: env.host('ap'), uuid: WPSD_AP_UUID, extra: { ...nfc, bssid } }));
+    wpas = env.track(await startWpaSupplicantEr({ host: env.host('er') }));
+    erCtrl = env.track(await wpas.ctrl());
+  });
+
+  it('prints the same password token, configuration token and handover select as hostapd', async () => {
+    for (const args of [['wps_nfc_token', 'WPS'], ['wps_nfc_token', 'NDEF'], ['wps_nfc_config_token', 'WPS'], ['wps_nfc_config_token', 'NDEF'], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR'], ['nfc_get_handover_sel', 'WPS', 'WPS-CR']]) {
+      const theirs = trim(await hostapd.cli(...args));
+      expect(theirs).toMatch(/^[0-9A-F]{40,}$/);
+      expect(trim(await ap.cli(...args)), args.join(' ')).toBe(theirs);
+    }
+    for (const args of [['wps_nfc_token', 'foo'], ['wps_nfc_config_token', 'FOO'], ['nfc_get_handover_sel', 'NDEF', 'foo']]) {
+      expect(trim(await ap.cli(...args))).toBe(trim(await hostapd.cli(...args)));
+    }
+  });
+
+  it("wpa_supplicant reads wpsd's configuration token into a network with the AP's SSID and passphrase", async () => {
+    const token = trim(await ap.cli('wps_nfc_config_token', 'NDEF'));
+    expect(trim(await wpas.cli('wps_nfc_tag_read', token))).toBe('OK');
+    expect(await wpas.cli('list_networks')).toContain(`\t${REFERENCE_AP.ssid}\t`);
+    expect(trim(await wpas.cli('save_config'))).toBe('OK');
+    expect(wpas.currentConf()).toContain(`psk="${REFERENCE_AP.passphrase}"`);
+  });
+
+  it("takes wpa_supplicant's password token as hostapd does, and refuses what hostapd refuses", async () => {
+    const pw = trim(await wpas.cli('wps_nfc_token', 'NDEF'));
+    expect(trim(await ap.cli('wps_nfc_tag_read', pw))).toBe('OK');
+    expect(trim(await hostapd.cli('wps_nfc_tag_read', pw))).toBe('OK');
+    const cfg = trim(await hostapd.cli('wps_nfc_config_token', 'NDEF'));
+    for (const bad of [cfg, pw.slice(0, 40), '0', '00', '0q', 'D2174461']) {
+      expect(trim(await hostapd.cli('wps_nfc_tag_read', bad)), bad).toBe('FAIL');
+      expect(trim(await ap.cli('wps_nfc_tag_read', bad)), bad).toBe('FAIL');
+    }
+  });
+
+  it('with its NFC token enabled, an External Registrar still learns the AP with the AP PIN', async () => {
+    expect(trim(await ap.cli('wps_nfc_token', 'enable'))).toBe(trim(await hostapd.cli('wps_nfc_token', 'enable')));
+    expect(trim(await erCtrl.request('WPS_ER_START'))).toBe('OK');
+    await erCtrl.waitFor(new RegExp(`^WPS-ER-AP-ADD ${WPSD_AP_UUID} `), EVENT_MS);
+    const run = await erLearn(erCtrl, WPSD_AP_UUID, REFERENCE_AP.apPin, { timeoutMs: EVENT_MS });
+    expect(run.reply).toBe('OK\n');
+    expect(run.settings).toContain(`ssid=${REFERENCE_AP.ssid}`);
+    expect(trim(await ap.cli('wps_nfc_token', 'disable'))).toBe('');
+  });
+});

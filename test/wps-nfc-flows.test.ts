@@ -1,0 +1,113 @@
+// NFC password tokens in the registration protocol, in memory: the Enrollee
+// runs with its token's Device Password ID, password and DH key; the
+// Registrar that read the token uses the password and checks M1's public key
+// against the token's hash (hostapd wps_registrar.c / wps_enrollee.c).
+import { describe, expect, it } from 'vitest';
+import { Enrollee } from '../src/wps/enrollee.js';
+import { Registrar, type DevicePasswordChoice } from '../src/wps/registrar.js';
+import { ConfigError, MessageType } from '../src/wps/values.js';
+import { generatePasswordToken, readNfcTag } from '../src/wps/nfc/nfc-token.js';
+import { nfcDevicePassword, publicKeyHash } from '../src/wps/nfc/oob-device-password.js';
+import { wrapWscNdef } from '../src/wps/nfc/ndef.js';
+import { AP, credential, REG, runFlow, seededRng, STA, nackConfigError } from './wps-flows-helpers.js';
+
+function tokenEnrollee(t: ReturnType<typeof generatePasswordToken>, peerPublicKeyHash?: Buffer): Enrollee {
+  return new Enrollee({
+    device: STA,
+    password: { kind: 'pin', pin: nfcDevicePassword(t.password), devicePasswordId: t.passwordId },
+    dhPrivateKey: t.privateKey,
+    peerAddress: AP.macAddress,
+    rng: seededRng('nfc-enrollee'),
+    ...(peerPublicKeyHash !== undefined ? { peerPublicKeyHash } : {}),
+  });
+}
+
+/** The Registrar's side after wps_nfc_tag_read of the Enrollee's token. */
+function tokenRegistrar(tokenNdef: Buffer, cred = credential('nfc-net', 'nfc passphrase', STA.macAddress)): Registrar {
+  const tag = readNfcTag(tokenNdef);
+  if (tag.kind !== 'password') throw new Error('expected a password token');
+  const choice: DevicePasswordChoice = { kind: 'nfc', passwordId: tag.oob.passwordId, password: tag.oob.password, publicKeyHash: tag.oob.publicKeyHash };
+  return new Registrar({ device: REG, policy: { devicePassword: (e) => (e.devicePasswordId === choice.passwordId ? choice : undefined), credentials: () => [cred] } });
+}
+
+describe('WPS with an NFC password token', () => {
+  it("the Registrar that read the Enrollee's token enrolls it; M1 and M2 carry the token's Device Password ID", () => {
+    const t = generatePasswordToken(seededRng('token-1'));
+    const enrollee = tokenEnrollee(t);
+    const flow = runFlow(enrollee, enrollee.start(), tokenRegistrar(wrapWscNdef(t.token)));
+    expect(flow.enrolleeResult?.result).toBe('success');
+    expect(flow.registrarResult?.result).toBe('success');
+    expect(flow.enrolleeResult?.credentials?.[0]?.ssid.toString()).toBe('nfc-net');
+    // M1's public key is the token's.
+    const m1 = flow.wire[0]?.raw ?? Buffer.alloc(0);
+    expect(m1.includes(t.publicKey)).toBe(true);
+    const pwIdHex = Buffer.from([0x10, 0x12, 0x00, 0x02, t.passwordId >> 8, t.passwordId & 0xff]);
+    expect(m1.includes(pwIdHex)).toBe(true);
+    expect(flow.wire.find((w) => w.type === MessageType.M2)?.raw.includes(pwIdHex)).toBe(true);
+  });
+
+  it('an Enrollee whose M1 key is not the one its token committed to gets M2D with Public Key Hash Mismatch', () => {
+    const t = generatePasswordToken(seededRng('token-2'));
+    const other = generatePasswordToken(seededRng('token-3'));
+    // The same password and ID, but another DH key: what a device replaying a stolen password would send.
+    const enrollee = tokenEnrollee({ ...t, privateKey: other.privateKey });
+    const flow = runFlow(enrollee, enrollee.start(), tokenRegistrar(wrapWscNdef(t.token)));
+    const m2d = flow.wire.find((w) => w.type === MessageType.M2D);
+    expect(m2d).toBeDefined();
+    expect(m2d?.raw.includes(Buffer.from([0x10, 0x09, 0x00, 0x02, 0x00, ConfigError.PublicKeyHashMismatch]))).toBe(true);
+    expect(flow.enrolleeResult?.credentials ?? []).toEqual([]);
+  });
+
+  it('a wrong token password fails at M4/M5 as a wrong PIN does', () => {
+    const t = generatePasswordToken(seededRng('token-4'));
+    const enrollee = tokenEnrollee({ ...t, password: Buffer.alloc(32, 1) });
+    const flow = runFlow(enrollee, enrollee.start(), tokenRegistrar(wrapWscNdef(t.token)));
+    expect(flow.registrarResult?.result).toBe('failure');
+    expect(flow.enrolleeResult?.credentials ?? []).toEqual([]);
+  });
+
+  it("an Enrollee that knows the Registrar's key hash refuses an M2 with another key (NACK, config error 20)", () => {
+    const t = generatePasswordToken(seededRng('token-5'));
+    const enrollee = tokenEnrollee(t, publicKeyHash(generatePasswordToken(seededRng('token-6')).publicKey));
+    const flow = runFlow(enrollee, enrollee.start(), tokenRegistrar(wrapWscNdef(t.token)));
+    expect(flow.enrolleeResult?.result).toBe('failure');
+    const nack = flow.wire.find((w) => w.from === 'enrollee' && w.type === MessageType.WscNack);
+    expect(nackConfigError(nack?.raw)).toBe(ConfigError.PublicKeyHashMismatch);
+  });
+});
+
+describe("an AP whose NFC password token is enabled (wps_nfc_token enable)", () => {
+  const PIN = '12345670';
+  const apSettings = credential('ap-net', 'ap passphrase', AP.macAddress);
+  function apWithToken(t: ReturnType<typeof generatePasswordToken>): Enrollee {
+    return new Enrollee({
+      device: AP,
+      password: { kind: 'pin', pin: nfcDevicePassword(t.password), devicePasswordId: t.passwordId },
+      altPassword: { pin: PIN, devicePasswordId: 0 },
+      dhPrivateKey: t.privateKey,
+      ap: { settings: apSettings },
+      rng: seededRng('nfc-ap'),
+    });
+  }
+
+  it('a Registrar with the AP PIN still learns it: M2 asks for Default and the AP switches to its PIN', () => {
+    const ap = apWithToken(generatePasswordToken(seededRng('ap-token')));
+    const registrar = new Registrar({ device: REG, apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+    const flow = runFlow(ap, ap.start(), registrar);
+    expect(flow.registrarEvents.filter((e) => e.type === 'er-ap-settings')).toHaveLength(1);
+  });
+
+  it("a Registrar that read the AP's token learns it with the token, checking the AP's key", () => {
+    const t = generatePasswordToken(seededRng('ap-token-2'));
+    const ap = apWithToken(t);
+    const tag = readNfcTag(wrapWscNdef(t.token));
+    if (tag.kind !== 'password') throw new Error('expected a password token');
+    const registrar = new Registrar({
+      device: REG,
+      apSettings: { mode: 'learn' },
+      policy: { devicePassword: () => ({ kind: 'nfc', passwordId: tag.oob.passwordId, password: tag.oob.password, publicKeyHash: tag.oob.publicKeyHash }) },
+    });
+    const flow = runFlow(ap, ap.start(), registrar);
+    expect(flow.registrarEvents.filter((e) => e.type === 'er-ap-settings')).toHaveLength(1);
+  });
+});
