@@ -213,7 +213,8 @@ describe('ER web console in Chromium', () => {
     expect(await page.getByTestId('pin-pin').inputValue()).toBe('');
     await page.getByTestId('pin-pin').fill('12345670');
     await page.getByTestId('pin-submit').click();
-    expect(await page.getByTestId('pin-pin').inputValue()).toBe('');
+    // Cleared once the PIN is accepted (the reply comes after the click).
+    await poll(() => page.getByTestId('pin-pin').inputValue()).toBe('');
     fake.enrolleeSendsM1(a.mac);
     await poll(() => rowA.getAttribute('data-state')).toBe('enrolled');
     await poll(() => page.getByTestId('pin-message').textContent()).toBe('Kitchen radio enrolled: it has the network\'s credential.');
