@@ -68,11 +68,13 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, pacing
     try {
       for (let first = 1; first <= n && !abort.signal.aborted; first += CHUNK) {
         const stations: LabStation[] = [];
+        const opened: SimStationDriver[] = [];
         try {
           for (let k = first; k < first + CHUNK && k <= n; k++) {
-            const spec = labStationSpec(k);
+            const spec = labStationSpec(k, lab.identity.addressing);
             const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: LAB_CHANNEL, logger });
-            stations.push(new LabStation({ spec, driver, logger }));
+            stations.push(new LabStation({ spec, openRadio: () => Promise.resolve({ driver, close: () => Promise.resolve() }), logger }));
+            opened.push(driver);
           }
           const run = new LabEnrollAll({
             er: lab.er,
@@ -85,6 +87,7 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, pacing
           records.push(...run.records);
         } finally {
           await Promise.allSettled(stations.map((s) => s.close()));
+          await Promise.allSettled(opened.map((d) => d.close()));
         }
       }
     } finally {

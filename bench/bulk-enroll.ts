@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogLevel, Logger } from '../src/common/log.js';
-import { labStationSpec } from '../src/lab/lab-config.js';
+import { labStationSpec, newLabAddressing } from '../src/lab/lab-config.js';
 import { LabStation, type LabEnrollOutcome } from '../src/lab/lab-station.js';
 import { BATCH_INTERVAL_MS, PIN_BATCH } from '../src/lab/lab-enroll-all.js';
 import { Medium } from '../src/radio/sim/medium.js';
@@ -219,6 +219,7 @@ async function bulkLoad(er: { request(c: string, t?: number): Promise<string> },
   const logger = new Logger({ level: LogLevel.ERROR });
   const t0 = Date.now();
   const res: LoadResult = { enrolled: 0, failed: 0, ms: 0 };
+  const addressing = newLabAddressing();
   const note = (o: LabEnrollOutcome, mac: string): void => {
     if (o.ok) res.enrolled++;
     else {
@@ -231,9 +232,9 @@ async function bulkLoad(er: { request(c: string, t?: number): Promise<string> },
     const batch: LabStation[] = [];
     try {
       for (let k = i; k < Math.min(count, i + PIN_BATCH); k++) {
-        const spec = labStationSpec(firstNumber + k);
+        const spec = labStationSpec(firstNumber + k, addressing);
         const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: SIM_CHANNEL, logger });
-        batch.push(new LabStation({ spec, driver, logger }));
+        batch.push(new LabStation({ spec, openRadio: () => Promise.resolve({ driver, close: () => driver.close() }), logger }));
       }
       await Promise.all(
         batch.map(async (s) => {

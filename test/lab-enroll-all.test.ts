@@ -43,6 +43,17 @@ function runLab(args: string[], onStderr?: (text: string, stop: () => void) => v
   });
 }
 
+describe('wpsd lab options', () => {
+  it('refuses --method without --enroll-all (it would be ignored) and --enrollees past 1000, each with a reason', { timeout: 30_000 }, async () => {
+    const method = await runLab(['--method', 'pbc']);
+    expect(method.code).toBe(2);
+    expect(method.stderr).toContain('--method takes effect with --enroll-all only');
+    const many = await runLab(['--enroll-all', '--enrollees', '1001']);
+    expect(many.code).not.toBe(0);
+    expect(many.stderr).toContain('a number of stations from 1 to 1000 is expected');
+  });
+});
+
 describe('wpsd lab --enroll-all', () => {
   it('enrolls 50 stations by PIN through the proxy, prints the summary and exits 0', { timeout: RUN_LIMIT_MS + 20_000 }, async () => {
     const r = await runLab(['--enroll-all', '--enrollees', '50']);

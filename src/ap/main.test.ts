@@ -3,6 +3,7 @@ import { Logger, LogLevel } from '../common/log.js';
 import { parseHostapdConfig } from './config.js';
 import { ApStartError, ownAddress, startAp } from './main.js';
 import { uuidFromMac } from '../wps/device.js';
+import { randomLocalMac } from '../radio/mac.js';
 
 const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
 
@@ -24,6 +25,13 @@ describe('wpsd ap start-up', () => {
     expect(() => ownAddress('no-such-if0', undefined)).toThrow(ApStartError);
     expect(() => ownAddress('no-such-if0', undefined)).toThrow(/no-such-if0.*bssid=/);
     expect(ownAddress('whatever', Buffer.from('020000000100', 'hex')).toString('hex')).toBe('020000000100');
+  });
+
+  it('a sim radio without the interface makes up a locally administered unicast address instead of needing bssid=', () => {
+    const mac = ownAddress('no-such-if0', undefined, () => randomLocalMac());
+    expect(mac).toHaveLength(6);
+    expect((mac[0] as number) & 0x03).toBe(0x02);
+    expect(ownAddress('no-such-if0', Buffer.from('020000000100', 'hex'), () => randomLocalMac()).toString('hex')).toBe('020000000100');
   });
 });
 

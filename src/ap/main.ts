@@ -27,6 +27,7 @@ import { registerWpsStatusCommand } from './wps-status.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
+import { randomLocalMac } from '../radio/mac.js';
 
 export class ApStartError extends Error {
   readonly code: 'no-address' | 'radio' | 'upnp' | 'ctrl';
@@ -37,13 +38,18 @@ export class ApStartError extends Error {
   }
 }
 
-/** The BSS's own address: bssid=, else the interface's MAC (as hostapd reads it from the driver). */
-export function ownAddress(iface: string, bssid: Buffer | undefined): Buffer {
+/**
+ * The BSS's own address: bssid=, else the interface's MAC (as hostapd reads
+ * it from the driver); a simulated radio without such an interface makes one
+ * up (`madeUp`), as a virtual interface would get one.
+ */
+export function ownAddress(iface: string, bssid: Buffer | undefined, madeUp?: () => Buffer): Buffer {
   if (bssid !== undefined) return Buffer.from(bssid);
   let text: string;
   try {
     text = readFileSync(`/sys/class/net/${iface}/address`, 'utf8').trim();
   } catch {
+    if (madeUp !== undefined) return madeUp();
     throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
   }
   const mac = parseMac(text);
@@ -69,7 +75,12 @@ export interface StartApOptions {
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
   const log = opts.logger;
-  const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid));
+  const madeUp = (iface: string) => (): Buffer => {
+    const mac = randomLocalMac();
+    log.info(`${iface}: no such interface; the sim radio uses the locally administered address ${formatMac(mac)} (set bssid= to choose one)`);
+    return mac;
+  };
+  const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid, config.driver === 'sim' ? madeUp(b.iface) : undefined));
   const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];

@@ -108,6 +108,19 @@ describe('wpsd decode', () => {
     expect(() => parseDecodeInput('%%%')).toThrow(DecodeInputError);
   });
 
+  it('says how the input was read when what it made does not decode ("QUFB" is base64, "zzzz" base64 read as NDEF)', async () => {
+    const r = await run(['QUFB']);
+    expect(r.status).toBe(1);
+    expect(r.err.split('\n')).toEqual([
+      expect.stringMatching(/^wpsd decode: error: truncated attribute header/),
+      'wpsd decode: the input was read as base64 (it is not all hex digits): 4 characters, 3 bytes',
+    ]);
+    const j = JSON.parse((await run(['QUFB'], { json: true })).out) as { input: unknown };
+    expect(j.input).toEqual({ format: 'base64', chars: 4, bytes: 3 });
+    expect((await run(['104500'])).err).toContain('wpsd decode: the input was read as hex: 6 characters, 3 bytes');
+    expect((await run(['zzzz'])).err).toMatch(/^wpsd decode: base64 input read as an NDEF message/);
+  });
+
   it('reads every input form through parseDecodeInput', () => {
     expect(parseDecodeInput('WPS-NEW-AP-SETTINGS 10450000')).toMatchObject({ event: 'WPS-NEW-AP-SETTINGS', format: 'hex' });
     expect(parseDecodeInput('0x10450000').bytes.toString('hex')).toBe('10450000');

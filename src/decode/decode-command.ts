@@ -31,6 +31,8 @@ export class DecodeInputError extends Error {
 export interface DecodeInput {
   bytes: Buffer;
   format: 'hex' | 'base64';
+  /** Characters of hex or base64 that made `bytes` (separators and padding not counted). */
+  chars: number;
   /** The event name when the input was an event line. */
   event?: string;
 }
@@ -39,6 +41,8 @@ const EVENT_LINE = /^(?:<\d+>)?(WPS-[A-Z0-9-]+)(?:\s+(.*))?$/s;
 const HEX_TEXT = /^[0-9a-fA-F\s:]*$/;
 // Padding and the whitespace after it in one optional group: `\s` on both sides of `={0,2}` made a failed match quadratic.
 const BASE64_TEXT = /^[A-Za-z0-9+/\s]*(?:={1,2}\s*)?$/;
+
+const hexDigits = (text: string): number => text.replace(/[\s:]/g, '').length;
 
 function parseHex(text: string): Buffer {
   const digits = text.replace(/[\s:]/g, '');
@@ -68,14 +72,14 @@ export function parseDecodeInput(input: string): DecodeInput {
       const at = text.search(/[^0-9a-fA-F\s:]/);
       throw new DecodeInputError('NOT_HEX_OR_BASE64', `${event} hexdump has a non-hex character '${text[at] ?? ''}' at character ${at}`, at);
     }
-    return { bytes: parseHex(text), format: 'hex', event };
+    return { bytes: parseHex(text), format: 'hex', chars: hexDigits(text), event };
   }
   text = text.replace(/^0x/i, '');
-  if (HEX_TEXT.test(text)) return { bytes: parseHex(text), format: 'hex' };
+  if (HEX_TEXT.test(text)) return { bytes: parseHex(text), format: 'hex', chars: hexDigits(text) };
   if (BASE64_TEXT.test(text)) {
     const compact = text.replace(/\s/g, '');
     if (compact.length % 4 === 1) throw new DecodeInputError('NOT_HEX_OR_BASE64', `base64 input of ${compact.length} characters cannot be complete`, compact.length);
-    return { bytes: Buffer.from(compact, 'base64'), format: 'base64' };
+    return { bytes: Buffer.from(compact, 'base64'), format: 'base64', chars: compact.replace(/=+$/, '').length };
   }
   const at = text.search(/[^0-9a-fA-F\s:]/);
   const badB64 = text.search(/[^A-Za-z0-9+/=\s]/);
@@ -97,6 +101,8 @@ export interface DecodeIo {
 /** The JSON form: the decode tree, plus the event name when the input was an event line. */
 export interface DecodeJson extends DecodeResult {
   event?: string;
+  /** How the input text was read. */
+  input?: { format: DecodeInput['format']; chars: number; bytes: number };
   /** The input was a handover carrier: the declared length of its attributes. */
   carrierLength?: number;
   error?: string;
@@ -145,7 +151,12 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
   const result = decodeAttributes(carrier.bytes, decodeOpts);
   const cuts = allTruncations(result);
   if (opts.json === true) {
-    const json: DecodeJson = { ...(input.event !== undefined ? { event: input.event } : {}), ...(carrier.carrierLength !== undefined ? { carrierLength: carrier.carrierLength } : {}), ...result };
+    const json: DecodeJson = {
+      ...(input.event !== undefined ? { event: input.event } : {}),
+      input: { format: input.format, chars: input.chars, bytes: input.bytes.length },
+      ...(carrier.carrierLength !== undefined ? { carrierLength: carrier.carrierLength } : {}),
+      ...result,
+    };
     io.out(JSON.stringify(json, null, 2));
   } else {
     if (input.event !== undefined) io.out(`${input.event} (${input.bytes.length} bytes)`);
@@ -155,7 +166,15 @@ export async function runDecode(args: readonly string[], opts: DecodeCommandOpti
   }
   // Each cut also goes to stderr, after everything that decoded before it.
   for (const c of cuts) io.err(`wpsd decode: error: ${c.message}`);
+  // Letters-only text such as "zzzz" is valid base64: say so, or "truncated" makes no sense.
+  if (cuts.length > 0 && input.event === undefined) io.err(`wpsd decode: ${readAs(input)}`);
   return cuts.length > 0 ? 1 : 0;
+}
+
+/** "the input was read as base64: 4 characters, 3 bytes" */
+export function readAs(input: DecodeInput): string {
+  const how = input.format === 'base64' ? 'base64 (it is not all hex digits)' : 'hex';
+  return `the input was read as ${how}: ${input.chars} characters, ${input.bytes.length} bytes`;
 }
 
 /** One NDEF record as the dissector shows it: its WSC attributes decoded when it is a WSC record. */

@@ -37,7 +37,7 @@ import { pickEviction } from '../upnp/source-limits.js';
 import { EnrollSessions } from './enroll-session.js';
 import { MAX_WLAN_EVENTS_PER_ENROLLEE_PER_SEC } from './event-limiter.js';
 import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enrollee-table.js';
-import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView } from './er-events.js';
+import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView, type ErSelectionState } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { ER_PIN_TABLE, PinTable } from '../wps/pin-table.js';
 import { authorizedMacsFor, SELECTED_REGISTRAR_TIMEOUT_MS, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
@@ -88,6 +88,11 @@ export interface ExternalRegistrarOptions {
   /** SSDP port (tests). */
   ssdpPort?: number;
   now?: () => number;
+  /**
+   * Which advertised APs to adopt, by UUID (all when absent): a lab's ER
+   * takes only its own AP, though every lab on the machine advertises on lo.
+   */
+  acceptAp?: (uuid: Buffer) => boolean;
 }
 
 /** An ER command's outcome as the ctrl interface words it. */
@@ -353,6 +358,7 @@ export class ExternalRegistrar implements ErEventSource {
       this.log.debug(`WPS ER: Invalid UUID in USN: ${ad.usn}`);
       return;
     }
+    if (this.opts.acceptAp !== undefined && !this.opts.acceptAp(uuid)) return;
     const key = apKey(ad.address, uuid);
     if (this.refused.get(key) === ad.location) return;
     this.refused.delete(key);
@@ -689,21 +695,30 @@ export class ExternalRegistrar implements ErEventSource {
       return;
     }
     ap.selRegSending = true;
+    let sending = true;
     try {
       for (let next = ap.selRegPending; next !== undefined && !ap.removed && !ap.busy; next = ap.selRegPending) {
         ap.selRegPending = undefined;
+        let state: ErSelectionState = 'DONE';
         try {
           await setSelectedRegistrar(this.controlUrl(ap), next.msg, ap.abort.signal);
           this.log.debug('WPS ER: SetSelectedRegistrar OK');
           ap.selectedAtAp = next.state.selected;
-          if (!ap.removed) this.publish('selection', { ap, state: 'DONE', ...selectionOf(next.state) });
         } catch (e) {
           this.log.debug(`WPS ER: SetSelectedRegistrar failed: ${describeError(e)}`);
-          if (!ap.removed) this.publish('selection', { ap, state: 'FAILED', ...selectionOf(next.state) });
+          state = 'FAILED';
         }
+        // Settled before observers hear of it (selectionSettled holds in their listeners); one they start goes on its own.
+        const last = ap.selRegPending === undefined;
+        if (last) {
+          ap.selRegSending = false;
+          sending = false;
+        }
+        if (!ap.removed) this.publish('selection', { ap, state, ...selectionOf(next.state) });
+        if (last) return;
       }
     } finally {
-      ap.selRegSending = false;
+      if (sending) ap.selRegSending = false;
     }
   }
 

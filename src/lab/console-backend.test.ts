@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/log.js';
 import { ErAp, type ErApView } from '../er/ap-record.js';
 import { ENROLLEE_DONE_TIMEOUT_MS, parseProxiedTlvs, type ErEnrollee } from '../er/enrollee-table.js';
-import { ErEvents, type ErEventMap, type ErEventName, type ErListener, type ErRunKind } from '../er/er-events.js';
+import { ErEvents, type ErEventMap, type ErEventName, type ErListener, type ErRunKind, type ErFail } from '../er/er-events.js';
 import { parseSelector, type ErReply } from '../er/external-registrar.js';
 import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes } from '../wps/attributes.js';
 import type { Credential } from '../wps/credential.js';
 import { parseUuid } from '../wps/device.js';
 import { AuthType, EncrType, MessageType } from '../wps/values.js';
 import { LabConsoleBackend, type ConsoleErPort } from './console-backend.js';
-import { erDevice } from './lab-config.js';
+import { erDevice, newLabIdentity } from './lab-config.js';
 
 const AP_UUID = '87654321-9abc-def0-1234-56789abc0001';
 const STA_MAC = '02:00:5e:00:02:01';
@@ -17,7 +17,7 @@ const STA_UUID = '2b7093f1-d6fb-5108-adbb-bea66bb80001';
 
 /** The part of the ExternalRegistrar the backend uses, with one AP that proxies one station; the test publishes its events. */
 class StubEr implements ConsoleErPort {
-  readonly device = erDevice();
+  readonly device = erDevice(newLabIdentity());
   readonly started = true;
   readonly ap: ErAp;
   readonly calls: string[] = [];
@@ -40,16 +40,27 @@ class StubEr implements ConsoleErPort {
     this.publish('enrollee-add', { ap: this.ap, enrollee });
   }
 
-  /** A run from start to its end (with WPS-SUCCESS when it succeeded). */
-  run(kind: ErRunKind, result: 'success' | 'failure'): void {
+  /**
+   * A run from start to its end (with WPS-SUCCESS when it succeeded, else
+   * `fail`); a learn gets the AP's settings and ends with the ER's NACK.
+   */
+  run(kind: ErRunKind, result: 'success' | 'failure', fail: ErFail = { msg: 8, configError: 18, errorIndication: 0 }): void {
     const enrollee = kind === 'pin' || kind === 'pbc' ? this.ap.enrollees.list()[0] : undefined;
     const run = { id: ++this.runs, kind, ap: this.ap, startedAt: this.t, ...(enrollee === undefined ? {} : { enrollee }) };
     this.publish('run-start', { run });
+    if (kind === 'learn' && result === 'success') {
+      this.ap.apSettings = LEARNED;
+      this.publish('ap-settings', { ap: this.ap, settings: LEARNED });
+      const nack: ErFail = { msg: 11, configError: 0, errorIndication: 0 };
+      this.publish('wps-fail', { run, fail: nack });
+      this.publish('run-end', { run, result: 'failure', fail: nack });
+      return;
+    }
     if (result === 'success') this.publish('wps-success', { run });
-    else this.publish('wps-fail', { run, fail: { msg: 8, configError: 18, errorIndication: 0 } });
+    else this.publish('wps-fail', { run, fail });
     // The ER lets a finished Enrollee's entry go soon (wps_er_sta_process).
     if (result === 'success' && enrollee !== undefined) this.ap.enrollees.finishSoon(enrollee as ErEnrollee);
-    this.publish('run-end', { run, result });
+    this.publish('run-end', result === 'success' ? { run, result } : { run, result, fail });
   }
 
   constructor() {
@@ -115,6 +126,8 @@ function setup(): { er: StubEr; backend: LabConsoleBackend; pushed: string[] } {
   return { er, backend, pushed };
 }
 
+const LEARNED: Credential = { networkIndex: 1, ssid: Buffer.from('wpsd-lab'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('secret-pass'), macAddress: Buffer.alloc(6), extra: [] };
+
 const addLine = (m1: boolean) => `er WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=${m1 ? 1 : 0} config_methods=0x238c dev_passwd_id=0 pri_dev_type=0-00000000-0 ||||||`;
 const erLines = (b: LabConsoleBackend) => b.snapshot().events.flatMap((e) => (e.source === 'er' ? [`er ${e.text}`] : []));
 
@@ -168,15 +181,70 @@ describe('lab console backend over the External Registrar', () => {
     backend.dispose();
   });
 
-  it('a learn or configure run that succeeds enrolls nobody, nor does a wireless run that fails', () => {
+  it('a learn or configure run that succeeds enrolls nobody; a wireless run the Enrollee refused (wrong PIN) fails it, with the run on its row', () => {
     const { er, backend } = setup();
     er.stationMessage(true);
     er.announceStation();
     er.run('learn', 'success');
     er.run('config', 'success');
-    er.run('pin', 'failure');
     expect(backend.enrolleeState(STA_MAC)).toBe('m1');
-    expect(erLines(backend).slice(1)).toEqual(['er WPS-SUCCESS ', 'er WPS-SUCCESS ', 'er WPS-FAIL msg=8 config_error=18']);
+    er.run('pin', 'failure');
+    expect(backend.snapshot().enrollees).toMatchObject([
+      { state: 'failed', detail: 'WPS-FAIL msg=8 config_error=18', run: { id: 3, kind: 'pin', state: 'failure', fail: { msg: 8, configError: 18 } } },
+    ]);
+    // A probe afterwards keeps the failed run with its reason.
+    const entry = er.ap.enrollees.list()[0];
+    if (entry === undefined) throw new Error('no entry');
+    er.publish('enrollee-add', { ap: er.ap, enrollee: { ...entry, m1Received: false } });
+    expect(backend.snapshot().enrollees).toMatchObject([{ state: 'failed', run: { id: 3, state: 'failure' } }]);
+    expect(erLines(backend).slice(1)).toEqual([
+      `er WPS-ER-AP-SETTINGS uuid=${AP_UUID} ssid=wpsd-lab auth_type=0x0020 encr_type=0x0008 key=secret-pass`,
+      'er WPS-FAIL msg=11 config_error=0',
+      'er WPS-SUCCESS ',
+      'er WPS-FAIL msg=8 config_error=18',
+      `er WPS-ER-ENROLLEE-ADD ${STA_UUID} ${STA_MAC} M1=0 config_methods=0x238c dev_passwd_id=0 pri_dev_type=0-00000000-0 ||||||`,
+    ]);
+    backend.dispose();
+  });
+
+  it('a run that ends without a configuration error (an M2D: no PIN for it) leaves the Enrollee waiting', () => {
+    const { er, backend } = setup();
+    er.stationMessage(true);
+    er.announceStation();
+    er.run('pin', 'failure', { msg: 14, configError: 0, errorIndication: 0 });
+    expect(backend.enrolleeState(STA_MAC)).toBe('m1');
+    backend.dispose();
+  });
+
+  it("each AP run's end is the AP's: a learn that got the settings succeeded despite its closing NACK, a wrong AP PIN failed, a configure bumps the key's revision", async () => {
+    const { er, backend } = setup();
+    await backend.learn(AP_UUID, '12345670');
+    er.run('learn', 'success');
+    expect(backend.snapshot().aps[0]).toMatchObject({ run: { id: 1, kind: 'learn', state: 'success' }, settingsRevision: 1 });
+    expect(backend.snapshot().aps[0]?.run?.fail).toBeUndefined();
+    er.run('learn', 'failure');
+    expect(backend.snapshot().aps[0]).toMatchObject({ run: { id: 2, kind: 'learn', state: 'failure', fail: { msg: 8, configError: 18 } }, settingsRevision: 1 });
+    await backend.configure(AP_UUID, '12345670', { ssid: 'new net', auth: 'WPA2PSK', encr: 'CCMP', key: 'new passphrase' });
+    er.run('config', 'success');
+    expect(backend.snapshot().aps[0]).toMatchObject({ run: { id: 3, kind: 'configure', state: 'success' }, settingsRevision: 2, settings: { key: 'new passphrase' } });
+    backend.dispose();
+  });
+
+  it("shows the AP's setup lock with its end, and asks again when the AP says WPS-AP-SETUP-LOCKED / -UNLOCKED", () => {
+    const er = new StubEr();
+    let lock: { until?: number } | undefined;
+    const backend = new LabConsoleBackend({ er, now: () => er.t, apSetupLock: (uuid) => (uuid === AP_UUID ? lock : undefined) });
+    let changes = 0;
+    backend.on('change', () => changes++);
+    expect(backend.snapshot().aps[0]?.setupLocked).toBeUndefined();
+    lock = { until: er.t + 60_000 };
+    backend.apEvent('WPS-AP-SETUP-LOCKED ');
+    expect(changes).toBe(1);
+    expect(backend.snapshot().aps[0]?.setupLocked).toEqual({ until: er.t + 60_000 });
+    lock = undefined;
+    backend.apEvent('WPS-AP-SETUP-UNLOCKED ');
+    expect(changes).toBe(2);
+    expect(backend.snapshot().aps[0]?.setupLocked).toBeUndefined();
     backend.dispose();
   });
 

@@ -15,11 +15,12 @@ import { EventEmitter } from 'node:events';
 import type { ErApView } from '../er/ap-record.js';
 import { parseErConfigArgs } from '../er/commands.js';
 import type { ErEnrolleeView } from '../er/enrollee-table.js';
-import type { ErEventMap, ErEventName, ErEventSource } from '../er/er-events.js';
+import type { ErEventMap, ErEventName, ErEventSource, ErRunView } from '../er/er-events.js';
 import { subscribeEventLines } from '../er/event-lines.js';
 import { parseSelector, type ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
 import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
+import { wpsFailText } from '../wps/events.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import type {
   ApSettings,
@@ -31,6 +32,7 @@ import type {
   ConsoleEvent,
   ConsoleEventListener,
   ConsoleResult,
+  ConsoleRun,
   ConsoleSnapshot,
   EncrName,
   EnrollAllProgress,
@@ -41,8 +43,8 @@ import type {
 
 /** Event lines kept for pages that open later. */
 export const LAB_EVENT_HISTORY = 300;
-/** Enrollees the console lists at once; the oldest finished ones go first beyond this. */
-export const MAX_CONSOLE_ENROLLEES = 256;
+/** Enrollees the console lists at once (twice the lab's 1000 stations); the oldest finished ones go first beyond this. */
+export const MAX_CONSOLE_ENROLLEES = 2048;
 
 /** What the lab's stations tell the console about their own runs. */
 export type StationOutcome = { ok: true } | { ok: false; detail: string };
@@ -73,7 +75,15 @@ export interface LabConsoleBackendOptions {
   er: ConsoleErPort;
   now?: () => number;
   stations?: StationHooks;
+  /**
+   * AP Setup Locked of an AP by UUID, when the console can see it (the lab's
+   * own AP): `until` is when it ends, absent when only a new AP PIN ends it.
+   */
+  apSetupLock?: (apUuid: string) => { until?: number } | undefined;
 }
+
+/** The ER's run kinds in the console's words. */
+const RUN_KIND: Readonly<Record<ErRunView['kind'], ConsoleRun['kind']>> = { learn: 'learn', config: 'configure', pin: 'pin', pbc: 'pbc' };
 
 function authName(bits: number): AuthName {
   if (bits & AuthType.Wpa2Psk) return 'WPA2PSK';
@@ -118,6 +128,12 @@ export class LabConsoleBackend implements ConsoleBackend {
   /** Settings proven by a learn or a configure that succeeded, by AP UUID. */
   private readonly settings = new Map<string, ApSettings>();
   private readonly configuredState = new Set<string>();
+  /** Bumped at every change of an AP's settings, by AP UUID. */
+  private readonly settingsRevision = new Map<string, number>();
+  /** The last learn / configure run of each AP, by AP UUID. */
+  private readonly apRuns = new Map<string, ConsoleRun>();
+  /** Learn runs that received the AP's settings (they end with the ER's NACK, which is no failure). */
+  private readonly learnedRuns = new Set<number>();
   /** Configure runs under way: AP UUID -> the settings asked for. */
   private readonly pendingConfigure = new Map<string, ApSettings>();
   /** The last WPS-ENROLLEE-SEEN shown per station MAC. */
@@ -126,6 +142,7 @@ export class LabConsoleBackend implements ConsoleBackend {
   private readonly now: () => number;
   private seq = 0;
   private enrollAllDriver: EnrollAllDriver | undefined;
+  private queuedStations: () => number = () => 0;
   private closed = false;
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -140,10 +157,16 @@ export class LabConsoleBackend implements ConsoleBackend {
       subscribeEventLines(er, (l) => this.log('er', l.text)),
       er.on('enrollee-add', (ev) => this.enrolleeAdded(ev)),
       er.on('enrollee-remove', ({ enrollee }) => this.enrolleeRemoved(enrollee)),
-      er.on('ap-settings', ({ ap, settings }) => this.settings.set(formatUuid(ap.uuid), consoleSettings(settings))),
+      er.on('ap-settings', ({ ap, settings }) => this.learned(ap, settings)),
+      er.on('run-start', ({ run }) => this.runStarted(run)),
       er.on('run-end', (ev) => this.runEnded(ev)),
       ...ER_EVENT_NAMES.map((name) => er.on(name, () => this.changed())),
     );
+  }
+
+  /** Lab stations not probing yet (they wait their turn behind the ones the ER sees). */
+  setQueuedStations(count: () => number): void {
+    this.queuedStations = count;
   }
 
   /** The lab's "enroll all"; without it the run authorises nothing and ends at once. */
@@ -171,6 +194,8 @@ export class LabConsoleBackend implements ConsoleBackend {
       }
     }
     this.log('ap', text);
+    // WPS-AP-SETUP-LOCKED / -UNLOCKED change what the AP's row says.
+    if (name === CtrlEvent.WpsApSetupLocked || name === CtrlEvent.WpsApSetupUnlocked) this.changed();
   }
 
   /** A lab station's own account of its run. */
@@ -206,6 +231,8 @@ export class LabConsoleBackend implements ConsoleBackend {
     const state: ConsoleEnrollee['state'] = enrollee.m1Received ? 'm1' : cur !== undefined && cur.state !== 'probe' ? cur.state : 'probe';
     const view = enrolleeView(enrollee, ap, state);
     if (state === 'failed' && cur?.detail !== undefined) view.detail = cur.detail;
+    // Its last run stays with it (a failed one says why) until the next run starts.
+    if (cur?.run !== undefined) view.run = cur.run;
     this.enrollees.set(mac, view);
     this.trimEnrollees();
   }
@@ -217,28 +244,72 @@ export class LabConsoleBackend implements ConsoleBackend {
     if (cur !== undefined && cur.state !== 'enrolled' && cur.state !== 'failed') this.enrollees.delete(mac);
   }
 
-  /** A wireless Enrollee's run that succeeded enrolled it; a configure run that succeeded gave the AP its settings. */
-  private runEnded({ run, result }: ErEventMap['run-end']): void {
-    if (result !== 'success') {
-      if (run.kind === 'config') this.pendingConfigure.delete(formatUuid(run.ap.uuid));
+  private setSettings(uuid: string, s: ApSettings): void {
+    this.settings.set(uuid, s);
+    this.settingsRevision.set(uuid, (this.settingsRevision.get(uuid) ?? 0) + 1);
+  }
+
+  /** WPS-ER-AP-SETTINGS: a learn run got the AP's settings (only one run per AP at a time, so it is this AP's). */
+  private learned(ap: ErApView, settings: Credential): void {
+    const uuid = formatUuid(ap.uuid);
+    this.setSettings(uuid, consoleSettings(settings));
+    const run = this.apRuns.get(uuid);
+    if (run?.kind === 'learn' && run.state === 'running') this.learnedRuns.add(run.id);
+  }
+
+  private runStarted(run: ErRunView): void {
+    const view: ConsoleRun = { id: run.id, kind: RUN_KIND[run.kind], state: 'running', startedAt: this.now() };
+    if (run.enrollee === undefined) {
+      this.apRuns.set(formatUuid(run.ap.uuid), view);
       return;
     }
-    if (run.kind === 'config') {
+    const e = this.enrollees.get(formatMac(run.enrollee.macAddress));
+    if (e !== undefined) e.run = view;
+  }
+
+  /** The run's end, where it belongs: the AP's row and form for learn / configure, the Enrollee's row for pin / pbc. */
+  private runEnded({ run, result, fail }: ErEventMap['run-end']): void {
+    const ended = (v: ConsoleRun | undefined): ConsoleRun | undefined => {
+      if (v === undefined || v.id !== run.id) return undefined;
+      v.state = result;
+      v.endedAt = this.now();
+      if (fail !== undefined) v.fail = { ...fail };
+      return v;
+    };
+    if (run.enrollee === undefined) {
       const uuid = formatUuid(run.ap.uuid);
+      const v = ended(this.apRuns.get(uuid));
+      if (v !== undefined && v.kind === 'learn' && this.learnedRuns.delete(run.id)) {
+        // The NACK that ends every learn is no failure.
+        v.state = 'success';
+        delete v.fail;
+      }
+      if (run.kind !== 'config') return;
       const want = this.pendingConfigure.get(uuid);
-      if (want === undefined) return;
       this.pendingConfigure.delete(uuid);
-      this.settings.set(uuid, { ...want });
+      if (result !== 'success' || want === undefined) return;
+      this.setSettings(uuid, { ...want });
       this.configuredState.add(uuid);
       return;
     }
-    if (run.enrollee === undefined) return;
     const mac = formatMac(run.enrollee.macAddress);
-    const view = this.enrollees.get(mac) ?? enrolleeView(run.enrollee, run.ap, 'enrolled');
-    view.state = 'enrolled';
-    delete view.detail;
-    this.enrollees.set(mac, view);
-    this.trimEnrollees();
+    if (result === 'success') {
+      const view = this.enrollees.get(mac) ?? enrolleeView(run.enrollee, run.ap, 'enrolled');
+      view.state = 'enrolled';
+      delete view.detail;
+      this.enrollees.set(mac, view);
+      ended(view.run);
+      this.trimEnrollees();
+      return;
+    }
+    const view = this.enrollees.get(mac);
+    if (view === undefined) return;
+    ended(view.run);
+    // A run the Enrollee refused with a configuration error (a wrong PIN) failed it; an M2D ("no PIN for you") does not.
+    if (result === 'failure' && fail !== undefined && fail.configError !== 0 && view.state !== 'enrolled') {
+      view.state = 'failed';
+      view.detail = wpsFailText(fail);
+    }
   }
 
   private trimEnrollees(): void {
@@ -258,8 +329,9 @@ export class LabConsoleBackend implements ConsoleBackend {
         .apList()
         .filter((a) => a.announced && !a.removed)
         .map((a) => this.apView(a)),
-      enrollees: [...this.enrollees.values()].map((e) => ({ ...e })),
+      enrollees: [...this.enrollees.values()].map((e) => (e.run === undefined ? { ...e } : { ...e, run: { ...e.run } })),
       events: this.events.slice(),
+      queued: this.queuedStations(),
     };
   }
 
@@ -281,7 +353,14 @@ export class LabConsoleBackend implements ConsoleBackend {
       busy: a.busy,
     };
     const s = this.settings.get(uuid);
-    if (s !== undefined) view.settings = { ...s };
+    if (s !== undefined) {
+      view.settings = { ...s };
+      view.settingsRevision = this.settingsRevision.get(uuid) ?? 0;
+    }
+    const run = this.apRuns.get(uuid);
+    if (run !== undefined) view.run = { ...run };
+    const lock = this.opts.apSetupLock?.(uuid);
+    if (lock !== undefined) view.setupLocked = { ...lock };
     return view;
   }
 

@@ -26,10 +26,14 @@ export function register(program: Command): void {
     .option('--enrollees <n>', `simulated Enrollee stations (1..${MAX_LAB_ENROLLEES})`, count, DEFAULT_LAB_ENROLLEES)
     .option('--port <port>', 'web console port on 127.0.0.1 (0: any free port)', port, 0)
     .option('--enroll-all', 'no console: enroll every station through the AP proxy, print a summary, exit 0 only when all enrolled', false)
-    .option('--method <method>', 'with --enroll-all: pin (each station its own PIN) or pbc (one push button at a time)', method, 'pin' as const)
+    .option('--method <method>', 'with --enroll-all only: pin (each station its own PIN) or pbc (one push button at a time)', method, 'pin' as const)
     .option('--ssdp-port <port>', 'SSDP port on lo (default 1900)', port)
     .option('-d, --debug', 'daemon debug output on stderr (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
-    .action(async (opts: { enrollees: number; port: number; enrollAll: boolean; method: 'pin' | 'pbc'; ssdpPort?: number; debug: number }) => {
+    .action(async (opts: { enrollees: number; port: number; enrollAll: boolean; method: 'pin' | 'pbc'; ssdpPort?: number; debug: number }, cmd: Command) => {
+      // The console chooses its method per run, in its "Enroll all" form; a --method it would not use is an error.
+      if (!opts.enrollAll && cmd.getOptionValueSource('method') === 'cli') {
+        cmd.error('wpsd lab: --method takes effect with --enroll-all only (in the console, choose PIN or push button in "Enroll all waiting")', { exitCode: 2 });
+      }
       const { runLab } = await import('./run-lab.js');
       process.exitCode = await runLab(opts);
     });

@@ -1,8 +1,9 @@
 /**
  * What the lab is made of: the AP's hostapd.conf (driver=sim on the lab's
  * medium, UPnP on loopback, an AP PIN), the ER's device, and the stations'
- * addresses, UUIDs and PINs. Everything is derived from one lab number so a
- * run can be told apart from another in logs, and PINs are random per run.
+ * addresses, UUIDs and PINs. Each lab draws its own address prefix and UUIDs,
+ * so two labs on one machine (their UPnP both on lo) never pass for the same
+ * devices; a station's MAC and UUID end in its number, and PINs are random.
  */
 import { randomBytes } from 'node:crypto';
 import { formatUuid, parseDeviceType, parseUuid, type DeviceInfo } from '../wps/device.js';
@@ -12,12 +13,29 @@ import { ConfigMethods, RfBand } from '../wps/values.js';
 export const LAB_IFACE = 'wlan0';
 export const LAB_SSID = 'wpsd-lab';
 export const LAB_CHANNEL = 6;
-/** Stations a lab may run: the sim medium takes 64 radios (one is the AP), the ER 64 Enrollees per AP and 64 PINs. */
-export const MAX_LAB_ENROLLEES = 60;
+/**
+ * Stations a lab may run. The sim medium takes 64 radios, so a station's
+ * radio is on the medium only while it probes or runs WPS (LAB_RADIO_SLOTS at
+ * once); the ER holds 64 Enrollees per AP, so only LAB_WAITING_AT_ONCE
+ * stations wait (probe) at a time, the rest queue behind them.
+ */
+export const MAX_LAB_ENROLLEES = 1000;
+/** Station radios on the medium at once (the medium's 64 less the AP's, with room to spare). */
+export const LAB_RADIO_SLOTS = 48;
+/** Stations probing as waiting Enrollees at once: half the ER's 64 per AP, leaving room for the M1s of runs. */
+export const LAB_WAITING_AT_ONCE = 32;
 export const DEFAULT_LAB_ENROLLEES = 5;
 /** Config Methods of a lab station (a PIN label, a display, a push button) and of the ER (keypad, display, label). */
 const STATION_CONFIG_METHODS = ConfigMethods.Label | ConfigMethods.Display | ConfigMethods.PushButton | ConfigMethods.VirtualPushButton;
 const ER_CONFIG_METHODS = ConfigMethods.Keypad | ConfigMethods.Display | ConfigMethods.Label;
+
+/** One lab's own address space: MAC prefix and UUID prefix, random per lab. */
+export interface LabAddressing {
+  /** Four bytes, locally administered unicast; the last two bytes of a MAC are the device's number. */
+  macPrefix: Buffer;
+  /** Fourteen bytes of a version 4 UUID; the last two are the device's number. */
+  uuidPrefix: Buffer;
+}
 
 export interface LabIdentity {
   /** Random per run (the AP's passphrase and AP PIN, the stations' PINs). */
@@ -25,6 +43,8 @@ export interface LabIdentity {
   passphrase: string;
   apMac: string;
   apUuid: string;
+  erUuid: string;
+  addressing: LabAddressing;
 }
 
 /** A random (version 4) UUID. */
@@ -37,13 +57,33 @@ function uuidV4(rng: (n: number) => Buffer): Buffer {
 
 const hexByte = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');
 
+export function newLabAddressing(rng: (n: number) => Buffer = randomBytes): LabAddressing {
+  const macPrefix = Buffer.from(rng(4));
+  macPrefix[0] = ((macPrefix[0] as number) & 0xfc) | 0x02;
+  return { macPrefix, uuidPrefix: uuidV4(rng).subarray(0, 14) };
+}
+
+/** Device number n (0 the AP, 1.. the stations, ER_NUMBER the ER) in the lab's address space. */
+function labMac(a: LabAddressing, n: number): string {
+  return [...a.macPrefix, n >> 8, n].map(hexByte).join(':');
+}
+
+function labUuid(a: LabAddressing, n: number): string {
+  return formatUuid(Buffer.concat([a.uuidPrefix, Buffer.from([(n >> 8) & 0xff, n & 0xff])]));
+}
+
+const AP_NUMBER = 0;
+const ER_NUMBER = 0xfffe;
+
 export function newLabIdentity(rng: (n: number) => Buffer = randomBytes): LabIdentity {
+  const addressing = newLabAddressing(rng);
   return {
     apPin: generatePin(rng),
     passphrase: `lab-${rng(6).toString('hex')}`,
-    apMac: '02:00:5e:00:01:00',
-    // Random: two labs on one machine (both on lo) must not pass for one AP.
-    apUuid: formatUuid(uuidV4(rng)),
+    apMac: labMac(addressing, AP_NUMBER),
+    apUuid: labUuid(addressing, AP_NUMBER),
+    erUuid: labUuid(addressing, ER_NUMBER),
+    addressing,
   };
 }
 
@@ -84,10 +124,10 @@ export function labHostapdConf(o: LabConfOptions): string {
   return `# wpsd lab: generated, removed when the lab stops\n${lines.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
-export function erDevice(): DeviceInfo {
+export function erDevice(identity: Pick<LabIdentity, 'erUuid' | 'addressing'>): DeviceInfo {
   return {
-    uuid: parseUuid('12345678-9abc-def0-1234-56789abc0e12'),
-    macAddress: Buffer.from('02005e000e12', 'hex'),
+    uuid: parseUuid(identity.erUuid),
+    macAddress: Buffer.from(labMac(identity.addressing, ER_NUMBER).replace(/:/g, ''), 'hex'),
     deviceName: 'wpsd lab ER',
     manufacturer: 'wpsd',
     modelName: 'wpsd-er',
@@ -112,11 +152,11 @@ export interface LabStationSpec {
 /** Station numbers a spec can be made for (the bench enrolls more than a lab runs at once; MAC and UUID carry the number). */
 export const MAX_STATION_NUMBER = 0xfdff;
 
-/** Station n (1-based): 02:00:5e:00:02:nn (n above 255 carries into the fifth byte), a UUID from its number, its own random PIN, the PIN in its name. */
-export function labStationSpec(n: number, rng: (n: number) => Buffer = randomBytes): LabStationSpec {
+/** Station n (1-based): the lab's MAC and UUID prefixes with n in the last two bytes, its own random PIN, the PIN in its name. */
+export function labStationSpec(n: number, addressing: LabAddressing, rng: (n: number) => Buffer = randomBytes): LabStationSpec {
   if (!Number.isInteger(n) || n < 1 || n > MAX_STATION_NUMBER) throw new RangeError(`station number ${n} is not in 1..${MAX_STATION_NUMBER}`);
-  const mac = `02:00:5e:00:${hexByte(2 + (n >> 8))}:${hexByte(n)}`;
-  const uuid = `2b7093f1-d6fb-5108-adbb-bea66bb8${hexByte(n >> 8)}${hexByte(n)}`;
+  const mac = labMac(addressing, n);
+  const uuid = labUuid(addressing, n);
   const pin = generatePin(rng);
   const name = `lab-sta-${String(n).padStart(2, '0')} PIN ${pin}`;
   return {

@@ -1,6 +1,8 @@
 /**
  * One simulated Enrollee of the lab: a sim station radio and the station's
  * WPS operation (src/sta/wireless enroll()), with its own PIN on its label.
+ * Its radio is on the medium only while it scans or runs WPS (`openRadio`),
+ * so a lab can hold far more stations than the medium has radios.
  *
  * While waiting it does what a device in WPS PIN mode does: it probes now
  * and then with its WPS element (so the AP proxies it to the ER and the
@@ -35,9 +37,16 @@ export type LabStationState = 'waiting' | 'enrolling' | 'enrolled' | 'failed';
 
 export type LabEnrollOutcome = { ok: true; ms: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
 
+/** A station radio on the medium; close() takes it off again. */
+export interface LabRadio {
+  driver: StationDriver;
+  close(): Promise<void>;
+}
+
 export interface LabStationOptions {
   spec: LabStationSpec;
-  driver: StationDriver & { close(): Promise<void> };
+  /** Puts the station's radio on the medium (waiting for a free slot); aborting the signal gives up. */
+  openRadio: (signal: AbortSignal) => Promise<LabRadio>;
   logger: Logger;
   probeIntervalMs?: number;
   onOutcome?: (mac: string, outcome: LabEnrollOutcome) => void;
@@ -76,6 +85,11 @@ export class LabStation {
 
   get state(): LabStationState {
     return this.st;
+  }
+
+  /** Probing as a waiting Enrollee (started and not enrolled yet). */
+  get waiting(): boolean {
+    return this.waitingLoop !== undefined && this.st !== 'enrolled';
   }
 
   /** Starts probing and waiting for the AP to be selected for us. */
@@ -124,7 +138,21 @@ export class LabStation {
   async close(): Promise<void> {
     this.stop.abort();
     await Promise.allSettled([this.current, this.waitingLoop]);
-    await this.opts.driver.close().catch(() => undefined);
+  }
+
+  /** Runs `use` with the radio on the medium; the error when the radio could not be had (stopping, medium refused it). */
+  private async withRadio<T>(signal: AbortSignal, use: (driver: StationDriver) => Promise<T>): Promise<{ value: T } | { error: Error }> {
+    let radio: LabRadio;
+    try {
+      radio = await this.opts.openRadio(signal);
+    } catch (e) {
+      return { error: e as Error };
+    }
+    try {
+      return { value: await use(radio.driver) };
+    } finally {
+      await radio.close().catch(() => undefined);
+    }
   }
 
   private setState(s: LabStationState): void {
@@ -144,24 +172,27 @@ export class LabStation {
     try {
       let failure: string | undefined;
       try {
-        const r = await enroll({
-          driver: this.opts.driver,
-          device: this.spec.device,
-          method: method === 'pbc' ? { kind: 'pbc' } : { kind: 'pin', pin: this.spec.pin },
-          walkTimeMs,
-          scanDwellMs: SCAN_DWELL_MS,
-          retryDelayMs: RETRY_DELAY_MS,
-          signal: abort.signal,
-          logger: this.opts.logger,
-          onEvent: (e) => {
-            if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
-              // No PIN for us at the Registrar: this selection was for another device.
-              m2d = true;
-              abort.abort();
-            }
-          },
-        });
-        if (!r.ok) failure = m2d ? 'M2D: no device password for this Enrollee at the Registrar' : describeEnrollFailure(r);
+        const got = await this.withRadio(abort.signal, (driver) =>
+          enroll({
+            driver,
+            device: this.spec.device,
+            method: method === 'pbc' ? { kind: 'pbc' } : { kind: 'pin', pin: this.spec.pin },
+            walkTimeMs,
+            scanDwellMs: SCAN_DWELL_MS,
+            retryDelayMs: RETRY_DELAY_MS,
+            signal: abort.signal,
+            logger: this.opts.logger,
+            onEvent: (e) => {
+              if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
+                // No PIN for us at the Registrar: this selection was for another device.
+                m2d = true;
+                abort.abort();
+              }
+            },
+          }),
+        );
+        if ('error' in got) failure = abort.signal.aborted ? 'cancelled' : `radio: ${got.error.message}`;
+        else if (!got.value.ok) failure = m2d ? 'M2D: no device password for this Enrollee at the Registrar' : describeEnrollFailure(got.value);
       } catch (e) {
         // One station's broken run must not take the lab down: it is that station's failure.
         failure = `the WPS run stopped: ${(e as Error).message}`;
@@ -202,18 +233,16 @@ export class LabStation {
   }
 
   private async probeOnce(): Promise<void> {
-    const driver = this.opts.driver;
     const elements = buildProbeRequestWpsElements({
       device: this.spec.device,
       devicePasswordId: this.pbcPushed ? DevicePasswordId.PushButton : DevicePasswordId.Default,
     });
-    let results;
-    try {
-      results = await driver.scan({ elements, dwellMs: SCAN_DWELL_MS });
-    } catch (e) {
-      this.opts.logger.debug(`${this.mac}: scan: ${(e as Error).message}`);
+    const got = await this.withRadio(this.stop.signal, (driver) => driver.scan({ elements, dwellMs: SCAN_DWELL_MS })).catch((e: unknown) => ({ error: e as Error }));
+    if ('error' in got) {
+      this.opts.logger.debug(`${this.mac}: scan: ${got.error.message}`);
       return;
     }
+    const results = got.value;
     if (this.paused > 0 || this.current !== undefined || this.stop.signal.aborted) return;
     const pick = selectWpsAp(results, { kind: 'pin', pin: this.spec.pin }, this.mac, { scanRuns: 0, elapsedMs: 0 });
     if (pick.kind !== 'bss') return;

@@ -4,7 +4,9 @@
  *   sim medium (UNIX socket in a private temp dir)
  *     ├── AP: startAp() with a generated hostapd.conf (driver=sim,
  *     │   upnp_iface=lo, ap_pin), its control socket in the temp dir
- *     ├── N stations: a SimStationDriver each, WPS PIN mode (lab-station.ts)
+ *     ├── N stations: WPS PIN mode (lab-station.ts), each radio on the
+ *     │   medium only while it scans or enrolls (RadioSlots); up to
+ *     │   LAB_WAITING_AT_ONCE probe at a time, the rest queue
  *   External Registrar on lo (127.0.0.1): finds the AP over SSDP on lo
  *   web console on 127.0.0.1 over the ER (console-backend.ts)
  *
@@ -30,9 +32,10 @@ import { parseUuid } from '../wps/device.js';
 import { createConsoleServer, type ConsoleServer } from '../web/server.js';
 import { LabConsoleBackend } from './console-backend.js';
 import { whenEr } from './er-wait.js';
-import { LAB_CHANNEL, LAB_IFACE, erDevice, labHostapdConf, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
+import { LAB_CHANNEL, LAB_IFACE, LAB_RADIO_SLOTS, LAB_WAITING_AT_ONCE, erDevice, labHostapdConf, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
 import { LabEnrollAll } from './lab-enroll-all.js';
-import { DEFAULT_PROBE_INTERVAL_MS, LabStation } from './lab-station.js';
+import { DEFAULT_PROBE_INTERVAL_MS, LabStation, type LabRadio } from './lab-station.js';
+import { RadioSlots } from './radio-slots.js';
 
 /** How long the ER may take to find the AP (SSDP on lo, description, GetDeviceInfo, SUBSCRIBE). */
 export const AP_DISCOVERY_TIMEOUT_MS = 15_000;
@@ -121,9 +124,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       apRef.monitor?.close();
     });
 
+    const labApUuid = parseUuid(identity.apUuid);
     const er = new ExternalRegistrar({
       iface: () => resolveInterface('lo'),
-      device: erDevice(),
+      device: erDevice(identity),
+      // Every lab on this machine advertises on lo: adopt only our own AP.
+      acceptAp: (uuid) => uuid.equals(labApUuid),
       logger: log.child('er'),
       ...(opts.ssdpPort !== undefined ? { ssdpPort: opts.ssdpPort } : {}),
     });
@@ -132,6 +138,14 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const backend = new LabConsoleBackend({
       er,
       stations: { pushButton: (mac) => byMac.get(mac)?.pushButton(), startPin: (mac) => byMac.get(mac)?.startPin() },
+      // The lab's AP is in this process: its AP PIN lockout says when AP Setup Locked ends.
+      apSetupLock: (uuid) => {
+        const lockout = uuid === identity.apUuid ? ap.bsses[0]?.wps?.guard.lockout : undefined;
+        if (lockout === undefined) return undefined;
+        if (lockout.lockedIndefinitely) return {};
+        const until = lockout.unlockAt;
+        return until === undefined ? undefined : { until };
+      },
     });
     cleanups.push(() => backend.dispose());
 
@@ -148,32 +162,66 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
     cleanups.push(() => er.stop());
     if (opts.waitForAp === true) {
-      const apUuid = parseUuid(identity.apUuid);
-      const found = await whenEr(er, ['ap-add'], () => er.announcedAp(apUuid) !== undefined, AP_DISCOVERY_TIMEOUT_MS);
+      const found = await whenEr(er, ['ap-add'], () => er.announcedAp(labApUuid) !== undefined, AP_DISCOVERY_TIMEOUT_MS);
       if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
     if (ap.radioWps === undefined) {
       log.warn('lab: the AP serves no WPS over its radio; no stations');
     } else {
-      const probeIntervalMs = Math.max(DEFAULT_PROBE_INTERVAL_MS, Math.ceil((opts.enrollees / PROBES_PER_SECOND) * 1000));
+      const probeIntervalMs = Math.max(DEFAULT_PROBE_INTERVAL_MS, Math.ceil((Math.min(opts.enrollees, LAB_WAITING_AT_ONCE) / PROBES_PER_SECOND) * 1000));
       cleanups.push(async () => {
         await Promise.allSettled(stations.map((s) => s.close()));
       });
+      const slots = new RadioSlots(LAB_RADIO_SLOTS);
+      // Only so many stations wait (probe) at once; the next one starts as one enrolls.
+      const admitWaiting = (): void => {
+        if (!opts.waitingStations) return;
+        let waiting = stations.filter((s) => s.waiting).length;
+        for (const s of stations) {
+          if (waiting >= LAB_WAITING_AT_ONCE) break;
+          if (s.waiting || s.state === 'enrolled') continue;
+          s.startWaiting();
+          waiting++;
+        }
+      };
       for (let n = 1; n <= opts.enrollees; n++) {
-        const spec = labStationSpec(n);
-        const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: LAB_CHANNEL, logger: log.child(`sta${n}`) });
+        const spec = labStationSpec(n, identity.addressing);
+        const logger = log.child(`sta${n}`);
         const s = new LabStation({
           spec,
-          driver,
-          logger: log.child(`sta${n}`),
+          openRadio: async (signal) => {
+            const release = await slots.acquire(signal);
+            try {
+              const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: LAB_CHANNEL, logger });
+              const radio: LabRadio = {
+                driver,
+                close: async () => {
+                  try {
+                    await driver.close();
+                  } finally {
+                    release();
+                  }
+                },
+              };
+              return radio;
+            } catch (e) {
+              release();
+              throw e;
+            }
+          },
+          logger,
           probeIntervalMs,
           onOutcome: (mac, o) => backend.stationOutcome(mac, o.ok ? { ok: true } : { ok: false, detail: o.detail }),
+          onStateChange: (_mac, st) => {
+            if (st === 'enrolled') admitWaiting();
+          },
         });
         stations.push(s);
         byMac.set(spec.mac, s);
       }
-      if (opts.waitingStations) for (const s of stations) s.startWaiting();
+      admitWaiting();
+      backend.setQueuedStations(() => (opts.waitingStations ? stations.filter((s) => !s.waiting && s.state !== 'enrolled').length : 0));
     }
     const enrollAll = new LabEnrollAll({
       er,

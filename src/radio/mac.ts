@@ -2,6 +2,7 @@
  * IEEE 802 MAC addresses as the daemons see them: lowercase "aa:bb:cc:dd:ee:ff",
  * the spelling hostapd/wpa_supplicant print (MACSTR), so they can be map keys.
  */
+import { randomBytes } from 'node:crypto';
 import { colonHex } from '../common/colon-hex.js';
 import { MAC_LEN, parseMac } from '../common/mac.js';
 
@@ -48,4 +49,14 @@ export function macFromBytes(buf: Uint8Array, offset = 0): MacAddress {
 /** Individual/group bit (IEEE 802 I/G): set for broadcast and multicast. */
 export function isGroupAddress(mac: MacAddress): boolean {
   return (parseInt(mac.slice(0, 2), 16) & 0x01) !== 0;
+}
+
+/**
+ * A random unicast, locally administered address (IEEE 802 U/L bit set, I/G
+ * clear): what a simulated radio takes when no interface gives it one.
+ */
+export function randomLocalMac(rng: (n: number) => Buffer = randomBytes): Buffer {
+  const b = Buffer.from(rng(MAC_LEN));
+  b[0] = ((b[0] as number) & 0xfc) | 0x02;
+  return b;
 }

@@ -23,6 +23,8 @@ import { CredentialNetworkError, credentialFromNetwork, networkFromCredential } 
 import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from './network-commands.js';
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
+import { randomLocalMac } from '../radio/mac.js';
+import { formatMac } from '../wps/device.js';
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
 import { registerNoRadioStatus } from './status-command.js';
@@ -58,6 +60,12 @@ function interfaceMac(name: string): Buffer {
   return Buffer.from(mac.replace(/:/g, ''), 'hex');
 }
 
+function simMac(name: string, log: Logger): Buffer {
+  const mac = randomLocalMac();
+  log.info(`${name}: no such interface; the sim radio uses the locally administered address ${formatMac(mac)}`);
+  return mac;
+}
+
 /** A running station daemon; stop() ends it cleanly. */
 export interface StaDaemon {
   readonly config: WpaSupplicantConfig;
@@ -83,8 +91,9 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     }
     throw e;
   }
-  // nl80211 reads the address from the kernel (an interface that is down has none in os.networkInterfaces()).
-  let mac = o.driver === 'nl80211' ? Buffer.alloc(6) : interfaceMac(o.iface);
+  // nl80211 reads the address from the kernel (an interface that is down has none in os.networkInterfaces());
+  // a simulated radio needs no real interface: it makes up an address, as a virtual interface would get one.
+  let mac = o.driver === 'nl80211' ? Buffer.alloc(6) : o.driver === 'sim' && os.networkInterfaces()[o.iface] === undefined ? simMac(o.iface, log) : interfaceMac(o.iface);
   let closeDriver: (() => Promise<void>) | undefined;
   let driver: StationDriver | undefined;
   if (o.driver !== 'none') {

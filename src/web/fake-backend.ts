@@ -1,9 +1,12 @@
 /**
  * A scripted ConsoleBackend for the console's tests and for demos: APs and
  * Enrollees appear when the script says so, and learn / configure / PIN /
- * PBC behave as the ER would (reply first, outcome as event lines a step
- * later; a wrong AP PIN or Enrollee PIN fails with config_error=18, "device
- * password authentication failure").
+ * PBC behave as the ER and a hostapd AP would (reply first, outcome as a run
+ * end and event lines a step later; a wrong AP PIN or Enrollee PIN fails
+ * with config_error=18, "device password authentication failure"; from the
+ * third wrong AP PIN on the AP locks its setup for `lockoutMs`, and runs
+ * fail at M2 with config_error=15 until it ends; a learn ends with the ER's
+ * WSC_NACK, WPS-FAIL msg=11 config_error=0 on both sides).
  */
 import { EventEmitter } from 'node:events';
 import type {
@@ -27,8 +30,14 @@ export const FAKE_EVENT_HISTORY = 200;
 
 /** WSC Configuration Error 18: device password authentication failure. */
 const CONFIG_ERROR_PASSWORD_AUTH = 18;
-/** WSC Message Type M4: where a wrong PIN is found out. */
+/** WSC Configuration Error 15: setup locked. */
+const CONFIG_ERROR_SETUP_LOCKED = 15;
+/** wps_msg_type M2 / M4 / M7: where a locked AP refuses, where a wrong PIN is found out, where a learn ends. */
+const MSG_M2 = 5;
 const MSG_M4 = 8;
+const MSG_M7 = 11;
+/** hostapd: AP setup locks from the third wrong AP PIN on. */
+const AP_PIN_FAILURES_BEFORE_LOCK = 3;
 /** Device Password ID of PBC. */
 const DEV_PW_PUSHBUTTON = 4;
 
@@ -49,6 +58,8 @@ export interface FakeEnrolleeSpec extends Omit<ConsoleEnrollee, 'state' | 'detai
 interface FakeAp {
   spec: FakeApSpec;
   view: ConsoleAp;
+  pinFailures: number;
+  unlockTimer?: NodeJS.Timeout;
 }
 
 interface FakeEnrollee {
@@ -62,6 +73,8 @@ export interface FakeBackendOptions {
   now?: () => number;
   /** Awaited by enrollAll() after its first progress report: lets a test act while a run is surely under way. */
   enrollAllGate?: () => Promise<void>;
+  /** How long AP setup stays locked after the third wrong AP PIN (hostapd: 60 s). */
+  lockoutMs?: number;
 }
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
@@ -76,6 +89,9 @@ export class FakeBackend implements ConsoleBackend {
   private readonly pbcTargets = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private seq = 0;
+  private runId = 0;
+  private queued = 0;
+  private readonly lockoutMs: number;
   private readonly stepMs: number;
   private readonly now: () => number;
   private readonly enrollAllGate: (() => Promise<void>) | undefined;
@@ -85,6 +101,13 @@ export class FakeBackend implements ConsoleBackend {
     this.stepMs = opts.stepMs ?? 100;
     this.now = opts.now ?? Date.now;
     this.enrollAllGate = opts.enrollAllGate;
+    this.lockoutMs = opts.lockoutMs ?? 60_000;
+  }
+
+  /** Enrollees that exist but do not probe yet. */
+  setQueued(n: number): void {
+    this.queued = n;
+    this.changed();
   }
 
   // --- the script ---------------------------------------------------------
@@ -105,7 +128,7 @@ export class FakeBackend implements ConsoleBackend {
       ...spec,
     };
     const { apPin: _pin, settings: _settings, ...view } = full;
-    this.aps.set(full.uuid, { spec: full, view: { ...view } });
+    this.aps.set(full.uuid, { spec: full, view: { ...view }, pinFailures: 0 });
     this.log(
       'er',
       `WPS-ER-AP-ADD ${full.uuid} ${full.mac} pri_dev_type=${full.priDevType} wps_state=${full.wpsState} ` +
@@ -143,6 +166,7 @@ export class FakeBackend implements ConsoleBackend {
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const a of this.aps.values()) if (a.unlockTimer) clearTimeout(a.unlockTimer);
     this.emitter.removeAllListeners();
   }
 
@@ -154,6 +178,7 @@ export class FakeBackend implements ConsoleBackend {
       aps: [...this.aps.values()].map((a) => structuredClone(a.view)),
       enrollees: [...this.enrollees.values()].map((e) => structuredClone(e.view)),
       events: this.events.slice(),
+      ...(this.queued > 0 ? { queued: this.queued } : {}),
     };
   }
 
@@ -170,44 +195,68 @@ export class FakeBackend implements ConsoleBackend {
   }
 
   learn(sel: string, apPin: string): Promise<ConsoleResult> {
+    return this.apRun(sel, apPin, 'learn', (ap) => {
+      ap.view.settings = { ...ap.spec.settings };
+      ap.view.settingsRevision = (ap.view.settingsRevision ?? 0) + 1;
+      this.logSettings(ap);
+      // The ER ends a learn with WSC_NACK after M7; both sides print it.
+      this.log('er', `WPS-FAIL msg=${MSG_M7} config_error=0`);
+      this.log('ap', `WPS-FAIL msg=${MSG_M7} config_error=0`);
+    });
+  }
+
+  configure(sel: string, apPin: string, s: NewApSettings): Promise<ConsoleResult> {
+    return this.apRun(sel, apPin, 'configure', (ap) => {
+      ap.spec.settings = { ssid: s.ssid, authType: s.auth, encrType: s.encr, key: s.key };
+      ap.view.settings = { ...ap.spec.settings };
+      ap.view.settingsRevision = (ap.view.settingsRevision ?? 0) + 1;
+      ap.view.wpsState = 2;
+      this.log('ap', 'WPS-NEW-AP-SETTINGS');
+      this.log('er', 'WPS-SUCCESS ');
+    });
+  }
+
+  /** A learn or configure run: refused while AP setup is locked, counted against the lock when the PIN is wrong. */
+  private apRun(sel: string, apPin: string, kind: 'learn' | 'configure', succeed: (ap: FakeAp) => void): Promise<ConsoleResult> {
     const ap = this.findAp(sel);
     if (ap === undefined) return Promise.resolve({ ok: false, reply: 'FAIL-UNKNOWN-UUID' });
     if (ap.view.busy === true) return Promise.resolve({ ok: false, reply: 'FAIL', message: 'A run with this AP is already under way.' });
     ap.view.busy = true;
+    ap.view.run = { id: ++this.runId, kind, state: 'running', startedAt: this.now() };
     this.changed();
     this.later(() => {
       ap.view.busy = false;
-      if (apPin !== ap.spec.apPin) {
+      const run = ap.view.run;
+      if (run === undefined) return;
+      run.endedAt = this.now();
+      if (ap.view.setupLocked !== undefined) {
+        run.state = 'failure';
+        run.fail = { msg: MSG_M2, configError: CONFIG_ERROR_SETUP_LOCKED, errorIndication: 0 };
+        this.log('er', `WPS-FAIL msg=${MSG_M2} config_error=${CONFIG_ERROR_SETUP_LOCKED}`);
+      } else if (apPin !== ap.spec.apPin) {
+        run.state = 'failure';
+        run.fail = { msg: MSG_M4, configError: CONFIG_ERROR_PASSWORD_AUTH, errorIndication: 0 };
         this.log('er', `WPS-FAIL msg=${MSG_M4} config_error=${CONFIG_ERROR_PASSWORD_AUTH}`);
+        if (++ap.pinFailures >= AP_PIN_FAILURES_BEFORE_LOCK) this.lockSetup(ap);
       } else {
-        ap.view.settings = { ...ap.spec.settings };
-        this.logSettings(ap);
+        run.state = 'success';
+        succeed(ap);
       }
       this.changed();
     });
     return Promise.resolve({ ok: true, reply: 'OK' });
   }
 
-  configure(sel: string, apPin: string, s: NewApSettings): Promise<ConsoleResult> {
-    const ap = this.findAp(sel);
-    if (ap === undefined) return Promise.resolve({ ok: false, reply: 'FAIL-UNKNOWN-UUID' });
-    if (ap.view.busy === true) return Promise.resolve({ ok: false, reply: 'FAIL', message: 'A run with this AP is already under way.' });
-    ap.view.busy = true;
-    this.changed();
-    this.later(() => {
-      ap.view.busy = false;
-      if (apPin !== ap.spec.apPin) {
-        this.log('er', `WPS-FAIL msg=${MSG_M4} config_error=${CONFIG_ERROR_PASSWORD_AUTH}`);
-      } else {
-        ap.spec.settings = { ssid: s.ssid, authType: s.auth, encrType: s.encr, key: s.key };
-        ap.view.settings = { ...ap.spec.settings };
-        ap.view.wpsState = 2;
-        this.log('ap', 'WPS-NEW-AP-SETTINGS');
-        this.logSettings(ap);
-      }
+  private lockSetup(ap: FakeAp): void {
+    ap.view.setupLocked = { until: this.now() + this.lockoutMs };
+    this.log('ap', 'WPS-AP-SETUP-LOCKED ');
+    if (ap.unlockTimer) clearTimeout(ap.unlockTimer);
+    ap.unlockTimer = setTimeout(() => {
+      ap.unlockTimer = undefined;
+      delete ap.view.setupLocked;
+      this.log('ap', 'WPS-AP-SETUP-UNLOCKED ');
       this.changed();
-    });
-    return Promise.resolve({ ok: true, reply: 'OK' });
+    }, this.lockoutMs);
   }
 
   authorizePin(req: EnrolleePinRequest): Promise<ConsoleResult> {
@@ -272,6 +321,7 @@ export class FakeBackend implements ConsoleBackend {
     const pbc = this.pbcTargets.has(e.view.mac) || this.pbcTargets.has(e.view.uuid);
     const pin = this.pins.get(e.view.uuid) ?? this.pins.get(e.view.mac) ?? this.pins.get('any');
     if (!pbc && pin === undefined) return;
+    e.view.run = { id: ++this.runId, kind: pbc ? 'pbc' : 'pin', state: 'running', startedAt: this.now() };
     this.later(() => {
       if (e.view.state !== 'm1') {
         done?.();
@@ -283,9 +333,16 @@ export class FakeBackend implements ConsoleBackend {
       } else {
         this.forgetPin(e, pin);
       }
+      const run = e.view.run;
+      if (run !== undefined) run.endedAt = this.now();
       if (!pbc && pin !== e.pin) {
+        if (run !== undefined) {
+          run.state = 'failure';
+          run.fail = { msg: MSG_M4, configError: CONFIG_ERROR_PASSWORD_AUTH, errorIndication: 0 };
+        }
         this.fail(e, `WPS-FAIL msg=${MSG_M4} config_error=${CONFIG_ERROR_PASSWORD_AUTH}`);
       } else {
+        if (run !== undefined) run.state = 'success';
         e.view.state = 'enrolled';
         this.log('er', 'WPS-SUCCESS ');
         this.log('ap', `AP-STA-CONNECTED ${e.view.mac}`);

@@ -27,6 +27,35 @@ export interface ApSettings {
   key: string;
 }
 
+/** learn / configure: with an AP's Enrollee over SOAP; pin / pbc: with a wireless Enrollee the AP proxies. */
+export type ConsoleRunKind = 'learn' | 'configure' | 'pin' | 'pbc';
+
+/** running, or how the run ended (aborted: its AP or Enrollee went away, or a new M1 started over). */
+export type ConsoleRunState = 'running' | 'success' | 'failure' | 'aborted';
+
+/** The numbers of the WPS-FAIL that ended a run. */
+export interface ConsoleRunFail {
+  msg: number;
+  configError: number;
+  errorIndication: number;
+}
+
+/**
+ * The last protocol run of an AP (learn / configure) or of an Enrollee (pin /
+ * pbc), as the ER reported its start and end: so each outcome is shown where
+ * the run that produced it was started.
+ */
+export interface ConsoleRun {
+  /** The ER's run number; a new run has a higher one. */
+  id: number;
+  kind: ConsoleRunKind;
+  state: ConsoleRunState;
+  /** The WPS-FAIL that ended a failed run, when there was one. */
+  fail?: ConsoleRunFail;
+  startedAt: number;
+  endedAt?: number;
+}
+
 /** An AP the ER found (WPS-ER-AP-ADD data, from its UPnP description and M1). */
 export interface ConsoleAp {
   /** UUID as 8-4-4-4-12 lowercase hex. */
@@ -49,6 +78,16 @@ export interface ConsoleAp {
   settings?: ApSettings;
   /** A learn or configure run is under way. */
   busy?: boolean;
+  /** Counts every change of `settings` (a new key included), so a page knows a key it showed is stale. */
+  settingsRevision?: number;
+  /** The last learn or configure run. */
+  run?: ConsoleRun;
+  /**
+   * AP Setup Locked (WPS-AP-SETUP-LOCKED): the AP refuses its AP PIN after
+   * repeated wrong ones; `until` is when it takes it again (wall-clock ms),
+   * absent when only a new AP PIN unlocks it.
+   */
+  setupLocked?: { until?: number };
 }
 
 /** Where an Enrollee stands, as the ER sees it: probe seen, M1 seen, enrolled, failed. */
@@ -74,6 +113,8 @@ export interface ConsoleEnrollee {
   apUuid?: string;
   /** Why it failed (e.g. "WPS-FAIL msg=8 config_error=18"), when state is 'failed'. */
   detail?: string;
+  /** Its last registration run at the ER. */
+  run?: ConsoleRun;
 }
 
 /** The ER itself. */
@@ -93,6 +134,8 @@ export interface ConsoleEvent {
   /** Who printed it: the ER (WPS-ER-*, WPS-FAIL, ...) or the AP (WPS-NEW-AP-SETTINGS, AP-STA-CONNECTED, ...). */
   source: 'er' | 'ap';
   text: string;
+  /** What the line means when it is not what it looks like (the NACK that ends a learn is no failure). */
+  note?: string;
 }
 
 export interface ConsoleSnapshot {
@@ -101,6 +144,8 @@ export interface ConsoleSnapshot {
   enrollees: ConsoleEnrollee[];
   /** The most recent event lines, oldest first. */
   events: ConsoleEvent[];
+  /** Enrollees known to exist that do not probe yet (the lab's stations waiting their turn). */
+  queued?: number;
 }
 
 /**

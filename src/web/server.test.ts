@@ -203,7 +203,7 @@ describe('ER web console API', () => {
     const state = await rawRequest(new URL('/api/state', server.url).toString());
     expect(state.body).not.toContain(SECRET);
     const key = await postJson(server.url, '/api/reveal-key', { ap: AP_UUID });
-    expect(key.json).toEqual({ key: SECRET });
+    expect(key.json).toEqual({ key: SECRET, revision: 1 });
     expect(logLines.join('\n')).not.toContain(SECRET);
     expect(logLines.join('\n')).not.toContain(AP_PIN);
   });

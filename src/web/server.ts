@@ -27,6 +27,9 @@ import {
 export const BODY_LIMIT_BYTES = 4096;
 /** Backend changes within this window become one 'state' message. */
 export const STATE_COALESCE_MS = 50;
+/** With this many Enrollees a state message runs to hundreds of kilobytes: pages get one per LARGE_STATE_COALESCE_MS. */
+export const LARGE_STATE_ENROLLEES = 200;
+export const LARGE_STATE_COALESCE_MS = 300;
 /** Open connections the console accepts (pages, their event streams, API calls). */
 export const MAX_CONNECTIONS = 64;
 
@@ -95,13 +98,21 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
   let stateTimer: NodeJS.Timeout | undefined;
   const runner = new EnrollAllRunner(backend, (s: EnrollAllStatus) => hub.broadcast('progress', s), logger);
 
-  const currentState = () => pageState(backend.snapshot(), runner.latest);
+  let lastEnrollees = 0;
+  const currentState = () => {
+    const st = pageState(backend.snapshot(), runner.latest);
+    lastEnrollees = st.enrollees.length;
+    return st;
+  };
   const onChange = (): void => {
     if (stateTimer !== undefined) return;
-    stateTimer = setTimeout(() => {
-      stateTimer = undefined;
-      hub.broadcast('state', currentState());
-    }, STATE_COALESCE_MS);
+    stateTimer = setTimeout(
+      () => {
+        stateTimer = undefined;
+        hub.broadcast('state', currentState());
+      },
+      lastEnrollees > LARGE_STATE_ENROLLEES ? LARGE_STATE_COALESCE_MS : STATE_COALESCE_MS,
+    );
   };
   const onEvent = (ev: ConsoleEvent): void => hub.broadcast('event', pageEvent(ev));
   backend.on('change', onChange);
@@ -252,7 +263,7 @@ export function createConsoleApp(opts: ConsoleServerOptions & { host: string }):
     const ap = backend.snapshot().aps.find((a) => a.uuid.toLowerCase() === sel || a.mac.toLowerCase() === sel);
     if (ap === undefined) throw new ConsoleHttpError(404, 'No AP with that UUID or MAC address is known.');
     if (ap.settings === undefined) throw new ConsoleHttpError(409, "The AP's settings are not known yet: learn the AP first.");
-    res.json({ key: ap.settings.key });
+    res.json({ key: ap.settings.key, revision: ap.settingsRevision ?? 0 });
   });
 
   app.use('/api', () => {

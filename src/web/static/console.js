@@ -1,6 +1,6 @@
 // wpsd ER console: live state over server-sent events, actions over a small JSON API.
 // Everything from the network (device names, SSIDs) goes into the page as text, never as HTML.
-/* global document, Node, CSS, fetch, FormData, EventSource */
+/* global document, Node, CSS, fetch, FormData, EventSource, ResizeObserver, setInterval */
 import { drawNetwork } from './network.js';
 
 const MAX_LOG_LINES = 500;
@@ -17,9 +17,14 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 let state = { er: null, aps: [], enrollees: [] };
 let lastSeq = 0;
+/** Keys the user asked to see, by AP UUID, with the settings revision they belong to. */
 const revealedKeys = new Map();
-/** A learn/configure request waiting for its outcome in the event log. */
-const pendingAp = { learn: null, config: null };
+/** A learn/configure request waiting for its run to end: { uuid, after: the AP's run number before it }. */
+const pendingAp = { learn: null, configure: null };
+/** The Enrollee whose PIN/PBC run the PIN form waits for: { mac, after }. */
+let pendingEnrollee = null;
+/** The Enrollee the PIN field was typed for. */
+let pinFor = null;
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -122,45 +127,134 @@ function fillSelect(select, options) {
   else if (options.length > 0 && !options.some((o) => o.value === select.value)) select.value = options[0].value;
 }
 
+/**
+ * Puts `items` into `body` as rows keyed by `keyOf`: a row whose signature is
+ * unchanged stays the same element, so live updates neither flicker nor take
+ * the focus away; a replaced row that held the focus hands it to its
+ * successor's control with the same data-testid.
+ */
+function patchRows(body, items, keyOf, sigOf, build) {
+  const active = document.activeElement;
+  let focusKey = null;
+  let focusId = null;
+  if (active && active !== document.body && body.contains(active)) {
+    focusKey = active.closest('[data-key]')?.dataset.key ?? null;
+    focusId = active.dataset.testid ?? null;
+  }
+  const old = new Map();
+  for (const row of body.children) old.set(row.dataset.key, row);
+  const rows = items.map((item) => {
+    const key = keyOf(item);
+    const sig = sigOf(item);
+    const cur = old.get(key);
+    if (cur && cur.dataset.sig === sig) return cur;
+    const row = build(item);
+    row.dataset.key = key;
+    row.dataset.sig = sig;
+    return row;
+  });
+  let cursor = body.firstElementChild;
+  for (const row of rows) {
+    if (row === cursor) cursor = cursor.nextElementSibling;
+    else body.insertBefore(row, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
+  }
+  if (focusKey !== null && focusId !== null && !body.contains(document.activeElement)) {
+    const row = [...body.children].find((r) => r.dataset.key === focusKey);
+    row?.querySelector(`[data-testid="${CSS.escape(focusId)}"]`)?.focus();
+  }
+}
+
+function clock(ms) {
+  const t = new Date(ms);
+  return `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`;
+}
+
+function lockText(lock, now) {
+  if (lock.until === undefined) return 'until a new AP PIN is set';
+  const left = Math.max(0, Math.ceil((lock.until - now) / 1000));
+  return `until ${clock(lock.until)} (${left} s)`;
+}
+
+function apRow(ap) {
+  const s = ap.settings;
+  const badges = [
+    ap.busy
+      ? h('span', { class: 'badge busy' }, 'Running…')
+      : ap.wpsState === 2
+        ? h('span', { class: 'badge conf' }, 'Configured')
+        : h('span', { class: 'badge unconf' }, 'Not configured'),
+  ];
+  if (ap.setupLocked) {
+    badges.push(
+      h('span', { class: 'badge locked', 'data-testid': 'ap-locked', title: 'WPS-AP-SETUP-LOCKED: the AP refuses its AP PIN after repeated wrong ones' }, 'Setup locked'),
+      h('div', { class: 'meta', 'data-testid': 'ap-lock-end', 'data-until': ap.setupLocked.until ?? '' }, lockText(ap.setupLocked, Date.now())),
+    );
+  }
+  let keyCell = h('span', { class: 'pending' }, '—');
+  if (s && s.hasKey) {
+    const r = revealedKeys.get(ap.uuid);
+    const shown = r && r.revision === (ap.settingsRevision ?? 0) ? r.key : undefined;
+    keyCell = h(
+      'span',
+      { class: 'keycell' },
+      h('span', { class: shown ? 'mono key' : 'mono nowrap', 'data-testid': 'ap-key' }, shown ?? '••••••••'),
+      h('button', { type: 'button', class: 'btn ghost small', 'data-testid': 'ap-key-toggle', 'aria-label': `${shown ? 'Hide' : 'Show'} the key of ${apName(ap)}`, onclick: () => toggleKey(ap) }, shown ? 'Hide' : 'Show'),
+    );
+  } else if (s) {
+    keyCell = h('span', { class: 'meta' }, 'none');
+  }
+  return h(
+    'tr',
+    { 'data-testid': 'ap-row', 'data-uuid': ap.uuid },
+    h('td', { 'data-label': 'AP' }, h('div', { class: 'name' }, apName(ap)), h('div', { class: 'meta' }, [ap.manufacturer, ap.modelName, ap.modelNumber].filter(Boolean).join(' · '))),
+    h('td', { class: 'ids', 'data-label': 'MAC · UUID' }, h('div', { class: 'mono' }, ap.mac), h('div', { class: 'meta mono' }, ap.uuid)),
+    h('td', { 'data-label': 'WPS' }, h('div', { class: 'badges' }, badges)),
+    h('td', { 'data-testid': 'ap-ssid', 'data-label': 'SSID' }, s ? h('span', { class: 'ssid' }, s.ssid) : h('span', { class: 'pending' }, 'not learned')),
+    h('td', { 'data-label': 'Security' }, s ? `${s.authType} / ${s.encrType}` : ''),
+    h('td', { 'data-label': 'Key' }, keyCell),
+  );
+}
+
 function renderAps() {
   const body = $('#ap-rows');
   $('#ap-empty').hidden = state.aps.length > 0;
-  body.replaceChildren(
-    ...state.aps.map((ap) => {
-      const s = ap.settings;
-      const wps = ap.busy
-        ? h('span', { class: 'badge busy' }, 'Running…')
-        : ap.wpsState === 2
-          ? h('span', { class: 'badge conf' }, 'Configured')
-          : h('span', { class: 'badge unconf' }, 'Not configured');
-      let keyCell = h('span', { class: 'pending' }, '—');
-      if (s && s.hasKey) {
-        const shown = revealedKeys.get(ap.uuid);
-        keyCell = h(
-          'span',
-          { class: 'keycell' },
-          h('span', { class: 'mono', 'data-testid': 'ap-key' }, shown ?? '••••••••'),
-          ' ',
-          h('button', { type: 'button', class: 'btn ghost small', 'data-testid': 'ap-key-toggle', 'aria-label': `${shown ? 'Hide' : 'Show'} the key of ${apName(ap)}`, onclick: () => toggleKey(ap) }, shown ? 'Hide' : 'Show'),
-        );
-      } else if (s) {
-        keyCell = h('span', { class: 'meta' }, 'none');
-      }
-      return h(
-        'tr',
-        { 'data-testid': 'ap-row', 'data-uuid': ap.uuid },
-        h('td', {}, h('div', { class: 'name' }, apName(ap)), h('div', { class: 'meta' }, [ap.manufacturer, ap.modelName, ap.modelNumber].filter(Boolean).join(' · '))),
-        h('td', { class: 'mono' }, h('div', {}, ap.mac), h('div', { class: 'meta' }, ap.uuid)),
-        h('td', {}, wps),
-        h('td', { 'data-testid': 'ap-ssid' }, s ? h('span', { class: 'ssid' }, s.ssid) : h('span', { class: 'pending' }, 'not learned')),
-        h('td', { class: 'nowrap' }, s ? `${s.authType} / ${s.encrType}` : ''),
-        h('td', { class: 'nowrap' }, keyCell),
-      );
-    }),
+  const now = Date.now();
+  for (const ap of state.aps) {
+    // A key shown before the settings changed (a configure) is not the AP's key any more: fetch the new one.
+    const r = revealedKeys.get(ap.uuid);
+    if (r && r.revision !== (ap.settingsRevision ?? 0) && !r.fetching) {
+      if (ap.settings?.hasKey) void fetchKey(ap);
+      else revealedKeys.delete(ap.uuid);
+    }
+  }
+  patchRows(
+    body,
+    state.aps,
+    (ap) => ap.uuid,
+    (ap) => JSON.stringify([ap, revealedKeys.get(ap.uuid)?.key ?? null, revealedKeys.get(ap.uuid)?.revision ?? null, ap.setupLocked ? Math.ceil(((ap.setupLocked.until ?? now) - now) / 1000) : null]),
+    apRow,
   );
   const opts = state.aps.map((ap) => ({ value: ap.uuid, label: `${apName(ap)} · ${ap.mac}`, preferred: !ap.settings }));
   fillSelect($('#learn-ap'), opts);
   fillSelect($('#config-ap'), opts);
+  notePendingAp();
+}
+
+async function fetchKey(ap) {
+  const prev = revealedKeys.get(ap.uuid);
+  revealedKeys.set(ap.uuid, { ...(prev ?? { key: '', revision: -1 }), fetching: true });
+  const r = await post('/api/reveal-key', { ap: ap.uuid });
+  if (r.ok) revealedKeys.set(ap.uuid, { key: r.data.key, revision: r.data.revision ?? 0 });
+  else {
+    revealedKeys.delete(ap.uuid);
+    setMsg($('#learn-form'), r.data.error, 'error');
+  }
+  renderAps();
 }
 
 async function toggleKey(ap) {
@@ -169,66 +263,157 @@ async function toggleKey(ap) {
     renderAps();
     return;
   }
-  const r = await post('/api/reveal-key', { ap: ap.uuid });
-  if (r.ok) revealedKeys.set(ap.uuid, r.data.key);
-  else setMsg($('#learn-form'), r.data.error, 'error');
-  renderAps();
+  await fetchKey(ap);
+}
+
+/** The learn / configure request whose run a form waits for: its AP and the run number before it. */
+function notePendingAp() {
+  for (const kind of ['learn', 'configure']) {
+    const p = pendingAp[kind];
+    if (!p) continue;
+    const form = kind === 'learn' ? $('#learn-form') : $('#config-form');
+    const ap = state.aps.find((a) => a.uuid === p.uuid);
+    if (!ap) {
+      setMsg(form, 'The AP went away before the run ended.', 'error');
+      pendingAp[kind] = null;
+      continue;
+    }
+    const run = ap.run;
+    if (!run || run.kind !== kind || run.id <= p.after || run.state === 'running') continue;
+    pendingAp[kind] = null;
+    if (run.state === 'success') {
+      const ssid = ap.settings?.ssid ?? '';
+      setMsg(form, kind === 'learn' ? `Learned: SSID ${ssid}.` : `Configured: the AP now uses SSID ${ssid}. “Show” in its row gives the new key.`, 'ok');
+    } else {
+      setMsg(form, run.message ?? 'The run failed.', 'error');
+    }
+  }
+}
+
+const PAGE_SIZE = 25;
+const FILTERS = {
+  all: { label: 'All', test: () => true },
+  waiting: { label: 'Waiting', test: (e) => e.state === 'probe' || e.state === 'm1' },
+  enrolled: { label: 'Enrolled', test: (e) => e.state === 'enrolled' },
+  failed: { label: 'Failed', test: (e) => e.state === 'failed' },
+};
+const view = { filter: 'all', page: 0, search: '' };
+
+function enrolleeWhy(e) {
+  if (e.state !== 'failed') return null;
+  return e.run?.message ?? e.detail ?? 'The run failed.';
+}
+
+function enrolleeRow(e) {
+  const ap = e.apUuid ? state.aps.find((a) => a.uuid === e.apUuid) : undefined;
+  const retry = e.state === 'failed';
+  const open = e.state === 'probe' || e.state === 'm1' || retry;
+  const why = enrolleeWhy(e);
+  const stateTitle = e.run?.failLine ?? e.detail ?? '';
+  return h(
+    'tr',
+    { 'data-testid': 'enrollee-row', 'data-mac': e.mac, 'data-uuid': e.uuid, 'data-state': e.state },
+    h('td', { 'data-label': 'Device' }, h('div', { class: 'name' }, enrolleeName(e)), h('div', { class: 'meta' }, [e.manufacturer, e.modelName, e.modelNumber].filter(Boolean).join(' · '))),
+    h('td', { class: 'ids', 'data-label': 'MAC · UUID' }, h('div', { class: 'mono' }, e.mac), h('div', { class: 'meta mono' }, e.uuid)),
+    h(
+      'td',
+      { 'data-label': 'Methods · type' },
+      h('div', { class: 'chips' }, methodsText(e.configMethods).map((m) => h('span', { class: 'chip', title: m.long }, m.short)), e.devPasswdId === 4 ? h('span', { class: 'chip pbc' }, 'wants PBC') : null),
+      h('div', { class: 'meta mono' }, `type ${e.priDevType}`),
+    ),
+    h(
+      'td',
+      { 'data-label': 'State' },
+      h('span', { class: `badge ${e.state}`, 'data-testid': 'enrollee-state', title: stateTitle }, STATE_TEXT[e.state] ?? e.state),
+      ap ? h('div', { class: 'meta', 'data-testid': 'enrollee-ap' }, `via ${apName(ap)}`) : null,
+      why ? h('div', { class: 'why', 'data-testid': 'enrollee-why', role: 'note' }, why) : null,
+    ),
+    h(
+      'td',
+      { class: 'row-actions', 'data-label': 'Actions' },
+      open ? h('button', { type: 'button', class: 'btn small', 'data-testid': 'enrollee-pin', onclick: () => choosePin(e) }, retry ? 'Retry PIN…' : 'PIN…') : null,
+      open ? h('button', { type: 'button', class: 'btn small', 'data-testid': 'enrollee-pbc', onclick: () => doPbc(enrolleeId(e), e) }, 'PBC') : null,
+    ),
+  );
+}
+
+function matchesSearch(e) {
+  const q = view.search.trim().toLowerCase();
+  if (!q) return true;
+  return [e.deviceName, e.mac, e.uuid, e.modelName, e.manufacturer].some((v) => (v || '').toLowerCase().includes(q));
 }
 
 function renderEnrollees() {
-  const body = $('#enrollee-rows');
-  $('#enrollee-empty').hidden = state.enrollees.length > 0;
-  const apById = new Map(state.aps.map((a) => [a.uuid, a]));
-  body.replaceChildren(
-    ...state.enrollees.map((e) => {
-      const ap = e.apUuid ? apById.get(e.apUuid) : undefined;
-      const waiting = e.state === 'probe' || e.state === 'm1';
-      return h(
-        'tr',
-        { 'data-testid': 'enrollee-row', 'data-mac': e.mac, 'data-uuid': e.uuid, 'data-state': e.state },
-        h('td', { class: 'nowrap' }, h('div', { class: 'name' }, enrolleeName(e)), h('div', { class: 'meta' }, [e.manufacturer, e.modelName, e.modelNumber].filter(Boolean).join(' · '))),
-        h('td', { class: 'mono' }, h('div', {}, e.mac), h('div', { class: 'meta' }, e.uuid)),
-        h(
-          'td',
-          {},
-          h('div', { class: 'chips' }, methodsText(e.configMethods).map((m) => h('span', { class: 'chip', title: m.long }, m.short)), e.devPasswdId === 4 ? h('span', { class: 'chip pbc' }, 'wants PBC') : null),
-          h('div', { class: 'meta mono' }, `type ${e.priDevType}`),
-        ),
-        h(
-          'td',
-          {},
-          h('span', { class: `badge ${e.state}`, 'data-testid': 'enrollee-state', title: e.detail ?? '' }, STATE_TEXT[e.state] ?? e.state),
-          h('div', { class: 'meta nowrap', 'data-testid': 'enrollee-ap' }, ap ? `via ${apName(ap)}` : e.detail ?? ''),
-        ),
-        h(
-          'td',
-          { class: 'row-actions' },
-          waiting ? h('button', { type: 'button', class: 'btn small', 'data-testid': 'enrollee-pin', onclick: () => choosePin(e) }, 'PIN…') : null,
-          ' ',
-          waiting ? h('button', { type: 'button', class: 'btn small', 'data-testid': 'enrollee-pbc', onclick: () => doPbc(enrolleeId(e)) }, 'PBC') : null,
-        ),
-      );
-    }),
-  );
-  const opts = state.enrollees.map((e) => ({
-    value: enrolleeId(e),
-    label: `${enrolleeName(e)} · ${e.mac} · ${STATE_TEXT[e.state] ?? e.state}`,
-    preferred: e.state === 'm1' || e.state === 'probe',
-  }));
+  const all = state.enrollees;
+  $('#enrollee-empty').hidden = all.length > 0;
+  const counts = {};
+  for (const [k, f] of Object.entries(FILTERS)) counts[k] = all.filter(f.test).length;
+  for (const b of document.querySelectorAll('#enrollee-filter [data-filter]')) {
+    const k = b.dataset.filter;
+    b.querySelector('.n').textContent = String(counts[k]);
+    b.setAttribute('aria-pressed', String(view.filter === k));
+  }
+  const shown = all.filter((e) => FILTERS[view.filter].test(e) && matchesSearch(e));
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  view.page = Math.min(view.page, pages - 1);
+  const first = view.page * PAGE_SIZE;
+  const page = shown.slice(first, first + PAGE_SIZE);
+  patchRows($('#enrollee-rows'), page, (e) => e.mac, (e) => JSON.stringify([e, e.apUuid ? apName(state.aps.find((a) => a.uuid === e.apUuid) ?? {}) : '']), enrolleeRow);
+  const pager = $('#enrollee-pager');
+  pager.hidden = shown.length <= PAGE_SIZE;
+  $('[data-testid="enrollee-page-text"]').textContent = shown.length === 0 ? '0 of 0' : `${first + 1}–${first + page.length} of ${shown.length}`;
+  $('#page-prev').disabled = view.page === 0;
+  $('#page-next').disabled = view.page >= pages - 1;
+  const queued = $('[data-testid="enrollee-queued"]');
+  queued.hidden = !state.queued;
+  queued.textContent = state.queued ? `${state.queued} more stations are queued: they start probing as earlier ones enroll.` : '';
+
+  // The PIN form lists the Enrollees that may still enroll (and the one chosen).
+  const chosen = $('#pin-enrollee').value;
+  const opts = all
+    .filter((e) => e.state !== 'enrolled' || enrolleeId(e) === chosen)
+    .map((e) => ({ value: enrolleeId(e), label: `${enrolleeName(e)} · ${e.mac} · ${STATE_TEXT[e.state] ?? e.state}`, preferred: e.state === 'm1' || e.state === 'probe' }));
   opts.push({ value: 'any', label: 'Any Enrollee (wildcard PIN)' });
   fillSelect($('#pin-enrollee'), opts);
+  notePendingEnrollee();
+}
+
+/** The Enrollee a PIN or PBC was given for: its run's end goes on the PIN form. */
+function notePendingEnrollee() {
+  const p = pendingEnrollee;
+  if (!p) return;
+  const e = state.enrollees.find((x) => x.mac === p.mac);
+  if (!e) return;
+  const ended = e.run && e.run.id > p.after && e.run.state !== 'running';
+  if (e.state === 'enrolled' && (ended || !e.run)) {
+    setMsg($('#pin-form'), `${enrolleeName(e)} enrolled: it has the network's credential.`, 'ok');
+    pendingEnrollee = null;
+  } else if (e.state === 'failed' && (ended || !e.run)) {
+    setMsg($('#pin-form'), `${enrolleeName(e)}: ${enrolleeWhy(e)}`, 'error');
+    pendingEnrollee = null;
+  }
 }
 
 function choosePin(e) {
   const sel = $('#pin-enrollee');
-  sel.value = enrolleeId(e);
+  const id = enrolleeId(e);
+  if (sel.value !== id || pinFor !== id) {
+    // A PIN typed for one station is never sent for the next.
+    $('#pin-pin').value = '';
+    $('[data-testid="pin-mac"]').value = '';
+    markField($('#pin-form'), null);
+    setMsg($('#pin-form'), '', '');
+  }
+  if (![...sel.options].some((o) => o.value === id)) sel.append(h('option', { value: id }, `${enrolleeName(e)} · ${e.mac}`));
+  sel.value = id;
   sel.dataset.touched = '1';
+  pinFor = id;
   $('#pin-pin').focus();
 }
 
 function renderCounts() {
   $('[data-testid="count-aps"]').textContent = String(state.aps.length);
-  $('[data-testid="count-waiting"]').textContent = String(state.enrollees.filter((e) => e.state === 'probe' || e.state === 'm1').length);
+  $('[data-testid="count-waiting"]').textContent = String(state.enrollees.filter((e) => e.state === 'probe' || e.state === 'm1').length + (state.queued ?? 0));
   $('[data-testid="count-enrolled"]').textContent = String(state.enrollees.filter((e) => e.state === 'enrolled').length);
   if (state.er) {
     $('[data-testid="er-info"]').textContent = `ER ${state.er.deviceName || ''} · ${state.er.uuid} · ${state.er.started ? 'discovering APs' : 'stopped'}`;
@@ -260,9 +445,11 @@ function render() {
 
 // --- the event log -----------------------------------------------------------
 
-function eventClass(text) {
-  if (text.startsWith('WPS-FAIL') || text.includes('state=FAILED') || text.startsWith('WPS-TIMEOUT')) return 'ev-fail';
-  if (text.startsWith('WPS-SUCCESS') || text.startsWith('WPS-REG-SUCCESS') || text.startsWith('AP-STA-CONNECTED') || text.startsWith('WPS-NEW-AP-SETTINGS')) return 'ev-success';
+function eventClass(ev) {
+  const text = ev.text;
+  if (ev.note) return 'ev-note';
+  if (text.startsWith('WPS-FAIL') || text.includes('state=FAILED') || text.startsWith('WPS-TIMEOUT') || text.startsWith('WPS-AP-SETUP-LOCKED')) return 'ev-fail';
+  if (text.startsWith('WPS-SUCCESS') || text.startsWith('WPS-REG-SUCCESS') || text.startsWith('AP-STA-CONNECTED') || text.startsWith('WPS-NEW-AP-SETTINGS') || text.startsWith('WPS-AP-SETUP-UNLOCKED')) return 'ev-success';
   if (text.startsWith('WPS-ER-AP-SETTINGS')) return 'ev-settings';
   if (text.startsWith('WPS-ER-AP-SET-SEL-REG')) return 'ev-debug';
   if (text.includes('-ADD ') || text.includes('-REMOVE ')) return 'ev-add';
@@ -280,45 +467,34 @@ function addEvents(events) {
     if (ev.seq <= lastSeq) continue;
     lastSeq = ev.seq;
     const t = new Date(ev.time);
+    const head = ev.text.split(' ', 1)[0];
     list.append(
       h(
         'li',
-        { class: eventClass(ev.text), 'data-testid': 'event-line' },
-        h('time', { datetime: t.toISOString() }, `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`),
+        { class: eventClass(ev), 'data-testid': 'event-line' },
+        h('time', { datetime: t.toISOString() }, clock(ev.time)),
         h('span', { class: `src ${ev.source}` }, ev.source),
-        h('span', { class: 'text' }, h('b', {}, ev.text.split(' ', 1)[0]), ev.text.slice(ev.text.split(' ', 1)[0].length)),
+        h('span', { class: 'text' }, h('b', {}, head), ev.text.slice(head.length), ev.note ? h('span', { class: 'note', 'data-testid': 'event-note' }, ` — ${ev.note}`) : null),
       ),
     );
-    notePending(ev.text);
   }
   while (list.childElementCount > MAX_LOG_LINES) list.firstElementChild.remove();
   if (follow) list.scrollTop = list.scrollHeight;
 }
 
-/** Turns the outcome of a learn/configure run into a message on its form. */
-function notePending(text) {
-  for (const kind of ['learn', 'config']) {
-    const p = pendingAp[kind];
-    if (!p) continue;
-    const form = kind === 'learn' ? $('#learn-form') : $('#config-form');
-    if (text.startsWith(`WPS-ER-AP-SETTINGS uuid=${p.uuid} `)) {
-      const ssid = /ssid=(.*?) auth_type=/.exec(text)?.[1] ?? '';
-      setMsg(form, kind === 'learn' ? `Learned: SSID ${ssid}.` : `Configured: SSID ${ssid}.`, 'ok');
-      pendingAp[kind] = null;
-    } else if (text.startsWith('WPS-FAIL')) {
-      const why = / config_error=18\b/.test(text) ? ' The AP PIN is probably wrong.' : '';
-      setMsg(form, `The AP refused the run (${text.trim()}).${why}`, 'error');
-      pendingAp[kind] = null;
-    }
-  }
-}
-
 // --- actions -----------------------------------------------------------------
 
-async function doPbc(enrollee) {
+async function doPbc(enrollee, e) {
   const form = $('#pin-form');
+  const known = e ?? state.enrollees.find((x) => enrolleeId(x) === enrollee);
+  const after = known?.run?.id ?? 0;
   const r = await submit(form, '/api/pbc', { enrollee }, 'Starting push-button enrollment…');
-  if (r) setMsg(form, `Push button accepted for ${enrollee}; waiting for the Enrollee.`, 'ok');
+  if (!r) return;
+  setMsg(form, `Push button accepted for ${known ? enrolleeName(known) : enrollee}; waiting for the Enrollee.`, '');
+  if (known) {
+    pendingEnrollee = { mac: known.mac, after };
+    notePendingEnrollee();
+  }
 }
 
 function wireForms() {
@@ -328,10 +504,12 @@ function wireForms() {
     ev.preventDefault();
     const f = new FormData(ev.target);
     const ap = String(f.get('ap') ?? '');
+    const after = state.aps.find((a) => a.uuid === ap)?.run?.id ?? 0;
     const r = await submit(ev.target, '/api/learn', { ap, pin: String(f.get('pin') ?? '') }, 'Asking the AP…');
     if (r) {
-      pendingAp.learn = { uuid: ap };
+      pendingAp.learn = { uuid: ap, after };
       setMsg(ev.target, 'Learning… the settings appear when the AP answers.', '');
+      notePendingAp();
     }
   });
 
@@ -340,10 +518,12 @@ function wireForms() {
     const f = new FormData(ev.target);
     const body = {};
     for (const k of ['ap', 'pin', 'ssid', 'auth', 'encr', 'key']) body[k] = String(f.get(k) ?? '');
+    const after = state.aps.find((a) => a.uuid === body.ap)?.run?.id ?? 0;
     const r = await submit(ev.target, '/api/configure', body, 'Sending new settings…');
     if (r) {
-      pendingAp.config = { uuid: body.ap };
+      pendingAp.configure = { uuid: body.ap, after };
       setMsg(ev.target, 'Configuring… the AP applies the settings when the run completes.', '');
+      notePendingAp();
     }
   });
   $('[data-testid="config-auth"]').addEventListener('change', (ev) => {
@@ -363,8 +543,14 @@ function wireForms() {
     if (!mac && known && enrollee !== known.mac) mac = known.mac;
     const body = { enrollee, pin: String(f.get('pin') ?? '') };
     if (mac) body.mac = mac;
+    const after = known?.run?.id ?? 0;
     const r = await submit(ev.target, '/api/pin', body, 'Adding the PIN…');
-    if (r) setMsg(ev.target, `PIN accepted for ${enrollee === 'any' ? 'any Enrollee' : known ? enrolleeName(known) : enrollee}; waiting for the Enrollee.`, 'ok');
+    if (!r) return;
+    // The PIN is used once; the next station gets its own.
+    $('#pin-pin').value = '';
+    setMsg(ev.target, `PIN accepted for ${enrollee === 'any' ? 'any Enrollee' : known ? enrolleeName(known) : enrollee}; waiting for the Enrollee.`, '');
+    pendingEnrollee = known ? { mac: known.mac, after } : null;
+    notePendingEnrollee();
   });
   $('#pbc-button').addEventListener('click', () => {
     const enrollee = $('#pin-enrollee').value;
@@ -393,6 +579,31 @@ function wireForms() {
   }
 
   $('#log-clear').addEventListener('click', () => $('#events').replaceChildren());
+
+  for (const b of document.querySelectorAll('#enrollee-filter [data-filter]')) {
+    b.addEventListener('click', () => {
+      view.filter = b.dataset.filter;
+      view.page = 0;
+      renderEnrollees();
+    });
+  }
+  $('#enrollee-search').addEventListener('input', (ev) => {
+    view.search = ev.target.value;
+    view.page = 0;
+    renderEnrollees();
+  });
+  $('#page-prev').addEventListener('click', () => {
+    view.page = Math.max(0, view.page - 1);
+    renderEnrollees();
+  });
+  $('#page-next').addEventListener('click', () => {
+    view.page += 1;
+    renderEnrollees();
+  });
+  $('#pin-enrollee').addEventListener('change', () => {
+    if (pinFor !== $('#pin-enrollee').value) $('#pin-pin').value = '';
+    pinFor = $('#pin-enrollee').value;
+  });
 }
 
 // --- live connection -----------------------------------------------------------
@@ -429,3 +640,9 @@ function connect() {
 wireForms();
 render();
 connect();
+// The network picture is laid out for the width it has.
+new ResizeObserver(() => drawNetwork($('#network'), state)).observe($('#network'));
+// A lock's countdown.
+setInterval(() => {
+  if (state.aps.some((a) => a.setupLocked)) renderAps();
+}, 1000);
