@@ -38,6 +38,10 @@ describe('control request parsing', () => {
     expect(code(Buffer.alloc(MAX_REQUEST_LEN, 0x41))).toBe('accepted');
   });
 
+  it('a request that starts with a space has no command word: refused as empty', () => {
+    for (const t of [' ', ' PING']) expect(() => parseRequest(enc(t))).toThrow(expect.objectContaining({ code: 'empty' }));
+  });
+
   it('property: any bytes either parse or raise CtrlRequestError, never anything else', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {

@@ -58,6 +58,8 @@ export function parseRequest(data: Uint8Array): CtrlRequest {
   if (hasControlChar(text)) throw new CtrlRequestError('binary', 'request contains control characters');
   const space = text.indexOf(' ');
   if (space < 0) return { name: text, rawArgs: '', args: [] };
+  // " PING": no command word; hostapd answers it UNKNOWN COMMAND, as an empty request.
+  if (space === 0) throw new CtrlRequestError('empty', 'request without a command word');
   const rawArgs = text.slice(space + 1);
   return { name: text.slice(0, space), rawArgs, args: rawArgs.split(' ') };
 }
