@@ -34,7 +34,8 @@ cat > "$OUT/inside.sh" <<IN
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run; mkdir -p /run/netns
-mount -t tmpfs tmpfs /tmp
+# A fresh /tmp, unless the work tree itself is under /tmp (a clone there must stay visible).
+case "$PWD" in /tmp|/tmp/*) ;; *) mount -t tmpfs tmpfs /tmp ;; esac
 ip link set lo up
 hostname hwsim
 modprobe mac80211_hwsim radios=$RADIOS || echo "hwsim-vm: mac80211_hwsim did not load"
