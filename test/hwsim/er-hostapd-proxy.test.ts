@@ -64,12 +64,15 @@ describe('wpsd ER through Debian hostapd (nl80211 + upnp_iface) enrolling Debian
   }, 2 * ENROLL_MS);
 
   it('PBC: wps_pbc on the station, wps_er_pbc <its MAC> on the ER: the station connects with WPA2-PSK and pings the AP', async () => {
+    const mac = air.host('sta').radio?.mac ?? '';
+    // The PIN run's Enrollee (same radio, same UUID) must leave the ER's table first (10 s after its run, as
+    // wpa_supplicant's ER): a probe for an entry still there announces nothing.
+    await erCtrl.waitFor(new RegExp(`^WPS-ER-ENROLLEE-REMOVE ${STATION_DEVICE.uuid} ${mac}$`), ER_MS);
     const sta = await startAirWpaSupplicant({ host: air.host('sta') });
     const staCtrl = await sta.ctrl();
     try {
       erCtrl.mark();
       apCtrl.mark();
-      const mac = air.host('sta').radio?.mac ?? '';
       expect(await sta.cli('wps_pbc')).toBe('OK\n');
       const add = await erCtrl.waitFor(new RegExp(`^WPS-ER-ENROLLEE-ADD ${STATION_DEVICE.uuid} ${mac} `), ENROLL_MS);
       expect(add.text).toContain(' dev_passwd_id=4 ');
