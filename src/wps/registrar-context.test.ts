@@ -207,3 +207,17 @@ describe('NFC password tokens in the registrar context', () => {
     expect(ctx.nfcTokenIds[0]).toBe(0x100 + 12);
   });
 });
+
+describe('the end of PBC mode is never lost', () => {
+  it('PBC mode past its walk time stays due until expire() reports it, whoever asks first', () => {
+    let now = 0;
+    const ctx = new RegistrarContext({ now: () => now, configMethods: ConfigMethods.Display, pbcWalkTimeMs: 2_000 });
+    expect(ctx.pushButton()).toBe(true);
+    expect(ctx.nextDeadline()).toBe(2_000);
+    // Another event re-arms the owner's timer just after the walk time, before the old timer ran.
+    now = 2_001;
+    expect(ctx.nextDeadline()).toBe(2_001);
+    expect(ctx.expire()).toEqual([{ type: 'pbc-timeout' }]);
+    expect(ctx.nextDeadline()).toBeUndefined();
+  });
+});

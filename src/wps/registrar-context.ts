@@ -276,7 +276,9 @@ export class RegistrarContext {
 
   /** When expire() next has something to do, or undefined. */
   nextDeadline(): number | undefined {
-    const times = [this.pinSelectedUntil, this.pins.nextExpiry, this.pbcMode ? this.pbc.expiresAt : undefined].filter((t): t is number => t !== undefined);
+    // PBC mode whose walk time has already run out is due now: its end has not been reported yet.
+    const pbcEnd = this.pbcMode ? (this.pbc.expiresAt ?? this.now()) : undefined;
+    const times = [this.pinSelectedUntil, this.pins.nextExpiry, pbcEnd].filter((t): t is number => t !== undefined);
     return times.length === 0 ? undefined : Math.min(...times);
   }
 
