@@ -175,16 +175,18 @@ export class CtrlServer {
     }
     if (gid !== undefined) lchownSync(spec.dir, -1, gid);
     await removeStaleSocket(path, log);
+    // Before the bind: from the bind on, a datagram that comes before the 'data' listener is lost.
+    const peerQueues = await PeerQueues.open();
     const sock = createDgramSocket();
     try {
       sock.bind(path);
     } catch (err) {
       sock.close();
+      peerQueues?.close();
       throw new CtrlServerError('bind', `cannot bind control socket ${path}: ${(err as Error).message}`);
     }
     setSocketPermissions(path, gid);
     log.debug(`ctrl_iface: listening on ${path}`);
-    const peerQueues = await PeerQueues.open();
     if (peerQueues === undefined) log.debug('ctrl_iface: sock_diag unavailable; slow peers are bounded by the would-block path only');
     return new CtrlServer(path, spec.dir, gid, sock, log, opts.holdUntilReady === true, peerQueues);
   }
