@@ -44,7 +44,7 @@ describe('sock_diag view of peer receive queues', () => {
       const path = join(dir, 'peer');
       sock.bind(path);
       const states = await pq.check([path, join(dir, 'nobody')]);
-      expect(Object.fromEntries(states)).toEqual({ [path]: 'empty', [join(dir, 'nobody')]: 'unknown' });
+      expect(Object.fromEntries(states.peers)).toEqual({ [path]: 'empty', [join(dir, 'nobody')]: 'unknown' });
     } finally {
       sock.close();
       pq.close();

@@ -20,16 +20,27 @@
  * Replacing the socket is the last resort, though: a peer that connect()ed
  * to the old one (every wpa_ctrl client: hostapd_cli, wpa_cli) receives
  * nothing from the new one, so a reopen silently cuts every such monitor,
- * reading or not. And one peer that never reads can cause it for all: its
+ * reading or not. And one peer that never reads could cause it for all: its
  * unread datagrams are charged to our socket's send buffer, which all peers
- * share. So no peer gets more than MAX_UNCONFIRMED_PER_PEER datagrams that
- * it has not been seen to read: past that, what follows waits in its
- * backlog until the kernel (sock_diag, peer-queues.ts) reports its receive
- * queue empty. A reading peer catches up within milliseconds and gets every
- * datagram in order; one that never reads holds a few kilobytes of our
- * buffer, never all of it, and is detached once its backlog ages out.
+ * share. So sends are accounted per peer and in total, and never allowed to
+ * block:
+ * - no peer gets more than MAX_UNCONFIRMED_PER_PEER datagrams that it has
+ *   not been seen to read; past that, what follows waits in its backlog;
+ * - the datagrams not yet read by anyone stay under SEND_BUDGET_SHARE of
+ *   our send buffer; past that, everything waits in backlogs.
+ * The kernel (sock_diag, peer-queues.ts) tells which peers have read
+ * everything. It sees only sockets in our network namespace; a peer in
+ * another one (a client in the host's namespace talking to a daemon in its
+ * own, through the filesystem) is judged by our socket's send-buffer use,
+ * which counts every peer's unread datagrams: what that use still holds is
+ * laid to the peers that have waited longest, and the others have read.
+ * A reading peer catches up within milliseconds and gets every datagram in
+ * order; one that never reads holds a few kilobytes of our buffer, never
+ * all of it, and is detached once its backlog ages out (hostapd drops a
+ * monitor after 10 failed sends in a row, and reading monitors with it when
+ * the shared buffer is full).
  */
-import { chmodSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
@@ -38,7 +49,7 @@ import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } fro
 import { MAX_MONITORS, MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
-import { PeerQueues, type PeerQueueState } from './peer-queues.js';
+import { PeerQueues, datagramTruesize, type PeerQueueState } from './peer-queues.js';
 
 /** Requests being handled at once; more are answered FAIL. */
 export const MAX_CONCURRENT_REQUESTS = 64;
@@ -55,8 +66,21 @@ export const MAX_BACKLOG_PER_PEER = 1024;
  * (10 by default), so an unconnected peer never makes a send block either.
  */
 export const MAX_UNCONFIRMED_PER_PEER = 8;
-/** Peers with datagrams not yet seen read that are remembered; past this, a check forgets the ones gone or caught up. */
+/** Peers with datagrams not yet seen read that are remembered; past this, the longest-waiting are forgotten (the total budget still holds). */
 const MAX_TRACKED_PEERS = 1024;
+/**
+ * Share of our send buffer that unread datagrams may fill; the rest is room
+ * for replies and for the sends between two checks. hostapd fills it all,
+ * and then every send fails for every monitor.
+ */
+const SEND_BUDGET_SHARE = 0.5;
+/**
+ * SO_SNDBUF asked for the control socket (the kernel doubles it, capped by
+ * net.core.wmem_max): 1024 monitors that never read hold 8 datagrams each
+ * (at 768-1280 bytes a datagram) without filling half of it. hostapd keeps
+ * the default (wmem_default, 208 KiB: ~280 unread events in all).
+ */
+const CTRL_SNDBUF = 4 * 1024 * 1024;
 /** Waits between sock_diag checks while a backlog is blocked: the first, and the longest (doubling in between). */
 const PEER_CHECK_FIRST_MS = 2;
 const PEER_CHECK_MAX_MS = 100;
@@ -109,6 +133,13 @@ interface Backlog {
   since: number;
 }
 
+/** What a peer has not been seen to read: datagrams, their send-buffer charge, and since when. */
+interface Unconfirmed {
+  count: number;
+  bytes: number;
+  since: number;
+}
+
 export class CtrlServer {
   readonly registry = new CommandRegistry();
   readonly monitors = new MonitorList();
@@ -127,10 +158,19 @@ export class CtrlServer {
   private held: Array<{ buf: Buffer; from: string }> | undefined;
   /** sock_diag: whether peers read what we sent (undefined where unavailable: then only the would-block path bounds them). */
   private readonly peerQueues: PeerQueues | undefined;
-  /** Datagrams sent to a peer since its receive queue was last seen empty. */
-  private readonly unconfirmed = new Map<string, number>();
-  /** Peers sock_diag cannot see (another network namespace): only the would-block path bounds them. */
-  private readonly unseen = new Set<string>();
+  /** Datagrams sent to a peer since it was last seen to have read everything. */
+  private readonly unconfirmed = new Map<string, Unconfirmed>();
+  /** Send-buffer charge of everything sent (a running sum), and its value at the last sock_diag check. */
+  private bytesSent = 0;
+  private bytesSentAtCheck = 0;
+  /** Send-buffer charge sent to each peer since the last check (for peers sock_diag cannot see: who read, who did not). */
+  private sentInInterval = new Map<string, number>();
+  /** What the peers sock_diag cannot see held at the last check, and those of them shown not to read. */
+  private unseenHeld = 0;
+  private readonly suspects = new Set<string>();
+  /** Our socket's unread-datagram charge and SO_SNDBUF at the last check. */
+  private wmem = 0;
+  private sndbuf = 0;
   private checkTimer: NodeJS.Timeout | undefined;
   private checking = false;
   private checkDelay = PEER_CHECK_FIRST_MS;
@@ -143,6 +183,11 @@ export class CtrlServer {
     this.gid = gid;
     this.sock = sock;
     this.log = log;
+    try {
+      this.sndbuf = sock.getSendBufferSize();
+    } catch {
+      this.sndbuf = 0;
+    }
     registerBaseCommands(this.registry, this.monitors, {
       onMonitor: (what, addr) =>
         what === 'evicted'
@@ -180,6 +225,7 @@ export class CtrlServer {
     const sock = createDgramSocket();
     try {
       sock.bind(path);
+      enlargeSendBuffer(sock);
     } catch (err) {
       sock.close();
       peerQueues?.close();
@@ -293,17 +339,13 @@ export class CtrlServer {
       return;
     }
     const tracked = this.isTracked(dest);
-    const sent = this.unconfirmed.get(dest) ?? 0;
-    if (tracked && sent >= MAX_UNCONFIRMED_PER_PEER) {
+    if (tracked && !this.mayAccept(dest, data.length)) {
       this.backlogs.set(dest, { items: [{ data, kind }], since: Date.now() });
       this.scheduleCheck(true);
       return;
     }
     const out = this.sendNow(dest, { data, kind });
-    if (out === 'done' && tracked) {
-      this.unconfirmed.set(dest, sent + 1);
-      if (this.unconfirmed.size > MAX_TRACKED_PEERS) this.scheduleCheck(true);
-    }
+    if (out === 'done' && tracked) this.account(dest, data.length);
     if (out === 'would-block') {
       this.backlogs.set(dest, { items: [{ data, kind }], since: Date.now() });
       if (tracked) this.scheduleCheck(true);
@@ -311,9 +353,29 @@ export class CtrlServer {
     }
   }
 
+  /** Whether one more datagram of `length` may go to `dest` now: its own count and the total budget. */
+  private mayAccept(dest: string, length: number): boolean {
+    if ((this.unconfirmed.get(dest)?.count ?? 0) >= MAX_UNCONFIRMED_PER_PEER) return false;
+    const outstanding = this.wmem + (this.bytesSent - this.bytesSentAtCheck);
+    return this.sndbuf <= 0 || outstanding + datagramTruesize(length) <= this.sndbuf * SEND_BUDGET_SHARE;
+  }
+
+  private account(dest: string, length: number): void {
+    const t = datagramTruesize(length);
+    this.bytesSent += t;
+    this.sentInInterval.set(dest, (this.sentInInterval.get(dest) ?? 0) + t);
+    const u = this.unconfirmed.get(dest);
+    if (u === undefined) this.unconfirmed.set(dest, { count: 1, bytes: t, since: Date.now() });
+    else {
+      u.count++;
+      u.bytes += t;
+    }
+    if (this.unconfirmed.size > MAX_TRACKED_PEERS) this.scheduleCheck(true);
+  }
+
   /** Only peers bound to a path are looked up by name (an abstract name's spelling is the addon's). */
   private isTracked(dest: string): boolean {
-    return this.peerQueues !== undefined && dest.startsWith('/') && !this.unseen.has(dest);
+    return this.peerQueues !== undefined && dest.startsWith('/');
   }
 
   private scheduleCheck(fresh: boolean): void {
@@ -328,9 +390,9 @@ export class CtrlServer {
   }
 
   /**
-   * Asks the kernel which peers have read everything: those get their
-   * backlog (up to MAX_UNCONFIRMED_PER_PEER more datagrams); peers it cannot
-   * see go back to the would-block path; a backlog with no progress for
+   * Asks the kernel which peers have read everything (confirmedPeers): those
+   * get their backlog, up to MAX_UNCONFIRMED_PER_PEER more datagrams and
+   * within the total budget; a backlog with no progress for
    * BACKLOG_MAX_AGE_MS is dropped. One dump of the namespace's UNIX sockets
    * per check, at most one check per PEER_CHECK_FIRST_MS, only while some
    * peer waits.
@@ -342,39 +404,50 @@ export class CtrlServer {
     let progress = false;
     try {
       const dests = [...new Set([...this.backlogs.keys(), ...this.unconfirmed.keys()])].filter((d) => this.isTracked(d));
-      let states: Map<string, PeerQueueState>;
+      // What was sent before the dump is what it can show read; later sends stay unconfirmed.
+      const asked = new Map(dests.map((d) => [d, { ...(this.unconfirmed.get(d) ?? { count: 0, bytes: 0, since: 0 }) }]));
+      const sentBefore = this.bytesSent;
+      const interval = this.sentInInterval;
+      this.sentInInterval = new Map();
+      let result: Awaited<ReturnType<PeerQueues['check']>>;
       try {
-        states = await pq.check(dests);
+        result = await pq.check(dests, this.path);
       } catch (err) {
         this.log.debug(`ctrl_iface: sock_diag failed: ${(err as Error).message}`);
-        states = new Map();
+        result = { peers: new Map() };
       }
       if (this.closed) return;
+      if (result.own !== undefined) {
+        this.wmem = result.own.wmem;
+        this.sndbuf = result.own.sndbuf;
+        this.bytesSentAtCheck = sentBefore;
+      }
+      for (const dest of this.confirmedPeers(asked, result.peers, result.own?.wmem, interval)) {
+        const u = this.unconfirmed.get(dest);
+        const a = asked.get(dest);
+        if (u === undefined || a === undefined) continue;
+        u.count -= a.count;
+        u.bytes -= a.bytes;
+        if (u.count <= 0) this.unconfirmed.delete(dest);
+        else u.since = Date.now();
+      }
+      this.forgetExcessPeers();
       const now = Date.now();
       for (const dest of dests) {
-        const st = states.get(dest) ?? 'queued';
-        if (st !== 'queued') this.unconfirmed.delete(dest);
-        if (st === 'unknown') {
-          // Gone, or in another namespace: sends tell which (ENOENT), and the retry loop takes its backlog.
-          if (this.unseen.size >= MAX_TRACKED_PEERS) this.unseen.clear();
-          this.unseen.add(dest);
-          if (this.backlogs.has(dest)) this.scheduleRetry(true);
-          continue;
-        }
         const b = this.backlogs.get(dest);
         if (b === undefined) continue;
         if (this.monitors.get(dest) === undefined) b.items = b.items.filter((q) => q.kind !== 'event');
-        let sent = this.unconfirmed.get(dest) ?? 0;
-        while (st === 'empty' && b.items.length > 0 && sent < MAX_UNCONFIRMED_PER_PEER) {
-          const out = this.sendNow(dest, b.items[0] as Queued);
+        while (b.items.length > 0) {
+          const head = b.items[0] as Queued;
+          if (!this.mayAccept(dest, head.data.length)) break;
+          const out = this.sendNow(dest, head);
           if (out === 'would-block') break;
           b.items.shift();
-          sent++;
           b.since = now;
           progress = true;
           if (out === 'gone') b.items = [];
+          else this.account(dest, head.data.length);
         }
-        if (sent > 0) this.unconfirmed.set(dest, sent);
         if (b.items.length === 0) this.backlogs.delete(dest);
         else if (now - b.since >= BACKLOG_MAX_AGE_MS) {
           this.backlogs.delete(dest);
@@ -387,6 +460,69 @@ export class CtrlServer {
     if (![...this.backlogs.keys()].some((d) => this.isTracked(d))) return;
     this.checkDelay = progress ? PEER_CHECK_FIRST_MS : Math.min(this.checkDelay * 2, PEER_CHECK_MAX_MS);
     this.scheduleCheck(false);
+  }
+
+  /**
+   * The peers that have read everything `asked` counts. A peer the dump
+   * shows is judged by its receive queue. The others (another namespace, or
+   * gone) share what our send buffer still holds beyond the charge of the
+   * visible peers that have not read. When that grew by all that was sent
+   * to them since the last check, those sent to did not read (suspects);
+   * when it did not grow, they did. The amount held is laid to suspects
+   * first, then to the longest waiting; those it does not reach have read.
+   * Without our own socket's figure none of them is.
+   */
+  private confirmedPeers(
+    asked: ReadonlyMap<string, Unconfirmed>,
+    states: ReadonlyMap<string, PeerQueueState>,
+    wmem: number | undefined,
+    interval: ReadonlyMap<string, number>,
+  ): string[] {
+    const confirmed: string[] = [];
+    const unseen: string[] = [];
+    let visibleHeld = 0;
+    for (const [dest, a] of asked) {
+      const st = states.get(dest) ?? 'queued';
+      if (st === 'empty') confirmed.push(dest);
+      else if (st === 'queued') visibleHeld += a.bytes;
+      else if (a.count === 0 || !existsSync(dest)) {
+        // Nothing unread, or the peer's socket file is gone (with its queue).
+        confirmed.push(dest);
+        this.suspects.delete(dest);
+      } else unseen.push(dest);
+    }
+    if (wmem === undefined) return confirmed;
+    const held = Math.max(0, wmem - visibleHeld);
+    let sentToUnseen = 0;
+    for (const d of unseen) sentToUnseen += interval.get(d) ?? 0;
+    const grown = held - this.unseenHeld;
+    this.unseenHeld = held;
+    if (sentToUnseen > 0) {
+      for (const d of unseen) {
+        if (!interval.has(d)) continue;
+        if (grown >= sentToUnseen) this.suspects.add(d);
+        else if (grown <= 0) this.suspects.delete(d);
+      }
+    }
+    if (this.suspects.size > MAX_TRACKED_PEERS) this.suspects.clear();
+    const rank = (d: string): number => (this.suspects.has(d) ? 0 : 1);
+    unseen.sort((x, y) => rank(x) - rank(y) || (asked.get(x)?.since ?? 0) - (asked.get(y)?.since ?? 0));
+    let left = held;
+    for (const dest of unseen) {
+      if (left > 0) left -= asked.get(dest)?.bytes ?? 0;
+      else confirmed.push(dest);
+    }
+    return confirmed;
+  }
+
+  /** Past MAX_TRACKED_PEERS, the longest-waiting peers without a backlog are forgotten. */
+  private forgetExcessPeers(): void {
+    if (this.unconfirmed.size <= MAX_TRACKED_PEERS) return;
+    const idle = [...this.unconfirmed].filter(([d]) => !this.backlogs.has(d)).sort((x, y) => x[1].since - y[1].since);
+    for (const [d] of idle.slice(0, this.unconfirmed.size - MAX_TRACKED_PEERS)) {
+      this.unconfirmed.delete(d);
+      this.suspects.delete(d);
+    }
   }
 
   /** One datagram on the current socket; a send that would block replaces the socket. */
@@ -406,7 +542,13 @@ export class CtrlServer {
       } else {
         this.log.debug(`CTRL: sendto ${dest} failed: ${out.error.message}`);
       }
-      return gone ? 'gone' : 'done';
+      if (gone) {
+        // Its queue went with it: nothing of ours is held there any more.
+        this.unconfirmed.delete(dest);
+        this.suspects.delete(dest);
+        return 'gone';
+      }
+      return 'done';
     }
     this.replaceSocket(dest);
     return 'would-block';
@@ -503,12 +645,21 @@ export class CtrlServer {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
       sock.bind(this.path);
+      enlargeSendBuffer(sock);
       setSocketPermissions(this.path, this.gid);
     } catch (err) {
       sock.close();
       throw err;
     }
     return sock;
+  }
+}
+
+function enlargeSendBuffer(sock: DgramSocket): void {
+  try {
+    sock.setSendBufferSize(CTRL_SNDBUF);
+  } catch {
+    // the default stays: the budget is taken from what the kernel reports
   }
 }
 
