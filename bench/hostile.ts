@@ -28,6 +28,11 @@ interface ApFigures {
   pipelinedServed: Figure;
   searchAnswersPerSearch: Figure;
   searchByteAmplification: Figure;
+  /** The load offered and what got through: M-SEARCH/s sent and answers/s drawn, GetDeviceInfo/s sent, slowloris connections held. */
+  searchesPerSec: Figure;
+  searchAnswersPerSec: Figure;
+  deviceInfoOfferedPerSec: Figure;
+  slowlorisHeld: Figure;
 }
 
 async function figure(run: () => Promise<number>): Promise<Figure> {
@@ -65,10 +70,14 @@ async function apUnderAttack(impl: ApImpl, topo: Topology, scope: BenchScope): P
   const search = await figure(async () => {
     const r = await attack<{ sent: number; answers: number; bytesOut: number; bytesIn: number }>(evil, 'msearch', { mx: 0, st: 'ssdp:all', perSecond: 200, seconds: ATTACK_SECONDS, count: 5000, settleMs: 500 }, 60_000);
     f.searchByteAmplification = { value: Math.round((r.bytesIn / Math.max(1, r.bytesOut)) * 100) / 100 };
+    f.searchesPerSec = { value: Math.round(r.sent / ATTACK_SECONDS) };
+    f.searchAnswersPerSec = { value: Math.round(r.answers / ATTACK_SECONDS) };
     return Math.round((r.answers / Math.max(1, r.sent)) * 100) / 100;
   });
   f.searchAnswersPerSearch = search;
   f.searchByteAmplification ??= { failed: 'not run' };
+  f.searchesPerSec ??= { failed: 'not run' };
+  f.searchAnswersPerSec ??= { failed: 'not run' };
 
   // Registration flood: GetDeviceInfo from 4 parallel clients while a fresh ER discovers and learns.
   const flood = attack<{ sent: number; statuses: Record<string, number> }>(evil, 'soapFlood', { ...http, action: 'GetDeviceInfo', parallel: 4, seconds: ATTACK_SECONDS + 10, count: 100_000 }, 90_000);
@@ -77,6 +86,7 @@ async function apUnderAttack(impl: ApImpl, topo: Topology, scope: BenchScope): P
     const r = await flood;
     return Math.round((r.statuses['200'] ?? 0) / (ATTACK_SECONDS + 10));
   });
+  f.deviceInfoOfferedPerSec = await figure(async () => Math.round((await flood).sent / (ATTACK_SECONDS + 10)));
   f.pipelinedServed = await figure(async () => (await attack<{ ok: number }>(evil, 'pipeline', { ...http, action: 'GetDeviceInfo', count: 500, waitMs: 5000 })).ok);
 
   // Slowloris: 40 connections trickling one byte every 2 s while a fresh ER discovers and learns.
@@ -84,6 +94,10 @@ async function apUnderAttack(impl: ApImpl, topo: Topology, scope: BenchScope): P
   await new Promise((r) => setTimeout(r, 2000));
   f.slowlorisLearnMs = await figure(() => discoverAndLearn(scope, er, uuid));
   f.slowlorisRefused = await figure(async () => (await slow).refused503);
+  f.slowlorisHeld = await figure(async () => {
+    const r = await slow;
+    return r.opened - r.refused503;
+  });
 
   // GENA: 40 SUBSCRIBEs with TIMEOUT Second-86400, then a fresh ER.
   f.genaLearnMs = await figure(async () => {
@@ -168,11 +182,15 @@ export async function benchHostile(): Promise<BenchRow[]> {
     row('hostile: fresh ER discovers + learns after 40 SUBSCRIBE TIMEOUT=86400 from one host (ms)', w.genaLearnMs, h.genaLearnMs, hostapd, DISCOVERY_NOTE),
     row('hostile: fresh ER discovers + learns during 40 slowloris connections, 1 byte / 2 s (ms)', w.slowlorisLearnMs, h.slowlorisLearnMs, hostapd, DISCOVERY_NOTE),
     row('hostile: slowloris connections refused at once (503) in that time', w.slowlorisRefused, h.slowlorisRefused, hostapd, 'per-source limit: the flood competes with itself'),
+    row('hostile: slowloris connections accepted (opened, not refused at once with 503)', w.slowlorisHeld, h.slowlorisHeld, hostapd),
+    row('hostile: GetDeviceInfo/s sent by the flooding host (load offered)', w.deviceInfoOfferedPerSec, h.deviceInfoOfferedPerSec, hostapd),
     row('hostile: fresh ER discovers + learns during a GetDeviceInfo flood, 4 clients (ms)', w.deviceInfoLearnMs, h.deviceInfoLearnMs, hostapd, DISCOVERY_NOTE),
     row('hostile: GetDeviceInfo served to the flooding host per second', w.deviceInfoServedPerSec, h.deviceInfoServedPerSec, hostapd, 'each one a DH key and a registration run'),
     row('hostile: of 500 GetDeviceInfo pipelined in one write, answered 200', w.pipelinedServed, h.pipelinedServed, hostapd),
     row('hostile: answers per M-SEARCH ssdp:all MX=0 at 200/s from one host', w.searchAnswersPerSearch, h.searchAnswersPerSearch, hostapd, 'reflection towards a spoofed source'),
     row('hostile: M-SEARCH byte amplification (bytes answered / bytes sent)', w.searchByteAmplification, h.searchByteAmplification, hostapd),
+    row('hostile: M-SEARCH/s sent by the flooding host (load offered)', w.searchesPerSec, h.searchesPerSec, hostapd),
+    row('hostile: answers/s drawn by that flood', w.searchAnswersPerSec, h.searchAnswersPerSec, hostapd),
     row(
       'hostile: ER adds a real AP after 160 spoofed ssdp:alive with distinct UUIDs (ms)',
       er.get('wpsd') ?? { failed: 'not run' },

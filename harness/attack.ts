@@ -123,8 +123,10 @@ const modes = {
     await new Promise((r) => s.bind(0, o.self, r));
     for (let i = 0; i < o.count; i++) {
       const uuid = 'eeeeeeee-0000-4000-8000-' + String(i).padStart(12, '0');
+      // o.nts: the notification types to cycle through (other UPnP devices); the WFADevice by default.
+      const nt = o.nts ? o.nts[i % o.nts.length] : 'urn:schemas-wifialliance-org:device:WFADevice:1';
       const m = 'NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=86400\r\nLOCATION: http://' + o.locationHost + ':' + (49152 + (i % 100)) + '/wps_device.xml\r\n' +
-        'NT: urn:schemas-wifialliance-org:device:WFADevice:1\r\nNTS: ssdp:alive\r\nSERVER: x UPnP/1.0 y\r\nUSN: uuid:' + uuid + '::urn:schemas-wifialliance-org:device:WFADevice:1\r\n\r\n';
+        'NT: ' + nt + '\r\nNTS: ssdp:alive\r\nSERVER: x UPnP/1.0 y\r\nUSN: uuid:' + uuid + (nt.startsWith('uuid:') ? '' : '::' + nt) + '\r\n\r\n';
       s.send(Buffer.from(m), 1900, '239.255.255.250');
       if (i % 20 === 19) await wait(10);
     }

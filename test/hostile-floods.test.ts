@@ -157,3 +157,27 @@ describe('wpsd sta (External Registrar) under spoofed advertisements, injected N
     await learnOk(er);
   });
 });
+
+describe('wpsd sta (External Registrar) under 600 advertisements of other UPnP devices', { timeout: TEST_MS }, () => {
+  const env = withTopology({ hosts: ['ap', 'er', 'evil', 'hap'] });
+
+  it('600 ssdp:alive with distinct UUIDs and non-WFA types (root devices, media servers, gateways) leave the ER\'s tables to the real APs: Debian hostapd and wpsd ap are added and learned', async () => {
+    const evil = env.host('evil');
+    const sta = env.track(await startWpsdSta({ host: env.host('er'), args: ['-d'] }));
+    const er = env.track(await sta.ctrl());
+    expect(await er.request('WPS_ER_START')).toBe('OK\n');
+    const nts = ['upnp:rootdevice', 'urn:schemas-upnp-org:device:MediaServer:1', 'urn:schemas-upnp-org:service:ContentDirectory:1', 'urn:schemas-upnp-org:device:InternetGatewayDevice:1'];
+    const r = await attack<{ sent: number }>(evil, 'notifyAlive', { count: 600, locationHost: evil.address, nts }, FLOOD_MS);
+    expect(r.sent).toBe(600);
+    // None of them is a WFADevice: nothing is fetched, nothing is added.
+    expect(sta.proc.output()).not.toMatch(/AP table full/);
+    expect(er.events.some((e) => e.text.startsWith('WPS-ER-AP-ADD'))).toBe(false);
+    const hostapdUuid = '12345678-9abc-def0-1234-56789abcde99';
+    env.track(await startHostapd({ host: env.host('hap'), uuid: hostapdUuid }));
+    await er.waitFor(new RegExp(`^WPS-ER-AP-ADD ${hostapdUuid} `), 30_000);
+    await learnOk(er, hostapdUuid);
+    env.track(await startWpsdAp({ host: env.host('ap'), args: ['-d'] }));
+    await er.waitFor(new RegExp(`^WPS-ER-AP-ADD ${UUID} `), 30_000);
+    await learnOk(er);
+  });
+});

@@ -120,6 +120,11 @@ export interface CtrlServerOptions {
    * one that exists a moment later.
    */
   holdUntilReady?: boolean;
+  /**
+   * false: no sock_diag accounting, as where the kernel lacks it (slow peers
+   * are then bounded by the would-block path only). For measuring its cost.
+   */
+  sockDiag?: boolean;
   logger?: Logger;
 }
 
@@ -221,7 +226,7 @@ export class CtrlServer {
     if (gid !== undefined) lchownSync(spec.dir, -1, gid);
     await removeStaleSocket(path, log);
     // Before the bind: from the bind on, a datagram that comes before the 'data' listener is lost.
-    const peerQueues = await PeerQueues.open();
+    const peerQueues = opts.sockDiag === false ? undefined : await PeerQueues.open();
     const sock = createDgramSocket();
     try {
       sock.bind(path);
