@@ -76,9 +76,10 @@ const MAX_TRACKED_PEERS = 1024;
 const SEND_BUDGET_SHARE = 0.5;
 /**
  * SO_SNDBUF asked for the control socket (the kernel doubles it, capped by
- * net.core.wmem_max): 1024 monitors that never read hold 8 datagrams each
- * (at 768-1280 bytes a datagram) without filling half of it. hostapd keeps
- * the default (wmem_default, 208 KiB: ~280 unread events in all).
+ * net.core.wmem_max; 8 MiB on Debian's defaults): the budget then holds
+ * ~680 monitors that never read, 8 short events (768 bytes each) apiece.
+ * hostapd keeps the default (wmem_default, 208 KiB: ~280 unread events in
+ * all, after which every send fails for every monitor).
  */
 const CTRL_SNDBUF = 4 * 1024 * 1024;
 /** Waits between sock_diag checks while a backlog is blocked: the first, and the longest (doubling in between). */
@@ -436,6 +437,13 @@ export class CtrlServer {
         if (u.count <= 0) this.unconfirmed.delete(dest);
         else u.since = Date.now();
       }
+      if (result.own === undefined) {
+        // No figure for our own socket: what is still unconfirmed stands for it.
+        let held = 0;
+        for (const u of this.unconfirmed.values()) held += u.bytes;
+        this.wmem = held;
+        this.bytesSentAtCheck = this.bytesSent;
+      }
       this.forgetExcessPeers();
       const now = Date.now();
       for (const dest of dests) {
@@ -473,7 +481,8 @@ export class CtrlServer {
    * gone) share what our send buffer still holds beyond the charge of the
    * visible peers that have not read. When that grew by all that was sent
    * to them since the last check, those sent to did not read (suspects);
-   * when it did not grow, they did. The amount held is laid to suspects
+   * when it did not grow, they did; when it fell by what the suspects hold,
+   * they may have been slow only. The amount held is laid to suspects
    * first, then to the longest waiting; those it does not reach have read.
    * Without our own socket's figure none of them is.
    */
@@ -509,6 +518,10 @@ export class CtrlServer {
         else if (grown <= 0) this.suspects.delete(d);
       }
     }
+    // A suspect may only have been slow: when at least what all suspects hold was read meanwhile, none stays one.
+    let suspectBytes = 0;
+    for (const d of unseen) if (this.suspects.has(d)) suspectBytes += asked.get(d)?.bytes ?? 0;
+    if (suspectBytes > 0 && -grown >= suspectBytes) for (const d of unseen) this.suspects.delete(d);
     if (this.suspects.size > MAX_TRACKED_PEERS) this.suspects.clear();
     const rank = (d: string): number => (this.suspects.has(d) ? 0 : 1);
     unseen.sort((x, y) => rank(x) - rank(y) || (asked.get(x)?.since ?? 0) - (asked.get(y)?.since ?? 0));
