@@ -1,7 +1,7 @@
 // `wpsd ap` without a radio or UPnP (driver=none, no upnp_iface): its control
 // socket driven by Debian's hostapd_cli, its command line and its
 // configuration diagnostics. Only UNIX sockets and temp files are used.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,6 +260,69 @@ describe('wpsd ap configuration problems', () => {
       }
     } finally {
       await medium.stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('wpsd ap killed (SIGKILL) while wps_config rewrites its configuration file', () => {
+  /** Runs until a kill lands between the temporary file's creation and its rename (one is left behind), at most this many. */
+  const MAX_ROUNDS = 40;
+  /** Starts on a machine busy with other work take longer than START_MS allows. */
+  const KILL_START_MS = 60_000;
+  const SSID = 'kill-window';
+  const KEY = 'kill-window-key';
+  const hex = (s: string): string => Buffer.from(s).toString('hex');
+  const strays = (dir: string): string[] => readdirSync(dir).filter((f) => /^\.hostapd\.conf\..*\.tmp$/.test(f));
+
+  it('the file is the old one or the new one entirely, the stray temporary file goes at the next start, and the daemon starts', { timeout: 1_200_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wpsd-apkill-'));
+    const ctrlDir = join(dir, 'ctrl');
+    const confPath = join(dir, 'hostapd.conf');
+    const oldText = conf(ctrlDir);
+    try {
+      // The new file, from a rewrite left to finish.
+      writeFileSync(confPath, oldText);
+      let d = startWpsd(confPath);
+      await d.waitForOutput(/AP-ENABLED/, KILL_START_MS);
+      let mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
+      expect(await mon.request(`WPS_CONFIG ${hex(SSID)} WPA2PSK CCMP ${hex(KEY)}`)).toBe('OK\n');
+      await until(() => readFileSync(confPath, 'latin1') !== oldText, 'the file rewritten');
+      mon.close();
+      await stopWpsd(d);
+      const newText = readFileSync(confPath, 'latin1');
+      expect(newText).toContain(`ssid=${SSID}\n`);
+
+      let hits = 0;
+      for (let round = 0; round < MAX_ROUNDS && hits === 0; round++) {
+        writeFileSync(confPath, oldText);
+        d = startWpsd(confPath);
+        await d.waitForOutput(/AP-ENABLED/, KILL_START_MS);
+        mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
+        // The event comes before the write starts: the kill follows it at once, or a little later in later rounds.
+        const reply = mon.request(`WPS_CONFIG ${hex(SSID)} WPA2PSK CCMP ${hex(KEY)}`).catch(() => 'no reply');
+        await mon.waitFor(/^WPS-NEW-AP-SETTINGS/, KILL_START_MS);
+        if (round % 3 > 0) await new Promise((r) => setTimeout(r, round % 3));
+        d.kill();
+        await d.exited;
+        await reply;
+        mon.close();
+        const left = strays(dir);
+        if (left.length > 0) hits++;
+        const text = readFileSync(confPath, 'latin1');
+        expect([oldText, newText].includes(text), `round ${round}: the file is neither the old nor the new one`).toBe(true);
+
+        d = startWpsd(confPath, ['-d']);
+        await d.waitForOutput(/AP-ENABLED/, KILL_START_MS);
+        // Leftovers go once the control socket is the daemon's (the AP is up by then).
+        for (const f of left) await d.waitForOutput(new RegExp(`Removed ${f.replace(/\./g, '\\.')} left by an interrupted configuration update`), KILL_START_MS);
+        expect(strays(dir)).toEqual([]);
+        expect(readFileSync(confPath, 'latin1')).toBe(text);
+        await stopWpsd(d);
+      }
+      // Bounded: on an idle machine the window is short, but 40 rounds have always hit it so far.
+      expect(hits).toBeGreaterThan(0);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
