@@ -28,6 +28,7 @@ import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
+import { DhKeyPool } from '../wps/dh-key-pool.js';
 
 export class ApStartError extends Error {
   readonly code: 'no-address' | 'radio' | 'upnp' | 'ctrl';
@@ -71,6 +72,8 @@ export interface StartApOptions {
   bssOptions?: Partial<Pick<ApBssOptions, 'upnp' | 'noUpnp' | 'now'>>;
   /** WPS timings (tests). */
   radio?: WpsTuning;
+  /** Precomputed DH key pairs shared with other daemons of this process; one of its own otherwise. */
+  dhKeys?: DhKeyPool;
 }
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
@@ -84,6 +87,9 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
+  // Every BSS's runs (ER learns over UPnP, station Registrars, wireless Enrollees) take their DH pair from here.
+  const dhKeys = opts.dhKeys ?? new DhKeyPool({ defer: (task) => setImmediate(task) });
+  dhKeys.fill();
   const stopAll = async (): Promise<void> => {
     for (const b of [...bsses].reverse()) {
       if (b.enabled) b.emit(AP_EVENT_DISABLED);
@@ -102,6 +108,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         ownAddr: addr,
         uuid: uuids[i],
         logger: log,
+        dhKeys,
         ...(opts.bssOptions ?? {}),
         ...(upnpTaken ? { noUpnp: true } : {}),
         ...(radios?.[i] !== undefined ? { driver: radios[i].driver } : {}),
