@@ -24,7 +24,7 @@
  * still delivered: a lost NOTIFY must not hide the next one).
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, parsePropertySet, parseSidHeader, GENA_MAX_PROPERTYSET_BYTES } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
@@ -117,7 +117,7 @@ export class GenaSubscriber {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.http = new UpnpHttpServer({ host: opts.address, port: opts.port ?? 0, logger: this.log });
-    this.http.app.notify('/event/:token', (req: Request, res: Response) => void this.onNotify(req, res));
+    this.http.routePrefix('NOTIFY', '/event/', (req, res, match) => this.onNotify(req, res, match.tail));
   }
 
   async start(): Promise<void> {
@@ -264,13 +264,12 @@ export class GenaSubscriber {
     return { sid, timeoutSec };
   }
 
-  private async onNotify(req: Request, res: Response): Promise<void> {
-    const token = String(req.params['token'] ?? '');
+  private async onNotify(req: Request, res: Response, token: string): Promise<void> {
     const e = this.byToken.get(token);
     const from = normalizeAddress(req.socket.remoteAddress);
     if (e !== undefined && e.publisher !== undefined && from !== e.publisher) {
       this.log.info(`gena: NOTIFY for ${e.eventSubUrl} from ${from}, not the publisher ${e.publisher}: refused`);
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     let body: Buffer;
@@ -282,16 +281,16 @@ export class GenaSubscriber {
     }
     const sid = (req.headers['sid'] as string | undefined)?.trim();
     if (e === undefined || !e.active || sid === undefined || (e.sid !== '' && e.sid !== sid)) {
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     if (req.headers['nt'] !== 'upnp:event' || req.headers['nts'] !== 'upnp:propchange') {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     const seqText = (req.headers['seq'] as string | undefined)?.trim() ?? '';
     if (!/^\d{1,10}$/.test(seqText) || Number(seqText) > 0xffffffff) {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     let props: Record<string, string>;
@@ -299,7 +298,7 @@ export class GenaSubscriber {
       props = parsePropertySet(body);
     } catch (err) {
       this.log.debug(`gena: bad NOTIFY body for ${sid}: ${(err as Error).message}`);
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     // The initial NOTIFY can arrive before the SUBSCRIBE response told us the SID.
@@ -310,7 +309,8 @@ export class GenaSubscriber {
     const seq = Number(seqText);
     const seqGap = seq !== e.expectedSeq;
     e.expectedSeq = seq === 0xffffffff ? 1 : seq + 1;
-    res.status(200).setHeader('Connection', 'close').end();
+    // The connection stays open: a publisher may send the next NOTIFYs on it, pipelined in SEQ order.
+    res.writeHead(200, { 'Content-Length': '0' }).end();
     this.callHandler('event', () => e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' }));
   }
 
