@@ -27,7 +27,7 @@
  * resends the requests pipelined behind a closed connection's last answer.
  */
 import net from 'node:net';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 
 /** Whole request, connect to last body byte. */
 export const HTTP_CLIENT_TIMEOUT_MS = 10_000;
@@ -111,14 +111,24 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 
 const pools = new Map<string, Pool>();
 
+/**
+ * undici is loaded on the first request: 10-20 MiB of resident memory that
+ * an AP nobody subscribed to, or a station that is no ER, never needs.
+ */
+let PoolClass: typeof Pool | undefined;
+async function loadPool(): Promise<typeof Pool> {
+  PoolClass ??= (await import('undici')).Pool;
+  return PoolClass;
+}
+
 /** The kept pool for `origin` (its ordered one: one pipelined connection), most recently used last. */
-function poolFor(origin: string, ordered: boolean): Pool {
+function poolFor(PoolOf: typeof Pool, origin: string, ordered: boolean): Pool {
   const key = ordered ? `${origin} ordered` : origin;
   let pool = pools.get(key);
   if (pool !== undefined) {
     pools.delete(key);
   } else {
-    pool = new Pool(origin, ordered ? { connections: 1, pipelining: HTTP_CLIENT_ORDERED_PIPELINE } : { connections: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN });
+    pool = new PoolOf(origin, ordered ? { connections: 1, pipelining: HTTP_CLIENT_ORDERED_PIPELINE } : { connections: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN });
     if (pools.size >= HTTP_CLIENT_MAX_ORIGINS) {
       const [oldest, evicted] = pools.entries().next().value as [string, Pool];
       pools.delete(oldest);
@@ -139,7 +149,8 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
   const signal = opts.signal === undefined ? deadline : AbortSignal.any([opts.signal, deadline]);
   try {
     const ordered = opts.ordered === true;
-    const res = await poolFor(u.origin, ordered).request({
+    const PoolOf = PoolClass ?? (await loadPool());
+    const res = await poolFor(PoolOf, u.origin, ordered).request({
       path: `${u.pathname}${u.search}`,
       method: (opts.method ?? 'GET') as 'GET',
       headers: opts.headers ?? {},
