@@ -459,17 +459,17 @@ export class WpsAp {
     return ap;
   }
 
-  /**
-   * The AP's device password as Enrollee: its AP PIN, or with its NFC token
-   * enabled the token (its ID, password and DH key) with the AP PIN kept as
-   * the alternative a Registrar may ask for in M2 (hostapd wps_init).
-   */
   /** A run's DH key pair from the daemon's pool, when it has one (an NFC token's fixed key is not pooled). */
   private pooledDhKey(): { dhKeyPair?: DhKeyPair } {
     const pool = this.opts.dhKeys;
     return pool === undefined ? {} : { dhKeyPair: pool.take() };
   }
 
+  /**
+   * The AP's device password as Enrollee: its AP PIN, or with its NFC token
+   * enabled the token (its ID, password and DH key) with the AP PIN kept as
+   * the alternative a Registrar may ask for in M2 (hostapd wps_init).
+   */
   private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey' | 'dhKeyPair'> {
     const t = this.apNfcToken;
     if (t === undefined) return pin === undefined ? this.pooledDhKey() : { password: { kind: 'pin', pin }, ...this.pooledDhKey() };
