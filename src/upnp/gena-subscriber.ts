@@ -28,7 +28,7 @@ import type { IncomingMessage as Request, ServerResponse as Response } from 'nod
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, parsePropertySet, parseSidHeader, GENA_MAX_PROPERTYSET_BYTES } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
-import { UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
+import { HTTP_MAX_CONNECTIONS, UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
 import { normalizeAddress } from './net-address.js';
 import net from 'node:net';
 
@@ -39,6 +39,14 @@ export const GENA_RENEW_FRACTION = 0.5;
 export const GENA_REQUEST_TIMEOUT_MS = 10_000;
 /** At most this many subscriptions per subscriber instance. */
 export const GENA_MAX_SUBSCRIPTIONS = 256;
+/**
+ * NOTIFY answers keep their connection open (so a publisher may pipeline
+ * the next events on it) only while fewer connections than this are open:
+ * with many publishers (a fleet of APs), idle kept connections would fill
+ * the server's table (HTTP_MAX_CONNECTIONS) and evict each other, so past
+ * half of it the answers say `Connection: close`, as they always did.
+ */
+export const GENA_KEEP_ALIVE_CONNECTIONS = HTTP_MAX_CONNECTIONS / 2;
 
 export type GenaSubscribeErrorCode = 'refused' | 'bad-response' | 'limit' | 'not-started';
 
@@ -309,8 +317,9 @@ export class GenaSubscriber {
     const seq = Number(seqText);
     const seqGap = seq !== e.expectedSeq;
     e.expectedSeq = seq === 0xffffffff ? 1 : seq + 1;
-    // The connection stays open: a publisher may send the next NOTIFYs on it, pipelined in SEQ order.
-    res.writeHead(200, { 'Content-Length': '0' }).end();
+    // The connection stays open, table permitting: a publisher may send the next NOTIFYs on it, pipelined in SEQ order.
+    if (this.http.connectionCount <= GENA_KEEP_ALIVE_CONNECTIONS) res.writeHead(200, { 'Content-Length': '0' }).end();
+    else res.writeHead(200, { Connection: 'close' }).end();
     this.callHandler('event', () => e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' }));
   }
 
