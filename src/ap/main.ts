@@ -28,13 +28,12 @@ import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
+import { WpsdError } from '../common/errors.js';
 
-export class ApStartError extends Error {
-  readonly code: 'no-address' | 'radio' | 'upnp' | 'ctrl';
+export class ApStartError extends WpsdError<'NO_ADDRESS' | 'RADIO' | 'UPNP' | 'CTRL'> {
   constructor(code: ApStartError['code'], message: string) {
-    super(message);
+    super(code, message);
     this.name = 'ApStartError';
-    this.code = code;
   }
 }
 
@@ -50,10 +49,10 @@ export function ownAddress(iface: string, bssid: Buffer | undefined, madeUp?: ()
     text = readFileSync(`/sys/class/net/${iface}/address`, 'utf8').trim();
   } catch {
     if (madeUp !== undefined) return madeUp();
-    throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
+    throw new ApStartError('NO_ADDRESS', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
   }
   const mac = parseMac(text);
-  if (mac === undefined) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
+  if (mac === undefined) throw new ApStartError('NO_ADDRESS', `${iface}: unusable MAC address "${text}"; set bssid=`);
   return mac;
 }
 

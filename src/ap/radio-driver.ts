@@ -19,6 +19,7 @@ import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
 import { formatMac } from '../conf/values.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
+import { WpsdError } from '../common/errors.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */
@@ -27,10 +28,10 @@ const CAP_PRIVACY = 0x0010;
 /** hostapd's beacon_int default. */
 const DEFAULT_BEACON_INT_TU = 100;
 
-export class ApRadioError extends Error {
-  readonly code = 'radio' as const;
+export class ApRadioError extends WpsdError<'RADIO'> {
+
   constructor(message: string) {
-    super(message);
+    super('RADIO', message);
     this.name = 'ApRadioError';
   }
 }

@@ -9,18 +9,19 @@ import { lstatSync, realpathSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDgramSocket, sendErrno, trySendTo, type DgramSocket } from './dgram.js';
 import { MAX_SOCKET_PATH } from './ctrl-interface.js';
+import { WpsdError } from '../common/errors.js';
 
 /** wpa_ctrl_request waits 10 s for a reply. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Where wpa_ctrl binds its client sockets (CONFIG_CTRL_IFACE_CLIENT_DIR). */
 export const CLIENT_DIR = '/tmp';
 
-export class CtrlClientError extends Error {
+export class CtrlClientError extends WpsdError<'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED'> {
   constructor(
-    readonly code: 'unreachable' | 'timeout' | 'closed' | 'bind' | 'refused',
+    code: 'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED',
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'CtrlClientError';
   }
 }
@@ -144,7 +145,7 @@ export class CtrlClient {
       sock.bind(this.localPath);
     } catch (err) {
       sock.close();
-      throw new CtrlClientError('bind', `cannot bind ${this.localPath} again: ${(err as Error).message}`);
+      throw new CtrlClientError('BIND', `cannot bind ${this.localPath} again: ${(err as Error).message}`);
     }
     this.sock = sock;
     this.listen(sock);
@@ -154,7 +155,7 @@ export class CtrlClient {
   static open(serverPath: string, clientDir = CLIENT_DIR): CtrlClient {
     counter++;
     const localPath = join(clientDir, `wpa_ctrl_${process.pid}-${counter}`);
-    if (Buffer.byteLength(localPath) > MAX_SOCKET_PATH) throw new CtrlClientError('bind', `client socket path too long: ${localPath}`);
+    if (Buffer.byteLength(localPath) > MAX_SOCKET_PATH) throw new CtrlClientError('BIND', `client socket path too long: ${localPath}`);
     const sock = createDgramSocket();
     try {
       try {
@@ -166,7 +167,7 @@ export class CtrlClient {
       }
     } catch (err) {
       sock.close();
-      throw new CtrlClientError('bind', `cannot bind ${localPath}: ${(err as Error).message}`);
+      throw new CtrlClientError('BIND', `cannot bind ${localPath}: ${(err as Error).message}`);
     }
     removeOnExit(localPath);
     return new CtrlClient(serverPath, localPath, sock);
@@ -190,12 +191,12 @@ export class CtrlClient {
   /** ATTACH; the daemon must answer exactly "OK\n" (wpa_ctrl_attach). */
   async attach(): Promise<void> {
     const reply = await this.request('ATTACH');
-    if (reply !== 'OK\n') throw new CtrlClientError('refused', `ATTACH refused: ${reply.trim()}`);
+    if (reply !== 'OK\n') throw new CtrlClientError('REFUSED', `ATTACH refused: ${reply.trim()}`);
   }
 
   async detach(): Promise<void> {
     const reply = await this.request('DETACH');
-    if (reply !== 'OK\n') throw new CtrlClientError('refused', `DETACH refused: ${reply.trim()}`);
+    if (reply !== 'OK\n') throw new CtrlClientError('REFUSED', `DETACH refused: ${reply.trim()}`);
   }
 
   close(): void {
@@ -203,7 +204,7 @@ export class CtrlClient {
     this.closed = true;
     if (this.waiter) {
       clearTimeout(this.waiter.timer);
-      this.waiter.reject(new CtrlClientError('closed', 'connection closed'));
+      this.waiter.reject(new CtrlClientError('CLOSED', 'connection closed'));
       this.waiter = undefined;
     }
     this.sock.removeAllListeners('data');
@@ -217,11 +218,11 @@ export class CtrlClient {
   }
 
   private async requestNow(command: string, timeoutMs: number): Promise<string> {
-    if (this.closed) throw new CtrlClientError('closed', 'connection closed');
+    if (this.closed) throw new CtrlClientError('CLOSED', 'connection closed');
     const reply = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new CtrlClientError('timeout', `'${command}' command timed out.`));
+        reject(new CtrlClientError('TIMEOUT', `'${command}' command timed out.`));
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });
@@ -247,7 +248,7 @@ export class CtrlClient {
         break;
       }
       await sleep(SEND_RETRY_MS);
-      if (this.closed) throw new CtrlClientError('closed', 'connection closed');
+      if (this.closed) throw new CtrlClientError('CLOSED', 'connection closed');
     }
     if (err) {
       const w = this.waiter;
@@ -257,7 +258,7 @@ export class CtrlClient {
       }
       const errno = sendErrno(err);
       throw new CtrlClientError(
-        'unreachable',
+        'UNREACHABLE',
         `Failed to connect to ${this.serverPath}: ${err.message}${errno === 'ENOENT' ? ' (is the daemon running, and are -p/-i right?)' : ''}`,
       );
     }

@@ -34,9 +34,9 @@ describe('hex wire form of SSID and key', () => {
       }
       return 'ok';
     };
-    expect(code('616', 32)).toBe('odd-length');
-    expect(code('zz', 32)).toBe('not-hex');
-    expect(code('61'.repeat(33), SSID_MAX_LEN)).toBe('too-long');
+    expect(code('616', 32)).toBe('ODD_LENGTH');
+    expect(code('zz', 32)).toBe('NOT_HEX');
+    expect(code('61'.repeat(33), SSID_MAX_LEN)).toBe('TOO_LONG');
     expect(code('', 32)).toBe('ok');
   });
 

@@ -446,9 +446,9 @@ export class ExternalRegistrar implements ErEventSource {
         ap.stage = 'describing';
         const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES, signal });
         if (signal.aborted) return;
-        if (res.status !== 200) throw new DescriptionCheckError('malformed', `description request answered HTTP ${res.status}`);
+        if (res.status !== 200) throw new DescriptionCheckError('MALFORMED', `description request answered HTTP ${res.status}`);
         const desc = checkApDescription(res.body, ap.location, ap.address);
-        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('bad-udn', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
+        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('BAD_UDN', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
         ap.description = desc;
         this.log.debug(`WPS ER: ${ap.label}: friendlyName='${desc.friendlyName}' controlURL='${desc.controlUrl}' eventSubURL='${desc.eventSubUrl}'`);
       }
@@ -511,7 +511,7 @@ export class ExternalRegistrar implements ErEventSource {
   /** Logs why an AP is not usable; tries again a few times (it may be starting up), else drops it. */
   private refuseAp(ap: ErAp, e: unknown): void {
     const why = describeError(e);
-    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'too-large' || e.code === 'hostname-refused' || e.code === 'invalid-url')) || (e instanceof GenaSubscribeError && e.code === 'bad-response');
+    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'TOO_LARGE' || e.code === 'HOSTNAME_REFUSED' || e.code === 'INVALID_URL')) || (e instanceof GenaSubscribeError && e.code === 'BAD_RESPONSE');
     if (permanent || ap.retries >= AP_SETUP_RETRIES) {
       this.log.info(`WPS ER: refusing ${ap.label}: ${why}`);
       this.removeAp(ap, why);

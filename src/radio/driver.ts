@@ -32,6 +32,7 @@
 import type { Element } from './elements.js';
 import type { MacAddress } from './mac.js';
 import type { ManagementFrame } from './frame.js';
+import { WpsdError } from '../common/errors.js';
 
 export type DriverName = 'sim' | 'nl80211' | 'none';
 
@@ -72,12 +73,12 @@ export type DriverErrorCode =
   /** Data other than EAPOL to or from a peer whose port is not authorized. */
   | 'NOT_AUTHORIZED';
 
-export class DriverError extends Error {
+export class DriverError extends WpsdError<DriverErrorCode> {
   constructor(
-    readonly code: DriverErrorCode,
+    code: DriverErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DriverError';
   }
 }

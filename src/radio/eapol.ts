@@ -3,6 +3,7 @@
  * length (big endian), body. Carried in 802.11 data frames behind an LLC/SNAP
  * header with EtherType 0x888E.
  */
+import { WpsdError } from '../common/errors.js';
 
 export const EAPOL_HEADER_LEN = 4;
 export const ETHERTYPE_EAPOL = 0x888e;
@@ -25,12 +26,12 @@ export interface EapolFrame {
 
 export type EapolErrorCode = 'TRUNCATED' | 'TOO_LONG' | 'BAD_FIELD';
 
-export class EapolError extends Error {
+export class EapolError extends WpsdError<EapolErrorCode> {
   constructor(
-    readonly code: EapolErrorCode,
+    code: EapolErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'EapolError';
   }
 }

@@ -2,6 +2,7 @@
  * Information elements (IEEE 802.11-2020 9.4.2): a list of ID, Length, data.
  * Parsing is total: every declared length is checked against what is left.
  */
+import { WpsdError } from '../common/errors.js';
 
 export const ELEMENT_HEADER_LEN = 2;
 /** The Length octet bounds an element's data (9.4.2.1). */
@@ -28,12 +29,12 @@ export interface Element {
 
 export type ElementErrorCode = 'TRUNCATED_HEADER' | 'TRUNCATED_DATA' | 'BAD_ID' | 'TOO_LONG';
 
-export class ElementError extends Error {
+export class ElementError extends WpsdError<ElementErrorCode> {
   constructor(
-    readonly code: ElementErrorCode,
+    code: ElementErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'ElementError';
   }
 }

@@ -6,6 +6,7 @@
  * Checks follow hostapd's check_multi_ap_ie().
  */
 import { type Element, findVendorElements, vendorElement, parseElements, buildElements, ElementError } from './elements.js';
+import { WpsdError } from '../common/errors.js';
 
 export const MULTI_AP_VENDOR_TYPE = 0x506f9a1b;
 
@@ -33,12 +34,12 @@ export const MULTI_AP_VLAN_MAX = 4094;
 
 export type MultiApErrorCode = 'MALFORMED' | 'NO_EXTENSION' | 'BAD_PROFILE' | 'BAD_VLAN' | 'NOT_MULTI_AP';
 
-export class MultiApError extends Error {
+export class MultiApError extends WpsdError<MultiApErrorCode> {
   constructor(
-    readonly code: MultiApErrorCode,
+    code: MultiApErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'MultiApError';
   }
 }

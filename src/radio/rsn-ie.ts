@@ -5,6 +5,7 @@
  * an error; octets after the last field are kept (hostapd ignores them).
  */
 import { type Element, ElementId } from './elements.js';
+import { WpsdError } from '../common/errors.js';
 
 export const RSN_VERSION = 1;
 export const RSN_SELECTOR_LEN = 4;
@@ -55,12 +56,12 @@ export interface RsnElement {
 
 export type RsnErrorCode = 'TRUNCATED' | 'BAD_VERSION' | 'BAD_COUNT' | 'BAD_FIELDS';
 
-export class RsnError extends Error {
+export class RsnError extends WpsdError<RsnErrorCode> {
   constructor(
-    readonly code: RsnErrorCode,
+    code: RsnErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'RsnError';
   }
 }

@@ -16,6 +16,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { AttributeType, encodeAttributes, parseAttributes, WscParseError } from './attributes.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Random source: returns `n` bytes. Injected for deterministic tests. */
 export type Rng = (n: number) => Buffer;
@@ -54,13 +55,13 @@ export type WscCryptoErrorCode =
   | 'BAD_KEY'
   | 'RNG_FAILURE';
 
-export class WscCryptoError extends Error {
+export class WscCryptoError extends WpsdError<WscCryptoErrorCode> {
   override name = 'WscCryptoError';
   constructor(
-    readonly code: WscCryptoErrorCode,
+    code: WscCryptoErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -7,6 +7,7 @@ import { MAC_LEN } from '../common/mac.js';
 import { createHash } from 'node:crypto';
 import { colonHex } from '../common/colon-hex.js';
 import { AttributeType, WscParseError, attrBytes, attrString, attrU32, type Attribute } from './attributes.js';
+import { WpsdError } from '../common/errors.js';
 
 export const UUID_LEN = 16;
 export { MAC_LEN };
@@ -35,13 +36,13 @@ export interface DeviceInfo {
   rfBands: number;
 }
 
-export class WscDeviceError extends Error {
+export class WscDeviceError extends WpsdError<'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG'> {
   override name = 'WscDeviceError';
   constructor(
-    readonly code: 'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG',
+    code: 'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG',
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

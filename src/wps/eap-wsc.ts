@@ -7,6 +7,7 @@
 
 import { AttributeType, parseAttributes } from './attributes.js';
 import { MessageType } from './values.js';
+import { WpsdError } from '../common/errors.js';
 
 export const EapCode = {
   Request: 1,
@@ -72,13 +73,13 @@ export type EapWscErrorCode =
   | 'TOO_LARGE'
   | 'BAD_ARGUMENT';
 
-export class EapWscError extends Error {
+export class EapWscError extends WpsdError<EapWscErrorCode> {
   override name = 'EapWscError';
   constructor(
-    readonly code: EapWscErrorCode,
+    code: EapWscErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -9,6 +9,7 @@
  * Pure: the clock is injected.
  */
 import { MAC_LEN, UUID_LEN } from './device.js';
+import { WpsdError } from '../common/errors.js';
 
 /** PBC mode lasts this long after the button is pressed (WPS_PBC_WALK_TIME). */
 export const PBC_WALK_TIME_MS = 120_000;
@@ -37,13 +38,13 @@ export interface PbcSessionsOptions {
   maxSessions?: number;
 }
 
-export class PbcError extends Error {
+export class PbcError extends WpsdError<'BAD_MAC' | 'BAD_UUID'> {
   override name = 'PbcError';
   constructor(
-    readonly code: 'BAD_MAC' | 'BAD_UUID',
+    code: 'BAD_MAC' | 'BAD_UUID',
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Rng } from './crypto.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Largest 7-digit value plus one; the PIN body is drawn from [0, PIN_BODY_RANGE). */
 const PIN_BODY_RANGE = 10_000_000;
@@ -17,14 +18,14 @@ const CHECK_PIN_MAX_DIGITS = 8;
 
 /**
  * A PIN body out of range (a caller's bug) or a random source that fails.
- * A RangeError, as before, now with a code a daemon can tell apart.
+ * Typed so a daemon can tell it apart from the other errors.
  */
-export class WpsPinError extends RangeError {
+export class WpsPinError extends WpsdError<'BAD_PIN_BODY' | 'RNG_FAILURE'> {
   constructor(
-    readonly code: 'BAD_PIN_BODY' | 'RNG_FAILURE',
+    code: 'BAD_PIN_BODY' | 'RNG_FAILURE',
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'WpsPinError';
   }
 }

@@ -5,6 +5,7 @@
  * sides exchange FRAME messages holding 802.11 frames without FCS.
  */
 import { MAC_LEN, macFromBytes, macToBytes, type MacAddress } from '../mac.js';
+import { WpsdError } from '../../common/errors.js';
 
 export const SIM_PROTOCOL_VERSION = 1;
 export const MESSAGE_LENGTH_LEN = 4;
@@ -33,12 +34,12 @@ export type SimMessage =
 
 export type SimProtocolErrorCode = 'TOO_LONG' | 'EMPTY' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE' | 'BAD_CHANNEL';
 
-export class SimProtocolError extends Error {
+export class SimProtocolError extends WpsdError<SimProtocolErrorCode> {
   constructor(
-    readonly code: SimProtocolErrorCode,
+    code: SimProtocolErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'SimProtocolError';
   }
 }

@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { type MacAddress, macToBytes } from '../mac.js';
+import { WpsdError } from '../../common/errors.js';
 
 export const PMK_LEN = 32;
 export const NONCE_LEN = 32;
@@ -29,12 +30,12 @@ const KEY_WRAP_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
 export type WpaCryptoErrorCode = 'BAD_PASSPHRASE' | 'BAD_PSK' | 'BAD_LENGTH' | 'UNWRAP_FAILED';
 
-export class WpaCryptoError extends Error {
+export class WpaCryptoError extends WpsdError<WpaCryptoErrorCode> {
   constructor(
-    readonly code: WpaCryptoErrorCode,
+    code: WpaCryptoErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'WpaCryptoError';
   }
 }

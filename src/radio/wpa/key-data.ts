@@ -6,6 +6,7 @@
  */
 import { ElementId } from '../elements.js';
 import { KEY_WRAP_BLOCK } from './crypto.js';
+import { WpsdError } from '../../common/errors.js';
 
 export const KDE_OUI = Uint8Array.of(0x00, 0x0f, 0xac);
 export const KdeType = { GTK: 1, MAC_ADDRESS: 3, PMKID: 4, IGTK: 9 } as const;
@@ -31,12 +32,12 @@ export interface KeyData {
 
 export type KeyDataErrorCode = 'TRUNCATED' | 'BAD_KDE' | 'DUPLICATE';
 
-export class KeyDataError extends Error {
+export class KeyDataError extends WpsdError<KeyDataErrorCode> {
   constructor(
-    readonly code: KeyDataErrorCode,
+    code: KeyDataErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'KeyDataError';
   }
 }

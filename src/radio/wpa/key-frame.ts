@@ -7,6 +7,7 @@
  */
 import { buildEapol, EAPOL_HEADER_LEN, EapolError, EapolType, parseEapol } from '../eapol.js';
 import { eapolKeyMic, MIC_LEN, micEquals, NONCE_LEN } from './crypto.js';
+import { WpsdError } from '../../common/errors.js';
 
 /** 802.11 12.7.2: the RSN key descriptor (254 is the old WPA one, not accepted here). */
 export const DESCRIPTOR_TYPE_RSN = 2;
@@ -55,12 +56,12 @@ export interface EapolKey {
 
 export type EapolKeyErrorCode = 'NOT_KEY' | 'TRUNCATED' | 'BAD_DESCRIPTOR' | 'BAD_VERSION' | 'TOO_LONG';
 
-export class EapolKeyError extends Error {
+export class EapolKeyError extends WpsdError<EapolKeyErrorCode> {
   constructor(
-    readonly code: EapolKeyErrorCode,
+    code: EapolKeyErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'EapolKeyError';
   }
 }

@@ -23,16 +23,17 @@ import {
   publicKeyHashMatches,
   type OobDevicePassword,
 } from './oob-device-password.js';
+import { WpsdError } from '../../common/errors.js';
 
 export type NfcTokenErrorCode = 'NOT_A_TOKEN' | 'BAD_CARRIER' | 'BAD_NDEF' | 'BAD_ATTRIBUTES';
 
-export class NfcTokenError extends Error {
+export class NfcTokenError extends WpsdError<NfcTokenErrorCode> {
   override name = 'NfcTokenError';
   constructor(
-    readonly code: NfcTokenErrorCode,
+    code: NfcTokenErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
