@@ -291,7 +291,8 @@ if (vocabulary) {
       v(t);
       return out;
     };
-    const visit = (n) => {
+    const visit = (n, cls) => {
+      if ((ts.isClassDeclaration(n) || ts.isClassExpression(n)) && n.name) cls = n.name.text;
       if (ts.isExpressionWithTypeArguments(n) && ts.isIdentifier(n.expression) && n.expression.text === BASE) {
         for (const t of n.typeArguments ?? []) for (const lit of literalsOf(t)) badCode(f, lit, lit.text, `in ${BASE}<...>`);
       }
@@ -299,10 +300,8 @@ if (vocabulary) {
         const a = n.arguments?.[codeIndex(n.expression.text)];
         if (a && ts.isStringLiteral(a)) badCode(f, a, a.text, `given to ${n.expression.text}`);
       }
-      if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) {
-        let cls = n.parent;
-        while (cls && !ts.isClassDeclaration(cls) && !ts.isClassExpression(cls)) cls = cls.parent;
-        const parent = cls && classes.find((c) => c.name === cls.name?.text && c.f === f)?.parent;
+      if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && cls !== undefined) {
+        const parent = classes.find((c) => c.name === cls && c.f === f)?.parent;
         const a = parent !== undefined && derived(parent) ? n.arguments[codeIndex(parent)] : undefined;
         if (a && ts.isStringLiteral(a)) badCode(f, a, a.text, `given to ${parent}`);
       }
@@ -315,9 +314,9 @@ if (vocabulary) {
       ) {
         badCode(f, n.right, n.right.text, 'compared with .code');
       }
-      ts.forEachChild(n, visit);
+      ts.forEachChild(n, (c) => visit(c, cls));
     };
-    visit(sf);
+    visit(sf, undefined);
   }
 }
 
