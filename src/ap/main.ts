@@ -17,7 +17,7 @@ import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
-import { formatMac } from '../conf/values.js';
+
 import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
 import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
@@ -29,6 +29,7 @@ import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
 import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
 export class ApStartError extends WpsdError<'NO_ADDRESS' | 'RADIO' | 'UPNP' | 'CTRL'> {
   constructor(code: ApStartError['code'], message: string) {

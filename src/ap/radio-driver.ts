@@ -17,9 +17,10 @@
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
-import { formatMac } from '../conf/values.js';
+
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */

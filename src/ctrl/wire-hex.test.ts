@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KEY_MAX_LEN, SSID_MAX_LEN, WireHexError, decodeWireHex, encodeCliArgs, encodeWireHex } from './wire-hex.js';
+import { KEY_MAX_LEN, WireHexError, decodeWireHex, encodeCliArgs, encodeWireHex } from './wire-hex.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 describe('hex wire form of SSID and key', () => {
   it('encodes what the user typed as hostapd_cli does for ASCII', () => {

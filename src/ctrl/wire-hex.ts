@@ -5,8 +5,8 @@
  * decode it; `wpsd cli` encodes the same way.
  */
 import { WpsdError } from '../common/errors.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
-export const SSID_MAX_LEN = 32;
 export const KEY_MAX_LEN = 64;
 
 export class WireHexError extends WpsdError<'ODD_LENGTH' | 'NOT_HEX' | 'TOO_LONG'> {

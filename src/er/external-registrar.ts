@@ -25,7 +25,7 @@ import { MAX_DESCRIPTION_BYTES } from '../upnp/description.js';
 import type { InterfaceAddress } from '../upnp/net-address.js';
 import { SsdpSearcher, type SsdpAdvertisement } from '../upnp/ssdp-searcher.js';
 import type { Credential } from '../wps/credential.js';
-import { formatMac, parseUuid, type DeviceInfo } from '../wps/device.js';
+import { parseUuid, type DeviceInfo } from '../wps/device.js';
 import { WscProtocolError, parseMessage } from '../wps/message.js';
 import { PbcSessions } from '../wps/pbc.js';
 import { AttributeType } from '../wps/attributes.js';
@@ -45,6 +45,7 @@ import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
+import { formatMac } from '../common/mac.js';
 
 /**
  * APs tracked at once (wpa_supplicant: no limit). When full, an AP still

@@ -3,6 +3,7 @@
  * Parsing is total: every declared length is checked against what is left.
  */
 import { WpsdError } from '../common/errors.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 export const ELEMENT_HEADER_LEN = 2;
 /** The Length octet bounds an element's data (9.4.2.1). */
@@ -19,8 +20,6 @@ export const ElementId = {
   VENDOR_SPECIFIC: 221,
 } as const;
 
-/** SSIDs are at most 32 octets (9.4.2.2). */
-export const SSID_MAX_LEN = 32;
 
 export interface Element {
   id: number;

@@ -24,13 +24,14 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { randomLocalMac } from '../radio/mac.js';
-import { formatMac } from '../wps/device.js';
+
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
 import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
 export interface StaOptions {
   config: string;

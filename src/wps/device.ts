@@ -5,7 +5,6 @@
  */
 import { MAC_LEN } from '../common/mac.js';
 import { createHash } from 'node:crypto';
-import { colonHex } from '../common/colon-hex.js';
 import { AttributeType, WscParseError, attrBytes, attrString, attrU32, type Attribute } from './attributes.js';
 import { WpsdError } from '../common/errors.js';
 
@@ -101,11 +100,6 @@ export function parseUuid(text: string): Buffer {
   const b = uuidFromText(text.trim());
   if (b === null) throw new WscDeviceError('BAD_UUID', `bad UUID "${text}": expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`);
   return b;
-}
-
-/** 6 bytes to "aa:bb:cc:dd:ee:ff" (any length is printed the same way, e.g. a 3-byte OUI). */
-export function formatMac(buf: Uint8Array): string {
-  return colonHex(buf);
 }
 
 /** Name space ID hostapd hashes with a MAC address for its default UUID (uuid_gen_mac_addr(), src/wps/wps_common.c). */

@@ -10,11 +10,12 @@
  * - the crypto settings of START_AP, read from the RSN element advertised;
  * - the management frame types the AP registers for.
  */
-import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, buildElements, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, buildElements } from '../elements.js';
 import { type ManagementFrame, managementFrame, buildFrame, ManagementSubtype } from '../frame.js';
 import { type MacAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { parseRsnElement, RsnError } from '../rsn-ie.js';
 import { DriverError, type ApParams } from '../driver.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 /** 802.11 MAC header (24) + Timestamp (8) + Beacon Interval (2) + Capability (2). */
 export const BEACON_FIXED_LEN = 36;

@@ -4,7 +4,7 @@
  * carries EAPOL to and from the stations the daemon added.
  */
 import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
-import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement } from '../elements.js';
 import {
   type ManagementFrame,
   type DataFrame,
@@ -21,6 +21,7 @@ import { DriverError, type ApDriver, type ApParams, type AddStationParams, type 
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { SimKeyStore } from './keys.js';
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 /** One TU is 1024 microseconds (802.11 3.1). */
 export const TU_MS = 1.024;
