@@ -34,7 +34,6 @@ import { formatMac } from '../common/mac.js';
 export class ApStartError extends WpsdError<'NO_ADDRESS' | 'RADIO' | 'UPNP' | 'CTRL'> {
   constructor(code: ApStartError['code'], message: string) {
     super(code, message);
-    this.name = 'ApStartError';
   }
 }
 

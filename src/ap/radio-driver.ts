@@ -33,7 +33,6 @@ export class ApRadioError extends WpsdError<'RADIO'> {
 
   constructor(message: string) {
     super('RADIO', message);
-    this.name = 'ApRadioError';
   }
 }
 

@@ -52,7 +52,6 @@ export class WpaPskFileError extends WpsdError<'BAD_LINE' | 'UNREADABLE'> {
     message: string,
   ) {
     super(line === 0 ? 'UNREADABLE' : 'BAD_LINE', message);
-    this.name = 'WpaPskFileError';
   }
 }
 

@@ -23,7 +23,6 @@ export class ConfigFileError extends WpsdError<ConfigFileErrorCode> {
 
   constructor(code: ConfigFileErrorCode, diagnostics: readonly ConfigDiagnostic[], summary?: string) {
     super(code, summary ?? diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    this.name = 'ConfigFileError';
     this.diagnostics = diagnostics;
   }
 }

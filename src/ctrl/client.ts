@@ -16,15 +16,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** Where wpa_ctrl binds its client sockets (CONFIG_CTRL_IFACE_CLIENT_DIR). */
 export const CLIENT_DIR = '/tmp';
 
-export class CtrlClientError extends WpsdError<'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED'> {
-  constructor(
-    code: 'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'CtrlClientError';
-  }
-}
+export class CtrlClientError extends WpsdError<'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED'> {}
 
 /** An unsolicited message: "<level>TEXT", or "IFNAME=<if> <level>TEXT" from a global socket. */
 export function isEventMessage(text: string): boolean {

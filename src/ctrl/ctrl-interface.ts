@@ -7,12 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { WpsdError } from '../common/errors.js';
 
-export class CtrlInterfaceError extends WpsdError<'EMPTY' | 'SYNTAX' | 'GROUP'> {
-  constructor(code: 'EMPTY' | 'SYNTAX' | 'GROUP', message: string) {
-    super(code, message);
-    this.name = 'CtrlInterfaceError';
-  }
-}
+export class CtrlInterfaceError extends WpsdError<'EMPTY' | 'SYNTAX' | 'GROUP'> {}
 
 export interface CtrlInterfaceSpec {
   dir: string;

@@ -36,12 +36,7 @@ export interface CtrlCommand {
   handler: CtrlHandler;
 }
 
-export class CtrlRegistryError extends WpsdError<'DUPLICATE' | 'INVALID'> {
-  constructor(code: 'DUPLICATE' | 'INVALID', message: string) {
-    super(code, message);
-    this.name = 'CtrlRegistryError';
-  }
-}
+export class CtrlRegistryError extends WpsdError<'DUPLICATE' | 'INVALID'> {}
 
 const COMMAND_NAME = /^[A-Za-z0-9_-]+$/;
 

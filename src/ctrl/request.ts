@@ -11,12 +11,7 @@ export const MAX_REQUEST_LEN = 4095;
 
 export type RequestErrorCode = 'EMPTY' | 'OVERSIZED' | 'BINARY';
 
-export class CtrlRequestError extends WpsdError<RequestErrorCode> {
-  constructor(code: RequestErrorCode, message: string) {
-    super(code, message);
-    this.name = 'CtrlRequestError';
-  }
-}
+export class CtrlRequestError extends WpsdError<RequestErrorCode> {}
 
 export interface CtrlRequest {
   /** The command word as sent (case preserved). */

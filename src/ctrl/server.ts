@@ -74,15 +74,7 @@ export const MAX_HELD_REQUESTS = 64;
 /** Directory and socket mode: hostapd's S_IRWXU | S_IRWXG. */
 const CTRL_MODE = 0o770;
 
-export class CtrlServerError extends WpsdError<'IN_USE' | 'NOT_SOCKET' | 'PATH' | 'BIND' | 'CLOSED'> {
-  constructor(
-    code: 'IN_USE' | 'NOT_SOCKET' | 'PATH' | 'BIND' | 'CLOSED',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'CtrlServerError';
-  }
-}
+export class CtrlServerError extends WpsdError<'IN_USE' | 'NOT_SOCKET' | 'PATH' | 'BIND' | 'CLOSED'> {}
 
 export interface CtrlServerOptions {
   /** The raw `ctrl_interface` value: "/run/wpsd" or "DIR=/run/wpsd GROUP=netdev". */

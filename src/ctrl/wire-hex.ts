@@ -9,12 +9,7 @@ import { SSID_MAX_LEN } from '../common/ssid.js';
 
 export const KEY_MAX_LEN = 64;
 
-export class WireHexError extends WpsdError<'ODD_LENGTH' | 'NOT_HEX' | 'TOO_LONG'> {
-  constructor(code: 'ODD_LENGTH' | 'NOT_HEX' | 'TOO_LONG', message: string) {
-    super(code, message);
-    this.name = 'WireHexError';
-  }
-}
+export class WireHexError extends WpsdError<'ODD_LENGTH' | 'NOT_HEX' | 'TOO_LONG'> {}
 
 /**
  * Hex of the UTF-8 bytes of `text`, at most `maxBytes` of them. (The C tools

@@ -18,7 +18,6 @@ export const HEXDUMP_EVENTS = [CtrlEvent.WpsNewApSettings, CtrlEvent.WpsCredRece
 export const MAX_DECODE_INPUT_CHARS = 1 << 20;
 
 export class DecodeInputError extends WpsdError<'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG'> {
-  override name = 'DecodeInputError';
   constructor(
     code: 'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG',
     message: string,

@@ -21,12 +21,7 @@ export type DescriptionCheckErrorCode =
   | 'FOREIGN_HOST'
   | 'HOSTNAME';
 
-export class DescriptionCheckError extends WpsdError<DescriptionCheckErrorCode> {
-  constructor(code: DescriptionCheckErrorCode, message: string) {
-    super(code, message);
-    this.name = 'DescriptionCheckError';
-  }
-}
+export class DescriptionCheckError extends WpsdError<DescriptionCheckErrorCode> {}
 
 export interface ApDescription {
   uuid: Buffer;

@@ -20,12 +20,7 @@ export const ER_SHORT_SOAP_TIMEOUT_MS = 3_000;
 /** Largest WSC message accepted from an AP. */
 export const ER_MAX_WSC_MESSAGE_BYTES = 4096;
 
-export class WfaSoapError extends WpsdError<'MISSING_ARGUMENT' | 'BAD_ARGUMENT'> {
-  constructor(code: 'MISSING_ARGUMENT' | 'BAD_ARGUMENT', message: string) {
-    super(code, message);
-    this.name = 'WfaSoapError';
-  }
-}
+export class WfaSoapError extends WpsdError<'MISSING_ARGUMENT' | 'BAD_ARGUMENT'> {}
 
 function binArg(args: Record<string, string>, name: string): Buffer {
   const v = args[name];

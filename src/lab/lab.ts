@@ -46,7 +46,6 @@ const PROBES_PER_SECOND = 4;
 export class LabStartError extends WpsdError<'MEDIUM' | 'AP' | 'ER' | 'CONSOLE' | 'DISCOVERY'> {
   constructor(code: LabStartError['code'], message: string, options?: ErrorOptions) {
     super(code, message, options);
-    this.name = 'LabStartError';
   }
 }
 

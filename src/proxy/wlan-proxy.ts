@@ -29,7 +29,6 @@ export const WLAN_EVENT_MAC_LEN = 6;
 export class WlanProxyError extends WpsdError<'BAD_MAC'> {
   constructor(code: WlanProxyError['code'], message: string) {
     super(code, message);
-    this.name = 'WlanProxyError';
   }
 }
 

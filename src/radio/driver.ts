@@ -73,15 +73,7 @@ export type DriverErrorCode =
   /** Data other than EAPOL to or from a peer whose port is not authorized. */
   | 'NOT_AUTHORIZED';
 
-export class DriverError extends WpsdError<DriverErrorCode> {
-  constructor(
-    code: DriverErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'DriverError';
-  }
-}
+export class DriverError extends WpsdError<DriverErrorCode> {}
 
 /** What the AP advertises. SSID, rates and DS Parameter Set elements are added by the driver. */
 export interface ApParams {

@@ -26,15 +26,7 @@ export interface EapolFrame {
 
 export type EapolErrorCode = 'TRUNCATED' | 'TOO_LONG' | 'BAD_FIELD';
 
-export class EapolError extends WpsdError<EapolErrorCode> {
-  constructor(
-    code: EapolErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'EapolError';
-  }
-}
+export class EapolError extends WpsdError<EapolErrorCode> {}
 
 /** Parses one EAPOL PDU; octets after the declared body (link padding) are ignored, as hostapd does. */
 export function parseEapol(buf: Uint8Array): EapolFrame {

@@ -28,15 +28,7 @@ export interface Element {
 
 export type ElementErrorCode = 'TRUNCATED_HEADER' | 'TRUNCATED_DATA' | 'BAD_ID' | 'TOO_LONG';
 
-export class ElementError extends WpsdError<ElementErrorCode> {
-  constructor(
-    code: ElementErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'ElementError';
-  }
-}
+export class ElementError extends WpsdError<ElementErrorCode> {}
 
 /** Splits `buf` into elements; an element running past the end is an error, nothing is skipped. */
 export function parseElements(buf: Uint8Array): Element[] {

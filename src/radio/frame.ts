@@ -133,15 +133,7 @@ export type Frame = ManagementFrame | DataFrame;
 
 export type FrameErrorCode = 'TRUNCATED' | 'BAD_VERSION' | 'UNSUPPORTED' | 'BAD_ELEMENTS' | 'BAD_FIELD';
 
-export class FrameError extends WpsdError<FrameErrorCode> {
-  constructor(
-    code: FrameErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'FrameError';
-  }
-}
+export class FrameError extends WpsdError<FrameErrorCode> {}
 
 const SUBTYPE_BY_NUMBER = new Map<number, ManagementSubtypeName>([
   [ManagementSubtype.ASSOC_REQ, 'association-request'],

@@ -18,7 +18,6 @@ const CANONICAL_MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 export class MacAddressError extends WpsdError<'BAD_MAC_ADDRESS'> {
   constructor(message: string) {
     super('BAD_MAC_ADDRESS', message);
-    this.name = 'MacAddressError';
   }
 }
 

@@ -34,15 +34,7 @@ export const MULTI_AP_VLAN_MAX = 4094;
 
 export type MultiApErrorCode = 'MALFORMED' | 'NO_EXTENSION' | 'BAD_PROFILE' | 'BAD_VLAN' | 'NOT_MULTI_AP';
 
-export class MultiApError extends WpsdError<MultiApErrorCode> {
-  constructor(
-    code: MultiApErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'MultiApError';
-  }
-}
+export class MultiApError extends WpsdError<MultiApErrorCode> {}
 
 export interface MultiApParams {
   capability: number;

@@ -56,15 +56,7 @@ export interface RsnElement {
 
 export type RsnErrorCode = 'TRUNCATED' | 'BAD_VERSION' | 'BAD_COUNT' | 'BAD_FIELDS';
 
-export class RsnError extends WpsdError<RsnErrorCode> {
-  constructor(
-    code: RsnErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'RsnError';
-  }
-}
+export class RsnError extends WpsdError<RsnErrorCode> {}
 
 function be32(b: Uint8Array, o: number): number {
   return (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;

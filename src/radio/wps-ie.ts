@@ -16,15 +16,7 @@ export const WPS_IE_FRAGMENT_MAX = ELEMENT_MAX_DATA_LEN - WPS_IE_HEADER_LEN;
 /** A joined run can never exceed what a maximal frame holds; this bounds what callers buffer. */
 export const WPS_IE_JOINED_MAX = 8192;
 
-export class WpsIeError extends WpsdError<'TOO_LONG'> {
-  constructor(
-    code: 'TOO_LONG',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'WpsIeError';
-  }
-}
+export class WpsIeError extends WpsdError<'TOO_LONG'> {}
 
 /** WSC attribute bytes as one or more WPS elements of at most 251 attribute octets each; empty input gives no element. */
 export function fragmentWpsIe(attributes: Uint8Array): Element[] {

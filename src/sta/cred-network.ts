@@ -10,12 +10,7 @@ import { AuthType, EncrType } from '../wps/values.js';
 import { WPA_AUTH_ALG_OPEN, WPA_PROTO_RSN, WPA_PROTO_WPA, defaultNetwork, type NetworkBlock } from './config-network.js';
 import { WpsdError } from '../common/errors.js';
 
-export class CredentialNetworkError extends WpsdError<'UNSUPPORTED_AUTH' | 'BAD_KEY'> {
-  constructor(code: 'UNSUPPORTED_AUTH' | 'BAD_KEY', message: string) {
-    super(code, message);
-    this.name = 'CredentialNetworkError';
-  }
-}
+export class CredentialNetworkError extends WpsdError<'UNSUPPORTED_AUTH' | 'BAD_KEY'> {}
 
 /** A network block for `cred` (id assigned by the table). Throws CredentialNetworkError. */
 export function networkFromCredential(cred: Credential, id: number): NetworkBlock {

@@ -44,12 +44,7 @@ export interface StaOptions {
   lenientConfig?: boolean;
 }
 
-export class StaStartError extends WpsdError<'CONFIG' | 'INTERFACE' | 'DRIVER' | 'CTRL'> {
-  constructor(code: 'CONFIG' | 'INTERFACE' | 'DRIVER' | 'CTRL', message: string) {
-    super(code, message);
-    this.name = 'StaStartError';
-  }
-}
+export class StaStartError extends WpsdError<'CONFIG' | 'INTERFACE' | 'DRIVER' | 'CTRL'> {}
 
 export const STA_DRIVERS = ['none', 'sim', 'nl80211'] as const;
 

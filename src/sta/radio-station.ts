@@ -65,15 +65,7 @@ const BUSY_RETRY_MS = 50;
 /** wpa_supplicant_state_txt() names this station can be in. */
 export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' | 'ASSOCIATED' | '4WAY_HANDSHAKE' | 'GROUP_HANDSHAKE' | 'COMPLETED';
 
-export class RadioStationError extends WpsdError<'BAD_PIN' | 'STOPPED'> {
-  constructor(
-    code: 'BAD_PIN' | 'STOPPED',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'RadioStationError';
-  }
-}
+export class RadioStationError extends WpsdError<'BAD_PIN' | 'STOPPED'> {}
 
 export interface RadioStationOptions {
   driver: StationDriver;

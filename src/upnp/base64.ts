@@ -13,12 +13,7 @@ import { WpsdError } from '../common/errors.js';
 
 export type Base64ErrorCode = 'INVALID' | 'TOO_LARGE';
 
-export class Base64Error extends WpsdError<Base64ErrorCode> {
-  constructor(code: Base64ErrorCode, message: string) {
-    super(code, message);
-    this.name = 'Base64Error';
-  }
-}
+export class Base64Error extends WpsdError<Base64ErrorCode> {}
 
 /** Default cap on decoded size; SOAP bodies are bounded well below this anyway. */
 export const MAX_BASE64_DECODED_BYTES = 64 * 1024;

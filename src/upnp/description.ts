@@ -24,12 +24,7 @@ export const MAX_SERVICES = 32;
 
 export type DescriptionErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'MISSING_FIELD' | 'INVALID_FIELD';
 
-export class DescriptionError extends WpsdError<DescriptionErrorCode> {
-  constructor(code: DescriptionErrorCode, message: string) {
-    super(code, message);
-    this.name = 'DescriptionError';
-  }
-}
+export class DescriptionError extends WpsdError<DescriptionErrorCode> {}
 
 export interface ServiceDescription {
   serviceType: string;

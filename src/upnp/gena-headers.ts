@@ -23,12 +23,7 @@ export const GENA_MAX_PROPERTIES = 64;
 
 export type GenaErrorCode = 'BAD_CALLBACK' | 'BAD_TIMEOUT' | 'BAD_SID' | 'BAD_PROPERTYSET';
 
-export class GenaError extends WpsdError<GenaErrorCode> {
-  constructor(code: GenaErrorCode, message: string) {
-    super(code, message);
-    this.name = 'GenaError';
-  }
-}
+export class GenaError extends WpsdError<GenaErrorCode> {}
 
 /** Parses CALLBACK: one or more `<url>` in order, whitespace allowed between them. */
 export function parseCallbackHeader(value: string | undefined): URL[] {

@@ -47,7 +47,6 @@ export class GenaSubscribeError extends WpsdError<GenaSubscribeErrorCode> {
   readonly status: number | undefined;
   constructor(code: GenaSubscribeErrorCode, message: string, status?: number) {
     super(code, message);
-    this.name = 'GenaSubscribeError';
     this.status = status;
   }
 }

@@ -39,12 +39,7 @@ export const HTTP_CLIENT_CONNECTIONS_PER_ORIGIN = 4;
 
 export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT';
 
-export class HttpClientError extends WpsdError<HttpClientErrorCode> {
-  constructor(code: HttpClientErrorCode, message: string) {
-    super(code, message);
-    this.name = 'HttpClientError';
-  }
-}
+export class HttpClientError extends WpsdError<HttpClientErrorCode> {}
 
 export interface HttpRequestOptions {
   method?: string;

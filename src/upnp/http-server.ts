@@ -82,7 +82,6 @@ export class HttpError extends WpsdError<HttpErrorCode> {
   readonly status: number;
   constructor(status: number, code: HttpErrorCode, message: string) {
     super(code, message);
-    this.name = 'HttpError';
     this.status = status;
   }
 }

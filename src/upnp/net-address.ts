@@ -18,7 +18,6 @@ export class NetAddressError extends WpsdError<'NO_INTERFACE_ADDRESS'> {
 
   constructor(message: string) {
     super('NO_INTERFACE_ADDRESS', message);
-    this.name = 'NetAddressError';
   }
 }
 

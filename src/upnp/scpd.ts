@@ -12,7 +12,6 @@ export class ScpdError extends WpsdError<'UNKNOWN_STATE_VARIABLE'> {
 
   constructor(message: string) {
     super('UNKNOWN_STATE_VARIABLE', message);
-    this.name = 'ScpdError';
   }
 }
 

@@ -28,7 +28,6 @@ export class UpnpActionError extends WpsdError<'UPNP_ACTION_ERROR'> {
   readonly upnpErrorCode: number;
   constructor(upnpErrorCode: number, description: string = upnpErrorDescription(upnpErrorCode)) {
     super('UPNP_ACTION_ERROR', description);
-    this.name = 'UpnpActionError';
     this.upnpErrorCode = upnpErrorCode;
   }
 }

@@ -56,12 +56,7 @@ export function upnpErrorDescription(code: number): string {
 
 export type SoapErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'NO_SOAPACTION' | 'ACTION_MISMATCH' | 'INVALID_ARGS' | 'FAULT';
 
-export class SoapError extends WpsdError<SoapErrorCode> {
-  constructor(code: SoapErrorCode, message: string) {
-    super(code, message);
-    this.name = 'SoapError';
-  }
-}
+export class SoapError extends WpsdError<SoapErrorCode> {}
 
 /** A UPnP error returned by the device in a SOAP fault. */
 export class SoapFaultError extends SoapError {

@@ -22,12 +22,7 @@ export const SSDP_MAX_HEADERS = 32;
 
 export type SsdpMessageErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'UNSUPPORTED';
 
-export class SsdpMessageError extends WpsdError<SsdpMessageErrorCode> {
-  constructor(code: SsdpMessageErrorCode, message: string) {
-    super(code, message);
-    this.name = 'SsdpMessageError';
-  }
-}
+export class SsdpMessageError extends WpsdError<SsdpMessageErrorCode> {}
 
 export type SsdpMessage =
   | { kind: 'm-search'; headers: Map<string, string> }

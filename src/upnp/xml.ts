@@ -17,12 +17,7 @@ import { WpsdError } from '../common/errors.js';
 
 export type XmlErrorCode = 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED';
 
-export class XmlError extends WpsdError<XmlErrorCode> {
-  constructor(code: XmlErrorCode, message: string) {
-    super(code, message);
-    this.name = 'XmlError';
-  }
-}
+export class XmlError extends WpsdError<XmlErrorCode> {}
 
 /** Deepest element nesting accepted; our documents need fewer than 10 levels. */
 export const MAX_XML_DEPTH = 32;

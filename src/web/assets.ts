@@ -15,7 +15,6 @@ export class WebAssetError extends WpsdError<'ASSETS_MISSING'> {
 
   constructor(message: string) {
     super('ASSETS_MISSING', message);
-    this.name = 'WebAssetError';
   }
 }
 

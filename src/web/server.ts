@@ -80,7 +80,6 @@ class ConsoleHttpError extends WpsdError<(typeof CONSOLE_HTTP_CODES)[ConsoleHttp
     message: string,
   ) {
     super(CONSOLE_HTTP_CODES[status], message);
-    this.name = 'ConsoleHttpError';
   }
 }
 

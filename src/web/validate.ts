@@ -36,7 +36,6 @@ export class WebInputError extends WpsdError<WebInputErrorCode> {
     readonly field?: string,
   ) {
     super(code, message);
-    this.name = 'WebInputError';
   }
 }
 

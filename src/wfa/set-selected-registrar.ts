@@ -23,7 +23,6 @@ export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
 export class SelectedRegistrarError extends WpsdError<'MALFORMED' | 'MISSING_ATTRIBUTE' | 'BAD_ATTRIBUTE'> {
   constructor(code: SelectedRegistrarError['code'], message: string) {
     super(code, message);
-    this.name = 'SelectedRegistrarError';
   }
 }
 

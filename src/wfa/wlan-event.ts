@@ -29,12 +29,7 @@ export const WLAN_EVENT_MAX_BYTES = 8192;
 
 export type WlanEventErrorCode = 'BAD_BASE64' | 'TOO_SHORT' | 'TOO_LARGE' | 'BAD_TYPE' | 'BAD_MAC';
 
-export class WlanEventError extends WpsdError<WlanEventErrorCode> {
-  constructor(code: WlanEventErrorCode, message: string) {
-    super(code, message);
-    this.name = 'WlanEventError';
-  }
-}
+export class WlanEventError extends WpsdError<WlanEventErrorCode> {}
 
 export interface WlanEvent {
   type: WlanEventType;

@@ -119,7 +119,6 @@ export type WscParseErrorCode = 'TRUNCATED_HEADER' | 'TRUNCATED_VALUE' | 'BAD_LE
 
 /** A malformed TLV stream; `offset` is where the bad attribute starts. */
 export class WscParseError extends WpsdError<WscParseErrorCode> {
-  override name = 'WscParseError';
   constructor(
     code: WscParseErrorCode,
     message: string,

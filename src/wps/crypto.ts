@@ -55,15 +55,7 @@ export type WscCryptoErrorCode =
   | 'BAD_KEY'
   | 'RNG_FAILURE';
 
-export class WscCryptoError extends WpsdError<WscCryptoErrorCode> {
-  override name = 'WscCryptoError';
-  constructor(
-    code: WscCryptoErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
+export class WscCryptoError extends WpsdError<WscCryptoErrorCode> {}
 
 function requireLength(what: string, buf: Uint8Array, len: number): void {
   if (buf.length !== len) {

@@ -35,15 +35,7 @@ export interface DeviceInfo {
   rfBands: number;
 }
 
-export class WscDeviceError extends WpsdError<'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG'> {
-  override name = 'WscDeviceError';
-  constructor(
-    code: 'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG',
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
+export class WscDeviceError extends WpsdError<'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG'> {}
 
 const DEVICE_TYPE_RE = /^(\d{1,5})-([0-9a-fA-F]{8})-(\d{1,5})$/;
 

@@ -73,15 +73,7 @@ export type EapWscErrorCode =
   | 'TOO_LARGE'
   | 'BAD_ARGUMENT';
 
-export class EapWscError extends WpsdError<EapWscErrorCode> {
-  override name = 'EapWscError';
-  constructor(
-    code: EapWscErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
+export class EapWscError extends WpsdError<EapWscErrorCode> {}
 
 /** The WSC part of one EAP-WSC packet. */
 export interface WscFragment {

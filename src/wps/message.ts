@@ -30,7 +30,6 @@ export const MAX_VENDOR_EXTENSION_LEN = 1024;
 export type WscProtocolErrorCode = 'MALFORMED' | 'MISSING_ATTRIBUTE' | 'BAD_ATTRIBUTE' | 'UNEXPECTED_MESSAGE';
 
 export class WscProtocolError extends WpsdError<WscProtocolErrorCode> {
-  override name = 'WscProtocolError';
   constructor(
     code: WscProtocolErrorCode,
     message: string,

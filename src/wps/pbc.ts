@@ -38,15 +38,7 @@ export interface PbcSessionsOptions {
   maxSessions?: number;
 }
 
-export class PbcError extends WpsdError<'BAD_MAC' | 'BAD_UUID'> {
-  override name = 'PbcError';
-  constructor(
-    code: 'BAD_MAC' | 'BAD_UUID',
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
+export class PbcError extends WpsdError<'BAD_MAC' | 'BAD_UUID'> {}
 
 function checkIds(mac: Uint8Array | undefined, uuid: Uint8Array | undefined): void {
   if (mac !== undefined && mac.length !== MAC_LEN) throw new PbcError('BAD_MAC', `MAC address must be ${MAC_LEN} bytes`);

@@ -20,15 +20,7 @@ const CHECK_PIN_MAX_DIGITS = 8;
  * A PIN body out of range (a caller's bug) or a random source that fails.
  * Typed so a daemon can tell it apart from the other errors.
  */
-export class WpsPinError extends WpsdError<'BAD_PIN_BODY' | 'RNG_FAILURE'> {
-  constructor(
-    code: 'BAD_PIN_BODY' | 'RNG_FAILURE',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'WpsPinError';
-  }
-}
+export class WpsPinError extends WpsdError<'BAD_PIN_BODY' | 'RNG_FAILURE'> {}
 
 /**
  * Checksum digit for a 7-digit PIN body: digits weighted 3,1,3,1,... from the

@@ -58,7 +58,6 @@ const NO_NACK: ReadonlySet<FailReason> = new Set<FailReason>(['malformed-message
 
 /** `code` is the reason in the one error spelling; `reason` keeps the event's spelling. */
 export class RunFailure extends WpsdError<RunFailureCode> {
-  override name = 'RunFailure';
   readonly configError: number;
   readonly nack: boolean;
   constructor(

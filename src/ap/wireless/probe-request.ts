@@ -17,15 +17,7 @@ import { WpsdError } from '../../common/errors.js';
 /** Device Name is at most 32 octets (WSC 2.0); longer ones are ignored, as hostapd does. */
 export const PROBE_DEVICE_NAME_MAX = 32;
 
-export class ProbeRequestWpsError extends WpsdError<'MALFORMED' | 'BAD_ATTRIBUTE'> {
-  constructor(
-    code: 'MALFORMED' | 'BAD_ATTRIBUTE',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'ProbeRequestWpsError';
-  }
-}
+export class ProbeRequestWpsError extends WpsdError<'MALFORMED' | 'BAD_ATTRIBUTE'> {}
 
 export interface ProbeRequestWps {
   requestType?: number;

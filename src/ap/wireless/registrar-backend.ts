@@ -37,15 +37,7 @@ export const DEFAULT_M2_WAIT_MS = 1_000;
 /** ER messages queued for one Enrollee; PutWLANResponse floods beyond this are dropped. */
 export const MAX_QUEUED_EXTERNAL_MESSAGES = 8;
 
-export class RegistrarBackendError extends WpsdError<'NO_REGISTRAR'> {
-  constructor(
-    code: 'NO_REGISTRAR',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'RegistrarBackendError';
-  }
-}
+export class RegistrarBackendError extends WpsdError<'NO_REGISTRAR'> {}
 
 export type BackendAnswer =
   /** Send EAP-Request WSC_Start (the station is the Enrollee). */

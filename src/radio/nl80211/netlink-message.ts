@@ -22,15 +22,7 @@ export const NETLINK_MAX_REPLY_LEN = 65536;
 
 export type NetlinkErrorCode = 'TRUNCATED' | 'BAD_LENGTH' | 'TOO_LONG' | 'BAD_ATTRIBUTE';
 
-export class NetlinkError extends WpsdError<NetlinkErrorCode> {
-  constructor(
-    code: NetlinkErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'NetlinkError';
-  }
-}
+export class NetlinkError extends WpsdError<NetlinkErrorCode> {}
 
 export interface NetlinkMessage {
   type: number;

@@ -51,15 +51,7 @@ export interface MediumFrameEvent {
   lostTo: number[];
 }
 
-export class MediumError extends WpsdError<'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED'> {
-  constructor(
-    code: 'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED',
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'MediumError';
-  }
-}
+export class MediumError extends WpsdError<'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED'> {}
 
 interface Radio extends RadioInfo {
   socket: Socket;

@@ -34,15 +34,7 @@ export type SimMessage =
 
 export type SimProtocolErrorCode = 'TOO_LONG' | 'EMPTY' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE' | 'BAD_CHANNEL';
 
-export class SimProtocolError extends WpsdError<SimProtocolErrorCode> {
-  constructor(
-    code: SimProtocolErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'SimProtocolError';
-  }
-}
+export class SimProtocolError extends WpsdError<SimProtocolErrorCode> {}
 
 function checkChannel(channel: number): void {
   if (!Number.isInteger(channel) || channel < CHANNEL_MIN || channel > CHANNEL_MAX) {

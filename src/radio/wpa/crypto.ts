@@ -30,15 +30,7 @@ const KEY_WRAP_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
 export type WpaCryptoErrorCode = 'BAD_PASSPHRASE' | 'BAD_PSK' | 'BAD_LENGTH' | 'UNWRAP_FAILED';
 
-export class WpaCryptoError extends WpsdError<WpaCryptoErrorCode> {
-  constructor(
-    code: WpaCryptoErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'WpaCryptoError';
-  }
-}
+export class WpaCryptoError extends WpsdError<WpaCryptoErrorCode> {}
 
 /** Whether a passphrase is what wpa_passphrase / hostapd accept: 8..63 characters 32..126. */
 export function isValidPassphrase(passphrase: string): boolean {

@@ -32,15 +32,7 @@ export interface KeyData {
 
 export type KeyDataErrorCode = 'TRUNCATED' | 'BAD_KDE' | 'DUPLICATE';
 
-export class KeyDataError extends WpsdError<KeyDataErrorCode> {
-  constructor(
-    code: KeyDataErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'KeyDataError';
-  }
-}
+export class KeyDataError extends WpsdError<KeyDataErrorCode> {}
 
 /** Parses (decrypted) Key Data; unknown elements and KDEs are skipped, as hostapd's wpa_parse_kde_ies does. */
 export function parseKeyData(d: Uint8Array): KeyData {

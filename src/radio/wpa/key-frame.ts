@@ -56,15 +56,7 @@ export interface EapolKey {
 
 export type EapolKeyErrorCode = 'NOT_KEY' | 'TRUNCATED' | 'BAD_DESCRIPTOR' | 'BAD_VERSION' | 'TOO_LONG';
 
-export class EapolKeyError extends WpsdError<EapolKeyErrorCode> {
-  constructor(
-    code: EapolKeyErrorCode,
-    message: string,
-  ) {
-    super(code, message);
-    this.name = 'EapolKeyError';
-  }
-}
+export class EapolKeyError extends WpsdError<EapolKeyErrorCode> {}
 
 /** Parses an EAPOL PDU as an RSN EAPOL-Key frame with key descriptor version 2. */
 export function parseEapolKey(pdu: Uint8Array): EapolKey {

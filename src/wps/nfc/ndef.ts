@@ -41,7 +41,6 @@ export const MAX_NDEF_RECORDS = 32;
 export type NdefErrorCode = 'TRUNCATED' | 'TOO_LONG' | 'TOO_MANY_RECORDS' | 'CHUNKED' | 'NO_WSC_RECORD' | 'BAD_MESSAGE';
 
 export class NdefError extends WpsdError<NdefErrorCode> {
-  override name = 'NdefError';
   constructor(
     code: NdefErrorCode,
     message: string,
