@@ -25,9 +25,10 @@ import { MAX_DESCRIPTION_BYTES } from '../upnp/description.js';
 import type { InterfaceAddress } from '../upnp/net-address.js';
 import { SsdpSearcher, type SsdpAdvertisement } from '../upnp/ssdp-searcher.js';
 import type { Credential } from '../wps/credential.js';
-import { formatMac, parseUuid, type DeviceInfo } from '../wps/device.js';
+import { parseUuid, type DeviceInfo } from '../wps/device.js';
 import { WscProtocolError, parseMessage } from '../wps/message.js';
 import { PbcSessions } from '../wps/pbc.js';
+import { DhKeyPool } from '../wps/dh-key-pool.js';
 import { AttributeType } from '../wps/attributes.js';
 import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
@@ -45,6 +46,7 @@ import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
+import { formatMac } from '../common/mac.js';
 
 /**
  * APs tracked at once (wpa_supplicant: no limit). When full, an AP still
@@ -122,6 +124,8 @@ export class ExternalRegistrar implements ErEventSource {
   readonly now: () => number;
   private readonly pins: PinTable;
   private readonly pbc: PbcSessions;
+  /** Every Registrar run takes its DH pair from here; refilled between events while the ER runs. */
+  private readonly dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
   private readonly events: ErEvents;
   private readonly aps = new Map<string, ErAp>();
   /** Protocol runs under way. */
@@ -179,6 +183,7 @@ export class ExternalRegistrar implements ErEventSource {
     return {
       device: this.device,
       log: this.log,
+      dhKeyPair: () => this.dhKeys.take(),
       controlUrl: (ap) => this.controlUrl(ap),
       newRun: (kind, ap, e) => this.newRun(kind, ap, e),
       publish: <K extends SessionEventName>(name: K, ev: ErEventMap[K]) => this.publish(name, ev),
@@ -298,6 +303,7 @@ export class ExternalRegistrar implements ErEventSource {
     searcher.on('expired', (ad) => this.onGone(ad, 'expired'));
     this.housekeeping = setInterval(() => this.tick(), ER_HOUSEKEEPING_MS);
     this.housekeeping.unref();
+    this.dhKeys.fill();
     this.log.debug(`WPS ER: Start (ifname=${iface.name} ip_addr=${iface.address})`);
     if (filter !== undefined) this.log.debug(`WPS UPnP: Only accepting connections with ${filter}`);
     this.search();
@@ -446,9 +452,9 @@ export class ExternalRegistrar implements ErEventSource {
         ap.stage = 'describing';
         const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES, signal });
         if (signal.aborted) return;
-        if (res.status !== 200) throw new DescriptionCheckError('malformed', `description request answered HTTP ${res.status}`);
+        if (res.status !== 200) throw new DescriptionCheckError('MALFORMED', `description request answered HTTP ${res.status}`);
         const desc = checkApDescription(res.body, ap.location, ap.address);
-        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('bad-udn', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
+        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('BAD_UDN', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
         ap.description = desc;
         this.log.debug(`WPS ER: ${ap.label}: friendlyName='${desc.friendlyName}' controlURL='${desc.controlUrl}' eventSubURL='${desc.eventSubUrl}'`);
       }
@@ -511,7 +517,7 @@ export class ExternalRegistrar implements ErEventSource {
   /** Logs why an AP is not usable; tries again a few times (it may be starting up), else drops it. */
   private refuseAp(ap: ErAp, e: unknown): void {
     const why = describeError(e);
-    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'too-large' || e.code === 'hostname-refused' || e.code === 'invalid-url')) || (e instanceof GenaSubscribeError && e.code === 'bad-response');
+    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'TOO_LARGE' || e.code === 'HOSTNAME_REFUSED' || e.code === 'INVALID_URL')) || (e instanceof GenaSubscribeError && e.code === 'BAD_RESPONSE');
     if (permanent || ap.retries >= AP_SETUP_RETRIES) {
       this.log.info(`WPS ER: refusing ${ap.label}: ${why}`);
       this.removeAp(ap, why);

@@ -24,13 +24,14 @@
  * still delivered: a lost NOTIFY must not hide the next one).
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, parsePropertySet, parseSidHeader, GENA_MAX_PROPERTYSET_BYTES } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
-import { UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
+import { HTTP_MAX_CONNECTIONS, UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
 import { normalizeAddress } from './net-address.js';
 import net from 'node:net';
+import { WpsdError } from '../common/errors.js';
 
 export const GENA_SUBSCRIBE_TIMEOUT_SEC = 1800;
 /** Renew when this fraction of the granted time has passed. */
@@ -39,16 +40,21 @@ export const GENA_RENEW_FRACTION = 0.5;
 export const GENA_REQUEST_TIMEOUT_MS = 10_000;
 /** At most this many subscriptions per subscriber instance. */
 export const GENA_MAX_SUBSCRIPTIONS = 256;
+/**
+ * NOTIFY answers keep their connection open (so a publisher may pipeline
+ * the next events on it) only while fewer connections than this are open:
+ * with many publishers (a fleet of APs), idle kept connections would fill
+ * the server's table (HTTP_MAX_CONNECTIONS) and evict each other, so past
+ * half of it the answers say `Connection: close`, as they always did.
+ */
+export const GENA_KEEP_ALIVE_CONNECTIONS = HTTP_MAX_CONNECTIONS / 2;
 
-export type GenaSubscribeErrorCode = 'refused' | 'bad-response' | 'limit' | 'not-started';
+export type GenaSubscribeErrorCode = 'REFUSED' | 'BAD_RESPONSE' | 'LIMIT' | 'NOT_STARTED';
 
-export class GenaSubscribeError extends Error {
-  readonly code: GenaSubscribeErrorCode;
+export class GenaSubscribeError extends WpsdError<GenaSubscribeErrorCode> {
   readonly status: number | undefined;
   constructor(code: GenaSubscribeErrorCode, message: string, status?: number) {
-    super(message);
-    this.name = 'GenaSubscribeError';
-    this.code = code;
+    super(code, message);
     this.status = status;
   }
 }
@@ -117,7 +123,7 @@ export class GenaSubscriber {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.http = new UpnpHttpServer({ host: opts.address, port: opts.port ?? 0, logger: this.log });
-    this.http.app.notify('/event/:token', (req: Request, res: Response) => void this.onNotify(req, res));
+    this.http.routePrefix('NOTIFY', '/event/', (req, res, match) => this.onNotify(req, res, match.tail));
   }
 
   async start(): Promise<void> {
@@ -130,8 +136,8 @@ export class GenaSubscriber {
   }
 
   async subscribe(eventSubUrl: string, handlers: GenaEventHandlers, opts: { timeoutSec?: number } = {}): Promise<GenaSubscription> {
-    if (!this.started) throw new GenaSubscribeError('not-started', 'GenaSubscriber.start() first');
-    if (this.byToken.size >= GENA_MAX_SUBSCRIPTIONS) throw new GenaSubscribeError('limit', `more than ${GENA_MAX_SUBSCRIPTIONS} subscriptions`);
+    if (!this.started) throw new GenaSubscribeError('NOT_STARTED', 'GenaSubscriber.start() first');
+    if (this.byToken.size >= GENA_MAX_SUBSCRIPTIONS) throw new GenaSubscribeError('LIMIT', `more than ${GENA_MAX_SUBSCRIPTIONS} subscriptions`);
     const token = randomBytes(12).toString('hex');
     const callbackUrl = `${this.http.baseUrl}/event/${token}`;
     const requested = opts.timeoutSec ?? this.opts.timeoutSec ?? GENA_SUBSCRIBE_TIMEOUT_SEC;
@@ -250,27 +256,26 @@ export class GenaSubscriber {
       maxResponseBytes: 4096,
       requireIpLiteral: this.opts.requireIpLiteral ?? false,
     });
-    if (res.status !== 200) throw new GenaSubscribeError('refused', `SUBSCRIBE ${url}: HTTP ${res.status}`, res.status);
+    if (res.status !== 200) throw new GenaSubscribeError('REFUSED', `SUBSCRIBE ${url}: HTTP ${res.status}`, res.status);
     let sid: string;
     try {
       sid = parseSidHeader(res.headers['sid']);
     } catch (e) {
-      throw new GenaSubscribeError('bad-response', `SUBSCRIBE ${url}: ${(e as GenaError).message}`);
+      throw new GenaSubscribeError('BAD_RESPONSE', `SUBSCRIBE ${url}: ${(e as GenaError).message}`);
     }
-    if (expectSid !== undefined && sid !== expectSid) throw new GenaSubscribeError('bad-response', `SUBSCRIBE ${url}: renewal returned another SID`);
+    if (expectSid !== undefined && sid !== expectSid) throw new GenaSubscribeError('BAD_RESPONSE', `SUBSCRIBE ${url}: renewal returned another SID`);
     const m = /^second-(\d{1,10})$/i.exec(res.headers['timeout']?.trim() ?? '');
     // A missing or "infinite" TIMEOUT: renew on our own schedule anyway.
     const timeoutSec = m && m[1] !== undefined && Number(m[1]) > 0 ? Number(m[1]) : GENA_SUBSCRIBE_TIMEOUT_SEC;
     return { sid, timeoutSec };
   }
 
-  private async onNotify(req: Request, res: Response): Promise<void> {
-    const token = String(req.params['token'] ?? '');
+  private async onNotify(req: Request, res: Response, token: string): Promise<void> {
     const e = this.byToken.get(token);
     const from = normalizeAddress(req.socket.remoteAddress);
     if (e !== undefined && e.publisher !== undefined && from !== e.publisher) {
       this.log.info(`gena: NOTIFY for ${e.eventSubUrl} from ${from}, not the publisher ${e.publisher}: refused`);
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     let body: Buffer;
@@ -282,16 +287,16 @@ export class GenaSubscriber {
     }
     const sid = (req.headers['sid'] as string | undefined)?.trim();
     if (e === undefined || !e.active || sid === undefined || (e.sid !== '' && e.sid !== sid)) {
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     if (req.headers['nt'] !== 'upnp:event' || req.headers['nts'] !== 'upnp:propchange') {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     const seqText = (req.headers['seq'] as string | undefined)?.trim() ?? '';
     if (!/^\d{1,10}$/.test(seqText) || Number(seqText) > 0xffffffff) {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     let props: Record<string, string>;
@@ -299,7 +304,7 @@ export class GenaSubscriber {
       props = parsePropertySet(body);
     } catch (err) {
       this.log.debug(`gena: bad NOTIFY body for ${sid}: ${(err as Error).message}`);
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     // The initial NOTIFY can arrive before the SUBSCRIBE response told us the SID.
@@ -310,7 +315,9 @@ export class GenaSubscriber {
     const seq = Number(seqText);
     const seqGap = seq !== e.expectedSeq;
     e.expectedSeq = seq === 0xffffffff ? 1 : seq + 1;
-    res.status(200).setHeader('Connection', 'close').end();
+    // The connection stays open, table permitting: a publisher may send the next NOTIFYs on it, pipelined in SEQ order.
+    if (this.http.connectionCount <= GENA_KEEP_ALIVE_CONNECTIONS) res.writeHead(200, { 'Content-Length': '0' }).end();
+    else res.writeHead(200, { Connection: 'close' }).end();
     this.callHandler('event', () => e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' }));
   }
 

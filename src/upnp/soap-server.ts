@@ -1,10 +1,10 @@
 /**
- * UPnP control endpoint: an express handler that reads a bounded SOAP
+ * UPnP control endpoint: a route handler that reads a bounded SOAP
  * request, dispatches to the service's action table and answers with the
  * response or a UPnP fault (HTTP 500, UDA 1.0 3.2.2).
  *
  * API:
- *   soapControlHandler(service: SoapService, opts?): express RequestHandler   mount with app.post(controlURL, ...)
+ *   soapControlHandler(service: SoapService, opts?): UpnpRouteHandler   add with http.route('POST', controlURL, ...)
  *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[] }
  *   SoapActionHandler (args, ctx) => SoapArgs | Promise<SoapArgs>
  *   UpnpActionError(upnpErrorCode, description?)   throw from a handler to answer with that fault
@@ -16,19 +16,18 @@
  * 402; a handler throwing anything but UpnpActionError -> 501 Action Failed
  * (logged, details not sent).
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { splitTypeVersion } from './urn-type.js';
-import { HttpError, readRequestBody, sendHttpError } from './http-server.js';
+import { HttpError, readRequestBody, sendBody, sendHttpError } from './http-server.js';
 import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
+import { WpsdError } from '../common/errors.js';
 
-export class UpnpActionError extends Error {
-  readonly code = 'upnp-action-error' as const;
+export class UpnpActionError extends WpsdError<'UPNP_ACTION_ERROR'> {
   readonly upnpErrorCode: number;
   constructor(upnpErrorCode: number, description: string = upnpErrorDescription(upnpErrorCode)) {
-    super(description);
-    this.name = 'UpnpActionError';
+    super('UPNP_ACTION_ERROR', description);
     this.upnpErrorCode = upnpErrorCode;
   }
 }
@@ -36,7 +35,7 @@ export class UpnpActionError extends Error {
 export interface SoapContext {
   /** Address of the control point (IPv4-mapped prefix removed). */
   remoteAddress: string;
-  headers: Request['headers'];
+  headers: IncomingMessage['headers'];
 }
 
 export type SoapActionHandler = (args: SoapArgs, ctx: SoapContext) => SoapArgs | Promise<SoapArgs>;
@@ -53,7 +52,8 @@ export interface SoapControlOptions {
   logger?: Logger;
 }
 
-const XML_CONTENT_TYPE = 'text/xml; charset="utf-8"';
+/** The answer's Content-Type as wpsd has always sent it (express's send() wrote the charset unquoted). */
+const XML_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 /** SOAPACTION's service type names ours: same type, any version, case-insensitive (as hostapd compares it). */
 export function sameServiceType(requested: string, ours: string): boolean {
@@ -63,16 +63,16 @@ export function sameServiceType(requested: string, ours: string): boolean {
   return a.base === b.base;
 }
 
-function sendFault(res: Response, code: number, description?: string): void {
-  res.status(500).type(XML_CONTENT_TYPE).setHeader('EXT', '');
-  res.send(buildSoapFault(code, description));
+function sendFault(res: ServerResponse, code: number, description?: string): void {
+  res.setHeader('EXT', '');
+  sendBody(res, 500, XML_CONTENT_TYPE, buildSoapFault(code, description));
 }
 
-export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: Request, res: Response) => Promise<void> {
+export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const log = opts.logger ?? silentLogger;
   const maxBytes = opts.maxBodyBytes ?? SOAP_MAX_BYTES;
   const optional = new Set(service.optionalActions ?? []);
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const remote = normalizeAddress(req.socket.remoteAddress);
     let body: Buffer;
     try {
@@ -87,10 +87,10 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
     } catch (e) {
       const err = e as SoapError;
       log.debug(`soap: refused request from ${remote}: ${err.message}`);
-      if (err.code === 'action-mismatch') sendFault(res, UpnpErrorCode.InvalidAction);
-      else if (err.code === 'invalid-args') sendFault(res, UpnpErrorCode.InvalidArgs);
-      else if (err.code === 'too-large') sendHttpError(res, new HttpError(413, 'body-too-large', err.message));
-      else sendHttpError(res, new HttpError(400, 'bad-request', err.message));
+      if (err.code === 'ACTION_MISMATCH') sendFault(res, UpnpErrorCode.InvalidAction);
+      else if (err.code === 'INVALID_ARGS') sendFault(res, UpnpErrorCode.InvalidArgs);
+      else if (err.code === 'TOO_LARGE') sendHttpError(res, new HttpError(413, 'BODY_TOO_LARGE', err.message));
+      else sendHttpError(res, new HttpError(400, 'BAD_REQUEST', err.message));
       return;
     }
     if (!sameServiceType(parsed.serviceType, service.serviceType)) {
@@ -125,7 +125,7 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
       sendFault(res, UpnpErrorCode.ActionFailed);
       return;
     }
-    res.status(200).type(XML_CONTENT_TYPE).setHeader('EXT', '');
-    res.send(xml);
+    res.setHeader('EXT', '');
+    sendBody(res, 200, XML_CONTENT_TYPE, xml);
   };
 }
