@@ -48,7 +48,7 @@ function hashSeed(...parts: Array<string | number>): number {
 /**
  * Share of inputs mutated from a corpus input rather than a seed. The corpus
  * holds the inputs that once hurt (often 50 KB of one pattern); with equal
- * weight they made a third of all inputs maximal and the run 10x slower
+ * weight they made a third of all inputs maximal and the run about 4x slower
  * without finding more. They are still replayed whole before every run.
  */
 export const CORPUS_SHARE = 1 / 16;
