@@ -3,7 +3,7 @@
  * parser in bench/fuzz-targets.ts.
  *
  *   npm run fuzz -- [--inputs N] [--seconds S] [--seed X] [--target NAME[,NAME]]
- *                   [--save] [--report FILE] [--replay FILE --target NAME]
+ *                   [--save] [--report FILE [--render]] [--replay FILE --target NAME]
  *
  * Each target first replays its regression corpus (fixtures/fuzz/<target>/),
  * then runs N mutated inputs (default 10^6) or until S seconds pass
@@ -257,6 +257,11 @@ export function toRow(r: TargetReport, seed: number): ReportRow {
   };
 }
 
+/** FILE.json beside FILE.md. */
+function rowsFileOf(reportFile: string): string {
+  return reportFile.replace(/\.md$/, '') + '.json';
+}
+
 function readRows(jsonFile: string): ReportRow[] {
   return existsSync(jsonFile) ? (JSON.parse(readFileSync(jsonFile, 'utf8')) as ReportRow[]) : [];
 }
@@ -269,7 +274,7 @@ export function renderReport(rows: ReportRow[], targets: readonly FuzzTarget[]):
     '# Fuzz run',
     '',
     'Written by `npm run fuzz -- --report bench/FUZZ-RESULTS.md` from the rows in bench/FUZZ-RESULTS.json: a run of some targets replaces their rows and keeps the others.',
-    `An input is made again with \`npm run fuzz -- --seed SEED --target NAME --replay-index I\`. Slow means over ${SLOW_MS} ms, and still over it in the best of 3 more runs.`,
+    `An input is made again with \`npm run fuzz -- --seed SEED --target NAME --replay-index I\`. Slow means over ${SLOW_MS} ms, and still over ${SLOW_MS} ms of CPU in the best of 3 more runs.`,
     `"longest wall ms" is the longest single input in wall time: these runs are niced on 2 cores shared with other work, so it is mostly a wait for a core. "slowest input" re-times the ${RETIMED} longest in CPU time (best of 3) and gives the slowest and its size.`,
     '',
     '| parser | seed | corpus | inputs | refused | crashes | slow | seconds | inputs/s | longest wall ms | slowest input CPU ms | its size | largest input |',
@@ -290,7 +295,7 @@ export function renderReport(rows: ReportRow[], targets: readonly FuzzTarget[]):
 
 /** Replaces `row`'s target in FILE.json and rewrites FILE.md; called after every target, so a stopped run keeps what it finished. */
 function recordRow(reportFile: string, row: ReportRow): void {
-  const jsonFile = reportFile.replace(/\.md$/, '') + '.json';
+  const jsonFile = rowsFileOf(reportFile);
   const rows = [...readRows(jsonFile).filter((r) => r.target !== row.target), row];
   writeFileSync(`${jsonFile}.${process.pid}.tmp`, JSON.stringify(rows, null, 1) + '\n');
   renameSync(`${jsonFile}.${process.pid}.tmp`, jsonFile);
@@ -326,6 +331,12 @@ function main(argv: string[]): number {
     return 0;
   }
   const reportFile = arg(argv, '--report');
+  if (argv.includes('--render')) {
+    // Only rewrite the table from the rows kept beside it.
+    if (reportFile === undefined) return 2;
+    writeFileSync(reportFile, renderReport(readRows(rowsFileOf(reportFile)), FUZZ_TARGETS));
+    return 0;
+  }
   let bad = 0;
   for (const t of targets) {
     const r = fuzzTarget(t, { inputs, seconds, seed, save: argv.includes('--save') });
