@@ -6,7 +6,11 @@
 import { SingleBar } from 'cli-progress';
 import { LogLevel, Logger, levelFromDebugCount } from '../common/log.js';
 import type { EnrollAllMethod, EnrollAllProgress } from '../web/model.js';
-import { LAB_IFACE, LAB_SSID } from './lab-config.js';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { BulkRun } from './bulk-run.js';
+import { CHANNEL_AIR_BUDGET } from './channel-plan.js';
+import { LAB_IFACE, LAB_SSID, LAB_TARGET_RATE } from './lab-config.js';
 import { LabStartError, startLab, type Lab } from './lab.js';
 import { summaryLines } from './summary.js';
 
@@ -15,6 +19,8 @@ export interface RunLabOptions {
   port: number;
   enrollAll: boolean;
   method: EnrollAllMethod;
+  /** With enrollAll: enrollments a second to plan the APs for (LAB_TARGET_RATE unless given). */
+  rate?: number;
   ssdpPort?: number;
   debug: number;
 }
@@ -53,13 +59,21 @@ export async function runLab(o: RunLabOptions, out: Out = (l) => process.stdout.
   const level = o.debug > 0 ? levelFromDebugCount(o.debug) : LogLevel.WARNING;
   const logger = new Logger({ level, timestamps: o.debug > 0 });
   const sig = signals();
+  try {
+    if (o.enrollAll) return await enrollAllHeadless(o, logger, sig.next, out);
+    return await runConsole(o, logger, sig.next, out);
+  } finally {
+    sig.off();
+  }
+}
+
+async function runConsole(o: RunLabOptions, logger: Logger, stopSignal: Promise<string>, out: Out): Promise<number> {
   const starting = startLab({
     enrollees: o.enrollees,
     logger,
-    console: !o.enrollAll,
+    console: true,
     port: o.port,
-    waitingStations: !o.enrollAll,
-    waitForAp: o.enrollAll,
+    waitingStations: true,
     ...(o.ssdpPort !== undefined ? { ssdpPort: o.ssdpPort } : {}),
   });
   const first = await Promise.race([
@@ -67,56 +81,65 @@ export async function runLab(o: RunLabOptions, out: Out = (l) => process.stdout.
       (l): { lab: Lab } => ({ lab: l }),
       (e: unknown): { error: unknown } => ({ error: e }),
     ),
-    sig.next.then((s): { signal: string } => ({ signal: s })),
+    stopSignal.then((s): { signal: string } => ({ signal: s })),
   ]);
   if ('signal' in first) {
     // Stopped while starting: let the start finish, then take it all down again.
     out(`${first.signal} received: stopping the lab`);
     const l = await starting.catch(() => undefined);
     await l?.stop();
-    sig.off();
-    return o.enrollAll ? 1 : 0;
+    return 0;
   }
   if ('error' in first) {
-    sig.off();
     const e = first.error;
     process.stderr.write(`wpsd lab: ${e instanceof LabStartError ? e.message : (e as Error).message}\n`);
     return 1;
   }
   const lab = first.lab;
   try {
-    if (!o.enrollAll) {
-      describeLab(lab, out);
-      out(`ER web console: ${lab.url ?? ''}`);
-      out('Ctrl+C stops the lab.');
-      const s = await sig.next;
-      out(`${s} received: stopping the lab`);
-      return 0;
-    }
-    return await enrollAllHeadless(lab, o, sig.next, out);
+    describeLab(lab, out);
+    out(`ER web console: ${lab.url ?? ''}`);
+    out('Ctrl+C stops the lab.');
+    const s = await stopSignal;
+    out(`${s} received: stopping the lab`);
+    return 0;
   } finally {
-    sig.off();
     await lab.stop();
   }
 }
 
-async function enrollAllHeadless(lab: Lab, o: RunLabOptions, stopSignal: Promise<string>, out: Out): Promise<number> {
+/** VmHWM of this process (every thread's), in KiB; undefined where /proc says nothing. */
+function peakRssKiB(): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+
+async function enrollAllHeadless(o: RunLabOptions, logger: Logger, stopSignal: Promise<string>, out: Out): Promise<number> {
   const abort = new AbortController();
   void stopSignal.then((s) => {
     process.stderr.write(`\n${s} received: stopping the run\n`);
     abort.abort();
   });
+  const run = new BulkRun({ enrollees: o.enrollees, targetRate: o.rate ?? LAB_TARGET_RATE, method: o.method, logger, ...(o.ssdpPort !== undefined ? { ssdpPort: o.ssdpPort } : {}) });
   const bar = new SingleBar({
     format: 'enrolling [{bar}] {value}/{total} | {enrolled} enrolled, {failed} failed | {duration_formatted}',
     hideCursor: true,
     stream: process.stderr,
   });
   const started = Date.now();
+  const cpu0 = process.cpuUsage();
+  const rssBefore = process.memoryUsage.rss();
   let last: EnrollAllProgress | undefined;
-  bar.start(lab.stations.length, 0, { enrolled: 0, failed: 0 });
+  bar.start(o.enrollees, 0, { enrolled: 0, failed: 0 });
   let broken: string | undefined;
   try {
-    for await (const p of lab.enrollAll.run({ method: o.method }, abort.signal)) {
+    for await (const p of run.run(abort.signal)) {
       last = p;
       bar.setTotal(p.total);
       bar.update(p.enrolled + p.failed, { enrolled: p.enrolled, failed: p.failed });
@@ -124,17 +147,38 @@ async function enrollAllHeadless(lab: Lab, o: RunLabOptions, stopSignal: Promise
       if (!process.stderr.isTTY && p.message !== undefined && !p.finished) process.stderr.write(`${p.enrolled + p.failed}/${p.total} ${p.message}\n`);
     }
   } catch (e) {
-    broken = `the run stopped on an error: ${(e as Error).message}`;
+    broken = (e as Error).message;
   } finally {
     bar.stop();
   }
   const totalMs = Date.now() - started;
-  const records = lab.enrollAll.records;
+  const cpu = process.cpuUsage(cpu0);
+  if (broken !== undefined && run.records.length === 0) {
+    process.stderr.write(`wpsd lab: ${broken}\n`);
+    return 1;
+  }
+  const records = run.records;
   const durationsMs = records.flatMap((r) => (r.outcome.ok ? [r.outcome.ms] : []));
   const failures = records.flatMap((r) => (r.outcome.ok ? [] : [{ mac: r.mac, detail: r.outcome.detail }]));
-  for (const line of summaryLines({ total: lab.stations.length, durationsMs, failures, totalMs })) out(line);
-  if (broken !== undefined) out(broken);
-  else if (last?.message !== undefined && last.enrolled !== lab.stations.length) out(last.message);
-  const all = lab.stations.length === o.enrollees && lab.stations.every((s) => s.state === 'enrolled');
+  for (const line of summaryLines({ total: o.enrollees, durationsMs, failures, totalMs })) out(line);
+  const plan = run.plan;
+  out(
+    `APs: ${plan.channels.length} on channel${plan.channels.length > 1 ? 's' : ''} ${plan.channels.join(', ')} (planned for ${o.method === 'pbc' ? 'one push button at a time' : `${o.rate ?? LAB_TARGET_RATE}/s`}: ${(plan.airPerEnrollmentUs / 1000).toFixed(2)} ms of air per enrollment, ${plan.perChannelCapacity.toFixed(0)}/s per channel at ${CHANNEL_AIR_BUDGET * 100} % of the air)`,
+  );
+  for (const r of run.results) {
+    const ok = r.records.filter((x) => x.outcome.ok).length;
+    const secs = r.enrollMs / 1000;
+    out(
+      `  channel ${r.channel}: ${ok}/${r.records.length} enrolled in ${secs.toFixed(2)} s (${secs > 0 ? (ok / secs).toFixed(1) : '-'}/s), air busy ${secs > 0 ? ((r.airBusyUs / 1e6 / secs) * 100).toFixed(1) : '-'} %, SetSelectedRegistrar ${ok > 0 ? (r.counters.setSelectedRegistrar / ok).toFixed(2) : '-'} per enrollment`,
+    );
+  }
+  const enrolled = durationsMs.length;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  out(`CPU: ${enrolled > 0 ? (cpuMs / enrolled).toFixed(1) : '-'} ms per enrollment (every thread, user + system); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const hwm = peakRssKiB();
+  out(`memory: VmRSS ${mib(rssBefore)} MiB before the run${hwm !== undefined ? `, VmHWM ${mib(hwm * 1024)} MiB after it` : ''}`);
+  if (broken !== undefined) out(`the run stopped on an error: ${broken}`);
+  else if (last?.message !== undefined && last.enrolled !== o.enrollees) out(last.message);
+  const all = enrolled === o.enrollees;
   return all && broken === undefined && !abort.signal.aborted ? 0 : 1;
 }
