@@ -56,6 +56,8 @@ export class BulkRun {
       wake?.();
     };
     const stops: Array<() => void> = [];
+    /** Worker threads that have not exited yet: the run ends after they do. */
+    const exits: Array<Promise<void>> = [];
     let first = 0;
     for (const [i, channel] of channels.entries()) {
       const enrollees = counts[i] as number;
@@ -105,11 +107,16 @@ export class BulkRun {
         over = true;
         push({ error: e.message, channel });
       });
-      w.on('exit', (code) => {
-        if (over) return;
-        over = true;
-        push({ error: `its thread ended (exit ${code}) before reporting`, channel });
-      });
+      exits.push(
+        new Promise((resolve) => {
+          w.on('exit', (code) => {
+            resolve();
+            if (over) return;
+            over = true;
+            push({ error: `its thread ended (exit ${code}) before reporting`, channel });
+          });
+        }),
+      );
       stops.push(() => w.postMessage({ type: 'stop' }));
     }
     const stopAll = (): void => {
@@ -147,6 +154,7 @@ export class BulkRun {
       }
     } finally {
       signal.removeEventListener('abort', stopAll);
+      await Promise.all(exits);
     }
     this.results.sort((a, b) => a.channel - b.channel);
     if (errors.length > 0) throw new BulkRunError(errors.join('; '));

@@ -27,9 +27,10 @@ const data = workerData as ChannelWorkerData | undefined;
 const port = parentPort;
 if (!isMainThread && port !== null && data?.kind === 'wpsd-lab-channel') {
   const abort = new AbortController();
-  port.on('message', (m: { type?: string }) => {
+  const onMessage = (m: { type?: string }): void => {
     if (m.type === 'stop') abort.abort();
-  });
+  };
+  port.on('message', onMessage);
   const post = (m: ChannelWorkerMessage): void => port.postMessage(m);
   try {
     const result = await runChannel({
@@ -46,5 +47,7 @@ if (!isMainThread && port !== null && data?.kind === 'wpsd-lab-channel') {
   } catch (e) {
     post({ type: 'error', message: (e as Error).message });
   }
-  port.close();
+  // The thread ends once what the lab left closing has closed (closing the port now would cut that short).
+  port.off('message', onMessage);
+  port.unref();
 }
