@@ -4,7 +4,7 @@
  * `wpsd lab --enroll-all --enrollees N` runs (BulkRun: as many APs on
  * separate channels as the target rate needs at the airtime model's
  * per-channel capacity, a lab per channel with its medium, AP with UPnP on
- * lo, External Registrar and stations, in a worker thread per channel when
+ * lo, External Registrar and stations, in a child process per channel when
  * there are several), every Enrollee with its own MAC, UUID and PIN, each
  * starting when its AP's Beacon lists it in Authorized MACs.
  *
@@ -23,6 +23,10 @@ export interface BulkChannelResult {
   enrollMs: number;
   airBusyUs: number;
   setSelectedRegistrar: number;
+  /** The channel's own process, when it had one: VmRSS at its start, VmHWM at its end, CPU ms. */
+  rssBeforeKiB?: number;
+  hwmKiB?: number;
+  cpuMs?: number;
 }
 
 export interface BulkChildResult {
@@ -41,7 +45,7 @@ export interface BulkChildResult {
   /** VmRSS before the run and after it. */
   rssBeforeKiB: number;
   rssKiB: number;
-  /** CPU time of the process (every thread) over the run, ms. */
+  /** CPU time over the run, ms: this process and the channel processes. */
   cpuMs: number;
   channels: BulkChannelResult[];
   airPerEnrollmentUs: number;
@@ -79,13 +83,14 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, target
     hwmKiB: rss.hwmKiB,
     rssBeforeKiB: rssBefore.rssKiB,
     rssKiB: rss.rssKiB,
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000 + run.results.reduce((n, r) => n + (r.process?.cpuMs ?? 0), 0),
     channels: run.results.map((r) => ({
       channel: r.channel,
       enrolled: r.records.filter((x) => x.outcome.ok).length,
       enrollMs: r.enrollMs,
       airBusyUs: r.airBusyUs,
       setSelectedRegistrar: r.counters.setSelectedRegistrar,
+      ...(r.process !== undefined ? { rssBeforeKiB: r.process.rssBeforeKiB, hwmKiB: r.process.hwmKiB, cpuMs: r.process.cpuMs } : {}),
     })),
     airPerEnrollmentUs: run.plan.airPerEnrollmentUs,
     perChannelCapacity: run.plan.perChannelCapacity,

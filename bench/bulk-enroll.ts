@@ -107,6 +107,15 @@ interface SizeResult {
   error?: string;
 }
 
+function mibText(kib: number): string {
+  return `${(kib / KIB_PER_MIB).toFixed(0)} MiB`;
+}
+
+/** VmHWM of every process of the run, summed. */
+function totalHwm(r: BulkChildResult): number {
+  return r.hwmKiB + r.channels.reduce((n, c) => n + (c.hwmKiB ?? 0), 0);
+}
+
 /** Enrollments a second while enrolling (first Enrollee's start to the last one's end; lab start and AP learn excluded). */
 function rate(r: BulkChildResult): number | undefined {
   return r.enrollMs > 0 && r.enrolled > 0 ? r.enrolled / (r.enrollMs / 1000) : undefined;
@@ -150,9 +159,17 @@ function sizeRows(s: SizeResult, capMs: number): BenchRow[] {
     ),
     row('median latency ms', st?.median, r.enrolled),
     row('p99 latency ms', st?.p99, r.enrolled),
-    row('CPU ms per enrollment', r.enrolled > 0 ? r.cpuMs / r.enrolled : undefined, r.enrolled, 'user + system of the process, every thread (medium, APs, ERs, stations), over the whole run'),
-    row('peak RSS MiB', r.hwmKiB / KIB_PER_MIB, 1, 'VmHWM of the one process running media, APs, ERs and the stations (worker threads included)'),
-    row('RSS growth under the load, MiB', (r.hwmKiB - r.rssBeforeKiB) / KIB_PER_MIB, 1, `VmHWM after the run less VmRSS before it (${(r.rssBeforeKiB / KIB_PER_MIB).toFixed(0)} MiB)`),
+    row('CPU ms per enrollment', r.enrolled > 0 ? r.cpuMs / r.enrolled : undefined, r.enrolled, "user + system of the run's processes (media, APs, ERs, stations), labs' start and AP learn included"),
+    row('peak RSS MiB', totalHwm(r) / KIB_PER_MIB, 1, `VmHWM summed over the processes: the run's (${mibText(r.hwmKiB)})${r.channels.some((c) => c.hwmKiB !== undefined) ? ` and one per channel (${r.channels.map((c) => `ch ${c.channel} ${mibText(c.hwmKiB ?? 0)}`).join(', ')})` : ''}`),
+    row(
+      'RSS growth under the load, MiB',
+      (totalHwm(r) - r.rssBeforeKiB - r.channels.reduce((n, c) => n + (c.rssBeforeKiB ?? 0), 0)) / KIB_PER_MIB,
+      1,
+      `each process's VmHWM at its end less its VmRSS at the run's start (the run's process ${mibText(r.rssBeforeKiB)} -> ${mibText(r.hwmKiB)}${r.channels
+        .filter((c) => c.hwmKiB !== undefined)
+        .map((c) => `; ch ${c.channel} ${mibText(c.rssBeforeKiB ?? 0)} -> ${mibText(c.hwmKiB ?? 0)}`)
+        .join('')})`,
+    ),
   ];
 }
 
@@ -168,8 +185,8 @@ function growthRows(done: readonly SizeResult[]): BenchRow[] {
     const sa = stats(a.r.durationsMs);
     const sb = stats(b.r.durationsMs);
     const f = (x: number, y: number | undefined): string => (y === undefined || y === 0 ? '—' : `x${(x / y).toFixed(2)}`);
-    const note = `from N = ${a.n} to N = ${b.n} (${b.r.enrolled} enrolled${b.r.capped ? ', capped' : ''}): enrollments/s ${rb === undefined ? '—' : f(rb, ra)}, median ${f(sb.median, sa.median)}, p99 ${f(sb.p99, sa.p99)}, peak RSS ${f(b.r.hwmKiB, a.r.hwmKiB)}`;
-    out.push({ what: `${BULK_WHAT}, growth N = ${a.n} -> ${b.n}: peak RSS ratio`, wpsd: b.r.hwmKiB / a.r.hwmKiB, runs: b.r.enrolled, note });
+    const note = `from N = ${a.n} to N = ${b.n} (${b.r.enrolled} enrolled${b.r.capped ? ', capped' : ''}): enrollments/s ${rb === undefined ? '—' : f(rb, ra)}, median ${f(sb.median, sa.median)}, p99 ${f(sb.p99, sa.p99)}, peak RSS ${f(totalHwm(b.r), totalHwm(a.r))}`;
+    out.push({ what: `${BULK_WHAT}, growth N = ${a.n} -> ${b.n}: peak RSS ratio`, wpsd: totalHwm(b.r) / totalHwm(a.r), runs: b.r.enrolled, note });
   }
   return out;
 }

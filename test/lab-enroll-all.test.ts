@@ -1,7 +1,7 @@
 /**
  * The README's headless command: `wpsd lab --enroll-all --enrollees 50`
  * enrolls fifty simulated stations by PIN through two APs' proxies (two
- * channels, a worker thread each) and their External Registrars, prints the
+ * channels, a process each) and their External Registrars, prints the
  * summary and exits 0 (bounded to 120 s);
  * PBC does it one button at a time; a run stopped midway exits 1.
  */
@@ -66,12 +66,12 @@ describe('wpsd lab --enroll-all', () => {
     expect(r.stdout, why).toMatch(/^failed: {3}0$/m);
     expect(r.stdout, why).toMatch(/^total time: \d+\.\d\d s$/m);
     expect(r.stdout, why).toMatch(/^per enrollment: median \d+\.\d\d s, p99 \d+\.\d\d s$/m);
-    // 100/s needs two channels at about 62/s each: two APs, each channel a worker thread of its own.
+    // 100/s needs two channels at about 62/s each: two APs, each channel a process of its own.
     expect(r.stdout, why).toMatch(/^APs: 2 on channels 6, 1 \(planned for 100\/s: /m);
     expect(r.stdout, why).toMatch(/^ {2}channel 1: 25\/25 enrolled in \d+\.\d\d s/m);
     expect(r.stdout, why).toMatch(/^ {2}channel 6: 25\/25 enrolled in \d+\.\d\d s/m);
     expect(r.stdout, why).toMatch(/^CPU: \d+\.\d ms per enrollment/m);
-    expect(r.stdout, why).toMatch(/^memory: VmRSS \d+ MiB before the run, VmHWM \d+ MiB after it$/m);
+    expect(r.stdout, why).toMatch(/^memory: VmRSS \d+ MiB before the run, VmHWM \d+ MiB after it; channel processes, VmRSS at start -> VmHWM, MiB: ch 1 \d+ -> \d+, ch 6 \d+ -> \d+$/m);
     expect(r.code, why).toBe(0);
   });
 

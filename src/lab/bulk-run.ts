@@ -1,19 +1,21 @@
 /**
  * A headless bulk run over as many channels as its target rate needs
  * (channel-plan.ts): one lab per channel, each with its AP, its External
- * Registrar and its share of the stations; in the lab's thread when one
- * channel does, else one worker thread per channel. Progress comes as the
- * console's EnrollAllProgress, station by station from every channel.
+ * Registrar and its share of the stations; in the lab's own process when one
+ * channel does, else one child process per channel (channel-process.ts).
+ * Progress comes as the console's EnrollAllProgress, station by station from
+ * every channel.
  *
  *   new BulkRun({ enrollees, targetRate, method, logger }).run(signal)
  *     -> AsyncIterable<EnrollAllProgress>; then .results, .plan
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../common/log.js';
 import type { EnrollAllMethod, EnrollAllProgress } from '../web/model.js';
 import { planChannels, splitStations, type ChannelPlan } from './channel-plan.js';
 import { runChannel, type ChannelRunResult } from './channel-run.js';
-import type { ChannelWorkerData, ChannelWorkerMessage } from './channel-worker.js';
+import { CHANNEL_PROCESS_ARG, type ChannelProcessData, type ChannelProcessMessage, type ProcessFigures } from './channel-process.js';
 import type { EnrollAllRecord } from './lab-enroll-all.js';
 
 export interface BulkRunOptions {
@@ -31,12 +33,17 @@ export class BulkRunError extends Error {
   }
 }
 
-type Feed = { record: EnrollAllRecord } | { result: ChannelRunResult } | { error: string; channel: number };
+type Feed = { record: EnrollAllRecord } | { result: ChannelRunResult; figures?: ProcessFigures } | { error: string; channel: number };
+
+/** A channel's result, with its process's own figures when it ran in a process of its own. */
+export interface ChannelOutcome extends ChannelRunResult {
+  process?: ProcessFigures;
+}
 
 export class BulkRun {
   readonly plan: ChannelPlan;
   /** Each channel's result, once the run is over. */
-  results: ChannelRunResult[] = [];
+  results: ChannelOutcome[] = [];
   /** Every station's record, in the order they finished. */
   records: EnrollAllRecord[] = [];
 
@@ -56,7 +63,7 @@ export class BulkRun {
       wake?.();
     };
     const stops: Array<() => void> = [];
-    /** Worker threads that have not exited yet: the run ends after they do. */
+    /** Channel processes that have not exited yet: the run ends after they do. */
     const exits: Array<Promise<void>> = [];
     let first = 0;
     for (const [i, channel] of channels.entries()) {
@@ -81,8 +88,7 @@ export class BulkRun {
         );
         continue;
       }
-      const data: ChannelWorkerData = {
-        kind: 'wpsd-lab-channel',
+      const data: ChannelProcessData = {
         channel,
         enrollees,
         firstStation,
@@ -90,34 +96,37 @@ export class BulkRun {
         level: this.opts.logger.level,
         ...(this.opts.ssdpPort !== undefined ? { ssdpPort: this.opts.ssdpPort } : {}),
       };
-      const w = new Worker(new URL('./channel-worker.js', import.meta.url), { workerData: data });
+      const child = fork(fileURLToPath(new URL('./channel-process.js', import.meta.url)), [CHANNEL_PROCESS_ARG, JSON.stringify(data)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       let over = false;
-      w.on('message', (m: ChannelWorkerMessage) => {
+      child.on('message', (m: ChannelProcessMessage) => {
         if (m.type === 'record') push({ record: m.record });
         else if (m.type === 'done') {
           over = true;
-          push({ result: m.result });
+          push({ result: m.result, figures: m.figures });
         } else {
           over = true;
           push({ error: m.message, channel });
         }
       });
-      w.on('error', (e) => {
-        if (over) return;
-        over = true;
-        push({ error: e.message, channel });
-      });
       exits.push(
         new Promise((resolve) => {
-          w.on('exit', (code) => {
+          child.on('error', (e) => {
             resolve();
             if (over) return;
             over = true;
-            push({ error: `its thread ended (exit ${code}) before reporting`, channel });
+            push({ error: e.message, channel });
+          });
+          child.on('exit', (code, sig) => {
+            resolve();
+            if (over) return;
+            over = true;
+            push({ error: `its process ended (${sig ?? `exit ${code}`}) before reporting`, channel });
           });
         }),
       );
-      stops.push(() => w.postMessage({ type: 'stop' }));
+      stops.push(() => {
+        if (child.connected) child.send({ type: 'stop' });
+      });
     }
     const stopAll = (): void => {
       for (const s of stops) s();
@@ -144,7 +153,7 @@ export class BulkRun {
           yield { ...p, current: f.record.mac, message: o.ok ? `${f.record.mac} enrolled` : `${f.record.mac} failed: ${o.detail}` };
         } else if ('result' in f) {
           left--;
-          this.results.push(f.result);
+          this.results.push(f.figures === undefined ? f.result : { ...f.result, process: f.figures });
         } else {
           left--;
           errors.push(`channel ${f.channel}: ${f.error}`);

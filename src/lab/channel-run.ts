@@ -1,9 +1,9 @@
 /**
  * One channel of a headless bulk run: a lab (medium, AP on `channel`, its
  * UPnP device on lo, an External Registrar, stations) whose stations all
- * enroll, reported station by station. Runs in the lab's own thread when a
- * run needs one channel, in a worker thread per channel otherwise
- * (channel-worker.ts), so the channels' CPU spreads over the cores.
+ * enroll, reported station by station. Runs in the lab's own process when a
+ * run needs one channel, in a child process per channel otherwise
+ * (channel-process.ts), so the channels' CPU spreads over the cores.
  */
 import type { Logger } from '../common/log.js';
 import type { EnrollAllMethod } from '../web/model.js';

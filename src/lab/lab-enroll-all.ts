@@ -31,11 +31,13 @@ import type { LabEnrollOutcome, LabStation } from './lab-station.js';
 import type { SelectionSource } from './selection-watch.js';
 
 /**
- * PIN stations under way at once (PIN given, advertised or enrolling): half
- * of the ER's 64 PINs and 64 Enrollees per AP, leaving room for the probes
- * of others; and within the lab's 48 radio slots.
+ * PIN stations under way at once per AP (PIN given, advertised or
+ * enrolling): a registration takes a quarter of a second at least, so 16
+ * keep a channel at its planned ~62 a second, and more would only wait
+ * longer (each one's time is in-flight / rate); well inside the ER's 64 PINs
+ * and 64 Enrollees per AP and the lab's 48 radio slots.
  */
-export const LAB_IN_FLIGHT = 32;
+export const LAB_IN_FLIGHT = 16;
 /** The most a caller may ask for: the ER holds 64 PINs. */
 export const MAX_IN_FLIGHT = 64;
 /** A station whose address the AP has not advertised this long after its PIN went to the ER fails (the AP's selection is lost). */

@@ -35,7 +35,8 @@ const RETRY_DELAY_MS = 250;
 
 export type LabStationState = 'waiting' | 'enrolling' | 'enrolled' | 'failed';
 
-export type LabEnrollOutcome = { ok: true; ms: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
+/** How a run ended; `scans`: the scans it took to find the AP selected for it (1 when the first found it). */
+export type LabEnrollOutcome = { ok: true; ms: number; scans?: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
 
 /** A station radio on the medium; close() takes it off again. */
 export interface LabRadio {
@@ -168,6 +169,7 @@ export class LabStation {
     const onStop = (): void => abort.abort();
     this.stop.signal.addEventListener('abort', onStop, { once: true });
     let m2d = false;
+    let scans = 0;
     this.setState('enrolling');
     try {
       let failure: string | undefined;
@@ -183,6 +185,7 @@ export class LabStation {
             signal: abort.signal,
             logger: this.opts.logger,
             onEvent: (e) => {
+              if (e.type === 'scan-results') scans++;
               if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
                 // No PIN for us at the Registrar: this selection was for another device.
                 m2d = true;
@@ -201,7 +204,7 @@ export class LabStation {
       const ms = Date.now() - started;
       let out: LabEnrollOutcome;
       if (failure === undefined) {
-        out = { ok: true, ms };
+        out = { ok: true, ms, scans };
         this.setState('enrolled');
       } else {
         const retry = m2d || abort.signal.aborted;

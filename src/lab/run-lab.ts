@@ -6,9 +6,9 @@
 import { SingleBar } from 'cli-progress';
 import { LogLevel, Logger, levelFromDebugCount } from '../common/log.js';
 import type { EnrollAllMethod, EnrollAllProgress } from '../web/model.js';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { BulkRun } from './bulk-run.js';
+import { ownMemoryKiB } from './channel-process.js';
 import { CHANNEL_AIR_BUDGET } from './channel-plan.js';
 import { LAB_IFACE, LAB_SSID, LAB_TARGET_RATE } from './lab-config.js';
 import { LabStartError, startLab, type Lab } from './lab.js';
@@ -108,17 +108,7 @@ async function runConsole(o: RunLabOptions, logger: Logger, stopSignal: Promise<
   }
 }
 
-/** VmHWM of this process (every thread's), in KiB; undefined where /proc says nothing. */
-function peakRssKiB(): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m === null ? undefined : Number(m[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
+const mib = (kib: number): string => (kib / 1024).toFixed(0);
 
 async function enrollAllHeadless(o: RunLabOptions, logger: Logger, stopSignal: Promise<string>, out: Out): Promise<number> {
   const abort = new AbortController();
@@ -134,7 +124,7 @@ async function enrollAllHeadless(o: RunLabOptions, logger: Logger, stopSignal: P
   });
   const started = Date.now();
   const cpu0 = process.cpuUsage();
-  const rssBefore = process.memoryUsage.rss();
+  const rssBeforeKiB = ownMemoryKiB().rssKiB;
   let last: EnrollAllProgress | undefined;
   bar.start(o.enrollees, 0, { enrolled: 0, failed: 0 });
   let broken: string | undefined;
@@ -173,10 +163,20 @@ async function enrollAllHeadless(o: RunLabOptions, logger: Logger, stopSignal: P
     );
   }
   const enrolled = durationsMs.length;
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  out(`CPU: ${enrolled > 0 ? (cpuMs / enrolled).toFixed(1) : '-'} ms per enrollment (every thread, user + system); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const hwm = peakRssKiB();
-  out(`memory: VmRSS ${mib(rssBefore)} MiB before the run${hwm !== undefined ? `, VmHWM ${mib(hwm * 1024)} MiB after it` : ''}`);
+  const scans = records.flatMap((r) => (r.outcome.ok && r.outcome.scans !== undefined ? [r.outcome.scans] : []));
+  if (scans.length > 0) {
+    out(`scans: ${(scans.reduce((a, b) => a + b, 0) / scans.length).toFixed(2)} per enrollment; the first found the AP selected for ${scans.filter((n) => n === 1).length} of ${scans.length}`);
+  }
+  const children = run.results.flatMap((r) => (r.process === undefined ? [] : [{ channel: r.channel, ...r.process }]));
+  const cpuMs = (cpu.user + cpu.system) / 1000 + children.reduce((n, c) => n + c.cpuMs, 0);
+  out(
+    `CPU: ${enrolled > 0 ? (cpuMs / enrolled).toFixed(1) : '-'} ms per enrollment (user + system of the lab's process${children.length > 0 ? ' and its channel processes' : ''}); load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  const own = ownMemoryKiB();
+  const perChannel = children.map((c) => `ch ${c.channel} ${mib(c.rssBeforeKiB)} -> ${mib(c.hwmKiB)}`).join(', ');
+  out(`memory: VmRSS ${mib(rssBeforeKiB)} MiB before the run, VmHWM ${mib(own.hwmKiB)} MiB after it${children.length > 0 ? `; channel processes, VmRSS at start -> VmHWM, MiB: ${perChannel}` : ''}`);
   if (broken !== undefined) out(`the run stopped on an error: ${broken}`);
   else if (last?.message !== undefined && last.enrolled !== o.enrollees) out(last.message);
   const all = enrolled === o.enrollees;
