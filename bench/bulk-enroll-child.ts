@@ -11,6 +11,7 @@
  *   node dist/bench/bulk-enroll-child.js <N> <capMs> <ssdpPort> [<targetRate>]
  * prints one JSON line (BulkChildResult) on stdout.
  */
+import { loadavg } from 'node:os';
 import { LogLevel, Logger } from '../src/common/log.js';
 import { BulkRun } from '../src/lab/bulk-run.js';
 import { LAB_TARGET_RATE } from '../src/lab/lab-config.js';
@@ -50,6 +51,9 @@ export interface BulkChildResult {
   channels: BulkChannelResult[];
   airPerEnrollmentUs: number;
   perChannelCapacity: number;
+  /** 1-minute load average of the machine when the run started and when it ended. */
+  loadStart: number;
+  loadEnd: number;
   firstFailure?: string;
 }
 
@@ -58,6 +62,7 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, target
   const run = new BulkRun({ enrollees: n, targetRate, method: 'pin', ssdpPort, logger });
   const abort = new AbortController();
   const rssBefore = readRss(process.pid);
+  const loadStart = loadavg()[0] ?? 0;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const cap = setTimeout(() => abort.abort(), capMs);
@@ -94,6 +99,8 @@ export async function runBulk(n: number, capMs: number, ssdpPort: number, target
     })),
     airPerEnrollmentUs: run.plan.airPerEnrollmentUs,
     perChannelCapacity: run.plan.perChannelCapacity,
+    loadStart,
+    loadEnd: loadavg()[0] ?? 0,
     ...(bad !== undefined && !bad.outcome.ok ? { firstFailure: `${bad.mac}: ${bad.outcome.detail}` } : {}),
   };
 }

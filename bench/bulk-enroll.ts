@@ -133,6 +133,7 @@ function sizeNote(r: BulkChildResult, capMs: number): string {
     `${r.channels.length} AP(s), one per channel: ${r.channels.map((c) => `ch ${c.channel} ${channelRate(c)}, air ${c.enrollMs > 0 ? ((c.airBusyUs / 1000 / c.enrollMs) * 100).toFixed(0) : '-'} %`).join('; ')}`,
   );
   parts.push(`event-driven: a station starts when its AP's Beacon lists it in Authorized MACs`);
+  parts.push(`load average (1 min) ${r.loadStart.toFixed(1)} at the start, ${r.loadEnd.toFixed(1)} at the end, on 2 CPUs`);
   return parts.join('; ');
 }
 

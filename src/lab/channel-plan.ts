@@ -1,16 +1,21 @@
 /**
- * How many APs, on which channels, a bulk run needs: one registration
- * through the lab's proxy takes a known amount of air (its frames, through
- * the medium's airtime model), a channel is planned to be busy only so much,
- * so a target rate needs ceil(rate / per-channel capacity) channels, each
- * with an AP of its own.
+ * How many APs, on which channels, a bulk run needs. A channel with its AP
+ * carries the lesser of two rates: what its air holds (one registration
+ * through the lab's proxy takes a known amount of air, its frames through
+ * the medium's airtime model, and a channel is planned to be busy only so
+ * much), and how fast the AP can advertise stations (Authorized MACs list
+ * five, and each listed station waits for a Beacon and scans before it
+ * makes room for the next). A target rate needs ceil(rate / that) channels,
+ * each with an AP of its own.
  *
  *   planChannels(targetRate, enrollees): ChannelPlan
  */
 import { exchangeAirtimeUs } from '../radio/sim/airtime.js';
 import { LAB_RATE_MBPS } from './lab-config.js';
 
+import { MAX_AUTHORIZED_MACS } from '../wps/vendor-ext.js';
 import { LAB_IN_FLIGHT } from './lab-enroll-all.js';
+import { SCAN_DWELL_MS } from './lab-station.js';
 
 /**
  * The share of a channel's air a bulk run plans to fill: past about half,
@@ -58,11 +63,25 @@ export const PIN_REGISTRATION_FRAMES: ReadonlyArray<readonly [number, boolean]> 
   [40, true],
 ];
 
+/** hostapd's default beacon_int, 100 TU of 1.024 ms. */
+export const BEACON_INTERVAL_MS = 102.4;
+/** SetSelectedRegistrar from the ER to the AP over loopback, and the AP's new Beacon elements, about. */
+export const SELECTION_ROUND_TRIP_MS = 10;
+/**
+ * One turn of a station through Authorized MACs: its PIN's SetSelectedRegistrar,
+ * half a Beacon interval on average until a Beacon lists it, then its scan.
+ */
+export const ADVERTISE_TURN_MS = SELECTION_ROUND_TRIP_MS + BEACON_INTERVAL_MS / 2 + SCAN_DWELL_MS;
+
 export interface ChannelPlan {
   channels: number[];
   /** Air one registration takes, us. */
   airPerEnrollmentUs: number;
-  /** Registrations a second one channel carries within CHANNEL_AIR_BUDGET. */
+  /** Registrations a second one channel's air carries within CHANNEL_AIR_BUDGET. */
+  airCapacity: number;
+  /** Stations a second one AP can advertise through Authorized MACs. */
+  advertiseCapacity: number;
+  /** The lesser of the two. */
   perChannelCapacity: number;
 }
 
@@ -74,11 +93,13 @@ export interface ChannelPlan {
  */
 export function planChannels(targetRate: number, enrollees: number): ChannelPlan {
   const airPerEnrollmentUs = exchangeAirtimeUs(PIN_REGISTRATION_FRAMES, LAB_RATE_MBPS);
-  const perChannelCapacity = (CHANNEL_AIR_BUDGET * 1_000_000) / airPerEnrollmentUs;
+  const airCapacity = (CHANNEL_AIR_BUDGET * 1_000_000) / airPerEnrollmentUs;
+  const advertiseCapacity = (MAX_AUTHORIZED_MACS * 1000) / ADVERTISE_TURN_MS;
+  const perChannelCapacity = Math.min(airCapacity, advertiseCapacity);
   const byRate = Math.ceil(Math.max(1, targetRate) / perChannelCapacity);
   const byStations = Math.max(1, Math.ceil(enrollees / LAB_IN_FLIGHT));
   const n = Math.max(1, Math.min(byRate, byStations, LAB_CHANNELS.length));
-  return { channels: LAB_CHANNELS.slice(0, n), airPerEnrollmentUs, perChannelCapacity };
+  return { channels: LAB_CHANNELS.slice(0, n), airPerEnrollmentUs, airCapacity, advertiseCapacity, perChannelCapacity };
 }
 
 /** Stations `total` split over `channels` as evenly as can be; the first get the remainder. */

@@ -71,12 +71,14 @@ class FakeStation implements EnrollAllStation {
   started = 0;
   cancelled = false;
   private end: ((o: LabEnrollOutcome) => void) | undefined;
+  private joining: (() => void) | undefined;
   constructor(readonly spec: LabStationSpec) {}
   get mac(): string {
     return this.spec.mac;
   }
-  enroll(): Promise<LabEnrollOutcome> {
+  enroll(_method: 'pin' | 'pbc', _walkTimeMs?: number, onJoining?: () => void): Promise<LabEnrollOutcome> {
     this.started++;
+    this.joining = onJoining;
     this.state = 'enrolling';
     return new Promise((resolve) => {
       this.end = (o) => {
@@ -84,6 +86,10 @@ class FakeStation implements EnrollAllStation {
         resolve(o);
       };
     });
+  }
+  /** Its scan found the AP selected for it: it associates. */
+  join(): void {
+    this.joining?.();
   }
   finish(o: LabEnrollOutcome = { ok: true, ms: 5 }): void {
     this.end?.(o);
@@ -125,7 +131,7 @@ describe('LabEnrollAll (PIN): stations start when the AP advertises them', () =>
     vi.useRealTimers();
   });
 
-  it('gives the ER PINs with the stations addresses, five waiting at most, and starts none before a Beacon lists it', async () => {
+  it('gives the ER PINs with the stations addresses, five between PIN and association at most, and starts none before a Beacon lists it', async () => {
     const t = setup(8);
     await flush();
     expect(t.er.pins).toHaveLength(MAX_AUTHORIZED_MACS);
@@ -135,24 +141,31 @@ describe('LabEnrollAll (PIN): stations start when the AP advertises them', () =>
     t.selection.advertise(t.er.authorizedMacs(), false);
     await flush();
     expect(t.stations.every((s) => s.started === 0)).toBe(true);
-    // The AP lists the first two: they start, and two more PINs go to the ER.
+    // The AP lists the first two: they start; their scans still need their addresses listed, so no new PIN yet.
     const [s1, s2] = t.stations as [FakeStation, FakeStation];
     t.selection.advertise([s1.mac, s2.mac]);
     await flush();
     expect(t.stations.map((s) => s.started)).toEqual([1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(t.er.added).toHaveLength(5);
+    // Once they associate, two more PINs go to the ER.
+    s1.join();
+    s2.join();
+    await flush();
     expect(t.er.added).toHaveLength(7);
-    // Another AP's or a stale listing of a started station does not start it again.
+    // A stale listing of a started station does not start it again.
     t.selection.advertise([s1.mac]);
     await flush();
     expect(s1.started).toBe(1);
     t.selection.advertise(t.er.authorizedMacs());
     await flush();
     expect(t.stations.map((s) => s.started)).toEqual([1, 1, 1, 1, 1, 1, 1, 0]);
-    t.succeed(s1);
+    for (const s of t.stations) s.join();
     await flush();
     expect(t.er.added).toHaveLength(8);
+    t.succeed(s1);
     t.selection.advertise(t.er.authorizedMacs());
     await flush();
+    expect(t.stations.map((s) => s.started)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
     for (const s of t.stations) if (s.state === 'enrolling') t.succeed(s);
     await t.done;
     const last = t.progress.at(-1);
@@ -169,6 +182,8 @@ describe('LabEnrollAll (PIN): stations start when the AP advertises them', () =>
     t.selection.advertise(t.er.authorizedMacs());
     await flush();
     expect(t.stations.filter((s) => s.started > 0)).toHaveLength(3);
+    for (const s of t.stations) s.join();
+    await flush();
     expect(t.er.added).toHaveLength(3);
     t.succeed(t.stations[0] as FakeStation);
     await flush();

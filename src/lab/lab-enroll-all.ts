@@ -6,11 +6,12 @@
  *   its MAC address (wps_er_pin <UUID> <PIN> <MAC>), so the ER's
  *   SetSelectedRegistrar puts that address in the AP's Authorized MACs; the
  *   station starts WPS PIN when the AP's Beacon lists it (SelectionWatch), so
- *   its first scan finds the AP selected for it. Authorized MACs hold five
- *   addresses, so at most five stations wait to be advertised at a time; a
- *   station that finishes (WSC_Done takes its PIN away) makes room for the
- *   next. No fixed batches, no timers but each station's bound on how long
- *   its advertisement may take.
+ *   its first scan finds the AP selected for it. Authorized MACs hold the
+ *   newest five PINs' addresses, and a station's scan must still find its
+ *   own there, so at most five stations are between their PIN and their
+ *   association at a time; one that associates makes room for the next PIN.
+ *   No fixed batches, no timers but each station's bound on how long its
+ *   advertisement may take.
  * - PBC: one station at a time (two pushing at once is a PBC session
  *   overlap): its button is pushed, and once the ER has seen its probe,
  *   wps_er_pbc <MAC>; the next waits until the ER has ended PBC mode.
@@ -27,7 +28,7 @@ import { MAX_AUTHORIZED_MACS } from '../wps/vendor-ext.js';
 import type { EnrollAllProgress, EnrollAllRequest } from '../web/model.js';
 import type { EnrollAllDriver } from './console-backend.js';
 import { whenEr } from './er-wait.js';
-import type { LabEnrollOutcome, LabStation } from './lab-station.js';
+import { LAB_WALK_TIME_MS, type LabEnrollOutcome, type LabStation } from './lab-station.js';
 import type { SelectionSource } from './selection-watch.js';
 
 /**
@@ -58,6 +59,7 @@ const PBC_RETRY_MS = 1_000;
 export type EnrollAllEr = Pick<ExternalRegistrar, 'on' | 'announcedAp' | 'startApSession' | 'addPin' | 'removePin' | 'findEnrollee' | 'startPbc' | 'pbcActive'>;
 /** What a run uses of a station. */
 export type EnrollAllStation = Pick<LabStation, 'mac' | 'spec' | 'state' | 'enroll' | 'cancel' | 'pauseWaiting'>;
+
 
 export interface EnrollAllRecord {
   mac: string;
@@ -210,6 +212,8 @@ export class LabEnrollAll implements EnrollAllDriver {
     /** PIN at the ER, address not advertised yet. */
     const pending = new Map<string, { s: EnrollAllStation; timer: NodeJS.Timeout }>();
     const running = new Set<EnrollAllStation>();
+    /** Started, not associated yet: its scan needs its address in Authorized MACs still. */
+    const scanning = new Set<EnrollAllStation>();
     let finish: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => {
       finish = resolve;
@@ -224,15 +228,20 @@ export class LabEnrollAll implements EnrollAllDriver {
     };
     const start = (s: EnrollAllStation): void => {
       running.add(s);
-      void s.enroll('pin').then((out) => {
+      scanning.add(s);
+      const joined = (): void => {
+        if (scanning.delete(s)) fill();
+      };
+      void s.enroll('pin', LAB_WALK_TIME_MS, joined).then((out) => {
         running.delete(s);
+        scanning.delete(s);
         // A run that did not finish leaves its PIN behind (WSC_Done takes it on success).
         if (!out.ok) er.removePin(s.spec.device.uuid);
         done(s, out);
       });
     };
     const fill = (): void => {
-      while (!signal.aborted && pending.size < MAX_AUTHORIZED_MACS && pending.size + running.size < inFlight) {
+      while (!signal.aborted && pending.size + scanning.size < MAX_AUTHORIZED_MACS && pending.size + running.size < inFlight) {
         const s = queue.shift();
         if (s === undefined) return;
         const reply = er.addPin(s.spec.uuid, pin ?? s.spec.pin, Buffer.from(macToBytes(s.mac)));
@@ -258,7 +267,6 @@ export class LabEnrollAll implements EnrollAllDriver {
         clearTimeout(p.timer);
         start(p.s);
       }
-      fill();
     });
     const offSelection = er.on('selection', (e) => {
       if (e.state === 'DONE') counters.setSelectedRegistrar++;

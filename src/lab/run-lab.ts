@@ -153,7 +153,7 @@ async function enrollAllHeadless(o: RunLabOptions, logger: Logger, stopSignal: P
   for (const line of summaryLines({ total: o.enrollees, durationsMs, failures, totalMs })) out(line);
   const plan = run.plan;
   out(
-    `APs: ${plan.channels.length} on channel${plan.channels.length > 1 ? 's' : ''} ${plan.channels.join(', ')} (planned for ${o.method === 'pbc' ? 'one push button at a time' : `${o.rate ?? LAB_TARGET_RATE}/s`}: ${(plan.airPerEnrollmentUs / 1000).toFixed(2)} ms of air per enrollment, ${plan.perChannelCapacity.toFixed(0)}/s per channel at ${CHANNEL_AIR_BUDGET * 100} % of the air)`,
+    `APs: ${plan.channels.length} on channel${plan.channels.length > 1 ? 's' : ''} ${plan.channels.join(', ')} (planned for ${o.method === 'pbc' ? 'one push button at a time' : `${o.rate ?? LAB_TARGET_RATE}/s`}: ${(plan.airPerEnrollmentUs / 1000).toFixed(2)} ms of air per enrollment, ${plan.airCapacity.toFixed(0)}/s per channel at ${CHANNEL_AIR_BUDGET * 100} % of the air, ${plan.advertiseCapacity.toFixed(0)}/s per AP through Authorized MACs)`,
   );
   for (const r of run.results) {
     const ok = r.records.filter((x) => x.outcome.ok).length;
