@@ -49,7 +49,7 @@ export class BulkRun {
 
   constructor(private readonly opts: BulkRunOptions) {
     // PBC goes one station at a time: one AP, one channel.
-    this.plan = opts.method === 'pbc' ? { ...planChannels(1, 1) } : planChannels(opts.targetRate, opts.enrollees);
+    this.plan = opts.method === 'pbc' ? planChannels(1, 1) : planChannels(opts.targetRate, opts.enrollees);
   }
 
   async *run(signal: AbortSignal): AsyncIterable<EnrollAllProgress> {
@@ -73,7 +73,7 @@ export class BulkRun {
       if (channels.length === 1) {
         const abort = new AbortController();
         stops.push(() => abort.abort());
-        runChannel({
+        void runChannel({
           channel,
           enrollees,
           firstStation,

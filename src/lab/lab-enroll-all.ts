@@ -34,9 +34,9 @@ import type { SelectionSource } from './selection-watch.js';
 /**
  * PIN stations under way at once per AP (PIN given, advertised or
  * enrolling): a registration takes a quarter of a second at least, so 16
- * keep a channel at its planned ~62 a second, and more would only wait
- * longer (each one's time is in-flight / rate); well inside the ER's 64 PINs
- * and 64 Enrollees per AP and the lab's 48 radio slots.
+ * keep an AP at its planned ~41 a second (channel-plan.ts), and more would
+ * only wait longer (each one's time is in-flight / rate); well inside the
+ * ER's 64 PINs and 64 Enrollees per AP and the lab's 48 radio slots.
  */
 export const LAB_IN_FLIGHT = 16;
 /** The most a caller may ask for: the ER holds 64 PINs. */
@@ -59,7 +59,6 @@ const PBC_RETRY_MS = 1_000;
 export type EnrollAllEr = Pick<ExternalRegistrar, 'on' | 'announcedAp' | 'startApSession' | 'addPin' | 'removePin' | 'findEnrollee' | 'startPbc' | 'pbcActive'>;
 /** What a run uses of a station. */
 export type EnrollAllStation = Pick<LabStation, 'mac' | 'spec' | 'state' | 'enroll' | 'cancel' | 'pauseWaiting'>;
-
 
 export interface EnrollAllRecord {
   mac: string;
