@@ -27,7 +27,7 @@ export interface ChannelRunResult {
   records: EnrollAllRecord[];
   /** From the lab's start to the last station's end. */
   wallMs: number;
-  /** From the first PIN handed to the ER (after the AP's settings were learned) to the last station's end. */
+  /** From the start of the first station to finish (its record's time back from its end; the AP learned before) to the last station's end. */
   enrollMs: number;
   /** Air the channel's frames took (airtime model), us. */
   airBusyUs: number;
