@@ -11,6 +11,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { WpsdError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { EnrollAllMethod, EnrollAllProgress } from '../web/model.js';
 import { planChannels, splitStations, type ChannelPlan } from './channel-plan.js';
@@ -26,12 +27,8 @@ export interface BulkRunOptions {
   logger: Logger;
 }
 
-export class BulkRunError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BulkRunError';
-  }
-}
+/** A channel's lab could not run (it did not start, or its process ended before reporting). */
+export class BulkRunError extends WpsdError<'CHANNEL_FAILED'> {}
 
 type Feed = { record: EnrollAllRecord } | { result: ChannelRunResult; figures?: ProcessFigures } | { error: string; channel: number };
 
@@ -166,7 +163,7 @@ export class BulkRun {
       await Promise.all(exits);
     }
     this.results.sort((a, b) => a.channel - b.channel);
-    if (errors.length > 0) throw new BulkRunError(errors.join('; '));
+    if (errors.length > 0) throw new BulkRunError('CHANNEL_FAILED', errors.join('; '));
     p.finished = true;
     const last = this.results.length === 1 ? this.results[0]?.message : undefined;
     yield { ...p, message: signal.aborted ? 'Stopped' : (last ?? `Done: ${p.enrolled} enrolled, ${p.failed} failed`) };

@@ -15,6 +15,7 @@
  *   frameAirtimeUs(len, unicast, rateMbps)      one frame's occupancy in us
  *   new ChannelTimeline().reserve(nowUs, us)    start and end on the channel
  */
+import { WpsdError } from '../../common/errors.js';
 
 /** aSlotTime of ERP-OFDM with short slots (802.11-2020 Table 18-5). */
 export const SLOT_US = 9;
@@ -42,15 +43,7 @@ export const OFDM_RATES_MBPS: readonly number[] = [6, 9, 12, 18, 24, 36, 48, 54]
 /** The lowest mandatory OFDM rate: what the lab's radios send management frames and EAPOL at. */
 export const DEFAULT_RATE_MBPS = 6;
 
-export class AirtimeError extends Error {
-  constructor(
-    readonly code: 'BAD_RATE' | 'BAD_LENGTH',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AirtimeError';
-  }
-}
+export class AirtimeError extends WpsdError<'BAD_RATE' | 'BAD_LENGTH'> {}
 
 export function checkRate(rateMbps: number): void {
   if (!OFDM_RATES_MBPS.includes(rateMbps)) throw new AirtimeError('BAD_RATE', `${rateMbps} Mb/s is not an OFDM rate (${OFDM_RATES_MBPS.join(', ')})`);
