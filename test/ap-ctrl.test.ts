@@ -89,7 +89,7 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
     expect(await hostapdCli(ctrlDir, 'raw', 'STA-FIRST')).toBe('');
     expect(await hostapdCli(ctrlDir, 'sta', '02:00:00:00:00:01')).toBe('FAIL\n');
     expect(await hostapdCli(ctrlDir, 'wps_get_status')).toBe('PBC Status: Disabled\nLast WPS result: None\n');
-    expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'version')).toBe('2.10-wpsd');
+    expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'version')).toBe('2.10');
     expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'wps_state')).toBe('FAIL\n');
     // No wired EAPOL port in wpsd: a PIN or the button could serve no Enrollee, so they are refused, with a reason in the log.
     expect(await hostapdCli(ctrlDir, 'wps_pbc')).toBe('FAIL\n');

@@ -221,6 +221,8 @@ const handlers: Record<string, Handler> = {
   ieee80211w: intKey('ieee80211w', 0, 2, (c, v) => (c.bss.ieee80211w = v)),
   sae_require_mfp: intKey('sae_require_mfp', 0, 1, (c, v) => (c.bss.saeRequireMfp = v)),
   eap_server: intKey('eap_server', 0, 1, (c, v) => (c.bss.eapServer = v)),
+  ieee8021x: intKey('ieee8021x', 0, 1, (c, v) => (c.bss.ieee8021x = v)),
+  use_pae_group_addr: intKey('use_pae_group_addr', 0, 1, (c, v) => (c.bss.usePaeGroupAddr = v)),
   wps_state: intKey('wps_state', 0, 2, (c, v) => (c.bss.wpsState = v as 0 | 1 | 2)),
   // 2: External Registrars may learn the settings but not change them (hostapd's ap_setup_locked=2).
   ap_setup_locked: intKey('ap_setup_locked', 0, 2, (c, v) => (c.bss.apSetupLocked = v)),

@@ -43,6 +43,10 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   ieee80211w: number;
   saeRequireMfp: number;
   eapServer: number;
+  /** ieee8021x=1: IEEE 802.1X authenticator for every station (wpsd: driver=wired with WPS). */
+  ieee8021x: number;
+  /** use_pae_group_addr=1: driver=wired sends EAPOL to 01:80:c2:00:00:03. */
+  usePaeGroupAddr: number;
   wpsState: 0 | 1 | 2;
   apSetupLocked: number;
   apPin?: string;
@@ -108,6 +112,8 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     ieee80211w: 0,
     saeRequireMfp: 0,
     eapServer: 0,
+    ieee8021x: 0,
+    usePaeGroupAddr: 0,
     wpsState: 0,
     apSetupLocked: 0,
     wpsCredProcessing: 0,

@@ -124,6 +124,8 @@ export interface WpsApOptions {
   extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
   /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
   eapServer?: boolean;
+  /** hostapd ieee8021x=1: an EAPOL authenticator for every station, wired ones included. */
+  ieee8021x?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
@@ -212,6 +214,7 @@ export class WpsAp {
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
       eapServer: opts.eapServer ?? true,
+      ieee8021x: opts.ieee8021x ?? false,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
