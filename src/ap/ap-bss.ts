@@ -13,6 +13,7 @@
  *   .applyNewSettings(cred, received?)   what hostapd's hapd_wps_cred_cb does
  *   .wpsSiblings()  .setGroup(fn)  .flushWrites()
  */
+import { bssAdmission } from './mac-acl.js';
 import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
@@ -307,6 +308,8 @@ export class ApBss {
       ...(conf.extraCredData !== undefined ? { extraCredentials: () => conf.extraCredData } : {}),
       eapServer: conf.eapServer === 1,
       ieee8021x: conf.ieee8021x === 1,
+      hideSsid: conf.ignoreBroadcastSsid === 1,
+      admission: bssAdmission(conf),
       multiApBackhaul: (e) => this.credentials.backhaul(e.macAddress),
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {

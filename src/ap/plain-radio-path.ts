@@ -7,6 +7,7 @@
  * API:
  *   PlainRadioPath.start(opts): Promise<PlainRadioPath>   .stop()   .wpa   .mlme
  */
+import { bssAdmission } from './mac-acl.js';
 import type { Logger } from '../common/log.js';
 import type { ApDriver } from '../radio/driver.js';
 import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
@@ -35,7 +36,7 @@ export class PlainRadioPath {
     const rsn = (o.state.wpa & 2) !== 0;
     const elements = bssBaseElements(rsn, o.conf.multiAp);
     await o.driver.setApElements({ beaconElements: elements, probeResponseElements: elements });
-    const mlme = new ApMlme({ driver: o.driver, wpsEnabled: false, rsn, ...(o.conf.multiAp !== 0 ? { multiAp: o.conf.multiAp } : {}), logger: o.logger });
+    const mlme = new ApMlme({ driver: o.driver, wpsEnabled: false, rsn, ...bssAdmission(o.conf), ...(o.conf.multiAp !== 0 ? { multiAp: o.conf.multiAp } : {}), logger: o.logger });
     try {
       const wpa = await WpaPath.start({ driver: o.driver, mlme, state: o.state, conf: o.conf, emit: o.emit, ...(o.tuning !== undefined ? { tuning: o.tuning } : {}), logger: o.logger });
       return new PlainRadioPath(mlme, wpa);

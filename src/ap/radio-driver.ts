@@ -51,6 +51,7 @@ export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApPa
     capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
     beaconElements: [],
     probeResponseElements: [],
+    ...(bss.ignoreBroadcastSsid === 1 ? { hideSsid: true } : {}),
   };
 }
 

@@ -57,7 +57,10 @@ export interface ApMlmeOptions {
   rsn: boolean;
   /** hostapd's multi_ap: 0 off, 1 backhaul BSS, 2 fronthaul BSS, 3 both (MultiApConfig). */
   multiAp?: number;
+  /** hostapd max_num_sta: Authentication (and a new wired station) beyond it is refused. */
   maxStations?: number;
+  /** hostapd's MAC address filter (macaddr_acl), asked at Authentication and for a new wired station. */
+  allowed?: (addr: MacAddress) => boolean;
   authTimeoutMs?: number;
   now?: () => number;
   logger?: Logger;
@@ -248,6 +251,10 @@ export class ApMlme {
   /** hostapd_event_new_sta on a wired port: the station is added at once, without WPS or RSN flags. */
   private onNewWiredStation(addr: MacAddress): void {
     if (this.table.has(addr) || isGroupAddress(addr)) return;
+    if (this.opts.allowed?.(addr) === false) {
+      this.log.info(`mlme: ${addr}: Station not allowed by the MAC address filter (macaddr_acl); wired station ignored`);
+      return;
+    }
     if (this.table.size >= this.maxStations) {
       this.log.debug(`mlme: ${addr}: station table full (${this.table.size}); wired station ignored`);
       return;
@@ -268,7 +275,11 @@ export class ApMlme {
   private async onAuth(sta: MacAddress, algorithm: number): Promise<void> {
     let status: number = StatusCode.SUCCESS;
     if (algorithm !== AuthAlgorithm.OPEN_SYSTEM) status = StatusCode.NOT_SUPPORTED_AUTH_ALG;
-    else if (!this.table.has(sta)) {
+    else if (this.opts.allowed?.(sta) === false) {
+      // hostapd handle_auth: "Station ... not allowed to authenticate", status 1.
+      this.log.info(`mlme: ${sta}: Station not allowed to authenticate (macaddr_acl)`);
+      status = StatusCode.UNSPECIFIED_FAILURE;
+    } else if (!this.table.has(sta)) {
       this.prune();
       if (this.table.size >= this.maxStations) status = StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA;
     }
