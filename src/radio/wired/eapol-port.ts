@@ -10,7 +10,7 @@
  * AF_INET6 raw IP sockets only, no link layer; cap (0.2.1) and pcap (3.x)
  * capture and inject through libpcap, so they need libpcap-dev at build
  * time, a NAN (not ABI-stable) native build per Node version, and bring a
- * capture library for what is one socket. The addon is 230 lines of C with
+ * capture library for what is one socket. The addon is 240 lines of C with
  * no dependency, builds in about 0.5 s with the system C compiler against the
  * Node-API headers Node ships (scripts/build-native.mjs, no node-gyp and no
  * download), and keeps working across Node versions (Node-API is ABI-stable).
