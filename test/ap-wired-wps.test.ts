@@ -3,7 +3,8 @@
  * on one end of a veth pair, and Debian's `wpa_supplicant -D wired` on the
  * other as a wired Enrollee (ap_scan=0: no scan, no association; it sends
  * EAPOL-Start to the PAE group address). WPS_PBC, WPS_PIN and WPS_CANCEL
- * answer OK and work end to end: WPS-SUCCESS on both sides and the
+ * answer OK and work end to end, with fragment_size=100 so that the AP's
+ * messages go out in fragments: WPS-SUCCESS on both sides and the
  * credential in the Enrollee's network list. Without ieee8021x=1 the wired
  * station is ignored, as hostapd 2.10 does ("Ignore STA - 802.1X not
  * enabled or forced for WPS").
@@ -22,6 +23,9 @@ const RUN_MS = 60_000;
 const SSID = 'wired-wps';
 const PASSPHRASE = 'wired passphrase 1';
 
+/** Small enough that M2 and M4 go out in several EAP-WSC fragments. */
+const FRAGMENT_SIZE = 100;
+
 function apConf(ifname: string, ctrlDir: string, ieee8021x: number): string {
   return [
     `interface=${ifname}`,
@@ -36,6 +40,7 @@ function apConf(ifname: string, ctrlDir: string, ieee8021x: number): string {
     'wpa_key_mgmt=WPA-PSK',
     'rsn_pairwise=CCMP',
     'device_name=wired AP',
+    `fragment_size=${FRAGMENT_SIZE}`,
     '',
   ].join('\n');
 }
@@ -47,6 +52,7 @@ describe('wpsd ap driver=wired with Debian wpa_supplicant -D wired', () => {
     ap: CtrlSession;
     sta: CtrlSession;
     apProc: ManagedProcess;
+    staProc: ManagedProcess;
     staHost: NetnsHost;
     /** Ends both daemons, so that the next test has the link to itself. */
     stop(): Promise<void>;
@@ -73,7 +79,7 @@ describe('wpsd ap driver=wired with Debian wpa_supplicant -D wired', () => {
       await staProc.stop('SIGTERM');
       await apProc.stop('SIGTERM');
     };
-    return { ap, sta, apProc, staHost, stop };
+    return { ap, sta, apProc, staProc, staHost, stop };
   }
 
   async function credentialNetwork(sta: CtrlSession): Promise<string> {
@@ -85,7 +91,7 @@ describe('wpsd ap driver=wired with Debian wpa_supplicant -D wired', () => {
 
   it('WPS_PBC, then WPS_PIN: the wired Enrollee gets the credential over EAPOL; WPS_CANCEL answers OK and ends PBC mode', async () => {
     const run = await start(1);
-    const { ap, sta, staHost } = run;
+    const { ap, sta, staHost, staProc } = run;
     try {
       const staMac = await hostMac(staHost);
 
@@ -99,6 +105,8 @@ describe('wpsd ap driver=wired with Debian wpa_supplicant -D wired', () => {
       await ap.waitFor(/^WPS-PBC-DISABLE/, RUN_MS);
       await ap.waitFor(/^WPS-SUCCESS/, RUN_MS);
       const id = await credentialNetwork(sta);
+      // fragment_size=100: the Enrollee saw a first fragment (Flags LF|MF) and acknowledged it.
+      expect(staProc.output()).toMatch(/EAP-WSC: Received packet: Op-Code 4 Flags 0x3/);
       expect(await sta.request(`GET_NETWORK ${id} key_mgmt`)).toBe('WPA-PSK');
       expect(await sta.request(`GET_NETWORK ${id} ssid`)).toBe(`"${SSID}"`);
 

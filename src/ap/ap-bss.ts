@@ -310,6 +310,7 @@ export class ApBss {
       ieee8021x: conf.ieee8021x === 1,
       hideSsid: conf.ignoreBroadcastSsid === 1,
       admission: bssAdmission(conf),
+      ...(conf.fragmentSize !== undefined ? { fragmentSize: conf.fragmentSize } : {}),
       multiApBackhaul: (e) => this.credentials.backhaul(e.macAddress),
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {

@@ -7,6 +7,7 @@ import { parseMac } from '../common/mac.js';
 import { applyNfcConfigKey, NFC_CONFIG_KEYS } from '../wps/nfc/nfc-config.js';
 import type { DiagnosticSink } from '../conf/diagnostic.js';
 import { wpsDeviceKeyParsers } from '../conf/wps-device.js';
+import { MAX_WSC_FRAGMENT_SIZE, MIN_WSC_FRAGMENT_SIZE } from '../wps/eap-wsc.js';
 import {
   AP_KEY_MGMT_NAMES,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -236,6 +237,7 @@ const handlers: Record<string, Handler> = {
     ctx.bss.denyMacFile = value;
     ctx.bss.denyMacFileLine = ctx.line;
   },
+  fragment_size: intKey('fragment_size', MIN_WSC_FRAGMENT_SIZE, MAX_WSC_FRAGMENT_SIZE, (c, v) => (c.bss.fragmentSize = v)),
   max_num_sta: intKey('max_num_sta', 1, MAX_STA_COUNT, (c, v) => (c.bss.maxNumSta = v)),
   ignore_broadcast_ssid: (ctx, value) => {
     if (value === '2') return err(ctx, 'ignore_broadcast_ssid=2 (SSID cleared to zeros, length kept) is not implemented by wpsd; use 1 (empty SSID)');

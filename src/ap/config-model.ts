@@ -54,6 +54,8 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   denyMacs?: ReadonlySet<string>;
   /** max_num_sta: stations the BSS admits at once (hostapd default 2007; wpsd's MLME default when unset). */
   maxNumSta?: number;
+  /** fragment_size: the EAP-WSC fragment size (hostapd's default: WSC_FRAGMENT_SIZE, 1400). */
+  fragmentSize?: number;
   /** ignore_broadcast_ssid: 1 empty SSID in Beacons, no answer to wildcard Probe Requests (2 is refused). */
   ignoreBroadcastSsid: number;
   /** ieee8021x=1: IEEE 802.1X authenticator for every station (wpsd: driver=wired with WPS). */

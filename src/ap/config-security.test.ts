@@ -144,5 +144,7 @@ describe('macaddr_acl, accept_mac_file, deny_mac_file, max_num_sta', () => {
     await expect(loadHostapdConfig(file('d.conf', `${SIM}deny_mac_file=${file('bad', 'zz\n')}\n`))).rejects.toThrow(/Invalid MAC address 'zz' at line 1/);
     expect(errorsOf(SIM + 'max_num_sta=0\n')[0]).toContain("invalid max_num_sta '0' (must be an integer 1..2007)");
     expect(errorsOf(SIM + 'max_num_sta=2008\n')[0]).toContain("invalid max_num_sta '2008'");
+    expect(errorsOf(SIM + 'fragment_size=8\n')[0]).toContain("invalid fragment_size '8' (must be an integer 16..");
+    expect(parseHostapdConfig(SIM + 'fragment_size=100\n', P).config.bss[0]?.fragmentSize).toBe(100);
   });
 });

@@ -89,7 +89,6 @@ const REFUSED: ReadonlyMap<string, { what: string; harmless?: readonly string[] 
   ['erp_domain', { what: 'EAP Re-authentication Protocol' }],
   ['erp_send_reauth_start', { what: 'EAP Re-authentication Protocol', harmless: ['0'] }],
   ['dump_msk_file', { what: 'writing session keys to a file' }],
-  ['fragment_size', { what: 'the EAP fragment size (wpsd: 1398, as hostapd)', harmless: ['1398'] }],
   ['eapol_version', { what: 'the EAPOL version of frames (wpsd sends 2)', harmless: ['2'] }],
   ['eapol_key_index_workaround', { what: 'dynamic WEP', harmless: ['0'] }],
   ['max_auth_rounds', { what: 'the EAP round limit (wpsd: 100, as hostapd)', harmless: ['100'] }],
