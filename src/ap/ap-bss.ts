@@ -13,7 +13,6 @@
  *   .applyNewSettings(cred, received?)   what hostapd's hapd_wps_cred_cb does
  *   .wpsSiblings()  .setGroup(fn)  .flushWrites()
  */
-import { bssAdmission } from './mac-acl.js';
 import { Logger, silentLogger } from '../common/log.js';
 import { CtrlServer } from '../ctrl/server.js';
 import { MSG_INFO } from '../ctrl/monitors.js';
@@ -41,6 +40,7 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { baseApParams } from './radio-driver.js';
 import { apDeviceInfo } from './wps-device.js';
 import { WpsStatus } from './wps-status.js';
+import { bssAdmission } from './mac-acl.js';
 
 /** Timings of a BSS's WPS, for tests; the defaults are hostapd's. */
 export interface WpsTuning {
@@ -156,7 +156,7 @@ export class ApBss {
     await this.startWps(false);
     if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
     // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
-    // With or without a radio, as hostapd: on driver=wired a wired Enrollee uses them over EAPOL, on none only an External Registrar's proxy could.
+    // With or without a radio, as hostapd: on driver=wired a wired Enrollee uses them over EAPOL; on driver=none no Enrollee reaches them, as there.
     if (this.ctrl !== undefined && this.wps !== undefined) {
       const wps = (): WpsAp => {
         if (this.wps === undefined) throw new Error(`${this.iface}: WPS is not running (interface disabled)`);

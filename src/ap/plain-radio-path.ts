@@ -7,7 +7,6 @@
  * API:
  *   PlainRadioPath.start(opts): Promise<PlainRadioPath>   .stop()   .wpa   .mlme
  */
-import { bssAdmission } from './mac-acl.js';
 import type { Logger } from '../common/log.js';
 import type { ApDriver } from '../radio/driver.js';
 import type { AuthenticatorTuning } from '../radio/wpa/authenticator.js';
@@ -16,6 +15,7 @@ import type { HostapdBssConfig } from './config.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
 import { ApMlme } from './wireless/mlme.js';
 import { WpaPath } from './wpa-path.js';
+import { bssAdmission } from './mac-acl.js';
 
 export interface PlainRadioPathOptions {
   driver: ApDriver;
