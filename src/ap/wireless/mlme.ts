@@ -252,7 +252,7 @@ export class ApMlme {
   private onNewWiredStation(addr: MacAddress): void {
     if (this.table.has(addr) || isGroupAddress(addr)) return;
     if (this.opts.allowed?.(addr) === false) {
-      this.log.info(`mlme: ${addr}: Station not allowed by the MAC address filter (macaddr_acl); wired station ignored`);
+      this.log.debug(`mlme: ${addr}: Station not allowed by the MAC address filter (macaddr_acl); wired station ignored`);
       return;
     }
     if (this.table.size >= this.maxStations) {
