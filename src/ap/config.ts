@@ -11,11 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdBssConfig, type HostapdConfig } from './config-model.js';
-import { Cipher, KeyMgmt, configFileText, formatMac } from '../conf/values.js';
+import { Cipher, KeyMgmt, configFileText } from '../conf/values.js';
 import { isHostapdKey } from '../conf/known-keys.js';
 import { unimplementedKeyVerdict } from './config-unimplemented.js';
 import { MAC_LIST_MAX_FILE_LEN, parseMacList } from './mac-acl.js';
 import { AttributeType, parseAttributes } from '../wps/attributes.js';
+import { formatMac } from '../common/mac.js';
 
 export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';

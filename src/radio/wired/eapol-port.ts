@@ -24,6 +24,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WpsdError } from '../../common/errors.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { macFromBytes, macToBytes, type MacAddress } from '../mac.js';
 
@@ -37,15 +38,14 @@ const MODULE_PATH = join('native', 'build', 'eapol-socket.node');
 
 export type EapolPortErrorCode = 'NOT_BUILT' | 'OPEN_FAILED' | 'SEND_FAILED' | 'CLOSED';
 
-export class EapolPortError extends Error {
+export class EapolPortError extends WpsdError<EapolPortErrorCode> {
   constructor(
-    readonly code: EapolPortErrorCode,
+    code: EapolPortErrorCode,
     message: string,
     /** The errno name from the kernel (EPERM, ENODEV, ...), when one. */
     readonly errno?: string,
   ) {
-    super(message);
-    this.name = 'EapolPortError';
+    super(code, message);
   }
 }
 
