@@ -124,6 +124,12 @@ export interface WpsApOptions {
   extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
   /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
   eapServer?: boolean;
+  /** ignore_broadcast_ssid=1: empty SSID in Beacons, no answer to wildcard Probe Requests. */
+  hideSsid?: boolean;
+  /** max_num_sta and the MAC filter for the MLME. */
+  admission?: { maxStations?: number; allowed?: (addr: MacAddress) => boolean };
+  /** hostapd ieee8021x=1: an EAPOL authenticator for every station, wired ones included. */
+  ieee8021x?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
@@ -199,7 +205,7 @@ export class WpsAp {
     if (opts.link !== undefined && opts.upnp === undefined) this.attach(opts.link);
     const driver = opts.driver;
     if (driver === undefined) return;
-    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, now: this.now, logger: this.log };
+    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, ...(opts.admission ?? {}), now: this.now, logger: this.log };
     if (opts.multiAp !== undefined) mlmeOpts.multiAp = opts.multiAp;
     this.mlmeOpts = mlmeOpts;
     const mlme = new ApMlme(mlmeOpts);
@@ -214,6 +220,7 @@ export class WpsAp {
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
       eapServer: opts.eapServer ?? true,
+      ieee8021x: opts.ieee8021x ?? false,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
@@ -252,6 +259,7 @@ export class WpsAp {
       capability: CapabilityInfo.ESS | (o.rsn ? CapabilityInfo.PRIVACY : 0),
       beaconElements: [...(o.baseElements ?? []), ...wps.beaconElements],
       probeResponseElements: [...(o.baseElements ?? []), ...wps.probeResponseElements],
+      ...(o.hideSsid === true ? { hideSsid: true } : {}),
     });
   }
 
