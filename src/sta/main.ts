@@ -165,7 +165,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
         nfc: config.wpsNfc,
         fromConfig: () => config.wpsNfcFromConfig,
         uuid: () => device.uuid,
-        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid) } : {}),
+        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid), startHandover: (sel, key) => radio.startHandover(sel, key) } : {}),
         useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
       },
       { log },

@@ -5,6 +5,7 @@
  *   WPS_NFC_TOKEN <WPS|NDEF>        that token (the configured one, else a new one each time, kept for WPS_NFC)
  *   WPS_NFC_TAG_READ <hex>          a configuration token: its networks are added (and joined, with a radio)
  *   NFC_GET_HANDOVER_REQ NDEF WPS-CR    the handover request carrier record (NDEF only, as wpa_supplicant)
+ *   NFC_REPORT_HANDOVER INIT WPS <req> <sel>   enroll with the Registrar of that handover select
  * Replies as wpa_supplicant's: uppercase hex and a newline, OK, FAIL.
  */
 import { type Logger, silentLogger } from '../common/log.js';
@@ -13,6 +14,7 @@ import { isMac, macAddress, macFromBytes, type MacAddress } from '../radio/mac.j
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { wrapWscNdef } from '../wps/nfc/ndef.js';
+import { parseHandoverReport, readHandoverSelect } from '../wps/nfc/handover.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
 
@@ -24,6 +26,8 @@ export interface StaNfcControl {
   uuid(): Buffer;
   /** WPS_NFC; absent without a radio. */
   startNfc?(t: Required<NfcTokenConfig>, bssid?: MacAddress): void;
+  /** NFC_REPORT_HANDOVER INIT: the abbreviated handshake with our handover DH key; absent without a radio. */
+  startHandover?(sel: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress }, dhPrivkey: Buffer): void;
   /** A configuration token's Credentials, as if received in M8. */
   useCredentials(creds: readonly Credential[], bssid?: MacAddress): void;
 }
@@ -85,6 +89,37 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
       } catch (e) {
         if (!(e instanceof NfcTokenError)) throw e;
         log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
+        return REPLY_FAIL;
+      }
+    },
+  });
+  registry.register({
+    name: 'NFC_REPORT_HANDOVER',
+    minArgs: 4,
+    maxArgs: 4,
+    help: '<INIT|RESP> WPS <req> <sel> = a completed connection handover: INIT enrolls with the selector',
+    handler: (args) => {
+      try {
+        const report = parseHandoverReport(args);
+        if (report.role !== 'INIT' || report.type !== 'WPS') {
+          // wpa_supplicant's RESP belongs to its AP mode or its External Registrar, neither of which takes handovers here.
+          log.debug(`NFC: Unsupported connection handover reported: role=${report.role} type=${report.type}`);
+          return REPLY_FAIL;
+        }
+        const sel = readHandoverSelect(report.select);
+        const key = sta.nfc.dhPrivkey;
+        if (sta.nfc.dhPubkey === undefined || key === undefined) {
+          log.debug('WPS: Missing DH params - cannot start NFC-triggered connection');
+          return REPLY_FAIL;
+        }
+        if (sta.startHandover === undefined) return REPLY_FAIL;
+        const target: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress } = { publicKeyHash: sel.publicKeyHash, ssid: sel.ssid };
+        if (sel.bssid !== undefined) target.bssid = macFromBytes(sel.bssid);
+        sta.startHandover(target, key);
+        return REPLY_OK;
+      } catch (e) {
+        if (!(e instanceof NfcTokenError)) throw e;
+        log.debug(`NFC: Failed to process reported handover messages: ${e.message}`);
         return REPLY_FAIL;
       }
     },

@@ -223,6 +223,25 @@ export class RadioStation {
   }
 
   /**
+   * NFC_REPORT_HANDOVER INIT WPS (wpas_wps_nfc_rx_handover_sel): the
+   * abbreviated handshake with the Registrar of a handover select: Device
+   * Password ID 0x0007, no device password, our handover request's DH key in
+   * M1, and M2's key checked against the select's public key hash.
+   */
+  startHandover(sel: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress }, dhPrivkey: Buffer): void {
+    const method: EnrollMethod = {
+      kind: 'pin',
+      pin: '',
+      devicePasswordId: DevicePasswordId.NfcConnectionHandover,
+      dhPrivateKey: dhPrivkey,
+      peerPublicKeyHash: sel.publicKeyHash,
+      ssid: sel.ssid,
+    };
+    if (sel.bssid !== undefined) method.bssid = sel.bssid;
+    this.startWps(method);
+  }
+
+  /**
    * WPS_NFC_TAG_READ of a configuration token (wpas_wps_use_cred): each
    * Credential is processed as one received in M8, then the station connects.
    */

@@ -14,7 +14,7 @@
  *     .pins  .pbc  .addPin()  .addNfcPasswordToken()  .pushButton()  .cancel()  .passwordFor()  .registered()  .invalidate()
  *     .expire(): RegistrarContextEvent[]  .nextDeadline()  .view(externals)
  */
-import { FIRST_NFC_PASSWORD_ID, OOB_DEVICE_PASSWORD_LEN } from './nfc/oob-device-password.js';
+import { DEV_PW_NFC_CONNECTION_HANDOVER, FIRST_NFC_PASSWORD_ID, OOB_DEVICE_PASSWORD_LEN } from './nfc/oob-device-password.js';
 import { PbcSessions } from './pbc.js';
 import { PinTable, type PinTableOptions } from './pin-table.js';
 import { ConfigMethods, DevicePasswordId } from './values.js';
@@ -187,10 +187,14 @@ export class RegistrarContext {
    * wps_nfc_tag_read of an Enrollee's password token: the Registrar is
    * selected for the walk time with the token's Device Password ID and any
    * MAC authorized, PBC mode off; a token with the same ID is replaced.
-   * False for what hostapd refuses (an ID below 0x10, an over-long password).
+   * A connection handover (ID 0x0007, no password) is the Enrollee's public
+   * key hash from its handover request. False for what hostapd refuses (an
+   * ID below 0x10 other than a handover with its hash, an over-long password).
    */
   addNfcPasswordToken(t: NfcPasswordToken): boolean {
-    if (t.passwordId < FIRST_NFC_PASSWORD_ID || t.passwordId > 0xffff || t.password.length > OOB_DEVICE_PASSWORD_LEN) return false;
+    const handover = t.passwordId === DEV_PW_NFC_CONNECTION_HANDOVER && t.publicKeyHash !== undefined && t.password.length === 0;
+    if (!handover && (t.passwordId < FIRST_NFC_PASSWORD_ID || t.passwordId > 0xffff)) return false;
+    if (t.password.length > OOB_DEVICE_PASSWORD_LEN) return false;
     this.nfcTokens.delete(t.passwordId);
     if (this.nfcTokens.size >= MAX_NFC_PASSWORD_TOKENS) this.nfcTokens.delete(this.nfcTokens.keys().next().value as number);
     const copy: NfcPasswordToken = { passwordId: t.passwordId, password: Buffer.from(t.password) };
@@ -246,7 +250,8 @@ export class RegistrarContext {
    */
   passwordFor(e: { uuid: Uint8Array; devicePasswordId: number }): { kind: 'pbc' } | { kind: 'pin'; pin: string } | ({ kind: 'nfc' } & NfcPasswordToken) | undefined {
     if (e.devicePasswordId === DevicePasswordId.PushButton) return this.pbcActive ? { kind: 'pbc' } : undefined;
-    const token = e.devicePasswordId >= FIRST_NFC_PASSWORD_ID ? this.nfcTokens.get(e.devicePasswordId) : undefined;
+    const nfcId = e.devicePasswordId >= FIRST_NFC_PASSWORD_ID || e.devicePasswordId === DEV_PW_NFC_CONNECTION_HANDOVER;
+    const token = nfcId ? this.nfcTokens.get(e.devicePasswordId) : undefined;
     if (token !== undefined) {
       this.nfcTokens.delete(e.devicePasswordId);
       return { kind: 'nfc', ...token };

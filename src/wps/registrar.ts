@@ -70,6 +70,7 @@ import {
 } from './message.js';
 import type { PbcSessions } from './pbc.js';
 import { RegistrationRun } from './registration-run.js';
+import { RunCrypto } from './run-crypto.js';
 import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, requireMandatory } from './run-common.js';
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
@@ -116,9 +117,13 @@ export type DevicePasswordChoice =
   | { kind: 'pbc' }
   /**
    * An NFC password token for M1's Device Password ID: its password octets
-   * and, when the token came from the Enrollee, the hash its M1 public key must match.
+   * (none for connection handover, ID 0x0007: the abbreviated handshake),
+   * when the token came from the Enrollee the hash its M1 public key must
+   * match (required for 0x0007), and the DH private value this Registrar
+   * committed to out of band (its handover select or its own password
+   * token), used for M2 in place of a fresh key.
    */
-  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer };
+  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer; dhPrivateKey?: Uint8Array };
 
 export interface RegistrarPolicy {
   /**
@@ -188,6 +193,11 @@ const PIN_PASSWORD_IDS: ReadonlySet<number> = new Set<number>([
 ]);
 /** IDs from 0x10 up are NFC password tokens; without the token a PIN may still do (hostapd). */
 const FIRST_OOB_PASSWORD_ID = 0x10;
+
+/** A Device Password ID an NFC token or a connection handover stands for. */
+function isNfcPasswordId(id: number): boolean {
+  return id >= FIRST_OOB_PASSWORD_ID || id === DevicePasswordId.NfcConnectionHandover;
+}
 
 export class Registrar extends RegistrationRun<RegistrarState> {
   private readonly registrarNonce: Buffer;
@@ -323,12 +333,16 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
-    } else if (choice?.kind === 'nfc' && choice.passwordId === id && id >= FIRST_OOB_PASSWORD_ID) {
-      if (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey)) {
+    } else if (choice?.kind === 'nfc' && choice.passwordId === id && isNfcPasswordId(id)) {
+      const handover = id === DevicePasswordId.NfcConnectionHandover;
+      if ((handover && choice.publicKeyHash === undefined) || (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey))) {
         // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
         return this.sendM2D(ConfigError.PublicKeyHashMismatch);
       }
-      this.password = { value: nfcDevicePassword(choice.password), pbc: false };
+      // Connection handover proves both keys out of band: no device password (hostapd's abbreviated handshake).
+      this.password = { value: handover ? Buffer.alloc(0) : nfcDevicePassword(choice.password), pbc: false };
+      if (choice.dhPrivateKey !== undefined) this.crypto = new RunCrypto(this.rng, choice.dhPrivateKey);
+      this.crypto.lastMessage = msg.raw;
     } else if (PIN_PASSWORD_IDS.has(id) || id >= FIRST_OOB_PASSWORD_ID) {
       if (choice?.kind !== 'pin') {
         this.events.push({ type: 'pin-needed', uuid: info.uuid, macAddress: info.macAddress, devicePasswordId: id, device: info.device });
