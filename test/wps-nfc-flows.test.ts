@@ -146,12 +146,13 @@ describe('WPS after an NFC connection handover (Device Password ID 0x0007)', () 
     return new Registrar({ device: REG, policy: { devicePassword: (e) => (e.devicePasswordId === choice.passwordId ? choice : undefined), credentials: () => [cred] } });
   }
 
-  it('both sides run with the keys they committed to and the Enrollee gets the credential', () => {
+  it('both sides run with the keys they committed to; M2 carries the credential and WSC_Done follows (no M3..M8)', () => {
     const enrollee = handoverEnrollee();
     const flow = runFlow(enrollee, enrollee.start(), handoverRegistrar());
     expect(flow.enrolleeResult?.result).toBe('success');
     expect(flow.registrarResult?.result).toBe('success');
     expect(flow.enrolleeResult?.credentials?.[0]?.ssid.toString()).toBe('nfc-net');
+    expect(flow.wire.map((w) => w.type)).toEqual([MessageType.M1, MessageType.M2, MessageType.WscDone, MessageType.WscAck]);
     expect(flow.wire[0]?.raw.includes(staKey.publicKey)).toBe(true);
     const m2 = flow.wire.find((w) => w.type === MessageType.M2)?.raw;
     expect(m2?.includes(regKey.publicKey)).toBe(true);

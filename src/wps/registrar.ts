@@ -319,6 +319,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
 
     const choice = this.cfg.policy.devicePassword(info);
     const id = m1.devicePasswordId;
+    let handover = false;
     if (id === DevicePasswordId.PushButton) {
       if (choice?.kind !== 'pbc') {
         // hostapd: "Unsupported Device Password ID" while PBC mode is off; no PIN-needed for a PBC Enrollee.
@@ -334,8 +335,8 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
     } else if (choice?.kind === 'nfc' && choice.passwordId === id && isNfcPasswordId(id)) {
-      const handover = id === DevicePasswordId.NfcConnectionHandover;
-      if ((handover && choice.publicKeyHash === undefined) || (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey))) {
+      handover = id === DevicePasswordId.NfcConnectionHandover;
+      if ((handover && (choice.publicKeyHash === undefined || this.cfg.apSettings !== undefined)) || (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey))) {
         // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
         return this.sendM2D(ConfigError.PublicKeyHashMismatch);
       }
@@ -356,16 +357,23 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     }
 
     this.crypto.deriveKeys(m1.publicKey, m1.enrolleeNonce, m1.macAddress, this.registrarNonce);
-    const m2 = buildM2({
+    const fields: Parameters<typeof buildM2>[0] = {
       enrolleeNonce: m1.enrolleeNonce,
       registrarNonce: this.registrarNonce,
       uuidR: this.cfg.device.uuid,
       publicKey: this.crypto.dh.publicKey,
       devicePasswordId: this.devicePasswordId,
       ...this.deviceFields(ConfigError.NoError),
-    });
-    this.st = 'recv-m3';
-    return this.continueWith(this.crypto.authenticate(m2, withAuthenticator));
+    };
+    if (handover) {
+      // The abbreviated handshake (hostapd wps_build_m2): both public keys were
+      // proven out of band, so M2 carries the Credentials and M3..M8 are skipped.
+      const plain = this.stationCredentials(info);
+      fields.encryptedSettings = this.crypto.encrypt(plain);
+      plain.fill(0);
+    }
+    this.st = handover ? 'recv-done' : 'recv-m3';
+    return this.continueWith(this.crypto.authenticate(buildM2(fields), withAuthenticator));
   }
 
   private deviceFields(configError: number) {
@@ -480,11 +488,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       this.delivered = [updated];
       plain = encodeApSettings(updated);
     } else {
-      const creds = this.credentialsFor(info);
-      const extra = this.cfg.policy.extraCredentials?.(info) ?? Buffer.alloc(0);
-      if (creds.length === 0 && extra.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
-      this.delivered = [...creds, ...credentialsIn(extra)];
-      plain = Buffer.concat([encodeAttributes(creds.map(credentialAttribute)), extra]);
+      plain = this.stationCredentials(info);
     }
     const m8 = buildM8({
       enrolleeNonce: this.requireEnrolleeNonce(),
@@ -505,6 +509,15 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     }
     current.extra = current.extra.filter((a) => a.type !== AttributeType.ESnonce2 && a.type !== AttributeType.KeyWrapAuthenticator);
     return current;
+  }
+
+  /** A station Enrollee's Credential attributes (plain text for M8, or M2 after a handover); kept as what was delivered. */
+  private stationCredentials(info: EnrolleeInfo): Buffer {
+    const creds = this.credentialsFor(info);
+    const extra = this.cfg.policy.extraCredentials?.(info) ?? Buffer.alloc(0);
+    if (creds.length === 0 && extra.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
+    this.delivered = [...creds, ...credentialsIn(extra)];
+    return Buffer.concat([encodeAttributes(creds.map(credentialAttribute)), extra]);
   }
 
   private credentialsFor(info: EnrolleeInfo): Credential[] {
