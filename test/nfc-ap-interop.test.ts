@@ -91,4 +91,31 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
     expect(run.settings).toContain(`ssid=${REFERENCE_AP.ssid}`);
     expect(trim(await ap.cli('wps_nfc_token', 'disable'))).toBe('');
   });
+
+  it("takes wpa_supplicant's handover request as hostapd does (NFC_REPORT_HANDOVER RESP WPS), and refuses what hostapd refuses", async () => {
+    // hostapd_cli has no nfc_report_handover: the command goes to both control sockets as hostapd's own tests send it.
+    const theirs = env.track(await hostapd.ctrl());
+    const ours = env.track(await ap.ctrl());
+    const req = trim(await wpas.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR'));
+    const sel = trim(await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR'));
+    const pw = trim(await wpas.cli('wps_nfc_token', 'NDEF'));
+    const rawCarrier = req.slice(req.indexOf('0038'));
+    const cases = [
+      `RESP WPS ${req} ${sel}`,
+      // hostapd reads only the request: the select may be anything that is hex.
+      `RESP WPS ${req} 00`,
+      `INIT WPS ${req} ${sel}`,
+      `RESP P2P ${req} ${sel}`,
+      `RESP WPS ${pw} ${sel}`,
+      `RESP WPS ${rawCarrier} ${sel}`,
+      `RESP WPS ${req.slice(0, 40)} ${sel}`,
+      `RESP WPS ${req.slice(1)} ${sel}`,
+      `RESP WPS ${req} zz`,
+      `RESP WPS ${req}`,
+    ];
+    for (const c of cases) {
+      expect(trim(await ours.request(`NFC_REPORT_HANDOVER ${c}`)), c).toBe(trim(await theirs.request(`NFC_REPORT_HANDOVER ${c}`)));
+    }
+    expect(trim(await ours.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`))).toBe('OK');
+  });
 });
