@@ -27,6 +27,7 @@ import { randomLocalMac } from '../radio/mac.js';
 import { formatMac } from '../wps/device.js';
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
+import { NfcPasswordTokens } from '../wps/nfc/password-tokens.js';
 import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
@@ -148,11 +149,16 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
       ? undefined
       : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
   if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
+  // One list of NFC tokens for the ER and wps_reg, as wpa_supplicant's one Registrar keeps.
+  const nfcTokens = new NfcPasswordTokens();
+  let nfcHandoverKey: Buffer | undefined;
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,
     onConfigured,
     logger: log,
+    nfcTokens,
+    nfcHandoverKey: () => nfcHandoverKey,
   });
   subscribeEventLines(er, (l) => emit(l.level, l.text));
   if (ctrl) {
@@ -166,6 +172,13 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
         fromConfig: () => config.wpsNfcFromConfig,
         uuid: () => device.uuid,
         ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid), startHandover: (sel, key) => radio.startHandover(sel, key) } : {}),
+        registrar: {
+          addNfcPasswordToken: (t) => er.addNfcPasswordToken(t),
+          handoverSelect: (sel, publicKey) => (er.started ? er.nfcHandoverSelect(sel, publicKey) : undefined),
+          useHandoverKey: (k) => {
+            nfcHandoverKey = Buffer.from(k);
+          },
+        },
         useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
       },
       { log },

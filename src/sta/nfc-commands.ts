@@ -6,6 +6,9 @@
  *   WPS_NFC_TAG_READ <hex>          a configuration token: its networks are added (and joined, with a radio)
  *   NFC_GET_HANDOVER_REQ NDEF WPS-CR    the handover request carrier record (NDEF only, as wpa_supplicant)
  *   NFC_REPORT_HANDOVER INIT WPS <req> <sel>   enroll with the Registrar of that handover select
+ *   NFC_REPORT_HANDOVER RESP WPS <req> <sel>   as Registrar (External Registrar): enroll the requester
+ *   NFC_GET_HANDOVER_SEL NDEF WPS-CR <UUID|BSSID>   the External Registrar's handover select for a learned AP
+ *   WPS_NFC_TAG_READ of a password token        the Registrar (External Registrar) takes it
  * Replies as wpa_supplicant's: uppercase hex and a newline, OK, FAIL.
  */
 import { type Logger, silentLogger } from '../common/log.js';
@@ -14,7 +17,10 @@ import { isMac, macAddress, macFromBytes, type MacAddress } from '../radio/mac.j
 import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { wrapWscNdef } from '../wps/nfc/ndef.js';
-import { parseHandoverReport, readHandoverSelect } from '../wps/nfc/handover.js';
+import { parseSelector, type ApSelector } from '../er/external-registrar.js';
+import { parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../wps/nfc/handover.js';
+import { DEV_PW_NFC_CONNECTION_HANDOVER } from '../wps/nfc/oob-device-password.js';
+import type { NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
 
@@ -28,14 +34,35 @@ export interface StaNfcControl {
   startNfc?(t: Required<NfcTokenConfig>, bssid?: MacAddress): void;
   /** NFC_REPORT_HANDOVER INIT: the abbreviated handshake with our handover DH key; absent without a radio. */
   startHandover?(sel: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress }, dhPrivkey: Buffer): void;
+  /** This device's Registrar (its External Registrar): NFC tokens and handover selects for learned APs. */
+  registrar: StaNfcRegistrar;
   /** A configuration token's Credentials, as if received in M8. */
   useCredentials(creds: readonly Credential[], bssid?: MacAddress): void;
+}
+
+export interface StaNfcRegistrar {
+  /** A password token read from a tag, or a handover request (ID 0x0007): false when refused. */
+  addNfcPasswordToken(t: NfcPasswordToken): boolean;
+  /** The handover select for a learned AP; undefined when the AP or its settings are unknown. */
+  handoverSelect(sel: ApSelector, publicKey: Buffer): Buffer | undefined;
+  /** From now on runs after a handover use this DH private value (wps->ap_nfc_dh_privkey). */
+  useHandoverKey(privateKey: Buffer): void;
 }
 
 export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcControl, o: { log?: Logger; rng?: Rng } = {}): void {
   const log = o.log ?? silentLogger;
   const generate = (): ReturnType<typeof generatePasswordToken> => (o.rng === undefined ? generatePasswordToken() : generatePasswordToken(o.rng));
   const hexReply = (b: Buffer): string => `${b.toString('hex').toUpperCase()}\n`;
+
+  // wps_nfc_gen_dh: the configured (or last generated) key pair, else a new one kept for later.
+  const handoverKeyPair = (): { publicKey: Buffer; privateKey: Buffer } => {
+    if (sta.nfc.dhPubkey === undefined || sta.nfc.dhPrivkey === undefined) {
+      const g = generate();
+      sta.nfc.dhPubkey = g.publicKey;
+      sta.nfc.dhPrivkey = g.privateKey;
+    }
+    return { publicKey: sta.nfc.dhPubkey, privateKey: sta.nfc.dhPrivkey };
+  };
 
   const startNfc = sta.startNfc?.bind(sta);
   if (startNfc !== undefined) {
@@ -79,10 +106,7 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
     handler: (args) => {
       try {
         const tag = readNfcTag(tagPayloadFromHex(args[0] ?? ''));
-        if (tag.kind !== 'config') {
-          log.info('WPS: NFC password tokens are taken by an AP or an External Registrar, not by this station');
-          return REPLY_FAIL;
-        }
+        if (tag.kind === 'password') return sta.registrar.addNfcPasswordToken(tag.oob) ? REPLY_OK : REPLY_FAIL;
         const bssid = tag.location.macAddress;
         sta.useCredentials(tag.credentials, bssid === undefined || bssid.every((b) => b === 0) ? undefined : macFromBytes(bssid));
         return REPLY_OK;
@@ -101,10 +125,15 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
     handler: (args) => {
       try {
         const report = parseHandoverReport(args);
-        if (report.role !== 'INIT' || report.type !== 'WPS') {
-          // wpa_supplicant's RESP belongs to its AP mode or its External Registrar, neither of which takes handovers here.
+        if (report.type !== 'WPS') {
           log.debug(`NFC: Unsupported connection handover reported: role=${report.role} type=${report.type}`);
           return REPLY_FAIL;
+        }
+        if (report.role === 'RESP') {
+          // The Enrollee always initiates: its request carries the public key hash M1 must match.
+          const req = readHandoverRequest(report.request);
+          const oob = { publicKeyHash: req.publicKeyHash, passwordId: DEV_PW_NFC_CONNECTION_HANDOVER, password: Buffer.alloc(0) };
+          return sta.registrar.addNfcPasswordToken(oob) ? REPLY_OK : REPLY_FAIL;
         }
         const sel = readHandoverSelect(report.select);
         const key = sta.nfc.dhPrivkey;
@@ -125,18 +154,29 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
     },
   });
   registry.register({
+    name: 'NFC_GET_HANDOVER_SEL',
+    minArgs: 2,
+    maxArgs: 3,
+    help: 'NDEF WPS-CR <UUID|BSSID> = the External Registrar\'s connection handover select for a learned AP',
+    handler: (args) => {
+      // wpa_supplicant: only NDEF, only the carrier record (WPS-CR), and only for an AP its ER knows.
+      const target = args[2] === undefined ? undefined : parseSelector(args[2]);
+      if (args[0] !== 'NDEF' || args[1] !== 'WPS-CR' || target === undefined) return REPLY_FAIL;
+      const key = handoverKeyPair();
+      const sel = sta.registrar.handoverSelect(target, key.publicKey);
+      if (sel === undefined) return REPLY_FAIL;
+      sta.registrar.useHandoverKey(key.privateKey);
+      return hexReply(wrapWscNdef(sel));
+    },
+  });
+  registry.register({
     name: 'NFC_GET_HANDOVER_REQ',
     minArgs: 2,
     maxArgs: 2,
     help: 'NDEF WPS-CR = the connection handover request carrier record',
     handler: (args) => {
       if (args[0] !== 'NDEF' || (args[1] !== 'WPS-CR' && args[1] !== 'WPS')) return REPLY_FAIL;
-      if (sta.nfc.dhPubkey === undefined || sta.nfc.dhPrivkey === undefined) {
-        const g = generate();
-        sta.nfc.dhPubkey = g.publicKey;
-        sta.nfc.dhPrivkey = g.privateKey;
-      }
-      return hexReply(wrapWscNdef(buildHandoverRequest({ publicKey: sta.nfc.dhPubkey, uuidE: sta.uuid() })));
+      return hexReply(wrapWscNdef(buildHandoverRequest({ publicKey: handoverKeyPair().publicKey, uuidE: sta.uuid() })));
     },
   });
 }

@@ -91,6 +91,11 @@ export function buildConfigToken(cred: Credential, loc: ApLocation): Buffer {
   return encodeAttributes([credentialAttribute(cred), ...locationAttributes(loc), version2()]);
 }
 
+/** An External Registrar's configuration token for a learned AP (wps_er_config_token_from_cred): the Credential and Version2 only. */
+export function buildCredentialToken(cred: Credential): Buffer {
+  return encodeAttributes([credentialAttribute(cred), version2()]);
+}
+
 /** A handover carrier record's payload: a two-octet length, then the attributes. */
 function carrier(attrs: Attribute[]): Buffer {
   const body = encodeAttributes(attrs);
