@@ -16,7 +16,7 @@ import { withTopology } from '../harness/fixture.js';
 import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
 import { hostMac } from '../harness/netns.js';
 import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
-import { startWpsdAp, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
+import { startWpsdAp, startWpsdSta, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 
 const execFileP = promisify(execFile);
@@ -36,19 +36,21 @@ async function tokenLines(): Promise<Record<string, string>> {
 const trim = (s: string): string => s.trim();
 
 describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () => {
-  const env = withTopology({ hosts: ['hapd', 'ap', 'er'], link: 'bridge' });
+  const env = withTopology({ hosts: ['hapd', 'ap', 'er', 'er2'], link: 'bridge' });
   let hostapd: HostapdInstance;
   let ap: WpsdApInstance;
   let wpas: WpaSupplicantInstance;
   let erCtrl: CtrlSession;
+  let nfc: Record<string, string>;
 
   beforeAll(async () => {
-    const nfc = await tokenLines();
+    nfc = await tokenLines();
     hostapd = env.track(await startHostapd({ host: env.host('hapd'), extra: nfc }));
     // The same BSSID as hostapd's, so that the tokens that carry it compare byte for byte.
     const bssid = await hostMac(env.host('hapd'));
     ap = env.track(await startWpsdAp({ host: env.host('ap'), uuid: WPSD_AP_UUID, extra: { ...nfc, bssid } }));
-    wpas = env.track(await startWpaSupplicantEr({ host: env.host('er') }));
+    // The ER holds the same NFC key as wpsd's ER below, so that their handover selects compare byte for byte.
+    wpas = env.track(await startWpaSupplicantEr({ host: env.host('er'), extra: nfc }));
     erCtrl = env.track(await wpas.ctrl());
   });
 
@@ -117,5 +119,22 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
       expect(trim(await ours.request(`NFC_REPORT_HANDOVER ${c}`)), c).toBe(trim(await theirs.request(`NFC_REPORT_HANDOVER ${c}`)));
     }
     expect(trim(await ours.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`))).toBe('OK');
+  });
+
+  it("wpsd's ER writes the same configuration token and handover select for the learned AP as wpa_supplicant's ER", async () => {
+    // Needs wpa_supplicant's ER started with the AP learned (the test before this one).
+    const ours = env.track(await startWpsdSta({ host: env.host('er2'), extra: nfc }));
+    const ourCtrl = env.track(await ours.ctrl());
+    expect(trim(await ourCtrl.request('WPS_ER_START'))).toBe('OK');
+    await ourCtrl.waitFor(new RegExp(`^WPS-ER-AP-ADD ${WPSD_AP_UUID} `), EVENT_MS);
+    expect((await erLearn(ourCtrl, WPSD_AP_UUID, REFERENCE_AP.apPin, { timeoutMs: EVENT_MS })).reply).toBe('OK\n');
+    for (const args of [['wps_er_nfc_config_token', 'WPS', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'NDEF', WPSD_AP_UUID], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR', WPSD_AP_UUID]]) {
+      const theirs = trim(await wpas.cli(...args));
+      expect(theirs, args.join(' ')).toMatch(/^[0-9A-F]{40,}$/);
+      expect(trim(await ours.cli(...args)), args.join(' ')).toBe(theirs);
+    }
+    for (const args of [['wps_er_nfc_config_token', 'FOO', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'WPS', '02:00:00:00:00:99'], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR'], ['nfc_get_handover_sel', 'WPS', 'WPS-CR', WPSD_AP_UUID]]) {
+      expect(trim(await ours.cli(...args)), args.join(' ')).toBe(trim(await wpas.cli(...args)));
+    }
   });
 });
