@@ -134,4 +134,25 @@ describe('NFC tokens on the sim medium: wpsd ap, wpsd sta and Debian wpa_supplic
     },
     TEST_MS,
   );
+
+  it(
+    "a station reads the AP's password token and, as Registrar, learns the AP with it (wps_reg <BSSID> nfc-pw)",
+    async () => {
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 36, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const token = (await ap.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_token', 'enable')).toBe('');
+      try {
+        // Without the token read first there is no device password for the AP's token ID.
+        expect(await sta.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+        expect(await sta.cli('wps_reg', AP_BSSID, 'nfc-pw')).toBe('OK\n');
+        const { connected } = await waitStaEnrolled(ctrl);
+        expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed`));
+        expect(await sta.cli('list_networks')).toContain(`\t${AP_SSID}\t`);
+      } finally {
+        expect(await ap.cli('wps_nfc_token', 'disable')).toBe('');
+      }
+    },
+    TEST_MS,
+  );
 });

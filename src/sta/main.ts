@@ -144,13 +144,13 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   };
 
   const device = stationWpsDevice(config, mac);
+  // One list of NFC tokens for the ER and wps_reg, as wpa_supplicant's one Registrar keeps.
+  const nfcTokens = new NfcPasswordTokens();
   const radio =
     driver === undefined
       ? undefined
-      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
+      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
   if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
-  // One list of NFC tokens for the ER and wps_reg, as wpa_supplicant's one Registrar keeps.
-  const nfcTokens = new NfcPasswordTokens();
   let nfcHandoverKey: Buffer | undefined;
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),

@@ -35,6 +35,7 @@ import { formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
 import { AuthType, DevicePasswordId, EncrType, RequestType } from '../wps/values.js';
 import { nfcDevicePassword } from '../wps/nfc/oob-device-password.js';
+import { NfcPasswordTokens } from '../wps/nfc/password-tokens.js';
 import { wpsFailLine } from '../er/events.js';
 import { BssTable, type BssEntry } from './bss-table.js';
 import type { WpaSupplicantConfig } from './config.js';
@@ -92,9 +93,14 @@ export interface RadioStationOptions {
   connectDelayMs?: number;
   /** How long the AP has to complete the 4-way handshake after association (wpa_supplicant: 10 s). */
   handshakeTimeoutMs?: number;
+  /** The NFC tokens this device's Registrar read (wps_nfc_tag_read): WPS_REG <bssid> nfc-pw uses the AP's. */
+  nfcTokens?: NfcPasswordTokens;
   rng?: Rng;
   logger?: Logger;
 }
+
+/** WPS_REG's "PIN" that means: the AP's NFC password token read before (wpa_supplicant eap_wsc "nfc-pw"). */
+export const NFC_PW_PIN = 'nfc-pw';
 
 interface Connection {
   bssid: MacAddress;
@@ -259,8 +265,11 @@ export class RadioStation {
 
   /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
   startReg(bssid: MacAddress, apPin: string, settings?: Credential): void {
-    if (!/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
-    this.startWps({ kind: 'registrar', bssid, pin: apPin, apSettings: settings === undefined ? { mode: 'learn' } : { mode: 'configure', settings } });
+    const nfcPw = apPin === NFC_PW_PIN;
+    if (!nfcPw && !/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
+    const method: EnrollMethod = { kind: 'registrar', bssid, pin: apPin, apSettings: settings === undefined ? { mode: 'learn' } : { mode: 'configure', settings } };
+    if (nfcPw) method.nfcTokens = this.o.nfcTokens ?? new NfcPasswordTokens();
+    this.startWps(method);
   }
 
   /** WPS_CANCEL: stops the WPS operation (WPS-CANCEL) and waits until it has let go of the radio. */

@@ -24,6 +24,7 @@
 import { checkBackhaulAssocResponse } from './multi-ap-sta.js';
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../../common/log.js';
+import type { NfcPasswordTokens } from '../../wps/nfc/password-tokens.js';
 import { DriverError, type ScanResult, type StationDriver, type DriverEvent } from '../../radio/driver.js';
 import { buildEapol, EapolError, EapolType, parseEapol } from '../../radio/eapol.js';
 import { ReasonCode } from '../../radio/frame.js';
@@ -65,8 +66,12 @@ export type EnrollMethod =
    * handover select (only APs with that SSID are joined).
    */
   | { kind: 'pin'; pin: string; bssid?: MacAddress; devicePasswordId?: number; dhPrivateKey?: Buffer; peerPublicKeyHash?: Buffer; ssid?: Buffer }
-  /** wps_reg: we are the Registrar; `pin` is the AP PIN; learn the AP's settings or configure new ones. */
-  | { kind: 'registrar'; bssid: MacAddress; pin: string; apSettings: ApSettingsMode };
+  /**
+   * wps_reg: we are the Registrar; `pin` is the AP PIN; learn the AP's
+   * settings or configure new ones. With `nfcTokens` ("nfc-pw") the AP's NFC
+   * password token read before stands in for the AP PIN.
+   */
+  | { kind: 'registrar'; bssid: MacAddress; pin: string; apSettings: ApSettingsMode; nfcTokens?: NfcPasswordTokens };
 
 export type EnrollEvent =
   | { type: 'scan-results'; results: ScanResult[]; available?: WpsApAvailableEvent }
@@ -220,7 +225,13 @@ function machineFor(opts: EnrollOptions, bssid: MacAddress): PeerMachine {
   if (m.kind === 'registrar') {
     const registrar = new Registrar({
       device: opts.device,
-      policy: { devicePassword: () => ({ kind: 'pin', pin: m.pin }) },
+      policy: {
+        devicePassword: (e) => {
+          if (m.nfcTokens === undefined) return { kind: 'pin', pin: m.pin };
+          const t = m.nfcTokens.claim(e.devicePasswordId);
+          return t === undefined ? undefined : { kind: 'nfc', ...t };
+        },
+      },
       apSettings: m.apSettings,
       version2: opts.version2 ?? true,
       rng,
