@@ -121,7 +121,7 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
     expect(trim(await ours.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`))).toBe('OK');
   });
 
-  it("wpsd's ER writes the same configuration token and handover select for the learned AP as wpa_supplicant's ER", async () => {
+  it("wpsd's ER writes the same configuration token and handover select for the learned AP as wpa_supplicant's ER, and the same token for a configured network", async () => {
     // Needs wpa_supplicant's ER started with the AP learned (the test before this one).
     const ours = env.track(await startWpsdSta({ host: env.host('er2'), extra: nfc }));
     const ourCtrl = env.track(await ours.ctrl());
@@ -133,6 +133,21 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
       expect(theirs, args.join(' ')).toMatch(/^[0-9A-F]{40,}$/);
       expect(trim(await ours.cli(...args)), args.join(' ')).toBe(theirs);
     }
+    // A station's own network as a configuration token (wps_nfc_config_token <WPS|NDEF> <id>): the same network on both.
+    const addNetwork = async (c: CtrlSession): Promise<string> => {
+      const id = trim(await c.request('ADD_NETWORK'));
+      expect(trim(await c.request(`SET_NETWORK ${id} ssid "${REFERENCE_AP.ssid}"`))).toBe('OK');
+      expect(trim(await c.request(`SET_NETWORK ${id} psk "${REFERENCE_AP.passphrase}"`))).toBe('OK');
+      return id;
+    };
+    const [theirId, ourId] = [await addNetwork(erCtrl), await addNetwork(ourCtrl)];
+    for (const f of ['WPS', 'NDEF']) {
+      const theirs = trim(await wpas.cli('wps_nfc_config_token', f, theirId));
+      expect(theirs).toMatch(/^[0-9A-F]{40,}$/);
+      expect(trim(await ours.cli('wps_nfc_config_token', f, ourId))).toBe(theirs);
+    }
+    expect(trim(await ours.cli('wps_nfc_config_token', 'NDEF', '99'))).toBe(trim(await wpas.cli('wps_nfc_config_token', 'NDEF', '99')));
+    expect(trim(await ours.cli('wps_nfc_config_token', 'NDEF'))).toBe(trim(await wpas.cli('wps_nfc_config_token', 'NDEF')));
     for (const args of [['wps_er_nfc_config_token', 'FOO', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'WPS', '02:00:00:00:00:99'], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR'], ['nfc_get_handover_sel', 'WPS', 'WPS-CR', WPSD_AP_UUID]]) {
       expect(trim(await ours.cli(...args)), args.join(' ')).toBe(trim(await wpas.cli(...args)));
     }

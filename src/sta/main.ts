@@ -161,6 +161,11 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     nfcHandoverKey: () => nfcHandoverKey,
   });
   subscribeEventLines(er, (l) => emit(l.level, l.text));
+  // wpas_wps_network_to_cred: for WPS_ER_SET_CONFIG and WPS_NFC_CONFIG_TOKEN.
+  const networkCredential = (id: number): Credential | undefined => {
+    const net = table.network(id);
+    return net === undefined ? undefined : credentialFromNetwork(net);
+  };
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
@@ -179,16 +184,12 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
             nfcHandoverKey = Buffer.from(k);
           },
         },
+        networkCredential,
         useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
       },
       { log },
     );
-    registerErCommands(ctrl.registry, er, {
-      networkCredential: (id) => {
-        const net = table.network(id);
-        return net === undefined ? undefined : credentialFromNetwork(net);
-      },
-    });
+    registerErCommands(ctrl.registry, er, { networkCredential });
     ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');

@@ -9,6 +9,7 @@
  *   NFC_REPORT_HANDOVER RESP WPS <req> <sel>   as Registrar (External Registrar): enroll the requester
  *   NFC_GET_HANDOVER_SEL NDEF WPS-CR <UUID|BSSID>   the External Registrar's handover select for a learned AP
  *   WPS_NFC_TAG_READ of a password token        the Registrar (External Registrar) takes it
+ *   WPS_NFC_CONFIG_TOKEN <WPS|NDEF> <network id>    that network as a configuration token
  * Replies as wpa_supplicant's: uppercase hex and a newline, OK, FAIL.
  */
 import { type Logger, silentLogger } from '../common/log.js';
@@ -22,7 +23,7 @@ import { parseHandoverReport, readHandoverRequest, readHandoverSelect } from '..
 import { DEV_PW_NFC_CONNECTION_HANDOVER } from '../wps/nfc/oob-device-password.js';
 import type { NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
-import { buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
+import { buildCredentialToken, buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
 
 export interface StaNfcControl {
   /** The station's wps_nfc_* values; a generated token is kept here (unsaved), as wpa_supplicant keeps it in its config. */
@@ -36,6 +37,8 @@ export interface StaNfcControl {
   startHandover?(sel: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress }, dhPrivkey: Buffer): void;
   /** This device's Registrar (its External Registrar): NFC tokens and handover selects for learned APs. */
   registrar: StaNfcRegistrar;
+  /** The Credential of a configured network (wpas_wps_network_to_cred), or undefined. */
+  networkCredential(id: number): Credential | undefined;
   /** A configuration token's Credentials, as if received in M8. */
   useCredentials(creds: readonly Credential[], bssid?: MacAddress): void;
 }
@@ -115,6 +118,21 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
         log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
         return REPLY_FAIL;
       }
+    },
+  });
+  registry.register({
+    name: 'WPS_NFC_CONFIG_TOKEN',
+    minArgs: 1,
+    maxArgs: 2,
+    help: '<WPS|NDEF> <network id> = a configured network as an NFC configuration token',
+    handler: (args) => {
+      const [f, idText] = args;
+      // Without a network id wpa_supplicant answers only in AP mode, which a station here never is.
+      if ((f !== 'WPS' && f !== 'NDEF') || idText === undefined || !/^\d+$/.test(idText)) return REPLY_FAIL;
+      const cred = sta.networkCredential(Number(idText));
+      if (cred === undefined) return REPLY_FAIL;
+      const token = buildCredentialToken({ ...cred, networkIndex: 1 });
+      return hexReply(f === 'NDEF' ? wrapWscNdef(token) : token);
     },
   });
   registry.register({
