@@ -19,8 +19,7 @@ import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { wrapWscNdef } from '../wps/nfc/ndef.js';
 import { parseSelector, type ApSelector } from '../er/external-registrar.js';
-import { parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../wps/nfc/handover.js';
-import { DEV_PW_NFC_CONNECTION_HANDOVER } from '../wps/nfc/oob-device-password.js';
+import { handoverRequestToken, parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../wps/nfc/handover.js';
 import type { NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { buildCredentialToken, buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
@@ -149,9 +148,7 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
         }
         if (report.role === 'RESP') {
           // The Enrollee always initiates: its request carries the public key hash M1 must match.
-          const req = readHandoverRequest(report.request);
-          const oob = { publicKeyHash: req.publicKeyHash, passwordId: DEV_PW_NFC_CONNECTION_HANDOVER, password: Buffer.alloc(0) };
-          return sta.registrar.addNfcPasswordToken(oob) ? REPLY_OK : REPLY_FAIL;
+          return sta.registrar.addNfcPasswordToken(handoverRequestToken(readHandoverRequest(report.request))) ? REPLY_OK : REPLY_FAIL;
         }
         const sel = readHandoverSelect(report.select);
         const key = sta.nfc.dhPrivkey;

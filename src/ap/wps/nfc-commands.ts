@@ -16,8 +16,8 @@ import type { Credential } from '../../wps/credential.js';
 import { wrapWscNdef } from '../../wps/nfc/ndef.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
 import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
-import { parseHandoverReport, readHandoverRequest } from '../../wps/nfc/handover.js';
-import { DEV_PW_NFC_CONNECTION_HANDOVER, type OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
+import { handoverRequestToken, parseHandoverReport, readHandoverRequest } from '../../wps/nfc/handover.js';
+import type { OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
 import type { Rng } from '../../wps/crypto.js';
 
 export interface ApNfcControl {
@@ -149,8 +149,7 @@ export function registerNfcCommands(registry: CommandRegistry, ap: ApNfcControl,
           log.info('NFC: connection handover refused: this AP has given no handover select (no NFC DH key)');
           return REPLY_FAIL;
         }
-        const oob = { publicKeyHash: req.publicKeyHash, passwordId: DEV_PW_NFC_CONNECTION_HANDOVER, password: Buffer.alloc(0) };
-        return (await ap.addNfcPasswordToken(oob)) ? REPLY_OK : REPLY_FAIL;
+        return (await ap.addNfcPasswordToken(handoverRequestToken(req))) ? REPLY_OK : REPLY_FAIL;
       } catch (e) {
         if (!(e instanceof NfcTokenError)) throw e;
         log.debug(`NFC: Failed to process reported handover messages: ${e.message}`);

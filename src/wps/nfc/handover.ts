@@ -11,7 +11,8 @@
 import { RfBand } from '../values.js';
 import { looksLikeNdef } from './ndef.js';
 import { NfcTokenError, readHandoverCarrier } from './nfc-token.js';
-import { DEV_PW_NFC_CONNECTION_HANDOVER } from './oob-device-password.js';
+import { DEV_PW_NFC_CONNECTION_HANDOVER, type OobDevicePassword } from './oob-device-password.js';
+import type { NfcPasswordToken } from './password-tokens.js';
 
 export type HandoverRole = 'INIT' | 'RESP';
 
@@ -53,6 +54,11 @@ export interface HandoverRequestInfo {
   /** The Enrollee's public key hash: its M1 key must match it. */
   publicKeyHash: Buffer;
   uuidE: Buffer;
+}
+
+/** What the Registrar keeps of a handover request: a token of ID 0x0007 with the Enrollee's key hash and no password. */
+export function handoverRequestToken(req: HandoverRequestInfo): NfcPasswordToken & OobDevicePassword {
+  return { publicKeyHash: req.publicKeyHash, passwordId: DEV_PW_NFC_CONNECTION_HANDOVER, password: Buffer.alloc(0) };
 }
 
 export function readHandoverRequest(bytes: Buffer): HandoverRequestInfo {
