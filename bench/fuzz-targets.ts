@@ -39,7 +39,7 @@ import { parseHostapdConfig } from '../src/ap/config.js';
 import { parseWpaSupplicantConfig } from '../src/sta/config.js';
 import { parseNdefMessage, wrapWscNdef } from '../src/wps/nfc/ndef.js';
 import { ndefParts } from '../src/wps/nfc/nfc-envelope.js';
-import { buildConfigToken, buildHandoverRequest, buildHandoverSelect, buildPasswordToken, readHandoverCarrier, readNfcTag, tagPayloadFromHex } from '../src/wps/nfc/nfc-token.js';
+import { buildConfigToken, buildHandoverRequest, buildHandoverSelect, buildPasswordToken, readHandoverCarrier, readNfcTag, readNfcTagHex } from '../src/wps/nfc/nfc-token.js';
 import { parseOobDevicePassword } from '../src/wps/nfc/oob-device-password.js';
 import { parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../src/wps/nfc/handover.js';
 import { parseCredential } from '../src/wps/credential.js';
@@ -206,7 +206,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: 'nfc-oob-device-password', maxBytes: 512, seeds: [NFC_PW_TOKEN.subarray(4, 4 + NFC_PW_TOKEN.readUInt16BE(2))], run: (b) => void parseOobDevicePassword(b) },
   { name: 'nfc-tag', maxBytes: 50_000, seeds: [NFC_PW_TOKEN, NFC_CONFIG_TOKEN, wrapWscNdef(NFC_PW_TOKEN), wrapWscNdef(NFC_CONFIG_TOKEN)], run: (b) => void readNfcTag(b) },
   // wps_nfc_tag_read's argument: hex text, raw WSC or an NDEF message.
-  { name: 'nfc-tag-hex', maxBytes: 16_384, seeds: [hexText(NFC_PW_TOKEN), hexText(wrapWscNdef(NFC_CONFIG_TOKEN))], run: (b) => void readNfcTag(tagPayloadFromHex(b.toString('latin1'))) },
+  { name: 'nfc-tag-hex', maxBytes: 16_384, seeds: [hexText(NFC_PW_TOKEN), hexText(wrapWscNdef(NFC_CONFIG_TOKEN))], run: (b) => void readNfcTagHex(b.toString('latin1')) },
   { name: 'nfc-handover-carrier', maxBytes: 50_000, seeds: [NFC_HS_REQ, NFC_HS_SEL, NFC_HS_SEL_CARRIER], run: (b) => void readHandoverCarrier(b) },
   {
     name: 'nfc-report-handover',

@@ -22,7 +22,7 @@ import { parseSelector, type ApSelector } from '../er/external-registrar.js';
 import { handoverRequestToken, parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../wps/nfc/handover.js';
 import type { NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
-import { buildCredentialToken, buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
+import { buildCredentialToken, buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTagHex } from '../wps/nfc/nfc-token.js';
 
 export interface StaNfcControl {
   /** The station's wps_nfc_* values; a generated token is kept here (unsaved), as wpa_supplicant keeps it in its config. */
@@ -104,19 +104,17 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
     name: 'WPS_NFC_TAG_READ',
     minArgs: 1,
     maxArgs: 1,
-    help: '<hex> = an NFC configuration token (NDEF or raw WSC): add its networks',
+    help: "<hex> = an NFC configuration token (NDEF or raw WSC): add its networks; a password token: for this device's Registrar",
     handler: (args) => {
-      try {
-        const tag = readNfcTag(tagPayloadFromHex(args[0] ?? ''));
-        if (tag.kind === 'password') return sta.registrar.addNfcPasswordToken(tag.oob) ? REPLY_OK : REPLY_FAIL;
-        const bssid = tag.location.macAddress;
-        sta.useCredentials(tag.credentials, bssid === undefined || bssid.every((b) => b === 0) ? undefined : macFromBytes(bssid));
-        return REPLY_OK;
-      } catch (e) {
-        if (!(e instanceof NfcTokenError)) throw e;
-        log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
+      const read = readNfcTagHex(args[0] ?? '');
+      if ('invalid' in read) {
+        log.debug(`WPS: Ignore invalid data from NFC tag: ${read.invalid}`);
         return REPLY_FAIL;
       }
+      if (read.tag.kind === 'password') return sta.registrar.addNfcPasswordToken(read.tag.oob) ? REPLY_OK : REPLY_FAIL;
+      const bssid = read.tag.location.macAddress;
+      sta.useCredentials(read.tag.credentials, bssid === undefined || bssid.every((b) => b === 0) ? undefined : macFromBytes(bssid));
+      return REPLY_OK;
     },
   });
   registry.register({
