@@ -76,6 +76,7 @@ import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
 import { nfcDevicePassword, publicKeyHashMatches } from './nfc/oob-device-password.js';
+import { isNfcTokenId } from './nfc/password-tokens.js';
 import { PBC_PIN } from './enrollee.js';
 
 /** hostapd's usual Registrar flags: Open, WPA-PSK, WPA2-PSK / None, TKIP, AES. */
@@ -193,11 +194,6 @@ const PIN_PASSWORD_IDS: ReadonlySet<number> = new Set<number>([
 ]);
 /** IDs from 0x10 up are NFC password tokens; without the token a PIN may still do (hostapd). */
 const FIRST_OOB_PASSWORD_ID = 0x10;
-
-/** A Device Password ID an NFC token or a connection handover stands for. */
-function isNfcPasswordId(id: number): boolean {
-  return id >= FIRST_OOB_PASSWORD_ID || id === DevicePasswordId.NfcConnectionHandover;
-}
 
 export class Registrar extends RegistrationRun<RegistrarState> {
   private readonly registrarNonce: Buffer;
@@ -334,7 +330,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
-    } else if (choice?.kind === 'nfc' && choice.passwordId === id && isNfcPasswordId(id)) {
+    } else if (choice?.kind === 'nfc' && choice.passwordId === id && isNfcTokenId(id)) {
       handover = id === DevicePasswordId.NfcConnectionHandover;
       if ((handover && (choice.publicKeyHash === undefined || this.cfg.apSettings !== undefined)) || (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey))) {
         // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
