@@ -35,7 +35,7 @@ import { macFromBytes, macToBytes, type MacAddress } from '../../radio/mac.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
-import type { Rng } from '../../wps/crypto.js';
+import type { DhKeyPair, Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
 import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
@@ -124,6 +124,12 @@ export interface WpsApOptions {
   extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
   /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
   eapServer?: boolean;
+  /** ignore_broadcast_ssid=1: empty SSID in Beacons, no answer to wildcard Probe Requests. */
+  hideSsid?: boolean;
+  /** max_num_sta and the MAC filter for the MLME. */
+  admission?: { maxStations?: number; allowed?: (addr: MacAddress) => boolean };
+  /** hostapd ieee8021x=1: an EAPOL authenticator for every station, wired ones included. */
+  ieee8021x?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
@@ -153,6 +159,8 @@ export interface WpsApOptions {
   onEvent?: (e: WpsApEvent) => void;
   now?: () => number;
   rng?: Rng;
+  /** Precomputed DH key pairs for this AP's runs (the daemon's pool); each run generates its own without. */
+  dhKeys?: { take(): DhKeyPair };
   logger?: Logger;
 }
 
@@ -202,7 +210,7 @@ export class WpsAp {
     if (opts.link !== undefined && opts.upnp === undefined) this.attach(opts.link);
     const driver = opts.driver;
     if (driver === undefined) return;
-    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, now: this.now, logger: this.log };
+    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, ...(opts.admission ?? {}), now: this.now, logger: this.log };
     if (opts.multiAp !== undefined) mlmeOpts.multiAp = opts.multiAp;
     this.mlmeOpts = mlmeOpts;
     const mlme = new ApMlme(mlmeOpts);
@@ -217,6 +225,7 @@ export class WpsAp {
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
       eapServer: opts.eapServer ?? true,
+      ieee8021x: opts.ieee8021x ?? false,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
@@ -255,6 +264,7 @@ export class WpsAp {
       capability: CapabilityInfo.ESS | (o.rsn ? CapabilityInfo.PRIVACY : 0),
       beaconElements: [...(o.baseElements ?? []), ...wps.beaconElements],
       probeResponseElements: [...(o.baseElements ?? []), ...wps.probeResponseElements],
+      ...(o.hideSsid === true ? { hideSsid: true } : {}),
     });
   }
 
@@ -462,14 +472,20 @@ export class WpsAp {
     return ap;
   }
 
+  /** A run's DH key pair from the daemon's pool, when it has one (an NFC token's fixed key is not pooled). */
+  private pooledDhKey(): { dhKeyPair?: DhKeyPair } {
+    const pool = this.opts.dhKeys;
+    return pool === undefined ? {} : { dhKeyPair: pool.take() };
+  }
+
   /**
    * The AP's device password as Enrollee: its AP PIN, or with its NFC token
    * enabled the token (its ID, password and DH key) with the AP PIN kept as
    * the alternative a Registrar may ask for in M2 (hostapd wps_init).
    */
-  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> {
+  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey' | 'dhKeyPair'> {
     const t = this.apNfcToken;
-    if (t === undefined) return pin === undefined ? {} : { password: { kind: 'pin', pin } };
+    if (t === undefined) return pin === undefined ? this.pooledDhKey() : { password: { kind: 'pin', pin }, ...this.pooledDhKey() };
     const out: Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> = {
       password: { kind: 'pin', pin: nfcDevicePassword(t.devPw), devicePasswordId: t.devPwId },
       dhPrivateKey: t.dhPrivkey,
@@ -530,6 +546,7 @@ export class WpsAp {
       device: this.opts.registrarDevice,
       pbc: this.registrar.pbc,
       rng: this.opts.rng,
+      ...this.pooledDhKey(),
       policy: {
         devicePassword: (e) => this.devicePasswordFor(e),
         credentials: (e) => this.opts.credentials(e),
