@@ -340,7 +340,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       // Connection handover proves both keys out of band: no device password (hostapd's abbreviated handshake).
       this.password = { value: handover ? Buffer.alloc(0) : nfcDevicePassword(choice.password), pbc: false };
-      if (choice.dhPrivateKey !== undefined) this.crypto = new RunCrypto(this.rng, choice.dhPrivateKey);
+      if (choice.dhPrivateKey !== undefined) this.crypto = new RunCrypto(this.rng, { privateKey: choice.dhPrivateKey });
       this.crypto.lastMessage = msg.raw;
     } else if (PIN_PASSWORD_IDS.has(id) || id >= FIRST_OOB_PASSWORD_ID) {
       if (choice?.kind !== 'pin') {
