@@ -323,6 +323,7 @@ export class ApBss {
         wpsState: () => (state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured),
       },
       apPin: { pin: conf.apPin, setupLocked: conf.apSetupLocked },
+      nfc: conf.wpsNfc,
       siblings: () => this.wpsSiblings().flatMap((b) => (b.wps !== undefined ? [b.wps] : [])),
       now: this.now,
       logger: this.log,
