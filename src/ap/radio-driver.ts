@@ -1,7 +1,9 @@
 /**
  * The radio under `wpsd ap`, per `driver=`:
- *   none, wired  no radio: UPnP and the control interface only (hostapd's
- *                wired test setups use driver=wired the same way);
+ *   none         no radio: UPnP and the control interface only;
+ *   wired        an IEEE 802.1X EAPOL port on the interface (radio/wired):
+ *                no beacons or association, EAP-WSC with wired Enrollees
+ *                when ieee8021x=1, as hostapd's driver_wired;
  *   sim, nl80211 opened through src/radio's openApDriver and started per BSS
  *                with its SSID on the radio's channel; the BSS's WPS
  *                owner (ap/wps/wps-ap.ts) then adds the RSN and WPS elements and
@@ -22,7 +24,7 @@ import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
-export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
+export const RADIOLESS_DRIVERS: readonly string[] = ['none'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */
 const CAP_ESS = 0x0001;
 const CAP_PRIVACY = 0x0010;
@@ -50,6 +52,7 @@ export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApPa
     capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
     beaconElements: [],
     probeResponseElements: [],
+    ...(bss.ignoreBroadcastSsid === 1 ? { hideSsid: true } : {}),
   };
 }
 
@@ -90,6 +93,7 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
         ifname: bss.iface,
         address: formatMac(ownAddr),
         channel,
+        ...(bss.usePaeGroupAddr === 1 ? { usePaeGroupAddr: true } : {}),
         ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
       },
       log,
