@@ -282,10 +282,11 @@ describe('wpsd ap killed (SIGKILL) while wps_config rewrites its configuration f
     const ctrlDir = join(dir, 'ctrl');
     const confPath = join(dir, 'hostapd.conf');
     const oldText = conf(ctrlDir);
+    let d: ManagedProcess | undefined;
     try {
       // The new file, from a rewrite left to finish.
       writeFileSync(confPath, oldText);
-      let d = startWpsd(confPath);
+      d = startWpsd(confPath);
       await d.waitForOutput(/AP-ENABLED/, KILL_START_MS);
       let mon = await CtrlSession.open(join(ctrlDir, IFNAME), { attach: true });
       expect(await mon.request(`WPS_CONFIG ${hex(SSID)} WPA2PSK CCMP ${hex(KEY)}`)).toBe('OK\n');
@@ -325,6 +326,7 @@ describe('wpsd ap killed (SIGKILL) while wps_config rewrites its configuration f
       // Bounded: on an idle machine the window is short, but 40 rounds have always hit it so far.
       expect(hits).toBeGreaterThan(0);
     } finally {
+      d?.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });
