@@ -254,6 +254,11 @@ export interface DriverConfig {
   ifname: string;
   address: MacAddress;
   channel: number;
+  /** nl80211 AP: when `ifname` does not exist, create it on this interface's wiphy, with `address` (a bss= section). */
+  parentIfname?: string;
+  /** nl80211 AP: hostapd's bridge= and wds_bridge=. */
+  bridge?: string;
+  wdsBridge?: string;
 }
 
 /** A small fan-out for driver events that isolates a throwing listener from the driver. */

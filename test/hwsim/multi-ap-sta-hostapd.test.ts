@@ -15,7 +15,7 @@ import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { AIR_CHANNEL, C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from './daemons.js';
+import { AIR_CHANNEL, C_START_MS, ENROLL_MS, NODE_START_MS, multiApElementHex, startAirWpsdSta } from './daemons.js';
 
 const FRONT_SSID = 'hwsim-front';
 const FRONT_PASS = 'fronthaul passphrase';
@@ -111,6 +111,14 @@ describe('Debian hostapd (fronthaul + backhaul BSS in br0) + wpsd sta -D nl80211
       expect(ours).toBeDefined();
       expect(m?.[1]).toBe(Buffer.from(buildElements(ours === undefined ? [] : [ours])).toString('hex'));
       process.stdout.write(`hostapd's Multi-AP element in the Association Response: ${m?.[1] ?? 'none'}\n`);
+      // And in its Beacons / Probe Responses of both BSSes, as the station's scan table holds them.
+      for (const [bssid, multiAp] of [[apHost.radio?.mac ?? '', 2], [backhaulBssid, 1]] as const) {
+        const ie = /^ie=([0-9a-f]*)$/m.exec(await sta.cli('bss', bssid))?.[1] ?? '';
+        const seen = multiApElementHex(ie);
+        process.stdout.write(`hostapd's Multi-AP element in the Beacon / Probe Response of ${bssid} (multi_ap=${multiAp}): ${seen ?? 'none'}\n`);
+        const el = multiApBssElement(multiAp);
+        expect(seen).toBe(Buffer.from(buildElements(el === undefined ? [] : [el])).toString('hex'));
+      }
     } finally {
       await sta.stop();
     }
