@@ -11,8 +11,6 @@ import { WPSD_CLI } from '../../harness/wpsd.js';
 import { HOST_IFNAME, type NetnsHost } from '../../harness/netns.js';
 import { erConf } from '../../harness/wpa-supplicant.js';
 import type { AirHost } from './air.js';
-import { buildElements, findVendorElements, parseElements } from '../../src/radio/elements.js';
-import { MULTI_AP_VENDOR_TYPE } from '../../src/radio/multi-ap-ie.js';
 
 /** Start-up of a Node daemon under TCG (the CLI alone takes ~6 s on a busy machine). */
 export const NODE_START_MS = 180_000;
@@ -137,10 +135,4 @@ export async function startAirWpsdEr(host: NetnsHost, args: readonly string[] = 
   writeFileSync(confPath, erConf({ ctrlDir }));
   const proc = host.spawnNode(WPSD_CLI, ['sta', '-c', confPath, '-i', host.ifname, '-D', 'none', ...args], { label: `wpsd-er@${host.name}`, cwd: dir });
   return started(new DaemonInstance(host, proc, dir, confPath, ctrlDir, ownsDir), NODE_START_MS);
-}
-
-/** The Multi-AP element (hex) in an element stream (hex, as wpa_cli's `bss` prints ie=), or undefined. */
-export function multiApElementHex(ies: string): string | undefined {
-  const found = findVendorElements(parseElements(Buffer.from(ies, 'hex')), MULTI_AP_VENDOR_TYPE);
-  return found.length === 0 ? undefined : Buffer.from(buildElements(found.slice(0, 1))).toString('hex');
 }

@@ -12,19 +12,15 @@
 // bytes Debian hostapd sends for the same BSSes (multi-ap-sta-hostapd.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { REFERENCE_AP } from '../../harness/hostapd.js';
 import { daemonFiles, waitForCtrl, type DaemonInstance } from '../../harness/reference-daemon.js';
 import { WPSD_CLI, WpsdApInstance } from '../../harness/wpsd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { AIR_CHANNEL, ENROLL_MS, NODE_START_MS, multiApElementHex, startAirWpaSupplicant } from './daemons.js';
+import { ENROLL_MS, NODE_START_MS, startAirWpaSupplicant } from './daemons.js';
+import { addBridge, BACK_PASS, BACK_SSID, backhaulIfname, FRONT_PASS, FRONT_SSID, multiApConf, multiApElementHex } from './multi-ap.js';
 
-const FRONT_SSID = 'hwsim-front';
-const FRONT_PASS = 'fronthaul passphrase';
-const BACK_SSID = 'hwsim-back';
-const BACK_PASS = 'backhaul passphrase';
 const LEAVE_MS = 60_000;
 
 const elementHex = (multiAp: number): string => {
@@ -39,45 +35,12 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
 
   beforeAll(async () => {
     const host = air.host('ap');
-    const ifname = host.ifname;
-    backhaulIf = `${ifname}_1`;
+    backhaulIf = backhaulIfname(host);
     // br0 carries the AP host's address; wpsd adds both BSSes' interfaces and the AP/VLAN interfaces to it.
-    await host.exec('ip', ['addr', 'flush', 'dev', ifname]);
-    await host.exec('ip', ['link', 'add', 'br0', 'type', 'bridge']);
-    await host.exec('ip', ['addr', 'add', `${airAddress(0)}/24`, 'dev', 'br0']);
-    await host.exec('ip', ['link', 'set', 'br0', 'up']);
+    await addBridge(host);
     const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-multiap-ap-', 'hostapd.conf');
-    const conf = [
-      'driver=nl80211',
-      `interface=${ifname}`,
-      'bridge=br0',
-      `ctrl_interface=${ctrlDir}`,
-      'hw_mode=g',
-      `channel=${AIR_CHANNEL}`,
-      `ssid=${FRONT_SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${FRONT_PASS}`,
-      'multi_ap=2',
-      'eap_server=1',
-      'wps_state=2',
-      `uuid=${REFERENCE_AP.uuid}`,
-      'config_methods=virtual_push_button keypad',
-      `multi_ap_backhaul_ssid="${BACK_SSID}"`,
-      `multi_ap_backhaul_wpa_passphrase=${BACK_PASS}`,
-      // No bssid=: wpsd derives the new interface's address from the radio's, as hostapd does.
-      `bss=${backhaulIf}`,
-      'bridge=br0',
-      `ctrl_interface=${ctrlDir}`,
-      `ssid=${BACK_SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${BACK_PASS}`,
-      'multi_ap=1',
-      '',
-    ].join('\n');
+    // No bssid= for the backhaul BSS: wpsd derives the new interface's address from the radio's, as hostapd does.
+    const conf = multiApConf({ host, ctrlDir });
     writeFileSync(confPath, conf);
     const proc = host.spawnNode(WPSD_CLI, ['ap', '-c', confPath, '-d'], { label: `wpsd-ap-multiap@${host.name}`, cwd: dir });
     ap = air.track(new WpsdApInstance(host, proc, dir, confPath, ctrlDir, ownsDir));
