@@ -109,7 +109,7 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
       const info = (await apHost.exec('iw', ['dev', vlan, 'info'])).stdout;
       expect(info).toContain('type AP/VLAN');
       expect(info).toContain('4addr: on');
-      expect(await bridgePorts()).toContain(`${vlan}@`);
+      expect(await bridgePorts()).toContain(`${vlan}: `);
       expect((await apHost.exec('bridge', ['link', 'show', 'dev', vlan])).stdout).toContain('master br0');
       expect((await apHost.exec('ip', ['-d', 'link', 'show', vlan])).stdout).toContain('bridge_slave');
       expect(await pingOverAir(staHost, airAddress(0))).toMatch(/[1-3] received/);

@@ -75,11 +75,12 @@ describe('Debian hostapd (fronthaul + backhaul BSS in br0) + wpsd sta -D nl80211
       process.stdout.write(`hostapd's Multi-AP element in the Association Response: ${m?.[1] ?? 'none'}\n`);
       // And in its Beacons / Probe Responses of both BSSes, as the station's scan table holds them.
       for (const [bssid, multiAp] of [[apHost.radio?.mac ?? '', 2], [backhaulBssid, 1]] as const) {
-        const ie = /^ie=([0-9a-f]*)$/m.exec(await sta.cli('bss', bssid))?.[1] ?? '';
+        const text = await sta.cli('bss', bssid);
+        const ie = /^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '';
         const seen = multiApElementHex(ie);
         process.stdout.write(`hostapd's Multi-AP element in the Beacon / Probe Response of ${bssid} (multi_ap=${multiAp}): ${seen ?? 'none'}\n`);
         const el = multiApBssElement(multiAp);
-        expect(seen).toBe(Buffer.from(buildElements(el === undefined ? [] : [el])).toString('hex'));
+        expect(seen, text).toBe(Buffer.from(buildElements(el === undefined ? [] : [el])).toString('hex'));
       }
     } finally {
       await sta.stop();

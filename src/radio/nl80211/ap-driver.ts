@@ -29,7 +29,9 @@
  *             set_wds_sta names it: NEW_INTERFACE (AP_VLAN, 4addr, owned by
  *             this session), the BSS's MAC, up, into wds_bridge= or bridge=,
  *             then SET_STATION moves the station onto it
- *             (NL80211_ATTR_STA_VLAN); it goes when the station does;
+ *             (NL80211_ATTR_STA_VLAN), all after addStation() returned so
+ *             that the Association Response is not delayed; the interface
+ *             goes when the station does;
  *   bss=      a BSS whose interface does not exist is created on the first
  *             BSS's wiphy (NEW_INTERFACE type AP, owned by this session, with
  *             its BSSID as MAC address), as hostapd's if_add, and removed at close;
@@ -362,16 +364,24 @@ export class Nl80211ApDriver implements ApDriver {
       await this.conn.request(Nl80211Cmd.NEW_STATION, msg, what);
     }
     const held: Held = { info: { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr, authorized: false }, pairwiseKey: false };
-    if (fourAddr) {
-      try {
-        held.wds = await this.addWds(sta, p.aid);
-      } catch (err) {
-        await this.delStation(sta).catch(() => undefined);
-        throw err;
-      }
-    }
     this.table.set(sta, held);
     this.emit({ type: 'station-associated', addr: sta, aid: p.aid, fourAddr });
+    // After this call returns, so the Association Response goes out first (hostapd sets the WDS
+    // station up in its TX status callback): a station waits only a few hundred ms for it.
+    if (fourAddr) void this.serial(sta, () => this.startWds(sta, held));
+  }
+
+  /** The AP/VLAN interface of a 4-address station still associated; a failure is logged and leaves it on the BSS's interface, as hostapd. */
+  private async startWds(sta: MacAddress, held: Held): Promise<void> {
+    if (this.table.get(sta) !== held) return;
+    try {
+      held.wds = await this.addWds(sta, held.info.aid);
+    } catch (err) {
+      this.log.error(`nl80211: ${this.ifname}: no AP/VLAN interface for backhaul STA ${sta}: ${(err as Error).message}`);
+      return;
+    }
+    // Gone while its interface was made (the AP stopped): the interface goes too.
+    if (this.table.get(sta) !== held) await this.removeWds(held);
   }
 
   /**
