@@ -8,8 +8,9 @@
 // address; when the station leaves, the AP/VLAN interface goes. A plain
 // station with the backhaul passphrase is refused on the backhaul BSS (status
 // 12) and admitted on the fronthaul BSS with the fronthaul passphrase. The
-// Multi-AP elements of wpsd's Beacons, as wpa_supplicant saw them, are the
-// bytes Debian hostapd sends for the same BSSes (multi-ap-sta-hostapd.test.ts).
+// Multi-AP elements of wpsd's Beacons / Probe Responses, as wpa_supplicant saw
+// them, have the bytes Debian hostapd sends in its Association Response for
+// that BSS (multi-ap-sta-hostapd.test.ts; hostapd 2.10 beacons none).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { daemonFiles, waitForCtrl, type DaemonInstance } from '../../harness/reference-daemon.js';
@@ -57,7 +58,7 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
     return (await air.host('ap').exec('ip', ['-o', 'link', 'show', 'master', 'br0'])).stdout;
   }
 
-  it('both BSSes beacon on one radio, inside br0, with the Multi-AP elements Debian hostapd sends', async () => {
+  it('both BSSes beacon on one radio, inside br0, with their Multi-AP elements (the bytes of Debian hostapd\'s Association Response)', async () => {
     const apHost = air.host('ap');
     const ports = await bridgePorts();
     expect(ports).toContain(`${apHost.ifname}:`);
@@ -74,7 +75,7 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
       expect(front).toContain(`ssid=${FRONT_SSID}`);
       expect(back).toContain(`ssid=${BACK_SSID}`);
       const ie = (text: string): string => /^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '';
-      // hostapd 2.10 in this VM: dd07506f9a1b060120 (fronthaul), dd07506f9a1b060140 (backhaul).
+      // hostapd 2.10 in this VM answers a backhaul STA on the backhaul BSS with dd07506f9a1b060140.
       expect(multiApElementHex(ie(front))).toBe('dd07506f9a1b060120');
       expect(multiApElementHex(ie(back))).toBe('dd07506f9a1b060140');
       expect(elementHex(2)).toBe('dd07506f9a1b060120');

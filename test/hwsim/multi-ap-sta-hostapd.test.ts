@@ -7,7 +7,8 @@
 // (`iw dev`), hostapd puts the station's AP/VLAN interface into br0, and a
 // ping crosses to br0's address. The Multi-AP element hostapd sends in its
 // Association Response is recorded from the station's log and compared with
-// the one wpsd's AP builds for the same BSS.
+// the one wpsd's AP builds for the same BSS; its Beacons and Probe Responses
+// carry none (hostapd 2.10 adds the element to association responses only).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { HostapdInstance, REFERENCE_AP } from '../../harness/hostapd.js';
@@ -73,14 +74,14 @@ describe('Debian hostapd (fronthaul + backhaul BSS in br0) + wpsd sta -D nl80211
       expect(ours).toBeDefined();
       expect(m?.[1]).toBe(Buffer.from(buildElements(ours === undefined ? [] : [ours])).toString('hex'));
       process.stdout.write(`hostapd's Multi-AP element in the Association Response: ${m?.[1] ?? 'none'}\n`);
-      // And in its Beacons / Probe Responses of both BSSes, as the station's scan table holds them.
-      for (const [bssid, multiAp] of [[apHost.radio?.mac ?? '', 2], [backhaulBssid, 1]] as const) {
+      // hostapd 2.10 sends the element only in (Re)Association Responses to Multi-AP stations:
+      // its Beacons and Probe Responses of both BSSes, as the station's scan table holds them, have none.
+      for (const bssid of [apHost.radio?.mac ?? '', backhaulBssid]) {
         const text = await sta.cli('bss', bssid);
-        const ie = /^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '';
-        const seen = multiApElementHex(ie);
-        process.stdout.write(`hostapd's Multi-AP element in the Beacon / Probe Response of ${bssid} (multi_ap=${multiAp}): ${seen ?? 'none'}\n`);
-        const el = multiApBssElement(multiAp);
-        expect(seen, text).toBe(Buffer.from(buildElements(el === undefined ? [] : [el])).toString('hex'));
+        expect(text).toContain(`bssid=${bssid}`);
+        const seen = multiApElementHex(/^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '');
+        process.stdout.write(`hostapd's Multi-AP element in the Beacon / Probe Response of ${bssid}: ${seen ?? 'none'}\n`);
+        expect(seen, text).toBeUndefined();
       }
     } finally {
       await sta.stop();
