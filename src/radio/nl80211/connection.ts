@@ -202,8 +202,8 @@ export class Nl80211Connection {
   }
 
   /** Whether an event of `ifindex` belongs to this session. */
-  owns(ifindex: number | undefined): boolean {
-    return ifindex === undefined || ifindex === this.iface.ifindex || this.adopted.has(ifindex);
+  owns(ifindex: number): boolean {
+    return ifindex === this.iface.ifindex || this.adopted.has(ifindex);
   }
 
   /** A command on the control socket naming another interface by its ifindex (an AP/VLAN interface). */
