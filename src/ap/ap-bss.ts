@@ -24,6 +24,7 @@ import { WpaPath } from './wpa-path.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
 import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
+import type { DhKeyPair } from '../wps/crypto.js';
 import { formatUuid } from '../wps/device.js';
 import { AuthType, RfBand, WpsState } from '../wps/values.js';
 import { BssState } from './bss.js';
@@ -70,6 +71,8 @@ export interface ApBssOptions {
   driver?: ApDriver;
   tuning?: WpsTuning;
   now?: () => number;
+  /** The daemon's precomputed DH key pairs, shared by its BSSes. */
+  dhKeys?: { take(): DhKeyPair };
 }
 
 /** hostapd_wps_rf_band_cb: the WPS RF band of hw_mode (a single band even for a dual-band setting). */
@@ -317,6 +320,7 @@ export class ApBss {
       now: this.now,
       logger: this.log,
     };
+    if (this.opts.dhKeys !== undefined) o.dhKeys = this.opts.dhKeys;
     if (this.opts.driver !== undefined) o.driver = this.opts.driver;
     for (const k of ['pbcWalkTimeMs', 'm2WaitMs', 'externalTimeoutMs', 'retransmitMs', 'maxRetransmissions'] as const) {
       if (t[k] !== undefined) o[k] = t[k];

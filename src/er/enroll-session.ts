@@ -70,6 +70,7 @@ export class EnrollSessions {
     return new Registrar({
       device: ctx.device,
       pbc: ctx.pbc,
+      dhKeyPair: ctx.dhKeyPair(),
       policy: {
         devicePassword: (info: EnrolleeInfo) => {
           if (info.devicePasswordId === DevicePasswordId.PushButton) return ctx.pbc.active ? { kind: 'pbc' } : undefined;

@@ -28,6 +28,7 @@ import type { Credential } from '../wps/credential.js';
 import { parseUuid, type DeviceInfo } from '../wps/device.js';
 import { WscProtocolError, parseMessage } from '../wps/message.js';
 import { PbcSessions } from '../wps/pbc.js';
+import { DhKeyPool } from '../wps/dh-key-pool.js';
 import { AttributeType } from '../wps/attributes.js';
 import { DevicePasswordId, MessageType } from '../wps/values.js';
 import { runApSession, type ApSessionMode } from './ap-session.js';
@@ -123,6 +124,8 @@ export class ExternalRegistrar implements ErEventSource {
   readonly now: () => number;
   private readonly pins: PinTable;
   private readonly pbc: PbcSessions;
+  /** Every Registrar run takes its DH pair from here; refilled between events while the ER runs. */
+  private readonly dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
   private readonly events: ErEvents;
   private readonly aps = new Map<string, ErAp>();
   /** Protocol runs under way. */
@@ -180,6 +183,7 @@ export class ExternalRegistrar implements ErEventSource {
     return {
       device: this.device,
       log: this.log,
+      dhKeyPair: () => this.dhKeys.take(),
       controlUrl: (ap) => this.controlUrl(ap),
       newRun: (kind, ap, e) => this.newRun(kind, ap, e),
       publish: <K extends SessionEventName>(name: K, ev: ErEventMap[K]) => this.publish(name, ev),
@@ -299,6 +303,7 @@ export class ExternalRegistrar implements ErEventSource {
     searcher.on('expired', (ad) => this.onGone(ad, 'expired'));
     this.housekeeping = setInterval(() => this.tick(), ER_HOUSEKEEPING_MS);
     this.housekeeping.unref();
+    this.dhKeys.fill();
     this.log.debug(`WPS ER: Start (ifname=${iface.name} ip_addr=${iface.address})`);
     if (filter !== undefined) this.log.debug(`WPS UPnP: Only accepting connections with ${filter}`);
     this.search();

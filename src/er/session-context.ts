@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../common/log.js';
 import type { Credential } from '../wps/credential.js';
+import type { DhKeyPair } from '../wps/crypto.js';
 import type { DeviceInfo } from '../wps/device.js';
 import type { PbcSessions } from '../wps/pbc.js';
 import type { ErAp } from './ap-record.js';
@@ -17,6 +18,8 @@ export type SessionEventName = 'run-start' | 'wps-fail' | 'wps-success' | 'run-e
 export interface ErSessionContext {
   readonly device: DeviceInfo;
   readonly log: Logger;
+  /** A DH key pair for one Registrar run (from the ER's precomputed stock). */
+  dhKeyPair(): DhKeyPair;
   /** The AP's WFAWLANConfig control URL (its description was checked). */
   controlUrl(ap: ErAp): string;
   /** A new run record (its id and start time). */

@@ -36,7 +36,7 @@
  */
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { parseApSettings, parseCredential, encodeApSettings, type Credential } from './credential.js';
-import { randomNonce, type Rng } from './crypto.js';
+import { randomNonce, type DhKeyPair, type Rng } from './crypto.js';
 import type { DeviceInfo } from './device.js';
 import { ErrorIndication, UNKNOWN_MAC, type WpsEvent, type WpsStep } from './events.js';
 import {
@@ -115,6 +115,8 @@ export interface EnrolleeConfig {
   altPassword?: { pin: string | Buffer; devicePasswordId: number };
   /** NFC: the DH private value our password token's public key hash commits to (wps_nfc_dh_privkey). */
   dhPrivateKey?: Uint8Array;
+  /** A precomputed DH key pair for this run only (a DhKeyPool's); ignored when dhPrivateKey is set. */
+  dhKeyPair?: DhKeyPair;
   /** NFC: the Registrar's public key hash, known out of band; M2's key must match it. */
   peerPublicKeyHash?: Uint8Array;
   rng?: Rng;
@@ -155,7 +157,10 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    super(cfg.rng, 'start', 'over', cfg.dhPrivateKey);
+    super(cfg.rng, 'start', 'over', {
+      ...(cfg.dhPrivateKey !== undefined ? { privateKey: cfg.dhPrivateKey } : {}),
+      ...(cfg.dhKeyPair !== undefined ? { keyPair: cfg.dhKeyPair } : {}),
+    });
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';

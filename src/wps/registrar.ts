@@ -47,7 +47,7 @@
  */
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { credentialAttribute, encodeApSettings, parseApSettings, parseCredentials, type Credential } from './credential.js';
-import { randomNonce, type Rng } from './crypto.js';
+import { randomNonce, type DhKeyPair, type Rng } from './crypto.js';
 import type { DeviceInfo } from './device.js';
 import type { WpsEvent, WpsStep } from './events.js';
 import {
@@ -155,6 +155,8 @@ export interface RegistrarConfig {
   connTypeFlags?: number;
   /** Send the WFA Version2 subelement (WPS 2.0); default true. */
   version2?: boolean;
+  /** A precomputed DH key pair for this run only (a DhKeyPool's); else a fresh one. */
+  dhKeyPair?: DhKeyPair;
   rng?: Rng;
 }
 
@@ -203,7 +205,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
   private pinRevealed = false;
 
   constructor(private readonly cfg: RegistrarConfig) {
-    super(cfg.rng, 'recv-m1', 'over');
+    super(cfg.rng, 'recv-m1', 'over', cfg.dhKeyPair !== undefined ? { keyPair: cfg.dhKeyPair } : {});
     this.registrarNonce = randomNonce(this.rng);
   }
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Rng } from './crypto.js';
 import type { WpsEvent, WpsStep } from './events.js';
 import type { WscMessage } from './message.js';
-import { RunCrypto } from './run-crypto.js';
+import { RunCrypto, type RunDhKey } from './run-crypto.js';
 import { asRunFailure, guessMessageType, parseReceived } from './run-common.js';
 import type { RunFailure } from './run-failure.js';
 
@@ -26,10 +26,10 @@ export abstract class RegistrationRun<State extends string> {
     rng: Rng | undefined,
     initial: State,
     private readonly over: State,
-    dhPrivateKey?: Uint8Array,
+    dh: RunDhKey = {},
   ) {
     this.rng = rng ?? randomBytes;
-    this.crypto = new RunCrypto(this.rng, dhPrivateKey);
+    this.crypto = new RunCrypto(this.rng, dh);
     this.st = initial;
   }
 

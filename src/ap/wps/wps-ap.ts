@@ -35,7 +35,7 @@ import { macFromBytes, macToBytes, type MacAddress } from '../../radio/mac.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
-import type { Rng } from '../../wps/crypto.js';
+import type { DhKeyPair, Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
 import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
@@ -148,6 +148,8 @@ export interface WpsApOptions {
   onEvent?: (e: WpsApEvent) => void;
   now?: () => number;
   rng?: Rng;
+  /** Precomputed DH key pairs for this AP's runs (the daemon's pool); each run generates its own without. */
+  dhKeys?: { take(): DhKeyPair };
   logger?: Logger;
 }
 
@@ -457,14 +459,20 @@ export class WpsAp {
     return ap;
   }
 
+  /** A run's DH key pair from the daemon's pool, when it has one (an NFC token's fixed key is not pooled). */
+  private pooledDhKey(): { dhKeyPair?: DhKeyPair } {
+    const pool = this.opts.dhKeys;
+    return pool === undefined ? {} : { dhKeyPair: pool.take() };
+  }
+
   /**
    * The AP's device password as Enrollee: its AP PIN, or with its NFC token
    * enabled the token (its ID, password and DH key) with the AP PIN kept as
    * the alternative a Registrar may ask for in M2 (hostapd wps_init).
    */
-  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> {
+  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey' | 'dhKeyPair'> {
     const t = this.apNfcToken;
-    if (t === undefined) return pin === undefined ? {} : { password: { kind: 'pin', pin } };
+    if (t === undefined) return pin === undefined ? this.pooledDhKey() : { password: { kind: 'pin', pin }, ...this.pooledDhKey() };
     const out: Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> = {
       password: { kind: 'pin', pin: nfcDevicePassword(t.devPw), devicePasswordId: t.devPwId },
       dhPrivateKey: t.dhPrivkey,
@@ -505,6 +513,7 @@ export class WpsAp {
       device: this.opts.registrarDevice,
       pbc: this.registrar.pbc,
       rng: this.opts.rng,
+      ...this.pooledDhKey(),
       policy: {
         devicePassword: (e) => this.registrar.passwordFor(e),
         credentials: (e) => this.opts.credentials(e),
