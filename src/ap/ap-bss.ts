@@ -152,7 +152,8 @@ export class ApBss {
         logger: this.log,
       });
     }
-    await this.startWps(false);
+    // The radio is open but not beaconing: the BSS starts with every element in its first Beacon.
+    await this.startWps(true);
     if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
     // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
     if (this.opts.driver !== undefined && this.ctrl !== undefined && this.wps !== undefined) {
@@ -164,7 +165,7 @@ export class ApBss {
     }
   }
 
-  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (it is down after DISABLE). */
+  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (at the start, and after DISABLE). */
   private async startWps(startBss: boolean): Promise<void> {
     const conf = this.conf;
     const uuid = this.state.uuid;

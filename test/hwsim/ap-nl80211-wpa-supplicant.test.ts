@@ -14,8 +14,8 @@ import { startWpaSupplicantEr } from '../../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../../harness/wpsd.js';
 import { Nl80211ApDriver } from '../../src/radio/nl80211/ap-driver.js';
 import { withAir, pingOverAir, airAddress, type AirFixture } from './air.js';
-import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';
-import { spawnAirWpsdAp, startAirWpsdAp } from './wpsd-ap.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
+import { spawnAirWpsdAp, startAirWpsdAp } from '../../harness/air-wpsd-ap.js';
 
 const ER_MS = 60_000;
 const PIN = '12345670';

@@ -10,7 +10,7 @@ import { REFERENCE_AP_LINES, erLearn } from '../../harness/er-runs.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { withAir, pingOverAir, airAddress } from './air.js';
-import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';
+import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
 
 const ER_MS = 60_000;
 

@@ -8,7 +8,7 @@ import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from './daemons.js';
+import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects with WPA2-PSK', () => {
   const air = withAir({ radios: ['ap', 'sta'] });

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm run bench:hwsim` (after the build): boots ONE hwsim VM
+# (scripts/hwsim-vm.sh) and runs bench/hwsim-radio.ts inside it, then puts
+# its section into bench/RESULTS.md (the rest of the file stays). The VM's
+# output lands in test-artifacts/bench-hwsim/. HWSIM_BENCH_ROUNDS sets the
+# rounds (default 5).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=test-artifacts/bench-hwsim
+rm -rf "$OUT"; mkdir -p "$OUT"
+JOB=$(mktemp /tmp/bench-hwsim.XXXXXX.sh)
+trap 'rm -f "$JOB"' EXIT
+printf '#!/usr/bin/env bash\nHWSIM_BENCH_ROUNDS=%q exec node dist/bench/hwsim-radio.js /vmshare/hwsim-radio.md\n' "${HWSIM_BENCH_ROUNDS:-5}" > "$JOB"
+VM_TIMEOUT=${VM_TIMEOUT:-3000} bash scripts/hwsim-vm.sh "$JOB" "$OUT" 3
+status=$?
+cat "$OUT/job.out" 2>/dev/null
+if [ -s "$OUT/hwsim-radio.md" ]; then
+  node --input-type=module -e '
+    import { readFileSync, writeFileSync, existsSync } from "node:fs";
+    import { withHwsimSection } from "./dist/bench/results.js";
+    const path = "bench/RESULTS.md";
+    const section = readFileSync(process.argv[1], "utf8");
+    writeFileSync(path, withHwsimSection(existsSync(path) ? readFileSync(path, "utf8") : "", section));
+  ' "$OUT/hwsim-radio.md" && echo "bench-hwsim: section written to bench/RESULTS.md"
+fi
+exit $status
