@@ -10,7 +10,9 @@ OUT=test-artifacts/bench-hwsim
 rm -rf "$OUT"; mkdir -p "$OUT"
 JOB=$(mktemp /tmp/bench-hwsim.XXXXXX.sh)
 trap 'rm -f "$JOB"' EXIT
-printf '#!/usr/bin/env bash\nHWSIM_BENCH_ROUNDS=%q exec node dist/bench/hwsim-radio.js /vmshare/hwsim-radio.md\n' "${HWSIM_BENCH_ROUNDS:-5}" > "$JOB"
+# wpsd's daemons start from the bundled build, as in the hwsim group (scripts/hwsim-bundle.mjs).
+CLI=$(node scripts/hwsim-bundle.mjs)
+printf '#!/usr/bin/env bash\nexport WPSD_CLI=%q HWSIM_BENCH_ROUNDS=%q\nexec node dist/bench/hwsim-radio.js /vmshare/hwsim-radio.md\n' "$CLI" "${HWSIM_BENCH_ROUNDS:-5}" > "$JOB"
 VM_TIMEOUT=${VM_TIMEOUT:-3000} bash scripts/hwsim-vm.sh "$JOB" "$OUT" 3
 status=$?
 cat "$OUT/job.out" 2>/dev/null

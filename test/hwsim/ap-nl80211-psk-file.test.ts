@@ -101,12 +101,12 @@ describe('wpsd ap driver=nl80211 with wpa_psk_file and Debian wpa_supplicant', (
   it('a PSK in no line is refused: the 4-way handshake fails (WRONG_KEY), AP-STA-POSSIBLE-PSK-MISMATCH, never COMPLETED', async () => {
     let s: Station | undefined;
     try {
-      apCtrl.mark();
+      const from = apCtrl.mark();
       s = await station(pskNetwork('not-a-psk-of-the-file'));
       await s.ctrl.waitFor(/^CTRL-EVENT-SSID-TEMP-DISABLED .*reason=WRONG_KEY/, ENROLL_MS);
       await apCtrl.waitFor(new RegExp(`^AP-STA-POSSIBLE-PSK-MISMATCH ${staMac()}$`), ER_MS);
       expect(await s.sta.cli('status')).not.toContain('wpa_state=COMPLETED');
-      expect(apCtrl.events.map((e) => e.text)).not.toContainEqual(`EAPOL-4WAY-HS-COMPLETED ${staMac()}`);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).not.toContainEqual(`EAPOL-4WAY-HS-COMPLETED ${staMac()}`);
     } finally {
       await stop(s);
     }
