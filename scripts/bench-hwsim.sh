@@ -11,7 +11,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 JOB=$(mktemp /tmp/bench-hwsim.XXXXXX.sh)
 trap 'rm -f "$JOB"' EXIT
 # wpsd's daemons start from the bundled build, as in the hwsim group (scripts/hwsim-bundle.mjs).
-CLI=$(node scripts/hwsim-bundle.mjs)
+CLI=$(node scripts/hwsim-bundle.mjs hwsim-bench)
 printf '#!/usr/bin/env bash\nexport WPSD_CLI=%q HWSIM_BENCH_ROUNDS=%q\nexec node dist/bench/hwsim-radio.js /vmshare/hwsim-radio.md\n' "$CLI" "${HWSIM_BENCH_ROUNDS:-5}" > "$JOB"
 VM_TIMEOUT=${VM_TIMEOUT:-3000} bash scripts/hwsim-vm.sh "$JOB" "$OUT" 3
 status=$?

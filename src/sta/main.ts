@@ -147,7 +147,10 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     driver === undefined
       ? undefined
       : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
-  if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
+  if (radio !== undefined) {
+    netCtx.onSelect = (id) => radio.selectNetwork(id);
+    netCtx.onRemove = (ids) => radio.networksRemoved(ids);
+  }
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,

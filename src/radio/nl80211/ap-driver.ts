@@ -246,6 +246,7 @@ export class Nl80211ApDriver implements ApDriver {
       this.params = next;
       return;
     }
+    this.log.debug(`nl80211: ${this.ifname}: SET_BEACON: the elements changed`);
     await this.conn.request(Nl80211Cmd.SET_BEACON, { beaconHead: Buffer.from(tpl.head), beaconTail: Buffer.from(tpl.tail), ...ies }, 'updating the Beacon');
     this.params = next;
     this.beaconBytes = bytes;
