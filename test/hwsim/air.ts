@@ -1,13 +1,15 @@
 // The hwsim group's fixture over the air topology of harness/air.ts: the
 // namespaces and radios in beforeAll, what a test tracked and the namespaces
 // in afterAll, and each stopped daemon's output kept for the artifacts.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError, type Topology } from '../../harness/netns.js';
 import type { Cleanup } from '../../harness/fixture.js';
-import { RADIO_RETURN_MS, createAir, type AirHost, type AirOptions } from '../../harness/air.js';
+import { RADIO_RETURN_MS, airAddress, createAir, pingOverAir, type AirHost, type AirOptions } from '../../harness/air.js';
+import type { CtrlSession } from '../../harness/ctrl-session.js';
+import type { DaemonInstance } from '../../harness/reference-daemon.js';
 
 export { airAddress, pingOverAir, wiredView, type AirHost } from '../../harness/air.js';
 
@@ -68,3 +70,28 @@ function keepLog(thing: unknown): void {
   writeFileSync(join(dir, `${Date.now()}-${proc.label.replace(/[^\w@.-]/g, '_')}.log`), proc.output());
 }
 
+
+export interface Wpa2ConnectedOptions {
+  sta: DaemonInstance;
+  staCtrl: CtrlSession;
+  apCtrl: CtrlSession;
+  ssid: string;
+  timeoutMs: number;
+  /** The network id CTRL-EVENT-CONNECTED names (any when undefined). */
+  networkId?: number;
+}
+
+/**
+ * The station on the 'sta' host connected to the 'ap' host's BSS: CTRL-EVENT-CONNECTED, the AP saw the 4-way
+ * handshake complete (EAPOL-4WAY-HS-COMPLETED), `status` says COMPLETED with WPA2-PSK/CCMP, and data crosses the air.
+ */
+export async function expectWpa2Connected(air: AirFixture, o: Wpa2ConnectedOptions): Promise<void> {
+  const bssid = air.host('ap').radio?.mac ?? '';
+  const staMac = air.host('sta').radio?.mac ?? '';
+  const ev = await o.staCtrl.waitFor(/^CTRL-EVENT-CONNECTED /, o.timeoutMs);
+  expect(ev.text).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${bssid} completed \\[id=${o.networkId ?? '\\d+'} id_str=\\]$`));
+  await o.apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac}$`), o.timeoutMs);
+  const status = await o.sta.cli('status');
+  for (const line of [`bssid=${bssid}`, `ssid=${o.ssid}`, 'wpa_state=COMPLETED', 'key_mgmt=WPA2-PSK', 'pairwise_cipher=CCMP']) expect(status).toContain(`${line}\n`);
+  expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
+}

@@ -13,11 +13,11 @@ import { REFERENCE_AP } from '../../harness/hostapd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import type { WpsdApInstance } from '../../harness/wpsd.js';
-import { airAddress, pingOverAir, withAir } from './air.js';
+import { expectWpa2Connected, withAir } from './air.js';
 import { ENROLL_MS, NODE_START_MS, startAirWpaSupplicant } from '../../harness/air-daemons.js';
 import { startAirWpsdAp } from '../../harness/air-wpsd-ap.js';
 
-const ER_MS = 60_000;
+const EVENT_MS = 60_000;
 const OWN_PSK = 'station-own-passphrase';
 const ANY_PSK = 'any-station-passphrase';
 
@@ -53,17 +53,7 @@ describe('wpsd ap driver=nl80211 with wpa_psk_file and Debian wpa_supplicant', (
     await s?.sta.stop();
   }
 
-  /** The 4-way handshake completed on both sides with WPA2-PSK/CCMP, and data crosses the air. */
-  async function connected(s: Station): Promise<void> {
-    const ev = await s.ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
-    expect(ev.text).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${air.host('ap').radio?.mac} completed`));
-    await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac()}$`), ER_MS);
-    const status = await s.sta.cli('status');
-    expect(status).toContain('wpa_state=COMPLETED');
-    expect(status).toContain('key_mgmt=WPA2-PSK');
-    expect(status).toContain('pairwise_cipher=CCMP');
-    expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
-  }
+  const connected = (s: Station): Promise<void> => expectWpa2Connected(air, { sta: s.sta, staCtrl: s.ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS });
 
   it("the station's own PSK (its MAC's line) is admitted", async () => {
     let s: Station | undefined;
@@ -104,7 +94,7 @@ describe('wpsd ap driver=nl80211 with wpa_psk_file and Debian wpa_supplicant', (
       const from = apCtrl.mark();
       s = await station(pskNetwork('not-a-psk-of-the-file'));
       await s.ctrl.waitFor(/^CTRL-EVENT-SSID-TEMP-DISABLED .*reason=WRONG_KEY/, ENROLL_MS);
-      await apCtrl.waitFor(new RegExp(`^AP-STA-POSSIBLE-PSK-MISMATCH ${staMac()}$`), ER_MS);
+      await apCtrl.waitFor(new RegExp(`^AP-STA-POSSIBLE-PSK-MISMATCH ${staMac()}$`), EVENT_MS);
       expect(await s.sta.cli('status')).not.toContain('wpa_state=COMPLETED');
       expect(apCtrl.events.slice(from).map((e) => e.text)).not.toContainEqual(`EAPOL-4WAY-HS-COMPLETED ${staMac()}`);
     } finally {
