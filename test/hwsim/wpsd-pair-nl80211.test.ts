@@ -29,9 +29,6 @@ describe('wpsd sta -D nl80211 and wpsd ap driver=nl80211 over the air', () => {
   const bssid = (): string => air.host('ap').radio?.mac ?? '';
   const staMac = (): string => air.host('sta').radio?.mac ?? '';
 
-  let sta: DaemonInstance;
-  let staCtrl: CtrlSession;
-
   beforeAll(async () => {
     // The station's radio listens before the AP starts, so its first scan sees the first Beacons.
     await air.host('sta').exec('ip', ['link', 'set', air.host('sta').ifname, 'up']);
@@ -39,18 +36,9 @@ describe('wpsd sta -D nl80211 and wpsd ap driver=nl80211 over the air', () => {
     apCtrl = air.track(await ap.ctrl());
   }, 2 * NODE_START_MS);
 
-  /** One wpsd station for every run (a Node start is slow under TCG): each run starts from no network, disconnected. */
   async function station(): Promise<{ sta: DaemonInstance; ctrl: CtrlSession }> {
-    if (sta === undefined) {
-      sta = air.track(await startAirWpsdSta({ host: air.host('sta') }));
-      staCtrl = air.track(await sta.ctrl());
-    }
-    const wasConnected = (await sta.cli('status')).includes('wpa_state=COMPLETED');
-    staCtrl.mark();
-    expect(await sta.cli('remove_network', 'all')).toBe('OK\n');
-    if (wasConnected) await staCtrl.waitFor(/^CTRL-EVENT-DISCONNECTED /, ER_MS);
-    staCtrl.mark();
-    return { sta, ctrl: staCtrl };
+    const sta = await startAirWpsdSta({ host: air.host('sta') });
+    return { sta, ctrl: await sta.ctrl() };
   }
 
   it('the first START_AP carries the whole Beacon: a passive scan right after AP-ENABLED shows RSN (PSK, CCMP) and WPS', async () => {
@@ -88,7 +76,8 @@ describe('wpsd sta -D nl80211 and wpsd ap driver=nl80211 over the air', () => {
       expect((await apCtrl.waitFor(/^WPS-REG-SUCCESS /, ENROLL_MS)).text).toBe(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
       await connected(sta, ctrl);
     } finally {
-      await ap.cli('wps_cancel');
+      ctrl.close();
+      await sta.stop();
     }
   }, 3 * ENROLL_MS);
 
@@ -102,7 +91,8 @@ describe('wpsd sta -D nl80211 and wpsd ap driver=nl80211 over the air', () => {
       await apCtrl.waitFor(new RegExp(`^WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}$`), ENROLL_MS);
       await connected(sta, ctrl);
     } finally {
-      await ap.cli('wps_cancel');
+      ctrl.close();
+      await sta.stop();
     }
   }, 3 * ENROLL_MS);
 
@@ -125,6 +115,8 @@ describe('wpsd sta -D nl80211 and wpsd ap driver=nl80211 over the air', () => {
       await apCtrl.waitFor(new RegExp(`^WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}$`), ENROLL_MS);
       await connected(s.sta, s.ctrl);
     } finally {
+      s?.ctrl.close();
+      await s?.sta.stop();
       erCtrl.close();
       await er.stop();
     }
