@@ -23,6 +23,12 @@
  *                    src/ctrl/event-names.ts is spelled (in a string,
  *                    template or regular expression) in no other non-test
  *                    source file
+ *   one-error        every error class in src derives from WpsdError
+ *                    (src/common/errors.ts), the one class that extends a
+ *                    built-in Error; every error code (the type argument of
+ *                    WpsdError, a string literal given to an error's
+ *                    constructor, a literal compared with `.code`) is
+ *                    UPPER_SNAKE
  *
  * Prints one line per violation and exits 1 when there is any.
  *   node scripts/check-layers.mjs [--vocabulary]
@@ -216,6 +222,101 @@ if (vocabulary) {
       }
     }
     for (const [name, where] of spelled) if (where.length > 0) report('event-names', `${name} is spelled outside ${TABLE}: ${where.join(', ')}`);
+  }
+}
+
+if (vocabulary) {
+  // one-error
+  const BASE = 'WpsdError';
+  const BASE_FILE = 'src/common/errors.ts';
+  const BUILTIN_ERRORS = new Set(['Error', 'RangeError', 'TypeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
+  const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+  const CODE_LIKE = /^[A-Za-z0-9_-]+$/;
+  const srcFiles = files.filter((f) => under(f, 'src'));
+  const parents = new Map();
+  /** Class name to the index of its constructor's `code` parameter (-1: none, e.g. a constant code or one derived from a reason). */
+  const codeParam = new Map();
+  const classes = [];
+  for (const f of srcFiles) {
+    const visit = (n) => {
+      if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) {
+        const ext = n.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+        const name = n.name?.text ?? '<anonymous>';
+        const ctor = n.members.find((m) => ts.isConstructorDeclaration(m));
+        if (ctor) codeParam.set(name, ctor.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === 'code'));
+        if (ext && ts.isIdentifier(ext.expression)) {
+          classes.push({ f, name, parent: ext.expression.text, ext });
+          parents.set(name, ext.expression.text);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(parsed.get(f));
+  }
+  const codeIndex = (name) => {
+    for (let c = name, i = 0; c !== undefined && i < 20; c = parents.get(c), i++) if (codeParam.has(c)) return codeParam.get(c);
+    return -1;
+  };
+  const derived = (name) => {
+    for (let c = name, i = 0; c !== undefined && i < 20; c = parents.get(c), i++) if (c === BASE) return true;
+    return false;
+  };
+  for (const c of classes) {
+    if (c.name === BASE && c.f === BASE_FILE) continue;
+    if (BUILTIN_ERRORS.has(c.parent)) report('one-error', `${c.f}: ${c.name} extends ${c.parent}, not ${BASE}`);
+    else if (/Error$/.test(c.parent) && !derived(c.parent) && c.parent !== BASE) report('one-error', `${c.f}: ${c.name} extends ${c.parent}, which does not derive from ${BASE}`);
+  }
+  const badCode = (f, n, text, where) => {
+    if (CODE_LIKE.test(text) && !UPPER_SNAKE.test(text)) {
+      const { line } = parsed.get(f).getLineAndCharacterOfPosition(n.getStart(parsed.get(f)));
+      report('one-error', `${f}:${line + 1}: error code '${text}' ${where} is not UPPER_SNAKE`);
+    }
+  };
+  for (const f of srcFiles) {
+    const sf = parsed.get(f);
+    const aliases = new Map();
+    ts.forEachChild(sf, (n) => {
+      if (ts.isTypeAliasDeclaration(n)) aliases.set(n.name.text, n.type);
+    });
+    const literalsOf = (t, seen = new Set()) => {
+      const out = [];
+      const v = (n) => {
+        if (ts.isLiteralTypeNode(n) && ts.isStringLiteral(n.literal)) out.push(n.literal);
+        else if (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && aliases.has(n.typeName.text) && !seen.has(n.typeName.text)) {
+          seen.add(n.typeName.text);
+          out.push(...literalsOf(aliases.get(n.typeName.text), seen));
+        }
+        ts.forEachChild(n, v);
+      };
+      v(t);
+      return out;
+    };
+    const visit = (n, cls) => {
+      if ((ts.isClassDeclaration(n) || ts.isClassExpression(n)) && n.name) cls = n.name.text;
+      if (ts.isExpressionWithTypeArguments(n) && ts.isIdentifier(n.expression) && n.expression.text === BASE) {
+        for (const t of n.typeArguments ?? []) for (const lit of literalsOf(t)) badCode(f, lit, lit.text, `in ${BASE}<...>`);
+      }
+      if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && derived(n.expression.text)) {
+        const a = n.arguments?.[codeIndex(n.expression.text)];
+        if (a && ts.isStringLiteral(a)) badCode(f, a, a.text, `given to ${n.expression.text}`);
+      }
+      if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword && cls !== undefined) {
+        const parent = classes.find((c) => c.name === cls && c.f === f)?.parent;
+        const a = parent !== undefined && derived(parent) ? n.arguments[codeIndex(parent)] : undefined;
+        if (a && ts.isStringLiteral(a)) badCode(f, a, a.text, `given to ${parent}`);
+      }
+      if (
+        ts.isBinaryExpression(n) &&
+        [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(n.operatorToken.kind) &&
+        ts.isStringLiteral(n.right) &&
+        (ts.isPropertyAccessExpression(n.left) || ts.isPropertyAccessChain?.(n.left)) &&
+        n.left.name.text === 'code'
+      ) {
+        badCode(f, n.right, n.right.text, 'compared with .code');
+      }
+      ts.forEachChild(n, (c) => visit(c, cls));
+    };
+    visit(sf, undefined);
   }
 }
 

@@ -10,10 +10,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CtrlServer } from '../src/ctrl/server.js';
 import { REPLY_OK } from '../src/ctrl/registry.js';
-import { SSID_MAX_LEN, KEY_MAX_LEN, decodeWireHex } from '../src/ctrl/wire-hex.js';
+import { KEY_MAX_LEN, decodeWireHex } from '../src/ctrl/wire-hex.js';
 import { withTopology } from '../harness/fixture.js';
 import { startHostapd } from '../harness/hostapd.js';
 import { until } from '../harness/until.js';
+import { SSID_MAX_LEN } from '../src/common/ssid.js';
 
 const run = promisify(execFile);
 const WPSD = resolve('dist/src/cli.js');

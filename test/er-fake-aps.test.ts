@@ -260,14 +260,14 @@ describe('wpsd sta External Registrar against test APs', () => {
     );
     await eventSeen(erCtrl, /^WPS-ER-AP-ADD 11111111-0000-4000-8000-000000000002 02:00:00:00:01:02 /);
     const reasons: Record<string, RegExp> = {
-      'bad-xml': /refusing AP .*DescriptionCheckError \(malformed\)/,
-      'no-control': /refusing AP .*DescriptionCheckError \(malformed\).*controlURL/,
-      'no-event': /refusing AP .*DescriptionCheckError \(malformed\).*eventSubURL/,
-      'other-host': /refusing AP .*DescriptionCheckError \(foreign-host\)/,
-      'dns-name': /refusing AP .*DescriptionCheckError \(hostname\)/,
-      oversized: /refusing AP .*HttpClientError \(too-large\)/,
-      endless: /refusing AP .*HttpClientError \(too-large\)/,
-      'no-sid': /refusing AP .*GenaSubscribeError \(bad-response\)/,
+      'bad-xml': /refusing AP .*DescriptionCheckError \(MALFORMED\)/,
+      'no-control': /refusing AP .*DescriptionCheckError \(MALFORMED\).*controlURL/,
+      'no-event': /refusing AP .*DescriptionCheckError \(MALFORMED\).*eventSubURL/,
+      'other-host': /refusing AP .*DescriptionCheckError \(FOREIGN_HOST\)/,
+      'dns-name': /refusing AP .*DescriptionCheckError \(HOSTNAME\)/,
+      oversized: /refusing AP .*HttpClientError \(TOO_LARGE\)/,
+      endless: /refusing AP .*HttpClientError \(TOO_LARGE\)/,
+      'no-sid': /refusing AP .*GenaSubscribeError \(BAD_RESPONSE\)/,
     };
     const addr = env.host('aps').address.replace(/\./g, '\\.');
     for (const b of BAD.filter((x) => x.mode !== 'never')) {
@@ -348,7 +348,7 @@ describe('wpsd sta External Registrar against test APs', () => {
     const never = BAD.find((b) => b.mode === 'never') as FakeApSpec;
     const addr = env.host('aps').address.replace(/\./g, '\\.');
     const m = await sta.proc.waitForOutput(new RegExp(`AP \\d+ ${addr} \\(http://${addr}:${never.port}/desc\\.xml\\): [^\\n]*Error \\([^\\n]*`), EVENT_MS);
-    expect(m[0]).toMatch(/HttpClientError \(timeout\)/);
+    expect(m[0]).toMatch(/HttpClientError \(TIMEOUT\)/);
     expect(erCtrl.events.some((e) => e.text.includes('22222222-'))).toBe(false);
   });
 

@@ -55,14 +55,14 @@ describe('root device description', () => {
       }
     };
     const xml = buildDeviceDescription(DOC);
-    expect(codeOf(xml.slice(0, xml.length - 20))).toBe('malformed');
-    expect(codeOf(xml.replace(/<UDN>.*<\/UDN>\n/, ''))).toBe('missing-field');
-    expect(codeOf(xml.replace(/<controlURL>.*<\/controlURL>\n/, ''))).toBe('missing-field');
-    expect(codeOf(xml.replace('uuid:', 'uid:'))).toBe('invalid-field');
-    expect(codeOf(xml, 100)).toBe('too-large');
-    expect(codeOf('<html><body>not upnp</body></html>')).toBe('malformed');
-    expect(codeOf('<!DOCTYPE root [<!ENTITY x "y">]>' + xml.replace('<?xml version="1.0"?>\n', ''))).toBe('malformed');
-    expect(codeOf('')).toBe('malformed');
+    expect(codeOf(xml.slice(0, xml.length - 20))).toBe('MALFORMED');
+    expect(codeOf(xml.replace(/<UDN>.*<\/UDN>\n/, ''))).toBe('MISSING_FIELD');
+    expect(codeOf(xml.replace(/<controlURL>.*<\/controlURL>\n/, ''))).toBe('MISSING_FIELD');
+    expect(codeOf(xml.replace('uuid:', 'uid:'))).toBe('INVALID_FIELD');
+    expect(codeOf(xml, 100)).toBe('TOO_LARGE');
+    expect(codeOf('<html><body>not upnp</body></html>')).toBe('MALFORMED');
+    expect(codeOf('<!DOCTYPE root [<!ENTITY x "y">]>' + xml.replace('<?xml version="1.0"?>\n', ''))).toBe('MALFORMED');
+    expect(codeOf('')).toBe('MALFORMED');
   });
 
   it('resolves service URLs against URLBase, else against the location, and finds services by type and version', () => {

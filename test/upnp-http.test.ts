@@ -208,13 +208,13 @@ describe('bounded HTTP client', () => {
   });
 
   it('refuses oversized responses, redirects, stalls, hostnames when IP literals are required, and non-http URLs', async () => {
-    expect(await codeOf(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1000 })).toBe('too-large');
-    expect(await codeOf(`http://127.0.0.1:${port}/bigchunked`, { maxResponseBytes: 1000 })).toBe('too-large');
-    expect(await codeOf(`http://127.0.0.1:${port}/redirect`)).toBe('redirect');
-    expect(await codeOf(`http://127.0.0.1:${port}/stall`, { timeoutMs: 300 })).toBe('timeout');
-    expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('hostname-refused');
-    expect(await codeOf('file:///etc/passwd')).toBe('invalid-url');
-    expect(await codeOf('not a url')).toBe('invalid-url');
+    expect(await codeOf(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
+    expect(await codeOf(`http://127.0.0.1:${port}/bigchunked`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
+    expect(await codeOf(`http://127.0.0.1:${port}/redirect`)).toBe('REDIRECT');
+    expect(await codeOf(`http://127.0.0.1:${port}/stall`, { timeoutMs: 300 })).toBe('TIMEOUT');
+    expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('HOSTNAME_REFUSED');
+    expect(await codeOf('file:///etc/passwd')).toBe('INVALID_URL');
+    expect(await codeOf('not a url')).toBe('INVALID_URL');
   });
 
   it('sends Connection: close on a new connection per request, and the caller\'s signal abandons a request with its reason', async () => {

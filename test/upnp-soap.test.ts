@@ -68,7 +68,7 @@ describe('SOAP request parsing', () => {
       parseSoapRequest(body, `"${ST}#SetThing"`);
       expect.unreachable();
     } catch (e) {
-      expect((e as SoapError).code).toBe('action-mismatch');
+      expect((e as SoapError).code).toBe('ACTION_MISMATCH');
     }
   });
 
@@ -81,13 +81,13 @@ describe('SOAP request parsing', () => {
         return (e as SoapError).code;
       }
     };
-    expect(code('<s:Envelope><s:Body><u:A>')).toBe('malformed');
-    expect(code('<!DOCTYPE x [<!ENTITY a "b">]>' + envelope('s', '<A/>', ''))).toBe('malformed');
-    expect(code(envelope('s', '<A>ARGS</A>', '<X>1</X><X>2</X>'))).toBe('invalid-args');
-    expect(code(envelope('s', '<A>ARGS</A>', '<X><Y>1</Y></X>'))).toBe('invalid-args');
-    expect(code(envelope('s', '<A/><B/>', ''))).toBe('malformed');
-    expect(code(envelope('s', '<A/>', ''), 50)).toBe('too-large');
-    expect(code('')).toBe('malformed');
+    expect(code('<s:Envelope><s:Body><u:A>')).toBe('MALFORMED');
+    expect(code('<!DOCTYPE x [<!ENTITY a "b">]>' + envelope('s', '<A/>', ''))).toBe('MALFORMED');
+    expect(code(envelope('s', '<A>ARGS</A>', '<X>1</X><X>2</X>'))).toBe('INVALID_ARGS');
+    expect(code(envelope('s', '<A>ARGS</A>', '<X><Y>1</Y></X>'))).toBe('INVALID_ARGS');
+    expect(code(envelope('s', '<A/><B/>', ''))).toBe('MALFORMED');
+    expect(code(envelope('s', '<A/>', ''), 50)).toBe('TOO_LARGE');
+    expect(code('')).toBe('MALFORMED');
   });
 });
 

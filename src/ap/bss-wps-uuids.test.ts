@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { uuidFromMac, WPS_UUID_MAC_NAMESPACE, WscDeviceError } from '../wps/device.js';
-import { formatUuid } from '../conf/values.js';
+
 import { assignWpsUuids } from './bss-wps-uuids.js';
+import { formatUuid } from '../wps/device.js';
 
 describe('UUID derived from the MAC address', () => {
   it('matches what Debian hostapd 2.10 logs for 02:11:22:33:44:55 ("WPS: UUID based on MAC address")', () => {

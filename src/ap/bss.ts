@@ -18,7 +18,8 @@ import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { effectiveRsnPairwise } from './config.js';
-import { Cipher, KeyMgmt, PMK_LEN, formatCipherList, formatMac, printfEncode } from '../conf/values.js';
+import { Cipher, KeyMgmt, PMK_LEN, formatCipherList, printfEncode } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 const WPA_PROTO_WPA = 1;
 const WPA_PROTO_RSN = 2;

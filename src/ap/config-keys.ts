@@ -12,7 +12,6 @@ import {
   ALLOWED_PAIRWISE_CIPHERS,
   Cipher,
   PMK_LEN,
-  SSID_MAX_LEN,
   WPA_PASSPHRASE_MAX_LEN,
   WPA_PASSPHRASE_MIN_LEN,
   bytesOf,
@@ -33,6 +32,7 @@ import {
   type HostapdDriver,
   type HwMode,
 } from './config-model.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 /** IFNAMSIZ - 1: the longest interface name Linux accepts. */
 export const IFNAME_MAX_LEN = 15;

@@ -13,11 +13,11 @@ import { ConfigFileError, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { parseHostapdConfig } from './config.js';
 import {
   PMK_LEN,
-  SSID_MAX_LEN,
   WPA_PASSPHRASE_MIN_LEN,
   byteString,
   needsHex,
 } from '../conf/values.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 /** The Credential a Registrar gave the AP, with WSC Authentication/Encryption Type flag values. */
 export interface NewApSettings {

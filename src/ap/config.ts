@@ -11,9 +11,10 @@ import { readFile } from 'node:fs/promises';
 import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
 import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
-import { Cipher, KeyMgmt, configFileText, formatMac } from '../conf/values.js';
+import { Cipher, KeyMgmt, configFileText } from '../conf/values.js';
 import { isHostapdKey } from '../conf/known-keys.js';
 import { AttributeType, parseAttributes } from '../wps/attributes.js';
+import { formatMac } from '../common/mac.js';
 
 export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export type { HostapdBssConfig, HostapdConfig, HostapdDriver, HwMode } from './config-model.js';

@@ -13,7 +13,7 @@ import { credentialAttribute, type Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import { wpsFailText, type WpsEvent } from '../wps/events.js';
 import { CtrlEvent, eventText } from '../ctrl/event-names.js';
-import { formatMac } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 export const WPS_EVENT_SUCCESS = eventText(CtrlEvent.WpsSuccess);
 export const WPS_EVENT_NEW_AP_SETTINGS = eventText(CtrlEvent.WpsNewApSettings);

@@ -17,7 +17,7 @@ import type { Logger as LoggerType } from '../common/log.js';
 import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
-import { formatMac } from '../conf/values.js';
+
 import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
 import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
@@ -28,13 +28,12 @@ import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
+import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
-export class ApStartError extends Error {
-  readonly code: 'no-address' | 'radio' | 'upnp' | 'ctrl';
+export class ApStartError extends WpsdError<'NO_ADDRESS' | 'RADIO' | 'UPNP' | 'CTRL'> {
   constructor(code: ApStartError['code'], message: string) {
-    super(message);
-    this.name = 'ApStartError';
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -50,10 +49,10 @@ export function ownAddress(iface: string, bssid: Buffer | undefined, madeUp?: ()
     text = readFileSync(`/sys/class/net/${iface}/address`, 'utf8').trim();
   } catch {
     if (madeUp !== undefined) return madeUp();
-    throw new ApStartError('no-address', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
+    throw new ApStartError('NO_ADDRESS', `${iface}: cannot read the interface's MAC address (no such interface?); set bssid=`);
   }
   const mac = parseMac(text);
-  if (mac === undefined) throw new ApStartError('no-address', `${iface}: unusable MAC address "${text}"; set bssid=`);
+  if (mac === undefined) throw new ApStartError('NO_ADDRESS', `${iface}: unusable MAC address "${text}"; set bssid=`);
   return mac;
 }
 

@@ -21,7 +21,7 @@ import { appendFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../common/log.js';
 import { formatDeviceType, formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
-import { formatMac } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 export const WPS_EVENT_PIN_NEEDED = eventText(CtrlEvent.WpsPinNeeded);
 

@@ -18,9 +18,10 @@
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
-import { formatMac } from '../conf/values.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
+import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
 export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */
@@ -29,11 +30,10 @@ const CAP_PRIVACY = 0x0010;
 /** hostapd's beacon_int default. */
 const DEFAULT_BEACON_INT_TU = 100;
 
-export class ApRadioError extends Error {
-  readonly code = 'radio' as const;
+export class ApRadioError extends WpsdError<'RADIO'> {
+
   constructor(message: string) {
-    super(message);
-    this.name = 'ApRadioError';
+    super('RADIO', message);
   }
 }
 

@@ -24,7 +24,7 @@
  */
 import { parseMac } from '../common/mac.js';
 import { REPLY_FAIL, type CommandRegistry } from '../ctrl/registry.js';
-import { formatMac } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 /** What the AP knows of one station (ApMlme's StationEntry has all of it). */
 export interface StationView {

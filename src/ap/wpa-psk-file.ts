@@ -17,6 +17,7 @@
  */
 import { readFile, appendFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../common/log.js';
+import { WpsdError } from '../common/errors.js';
 import { macAddress, type MacAddress } from '../radio/mac.js';
 import { isValidPassphrase, pmkFromHex, pmkFromPassphrase, PMK_LEN, PSK_HEX_LEN } from '../radio/wpa/crypto.js';
 
@@ -44,13 +45,13 @@ export interface PskCandidate {
   keyid?: string;
 }
 
-export class WpaPskFileError extends Error {
+export class WpaPskFileError extends WpsdError<'BAD_LINE' | 'UNREADABLE'> {
   constructor(
+    /** The line at fault; 0 when the file could not be read. */
     readonly line: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'WpaPskFileError';
+    super(line === 0 ? 'UNREADABLE' : 'BAD_LINE', message);
   }
 }
 

@@ -18,7 +18,8 @@ import { parseMac } from '../common/mac.js';
 import { type Logger, silentLogger } from '../common/log.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry, type CtrlCommand } from '../ctrl/registry.js';
 import type { MacAddress } from '../radio/mac.js';
-import { formatMac, parseUuid } from '../conf/values.js';
+import { parseUuid } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 /** hostapd's timeout is an int of seconds; a bound keeps the timer arithmetic exact. */
 export const WPS_PIN_MAX_TIMEOUT_SEC = 86_400 * 365;

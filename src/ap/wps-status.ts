@@ -19,8 +19,9 @@
 import type { CommandRegistry } from '../ctrl/registry.js';
 import { ERROR_INDICATION_TEXT, ErrorIndication, type WpsEvent } from '../wps/events.js';
 import { macToBytes } from '../radio/mac.js';
-import { formatMac } from '../conf/values.js';
+
 import type { WpsApEvent } from './wps/wps-ap.js';
+import { formatMac } from '../common/mac.js';
 
 export type PbcStatus = 'Disabled' | 'Active' | 'Timed-out' | 'Overlap';
 export type WpsResult = 'None' | 'Success' | 'Failed';

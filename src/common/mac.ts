@@ -4,6 +4,7 @@
  * files, control commands, frames' textual addresses and the ER's
  * selectors; src/wps and src/radio, which do not import each other, share it.
  */
+import { colonHex } from './colon-hex.js';
 
 export const MAC_LEN = 6;
 
@@ -17,4 +18,9 @@ export function parseMac(text: string): Buffer | undefined {
 /** True when parseMac takes the text. */
 export function isMacText(text: string): boolean {
   return MAC_TEXT_RE.test(text);
+}
+
+/** 6 bytes to "aa:bb:cc:dd:ee:ff" (MACSTR; any length is printed the same way, e.g. a 3-byte OUI). */
+export function formatMac(buf: Uint8Array): string {
+  return colonHex(buf);
 }

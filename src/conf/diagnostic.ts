@@ -3,6 +3,7 @@
  * every problem names the file and line, in the manner of hostapd's
  * "Line %d: ..." messages but with the path in front.
  */
+import { WpsdError } from '../common/errors.js';
 
 export type ConfigSeverity = 'error' | 'warning';
 
@@ -14,17 +15,14 @@ export interface ConfigDiagnostic {
   message: string;
 }
 
-export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_UNREADABLE' | 'CONFIG_WRITE_REFUSED';
+export type ConfigFileErrorCode = 'CONFIG_INVALID' | 'CONFIG_UNREADABLE' | 'CONFIG_WRITE_REFUSED';
 
 /** Thrown when a configuration file is refused; carries every error found, not just the first. */
-export class ConfigFileError extends Error {
-  readonly code: ConfigErrorCode;
+export class ConfigFileError extends WpsdError<ConfigFileErrorCode> {
   readonly diagnostics: readonly ConfigDiagnostic[];
 
-  constructor(code: ConfigErrorCode, diagnostics: readonly ConfigDiagnostic[], summary?: string) {
-    super(summary ?? diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
-    this.name = 'ConfigFileError';
-    this.code = code;
+  constructor(code: ConfigFileErrorCode, diagnostics: readonly ConfigDiagnostic[], summary?: string) {
+    super(code, summary ?? diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('\n'));
     this.diagnostics = diagnostics;
   }
 }

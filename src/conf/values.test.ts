@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   formatConfigString,
-  formatDeviceType,
-  formatUuid,
   parseConfigString,
   parseCtrlInterface,
   parseDeviceType,
@@ -12,6 +10,7 @@ import {
   printfDecode,
   printfEncode,
 } from './values.js';
+import { formatDeviceType, formatUuid } from '../wps/device.js';
 
 describe('configuration value syntaxes', () => {
   it('reads integers as strtol(..., 0) with a full-match check, as wpa_supplicant', () => {

@@ -15,9 +15,8 @@ import {
   MODEL_NAME_MAX_LEN,
   MODEL_NUMBER_MAX_LEN,
   SERIAL_NUMBER_MAX_LEN,
-  deviceTypeFromText, formatDeviceType as formatWpsDeviceType, formatMac as formatWpsMac, formatUuid as formatWpsUuid, uuidFromText } from '../wps/device.js';
+  deviceTypeFromText, uuidFromText } from '../wps/device.js';
 
-export const SSID_MAX_LEN = 32;
 export const PMK_LEN = 32;
 export const WPA_PASSPHRASE_MIN_LEN = 8;
 export const WPA_PASSPHRASE_MAX_LEN = 63;
@@ -205,19 +204,9 @@ export function parseCtrlInterface(value: string): { dir: string; group?: string
   return { dir: rest.slice(0, g), group: rest.slice(g + 7) };
 }
 
-/** "02:00:00:00:01:00" (MACSTR). */
-export function formatMac(mac: Uint8Array): string {
-  return formatWpsMac(mac);
-}
-
 /** uuid_str2bin(): 8-4-4-4-12 hex digits. */
 export function parseUuid(value: string): Buffer | null {
   return uuidFromText(value);
-}
-
-/** uuid_bin2str(): lower-case 8-4-4-4-12 (16 bytes; anything else is a WscDeviceError). */
-export function formatUuid(uuid: Uint8Array): string {
-  return formatWpsUuid(uuid);
 }
 
 /** wps_dev_type_str2bin(): `<category>-<OUI hex>-<subcategory>`, e.g. 6-0050F204-1. */
@@ -225,10 +214,6 @@ export function parseDeviceType(value: string): Buffer | null {
   return deviceTypeFromText(value);
 }
 
-/** wps_dev_type_bin2str(): "%u-%08X-%u" (8 bytes; anything else is a WscDeviceError). */
-export function formatDeviceType(t: Uint8Array): string {
-  return formatWpsDeviceType(t);
-}
 
 /** Config method names accepted in config_methods (hostapd/wpa_supplicant spelling). */
 export const CONFIG_METHOD_NAMES: readonly string[] = [

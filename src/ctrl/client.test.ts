@@ -60,7 +60,7 @@ describe('control socket client', () => {
         errors.push((e as CtrlClientError).code);
       }
     }
-    expect(errors).toContain('unreachable');
+    expect(errors).toContain('UNREACHABLE');
     await until(() => daemon.out().includes('reading'), 'daemon.out().includes(\'reading\')');
     expect(await c.request('PING', 3000)).toBe('PONG\n');
   });

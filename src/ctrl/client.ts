@@ -9,21 +9,14 @@ import { lstatSync, realpathSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDgramSocket, sendErrno, trySendTo, type DgramSocket } from './dgram.js';
 import { MAX_SOCKET_PATH } from './ctrl-interface.js';
+import { WpsdError } from '../common/errors.js';
 
 /** wpa_ctrl_request waits 10 s for a reply. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** Where wpa_ctrl binds its client sockets (CONFIG_CTRL_IFACE_CLIENT_DIR). */
 export const CLIENT_DIR = '/tmp';
 
-export class CtrlClientError extends Error {
-  constructor(
-    readonly code: 'unreachable' | 'timeout' | 'closed' | 'bind' | 'refused',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CtrlClientError';
-  }
-}
+export class CtrlClientError extends WpsdError<'UNREACHABLE' | 'TIMEOUT' | 'CLOSED' | 'BIND' | 'REFUSED'> {}
 
 /** An unsolicited message: "<level>TEXT", or "IFNAME=<if> <level>TEXT" from a global socket. */
 export function isEventMessage(text: string): boolean {
@@ -144,7 +137,7 @@ export class CtrlClient {
       sock.bind(this.localPath);
     } catch (err) {
       sock.close();
-      throw new CtrlClientError('bind', `cannot bind ${this.localPath} again: ${(err as Error).message}`);
+      throw new CtrlClientError('BIND', `cannot bind ${this.localPath} again: ${(err as Error).message}`);
     }
     this.sock = sock;
     this.listen(sock);
@@ -154,7 +147,7 @@ export class CtrlClient {
   static open(serverPath: string, clientDir = CLIENT_DIR): CtrlClient {
     counter++;
     const localPath = join(clientDir, `wpa_ctrl_${process.pid}-${counter}`);
-    if (Buffer.byteLength(localPath) > MAX_SOCKET_PATH) throw new CtrlClientError('bind', `client socket path too long: ${localPath}`);
+    if (Buffer.byteLength(localPath) > MAX_SOCKET_PATH) throw new CtrlClientError('BIND', `client socket path too long: ${localPath}`);
     const sock = createDgramSocket();
     try {
       try {
@@ -166,7 +159,7 @@ export class CtrlClient {
       }
     } catch (err) {
       sock.close();
-      throw new CtrlClientError('bind', `cannot bind ${localPath}: ${(err as Error).message}`);
+      throw new CtrlClientError('BIND', `cannot bind ${localPath}: ${(err as Error).message}`);
     }
     removeOnExit(localPath);
     return new CtrlClient(serverPath, localPath, sock);
@@ -190,12 +183,12 @@ export class CtrlClient {
   /** ATTACH; the daemon must answer exactly "OK\n" (wpa_ctrl_attach). */
   async attach(): Promise<void> {
     const reply = await this.request('ATTACH');
-    if (reply !== 'OK\n') throw new CtrlClientError('refused', `ATTACH refused: ${reply.trim()}`);
+    if (reply !== 'OK\n') throw new CtrlClientError('REFUSED', `ATTACH refused: ${reply.trim()}`);
   }
 
   async detach(): Promise<void> {
     const reply = await this.request('DETACH');
-    if (reply !== 'OK\n') throw new CtrlClientError('refused', `DETACH refused: ${reply.trim()}`);
+    if (reply !== 'OK\n') throw new CtrlClientError('REFUSED', `DETACH refused: ${reply.trim()}`);
   }
 
   close(): void {
@@ -203,7 +196,7 @@ export class CtrlClient {
     this.closed = true;
     if (this.waiter) {
       clearTimeout(this.waiter.timer);
-      this.waiter.reject(new CtrlClientError('closed', 'connection closed'));
+      this.waiter.reject(new CtrlClientError('CLOSED', 'connection closed'));
       this.waiter = undefined;
     }
     this.sock.removeAllListeners('data');
@@ -217,11 +210,11 @@ export class CtrlClient {
   }
 
   private async requestNow(command: string, timeoutMs: number): Promise<string> {
-    if (this.closed) throw new CtrlClientError('closed', 'connection closed');
+    if (this.closed) throw new CtrlClientError('CLOSED', 'connection closed');
     const reply = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new CtrlClientError('timeout', `'${command}' command timed out.`));
+        reject(new CtrlClientError('TIMEOUT', `'${command}' command timed out.`));
       }, timeoutMs);
       this.waiter = { resolve, reject, timer };
     });
@@ -247,7 +240,7 @@ export class CtrlClient {
         break;
       }
       await sleep(SEND_RETRY_MS);
-      if (this.closed) throw new CtrlClientError('closed', 'connection closed');
+      if (this.closed) throw new CtrlClientError('CLOSED', 'connection closed');
     }
     if (err) {
       const w = this.waiter;
@@ -257,7 +250,7 @@ export class CtrlClient {
       }
       const errno = sendErrno(err);
       throw new CtrlClientError(
-        'unreachable',
+        'UNREACHABLE',
         `Failed to connect to ${this.serverPath}: ${err.message}${errno === 'ENOENT' ? ' (is the daemon running, and are -p/-i right?)' : ''}`,
       );
     }

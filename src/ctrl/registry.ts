@@ -5,6 +5,7 @@
  * the handler, so it changes nothing.
  */
 import type { CtrlRequest } from './request.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Replies spelled as hostapd/wpa_supplicant send them, newline included. */
 export const REPLY_OK = 'OK\n';
@@ -35,12 +36,7 @@ export interface CtrlCommand {
   handler: CtrlHandler;
 }
 
-export class CtrlRegistryError extends Error {
-  constructor(readonly code: 'duplicate' | 'invalid', message: string) {
-    super(message);
-    this.name = 'CtrlRegistryError';
-  }
-}
+export class CtrlRegistryError extends WpsdError<'DUPLICATE' | 'INVALID'> {}
 
 const COMMAND_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -48,13 +44,13 @@ export class CommandRegistry {
   private readonly commands = new Map<string, CtrlCommand>();
 
   register(cmd: CtrlCommand): void {
-    if (!COMMAND_NAME.test(cmd.name)) throw new CtrlRegistryError('invalid', `invalid command name "${cmd.name}"`);
+    if (!COMMAND_NAME.test(cmd.name)) throw new CtrlRegistryError('INVALID', `invalid command name "${cmd.name}"`);
     const min = cmd.minArgs ?? 0;
     if (min < 0 || (cmd.maxArgs !== undefined && cmd.maxArgs < min)) {
-      throw new CtrlRegistryError('invalid', `invalid argument bounds for ${cmd.name}`);
+      throw new CtrlRegistryError('INVALID', `invalid argument bounds for ${cmd.name}`);
     }
     const key = cmd.name.toUpperCase();
-    if (this.commands.has(key)) throw new CtrlRegistryError('duplicate', `command ${key} registered twice`);
+    if (this.commands.has(key)) throw new CtrlRegistryError('DUPLICATE', `command ${key} registered twice`);
     this.commands.set(key, { ...cmd, name: key });
   }
 

@@ -29,17 +29,17 @@ describe('control request parsing', () => {
       }
       return 'accepted';
     };
-    expect(code(new Uint8Array(0))).toBe('empty');
-    expect(code(enc('\n'))).toBe('empty');
-    expect(code(Buffer.alloc(MAX_REQUEST_LEN + 1, 0x41))).toBe('oversized');
-    expect(code(Buffer.from([0x50, 0x49, 0x00, 0x47]))).toBe('binary');
-    expect(code(Buffer.from([0xff, 0xfe, 0x41]))).toBe('binary');
-    expect(code(enc('PING\r'))).toBe('binary');
+    expect(code(new Uint8Array(0))).toBe('EMPTY');
+    expect(code(enc('\n'))).toBe('EMPTY');
+    expect(code(Buffer.alloc(MAX_REQUEST_LEN + 1, 0x41))).toBe('OVERSIZED');
+    expect(code(Buffer.from([0x50, 0x49, 0x00, 0x47]))).toBe('BINARY');
+    expect(code(Buffer.from([0xff, 0xfe, 0x41]))).toBe('BINARY');
+    expect(code(enc('PING\r'))).toBe('BINARY');
     expect(code(Buffer.alloc(MAX_REQUEST_LEN, 0x41))).toBe('accepted');
   });
 
   it('a request that starts with a space has no command word: refused as empty', () => {
-    for (const t of [' ', ' PING']) expect(() => parseRequest(enc(t))).toThrow(expect.objectContaining({ code: 'empty' }));
+    for (const t of [' ', ' PING']) expect(() => parseRequest(enc(t))).toThrow(expect.objectContaining({ code: 'EMPTY' }));
   });
 
   it('property: any bytes either parse or raise CtrlRequestError, never anything else', () => {

@@ -4,18 +4,14 @@
  * hostapd reads into a 4096-byte buffer (hostapd/ctrl_iface.c); longer
  * requests are refused here instead of silently truncated.
  */
+import { WpsdError } from '../common/errors.js';
 
 /** Largest request accepted, in bytes (hostapd's receive buffer less its NUL). */
 export const MAX_REQUEST_LEN = 4095;
 
-export type RequestErrorCode = 'empty' | 'oversized' | 'binary';
+export type RequestErrorCode = 'EMPTY' | 'OVERSIZED' | 'BINARY';
 
-export class CtrlRequestError extends Error {
-  constructor(readonly code: RequestErrorCode, message: string) {
-    super(message);
-    this.name = 'CtrlRequestError';
-  }
-}
+export class CtrlRequestError extends WpsdError<RequestErrorCode> {}
 
 export interface CtrlRequest {
   /** The command word as sent (case preserved). */
@@ -45,21 +41,21 @@ function hasControlChar(text: string): boolean {
  */
 export function parseRequest(data: Uint8Array): CtrlRequest {
   if (data.length > MAX_REQUEST_LEN) {
-    throw new CtrlRequestError('oversized', `request of ${data.length} bytes exceeds ${MAX_REQUEST_LEN}`);
+    throw new CtrlRequestError('OVERSIZED', `request of ${data.length} bytes exceeds ${MAX_REQUEST_LEN}`);
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
-    throw new CtrlRequestError('binary', 'request is not UTF-8 text');
+    throw new CtrlRequestError('BINARY', 'request is not UTF-8 text');
   }
   if (text.endsWith('\n')) text = text.slice(0, -1);
-  if (text.length === 0) throw new CtrlRequestError('empty', 'empty request');
-  if (hasControlChar(text)) throw new CtrlRequestError('binary', 'request contains control characters');
+  if (text.length === 0) throw new CtrlRequestError('EMPTY', 'empty request');
+  if (hasControlChar(text)) throw new CtrlRequestError('BINARY', 'request contains control characters');
   const space = text.indexOf(' ');
   if (space < 0) return { name: text, rawArgs: '', args: [] };
   // " PING": no command word; hostapd answers it UNKNOWN COMMAND, as an empty request.
-  if (space === 0) throw new CtrlRequestError('empty', 'request without a command word');
+  if (space === 0) throw new CtrlRequestError('EMPTY', 'request without a command word');
   const rawArgs = text.slice(space + 1);
   return { name: text.slice(0, space), rawArgs, args: rawArgs.split(' ') };
 }

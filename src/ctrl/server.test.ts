@@ -116,13 +116,13 @@ describe('control socket server', () => {
 
   it('does not steal the socket of a running daemon', async () => {
     const s = await open();
-    await expect(CtrlServer.open({ ctrlInterface: s.dir, ifname: 'wlan0' })).rejects.toMatchObject({ code: 'in-use' });
+    await expect(CtrlServer.open({ ctrlInterface: s.dir, ifname: 'wlan0' })).rejects.toMatchObject({ code: 'IN_USE' });
     await expect(CtrlServer.open({ ctrlInterface: s.dir, ifname: 'wlan0' })).rejects.toBeInstanceOf(CtrlServerError);
     expect(await client(s).request('PING')).toBe('PONG\n');
   });
 
   it('refuses an interface name that is not a plain file name', async () => {
-    await expect(CtrlServer.open({ ctrlInterface: join(dir, 'run'), ifname: '../x' })).rejects.toMatchObject({ code: 'path' });
+    await expect(CtrlServer.open({ ctrlInterface: join(dir, 'run'), ifname: '../x' })).rejects.toMatchObject({ code: 'PATH' });
   });
 });
 

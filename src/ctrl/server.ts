@@ -39,6 +39,7 @@ import { MAX_MONITORS, MonitorList } from './monitors.js';
 import { CommandRegistry, REPLY_FAIL, REPLY_UNKNOWN } from './registry.js';
 import { CtrlRequestError, parseRequest } from './request.js';
 import { PeerQueues, type PeerQueueState } from './peer-queues.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Requests being handled at once; more are answered FAIL. */
 export const MAX_CONCURRENT_REQUESTS = 64;
@@ -73,15 +74,7 @@ export const MAX_HELD_REQUESTS = 64;
 /** Directory and socket mode: hostapd's S_IRWXU | S_IRWXG. */
 const CTRL_MODE = 0o770;
 
-export class CtrlServerError extends Error {
-  constructor(
-    readonly code: 'in-use' | 'not-socket' | 'path' | 'bind' | 'closed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CtrlServerError';
-  }
-}
+export class CtrlServerError extends WpsdError<'IN_USE' | 'NOT_SOCKET' | 'PATH' | 'BIND' | 'CLOSED'> {}
 
 export interface CtrlServerOptions {
   /** The raw `ctrl_interface` value: "/run/wpsd" or "DIR=/run/wpsd GROUP=netdev". */
@@ -159,11 +152,11 @@ export class CtrlServer {
     const group = spec.group ?? opts.group;
     const gid = group === undefined ? undefined : resolveGroup(group);
     if (opts.ifname.length === 0 || opts.ifname.includes('/') || opts.ifname === '.' || opts.ifname === '..') {
-      throw new CtrlServerError('path', `invalid interface name "${opts.ifname}"`);
+      throw new CtrlServerError('PATH', `invalid interface name "${opts.ifname}"`);
     }
     const path = join(spec.dir, opts.ifname);
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
-      throw new CtrlServerError('path', `control socket path too long (${Buffer.byteLength(path)} > ${MAX_SOCKET_PATH}): ${path}`);
+      throw new CtrlServerError('PATH', `control socket path too long (${Buffer.byteLength(path)} > ${MAX_SOCKET_PATH}): ${path}`);
     }
     try {
       mkdirSync(spec.dir, { mode: CTRL_MODE });
@@ -183,7 +176,7 @@ export class CtrlServer {
     } catch (err) {
       sock.close();
       peerQueues?.close();
-      throw new CtrlServerError('bind', `cannot bind control socket ${path}: ${(err as Error).message}`);
+      throw new CtrlServerError('BIND', `cannot bind control socket ${path}: ${(err as Error).message}`);
     }
     setSocketPermissions(path, gid);
     log.debug(`ctrl_iface: listening on ${path}`);
@@ -268,7 +261,7 @@ export class CtrlServer {
       const refused = err instanceof CtrlRequestError ? err : undefined;
       if (refused) this.log.debug(`CTRL: refused request (${buf.length} bytes): ${refused.message}`);
       // hostapd answers an empty request UNKNOWN COMMAND; malformed ones get FAIL.
-      this.send(from, Buffer.from(refused?.code === 'empty' ? REPLY_UNKNOWN : REPLY_FAIL), 'reply');
+      this.send(from, Buffer.from(refused?.code === 'EMPTY' ? REPLY_UNKNOWN : REPLY_FAIL), 'reply');
       return;
     }
     this.handling++;
@@ -530,15 +523,15 @@ async function removeStaleSocket(path: string, log: Logger): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  if (!isSocket) throw new CtrlServerError('not-socket', `${path} exists and is not a socket`);
+  if (!isSocket) throw new CtrlServerError('NOT_SOCKET', `${path} exists and is not a socket`);
   const probe = createDgramSocket();
   try {
     // An empty datagram from an unbound socket: a live daemon cannot answer it.
     const err = await sendTo(probe, Buffer.alloc(0), path);
     if (!err) {
-      throw new CtrlServerError('in-use', `ctrl_iface exists and seems to be in use - cannot override it; delete ${path} manually if it is not used anymore`);
+      throw new CtrlServerError('IN_USE', `ctrl_iface exists and seems to be in use - cannot override it; delete ${path} manually if it is not used anymore`);
     }
-    if (sendErrno(err) !== 'ECONNREFUSED') throw new CtrlServerError('bind', `cannot probe ${path}: ${err.message}`);
+    if (sendErrno(err) !== 'ECONNREFUSED') throw new CtrlServerError('BIND', `cannot probe ${path}: ${err.message}`);
   } finally {
     probe.close();
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KEY_MAX_LEN, SSID_MAX_LEN, WireHexError, decodeWireHex, encodeCliArgs, encodeWireHex } from './wire-hex.js';
+import { KEY_MAX_LEN, WireHexError, decodeWireHex, encodeCliArgs, encodeWireHex } from './wire-hex.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 describe('hex wire form of SSID and key', () => {
   it('encodes what the user typed as hostapd_cli does for ASCII', () => {
@@ -34,9 +35,9 @@ describe('hex wire form of SSID and key', () => {
       }
       return 'ok';
     };
-    expect(code('616', 32)).toBe('odd-length');
-    expect(code('zz', 32)).toBe('not-hex');
-    expect(code('61'.repeat(33), SSID_MAX_LEN)).toBe('too-long');
+    expect(code('616', 32)).toBe('ODD_LENGTH');
+    expect(code('zz', 32)).toBe('NOT_HEX');
+    expect(code('61'.repeat(33), SSID_MAX_LEN)).toBe('TOO_LONG');
     expect(code('', 32)).toBe('ok');
   });
 

@@ -4,16 +4,12 @@
  * and 64 bytes, so spaces survive the space-separated request. The daemons
  * decode it; `wpsd cli` encodes the same way.
  */
+import { WpsdError } from '../common/errors.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
-export const SSID_MAX_LEN = 32;
 export const KEY_MAX_LEN = 64;
 
-export class WireHexError extends Error {
-  constructor(readonly code: 'odd-length' | 'not-hex' | 'too-long', message: string) {
-    super(message);
-    this.name = 'WireHexError';
-  }
-}
+export class WireHexError extends WpsdError<'ODD_LENGTH' | 'NOT_HEX' | 'TOO_LONG'> {}
 
 /**
  * Hex of the UTF-8 bytes of `text`, at most `maxBytes` of them. (The C tools
@@ -26,9 +22,9 @@ export function encodeWireHex(text: string, maxBytes: number): string {
 
 /** Bytes of a hex field; refuses odd lengths, non-hex digits and more than `maxBytes`. */
 export function decodeWireHex(hex: string, maxBytes: number): Buffer {
-  if (hex.length % 2 !== 0) throw new WireHexError('odd-length', 'hex field has an odd number of digits');
-  if (!/^[0-9A-Fa-f]*$/.test(hex)) throw new WireHexError('not-hex', 'hex field has a non-hex character');
-  if (hex.length / 2 > maxBytes) throw new WireHexError('too-long', `hex field is longer than ${maxBytes} bytes`);
+  if (hex.length % 2 !== 0) throw new WireHexError('ODD_LENGTH', 'hex field has an odd number of digits');
+  if (!/^[0-9A-Fa-f]*$/.test(hex)) throw new WireHexError('NOT_HEX', 'hex field has a non-hex character');
+  if (hex.length / 2 > maxBytes) throw new WireHexError('TOO_LONG', `hex field is longer than ${maxBytes} bytes`);
   return Buffer.from(hex, 'hex');
 }
 

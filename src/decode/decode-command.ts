@@ -10,21 +10,21 @@ import type { Command } from 'commander';
 import type { DecodeResult } from '../wps/decode.js';
 import { NdefError } from '../wps/nfc/ndef.js';
 import type { NfcRecordPart } from '../wps/nfc/nfc-envelope.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Events whose payload is a hexdump of WSC attributes (hostapd/wpa_supplicant README-WPS). */
 export const HEXDUMP_EVENTS = [CtrlEvent.WpsNewApSettings, CtrlEvent.WpsCredReceived] as const;
 /** Refuse absurd inputs early: a WSC message is at most a few kilobytes. */
 export const MAX_DECODE_INPUT_CHARS = 1 << 20;
 
-export class DecodeInputError extends Error {
-  override name = 'DecodeInputError';
+export class DecodeInputError extends WpsdError<'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG'> {
   constructor(
-    readonly code: 'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG',
+    code: 'EMPTY' | 'NOT_HEX_OR_BASE64' | 'ODD_HEX' | 'NO_HEXDUMP_EVENT' | 'TOO_LONG',
     message: string,
     /** Character offset in the input text, when one is to blame. */
     readonly offset?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -6,11 +6,12 @@
  * FAIL-NO-AP-SETTINGS), WPS_ER_PIN.
  */
 import { parseMac } from '../common/mac.js';
-import { decodeWireHex, KEY_MAX_LEN, SSID_MAX_LEN, WireHexError } from '../ctrl/wire-hex.js';
+import { decodeWireHex, KEY_MAX_LEN, WireHexError } from '../ctrl/wire-hex.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { parseSelector, type ErReply, type ExternalRegistrar } from './external-registrar.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 export interface ErCommandHooks {
   /** The credential for WPS_ER_SET_CONFIG's network id (wpas_wps_network_to_cred), or undefined. */

@@ -31,23 +31,23 @@ describe("the External Registrar's check of an AP description", () => {
   });
 
   it('refuses descriptions that are broken or point elsewhere, each with its own code', () => {
-    expect(codeOf(() => checkApDescription(XML.slice(0, 300), LOC, AP))).toBe('malformed');
-    expect(codeOf(() => checkApDescription(XML.replace('WFADevice:1', 'InternetGatewayDevice:1'), LOC, AP))).toBe('not-wfa-device');
-    expect(codeOf(() => checkApDescription(XML.replace(/<UDN>uuid:[^<]*</, '<UDN>uuid:abc<'), LOC, AP))).toBe('bad-udn');
-    expect(codeOf(() => checkApDescription(XML.replace(/WFAWLANConfig:1<\/serviceType>/, 'Other:1</serviceType>'), LOC, AP))).toBe('no-wfa-service');
-    expect(codeOf(() => checkApDescription(XML.replace('<controlURL>wps_control', '<controlURL>http://169.254.9.9/wps_control'), LOC, AP))).toBe('foreign-host');
-    expect(codeOf(() => checkApDescription(XML.replace('<eventSubURL>wps_event', '<eventSubURL>http://ap.example/wps_event'), LOC, AP))).toBe('hostname');
-    expect(codeOf(() => checkApDescription(XML.replace('<controlURL>wps_control', '<controlURL>ftp://169.254.1.1/x'), LOC, AP))).toBe('bad-url');
-    expect(codeOf(() => checkApDescription(XML.replace(/<controlURL>[^<]*<\/controlURL>/, ''), LOC, AP))).toBe('malformed');
+    expect(codeOf(() => checkApDescription(XML.slice(0, 300), LOC, AP))).toBe('MALFORMED');
+    expect(codeOf(() => checkApDescription(XML.replace('WFADevice:1', 'InternetGatewayDevice:1'), LOC, AP))).toBe('NOT_WFA_DEVICE');
+    expect(codeOf(() => checkApDescription(XML.replace(/<UDN>uuid:[^<]*</, '<UDN>uuid:abc<'), LOC, AP))).toBe('BAD_UDN');
+    expect(codeOf(() => checkApDescription(XML.replace(/WFAWLANConfig:1<\/serviceType>/, 'Other:1</serviceType>'), LOC, AP))).toBe('NO_WFA_SERVICE');
+    expect(codeOf(() => checkApDescription(XML.replace('<controlURL>wps_control', '<controlURL>http://169.254.9.9/wps_control'), LOC, AP))).toBe('FOREIGN_HOST');
+    expect(codeOf(() => checkApDescription(XML.replace('<eventSubURL>wps_event', '<eventSubURL>http://ap.example/wps_event'), LOC, AP))).toBe('HOSTNAME');
+    expect(codeOf(() => checkApDescription(XML.replace('<controlURL>wps_control', '<controlURL>ftp://169.254.1.1/x'), LOC, AP))).toBe('BAD_URL');
+    expect(codeOf(() => checkApDescription(XML.replace(/<controlURL>[^<]*<\/controlURL>/, ''), LOC, AP))).toBe('MALFORMED');
     // The LOCATION itself must be on the address the advertisement came from.
-    expect(codeOf(() => checkApDescription(XML, 'http://169.254.1.7:49152/wps_device.xml', AP))).toBe('foreign-host');
-    expect(codeOf(() => checkApDescription(XML, 'http://localhost:49152/wps_device.xml', AP))).toBe('hostname');
+    expect(codeOf(() => checkApDescription(XML, 'http://169.254.1.7:49152/wps_device.xml', AP))).toBe('FOREIGN_HOST');
+    expect(codeOf(() => checkApDescription(XML, 'http://localhost:49152/wps_device.xml', AP))).toBe('HOSTNAME');
   });
 
   it('a URL host must be an IP literal equal to the AP address', () => {
     expect(checkUrlHost('http://169.254.1.1:80/x', AP, 'u').port).toBe('');
-    expect(codeOf(() => checkUrlHost('http://user:pw@169.254.1.1/x', AP, 'u'))).toBe('bad-url');
-    expect(codeOf(() => checkUrlHost('not a url', AP, 'u'))).toBe('bad-url');
+    expect(codeOf(() => checkUrlHost('http://user:pw@169.254.1.1/x', AP, 'u'))).toBe('BAD_URL');
+    expect(codeOf(() => checkUrlHost('not a url', AP, 'u'))).toBe('BAD_URL');
   });
 
   it('never throws anything but DescriptionCheckError for arbitrary or mutated documents', () => {

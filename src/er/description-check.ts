@@ -10,24 +10,18 @@ import net from 'node:net';
 import { DescriptionError, findService, parseDeviceDescription, resolveDescriptionUrl } from '../upnp/description.js';
 import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { parseUuid } from '../wps/device.js';
+import { WpsdError } from '../common/errors.js';
 
 export type DescriptionCheckErrorCode =
-  | 'malformed'
-  | 'not-wfa-device'
-  | 'bad-udn'
-  | 'no-wfa-service'
-  | 'bad-url'
-  | 'foreign-host'
-  | 'hostname';
+  | 'MALFORMED'
+  | 'NOT_WFA_DEVICE'
+  | 'BAD_UDN'
+  | 'NO_WFA_SERVICE'
+  | 'BAD_URL'
+  | 'FOREIGN_HOST'
+  | 'HOSTNAME';
 
-export class DescriptionCheckError extends Error {
-  readonly code: DescriptionCheckErrorCode;
-  constructor(code: DescriptionCheckErrorCode, message: string) {
-    super(message);
-    this.name = 'DescriptionCheckError';
-    this.code = code;
-  }
-}
+export class DescriptionCheckError extends WpsdError<DescriptionCheckErrorCode> {}
 
 export interface ApDescription {
   uuid: Buffer;
@@ -50,13 +44,13 @@ export function checkUrlHost(url: string, address: string, what: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new DescriptionCheckError('bad-url', `${what} "${url}" is not a URL`);
+    throw new DescriptionCheckError('BAD_URL', `${what} "${url}" is not a URL`);
   }
-  if (u.protocol !== 'http:') throw new DescriptionCheckError('bad-url', `${what} "${url}" is not http:`);
-  if (u.username !== '' || u.password !== '') throw new DescriptionCheckError('bad-url', `${what} "${url}" carries credentials`);
+  if (u.protocol !== 'http:') throw new DescriptionCheckError('BAD_URL', `${what} "${url}" is not http:`);
+  if (u.username !== '' || u.password !== '') throw new DescriptionCheckError('BAD_URL', `${what} "${url}" carries credentials`);
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  if (net.isIP(host) === 0) throw new DescriptionCheckError('hostname', `${what} "${url}" names a host instead of an IP address`);
-  if (host !== address) throw new DescriptionCheckError('foreign-host', `${what} "${url}" is not on the AP's address ${address}`);
+  if (net.isIP(host) === 0) throw new DescriptionCheckError('HOSTNAME', `${what} "${url}" names a host instead of an IP address`);
+  if (host !== address) throw new DescriptionCheckError('FOREIGN_HOST', `${what} "${url}" is not on the AP's address ${address}`);
   return u;
 }
 
@@ -70,26 +64,26 @@ export function checkApDescription(body: string | Uint8Array, location: string, 
   try {
     doc = parseDeviceDescription(body);
   } catch (e) {
-    if (e instanceof DescriptionError) throw new DescriptionCheckError('malformed', e.message.startsWith('device description') ? e.message : `device description: ${e.message}`);
+    if (e instanceof DescriptionError) throw new DescriptionCheckError('MALFORMED', e.message.startsWith('device description') ? e.message : `device description: ${e.message}`);
     throw e;
   }
   if (doc.deviceType.toLowerCase() !== WFA_DEVICE_TYPE.toLowerCase()) {
-    throw new DescriptionCheckError('not-wfa-device', `deviceType "${doc.deviceType}" is not WFADevice:1`);
+    throw new DescriptionCheckError('NOT_WFA_DEVICE', `deviceType "${doc.deviceType}" is not WFADevice:1`);
   }
   let uuid: Buffer;
   try {
     uuid = parseUuid(doc.UDN.slice('uuid:'.length));
   } catch {
-    throw new DescriptionCheckError('bad-udn', `UDN "${doc.UDN}" does not hold a UUID`);
+    throw new DescriptionCheckError('BAD_UDN', `UDN "${doc.UDN}" does not hold a UUID`);
   }
   const svc = findService(doc, WFA_SERVICE_TYPE);
-  if (svc === undefined) throw new DescriptionCheckError('no-wfa-service', 'no WFAWLANConfig:1 service in the description');
+  if (svc === undefined) throw new DescriptionCheckError('NO_WFA_SERVICE', 'no WFAWLANConfig:1 service in the description');
   const resolve = (rel: string, what: string): string => {
     let abs: string;
     try {
       abs = resolveDescriptionUrl(doc, rel, location);
     } catch (e) {
-      throw new DescriptionCheckError('bad-url', `${what}: ${(e as Error).message}`);
+      throw new DescriptionCheckError('BAD_URL', `${what}: ${(e as Error).message}`);
     }
     return checkUrlHost(abs, address, what).href;
   };

@@ -7,10 +7,11 @@
  */
 import { CtrlEvent, MsgLevel, eventLine, type CtrlEventLine } from '../ctrl/event-names.js';
 import { printfEncode } from '../conf/values.js';
-import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
+import { formatDeviceType, formatUuid } from '../wps/device.js';
 import { wpsFailText, type FailEvent } from '../wps/events.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType } from '../wps/values.js';
+import { formatMac } from '../common/mac.js';
 
 export type ErEventLine = CtrlEventLine;
 

@@ -25,7 +25,7 @@ import { MAX_DESCRIPTION_BYTES } from '../upnp/description.js';
 import type { InterfaceAddress } from '../upnp/net-address.js';
 import { SsdpSearcher, type SsdpAdvertisement } from '../upnp/ssdp-searcher.js';
 import type { Credential } from '../wps/credential.js';
-import { formatMac, parseUuid, type DeviceInfo } from '../wps/device.js';
+import { parseUuid, type DeviceInfo } from '../wps/device.js';
 import { WscProtocolError, parseMessage } from '../wps/message.js';
 import { PbcSessions } from '../wps/pbc.js';
 import { AttributeType } from '../wps/attributes.js';
@@ -45,6 +45,7 @@ import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
 import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
+import { formatMac } from '../common/mac.js';
 
 /**
  * APs tracked at once (wpa_supplicant: no limit). When full, an AP still
@@ -446,9 +447,9 @@ export class ExternalRegistrar implements ErEventSource {
         ap.stage = 'describing';
         const res = await httpRequest(ap.location, { requireIpLiteral: true, maxResponseBytes: MAX_DESCRIPTION_BYTES, signal });
         if (signal.aborted) return;
-        if (res.status !== 200) throw new DescriptionCheckError('malformed', `description request answered HTTP ${res.status}`);
+        if (res.status !== 200) throw new DescriptionCheckError('MALFORMED', `description request answered HTTP ${res.status}`);
         const desc = checkApDescription(res.body, ap.location, ap.address);
-        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('bad-udn', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
+        if (!desc.uuid.equals(ap.uuid)) throw new DescriptionCheckError('BAD_UDN', `UDN uuid does not match the advertised USN ${ap.uuidText}`);
         ap.description = desc;
         this.log.debug(`WPS ER: ${ap.label}: friendlyName='${desc.friendlyName}' controlURL='${desc.controlUrl}' eventSubURL='${desc.eventSubUrl}'`);
       }
@@ -511,7 +512,7 @@ export class ExternalRegistrar implements ErEventSource {
   /** Logs why an AP is not usable; tries again a few times (it may be starting up), else drops it. */
   private refuseAp(ap: ErAp, e: unknown): void {
     const why = describeError(e);
-    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'too-large' || e.code === 'hostname-refused' || e.code === 'invalid-url')) || (e instanceof GenaSubscribeError && e.code === 'bad-response');
+    const permanent = e instanceof DescriptionCheckError || (e instanceof HttpClientError && (e.code === 'TOO_LARGE' || e.code === 'HOSTNAME_REFUSED' || e.code === 'INVALID_URL')) || (e instanceof GenaSubscribeError && e.code === 'BAD_RESPONSE');
     if (permanent || ap.retries >= AP_SETUP_RETRIES) {
       this.log.info(`WPS ER: refusing ${ap.label}: ${why}`);
       this.removeAp(ap, why);

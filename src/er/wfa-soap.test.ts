@@ -91,7 +91,7 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
     answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutMessageResponse xmlns:u="x"><NewOutMessage>!!</NewOutMessage></u:PutMessageResponse></s:Body></s:Envelope>' });
     await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toBeInstanceOf(WfaSoapError);
     answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:PutMessageResponse xmlns:u="x"></u:PutMessageResponse></s:Body></s:Envelope>' });
-    await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toMatchObject({ code: 'missing-argument' });
+    await expect(putMessage(`${base}/c`, Buffer.from([1]))).rejects.toMatchObject({ code: 'MISSING_ARGUMENT' });
   });
 
   it("the AP's AbortSignal ends a call under way at once: the signal's AbortError and the connection closed, no waiting for the 10 s timeout", async () => {

@@ -11,6 +11,7 @@ import { base64Lines } from '../wfa/base64-lines.js';
 import { WFA_SERVICE_TYPE, WfaAction, WfaArgument } from '../wfa/service.js';
 import { formatWlanEventMac } from '../wfa/wlan-event-mac.js';
 import { WlanEventType } from '../wfa/wlan-event.js';
+import { WpsdError } from '../common/errors.js';
 
 /** wpa_supplicant waits 10 s for GetDeviceInfo / PutMessage and the description. */
 export const ER_SOAP_TIMEOUT_MS = 10_000;
@@ -19,22 +20,15 @@ export const ER_SHORT_SOAP_TIMEOUT_MS = 3_000;
 /** Largest WSC message accepted from an AP. */
 export const ER_MAX_WSC_MESSAGE_BYTES = 4096;
 
-export class WfaSoapError extends Error {
-  readonly code: 'missing-argument' | 'bad-argument';
-  constructor(code: 'missing-argument' | 'bad-argument', message: string) {
-    super(message);
-    this.name = 'WfaSoapError';
-    this.code = code;
-  }
-}
+export class WfaSoapError extends WpsdError<'MISSING_ARGUMENT' | 'BAD_ARGUMENT'> {}
 
 function binArg(args: Record<string, string>, name: string): Buffer {
   const v = args[name];
-  if (v === undefined) throw new WfaSoapError('missing-argument', `response without ${name}`);
+  if (v === undefined) throw new WfaSoapError('MISSING_ARGUMENT', `response without ${name}`);
   try {
     return Buffer.from(decodeBase64(v, ER_MAX_WSC_MESSAGE_BYTES));
   } catch (e) {
-    throw new WfaSoapError('bad-argument', `${name}: ${(e as Error).message}`);
+    throw new WfaSoapError('BAD_ARGUMENT', `${name}: ${(e as Error).message}`);
   }
 }
 

@@ -19,7 +19,7 @@ import type { ErEventMap, ErEventName, ErEventSource, ErRunView } from '../er/er
 import { subscribeEventLines } from '../er/event-lines.js';
 import { parseSelector, type ExternalRegistrar } from '../er/external-registrar.js';
 import type { Credential } from '../wps/credential.js';
-import { formatDeviceType, formatMac, formatUuid } from '../wps/device.js';
+import { formatDeviceType, formatUuid } from '../wps/device.js';
 import { wpsFailText } from '../wps/events.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import type {
@@ -40,6 +40,7 @@ import type {
   EnrolleePinRequest,
   NewApSettings,
 } from '../web/model.js';
+import { formatMac } from '../common/mac.js';
 
 /** Event lines kept for pages that open later. */
 export const LAB_EVENT_HISTORY = 300;

@@ -36,18 +36,16 @@ import { LAB_CHANNEL, LAB_IFACE, LAB_RADIO_SLOTS, LAB_WAITING_AT_ONCE, erDevice,
 import { LabEnrollAll } from './lab-enroll-all.js';
 import { DEFAULT_PROBE_INTERVAL_MS, LabStation, type LabRadio } from './lab-station.js';
 import { RadioSlots } from './radio-slots.js';
+import { WpsdError } from '../common/errors.js';
 
 /** How long the ER may take to find the AP (SSDP on lo, description, GetDeviceInfo, SUBSCRIBE). */
 export const AP_DISCOVERY_TIMEOUT_MS = 15_000;
 /** Waiting stations together send about this many probes a second, whatever their number (the ER takes 20 WLANEvents a second). */
 const PROBES_PER_SECOND = 4;
 
-export class LabStartError extends Error {
-  readonly code: 'medium' | 'ap' | 'er' | 'console' | 'discovery';
+export class LabStartError extends WpsdError<'MEDIUM' | 'AP' | 'ER' | 'CONSOLE' | 'DISCOVERY'> {
   constructor(code: LabStartError['code'], message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'LabStartError';
-    this.code = code;
+    super(code, message, options);
   }
 }
 
@@ -104,7 +102,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     try {
       await medium.listen(mediumPath);
     } catch (e) {
-      throw new LabStartError('medium', `sim medium: ${(e as Error).message}`, { cause: e });
+      throw new LabStartError('MEDIUM', `sim medium: ${(e as Error).message}`, { cause: e });
     }
     cleanups.push(() => medium.close());
 
@@ -115,7 +113,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       const { config } = await loadHostapdConfig(confPath);
       ap = await startAp(config, { logger: log.child('ap'), bssOptions: { upnp: opts.ssdpPort !== undefined ? { ssdpPort: opts.ssdpPort } : {} } });
     } catch (e) {
-      throw new LabStartError('ap', `AP: ${(e as Error).message}`, { cause: e });
+      throw new LabStartError('AP', `AP: ${(e as Error).message}`, { cause: e });
     }
     // The AP's monitor (below) goes with the AP, so it still hears AP-DISABLED.
     const apRef: { monitor?: CtrlClient } = {};
@@ -158,12 +156,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     try {
       await er.start();
     } catch (e) {
-      throw new LabStartError('er', `External Registrar: ${(e as Error).message}`, { cause: e });
+      throw new LabStartError('ER', `External Registrar: ${(e as Error).message}`, { cause: e });
     }
     cleanups.push(() => er.stop());
     if (opts.waitForAp === true) {
       const found = await whenEr(er, ['ap-add'], () => er.announcedAp(labApUuid) !== undefined, AP_DISCOVERY_TIMEOUT_MS);
-      if (!found) throw new LabStartError('discovery', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
+      if (!found) throw new LabStartError('DISCOVERY', `the External Registrar did not find the AP over SSDP on lo within ${AP_DISCOVERY_TIMEOUT_MS / 1000} s`);
     }
 
     if (ap.radioWps === undefined) {
@@ -237,7 +235,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       try {
         server = await createConsoleServer({ backend, host: '127.0.0.1', port: opts.port ?? 0, logger: log });
       } catch (e) {
-        throw new LabStartError('console', `web console on 127.0.0.1:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
+        throw new LabStartError('CONSOLE', `web console on 127.0.0.1:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
       }
       const srv = server;
       cleanups.push(() => srv.close());

@@ -16,7 +16,8 @@
  *     .touch(s, message) / .remove(s) / .size / .clear()
  *   MAX_ER_SESSIONS, ER_SESSION_IDLE_MS
  */
-import { AttributeType, parseAttributes } from '../wps/attributes.js';
+import { AttributeType } from '../wps/attributes.js';
+import { parseWscTlvs, WscProtocolError } from '../wps/message.js';
 import type { Enrollee } from '../wps/enrollee.js';
 import { MessageType } from '../wps/values.js';
 import { pickEviction } from '../upnp/source-limits.js';
@@ -56,18 +57,15 @@ interface NonceView {
   registrarNonce: Buffer | undefined;
 }
 
+/** The Message Type and nonces of a proxied message, through wps_parse_msg with its workarounds; nothing for an unparsable one. */
 function nonces(raw: Uint8Array): NonceView {
-  const v: NonceView = { type: undefined, enrolleeNonce: undefined, registrarNonce: undefined };
   try {
-    for (const a of parseAttributes(raw, { workarounds: true })) {
-      if (a.type === AttributeType.MessageType && a.value.length === 1) v.type ??= a.value[0];
-      else if (a.type === AttributeType.EnrolleeNonce) v.enrolleeNonce ??= a.value;
-      else if (a.type === AttributeType.RegistrarNonce) v.registrarNonce ??= a.value;
-    }
-  } catch {
-    // unparsable: matches nothing
+    const tlvs = parseWscTlvs(raw, { workarounds: true });
+    return { type: tlvs.messageType, enrolleeNonce: tlvs.get(AttributeType.EnrolleeNonce), registrarNonce: tlvs.get(AttributeType.RegistrarNonce) };
+  } catch (e) {
+    if (e instanceof WscProtocolError) return { type: undefined, enrolleeNonce: undefined, registrarNonce: undefined };
+    throw e;
   }
-  return v;
 }
 
 export class ErSessions {

@@ -87,7 +87,7 @@ function base64Arg(args: SoapArgs, name: string): Buffer {
     return Buffer.from(bytes);
   } catch (e) {
     if (e instanceof Base64Error) {
-      if (e.code === 'too-large') throw new UpnpActionError(UpnpErrorCode.StringArgumentTooLong, `${name}: ${e.message}`);
+      if (e.code === 'TOO_LARGE') throw new UpnpActionError(UpnpErrorCode.StringArgumentTooLong, `${name}: ${e.message}`);
       throw new UpnpActionError(UpnpErrorCode.ArgumentValueInvalid, `${name}: ${e.message}`);
     }
     throw e;

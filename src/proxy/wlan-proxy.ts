@@ -18,6 +18,7 @@
  *   PROBE_WLANEVENT_INTERVAL_MS, MAX_PROBE_ENROLLEES
  */
 import { WlanEventType } from '../wfa/wlan-event.js';
+import { WpsdError } from '../common/errors.js';
 
 /** One type-1 WLANEvent per Enrollee per second. */
 export const PROBE_WLANEVENT_INTERVAL_MS = 1_000;
@@ -25,12 +26,9 @@ export const PROBE_WLANEVENT_INTERVAL_MS = 1_000;
 export const MAX_PROBE_ENROLLEES = 256;
 export const WLAN_EVENT_MAC_LEN = 6;
 
-export class WlanProxyError extends Error {
-  readonly code: 'BAD_MAC';
+export class WlanProxyError extends WpsdError<'BAD_MAC'> {
   constructor(code: WlanProxyError['code'], message: string) {
-    super(message);
-    this.name = 'WlanProxyError';
-    this.code = code;
+    super(code, message);
   }
 }
 

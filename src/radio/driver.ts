@@ -32,6 +32,7 @@
 import type { Element } from './elements.js';
 import type { MacAddress } from './mac.js';
 import type { ManagementFrame } from './frame.js';
+import { WpsdError } from '../common/errors.js';
 
 export type DriverName = 'sim' | 'nl80211' | 'none';
 
@@ -72,15 +73,7 @@ export type DriverErrorCode =
   /** Data other than EAPOL to or from a peer whose port is not authorized. */
   | 'NOT_AUTHORIZED';
 
-export class DriverError extends Error {
-  constructor(
-    readonly code: DriverErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DriverError';
-  }
-}
+export class DriverError extends WpsdError<DriverErrorCode> {}
 
 /** What the AP advertises. SSID, rates and DS Parameter Set elements are added by the driver. */
 export interface ApParams {

@@ -3,6 +3,7 @@
  * length (big endian), body. Carried in 802.11 data frames behind an LLC/SNAP
  * header with EtherType 0x888E.
  */
+import { WpsdError } from '../common/errors.js';
 
 export const EAPOL_HEADER_LEN = 4;
 export const ETHERTYPE_EAPOL = 0x888e;
@@ -25,15 +26,7 @@ export interface EapolFrame {
 
 export type EapolErrorCode = 'TRUNCATED' | 'TOO_LONG' | 'BAD_FIELD';
 
-export class EapolError extends Error {
-  constructor(
-    readonly code: EapolErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EapolError';
-  }
-}
+export class EapolError extends WpsdError<EapolErrorCode> {}
 
 /** Parses one EAPOL PDU; octets after the declared body (link padding) are ignored, as hostapd does. */
 export function parseEapol(buf: Uint8Array): EapolFrame {

@@ -2,6 +2,8 @@
  * Information elements (IEEE 802.11-2020 9.4.2): a list of ID, Length, data.
  * Parsing is total: every declared length is checked against what is left.
  */
+import { WpsdError } from '../common/errors.js';
+import { SSID_MAX_LEN } from '../common/ssid.js';
 
 export const ELEMENT_HEADER_LEN = 2;
 /** The Length octet bounds an element's data (9.4.2.1). */
@@ -18,8 +20,6 @@ export const ElementId = {
   VENDOR_SPECIFIC: 221,
 } as const;
 
-/** SSIDs are at most 32 octets (9.4.2.2). */
-export const SSID_MAX_LEN = 32;
 
 export interface Element {
   id: number;
@@ -28,15 +28,7 @@ export interface Element {
 
 export type ElementErrorCode = 'TRUNCATED_HEADER' | 'TRUNCATED_DATA' | 'BAD_ID' | 'TOO_LONG';
 
-export class ElementError extends Error {
-  constructor(
-    readonly code: ElementErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ElementError';
-  }
-}
+export class ElementError extends WpsdError<ElementErrorCode> {}
 
 /** Splits `buf` into elements; an element running past the end is an error, nothing is skipped. */
 export function parseElements(buf: Uint8Array): Element[] {

@@ -7,6 +7,7 @@
 import { type Element, parseElements, buildElements, ElementError } from './elements.js';
 import { type MacAddress, MAC_LEN, macFromBytes, macToBytes } from './mac.js';
 import { ETHERTYPE_EAPOL } from './eapol.js';
+import { WpsdError } from '../common/errors.js';
 
 export const MGMT_HEADER_LEN = 24;
 export const ADDR4_LEN = MAC_LEN;
@@ -132,15 +133,7 @@ export type Frame = ManagementFrame | DataFrame;
 
 export type FrameErrorCode = 'TRUNCATED' | 'BAD_VERSION' | 'UNSUPPORTED' | 'BAD_ELEMENTS' | 'BAD_FIELD';
 
-export class FrameError extends Error {
-  constructor(
-    readonly code: FrameErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FrameError';
-  }
-}
+export class FrameError extends WpsdError<FrameErrorCode> {}
 
 const SUBTYPE_BY_NUMBER = new Map<number, ManagementSubtypeName>([
   [ManagementSubtype.ASSOC_REQ, 'association-request'],

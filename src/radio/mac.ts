@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { colonHex } from '../common/colon-hex.js';
 import { MAC_LEN, parseMac } from '../common/mac.js';
+import { WpsdError } from '../common/errors.js';
 
 export { MAC_LEN };
 
@@ -14,11 +15,9 @@ export const BROADCAST_ADDRESS: MacAddress = 'ff:ff:ff:ff:ff:ff';
 
 const CANONICAL_MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
-export class MacAddressError extends Error {
-  readonly code = 'BAD_MAC_ADDRESS';
+export class MacAddressError extends WpsdError<'BAD_MAC_ADDRESS'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'MacAddressError';
+    super('BAD_MAC_ADDRESS', message);
   }
 }
 

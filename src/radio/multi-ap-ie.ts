@@ -6,6 +6,7 @@
  * Checks follow hostapd's check_multi_ap_ie().
  */
 import { type Element, findVendorElements, vendorElement, parseElements, buildElements, ElementError } from './elements.js';
+import { WpsdError } from '../common/errors.js';
 
 export const MULTI_AP_VENDOR_TYPE = 0x506f9a1b;
 
@@ -33,15 +34,7 @@ export const MULTI_AP_VLAN_MAX = 4094;
 
 export type MultiApErrorCode = 'MALFORMED' | 'NO_EXTENSION' | 'BAD_PROFILE' | 'BAD_VLAN' | 'NOT_MULTI_AP';
 
-export class MultiApError extends Error {
-  constructor(
-    readonly code: MultiApErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MultiApError';
-  }
-}
+export class MultiApError extends WpsdError<MultiApErrorCode> {}
 
 export interface MultiApParams {
   capability: number;

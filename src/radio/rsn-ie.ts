@@ -5,6 +5,7 @@
  * an error; octets after the last field are kept (hostapd ignores them).
  */
 import { type Element, ElementId } from './elements.js';
+import { WpsdError } from '../common/errors.js';
 
 export const RSN_VERSION = 1;
 export const RSN_SELECTOR_LEN = 4;
@@ -55,15 +56,7 @@ export interface RsnElement {
 
 export type RsnErrorCode = 'TRUNCATED' | 'BAD_VERSION' | 'BAD_COUNT' | 'BAD_FIELDS';
 
-export class RsnError extends Error {
-  constructor(
-    readonly code: RsnErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RsnError';
-  }
-}
+export class RsnError extends WpsdError<RsnErrorCode> {}
 
 function be32(b: Uint8Array, o: number): number {
   return (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;

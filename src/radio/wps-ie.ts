@@ -7,6 +7,7 @@
  * wps_ie_encapsulate() and ieee802_11_vendor_ie_concat() do.
  */
 import { type Element, ELEMENT_MAX_DATA_LEN, findVendorElements, vendorElement, buildElements } from './elements.js';
+import { WpsdError } from '../common/errors.js';
 
 export const WPS_IE_VENDOR_TYPE = 0x0050f204;
 export const WPS_IE_HEADER_LEN = 4;
@@ -15,15 +16,7 @@ export const WPS_IE_FRAGMENT_MAX = ELEMENT_MAX_DATA_LEN - WPS_IE_HEADER_LEN;
 /** A joined run can never exceed what a maximal frame holds; this bounds what callers buffer. */
 export const WPS_IE_JOINED_MAX = 8192;
 
-export class WpsIeError extends Error {
-  constructor(
-    readonly code: 'TOO_LONG',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WpsIeError';
-  }
-}
+export class WpsIeError extends WpsdError<'TOO_LONG'> {}
 
 /** WSC attribute bytes as one or more WPS elements of at most 251 attribute octets each; empty input gives no element. */
 export function fragmentWpsIe(attributes: Uint8Array): Element[] {

@@ -4,6 +4,7 @@
  * print (wpa_config_get / wpa_config_write_network), and the defaults
  * (wpa_config_set_network_defaults). Parsers never change a network on error.
  */
+import { SSID_MAX_LEN } from '../common/ssid.js';
 import { parseMac } from '../common/mac.js';
 import {
   ALLOWED_GROUP_CIPHERS,
@@ -12,14 +13,12 @@ import {
   KEY_MGMT_NAMES,
   KeyMgmt,
   PMK_LEN,
-  SSID_MAX_LEN,
   WPA_PASSPHRASE_MAX_LEN,
   WPA_PASSPHRASE_MIN_LEN,
   byteString,
   formatCipherList,
   formatConfigString,
   formatFlagList,
-  formatMac,
   hasCtrlChar,
   parseCipherList,
   parseConfigString,
@@ -28,6 +27,7 @@ import {
   parseStrtol0,
   type NamedFlag,
 } from '../conf/values.js';
+import { formatMac } from '../common/mac.js';
 
 export const WPA_PROTO_WPA = 1 << 0;
 export const WPA_PROTO_RSN = 1 << 1;

@@ -7,10 +7,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../common/atomic-write.js';
-import { byteString, formatDeviceType, formatUuid } from '../conf/values.js';
+import { byteString } from '../conf/values.js';
 import { isSavedNetwork, networkFieldLines, type NetworkBlock } from './config-network.js';
 import { DEFAULT_AP_SCAN, type WpaSupplicantConfig } from './config.js';
 import { nfcConfigLines } from '../wps/nfc/nfc-config.js';
+import { formatDeviceType, formatUuid } from '../wps/device.js';
 
 function utf8Bytes(s: string): string {
   return byteString(Buffer.from(s, 'utf8'));

@@ -8,15 +8,9 @@ import { Cipher, KeyMgmt, PMK_LEN } from '../conf/values.js';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { WPA_AUTH_ALG_OPEN, WPA_PROTO_RSN, WPA_PROTO_WPA, defaultNetwork, type NetworkBlock } from './config-network.js';
+import { WpsdError } from '../common/errors.js';
 
-export class CredentialNetworkError extends Error {
-  readonly code: 'unsupported-auth' | 'bad-key';
-  constructor(code: 'unsupported-auth' | 'bad-key', message: string) {
-    super(message);
-    this.name = 'CredentialNetworkError';
-    this.code = code;
-  }
-}
+export class CredentialNetworkError extends WpsdError<'UNSUPPORTED_AUTH' | 'BAD_KEY'> {}
 
 /** A network block for `cred` (id assigned by the table). Throws CredentialNetworkError. */
 export function networkFromCredential(cred: Credential, id: number): NetworkBlock {
@@ -24,7 +18,7 @@ export function networkFromCredential(cred: Credential, id: number): NetworkBloc
   // wpa_supplicant: mixed WPA/WPA2-PSK is taken as WPA2-PSK.
   if (auth === (AuthType.WpaPsk | AuthType.Wpa2Psk)) auth = AuthType.Wpa2Psk;
   if (auth !== AuthType.Open && auth !== AuthType.WpaPsk && auth !== AuthType.Wpa2Psk) {
-    throw new CredentialNetworkError('unsupported-auth', `unsupported authentication type 0x${auth.toString(16)}`);
+    throw new CredentialNetworkError('UNSUPPORTED_AUTH', `unsupported authentication type 0x${auth.toString(16)}`);
   }
   const net = defaultNetwork(id);
   net.ssid = Buffer.from(cred.ssid);
@@ -45,7 +39,7 @@ export function networkFromCredential(cred: Credential, id: number): NetworkBloc
   } else if (key.length >= 8 && key.length < 2 * PMK_LEN) {
     net.passphrase = Buffer.from(key);
   } else {
-    throw new CredentialNetworkError('bad-key', `invalid Network Key length ${key.length}`);
+    throw new CredentialNetworkError('BAD_KEY', `invalid Network Key length ${key.length}`);
   }
   return net;
 }

@@ -29,7 +29,7 @@ describe('wpsd sta start-up', () => {
     const path = join(dir, 'bad.conf');
     writeFileSync(path, 'ctrl_interface=/tmp/x\nupdate_config=abc\nnetwork={\n\tssid="a"\n\tpsk="short"\n}\n');
     const e = await startError(opts(path));
-    expect(e.code).toBe('config');
+    expect(e.code).toBe('CONFIG');
     expect(e.message).toContain(`${path} line 2:`);
     expect(e.message).toContain(`${path} line 5:`);
     expect((await startError(opts(join(dir, 'missing.conf')))).message).toContain('missing.conf');
@@ -39,9 +39,9 @@ describe('wpsd sta start-up', () => {
     const path = join(dir, 'ok.conf');
     writeFileSync(path, `ctrl_interface=${join(dir, 'ctrl')}\n`);
     expect((await startError(opts(path, { driver: 'wext' }))).message).toMatch(/unknown driver "wext"/);
-    expect((await startError(opts(path, { iface: 'nosuchif0' }))).code).toBe('interface');
+    expect((await startError(opts(path, { iface: 'nosuchif0' }))).code).toBe('INTERFACE');
     const nl = await startError(opts(path, { driver: 'nl80211' }));
-    expect(nl.code).toBe('driver');
+    expect(nl.code).toBe('DRIVER');
     expect(nl.message).toMatch(/nl80211/);
   });
 

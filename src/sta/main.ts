@@ -24,12 +24,14 @@ import { registerNetworkCommands, saveConfig, type NetworkCommandContext } from 
 import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { randomLocalMac } from '../radio/mac.js';
-import { formatMac } from '../wps/device.js';
+
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
 import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
+import { WpsdError } from '../common/errors.js';
+import { formatMac } from '../common/mac.js';
 
 export interface StaOptions {
   config: string;
@@ -42,20 +44,13 @@ export interface StaOptions {
   lenientConfig?: boolean;
 }
 
-export class StaStartError extends Error {
-  readonly code: 'config' | 'interface' | 'driver' | 'ctrl';
-  constructor(code: 'config' | 'interface' | 'driver' | 'ctrl', message: string) {
-    super(message);
-    this.name = 'StaStartError';
-    this.code = code;
-  }
-}
+export class StaStartError extends WpsdError<'CONFIG' | 'INTERFACE' | 'DRIVER' | 'CTRL'> {}
 
 export const STA_DRIVERS = ['none', 'sim', 'nl80211'] as const;
 
 function interfaceMac(name: string): Buffer {
   const list = os.networkInterfaces()[name];
-  if (list === undefined || list.length === 0) throw new StaStartError('interface', `interface ${name} does not exist`);
+  if (list === undefined || list.length === 0) throw new StaStartError('INTERFACE', `interface ${name} does not exist`);
   const mac = list[0]?.mac ?? '00:00:00:00:00:00';
   return Buffer.from(mac.replace(/:/g, ''), 'hex');
 }
@@ -76,7 +71,7 @@ export interface StaDaemon {
 
 export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   if (!(STA_DRIVERS as readonly string[]).includes(o.driver)) {
-    throw new StaStartError('driver', `unknown driver "${o.driver}" (use none, sim or nl80211)`);
+    throw new StaStartError('DRIVER', `unknown driver "${o.driver}" (use none, sim or nl80211)`);
   }
   let config: WpaSupplicantConfig;
   try {
@@ -87,7 +82,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     if (e instanceof ConfigFileError) {
       // wpa_supplicant ends the list with this line.
       const tail = e.code === 'CONFIG_INVALID' ? `\nFailed to read or parse configuration '${o.config}'.` : '';
-      throw new StaStartError('config', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
+      throw new StaStartError('CONFIG', e.diagnostics.map(formatDiagnostic).join('\n') + tail);
     }
     throw e;
   }
@@ -105,7 +100,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
       mac = Buffer.from(drv.address.replace(/:/g, ''), 'hex');
       log.info(`driver ${o.driver} opened`);
     } catch (e) {
-      throw new StaStartError('driver', `driver ${o.driver}: ${(e as Error).message}`);
+      throw new StaStartError('DRIVER', `driver ${o.driver}: ${(e as Error).message}`);
     }
   }
 
@@ -118,7 +113,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
       ctrl = await CtrlServer.open(ctrlOpts);
     } catch (e) {
       await closeDriver?.();
-      throw new StaStartError('ctrl', `control interface: ${(e as Error).message}`);
+      throw new StaStartError('CTRL', `control interface: ${(e as Error).message}`);
     }
     // The control socket is ours, so no other instance writes this file: leftovers of a killed save go.
     for (const f of await removeStaleTempFiles(o.config)) log.info(`Removed ${f} left by an interrupted configuration update`);

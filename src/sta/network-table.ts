@@ -5,7 +5,7 @@
  * Replies are the strings the control interface sends; a FAIL never changes
  * anything.
  */
-import { formatMac, printfEncode } from '../conf/values.js';
+import { printfEncode } from '../conf/values.js';
 import {
   cloneNetwork,
   defaultNetwork,
@@ -13,6 +13,7 @@ import {
   setNetworkField,
   type NetworkBlock,
 } from './config-network.js';
+import { formatMac } from '../common/mac.js';
 
 export type CtrlReply = 'OK' | 'FAIL';
 

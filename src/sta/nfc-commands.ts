@@ -14,7 +14,7 @@ import type { Credential } from '../wps/credential.js';
 import type { Rng } from '../wps/crypto.js';
 import { wrapWscNdef } from '../wps/nfc/ndef.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
-import { buildHandoverRequest, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex } from '../wps/nfc/nfc-token.js';
+import { buildHandoverRequest, buildPasswordToken, generatePasswordToken, readNfcTagHex } from '../wps/nfc/nfc-token.js';
 
 export interface StaNfcControl {
   /** The station's wps_nfc_* values; a generated token is kept here (unsaved), as wpa_supplicant keeps it in its config. */
@@ -73,20 +73,18 @@ export function registerStaNfcCommands(registry: CommandRegistry, sta: StaNfcCon
     maxArgs: 1,
     help: '<hex> = an NFC configuration token (NDEF or raw WSC): add its networks',
     handler: (args) => {
-      try {
-        const tag = readNfcTag(tagPayloadFromHex(args[0] ?? ''));
-        if (tag.kind !== 'config') {
-          log.info('WPS: NFC password tokens are taken by an AP or an External Registrar, not by this station');
-          return REPLY_FAIL;
-        }
-        const bssid = tag.location.macAddress;
-        sta.useCredentials(tag.credentials, bssid === undefined || bssid.every((b) => b === 0) ? undefined : macFromBytes(bssid));
-        return REPLY_OK;
-      } catch (e) {
-        if (!(e instanceof NfcTokenError)) throw e;
-        log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
+      const read = readNfcTagHex(args[0] ?? '');
+      if ('invalid' in read) {
+        log.debug(`WPS: Ignore invalid data from NFC tag: ${read.invalid}`);
         return REPLY_FAIL;
       }
+      if (read.tag.kind !== 'config') {
+        log.info('WPS: NFC password tokens are taken by an AP or an External Registrar, not by this station');
+        return REPLY_FAIL;
+      }
+      const bssid = read.tag.location.macAddress;
+      sta.useCredentials(read.tag.credentials, bssid === undefined || bssid.every((b) => b === 0) ? undefined : macFromBytes(bssid));
+      return REPLY_OK;
     },
   });
   registry.register({

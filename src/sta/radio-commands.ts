@@ -5,6 +5,7 @@
  * newline), WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]
  * (wpa_cli hex-encodes SSID and key) and WPS_CANCEL.
  */
+import { SSID_MAX_LEN } from '../common/ssid.js';
 import { CtrlEvent } from '../ctrl/event-names.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import { isMac, macAddress, type MacAddress } from '../radio/mac.js';
@@ -15,8 +16,7 @@ import { AuthType, EncrType } from '../wps/values.js';
 import { macBytes, RadioStationError, type RadioStation } from './radio-station.js';
 import { bssReply, scanResultsReply, selectBss } from './scan-text.js';
 
-/** eap_wsc.c limits: SSID up to 32 octets, Network Key up to 64. */
-export const NEW_SSID_MAX_LEN = 32;
+/** eap_wsc.c limits: SSID up to SSID_MAX_LEN octets, Network Key up to 64. */
 export const NEW_KEY_MAX_LEN = 64;
 /** A WPA/WPA2-PSK key: passphrase of 8..63 characters or 64 hex digits. */
 const PSK_KEY_MIN_LEN = 8;
@@ -35,7 +35,7 @@ function macArg(text: string | undefined): string | undefined {
 
 /** WPS_REG's new AP settings, or undefined when one of them is invalid (the command then FAILs). */
 export function parseNewApSettings(bssid: string, ssidHex: string, auth: string, encr: string, keyHex: string): Credential | undefined {
-  const ssid = hexBytes(ssidHex, NEW_SSID_MAX_LEN);
+  const ssid = hexBytes(ssidHex, SSID_MAX_LEN);
   const key = hexBytes(keyHex, NEW_KEY_MAX_LEN);
   const authType = NEW_AUTH[auth];
   const encrType = NEW_ENCR[encr];

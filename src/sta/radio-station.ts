@@ -48,6 +48,7 @@ import { backhaulStaElement, checkBackhaulAssocResponse } from './wireless/multi
 import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
 import { wpsApAvailableEvent } from './wireless/scan-flags.js';
 import { sleep } from '../common/sleep.js';
+import { WpsdError } from '../common/errors.js';
 
 /** The 2.4 GHz channels a scan visits unless told otherwise. */
 export const DEFAULT_SCAN_CHANNELS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
@@ -64,15 +65,7 @@ const BUSY_RETRY_MS = 50;
 /** wpa_supplicant_state_txt() names this station can be in. */
 export type WpaState = 'DISCONNECTED' | 'INACTIVE' | 'SCANNING' | 'ASSOCIATING' | 'ASSOCIATED' | '4WAY_HANDSHAKE' | 'GROUP_HANDSHAKE' | 'COMPLETED';
 
-export class RadioStationError extends Error {
-  constructor(
-    readonly code: 'BAD_PIN' | 'STOPPED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RadioStationError';
-  }
-}
+export class RadioStationError extends WpsdError<'BAD_PIN' | 'STOPPED'> {}
 
 export interface RadioStationOptions {
   driver: StationDriver;

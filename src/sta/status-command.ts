@@ -15,8 +15,9 @@
  */
 import { networkInterfaces } from 'node:os';
 import type { CommandRegistry } from '../ctrl/registry.js';
-import { formatMac } from '../conf/values.js';
+
 import { formatUuid } from '../wps/device.js';
+import { formatMac } from '../common/mac.js';
 
 export function noRadioStatusReply(address: Uint8Array, uuid: Uint8Array, ipv4?: string): string {
   const ip = ipv4 === undefined ? '' : `ip_address=${ipv4}\n`;

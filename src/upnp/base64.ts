@@ -7,19 +7,13 @@
  * API:
  *   encodeBase64(bytes)      standard alphabet, padded, no line breaks
  *   decodeBase64(text, max?) bytes; throws Base64Error on invalid input or when longer than max
- *   Base64Error (code: 'invalid' | 'too-large')
+ *   Base64Error (code: 'INVALID' | 'TOO_LARGE')
  */
+import { WpsdError } from '../common/errors.js';
 
-export type Base64ErrorCode = 'invalid' | 'too-large';
+export type Base64ErrorCode = 'INVALID' | 'TOO_LARGE';
 
-export class Base64Error extends Error {
-  readonly code: Base64ErrorCode;
-  constructor(code: Base64ErrorCode, message: string) {
-    super(message);
-    this.name = 'Base64Error';
-    this.code = code;
-  }
-}
+export class Base64Error extends WpsdError<Base64ErrorCode> {}
 
 /** Default cap on decoded size; SOAP bodies are bounded well below this anyway. */
 export const MAX_BASE64_DECODED_BYTES = 64 * 1024;
@@ -35,14 +29,14 @@ export function encodeBase64(bytes: Uint8Array): string {
 export function decodeBase64(text: string, maxBytes: number = MAX_BASE64_DECODED_BYTES): Uint8Array {
   const compact = text.replace(WHITESPACE, '');
   if (compact.length % 4 !== 0) {
-    throw new Base64Error('invalid', `invalid base64: length ${compact.length} is not a multiple of 4`);
+    throw new Base64Error('INVALID', `invalid base64: length ${compact.length} is not a multiple of 4`);
   }
   if (!BASE64_BODY.test(compact)) {
-    throw new Base64Error('invalid', 'invalid base64: unexpected character or misplaced padding');
+    throw new Base64Error('INVALID', 'invalid base64: unexpected character or misplaced padding');
   }
   const decodedLength = (compact.length / 4) * 3 - (compact.endsWith('==') ? 2 : compact.endsWith('=') ? 1 : 0);
   if (decodedLength > maxBytes) {
-    throw new Base64Error('too-large', `base64 value decodes to ${decodedLength} bytes, limit ${maxBytes}`);
+    throw new Base64Error('TOO_LARGE', `base64 value decodes to ${decodedLength} bytes, limit ${maxBytes}`);
   }
   return new Uint8Array(Buffer.from(compact, 'base64'));
 }

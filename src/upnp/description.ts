@@ -16,21 +16,15 @@
  */
 import { splitTypeVersion } from './urn-type.js';
 import { XmlError, isXmlSafeText, parseXmlBounded, textOf, childOf, xmlEscape, type XmlNode } from './xml.js';
+import { WpsdError } from '../common/errors.js';
 
 export const MAX_DESCRIPTION_BYTES = 64 * 1024;
 /** More services than this in one device is not a real device. */
 export const MAX_SERVICES = 32;
 
-export type DescriptionErrorCode = 'too-large' | 'malformed' | 'missing-field' | 'invalid-field';
+export type DescriptionErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'MISSING_FIELD' | 'INVALID_FIELD';
 
-export class DescriptionError extends Error {
-  readonly code: DescriptionErrorCode;
-  constructor(code: DescriptionErrorCode, message: string) {
-    super(message);
-    this.name = 'DescriptionError';
-    this.code = code;
-  }
-}
+export class DescriptionError extends WpsdError<DescriptionErrorCode> {}
 
 export interface ServiceDescription {
   serviceType: string;
@@ -61,7 +55,7 @@ export interface DeviceDescription {
 const OPTIONAL_DEVICE_FIELDS = ['manufacturerURL', 'modelDescription', 'modelNumber', 'modelURL', 'serialNumber'] as const;
 
 function element(name: string, value: string, indent: string): string {
-  if (!isXmlSafeText(value)) throw new DescriptionError('invalid-field', `${name}: contains characters not allowed in XML`);
+  if (!isXmlSafeText(value)) throw new DescriptionError('INVALID_FIELD', `${name}: contains characters not allowed in XML`);
   return `${indent}<${name}>${xmlEscape(value)}</${name}>\n`;
 }
 
@@ -100,16 +94,16 @@ function required(node: XmlNode | undefined, name: string, where: string): strin
   const v = textOf(node, name);
   if (v === undefined) {
     const present = childOf(node, name) !== undefined;
-    throw new DescriptionError(present ? 'invalid-field' : 'missing-field', `${where}: ${present ? 'malformed' : 'missing'} <${name}>`);
+    throw new DescriptionError(present ? 'INVALID_FIELD' : 'MISSING_FIELD', `${where}: ${present ? 'MALFORMED' : 'MISSING'} <${name}>`);
   }
-  if (v === '') throw new DescriptionError('missing-field', `${where}: empty <${name}>`);
+  if (v === '') throw new DescriptionError('MISSING_FIELD', `${where}: empty <${name}>`);
   return v;
 }
 
 function optional(node: XmlNode | undefined, name: string, where: string): string | undefined {
   const c = childOf(node, name);
   if (c === undefined) return undefined;
-  if (typeof c !== 'string') throw new DescriptionError('invalid-field', `${where}: malformed <${name}>`);
+  if (typeof c !== 'string') throw new DescriptionError('INVALID_FIELD', `${where}: malformed <${name}>`);
   return c;
 }
 
@@ -123,16 +117,16 @@ export function parseDeviceDescription(xml: string | Uint8Array, opts: ParseDesc
   try {
     tree = parseXmlBounded(xml, opts.maxBytes ?? MAX_DESCRIPTION_BYTES, 'device description');
   } catch (e) {
-    if (e instanceof XmlError) throw new DescriptionError(e.code === 'too-large' ? 'too-large' : 'malformed', e.message);
+    if (e instanceof XmlError) throw new DescriptionError(e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MALFORMED', e.message);
     throw e;
   }
   const root = childOf(tree, 'root');
   if (root === undefined || typeof root !== 'object' || Array.isArray(root)) {
-    throw new DescriptionError('malformed', 'device description: no single <root> element');
+    throw new DescriptionError('MALFORMED', 'device description: no single <root> element');
   }
   const device = childOf(root, 'device');
   if (device === undefined || typeof device !== 'object' || Array.isArray(device)) {
-    throw new DescriptionError('missing-field', 'device description: no single <device> element');
+    throw new DescriptionError('MISSING_FIELD', 'device description: no single <device> element');
   }
   const doc: DeviceDescription = {
     deviceType: required(device, 'deviceType', 'device'),
@@ -142,7 +136,7 @@ export function parseDeviceDescription(xml: string | Uint8Array, opts: ParseDesc
     UDN: required(device, 'UDN', 'device'),
     serviceList: [],
   };
-  if (!/^uuid:\S+$/.test(doc.UDN)) throw new DescriptionError('invalid-field', `device: UDN "${doc.UDN}" is not uuid:...`);
+  if (!/^uuid:\S+$/.test(doc.UDN)) throw new DescriptionError('INVALID_FIELD', `device: UDN "${doc.UDN}" is not uuid:...`);
   const urlBase = optional(root, 'URLBase', 'root');
   if (urlBase !== undefined && urlBase !== '') doc.URLBase = urlBase;
   for (const f of OPTIONAL_DEVICE_FIELDS) {
@@ -155,13 +149,13 @@ export function parseDeviceDescription(xml: string | Uint8Array, opts: ParseDesc
   const list = childOf(device, 'serviceList');
   if (list !== undefined) {
     if (typeof list !== 'object' || Array.isArray(list)) {
-      if (list !== '') throw new DescriptionError('invalid-field', 'device: malformed <serviceList>');
+      if (list !== '') throw new DescriptionError('INVALID_FIELD', 'device: malformed <serviceList>');
     } else {
       const raw = childOf(list, 'service');
       const services = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-      if (services.length > MAX_SERVICES) throw new DescriptionError('invalid-field', `device: more than ${MAX_SERVICES} services`);
+      if (services.length > MAX_SERVICES) throw new DescriptionError('INVALID_FIELD', `device: more than ${MAX_SERVICES} services`);
       services.forEach((s, i) => {
-        if (typeof s !== 'object' || Array.isArray(s)) throw new DescriptionError('invalid-field', `service ${i}: not an element list`);
+        if (typeof s !== 'object' || Array.isArray(s)) throw new DescriptionError('INVALID_FIELD', `service ${i}: not an element list`);
         const where = `service ${i}`;
         doc.serviceList.push({
           serviceType: required(s, 'serviceType', where),
@@ -186,9 +180,9 @@ export function resolveDescriptionUrl(doc: DeviceDescription, relative: string, 
   try {
     u = new URL(relative, doc.URLBase ?? location);
   } catch {
-    throw new DescriptionError('invalid-field', `cannot resolve URL "${relative}"`);
+    throw new DescriptionError('INVALID_FIELD', `cannot resolve URL "${relative}"`);
   }
-  if (u.protocol !== 'http:') throw new DescriptionError('invalid-field', `URL "${u.href}" is not http:`);
+  if (u.protocol !== 'http:') throw new DescriptionError('INVALID_FIELD', `URL "${u.href}" is not http:`);
   return u.href;
 }
 

@@ -31,6 +31,7 @@ import { httpRequest } from './http-client.js';
 import { UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
 import { normalizeAddress } from './net-address.js';
 import net from 'node:net';
+import { WpsdError } from '../common/errors.js';
 
 export const GENA_SUBSCRIBE_TIMEOUT_SEC = 1800;
 /** Renew when this fraction of the granted time has passed. */
@@ -40,15 +41,12 @@ export const GENA_REQUEST_TIMEOUT_MS = 10_000;
 /** At most this many subscriptions per subscriber instance. */
 export const GENA_MAX_SUBSCRIPTIONS = 256;
 
-export type GenaSubscribeErrorCode = 'refused' | 'bad-response' | 'limit' | 'not-started';
+export type GenaSubscribeErrorCode = 'REFUSED' | 'BAD_RESPONSE' | 'LIMIT' | 'NOT_STARTED';
 
-export class GenaSubscribeError extends Error {
-  readonly code: GenaSubscribeErrorCode;
+export class GenaSubscribeError extends WpsdError<GenaSubscribeErrorCode> {
   readonly status: number | undefined;
   constructor(code: GenaSubscribeErrorCode, message: string, status?: number) {
-    super(message);
-    this.name = 'GenaSubscribeError';
-    this.code = code;
+    super(code, message);
     this.status = status;
   }
 }
@@ -130,8 +128,8 @@ export class GenaSubscriber {
   }
 
   async subscribe(eventSubUrl: string, handlers: GenaEventHandlers, opts: { timeoutSec?: number } = {}): Promise<GenaSubscription> {
-    if (!this.started) throw new GenaSubscribeError('not-started', 'GenaSubscriber.start() first');
-    if (this.byToken.size >= GENA_MAX_SUBSCRIPTIONS) throw new GenaSubscribeError('limit', `more than ${GENA_MAX_SUBSCRIPTIONS} subscriptions`);
+    if (!this.started) throw new GenaSubscribeError('NOT_STARTED', 'GenaSubscriber.start() first');
+    if (this.byToken.size >= GENA_MAX_SUBSCRIPTIONS) throw new GenaSubscribeError('LIMIT', `more than ${GENA_MAX_SUBSCRIPTIONS} subscriptions`);
     const token = randomBytes(12).toString('hex');
     const callbackUrl = `${this.http.baseUrl}/event/${token}`;
     const requested = opts.timeoutSec ?? this.opts.timeoutSec ?? GENA_SUBSCRIBE_TIMEOUT_SEC;
@@ -250,14 +248,14 @@ export class GenaSubscriber {
       maxResponseBytes: 4096,
       requireIpLiteral: this.opts.requireIpLiteral ?? false,
     });
-    if (res.status !== 200) throw new GenaSubscribeError('refused', `SUBSCRIBE ${url}: HTTP ${res.status}`, res.status);
+    if (res.status !== 200) throw new GenaSubscribeError('REFUSED', `SUBSCRIBE ${url}: HTTP ${res.status}`, res.status);
     let sid: string;
     try {
       sid = parseSidHeader(res.headers['sid']);
     } catch (e) {
-      throw new GenaSubscribeError('bad-response', `SUBSCRIBE ${url}: ${(e as GenaError).message}`);
+      throw new GenaSubscribeError('BAD_RESPONSE', `SUBSCRIBE ${url}: ${(e as GenaError).message}`);
     }
-    if (expectSid !== undefined && sid !== expectSid) throw new GenaSubscribeError('bad-response', `SUBSCRIBE ${url}: renewal returned another SID`);
+    if (expectSid !== undefined && sid !== expectSid) throw new GenaSubscribeError('BAD_RESPONSE', `SUBSCRIBE ${url}: renewal returned another SID`);
     const m = /^second-(\d{1,10})$/i.exec(res.headers['timeout']?.trim() ?? '');
     // A missing or "infinite" TIMEOUT: renew on our own schedule anyway.
     const timeoutSec = m && m[1] !== undefined && Number(m[1]) > 0 ? Number(m[1]) : GENA_SUBSCRIBE_TIMEOUT_SEC;

@@ -4,7 +4,7 @@
  * API:
  *   httpRequest(url, opts?): Promise<HttpResponse>   throws HttpClientError
  *   HttpResponse { status, headers (lower-case names), body: Buffer }
- *   HttpClientError (code: 'invalid-url' | 'hostname-refused' | 'timeout' | 'too-large' | 'network' | 'redirect')
+ *   HttpClientError (code: 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT')
  *   HTTP_CLIENT_* named limits
  *
  * Every request has a total deadline and a response size cap, never follows
@@ -22,6 +22,7 @@
  */
 import net from 'node:net';
 import { Pool } from 'undici';
+import { WpsdError } from '../common/errors.js';
 
 /** Whole request, connect to last body byte. */
 export const HTTP_CLIENT_TIMEOUT_MS = 10_000;
@@ -36,16 +37,9 @@ export const HTTP_CLIENT_MAX_ORIGINS = 128;
 /** Connections at once to one origin; further requests wait for one (within their deadline). */
 export const HTTP_CLIENT_CONNECTIONS_PER_ORIGIN = 4;
 
-export type HttpClientErrorCode = 'invalid-url' | 'hostname-refused' | 'timeout' | 'too-large' | 'network' | 'redirect';
+export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT';
 
-export class HttpClientError extends Error {
-  readonly code: HttpClientErrorCode;
-  constructor(code: HttpClientErrorCode, message: string) {
-    super(message);
-    this.name = 'HttpClientError';
-    this.code = code;
-  }
-}
+export class HttpClientError extends WpsdError<HttpClientErrorCode> {}
 
 export interface HttpRequestOptions {
   method?: string;
@@ -71,13 +65,13 @@ export function checkHttpUrl(url: string, requireIpLiteral: boolean): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new HttpClientError('invalid-url', `invalid URL "${url}"`);
+    throw new HttpClientError('INVALID_URL', `invalid URL "${url}"`);
   }
-  if (u.protocol !== 'http:') throw new HttpClientError('invalid-url', `URL "${url}" is not http:`);
-  if (u.username !== '' || u.password !== '') throw new HttpClientError('invalid-url', 'URL with credentials refused');
+  if (u.protocol !== 'http:') throw new HttpClientError('INVALID_URL', `URL "${url}" is not http:`);
+  if (u.username !== '' || u.password !== '') throw new HttpClientError('INVALID_URL', 'URL with credentials refused');
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   if (requireIpLiteral && net.isIP(host) === 0) {
-    throw new HttpClientError('hostname-refused', `URL host "${u.hostname}" is not an IP address`);
+    throw new HttpClientError('HOSTNAME_REFUSED', `URL host "${u.hostname}" is not an IP address`);
   }
   return u;
 }
@@ -134,7 +128,7 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
     const declared = headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBytes) {
       res.body.destroy();
-      throw new HttpClientError('too-large', `response of ${declared} bytes exceeds the limit of ${maxBytes}`);
+      throw new HttpClientError('TOO_LARGE', `response of ${declared} bytes exceeds the limit of ${maxBytes}`);
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -143,22 +137,22 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
       total += b.length;
       if (total > maxBytes) {
         res.body.destroy();
-        throw new HttpClientError('too-large', `response exceeds the limit of ${maxBytes} bytes`);
+        throw new HttpClientError('TOO_LARGE', `response exceeds the limit of ${maxBytes} bytes`);
       }
       chunks.push(b);
     }
     if (res.statusCode >= 300 && res.statusCode < 400) {
-      throw new HttpClientError('redirect', `redirect (${res.statusCode}) not followed`);
+      throw new HttpClientError('REDIRECT', `redirect (${res.statusCode}) not followed`);
     }
     return { status: res.statusCode, headers, body: Buffer.concat(chunks, total) };
   } catch (e) {
     if (e instanceof HttpClientError) throw e;
     if (opts.signal?.aborted === true) throw opts.signal.reason;
-    if (deadline.aborted) throw new HttpClientError('timeout', `${opts.method ?? 'GET'} ${u.href}: no complete response within ${timeoutMs} ms`);
+    if (deadline.aborted) throw new HttpClientError('TIMEOUT', `${opts.method ?? 'GET'} ${u.href}: no complete response within ${timeoutMs} ms`);
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
-      throw new HttpClientError('timeout', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
+      throw new HttpClientError('TIMEOUT', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
     }
-    throw new HttpClientError('network', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
+    throw new HttpClientError('NETWORK', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
   }
 }

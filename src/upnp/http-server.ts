@@ -42,6 +42,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { Logger, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { isLocalPeer, pickEviction } from './source-limits.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Request bodies (SOAP, NOTIFY) larger than this get 413. hostapd allows 8000 bytes per request. */
 export const HTTP_MAX_BODY_BYTES = 64 * 1024;
@@ -75,16 +76,13 @@ export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
 /** An idle keep-alive connection is closed after this time. */
 export const HTTP_IDLE_TIMEOUT_MS = 5_000;
 
-export type HttpErrorCode = 'body-too-large' | 'bad-request' | 'timeout' | 'aborted';
+export type HttpErrorCode = 'BODY_TOO_LARGE' | 'BAD_REQUEST' | 'TIMEOUT' | 'ABORTED';
 
-export class HttpError extends Error {
+export class HttpError extends WpsdError<HttpErrorCode> {
   readonly status: number;
-  readonly code: HttpErrorCode;
   constructor(status: number, code: HttpErrorCode, message: string) {
-    super(message);
-    this.name = 'HttpError';
+    super(code, message);
     this.status = status;
-    this.code = code;
   }
 }
 
@@ -113,7 +111,7 @@ export function readRequestBody(req: http.IncomingMessage, maxBytes: number): Pr
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBytes) {
-      reject(new HttpError(413, 'body-too-large', `body of ${declared} bytes exceeds the limit of ${maxBytes}`));
+      reject(new HttpError(413, 'BODY_TOO_LARGE', `body of ${declared} bytes exceeds the limit of ${maxBytes}`));
       return;
     }
     const chunks: Buffer[] = [];
@@ -134,12 +132,12 @@ export function readRequestBody(req: http.IncomingMessage, maxBytes: number): Pr
     };
     const onData = (chunk: Buffer): void => {
       total += chunk.length;
-      if (total > maxBytes) finish(new HttpError(413, 'body-too-large', `body exceeds the limit of ${maxBytes} bytes`));
+      if (total > maxBytes) finish(new HttpError(413, 'BODY_TOO_LARGE', `body exceeds the limit of ${maxBytes} bytes`));
       else chunks.push(chunk);
     };
     const onEnd = (): void => finish(null, Buffer.concat(chunks, total));
-    const onError = (e: Error): void => finish(new HttpError(400, 'bad-request', `request body: ${e.message}`));
-    const onAborted = (): void => finish(new HttpError(400, 'aborted', 'request aborted'));
+    const onError = (e: Error): void => finish(new HttpError(400, 'BAD_REQUEST', `request body: ${e.message}`));
+    const onAborted = (): void => finish(new HttpError(400, 'ABORTED', 'request aborted'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

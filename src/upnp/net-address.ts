@@ -10,14 +10,14 @@
  */
 import os from 'node:os';
 import net from 'node:net';
+import { WpsdError } from '../common/errors.js';
 
 export const DEFAULT_UPNP_INTERFACE = 'lo';
 
-export class NetAddressError extends Error {
-  readonly code = 'no-interface-address' as const;
+export class NetAddressError extends WpsdError<'NO_INTERFACE_ADDRESS'> {
+
   constructor(message: string) {
-    super(message);
-    this.name = 'NetAddressError';
+    super('NO_INTERFACE_ADDRESS', message);
   }
 }
 

@@ -6,12 +6,12 @@
  *   buildScpd(def: ScpdDefinition): string   throws ScpdError when an argument names an unknown state variable
  */
 import { xmlEscape } from './xml.js';
+import { WpsdError } from '../common/errors.js';
 
-export class ScpdError extends Error {
-  readonly code = 'unknown-state-variable' as const;
+export class ScpdError extends WpsdError<'UNKNOWN_STATE_VARIABLE'> {
+
   constructor(message: string) {
-    super(message);
-    this.name = 'ScpdError';
+    super('UNKNOWN_STATE_VARIABLE', message);
   }
 }
 

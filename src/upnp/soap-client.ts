@@ -34,10 +34,10 @@ export async function soapCall(controlUrl: string, serviceType: string, actionNa
   if (opts.signal !== undefined) req.signal = opts.signal;
   const res = await httpRequest(controlUrl, req);
   if (res.status !== 200 && res.status !== 500) {
-    throw new SoapError('malformed', `${actionName}: HTTP ${res.status}`);
+    throw new SoapError('MALFORMED', `${actionName}: HTTP ${res.status}`);
   }
   // A 500 carries a fault (thrown by parseSoapResponse); a 500 without one is still an error.
   const out = parseSoapResponse(res.body, actionName, maxBytes);
-  if (res.status === 500) throw new SoapError('malformed', `${actionName}: HTTP 500 without a UPnP fault`);
+  if (res.status === 500) throw new SoapError('MALFORMED', `${actionName}: HTTP 500 without a UPnP fault`);
   return out;
 }

@@ -22,13 +22,12 @@ import { normalizeAddress } from './net-address.js';
 import { splitTypeVersion } from './urn-type.js';
 import { HttpError, readRequestBody, sendHttpError } from './http-server.js';
 import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
+import { WpsdError } from '../common/errors.js';
 
-export class UpnpActionError extends Error {
-  readonly code = 'upnp-action-error' as const;
+export class UpnpActionError extends WpsdError<'UPNP_ACTION_ERROR'> {
   readonly upnpErrorCode: number;
   constructor(upnpErrorCode: number, description: string = upnpErrorDescription(upnpErrorCode)) {
-    super(description);
-    this.name = 'UpnpActionError';
+    super('UPNP_ACTION_ERROR', description);
     this.upnpErrorCode = upnpErrorCode;
   }
 }
@@ -87,10 +86,10 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
     } catch (e) {
       const err = e as SoapError;
       log.debug(`soap: refused request from ${remote}: ${err.message}`);
-      if (err.code === 'action-mismatch') sendFault(res, UpnpErrorCode.InvalidAction);
-      else if (err.code === 'invalid-args') sendFault(res, UpnpErrorCode.InvalidArgs);
-      else if (err.code === 'too-large') sendHttpError(res, new HttpError(413, 'body-too-large', err.message));
-      else sendHttpError(res, new HttpError(400, 'bad-request', err.message));
+      if (err.code === 'ACTION_MISMATCH') sendFault(res, UpnpErrorCode.InvalidAction);
+      else if (err.code === 'INVALID_ARGS') sendFault(res, UpnpErrorCode.InvalidArgs);
+      else if (err.code === 'TOO_LARGE') sendHttpError(res, new HttpError(413, 'BODY_TOO_LARGE', err.message));
+      else sendHttpError(res, new HttpError(400, 'BAD_REQUEST', err.message));
       return;
     }
     if (!sameServiceType(parsed.serviceType, service.serviceType)) {

@@ -17,6 +17,7 @@
  * arguments are leaf elements, each at most once.
  */
 import { XmlError, childOf, childrenOf, isXmlSafeText, parseXmlBounded, xmlEscape, type XmlNode } from './xml.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Largest SOAP message accepted; matches the HTTP body limit. */
 export const SOAP_MAX_BYTES = 64 * 1024;
@@ -53,23 +54,16 @@ export function upnpErrorDescription(code: number): string {
   }
 }
 
-export type SoapErrorCode = 'too-large' | 'malformed' | 'no-soapaction' | 'action-mismatch' | 'invalid-args' | 'fault';
+export type SoapErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'NO_SOAPACTION' | 'ACTION_MISMATCH' | 'INVALID_ARGS' | 'FAULT';
 
-export class SoapError extends Error {
-  readonly code: SoapErrorCode;
-  constructor(code: SoapErrorCode, message: string) {
-    super(message);
-    this.name = 'SoapError';
-    this.code = code;
-  }
-}
+export class SoapError extends WpsdError<SoapErrorCode> {}
 
 /** A UPnP error returned by the device in a SOAP fault. */
 export class SoapFaultError extends SoapError {
   readonly upnpErrorCode: number;
   readonly upnpErrorDescription: string;
   constructor(upnpErrorCode: number, description: string) {
-    super('fault', `UPnP error ${upnpErrorCode}: ${description}`);
+    super('FAULT', `UPnP error ${upnpErrorCode}: ${description}`);
     this.name = 'SoapFaultError';
     this.upnpErrorCode = upnpErrorCode;
     this.upnpErrorDescription = description;
@@ -89,22 +83,22 @@ const ACTION_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Splits `"urn:...:service:Name:1#Action"` (quotes optional). */
 export function parseSoapAction(header: string | undefined): { serviceType: string; actionName: string } {
-  if (header === undefined) throw new SoapError('no-soapaction', 'missing SOAPACTION header');
+  if (header === undefined) throw new SoapError('NO_SOAPACTION', 'missing SOAPACTION header');
   let v = header.trim();
   if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1).trim();
   const hash = v.lastIndexOf('#');
-  if (hash <= 0) throw new SoapError('no-soapaction', `SOAPACTION "${header}" is not serviceType#action`);
+  if (hash <= 0) throw new SoapError('NO_SOAPACTION', `SOAPACTION "${header}" is not serviceType#action`);
   const serviceType = v.slice(0, hash);
   const actionName = v.slice(hash + 1);
-  if (!ACTION_NAME.test(actionName)) throw new SoapError('no-soapaction', `SOAPACTION action name "${actionName}" is invalid`);
+  if (!ACTION_NAME.test(actionName)) throw new SoapError('NO_SOAPACTION', `SOAPACTION action name "${actionName}" is invalid`);
   return { serviceType, actionName };
 }
 
 function bodyElement(tree: XmlNode, what: string): XmlNode {
   const env = childOf(tree, 'Envelope');
-  if (env === undefined || typeof env !== 'object' || Array.isArray(env)) throw new SoapError('malformed', `${what}: no single Envelope element`);
+  if (env === undefined || typeof env !== 'object' || Array.isArray(env)) throw new SoapError('MALFORMED', `${what}: no single Envelope element`);
   const body = childOf(env, 'Body');
-  if (body === undefined || typeof body !== 'object' || Array.isArray(body)) throw new SoapError('malformed', `${what}: no single Body element with content`);
+  if (body === undefined || typeof body !== 'object' || Array.isArray(body)) throw new SoapError('MALFORMED', `${what}: no single Body element with content`);
   return body;
 }
 
@@ -112,7 +106,7 @@ function parseTree(body: string | Uint8Array, maxBytes: number, what: string): X
   try {
     return parseXmlBounded(body, maxBytes, what);
   } catch (e) {
-    if (e instanceof XmlError) throw new SoapError(e.code === 'too-large' ? 'too-large' : 'malformed', e.message);
+    if (e instanceof XmlError) throw new SoapError(e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MALFORMED', e.message);
     throw e;
   }
 }
@@ -120,15 +114,15 @@ function parseTree(body: string | Uint8Array, maxBytes: number, what: string): X
 function argsOf(action: XmlNode, what: string): SoapArgs {
   const args: SoapArgs = {};
   if (typeof action === 'string') {
-    if (action !== '') throw new SoapError('invalid-args', `${what}: text directly inside the action element`);
+    if (action !== '') throw new SoapError('INVALID_ARGS', `${what}: text directly inside the action element`);
     return args;
   }
-  if (Array.isArray(action)) throw new SoapError('malformed', `${what}: repeated action element`);
+  if (Array.isArray(action)) throw new SoapError('MALFORMED', `${what}: repeated action element`);
   const entries = childrenOf(action);
-  if (entries.length > SOAP_MAX_ARGS) throw new SoapError('invalid-args', `${what}: more than ${SOAP_MAX_ARGS} arguments`);
+  if (entries.length > SOAP_MAX_ARGS) throw new SoapError('INVALID_ARGS', `${what}: more than ${SOAP_MAX_ARGS} arguments`);
   for (const [name, value] of entries) {
-    if (name === '#text') throw new SoapError('invalid-args', `${what}: text mixed with arguments`);
-    if (typeof value !== 'string') throw new SoapError('invalid-args', `${what}: argument ${name} is repeated or not a simple value`);
+    if (name === '#text') throw new SoapError('INVALID_ARGS', `${what}: text mixed with arguments`);
+    if (typeof value !== 'string') throw new SoapError('INVALID_ARGS', `${what}: argument ${name} is repeated or not a simple value`);
     args[name] = value;
   }
   return args;
@@ -140,9 +134,9 @@ export function parseSoapRequest(body: string | Uint8Array, soapActionHeader: st
   const tree = parseTree(body, maxBytes, 'SOAP request');
   const b = bodyElement(tree, 'SOAP request');
   const children = childrenOf(b);
-  if (children.length !== 1 || children[0] === undefined) throw new SoapError('malformed', 'SOAP request: Body must hold exactly one action element');
+  if (children.length !== 1 || children[0] === undefined) throw new SoapError('MALFORMED', 'SOAP request: Body must hold exactly one action element');
   const [name, action] = children[0];
-  if (name !== actionName) throw new SoapError('action-mismatch', `SOAP request: body action ${name} does not match SOAPACTION ${actionName}`);
+  if (name !== actionName) throw new SoapError('ACTION_MISMATCH', `SOAP request: body action ${name} does not match SOAPACTION ${actionName}`);
   return { serviceType, actionName, args: argsOf(action, `action ${actionName}`) };
 }
 
@@ -151,14 +145,14 @@ const ENVELOPE_START =
 const ENVELOPE_END = '</s:Body>\n</s:Envelope>\n';
 
 function checkName(name: string): void {
-  if (!ACTION_NAME.test(name)) throw new SoapError('invalid-args', `"${name}" is not a valid element name`);
+  if (!ACTION_NAME.test(name)) throw new SoapError('INVALID_ARGS', `"${name}" is not a valid element name`);
 }
 
 function argElements(args: SoapArgs): string {
   let x = '';
   for (const [k, v] of Object.entries(args)) {
     checkName(k);
-    if (!isXmlSafeText(v)) throw new SoapError('invalid-args', `argument ${k}: characters not allowed in XML`);
+    if (!isXmlSafeText(v)) throw new SoapError('INVALID_ARGS', `argument ${k}: characters not allowed in XML`);
     x += `<${k}>${xmlEscape(v)}</${k}>\n`;
   }
   return x;
@@ -203,8 +197,8 @@ export function parseSoapResponse(body: string | Uint8Array, actionName: string,
     throw new SoapFaultError(code, typeof desc === 'string' && desc !== '' ? desc : upnpErrorDescription(code));
   }
   const children = childrenOf(b);
-  if (children.length !== 1 || children[0] === undefined) throw new SoapError('malformed', 'SOAP response: Body must hold exactly one element');
+  if (children.length !== 1 || children[0] === undefined) throw new SoapError('MALFORMED', 'SOAP response: Body must hold exactly one element');
   const [name, resp] = children[0];
-  if (name !== `${actionName}Response`) throw new SoapError('action-mismatch', `SOAP response: expected ${actionName}Response, got ${name}`);
+  if (name !== `${actionName}Response`) throw new SoapError('ACTION_MISMATCH', `SOAP response: expected ${actionName}Response, got ${name}`);
   return argsOf(resp, `${actionName}Response`);
 }

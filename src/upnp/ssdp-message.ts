@@ -12,6 +12,7 @@
  * a repeated header, a line without a colon, or a non-HTTP/1.x start line
  * makes the whole message malformed.
  */
+import { WpsdError } from '../common/errors.js';
 
 export const SSDP_MULTICAST_ADDRESS = '239.255.255.250';
 export const SSDP_PORT = 1900;
@@ -19,16 +20,9 @@ export const SSDP_PORT = 1900;
 export const SSDP_MAX_MESSAGE_BYTES = 1600;
 export const SSDP_MAX_HEADERS = 32;
 
-export type SsdpMessageErrorCode = 'too-large' | 'malformed' | 'unsupported';
+export type SsdpMessageErrorCode = 'TOO_LARGE' | 'MALFORMED' | 'UNSUPPORTED';
 
-export class SsdpMessageError extends Error {
-  readonly code: SsdpMessageErrorCode;
-  constructor(code: SsdpMessageErrorCode, message: string) {
-    super(message);
-    this.name = 'SsdpMessageError';
-    this.code = code;
-  }
-}
+export class SsdpMessageError extends WpsdError<SsdpMessageErrorCode> {}
 
 export type SsdpMessage =
   | { kind: 'm-search'; headers: Map<string, string> }
@@ -38,7 +32,7 @@ export type SsdpMessage =
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export function parseSsdpMessage(buf: Uint8Array): SsdpMessage {
-  if (buf.byteLength > SSDP_MAX_MESSAGE_BYTES) throw new SsdpMessageError('too-large', `SSDP message of ${buf.byteLength} bytes`);
+  if (buf.byteLength > SSDP_MAX_MESSAGE_BYTES) throw new SsdpMessageError('TOO_LARGE', `SSDP message of ${buf.byteLength} bytes`);
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
   const headEnd = text.indexOf('\r\n\r\n');
   // Some stacks omit the final blank line; accept a head that ends at the datagram's end.
@@ -46,29 +40,29 @@ export function parseSsdpMessage(buf: Uint8Array): SsdpMessage {
   const lines = head.split('\r\n');
   const start = lines.shift() ?? '';
   const headers = new Map<string, string>();
-  if (lines.length > SSDP_MAX_HEADERS) throw new SsdpMessageError('malformed', 'too many headers');
+  if (lines.length > SSDP_MAX_HEADERS) throw new SsdpMessageError('MALFORMED', 'too many headers');
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new SsdpMessageError('malformed', 'header line without a name');
+    if (colon <= 0) throw new SsdpMessageError('MALFORMED', 'header line without a name');
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (!HEADER_NAME.test(name)) throw new SsdpMessageError('malformed', 'invalid header name');
-    if (headers.has(name)) throw new SsdpMessageError('malformed', `repeated header ${name}`);
+    if (!HEADER_NAME.test(name)) throw new SsdpMessageError('MALFORMED', 'invalid header name');
+    if (headers.has(name)) throw new SsdpMessageError('MALFORMED', `repeated header ${name}`);
     headers.set(name, line.slice(colon + 1).trim());
   }
   const resp = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(start);
   if (resp && resp[1] !== undefined) return { kind: 'response', status: Number(resp[1]), headers };
   const req = /^([A-Z-]+) (\S+) HTTP\/1\.[01]$/.exec(start);
-  if (!req) throw new SsdpMessageError('malformed', 'invalid start line');
-  if (req[2] !== '*') throw new SsdpMessageError('malformed', 'request target must be *');
+  if (!req) throw new SsdpMessageError('MALFORMED', 'invalid start line');
+  if (req[2] !== '*') throw new SsdpMessageError('MALFORMED', 'request target must be *');
   if (req[1] === 'M-SEARCH') return { kind: 'm-search', headers };
   if (req[1] === 'NOTIFY') return { kind: 'notify', headers };
-  throw new SsdpMessageError('unsupported', `method ${req[1]}`);
+  throw new SsdpMessageError('UNSUPPORTED', `method ${req[1]}`);
 }
 
 export function buildSsdpMessage(startLine: string, headers: Array<[string, string]>): Buffer {
   let s = startLine + '\r\n';
   for (const [k, v] of headers) {
-    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new SsdpMessageError('malformed', `header ${k} contains a line break`);
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new SsdpMessageError('MALFORMED', `header ${k} contains a line break`);
     s += v === '' ? `${k}:\r\n` : `${k}: ${v}\r\n`;
   }
   return Buffer.from(s + '\r\n', 'latin1');

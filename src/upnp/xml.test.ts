@@ -28,13 +28,13 @@ describe('parseXmlBounded refuses what is not well-formed', () => {
     ['a bare &', '<a>&</a>'],
     ['an invalid tag name', '<1a/>'],
   ])('%s', (_what, text) => {
-    expect(codeOf(text)).toBe('malformed');
+    expect(codeOf(text)).toBe('MALFORMED');
   });
 
   it('refuses an empty document, a DOCTYPE and an oversized document with their own codes', () => {
-    expect(codeOf('  ')).toBe('malformed');
-    expect(codeOf('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).toBe('doctype');
-    expect(codeOf(`<a>${'x'.repeat(5000)}</a>`)).toBe('too-large');
+    expect(codeOf('  ')).toBe('MALFORMED');
+    expect(codeOf('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')).toBe('DOCTYPE');
+    expect(codeOf(`<a>${'x'.repeat(5000)}</a>`)).toBe('TOO_LARGE');
   });
 
   it('accepts well-formed documents: prefixes dropped, leaves as strings', () => {

@@ -6,24 +6,18 @@
  * API:
  *   xmlEscape(text)                       escape &, <, >, ", ' for element text and attributes
  *   parseXmlBounded(text, maxBytes, what) validated parse to a plain object tree, prefixes removed
- *   XmlError (code: 'too-large' | 'doctype' | 'malformed')
+ *   XmlError (code: 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED')
  *
  * Parsed trees: namespace prefixes are dropped (so `<s:Envelope>`,
  * `<SOAP-ENV:Envelope>` and `<Envelope>` look alike), attributes are ignored,
  * leaf values stay strings (never numbers), repeated elements become arrays.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { WpsdError } from '../common/errors.js';
 
-export type XmlErrorCode = 'too-large' | 'doctype' | 'malformed';
+export type XmlErrorCode = 'TOO_LARGE' | 'DOCTYPE' | 'MALFORMED';
 
-export class XmlError extends Error {
-  readonly code: XmlErrorCode;
-  constructor(code: XmlErrorCode, message: string) {
-    super(message);
-    this.name = 'XmlError';
-    this.code = code;
-  }
-}
+export class XmlError extends WpsdError<XmlErrorCode> {}
 
 /** Deepest element nesting accepted; our documents need fewer than 10 levels. */
 export const MAX_XML_DEPTH = 32;
@@ -77,23 +71,23 @@ export interface XmlObject {
  */
 export function parseXmlBounded(text: string | Uint8Array, maxBytes: number, what: string): XmlObject {
   const bytes = typeof text === 'string' ? Buffer.byteLength(text, 'utf8') : text.byteLength;
-  if (bytes > maxBytes) throw new XmlError('too-large', `${what}: ${bytes} bytes exceeds the limit of ${maxBytes}`);
+  if (bytes > maxBytes) throw new XmlError('TOO_LARGE', `${what}: ${bytes} bytes exceeds the limit of ${maxBytes}`);
   const s = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
-  if (/<!DOCTYPE/i.test(s) || /<!ENTITY/i.test(s)) throw new XmlError('doctype', `${what}: DOCTYPE/ENTITY declarations are not accepted`);
-  if (s.trim() === '') throw new XmlError('malformed', `${what}: empty document`);
+  if (/<!DOCTYPE/i.test(s) || /<!ENTITY/i.test(s)) throw new XmlError('DOCTYPE', `${what}: DOCTYPE/ENTITY declarations are not accepted`);
+  if (s.trim() === '') throw new XmlError('MALFORMED', `${what}: empty document`);
   let valid: true | { err: { msg: string; line: number } };
   try {
     valid = XMLValidator.validate(s) as true | { err: { msg: string; line: number } };
   } catch (e) {
-    throw new XmlError('malformed', `${what}: ${(e as Error).message}`);
+    throw new XmlError('MALFORMED', `${what}: ${(e as Error).message}`);
   }
-  if (valid !== true) throw new XmlError('malformed', `${what}: ${valid.err.msg} (line ${valid.err.line})`);
+  if (valid !== true) throw new XmlError('MALFORMED', `${what}: ${valid.err.msg} (line ${valid.err.line})`);
   try {
     const out: unknown = (s.includes('&') ? parser : parserWithoutEntities).parse(s);
     if (out === null || typeof out !== 'object' || Array.isArray(out)) throw new Error('no root element');
     return out as XmlObject;
   } catch (e) {
-    throw new XmlError('malformed', `${what}: ${(e as Error).message}`);
+    throw new XmlError('MALFORMED', `${what}: ${(e as Error).message}`);
   }
 }
 

@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WpsdError } from '../common/errors.js';
 
-export class WebAssetError extends Error {
-  readonly code = 'assets-missing' as const;
+export class WebAssetError extends WpsdError<'ASSETS_MISSING'> {
+
   constructor(message: string) {
-    super(message);
-    this.name = 'WebAssetError';
+    super('ASSETS_MISSING', message);
   }
 }
 

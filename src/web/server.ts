@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../common/log.js';
+import { WpsdError } from '../common/errors.js';
 import { loadAssets, type WebAsset } from './assets.js';
 import { EnrollAllRunner } from './enroll-all.js';
 import type { ConsoleBackend, ConsoleEvent, ConsoleResult } from './model.js';
@@ -63,13 +64,22 @@ const REPLY_TEXT: Readonly<Record<string, string>> = {
   'FAIL-PBC-OVERLAP': 'More than one Enrollee is in PBC mode (PBC session overlap); use a PIN instead.',
 };
 
-class ConsoleHttpError extends Error {
+/** The console's HTTP refusals; the code names the status, the message is what the page shows. */
+const CONSOLE_HTTP_CODES = {
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL',
+} as const;
+type ConsoleHttpStatus = keyof typeof CONSOLE_HTTP_CODES;
+
+class ConsoleHttpError extends WpsdError<(typeof CONSOLE_HTTP_CODES)[ConsoleHttpStatus]> {
   constructor(
-    readonly status: number,
+    readonly status: ConsoleHttpStatus,
     message: string,
   ) {
-    super(message);
-    this.name = 'ConsoleHttpError';
+    super(CONSOLE_HTTP_CODES[status], message);
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type EnrolleePinRequest,
   type NewApSettings,
 } from './model.js';
+import { WpsdError } from '../common/errors.js';
 
 /** IEEE 802.11 SSID element: at most 32 octets. */
 export const SSID_MAX_BYTES = 32;
@@ -25,17 +26,16 @@ export const PSK_HEX_LENGTH = 64;
 /** Longest string field we look at; anything longer is refused before any other check. */
 export const FIELD_MAX_CHARS = 256;
 
-export type WebInputErrorCode = 'bad-body' | 'bad-field' | 'unknown-field';
+export type WebInputErrorCode = 'BAD_BODY' | 'BAD_FIELD' | 'UNKNOWN_FIELD';
 
-export class WebInputError extends Error {
+export class WebInputError extends WpsdError<WebInputErrorCode> {
   constructor(
-    readonly code: WebInputErrorCode,
+    code: WebInputErrorCode,
     message: string,
     /** The form field at fault, so the page can point at it. */
     readonly field?: string,
   ) {
-    super(message);
-    this.name = 'WebInputError';
+    super(code, message);
   }
 }
 
@@ -53,10 +53,10 @@ type Body = Record<string, unknown>;
 
 function asBody(body: unknown, allowed: readonly string[]): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new WebInputError('bad-body', 'The request body must be a JSON object.');
+    throw new WebInputError('BAD_BODY', 'The request body must be a JSON object.');
   }
   for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) throw new WebInputError('unknown-field', `Unknown field "${k.slice(0, 40)}".`, k);
+    if (!allowed.includes(k)) throw new WebInputError('UNKNOWN_FIELD', `Unknown field "${k.slice(0, 40)}".`, k);
   }
   return body as Body;
 }
@@ -64,11 +64,11 @@ function asBody(body: unknown, allowed: readonly string[]): Body {
 function text(body: Body, field: string, label: string, required = true): string | undefined {
   const v = body[field];
   if (v === undefined || v === null || v === '') {
-    if (required) throw new WebInputError('bad-field', `${label} is required.`, field);
+    if (required) throw new WebInputError('BAD_FIELD', `${label} is required.`, field);
     return undefined;
   }
-  if (typeof v !== 'string') throw new WebInputError('bad-field', `${label} must be text.`, field);
-  if (v.length > FIELD_MAX_CHARS) throw new WebInputError('bad-field', `${label} is too long.`, field);
+  if (typeof v !== 'string') throw new WebInputError('BAD_FIELD', `${label} must be text.`, field);
+  if (v.length > FIELD_MAX_CHARS) throw new WebInputError('BAD_FIELD', `${label} is too long.`, field);
   return v;
 }
 
@@ -76,15 +76,15 @@ function text(body: Body, field: string, label: string, required = true): string
 export function parseApSelector(v: string, field = 'ap'): string {
   const s = v.trim();
   if (isUuid(s) || isMac(s)) return s.toLowerCase();
-  throw new WebInputError('bad-field', 'AP must be a UUID (8-4-4-4-12 hex digits) or a MAC address (aa:bb:cc:dd:ee:ff).', field);
+  throw new WebInputError('BAD_FIELD', 'AP must be a UUID (8-4-4-4-12 hex digits) or a MAC address (aa:bb:cc:dd:ee:ff).', field);
 }
 
 /** A PIN by WPS_CHECK_PIN rules: separators dropped, 4 or 8 digits, checksum digit right for 8. */
 export function parsePin(v: string, label: string, field: string): string {
   const r = checkPinCommand(v);
-  if (r === 'FAIL') throw new WebInputError('bad-field', `${label} must have 4 or 8 digits (spaces and dashes are ignored).`, field);
+  if (r === 'FAIL') throw new WebInputError('BAD_FIELD', `${label} must have 4 or 8 digits (spaces and dashes are ignored).`, field);
   if (r === 'FAIL-CHECKSUM') {
-    throw new WebInputError('bad-field', `${label} has a wrong checksum: the last of its 8 digits does not match the first 7.`, field);
+    throw new WebInputError('BAD_FIELD', `${label} has a wrong checksum: the last of its 8 digits does not match the first 7.`, field);
   }
   return r;
 }
@@ -92,7 +92,7 @@ export function parsePin(v: string, label: string, field: string): string {
 function oneOf<T extends string>(v: string, names: readonly T[], label: string, field: string): T {
   const up = v.trim().toUpperCase();
   const hit = names.find((n) => n === up);
-  if (hit === undefined) throw new WebInputError('bad-field', `${label} must be one of ${names.join(', ')}.`, field);
+  if (hit === undefined) throw new WebInputError('BAD_FIELD', `${label} must be one of ${names.join(', ')}.`, field);
   return hit;
 }
 
@@ -103,9 +103,9 @@ const CONTROL_RE = /[\x00-\x1f\x7f]/;
 export function parseSsid(v: string): string {
   const bytes = Buffer.byteLength(v, 'utf8');
   if (bytes < 1 || bytes > SSID_MAX_BYTES) {
-    throw new WebInputError('bad-field', `SSID must be 1 to ${SSID_MAX_BYTES} bytes long; this one is ${bytes} bytes (UTF-8).`, 'ssid');
+    throw new WebInputError('BAD_FIELD', `SSID must be 1 to ${SSID_MAX_BYTES} bytes long; this one is ${bytes} bytes (UTF-8).`, 'ssid');
   }
-  if (CONTROL_RE.test(v)) throw new WebInputError('bad-field', 'SSID must not contain control characters.', 'ssid');
+  if (CONTROL_RE.test(v)) throw new WebInputError('BAD_FIELD', 'SSID must not contain control characters.', 'ssid');
   return v;
 }
 
@@ -114,7 +114,7 @@ export function parseWpaKey(v: string): string {
   if (v.length === PSK_HEX_LENGTH && /^[0-9a-fA-F]+$/.test(v)) return v;
   if (v.length >= PASSPHRASE_MIN && v.length <= PASSPHRASE_MAX && /^[\x20-\x7e]+$/.test(v)) return v;
   throw new WebInputError(
-    'bad-field',
+    'BAD_FIELD',
     `Key must be a passphrase of ${PASSPHRASE_MIN} to ${PASSPHRASE_MAX} printable ASCII characters or ${PSK_HEX_LENGTH} hex digits.`,
     'key',
   );
@@ -148,12 +148,12 @@ export function parseConfigure(body: unknown): ConfigureInput {
   const encr: EncrName = oneOf(text(b, 'encr', 'Encryption') ?? '', ENCR_NAMES, 'Encryption', 'encr');
   const rawKey = text(b, 'key', 'Key', false) ?? '';
   if (auth === 'OPEN') {
-    if (encr !== 'NONE') throw new WebInputError('bad-field', 'An OPEN network takes encryption NONE.', 'encr');
-    if (rawKey !== '') throw new WebInputError('bad-field', 'An OPEN network has no key; leave Key empty.', 'key');
+    if (encr !== 'NONE') throw new WebInputError('BAD_FIELD', 'An OPEN network takes encryption NONE.', 'encr');
+    if (rawKey !== '') throw new WebInputError('BAD_FIELD', 'An OPEN network has no key; leave Key empty.', 'key');
     return { ap, pin, settings: { ssid, auth, encr, key: '' } };
   }
-  if (encr === 'NONE') throw new WebInputError('bad-field', `${auth} needs encryption CCMP or TKIP.`, 'encr');
-  if (rawKey === '') throw new WebInputError('bad-field', `${auth} needs a key.`, 'key');
+  if (encr === 'NONE') throw new WebInputError('BAD_FIELD', `${auth} needs encryption CCMP or TKIP.`, 'encr');
+  if (rawKey === '') throw new WebInputError('BAD_FIELD', `${auth} needs a key.`, 'key');
   return { ap, pin, settings: { ssid, auth, encr, key: parseWpaKey(rawKey) } };
 }
 
@@ -164,11 +164,11 @@ export function parsePinRequest(body: unknown): EnrolleePinRequest {
   let enrollee: string;
   if (who.toLowerCase() === 'any') enrollee = 'any';
   else if (isUuid(who) || isMac(who)) enrollee = who.toLowerCase();
-  else throw new WebInputError('bad-field', 'Enrollee must be a UUID, a MAC address or "any".', 'enrollee');
+  else throw new WebInputError('BAD_FIELD', 'Enrollee must be a UUID, a MAC address or "any".', 'enrollee');
   const pin = parsePin(text(b, 'pin', 'PIN') ?? '', 'PIN', 'pin');
   const mac = text(b, 'mac', 'Enrollee MAC', false)?.trim();
   if (mac === undefined) return { enrollee, pin };
-  if (!isMac(mac)) throw new WebInputError('bad-field', 'Enrollee MAC must look like aa:bb:cc:dd:ee:ff.', 'mac');
+  if (!isMac(mac)) throw new WebInputError('BAD_FIELD', 'Enrollee MAC must look like aa:bb:cc:dd:ee:ff.', 'mac');
   return { enrollee, pin, mac: mac.toLowerCase() };
 }
 
@@ -177,7 +177,7 @@ export function parsePbcRequest(body: unknown): string {
   const b = asBody(body, ['enrollee']);
   const who = (text(b, 'enrollee', 'Enrollee') ?? '').trim();
   if (isUuid(who) || isMac(who)) return who.toLowerCase();
-  throw new WebInputError('bad-field', 'Enrollee must be a UUID or a MAC address.', 'enrollee');
+  throw new WebInputError('BAD_FIELD', 'Enrollee must be a UUID or a MAC address.', 'enrollee');
 }
 
 export function parseEnrollAll(body: unknown): EnrollAllRequest {
@@ -185,10 +185,10 @@ export function parseEnrollAll(body: unknown): EnrollAllRequest {
   const method = (text(b, 'method', 'Method') ?? '').trim().toLowerCase();
   const pinText = text(b, 'pin', 'PIN', false);
   if (method === 'pbc') {
-    if (pinText !== undefined) throw new WebInputError('bad-field', 'PBC takes no PIN; leave PIN empty.', 'pin');
+    if (pinText !== undefined) throw new WebInputError('BAD_FIELD', 'PBC takes no PIN; leave PIN empty.', 'pin');
     return { method: 'pbc' };
   }
-  if (method !== 'pin') throw new WebInputError('bad-field', 'Method must be "pin" or "pbc".', 'method');
+  if (method !== 'pin') throw new WebInputError('BAD_FIELD', 'Method must be "pin" or "pbc".', 'method');
   if (pinText === undefined) return { method: 'pin' };
   return { method: 'pin', pin: parsePin(pinText, 'PIN', 'pin') };
 }

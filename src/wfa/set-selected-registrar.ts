@@ -15,16 +15,14 @@ import { AttributeType, attrBytes, attrU16, attrU8, encodeAttributes } from '../
 import { DevicePasswordId, WPS_VERSION, WPS_VERSION2 } from '../wps/values.js';
 import { parseWscTlvs, WscProtocolError, type WscTlvs } from '../wps/message.js';
 import { buildWfaExtension, MAX_AUTHORIZED_MACS } from '../wps/vendor-ext.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Authorizes every Enrollee: what a WPS 1.0 ER means by naming none, and what an ER sends when it holds no MAC. */
 export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
 
-export class SelectedRegistrarError extends Error {
-  readonly code: 'malformed' | 'missing-attribute' | 'bad-attribute';
+export class SelectedRegistrarError extends WpsdError<'MALFORMED' | 'MISSING_ATTRIBUTE' | 'BAD_ATTRIBUTE'> {
   constructor(code: SelectedRegistrarError['code'], message: string) {
-    super(message);
-    this.name = 'SelectedRegistrarError';
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -64,21 +62,21 @@ export function parseSetSelectedRegistrar(raw: Uint8Array): SelectedRegistrarMes
   try {
     tlvs = parseWscTlvs(raw, { workarounds: true });
   } catch (e) {
-    if (e instanceof WscProtocolError) throw new SelectedRegistrarError('malformed', e.message);
+    if (e instanceof WscProtocolError) throw new SelectedRegistrarError('MALFORMED', e.message);
     throw e;
   }
   const first = tlvs.get;
   const wfa = tlvs.wfa;
-  if (first(AttributeType.Version) === undefined) throw new SelectedRegistrarError('malformed', 'no Version attribute');
+  if (first(AttributeType.Version) === undefined) throw new SelectedRegistrarError('MALFORMED', 'no Version attribute');
   const sel = first(AttributeType.SelectedRegistrar);
-  if (sel === undefined) throw new SelectedRegistrarError('missing-attribute', 'no Selected Registrar attribute');
-  if (sel.length !== 1) throw new SelectedRegistrarError('bad-attribute', 'Selected Registrar must be 1 byte');
+  if (sel === undefined) throw new SelectedRegistrarError('MISSING_ATTRIBUTE', 'no Selected Registrar attribute');
+  if (sel.length !== 1) throw new SelectedRegistrarError('BAD_ATTRIBUTE', 'Selected Registrar must be 1 byte');
   const selected = sel[0] !== 0;
   const pw = u16(first(AttributeType.DevicePasswordId), 'Device Password ID');
   const methods = u16(first(AttributeType.SelectedRegistrarConfigMethods), 'Selected Registrar Config Methods');
   const version2 = wfa?.version2 !== undefined;
   if (selected && version2 && (pw === undefined || methods === undefined)) {
-    throw new SelectedRegistrarError('missing-attribute', 'a selected WPS 2.0 Registrar must give Device Password ID and Config Methods');
+    throw new SelectedRegistrarError('MISSING_ATTRIBUTE', 'a selected WPS 2.0 Registrar must give Device Password ID and Config Methods');
   }
   let authorizedMacs = (wfa?.authorizedMacs ?? []).slice(0, MAX_AUTHORIZED_MACS).map((m) => Buffer.from(m));
   if (selected && authorizedMacs.length === 0 && !version2) authorizedMacs = [Buffer.from(BROADCAST_MAC)];
@@ -93,6 +91,6 @@ export function parseSetSelectedRegistrar(raw: Uint8Array): SelectedRegistrarMes
 
 function u16(v: Buffer | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
-  if (v.length !== 2) throw new SelectedRegistrarError('bad-attribute', `${name} must be 2 bytes, got ${v.length}`);
+  if (v.length !== 2) throw new SelectedRegistrarError('BAD_ATTRIBUTE', `${name} must be 2 bytes, got ${v.length}`);
   return v.readUInt16BE(0);
 }

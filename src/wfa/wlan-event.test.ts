@@ -38,12 +38,12 @@ describe('WLANEvent', () => {
       }
       return 'ok';
     };
-    expect(code(() => parseWlanEventBytes(Buffer.alloc(17)))).toBe('too-short');
-    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([3]), Buffer.from('00:11:22:33:44:55')])))).toBe('bad-type');
-    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([1]), Buffer.from('00:11:22:33:44:5g')])))).toBe('bad-mac');
-    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([1]), Buffer.from('00-11-22-33-44-55')])))).toBe('bad-mac');
-    expect(code(() => parseWlanEventBytes(Buffer.alloc(WLAN_EVENT_MAX_BYTES + 1, 1)))).toBe('too-large');
-    expect(code(() => parseWlanEvent('not base64!'))).toBe('bad-base64');
+    expect(code(() => parseWlanEventBytes(Buffer.alloc(17)))).toBe('TOO_SHORT');
+    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([3]), Buffer.from('00:11:22:33:44:55')])))).toBe('BAD_TYPE');
+    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([1]), Buffer.from('00:11:22:33:44:5g')])))).toBe('BAD_MAC');
+    expect(code(() => parseWlanEventBytes(Buffer.concat([Buffer.from([1]), Buffer.from('00-11-22-33-44-55')])))).toBe('BAD_MAC');
+    expect(code(() => parseWlanEventBytes(Buffer.alloc(WLAN_EVENT_MAX_BYTES + 1, 1)))).toBe('TOO_LARGE');
+    expect(code(() => parseWlanEvent('not base64!'))).toBe('BAD_BASE64');
     expect(code(() => parseWlanEventBytes(encodeWlanEvent(2, Buffer.alloc(6), Buffer.alloc(0))))).toBe('ok');
   });
 

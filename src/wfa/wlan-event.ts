@@ -15,6 +15,7 @@
 import { Base64Error, decodeBase64 } from '../upnp/base64.js';
 import { base64Lines } from './base64-lines.js';
 import { WLAN_EVENT_MAC_TEXT_LEN, formatWlanEventMac, parseStrictWlanEventMac } from './wlan-event-mac.js';
+import { WpsdError } from '../common/errors.js';
 
 export const WlanEventType = {
   ProbeRequest: 1,
@@ -26,16 +27,9 @@ export const WLAN_EVENT_HEADER_LEN = 1 + WLAN_EVENT_MAC_TEXT_LEN;
 /** Largest decoded WLANEvent accepted: a WSC message plus header (EAP messages are far smaller). */
 export const WLAN_EVENT_MAX_BYTES = 8192;
 
-export type WlanEventErrorCode = 'bad-base64' | 'too-short' | 'too-large' | 'bad-type' | 'bad-mac';
+export type WlanEventErrorCode = 'BAD_BASE64' | 'TOO_SHORT' | 'TOO_LARGE' | 'BAD_TYPE' | 'BAD_MAC';
 
-export class WlanEventError extends Error {
-  readonly code: WlanEventErrorCode;
-  constructor(code: WlanEventErrorCode, message: string) {
-    super(message);
-    this.name = 'WlanEventError';
-    this.code = code;
-  }
-}
+export class WlanEventError extends WpsdError<WlanEventErrorCode> {}
 
 export interface WlanEvent {
   type: WlanEventType;
@@ -47,13 +41,13 @@ export interface WlanEvent {
 
 /** Parses the decoded bytes; throws WlanEventError. */
 export function parseWlanEventBytes(raw: Uint8Array): WlanEvent {
-  if (raw.length > WLAN_EVENT_MAX_BYTES) throw new WlanEventError('too-large', `WLANEvent of ${raw.length} bytes exceeds ${WLAN_EVENT_MAX_BYTES}`);
-  if (raw.length < WLAN_EVENT_HEADER_LEN) throw new WlanEventError('too-short', `WLANEvent of ${raw.length} bytes is shorter than its ${WLAN_EVENT_HEADER_LEN}-byte header`);
+  if (raw.length > WLAN_EVENT_MAX_BYTES) throw new WlanEventError('TOO_LARGE', `WLANEvent of ${raw.length} bytes exceeds ${WLAN_EVENT_MAX_BYTES}`);
+  if (raw.length < WLAN_EVENT_HEADER_LEN) throw new WlanEventError('TOO_SHORT', `WLANEvent of ${raw.length} bytes is shorter than its ${WLAN_EVENT_HEADER_LEN}-byte header`);
   const buf = Buffer.from(raw);
   const type = buf[0];
-  if (type !== WlanEventType.ProbeRequest && type !== WlanEventType.Eap) throw new WlanEventError('bad-type', `unknown WLANEventType ${String(type)}`);
+  if (type !== WlanEventType.ProbeRequest && type !== WlanEventType.Eap) throw new WlanEventError('BAD_TYPE', `unknown WLANEventType ${String(type)}`);
   const mac = parseStrictWlanEventMac(buf.subarray(1, WLAN_EVENT_HEADER_LEN).toString('latin1'));
-  if (mac === undefined) throw new WlanEventError('bad-mac', 'WLANEventMAC is not xx:xx:xx:xx:xx:xx');
+  if (mac === undefined) throw new WlanEventError('BAD_MAC', 'WLANEventMAC is not xx:xx:xx:xx:xx:xx');
   return { type, macAddress: mac, message: Buffer.from(buf.subarray(WLAN_EVENT_HEADER_LEN)) };
 }
 
@@ -63,7 +57,7 @@ export function parseWlanEvent(text: string): WlanEvent {
   try {
     raw = decodeBase64(text, WLAN_EVENT_MAX_BYTES);
   } catch (e) {
-    if (e instanceof Base64Error) throw new WlanEventError(e.code === 'too-large' ? 'too-large' : 'bad-base64', `WLANEvent: ${e.message}`);
+    if (e instanceof Base64Error) throw new WlanEventError(e.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'BAD_BASE64', `WLANEvent: ${e.message}`);
     throw e;
   }
   return parseWlanEventBytes(raw);
@@ -71,7 +65,7 @@ export function parseWlanEvent(text: string): WlanEvent {
 
 /** The bytes of a WLANEvent. */
 export function encodeWlanEvent(type: WlanEventType, macAddress: Uint8Array, message: Uint8Array): Buffer {
-  if (macAddress.length !== 6) throw new WlanEventError('bad-mac', 'MAC address must be 6 bytes');
+  if (macAddress.length !== 6) throw new WlanEventError('BAD_MAC', 'MAC address must be 6 bytes');
   return Buffer.concat([Buffer.from([type]), Buffer.from(formatWlanEventMac(macAddress), 'latin1'), Buffer.from(message)]);
 }
 

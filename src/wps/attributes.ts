@@ -2,6 +2,7 @@
  * WSC attribute TLVs (Wi-Fi Simple Configuration Technical Specification
  * v2.0, section 12: every attribute is Type(2) Length(2) Value, big endian).
  */
+import { WpsdError } from '../common/errors.js';
 
 /** Every WSC 2.0 attribute type, named after the specification's table 28. */
 export const AttributeType = {
@@ -117,17 +118,16 @@ export const MAX_ATTRIBUTE_VALUE_LEN = 0xffff;
 export type WscParseErrorCode = 'TRUNCATED_HEADER' | 'TRUNCATED_VALUE' | 'BAD_LENGTH' | 'BAD_VALUE' | 'TOO_LONG' | 'MISSING_ATTRIBUTE';
 
 /** A malformed TLV stream; `offset` is where the bad attribute starts. */
-export class WscParseError extends Error {
-  override name = 'WscParseError';
+export class WscParseError extends WpsdError<WscParseErrorCode> {
   constructor(
-    readonly code: WscParseErrorCode,
+    code: WscParseErrorCode,
     message: string,
     readonly offset: number,
     readonly attrType?: number,
     readonly declared?: number,
     readonly present?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { AttributeType, encodeAttributes, parseAttributes, WscParseError } from './attributes.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Random source: returns `n` bytes. Injected for deterministic tests. */
 export type Rng = (n: number) => Buffer;
@@ -54,15 +55,7 @@ export type WscCryptoErrorCode =
   | 'BAD_KEY'
   | 'RNG_FAILURE';
 
-export class WscCryptoError extends Error {
-  override name = 'WscCryptoError';
-  constructor(
-    readonly code: WscCryptoErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class WscCryptoError extends WpsdError<WscCryptoErrorCode> {}
 
 function requireLength(what: string, buf: Uint8Array, len: number): void {
   if (buf.length !== len) {

@@ -23,8 +23,9 @@ import {
   valueName,
 } from './values.js';
 import { MultiApBits, WfaSubelement, isWfaVendorExtension, parseWfaSubelements, wfaSubelementLengthProblem, wfaSubelementName, type WfaSubelementRaw } from './vendor-ext.js';
-import { formatDeviceType, formatMac, formatUuid } from './device.js';
+import { formatDeviceType, formatUuid } from './device.js';
 import { parseOobDevicePassword, type OobDevicePassword } from './nfc/oob-device-password.js';
+import { formatMac } from '../common/mac.js';
 
 /** The specification's names for attributes, as a dissector shows them. */
 const DISPLAY_NAMES: Readonly<Record<number, string>> = {

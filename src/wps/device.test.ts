@@ -6,7 +6,6 @@ import {
   buildDeviceAttributes,
   buildOsVersion,
   formatDeviceType,
-  formatMac,
   formatUuid,
   parseDeviceInfo,
   parseDeviceType,
@@ -15,6 +14,7 @@ import {
   deviceTypeFromText,
   uuidFromText,
 } from './device.js';
+import { formatMac } from '../common/mac.js';
 
 describe('device data', () => {
   it('reads and prints device_type=6-0050F204-1 (an AP) as hostapd does', () => {

@@ -5,8 +5,8 @@
  */
 import { MAC_LEN } from '../common/mac.js';
 import { createHash } from 'node:crypto';
-import { colonHex } from '../common/colon-hex.js';
 import { AttributeType, WscParseError, attrBytes, attrString, attrU32, type Attribute } from './attributes.js';
+import { WpsdError } from '../common/errors.js';
 
 export const UUID_LEN = 16;
 export { MAC_LEN };
@@ -35,15 +35,7 @@ export interface DeviceInfo {
   rfBands: number;
 }
 
-export class WscDeviceError extends Error {
-  override name = 'WscDeviceError';
-  constructor(
-    readonly code: 'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class WscDeviceError extends WpsdError<'BAD_DEVICE_TYPE' | 'BAD_UUID' | 'BAD_MAC' | 'TOO_LONG'> {}
 
 const DEVICE_TYPE_RE = /^(\d{1,5})-([0-9a-fA-F]{8})-(\d{1,5})$/;
 
@@ -100,11 +92,6 @@ export function parseUuid(text: string): Buffer {
   const b = uuidFromText(text.trim());
   if (b === null) throw new WscDeviceError('BAD_UUID', `bad UUID "${text}": expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`);
   return b;
-}
-
-/** 6 bytes to "aa:bb:cc:dd:ee:ff" (any length is printed the same way, e.g. a 3-byte OUI). */
-export function formatMac(buf: Uint8Array): string {
-  return colonHex(buf);
 }
 
 /** Name space ID hostapd hashes with a MAC address for its default UUID (uuid_gen_mac_addr(), src/wps/wps_common.c). */

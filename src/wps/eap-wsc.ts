@@ -7,6 +7,7 @@
 
 import { AttributeType, parseAttributes } from './attributes.js';
 import { MessageType } from './values.js';
+import { WpsdError } from '../common/errors.js';
 
 export const EapCode = {
   Request: 1,
@@ -72,15 +73,7 @@ export type EapWscErrorCode =
   | 'TOO_LARGE'
   | 'BAD_ARGUMENT';
 
-export class EapWscError extends Error {
-  override name = 'EapWscError';
-  constructor(
-    readonly code: EapWscErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class EapWscError extends WpsdError<EapWscErrorCode> {}
 
 /** The WSC part of one EAP-WSC packet. */
 export interface WscFragment {

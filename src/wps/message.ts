@@ -20,6 +20,7 @@ import {
 import { AssociationState, ConfigError, ConnectionType, MessageType, WPS_VERSION, WPS_VERSION2 } from './values.js';
 import { buildWfaExtension, isWfaVendorExtension, parseWfaExtension, type WfaExtension } from './vendor-ext.js';
 import { buildDeviceAttributes, buildOsVersion, parseDeviceInfo, type DeviceInfo } from './device.js';
+import { WpsdError } from '../common/errors.js';
 
 /** hostapd keeps at most 10 other vendors' extensions per message and refuses more. */
 export const MAX_VENDOR_EXTENSIONS = 10;
@@ -28,15 +29,14 @@ export const MAX_VENDOR_EXTENSION_LEN = 1024;
 
 export type WscProtocolErrorCode = 'MALFORMED' | 'MISSING_ATTRIBUTE' | 'BAD_ATTRIBUTE' | 'UNEXPECTED_MESSAGE';
 
-export class WscProtocolError extends Error {
-  override name = 'WscProtocolError';
+export class WscProtocolError extends WpsdError<WscProtocolErrorCode> {
   constructor(
-    readonly code: WscProtocolErrorCode,
+    code: WscProtocolErrorCode,
     message: string,
     readonly attrType?: number,
     readonly offset?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -9,6 +9,7 @@
  * Pure: the clock is injected.
  */
 import { MAC_LEN, UUID_LEN } from './device.js';
+import { WpsdError } from '../common/errors.js';
 
 /** PBC mode lasts this long after the button is pressed (WPS_PBC_WALK_TIME). */
 export const PBC_WALK_TIME_MS = 120_000;
@@ -37,15 +38,7 @@ export interface PbcSessionsOptions {
   maxSessions?: number;
 }
 
-export class PbcError extends Error {
-  override name = 'PbcError';
-  constructor(
-    readonly code: 'BAD_MAC' | 'BAD_UUID',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class PbcError extends WpsdError<'BAD_MAC' | 'BAD_UUID'> {}
 
 function checkIds(mac: Uint8Array | undefined, uuid: Uint8Array | undefined): void {
   if (mac !== undefined && mac.length !== MAC_LEN) throw new PbcError('BAD_MAC', `MAC address must be ${MAC_LEN} bytes`);

@@ -7,6 +7,7 @@ import {
   isValidPinChecksum,
   isValidPinString,
   pinChecksum,
+  WpsPinError,
 } from './pin.js';
 
 /** Independent checksum from the spec's wording (digits weighted 3,1,3,1,3,1,3 from the left). */
@@ -38,9 +39,9 @@ describe('PIN checksum', () => {
   });
 
   it('rejects PIN bodies outside seven digits', () => {
-    expect(() => pinChecksum(10_000_000)).toThrow(RangeError);
-    expect(() => pinChecksum(-1)).toThrow(RangeError);
-    expect(() => pinChecksum(1.5)).toThrow(RangeError);
+    expect(() => pinChecksum(10_000_000)).toThrow(WpsPinError);
+    expect(() => pinChecksum(-1)).toThrow(WpsPinError);
+    expect(() => pinChecksum(1.5)).toThrow(WpsPinError);
   });
 
   it('treats only 8-digit strings as checksummed PINs', () => {
@@ -120,8 +121,8 @@ describe('generatePin', () => {
   });
 
   it('gives up on a random source that never yields a usable value', () => {
-    expect(() => generatePin(() => Buffer.alloc(4, 0xff))).toThrow(RangeError);
-    expect(() => generatePin(() => Buffer.alloc(2))).toThrow(RangeError);
+    expect(() => generatePin(() => Buffer.alloc(4, 0xff))).toThrow(WpsPinError);
+    expect(() => generatePin(() => Buffer.alloc(2))).toThrow(WpsPinError);
     expect(() => generatePin(() => Buffer.alloc(2))).toThrow(expect.objectContaining({ name: 'WpsPinError', code: 'RNG_FAILURE' }));
     expect(() => pinChecksum(-1)).toThrow(expect.objectContaining({ code: 'BAD_PIN_BODY' }));
   });

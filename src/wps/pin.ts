@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Rng } from './crypto.js';
+import { WpsdError } from '../common/errors.js';
 
 /** Largest 7-digit value plus one; the PIN body is drawn from [0, PIN_BODY_RANGE). */
 const PIN_BODY_RANGE = 10_000_000;
@@ -17,17 +18,9 @@ const CHECK_PIN_MAX_DIGITS = 8;
 
 /**
  * A PIN body out of range (a caller's bug) or a random source that fails.
- * A RangeError, as before, now with a code a daemon can tell apart.
+ * Typed so a daemon can tell it apart from the other errors.
  */
-export class WpsPinError extends RangeError {
-  constructor(
-    readonly code: 'BAD_PIN_BODY' | 'RNG_FAILURE',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WpsPinError';
-  }
-}
+export class WpsPinError extends WpsdError<'BAD_PIN_BODY' | 'RNG_FAILURE'> {}
 
 /**
  * Checksum digit for a 7-digit PIN body: digits weighted 3,1,3,1,... from the

@@ -4,6 +4,7 @@
  */
 import type { ErrorIndication, FailReason } from './events.js';
 import { ConfigError } from './values.js';
+import { WpsdError } from '../common/errors.js';
 
 /**
  * Configuration Error sent in our WSC_NACK for each cause. hostapd sends
@@ -46,10 +47,17 @@ export interface RunFailureOptions {
   nack?: boolean;
 }
 
+export type RunFailureCode = Uppercase<FailReason> extends infer U ? (U extends string ? ReplaceDashes<U> : never) : never;
+type ReplaceDashes<S extends string> = S extends `${infer A}-${infer B}` ? `${A}_${ReplaceDashes<B>}` : S;
+
+function runFailureCode(reason: FailReason): RunFailureCode {
+  return reason.toUpperCase().replaceAll('-', '_') as RunFailureCode;
+}
+
 const NO_NACK: ReadonlySet<FailReason> = new Set<FailReason>(['malformed-message', 'nonce-mismatch']);
 
-export class RunFailure extends Error {
-  override name = 'RunFailure';
+/** `code` is the reason in the one error spelling; `reason` keeps the event's spelling. */
+export class RunFailure extends WpsdError<RunFailureCode> {
   readonly configError: number;
   readonly nack: boolean;
   constructor(
@@ -57,7 +65,7 @@ export class RunFailure extends Error {
     readonly detail: string,
     readonly options: RunFailureOptions = {},
   ) {
-    super(detail);
+    super(runFailureCode(reason), detail);
     this.configError = options.configError ?? NACK_CONFIG_ERROR[reason];
     this.nack = options.nack ?? !NO_NACK.has(reason);
   }

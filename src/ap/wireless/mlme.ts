@@ -29,8 +29,7 @@ import {
 import { isGroupAddress, type MacAddress } from '../../radio/mac.js';
 import { findMultiApElement, MultiApError, type MultiApElement } from '../../radio/multi-ap-ie.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
-import { parseAttributes, WscParseError, AttributeType } from '../../wps/attributes.js';
-import { isWfaVendorExtension, parseWfaExtension } from '../../wps/vendor-ext.js';
+import { parseWscTlvs, WscProtocolError } from '../../wps/message.js';
 import { checkMultiAp, MultiApConfig, multiApBssElement } from './multi-ap-bss.js';
 import { buildAssocResponseWpsElements } from './wps-ie.js';
 
@@ -86,16 +85,17 @@ export type MlmeEvent =
   | { type: 'associated'; station: StationEntry; reassociation: boolean }
   | { type: 'disassociated'; addr: MacAddress; reason: number; byPeer: boolean };
 
-/** Reads the WPS element of an association request; undefined when absent, throws on a malformed one. */
+/**
+ * Reads the WPS element of an association request through wps_parse_msg
+ * (src/wps, with hostapd's workarounds as its parser has them);
+ * undefined when absent, throws WpsIeError / WscProtocolError on a
+ * malformed one.
+ */
 function assocWps(elements: readonly Element[]): { ie: Buffer; version2: boolean } | undefined {
   const joined = joinWpsIe(elements);
   if (joined === undefined) return undefined;
-  const attrs = parseAttributes(joined);
-  let version2 = false;
-  for (const a of attrs) {
-    if (a.type === AttributeType.VendorExtension && isWfaVendorExtension(a.value) && parseWfaExtension(a.value).version2 !== undefined) version2 = true;
-  }
-  return { ie: Buffer.from(joined), version2 };
+  const tlvs = parseWscTlvs(joined, { workarounds: true });
+  return { ie: tlvs.raw, version2: tlvs.wfa?.version2 !== undefined };
 }
 
 export class ApMlme {
@@ -271,7 +271,7 @@ export class ApMlme {
     try {
       wps = this.opts.wpsEnabled ? assocWps(elements) : undefined;
     } catch (e) {
-      if (e instanceof WscParseError || e instanceof WpsIeError) return refuse(StatusCode.INVALID_IE, `invalid WPS element: ${e.message}`);
+      if (e instanceof WscProtocolError || e instanceof WpsIeError) return refuse(StatusCode.INVALID_IE, `invalid WPS element: ${e.message}`);
       throw e;
     }
     const rsnEl = findElement(elements, ElementId.RSN);

@@ -12,19 +12,12 @@ import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import type { Element } from '../../radio/elements.js';
 import type { PbcSessions } from '../../wps/pbc.js';
 import { macToBytes, type MacAddress } from '../../radio/mac.js';
+import { WpsdError } from '../../common/errors.js';
 
 /** Device Name is at most 32 octets (WSC 2.0); longer ones are ignored, as hostapd does. */
 export const PROBE_DEVICE_NAME_MAX = 32;
 
-export class ProbeRequestWpsError extends Error {
-  constructor(
-    readonly code: 'MALFORMED' | 'BAD_ATTRIBUTE',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ProbeRequestWpsError';
-  }
-}
+export class ProbeRequestWpsError extends WpsdError<'MALFORMED' | 'BAD_ATTRIBUTE'> {}
 
 export interface ProbeRequestWps {
   requestType?: number;

@@ -28,6 +28,7 @@ import { parseMessage, type WscMessage } from '../../wps/message.js';
 import type { Registrar } from '../../wps/registrar.js';
 import { MessageType } from '../../wps/values.js';
 import type { MacAddress } from '../../radio/mac.js';
+import { WpsdError } from '../../common/errors.js';
 
 /** hostapd's eap_wsc_ext_reg_timeout: 5 s for an External Registrar to answer. */
 export const EXTERNAL_REGISTRAR_TIMEOUT_MS = 5_000;
@@ -36,15 +37,7 @@ export const DEFAULT_M2_WAIT_MS = 1_000;
 /** ER messages queued for one Enrollee; PutWLANResponse floods beyond this are dropped. */
 export const MAX_QUEUED_EXTERNAL_MESSAGES = 8;
 
-export class RegistrarBackendError extends Error {
-  constructor(
-    readonly code: 'NO_REGISTRAR',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RegistrarBackendError';
-  }
-}
+export class RegistrarBackendError extends WpsdError<'NO_REGISTRAR'> {}
 
 export type BackendAnswer =
   /** Send EAP-Request WSC_Start (the station is the Enrollee). */

@@ -14,7 +14,7 @@ import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../../ctrl/registry.
 import type { Credential } from '../../wps/credential.js';
 import { wrapWscNdef } from '../../wps/nfc/ndef.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
-import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTag, tagPayloadFromHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
+import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, readNfcTagHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
 import type { OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
 import type { Rng } from '../../wps/crypto.js';
 
@@ -74,18 +74,16 @@ export function registerNfcCommands(registry: CommandRegistry, ap: ApNfcControl,
     help: "<hex> = an Enrollee's NFC password token (NDEF or raw WSC) for the internal Registrar",
     handler: async (args) => {
       if (!ap.enabled()) return REPLY_FAIL;
-      try {
-        const tag = readNfcTag(tagPayloadFromHex(args[0] ?? ''));
-        if (tag.kind !== 'password') {
-          log.debug('WPS: Ignore unrecognized NFC tag');
-          return REPLY_FAIL;
-        }
-        return (await ap.addNfcPasswordToken(tag.oob)) ? REPLY_OK : REPLY_FAIL;
-      } catch (e) {
-        if (!(e instanceof NfcTokenError)) throw e;
-        log.debug(`WPS: Ignore invalid data from NFC tag: ${e.message}`);
+      const read = readNfcTagHex(args[0] ?? '');
+      if ('invalid' in read) {
+        log.debug(`WPS: Ignore invalid data from NFC tag: ${read.invalid}`);
         return REPLY_FAIL;
       }
+      if (read.tag.kind !== 'password') {
+        log.debug('WPS: Ignore unrecognized NFC tag');
+        return REPLY_FAIL;
+      }
+      return (await ap.addNfcPasswordToken(read.tag.oob)) ? REPLY_OK : REPLY_FAIL;
     },
   });
   registry.register({

@@ -10,11 +10,13 @@
  * - the crypto settings of START_AP, read from the RSN element advertised;
  * - the management frame types the AP registers for.
  */
-import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, buildElements, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, buildElements } from '../elements.js';
 import { type ManagementFrame, managementFrame, buildFrame, ManagementSubtype } from '../frame.js';
 import { type MacAddress, BROADCAST_ADDRESS } from '../mac.js';
 import { parseRsnElement, RsnError } from '../rsn-ie.js';
 import { DriverError, type ApParams } from '../driver.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
+import { answersProbe } from '../probe-answer.js';
 
 /** 802.11 MAC header (24) + Timestamp (8) + Beacon Interval (2) + Capability (2). */
 export const BEACON_FIXED_LEN = 36;
@@ -66,10 +68,7 @@ export function beaconTemplate(bssid: MacAddress, p: ApParams, elements: readonl
  * wildcard probe while the SSID is hidden (hostapd handle_probe_req).
  */
 export function probeResponseFor(bssid: MacAddress, sta: MacAddress, p: ApParams, elements: readonly Element[], probeElements: readonly Element[]): ManagementFrame | undefined {
-  const ssid = findElement(probeElements, ElementId.SSID);
-  if (ssid === undefined) return undefined; // every Probe Request carries one (9.3.3.9)
-  const wildcard = ssid.data.length === 0;
-  if (wildcard ? p.hideSsid === true : Buffer.compare(ssid.data, p.ssid) !== 0) return undefined;
+  if (!answersProbe(p, probeElements)) return undefined;
   return managementFrame(sta, bssid, bssid, {
     subtype: 'probe-response',
     // The driver (mac80211_hwsim) stamps its TSF into Beacons and Probe Responses.

@@ -4,6 +4,7 @@
  * runs on), genlmsghdr (4 octets), then attributes (nlattr: length, type,
  * payload padded to 4). Parsing is total and throws NetlinkError.
  */
+import { WpsdError } from '../../common/errors.js';
 
 export const NLMSG_HDRLEN = 16;
 export const GENL_HDRLEN = 4;
@@ -21,15 +22,7 @@ export const NETLINK_MAX_REPLY_LEN = 65536;
 
 export type NetlinkErrorCode = 'TRUNCATED' | 'BAD_LENGTH' | 'TOO_LONG' | 'BAD_ATTRIBUTE';
 
-export class NetlinkError extends Error {
-  constructor(
-    readonly code: NetlinkErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NetlinkError';
-  }
-}
+export class NetlinkError extends WpsdError<NetlinkErrorCode> {}
 
 export interface NetlinkMessage {
   type: number;

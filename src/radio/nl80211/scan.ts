@@ -5,10 +5,11 @@
  * "scan" multicast group, and GET_SCAN dumps its BSS table. The FLUSH flag
  * drops BSSes this scan did not see, so a result list is this scan's.
  */
-import { type Element, ElementId, buildElements, findElement, parseElements, ElementError, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ElementId, buildElements, findElement, parseElements, ElementError } from '../elements.js';
 import { macFromBytes } from '../mac.js';
 import type { ScanResult } from '../driver.js';
 import { buildAttribute, parseAttributes, attrU16, attrU32, NetlinkError, type NetlinkAttribute } from './netlink-message.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 /** enum nl80211_bss. */
 export const BssAttr = {

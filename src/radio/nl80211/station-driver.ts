@@ -29,7 +29,7 @@ import {
   type ScanResult,
   type StationDriver,
 } from '../driver.js';
-import { ElementId, buildElements, findElement, parseElements, ElementError, type Element, SSID_MAX_LEN } from '../elements.js';
+import { ElementId, buildElements, findElement, parseElements, ElementError, type Element } from '../elements.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { CapabilityInfo, FrameError, ManagementSubtype, ReasonCode, buildFrame, parseFrame, type ManagementFrame } from '../frame.js';
 import { isGroupAddress, macFromBytes, macToBytes, macAddress, type MacAddress } from '../mac.js';
@@ -37,6 +37,7 @@ import { RsnAkm, RsnCipher, parseRsnElement } from '../rsn-ie.js';
 import { Nl80211Cmd, Nl80211Connection, Nl80211Group, type Nl80211Event, type Nl80211Message } from './connection.js';
 import { WPA_VERSION_2, u16le, installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
 import { channelFreq, parseBss, triggerScanAttrs } from './scan.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 /** A scan on a busy TCG machine can take seconds; the kernel ends one itself well before this. */
 export const NL80211_SCAN_TIMEOUT_MS = 30_000;

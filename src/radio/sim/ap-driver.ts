@@ -4,7 +4,7 @@
  * carries EAPOL to and from the stations the daemon added.
  */
 import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
-import { type Element, ElementId, ssidElement, defaultRateElements, dsParameterSetElement, findElement, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ssidElement, defaultRateElements, dsParameterSetElement } from '../elements.js';
 import {
   type ManagementFrame,
   type DataFrame,
@@ -21,6 +21,8 @@ import { DriverError, type ApDriver, type ApParams, type AddStationParams, type 
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { SimKeyStore } from './keys.js';
 import { SimRadio, type SimRadioOptions } from './radio-base.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
+import { answersProbe } from '../probe-answer.js';
 
 /** One TU is 1024 microseconds (802.11 3.1). */
 export const TU_MS = 1.024;
@@ -205,10 +207,7 @@ export class SimApDriver extends SimRadio implements ApDriver {
 
   private answerProbe(sta: MacAddress, elements: Element[]): void {
     const p = this.params as ApParams;
-    const ssid = findElement(elements, ElementId.SSID);
-    if (!ssid) return; // A Probe Request always carries an SSID element (9.3.3.9).
-    const wildcard = ssid.data.length === 0;
-    if (wildcard ? p.hideSsid : Buffer.compare(ssid.data, p.ssid) !== 0) return;
+    if (!answersProbe(p, elements)) return;
     const body = {
       subtype: 'probe-response' as const,
       timestamp: this.tsf(),

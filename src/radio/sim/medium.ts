@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from '../../common/log.js';
 import { type MacAddress, macFromBytes, isGroupAddress } from '../mac.js';
 import { MessageReader, encodeMessage, SimProtocolError, SIM_PROTOCOL_VERSION, type SimMessage } from './protocol.js';
 import { seededRandom } from './rng.js';
+import { WpsdError } from '../../common/errors.js';
 
 /** Address 1 ends at octet 10; anything shorter cannot be delivered. */
 export const MIN_DELIVERABLE_FRAME_LEN = 10;
@@ -50,15 +51,7 @@ export interface MediumFrameEvent {
   lostTo: number[];
 }
 
-export class MediumError extends Error {
-  constructor(
-    readonly code: 'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MediumError';
-  }
-}
+export class MediumError extends WpsdError<'BAD_OPTION' | 'IN_USE' | 'LISTEN_FAILED'> {}
 
 interface Radio extends RadioInfo {
   socket: Socket;

@@ -5,6 +5,7 @@
  * sides exchange FRAME messages holding 802.11 frames without FCS.
  */
 import { MAC_LEN, macFromBytes, macToBytes, type MacAddress } from '../mac.js';
+import { WpsdError } from '../../common/errors.js';
 
 export const SIM_PROTOCOL_VERSION = 1;
 export const MESSAGE_LENGTH_LEN = 4;
@@ -33,15 +34,7 @@ export type SimMessage =
 
 export type SimProtocolErrorCode = 'TOO_LONG' | 'EMPTY' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE' | 'BAD_CHANNEL';
 
-export class SimProtocolError extends Error {
-  constructor(
-    readonly code: SimProtocolErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SimProtocolError';
-  }
-}
+export class SimProtocolError extends WpsdError<SimProtocolErrorCode> {}
 
 function checkChannel(channel: number): void {
   if (!Number.isInteger(channel) || channel < CHANNEL_MIN || channel > CHANNEL_MAX) {

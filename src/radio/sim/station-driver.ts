@@ -6,7 +6,7 @@
  * recorded per association and go with it.
  */
 import { type MacAddress, macAddress, isGroupAddress, BROADCAST_ADDRESS } from '../mac.js';
-import { type Element, ElementId, ssidElement, defaultRateElements, findElement, SSID_MAX_LEN } from '../elements.js';
+import { type Element, ElementId, ssidElement, defaultRateElements, findElement } from '../elements.js';
 import {
   type ManagementFrame,
   type ManagementBody,
@@ -38,6 +38,7 @@ import { SimRadio, type SimRadioOptions } from './radio-base.js';
 import type { SimLink } from './link.js';
 import type { Logger } from '../../common/log.js';
 import { sleep } from '../../common/sleep.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 /** mac80211 waits 200 ms for an Authentication or Association Response and tries three times. */
 export const DEFAULT_MLME_TIMEOUT_MS = 200;

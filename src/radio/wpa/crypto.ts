@@ -8,6 +8,8 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import { type MacAddress, macToBytes } from '../mac.js';
+import { WpsdError } from '../../common/errors.js';
+import { SSID_MAX_LEN } from '../../common/ssid.js';
 
 export const PMK_LEN = 32;
 export const NONCE_LEN = 32;
@@ -22,22 +24,13 @@ export const PASSPHRASE_MIN_LEN = 8;
 export const PASSPHRASE_MAX_LEN = 63;
 export const PSK_HEX_LEN = PMK_LEN * 2;
 export const PBKDF2_ITERATIONS = 4096;
-export const SSID_MAX_LEN = 32;
 /** RFC 3394: the key-wrap unit and its default IV. */
 export const KEY_WRAP_BLOCK = 8;
 const KEY_WRAP_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 
 export type WpaCryptoErrorCode = 'BAD_PASSPHRASE' | 'BAD_PSK' | 'BAD_LENGTH' | 'UNWRAP_FAILED';
 
-export class WpaCryptoError extends Error {
-  constructor(
-    readonly code: WpaCryptoErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WpaCryptoError';
-  }
-}
+export class WpaCryptoError extends WpsdError<WpaCryptoErrorCode> {}
 
 /** Whether a passphrase is what wpa_passphrase / hostapd accept: 8..63 characters 32..126. */
 export function isValidPassphrase(passphrase: string): boolean {

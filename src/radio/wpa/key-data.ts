@@ -6,6 +6,7 @@
  */
 import { ElementId } from '../elements.js';
 import { KEY_WRAP_BLOCK } from './crypto.js';
+import { WpsdError } from '../../common/errors.js';
 
 export const KDE_OUI = Uint8Array.of(0x00, 0x0f, 0xac);
 export const KdeType = { GTK: 1, MAC_ADDRESS: 3, PMKID: 4, IGTK: 9 } as const;
@@ -31,15 +32,7 @@ export interface KeyData {
 
 export type KeyDataErrorCode = 'TRUNCATED' | 'BAD_KDE' | 'DUPLICATE';
 
-export class KeyDataError extends Error {
-  constructor(
-    readonly code: KeyDataErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KeyDataError';
-  }
-}
+export class KeyDataError extends WpsdError<KeyDataErrorCode> {}
 
 /** Parses (decrypted) Key Data; unknown elements and KDEs are skipped, as hostapd's wpa_parse_kde_ies does. */
 export function parseKeyData(d: Uint8Array): KeyData {

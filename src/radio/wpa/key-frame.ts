@@ -7,6 +7,7 @@
  */
 import { buildEapol, EAPOL_HEADER_LEN, EapolError, EapolType, parseEapol } from '../eapol.js';
 import { eapolKeyMic, MIC_LEN, micEquals, NONCE_LEN } from './crypto.js';
+import { WpsdError } from '../../common/errors.js';
 
 /** 802.11 12.7.2: the RSN key descriptor (254 is the old WPA one, not accepted here). */
 export const DESCRIPTOR_TYPE_RSN = 2;
@@ -55,15 +56,7 @@ export interface EapolKey {
 
 export type EapolKeyErrorCode = 'NOT_KEY' | 'TRUNCATED' | 'BAD_DESCRIPTOR' | 'BAD_VERSION' | 'TOO_LONG';
 
-export class EapolKeyError extends Error {
-  constructor(
-    readonly code: EapolKeyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EapolKeyError';
-  }
-}
+export class EapolKeyError extends WpsdError<EapolKeyErrorCode> {}
 
 /** Parses an EAPOL PDU as an RSN EAPOL-Key frame with key descriptor version 2. */
 export function parseEapolKey(pdu: Uint8Array): EapolKey {

@@ -4,6 +4,7 @@
  * record of MIME type application/vnd.wfa.wsc. Parsing is total and linear:
  * one pass over the records, every length checked against what is left.
  */
+import { WpsdError } from '../../common/errors.js';
 
 export const NdefFlag = {
   MessageBegin: 0x80,
@@ -39,15 +40,14 @@ export const MAX_NDEF_RECORDS = 32;
 
 export type NdefErrorCode = 'TRUNCATED' | 'TOO_LONG' | 'TOO_MANY_RECORDS' | 'CHUNKED' | 'NO_WSC_RECORD' | 'BAD_MESSAGE';
 
-export class NdefError extends Error {
-  override name = 'NdefError';
+export class NdefError extends WpsdError<NdefErrorCode> {
   constructor(
-    readonly code: NdefErrorCode,
+    code: NdefErrorCode,
     message: string,
     /** Byte offset of the record at fault. */
     readonly offset: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

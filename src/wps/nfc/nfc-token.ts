@@ -23,18 +23,11 @@ import {
   publicKeyHashMatches,
   type OobDevicePassword,
 } from './oob-device-password.js';
+import { WpsdError } from '../../common/errors.js';
 
 export type NfcTokenErrorCode = 'NOT_A_TOKEN' | 'BAD_CARRIER' | 'BAD_NDEF' | 'BAD_ATTRIBUTES';
 
-export class NfcTokenError extends Error {
-  override name = 'NfcTokenError';
-  constructor(
-    readonly code: NfcTokenErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class NfcTokenError extends WpsdError<NfcTokenErrorCode> {}
 
 function version2(): Attribute {
   return buildWfaExtension({ version2: WPS_VERSION2 });
@@ -243,6 +236,19 @@ export function tagPayloadFromHex(hex: string): Buffer {
     return wscPayloadFromNdef(bytes);
   } catch (e) {
     if (e instanceof NdefError) throw new NfcTokenError('BAD_NDEF', e.message);
+    throw e;
+  }
+}
+
+/**
+ * WPS_NFC_TAG_READ's argument read as both daemons read it: the tag, or
+ * why it is refused (their debug line "Ignore invalid data from NFC tag").
+ */
+export function readNfcTagHex(hex: string): { tag: NfcTag } | { invalid: string } {
+  try {
+    return { tag: readNfcTag(tagPayloadFromHex(hex)) };
+  } catch (e) {
+    if (e instanceof NfcTokenError) return { invalid: e.message };
     throw e;
   }
 }
