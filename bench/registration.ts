@@ -11,7 +11,7 @@ import { Registrar } from '../src/wps/registrar.js';
 import type { DeviceInfo } from '../src/wps/device.js';
 import type { WpsStep } from '../src/wps/events.js';
 import { AuthType, ConfigMethods, EncrType, RfBand } from '../src/wps/values.js';
-import { generateDhKeyPair } from '../src/wps/crypto.js';
+import { generateDhKeyPair, type DhKeyPair } from '../src/wps/crypto.js';
 import { stats, type BenchRow } from './results.js';
 
 const RUNS = 60;
@@ -38,11 +38,16 @@ function device(name: string, mac: string): DeviceInfo {
 const STA = device('bench station', '02:00:00:00:01:00');
 const REG = device('bench registrar', '02:00:00:00:02:00');
 
-/** Runs one PIN registration to the end; throws unless both sides succeed with the same credential. */
-export function pinRegistration(): void {
-  const enrollee = new Enrollee({ device: STA, password: { kind: 'pin', pin: PIN } });
+/**
+ * Runs one PIN registration to the end; throws unless both sides succeed
+ * with the same credential. `keys`: precomputed DH pairs (a DhKeyPool's) for
+ * the two sides instead of fresh ones.
+ */
+export function pinRegistration(keys?: { enrollee: DhKeyPair; registrar: DhKeyPair }): void {
+  const enrollee = new Enrollee({ device: STA, password: { kind: 'pin', pin: PIN }, ...(keys ? { dhKeyPair: keys.enrollee } : {}) });
   const registrar = new Registrar({
     device: REG,
+    ...(keys ? { dhKeyPair: keys.registrar } : {}),
     policy: {
       devicePassword: () => ({ kind: 'pin', pin: PIN }),
       credentials: (e) => [
@@ -90,7 +95,7 @@ export function benchRegistration(): Promise<BenchRow[]> {
   const dhSamples: number[] = [];
   const deadline = performance.now() + MAX_MS;
   for (let i = 0; i < WARMUP + RUNS && performance.now() < deadline; i++) {
-    const reg = timeOnce(pinRegistration);
+    const reg = timeOnce(() => pinRegistration());
     const dh = timeOnce(registrationDh);
     if (i < WARMUP) continue;
     regSamples.push(reg);

@@ -13,6 +13,7 @@ import { benchRegistration } from './registration.js';
 import { disposeAllOnSignals } from '../harness/netns.js';
 import { repoRoot } from './daemons.js';
 import { benchErLearn } from './er-learn.js';
+import { benchErLearnCpu } from './learn-cpu.js';
 import { benchApService } from './ap-service.js';
 import { benchFleet } from './fleet.js';
 import { benchMemory } from './memory.js';
@@ -29,6 +30,7 @@ const benches: Bench[] = [
   { name: 'in-memory registration', run: benchRegistration },
   // The interop benches start hostapd / wpa_supplicant / wpsd in network namespaces (root).
   { name: 'ER learn latency', run: () => benchErLearn() },
+  { name: 'ER CPU per learn', run: () => benchErLearnCpu() },
   { name: 'AP service latency', run: () => benchApService() },
   { name: 'fleet provisioning', run: () => benchFleet() },
   // 4, and 6 under load 4: the sim medium, wpsd ap and the ERs as separate processes.

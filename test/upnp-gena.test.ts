@@ -63,7 +63,7 @@ afterEach(async () => {
 async function publisherOn(opts: Partial<GenaPublisherOptions> = {}): Promise<{ pub: GenaPublisher; url: string }> {
   const server = new UpnpHttpServer({ host: '127.0.0.1' });
   const pub = new GenaPublisher({ initialState: () => ({ Status: 'idle', Count: '0' }), ...opts });
-  pub.mount(server.app, '/event');
+  pub.mount(server, '/event');
   await server.start();
   cleanups.push(() => server.close(), () => pub.close());
   return { pub, url: `${server.baseUrl}/event` };
@@ -283,7 +283,7 @@ describe('GENA subscriber callback listener', () => {
   const server = new UpnpHttpServer({ host: '127.0.0.1' });
   const pub = new GenaPublisher({ initialState: () => ({ X: '1' }) });
   beforeAll(async () => {
-    pub.mount(server.app, '/ev');
+    pub.mount(server, '/ev');
     await server.start();
     await sub.start();
   });

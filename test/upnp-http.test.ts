@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
-import { HTTP_MAX_REQUESTS_PER_CONNECTION } from '../src/upnp/http-server.js';
+import { HTTP_MAX_REQUESTS_PER_CONNECTION, sendBody } from '../src/upnp/http-server.js';
 import { until } from '../harness/until.js';
 
 /** Sends raw bytes, returns everything the server wrote before closing (or after `waitMs` of silence). */
@@ -43,16 +43,16 @@ describe('hardened HTTP server on 127.0.0.1', () => {
   });
   let port = 0;
   beforeAll(async () => {
-    server.app.post('/echo', async (req, res) => {
+    server.route('POST', '/echo', async (req, res) => {
       try {
         const body = await readRequestBody(req, server.maxBodyBytes);
-        res.type('text/plain').send(`got ${body.length}`);
+        sendBody(res, 200, 'text/plain', `got ${body.length}`);
       } catch (e) {
         sendHttpError(res, e);
       }
     });
-    server.app.get('/', (_req, res) => {
-      res.type('text/plain').send('ok');
+    server.route('GET', '/', (_req, res) => {
+      sendBody(res, 200, 'text/plain', 'ok');
     });
     port = (await server.start()).port;
   });
@@ -107,8 +107,8 @@ describe('hardened HTTP server on 127.0.0.1', () => {
   it('refuses a source beyond its share with 503; a full table gives way to a newcomer from another address', async () => {
     // Default (long) timeouts here, so that the idle connections are not cut while the test runs.
     const capped = new UpnpHttpServer({ host: '127.0.0.1', maxConnections: 3, maxConnectionsPerSource: 2 });
-    capped.app.get('/', (_req, res) => {
-      res.type('text/plain').send('ok');
+    capped.route('GET', '/', (_req, res) => {
+      sendBody(res, 200, 'text/plain', 'ok');
     });
     const port = (await capped.start()).port;
     const connect = (from: string): Promise<{ sock: net.Socket; closed: Promise<void> }> =>
@@ -149,9 +149,9 @@ describe('hardened HTTP server on 127.0.0.1', () => {
   it('serves at most HTTP_MAX_REQUESTS_PER_CONNECTION pipelined requests of one connection; the rest get 503 without reaching a handler', async () => {
     const srv = new UpnpHttpServer({ host: '127.0.0.1' });
     let handled = 0;
-    srv.app.get('/', (_req, res) => {
+    srv.route('GET', '/', (_req, res) => {
       handled++;
-      res.type('text/plain').send('ok');
+      sendBody(res, 200, 'text/plain', 'ok');
     });
     const p = (await srv.start()).port;
     try {

@@ -131,7 +131,8 @@ describe('SOAP control endpoint over HTTP on 127.0.0.1', () => {
   const server = new UpnpHttpServer({ host: '127.0.0.1' });
   let url = '';
   beforeAll(async () => {
-    server.app.post(
+    server.route(
+      'POST',
       '/control',
       soapControlHandler({
         serviceType: ST,

@@ -1,4 +1,4 @@
-/** Registers `wpsd ap -c hostapd.conf [-d|-dd] [-t] [-K]`; the daemon loads only when it runs. */
+/** Registers `wpsd ap [-c] hostapd.conf [more.conf ...] [-d|-dd] [-t] [-K]`; the daemon loads only when it runs. */
 import { type Command, InvalidArgumentError } from 'commander';
 
 function callbackPolicy(v: string): 'same-host' | 'same-subnet' {
@@ -10,7 +10,8 @@ export function register(program: Command): void {
   program
     .command('ap')
     .description('access point daemon (like hostapd): WPS AP PIN, UPnP WFADevice for External Registrars, control socket')
-    .requiredOption('-c, --config <file>', 'hostapd.conf')
+    .argument('[configs...]', 'more hostapd.conf files: each its own interface, UPnP device and control socket, in this one process (as hostapd a.conf b.conf)')
+    .option('-c, --config <file>', 'hostapd.conf')
     .option('-d, --debug', 'more debug output (-dd for more)', (_v: string, prev: number) => prev + 1, 0)
     .option('-t, --timestamps', 'timestamp debug lines', false)
     .option('-K, --show-keys', 'include key material in debug output', false)
@@ -21,8 +22,16 @@ export function register(program: Command): void {
       callbackPolicy,
       'same-host' as const,
     )
-    .action(async (opts: { config: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean; upnpCallback: 'same-host' | 'same-subnet' }) => {
-      const { runAp } = await import('./main.js');
-      process.exitCode = await runAp(opts);
-    });
+    .action(
+      async (
+        files: string[],
+        opts: { config?: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean; upnpCallback: 'same-host' | 'same-subnet' },
+        cmd: Command,
+      ) => {
+        const configs = [...(opts.config !== undefined ? [opts.config] : []), ...files];
+        if (configs.length === 0) cmd.error('error: a configuration file is needed (-c hostapd.conf, or hostapd.conf ...)');
+        const { runAp } = await import('./main.js');
+        process.exitCode = await runAp({ ...opts, configs });
+      },
+    );
 }

@@ -18,7 +18,7 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 
-import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
+import { registerGetCommand, registerWpsOffCommands } from './admin-commands.js';
 import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { removeStaleTempFiles } from '../common/atomic-write.js';
@@ -28,6 +28,7 @@ import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac } from '../radio/mac.js';
+import { DhKeyPool } from '../wps/dh-key-pool.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
@@ -70,6 +71,8 @@ export interface StartApOptions {
   bssOptions?: Partial<Pick<ApBssOptions, 'upnp' | 'noUpnp' | 'now'>>;
   /** WPS timings (tests). */
   radio?: WpsTuning;
+  /** Precomputed DH key pairs shared with other daemons of this process; one of its own otherwise. */
+  dhKeys?: DhKeyPool;
 }
 
 export async function startAp(config: HostapdConfig, opts: StartApOptions): Promise<ApDaemon> {
@@ -83,6 +86,9 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
   const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];
+  // Every BSS's runs (ER learns over UPnP, station Registrars, wireless Enrollees) take their DH pair from here.
+  const dhKeys = opts.dhKeys ?? new DhKeyPool({ defer: (task) => setImmediate(task) });
+  dhKeys.fill();
   const stopAll = async (): Promise<void> => {
     for (const b of [...bsses].reverse()) {
       if (b.enabled) b.emit(AP_EVENT_DISABLED);
@@ -101,6 +107,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         ownAddr: addr,
         uuid: uuids[i],
         logger: log,
+        dhKeys,
         ...(opts.bssOptions ?? {}),
         ...(upnpTaken ? { noUpnp: true } : {}),
         ...(radios?.[i] !== undefined ? { driver: radios[i].driver } : {}),
@@ -115,7 +122,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         registerStaCommands(reg, { stations: () => b.wps?.mlme?.stations().reverse() ?? [] });
         registerWpsStatusCommand(reg, b.wpsStatus);
         registerGetCommand(reg);
-        registerRadiolessWpsCommands(reg, b.iface, log);
+        registerWpsOffCommands(reg, b.iface, log);
         registerBssControlCommands(b, log);
       }
       // Only now does the socket answer: every command above exists.
@@ -147,7 +154,8 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
 }
 
 export interface RunApOptions {
-  config: string;
+  /** hostapd.conf files: each its own interface(s), BSSes, UPnP device and control sockets, as `hostapd a.conf b.conf`. */
+  configs: readonly string[];
   debug: number;
   timestamps: boolean;
   showKeys: boolean;
@@ -157,24 +165,34 @@ export interface RunApOptions {
   upnpCallback?: 'same-host' | 'same-subnet';
 }
 
-export async function runAp(opts: RunApOptions): Promise<number> {
-  const log = new Logger({ level: levelFromDebugCount(opts.debug), timestamps: opts.timestamps, showKeys: opts.showKeys });
-  log.info(`Configuration file: ${opts.config}`);
-  let config: HostapdConfig;
+/** One configuration file read, or the exit code hostapd gives for it (its diagnostics already printed). */
+async function loadConfig(path: string, opts: RunApOptions, log: Logger): Promise<HostapdConfig | number> {
+  log.info(`Configuration file: ${path}`);
   try {
-    const { config: c, warnings } = await loadHostapdConfig(opts.config, { lenient: opts.lenientConfig === true });
+    const { config, warnings } = await loadHostapdConfig(path, { lenient: opts.lenientConfig === true });
     for (const w of warnings) log.warn(formatDiagnostic(w));
-    config = c;
+    return config;
   } catch (e) {
     if (e instanceof ConfigFileError) {
       for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
       const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
       // hostapd's wording, "errors" even for one.
-      if (e.code === 'CONFIG_INVALID') process.stderr.write(`${errors} errors found in configuration file '${opts.config}'\n`);
-      process.stderr.write(`Failed to set up interface with ${opts.config}\n`);
+      if (e.code === 'CONFIG_INVALID') process.stderr.write(`${errors} errors found in configuration file '${path}'\n`);
+      process.stderr.write(`Failed to set up interface with ${path}\n`);
       return 1;
     }
     throw e;
+  }
+}
+
+export async function runAp(opts: RunApOptions): Promise<number> {
+  const log = new Logger({ level: levelFromDebugCount(opts.debug), timestamps: opts.timestamps, showKeys: opts.showKeys });
+  // hostapd reads every file before bringing any interface up; one bad file starts none.
+  const configs: HostapdConfig[] = [];
+  for (const path of opts.configs) {
+    const c = await loadConfig(path, opts, log);
+    if (typeof c === 'number') return c;
+    configs.push(c);
   }
   // Signals are taken from the start: one that arrives while the BSSes come up stops them once they are up.
   let signalled: string | undefined;
@@ -185,23 +203,32 @@ export async function runAp(opts: RunApOptions): Promise<number> {
   process.once('SIGINT', () => onSignal('SIGINT'));
   // hostapd reloads on SIGHUP; wpsd keeps running with its settings and says so.
   process.on('SIGHUP', () => log.info('SIGHUP received: configuration reload is not supported; restart wpsd ap to re-read the file'));
-  let daemon: ApDaemon;
+  // One process, one DH key pool, for every interface it serves.
+  const dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
+  const daemons: ApDaemon[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const d of [...daemons].reverse()) await d.stop();
+  };
   try {
-    daemon = await startAp(config, { logger: log, bssOptions: { upnp: { callbackPolicy: opts.upnpCallback ?? 'same-host' } } });
+    for (const config of configs) {
+      daemons.push(await startAp(config, { logger: log, dhKeys, bssOptions: { upnp: { callbackPolicy: opts.upnpCallback ?? 'same-host' } } }));
+    }
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
+    await stopAll().catch(() => undefined);
     return 1;
   }
-  // Now that the control socket is ours, no other instance writes this file: leftovers of a killed rewrite go.
-  for (const f of await removeStaleTempFiles(opts.config)) log.info(`Removed ${f} left by an interrupted configuration update`);
+  // Now that the control sockets are ours, no other instance writes these files: leftovers of a killed rewrite go.
+  for (const path of opts.configs) {
+    for (const f of await removeStaleTempFiles(path)) log.info(`Removed ${f} left by an interrupted configuration update`);
+  }
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: string): void => {
       if (stopping) return;
       stopping = true;
       log.info(`Signal ${sig} received - terminating`);
-      daemon
-        .stop()
+      stopAll()
         .then(() => resolve(0))
         .catch((e: Error) => {
           log.error(`stop failed: ${e.message}`);

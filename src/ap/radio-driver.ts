@@ -1,7 +1,9 @@
 /**
  * The radio under `wpsd ap`, per `driver=`:
- *   none, wired  no radio: UPnP and the control interface only (hostapd's
- *                wired test setups use driver=wired the same way);
+ *   none         no radio: UPnP and the control interface only;
+ *   wired        an IEEE 802.1X EAPOL port on the interface (radio/wired):
+ *                no beacons or association, EAP-WSC with wired Enrollees
+ *                when ieee8021x=1, as hostapd's driver_wired;
  *   sim, nl80211 opened through src/radio's openApDriver, one per BSS; the
  *                BSS (ap-bss.ts) starts it once it knows every element, so
  *                the first Beacon (nl80211: the first START_AP) already
@@ -23,7 +25,7 @@ import { bssBaseElements } from './wireless/bss-elements.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
-export const RADIOLESS_DRIVERS: readonly string[] = ['none', 'wired'];
+export const RADIOLESS_DRIVERS: readonly string[] = ['none'];
 /** IEEE 802.11 Capability Information: ESS, Privacy. */
 const CAP_ESS = 0x0001;
 const CAP_PRIVACY = 0x0010;
@@ -51,6 +53,7 @@ export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApPa
     capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
     beaconElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
     probeResponseElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
+    ...(bss.ignoreBroadcastSsid === 1 ? { hideSsid: true } : {}),
   };
 }
 
@@ -91,6 +94,7 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
         ifname: bss.iface,
         address: formatMac(ownAddr),
         channel,
+        ...(bss.usePaeGroupAddr === 1 ? { usePaeGroupAddr: true } : {}),
         ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
       },
       log,

@@ -65,7 +65,7 @@ function report(ctx: ApSessionContext, run: ErRunView, ap: ErAp, step: WpsStep, 
 export async function runApSession(ctx: ApSessionContext, run: ErRunView, ap: ErAp, pin: string, mode: ApSessionMode): Promise<ApSessionOutcome> {
   const signal = ap.abort.signal;
   const out: ApSessionOutcome = { result: 'failure' };
-  const registrar = new Registrar({ device: ctx.device, policy: { devicePassword: () => ({ kind: 'pin', pin }) }, apSettings: mode });
+  const registrar = new Registrar({ device: ctx.device, policy: { devicePassword: () => ({ kind: 'pin', pin }) }, apSettings: mode, dhKeyPair: ctx.dhKeyPair() });
   try {
     const url = ctx.controlUrl(ap);
     const m1 = await getDeviceInfo(url, signal);

@@ -70,9 +70,12 @@ export class EnrollSessions {
     return new Registrar({
       device: ctx.device,
       pbc: ctx.pbc,
+      dhKeyPair: ctx.dhKeyPair(),
       policy: {
         devicePassword: (info: EnrolleeInfo) => {
           if (info.devicePasswordId === DevicePasswordId.PushButton) return ctx.pbc.active ? { kind: 'pbc' } : undefined;
+          const token = ctx.claimNfcToken(info.devicePasswordId);
+          if (token !== undefined) return { kind: 'nfc', ...token };
           const pin = ctx.pinFor(info.uuid);
           return pin === undefined ? undefined : { kind: 'pin', pin };
         },

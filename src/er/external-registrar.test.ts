@@ -58,28 +58,26 @@ class FakeAp {
       UDN: `uuid:${AP_UUID}`,
       serviceList: [{ serviceType: WFA_SERVICE_TYPE, serviceId: 'urn:wifialliance-org:serviceId:WFAWLANConfig1', SCPDURL: 'scpd.xml', controlURL: 'control', eventSubURL: 'event' }],
     });
-    http.app.get('/device.xml', (_req, res) => {
+    http.route('GET', '/device.xml', (_req, res) => {
       res.setHeader('Content-Type', 'text/xml');
       res.end(description);
     });
-    http.app.post('/control', (req, res, next) => {
-      if (this.gets++ === 0) return next();
+    const control = soapControlHandler({
+      serviceType: WFA_SERVICE_TYPE,
+      actions: {
+        GetDeviceInfo: () => {
+          const m1 = new Enrollee({ device: device('fake AP', AP_MAC, 0x0e), password: { kind: 'pin', pin: AP_PIN }, ap: { settings: AP_SETTINGS } }).start();
+          return { NewDeviceInfo: m1.toString('base64') };
+        },
+      },
+    });
+    http.route('POST', '/control', (req, res) => {
+      if (this.gets++ === 0) return control(req, res);
       // A learn run's GetDeviceInfo: no answer; resolved when the ER closes the connection.
       this.hanging.push(new Promise<void>((r) => res.on('close', () => r())));
+      return undefined;
     });
-    http.app.post(
-      '/control',
-      soapControlHandler({
-        serviceType: WFA_SERVICE_TYPE,
-        actions: {
-          GetDeviceInfo: () => {
-            const m1 = new Enrollee({ device: device('fake AP', AP_MAC, 0x0e), password: { kind: 'pin', pin: AP_PIN }, ap: { settings: AP_SETTINGS } }).start();
-            return { NewDeviceInfo: m1.toString('base64') };
-          },
-        },
-      }),
-    );
-    gena.mount(http.app, '/event');
+    gena.mount(http, '/event');
     await http.start();
     this.http = http;
     this.gena = gena;

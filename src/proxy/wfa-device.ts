@@ -14,11 +14,11 @@
  *   buildWfaDeviceDescription(strings, uuid): string
  *   WFA_HTTP_PORT (hostapd: 49152), WFA_SERVER
  */
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { buildDeviceDescription } from '../upnp/description.js';
 import { GENA_MAX_SUBSCRIBERS, GenaPublisher, type CallbackPolicy } from '../upnp/gena-publisher.js';
-import { UpnpHttpServer } from '../upnp/http-server.js';
+import { UpnpHttpServer, sendBody } from '../upnp/http-server.js';
 import type { InterfaceAddress } from '../upnp/net-address.js';
 import { soapControlHandler, type SoapService } from '../upnp/soap-server.js';
 import { SsdpAdvertiser } from '../upnp/ssdp-advertiser.js';
@@ -130,6 +130,8 @@ export class WfaDevice {
       host: o.iface.address,
       port,
       serverHeader: WFA_SERVER,
+      // hostapd serves one request per connection (Connection: close); so does this device.
+      closeEachConnection: true,
       logger: this.log,
       ...(o.maxConnections !== undefined ? { maxConnections: o.maxConnections } : {}),
       ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
@@ -143,24 +145,15 @@ export class WfaDevice {
     const o = this.opts;
     const description = buildWfaDeviceDescription(o.strings, o.uuid);
     const scpd = buildWfaScpd();
-    // hostapd serves one request per connection (Connection: close); so does this device.
-    http.app.use((_req: Request, res: Response, next: () => void) => {
-      res.setHeader('Connection', 'close');
-      next();
-    });
-    const xml = (body: string) => (_req: Request, res: Response) => {
-      // Written raw: express's send() would rewrite the quoted charset hostapd sends.
+    const xml = (body: string) => {
       const bytes = Buffer.from(body, 'utf8');
-      res.status(200);
-      res.setHeader('Content-Type', 'text/xml; charset="utf-8"');
-      res.setHeader('Content-Length', String(bytes.length));
-      res.setHeader('Connection', 'close');
-      res.end(bytes);
+      // hostapd's exact Content-Type, quoted charset included.
+      return (_req: unknown, res: ServerResponse) => sendBody(res, 200, 'text/xml; charset="utf-8"', bytes);
     };
-    http.app.get(`/${WFA_PATHS.description}`, xml(description));
-    http.app.get(`/${WFA_PATHS.scpd}`, xml(scpd));
-    http.app.post(`/${WFA_PATHS.control}`, soapControlHandler(o.service, { logger: this.log }));
-    gena.mount(http.app, `/${WFA_PATHS.event}`);
+    http.route('GET', `/${WFA_PATHS.description}`, xml(description));
+    http.route('GET', `/${WFA_PATHS.scpd}`, xml(scpd));
+    http.route('POST', `/${WFA_PATHS.control}`, soapControlHandler(o.service, { logger: this.log }));
+    gena.mount(http, `/${WFA_PATHS.event}`);
   }
 
   async start(): Promise<void> {

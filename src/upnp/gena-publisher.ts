@@ -5,7 +5,7 @@
  *
  * API:
  *   new GenaPublisher(opts: GenaPublisherOptions)
- *     .mount(app, eventSubPath)     adds SUBSCRIBE and UNSUBSCRIBE routes to an express app
+ *     .mount(http, eventSubPath)    adds SUBSCRIBE and UNSUBSCRIBE routes to an UpnpHttpServer
  *     .publish(props)               queues one NOTIFY (a property set) to every subscriber
  *     .subscriberCount / .subscribers()   current subscriptions (sid, callbacks, expiry)
  *     .close()                      stops timers, forgets subscribers (no more NOTIFYs)
@@ -28,16 +28,19 @@
  *   - initial event (SEQ 0) with initialState() right after the SUBSCRIBE
  *     response; SEQ then counts up and wraps from 2^32-1 to 1 (UDA 1.0 4.2.1);
  *   - per subscriber at most maxQueuedEvents waiting (oldest dropped), one
- *     NOTIFY in flight; a delivery fails when no callback URL answers 2xx;
+ *     NOTIFY in flight, or GENA_NOTIFIES_IN_FLIGHT pipelined on one kept
+ *     connection to a receiver that keeps it; a delivery fails when no
+ *     callback URL answers 2xx;
  *     after maxFailures consecutive failures the subscriber is dropped;
  *   - subscriptions expire after their granted TIMEOUT.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import type { Express, Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, buildPropertySet, parseCallbackHeader, parseSidHeader, parseTimeoutHeader } from './gena-headers.js';
-import { httpRequest } from './http-client.js';
+import { HTTP_CLIENT_ORDERED_PIPELINE, httpRequest } from './http-client.js';
+import { sendBody, type UpnpHttpServer } from './http-server.js';
 import { inSubnet, normalizeAddress } from './net-address.js';
 import { isLocalPeer, pickEviction } from './source-limits.js';
 
@@ -64,6 +67,15 @@ export const GENA_MAX_TIMEOUT_SEC = 86_400;
 export const GENA_NOTIFY_TIMEOUT_MS = 5_000;
 /** How often expired subscriptions are swept. */
 export const GENA_SWEEP_INTERVAL_MS = 1_000;
+/**
+ * NOTIFYs in flight to one subscriber whose receiver keeps its connection
+ * open, pipelined on that one connection so they arrive in SEQ order
+ * (HTTP_CLIENT_ORDERED_PIPELINE deep). hostapd sends one at a time; so
+ * does this publisher to a receiver that closes after each answer (as
+ * wpa_supplicant's ER does), and to a subscriber with several callback URLs
+ * (a failed URL is retried on the next, which could overtake).
+ */
+export const GENA_NOTIFIES_IN_FLIGHT = HTTP_CLIENT_ORDERED_PIPELINE;
 const SEQ_MAX = 0xffffffff;
 
 /** The SEQ after `seq`: counts up and wraps from 2^32-1 to 1, never back to 0 (UDA 1.0 4.2.1). */
@@ -116,7 +128,10 @@ interface Subscriber {
   expiresAt: number;
   nextSeq: number;
   queue: Array<{ body: string; seq: number }>;
-  sending: boolean;
+  /** NOTIFYs sent and not yet answered. */
+  inFlight: number;
+  /** The receiver's last answer left the connection open: the next NOTIFYs may be pipelined. */
+  keepsAlive: boolean;
   failures: number;
   dropped: boolean;
 }
@@ -154,9 +169,9 @@ export class GenaPublisher {
     this.sweepTimer.unref();
   }
 
-  mount(app: Express, path: string): void {
-    app.subscribe(path, (req: Request, res: Response) => this.onSubscribe(req, res));
-    app.unsubscribe(path, (req: Request, res: Response) => this.onUnsubscribe(req, res));
+  mount(http: UpnpHttpServer, path: string): void {
+    http.route('SUBSCRIBE', path, (req, res) => this.onSubscribe(req, res));
+    http.route('UNSUBSCRIBE', path, (req, res) => this.onUnsubscribe(req, res));
   }
 
   get subscriberCount(): number {
@@ -215,10 +230,11 @@ export class GenaPublisher {
   }
 
   private reply(res: Response, status: number, text?: string): void {
-    res.status(status).setHeader('Connection', 'close');
+    res.statusCode = status;
+    res.setHeader('Connection', 'close');
     if (this.serverHeader !== undefined) res.setHeader('SERVER', this.serverHeader);
     if (text === undefined) res.setHeader('Content-Length', '0').end();
-    else res.type('text/plain').send(text + '\n');
+    else sendBody(res, status, 'text/plain; charset=utf-8', text + '\n');
   }
 
   private callbackAllowed(u: URL, remote: string): boolean {
@@ -285,7 +301,8 @@ export class GenaPublisher {
       expiresAt: this.now() + timeoutSec * 1000,
       nextSeq: 0,
       queue: [],
-      sending: false,
+      inFlight: 0,
+      keepsAlive: false,
       failures: 0,
       dropped: false,
     };
@@ -357,28 +374,31 @@ export class GenaPublisher {
     const seq = s.nextSeq;
     s.nextSeq = nextEventSeq(seq);
     s.queue.push({ body, seq });
-    if (!s.sending) void this.pump(s);
+    this.pump(s);
   }
 
-  private async pump(s: Subscriber): Promise<void> {
-    s.sending = true;
-    try {
-      while (!s.dropped) {
-        const next = s.queue.shift();
-        if (next === undefined) break;
-        const { body, seq } = next;
-        const ok = await this.deliver(s, body, seq);
+  /**
+   * Sends queued events, SEQ order, as many at once as the receiver allows
+   * (GENA_NOTIFIES_IN_FLIGHT on a kept connection, else one). Answers come
+   * back in the order sent: they share one connection.
+   */
+  private pump(s: Subscriber): void {
+    while (!s.dropped && s.queue.length > 0) {
+      const window = s.keepsAlive && s.callbacks.length === 1 ? GENA_NOTIFIES_IN_FLIGHT : 1;
+      if (s.inFlight >= window) return;
+      const { body, seq } = s.queue.shift() as { body: string; seq: number };
+      s.inFlight++;
+      void this.deliver(s, body, seq).then((ok) => {
+        s.inFlight--;
         if (ok) {
           s.failures = 0;
           if (seq > 0) s.established = true;
-        }
-        else if (++s.failures >= this.o.maxFailures) {
+        } else if (!s.dropped && ++s.failures >= this.o.maxFailures) {
           this.log.info(`gena: dropping ${s.sid} after ${s.failures} failed deliveries`);
           this.drop(s);
         }
-      }
-    } finally {
-      s.sending = false;
+        this.pump(s);
+      });
     }
   }
 
@@ -400,7 +420,10 @@ export class GenaPublisher {
           timeoutMs: this.o.notifyTimeoutMs,
           maxResponseBytes: 4096,
           requireIpLiteral: true,
+          // One subscriber's events on one connection, in SEQ order.
+          ordered: s.callbacks.length === 1,
         });
+        s.keepsAlive = !/\bclose\b/i.test(res.headers['connection'] ?? '');
         if (res.status >= 200 && res.status < 300) return true;
         this.log.debug(`gena: ${s.sid}: NOTIFY to ${u.href} answered ${res.status}`);
       } catch (e) {

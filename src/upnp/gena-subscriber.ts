@@ -24,11 +24,11 @@
  * still delivered: a lost NOTIFY must not hide the next one).
  */
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, parsePropertySet, parseSidHeader, GENA_MAX_PROPERTYSET_BYTES } from './gena-headers.js';
 import { httpRequest } from './http-client.js';
-import { UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
+import { HTTP_MAX_CONNECTIONS, UpnpHttpServer, readRequestBody, sendHttpError } from './http-server.js';
 import { normalizeAddress } from './net-address.js';
 import net from 'node:net';
 import { WpsdError } from '../common/errors.js';
@@ -40,6 +40,14 @@ export const GENA_RENEW_FRACTION = 0.5;
 export const GENA_REQUEST_TIMEOUT_MS = 10_000;
 /** At most this many subscriptions per subscriber instance. */
 export const GENA_MAX_SUBSCRIPTIONS = 256;
+/**
+ * NOTIFY answers keep their connection open (so a publisher may pipeline
+ * the next events on it) only while fewer connections than this are open:
+ * with many publishers (a fleet of APs), idle kept connections would fill
+ * the server's table (HTTP_MAX_CONNECTIONS) and evict each other, so past
+ * half of it the answers say `Connection: close`, as they always did.
+ */
+export const GENA_KEEP_ALIVE_CONNECTIONS = HTTP_MAX_CONNECTIONS / 2;
 
 export type GenaSubscribeErrorCode = 'REFUSED' | 'BAD_RESPONSE' | 'LIMIT' | 'NOT_STARTED';
 
@@ -115,7 +123,7 @@ export class GenaSubscriber {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.http = new UpnpHttpServer({ host: opts.address, port: opts.port ?? 0, logger: this.log });
-    this.http.app.notify('/event/:token', (req: Request, res: Response) => void this.onNotify(req, res));
+    this.http.routePrefix('NOTIFY', '/event/', (req, res, match) => this.onNotify(req, res, match.tail));
   }
 
   async start(): Promise<void> {
@@ -262,13 +270,12 @@ export class GenaSubscriber {
     return { sid, timeoutSec };
   }
 
-  private async onNotify(req: Request, res: Response): Promise<void> {
-    const token = String(req.params['token'] ?? '');
+  private async onNotify(req: Request, res: Response, token: string): Promise<void> {
     const e = this.byToken.get(token);
     const from = normalizeAddress(req.socket.remoteAddress);
     if (e !== undefined && e.publisher !== undefined && from !== e.publisher) {
       this.log.info(`gena: NOTIFY for ${e.eventSubUrl} from ${from}, not the publisher ${e.publisher}: refused`);
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     let body: Buffer;
@@ -280,16 +287,16 @@ export class GenaSubscriber {
     }
     const sid = (req.headers['sid'] as string | undefined)?.trim();
     if (e === undefined || !e.active || sid === undefined || (e.sid !== '' && e.sid !== sid)) {
-      res.status(412).setHeader('Connection', 'close').end();
+      res.writeHead(412, { Connection: 'close' }).end();
       return;
     }
     if (req.headers['nt'] !== 'upnp:event' || req.headers['nts'] !== 'upnp:propchange') {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     const seqText = (req.headers['seq'] as string | undefined)?.trim() ?? '';
     if (!/^\d{1,10}$/.test(seqText) || Number(seqText) > 0xffffffff) {
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     let props: Record<string, string>;
@@ -297,7 +304,7 @@ export class GenaSubscriber {
       props = parsePropertySet(body);
     } catch (err) {
       this.log.debug(`gena: bad NOTIFY body for ${sid}: ${(err as Error).message}`);
-      res.status(400).setHeader('Connection', 'close').end();
+      res.writeHead(400, { Connection: 'close' }).end();
       return;
     }
     // The initial NOTIFY can arrive before the SUBSCRIBE response told us the SID.
@@ -308,7 +315,9 @@ export class GenaSubscriber {
     const seq = Number(seqText);
     const seqGap = seq !== e.expectedSeq;
     e.expectedSeq = seq === 0xffffffff ? 1 : seq + 1;
-    res.status(200).setHeader('Connection', 'close').end();
+    // The connection stays open, table permitting: a publisher may send the next NOTIFYs on it, pipelined in SEQ order.
+    if (this.http.connectionCount <= GENA_KEEP_ALIVE_CONNECTIONS) res.writeHead(200, { 'Content-Length': '0' }).end();
+    else res.writeHead(200, { Connection: 'close' }).end();
     this.callHandler('event', () => e.handlers.onEvent(props, { sid, seq, seqGap, remoteAddress: req.socket.remoteAddress ?? '' }));
   }
 

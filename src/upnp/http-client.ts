@@ -19,9 +19,15 @@
  * which with one request per connection means a new pool and client for
  * every request (0.71x the CPU per loopback round trip with the kept pool;
  * bench/README.md).
+ *
+ * `ordered` requests (GENA NOTIFY) go over one kept-alive connection per
+ * origin, pipelined up to HTTP_CLIENT_ORDERED_PIPELINE deep, so they reach
+ * the peer in the order they were made; a peer that answers
+ * `Connection: close` gets a new connection for the next one, and undici
+ * resends the requests pipelined behind a closed connection's last answer.
  */
 import net from 'node:net';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { WpsdError } from '../common/errors.js';
 
 /** Whole request, connect to last body byte. */
@@ -36,6 +42,12 @@ export const HTTP_CLIENT_MAX_RESPONSE_BYTES = 64 * 1024;
 export const HTTP_CLIENT_MAX_ORIGINS = 128;
 /** Connections at once to one origin; further requests wait for one (within their deadline). */
 export const HTTP_CLIENT_CONNECTIONS_PER_ORIGIN = 4;
+/**
+ * Ordered requests in flight on an origin's one connection. hostapd sends
+ * one NOTIFY at a time, each on a new connection; 4 lets a burst of events
+ * (six per proxied enrollment) go out without waiting a round trip each.
+ */
+export const HTTP_CLIENT_ORDERED_PIPELINE = 4;
 
 export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT';
 
@@ -51,6 +63,12 @@ export interface HttpRequestOptions {
   requireIpLiteral?: boolean;
   /** Abandons the request; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Sent over the origin's one kept-alive connection, pipelined behind the
+   * earlier ordered requests to it (see above); the caller keeps requests
+   * that must arrive in order on one origin.
+   */
+  ordered?: boolean;
 }
 
 export interface HttpResponse {
@@ -87,20 +105,31 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 
 const pools = new Map<string, Pool>();
 
-/** The kept pool for `origin`, most recently used last. */
-function poolFor(origin: string): Pool {
-  let pool = pools.get(origin);
+/**
+ * undici is loaded on the first request: 10-20 MiB of resident memory that
+ * an AP nobody subscribed to, or a station that is no ER, never needs.
+ */
+let PoolClass: typeof Pool | undefined;
+async function loadPool(): Promise<typeof Pool> {
+  PoolClass ??= (await import('undici')).Pool;
+  return PoolClass;
+}
+
+/** The kept pool for `origin` (its ordered one: one pipelined connection), most recently used last. */
+function poolFor(PoolOf: typeof Pool, origin: string, ordered: boolean): Pool {
+  const key = ordered ? `${origin} ordered` : origin;
+  let pool = pools.get(key);
   if (pool !== undefined) {
-    pools.delete(origin);
+    pools.delete(key);
   } else {
-    pool = new Pool(origin, { connections: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN });
+    pool = new PoolOf(origin, ordered ? { connections: 1, pipelining: HTTP_CLIENT_ORDERED_PIPELINE } : { connections: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN });
     if (pools.size >= HTTP_CLIENT_MAX_ORIGINS) {
       const [oldest, evicted] = pools.entries().next().value as [string, Pool];
       pools.delete(oldest);
       evicted.close().catch(() => undefined);
     }
   }
-  pools.set(origin, pool);
+  pools.set(key, pool);
   return pool;
 }
 
@@ -113,7 +142,9 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal === undefined ? deadline : AbortSignal.any([opts.signal, deadline]);
   try {
-    const res = await poolFor(u.origin).request({
+    const ordered = opts.ordered === true;
+    const PoolOf = PoolClass ?? (await loadPool());
+    const res = await poolFor(PoolOf, u.origin, ordered).request({
       path: `${u.pathname}${u.search}`,
       method: (opts.method ?? 'GET') as 'GET',
       headers: opts.headers ?? {},
@@ -122,7 +153,9 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       // Sends `Connection: close` and closes after the answer: no pooled sockets left behind, as hostapd does.
-      reset: true,
+      // Ordered requests keep their connection, and may be pipelined (undici pipelines only requests marked idempotent).
+      reset: !ordered,
+      ...(ordered ? { idempotent: true } : {}),
     });
     const headers = flattenHeaders(res.headers as Record<string, string | string[] | undefined>);
     const declared = headers['content-length'];

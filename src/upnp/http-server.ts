@@ -1,18 +1,28 @@
 /**
  * A hardened HTTP/1.1 server for UPnP description, control (SOAP) and
- * eventing (GENA): express 5 routes on top of node:http with limits that
- * hostile clients cannot push past.
+ * eventing (GENA): node:http with a routing table of exact paths, and limits
+ * that hostile clients cannot push past.
  *
  * API:
  *   new UpnpHttpServer(opts: UpnpHttpServerOptions)
- *     .app                       express application: mount routes here before start()
+ *     .route(method, path, handler)        exact path (case-insensitive, query ignored); GET also serves HEAD
+ *     .routePrefix(method, prefix, handler) one more path segment after `prefix`, given to the handler as `tail`
  *     .start(): Promise<{ address, port }>
  *     .baseUrl                   "http://address:port" once started
  *     .close(): Promise<void>    stops listening and drops every connection
+ *   UpnpRouteHandler (req, res, match: { tail }) => void | Promise<void>   a throw or rejection answers 500
  *   readRequestBody(req, maxBytes): Promise<Buffer>   throws HttpError (413 / 400 / 408)
  *   sendHttpError(res, err)      writes a short text/plain error with the right status
+ *   sendBody(res, status, contentType, body)   a complete answer with its Content-Length
  *   HttpError (status, code)
  *   HTTP_* named limits
+ *
+ * Why not express (which the web console uses): a UPnP device serves four
+ * fixed paths, and express's router, request/response prototypes and
+ * send() were 34 % of `wpsd ap`'s CPU on the SOAP path and ~12 MiB of its
+ * resident memory (bench/README.md, "Levers"). The routing table here is a
+ * Map lookup; nothing express did for these paths (content negotiation,
+ * ETags, charset rewriting) is wanted by a UPnP peer.
  *
  * Hardening (hostapd's web server for comparison: 10 connections, 8000-byte
  * requests, 30 s per connection):
@@ -32,13 +42,10 @@
  *   - at most maxRequestsPerConnection requests per connection; pipelined
  *     requests beyond it get 503 without reaching a handler.
  *
- * The limits sit on node:http's 'connection' and 'request' events, under
- * express, so express stays: what it costs is the routing, not the limits.
+ * The limits sit on node:http's 'connection' and 'request' events.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import express from 'express';
-import type { Express, NextFunction, Request, Response } from 'express';
 import { Logger, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { isLocalPeer, pickEviction } from './source-limits.js';
@@ -101,7 +108,36 @@ export interface UpnpHttpServerOptions {
   idleTimeoutMs?: number;
   /** SERVER header value, e.g. "Linux/6 UPnP/1.0 wpsd/0.1". */
   serverHeader?: string;
+  /** Every answer says `Connection: close`, as hostapd's device does (one request per connection). */
+  closeEachConnection?: boolean;
   logger?: Logger;
+}
+
+/** What a routed request matched: `tail` is the segment after a prefix route's prefix (empty for exact routes). */
+export interface UpnpRouteMatch {
+  tail: string;
+}
+
+export type UpnpRouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, match: UpnpRouteMatch) => void | Promise<void>;
+
+/** A request target's path without query or one trailing slash (routes compare it case-insensitively). */
+function targetPath(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function routePath(url: string): string {
+  return targetPath(url).toLowerCase();
+}
+
+/** A complete answer: status, Content-Type and Content-Length, then the body. */
+export function sendBody(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', String(bytes.length));
+  res.end(bytes);
 }
 
 const BUSY_RESPONSE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n\r\ntoo many connections';
@@ -160,8 +196,10 @@ export function sendHttpError(res: http.ServerResponse, err: unknown): void {
 }
 
 export class UpnpHttpServer {
-  readonly app: Express;
   private readonly server: http.Server;
+  /** "METHOD path" -> handler, and "METHOD prefix/" -> handler for prefix routes. */
+  private readonly routes = new Map<string, UpnpRouteHandler>();
+  private readonly prefixRoutes = new Map<string, UpnpRouteHandler>();
   private readonly sockets = new Map<Socket, { source: string; since: number; requests: number }>();
   /** Connections refused (per-source limit) and evicted (table full), for tests and the bench. */
   readonly stats = { refused: 0, evicted: 0 };
@@ -182,19 +220,9 @@ export class UpnpHttpServer {
       headersTimeoutMs: opts.headersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: opts.requestTimeoutMs ?? HTTP_REQUEST_TIMEOUT_MS,
       idleTimeoutMs: opts.idleTimeoutMs ?? HTTP_IDLE_TIMEOUT_MS,
+      closeEachConnection: opts.closeEachConnection ?? false,
       ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
     };
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('etag', false);
-    const serverHeader = this.opts.serverHeader;
-    if (serverHeader !== undefined) {
-      app.use((_req: Request, res: Response, next: NextFunction) => {
-        res.setHeader('Server', serverHeader);
-        next();
-      });
-    }
-    this.app = app;
     this.server = http.createServer(
       {
         maxHeaderSize: this.opts.maxHeaderBytes,
@@ -210,7 +238,7 @@ export class UpnpHttpServer {
       (req, res) => {
         const info = this.sockets.get(req.socket);
         if (info) info.requests++;
-        app(req, res);
+        this.dispatch(req, res);
       },
     );
     this.server.maxRequestsPerSocket = this.opts.maxRequestsPerConnection;
@@ -220,19 +248,46 @@ export class UpnpHttpServer {
     this.server.setTimeout(this.opts.requestTimeoutMs + 1000, (socket: Socket) => socket.destroy());
   }
 
-  private fallbacksInstalled = false;
+  /** Serves `method` on `path` exactly (case-insensitive, query and one trailing slash ignored). */
+  route(method: string, path: string, handler: UpnpRouteHandler): void {
+    this.routes.set(`${method.toUpperCase()} ${routePath(path)}`, handler);
+  }
 
-  /** 404 and error handlers go last, so they are added by start(), after the caller's routes. */
-  private installFallbacks(): void {
-    if (this.fallbacksInstalled) return;
-    this.fallbacksInstalled = true;
-    this.app.use((_req: Request, res: Response) => {
-      res.status(404).type('text/plain').send('not found\n');
-    });
-    this.app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  /** Serves `method` on `prefix` followed by one more path segment (e.g. an event callback's token). */
+  routePrefix(method: string, prefix: string, handler: UpnpRouteHandler): void {
+    const p = routePath(prefix);
+    this.prefixRoutes.set(`${method.toUpperCase()} ${p.endsWith('/') ? p : p + '/'}`, handler);
+  }
+
+  private lookup(method: string, raw: string): { handler: UpnpRouteHandler; tail: string } | undefined {
+    const path = raw.toLowerCase();
+    const exact = this.routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? this.routes.get(`GET ${path}`) : undefined);
+    if (exact !== undefined) return { handler: exact, tail: '' };
+    const slash = path.lastIndexOf('/');
+    if (slash <= 0 || slash === path.length - 1) return undefined;
+    const handler = this.prefixRoutes.get(`${method} ${path.slice(0, slash + 1)}`);
+    return handler === undefined ? undefined : { handler, tail: raw.slice(slash + 1) };
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.opts.serverHeader !== undefined) res.setHeader('Server', this.opts.serverHeader);
+    if (this.opts.closeEachConnection) res.setHeader('Connection', 'close');
+    const found = this.lookup(req.method ?? '', targetPath(req.url ?? '/'));
+    if (found === undefined) {
+      req.resume();
+      sendBody(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+      return;
+    }
+    const failed = (err: unknown): void => {
       if (!(err instanceof HttpError)) this.log.warn(`http: handler failed: ${(err as Error)?.message ?? String(err)}`);
       sendHttpError(res, err);
-    });
+    };
+    try {
+      const out = found.handler(req, res, { tail: found.tail });
+      if (out instanceof Promise) out.catch(failed);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   private onConnection(socket: Socket): void {
@@ -295,9 +350,8 @@ export class UpnpHttpServer {
     return this.sockets.size;
   }
 
-  /** Listens; mount every route on `app` before calling this. */
+  /** Listens; add every route before calling this. */
   start(): Promise<AddressInfo> {
-    this.installFallbacks();
     return new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
       this.server.once('error', onError);

@@ -5,7 +5,7 @@
  *   urn-type.ts         versioned type URNs
  *   base64.ts           bin.base64 values (whitespace tolerant, strict otherwise)
  *   net-address.ts      interface address lookup (loopback default), address helpers
- *   http-server.ts      hardened express/node:http server, bounded body reading
+ *   http-server.ts      hardened node:http server with exact-path routes, bounded body reading
  *   http-client.ts      bounded undici requests (timeout, size, no redirects, IP-literal option)
  *   description.ts      root device description: build, parse, URL resolution
  *   scpd.ts             SCPD from an action / state-variable table
@@ -23,10 +23,10 @@
  * A device (sketch):
  *   const iface = resolveInterface(upnpIface);                 // 'lo' by default
  *   const http = new UpnpHttpServer({ host: iface.address });
- *   http.app.get('/desc.xml', (_q, r) => r.type('text/xml').send(buildDeviceDescription(doc)));
- *   http.app.get('/scpd.xml', (_q, r) => r.type('text/xml').send(buildScpd(table)));
- *   http.app.post('/control', soapControlHandler({ serviceType, actions }));
- *   const gena = new GenaPublisher({ initialState });  gena.mount(http.app, '/event');
+ *   http.route('GET', '/desc.xml', (_q, r) => sendBody(r, 200, 'text/xml', buildDeviceDescription(doc)));
+ *   http.route('GET', '/scpd.xml', (_q, r) => sendBody(r, 200, 'text/xml', buildScpd(table)));
+ *   http.route('POST', '/control', soapControlHandler({ serviceType, actions }));
+ *   const gena = new GenaPublisher({ initialState });  gena.mount(http, '/event');
  *   await http.start();                                       // routes first, then start
  *   const ssdp = new SsdpAdvertiser({ iface, location: `${http.baseUrl}/desc.xml`, udn, deviceType, serviceTypes, server });
  *   await ssdp.start();   ...   gena.publish({ Var: value });   ...   await ssdp.stop(); gena.close(); await http.close();

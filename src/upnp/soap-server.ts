@@ -1,10 +1,10 @@
 /**
- * UPnP control endpoint: an express handler that reads a bounded SOAP
+ * UPnP control endpoint: a route handler that reads a bounded SOAP
  * request, dispatches to the service's action table and answers with the
  * response or a UPnP fault (HTTP 500, UDA 1.0 3.2.2).
  *
  * API:
- *   soapControlHandler(service: SoapService, opts?): express RequestHandler   mount with app.post(controlURL, ...)
+ *   soapControlHandler(service: SoapService, opts?): UpnpRouteHandler   add with http.route('POST', controlURL, ...)
  *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[] }
  *   SoapActionHandler (args, ctx) => SoapArgs | Promise<SoapArgs>
  *   UpnpActionError(upnpErrorCode, description?)   throw from a handler to answer with that fault
@@ -16,11 +16,11 @@
  * 402; a handler throwing anything but UpnpActionError -> 501 Action Failed
  * (logged, details not sent).
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { splitTypeVersion } from './urn-type.js';
-import { HttpError, readRequestBody, sendHttpError } from './http-server.js';
+import { HttpError, readRequestBody, sendBody, sendHttpError } from './http-server.js';
 import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
 import { WpsdError } from '../common/errors.js';
 
@@ -35,7 +35,7 @@ export class UpnpActionError extends WpsdError<'UPNP_ACTION_ERROR'> {
 export interface SoapContext {
   /** Address of the control point (IPv4-mapped prefix removed). */
   remoteAddress: string;
-  headers: Request['headers'];
+  headers: IncomingMessage['headers'];
 }
 
 export type SoapActionHandler = (args: SoapArgs, ctx: SoapContext) => SoapArgs | Promise<SoapArgs>;
@@ -52,7 +52,8 @@ export interface SoapControlOptions {
   logger?: Logger;
 }
 
-const XML_CONTENT_TYPE = 'text/xml; charset="utf-8"';
+/** The answer's Content-Type as wpsd has always sent it (express's send() wrote the charset unquoted). */
+const XML_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 /** SOAPACTION's service type names ours: same type, any version, case-insensitive (as hostapd compares it). */
 export function sameServiceType(requested: string, ours: string): boolean {
@@ -62,16 +63,16 @@ export function sameServiceType(requested: string, ours: string): boolean {
   return a.base === b.base;
 }
 
-function sendFault(res: Response, code: number, description?: string): void {
-  res.status(500).type(XML_CONTENT_TYPE).setHeader('EXT', '');
-  res.send(buildSoapFault(code, description));
+function sendFault(res: ServerResponse, code: number, description?: string): void {
+  res.setHeader('EXT', '');
+  sendBody(res, 500, XML_CONTENT_TYPE, buildSoapFault(code, description));
 }
 
-export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: Request, res: Response) => Promise<void> {
+export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const log = opts.logger ?? silentLogger;
   const maxBytes = opts.maxBodyBytes ?? SOAP_MAX_BYTES;
   const optional = new Set(service.optionalActions ?? []);
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const remote = normalizeAddress(req.socket.remoteAddress);
     let body: Buffer;
     try {
@@ -124,7 +125,7 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
       sendFault(res, UpnpErrorCode.ActionFailed);
       return;
     }
-    res.status(200).type(XML_CONTENT_TYPE).setHeader('EXT', '');
-    res.send(xml);
+    res.setHeader('EXT', '');
+    sendBody(res, 200, XML_CONTENT_TYPE, xml);
   };
 }

@@ -36,7 +36,7 @@
  */
 import { AttributeType, attrBytes, encodeAttributes } from './attributes.js';
 import { parseApSettings, parseCredential, encodeApSettings, type Credential } from './credential.js';
-import { randomNonce, type Rng } from './crypto.js';
+import { randomNonce, type DhKeyPair, type Rng } from './crypto.js';
 import type { DeviceInfo } from './device.js';
 import { ErrorIndication, UNKNOWN_MAC, type WpsEvent, type WpsStep } from './events.js';
 import {
@@ -115,6 +115,8 @@ export interface EnrolleeConfig {
   altPassword?: { pin: string | Buffer; devicePasswordId: number };
   /** NFC: the DH private value our password token's public key hash commits to (wps_nfc_dh_privkey). */
   dhPrivateKey?: Uint8Array;
+  /** A precomputed DH key pair for this run only (a DhKeyPool's); ignored when dhPrivateKey is set. */
+  dhKeyPair?: DhKeyPair;
   /** NFC: the Registrar's public key hash, known out of band; M2's key must match it. */
   peerPublicKeyHash?: Uint8Array;
   rng?: Rng;
@@ -155,7 +157,10 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
   private peer: { uuid: Buffer; device: DeviceInfo; version2: boolean } | undefined;
 
   constructor(private readonly cfg: EnrolleeConfig) {
-    super(cfg.rng, 'start', 'over', cfg.dhPrivateKey);
+    super(cfg.rng, 'start', 'over', {
+      ...(cfg.dhPrivateKey !== undefined ? { privateKey: cfg.dhPrivateKey } : {}),
+      ...(cfg.dhKeyPair !== undefined ? { keyPair: cfg.dhKeyPair } : {}),
+    });
     this.enrolleeNonce = randomNonce(this.rng);
     const pw = cfg.password;
     this.pbc = pw?.kind === 'pbc';
@@ -311,6 +316,9 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     this.m2PublicKey = m2.publicKey;
     this.peer = { uuid: m2.uuidR, device: { ...m2.device, uuid: m2.uuidR }, version2: isVersion2(msg) };
 
+    if (this.devicePasswordId === DevicePasswordId.NfcConnectionHandover && pkHash !== undefined && ap === undefined) {
+      return this.abbreviatedFromM2(m2.encryptedSettings);
+    }
     if (this.password === undefined) throw new RunFailure('setup-locked', 'no device password');
     this.crypto.setDevicePassword(this.password);
     const pkE = this.crypto.dh.publicKey;
@@ -322,6 +330,21 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     });
     this.st = 'recv-m4';
     return this.continueWith(this.crypto.authenticate(m3, withAuthenticator));
+  }
+
+  /**
+   * After a connection handover both public keys were proven out of band:
+   * the Registrar's M2 already carries the Credentials, and WSC_Done follows
+   * at once (hostapd's abbreviated handshake, wps_enrollee.c).
+   */
+  private abbreviatedFromM2(encryptedSettings: Buffer | undefined): WpsStep {
+    if (encryptedSettings === undefined) throw new RunFailure('missing-attribute', 'M2 after a connection handover carries no Encrypted Settings');
+    const { attrs } = this.crypto.decrypt(encryptedSettings);
+    const credentials = this.takeCredentials(attrs);
+    const done = buildWscDone({ enrolleeNonce: this.enrolleeNonce, registrarNonce: this.requireRegistrarNonce(), ...this.common() });
+    this.events.push({ type: 'success', peerMac: this.peerMac() });
+    this.finish('success');
+    return { reply: done, events: this.takeEvents(), result: 'success', credentials };
   }
 
   private onM2D(msg: WscMessage): WpsStep {

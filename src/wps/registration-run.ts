@@ -10,13 +10,14 @@ import { randomBytes } from 'node:crypto';
 import type { Rng } from './crypto.js';
 import type { WpsEvent, WpsStep } from './events.js';
 import type { WscMessage } from './message.js';
-import { RunCrypto } from './run-crypto.js';
+import { RunCrypto, type RunDhKey } from './run-crypto.js';
 import { asRunFailure, guessMessageType, parseReceived } from './run-common.js';
 import type { RunFailure } from './run-failure.js';
 
 export abstract class RegistrationRun<State extends string> {
   protected readonly rng: Rng;
-  protected readonly crypto: RunCrypto;
+  /** Replaced only before keys exist, when a Registrar learns from M1 that it runs with its NFC DH key. */
+  protected crypto: RunCrypto;
   protected st: State;
   protected outcome: 'success' | 'failure' | undefined;
   protected events: WpsEvent[] = [];
@@ -26,10 +27,10 @@ export abstract class RegistrationRun<State extends string> {
     rng: Rng | undefined,
     initial: State,
     private readonly over: State,
-    dhPrivateKey?: Uint8Array,
+    dh: RunDhKey = {},
   ) {
     this.rng = rng ?? randomBytes;
-    this.crypto = new RunCrypto(this.rng, dhPrivateKey);
+    this.crypto = new RunCrypto(this.rng, dh);
     this.st = initial;
   }
 

@@ -26,6 +26,12 @@ import {
 } from './crypto.js';
 import { RunFailure } from './run-failure.js';
 
+/** Where a run's DH key pair comes from (see RunCrypto's constructor). */
+export interface RunDhKey {
+  privateKey?: Uint8Array;
+  keyPair?: DhKeyPair;
+}
+
 export class RunCrypto {
   readonly dh: DhKeyPair;
   private keys: SessionKeys | undefined;
@@ -37,12 +43,21 @@ export class RunCrypto {
   /** The last authenticated message sent or received (hostapd's last_msg). */
   lastMessage: Buffer | undefined;
 
-  /** `dhPrivateKey`: a fixed DH private value (an NFC token's wps_nfc_dh_privkey) instead of a fresh one. */
+  /**
+   * `dh.privateKey`: a fixed DH private value (an NFC token's
+   * wps_nfc_dh_privkey); else `dh.keyPair`: a precomputed pair used by this
+   * run only (a DhKeyPool's); else a fresh one.
+   */
   constructor(
     private readonly rng: Rng,
-    dhPrivateKey?: Uint8Array,
+    dh: RunDhKey = {},
   ) {
-    this.dh = dhPrivateKey === undefined ? generateDhKeyPair(rng) : generateDhKeyPair(() => Buffer.from(dhPrivateKey), dhPrivateKey.length);
+    if (dh.privateKey !== undefined) {
+      const fixed = dh.privateKey;
+      this.dh = generateDhKeyPair(() => Buffer.from(fixed), fixed.length);
+    } else {
+      this.dh = dh.keyPair ?? generateDhKeyPair(rng);
+    }
     this.secretNonce1 = randomNonce(rng);
     this.secretNonce2 = randomNonce(rng);
   }

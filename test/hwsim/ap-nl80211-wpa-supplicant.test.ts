@@ -84,6 +84,41 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
     }
   }, 3 * ENROLL_MS);
 
+  it("NFC connection handover: wpa_supplicant's request and wpsd's select, the abbreviated run; the station connects and pings the AP", async () => {
+    let s: Station | undefined;
+    try {
+      s = await station(air);
+      const staMac = air.host('sta').radio?.mac ?? '';
+      apCtrl.mark();
+      const req = (await s.sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      // hostapd_cli has no nfc_report_handover: the command goes to the socket as hostapd's own tests send it.
+      expect(await apCtrl.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`)).toBe('OK\n');
+      expect(await s.sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
+      expect((await apCtrl.waitFor(/^WPS-REG-SUCCESS /, ENROLL_MS)).text).toBe(`WPS-REG-SUCCESS ${staMac} ${STATION_DEVICE.uuid}`);
+      await connected(air, apCtrl, s);
+    } finally {
+      await stopStation(s);
+    }
+  }, 3 * ENROLL_MS);
+
+  it("NFC password token: wpsd reads wpa_supplicant's token, the station runs wps_nfc; it connects and pings the AP", async () => {
+    let s: Station | undefined;
+    try {
+      s = await station(air);
+      apCtrl.mark();
+      const token = (await s.sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await s.sta.cli('wps_nfc')).toBe('OK\n');
+      await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
+      await apCtrl.waitFor(new RegExp(`^WPS-REG-SUCCESS ${air.host('sta').radio?.mac} ${STATION_DEVICE.uuid}$`), ENROLL_MS);
+      await connected(air, apCtrl, s);
+    } finally {
+      await stopStation(s);
+    }
+  }, 3 * ENROLL_MS);
+
   it('WPA2-PSK with the right passphrase: admitted, pings the AP', async () => {
     let s: Station | undefined;
     try {

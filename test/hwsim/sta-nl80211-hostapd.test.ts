@@ -66,6 +66,50 @@ describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects
     }
   }, 2 * ENROLL_MS);
 
+  it("NFC connection handover: the station's request and hostapd's select, the abbreviated run", async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      const req = (await sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      // hostapd_cli has no nfc_report_handover: the command goes to the socket as hostapd's own tests send it.
+      expect(await apCtrl.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`)).toBe('OK\n');
+      expect(await sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("NFC password token: hostapd reads the station's token, the station runs wps_nfc", async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await sta.cli('wps_nfc')).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("wps_reg <bssid> nfc-pw: the station reads hostapd's password token and learns the AP with it", async () => {
+    const { sta, ctrl } = await station();
+    try {
+      const token = (await ap.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_token', 'enable')).toBe('');
+      expect(await sta.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await sta.cli('wps_reg', bssid(), 'nfc-pw')).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+    } finally {
+      await ap.cli('wps_nfc_token', 'disable');
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
   it('wps_reg <bssid> <AP PIN>: the station learns the AP settings as Registrar and connects with them', async () => {
     apCtrl.mark();
     const { sta, ctrl } = await station();

@@ -35,13 +35,13 @@ import { macFromBytes, macToBytes, type MacAddress } from '../../radio/mac.js';
 import { joinWpsIe, WpsIeError } from '../../radio/wps-ie.js';
 import { AttributeType } from '../../wps/attributes.js';
 import type { Credential } from '../../wps/credential.js';
-import type { Rng } from '../../wps/crypto.js';
+import type { DhKeyPair, Rng } from '../../wps/crypto.js';
 import { formatUuid, type DeviceInfo } from '../../wps/device.js';
 import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/enrollee.js';
 import type { WpsEvent } from '../../wps/events.js';
 import type { WscMessage } from '../../wps/message.js';
 import { RegistrarContext, type ExternalSelection, type SelectedRegistrarView } from '../../wps/registrar-context.js';
-import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
+import { Registrar, type DevicePasswordChoice, type EnrolleeInfo } from '../../wps/registrar.js';
 import { DevicePasswordId, type WpsState } from '../../wps/values.js';
 import type { NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
 import { nfcDevicePassword, type OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
@@ -124,6 +124,12 @@ export interface WpsApOptions {
   extraCredentials?: (enrollee: EnrolleeInfo) => Buffer | undefined;
   /** False as hostapd's eap_server=0: no internal EAP server, so no EAP-WSC with stations. Default true. */
   eapServer?: boolean;
+  /** ignore_broadcast_ssid=1: empty SSID in Beacons, no answer to wildcard Probe Requests. */
+  hideSsid?: boolean;
+  /** max_num_sta and the MAC filter for the MLME. */
+  admission?: { maxStations?: number; allowed?: (addr: MacAddress) => boolean };
+  /** hostapd ieee8021x=1: an EAPOL authenticator for every station, wired ones included. */
+  ieee8021x?: boolean;
   multiAp?: number;
   /**
    * The AP as Enrollee, for External Registrars and station Registrars
@@ -131,6 +137,11 @@ export interface WpsApOptions {
    * such Registrars are refused.
    */
   apEnrollee?: { device: DeviceInfo; settings: () => Credential; settingsAttributes?: Buffer; wpsState?: () => WpsState };
+  /**
+   * The BSS's NFC values (wps_nfc_*), read at each run: the DH key of its
+   * handover select serves connection handover runs of the internal Registrar.
+   */
+  nfc?: NfcTokenConfig;
   /** ap_pin= and ap_setup_locked= (2: Registrars may learn, not configure). */
   apPin?: { pin: string | undefined; setupLocked?: number };
   /** Every WPS BSS an AP PIN failure locks, this one first (hostapd_wps_for_each); this one alone by default. */
@@ -148,6 +159,8 @@ export interface WpsApOptions {
   onEvent?: (e: WpsApEvent) => void;
   now?: () => number;
   rng?: Rng;
+  /** Precomputed DH key pairs for this AP's runs (the daemon's pool); each run generates its own without. */
+  dhKeys?: { take(): DhKeyPair };
   logger?: Logger;
 }
 
@@ -197,7 +210,7 @@ export class WpsAp {
     if (opts.link !== undefined && opts.upnp === undefined) this.attach(opts.link);
     const driver = opts.driver;
     if (driver === undefined) return;
-    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, now: this.now, logger: this.log };
+    const mlmeOpts: ConstructorParameters<typeof ApMlme>[0] = { driver, wpsEnabled: true, rsn: opts.rsn, ...(opts.admission ?? {}), now: this.now, logger: this.log };
     if (opts.multiAp !== undefined) mlmeOpts.multiAp = opts.multiAp;
     this.mlmeOpts = mlmeOpts;
     const mlme = new ApMlme(mlmeOpts);
@@ -212,6 +225,7 @@ export class WpsAp {
       maxRetransmissions: opts.maxRetransmissions,
       fragmentSize: opts.fragmentSize,
       eapServer: opts.eapServer ?? true,
+      ieee8021x: opts.ieee8021x ?? false,
       logger: this.log,
     });
     this.unsubscribe.push(driver.onEvent((e) => this.onDriverEvent(e)));
@@ -250,6 +264,7 @@ export class WpsAp {
       capability: CapabilityInfo.ESS | (o.rsn ? CapabilityInfo.PRIVACY : 0),
       beaconElements: [...(o.baseElements ?? []), ...wps.beaconElements],
       probeResponseElements: [...(o.baseElements ?? []), ...wps.probeResponseElements],
+      ...(o.hideSsid === true ? { hideSsid: true } : {}),
     });
   }
 
@@ -457,20 +472,46 @@ export class WpsAp {
     return ap;
   }
 
+  /** A run's DH key pair from the daemon's pool, when it has one (an NFC token's fixed key is not pooled). */
+  private pooledDhKey(): { dhKeyPair?: DhKeyPair } {
+    const pool = this.opts.dhKeys;
+    return pool === undefined ? {} : { dhKeyPair: pool.take() };
+  }
+
   /**
    * The AP's device password as Enrollee: its AP PIN, or with its NFC token
    * enabled the token (its ID, password and DH key) with the AP PIN kept as
    * the alternative a Registrar may ask for in M2 (hostapd wps_init).
    */
-  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> {
+  private apEnrolleePassword(pin: string | undefined): Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey' | 'dhKeyPair'> {
     const t = this.apNfcToken;
-    if (t === undefined) return pin === undefined ? {} : { password: { kind: 'pin', pin } };
+    if (t === undefined) return pin === undefined ? this.pooledDhKey() : { password: { kind: 'pin', pin }, ...this.pooledDhKey() };
     const out: Pick<EnrolleeConfig, 'password' | 'altPassword' | 'dhPrivateKey'> = {
       password: { kind: 'pin', pin: nfcDevicePassword(t.devPw), devicePasswordId: t.devPwId },
       dhPrivateKey: t.dhPrivkey,
     };
     if (pin !== undefined) out.altPassword = { pin, devicePasswordId: DevicePasswordId.Default };
     return out;
+  }
+
+  /**
+   * The internal Registrar's device password for an M1, with the DH key
+   * hostapd's wps_build_public_key takes: for a connection handover the key
+   * of this AP's handover select; for the ID of the AP's own enabled
+   * password token (no Enrollee token read for it) that token's password
+   * and key ("own NFC Password Token").
+   */
+  private devicePasswordFor(e: EnrolleeInfo): DevicePasswordChoice | undefined {
+    const own = this.apNfcToken;
+    if (own !== undefined && e.devicePasswordId === own.devPwId && !this.registrar.nfcTokenIds.includes(own.devPwId)) {
+      return { kind: 'nfc', passwordId: own.devPwId, password: own.devPw, dhPrivateKey: own.dhPrivkey };
+    }
+    const choice = this.registrar.passwordFor(e);
+    const key = this.opts.nfc?.dhPrivkey;
+    if (choice?.kind === 'nfc' && choice.passwordId === DevicePasswordId.NfcConnectionHandover && key !== undefined) {
+      return { ...choice, dhPrivateKey: key };
+    }
+    return choice;
   }
 
   /** Events of the AP's Enrollee (an ER over UPnP, or a station Registrar): the AP PIN lockout of every sibling, then out. */
@@ -505,8 +546,9 @@ export class WpsAp {
       device: this.opts.registrarDevice,
       pbc: this.registrar.pbc,
       rng: this.opts.rng,
+      ...this.pooledDhKey(),
       policy: {
-        devicePassword: (e) => this.registrar.passwordFor(e),
+        devicePassword: (e) => this.devicePasswordFor(e),
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
         extraCredentials: (e) => this.opts.extraCredentials?.(e),
