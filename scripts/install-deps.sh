@@ -3,7 +3,8 @@
 # hostapd / wpa_supplicant (reference peers), iproute2 (namespaces, veth),
 # chromium (the web console test), and for the hwsim group (npm run test:hwsim)
 # qemu-system-x86, linux-image-amd64 (mac80211_hwsim), busybox-static, iw and
-# iputils-ping. Installed only when missing; needs root.
+# iputils-ping, and a C compiler for driver=wired's EAPOL port module. Installed
+# only when missing; needs root.
 set -euo pipefail
 need=()
 command -v hostapd >/dev/null || need+=(hostapd)
@@ -20,6 +21,8 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 command -v iw >/dev/null || need+=(iw)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v cpio >/dev/null || need+=(cpio)
+# driver=wired's EAPOL port is a small Node-API module (native/eapol-socket.c).
+command -v cc >/dev/null || need+=(gcc libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-deps: missing ${need[*]}; run as root or install them (apt-get install ${need[*]})" >&2
@@ -29,6 +32,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi
+# The wired EAPOL port module (driver=wired); `npm run build` rebuilds it when its source changes.
+node "$(dirname "$0")/build-native.mjs" --force
 # Debian starts no daemons from these packages in a container, but make sure a
 # packaged hostapd/wpa_supplicant service is not holding interfaces.
 echo "install-deps: hostapd $(hostapd -v 2>&1 | head -1 | awk '{print $2}'), wpa_supplicant $(wpa_supplicant -v | head -1 | awk '{print $2}')"

@@ -84,16 +84,18 @@ describe('wpsd ap control interface (hostapd_cli)', () => {
     expect(await hostapdCli(ctrlDir, 'wps_ap_pin', 'set', '12345670', '0')).toBe('12345670');
   });
 
-  it('without a radio: all_sta ends at once (no stations), sta FAILs, wps_get_status and get answer as hostapd on driver=wired', async () => {
+  it('without a radio: all_sta ends at once (no stations), sta FAILs, wps_get_status, get and wps_pbc answer as hostapd on driver=none', async () => {
     expect(await hostapdCli(ctrlDir, 'all_sta')).toBe('');
     expect(await hostapdCli(ctrlDir, 'raw', 'STA-FIRST')).toBe('');
     expect(await hostapdCli(ctrlDir, 'sta', '02:00:00:00:00:01')).toBe('FAIL\n');
     expect(await hostapdCli(ctrlDir, 'wps_get_status')).toBe('PBC Status: Disabled\nLast WPS result: None\n');
-    expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'version')).toBe('2.10-wpsd');
+    expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'version')).toBe('2.10');
     expect(await hostapdCli(ctrlDir, 'raw', 'GET', 'wps_state')).toBe('FAIL\n');
-    // No wired EAPOL port in wpsd: a PIN or the button could serve no Enrollee, so they are refused, with a reason in the log.
-    expect(await hostapdCli(ctrlDir, 'wps_pbc')).toBe('FAIL\n');
-    await wpsd.waitForOutput(/WPS_PBC refused: WPS on this BSS runs over no radio/, START_MS);
+    // As hostapd with driver=none: the Registrar takes the button (no EAPOL port serves an Enrollee there), and WPS_CANCEL ends it.
+    expect(await hostapdCli(ctrlDir, 'wps_pbc')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_get_status')).toBe('PBC Status: Active\nLast WPS result: None\n');
+    expect(await hostapdCli(ctrlDir, 'wps_cancel')).toBe('OK\n');
+    expect(await hostapdCli(ctrlDir, 'wps_get_status')).toBe('PBC Status: Timed-out\nLast WPS result: None\n');
   });
 
   it('an AP PIN that timed out stays gone after reload; one set with set ap_pin holds at once and across reload', async () => {

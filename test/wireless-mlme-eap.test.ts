@@ -14,7 +14,7 @@ import { MultiApConfig } from '../src/ap/wireless/multi-ap-bss.js';
 import { fragmentWpsIe, joinWpsIe } from '../src/radio/wps-ie.js';
 import { buildEapol, parseEapol, EapolType } from '../src/radio/eapol.js';
 import { macToBytes } from '../src/radio/mac.js';
-import { ApMlme, type MlmeEvent } from '../src/ap/wireless/mlme.js';
+import { ApMlme, WIRED_MAX_INACTIVITY_MS, type MlmeEvent } from '../src/ap/wireless/mlme.js';
 import { EapWscServer, type EapWscOutcome } from '../src/ap/wireless/eap-wsc-server.js';
 import { RegistrarBackend, ApEnrolleeBackend } from '../src/ap/wireless/registrar-backend.js';
 import { wscOpCodeFor as opCodeFor, wscMessageType } from '../src/wps/eap-wsc.js';
@@ -35,7 +35,7 @@ class RecordingApDriver implements ApDriver {
   readonly address = BSSID;
   readonly sent: ManagementFrame[] = [];
   readonly table = new Map<string, StationInfo>();
-  private readonly events = new DriverEvents();
+  readonly events = new DriverEvents();
   onEvent(l: DriverListener): () => void {
     return this.events.on(l);
   }
@@ -213,6 +213,38 @@ describe('ApMlme', () => {
     auth(d, '02:00:00:00:0b:02');
     await tick();
     expect(d.last()).toMatchObject({ subtype: 'authentication', status: StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA });
+  });
+
+  it('the MAC address filter (macaddr_acl) refuses authentication with status 1; an allowed station authenticates', async () => {
+    const { d, m } = setup({ allowed: (addr) => addr !== STA });
+    auth(d);
+    await tick();
+    expect(d.last()).toMatchObject({ subtype: 'authentication', status: StatusCode.UNSPECIFIED_FAILURE });
+    expect(m.station(STA)).toBeUndefined();
+    auth(d, '02:00:00:00:0b:01');
+    await tick();
+    expect(d.last()).toMatchObject({ subtype: 'authentication', status: StatusCode.SUCCESS });
+  });
+
+  it('a wired station (new-sta) is added as associated without WPS flags, bounded, filtered, sends nothing when deauthenticated, and is forgotten when idle', async () => {
+    let now = 0;
+    const { d, m, ev } = setup({ now: () => now, maxStations: 2, allowed: (addr) => addr !== '02:00:00:00:0b:09' });
+    const newSta = (addr: string): void => d.events.emit({ type: 'new-sta', addr });
+    newSta(STA);
+    expect(m.station(STA)).toMatchObject({ state: 'associated', wps: false, maybeWps: false, wired: true, aid: 1 });
+    expect(ev[0]).toMatchObject({ type: 'associated', station: { addr: STA, wired: true } });
+    newSta('02:00:00:00:0b:09');
+    expect(m.station('02:00:00:00:0b:09')).toBeUndefined();
+    newSta('02:00:00:00:0b:01');
+    newSta('02:00:00:00:0b:02');
+    expect(m.stations()).toHaveLength(2);
+    await m.deauthenticate('02:00:00:00:0b:01');
+    expect(d.sent).toHaveLength(0);
+    now = WIRED_MAX_INACTIVITY_MS + 1;
+    m.prune();
+    await tick();
+    expect(m.station(STA)).toBeUndefined();
+    expect(ev.at(-1)).toMatchObject({ type: 'disassociated', addr: STA });
   });
 
   it('authenticated stations that never associate are forgotten after the timeout', async () => {

@@ -1,22 +1,23 @@
 /**
  * hostapd control commands of a BSS that are not about WPS runs:
  *   GET version|tls_library   hostapd_ctrl_iface_get (no newline; FAIL for any other name)
- * and, on a BSS whose WPS has no radio (driver=none / wired), WPS_PIN,
- * WPS_PBC and WPS_CANCEL: hostapd serves a wired Enrollee over IEEE 802.1X
- * EAPOL there; wpsd has no wired EAPOL port, so no Enrollee could use a PIN
- * or the push button. They are refused with FAIL and a log line saying so,
- * rather than answered OK for nothing.
+ * and, on a BSS with WPS off (wps_state=0), WPS_PIN, WPS_PBC and WPS_CANCEL
+ * answering FAIL as hostapd's do there (hostapd_wps_* find no WPS context).
  *
  * API:
  *   GET_VERSION
  *   registerGetCommand(registry): void
- *   registerRadiolessWpsCommands(registry, iface, log): void   only the names not yet registered
+ *   registerWpsOffCommands(registry, iface, log): void   only the names not yet registered
  */
 import type { Logger } from '../common/log.js';
 import { REPLY_FAIL, type CommandRegistry } from '../ctrl/registry.js';
 
-/** hostapd's VERSION_STR is "2.10" plus a build postfix; wpsd keeps the version it follows and names itself. */
-export const GET_VERSION = '2.10-wpsd';
+/**
+ * hostapd's VERSION_STR: "2.10" for Debian's build (no VERSION_STR_POSTFIX),
+ * the string `hostapd_cli get version` and scripts compare against. wpsd
+ * follows 2.10's behaviour, so it answers the same.
+ */
+export const GET_VERSION = '2.10';
 
 export function registerGetCommand(registry: CommandRegistry): void {
   registry.register({
@@ -32,14 +33,14 @@ export function registerGetCommand(registry: CommandRegistry): void {
   });
 }
 
-export function registerRadiolessWpsCommands(registry: CommandRegistry, iface: string, log: Logger): void {
+export function registerWpsOffCommands(registry: CommandRegistry, iface: string, log: Logger): void {
   for (const name of ['WPS_PIN', 'WPS_PBC', 'WPS_CANCEL']) {
     if (registry.get(name) !== undefined) continue;
     registry.register({
       name,
-      help: '= (no radio: refused; wpsd has no wired EAPOL port for an Enrollee)',
+      help: '= (WPS is off on this BSS: FAIL)',
       handler: () => {
-        log.warn(`${iface}: ${name} refused: WPS on this BSS runs over no radio (driver=none/wired, or a BSS after the first), and wpsd serves no wired EAPOL Enrollee`);
+        log.debug(`${iface}: ${name}: WPS is not enabled on this BSS (wps_state=0)`);
         return REPLY_FAIL;
       },
     });

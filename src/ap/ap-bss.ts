@@ -41,6 +41,7 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { baseApParams } from './radio-driver.js';
 import { apDeviceInfo } from './wps-device.js';
 import { WpsStatus } from './wps-status.js';
+import { bssAdmission } from './mac-acl.js';
 
 /** Timings of a BSS's WPS, for tests; the defaults are hostapd's. */
 export interface WpsTuning {
@@ -155,10 +156,12 @@ export class ApBss {
         logger: this.log,
       });
     }
-    await this.startWps(false);
+    // The radio is open but not beaconing: the BSS starts with every element in its first Beacon.
+    await this.startWps(true);
     if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
     // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
-    if (this.opts.driver !== undefined && this.ctrl !== undefined && this.wps !== undefined) {
+    // With or without a radio, as hostapd: on driver=wired a wired Enrollee uses them over EAPOL; on driver=none no Enrollee reaches them, as there.
+    if (this.ctrl !== undefined && this.wps !== undefined) {
       const wps = (): WpsAp => {
         if (this.wps === undefined) throw new Error(`${this.iface}: WPS is not running (interface disabled)`);
         return this.wps;
@@ -167,7 +170,7 @@ export class ApBss {
     }
   }
 
-  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (it is down after DISABLE). */
+  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (at the start, and after DISABLE). */
   private async startWps(startBss: boolean): Promise<void> {
     const conf = this.conf;
     const uuid = this.state.uuid;
@@ -194,7 +197,8 @@ export class ApBss {
   /** The stations' side of the radio: WPA2-PSK next to WPS's MLME, or with an MLME of its own without WPS. */
   private async openRadio(): Promise<void> {
     const driver = this.opts.driver;
-    if (driver === undefined) return;
+    // A wired port has no 4-way handshake and no keys: WPS's EAPOL authenticator is all it runs.
+    if (driver === undefined || driver.driverName === 'wired') return;
     const tuning = this.opts.tuning?.wpa;
     const common = { driver, state: this.state, conf: this.conf, emit: (line: string) => this.emit(line), ...(tuning !== undefined ? { tuning } : {}), logger: this.log };
     const mlme = this.wps?.mlme;
@@ -307,6 +311,10 @@ export class ApBss {
       credentials: (e) => (conf.skipCredBuild === 1 ? [] : this.credentials.for(e)),
       ...(conf.extraCredData !== undefined ? { extraCredentials: () => conf.extraCredData } : {}),
       eapServer: conf.eapServer === 1,
+      ieee8021x: conf.ieee8021x === 1,
+      hideSsid: conf.ignoreBroadcastSsid === 1,
+      admission: bssAdmission(conf),
+      ...(conf.fragmentSize !== undefined ? { fragmentSize: conf.fragmentSize } : {}),
       multiApBackhaul: (e) => this.credentials.backhaul(e.macAddress),
       ...(conf.multiAp !== 0 ? { multiAp: conf.multiAp } : {}),
       apEnrollee: {
@@ -316,6 +324,7 @@ export class ApBss {
         wpsState: () => (state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured),
       },
       apPin: { pin: conf.apPin, setupLocked: conf.apSetupLocked },
+      nfc: conf.wpsNfc,
       siblings: () => this.wpsSiblings().flatMap((b) => (b.wps !== undefined ? [b.wps] : [])),
       now: this.now,
       logger: this.log,
@@ -412,7 +421,8 @@ export class ApBss {
       this.credentials.forget(Buffer.from(macToBytes(e.addr)));
       this.log.debug(`${this.iface}: ${e.addr} EAP-WSC ${e.outcome.result}: ${e.outcome.reason}`);
     } else if (e.type === 'associated') {
-      this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
+      if (e.station.wired === true) this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.1X: new station on the wired port`);
+      else this.log.info(`${this.iface}: STA ${e.station.addr} IEEE 802.11: associated${e.station.wps ? ' (WPS)' : ''}`);
     } else if (e.type === 'bss-restarted') {
       void this.wpa?.restarted().catch((err: Error) => this.log.warn(`WPA: cannot reinstall the group key: ${err.message}`));
     } else if (e.type === 'disassociated') {

@@ -7,6 +7,7 @@ import { parseMac } from '../common/mac.js';
 import { applyNfcConfigKey, NFC_CONFIG_KEYS } from '../wps/nfc/nfc-config.js';
 import type { DiagnosticSink } from '../conf/diagnostic.js';
 import { wpsDeviceKeyParsers } from '../conf/wps-device.js';
+import { MAX_WSC_FRAGMENT_SIZE, MIN_WSC_FRAGMENT_SIZE } from '../wps/eap-wsc.js';
 import {
   AP_KEY_MGMT_NAMES,
   ALLOWED_PAIRWISE_CIPHERS,
@@ -39,6 +40,8 @@ export const IFNAME_MAX_LEN = 15;
 /** AP PIN: hostapd uses 8 digits when it generates one; WSC allows 4..8 digit device passwords. */
 export const AP_PIN_MIN_LEN = 4;
 export const AP_PIN_MAX_LEN = 8;
+/** hostapd MAX_STA_COUNT: the largest max_num_sta. */
+export const MAX_STA_COUNT = 2007;
 
 export interface KeyContext {
   conf: HostapdConfig;
@@ -222,6 +225,26 @@ const handlers: Record<string, Handler> = {
   ieee80211w: intKey('ieee80211w', 0, 2, (c, v) => (c.bss.ieee80211w = v)),
   sae_require_mfp: intKey('sae_require_mfp', 0, 1, (c, v) => (c.bss.saeRequireMfp = v)),
   eap_server: intKey('eap_server', 0, 1, (c, v) => (c.bss.eapServer = v)),
+  ieee8021x: intKey('ieee8021x', 0, 1, (c, v) => (c.bss.ieee8021x = v)),
+  macaddr_acl: (ctx, value) => {
+    if (value === '2') return err(ctx, "macaddr_acl=2 (ask a RADIUS server) is not implemented by wpsd; use 0 or 1 with accept_mac_file / deny_mac_file");
+    intKey('macaddr_acl', 0, 1, (c, v) => (c.bss.macaddrAcl = v))(ctx, value);
+  },
+  accept_mac_file: (ctx, value) => {
+    ctx.bss.acceptMacFile = value;
+    ctx.bss.acceptMacFileLine = ctx.line;
+  },
+  deny_mac_file: (ctx, value) => {
+    ctx.bss.denyMacFile = value;
+    ctx.bss.denyMacFileLine = ctx.line;
+  },
+  fragment_size: intKey('fragment_size', MIN_WSC_FRAGMENT_SIZE, MAX_WSC_FRAGMENT_SIZE, (c, v) => (c.bss.fragmentSize = v)),
+  max_num_sta: intKey('max_num_sta', 1, MAX_STA_COUNT, (c, v) => (c.bss.maxNumSta = v)),
+  ignore_broadcast_ssid: (ctx, value) => {
+    if (value === '2') return err(ctx, 'ignore_broadcast_ssid=2 (SSID cleared to zeros, length kept) is not implemented by wpsd; use 1 (empty SSID)');
+    intKey('ignore_broadcast_ssid', 0, 1, (c, v) => (c.bss.ignoreBroadcastSsid = v))(ctx, value);
+  },
+  use_pae_group_addr: intKey('use_pae_group_addr', 0, 1, (c, v) => (c.bss.usePaeGroupAddr = v)),
   wps_state: intKey('wps_state', 0, 2, (c, v) => (c.bss.wpsState = v as 0 | 1 | 2)),
   // 2: External Registrars may learn the settings but not change them (hostapd's ap_setup_locked=2).
   ap_setup_locked: intKey('ap_setup_locked', 0, 2, (c, v) => (c.bss.apSetupLocked = v)),

@@ -45,6 +45,25 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   ieee80211w: number;
   saeRequireMfp: number;
   eapServer: number;
+  /** macaddr_acl: 0 accept unless denied, 1 deny unless accepted (2, RADIUS, is refused). */
+  macaddrAcl: number;
+  acceptMacFile?: string;
+  acceptMacFileLine?: number;
+  /** The accept_mac_file's addresses, read by loadHostapdConfig. */
+  acceptMacs?: ReadonlySet<string>;
+  denyMacFile?: string;
+  denyMacFileLine?: number;
+  denyMacs?: ReadonlySet<string>;
+  /** max_num_sta: stations the BSS admits at once (hostapd default 2007; wpsd's MLME default when unset). */
+  maxNumSta?: number;
+  /** fragment_size: the EAP-WSC fragment size (hostapd's default: WSC_FRAGMENT_SIZE, 1400). */
+  fragmentSize?: number;
+  /** ignore_broadcast_ssid: 1 empty SSID in Beacons, no answer to wildcard Probe Requests (2 is refused). */
+  ignoreBroadcastSsid: number;
+  /** ieee8021x=1: IEEE 802.1X authenticator for every station (wpsd: driver=wired with WPS). */
+  ieee8021x: number;
+  /** use_pae_group_addr=1: driver=wired sends EAPOL to 01:80:c2:00:00:03. */
+  usePaeGroupAddr: number;
   wpsState: 0 | 1 | 2;
   apSetupLocked: number;
   apPin?: string;
@@ -110,6 +129,10 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     ieee80211w: 0,
     saeRequireMfp: 0,
     eapServer: 0,
+    ieee8021x: 0,
+    macaddrAcl: 0,
+    ignoreBroadcastSsid: 0,
+    usePaeGroupAddr: 0,
     wpsState: 0,
     apSetupLocked: 0,
     wpsCredProcessing: 0,

@@ -54,6 +54,7 @@ bss=wlan0_1
 ssid=guest
 wpa_passphrase=guestpassphrase
 wpa=2
+rsn_pairwise=CCMP
 `;
 
 const WPA2PSK: NewApSettings = {
@@ -115,6 +116,7 @@ describe('writing new AP settings to hostapd.conf', () => {
         'ssid=guest',
         'wpa_passphrase=guestpassphrase',
         'wpa=2',
+        'rsn_pairwise=CCMP',
         '',
       ].join('\n'),
     );
@@ -167,7 +169,8 @@ describe('writing new AP settings to hostapd.conf', () => {
   });
 
   it('adds SAE, ieee80211w=1 and sae_require_mfp=1 when wps_cred_add_sae=1 (and comments the old ieee80211w)', async () => {
-    const p = await fileWith(`interface=wlan0\nwps_cred_add_sae=1\nieee80211w=0\nssid=x\n`);
+    // driver=none: wpsd's own radios do no SAE and refuse wps_cred_add_sae=1.
+    const p = await fileWith(`interface=wlan0\ndriver=none\nwps_cred_add_sae=1\nieee80211w=0\nssid=x\n`);
     await applyNewApSettings(p, WPA2PSK);
     const text = await readFile(p, 'utf8');
     expect(text).toContain('wpa_key_mgmt=WPA-PSK SAE\nieee80211w=1\nsae_require_mfp=1\n');

@@ -95,7 +95,7 @@ describe('hostapd.conf parsing', () => {
   it('reads the UPnP, Multi-AP, radio and logger keys', () => {
     const { config } = parseHostapdConfig(
       [
-        'interface=wlan0', 'driver=sim', 'sim_medium=/run/wpsd/medium.sock', 'bridge=br0', 'wds_bridge=br1', 'ctrl_interface_group=0',
+        'interface=wlan0', 'driver=none', 'sim_medium=/run/wpsd/medium.sock', 'bridge=br0', 'wds_bridge=br1', 'ctrl_interface_group=0',
         'ssid2="fronthaul"', 'utf8_ssid=1', 'wpa=2', 'wpa_key_mgmt=WPA-PSK SAE', 'rsn_pairwise=CCMP GCMP',
         `wpa_psk=${'ab'.repeat(32)}`, 'wps_state=1', 'ap_pin=12345670', 'upnp_iface=br0', 'friendly_name=WPS AP',
         'manufacturer_url=http://example.com/', 'model_description=Wireless Access Point', 'model_url=http://example.com/m',
@@ -107,7 +107,7 @@ describe('hostapd.conf parsing', () => {
       P,
     );
     const b = config.bss[0];
-    expect(config.driver).toBe('sim');
+    expect(config.driver).toBe('none');
     expect(config.simMedium).toBe('/run/wpsd/medium.sock');
     expect(config.channel).toBe(6);
     expect(config.hwMode).toBe('g');
@@ -144,13 +144,13 @@ describe('hostapd.conf parsing', () => {
 
   it('gives bss= sections their own settings, inheriting nothing', () => {
     const { config } = parseHostapdConfig(
-      'interface=wlan0\nssid=first\nwpa=2\nwpa_passphrase=firstpass\nwps_state=2\ndevice_name=AP\nbss=wlan0_1\nssid=second\nbssid=02:00:00:00:02:01\n',
+      'interface=wlan0\nssid=first\nwpa=2\nrsn_pairwise=CCMP\nwpa_passphrase=firstpass\nwps_state=2\ndevice_name=AP\nbss=wlan0_1\nssid=second\nbssid=02:00:00:00:02:01\n',
       P,
     );
     expect(config.bss).toHaveLength(2);
     const second = config.bss[1];
     expect(second?.iface).toBe('wlan0_1');
-    expect(second?.line).toBe(7);
+    expect(second?.line).toBe(8);
     expect(second?.ssid?.toString()).toBe('second');
     expect(second?.wpa).toBe(0);
     expect(second?.wpaPassphrase).toBeUndefined();
@@ -173,10 +173,10 @@ describe('hostapd.conf parsing', () => {
   });
 
   it('warns about a hostapd key wpsd does not implement, naming it, and loads', () => {
-    const { warnings } = parseHostapdConfig('interface=w\nwmm_ac_be_aifs=3\nmacaddr_acl=0\n', P);
+    const { warnings } = parseHostapdConfig('interface=w\nwmm_ac_be_aifs=3\nbeacon_int=100\nap_isolate=0\n', P);
     expect(warnings.map(formatDiagnostic)).toEqual([
-      `${P} line 2: warning: 'wmm_ac_be_aifs' is not implemented by wpsd; ignored`,
-      `${P} line 3: warning: 'macaddr_acl' is not implemented by wpsd; ignored`,
+      `${P} line 2: warning: 'wmm_ac_be_aifs' is not implemented by wpsd; ignored (radio tuning the sim medium and the nl80211 backend do not model)`,
+      `${P} line 3: warning: 'beacon_int' is not implemented by wpsd; ignored (radio tuning the sim medium and the nl80211 backend do not model)`,
     ]);
   });
 
@@ -235,7 +235,7 @@ describe('hostapd.conf parsing', () => {
   });
 
   it('refuses WPA-PSK without a passphrase or PSK, and a file without interface=', () => {
-    expect(errorsOf('interface=w\nwpa=2\n')).toEqual([`${P}: WPA-PSK enabled, but PSK or passphrase is not configured (BSS 'w')`]);
+    expect(errorsOf('interface=w\nwpa=2\nrsn_pairwise=CCMP\n')).toEqual([`${P}: WPA-PSK enabled, but PSK or passphrase is not configured (BSS 'w')`]);
     expect(errorsOf('ssid=x\n')).toEqual([`${P}: interface is not set`]);
   });
 
@@ -245,7 +245,7 @@ describe('hostapd.conf parsing', () => {
   });
 
   it('turns WPS off with a warning on a WPA/TKIP-only BSS, as hostapd', () => {
-    const { config, warnings } = parseHostapdConfig('interface=w\nssid=x\nwpa=1\nwpa_passphrase=12345678\nwps_state=2\n', P);
+    const { config, warnings } = parseHostapdConfig('interface=w\ndriver=none\nssid=x\nwpa=1\nwpa_passphrase=12345678\nwps_state=2\n', P);
     expect(config.bss[0]?.wpsState).toBe(0);
     expect(warnings[0]?.message).toContain('forced WPS to be disabled');
   });

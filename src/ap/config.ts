@@ -10,9 +10,11 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigFileError, DiagnosticSink, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { applyHostapdKey } from './config-keys.js';
-import { defaultBss, effectiveRsnPairwise, type HostapdConfig } from './config-model.js';
+import { defaultBss, effectiveRsnPairwise, type HostapdBssConfig, type HostapdConfig } from './config-model.js';
 import { Cipher, KeyMgmt, configFileText } from '../conf/values.js';
 import { isHostapdKey } from '../conf/known-keys.js';
+import { unimplementedKeyVerdict } from './config-unimplemented.js';
+import { MAC_LIST_MAX_FILE_LEN, parseMacList } from './mac-acl.js';
 import { AttributeType, parseAttributes } from '../wps/attributes.js';
 import { formatMac } from '../common/mac.js';
 
@@ -80,8 +82,11 @@ export function parseHostapdConfig(input: string | Uint8Array, path: string, opt
     const bss = conf.bss[conf.bss.length - 1];
     if (!bss) return;
     if (!applyHostapdKey({ conf, bss, sink, line }, key, value)) {
-      if (isHostapdKey(key)) sink.warn(line, `'${key}' is not implemented by wpsd; ignored`);
-      else if (opts.lenient === true) sink.warn(line, `unknown configuration item '${key}'`);
+      if (isHostapdKey(key)) {
+        const v = unimplementedKeyVerdict(key, value);
+        if (v?.severity === 'error') sink.error(line, v.message);
+        else if (v !== undefined) sink.warn(line, v.message);
+      } else if (opts.lenient === true) sink.warn(line, `unknown configuration item '${key}'`);
       else sink.error(line, `unknown configuration item '${key}'`);
     }
   });
@@ -122,9 +127,68 @@ function checkHostapdConfig(conf: HostapdConfig, sink: DiagnosticSink): void {
       sink.warn(where, `WPS: WPA/TKIP configuration without WPA2/CCMP/GCMP forced WPS to be disabled (BSS '${bss.iface}')`);
       bss.wpsState = 0;
     }
-    if (bss.wpsState !== 0 && bss.eapServer === 0 && (conf.driver === 'sim' || conf.driver === 'nl80211')) {
+    checkSecurity(conf, bss, sink);
+    if (bss.wpsState !== 0 && bss.eapServer === 0 && (conf.driver === 'sim' || conf.driver === 'nl80211' || conf.driver === 'wired')) {
       sink.warn(where, `eap_server=0: no internal EAP server, so stations cannot run WPS with BSS '${bss.iface}' (hostapd would pass their EAP to a RADIUS server, which wpsd does not implement); set eap_server=1`);
     }
+  }
+}
+
+/**
+ * Security and admission settings wpsd must not accept and then ignore.
+ * On a radio (sim, nl80211) wpsd runs the BSS itself: WPA2 (RSN) with
+ * WPA-PSK and CCMP, open system authentication, no management frame
+ * protection, no SAE. Without one (none, wired) no station associates over
+ * 802.11: these keys only shape the Credentials WPS hands out and the file
+ * WPS rewrites, so they stay as written.
+ */
+function checkSecurity(conf: HostapdConfig, bss: HostapdBssConfig, sink: DiagnosticSink): void {
+  const where = bss.line;
+  const name = `BSS '${bss.iface}'`;
+  if (bss.ieee8021x !== 0 && (conf.driver !== 'wired' || bss.wpsState === 0)) {
+    sink.error(where, `ieee8021x=1 is implemented by wpsd only for WPS on driver=wired (${name}): it has no EAP method but WSC, no RADIUS and no WPA-EAP`);
+  }
+  if (conf.driver !== 'sim' && conf.driver !== 'nl80211') return;
+  if (bss.wpsCredAddSae !== 0) sink.error(where, `wps_cred_add_sae=1 would switch the AP to SAE after WPS configuration; wpsd's AP has no SAE (${name})`);
+  if (bss.ieee80211w !== 0) sink.error(where, `ieee80211w=${bss.ieee80211w} (management frame protection) is not implemented by wpsd (${name}); set ieee80211w=0`);
+  if (bss.saeRequireMfp !== 0) sink.error(where, `sae_require_mfp=1 is not implemented by wpsd: it has no SAE (${name})`);
+  // auth_algs: bit 0 open system, bit 1 shared key; wpsd has no WEP, so shared key is refused at Authentication as hostapd does without WEP keys.
+  if ((bss.authAlgs & 1) === 0 || (bss.authAlgs & ~3) !== 0) {
+    sink.error(where, `auth_algs=${bss.authAlgs} is not implemented by wpsd (${name}): it does open system authentication only (auth_algs=1 or 3)`);
+  }
+  if (bss.wpa === 0) return;
+  if ((bss.wpa & 1) !== 0) sink.error(where, `wpa=${bss.wpa}: WPA (version 1) is not implemented by wpsd's AP (${name}); use wpa=2`);
+  if (bss.wpaKeyMgmt !== KeyMgmt.PSK) sink.error(where, `wpa_key_mgmt: wpsd's AP implements WPA-PSK only (${name}); set wpa_key_mgmt=WPA-PSK`);
+  const pairwiseKey = bss.rsnPairwiseSet ? 'rsn_pairwise' : 'wpa_pairwise';
+  if (effectiveRsnPairwise(bss) !== Cipher.CCMP) sink.error(where, `${pairwiseKey}: wpsd's AP implements CCMP only (${name}); set rsn_pairwise=CCMP`);
+}
+
+/** accept_mac_file / deny_mac_file, read at load as hostapd does. */
+async function readMacLists(bss: HostapdBssConfig, sink: DiagnosticSink): Promise<void> {
+  for (const which of ['accept', 'deny'] as const) {
+    const path = which === 'accept' ? bss.acceptMacFile : bss.denyMacFile;
+    if (path === undefined) continue;
+    const line = (which === 'accept' ? bss.acceptMacFileLine : bss.denyMacFileLine) ?? 0;
+    let text: string;
+    try {
+      const data = await readFile(path);
+      if (data.length > MAC_LIST_MAX_FILE_LEN) {
+        sink.error(line, `${which}_mac_file '${path}' too large (${data.length} bytes, at most ${MAC_LIST_MAX_FILE_LEN})`);
+        continue;
+      }
+      text = data.toString('latin1');
+    } catch (e) {
+      sink.error(line, `MAC list file '${path}' not found: ${(e as Error).message}`);
+      continue;
+    }
+    const r = parseMacList(text, path);
+    if ('error' in r) sink.error(line, r.error);
+    else if (which === 'accept') bss.acceptMacs = r.macs;
+    else bss.denyMacs = r.macs;
+  }
+  const filtering = bss.macaddrAcl === 1 || (bss.denyMacs?.size ?? 0) > 0;
+  if (filtering && bss.wpsState !== 0) {
+    sink.warn(bss.line, `macaddr_acl / deny_mac_file: no MAC address filter while WPS is enabled on BSS '${bss.iface}' (WPS 2.0; hostapd does the same)`);
   }
 }
 
@@ -176,6 +240,7 @@ export async function loadHostapdConfig(path: string, opts: HostapdParseOptions 
   const result = parseHostapdConfig(data, path, opts);
   const sink = new DiagnosticSink(path);
   for (const bss of result.config.bss) {
+    await readMacLists(bss, sink);
     if (bss.extraCred !== undefined) {
       const d = await readBlob(bss.extraCred, bss.extraCredLine ?? 0, 'extra_cred', sink);
       if (d) checkAttributeFile(d, 'extra_cred', bss.extraCred, bss.extraCredLine ?? 0, sink);

@@ -18,7 +18,7 @@ import { AP_EVENT_DISABLED, AP_EVENT_ENABLED } from './events.js';
 import { ApBss, type ApBssOptions, type WpsTuning } from './ap-bss.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, type HostapdConfig } from './config.js';
 
-import { registerGetCommand, registerRadiolessWpsCommands } from './admin-commands.js';
+import { registerGetCommand, registerWpsOffCommands } from './admin-commands.js';
 import { registerBssControlCommands } from './bss-control-commands.js';
 import { registerApCommands } from './ctrl-commands.js';
 import { removeStaleTempFiles } from '../common/atomic-write.js';
@@ -132,7 +132,7 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
         registerStaCommands(reg, { stations: () => b.wps?.mlme?.stations().reverse() ?? [] });
         registerWpsStatusCommand(reg, b.wpsStatus);
         registerGetCommand(reg);
-        registerRadiolessWpsCommands(reg, b.iface, log);
+        registerWpsOffCommands(reg, b.iface, log);
         registerBssControlCommands(b, log);
       }
       // Only now does the socket answer: every command above exists.

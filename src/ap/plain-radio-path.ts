@@ -15,6 +15,7 @@ import type { HostapdBssConfig } from './config.js';
 import { bssBaseElements } from './wireless/bss-elements.js';
 import { ApMlme } from './wireless/mlme.js';
 import { WpaPath } from './wpa-path.js';
+import { bssAdmission } from './mac-acl.js';
 
 export interface PlainRadioPathOptions {
   driver: ApDriver;
@@ -35,7 +36,7 @@ export class PlainRadioPath {
     const rsn = (o.state.wpa & 2) !== 0;
     const elements = bssBaseElements(rsn, o.conf.multiAp);
     await o.driver.setApElements({ beaconElements: elements, probeResponseElements: elements });
-    const mlme = new ApMlme({ driver: o.driver, wpsEnabled: false, rsn, ...(o.conf.multiAp !== 0 ? { multiAp: o.conf.multiAp } : {}), logger: o.logger });
+    const mlme = new ApMlme({ driver: o.driver, wpsEnabled: false, rsn, ...bssAdmission(o.conf), ...(o.conf.multiAp !== 0 ? { multiAp: o.conf.multiAp } : {}), logger: o.logger });
     try {
       const wpa = await WpaPath.start({ driver: o.driver, mlme, state: o.state, conf: o.conf, emit: o.emit, ...(o.tuning !== undefined ? { tuning: o.tuning } : {}), logger: o.logger });
       return new PlainRadioPath(mlme, wpa);

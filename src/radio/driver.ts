@@ -34,13 +34,18 @@ import type { MacAddress } from './mac.js';
 import type { ManagementFrame } from './frame.js';
 import { WpsdError } from '../common/errors.js';
 
-export type DriverName = 'sim' | 'nl80211' | 'none';
+export type DriverName = 'sim' | 'nl80211' | 'none' | 'wired';
 
 export type DriverEvent =
   /** A management frame for this radio (or broadcast), already parsed; `raw` is the frame as received. */
   | { type: 'rx-mgmt'; frame: ManagementFrame; raw: Uint8Array }
   /** An EAPOL PDU from `src`; `fourAddr` tells whether it came in a 4-address data frame. */
   | { type: 'rx-eapol'; src: MacAddress; eapol: Uint8Array; fourAddr: boolean }
+  /**
+   * AP side, driver=wired: the first EAPOL frame from a source not in the
+   * station table (hostapd EVENT_NEW_STA); its 'rx-eapol' follows.
+   */
+  | { type: 'new-sta'; addr: MacAddress }
   /** AP side: the driver's station table gained `addr` (after addStation()). */
   | { type: 'station-associated'; addr: MacAddress; aid: number; fourAddr: boolean }
   /**
@@ -252,6 +257,8 @@ export interface DriverConfig {
   /** nl80211 AP: hostapd's bridge= and wds_bridge=. */
   bridge?: string;
   wdsBridge?: string;
+  /** driver=wired: hostapd's use_pae_group_addr. */
+  usePaeGroupAddr?: boolean;
 }
 
 /** A small fan-out for driver events that isolates a throwing listener from the driver. */

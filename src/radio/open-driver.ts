@@ -5,6 +5,7 @@ import { SimApDriver } from './sim/ap-driver.js';
 import { SimStationDriver } from './sim/station-driver.js';
 import { Nl80211ApDriver } from './nl80211/ap-driver.js';
 import { NoneDriver } from './none-driver.js';
+import { WiredApDriver } from './wired/ap-driver.js';
 import { Nl80211StationDriver } from './nl80211/station-driver.js';
 
 function simPath(cfg: DriverConfig): string {
@@ -24,8 +25,15 @@ export async function openApDriver(cfg: DriverConfig, logger?: Logger): Promise<
         ...(cfg.wdsBridge !== undefined ? { wdsBridge: cfg.wdsBridge } : {}),
         ...(logger ? { logger } : {}),
       });
+    case 'wired':
+      return WiredApDriver.open({
+        ifname: cfg.ifname,
+        address: cfg.address,
+        ...(cfg.usePaeGroupAddr !== undefined ? { usePaeGroupAddr: cfg.usePaeGroupAddr } : {}),
+        ...(logger ? { logger } : {}),
+      });
     default:
-      throw new DriverError('BAD_CONFIG', `unknown driver "${cfg.driver}" (use sim or nl80211)`);
+      throw new DriverError('BAD_CONFIG', `unknown driver "${cfg.driver}" (use sim, nl80211 or wired)`);
   }
 }
 

@@ -109,6 +109,15 @@ network={
     expect(warnings.map(formatDiagnostic)[0]).toBe(`${P} line 3: warning: network field 'eap' is not implemented by wpsd (kept as written)`);
   });
 
+  it('refuses fields that would narrow admission or privacy if ignored, naming them; their "off" value loads', () => {
+    expect(errorsOf('network={\n\tssid="x"\n\tbssid_accept=02:00:00:00:00:01\n}\n')).toEqual([
+      `${P} line 3: network field 'bssid_accept' is not implemented by wpsd (it limits the APs the network may use); remove it to run without it`,
+    ]);
+    expect(errorsOf('mac_addr=1\n')).toEqual([`${P} line 1: global field 'mac_addr' is not implemented by wpsd (it randomizes the station address); remove it to run without it`]);
+    expect(errorsOf('pmf=2\n').join('\n')).toContain("global field 'pmf' is not implemented by wpsd");
+    expect(parseWpaSupplicantConfig('pmf=0\nnetwork={\n\tssid="x"\n\tmac_addr=0\n}\n', P).config.networks).toHaveLength(1);
+  });
+
   it('warns about a global key wpsd does not implement and keeps it', () => {
     const { config, warnings } = parseWpaSupplicantConfig('p2p_disabled=1\n', P);
     expect(config.extraGlobals).toEqual([{ name: 'p2p_disabled', value: '1' }]);

@@ -19,6 +19,7 @@ import { wpsDeviceKeyParsers, type WpsDeviceSettings } from '../conf/wps-device.
 import { applyNfcConfigKey, NFC_CONFIG_KEYS, type NfcTokenConfig } from '../wps/nfc/nfc-config.js';
 import { WPAS_GLOBAL_KEYS, WPAS_NETWORK_KEYS } from '../conf/known-keys.js';
 import { defaultNetwork, finishNetwork, isNetworkField, setNetworkField, type NetworkBlock } from './config-network.js';
+import { refusedGlobalField, refusedNetworkField } from './config-unimplemented.js';
 
 export { ConfigFileError, formatDiagnostic, type ConfigDiagnostic } from '../conf/diagnostic.js';
 export { parseCtrlInterface } from '../conf/values.js';
@@ -215,6 +216,12 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
           block.errors++;
           return;
         }
+        const refused = refusedNetworkField(name, value);
+        if (refused !== undefined) {
+          sink.error(line, refused);
+          block.errors++;
+          return;
+        }
         sink.warn(line, WPAS_NETWORK_KEYS.has(name) ? `network field '${name}' is not implemented by wpsd (kept as written)` : `unknown network field '${name}' (kept as written)`);
         block.net.extra.push({ name, value });
         return;
@@ -252,6 +259,11 @@ export function parseWpaSupplicantConfig(input: string | Uint8Array, path: strin
     if (!h) {
       if (!WPAS_GLOBAL_KEYS.has(name) && opts.lenient !== true) {
         sink.error(line, `unknown global field '${name}'`);
+        return;
+      }
+      const refused = refusedGlobalField(name, value);
+      if (refused !== undefined) {
+        sink.error(line, refused);
         return;
       }
       sink.warn(line, WPAS_GLOBAL_KEYS.has(name) ? `global field '${name}' is not implemented by wpsd (kept as written)` : `unknown global field '${name}' (kept as written)`);

@@ -19,7 +19,7 @@ import type { CtrlSession } from '../../harness/ctrl-session.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { ENROLL_MS, NODE_START_MS, startAirWpaSupplicant } from './daemons.js';
+import { ENROLL_MS, NODE_START_MS, startAirWpaSupplicant } from '../../harness/air-daemons.js';
 import { addBridge, BACK_PASS, BACK_SSID, backhaulIfname, FRONT_PASS, FRONT_SSID, multiApConf, multiApElementHex } from './multi-ap.js';
 
 const LEAVE_MS = 60_000;

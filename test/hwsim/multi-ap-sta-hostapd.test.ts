@@ -16,7 +16,7 @@ import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from './daemons.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from '../../harness/air-daemons.js';
 import { addBridge, BACK_SSID, backhaulIfname, multiApConf, multiApElementHex } from './multi-ap.js';
 
 

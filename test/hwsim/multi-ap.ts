@@ -7,7 +7,7 @@ import { REFERENCE_AP } from '../../harness/hostapd.js';
 import { buildElements, findVendorElements, parseElements } from '../../src/radio/elements.js';
 import { MULTI_AP_VENDOR_TYPE } from '../../src/radio/multi-ap-ie.js';
 import { airAddress, type AirHost } from './air.js';
-import { AIR_CHANNEL } from './daemons.js';
+import { AIR_CHANNEL } from '../../harness/air-daemons.js';
 
 export const FRONT_SSID = 'hwsim-front';
 export const FRONT_PASS = 'fronthaul passphrase';

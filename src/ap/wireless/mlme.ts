@@ -11,6 +11,11 @@
  *   refuses stations without the Multi-AP element; a backhaul STA gets the
  *   element back, and 4-address mode on a backhaul BSS except during WPS.
  * - Deauthentication/Disassociation from a station drop it.
+ * - driver=wired (hostapd hostapd_event_new_sta): no 802.11 frames at all; a
+ *   station is whoever sent the port an EAPOL frame, added at once as
+ *   associated with no WPS or RSN flags, forgotten after
+ *   WIRED_MAX_INACTIVITY_MS without a frame or when deauthenticated (which
+ *   sends nothing on a wire).
  */
 import { type Logger, silentLogger } from '../../common/log.js';
 import { type ApDriver, DriverError, type DriverEvent } from '../../radio/driver.js';
@@ -38,6 +43,8 @@ export const DEFAULT_MAX_STATIONS = 64;
 /** An authenticated station that does not associate is forgotten after this (hostapd: ap_max_inactivity-like cleanup). */
 export const DEFAULT_AUTH_TIMEOUT_MS = 30_000;
 export const PRUNE_INTERVAL_MS = 1_000;
+/** hostapd ap_max_inactivity default (300 s): a wired station silent this long is forgotten. */
+export const WIRED_MAX_INACTIVITY_MS = 300_000;
 /** Rates kept per station (hostapd WLAN_SUPP_RATES_MAX); the rest of a longer list is dropped. */
 export const SUPPORTED_RATES_MAX = 32;
 
@@ -49,7 +56,10 @@ export interface ApMlmeOptions {
   rsn: boolean;
   /** hostapd's multi_ap: 0 off, 1 backhaul BSS, 2 fronthaul BSS, 3 both (MultiApConfig). */
   multiAp?: number;
+  /** hostapd max_num_sta: Authentication (and a new wired station) beyond it is refused. */
   maxStations?: number;
+  /** hostapd's MAC address filter (macaddr_acl), asked at Authentication and for a new wired station. */
+  allowed?: (addr: MacAddress) => boolean;
   authTimeoutMs?: number;
   now?: () => number;
   logger?: Logger;
@@ -79,6 +89,8 @@ export interface StationEntry {
   supportedRates?: Buffer;
   /** The data port is open (hostapd WLAN_STA_AUTHORIZED): set by whoever completes the station's key setup. */
   authorized?: boolean;
+  /** Came in on a wired port (an EAPOL frame), not by association. */
+  wired?: boolean;
 }
 
 export type MlmeEvent =
@@ -146,7 +158,7 @@ export class ApMlme {
   async deauthenticate(addr: MacAddress, reason: number = ReasonCode.PREV_AUTH_NOT_VALID): Promise<void> {
     const s = this.table.get(addr);
     this.table.delete(addr);
-    await this.send(managementFrame(addr, this.bssid, this.bssid, { subtype: 'deauthentication', reason, elements: [] }));
+    if (s?.wired !== true) await this.send(managementFrame(addr, this.bssid, this.bssid, { subtype: 'deauthentication', reason, elements: [] }));
     if (s?.state === 'associated') {
       try {
         await this.opts.driver.removeStation(addr, reason);
@@ -169,6 +181,10 @@ export class ApMlme {
     const now = this.now();
     for (const [addr, s] of this.table) {
       if (s.state === 'authenticated' && now - s.lastSeen > this.authTimeoutMs) this.table.delete(addr);
+      if (s.wired === true && now - s.lastSeen > WIRED_MAX_INACTIVITY_MS) {
+        this.log.debug(`mlme: ${addr}: wired station inactive for ${Math.round((now - s.lastSeen) / 1000)} s; removed`);
+        void this.deauthenticate(addr, ReasonCode.PREV_AUTH_NOT_VALID).catch((e: unknown) => this.log.warn(`mlme: ${(e as Error).message}`));
+      }
     }
   }
 
@@ -194,6 +210,12 @@ export class ApMlme {
     if (e.type === 'station-disassociated') {
       const had = this.table.delete(e.addr);
       if (had || e.byPeer) this.emit({ type: 'disassociated', addr: e.addr, reason: e.reason, byPeer: e.byPeer });
+      return;
+    }
+    if (e.type === 'new-sta') return this.onNewWiredStation(e.addr);
+    if (e.type === 'rx-eapol') {
+      const s = this.table.get(e.src);
+      if (s?.wired === true) s.lastSeen = this.now();
       return;
     }
     if (e.type !== 'rx-mgmt') return;
@@ -226,10 +248,38 @@ export class ApMlme {
     }
   }
 
+  /** hostapd_event_new_sta on a wired port: the station is added at once, without WPS or RSN flags. */
+  private onNewWiredStation(addr: MacAddress): void {
+    if (this.table.has(addr) || isGroupAddress(addr)) return;
+    if (this.opts.allowed?.(addr) === false) {
+      this.log.debug(`mlme: ${addr}: Station not allowed by the MAC address filter (macaddr_acl); wired station ignored`);
+      return;
+    }
+    if (this.table.size >= this.maxStations) {
+      this.log.debug(`mlme: ${addr}: station table full (${this.table.size}); wired station ignored`);
+      return;
+    }
+    const aid = this.freeAid();
+    if (aid === undefined) return;
+    this.log.debug(`mlme: Data frame from unknown STA ${addr} - adding a new STA`);
+    const entry: StationEntry = { addr, state: 'associated', aid, wps: false, wps2: false, maybeWps: false, rsn: false, fourAddr: false, lastSeen: this.now(), wired: true };
+    this.table.set(addr, entry);
+    // The wired driver records the station synchronously; the EAPOL frame that made it new follows this event.
+    void this.opts.driver.addStation(addr, { aid, capability: 0, listenInterval: 0 }).catch((e: unknown) => {
+      this.log.warn(`mlme: ${addr}: ${(e as Error).message}`);
+      this.table.delete(addr);
+    });
+    this.emit({ type: 'associated', station: { ...entry }, reassociation: false });
+  }
+
   private async onAuth(sta: MacAddress, algorithm: number): Promise<void> {
     let status: number = StatusCode.SUCCESS;
     if (algorithm !== AuthAlgorithm.OPEN_SYSTEM) status = StatusCode.NOT_SUPPORTED_AUTH_ALG;
-    else if (!this.table.has(sta)) {
+    else if (this.opts.allowed?.(sta) === false) {
+      // hostapd handle_auth: "Station ... not allowed to authenticate", status 1.
+      this.log.info(`mlme: ${sta}: Station not allowed to authenticate (macaddr_acl)`);
+      status = StatusCode.UNSPECIFIED_FAILURE;
+    } else if (!this.table.has(sta)) {
       this.prune();
       if (this.table.size >= this.maxStations) status = StatusCode.AP_UNABLE_TO_HANDLE_NEW_STA;
     }

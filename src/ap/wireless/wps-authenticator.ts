@@ -34,6 +34,13 @@ export interface WpsAuthenticatorOptions {
    * a RADIUS server; wpsd has none). Default true.
    */
   eapServer?: boolean;
+  /**
+   * hostapd's ieee8021x=1: every associated station gets an EAPOL
+   * authenticator, also one without WPS flags (a wired station). EAP-WSC is
+   * the only method behind it; another identity gets EAP-Failure. Without it
+   * only WPS and maybe-WPS stations do (hostapd force_1x for WPS).
+   */
+  ieee8021x?: boolean;
   logger?: Logger;
 }
 
@@ -69,7 +76,10 @@ export class WpsAuthenticator {
 
   private onAssociated(station: StationEntry): void {
     this.drop(station.addr);
-    if (!station.wps && !station.maybeWps) return;
+    if (!this.wantsEapol(station)) {
+      if (station.wired === true) this.log.debug(`wps: ${station.addr}: IEEE 802.1X: Ignore STA - 802.1X not enabled or forced for WPS (set ieee8021x=1)`);
+      return;
+    }
     if (this.opts.eapServer === false) {
       this.log.debug(`wps: ${station.addr}: no internal EAP server (eap_server=0); no EAP-WSC`);
       return;
@@ -77,6 +87,10 @@ export class WpsAuthenticator {
     const s = this.create(station);
     // hostapd starts EAP at once only for a WPS 2.0 station; others wait for EAPOL-Start.
     if (station.wps2) s.start();
+  }
+
+  private wantsEapol(station: StationEntry): boolean {
+    return station.wps || station.maybeWps || this.opts.ieee8021x === true;
   }
 
   private create(station: StationEntry): EapWscServer {
@@ -131,7 +145,7 @@ export class WpsAuthenticator {
     if (s === undefined || s.finished) {
       const station = this.opts.mlme.station(e.src);
       // A new EAPOL-Start after a finished run starts a new run (hostapd restarts the EAP state machine).
-      if (station?.state !== 'associated' || (!station.wps && !station.maybeWps) || pdu.type !== EapolType.START) return;
+      if (station?.state !== 'associated' || !this.wantsEapol(station) || pdu.type !== EapolType.START) return;
       s = this.create(station);
     }
     s.receiveEapol(pdu.type, pdu.body);

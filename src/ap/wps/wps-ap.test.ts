@@ -8,6 +8,9 @@ import type { ErSelection, WfaProxyEvents } from '../../proxy/wfa-proxy.js';
 import { AP_PIN_FAILURES_BEFORE_LOCK } from '../../wps/ap-pin-lockout.js';
 import { ConfigMethods, DevicePasswordId, WpsState } from '../../wps/values.js';
 import { WpsAp, type WpsApEvent } from './wps-ap.js';
+import { buildEapol, EapolType, parseEapol } from '../../radio/eapol.js';
+import { WiredApDriver } from '../../radio/wired/ap-driver.js';
+import { PAE_GROUP_ADDRESS, type EapolFrameIn } from '../../radio/wired/eapol-port.js';
 
 const DEVICE = {
   uuid: Buffer.alloc(16, 0x12), macAddress: Buffer.from('020000000100', 'hex'), deviceName: 'AP', manufacturer: 'm', modelName: 'm', modelNumber: '1',
@@ -95,5 +98,64 @@ describe('WpsAp pushes its changes', () => {
     });
     expect(events.map((e) => e.type)).toEqual(['selection', 'pbc-active', 'selection', 'pbc-timeout', 'selection']);
     expect(wps?.view().selected).toBe(false);
+  });
+});
+
+describe('WpsAp on a wired port (driver=wired)', () => {
+  const STA = '02:00:00:00:bb:02';
+  let wps: WpsAp | undefined;
+  afterEach(async () => {
+    await wps?.close();
+    wps = undefined;
+  });
+
+  async function wired(o: { ieee8021x?: boolean; hideSsid?: boolean }): Promise<{ driver: WiredApDriver; sent: Uint8Array[]; rx: (f: EapolFrameIn) => void }> {
+    const sent: Uint8Array[] = [];
+    let rx: (f: EapolFrameIn) => void = () => undefined;
+    const driver = await WiredApDriver.open({
+      ifname: 'veth0',
+      address: '02:00:00:00:01:00',
+      openPort: (_i, onFrame) => {
+        rx = onFrame;
+        return { send: (_dst, _src, eapol) => void sent.push(eapol), close: () => undefined };
+      },
+    });
+    wps = new WpsAp({
+      driver,
+      ssid: Buffer.from('test-wps'),
+      channel: 1,
+      rsn: true,
+      ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: DEVICE },
+      registrarDevice: DEVICE,
+      credentials: () => [],
+      ...o,
+    });
+    await wps.start();
+    return { driver, sent, rx: (f) => rx(f) };
+  }
+
+  const start = { dst: PAE_GROUP_ADDRESS, src: STA, eapol: buildEapol({ version: 1, type: EapolType.START, body: new Uint8Array(0) }) };
+
+  it('with ieee8021x=1 an EAPOL-Start from a new wired station gets EAP-Request/Identity', async () => {
+    const { sent, rx } = await wired({ ieee8021x: true });
+    rx(start);
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toHaveLength(1);
+    const eap = parseEapol(sent[0] ?? new Uint8Array(0));
+    expect(eap.type).toBe(EapolType.EAP_PACKET);
+    expect([eap.body[0], eap.body[4]]).toEqual([1, 1]); // Request, Identity
+    expect(wps?.mlme?.station(STA)).toMatchObject({ state: 'associated', wired: true });
+  });
+
+  it('without ieee8021x the wired station gets no EAP (hostapd: "Ignore STA")', async () => {
+    const { sent, rx } = await wired({});
+    rx(start);
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toHaveLength(0);
+  });
+
+  it('ignore_broadcast_ssid reaches the driver with the BSS start', async () => {
+    const { driver } = await wired({ hideSsid: true });
+    expect(driver.apParams?.hideSsid).toBe(true);
   });
 });
