@@ -4,23 +4,24 @@
  *   wired        an IEEE 802.1X EAPOL port on the interface (radio/wired):
  *                no beacons or association, EAP-WSC with wired Enrollees
  *                when ieee8021x=1, as hostapd's driver_wired;
- *   sim, nl80211 opened through src/radio's openApDriver and started per BSS
- *                with its SSID on the radio's channel; the BSS's WPS
- *                owner (ap/wps/wps-ap.ts) then adds the RSN and WPS elements and
- *                serves stations (association, EAP-WSC). A driver
- *                that cannot open (no medium, no nl80211) stops the start
- *                with its own message.
+ *   sim, nl80211 opened through src/radio's openApDriver, one per BSS; the
+ *                BSS (ap-bss.ts) starts it once it knows every element, so
+ *                the first Beacon (nl80211: the first START_AP) already
+ *                carries the RSN and WPS elements and the cipher suites,
+ *                as hostapd's first beacon does. A driver that cannot
+ *                open (no medium, no nl80211) stops the start with its
+ *                own message.
  *
  * API:
  *   startRadio(config, ownAddrs, log): Promise<ApRadio[] | undefined>   one per BSS; throws ApRadioError
  *   ApRadio { driver: ApDriver; stop(): Promise<void> }
- *   baseApParams(config, bss): ApParams   the beacon before WPS adds its elements
+ *   baseApParams(config, bss): ApParams   the beacon of a BSS without WPS (RSN, Multi-AP)
  *   RADIOLESS_DRIVERS
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
-
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
+import { bssBaseElements } from './wireless/bss-elements.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
@@ -43,25 +44,25 @@ export interface ApRadio {
   stop(): Promise<void>;
 }
 
-/** The BSS's beacon before WPS adds its elements: SSID, channel, interval, capability. */
+/** The Beacon of a BSS without WPS: SSID, channel, interval, capability, RSN and Multi-AP elements. */
 export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApParams {
   return {
     ssid: bss.ssid ?? Buffer.alloc(0),
     channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
     beaconInterval: DEFAULT_BEACON_INT_TU,
     capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
-    beaconElements: [],
-    probeResponseElements: [],
+    beaconElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
+    probeResponseElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
     ...(bss.ignoreBroadcastSsid === 1 ? { hideSsid: true } : {}),
   };
 }
 
 /**
- * Starts the radio with every BSS of the configuration (hostapd's bss=
+ * Opens the radio for every BSS of the configuration (hostapd's bss=
  * sections share the first BSS's radio and channel; each has its own BSSID,
  * SSID and security). On driver=sim every BSS is a virtual interface of its
- * own on the medium; nl80211 runs the first BSS only for now (a second BSS
- * needs a new AP interface on the wiphy).
+ * own on the medium; on nl80211 a bss= interface that does not exist is
+ * created on the first BSS's wiphy (hostapd's if_add), one START_AP per BSS.
  */
 export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffer[], log: Logger): Promise<ApRadio[] | undefined> {
   if (RADIOLESS_DRIVERS.includes(config.driver)) {
@@ -69,12 +70,10 @@ export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffe
     return undefined;
   }
   if (config.bss.length === 0) throw new ApRadioError(`${config.path}: no BSS`);
-  if (config.bss.length > 1 && config.driver !== 'sim') {
-    throw new ApRadioError(`${config.path}: driver=${config.driver} runs one BSS for now; the bss= sections need driver=sim or driver=none`);
-  }
   const radios: ApRadio[] = [];
   try {
-    for (const [i, bss] of config.bss.entries()) radios.push(await startBssRadio(config, bss, ownAddrs[i] as Buffer, log));
+    const first = config.bss[0]?.iface;
+    for (const [i, bss] of config.bss.entries()) radios.push(await startBssRadio(config, bss, ownAddrs[i] as Buffer, log, i > 0 ? first : undefined));
   } catch (e) {
     for (const r of radios.reverse()) await r.stop().catch(() => undefined);
     throw e;
@@ -82,7 +81,7 @@ export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffe
   return radios;
 }
 
-async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio> {
+async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAddr: Buffer, log: Logger, parentIfname: string | undefined): Promise<ApRadio> {
   const channel = config.channel !== undefined && config.channel > 0 ? config.channel : 1;
   let driver: ApDriver;
   try {
@@ -95,19 +94,16 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
         channel,
         ...(bss.usePaeGroupAddr === 1 ? { usePaeGroupAddr: true } : {}),
         ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
+        ...(parentIfname !== undefined ? { parentIfname } : {}),
+        ...(bss.bridge !== undefined ? { bridge: bss.bridge } : {}),
+        ...(bss.wdsBridge !== undefined ? { wdsBridge: bss.wdsBridge } : {}),
       },
       log,
     );
   } catch (e) {
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
   }
-  try {
-    await driver.startAp(baseApParams(config, bss));
-  } catch (e) {
-    await driver.close().catch(() => undefined);
-    throw new ApRadioError(`${config.path}: driver=${config.driver}: ${bss.iface}: cannot start the AP: ${(e as Error).message}`);
-  }
-  log.info(`${bss.iface}: driver=${config.driver} radio started (BSSID ${formatMac(ownAddr)})`);
+  log.info(`${bss.iface}: driver=${config.driver} radio opened (BSSID ${formatMac(ownAddr)})`);
   return {
     driver,
     stop: async () => {

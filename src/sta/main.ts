@@ -145,7 +145,10 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     driver === undefined
       ? undefined
       : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
-  if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
+  if (radio !== undefined) {
+    netCtx.onSelect = (id) => radio.selectNetwork(id);
+    netCtx.onRemove = (ids) => radio.networksRemoved(ids);
+  }
   let nfcHandoverKey: Buffer | undefined;
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),

@@ -622,6 +622,17 @@ export class RadioStation {
     });
   }
 
+  /**
+   * REMOVE_NETWORK took `ids` away: the connection to one of them ends with a
+   * Deauthentication (reason 3, DEAUTH_LEAVING), as wpa_supplicant's
+   * wpa_supplicant_remove_network does; CTRL-EVENT-DISCONNECTED follows from the driver.
+   */
+  networksRemoved(ids: readonly number[]): void {
+    const c = this.current;
+    if (this.stopped || c === undefined || !ids.includes(c.networkId)) return;
+    this.disconnectCurrent().catch((e: Error) => this.log.debug(`remove_network: disconnect failed: ${e.message}`));
+  }
+
   private async disconnectCurrent(): Promise<void> {
     if (this.current === undefined) return;
     // The driver's 'disconnected' event reports it (CTRL-EVENT-DISCONNECTED ... locally_generated=1).

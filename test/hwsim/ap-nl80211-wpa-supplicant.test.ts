@@ -13,9 +13,9 @@ import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { startWpaSupplicantEr } from '../../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../../harness/wpsd.js';
 import { Nl80211ApDriver } from '../../src/radio/nl80211/ap-driver.js';
-import { withAir, pingOverAir, airAddress, type AirFixture } from './air.js';
-import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';
-import { spawnAirWpsdAp, startAirWpsdAp } from './wpsd-ap.js';
+import { withAir, expectWpa2Connected, type AirFixture } from './air.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
+import { spawnAirWpsdAp, startAirWpsdAp } from '../../harness/air-wpsd-ap.js';
 
 const ER_MS = 60_000;
 const PIN = '12345670';
@@ -36,19 +36,8 @@ async function stopStation(s: Station | undefined): Promise<void> {
 }
 
 /** The station holds the AP's credential, completed the 4-way handshake with wpsd and pings the AP. */
-async function connected(air: AirFixture, apCtrl: CtrlSession, s: Station): Promise<void> {
-  const apMac = air.host('ap').radio?.mac ?? '';
-  const staMac = air.host('sta').radio?.mac ?? '';
-  const ev = await s.ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
-  expect(ev.text).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${apMac} completed`));
-  await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac}$`), ER_MS);
-  const status = await s.sta.cli('status');
-  expect(status).toContain('wpa_state=COMPLETED');
-  expect(status).toContain('key_mgmt=WPA2-PSK');
-  expect(status).toContain('pairwise_cipher=CCMP');
-  expect(status).toContain(`ssid=${REFERENCE_AP.ssid}`);
-  expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
-}
+const connected = (air: AirFixture, apCtrl: CtrlSession, s: Station): Promise<void> =>
+  expectWpa2Connected(air, { sta: s.sta, staCtrl: s.ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS });
 
 describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wpa_supplicant', () => {
   const air = withAir({ radios: ['ap', 'sta'] });

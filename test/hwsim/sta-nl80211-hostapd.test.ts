@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
-import { airAddress, pingOverAir, withAir } from './air.js';
-import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from './daemons.js';
+import { expectWpa2Connected, withAir } from './air.js';
+import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects with WPA2-PSK', () => {
   const air = withAir({ radios: ['ap', 'sta'] });
@@ -31,19 +31,10 @@ describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects
   /** What every case ends with: credential, saved network, WPA2-PSK connection after the 4-way handshake, data across the air. */
   async function connectedWithPsk(sta: DaemonInstance, ctrl: CtrlSession): Promise<void> {
     await ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
-    const connected = await ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
-    expect(connected.text).toBe(`CTRL-EVENT-CONNECTED - Connection to ${bssid()} completed [id=0 id_str=]`);
-    await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac()}$`), ENROLL_MS);
-    const status = await sta.cli('status');
-    expect(status).toContain(`bssid=${bssid()}\n`);
-    expect(status).toContain(`ssid=${REFERENCE_AP.ssid}\n`);
-    expect(status).toContain('wpa_state=COMPLETED\n');
-    expect(status).toContain('key_mgmt=WPA2-PSK\n');
-    expect(status).toContain('pairwise_cipher=CCMP\n');
+    await expectWpa2Connected(air, { sta, staCtrl: ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS, networkId: 0 });
     const saved = sta.currentConf();
     expect(saved).toContain(`ssid="${REFERENCE_AP.ssid}"`);
     expect(saved).toMatch(/psk=("12345678"|[0-9a-f]{64})/);
-    expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
   }
 
   it('PBC: wps_pbc on hostapd and on the station', async () => {
