@@ -6,6 +6,7 @@ import { AuthType, EncrType } from '../wps/values.js';
 import { ConfigFileError, effectiveRsnPairwise, loadHostapdConfig, parseHostapdConfig } from './config.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 import { applyNewApSettings, buildWpsConfigBlock, type NewApSettings } from './config-writer.js';
+import { autoConfigSettings, randomPassphrase } from './enrollee-credential.js';
 
 // Lets a test make the atomic write "crash" part way (see writeFileAtomic in src/common/atomic-write.ts).
 const failure = vi.hoisted(() => ({ mode: 'none' as 'none' | 'rename' | 'midwrite' }));
@@ -168,6 +169,15 @@ describe('writing new AP settings to hostapd.conf', () => {
     await applyNewApSettings(p, { ...WPA2PSK, authType: AuthType.WpaPsk | AuthType.Wpa2Psk, encrType: EncrType.Tkip | EncrType.Aes });
     const { config } = await loadHostapdConfig(p);
     expect(config.bss[0]).toMatchObject({ wpa: 2, wpaKeyMgmt: KeyMgmt.PSK, wpsState: 2 });
+    expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
+  });
+
+  it("an unconfigured AP's settings after its first Enrollee (wps_state=1) load again on a radio", async () => {
+    const p = await fileWith('interface=wlan0\ndriver=sim\nssid=fresh\nwps_state=1\neap_server=1\n');
+    const settings = autoConfigSettings(Buffer.from('fresh'), randomPassphrase(), Buffer.alloc(6));
+    await applyNewApSettings(p, settings);
+    const { config } = await loadHostapdConfig(p);
+    expect(config.bss[0]).toMatchObject({ wpa: 2, wpaKeyMgmt: KeyMgmt.PSK, wpsState: 2, wpaPassphrase: settings.networkKey.toString('latin1') });
     expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
   });
 
