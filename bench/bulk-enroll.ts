@@ -1,9 +1,10 @@
 /**
  * Bench 4, bulk enrollment through the proxy (wpsd only, sim medium): for
- * N = 10, 100, 1000 Enrollees, one `bulk-enroll-child.js` process each (the
- * lab's medium, AP, ER and stations, see there): enrollments per second,
- * median and p99 latency (station start of WPS to credential), the process's
- * peak RSS (VmHWM), and how each grows with N. Each N is capped in time; a
+ * N = 10, 100, 1000 Enrollees, one `bulk-enroll-child.js` process each
+ * (what `wpsd lab --enroll-all` runs, see there): enrollments per second in
+ * total and per channel, median and p99 latency (station start of WPS to
+ * credential), CPU per enrollment, the process's peak RSS (VmHWM) and its
+ * growth over the run, and how each grows with N. Each N is capped in time; a
  * capped run says how many it got through, never an extrapolation.
  *
  * And bench 6 under that load: `wpsd ap` (driver=sim on a sim medium, UPnP
@@ -20,7 +21,6 @@ import { join } from 'node:path';
 import { LogLevel, Logger } from '../src/common/log.js';
 import { labStationSpec, newLabAddressing } from '../src/lab/lab-config.js';
 import { LabStation, type LabEnrollOutcome } from '../src/lab/lab-station.js';
-import { BATCH_INTERVAL_MS, PIN_BATCH } from '../src/lab/lab-enroll-all.js';
 import { Medium } from '../src/radio/sim/medium.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import type { BulkChildResult } from './bulk-enroll-child.js';
@@ -38,6 +38,14 @@ export const BULK_SIZES: ReadonlyArray<{ n: number; capMs: number }> = [
 ];
 /** A child that has not reported this long after its cap is killed (start, AP learn, last batch, stop). */
 const CHILD_GRACE_MS = 60_000;
+/**
+ * Bench 6's load goes through an ER's control socket from this process, so
+ * it is paced by hand: this many PIN Enrollees at a time, batches at least
+ * this far apart (the lab's runs are event-driven; this load only has to be
+ * the same for both ERs).
+ */
+const LOAD_PIN_BATCH = 8;
+const LOAD_BATCH_INTERVAL_MS = 600;
 /** Enrollees of bench 6's load per ER, and its time cap. */
 export const MEMORY_LOAD_ENROLLEES = 45;
 const MEMORY_LOAD_MAX_MS = 50_000;
@@ -99,15 +107,33 @@ interface SizeResult {
   error?: string;
 }
 
+function mibText(kib: number): string {
+  return `${(kib / KIB_PER_MIB).toFixed(0)} MiB`;
+}
+
+/** VmHWM of every process of the run, summed. */
+function totalHwm(r: BulkChildResult): number {
+  return r.hwmKiB + r.channels.reduce((n, c) => n + (c.hwmKiB ?? 0), 0);
+}
+
+/** Enrollments a second while enrolling (first Enrollee's start to the last one's end; lab start and AP learn excluded). */
 function rate(r: BulkChildResult): number | undefined {
-  return r.wallMs > 0 && r.enrolled > 0 ? r.enrolled / (r.wallMs / 1000) : undefined;
+  return r.enrollMs > 0 && r.enrolled > 0 ? r.enrolled / (r.enrollMs / 1000) : undefined;
+}
+
+function channelRate(c: BulkChildResult['channels'][number]): string {
+  return c.enrollMs > 0 ? `${(c.enrolled / (c.enrollMs / 1000)).toFixed(1)}/s` : '-';
 }
 
 function sizeNote(r: BulkChildResult, capMs: number): string {
-  const parts = [`${r.enrolled} of ${r.requested} enrolled in ${(r.wallMs / 1000).toFixed(1)} s`];
+  const parts = [`${r.enrolled} of ${r.requested} enrolled in ${(r.enrollMs / 1000).toFixed(1)} s (${(r.wallMs / 1000).toFixed(1)} s with the labs' start and AP learn)`];
   if (r.failed > 0) parts.push(`${r.failed} failed (first: ${shortError(r.firstFailure ?? '?')})`);
   if (r.capped) parts.push(`stopped by the ${capMs / 1000} s cap: ${r.requested} did not fit the time budget`);
-  parts.push(`paced as the lab: ${PIN_BATCH} PIN Enrollees at a time, batches >= ${BATCH_INTERVAL_MS} ms apart`);
+  parts.push(
+    `${r.channels.length} AP(s), one per channel: ${r.channels.map((c) => `ch ${c.channel} ${channelRate(c)}, air ${c.enrollMs > 0 ? ((c.airBusyUs / 1000 / c.enrollMs) * 100).toFixed(0) : '-'} %`).join('; ')}`,
+  );
+  parts.push(`event-driven: a station starts when its AP's Beacon lists it in Authorized MACs`);
+  parts.push(`load average (1 min) ${r.loadStart.toFixed(1)} at the start, ${r.loadEnd.toFixed(1)} at the end, on 2 CPUs`);
   return parts.join('; ');
 }
 
@@ -115,7 +141,7 @@ function sizeRows(s: SizeResult, capMs: number): BenchRow[] {
   const what = `${BULK_WHAT}, N = ${s.n}`;
   const fail = (w: string): BenchRow => ({ what: `${what}: ${w}`, wpsdNote: s.error ? `failed: ${shortError(s.error)}` : 'no sample', runs: 0 });
   const r = s.r;
-  if (r === undefined) return [fail('enrollments/s'), fail('median latency ms'), fail('p99 latency ms'), fail('peak RSS MiB')];
+  if (r === undefined) return [fail('enrollments/s'), fail('enrollments/s per channel'), fail('median latency ms'), fail('p99 latency ms'), fail('CPU ms per enrollment'), fail('peak RSS MiB'), fail('RSS growth under the load, MiB')];
   const st = r.durationsMs.length > 0 ? stats(r.durationsMs) : undefined;
   const note = sizeNote(r, capMs);
   const row = (w: string, v: number | undefined, runs: number, n?: string): BenchRow => ({
@@ -126,9 +152,25 @@ function sizeRows(s: SizeResult, capMs: number): BenchRow[] {
   });
   return [
     row('enrollments/s', rate(r), r.enrolled, note),
+    row(
+      'enrollments/s per channel',
+      r.channels.length > 0 && rate(r) !== undefined ? (rate(r) as number) / r.channels.length : undefined,
+      r.enrolled,
+      `mean over ${r.channels.length} channel(s): ${r.channels.map((c) => `ch ${c.channel} ${channelRate(c)}`).join(', ')}; planned capacity ${r.perChannelCapacity.toFixed(0)}/s per channel (${(r.airPerEnrollmentUs / 1000).toFixed(2)} ms of air per enrollment at 6 Mb/s, half the air)`,
+    ),
     row('median latency ms', st?.median, r.enrolled),
     row('p99 latency ms', st?.p99, r.enrolled),
-    row('peak RSS MiB', r.hwmKiB / KIB_PER_MIB, 1, 'VmHWM of the one process running medium, AP, ER and the stations'),
+    row('CPU ms per enrollment', r.enrolled > 0 ? r.cpuMs / r.enrolled : undefined, r.enrolled, "user + system of the run's processes (media, APs, ERs, stations), labs' start and AP learn included"),
+    row('peak RSS MiB', totalHwm(r) / KIB_PER_MIB, 1, `VmHWM summed over the processes: the run's (${mibText(r.hwmKiB)})${r.channels.some((c) => c.hwmKiB !== undefined) ? ` and one per channel (${r.channels.map((c) => `ch ${c.channel} ${mibText(c.hwmKiB ?? 0)}`).join(', ')})` : ''}`),
+    row(
+      'RSS growth under the load, MiB',
+      (totalHwm(r) - r.rssBeforeKiB - r.channels.reduce((n, c) => n + (c.rssBeforeKiB ?? 0), 0)) / KIB_PER_MIB,
+      1,
+      `each process's VmHWM at its end less its VmRSS at the run's start (the run's process ${mibText(r.rssBeforeKiB)} -> ${mibText(r.hwmKiB)}${r.channels
+        .filter((c) => c.hwmKiB !== undefined)
+        .map((c) => `; ch ${c.channel} ${mibText(c.rssBeforeKiB ?? 0)} -> ${mibText(c.hwmKiB ?? 0)}`)
+        .join('')})`,
+    ),
   ];
 }
 
@@ -144,8 +186,8 @@ function growthRows(done: readonly SizeResult[]): BenchRow[] {
     const sa = stats(a.r.durationsMs);
     const sb = stats(b.r.durationsMs);
     const f = (x: number, y: number | undefined): string => (y === undefined || y === 0 ? '—' : `x${(x / y).toFixed(2)}`);
-    const note = `from N = ${a.n} to N = ${b.n} (${b.r.enrolled} enrolled${b.r.capped ? ', capped' : ''}): enrollments/s ${rb === undefined ? '—' : f(rb, ra)}, median ${f(sb.median, sa.median)}, p99 ${f(sb.p99, sa.p99)}, peak RSS ${f(b.r.hwmKiB, a.r.hwmKiB)}`;
-    out.push({ what: `${BULK_WHAT}, growth N = ${a.n} -> ${b.n}: peak RSS ratio`, wpsd: b.r.hwmKiB / a.r.hwmKiB, runs: b.r.enrolled, note });
+    const note = `from N = ${a.n} to N = ${b.n} (${b.r.enrolled} enrolled${b.r.capped ? ', capped' : ''}): enrollments/s ${rb === undefined ? '—' : f(rb, ra)}, median ${f(sb.median, sa.median)}, p99 ${f(sb.p99, sa.p99)}, peak RSS ${f(totalHwm(b.r), totalHwm(a.r))}`;
+    out.push({ what: `${BULK_WHAT}, growth N = ${a.n} -> ${b.n}: peak RSS ratio`, wpsd: totalHwm(b.r) / totalHwm(a.r), runs: b.r.enrolled, note });
   }
   return out;
 }
@@ -212,8 +254,8 @@ interface LoadResult {
 
 /**
  * The bulk PIN load driven through an ER's ctrl socket: per batch of
- * PIN_BATCH stations, WPS_ER_PIN <UUID-E> <PIN> for each, then each starts WPS
- * PIN; batches BATCH_INTERVAL_MS apart at least, like the lab's run.
+ * LOAD_PIN_BATCH stations, WPS_ER_PIN <UUID-E> <PIN> for each, then each starts WPS
+ * PIN; batches LOAD_BATCH_INTERVAL_MS apart at least.
  */
 async function bulkLoad(er: { request(c: string, t?: number): Promise<string> }, mediumPath: string, count: number, maxMs: number, firstNumber: number): Promise<LoadResult> {
   const logger = new Logger({ level: LogLevel.ERROR });
@@ -227,11 +269,11 @@ async function bulkLoad(er: { request(c: string, t?: number): Promise<string> },
       res.firstFailure ??= `${mac}: ${o.detail}`;
     }
   };
-  for (let i = 0; i < count && Date.now() - t0 < maxMs; i += PIN_BATCH) {
+  for (let i = 0; i < count && Date.now() - t0 < maxMs; i += LOAD_PIN_BATCH) {
     const started = Date.now();
     const batch: LabStation[] = [];
     try {
-      for (let k = i; k < Math.min(count, i + PIN_BATCH); k++) {
+      for (let k = i; k < Math.min(count, i + LOAD_PIN_BATCH); k++) {
         const spec = labStationSpec(firstNumber + k, addressing);
         const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: SIM_CHANNEL, logger });
         batch.push(new LabStation({ spec, openRadio: () => Promise.resolve({ driver, close: () => driver.close() }), logger }));
@@ -246,7 +288,7 @@ async function bulkLoad(er: { request(c: string, t?: number): Promise<string> },
     } finally {
       await Promise.allSettled(batch.map((s) => s.close()));
     }
-    const rest = BATCH_INTERVAL_MS - (Date.now() - started);
+    const rest = LOAD_BATCH_INTERVAL_MS - (Date.now() - started);
     if (rest > 0) await new Promise((r) => setTimeout(r, rest));
   }
   res.ms = Date.now() - t0;

@@ -37,6 +37,12 @@ import { parseEvent } from '../src/ctrl/client.js';
 import { decodeWireHex } from '../src/ctrl/wire-hex.js';
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { parseWpaSupplicantConfig } from '../src/sta/config.js';
+import { parseNdefMessage, wrapWscNdef } from '../src/wps/nfc/ndef.js';
+import { ndefParts } from '../src/wps/nfc/nfc-envelope.js';
+import { buildConfigToken, buildHandoverRequest, buildHandoverSelect, buildPasswordToken, readHandoverCarrier, readNfcTag, readNfcTagHex } from '../src/wps/nfc/nfc-token.js';
+import { parseOobDevicePassword } from '../src/wps/nfc/oob-device-password.js';
+import { parseHandoverReport, readHandoverRequest, readHandoverSelect } from '../src/wps/nfc/handover.js';
+import { parseCredential } from '../src/wps/credential.js';
 
 export interface FuzzTarget {
   name: string;
@@ -114,6 +120,15 @@ const WPA_CONF = text('ctrl_interface=/run/wpsd\nupdate_config=1\nuuid=12345678-
 const BEACON = Buffer.concat([hex('8000 0000 ffffffffffff 020000000001 020000000001 0000'), hex('0000000000000000 6400 1104'), hex('0004 74657374 dd0e 0050f204 104a0001 10 1044000102')]);
 const NETLINK = hex('14000000 0200 0000 01000000 00000000 00000000');
 
+// NFC: a password token, a configuration token and handover carriers as the daemons print them (a fixed stand-in public key).
+const NFC_PUBKEY = Buffer.alloc(192, 0x5a);
+const NFC_PW_TOKEN = buildPasswordToken({ passwordId: 0x1234, publicKey: NFC_PUBKEY, password: Buffer.alloc(32, 0x33) });
+const NFC_CONFIG_TOKEN = buildConfigToken(parseCredential(CREDENTIAL.subarray(4)), { rfBands: 1, apChannel: 6, macAddress: Buffer.from('020000000001', 'hex') });
+const NFC_HS_REQ = wrapWscNdef(buildHandoverRequest({ publicKey: NFC_PUBKEY, uuidE: Buffer.alloc(16, 0x11) }));
+const NFC_HS_SEL_CARRIER = buildHandoverSelect({ publicKey: NFC_PUBKEY, ssid: text('net'), rfBands: 1, apChannel: 6, macAddress: Buffer.from('020000000001', 'hex') });
+const NFC_HS_SEL = wrapWscNdef(NFC_HS_SEL_CARRIER);
+const hexText = (b: Buffer): Buffer => text(b.toString('hex').toUpperCase());
+
 export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: 'wps-attributes', maxBytes: 50_000, seeds: [ATTRS, CREDENTIAL], run: (b) => void parseAttributes(b) },
   { name: 'wps-attributes-workarounds', maxBytes: 50_000, seeds: [ATTRS, CREDENTIAL, Buffer.concat([ATTRS, Buffer.alloc(64)])], run: (b) => void parseAttributes(b, { workarounds: true }) },
@@ -186,4 +201,26 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { name: 'ctrl-wire-hex', maxBytes: 8192, seeds: [text('746573742d777073')], run: (b) => void decodeWireHex(b.toString('latin1'), 1024) },
   { name: 'hostapd-conf', maxBytes: 65_536, seeds: [HOSTAPD_CONF], run: (b) => void parseHostapdConfig(b, 'fuzz.conf') },
   { name: 'wpa-supplicant-conf', maxBytes: 65_536, seeds: [WPA_CONF], run: (b) => void parseWpaSupplicantConfig(b, 'fuzz.conf') },
+  { name: 'nfc-ndef', maxBytes: 50_000, seeds: [wrapWscNdef(NFC_PW_TOKEN), NFC_HS_SEL], run: (b) => void parseNdefMessage(b) },
+  { name: 'nfc-ndef-parts', maxBytes: 50_000, seeds: [wrapWscNdef(NFC_CONFIG_TOKEN), NFC_HS_REQ], run: (b) => void ndefParts(b) },
+  { name: 'nfc-oob-device-password', maxBytes: 512, seeds: [NFC_PW_TOKEN.subarray(4, 4 + NFC_PW_TOKEN.readUInt16BE(2))], run: (b) => void parseOobDevicePassword(b) },
+  { name: 'nfc-tag', maxBytes: 50_000, seeds: [NFC_PW_TOKEN, NFC_CONFIG_TOKEN, wrapWscNdef(NFC_PW_TOKEN), wrapWscNdef(NFC_CONFIG_TOKEN)], run: (b) => void readNfcTag(b) },
+  // wps_nfc_tag_read's argument: hex text, raw WSC or an NDEF message.
+  { name: 'nfc-tag-hex', maxBytes: 16_384, seeds: [hexText(NFC_PW_TOKEN), hexText(wrapWscNdef(NFC_CONFIG_TOKEN))], run: (b) => void readNfcTagHex(b.toString('latin1')) },
+  { name: 'nfc-handover-carrier', maxBytes: 50_000, seeds: [NFC_HS_REQ, NFC_HS_SEL, NFC_HS_SEL_CARRIER], run: (b) => void readHandoverCarrier(b) },
+  {
+    name: 'nfc-report-handover',
+    maxBytes: 16_384,
+    seeds: [text(`RESP WPS ${hexText(NFC_HS_REQ).toString()} ${hexText(NFC_HS_SEL).toString()}`), text(`INIT WPS ${hexText(NFC_HS_REQ).toString()} ${hexText(NFC_HS_SEL).toString()}`)],
+    // nfc_report_handover's words, then both records read as the AP and the station read them.
+    run: (b) => {
+      const r = parseHandoverReport(b.toString('latin1').split(' '));
+      try {
+        readHandoverRequest(r.request);
+      } catch (e) {
+        if (!isTypedRefusal(e)) throw e;
+      }
+      readHandoverSelect(r.select);
+    },
+  },
 ];

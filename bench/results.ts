@@ -71,16 +71,21 @@ function cell(s: string): string {
 
 /** `notes` are extra lines under the heading (e.g. the machine's load while the run went). */
 export function renderMarkdown(rows: readonly BenchRow[], when: Date, notes: readonly string[] = []): string {
-  const machine = machineLine();
   const lines = [
     '# wpsd benchmark results',
     '',
     `Written by \`npm run bench\` on ${when.toISOString()}. Ratio is wpsd / reference (below 1: wpsd is faster or smaller). Two run counts are wpsd / reference.`,
     ...notes.map((n) => `\n${n}`),
     '',
-    '| what | wpsd | reference | ratio | runs | machine |',
-    '|---|---|---|---|---|---|',
+    renderTable(rows),
   ];
+  return lines.join('\n');
+}
+
+/** The rows as a Markdown table (ending in a newline). */
+export function renderTable(rows: readonly BenchRow[]): string {
+  const machine = machineLine();
+  const lines = ['| what | wpsd | reference | ratio | runs | machine |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const ref = r.reference === undefined ? (r.referenceNote ?? '—') : `${fmt(r.reference)} (${r.referenceName ?? 'reference'})`;
     const ratio = r.wpsd === undefined || r.reference === undefined || r.reference === 0 ? '—' : fmt(r.wpsd / r.reference);
@@ -89,4 +94,26 @@ export function renderMarkdown(rows: readonly BenchRow[], when: Date, notes: rea
     lines.push(`| ${cell(r.what)}${r.note ? ` — ${cell(r.note)}` : ''} | ${cell(wpsd)} | ${cell(ref)} | ${ratio} | ${runs} | ${machine} |`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * bench/hwsim-radio.ts runs in the hwsim VM, apart from `npm run bench`: its
+ * section of RESULTS.md sits between these markers and survives the other's
+ * rewrite of the file.
+ */
+export const HWSIM_SECTION_BEGIN = '<!-- hwsim-radio: written by npm run bench:hwsim -->';
+export const HWSIM_SECTION_END = '<!-- /hwsim-radio -->';
+
+/** The hwsim section of `text` (markers included), or '' when it has none. */
+export function hwsimSection(text: string): string {
+  const a = text.indexOf(HWSIM_SECTION_BEGIN);
+  const b = text.indexOf(HWSIM_SECTION_END);
+  return a < 0 || b < a ? '' : text.slice(a, b + HWSIM_SECTION_END.length) + '\n';
+}
+
+/** `text` with its hwsim section replaced by `section` (appended when it had none). */
+export function withHwsimSection(text: string, section: string): string {
+  const old = hwsimSection(text);
+  if (old === '') return `${text.trimEnd()}\n\n${section}`;
+  return text.replace(old, section);
 }

@@ -3,11 +3,11 @@
  * Timings are reported here only, never asserted in tests.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { renderMarkdown, type BenchRow } from './results.js';
+import { hwsimSection, renderMarkdown, withHwsimSection, type BenchRow } from './results.js';
 import { benchCryptoFloor } from './crypto-floor.js';
 import { benchRegistration } from './registration.js';
 import { disposeAllOnSignals } from '../harness/netns.js';
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   // dist/bench/run.js -> <repo>/bench/RESULTS.md
   const here = dirname(fileURLToPath(import.meta.url));
   const out = join(here, here.includes(`${'dist'}`) ? '../../bench/RESULTS.md' : 'RESULTS.md');
-  writeFileSync(out, md);
+  // The hwsim VM's section (npm run bench:hwsim) stays.
+  const kept = existsSync(out) ? hwsimSection(readFileSync(out, 'utf8')) : '';
+  writeFileSync(out, kept === '' ? md : withHwsimSection(md, kept));
   process.stdout.write(md);
 }
 

@@ -11,8 +11,12 @@ import { ManagedProcess, type NetnsHost } from './netns.js';
 import { DaemonInstance, daemonFiles, whenStarted } from './reference-daemon.js';
 import { erConf, type ErConfigOptions } from './wpa-supplicant.js';
 
-/** The built `wpsd` binary (`npx tsc -p tsconfig.build.json`; `npm test` builds it first). */
-export const WPSD_CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+/**
+ * The built `wpsd` binary (`npx tsc -p tsconfig.build.json`; `npm test` builds
+ * it first), or WPSD_CLI from the environment: the hwsim VM runs the same
+ * build bundled (scripts/hwsim-bundle.mjs), which Node starts faster there.
+ */
+export const WPSD_CLI = process.env.WPSD_CLI ?? join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
 /**
  * `wpsd ARGS` in the test's own (root) namespace, for tests that open no

@@ -5,8 +5,11 @@
 set -uo pipefail
 [ "${HWSIM_VM:-}" = 1 ] || { echo "hwsim-group: runs inside scripts/hwsim-vm.sh only" >&2; exit 2; }
 echo "hwsim-group: $(uname -r), $(ls /sys/class/ieee80211 | wc -l) radios, node $(node -v)"
-# The first Node start reads thousands of files over 9p; do it once here, outside any test's wait.
-node dist/src/cli.js --help >/dev/null 2>&1 || true
+# The first Node start reads its files over 9p (then the page cache has them, the root being cache=loose):
+# once here, outside any test's wait.
+CLI=${WPSD_CLI:-dist/src/cli.js}
+cat "$(command -v node)" "$(dirname "$CLI")"/*.js > /dev/null 2>&1
+node "$CLI" --help >/dev/null 2>&1 || true
 start=$(date +%s)
 export HWSIM_LOG_DIR=/vmshare/logs
 node node_modules/vitest/vitest.mjs run --config vitest.hwsim.config.ts --reporter=verbose --reporter=json --outputFile.json=/vmshare/vitest.json "$@"

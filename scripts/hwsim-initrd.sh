@@ -6,6 +6,10 @@
 # over virtio-9p with a tmpfs overlay on top (every host path reads the same
 # inside; writes stay in the VM's memory), mounts the shared job directory
 # writable at /vmshare, and switches root to run /vmshare/inside.sh.
+# The root is mounted cache=loose: it is read-only and nothing on the host
+# changes under a run, so the guest keeps what it read in its page cache
+# instead of asking the host again over 9p at every open and read (a Node
+# start reads hundreds of modules; under TCG each 9p round trip is slow).
 set -euo pipefail
 K=$1
 OUT=$2
@@ -29,7 +33,7 @@ for m in $MODS; do
   [ -f /mods/\$m.ko ] && { insmod /mods/\$m.ko || echo "hwsim-initrd: insmod \$m failed"; }
 done
 fail() { echo "hwsim-initrd: \$1"; dmesg | tail -20; poweroff -f; }
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /lower || fail "9p root mount failed"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /lower || fail "9p root mount failed"
 mount -t tmpfs tmpfs /upper; mkdir -p /upper/u /upper/w
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot || fail "overlay mount failed"
 mkdir -p /newroot/vmshare
@@ -37,5 +41,5 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 vmshare /newroot/vmsha
 exec switch_root /newroot /vmshare/inside.sh
 INIT
 chmod +x "$D/init"
-(cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
+(cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$OUT.$$.tmp"
+mv "$OUT.$$.tmp" "$OUT"

@@ -22,9 +22,9 @@ command -v qemu-system-x86_64 >/dev/null || { echo "hwsim-vm: qemu-system-x86_64
 K=$(ls /lib/modules | sort -V | tail -1)
 [ -f "/boot/vmlinuz-$K" ] || { echo "hwsim-vm: no /boot/vmlinuz-$K (apt-get install linux-image-amd64)" >&2; exit 2; }
 find "/lib/modules/$K" -name 'mac80211_hwsim.ko*' | grep -q . || { echo "hwsim-vm: kernel $K has no mac80211_hwsim module" >&2; exit 2; }
-INITRD=${TMPDIR:-/tmp}/wpsd-hwsim-initrd-$K.gz
-# Rebuilt when this script's builder is newer than the cached image.
-if [ ! -s "$INITRD" ] || [ "$HERE/hwsim-initrd.sh" -nt "$INITRD" ]; then bash "$HERE/hwsim-initrd.sh" "$K" "$INITRD"; fi
+# One cached image per builder text: checkouts with another builder (other branches on this machine) keep theirs.
+INITRD=${TMPDIR:-/tmp}/wpsd-hwsim-initrd-$K-$(sha1sum "$HERE/hwsim-initrd.sh" | cut -c1-12).gz
+if [ ! -s "$INITRD" ]; then bash "$HERE/hwsim-initrd.sh" "$K" "$INITRD"; fi
 mkdir -p "$OUT"
 OUT=$(readlink -f "$OUT")
 rm -f "$OUT/job.out" "$OUT/rc" "$OUT/console.log"

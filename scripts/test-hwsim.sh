@@ -12,7 +12,9 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 start=$(date +%s)
 GROUP=$(mktemp /tmp/hwsim-group.XXXXXX.sh)
 trap 'rm -f "$GROUP"' EXIT
-{ echo '#!/usr/bin/env bash'; printf 'exec bash scripts/hwsim-group.sh'; printf ' %q' "$@"; echo; } > "$GROUP"
+# The daemons start from the bundled build (scripts/hwsim-bundle.mjs says why).
+CLI=$(node scripts/hwsim-bundle.mjs)
+{ echo '#!/usr/bin/env bash'; printf 'export WPSD_CLI=%q\n' "$CLI"; printf 'exec bash scripts/hwsim-group.sh'; printf ' %q' "$@"; echo; } > "$GROUP"
 bash scripts/hwsim-vm.sh "$GROUP" "$OUT" 6
 status=$?
 cat "$OUT/job.out" 2>/dev/null

@@ -1,14 +1,16 @@
 // WPS with NFC on the sim medium, separate processes: `wpsd ap` (driver=sim,
 // UPnP on its veth) and `wpsd sta -D sim` stations. A station's password
-// token read by the AP; the AP's configuration token read by a station; and
-// a station's password token read by Debian wpa_supplicant as External
-// Registrar, the station enrolling through the AP's UPnP proxy.
+// token read by the AP; the AP's configuration token read by a station; a
+// station's password token read by Debian wpa_supplicant as External
+// Registrar, the station enrolling through the AP's UPnP proxy; and NFC
+// connection handover, the station initiating, with wpsd's AP and with
+// Debian wpa_supplicant's External Registrar as the selector.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 import { withTopology } from '../harness/fixture.js';
 import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../harness/wpsd.js';
-import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
+import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, staUuid, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
 
 const TEST_MS = 120_000;
 
@@ -58,14 +60,20 @@ describe('NFC tokens on the sim medium: wpsd ap, wpsd sta and Debian wpa_supplic
     TEST_MS,
   );
 
+  // An ER hands Enrollees the AP's settings, so it learns them first (once for the file).
+  let erLearned: Promise<void> | undefined;
+  const erReady = (): Promise<void> =>
+    (erLearned ??= (async () => {
+      expect(await erCtrl.request('WPS_ER_START')).toBe('OK\n');
+      await erCtrl.waitFor(new RegExp(`^WPS-ER-AP-ADD ${AP_UUID} `), ER_MS);
+      expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${AP_UUID} ${AP_PIN}`)).toBe('OK\n');
+      await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, ER_MS);
+    })());
+
   it(
     "Debian wpa_supplicant's ER reads a station's password token; the station enrolls through the AP proxy",
     async () => {
-      expect(await erCtrl.request('WPS_ER_START')).toBe('OK\n');
-      await erCtrl.waitFor(new RegExp(`^WPS-ER-AP-ADD ${AP_UUID} `), ER_MS);
-      // An ER hands Enrollees the AP's settings, so it learns them first.
-      expect(await erCtrl.requestUntilOk(`WPS_ER_LEARN ${AP_UUID} ${AP_PIN}`)).toBe('OK\n');
-      await erCtrl.waitFor(/^WPS-ER-AP-SETTINGS /, ER_MS);
+      await erReady();
       const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 33, medium, args: ['-d'] }));
       const ctrl = env.track(await sta.ctrl());
       const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
@@ -74,6 +82,76 @@ describe('NFC tokens on the sim medium: wpsd ap, wpsd sta and Debian wpa_supplic
       expect(await sta.cli('wps_nfc')).toBe('OK\n');
       await erCtrl.waitFor(/^WPS-SUCCESS/, ENROLL_MS);
       await waitStaEnrolled(ctrl);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "connection handover with wpsd's AP: the AP takes the station's request, the station the AP's select; the abbreviated run gives the credential",
+    async () => {
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 34, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const apCtrl = env.track(await ap.ctrl());
+      // Before the request: a new password token replaces the station's DH key, as in wpa_supplicant.
+      const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      const req = (await sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      expect(req).toMatch(/^D2[0-9A-F]+$/);
+      // A password token is no handover request; the AP refuses it and stays as it was.
+      // hostapd_cli has no nfc_report_handover: the command goes to the socket as hostapd's own tests send it.
+      const report = (role: string, r: string): Promise<string> => apCtrl.request(`NFC_REPORT_HANDOVER ${role} WPS ${r} ${sel}`);
+      // A password token is no handover request; the AP refuses it and stays as it was.
+      expect(await report('RESP', token)).toBe('FAIL\n');
+      expect(await report('INIT', req)).toBe('FAIL\n');
+      expect(await report('RESP', req)).toBe('OK\n');
+      expect(await sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      const { connected } = await waitStaEnrolled(ctrl);
+      expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed`));
+      expect(ctrl.events.map((e) => e.text)).toContainEqual(expect.stringMatching(/^WPS-SUCCESS/));
+      expect((await apCtrl.waitFor(/^WPS-REG-SUCCESS /, ENROLL_MS)).text).toContain(staUuid(34));
+      expect(await sta.cli('list_networks')).toContain(`\t${AP_SSID}\t`);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "connection handover with Debian wpa_supplicant's ER as selector: the station enrolls through the AP proxy with the ER's DH key",
+    async () => {
+      await erReady();
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 35, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const sel = (await wpas.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR', AP_UUID)).trim();
+      expect(sel).toMatch(/^D2[0-9A-F]+$/);
+      const req = (await sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      erCtrl.mark();
+      expect(await wpas.cli('nfc_report_handover', 'RESP', 'WPS', req, sel)).toBe('OK\n');
+      expect(await sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      await erCtrl.waitFor(/^WPS-SUCCESS/, ENROLL_MS);
+      const { connected } = await waitStaEnrolled(ctrl);
+      expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed`));
+      expect(ctrl.events.map((e) => e.text)).toContainEqual(expect.stringMatching(/^WPS-SUCCESS/));
+      expect(await sta.cli('list_networks')).toContain(`\t${AP_SSID}\t`);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "a station reads the AP's password token and, as Registrar, learns the AP with it (wps_reg <BSSID> nfc-pw)",
+    async () => {
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 36, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const token = (await ap.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_token', 'enable')).toBe('');
+      try {
+        // Without the token read first there is no device password for the AP's token ID.
+        expect(await sta.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+        expect(await sta.cli('wps_reg', AP_BSSID, 'nfc-pw')).toBe('OK\n');
+        const { connected } = await waitStaEnrolled(ctrl);
+        expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed`));
+        expect(await sta.cli('list_networks')).toContain(`\t${AP_SSID}\t`);
+      } finally {
+        expect(await ap.cli('wps_nfc_token', 'disable')).toBe('');
+      }
     },
     TEST_MS,
   );

@@ -1,7 +1,8 @@
 /**
  * The README's headless command: `wpsd lab --enroll-all --enrollees 50`
- * enrolls fifty simulated stations by PIN through the AP's proxy and the
- * External Registrar, prints the summary and exits 0 (bounded to 120 s);
+ * enrolls fifty simulated stations by PIN through three APs' proxies (three
+ * channels, a process each) and their External Registrars, prints the
+ * summary and exits 0 (bounded to 120 s);
  * PBC does it one button at a time; a run stopped midway exits 1.
  */
 import { spawn } from 'node:child_process';
@@ -51,6 +52,9 @@ describe('wpsd lab options', () => {
     const many = await runLab(['--enroll-all', '--enrollees', '1001']);
     expect(many.code).not.toBe(0);
     expect(many.stderr).toContain('a number of stations from 1 to 1000 is expected');
+    const rate = await runLab(['--rate', '50']);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toContain('--rate takes effect with --enroll-all only');
   });
 });
 
@@ -62,6 +66,14 @@ describe('wpsd lab --enroll-all', () => {
     expect(r.stdout, why).toMatch(/^failed: {3}0$/m);
     expect(r.stdout, why).toMatch(/^total time: \d+\.\d\d s$/m);
     expect(r.stdout, why).toMatch(/^per enrollment: median \d+\.\d\d s, p99 \d+\.\d\d s$/m);
+    // 100/s needs three APs at about 41/s each: three channels, each a process of its own.
+    expect(r.stdout, why).toMatch(/^APs: 3 on channels 6, 1, 11 \(planned for 100\/s: /m);
+    expect(r.stdout, why).toMatch(/^ {2}channel 1: 17\/17 enrolled in \d+\.\d\d s/m);
+    expect(r.stdout, why).toMatch(/^ {2}channel 6: 17\/17 enrolled in \d+\.\d\d s/m);
+    expect(r.stdout, why).toMatch(/^ {2}channel 11: 16\/16 enrolled in \d+\.\d\d s/m);
+    expect(r.stdout, why).toMatch(/^scans: \d+\.\d\d per enrollment; the first found the AP selected for \d+ of 50$/m);
+    expect(r.stdout, why).toMatch(/^CPU: \d+\.\d ms per enrollment/m);
+    expect(r.stdout, why).toMatch(/^memory: VmRSS \d+ MiB before the run, VmHWM \d+ MiB after it; channel processes, VmRSS at start -> VmHWM, MiB: ch 1 \d+ -> \d+, ch 6 \d+ -> \d+, ch 11 \d+ -> \d+$/m);
     expect(r.code, why).toBe(0);
   });
 

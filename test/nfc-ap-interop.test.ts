@@ -16,7 +16,7 @@ import { withTopology } from '../harness/fixture.js';
 import { REFERENCE_AP, startHostapd, type HostapdInstance } from '../harness/hostapd.js';
 import { hostMac } from '../harness/netns.js';
 import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
-import { startWpsdAp, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
+import { startWpsdAp, startWpsdSta, WPSD_CLI, type WpsdApInstance } from '../harness/wpsd.js';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 
 const execFileP = promisify(execFile);
@@ -36,19 +36,21 @@ async function tokenLines(): Promise<Record<string, string>> {
 const trim = (s: string): string => s.trim();
 
 describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () => {
-  const env = withTopology({ hosts: ['hapd', 'ap', 'er'], link: 'bridge' });
+  const env = withTopology({ hosts: ['hapd', 'ap', 'er', 'er2'], link: 'bridge' });
   let hostapd: HostapdInstance;
   let ap: WpsdApInstance;
   let wpas: WpaSupplicantInstance;
   let erCtrl: CtrlSession;
+  let nfc: Record<string, string>;
 
   beforeAll(async () => {
-    const nfc = await tokenLines();
+    nfc = await tokenLines();
     hostapd = env.track(await startHostapd({ host: env.host('hapd'), extra: nfc }));
     // The same BSSID as hostapd's, so that the tokens that carry it compare byte for byte.
     const bssid = await hostMac(env.host('hapd'));
     ap = env.track(await startWpsdAp({ host: env.host('ap'), uuid: WPSD_AP_UUID, extra: { ...nfc, bssid } }));
-    wpas = env.track(await startWpaSupplicantEr({ host: env.host('er') }));
+    // The ER holds the same NFC key as wpsd's ER below, so that their handover selects compare byte for byte.
+    wpas = env.track(await startWpaSupplicantEr({ host: env.host('er'), extra: nfc }));
     erCtrl = env.track(await wpas.ctrl());
   });
 
@@ -90,5 +92,64 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
     expect(run.reply).toBe('OK\n');
     expect(run.settings).toContain(`ssid=${REFERENCE_AP.ssid}`);
     expect(trim(await ap.cli('wps_nfc_token', 'disable'))).toBe('');
+  });
+
+  it("takes wpa_supplicant's handover request as hostapd does (NFC_REPORT_HANDOVER RESP WPS), and refuses what hostapd refuses", async () => {
+    // hostapd_cli has no nfc_report_handover: the command goes to both control sockets as hostapd's own tests send it.
+    const theirs = env.track(await hostapd.ctrl());
+    const ours = env.track(await ap.ctrl());
+    const req = trim(await wpas.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR'));
+    const sel = trim(await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR'));
+    const pw = trim(await wpas.cli('wps_nfc_token', 'NDEF'));
+    const rawCarrier = req.slice(req.indexOf('0038'));
+    const cases = [
+      `RESP WPS ${req} ${sel}`,
+      // hostapd reads only the request: the select may be anything that is hex.
+      `RESP WPS ${req} 00`,
+      `INIT WPS ${req} ${sel}`,
+      `RESP P2P ${req} ${sel}`,
+      `RESP WPS ${pw} ${sel}`,
+      `RESP WPS ${rawCarrier} ${sel}`,
+      `RESP WPS ${req.slice(0, 40)} ${sel}`,
+      `RESP WPS ${req.slice(1)} ${sel}`,
+      `RESP WPS ${req} zz`,
+      `RESP WPS ${req}`,
+    ];
+    for (const c of cases) {
+      expect(trim(await ours.request(`NFC_REPORT_HANDOVER ${c}`)), c).toBe(trim(await theirs.request(`NFC_REPORT_HANDOVER ${c}`)));
+    }
+    expect(trim(await ours.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`))).toBe('OK');
+  });
+
+  it("wpsd's ER writes the same configuration token and handover select for the learned AP as wpa_supplicant's ER, and the same token for a configured network", async () => {
+    // Needs wpa_supplicant's ER started with the AP learned (the test before this one).
+    const ours = env.track(await startWpsdSta({ host: env.host('er2'), extra: nfc }));
+    const ourCtrl = env.track(await ours.ctrl());
+    expect(trim(await ourCtrl.request('WPS_ER_START'))).toBe('OK');
+    await ourCtrl.waitFor(new RegExp(`^WPS-ER-AP-ADD ${WPSD_AP_UUID} `), EVENT_MS);
+    expect((await erLearn(ourCtrl, WPSD_AP_UUID, REFERENCE_AP.apPin, { timeoutMs: EVENT_MS })).reply).toBe('OK\n');
+    for (const args of [['wps_er_nfc_config_token', 'WPS', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'NDEF', WPSD_AP_UUID], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR', WPSD_AP_UUID]]) {
+      const theirs = trim(await wpas.cli(...args));
+      expect(theirs, args.join(' ')).toMatch(/^[0-9A-F]{40,}$/);
+      expect(trim(await ours.cli(...args)), args.join(' ')).toBe(theirs);
+    }
+    // A station's own network as a configuration token (wps_nfc_config_token <WPS|NDEF> <id>): the same network on both.
+    const addNetwork = async (c: CtrlSession): Promise<string> => {
+      const id = trim(await c.request('ADD_NETWORK'));
+      expect(trim(await c.request(`SET_NETWORK ${id} ssid "${REFERENCE_AP.ssid}"`))).toBe('OK');
+      expect(trim(await c.request(`SET_NETWORK ${id} psk "${REFERENCE_AP.passphrase}"`))).toBe('OK');
+      return id;
+    };
+    const [theirId, ourId] = [await addNetwork(erCtrl), await addNetwork(ourCtrl)];
+    for (const f of ['WPS', 'NDEF']) {
+      const theirs = trim(await wpas.cli('wps_nfc_config_token', f, theirId));
+      expect(theirs).toMatch(/^[0-9A-F]{40,}$/);
+      expect(trim(await ours.cli('wps_nfc_config_token', f, ourId))).toBe(theirs);
+    }
+    expect(trim(await ours.cli('wps_nfc_config_token', 'NDEF', '99'))).toBe(trim(await wpas.cli('wps_nfc_config_token', 'NDEF', '99')));
+    expect(trim(await ours.cli('wps_nfc_config_token', 'NDEF'))).toBe(trim(await wpas.cli('wps_nfc_config_token', 'NDEF')));
+    for (const args of [['wps_er_nfc_config_token', 'FOO', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'WPS', '02:00:00:00:00:99'], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR'], ['nfc_get_handover_sel', 'WPS', 'WPS-CR', WPSD_AP_UUID]]) {
+      expect(trim(await ours.cli(...args)), args.join(' ')).toBe(trim(await wpas.cli(...args)));
+    }
   });
 });

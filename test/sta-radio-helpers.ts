@@ -141,6 +141,7 @@ export async function addStation(lab: Pick<Lab, 'dir' | 'stations'>, mac: MacAdd
     ...extra,
   });
   netCtx.onSelect = (id) => radio.selectNetwork(id);
+  netCtx.onRemove = (ids) => radio.networksRemoved(ids);
   const registry = new CommandRegistry();
   registerNetworkCommands(registry, netCtx);
   registerRadioCommands(registry, radio);

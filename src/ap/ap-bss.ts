@@ -156,7 +156,8 @@ export class ApBss {
         logger: this.log,
       });
     }
-    await this.startWps(false);
+    // The radio is open but not beaconing: the BSS starts with every element in its first Beacon.
+    await this.startWps(true);
     if (this.ctrl !== undefined) registerNfcCommands(this.ctrl.registry, this.nfcControl(), { log: this.log });
     // The commands reach whichever WpsAp is current; without one (disabled) they fail, as hostapd's.
     // With or without a radio, as hostapd: on driver=wired a wired Enrollee uses them over EAPOL; on driver=none no Enrollee reaches them, as there.
@@ -169,7 +170,7 @@ export class ApBss {
     }
   }
 
-  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (it is down after DISABLE). */
+  /** WPS of this BSS from its configuration; `startBss`: bring the radio's BSS up too (at the start, and after DISABLE). */
   private async startWps(startBss: boolean): Promise<void> {
     const conf = this.conf;
     const uuid = this.state.uuid;
@@ -323,6 +324,7 @@ export class ApBss {
         wpsState: () => (state.wpsState === 1 ? WpsState.NotConfigured : WpsState.Configured),
       },
       apPin: { pin: conf.apPin, setupLocked: conf.apSetupLocked },
+      nfc: conf.wpsNfc,
       siblings: () => this.wpsSiblings().flatMap((b) => (b.wps !== undefined ? [b.wps] : [])),
       now: this.now,
       logger: this.log,

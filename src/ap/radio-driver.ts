@@ -4,23 +4,24 @@
  *   wired        an IEEE 802.1X EAPOL port on the interface (radio/wired):
  *                no beacons or association, EAP-WSC with wired Enrollees
  *                when ieee8021x=1, as hostapd's driver_wired;
- *   sim, nl80211 opened through src/radio's openApDriver and started per BSS
- *                with its SSID on the radio's channel; the BSS's WPS
- *                owner (ap/wps/wps-ap.ts) then adds the RSN and WPS elements and
- *                serves stations (association, EAP-WSC). A driver
- *                that cannot open (no medium, no nl80211) stops the start
- *                with its own message.
+ *   sim, nl80211 opened through src/radio's openApDriver, one per BSS; the
+ *                BSS (ap-bss.ts) starts it once it knows every element, so
+ *                the first Beacon (nl80211: the first START_AP) already
+ *                carries the RSN and WPS elements and the cipher suites,
+ *                as hostapd's first beacon does. A driver that cannot
+ *                open (no medium, no nl80211) stops the start with its
+ *                own message.
  *
  * API:
  *   startRadio(config, ownAddrs, log): Promise<ApRadio[] | undefined>   one per BSS; throws ApRadioError
  *   ApRadio { driver: ApDriver; stop(): Promise<void> }
- *   baseApParams(config, bss): ApParams   the beacon before WPS adds its elements
+ *   baseApParams(config, bss): ApParams   the beacon of a BSS without WPS (RSN, Multi-AP)
  *   RADIOLESS_DRIVERS
  */
 import type { Logger } from '../common/log.js';
 import type { ApDriver, ApParams } from '../radio/driver.js';
-
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
+import { bssBaseElements } from './wireless/bss-elements.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
@@ -43,21 +44,21 @@ export interface ApRadio {
   stop(): Promise<void>;
 }
 
-/** The BSS's beacon before WPS adds its elements: SSID, channel, interval, capability. */
+/** The Beacon of a BSS without WPS: SSID, channel, interval, capability, RSN and Multi-AP elements. */
 export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApParams {
   return {
     ssid: bss.ssid ?? Buffer.alloc(0),
     channel: config.channel !== undefined && config.channel > 0 ? config.channel : 1,
     beaconInterval: DEFAULT_BEACON_INT_TU,
     capability: CAP_ESS | (bss.wpa !== 0 ? CAP_PRIVACY : 0),
-    beaconElements: [],
-    probeResponseElements: [],
+    beaconElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
+    probeResponseElements: bssBaseElements((bss.wpa & 2) !== 0, bss.multiAp),
     ...(bss.ignoreBroadcastSsid === 1 ? { hideSsid: true } : {}),
   };
 }
 
 /**
- * Starts the radio with every BSS of the configuration (hostapd's bss=
+ * Opens the radio for every BSS of the configuration (hostapd's bss=
  * sections share the first BSS's radio and channel; each has its own BSSID,
  * SSID and security). On driver=sim every BSS is a virtual interface of its
  * own on the medium; nl80211 runs the first BSS only for now (a second BSS
@@ -101,13 +102,7 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
   } catch (e) {
     throw new ApRadioError(`${config.path}: driver=${config.driver}: ${(e as Error).message}`);
   }
-  try {
-    await driver.startAp(baseApParams(config, bss));
-  } catch (e) {
-    await driver.close().catch(() => undefined);
-    throw new ApRadioError(`${config.path}: driver=${config.driver}: ${bss.iface}: cannot start the AP: ${(e as Error).message}`);
-  }
-  log.info(`${bss.iface}: driver=${config.driver} radio started (BSSID ${formatMac(ownAddr)})`);
+  log.info(`${bss.iface}: driver=${config.driver} radio opened (BSSID ${formatMac(ownAddr)})`);
   return {
     driver,
     stop: async () => {

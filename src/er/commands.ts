@@ -3,12 +3,13 @@
  * wpa_supplicant's ctrl_iface.c does: WPS_ER_START [IP], WPS_ER_STOP,
  * WPS_ER_LEARN, WPS_ER_SET_CONFIG, WPS_ER_CONFIG (SSID and key in hex, as
  * wpa_cli sends them), WPS_ER_PBC (FAIL-PBC-OVERLAP, FAIL-UNKNOWN-UUID,
- * FAIL-NO-AP-SETTINGS), WPS_ER_PIN.
+ * FAIL-NO-AP-SETTINGS), WPS_ER_PIN, WPS_ER_NFC_CONFIG_TOKEN.
  */
 import { parseMac } from '../common/mac.js';
 import { decodeWireHex, KEY_MAX_LEN, WireHexError } from '../ctrl/wire-hex.js';
 import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../ctrl/registry.js';
 import type { Credential } from '../wps/credential.js';
+import { wrapWscNdef } from '../wps/nfc/ndef.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { parseSelector, type ErReply, type ExternalRegistrar } from './external-registrar.js';
 import { SSID_MAX_LEN } from '../common/ssid.js';
@@ -122,6 +123,20 @@ export function registerErCommands(registry: CommandRegistry, er: ExternalRegist
       // wpa_supplicant ignores a third argument that is not a MAC address.
       const mac = macText === undefined ? undefined : parseMac(macText);
       return reply(er.addPin(target, pin, mac));
+    },
+  });
+  registry.register({
+    name: 'WPS_ER_NFC_CONFIG_TOKEN',
+    minArgs: 2,
+    maxArgs: 2,
+    help: '<WPS|NDEF> <AP UUID|BSSID> = a learned AP\'s settings as an NFC configuration token',
+    handler: (args) => {
+      const [format, target] = args as [string, string];
+      const sel = parseSelector(target);
+      if ((format !== 'WPS' && format !== 'NDEF') || sel === undefined || !er.started) return REPLY_FAIL;
+      const token = er.nfcConfigToken(sel);
+      if (token === undefined) return REPLY_FAIL;
+      return `${(format === 'NDEF' ? wrapWscNdef(token) : token).toString('hex').toUpperCase()}\n`;
     },
   });
 }

@@ -74,6 +74,8 @@ export class EnrollSessions {
       policy: {
         devicePassword: (info: EnrolleeInfo) => {
           if (info.devicePasswordId === DevicePasswordId.PushButton) return ctx.pbc.active ? { kind: 'pbc' } : undefined;
+          const token = ctx.claimNfcToken(info.devicePasswordId);
+          if (token !== undefined) return { kind: 'nfc', ...token };
           const pin = ctx.pinFor(info.uuid);
           return pin === undefined ? undefined : { kind: 'pin', pin };
         },

@@ -41,8 +41,10 @@ import { parseProxiedTlvs, type ErEnrollee, type ErEnrolleeView } from './enroll
 import { ErEvents, type ErEventMap, type ErEventName, type ErEventSource, type ErListener, type ErRunKind, type ErRunView, type ErSelectionState } from './er-events.js';
 import type { ApSessionContext, EnrollContext, SessionEventName } from './session-context.js';
 import { ER_PIN_TABLE, PinTable } from '../wps/pin-table.js';
-import { authorizedMacsFor, SELECTED_REGISTRAR_TIMEOUT_MS, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
+import { authorizedMacsFor, BROADCAST_MAC, SELECTED_REGISTRAR_TIMEOUT_MS, selectedRegistrarMode, selectedRegistrarState, type SelectedRegistrarMode } from '../wps/registrar-context.js';
 import { WFA_DEVICE_TYPE, WFA_SERVICE_TYPE } from '../wfa/service.js';
+import { buildCredentialToken, buildHandoverSelect } from '../wps/nfc/nfc-token.js';
+import { NfcPasswordTokens, type NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import { buildSetSelectedRegistrar, type SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
 import { WlanEventError, WlanEventType, parseWlanEvent } from '../wfa/wlan-event.js';
 import { getDeviceInfo, setSelectedRegistrar } from './wfa-soap.js';
@@ -95,6 +97,14 @@ export interface ExternalRegistrarOptions {
    * takes only its own AP, though every lab on the machine advertises on lo.
    */
   acceptAp?: (uuid: Buffer) => boolean;
+  /**
+   * The NFC password tokens and handover requests this Registrar holds
+   * (wpa_supplicant keeps one list for its ER and for wps_reg): shared with
+   * the station when given.
+   */
+  nfcTokens?: NfcPasswordTokens;
+  /** The DH private value of our last handover select (wps->ap_nfc_dh_privkey): M2's key after a handover. */
+  nfcHandoverKey?: () => Buffer | undefined;
 }
 
 /** An ER command's outcome as the ctrl interface words it. */
@@ -123,6 +133,7 @@ export class ExternalRegistrar implements ErEventSource {
   readonly log: Logger;
   readonly now: () => number;
   private readonly pins: PinTable;
+  private readonly nfcTokens: NfcPasswordTokens;
   private readonly pbc: PbcSessions;
   /** Every Registrar run takes its DH pair from here; refilled between events while the ER runs. */
   private readonly dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
@@ -158,6 +169,7 @@ export class ExternalRegistrar implements ErEventSource {
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.pins = new PinTable(this.now, ER_PIN_TABLE);
+    this.nfcTokens = opts.nfcTokens ?? new NfcPasswordTokens();
     this.pbc = new PbcSessions({ now: this.now });
     this.events = new ErEvents(this.log);
     this.enroll = new EnrollSessions(this.enrollContext());
@@ -206,6 +218,12 @@ export class ExternalRegistrar implements ErEventSource {
       ...this.sessionContext(),
       pbc: this.pbc,
       pinFor: (uuid) => this.pins.lookup(uuid)?.pin,
+      claimNfcToken: (id) => {
+        const t = this.nfcTokens.claim(id);
+        if (t === undefined) return undefined;
+        const key = id === DevicePasswordId.NfcConnectionHandover ? this.opts.nfcHandoverKey?.() : undefined;
+        return key === undefined ? t : { ...t, dhPrivateKey: key };
+      },
       pinInvalidated: (uuid) => {
         if (this.pins.removeFor(uuid)) this.updateSelectedRegistrar();
       },
@@ -663,8 +681,9 @@ export class ExternalRegistrar implements ErEventSource {
    * Nothing goes while everything stays off.
    */
   private updateSelectedRegistrar(force = false): void {
-    const mode = selectedRegistrarMode(this.pbc.active, this.pins.size);
-    const macs = authorizedMacsFor(mode, this.pins.authorizedMacs());
+    const mode = selectedRegistrarMode(this.pbc.active, this.pins.size + this.nfcTokens.size);
+    // wps_registrar_add_nfc_pw_token authorizes any MAC, ahead of the PINs'.
+    const macs = authorizedMacsFor(mode, this.nfcTokens.size > 0 ? [BROADCAST_MAC, ...this.pins.authorizedMacs()] : this.pins.authorizedMacs());
     const key = mode === 'off' ? '' : `${mode}/${macs.map((m) => m.toString('hex')).join(',')}`;
     const now = this.now();
     if (mode === this.selRegMode && key === this.selRegKey && !force) {
@@ -729,6 +748,37 @@ export class ExternalRegistrar implements ErEventSource {
   }
 
   // ---------------------------------------------------------------- commands
+
+  /**
+   * WPS_NFC_TAG_READ of an Enrollee's password token, or NFC_REPORT_HANDOVER
+   * RESP with its handover request: the ER is selected for it at the APs.
+   */
+  addNfcPasswordToken(t: NfcPasswordToken): boolean {
+    if (!this.nfcTokens.add(t)) return false;
+    this.log.debug(`WPS: Added NFC Device Password ${t.passwordId} to Registrar`);
+    this.updateSelectedRegistrar(true);
+    return true;
+  }
+
+  /** wps_er_nfc_handover_sel: a handover select for a learned AP (its SSID; its BSSID when named by it). */
+  nfcHandoverSelect(sel: ApSelector, publicKey: Buffer): Buffer | undefined {
+    const ap = this.readyAp(sel);
+    if (ap?.apSettings === undefined) {
+      this.log.debug('WPS ER: No settings known for the selected AP');
+      return undefined;
+    }
+    return buildHandoverSelect({ publicKey, ssid: ap.apSettings.ssid, ...('mac' in sel ? { macAddress: sel.mac } : {}) });
+  }
+
+  /** wps_er_nfc_config_token: a learned AP's settings as a configuration token. */
+  nfcConfigToken(sel: ApSelector): Buffer | undefined {
+    const ap = this.readyAp(sel);
+    if (ap?.apSettings === undefined) {
+      this.log.debug('WPS ER: No settings known for the selected AP');
+      return undefined;
+    }
+    return buildCredentialToken({ ...ap.apSettings, networkIndex: 1 });
+  }
 
   /** wps_er_ap_get: by UUID or by the AP's MAC address; only APs whose setup finished. */
   findAp(sel: ApSelector): ErApView | undefined {

@@ -7,6 +7,7 @@ import type { Logger } from '../common/log.js';
 import type { Credential } from '../wps/credential.js';
 import type { DhKeyPair } from '../wps/crypto.js';
 import type { DeviceInfo } from '../wps/device.js';
+import type { NfcPasswordToken } from '../wps/nfc/password-tokens.js';
 import type { PbcSessions } from '../wps/pbc.js';
 import type { ErAp } from './ap-record.js';
 import type { ErEnrollee } from './enrollee-table.js';
@@ -36,6 +37,8 @@ export interface ApSessionContext extends ErSessionContext {
 
 export interface EnrollContext extends ErSessionContext {
   readonly pbc: PbcSessions;
+  /** The NFC token for an M1's Device Password ID, claimed by it; with our handover key for ID 0x0007. */
+  claimNfcToken(passwordId: number): (NfcPasswordToken & { dhPrivateKey?: Buffer }) | undefined;
   /** The PIN held for this Enrollee (its own, else a wildcard one). */
   pinFor(uuid: Uint8Array): string | undefined;
   /** The Registrar invalidated the PIN that served this Enrollee. */

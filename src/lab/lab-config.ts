@@ -13,6 +13,8 @@ import { ConfigMethods, RfBand } from '../wps/values.js';
 export const LAB_IFACE = 'wlan0';
 export const LAB_SSID = 'wpsd-lab';
 export const LAB_CHANNEL = 6;
+/** Every frame on the lab's medium goes at the lowest mandatory OFDM rate (airtime model, src/radio/sim/airtime.ts). */
+export const LAB_RATE_MBPS = 6;
 /**
  * Stations a lab may run. The sim medium takes 64 radios, so a station's
  * radio is on the medium only while it probes or runs WPS (LAB_RADIO_SLOTS at
@@ -25,6 +27,10 @@ export const LAB_RADIO_SLOTS = 48;
 /** Stations probing as waiting Enrollees at once: half the ER's 64 per AP, leaving room for the M1s of runs. */
 export const LAB_WAITING_AT_ONCE = 32;
 export const DEFAULT_LAB_ENROLLEES = 5;
+/** Enrollments a second `wpsd lab --enroll-all` plans its APs for unless told (issue 17's target). */
+export const LAB_TARGET_RATE = 100;
+/** --rate beyond this would ask for more channels than the lab has at any plausible capacity. */
+export const MAX_LAB_TARGET_RATE = 10_000;
 /** Config Methods of a lab station (a PIN label, a display, a push button) and of the ER (keypad, display, label). */
 const STATION_CONFIG_METHODS = ConfigMethods.Label | ConfigMethods.Display | ConfigMethods.PushButton | ConfigMethods.VirtualPushButton;
 const ER_CONFIG_METHODS = ConfigMethods.Keypad | ConfigMethods.Display | ConfigMethods.Label;
@@ -74,6 +80,12 @@ function labUuid(a: LabAddressing, n: number): string {
 
 const AP_NUMBER = 0;
 const ER_NUMBER = 0xfffe;
+/** The radio that listens to the AP's Beacons for a bulk run (SelectionWatch). */
+const LISTENER_NUMBER = 0xfffd;
+
+export function labListenerMac(a: LabAddressing): string {
+  return labMac(a, LISTENER_NUMBER);
+}
 
 export function newLabIdentity(rng: (n: number) => Buffer = randomBytes): LabIdentity {
   const addressing = newLabAddressing(rng);
@@ -90,6 +102,8 @@ export function newLabIdentity(rng: (n: number) => Buffer = randomBytes): LabIde
 export interface LabConfOptions extends LabIdentity {
   ctrlDir: string;
   mediumPath: string;
+  /** LAB_CHANNEL unless given. */
+  channel?: number;
 }
 
 /** hostapd.conf of the lab's AP. */
@@ -101,7 +115,7 @@ export function labHostapdConf(o: LabConfOptions): string {
     ['bssid', o.apMac],
     ['ctrl_interface', o.ctrlDir],
     ['ssid', LAB_SSID],
-    ['channel', String(LAB_CHANNEL)],
+    ['channel', String(o.channel ?? LAB_CHANNEL)],
     ['wpa', '2'],
     ['wpa_key_mgmt', 'WPA-PSK'],
     ['rsn_pairwise', 'CCMP'],

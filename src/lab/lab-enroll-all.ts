@@ -2,46 +2,63 @@
  * "Enroll all" in the lab: every station not yet enrolled goes through the
  * AP's proxy to the External Registrar.
  *
- * - PIN: the ER gets each station's PIN for its UUID (wps_er_pin <UUID>
- *   <PIN>, Authorized MACs broadcast), a batch at a time, and each station of
- *   the batch starts WPS PIN at once. Between batches the ER holds no PIN and
- *   the AP is seen unselected, so the next batch gets a fresh
- *   SetSelectedRegistrar (the AP's selection never runs into its 120 s
- *   timeout, and two of them are never in flight at once).
+ * - PIN, driven by what the AP advertises: the ER gets a station's PIN with
+ *   its MAC address (wps_er_pin <UUID> <PIN> <MAC>), so the ER's
+ *   SetSelectedRegistrar puts that address in the AP's Authorized MACs; the
+ *   station starts WPS PIN when the AP's Beacon lists it (SelectionWatch), so
+ *   its first scan finds the AP selected for it. Authorized MACs hold the
+ *   newest five PINs' addresses, and a station's scan must still find its
+ *   own there, so at most five stations are between their PIN and their
+ *   association at a time; one that associates makes room for the next PIN.
+ *   No fixed batches, no timers but each station's bound on how long its
+ *   advertisement may take.
  * - PBC: one station at a time (two pushing at once is a PBC session
  *   overlap): its button is pushed, and once the ER has seen its probe,
  *   wps_er_pbc <MAC>; the next waits until the ER has ended PBC mode.
  *
- * PIN runs are paced so a batch stays well inside what the ER holds per AP
- * (64 Enrollees, finished ones giving way to new ones; 64 PINs) and the AP
- * sees one SetSelectedRegistrar change per batch, not one per station.
  * The AP's settings must be known to give Enrollees a credential: when the
  * ER does not know the lab AP's yet, it learns them first with the AP PIN.
  */
 import { sleep } from '../common/sleep.js';
 import type { ErApView } from '../er/ap-record.js';
 import type { ExternalRegistrar } from '../er/external-registrar.js';
+import { macToBytes } from '../radio/mac.js';
 import { parseUuid } from '../wps/device.js';
+import { MAX_AUTHORIZED_MACS } from '../wps/vendor-ext.js';
 import type { EnrollAllProgress, EnrollAllRequest } from '../web/model.js';
 import type { EnrollAllDriver } from './console-backend.js';
 import { whenEr } from './er-wait.js';
-import type { LabEnrollOutcome, LabStation } from './lab-station.js';
+import { LAB_WALK_TIME_MS, type LabEnrollOutcome, type LabStation } from './lab-station.js';
+import type { SelectionSource } from './selection-watch.js';
 
-/** Stations enrolling at once with PINs (about 0.5 s a batch on the lab's medium; 8 per 0.6 s is ~12 enrollments/s). */
-export const PIN_BATCH = 8;
+/**
+ * PIN stations under way at once per AP (PIN given, advertised or
+ * enrolling): a registration takes a quarter of a second at least, so 16
+ * keep an AP at its planned ~41 a second (channel-plan.ts), and more would
+ * only wait longer (each one's time is in-flight / rate); well inside the
+ * ER's 64 PINs and 64 Enrollees per AP and the lab's 48 radio slots.
+ */
+export const LAB_IN_FLIGHT = 16;
+/** The most a caller may ask for: the ER holds 64 PINs. */
+export const MAX_IN_FLIGHT = 64;
+/** A station whose address the AP has not advertised this long after its PIN went to the ER fails (the AP's selection is lost). */
+export const SELECTION_WAIT_MS = 15_000;
 /** How long the ER may take to learn the AP before the run gives up. */
 export const LEARN_WAIT_MS = 20_000;
 /** How long a PBC station may take to be seen by the ER (its probes go through the AP). */
 export const PBC_SEEN_WAIT_MS = 15_000;
-/** A batch's end at the ER and the AP may take this long before the next batch goes ahead anyway. */
+/** A PBC run's end at the ER and the AP may take this long before the next goes ahead anyway. */
 const SETTLE_WAIT_MS = 3_000;
-/** Batches start at least this far apart, leaving the AP and the ER a breather between selections. */
-export const BATCH_INTERVAL_MS = 600;
 /** PBC stations start at least this far apart: each also probes about once a second while it waits for the ER. */
 export const PBC_INTERVAL_MS = 500;
 /** wps_er_pbc refused for an overlap: try again a few times (an earlier Enrollee's probes may still count). */
 const PBC_START_TRIES = 5;
 const PBC_RETRY_MS = 1_000;
+
+/** What a run uses of the External Registrar. */
+export type EnrollAllEr = Pick<ExternalRegistrar, 'on' | 'announcedAp' | 'startApSession' | 'addPin' | 'removePin' | 'findEnrollee' | 'startPbc' | 'pbcActive'>;
+/** What a run uses of a station. */
+export type EnrollAllStation = Pick<LabStation, 'mac' | 'spec' | 'state' | 'enroll' | 'cancel' | 'pauseWaiting'>;
 
 export interface EnrollAllRecord {
   mac: string;
@@ -49,31 +66,38 @@ export interface EnrollAllRecord {
 }
 
 export interface LabEnrollAllOptions {
-  er: ExternalRegistrar;
-  stations: () => readonly LabStation[];
+  er: EnrollAllEr;
+  stations: () => readonly EnrollAllStation[];
   apUuid: string;
   apPin: string;
+  /** What the lab's AP advertises (its Beacons): PIN stations start when it lists them. */
+  selection: SelectionSource;
   /** Each finished station (for the console's own entry). */
   onRecord?: (r: EnrollAllRecord) => void;
-  /** PIN stations enrolling at once (PIN_BATCH unless given; at most MAX_PIN_BATCH). */
-  pinBatch?: number;
-  /** PIN batches start at least this far apart (BATCH_INTERVAL_MS unless given). */
-  batchIntervalMs?: number;
+  /** PIN stations under way at once (LAB_IN_FLIGHT unless given; 1..MAX_IN_FLIGHT). */
+  inFlight?: number;
+  /** SELECTION_WAIT_MS unless given. */
+  selectionWaitMs?: number;
 }
 
-/** The ER holds 64 PINs; a batch takes one each. */
-export const MAX_PIN_BATCH = 32;
+/** What a PIN run sent and heard besides its records. */
+export interface EnrollAllCounters {
+  /** SetSelectedRegistrar calls the AP acknowledged during the run. */
+  setSelectedRegistrar: number;
+  /** Selection changes heard in the AP's Beacons. */
+  advertisements: number;
+}
 
 /**
  * The lab AP as the ER knows it (another AP on lo may be known too), or
  * undefined before its WPS-ER-AP-ADD.
  */
-function labAp(er: ExternalRegistrar, apUuid: Buffer): ErApView | undefined {
+function labAp(er: EnrollAllEr, apUuid: Buffer): ErApView | undefined {
   return er.announcedAp(apUuid);
 }
 
 /** The lab AP's settings are known and no learn run is still winding down (the ER skips SetSelectedRegistrar to a busy AP). */
-function settingsKnown(er: ExternalRegistrar, apUuid: Buffer): boolean {
+function settingsKnown(er: EnrollAllEr, apUuid: Buffer): boolean {
   const ap = labAp(er, apUuid);
   return ap !== undefined && ap.apSettings !== undefined && !ap.busy;
 }
@@ -83,7 +107,7 @@ function settingsKnown(er: ExternalRegistrar, apUuid: Buffer): boolean {
  * needs them to give Enrollees a credential); false when that did not work
  * within `ms`.
  */
-export async function learnLabAp(er: ExternalRegistrar, apUuidText: string, apPin: string, signal: AbortSignal, ms = LEARN_WAIT_MS): Promise<boolean> {
+export async function learnLabAp(er: EnrollAllEr, apUuidText: string, apPin: string, signal: AbortSignal, ms = LEARN_WAIT_MS): Promise<boolean> {
   const apUuid = parseUuid(apUuidText);
   if (settingsKnown(er, apUuid)) return true;
   const end = Date.now() + ms;
@@ -105,6 +129,7 @@ export async function learnLabAp(er: ExternalRegistrar, apUuidText: string, apPi
 export class LabEnrollAll implements EnrollAllDriver {
   /** Records of the last run, in the order the stations finished. */
   records: EnrollAllRecord[] = [];
+  counters: EnrollAllCounters = { setSelectedRegistrar: 0, advertisements: 0 };
 
   private readonly apUuid: Buffer;
 
@@ -176,45 +201,97 @@ export class LabEnrollAll implements EnrollAllDriver {
     yield { ...p, message: signal.aborted ? 'Stopped' : `Done: ${p.enrolled} enrolled, ${p.failed} failed` };
   }
 
-  private async runPin(targets: readonly LabStation[], pin: string | undefined, record: (mac: string, o: LabEnrollOutcome) => void, signal: AbortSignal): Promise<void> {
+  private async runPin(targets: readonly EnrollAllStation[], pin: string | undefined, record: (mac: string, o: LabEnrollOutcome) => void, signal: AbortSignal): Promise<void> {
     const er = this.opts.er;
-    const size = Math.min(MAX_PIN_BATCH, Math.max(1, Math.floor(this.opts.pinBatch ?? PIN_BATCH)));
-    for (let i = 0; i < targets.length && !signal.aborted; i += size) {
-      const batch = targets.slice(i, i + size);
-      const started = Date.now();
-      await Promise.all(
-        batch.map(async (s) => {
-          const reply = er.addPin(s.spec.uuid, pin ?? s.spec.pin, undefined);
-          if (reply !== 'OK') {
-            record(s.mac, { ok: false, ms: 0, detail: `wps_er_pin refused: ${reply}` });
-            return;
-          }
-          const out = await s.enroll('pin');
-          record(s.mac, out);
-        }),
-      );
-      await this.settleBatch(batch, started, signal);
+    const inFlight = Math.min(MAX_IN_FLIGHT, Math.max(1, Math.floor(this.opts.inFlight ?? LAB_IN_FLIGHT)));
+    const waitMs = this.opts.selectionWaitMs ?? SELECTION_WAIT_MS;
+    const counters: EnrollAllCounters = { setSelectedRegistrar: 0, advertisements: 0 };
+    this.counters = counters;
+    const queue = [...targets];
+    /** PIN at the ER, address not advertised yet. */
+    const pending = new Map<string, { s: EnrollAllStation; timer: NodeJS.Timeout }>();
+    const running = new Set<EnrollAllStation>();
+    /** Started, not associated yet: its scan needs its address in Authorized MACs still. */
+    const scanning = new Set<EnrollAllStation>();
+    let finish: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const settle = (): void => {
+      if (running.size === 0 && pending.size === 0 && (queue.length === 0 || signal.aborted)) finish();
+    };
+    const done = (s: EnrollAllStation, out: LabEnrollOutcome): void => {
+      record(s.mac, out);
+      fill();
+      settle();
+    };
+    const start = (s: EnrollAllStation): void => {
+      running.add(s);
+      scanning.add(s);
+      const joined = (): void => {
+        if (scanning.delete(s)) fill();
+      };
+      void s.enroll('pin', LAB_WALK_TIME_MS, joined).then((out) => {
+        running.delete(s);
+        scanning.delete(s);
+        // A run that did not finish leaves its PIN behind (WSC_Done takes it on success).
+        if (!out.ok) er.removePin(s.spec.device.uuid);
+        done(s, out);
+      });
+    };
+    const fill = (): void => {
+      while (!signal.aborted && pending.size + scanning.size < MAX_AUTHORIZED_MACS && pending.size + running.size < inFlight) {
+        const s = queue.shift();
+        if (s === undefined) return;
+        const reply = er.addPin(s.spec.uuid, pin ?? s.spec.pin, Buffer.from(macToBytes(s.mac)));
+        if (reply !== 'OK') {
+          record(s.mac, { ok: false, ms: 0, detail: `wps_er_pin refused: ${reply}` });
+          continue;
+        }
+        const timer = setTimeout(() => {
+          pending.delete(s.mac);
+          er.removePin(s.spec.device.uuid);
+          done(s, { ok: false, ms: waitMs, detail: `the AP did not list ${s.mac} in Authorized MACs within ${waitMs / 1000} s` });
+        }, waitMs);
+        pending.set(s.mac, { s, timer });
+      }
+    };
+    const offAdvertised = this.opts.selection.on((adv) => {
+      counters.advertisements++;
+      if (!adv.pinSelected) return;
+      for (const mac of adv.authorizedMacs) {
+        const p = pending.get(mac);
+        if (p === undefined) continue;
+        pending.delete(mac);
+        clearTimeout(p.timer);
+        start(p.s);
+      }
+    });
+    const offSelection = er.on('selection', (e) => {
+      if (e.state === 'DONE') counters.setSelectedRegistrar++;
+    });
+    const onAbort = (): void => {
+      for (const p of pending.values()) {
+        clearTimeout(p.timer);
+        er.removePin(p.s.spec.device.uuid);
+      }
+      pending.clear();
+      for (const s of running) s.cancel();
+      settle();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      fill();
+      settle();
+      await ended;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      offAdvertised();
+      offSelection();
     }
   }
 
-  /**
-   * Lets the batch end at the ER before the next starts: its runs finish
-   * (WSC_Done takes the PIN away), a PIN that served nobody is dropped, and
-   * the AP hears "not selected" before the next SetSelectedRegistrar (two of
-   * them in flight could arrive in either order). And batches no closer
-   * than the batch interval.
-   */
-  private async settleBatch(batch: readonly LabStation[], started: number, signal: AbortSignal): Promise<void> {
-    const er = this.opts.er;
-    // A run's end takes its PIN (WSC_Done, or a PIN the Registrar invalidated).
-    await whenEr(er, ['run-end'], () => batch.every((s) => !er.holdsPin(s.spec.device.uuid)), SETTLE_WAIT_MS, signal);
-    for (const s of batch) er.removePin(s.spec.device.uuid);
-    await whenEr(er, ['selection'], () => this.apUnselected(), SETTLE_WAIT_MS, signal);
-    const rest = Math.max(0, this.opts.batchIntervalMs ?? BATCH_INTERVAL_MS) - (Date.now() - started);
-    if (rest > 0) await sleep(rest, signal);
-  }
-
-  private async runPbc(targets: readonly LabStation[], record: (mac: string, o: LabEnrollOutcome) => void, signal: AbortSignal): Promise<void> {
+  private async runPbc(targets: readonly EnrollAllStation[], record: (mac: string, o: LabEnrollOutcome) => void, signal: AbortSignal): Promise<void> {
     const er = this.opts.er;
     for (const s of targets) {
       if (signal.aborted) break;

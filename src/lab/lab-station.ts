@@ -30,12 +30,14 @@ export const RETRY_COOLDOWN_MS = 3_000;
 export const FAILED_COOLDOWN_MS = 30_000;
 /** A run started by the lab or the beacon gives up after this long (wpa_supplicant's walk time is 120 s). */
 export const LAB_WALK_TIME_MS = 60_000;
-const SCAN_DWELL_MS = 60;
+/** How long a lab station's scan listens on its channel for Probe Responses. */
+export const SCAN_DWELL_MS = 60;
 const RETRY_DELAY_MS = 250;
 
 export type LabStationState = 'waiting' | 'enrolling' | 'enrolled' | 'failed';
 
-export type LabEnrollOutcome = { ok: true; ms: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
+/** How a run ended; `scans`: the scans it took to find the AP selected for it (1 when the first found it). */
+export type LabEnrollOutcome = { ok: true; ms: number; scans?: number } | { ok: false; ms: number; detail: string; m2d?: boolean };
 
 /** A station radio on the medium; close() takes it off again. */
 export interface LabRadio {
@@ -108,11 +110,14 @@ export class LabStation {
     };
   }
 
-  /** The user at the device starts WPS now (PIN from the label, or the push button). */
-  enroll(method: 'pin' | 'pbc', walkTimeMs = LAB_WALK_TIME_MS): Promise<LabEnrollOutcome> {
+  /**
+   * The user at the device starts WPS now (PIN from the label, or the push
+   * button). `onJoining`: the run found its AP and associates (its scans are over).
+   */
+  enroll(method: 'pin' | 'pbc', walkTimeMs = LAB_WALK_TIME_MS, onJoining?: () => void): Promise<LabEnrollOutcome> {
     if (this.current !== undefined) return this.current;
     if (method === 'pbc') this.pbcPushed = true;
-    this.current = this.run(method, walkTimeMs, false).finally(() => {
+    this.current = this.run(method, walkTimeMs, false, onJoining).finally(() => {
       this.current = undefined;
     });
     return this.current;
@@ -161,13 +166,14 @@ export class LabStation {
     this.opts.onStateChange?.(this.mac, s);
   }
 
-  private async run(method: 'pin' | 'pbc', walkTimeMs: number, stopOnM2d: boolean): Promise<LabEnrollOutcome> {
+  private async run(method: 'pin' | 'pbc', walkTimeMs: number, stopOnM2d: boolean, onJoining?: () => void): Promise<LabEnrollOutcome> {
     const started = Date.now();
     const abort = new AbortController();
     this.runAbort = abort;
     const onStop = (): void => abort.abort();
     this.stop.signal.addEventListener('abort', onStop, { once: true });
     let m2d = false;
+    let scans = 0;
     this.setState('enrolling');
     try {
       let failure: string | undefined;
@@ -183,6 +189,8 @@ export class LabStation {
             signal: abort.signal,
             logger: this.opts.logger,
             onEvent: (e) => {
+              if (e.type === 'scan-results') scans++;
+              else if (e.type === 'associating') onJoining?.();
               if (stopOnM2d && e.type === 'wps' && e.event.type === 'm2d') {
                 // No PIN for us at the Registrar: this selection was for another device.
                 m2d = true;
@@ -201,7 +209,7 @@ export class LabStation {
       const ms = Date.now() - started;
       let out: LabEnrollOutcome;
       if (failure === undefined) {
-        out = { ok: true, ms };
+        out = { ok: true, ms, scans };
         this.setState('enrolled');
       } else {
         const retry = m2d || abort.signal.aborted;

@@ -32,10 +32,11 @@ import { parseUuid } from '../wps/device.js';
 import { createConsoleServer, type ConsoleServer } from '../web/server.js';
 import { LabConsoleBackend } from './console-backend.js';
 import { whenEr } from './er-wait.js';
-import { LAB_CHANNEL, LAB_IFACE, LAB_RADIO_SLOTS, LAB_WAITING_AT_ONCE, erDevice, labHostapdConf, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
+import { LAB_CHANNEL, LAB_IFACE, LAB_RADIO_SLOTS, LAB_RATE_MBPS, LAB_WAITING_AT_ONCE, erDevice, labHostapdConf, labListenerMac, labStationSpec, newLabIdentity, type LabIdentity } from './lab-config.js';
 import { LabEnrollAll } from './lab-enroll-all.js';
 import { DEFAULT_PROBE_INTERVAL_MS, LabStation, type LabRadio } from './lab-station.js';
 import { RadioSlots } from './radio-slots.js';
+import { SelectionWatch } from './selection-watch.js';
 import { WpsdError } from '../common/errors.js';
 
 /** How long the ER may take to find the AP (SSDP on lo, description, GetDeviceInfo, SUBSCRIBE). */
@@ -63,6 +64,10 @@ export interface LabOptions {
   waitingStations: boolean;
   /** Wait for the ER to have found the AP before returning. */
   waitForAp?: boolean;
+  /** The AP's channel (LAB_CHANNEL unless given). */
+  channel?: number;
+  /** Station numbers start after this (0 unless given): labs of one run on several channels number their stations apart. */
+  firstStation?: number;
 }
 
 export interface Lab {
@@ -71,6 +76,8 @@ export interface Lab {
   readonly backend: LabConsoleBackend;
   readonly er: ExternalRegistrar;
   readonly ap: ApDaemon;
+  readonly medium: Medium;
+  readonly channel: number;
   readonly stations: readonly LabStation[];
   readonly enrollAll: LabEnrollAll;
   /** The console's URL, when served. */
@@ -98,7 +105,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
   };
   try {
-    const medium = new Medium({ logger: log });
+    const channel = opts.channel ?? LAB_CHANNEL;
+    const medium = new Medium({ logger: log, airtime: { rateMbps: LAB_RATE_MBPS } });
     try {
       await medium.listen(mediumPath);
     } catch (e) {
@@ -107,7 +115,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     cleanups.push(() => medium.close());
 
     const confPath = join(dir, 'hostapd.conf');
-    writeFileSync(confPath, labHostapdConf({ ...identity, ctrlDir: apCtrlDir, mediumPath }), { mode: 0o600 });
+    writeFileSync(confPath, labHostapdConf({ ...identity, ctrlDir: apCtrlDir, mediumPath, channel }), { mode: 0o600 });
     let ap: ApDaemon;
     try {
       const { config } = await loadHostapdConfig(confPath);
@@ -183,7 +191,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           waiting++;
         }
       };
-      for (let n = 1; n <= opts.enrollees; n++) {
+      const first = opts.firstStation ?? 0;
+      for (let n = first + 1; n <= first + opts.enrollees; n++) {
         const spec = labStationSpec(n, identity.addressing);
         const logger = log.child(`sta${n}`);
         const s = new LabStation({
@@ -191,7 +200,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           openRadio: async (signal) => {
             const release = await slots.acquire(signal);
             try {
-              const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel: LAB_CHANNEL, logger });
+              const driver = await SimStationDriver.open({ mediumPath, address: spec.mac, channel, logger });
               const radio: LabRadio = {
                 driver,
                 close: async () => {
@@ -221,8 +230,16 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       admitWaiting();
       backend.setQueuedStations(() => (opts.waitingStations ? stations.filter((s) => !s.waiting && s.state !== 'enrolled').length : 0));
     }
+    let selection: SelectionWatch;
+    try {
+      selection = await SelectionWatch.open({ mediumPath, address: labListenerMac(identity.addressing), channel, bssid: identity.apMac, logger: log.child('watch') });
+    } catch (e) {
+      throw new LabStartError('MEDIUM', `sim medium: the Beacon listener: ${(e as Error).message}`, { cause: e });
+    }
+    cleanups.push(() => selection.close());
     const enrollAll = new LabEnrollAll({
       er,
+      selection,
       stations: () => stations,
       apUuid: identity.apUuid,
       apPin: identity.apPin,
@@ -247,6 +264,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       backend,
       er,
       ap,
+      medium,
+      channel,
       stations,
       enrollAll,
       url: server?.url,

@@ -27,6 +27,7 @@ import { randomLocalMac } from '../radio/mac.js';
 
 import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
+import { NfcPasswordTokens } from '../wps/nfc/password-tokens.js';
 import { registerNoRadioStatus } from './status-command.js';
 import { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
@@ -138,18 +139,31 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   };
 
   const device = stationWpsDevice(config, mac);
+  // One list of NFC tokens for the ER and wps_reg, as wpa_supplicant's one Registrar keeps.
+  const nfcTokens = new NfcPasswordTokens();
   const radio =
     driver === undefined
       ? undefined
-      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), logger: log.child('wps') });
-  if (radio !== undefined) netCtx.onSelect = (id) => radio.selectNetwork(id);
+      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
+  if (radio !== undefined) {
+    netCtx.onSelect = (id) => radio.selectNetwork(id);
+    netCtx.onRemove = (ids) => radio.networksRemoved(ids);
+  }
+  let nfcHandoverKey: Buffer | undefined;
   const er = new ExternalRegistrar({
     iface: () => resolveInterface(o.iface),
     device,
     onConfigured,
     logger: log,
+    nfcTokens,
+    nfcHandoverKey: () => nfcHandoverKey,
   });
   subscribeEventLines(er, (l) => emit(l.level, l.text));
+  // wpas_wps_network_to_cred: for WPS_ER_SET_CONFIG and WPS_NFC_CONFIG_TOKEN.
+  const networkCredential = (id: number): Credential | undefined => {
+    const net = table.network(id);
+    return net === undefined ? undefined : credentialFromNetwork(net);
+  };
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
     if (radio) registerRadioCommands(ctrl.registry, radio);
@@ -160,17 +174,20 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
         nfc: config.wpsNfc,
         fromConfig: () => config.wpsNfcFromConfig,
         uuid: () => device.uuid,
-        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid) } : {}),
+        ...(radio !== undefined ? { startNfc: (t, bssid) => radio.startNfc(t, bssid), startHandover: (sel, key) => radio.startHandover(sel, key) } : {}),
+        registrar: {
+          addNfcPasswordToken: (t) => er.addNfcPasswordToken(t),
+          handoverSelect: (sel, publicKey) => (er.started ? er.nfcHandoverSelect(sel, publicKey) : undefined),
+          useHandoverKey: (k) => {
+            nfcHandoverKey = Buffer.from(k);
+          },
+        },
+        networkCredential,
         useCredentials: (creds, bssid) => (radio !== undefined ? radio.useCredentials(creds, bssid) : creds.forEach(onConfigured)),
       },
       { log },
     );
-    registerErCommands(ctrl.registry, er, {
-      networkCredential: (id) => {
-        const net = table.network(id);
-        return net === undefined ? undefined : credentialFromNetwork(net);
-      },
-    });
+    registerErCommands(ctrl.registry, er, { networkCredential });
     ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');

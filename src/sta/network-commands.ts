@@ -21,6 +21,8 @@ export interface NetworkCommandContext {
   emit: (level: number, text: string) => void;
   /** SELECT_NETWORK <id> succeeded: the radio connects to it. */
   onSelect?: (id: number) => void;
+  /** REMOVE_NETWORK took these networks away: the radio leaves the one it uses (wpa_supplicant_remove_network). */
+  onRemove?: (ids: readonly number[]) => void;
 }
 
 const ID = /^-?\d{1,9}$/;
@@ -108,6 +110,7 @@ export function registerNetworkCommands(registry: CommandRegistry, ctx: NetworkC
       const ids = id === 'all' ? table.list().map((n) => n.id) : [id];
       if (table.remove(id) !== 'OK') return REPLY_FAIL;
       for (const x of ids) ctx.emit(MSG_INFO, networkRemovedLine(x));
+      ctx.onRemove?.(ids);
       return REPLY_OK;
     },
   });

@@ -35,6 +35,7 @@ import { formatUuid, type DeviceInfo } from '../wps/device.js';
 import type { WpsEvent } from '../wps/events.js';
 import { AuthType, DevicePasswordId, EncrType, RequestType } from '../wps/values.js';
 import { nfcDevicePassword } from '../wps/nfc/oob-device-password.js';
+import { NfcPasswordTokens } from '../wps/nfc/password-tokens.js';
 import { wpsFailLine } from '../er/events.js';
 import { BssTable, type BssEntry } from './bss-table.js';
 import type { WpaSupplicantConfig } from './config.js';
@@ -85,9 +86,14 @@ export interface RadioStationOptions {
   connectDelayMs?: number;
   /** How long the AP has to complete the 4-way handshake after association (wpa_supplicant: 10 s). */
   handshakeTimeoutMs?: number;
+  /** The NFC tokens this device's Registrar read (wps_nfc_tag_read): WPS_REG <bssid> nfc-pw uses the AP's. */
+  nfcTokens?: NfcPasswordTokens;
   rng?: Rng;
   logger?: Logger;
 }
+
+/** WPS_REG's "PIN" that means: the AP's NFC password token read before (wpa_supplicant eap_wsc "nfc-pw"). */
+export const NFC_PW_PIN = 'nfc-pw';
 
 interface Connection {
   bssid: MacAddress;
@@ -216,6 +222,25 @@ export class RadioStation {
   }
 
   /**
+   * NFC_REPORT_HANDOVER INIT WPS (wpas_wps_nfc_rx_handover_sel): the
+   * abbreviated handshake with the Registrar of a handover select: Device
+   * Password ID 0x0007, no device password, our handover request's DH key in
+   * M1, and M2's key checked against the select's public key hash.
+   */
+  startHandover(sel: { publicKeyHash: Buffer; ssid: Buffer; bssid?: MacAddress }, dhPrivkey: Buffer): void {
+    const method: EnrollMethod = {
+      kind: 'pin',
+      pin: '',
+      devicePasswordId: DevicePasswordId.NfcConnectionHandover,
+      dhPrivateKey: dhPrivkey,
+      peerPublicKeyHash: sel.publicKeyHash,
+      ssid: sel.ssid,
+    };
+    if (sel.bssid !== undefined) method.bssid = sel.bssid;
+    this.startWps(method);
+  }
+
+  /**
    * WPS_NFC_TAG_READ of a configuration token (wpas_wps_use_cred): each
    * Credential is processed as one received in M8, then the station connects.
    */
@@ -233,8 +258,11 @@ export class RadioStation {
 
   /** WPS_REG: as Registrar with the AP PIN; learn the AP's settings, or configure `settings`. */
   startReg(bssid: MacAddress, apPin: string, settings?: Credential): void {
-    if (!/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
-    this.startWps({ kind: 'registrar', bssid, pin: apPin, apSettings: settings === undefined ? { mode: 'learn' } : { mode: 'configure', settings } });
+    const nfcPw = apPin === NFC_PW_PIN;
+    if (!nfcPw && !/^\d{4,8}$/.test(apPin)) throw new RadioStationError('BAD_PIN', 'an AP PIN is 4 to 8 digits');
+    const method: EnrollMethod = { kind: 'registrar', bssid, pin: apPin, apSettings: settings === undefined ? { mode: 'learn' } : { mode: 'configure', settings } };
+    if (nfcPw) method.nfcTokens = this.o.nfcTokens ?? new NfcPasswordTokens();
+    this.startWps(method);
   }
 
   /** WPS_CANCEL: stops the WPS operation (WPS-CANCEL) and waits until it has let go of the radio. */
@@ -592,6 +620,17 @@ export class RadioStation {
       await this.scanWhenFree(signal);
       await this.associate([id], '', signal);
     });
+  }
+
+  /**
+   * REMOVE_NETWORK took `ids` away: the connection to one of them ends with a
+   * Deauthentication (reason 3, DEAUTH_LEAVING), as wpa_supplicant's
+   * wpa_supplicant_remove_network does; CTRL-EVENT-DISCONNECTED follows from the driver.
+   */
+  networksRemoved(ids: readonly number[]): void {
+    const c = this.current;
+    if (this.stopped || c === undefined || !ids.includes(c.networkId)) return;
+    this.disconnectCurrent().catch((e: Error) => this.log.debug(`remove_network: disconnect failed: ${e.message}`));
   }
 
   private async disconnectCurrent(): Promise<void> {

@@ -317,6 +317,9 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     this.m2PublicKey = m2.publicKey;
     this.peer = { uuid: m2.uuidR, device: { ...m2.device, uuid: m2.uuidR }, version2: isVersion2(msg) };
 
+    if (this.devicePasswordId === DevicePasswordId.NfcConnectionHandover && pkHash !== undefined && ap === undefined) {
+      return this.abbreviatedFromM2(m2.encryptedSettings);
+    }
     if (this.password === undefined) throw new RunFailure('setup-locked', 'no device password');
     this.crypto.setDevicePassword(this.password);
     const pkE = this.crypto.dh.publicKey;
@@ -328,6 +331,21 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     });
     this.st = 'recv-m4';
     return this.continueWith(this.crypto.authenticate(m3, withAuthenticator));
+  }
+
+  /**
+   * After a connection handover both public keys were proven out of band:
+   * the Registrar's M2 already carries the Credentials, and WSC_Done follows
+   * at once (hostapd's abbreviated handshake, wps_enrollee.c).
+   */
+  private abbreviatedFromM2(encryptedSettings: Buffer | undefined): WpsStep {
+    if (encryptedSettings === undefined) throw new RunFailure('missing-attribute', 'M2 after a connection handover carries no Encrypted Settings');
+    const { attrs } = this.crypto.decrypt(encryptedSettings);
+    const credentials = this.takeCredentials(attrs);
+    const done = buildWscDone({ enrolleeNonce: this.enrolleeNonce, registrarNonce: this.requireRegistrarNonce(), ...this.common() });
+    this.events.push({ type: 'success', peerMac: this.peerMac() });
+    this.finish('success');
+    return { reply: done, events: this.takeEvents(), result: 'success', credentials };
   }
 
   private onM2D(msg: WscMessage): WpsStep {

@@ -14,7 +14,7 @@
  *     .pins  .pbc  .addPin()  .addNfcPasswordToken()  .pushButton()  .cancel()  .passwordFor()  .registered()  .invalidate()
  *     .expire(): RegistrarContextEvent[]  .nextDeadline()  .view(externals)
  */
-import { FIRST_NFC_PASSWORD_ID, OOB_DEVICE_PASSWORD_LEN } from './nfc/oob-device-password.js';
+import { NfcPasswordTokens, type NfcPasswordToken } from './nfc/password-tokens.js';
 import { PbcSessions } from './pbc.js';
 import { PinTable, type PinTableOptions } from './pin-table.js';
 import { ConfigMethods, DevicePasswordId } from './values.js';
@@ -25,7 +25,8 @@ export const WPS_PBC_WALK_TIME_MS = 120_000;
 export const SELECTED_REGISTRAR_TIMEOUT_MS = WPS_PBC_WALK_TIME_MS;
 /** The push button bits (hostapd strips them from the AP's advertised Config Methods). */
 export const PUSHBUTTON_METHODS = ConfigMethods.PushButton | ConfigMethods.VirtualPushButton | ConfigMethods.PhysicalPushButton;
-const BROADCAST_MAC = Buffer.alloc(6, 0xff);
+/** The Authorized MAC that stands for every station. */
+export const BROADCAST_MAC = Buffer.alloc(6, 0xff);
 
 /** What the selected-registrar attributes say. */
 export interface SelectedRegistrarView {
@@ -117,22 +118,6 @@ export function selectedRegistrarUnion(
   return { selected: true, devicePasswordId: pwId ?? DevicePasswordId.Default, configMethods: methods ?? 0, authorizedMacs: macs, pbc: internal.mode === 'pbc' };
 }
 
-/**
- * NFC password tokens held at once. hostapd keeps any number; a token is read
- * by hand from a tag, so a handful covers every real use and bounds a flood
- * of wps_nfc_tag_read.
- */
-export const MAX_NFC_PASSWORD_TOKENS = 8;
-
-/** An Enrollee's NFC password token read by this Registrar (wps_registrar_add_nfc_pw_token). */
-export interface NfcPasswordToken {
-  passwordId: number;
-  /** The token's password octets (a secret). */
-  password: Buffer;
-  /** The Enrollee's public key hash from the token; M1's key must match it. */
-  publicKeyHash?: Buffer;
-}
-
 /** What changed on its own when the clock moved on (expire()). */
 export type RegistrarContextEvent =
   /** The walk time ended PBC mode (WPS-TIMEOUT). */
@@ -161,8 +146,8 @@ export class RegistrarContext {
   private pinSelectedUntil: number | undefined;
   /** PBC mode was started and has not ended yet (its end is reported once). */
   private pbcMode = false;
-  /** Tokens by Device Password ID, oldest first; one M1 with that ID claims its token. */
-  private readonly nfcTokens = new Map<number, NfcPasswordToken>();
+  /** Enrollees' NFC password tokens and handover requests, each claimed by one M1. */
+  private readonly nfcTokens = new NfcPasswordTokens();
   /** The ID of the token that made this Registrar selected, advertised in place of Default. */
   private nfcSelectedId: number | undefined;
 
@@ -187,15 +172,12 @@ export class RegistrarContext {
    * wps_nfc_tag_read of an Enrollee's password token: the Registrar is
    * selected for the walk time with the token's Device Password ID and any
    * MAC authorized, PBC mode off; a token with the same ID is replaced.
-   * False for what hostapd refuses (an ID below 0x10, an over-long password).
+   * A connection handover (ID 0x0007, no password) is the Enrollee's public
+   * key hash from its handover request. False for what hostapd refuses (an
+   * ID below 0x10 other than a handover with its hash, an over-long password).
    */
   addNfcPasswordToken(t: NfcPasswordToken): boolean {
-    if (t.passwordId < FIRST_NFC_PASSWORD_ID || t.passwordId > 0xffff || t.password.length > OOB_DEVICE_PASSWORD_LEN) return false;
-    this.nfcTokens.delete(t.passwordId);
-    if (this.nfcTokens.size >= MAX_NFC_PASSWORD_TOKENS) this.nfcTokens.delete(this.nfcTokens.keys().next().value as number);
-    const copy: NfcPasswordToken = { passwordId: t.passwordId, password: Buffer.from(t.password) };
-    if (t.publicKeyHash !== undefined) copy.publicKeyHash = Buffer.from(t.publicKeyHash);
-    this.nfcTokens.set(t.passwordId, copy);
+    if (!this.nfcTokens.add(t)) return false;
     this.pbcMode = false;
     this.pbc.stop();
     this.nfcSelectedId = t.passwordId;
@@ -205,7 +187,7 @@ export class RegistrarContext {
 
   /** NFC password tokens held, for status displays (passwords not included). */
   get nfcTokenIds(): number[] {
-    return [...this.nfcTokens.keys()];
+    return this.nfcTokens.ids;
   }
 
   /** WPS_PBC: false on a PBC session overlap (nothing changes then). */
@@ -246,11 +228,8 @@ export class RegistrarContext {
    */
   passwordFor(e: { uuid: Uint8Array; devicePasswordId: number }): { kind: 'pbc' } | { kind: 'pin'; pin: string } | ({ kind: 'nfc' } & NfcPasswordToken) | undefined {
     if (e.devicePasswordId === DevicePasswordId.PushButton) return this.pbcActive ? { kind: 'pbc' } : undefined;
-    const token = e.devicePasswordId >= FIRST_NFC_PASSWORD_ID ? this.nfcTokens.get(e.devicePasswordId) : undefined;
-    if (token !== undefined) {
-      this.nfcTokens.delete(e.devicePasswordId);
-      return { kind: 'nfc', ...token };
-    }
+    const token = this.nfcTokens.claim(e.devicePasswordId);
+    if (token !== undefined) return { kind: 'nfc', ...token };
     const p = this.pins.claim(e.uuid);
     return p === undefined ? undefined : { kind: 'pin', pin: p.pin };
   }

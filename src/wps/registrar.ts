@@ -70,12 +70,14 @@ import {
 } from './message.js';
 import type { PbcSessions } from './pbc.js';
 import { RegistrationRun } from './registration-run.js';
+import { RunCrypto } from './run-crypto.js';
 import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, requireMandatory } from './run-common.js';
 import { RunFailure } from './run-failure.js';
 import { ConfigError, DevicePasswordId, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
 import { NO_TKIP_AUTH_TYPE_FLAGS, NO_TKIP_ENCR_TYPE_FLAGS } from './no-tkip.js';
 import { nfcDevicePassword, publicKeyHashMatches } from './nfc/oob-device-password.js';
+import { isNfcTokenId } from './nfc/password-tokens.js';
 import { PBC_PIN } from './enrollee.js';
 
 /** M2's flags as a CONFIG_NO_TKIP hostapd builds them: Open, WPA2-PSK / None, AES. */
@@ -117,9 +119,13 @@ export type DevicePasswordChoice =
   | { kind: 'pbc' }
   /**
    * An NFC password token for M1's Device Password ID: its password octets
-   * and, when the token came from the Enrollee, the hash its M1 public key must match.
+   * (none for connection handover, ID 0x0007: the abbreviated handshake),
+   * when the token came from the Enrollee the hash its M1 public key must
+   * match (required for 0x0007), and the DH private value this Registrar
+   * committed to out of band (its handover select or its own password
+   * token), used for M2 in place of a fresh key.
    */
-  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer };
+  | { kind: 'nfc'; passwordId: number; password: Buffer; publicKeyHash?: Buffer; dhPrivateKey?: Uint8Array };
 
 export interface RegistrarPolicy {
   /**
@@ -312,6 +318,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
 
     const choice = this.cfg.policy.devicePassword(info);
     const id = m1.devicePasswordId;
+    let handover = false;
     if (id === DevicePasswordId.PushButton) {
       if (choice?.kind !== 'pbc') {
         // hostapd: "Unsupported Device Password ID" while PBC mode is off; no PIN-needed for a PBC Enrollee.
@@ -326,12 +333,16 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       }
       pbc?.addSession(info.macAddress, info.uuid);
       this.password = { value: Buffer.from(PBC_PIN), pbc: true };
-    } else if (choice?.kind === 'nfc' && choice.passwordId === id && id >= FIRST_OOB_PASSWORD_ID) {
-      if (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey)) {
+    } else if (choice?.kind === 'nfc' && choice.passwordId === id && isNfcTokenId(id)) {
+      handover = id === DevicePasswordId.NfcConnectionHandover;
+      if ((handover && (choice.publicKeyHash === undefined || this.cfg.apSettings !== undefined)) || (choice.publicKeyHash !== undefined && !publicKeyHashMatches(choice.publicKeyHash, m1.publicKey))) {
         // hostapd answers with M2D and Public Key Hash Mismatch, without a WPS-FAIL.
         return this.sendM2D(ConfigError.PublicKeyHashMismatch);
       }
-      this.password = { value: nfcDevicePassword(choice.password), pbc: false };
+      // Connection handover proves both keys out of band: no device password (hostapd's abbreviated handshake).
+      this.password = { value: handover ? Buffer.alloc(0) : nfcDevicePassword(choice.password), pbc: false };
+      if (choice.dhPrivateKey !== undefined) this.crypto = new RunCrypto(this.rng, { privateKey: choice.dhPrivateKey });
+      this.crypto.lastMessage = msg.raw;
     } else if (PIN_PASSWORD_IDS.has(id) || id >= FIRST_OOB_PASSWORD_ID) {
       if (choice?.kind !== 'pin') {
         this.events.push({ type: 'pin-needed', uuid: info.uuid, macAddress: info.macAddress, devicePasswordId: id, device: info.device });
@@ -345,16 +356,23 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     }
 
     this.crypto.deriveKeys(m1.publicKey, m1.enrolleeNonce, m1.macAddress, this.registrarNonce);
-    const m2 = buildM2({
+    const fields: Parameters<typeof buildM2>[0] = {
       enrolleeNonce: m1.enrolleeNonce,
       registrarNonce: this.registrarNonce,
       uuidR: this.cfg.device.uuid,
       publicKey: this.crypto.dh.publicKey,
       devicePasswordId: this.devicePasswordId,
       ...this.deviceFields(ConfigError.NoError),
-    });
-    this.st = 'recv-m3';
-    return this.continueWith(this.crypto.authenticate(m2, withAuthenticator));
+    };
+    if (handover) {
+      // The abbreviated handshake (hostapd wps_build_m2): both public keys were
+      // proven out of band, so M2 carries the Credentials and M3..M8 are skipped.
+      const plain = this.stationCredentials(info);
+      fields.encryptedSettings = this.crypto.encrypt(plain);
+      plain.fill(0);
+    }
+    this.st = handover ? 'recv-done' : 'recv-m3';
+    return this.continueWith(this.crypto.authenticate(buildM2(fields), withAuthenticator));
   }
 
   private deviceFields(configError: number) {
@@ -469,11 +487,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       this.delivered = [updated];
       plain = encodeApSettings(updated);
     } else {
-      const creds = this.credentialsFor(info);
-      const extra = this.cfg.policy.extraCredentials?.(info) ?? Buffer.alloc(0);
-      if (creds.length === 0 && extra.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
-      this.delivered = [...creds, ...credentialsIn(extra)];
-      plain = Buffer.concat([encodeAttributes(creds.map(credentialAttribute)), extra]);
+      plain = this.stationCredentials(info);
     }
     const m8 = buildM8({
       enrolleeNonce: this.requireEnrolleeNonce(),
@@ -494,6 +508,15 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     }
     current.extra = current.extra.filter((a) => a.type !== AttributeType.ESnonce2 && a.type !== AttributeType.KeyWrapAuthenticator);
     return current;
+  }
+
+  /** A station Enrollee's Credential attributes (plain text for M8, or M2 after a handover); kept as what was delivered. */
+  private stationCredentials(info: EnrolleeInfo): Buffer {
+    const creds = this.credentialsFor(info);
+    const extra = this.cfg.policy.extraCredentials?.(info) ?? Buffer.alloc(0);
+    if (creds.length === 0 && extra.length === 0) throw new RunFailure('no-credential', 'the policy gave no Credential for this Enrollee');
+    this.delivered = [...creds, ...credentialsIn(extra)];
+    return Buffer.concat([encodeAttributes(creds.map(credentialAttribute)), extra]);
   }
 
   private credentialsFor(info: EnrolleeInfo): Credential[] {

@@ -16,7 +16,8 @@ import type { RunFailure } from './run-failure.js';
 
 export abstract class RegistrationRun<State extends string> {
   protected readonly rng: Rng;
-  protected readonly crypto: RunCrypto;
+  /** Replaced only before keys exist, when a Registrar learns from M1 that it runs with its NFC DH key. */
+  protected crypto: RunCrypto;
   protected st: State;
   protected outcome: 'success' | 'failure' | undefined;
   protected events: WpsEvent[] = [];

@@ -13,9 +13,9 @@ import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { startWpaSupplicantEr } from '../../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../../harness/wpsd.js';
 import { Nl80211ApDriver } from '../../src/radio/nl80211/ap-driver.js';
-import { withAir, pingOverAir, airAddress, type AirFixture } from './air.js';
-import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from './daemons.js';
-import { spawnAirWpsdAp, startAirWpsdAp } from './wpsd-ap.js';
+import { withAir, expectWpa2Connected, type AirFixture } from './air.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
+import { spawnAirWpsdAp, startAirWpsdAp } from '../../harness/air-wpsd-ap.js';
 
 const ER_MS = 60_000;
 const PIN = '12345670';
@@ -36,19 +36,8 @@ async function stopStation(s: Station | undefined): Promise<void> {
 }
 
 /** The station holds the AP's credential, completed the 4-way handshake with wpsd and pings the AP. */
-async function connected(air: AirFixture, apCtrl: CtrlSession, s: Station): Promise<void> {
-  const apMac = air.host('ap').radio?.mac ?? '';
-  const staMac = air.host('sta').radio?.mac ?? '';
-  const ev = await s.ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
-  expect(ev.text).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${apMac} completed`));
-  await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac}$`), ER_MS);
-  const status = await s.sta.cli('status');
-  expect(status).toContain('wpa_state=COMPLETED');
-  expect(status).toContain('key_mgmt=WPA2-PSK');
-  expect(status).toContain('pairwise_cipher=CCMP');
-  expect(status).toContain(`ssid=${REFERENCE_AP.ssid}`);
-  expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
-}
+const connected = (air: AirFixture, apCtrl: CtrlSession, s: Station): Promise<void> =>
+  expectWpa2Connected(air, { sta: s.sta, staCtrl: s.ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS });
 
 describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wpa_supplicant', () => {
   const air = withAir({ radios: ['ap', 'sta'] });
@@ -87,6 +76,41 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
       apCtrl.mark();
       expect(await ap.cli('wps_pin', 'any', PIN)).toBe('OK\n');
       expect(await s.sta.cli('wps_pin', 'any', PIN)).toBe(PIN);
+      await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
+      await apCtrl.waitFor(new RegExp(`^WPS-REG-SUCCESS ${air.host('sta').radio?.mac} ${STATION_DEVICE.uuid}$`), ENROLL_MS);
+      await connected(air, apCtrl, s);
+    } finally {
+      await stopStation(s);
+    }
+  }, 3 * ENROLL_MS);
+
+  it("NFC connection handover: wpa_supplicant's request and wpsd's select, the abbreviated run; the station connects and pings the AP", async () => {
+    let s: Station | undefined;
+    try {
+      s = await station(air);
+      const staMac = air.host('sta').radio?.mac ?? '';
+      apCtrl.mark();
+      const req = (await s.sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      // hostapd_cli has no nfc_report_handover: the command goes to the socket as hostapd's own tests send it.
+      expect(await apCtrl.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`)).toBe('OK\n');
+      expect(await s.sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
+      expect((await apCtrl.waitFor(/^WPS-REG-SUCCESS /, ENROLL_MS)).text).toBe(`WPS-REG-SUCCESS ${staMac} ${STATION_DEVICE.uuid}`);
+      await connected(air, apCtrl, s);
+    } finally {
+      await stopStation(s);
+    }
+  }, 3 * ENROLL_MS);
+
+  it("NFC password token: wpsd reads wpa_supplicant's token, the station runs wps_nfc; it connects and pings the AP", async () => {
+    let s: Station | undefined;
+    try {
+      s = await station(air);
+      apCtrl.mark();
+      const token = (await s.sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await s.sta.cli('wps_nfc')).toBe('OK\n');
       await s.ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
       await apCtrl.waitFor(new RegExp(`^WPS-REG-SUCCESS ${air.host('sta').radio?.mac} ${STATION_DEVICE.uuid}$`), ENROLL_MS);
       await connected(air, apCtrl, s);

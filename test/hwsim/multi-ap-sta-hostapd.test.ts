@@ -15,7 +15,7 @@ import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { AIR_CHANNEL, C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from './daemons.js';
+import { AIR_CHANNEL, C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 const FRONT_SSID = 'hwsim-front';
 const FRONT_PASS = 'fronthaul passphrase';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { WPSD_CLI } from '../../harness/wpsd.js';
 import { writeFileSync } from 'node:fs';
 import { withAir, type AirHost } from './air.js';
-import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirHostapd, startAirWpaSupplicant, startAirWpsdSta } from './daemons.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirHostapd, startAirWpaSupplicant, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 describe('nl80211 interface checks and socket ownership', () => {
   const air = withAir({ radios: ['ap', 'sta'], wired: ['er'] });

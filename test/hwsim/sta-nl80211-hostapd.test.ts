@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
-import { airAddress, pingOverAir, withAir } from './air.js';
-import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from './daemons.js';
+import { expectWpa2Connected, withAir } from './air.js';
+import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects with WPA2-PSK', () => {
   const air = withAir({ radios: ['ap', 'sta'] });
@@ -31,19 +31,10 @@ describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects
   /** What every case ends with: credential, saved network, WPA2-PSK connection after the 4-way handshake, data across the air. */
   async function connectedWithPsk(sta: DaemonInstance, ctrl: CtrlSession): Promise<void> {
     await ctrl.waitFor(/^WPS-CRED-RECEIVED/, ENROLL_MS);
-    const connected = await ctrl.waitFor(/^CTRL-EVENT-CONNECTED /, ENROLL_MS);
-    expect(connected.text).toBe(`CTRL-EVENT-CONNECTED - Connection to ${bssid()} completed [id=0 id_str=]`);
-    await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac()}$`), ENROLL_MS);
-    const status = await sta.cli('status');
-    expect(status).toContain(`bssid=${bssid()}\n`);
-    expect(status).toContain(`ssid=${REFERENCE_AP.ssid}\n`);
-    expect(status).toContain('wpa_state=COMPLETED\n');
-    expect(status).toContain('key_mgmt=WPA2-PSK\n');
-    expect(status).toContain('pairwise_cipher=CCMP\n');
+    await expectWpa2Connected(air, { sta, staCtrl: ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS, networkId: 0 });
     const saved = sta.currentConf();
     expect(saved).toContain(`ssid="${REFERENCE_AP.ssid}"`);
     expect(saved).toMatch(/psk=("12345678"|[0-9a-f]{64})/);
-    expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
   }
 
   it('PBC: wps_pbc on hostapd and on the station', async () => {
@@ -71,6 +62,50 @@ describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects
       // hostapd's internal Registrar ran the registration (it comes before the connection, so it is looked up, not awaited).
       expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
     } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("NFC connection handover: the station's request and hostapd's select, the abbreviated run", async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      const req = (await sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      // hostapd_cli has no nfc_report_handover: the command goes to the socket as hostapd's own tests send it.
+      expect(await apCtrl.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`)).toBe('OK\n');
+      expect(await sta.cli('nfc_report_handover', 'INIT', 'WPS', req, sel)).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("NFC password token: hostapd reads the station's token, the station runs wps_nfc", async () => {
+    const from = apCtrl.mark();
+    const { sta, ctrl } = await station();
+    try {
+      const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await sta.cli('wps_nfc')).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 2 * ENROLL_MS);
+
+  it("wps_reg <bssid> nfc-pw: the station reads hostapd's password token and learns the AP with it", async () => {
+    const { sta, ctrl } = await station();
+    try {
+      const token = (await ap.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_token', 'enable')).toBe('');
+      expect(await sta.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await sta.cli('wps_reg', bssid(), 'nfc-pw')).toBe('OK\n');
+      await connectedWithPsk(sta, ctrl);
+    } finally {
+      await ap.cli('wps_nfc_token', 'disable');
       await sta.stop();
     }
   }, 2 * ENROLL_MS);

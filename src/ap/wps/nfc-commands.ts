@@ -5,6 +5,7 @@
  *   WPS_NFC_TOKEN <WPS|NDEF>            this AP's password token (the configured one, else a new one each time)
  *   WPS_NFC_TOKEN enable|disable        use that token (and its DH key) as the AP's device password
  *   NFC_GET_HANDOVER_SEL <NDEF|WPS> WPS-CR   the handover select carrier record
+ *   NFC_REPORT_HANDOVER RESP WPS <req> <sel>  a station's handover request: the Registrar is selected for it
  * Replies as hostapd's: uppercase hex and a newline, FAIL, and an empty
  * reply for a successful enable/disable (hostapd returns length 0 there).
  * A bad tag changes nothing and is logged without its secrets.
@@ -14,7 +15,8 @@ import { REPLY_FAIL, REPLY_OK, type CommandRegistry } from '../../ctrl/registry.
 import type { Credential } from '../../wps/credential.js';
 import { wrapWscNdef } from '../../wps/nfc/ndef.js';
 import { configuredNfcToken, type NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
-import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, readNfcTagHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
+import { buildConfigToken, buildHandoverSelect, buildPasswordToken, generatePasswordToken, NfcTokenError, readNfcTagHex, type ApLocation } from '../../wps/nfc/nfc-token.js';
+import { handoverRequestToken, parseHandoverReport, readHandoverRequest } from '../../wps/nfc/handover.js';
 import type { OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
 import type { Rng } from '../../wps/crypto.js';
 
@@ -30,6 +32,7 @@ export interface ApNfcControl {
   /** Where a handover select says the AP is: band and channel only while it operates on one (hostapd uses its frequency). */
   handoverLocation(): ApLocation;
   ssid(): Buffer;
+  /** A read password token, or a handover request's public key hash with ID 0x0007 and no password. */
   addNfcPasswordToken(oob: OobDevicePassword): Promise<boolean>;
   /** The AP runs as Enrollee with this token (and keeps its AP PIN as the alternative); undefined: back to the AP PIN. */
   setApNfcToken(t: Required<NfcTokenConfig> | undefined): void;
@@ -122,6 +125,34 @@ export function registerNfcCommands(registry: CommandRegistry, ap: ApNfcControl,
         return '';
       }
       return REPLY_FAIL;
+    },
+  });
+  registry.register({
+    name: 'NFC_REPORT_HANDOVER',
+    minArgs: 4,
+    maxArgs: 4,
+    help: "RESP WPS <req> <sel> = a station's connection handover: enroll it with its public key and this AP's handover key",
+    handler: async (args) => {
+      if (!ap.enabled()) return REPLY_FAIL;
+      try {
+        const report = parseHandoverReport(args);
+        if (report.role !== 'RESP' || report.type !== 'WPS') {
+          log.debug(`NFC: Unsupported connection handover reported: role=${report.role} type=${report.type}`);
+          return REPLY_FAIL;
+        }
+        // The Enrollee always initiates: its request carries the public key hash M1 must match.
+        const req = readHandoverRequest(report.request);
+        if (ap.nfc.dhPubkey === undefined || ap.nfc.dhPrivkey === undefined) {
+          // hostapd would run with a fresh key that the station's check then refuses.
+          log.info('NFC: connection handover refused: this AP has given no handover select (no NFC DH key)');
+          return REPLY_FAIL;
+        }
+        return (await ap.addNfcPasswordToken(handoverRequestToken(req))) ? REPLY_OK : REPLY_FAIL;
+      } catch (e) {
+        if (!(e instanceof NfcTokenError)) throw e;
+        log.debug(`NFC: Failed to process reported handover messages: ${e.message}`);
+        return REPLY_FAIL;
+      }
     },
   });
   registry.register({

@@ -41,7 +41,7 @@ import { Enrollee, type EnrolleeApConfig, type EnrolleeConfig } from '../../wps/
 import type { WpsEvent } from '../../wps/events.js';
 import type { WscMessage } from '../../wps/message.js';
 import { RegistrarContext, type ExternalSelection, type SelectedRegistrarView } from '../../wps/registrar-context.js';
-import { Registrar, type EnrolleeInfo } from '../../wps/registrar.js';
+import { Registrar, type DevicePasswordChoice, type EnrolleeInfo } from '../../wps/registrar.js';
 import { DevicePasswordId, type WpsState } from '../../wps/values.js';
 import type { NfcTokenConfig } from '../../wps/nfc/nfc-config.js';
 import { nfcDevicePassword, type OobDevicePassword } from '../../wps/nfc/oob-device-password.js';
@@ -137,6 +137,11 @@ export interface WpsApOptions {
    * such Registrars are refused.
    */
   apEnrollee?: { device: DeviceInfo; settings: () => Credential; settingsAttributes?: Buffer; wpsState?: () => WpsState };
+  /**
+   * The BSS's NFC values (wps_nfc_*), read at each run: the DH key of its
+   * handover select serves connection handover runs of the internal Registrar.
+   */
+  nfc?: NfcTokenConfig;
   /** ap_pin= and ap_setup_locked= (2: Registrars may learn, not configure). */
   apPin?: { pin: string | undefined; setupLocked?: number };
   /** Every WPS BSS an AP PIN failure locks, this one first (hostapd_wps_for_each); this one alone by default. */
@@ -489,6 +494,26 @@ export class WpsAp {
     return out;
   }
 
+  /**
+   * The internal Registrar's device password for an M1, with the DH key
+   * hostapd's wps_build_public_key takes: for a connection handover the key
+   * of this AP's handover select; for the ID of the AP's own enabled
+   * password token (no Enrollee token read for it) that token's password
+   * and key ("own NFC Password Token").
+   */
+  private devicePasswordFor(e: EnrolleeInfo): DevicePasswordChoice | undefined {
+    const own = this.apNfcToken;
+    if (own !== undefined && e.devicePasswordId === own.devPwId && !this.registrar.nfcTokenIds.includes(own.devPwId)) {
+      return { kind: 'nfc', passwordId: own.devPwId, password: own.devPw, dhPrivateKey: own.dhPrivkey };
+    }
+    const choice = this.registrar.passwordFor(e);
+    const key = this.opts.nfc?.dhPrivkey;
+    if (choice?.kind === 'nfc' && choice.passwordId === DevicePasswordId.NfcConnectionHandover && key !== undefined) {
+      return { ...choice, dhPrivateKey: key };
+    }
+    return choice;
+  }
+
   /** Events of the AP's Enrollee (an ER over UPnP, or a station Registrar): the AP PIN lockout of every sibling, then out. */
   private onApEnrolleeEvents(addr: MacAddress | undefined, events: readonly WpsEvent[]): void {
     for (const event of events) {
@@ -523,7 +548,7 @@ export class WpsAp {
       rng: this.opts.rng,
       ...this.pooledDhKey(),
       policy: {
-        devicePassword: (e) => this.registrar.passwordFor(e),
+        devicePassword: (e) => this.devicePasswordFor(e),
         credentials: (e) => this.opts.credentials(e),
         multiApBackhaul: (e) => this.opts.multiApBackhaul?.(e),
         extraCredentials: (e) => this.opts.extraCredentials?.(e),

@@ -30,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Logger, silentLogger, LogLevel } from '../../common/log.js';
-import { type Element, findVendorElements, buildElements, defaultRateElements } from '../elements.js';
+import { type Element, ElementId, findElement, findVendorElements, buildElements, defaultRateElements } from '../elements.js';
 import { type ManagementFrame, buildFrame, parseFrame, FrameError, CapabilityInfo, ReasonCode, AID_MAX } from '../frame.js';
 import { type MacAddress, macAddress, macFromBytes, macToBytes, isGroupAddress } from '../mac.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
@@ -95,6 +95,8 @@ export class Nl80211ApDriver implements ApDriver {
   private readonly events: DriverEvents;
   private params: ApParams | undefined;
   private beaconBytes: Buffer | undefined;
+  /** The WPS elements last given to the kernel for its Probe Responses (NL80211_ATTR_IE, _IE_PROBE_RESP). */
+  private ieBytes: Buffer | undefined;
   private readonly table = new Map<MacAddress, Held>();
   /** Rates of the latest (Re)Association Request per station, for NEW_STATION. */
   private readonly pendingAssoc = new Map<MacAddress, Buffer>();
@@ -222,7 +224,13 @@ export class Nl80211ApDriver implements ApDriver {
     }
     this.params = p;
     this.beaconBytes = Buffer.concat([tpl.head, tpl.tail]);
-    this.log.debug(`nl80211: ${this.ifname}: AP started: SSID ${JSON.stringify(Buffer.from(p.ssid).toString('latin1'))}, channel ${p.channel} (${freq} MHz), ${crypto ? 'WPA2' : 'open'}`);
+    this.ieBytes = msg.ie;
+    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+    const suites = crypto ? `WPA2 (AKM ${hex(crypto.akmSuite)}, pairwise ${hex(crypto.pairwiseCipher)}, group ${hex(crypto.groupCipher)})` : 'open';
+    const has = (what: string, yes: boolean): string => `${what} element ${yes ? 'in' : 'absent'}`;
+    this.log.debug(
+      `nl80211: ${this.ifname}: START_AP: SSID ${JSON.stringify(Buffer.from(p.ssid).toString('latin1'))}, channel ${p.channel} (${freq} MHz), ${suites}; Beacon: ${has('RSN', findElement(p.beaconElements, ElementId.RSN) !== undefined)}, ${has('WPS', findVendorElements(p.beaconElements, WPS_IE_VENDOR_TYPE).length > 0)}`,
+    );
   }
 
   async setApElements(update: { beaconElements?: Element[]; probeResponseElements?: Element[] }): Promise<void> {
@@ -232,20 +240,24 @@ export class Nl80211ApDriver implements ApDriver {
     if (update.probeResponseElements) next.probeResponseElements = [...update.probeResponseElements];
     const tpl = beaconTemplate(this.address, next, next.beaconElements);
     const bytes = Buffer.concat([tpl.head, tpl.tail]);
-    const iesChanged = update.probeResponseElements !== undefined;
-    if (this.beaconBytes !== undefined && bytes.equals(this.beaconBytes) && !iesChanged) {
+    const ies = this.extraIes(next);
+    const same = (a: Buffer | undefined, b: Buffer | undefined): boolean => (a === undefined ? b === undefined : b !== undefined && a.equals(b));
+    if (this.beaconBytes !== undefined && bytes.equals(this.beaconBytes) && same(ies.ie, this.ieBytes)) {
       this.params = next;
       return;
     }
-    await this.conn.request(Nl80211Cmd.SET_BEACON, { beaconHead: Buffer.from(tpl.head), beaconTail: Buffer.from(tpl.tail), ...this.extraIes(next) }, 'updating the Beacon');
+    this.log.debug(`nl80211: ${this.ifname}: SET_BEACON: the elements changed`);
+    await this.conn.request(Nl80211Cmd.SET_BEACON, { beaconHead: Buffer.from(tpl.head), beaconTail: Buffer.from(tpl.tail), ...ies }, 'updating the Beacon');
     this.params = next;
     this.beaconBytes = bytes;
+    this.ieBytes = ies.ie;
   }
 
   async stopAp(): Promise<void> {
     if (!this.params) return;
     this.params = undefined;
     this.beaconBytes = undefined;
+    this.ieBytes = undefined;
     this.table.clear();
     this.pendingAssoc.clear();
     try {

@@ -7,6 +7,8 @@ export interface MediumCommandOptions {
   loss: number;
   delay: number;
   seed?: number;
+  /** OFDM rate of the airtime model, Mb/s; no airtime model unless given. */
+  airtime?: number;
   debug: number;
   timestamps: boolean;
 }
@@ -15,7 +17,7 @@ export async function runMedium(opts: MediumCommandOptions): Promise<void> {
   const logger = new Logger({ level: levelFromDebugCount(opts.debug), timestamps: opts.timestamps });
   let medium: Medium;
   try {
-    medium = new Medium({ loss: opts.loss, delayMs: opts.delay, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), logger });
+    medium = new Medium({ loss: opts.loss, delayMs: opts.delay, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.airtime !== undefined ? { airtime: { rateMbps: opts.airtime } } : {}), logger });
     await medium.listen(opts.socket);
   } catch (err) {
     if (err instanceof MediumError) {

@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
-import { Medium, type MediumFrameEvent, type MediumOptions } from './medium.js';
+import { Medium, type MediumAirEvent, type MediumFrameEvent, type MediumOptions } from './medium.js';
+import { frameAirtimeUs } from './airtime.js';
 import { SimLink } from './link.js';
 import { buildFrame, managementFrame, parseFrame } from '../frame.js';
 import type { MacAddress } from '../mac.js';
@@ -194,5 +195,86 @@ describe('sim medium with three radios', () => {
     expect(() => new Medium({ loss: 1.5 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
     expect(() => new Medium({ delayMs: -1 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
     medium = new Medium();
+  });
+});
+
+describe('sim medium with airtime', () => {
+  let dir: string;
+  let medium: Medium;
+  const links: SimLink[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), `wpsd-medium-air-${process.pid}-`));
+  });
+
+  afterEach(async () => {
+    for (const l of links.splice(0)) await l.close();
+    await medium?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A probe request of about `len` octets from `sa` to `da`, tagged `n`. */
+  function big(sa: MacAddress, da: MacAddress, n: number, len: number): Uint8Array {
+    return buildFrame(managementFrame(da, sa, BC, { subtype: 'probe-request', elements: [{ id: 0, data: Uint8Array.of(n) }, { id: 221, data: new Uint8Array(len > 255 ? 255 : len) }, ...Array.from({ length: Math.floor(len / 255) }, () => ({ id: 221, data: new Uint8Array(255) }))] }));
+  }
+
+  it('frames on a channel wait for each other and arrive when their air (and ACK) ends, on a virtual clock', async () => {
+    let now = 0;
+    const timers: Array<{ fn: () => void; ms: number }> = [];
+    medium = new Medium({ seed: 1, airtime: { rateMbps: 6 }, nowUs: () => now, schedule: (fn, ms) => timers.push({ fn, ms }) });
+    const path = join(dir, 'medium.sock');
+    await medium.listen(path);
+    const a = await radio(path, A);
+    const b = await radio(path, B);
+    const c = await radio(path, C, 11);
+    links.push(a.link, b.link, c.link);
+    const air: MediumAirEvent[] = [];
+    const queued = (n: number): Promise<void> =>
+      new Promise((resolve) => {
+        const on = (e: MediumAirEvent): void => {
+          air.push(e);
+          if (air.length === n) {
+            medium.off('air', on);
+            resolve();
+          }
+        };
+        medium.on('air', on);
+      });
+    const f1 = big(A, B, 1, 1000);
+    const f2 = big(A, B, 2, 1000);
+    const both = queued(2);
+    a.link.send(f1);
+    a.link.send(f2);
+    await both;
+    const d1 = frameAirtimeUs(f1.length, true, 6);
+    const d2 = frameAirtimeUs(f2.length, true, 6);
+    expect(air.map((e) => [e.startUs, e.endUs])).toEqual([
+      [0, d1],
+      [d1, d1 + d2],
+    ]);
+    // Nothing is delivered before the first frame's air ends.
+    expect(b.got).toEqual([]);
+    expect(timers.map((t) => t.ms)).toEqual([d1 / 1000]);
+    now = d1;
+    const first = b.arrival(1);
+    timers.shift()?.fn();
+    await first;
+    expect(b.got).toEqual([1]);
+    expect(timers.map((t) => t.ms)).toEqual([d2 / 1000]);
+    // Another channel's air is its own: C's frame on channel 11 starts at once.
+    const other = queued(3);
+    c.link.send(big(C, BC, 3, 1000));
+    await other;
+    expect(air[2]).toMatchObject({ channel: 11, startUs: d1 });
+    now = d1 + d2;
+    const second = b.arrival(2);
+    timers.shift()?.fn();
+    await second;
+    expect(b.got).toEqual([1, 2]);
+    expect(medium.airtimeStats().find((s) => s.channel === 1)).toEqual({ channel: 1, busyUs: d1 + d2, frames: 2, dropped: 0 });
+  });
+
+  it('refuses a rate that is not an OFDM rate', () => {
+    expect(() => new Medium({ airtime: { rateMbps: 11 } })).toThrow(/not an OFDM rate/);
   });
 });

@@ -5,6 +5,12 @@
  * every other radio on the sender's channel, individually addressed ones only
  * the radio owning Address 1. Each delivery may be lost with probability
  * `loss` and is delayed by `delayMs`.
+ *
+ * With `airtime`, each channel's air is a timeline (airtime.ts): a frame
+ * takes its turn after the frames before it on its channel and reaches its
+ * receivers when its transmission (and ACK) would have ended, so a channel
+ * carries only as much as 802.11 would. `airtimeStats()` says how busy each
+ * channel has been.
  */
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { unlinkSync, lstatSync } from 'node:fs';
@@ -14,6 +20,7 @@ import { type Logger, silentLogger } from '../../common/log.js';
 import { type MacAddress, macFromBytes, isGroupAddress } from '../mac.js';
 import { MessageReader, encodeMessage, SimProtocolError, SIM_PROTOCOL_VERSION, type SimMessage } from './protocol.js';
 import { seededRandom } from './rng.js';
+import { ChannelTimeline, checkRate, frameAirtimeUs } from './airtime.js';
 import { WpsdError } from '../../common/errors.js';
 
 /** Address 1 ends at octet 10; anything shorter cannot be delivered. */
@@ -24,6 +31,10 @@ export const MAX_RADIOS = 64;
 export const MAX_DELAY_MS = 60_000;
 /** A radio must say HELLO this soon after connecting. */
 export const HELLO_TIMEOUT_MS = 5_000;
+/** Frames waiting for one channel's air; more are dropped as a full transmit queue would (mac80211 queues 1000 per AC, four ACs). */
+export const MAX_QUEUED_FRAMES_PER_CHANNEL = 4_000;
+/** Frames whose air ends this close to now go at once: Node's timers have a 1 ms resolution. */
+export const AIRTIME_SLACK_US = 1_000;
 
 export interface MediumOptions {
   /** Probability in [0, 1] that a delivery is lost. */
@@ -34,7 +45,29 @@ export interface MediumOptions {
   seed?: number;
   /** Timer used for delays; injectable so tests do not depend on wall-clock time. */
   schedule?: (fn: () => void, ms: number) => void;
+  /** Model each channel's airtime, every frame at this OFDM rate (Mb/s); none unless given. */
+  airtime?: { rateMbps: number };
+  /** Clock of the airtime model in microseconds; injectable like `schedule`. */
+  nowUs?: () => number;
   logger?: Logger;
+}
+
+/** A frame took its place on its channel's air (airtime model only). */
+export interface MediumAirEvent {
+  from: number;
+  channel: number;
+  startUs: number;
+  endUs: number;
+}
+
+/** How busy one channel has been under the airtime model. */
+export interface ChannelAirtimeStats {
+  channel: number;
+  /** Air taken by frames, us. */
+  busyUs: number;
+  frames: number;
+  /** Frames dropped because the channel's queue was full. */
+  dropped: number;
 }
 
 export interface RadioInfo {
@@ -58,6 +91,20 @@ interface Radio extends RadioInfo {
   registered: boolean;
 }
 
+interface QueuedFrame {
+  from: Radio;
+  channel: number;
+  frame: Uint8Array;
+  endUs: number;
+}
+
+interface ChannelAir {
+  timeline: ChannelTimeline;
+  queue: QueuedFrame[];
+  armed: boolean;
+  dropped: number;
+}
+
 export class Medium extends EventEmitter {
   readonly loss: number;
   readonly delayMs: number;
@@ -69,6 +116,9 @@ export class Medium extends EventEmitter {
   private path: string | undefined;
   private readonly radios = new Map<number, Radio>();
   private nextId = 1;
+  readonly rateMbps: number | undefined;
+  private readonly nowUs: () => number;
+  private readonly air = new Map<number, ChannelAir>();
 
   constructor(opts: MediumOptions = {}) {
     super();
@@ -84,6 +134,20 @@ export class Medium extends EventEmitter {
     this.random = seededRandom(this.seed);
     this.schedule = opts.schedule ?? ((fn, ms) => void setTimeout(fn, ms));
     this.log = opts.logger ?? silentLogger;
+    if (opts.airtime !== undefined) {
+      try {
+        checkRate(opts.airtime.rateMbps);
+      } catch (e) {
+        throw new MediumError('BAD_OPTION', (e as Error).message);
+      }
+      this.rateMbps = opts.airtime.rateMbps;
+    }
+    this.nowUs = opts.nowUs ?? (() => performance.now() * 1000);
+  }
+
+  /** Per channel, how much air frames took (empty without the airtime model). */
+  airtimeStats(): ChannelAirtimeStats[] {
+    return [...this.air.entries()].map(([channel, a]) => ({ channel, busyUs: a.timeline.busyUs, frames: a.timeline.frames, dropped: a.dropped }));
   }
 
   /** Listens on `path`; a stale socket file left by a dead medium is replaced, a live one is refused. */
@@ -105,6 +169,7 @@ export class Medium extends EventEmitter {
 
   /** Disconnects every radio, stops listening and removes the socket file. */
   async close(): Promise<void> {
+    for (const a of this.air.values()) a.queue.length = 0;
     for (const r of this.radios.values()) r.socket.destroy();
     this.radios.clear();
     const server = this.server;
@@ -187,24 +252,64 @@ export class Medium extends EventEmitter {
         return;
       case 'frame':
         if (!radio.registered) return this.drop(radio, 'FRAME before HELLO');
-        return this.deliver(radio, m.frame);
+        return this.transmit(radio, m.frame);
       default:
         return this.drop(radio, `unexpected ${m.type} message from a radio`);
     }
   }
 
-  private deliver(from: Radio, frame: Uint8Array): void {
+  private transmit(from: Radio, frame: Uint8Array): void {
     if (frame.length < MIN_DELIVERABLE_FRAME_LEN) {
       this.log.debug(`medium: radio ${from.id} sent a ${frame.length}-octet frame without Address 1; dropped`);
       return;
     }
+    if (this.rateMbps === undefined) return this.deliver(from, from.channel, frame);
+    let a = this.air.get(from.channel);
+    if (a === undefined) {
+      a = { timeline: new ChannelTimeline(), queue: [], armed: false, dropped: 0 };
+      this.air.set(from.channel, a);
+    }
+    if (a.queue.length >= MAX_QUEUED_FRAMES_PER_CHANNEL) {
+      a.dropped++;
+      this.log.debug(`medium: channel ${from.channel}: ${MAX_QUEUED_FRAMES_PER_CHANNEL} frames wait for the air; frame from radio ${from.id} dropped`);
+      return;
+    }
+    const unicast = !isGroupAddress(macFromBytes(frame, 4));
+    const { startUs, endUs } = a.timeline.reserve(this.nowUs(), frameAirtimeUs(frame.length, unicast, this.rateMbps));
+    a.queue.push({ from, channel: from.channel, frame, endUs });
+    this.emit('air', { from: from.id, channel: from.channel, startUs, endUs } satisfies MediumAirEvent);
+    this.pump(a);
+  }
+
+  /** Delivers the frames whose air has ended, in their order on the channel, and waits for the next. */
+  private pump(a: ChannelAir): void {
+    if (a.armed) return;
+    const now = this.nowUs();
+    let head = a.queue[0];
+    while (head !== undefined && head.endUs - now <= AIRTIME_SLACK_US) {
+      a.queue.shift();
+      this.deliver(head.from, head.channel, head.frame);
+      head = a.queue[0];
+    }
+    if (head === undefined) return;
+    a.armed = true;
+    this.schedule(
+      () => {
+        a.armed = false;
+        this.pump(a);
+      },
+      (head.endUs - now) / 1000,
+    );
+  }
+
+  private deliver(from: Radio, channel: number, frame: Uint8Array): void {
     const addr1 = macFromBytes(frame, 4);
     const group = isGroupAddress(addr1);
     const deliveredTo: number[] = [];
     const lostTo: number[] = [];
     const encoded = encodeMessage({ type: 'frame', frame });
     for (const r of this.radios.values()) {
-      if (r === from || !r.registered || r.channel !== from.channel) continue;
+      if (r === from || !r.registered || r.channel !== channel) continue;
       if (!group && !r.addresses.includes(addr1)) continue;
       if (this.loss > 0 && this.random() < this.loss) {
         lostTo.push(r.id);
@@ -222,7 +327,7 @@ export class Medium extends EventEmitter {
       if (this.delayMs > 0) this.schedule(send, this.delayMs);
       else send();
     }
-    this.emit('frame', { from: { id: from.id, addresses: [...from.addresses], channel: from.channel }, frame, deliveredTo, lostTo } satisfies MediumFrameEvent);
+    this.emit('frame', { from: { id: from.id, addresses: [...from.addresses], channel }, frame, deliveredTo, lostTo } satisfies MediumFrameEvent);
   }
 }
 

@@ -24,6 +24,7 @@
 import { checkBackhaulAssocResponse } from './multi-ap-sta.js';
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '../../common/log.js';
+import type { NfcPasswordTokens } from '../../wps/nfc/password-tokens.js';
 import { DriverError, type ScanResult, type StationDriver, type DriverEvent } from '../../radio/driver.js';
 import { buildEapol, EapolError, EapolType, parseEapol } from '../../radio/eapol.js';
 import { ReasonCode } from '../../radio/frame.js';
@@ -58,10 +59,19 @@ export const STA_EAPOL_VERSION = 1;
 
 export type EnrollMethod =
   | { kind: 'pbc'; bssid?: MacAddress }
-  /** A PIN, or an NFC password token: its password as PIN, its Device Password ID and its DH private key. */
-  | { kind: 'pin'; pin: string; bssid?: MacAddress; devicePasswordId?: number; dhPrivateKey?: Buffer }
-  /** wps_reg: we are the Registrar; `pin` is the AP PIN; learn the AP's settings or configure new ones. */
-  | { kind: 'registrar'; bssid: MacAddress; pin: string; apSettings: ApSettingsMode };
+  /**
+   * A PIN, or an NFC password token: its password as PIN, its Device
+   * Password ID and its DH private key; or a connection handover (ID 0x0007,
+   * empty PIN) with the Registrar's public key hash and the SSID of its
+   * handover select (only APs with that SSID are joined).
+   */
+  | { kind: 'pin'; pin: string; bssid?: MacAddress; devicePasswordId?: number; dhPrivateKey?: Buffer; peerPublicKeyHash?: Buffer; ssid?: Buffer }
+  /**
+   * wps_reg: we are the Registrar; `pin` is the AP PIN; learn the AP's
+   * settings or configure new ones. With `nfcTokens` ("nfc-pw") the AP's NFC
+   * password token read before stands in for the AP PIN.
+   */
+  | { kind: 'registrar'; bssid: MacAddress; pin: string; apSettings: ApSettingsMode; nfcTokens?: NfcPasswordTokens };
 
 export type EnrollEvent =
   | { type: 'scan-results'; results: ScanResult[]; available?: WpsApAvailableEvent }
@@ -126,7 +136,8 @@ export function selectWpsAp(
     if (w !== undefined && w !== 'malformed') withWps.push({ bss: r, wps: w });
   }
   const bssid = method.bssid;
-  const mine = bssid === undefined ? withWps : withWps.filter((x) => x.bss.bssid === bssid);
+  const ssid = method.kind === 'pin' ? method.ssid : undefined;
+  const mine = withWps.filter((x) => (bssid === undefined || x.bss.bssid === bssid) && (ssid === undefined || Buffer.from(x.bss.ssid).equals(ssid)));
   if (method.kind === 'registrar') return mine[0] ? { kind: 'bss', bss: mine[0].bss } : { kind: 'none' };
   if (method.kind === 'pbc') {
     const active = mine.filter((x) => isSelectedPbcRegistrar(x.wps));
@@ -214,7 +225,13 @@ function machineFor(opts: EnrollOptions, bssid: MacAddress): PeerMachine {
   if (m.kind === 'registrar') {
     const registrar = new Registrar({
       device: opts.device,
-      policy: { devicePassword: () => ({ kind: 'pin', pin: m.pin }) },
+      policy: {
+        devicePassword: (e) => {
+          if (m.nfcTokens === undefined) return { kind: 'pin', pin: m.pin };
+          const t = m.nfcTokens.claim(e.devicePasswordId);
+          return t === undefined ? undefined : { kind: 'nfc', ...t };
+        },
+      },
       apSettings: m.apSettings,
       version2: opts.version2 ?? true,
       rng,
@@ -229,6 +246,7 @@ function machineFor(opts: EnrollOptions, bssid: MacAddress): PeerMachine {
     peerAddress: Buffer.from(macToBytes(bssid)),
     rng,
     ...(m.kind === 'pin' && m.dhPrivateKey !== undefined ? { dhPrivateKey: m.dhPrivateKey } : {}),
+    ...(m.kind === 'pin' && m.peerPublicKeyHash !== undefined ? { peerPublicKeyHash: m.peerPublicKeyHash } : {}),
   });
   return { role: 'enrollee', enrollee };
 }

@@ -84,6 +84,11 @@ export function buildConfigToken(cred: Credential, loc: ApLocation): Buffer {
   return encodeAttributes([credentialAttribute(cred), ...locationAttributes(loc), version2()]);
 }
 
+/** An External Registrar's configuration token for a learned AP (wps_er_config_token_from_cred): the Credential and Version2 only. */
+export function buildCredentialToken(cred: Credential): Buffer {
+  return encodeAttributes([credentialAttribute(cred), version2()]);
+}
+
 /** A handover carrier record's payload: a two-octet length, then the attributes. */
 function carrier(attrs: Attribute[]): Buffer {
   const body = encodeAttributes(attrs);
@@ -198,15 +203,19 @@ export interface HandoverCarrier {
   location: ReadLocation;
 }
 
-/** Reads a handover request or select carrier record (NDEF or its payload). */
+/**
+ * Reads a handover request or select carrier record (NDEF or its payload).
+ * Octets after the declared attributes are ignored, as hostapd and
+ * wpa_supplicant ignore them; a length beyond the record is refused.
+ */
 export function readHandoverCarrier(bytes: Uint8Array): HandoverCarrier {
   const payload = unwrap(bytes);
   if (payload.length < 2) throw new NfcTokenError('BAD_CARRIER', `handover carrier of ${payload.length} bytes has no length field`);
   const declared = payload.readUInt16BE(0);
-  if (declared !== payload.length - 2) {
+  if (declared > payload.length - 2) {
     throw new NfcTokenError('BAD_CARRIER', `handover carrier declares ${declared} bytes of attributes, ${payload.length - 2} present`);
   }
-  const attrs = attributesOf(payload.subarray(2));
+  const attrs = attributesOf(payload.subarray(2, 2 + declared));
   const oobAttr = attrs.find((a) => a.type === AttributeType.OobDevicePassword);
   if (oobAttr === undefined) throw new NfcTokenError('BAD_CARRIER', 'handover carrier without an OOB Device Password');
   const out: HandoverCarrier = { oob: oobOf(oobAttr), location: locationOf(attrs) };

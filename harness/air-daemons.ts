@@ -4,12 +4,12 @@
 // (control socket, cli(), ctrl(), stop()). Starting Node takes seconds under
 // TCG, so start-up waits are generous; nothing here measures time.
 import { writeFileSync } from 'node:fs';
-import { REFERENCE_AP, hostapdConf } from '../../harness/hostapd.js';
-import { DaemonInstance, confText, daemonFiles, waitForCtrl, type WpsDeviceConfOptions } from '../../harness/reference-daemon.js';
-import { HostapdInstance } from '../../harness/hostapd.js';
-import { WPSD_CLI } from '../../harness/wpsd.js';
-import { HOST_IFNAME, type NetnsHost } from '../../harness/netns.js';
-import { erConf } from '../../harness/wpa-supplicant.js';
+import { REFERENCE_AP, hostapdConf } from './hostapd.js';
+import { DaemonInstance, confText, daemonFiles, waitForCtrl, type WpsDeviceConfOptions } from './reference-daemon.js';
+import { HostapdInstance } from './hostapd.js';
+import { WPSD_CLI } from './wpsd.js';
+import { HOST_IFNAME, type NetnsHost } from './netns.js';
+import { erConf } from './wpa-supplicant.js';
 import type { AirHost } from './air.js';
 
 /** Start-up of a Node daemon under TCG (the CLI alone takes ~6 s on a busy machine). */

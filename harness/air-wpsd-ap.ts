@@ -3,11 +3,11 @@
 // airHostapdConf): the reference AP's WPS device, WPA2-PSK/CCMP, 802.11g
 // channel 1, and UPnP on the veth when asked.
 import { writeFileSync } from 'node:fs';
-import { REFERENCE_AP } from '../../harness/hostapd.js';
-import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
-import { WPSD_CLI, WpsdApInstance } from '../../harness/wpsd.js';
-import type { ManagedProcess } from '../../harness/netns.js';
-import { NODE_START_MS, airHostapdConf, type AirHostapdOptions } from './daemons.js';
+import { REFERENCE_AP } from './hostapd.js';
+import { daemonFiles, waitForCtrl } from './reference-daemon.js';
+import { WPSD_CLI, WpsdApInstance } from './wpsd.js';
+import type { ManagedProcess } from './netns.js';
+import { NODE_START_MS, airHostapdConf, type AirHostapdOptions } from './air-daemons.js';
 
 export { REFERENCE_AP };
 
