@@ -47,7 +47,6 @@ const REPLACED_PREFIXES = [
   'wpa=', 'wpa_psk=', 'wpa_pairwise=', 'rsn_pairwise=', 'wpa_key_mgmt=', 'wpa_passphrase=',
 ];
 
-
 /** Refuses settings that would make a file hostapd (and wpsd) cannot read back. */
 export function validateNewApSettings(s: NewApSettings, path: string): ConfigDiagnostic[] {
   const problems: string[] = [];
