@@ -27,7 +27,7 @@ import { applyHostapdKey } from './config-keys.js';
  * and its medium) or name files read only at load (extra_cred, ap_settings).
  */
 export const SET_REFUSED_KEYS: ReadonlySet<string> = new Set([
-  'interface', 'bss', 'bridge', 'driver', 'sim_medium', 'ctrl_interface', 'ctrl_interface_group', 'extra_cred', 'ap_settings',
+  'interface', 'bss', 'bridge', 'wds_bridge', 'driver', 'sim_medium', 'ctrl_interface', 'ctrl_interface_group', 'extra_cred', 'ap_settings',
 ]);
 
 /** The BSS's control surface these commands need (ApBss has it). */

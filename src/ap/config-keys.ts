@@ -164,6 +164,7 @@ const handlers: Record<string, Handler> = {
     if (first) first.iface = v;
   }),
   bridge: ifnameKey('bridge', (c, v) => (c.bss.bridge = v)),
+  wds_bridge: ifnameKey('wds_bridge', (c, v) => (c.bss.wdsBridge = v)),
   driver: (ctx, value) => {
     if (!HOSTAPD_DRIVERS.includes(value as HostapdDriver)) {
       err(ctx, `invalid driver '${value}' (must be one of ${HOSTAPD_DRIVERS.join(', ')})`);

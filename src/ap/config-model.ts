@@ -20,6 +20,8 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   line: number;
   iface: string;
   bridge?: string;
+  /** Bridge for the AP/VLAN interfaces of 4-address (Multi-AP backhaul) stations; bridge= when unset. */
+  wdsBridge?: string;
   ctrlInterface?: string;
   /** Group name or numeric gid, as written. */
   ctrlInterfaceGroup?: string;

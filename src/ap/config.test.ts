@@ -95,7 +95,7 @@ describe('hostapd.conf parsing', () => {
   it('reads the UPnP, Multi-AP, radio and logger keys', () => {
     const { config } = parseHostapdConfig(
       [
-        'interface=wlan0', 'driver=none', 'sim_medium=/run/wpsd/medium.sock', 'bridge=br0', 'ctrl_interface_group=0',
+        'interface=wlan0', 'driver=none', 'sim_medium=/run/wpsd/medium.sock', 'bridge=br0', 'wds_bridge=br1', 'ctrl_interface_group=0',
         'ssid2="fronthaul"', 'utf8_ssid=1', 'wpa=2', 'wpa_key_mgmt=WPA-PSK SAE', 'rsn_pairwise=CCMP GCMP',
         `wpa_psk=${'ab'.repeat(32)}`, 'wps_state=1', 'ap_pin=12345670', 'upnp_iface=br0', 'friendly_name=WPS AP',
         'manufacturer_url=http://example.com/', 'model_description=Wireless Access Point', 'model_url=http://example.com/m',
@@ -113,6 +113,8 @@ describe('hostapd.conf parsing', () => {
     expect(config.hwMode).toBe('g');
     expect(config.countryCode).toBe('FI');
     expect(config.ieee80211n).toBe(1);
+    expect(b?.bridge).toBe('br0');
+    expect(b?.wdsBridge).toBe('br1');
     expect(b?.ssid?.toString()).toBe('fronthaul');
     expect(b?.utf8Ssid).toBe(true);
     expect(b?.wpaKeyMgmt).toBe(KeyMgmt.PSK | KeyMgmt.SAE);

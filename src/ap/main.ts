@@ -27,7 +27,7 @@ import { registerWpsStatusCommand } from './wps-status.js';
 import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
-import { randomLocalMac } from '../radio/mac.js';
+import { randomLocalMac, virtualInterfaceAddress } from '../radio/mac.js';
 import { DhKeyPool } from '../wps/dh-key-pool.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
@@ -82,7 +82,17 @@ export async function startAp(config: HostapdConfig, opts: StartApOptions): Prom
     log.info(`${iface}: no such interface; the sim radio uses the locally administered address ${formatMac(mac)} (set bssid= to choose one)`);
     return mac;
   };
-  const addrs = config.bss.map((b) => ownAddress(b.iface, b.bssid, config.driver === 'sim' ? madeUp(b.iface) : undefined));
+  // A bss= interface nl80211 will create gets its address as hostapd derives it from the first BSS's.
+  const derived = (iface: string) => (): Buffer => {
+    const mac = addrs[0] !== undefined ? virtualInterfaceAddress(addrs[0], addrs) : undefined;
+    if (mac === undefined) throw new ApStartError('NO_ADDRESS', `${iface}: no free address for the new interface; set bssid=`);
+    log.info(`${iface}: the new interface gets the address ${formatMac(mac)} (set bssid= to choose one)`);
+    return mac;
+  };
+  const addrs: Buffer[] = [];
+  for (const [i, b] of config.bss.entries()) {
+    addrs.push(ownAddress(b.iface, b.bssid, config.driver === 'sim' ? madeUp(b.iface) : config.driver === 'nl80211' && i > 0 ? derived(b.iface) : undefined));
+  }
   const radios: ApRadio[] | undefined = await startRadio(config, addrs, log);
   const uuids = hostapdWpsUuids(config, addrs);
   const bsses: ApBss[] = [];

@@ -61,8 +61,8 @@ export function baseApParams(config: HostapdConfig, bss: HostapdBssConfig): ApPa
  * Opens the radio for every BSS of the configuration (hostapd's bss=
  * sections share the first BSS's radio and channel; each has its own BSSID,
  * SSID and security). On driver=sim every BSS is a virtual interface of its
- * own on the medium; nl80211 runs the first BSS only for now (a second BSS
- * needs a new AP interface on the wiphy).
+ * own on the medium; on nl80211 a bss= interface that does not exist is
+ * created on the first BSS's wiphy (hostapd's if_add), one START_AP per BSS.
  */
 export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffer[], log: Logger): Promise<ApRadio[] | undefined> {
   if (RADIOLESS_DRIVERS.includes(config.driver)) {
@@ -70,12 +70,10 @@ export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffe
     return undefined;
   }
   if (config.bss.length === 0) throw new ApRadioError(`${config.path}: no BSS`);
-  if (config.bss.length > 1 && config.driver !== 'sim') {
-    throw new ApRadioError(`${config.path}: driver=${config.driver} runs one BSS for now; the bss= sections need driver=sim or driver=none`);
-  }
   const radios: ApRadio[] = [];
   try {
-    for (const [i, bss] of config.bss.entries()) radios.push(await startBssRadio(config, bss, ownAddrs[i] as Buffer, log));
+    const first = config.bss[0]?.iface;
+    for (const [i, bss] of config.bss.entries()) radios.push(await startBssRadio(config, bss, ownAddrs[i] as Buffer, log, i > 0 ? first : undefined));
   } catch (e) {
     for (const r of radios.reverse()) await r.stop().catch(() => undefined);
     throw e;
@@ -83,7 +81,7 @@ export async function startRadio(config: HostapdConfig, ownAddrs: readonly Buffe
   return radios;
 }
 
-async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAddr: Buffer, log: Logger): Promise<ApRadio> {
+async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAddr: Buffer, log: Logger, parentIfname: string | undefined): Promise<ApRadio> {
   const channel = config.channel !== undefined && config.channel > 0 ? config.channel : 1;
   let driver: ApDriver;
   try {
@@ -96,6 +94,9 @@ async function startBssRadio(config: HostapdConfig, bss: HostapdBssConfig, ownAd
         channel,
         ...(bss.usePaeGroupAddr === 1 ? { usePaeGroupAddr: true } : {}),
         ...(config.simMedium !== undefined ? { simMedium: config.simMedium } : {}),
+        ...(parentIfname !== undefined ? { parentIfname } : {}),
+        ...(bss.bridge !== undefined ? { bridge: bss.bridge } : {}),
+        ...(bss.wdsBridge !== undefined ? { wdsBridge: bss.wdsBridge } : {}),
       },
       log,
     );

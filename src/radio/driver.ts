@@ -252,6 +252,11 @@ export interface DriverConfig {
   ifname: string;
   address: MacAddress;
   channel: number;
+  /** nl80211 AP: when `ifname` does not exist, create it on this interface's wiphy, with `address` (a bss= section). */
+  parentIfname?: string;
+  /** nl80211 AP: hostapd's bridge= and wds_bridge=. */
+  bridge?: string;
+  wdsBridge?: string;
   /** driver=wired: hostapd's use_pae_group_addr. */
   usePaeGroupAddr?: boolean;
 }

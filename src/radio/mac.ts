@@ -59,3 +59,21 @@ export function randomLocalMac(rng: (n: number) => Buffer = randomBytes): Buffer
   b[0] = ((b[0] as number) & 0xfc) | 0x02;
   return b;
 }
+
+/** Addresses tried for a virtual interface (driver_nl80211's nl80211_vif_addr tries 64). */
+export const VIF_ADDRESS_TRIES = 64;
+
+/**
+ * The address hostapd gives a bss= interface it creates without bssid=
+ * (driver_nl80211 nl80211_vif_addr): the first BSS's address with the locally
+ * administered bit set and bits 2..7 of its first octet stepped until it is
+ * not in use. Undefined when all are.
+ */
+export function virtualInterfaceAddress(first: Uint8Array, inUse: readonly Uint8Array[]): Buffer | undefined {
+  const out = Buffer.from(first);
+  for (let idx = 0; idx < VIF_ADDRESS_TRIES; idx++) {
+    out[0] = ((first[0] ?? 0) | 0x02) ^ ((idx << 2) & 0xff);
+    if (!inUse.some((a) => Buffer.compare(Buffer.from(a), out) === 0)) return Buffer.from(out);
+  }
+  return undefined;
+}

@@ -18,7 +18,13 @@ export async function openApDriver(cfg: DriverConfig, logger?: Logger): Promise<
     case 'sim':
       return SimApDriver.open({ mediumPath: simPath(cfg), address: cfg.address, channel: cfg.channel, ...(logger ? { logger } : {}) });
     case 'nl80211':
-      return Nl80211ApDriver.open({ ifname: cfg.ifname, ...(logger ? { logger } : {}) });
+      return Nl80211ApDriver.open({
+        ifname: cfg.ifname,
+        ...(cfg.parentIfname !== undefined ? { create: { wiphyOf: cfg.parentIfname, mac: cfg.address } } : {}),
+        ...(cfg.bridge !== undefined ? { bridge: cfg.bridge } : {}),
+        ...(cfg.wdsBridge !== undefined ? { wdsBridge: cfg.wdsBridge } : {}),
+        ...(logger ? { logger } : {}),
+      });
     case 'wired':
       return WiredApDriver.open({
         ifname: cfg.ifname,

@@ -7,7 +7,8 @@
 // (`iw dev`), hostapd puts the station's AP/VLAN interface into br0, and a
 // ping crosses to br0's address. The Multi-AP element hostapd sends in its
 // Association Response is recorded from the station's log and compared with
-// the one wpsd's AP builds for the same BSS.
+// the one wpsd's AP builds for the same BSS; its Beacons and Probe Responses
+// carry none (hostapd 2.10 adds the element to association responses only).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { HostapdInstance, REFERENCE_AP } from '../../harness/hostapd.js';
@@ -15,12 +16,9 @@ import { daemonFiles, waitForCtrl } from '../../harness/reference-daemon.js';
 import { buildElements } from '../../src/radio/elements.js';
 import { multiApBssElement } from '../../src/ap/wireless/multi-ap-bss.js';
 import { airAddress, pingOverAir, withAir } from './air.js';
-import { AIR_CHANNEL, C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from '../../harness/air-daemons.js';
+import { C_START_MS, ENROLL_MS, NODE_START_MS, startAirWpsdSta } from '../../harness/air-daemons.js';
+import { addBridge, BACK_SSID, backhaulIfname, multiApConf, multiApElementHex } from './multi-ap.js';
 
-const FRONT_SSID = 'hwsim-front';
-const FRONT_PASS = 'fronthaul passphrase';
-const BACK_SSID = 'hwsim-back';
-const BACK_PASS = 'backhaul passphrase';
 
 /** A second BSSID on the radio: the locally administered bit pattern hostapd would derive, made explicit. */
 function secondBssid(mac: string): string {
@@ -36,46 +34,11 @@ describe('Debian hostapd (fronthaul + backhaul BSS in br0) + wpsd sta -D nl80211
 
   beforeAll(async () => {
     const host = air.host('ap');
-    const ifname = host.ifname;
-    backhaulIf = `${ifname}_1`;
+    backhaulIf = backhaulIfname(host);
     // br0 carries the AP host's address; hostapd adds both BSSes' interfaces and the AP/VLAN interfaces to it.
-    await host.exec('ip', ['addr', 'flush', 'dev', ifname]);
-    await host.exec('ip', ['link', 'add', 'br0', 'type', 'bridge']);
-    await host.exec('ip', ['addr', 'add', `${airAddress(0)}/24`, 'dev', 'br0']);
-    await host.exec('ip', ['link', 'set', 'br0', 'up']);
+    await addBridge(host);
     const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(undefined, 'wpsd-hw-multiap-', 'hostapd.conf');
-    const conf = [
-      'driver=nl80211',
-      `interface=${ifname}`,
-      'bridge=br0',
-      `ctrl_interface=${ctrlDir}`,
-      'hw_mode=g',
-      `channel=${AIR_CHANNEL}`,
-      `ssid=${FRONT_SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${FRONT_PASS}`,
-      'multi_ap=2',
-      'eap_server=1',
-      'wps_state=2',
-      `uuid=${REFERENCE_AP.uuid}`,
-      'config_methods=virtual_push_button keypad',
-      `multi_ap_backhaul_ssid="${BACK_SSID}"`,
-      `multi_ap_backhaul_wpa_passphrase=${BACK_PASS}`,
-      `bss=${backhaulIf}`,
-      `bssid=${secondBssid(host.radio?.mac ?? '')}`,
-      // A bss= section inherits nothing: its own bridge= (which its AP/VLAN interfaces join too).
-      'bridge=br0',
-      `ctrl_interface=${ctrlDir}`,
-      `ssid=${BACK_SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${BACK_PASS}`,
-      'multi_ap=1',
-      '',
-    ].join('\n');
+    const conf = multiApConf({ host, ctrlDir, backhaulBssid: secondBssid(host.radio?.mac ?? '') });
     writeFileSync(confPath, conf);
     const proc = host.spawn('hostapd', ['-d', '-t', confPath], { label: `hostapd-multiap@${host.name}`, cwd: dir });
     ap = air.track(new HostapdInstance(host, proc, dir, confPath, ctrlDir, REFERENCE_AP.uuid, ownsDir));
@@ -111,6 +74,15 @@ describe('Debian hostapd (fronthaul + backhaul BSS in br0) + wpsd sta -D nl80211
       expect(ours).toBeDefined();
       expect(m?.[1]).toBe(Buffer.from(buildElements(ours === undefined ? [] : [ours])).toString('hex'));
       process.stdout.write(`hostapd's Multi-AP element in the Association Response: ${m?.[1] ?? 'none'}\n`);
+      // hostapd 2.10 sends the element only in (Re)Association Responses to Multi-AP stations:
+      // its Beacons and Probe Responses of both BSSes, as the station's scan table holds them, have none.
+      for (const bssid of [apHost.radio?.mac ?? '', backhaulBssid]) {
+        const text = await sta.cli('bss', bssid);
+        expect(text).toContain(`bssid=${bssid}`);
+        const seen = multiApElementHex(/^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '');
+        process.stdout.write(`hostapd's Multi-AP element in the Beacon / Probe Response of ${bssid}: ${seen ?? 'none'}\n`);
+        expect(seen, text).toBeUndefined();
+      }
     } finally {
       await sta.stop();
     }

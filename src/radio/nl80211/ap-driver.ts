@@ -24,6 +24,19 @@
  *             station's pairwise key is in;
  *   keys      NEW_KEY / SET_KEY (the core's installKey), GET_KEY for the
  *             group key's transmit counter;
+ *   4addr     a Multi-AP backhaul STA (AddStationParams.fourAddr) gets an
+ *             AP/VLAN interface of its own, `<ifname>.sta<AID>` as hostapd's
+ *             set_wds_sta names it: NEW_INTERFACE (AP_VLAN, 4addr, owned by
+ *             this session), the BSS's MAC, up, into wds_bridge= or bridge=,
+ *             then SET_STATION moves the station onto it
+ *             (NL80211_ATTR_STA_VLAN), all after addStation() returned so
+ *             that the Association Response is not delayed; the interface
+ *             goes when the station does;
+ *   bss=      a BSS whose interface does not exist is created on the first
+ *             BSS's wiphy (NEW_INTERFACE type AP, owned by this session, with
+ *             its BSSID as MAC address), as hostapd's if_add, and removed at close;
+ *   bridge    with bridge=, the BSS's interface joins it (the bridge is
+ *             created when missing) and leaves it at close;
  *   close     STOP_AP, the interface type and link state it had before.
  *
  * Every refusal is a DriverError naming the interface.
@@ -52,6 +65,8 @@ import { RsnCipher } from '../rsn-ie.js';
 import { Nl80211Cmd, Nl80211Connection, type Nl80211Event, type Nl80211Message, NL80211_REQUEST_TIMEOUT_MS } from './connection.js';
 import { installKey, registerFrame, sendControlPortFrame, sendFrame, setAuthorized, setInterface, setInterfaceUp } from './ops.js';
 import { channelFreq } from './scan.js';
+import { bridgeJoin, bridgeLeave, deleteLink, existingIfindex, linkUp, masterOf, setLinkAddress } from './links.js';
+import type { NewInterfaceRequest } from './connection.js';
 import { AP_RX_SUBTYPES, DEFAULT_DTIM_PERIOD, StaFlag, apCrypto, beaconTemplate, checkApParams, probeResponseFor, staFlagUpdate, stationRates } from './ap-templates.js';
 
 /** Stations one AP keeps (hostapd's max_num_sta default). */
@@ -61,9 +76,23 @@ export const MAX_PENDING_ASSOC = 64;
 /** NL80211_MAX_SUPP_RATES: the kernel refuses a longer NL80211_ATTR_STA_SUPPORTED_RATES. */
 export const NL80211_MAX_SUPP_RATES = 32;
 
+/** IFNAMSIZ - 1: the longest interface name the kernel takes. */
+export const IFNAME_MAX = 15;
+
 export interface Nl80211ApOptions {
   ifname: string;
+  /** Create `ifname` when it does not exist (a bss= section), on the wiphy of another interface. */
+  create?: Omit<NewInterfaceRequest, 'iftype'>;
+  /** hostapd's bridge=: the BSS's interface joins it, and the AP/VLAN interfaces of backhaul STAs unless wdsBridge is set. */
+  bridge?: string;
+  /** hostapd's wds_bridge=: where AP/VLAN interfaces of backhaul STAs go instead of bridge=. */
+  wdsBridge?: string;
   logger?: Logger;
+}
+
+/** hostapd's name of a backhaul STA's AP/VLAN interface (driver_nl80211 i802_set_wds_sta). */
+export function wdsIfname(bssIfname: string, aid: number): string {
+  return `${bssIfname}.sta${aid}`;
 }
 
 /** Whether a DriverError from the core carries this errno (its message ends "failed: EEXIST"). */
@@ -80,8 +109,16 @@ function linkIsUp(ifname: string): boolean {
   }
 }
 
+interface WdsInterface {
+  ifname: string;
+  ifindex: number;
+  bridged: boolean;
+}
+
 interface Held {
   info: StationInfo;
+  /** A 4-address station's AP/VLAN interface. */
+  wds?: WdsInterface;
   /** Its pairwise key is in: EAPOL to it goes encrypted from now on (hostapd's encrypt flag for send_eapol). */
   pairwiseKey: boolean;
 }
@@ -104,11 +141,14 @@ export class Nl80211ApDriver implements ApDriver {
   private readonly staQueue = new Map<MacAddress, Promise<void>>();
   private readonly unsubscribe: () => void;
   private closed = false;
+  /** What close() undoes of bridge=: the interface joined it, the bridge was created here. */
+  private bridged: { bridge: string; created: boolean } | undefined;
 
   private constructor(
     private readonly conn: Nl80211Connection,
     private readonly restore: { iftype: string; up: boolean },
     private readonly log: Logger,
+    private readonly bridges: { bridge?: string; wdsBridge?: string } = {},
   ) {
     this.address = macAddress(conn.iface.mac);
     this.events = new DriverEvents((err) => this.log.error(`nl80211: event listener failed: ${(err as Error).message}`));
@@ -122,20 +162,30 @@ export class Nl80211ApDriver implements ApDriver {
   /** Opens `ifname` as an AP: type AP, the AP's management frames registered to this session, link up. */
   static async open(opts: Nl80211ApOptions): Promise<Nl80211ApDriver> {
     const log = opts.logger ?? silentLogger;
-    const conn = await Nl80211Connection.open(opts.ifname, log);
+    const conn = await Nl80211Connection.open(opts.ifname, log, opts.create !== undefined ? { ...opts.create, iftype: 'AP' } : undefined);
     const iface = conn.iface;
-    const drv = new Nl80211ApDriver(conn, { iftype: iface.iftype, up: linkIsUp(iface.ifname) }, log);
+    const bridges = { ...(opts.bridge !== undefined ? { bridge: opts.bridge } : {}), ...(opts.wdsBridge !== undefined ? { wdsBridge: opts.wdsBridge } : {}) };
+    const drv = new Nl80211ApDriver(conn, { iftype: iface.iftype, up: linkIsUp(iface.ifname) }, log, bridges);
     try {
       if (iface.fourAddr) await setInterface(conn, { fourAddr: false });
       if (iface.iftype !== 'AP') await drv.setIfType('AP');
       for (const subtype of AP_RX_SUBTYPES) await registerFrame(conn, subtype);
+      if (opts.bridge !== undefined) await drv.joinBridge(opts.bridge);
       await setInterfaceUp(conn);
     } catch (err) {
       await drv.close();
       throw err;
     }
-    log.info(`nl80211: ${iface.ifname} (ifindex ${iface.ifindex}, phy${iface.wiphy}, ${iface.mac}) opened as an AP (was ${iface.iftype})`);
+    log.info(`nl80211: ${iface.ifname} (ifindex ${iface.ifindex}, phy${iface.wiphy}, ${iface.mac}) opened as an AP (was ${conn.created ? 'created' : iface.iftype})`);
     return drv;
+  }
+
+  /** The BSS's interface into bridge= (hostapd i802_check_bridge); one already there stays there at close. */
+  private async joinBridge(bridge: string): Promise<void> {
+    if (masterOf(this.ifname) === bridge) return;
+    const { createdBridge } = await bridgeJoin(this.conn.mod, bridge, this.ifname);
+    this.bridged = { bridge, created: createdBridge };
+    this.log.info(`nl80211: ${this.ifname} added to bridge ${bridge}${createdBridge ? ' (bridge created)' : ''}`);
   }
 
   /** SET_INTERFACE; mac80211 refuses some type changes on a running interface (EBUSY), which then goes down for the change. */
@@ -258,8 +308,10 @@ export class Nl80211ApDriver implements ApDriver {
     this.params = undefined;
     this.beaconBytes = undefined;
     this.ieBytes = undefined;
+    const held = [...this.table.values()];
     this.table.clear();
     this.pendingAssoc.clear();
+    for (const h of held) await this.removeWds(h);
     try {
       await this.conn.request(Nl80211Cmd.STOP_AP, {}, 'stopping the AP');
     } catch (err) {
@@ -290,7 +342,10 @@ export class Nl80211ApDriver implements ApDriver {
     this.requireStarted();
     if (isGroupAddress(sta)) throw new DriverError('BAD_CONFIG', `${this.ifname}: ${sta} is a group address`);
     if (!Number.isInteger(p.aid) || p.aid < 1 || p.aid > AID_MAX) throw new DriverError('BAD_CONFIG', `${this.ifname}: AID ${p.aid} outside 1..${AID_MAX}`);
-    if (p.fourAddr === true) throw new DriverError('NOT_SUPPORTED', `${this.ifname}: 4-address stations (Multi-AP backhaul) are not supported by the nl80211 AP driver yet`);
+    const fourAddr = p.fourAddr === true;
+    if (fourAddr && wdsIfname(this.ifname, p.aid).length > IFNAME_MAX) {
+      throw new DriverError('BAD_CONFIG', `${this.ifname}: the AP/VLAN interface name ${wdsIfname(this.ifname, p.aid)} is longer than ${IFNAME_MAX} characters (shorten the BSS's interface name)`);
+    }
     if (!this.table.has(sta) && this.table.size >= MAX_STATIONS) throw new DriverError('BUSY', `${this.ifname}: station table full (${MAX_STATIONS})`);
     // The AP's own rates for a station whose association request was not seen.
     const rates = this.pendingAssoc.get(sta) ?? stationRates(defaultRateElements());
@@ -305,7 +360,12 @@ export class Nl80211ApDriver implements ApDriver {
       // Without the authenticated/associated bits the kernel adds it associated (nl80211_new_station).
       staFlags2: staFlagUpdate([StaFlag.AUTHORIZED, StaFlag.SHORT_PREAMBLE, StaFlag.WME], shortPreamble ? [StaFlag.SHORT_PREAMBLE] : []),
     };
-    if (this.table.delete(sta)) await this.delStation(sta);
+    const old = this.table.get(sta);
+    if (old !== undefined) {
+      this.table.delete(sta);
+      await this.delStation(sta);
+      await this.removeWds(old);
+    }
     const what = `adding station ${sta}`;
     try {
       await this.conn.request(Nl80211Cmd.NEW_STATION, msg, what);
@@ -315,9 +375,78 @@ export class Nl80211ApDriver implements ApDriver {
       await this.delStation(sta);
       await this.conn.request(Nl80211Cmd.NEW_STATION, msg, what);
     }
-    const info: StationInfo = { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr: false, authorized: false };
-    this.table.set(sta, { info, pairwiseKey: false });
-    this.emit({ type: 'station-associated', addr: sta, aid: p.aid, fourAddr: false });
+    const held: Held = { info: { addr: sta, aid: p.aid, capability: p.capability, listenInterval: p.listenInterval, fourAddr, authorized: false }, pairwiseKey: false };
+    this.table.set(sta, held);
+    this.emit({ type: 'station-associated', addr: sta, aid: p.aid, fourAddr });
+    // After this call returns, so the Association Response goes out first (hostapd sets the WDS
+    // station up in its TX status callback): a station waits only a few hundred ms for it.
+    if (fourAddr) void this.serial(sta, () => this.startWds(sta, held));
+  }
+
+  /** The AP/VLAN interface of a 4-address station still associated; a failure is logged and leaves it on the BSS's interface, as hostapd. */
+  private async startWds(sta: MacAddress, held: Held): Promise<void> {
+    if (this.table.get(sta) !== held) return;
+    try {
+      held.wds = await this.addWds(sta, held.info.aid);
+    } catch (err) {
+      this.log.error(`nl80211: ${this.ifname}: no AP/VLAN interface for backhaul STA ${sta}: ${(err as Error).message}`);
+      return;
+    }
+    // Gone while its interface was made (the AP stopped): the interface goes too.
+    if (this.table.get(sta) !== held) await this.removeWds(held);
+  }
+
+  /**
+   * hostapd's set_wds_sta(val=1): the station's AP/VLAN interface in 4addr
+   * mode with the BSS's address (mac80211 ties an AP/VLAN to the AP of the
+   * same address), up, in the bridge, and the station moved onto it. An
+   * interface of that name left from before is reused, as hostapd does.
+   */
+  private async addWds(sta: MacAddress, aid: number): Promise<WdsInterface> {
+    const ifname = wdsIfname(this.ifname, aid);
+    const mod = this.conn.mod;
+    const found = existingIfindex(ifname);
+    const created = found === undefined;
+    if (created) await this.conn.request(Nl80211Cmd.NEW_INTERFACE, { ifname, iftype: 'AP_VLAN', _4addr: 1, socketOwner: true }, `creating AP/VLAN interface ${ifname}`);
+    const ifindex = found ?? existingIfindex(ifname);
+    if (ifindex === undefined) throw new DriverError('NOT_SUPPORTED', `${this.ifname}: AP/VLAN interface ${ifname} did not appear`);
+    const wds: WdsInterface = { ifname, ifindex, bridged: false };
+    this.conn.adopt(ifindex);
+    try {
+      if (created) await setLinkAddress(mod, ifname, this.address);
+      await linkUp(mod, ifname);
+      const bridge = this.bridges.wdsBridge ?? this.bridges.bridge;
+      if (bridge !== undefined && masterOf(ifname) !== bridge) {
+        await bridgeJoin(mod, bridge, ifname);
+        wds.bridged = true;
+      }
+      await this.conn.request(Nl80211Cmd.SET_STATION, { mac: Buffer.from(macToBytes(sta)), staVlan: ifindex }, `moving station ${sta} to ${ifname}`);
+    } catch (err) {
+      await this.dropWds(wds);
+      throw err;
+    }
+    this.log.info(`nl80211: ${this.ifname}: backhaul STA ${sta} on AP/VLAN interface ${ifname} (4addr)${wds.bridged ? ` in bridge ${this.bridges.wdsBridge ?? this.bridges.bridge ?? ''}` : ''}`);
+    return wds;
+  }
+
+  /** hostapd's set_wds_sta(val=0), after the station is gone from the kernel: out of the bridge, the interface removed. */
+  private async removeWds(held: Held): Promise<void> {
+    const wds = held.wds;
+    if (wds === undefined) return;
+    held.wds = undefined;
+    await this.dropWds(wds).catch((e: Error) => this.log.warn(`nl80211: ${this.ifname}: ${e.message}`));
+    this.log.info(`nl80211: ${this.ifname}: AP/VLAN interface ${wds.ifname} of ${held.info.addr} removed`);
+  }
+
+  private async dropWds(wds: WdsInterface): Promise<void> {
+    this.conn.release(wds.ifindex);
+    if (wds.bridged) await bridgeLeave(this.conn.mod, wds.ifname).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+    try {
+      await this.conn.requestOn(wds.ifindex, Nl80211Cmd.DEL_INTERFACE, {}, `removing AP/VLAN interface ${wds.ifname}`);
+    } catch (err) {
+      // ENODEV: the kernel removed it already (the AP went down).
+      if (!hasErrno(err, 'ENODEV')) throw err;
+    }
   }
 
   /** DEL_STATION (its keys go with it); a station the kernel does not have is not an error. */
@@ -331,8 +460,13 @@ export class Nl80211ApDriver implements ApDriver {
 
   async removeStation(addr: MacAddress, reason: number = ReasonCode.UNSPECIFIED): Promise<void> {
     const sta = macAddress(addr);
-    if (!this.table.delete(sta)) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not in the table`);
-    await this.serial(sta, () => this.delStation(sta));
+    const held = this.table.get(sta);
+    if (held === undefined) throw new DriverError('UNKNOWN_STATION', `${this.ifname}: station ${sta} is not in the table`);
+    this.table.delete(sta);
+    await this.serial(sta, async () => {
+      await this.delStation(sta);
+      await this.removeWds(held);
+    });
     this.emit({ type: 'station-disassociated', addr: sta, reason, byPeer: false });
   }
 
@@ -397,9 +531,15 @@ export class Nl80211ApDriver implements ApDriver {
     if (this.closed) return;
     try {
       await this.stopAp().catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
-      if (this.restore.iftype === 'STATION') await this.setIfType('STATION').catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
-      // The type change may have taken the link down: leave it as it was found.
-      await setLink(this.conn, this.restore.up).catch(() => undefined);
+      await this.leaveBridge();
+      if (this.conn.created) {
+        // Created for a bss= section: removed now, not later when the kernel notices the closed socket.
+        await this.conn.request(Nl80211Cmd.DEL_INTERFACE, {}, 'removing the interface').catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+      } else {
+        if (this.restore.iftype === 'STATION') await this.setIfType('STATION').catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+        // The type change may have taken the link down: leave it as it was found.
+        await setLink(this.conn, this.restore.up).catch(() => undefined);
+      }
     } finally {
       this.closed = true;
       this.unsubscribe();
@@ -407,8 +547,19 @@ export class Nl80211ApDriver implements ApDriver {
     }
   }
 
+  /** Undoes joinBridge(): out of the bridge, and the bridge removed when it was created here (hostapd's added_bridge). */
+  private async leaveBridge(): Promise<void> {
+    const b = this.bridged;
+    if (b === undefined) return;
+    this.bridged = undefined;
+    const mod = this.conn.mod;
+    await bridgeLeave(mod, this.ifname).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+    if (b.created) await deleteLink(mod, b.bridge).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+  }
+
   private onKernelEvent(e: Nl80211Event): void {
-    if (this.closed || e.msg.ifindex !== this.conn.ifindex) return;
+    // CONTROL_PORT_FRAME of a backhaul STA comes from its AP/VLAN interface.
+    if (this.closed || e.msg.ifindex === undefined || !this.conn.owns(e.msg.ifindex)) return;
     try {
       if (e.cmd === Nl80211Cmd.FRAME && e.msg.frame !== undefined) this.receiveFrame(e.msg.frame);
       else if (e.cmd === Nl80211Cmd.CONTROL_PORT_FRAME && e.msg.frame !== undefined && e.msg.mac !== undefined) this.receiveControlPort(e.msg.mac, e.msg.frame, e.msg.controlPortEthertype);
@@ -443,9 +594,15 @@ export class Nl80211ApDriver implements ApDriver {
     if (h.addr3 !== this.address) return;
     if (b.subtype === 'association-request' || b.subtype === 'reassociation-request') this.rememberRates(h.addr2, b.elements);
     this.emit({ type: 'rx-mgmt', frame, raw: Uint8Array.from(raw) });
-    if ((b.subtype === 'deauthentication' || b.subtype === 'disassociation') && this.table.delete(h.addr2)) {
+    if (b.subtype !== 'deauthentication' && b.subtype !== 'disassociation') return;
+    const left = this.table.get(h.addr2);
+    if (left !== undefined) {
       const sta = h.addr2;
-      void this.serial(sta, () => this.delStation(sta)).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
+      this.table.delete(sta);
+      void this.serial(sta, async () => {
+        await this.delStation(sta);
+        await this.removeWds(left);
+      }).catch((e: Error) => this.log.debug(`nl80211: ${e.message}`));
       this.emit({ type: 'station-disassociated', addr: sta, reason: b.reason, byPeer: true });
     }
   }
@@ -469,7 +626,7 @@ export class Nl80211ApDriver implements ApDriver {
       return;
     }
     this.log.msgdump(`nl80211: ${this.ifname}: EAPOL RX from ${src} (${eapol.length} octets)`);
-    this.emit({ type: 'rx-eapol', src, eapol: Uint8Array.from(eapol), fourAddr: false });
+    this.emit({ type: 'rx-eapol', src, eapol: Uint8Array.from(eapol), fourAddr: this.table.get(src)?.info.fourAddr === true });
   }
 }
 

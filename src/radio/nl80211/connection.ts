@@ -11,14 +11,16 @@
  * when the process dies, even by SIGKILL, the kernel closes it and undoes
  * them (disconnects, stops the AP, drops registrations).
  */
-import { readFileSync } from 'node:fs';
 import { type Logger, silentLogger } from '../../common/log.js';
 import { DriverError } from '../driver.js';
 import { probeNl80211 } from './driver.js';
 import { errnoName, nl80211Failure } from './errors.js';
+import { existingIfindex, interfaceIndex, setLinkAddress } from './links.js';
+
+export { interfaceIndex };
 
 /** The package's types, imported lazily: the native addon loads only when nl80211 is asked for. */
-type NetlinkModule = typeof import('netlink');
+export type NetlinkModule = typeof import('netlink');
 export type Nl80211Message = import('netlink').nl80211.Message;
 export type Nl80211Socket = import('netlink').Nl80211Socket;
 
@@ -28,6 +30,8 @@ export const Nl80211Cmd = {
   GET_INTERFACE: 5,
   GET_KEY: 9,
   SET_INTERFACE: 6,
+  NEW_INTERFACE: 7,
+  DEL_INTERFACE: 8,
   NEW_KEY: 11,
   SET_KEY: 10,
   DEL_KEY: 12,
@@ -96,9 +100,22 @@ function macText(b: Buffer | undefined): string {
   return b === undefined ? '' : [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
+/** Creating a missing interface on another interface's wiphy (a bss= section's AP interface). */
+export interface NewInterfaceRequest {
+  /** An existing interface of the wiphy to create it on. */
+  wiphyOf: string;
+  iftype: 'AP';
+  /** Its MAC address (the BSSID), set before it goes up. */
+  mac?: string;
+}
+
 export class Nl80211Connection {
   private readonly listeners = new Set<Nl80211Listener>();
+  /** Interfaces besides this one whose events are this session's (its AP/VLAN interfaces). */
+  private readonly adopted = new Set<number>();
   private closed = false;
+  /** This session created the interface (NEW_INTERFACE with SOCKET_OWNER): it goes when the session does. */
+  created = false;
 
   private constructor(
     readonly mod: NetlinkModule,
@@ -119,7 +136,7 @@ export class Nl80211Connection {
           continue;
         }
         // Events of other interfaces (scan and mlme groups are per wiphy namespace) are not ours.
-        if (msg.ifindex !== undefined && msg.ifindex !== this.iface.ifindex) continue;
+        if (msg.ifindex !== undefined && msg.ifindex !== this.iface.ifindex && !this.adopted.has(msg.ifindex)) continue;
         for (const l of [...this.listeners]) {
           try {
             l({ cmd: m.cmd, msg });
@@ -138,7 +155,7 @@ export class Nl80211Connection {
    * message), then the interface, refused with a message naming it when it
    * does not exist or is not a wireless interface.
    */
-  static async open(ifname: string, logger: Logger = silentLogger): Promise<Nl80211Connection> {
+  static async open(ifname: string, logger: Logger = silentLogger, create?: NewInterfaceRequest): Promise<Nl80211Connection> {
     await probeNl80211();
     const mod = await loadNetlink();
     let ctl: Nl80211Socket | undefined;
@@ -149,8 +166,16 @@ export class Nl80211Connection {
       const fam = await ctl.socket.ctrlRequest(mod.genl.Commands.GET_FAMILY, { familyName: 'nl80211' }, { timeout: NL80211_REQUEST_TIMEOUT_MS });
       const groups = new Map<string, number>();
       for (const g of fam[0]?.mcastGroups ?? []) if (g.name !== undefined && g.id !== undefined) groups.set(g.name, g.id);
+      let made = false;
+      if (create !== undefined && existingIfindex(ifname) === undefined) {
+        await createInterface(mod, ctl, dumper, ifname, create);
+        made = true;
+      }
       const iface = await findInterface(dumper, ifname);
-      return new Nl80211Connection(mod, ctl, dumper, groups, iface, logger);
+      const conn = new Nl80211Connection(mod, ctl, dumper, groups, iface, logger);
+      conn.created = made;
+      if (made) logger.info(`nl80211: created ${iface.iftype} interface ${ifname} (ifindex ${iface.ifindex}, phy${iface.wiphy}, ${iface.mac})`);
+      return conn;
     } catch (err) {
       ctl?.socket.socket.close();
       dumper?.socket.socket.close();
@@ -165,6 +190,30 @@ export class Nl80211Connection {
 
   get ifname(): string {
     return this.iface.ifname;
+  }
+
+  /** Events of `ifindex` (an AP/VLAN interface of this BSS) are this session's too, until released. */
+  adopt(ifindex: number): void {
+    this.adopted.add(ifindex);
+  }
+
+  release(ifindex: number): void {
+    this.adopted.delete(ifindex);
+  }
+
+  /** Whether an event of `ifindex` belongs to this session. */
+  owns(ifindex: number): boolean {
+    return ifindex === this.iface.ifindex || this.adopted.has(ifindex);
+  }
+
+  /** A command on the control socket naming another interface by its ifindex (an AP/VLAN interface). */
+  async requestOn(ifindex: number, cmd: Nl80211CmdNumber, msg: Nl80211Message, what: string): Promise<Nl80211Message[]> {
+    if (this.closed) throw new DriverError('LINK_DOWN', `${this.ifname}: nl80211 session closed`);
+    try {
+      return await this.ctl.request(cmd as never, { ...msg, ifindex }, { timeout: NL80211_REQUEST_TIMEOUT_MS });
+    } catch (err) {
+      throw nl80211Failure(this.ifname, what, err);
+    }
   }
 
   /** Joins nl80211 multicast groups (mlme, scan, ...). */
@@ -219,6 +268,23 @@ export class Nl80211Connection {
   }
 }
 
+/**
+ * NEW_INTERFACE on the wiphy of `req.wiphyOf`, owned by the control socket
+ * (NL80211_ATTR_SOCKET_OWNER, as hostapd's if_add: the kernel removes it when
+ * the process ends, even by SIGKILL), then its MAC address over rtnetlink
+ * while it is still down.
+ */
+async function createInterface(mod: NetlinkModule, ctl: Nl80211Socket, dumper: Nl80211Socket, ifname: string, req: NewInterfaceRequest): Promise<void> {
+  if (!/^[^/\s]{1,15}$/.test(ifname)) throw new DriverError('BAD_CONFIG', `"${ifname}" is not an interface name (1 to 15 characters)`);
+  const parent = await findInterface(dumper, req.wiphyOf);
+  try {
+    await ctl.request(Nl80211Cmd.NEW_INTERFACE as never, { wiphy: parent.wiphy, ifname, iftype: req.iftype, socketOwner: true }, { timeout: NL80211_REQUEST_TIMEOUT_MS });
+  } catch (err) {
+    throw nl80211Failure(ifname, `creating it on phy${parent.wiphy}`, err);
+  }
+  if (req.mac !== undefined) await setLinkAddress(mod, ifname, req.mac);
+}
+
 /** GET_INTERFACE for `ifname`: no such interface, or not a wireless one, is a DriverError naming it. */
 async function findInterface(sock: Nl80211Socket, ifname: string): Promise<WirelessInterface> {
   const ifindex = interfaceIndex(ifname);
@@ -235,18 +301,4 @@ async function findInterface(sock: Nl80211Socket, ifname: string): Promise<Wirel
   const iface: WirelessInterface = { ifname, ifindex, wiphy: m.wiphy, wdev: m.wdev, mac: macText(m.mac), iftype: String(m.iftype ?? 'UNSPECIFIED'), fourAddr: m._4addr === 1 };
   if (m.ssid !== undefined && m.ssid.length > 0) iface.ssid = m.ssid;
   return iface;
-}
-
-/** if_nametoindex() through sysfs; a missing interface is named in the error. */
-export function interfaceIndex(ifname: string): number {
-  if (!/^[^/\s]{1,15}$/.test(ifname)) throw new DriverError('BAD_CONFIG', `"${ifname}" is not an interface name`);
-  let text: string;
-  try {
-    text = readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8');
-  } catch {
-    throw new DriverError('BAD_CONFIG', `${ifname}: no such interface`);
-  }
-  const n = Number(text.trim());
-  if (!Number.isInteger(n) || n <= 0) throw new DriverError('BAD_CONFIG', `${ifname}: no such interface`);
-  return n;
 }
