@@ -8,6 +8,8 @@ import { withApAndEr } from '../harness/fixture.js';
 import { REFERENCE_AP } from '../harness/hostapd.js';
 import { startWpaSupplicantEr } from '../harness/wpa-supplicant.js';
 import { startWpsdAp } from '../harness/wpsd.js';
+import { effectiveRsnPairwise, parseHostapdConfig } from '../src/ap/config.js';
+import { Cipher } from '../src/conf/values.js';
 
 const UUID = REFERENCE_AP.uuid;
 
@@ -54,6 +56,29 @@ describe('wpsd ap with Debian wpa_supplicant as External Registrar', () => {
     const learn = await erLearn(pair.erCtrl, UUID, REFERENCE_AP.apPin, { send: (c) => pair.erCtrl.requestUntilOk(c, 20_000, 200) });
     expect(learn).toMatchObject({ reply: 'OK\n', settings: `WPS-ER-AP-SETTINGS uuid=${UUID} ssid=new-ssid auth_type=0x0020 encr_type=0x0008 key=newpassphrase1` });
     expect(learn.erFail).toMatch(/^WPS-FAIL msg=11/);
+  });
+
+  it('wps_er_config with WPAPSK/TKIP: wpsd, like a CONFIG_NO_TKIP hostapd, upgrades to mixed mode, drops WPA-PSK and TKIP, and writes wpa=2/CCMP that loads on a radio', async () => {
+    pair.apCtrl.mark();
+    pair.erCtrl.mark();
+    expect(await pair.erCtrl.requestUntilOk(`WPS_ER_CONFIG ${UUID} ${REFERENCE_AP.apPin} ${hex('mixed-ssid')} WPAPSK TKIP ${hex('newpassphrase1')}`)).toBe('OK\n');
+    expect((await pair.apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, EVENT_MS)).text).toBe('WPS-NEW-AP-SETTINGS ');
+    await pair.erCtrl.waitFor(/^WPS-SUCCESS/, EVENT_MS);
+    const conf = await pair.ap.cli('get_config');
+    expect(conf).toContain('ssid=mixed-ssid\n');
+    expect(conf.endsWith('wpa=2\nkey_mgmt=WPA-PSK\ngroup_cipher=CCMP\nrsn_pairwise_cipher=CCMP\n')).toBe(true);
+    const text = await pollUntil(() => pair.ap.currentConf(), (t) => t.includes('ssid=mixed-ssid'));
+    const block = text.split('# WPS configuration - END')[0] ?? '';
+    expect(block).toContain('wpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\nwpa_passphrase=newpassphrase1\n');
+    expect(block).not.toContain('TKIP');
+    // The written file loads again, also where wpsd runs the radio (driver=sim refuses WPA version 1 and TKIP).
+    for (const driver of ['none', 'sim']) {
+      const { config } = parseHostapdConfig(text.replace(/^driver=.*$/m, `driver=${driver}`), 'hostapd.conf');
+      expect(config.bss[0]).toMatchObject({ wpa: 2, wpsState: 2 });
+      expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
+    }
+    const learn = await erLearn(pair.erCtrl, UUID, REFERENCE_AP.apPin, { send: (c) => pair.erCtrl.requestUntilOk(c, 20_000, 200) });
+    expect(learn).toMatchObject({ reply: 'OK\n', settings: `WPS-ER-AP-SETTINGS uuid=${UUID} ssid=mixed-ssid auth_type=0x0020 encr_type=0x0008 key=newpassphrase1` });
   });
 
   it('three wrong AP PINs lock AP setup: WPS-AP-SETUP-LOCKED, then even the right PIN is refused', async () => {

@@ -258,7 +258,12 @@ describe('wpsd ap driver=sim: the internal Registrar over the radio', () => {
     const text = readFileSync(l.confPath, 'utf8');
     expect(text).toContain('wps_state=2\n');
     expect(text).toContain(`wpa_passphrase=${passphrase}\n`);
+    // WPA2-PSK/CCMP as a CONFIG_NO_TKIP hostapd writes it, and the file loads again on driver=sim.
+    expect(text).toContain('wpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\n');
+    const reloaded = await loadHostapdConfig(l.confPath);
+    expect(reloaded.config.bss[0]).toMatchObject({ wpa: 2, wpsState: 2, wpaPassphrase: passphrase });
     expect(await l.ctrl.request('GET_CONFIG')).toContain('wps_state=configured\n');
+    expect(await l.ctrl.request('GET_CONFIG')).toContain('wpa=2\nkey_mgmt=WPA-PSK\ngroup_cipher=CCMP\nrsn_pairwise_cipher=CCMP\n');
     const after = await sta.scan({ channels: [CHANNEL], dwellMs: 120 });
     expect(scanResultWps(after.find((r) => r.bssid === AP)?.elements ?? [])).toMatchObject({ wpsState: 2 });
   });

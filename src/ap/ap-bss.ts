@@ -26,7 +26,8 @@ import { resolveInterface } from '../upnp/net-address.js';
 import type { Credential } from '../wps/credential.js';
 import type { DhKeyPair } from '../wps/crypto.js';
 import { formatUuid } from '../wps/device.js';
-import { AuthType, RfBand, WpsState } from '../wps/values.js';
+import { AuthType, EncrType, RfBand, WpsState } from '../wps/values.js';
+import { wpaVersionFromAuthType } from '../wps/no-tkip.js';
 import { BssState } from './bss.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { applyNewApSettings } from './config-writer.js';
@@ -139,7 +140,6 @@ export class ApBss {
     return new StationCredentials({
       state: this.state,
       conf: () => this.conf,
-      band60GHz: this.opts.config.hwMode === 'ad',
       perDeviceKey: (mac) => (mac.length === 6 ? this.wpa?.networkKeyFor(macFromBytes(mac)) : undefined),
       log: this.log,
     });
@@ -490,6 +490,10 @@ export class ApBss {
     const psk = (cred.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) !== 0;
     if (psk && (cred.networkKey.length < 8 || cred.networkKey.length > 64)) {
       this.log.info(`WPS: Invalid key length ${cred.networkKey.length} for WPA/WPA2`);
+      return 'refused';
+    }
+    if (wpaVersionFromAuthType(cred.authType) !== 0 && (cred.encrType & EncrType.Aes) === 0) {
+      this.log.info('WPS: new AP settings with WPA/WPA2 but without AES (CCMP); wpsd has no TKIP');
       return 'refused';
     }
     this.state.applyCredential(cred);

@@ -16,6 +16,7 @@
 import { pbkdf2Sync } from 'node:crypto';
 import type { Credential } from '../wps/credential.js';
 import { AuthType, EncrType } from '../wps/values.js';
+import { wpaVersionFromAuthType } from '../wps/no-tkip.js';
 import type { HostapdBssConfig, HostapdConfig } from './config.js';
 import { effectiveRsnPairwise } from './config.js';
 import { Cipher, KeyMgmt, PMK_LEN, formatCipherList, printfEncode } from '../conf/values.js';
@@ -100,32 +101,25 @@ export class BssState {
     return formatMac(this.ownAddr);
   }
 
-  /** WPS Authentication Type flags of the current security (hostapd's ap_auth_type). */
+  /**
+   * WPS Authentication Type flags of the current security (hostapd's
+   * ap_auth_type). WPA version 1 adds nothing: a CONFIG_NO_TKIP hostapd
+   * drops it from wpa=3 for WPS and refuses WPS on wpa=1 (src/wps/no-tkip.ts).
+   */
   get authTypes(): number {
     let a = 0;
     if (this.wpa & WPA_PROTO_RSN) {
       if (this.wpaKeyMgmt & (KeyMgmt.PSK | KeyMgmt.SAE)) a |= AuthType.Wpa2Psk;
       if (this.wpaKeyMgmt & KeyMgmt.IEEE8021X) a |= AuthType.Wpa2;
     }
-    if (this.wpa & WPA_PROTO_WPA) {
-      if (this.wpaKeyMgmt & KeyMgmt.PSK) a |= AuthType.WpaPsk;
-      if (this.wpaKeyMgmt & KeyMgmt.IEEE8021X) a |= AuthType.Wpa;
-    }
     if (this.wpa === 0) a |= AuthType.Open;
     return a;
   }
 
-  /** WPS Encryption Type flags of the current security (hostapd's ap_encr_type). */
+  /** WPS Encryption Type flags of the current security (hostapd's ap_encr_type): AES only, as authTypes. */
   get encrTypes(): number {
     let e = 0;
-    if (this.wpa & WPA_PROTO_RSN) {
-      if (this.rsnPairwise & (Cipher.CCMP | Cipher.GCMP | Cipher.CCMP_256 | Cipher.GCMP_256)) e |= EncrType.Aes;
-      else if (this.rsnPairwise & Cipher.TKIP) e |= EncrType.Tkip;
-    }
-    if (this.wpa & WPA_PROTO_WPA) {
-      if (this.wpaPairwise & Cipher.CCMP) e |= EncrType.Aes;
-      if (this.wpaPairwise & Cipher.TKIP) e |= EncrType.Tkip;
-    }
+    if (this.wpa & WPA_PROTO_RSN && this.rsnPairwise & (Cipher.CCMP | Cipher.GCMP | Cipher.CCMP_256 | Cipher.GCMP_256)) e |= EncrType.Aes;
     if (this.wpa === 0) e |= EncrType.None;
     return e;
   }
@@ -154,15 +148,13 @@ export class BssState {
   applyCredential(cred: Pick<Credential, 'ssid' | 'authType' | 'encrType' | 'networkKey'>): void {
     this.wpsState = 2;
     if (cred.ssid.length <= 32) this.ssid = Buffer.from(cred.ssid);
-    const rsn = (cred.authType & (AuthType.Wpa2 | AuthType.Wpa2Psk)) !== 0;
-    const wpa1 = (cred.authType & (AuthType.Wpa | AuthType.WpaPsk)) !== 0;
-    this.wpa = rsn && wpa1 ? 3 : rsn ? 2 : wpa1 ? 1 : 0;
+    // hostapd_wps_cred_cb in a CONFIG_NO_TKIP build (src/wps/no-tkip.ts): WPA2 whatever WPA bits, AES only.
+    this.wpa = wpaVersionFromAuthType(cred.authType);
     if (this.wpa !== 0) {
       if (cred.authType & (AuthType.Wpa2 | AuthType.Wpa)) this.wpaKeyMgmt = KeyMgmt.IEEE8021X;
       if (cred.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) this.wpaKeyMgmt = KeyMgmt.PSK;
       let pairwise = 0;
       if (cred.encrType & EncrType.Aes) pairwise = this.config.hwMode === 'ad' ? Cipher.GCMP : Cipher.CCMP;
-      else if (cred.encrType & EncrType.Tkip) pairwise = Cipher.TKIP;
       this.wpaPairwise = pairwise;
       this.rsnPairwise = pairwise;
       const key = cred.networkKey;

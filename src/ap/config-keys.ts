@@ -120,6 +120,11 @@ function pairwiseKey(key: string, set: (ctx: KeyContext, v: number) => void): Ha
       err(ctx, `invalid ${key} '${value}' (unsupported pairwise cipher suite)`);
       return;
     }
+    // A CONFIG_NO_TKIP hostapd does not know the name TKIP either (src/wps/no-tkip.ts).
+    if ((r.bits & Cipher.TKIP) !== 0) {
+      err(ctx, `invalid ${key} '${value}' (TKIP is not implemented by wpsd, as in hostapd built with CONFIG_NO_TKIP; use CCMP)`);
+      return;
+    }
     set(ctx, r.bits);
   };
 }

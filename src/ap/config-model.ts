@@ -31,7 +31,7 @@ export interface HostapdBssConfig extends WpsDeviceSettings {
   wpa: number;
   /** WPA_KEY_MGMT_* bits (see src/conf/values.ts KeyMgmt); default WPA-PSK. */
   wpaKeyMgmt: number;
-  /** WPA_CIPHER_* bits; default TKIP as hostapd. */
+  /** WPA_CIPHER_* bits; default CCMP as a CONFIG_NO_TKIP hostapd (ap_config.c; src/wps/no-tkip.ts). */
   wpaPairwise: number;
   /** WPA_CIPHER_* bits; when not set and wpa&2, hostapd uses wpa_pairwise. */
   rsnPairwise: number;
@@ -121,7 +121,7 @@ export function defaultBss(iface: string, line: number): HostapdBssConfig {
     utf8Ssid: false,
     wpa: 0,
     wpaKeyMgmt: 1 << 1, // WPA_KEY_MGMT_PSK
-    wpaPairwise: 1 << 3, // WPA_CIPHER_TKIP
+    wpaPairwise: 1 << 4, // WPA_CIPHER_CCMP: CONFIG_NO_TKIP
     rsnPairwise: 0,
     rsnPairwiseSet: false,
     wpaGroupRekey: 86400,

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigFileError, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
+import { ConfigFileError, effectiveRsnPairwise, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
+import { Cipher } from '../conf/values.js';
 import { unimplementedKeyVerdict } from './config-unimplemented.js';
 import { HOSTAPD_KEYS } from '../conf/known-keys.js';
 import { bssAdmission, MacAcl, parseMacList } from './mac-acl.js';
@@ -71,7 +72,7 @@ describe('security settings a radio BSS cannot honour', () => {
     ['wpa=3', 'wpa=3: WPA (version 1) is not implemented'],
     ['wpa_key_mgmt=WPA-PSK SAE', "wpa_key_mgmt: wpsd's AP implements WPA-PSK only"],
     ['wpa_key_mgmt=WPA-EAP', "wpa_key_mgmt: wpsd's AP implements WPA-PSK only"],
-    ['rsn_pairwise=CCMP TKIP', "rsn_pairwise: wpsd's AP implements CCMP only"],
+    ['wpa=1', 'wpa=1: WPA (version 1) is not implemented'],
     ['rsn_pairwise=GCMP', "rsn_pairwise: wpsd's AP implements CCMP only"],
     ['sae_require_mfp=1', 'sae_require_mfp=1 is not implemented by wpsd'],
     ['wps_cred_add_sae=1', "wpsd's AP has no SAE"],
@@ -82,9 +83,24 @@ describe('security settings a radio BSS cannot honour', () => {
     expect(errors.join('\n')).toContain(message);
   });
 
-  it('WPA2 without rsn_pairwise means TKIP (hostapd: rsn_pairwise defaults to wpa_pairwise, TKIP): refused on a radio', () => {
-    expect(errorsOf('interface=wlan0\ndriver=nl80211\nssid=x\nwpa=2\nwpa_passphrase=12345678\n').join('\n')).toContain("wpa_pairwise: wpsd's AP implements CCMP only");
+  it('WPA2 without rsn_pairwise means CCMP (a CONFIG_NO_TKIP hostapd defaults wpa_pairwise to CCMP) and loads on a radio', () => {
+    const { config } = parseHostapdConfig('interface=wlan0\ndriver=nl80211\nssid=x\nwpa=2\nwpa_passphrase=12345678\n', P);
+    expect(config.bss[0]?.wpaPairwise).toBe(Cipher.CCMP);
+    expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
+    expect(errorsOf('interface=wlan0\ndriver=sim\nssid=x\nwpa=2\nwpa_passphrase=12345678\nwps_state=2\neap_server=1\n')).toEqual([]);
   });
+
+  it.each(['wpa_pairwise=TKIP', 'wpa_pairwise=CCMP TKIP', 'rsn_pairwise=TKIP', 'rsn_pairwise=CCMP TKIP'])(
+    '%s is refused on every driver, naming the key (a CONFIG_NO_TKIP hostapd has no cipher TKIP)',
+    (line) => {
+      const key = line.split('=')[0] ?? '';
+      for (const base of [SIM, 'interface=veth0\ndriver=none\nssid=x\nwpa=2\nwpa_passphrase=12345678\n']) {
+        const errors = errorsOf(base + line + '\n');
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toContain(`invalid ${key} '${line.slice(key.length + 1)}' (TKIP is not implemented by wpsd, as in hostapd built with CONFIG_NO_TKIP; use CCMP)`);
+      }
+    },
+  );
 
   it('auth_algs=1 and 3 load (open system; shared key needs WEP, which is refused)', () => {
     expect(errorsOf(SIM + 'auth_algs=1\n')).toEqual([]);

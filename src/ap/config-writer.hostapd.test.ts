@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthType, EncrType } from '../wps/values.js';
 import { applyNewApSettings } from './config-writer.js';
-import { parseHostapdConfig } from './config.js';
+import { effectiveRsnPairwise, parseHostapdConfig } from './config.js';
+import { Cipher } from '../conf/values.js';
 
 const NS = `wpsdcfg${process.pid}${Math.floor(Math.random() * 1e6)}`;
 /** How long hostapd may take to report its interface; it prints that within milliseconds. */
@@ -68,5 +69,24 @@ describe('hostapd reads the file written for new AP settings', () => {
     const { config } = parseHostapdConfig(await readFile(conf), conf);
     expect(config.bss[0]?.ssid?.toString()).toBe('caf\u00e9 net');
     expect(config.bss[0]?.wpsState).toBe(2);
+  });
+
+  // Mixed WPA/WPA2 TKIP/AES from an External Registrar: Debian's TKIP-capable hostapd would write
+  // wpa=3 and wpa_pairwise=CCMP TKIP; wpsd writes what a CONFIG_NO_TKIP hostapd writes
+  // (src/wps/no-tkip.ts), since it has no TKIP to run. That file is compared with the NO_TKIP
+  // expectation, and Debian's hostapd must still read it.
+  it('mixed WPA/WPA2 TKIP/AES settings: the CONFIG_NO_TKIP block (wpa=2, CCMP), which Debian hostapd reads', async () => {
+    const conf = join(dir, 'hostapd-mixed.conf');
+    await writeFile(conf, `interface=va\ndriver=wired\nctrl_interface=${join(dir, 'ctl2')}\nssid=old\nwpa=2\nwpa_passphrase=oldpassphrase\neap_server=1\nwps_state=1\nieee8021x=1\n`);
+    await applyNewApSettings(conf, { ssid: Buffer.from('mixed'), authType: AuthType.WpaPsk | AuthType.Wpa2Psk, encrType: EncrType.Tkip | EncrType.Aes, networkKey: Buffer.from('new passphrase') });
+    const text = await readFile(conf, 'latin1');
+    const noTkipBlock = '# WPS configuration - START\nwps_state=2\nssid=mixed\nwpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\nwpa_passphrase=new passphrase\nauth_algs=1\n# WPS configuration - END\n';
+    expect(text.startsWith(noTkipBlock)).toBe(true);
+    const out = await runHostapd(conf);
+    expect(out).not.toMatch(/errors found in configuration file/);
+    expect(out).toContain('and ssid "mixed"');
+    const { config } = parseHostapdConfig(await readFile(conf), conf);
+    expect(config.bss[0]).toMatchObject({ wpa: 2, wpsState: 2 });
+    expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
   });
 });

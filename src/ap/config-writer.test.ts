@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthType, EncrType } from '../wps/values.js';
-import { ConfigFileError, parseHostapdConfig } from './config.js';
+import { ConfigFileError, effectiveRsnPairwise, loadHostapdConfig, parseHostapdConfig } from './config.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 import { applyNewApSettings, buildWpsConfigBlock, type NewApSettings } from './config-writer.js';
+import { autoConfigSettings, randomPassphrase } from './enrollee-credential.js';
 
 // Lets a test make the atomic write "crash" part way (see writeFileAtomic in src/common/atomic-write.ts).
 const failure = vi.hoisted(() => ({ mode: 'none' as 'none' | 'rename' | 'midwrite' }));
@@ -152,12 +153,38 @@ describe('writing new AP settings to hostapd.conf', () => {
     expect(b?.wpaPassphrase).toBeUndefined();
   });
 
-  it('writes mixed WPA/WPA2 with TKIP and AES as wpa=3 and "CCMP TKIP"', () => {
+  it('writes mixed WPA/WPA2 with TKIP and AES as wpa=2 and CCMP, as a CONFIG_NO_TKIP hostapd (Debian\'s would write wpa=3, "CCMP TKIP")', () => {
     const { text } = buildWpsConfigBlock(
       { ...WPA2PSK, authType: AuthType.WpaPsk | AuthType.Wpa2Psk, encrType: EncrType.Tkip | EncrType.Aes },
       { hwModeAd: false, wpsCredAddSae: false, noPmf: true },
     );
-    expect(text).toContain('wpa=3\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP TKIP\n');
+    expect(text).toContain('wpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\n');
+    expect(text).not.toContain('TKIP');
+    const wpaOnly = buildWpsConfigBlock({ ...WPA2PSK, authType: AuthType.WpaPsk, encrType: EncrType.Aes }, { hwModeAd: false, wpsCredAddSae: false, noPmf: true });
+    expect(wpaOnly.text).toContain('wpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\n');
+  });
+
+  it('mixed settings written to a radio AP\'s file load again there (driver=sim refuses WPA version 1 and TKIP)', async () => {
+    const p = await fileWith('interface=wlan0\ndriver=sim\nssid=old\nwpa=2\nrsn_pairwise=CCMP\nwpa_passphrase=oldpassphrase\nwps_state=2\neap_server=1\n');
+    await applyNewApSettings(p, { ...WPA2PSK, authType: AuthType.WpaPsk | AuthType.Wpa2Psk, encrType: EncrType.Tkip | EncrType.Aes });
+    const { config } = await loadHostapdConfig(p);
+    expect(config.bss[0]).toMatchObject({ wpa: 2, wpaKeyMgmt: KeyMgmt.PSK, wpsState: 2 });
+    expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
+  });
+
+  it("an unconfigured AP's settings after its first Enrollee (wps_state=1) load again on a radio", async () => {
+    const p = await fileWith('interface=wlan0\ndriver=sim\nssid=fresh\nwps_state=1\neap_server=1\n');
+    const settings = autoConfigSettings(Buffer.from('fresh'), randomPassphrase(), Buffer.alloc(6));
+    await applyNewApSettings(p, settings);
+    const { config } = await loadHostapdConfig(p);
+    expect(config.bss[0]).toMatchObject({ wpa: 2, wpaKeyMgmt: KeyMgmt.PSK, wpsState: 2, wpaPassphrase: settings.networkKey.toString('latin1') });
+    expect(effectiveRsnPairwise(config.bss[0]!)).toBe(Cipher.CCMP);
+  });
+
+  it('refuses WPA/WPA2 settings without AES: with no TKIP there would be no pairwise cipher to write', async () => {
+    const p = await fileWith(ORIGINAL);
+    await expect(applyNewApSettings(p, { ...WPA2PSK, authType: AuthType.WpaPsk | AuthType.Wpa2Psk, encrType: EncrType.Tkip })).rejects.toThrow('WPA/WPA2 without AES (CCMP): wpsd has no TKIP');
+    expect(await readFile(p, 'utf8')).toBe(ORIGINAL);
   });
 
   it('writes an open network as auth_algs=1 without wpa lines, and it parses back as open', async () => {

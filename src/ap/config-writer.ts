@@ -9,6 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { AuthType, EncrType } from '../wps/values.js';
+import { wpaVersionFromAuthType } from '../wps/no-tkip.js';
 import { ConfigFileError, type ConfigDiagnostic } from '../conf/diagnostic.js';
 import { parseHostapdConfig } from './config.js';
 import {
@@ -46,18 +47,13 @@ const REPLACED_PREFIXES = [
   'wpa=', 'wpa_psk=', 'wpa_pairwise=', 'rsn_pairwise=', 'wpa_key_mgmt=', 'wpa_passphrase=',
 ];
 
-/** WPA version from the credential's auth flags (hostapd built with TKIP support). */
-export function wpaFromAuthType(authType: number): number {
-  const v2 = (authType & (AuthType.Wpa2 | AuthType.Wpa2Psk)) !== 0;
-  const v1 = (authType & (AuthType.Wpa | AuthType.WpaPsk)) !== 0;
-  return v2 && v1 ? 3 : v2 ? 2 : v1 ? 1 : 0;
-}
-
 /** Refuses settings that would make a file hostapd (and wpsd) cannot read back. */
 export function validateNewApSettings(s: NewApSettings, path: string): ConfigDiagnostic[] {
   const problems: string[] = [];
   if (s.ssid.length < 1 || s.ssid.length > SSID_MAX_LEN) problems.push(`SSID must be 1..${SSID_MAX_LEN} bytes, got ${s.ssid.length}`);
-  if (wpaFromAuthType(s.authType) !== 0) {
+  if (wpaVersionFromAuthType(s.authType) !== 0) {
+    // No TKIP to fall back on: without AES the block would say wpa_pairwise= with nothing.
+    if ((s.encrType & EncrType.Aes) === 0) problems.push('WPA/WPA2 without AES (CCMP): wpsd has no TKIP');
     const k = s.networkKey;
     const psk = (s.authType & (AuthType.Wpa2Psk | AuthType.WpaPsk)) !== 0;
     if (k.length === 2 * PMK_LEN) {
@@ -71,11 +67,15 @@ export function validateNewApSettings(s: NewApSettings, path: string): ConfigDia
   return problems.map((message) => ({ severity: 'error' as const, path, line: 0, message: `refusing new AP settings: ${message}` }));
 }
 
-/** The "# WPS configuration" block hostapd puts at the top of the file. */
+/**
+ * The "# WPS configuration" block hostapd puts at the top of the file, as a
+ * CONFIG_NO_TKIP hostapd writes it (src/wps/no-tkip.ts), not Debian's
+ * TKIP-capable build: any WPA/WPA2 authentication is wpa=2, TKIP is dropped.
+ */
 export function buildWpsConfigBlock(s: NewApSettings, ctx: ApWriterContext): { text: string; pmfChanged: boolean } {
   const out: string[] = ['# WPS configuration - START', 'wps_state=2'];
   out.push(needsHex(s.ssid) ? `ssid2=${s.ssid.toString('hex')}` : `ssid=${byteString(s.ssid)}`);
-  const wpa = wpaFromAuthType(s.authType);
+  const wpa = wpaVersionFromAuthType(s.authType);
   let pmfChanged = false;
   if (wpa !== 0) {
     out.push(`wpa=${wpa}`);
@@ -92,7 +92,6 @@ export function buildWpsConfigBlock(s: NewApSettings, ctx: ApWriterContext): { t
     if (sae) out.push('sae_require_mfp=1');
     const ciphers: string[] = [];
     if ((s.encrType & EncrType.Aes) !== 0) ciphers.push(ctx.hwModeAd ? 'GCMP' : 'CCMP');
-    if ((s.encrType & EncrType.Tkip) !== 0) ciphers.push('TKIP');
     out.push(`wpa_pairwise=${ciphers.join(' ')}`);
     const k = s.networkKey;
     if (k.length >= WPA_PASSPHRASE_MIN_LEN && k.length < 2 * PMK_LEN) out.push(`wpa_passphrase=${byteString(k)}`);

@@ -6,12 +6,14 @@ import { parseWpsConfigArgs } from './ctrl-commands.js';
 const hex = (s: string) => Buffer.from(s).toString('hex');
 
 describe('WPS_CONFIG arguments', () => {
-  it('takes hex SSID and key and the hostapd names, upgrading WPA-PSK/TKIP as wps_registrar_config_ap does', () => {
-    const c = parseWpsConfigArgs([hex('net'), 'WPAPSK', 'TKIP', hex('passphrase')]);
+  it('takes hex SSID and key and the hostapd names; WPAPSK and TKIP are FAIL, as in a CONFIG_NO_TKIP hostapd', () => {
+    const c = parseWpsConfigArgs([hex('net'), 'WPA2PSK', 'CCMP', hex('passphrase')]);
     expect(c?.ssid.toString()).toBe('net');
-    expect(c?.authType).toBe(AuthType.WpaPsk | AuthType.Wpa2Psk);
-    expect(c?.encrType).toBe(EncrType.Tkip | EncrType.Aes);
+    expect(c?.authType).toBe(AuthType.Wpa2Psk);
+    expect(c?.encrType).toBe(EncrType.Aes);
     expect(c?.networkKey.toString()).toBe('passphrase');
+    expect(parseWpsConfigArgs([hex('net'), 'WPAPSK', 'CCMP', hex('passphrase')])).toBeUndefined();
+    expect(parseWpsConfigArgs([hex('net'), 'WPA2PSK', 'TKIP', hex('passphrase')])).toBeUndefined();
     const open = parseWpsConfigArgs([hex('open'), 'OPEN']);
     expect(open).toMatchObject({ authType: AuthType.Open, encrType: EncrType.None });
     expect(open?.networkKey.length).toBe(0);

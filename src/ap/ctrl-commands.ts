@@ -32,16 +32,15 @@ export function parseWpsConfigArgs(args: readonly string[]): Credential | undefi
   if (ssidHex === undefined || auth === undefined || args.length > 4) return undefined;
   const ssid = hexBytes(ssidHex, SSID_MAX);
   if (ssid === undefined) return undefined;
-  // hostapd compares prefixes (os_strncmp), so "WPA2PSK" must be tested before "WPAPSK" can match it.
+  // hostapd compares prefixes (os_strncmp). WPAPSK and TKIP are FAIL, as in a
+  // CONFIG_NO_TKIP hostapd (src/wps/no-tkip.ts).
   let authType: number;
   if (auth.startsWith('OPEN')) authType = AuthType.Open;
-  else if (auth.startsWith('WPAPSK')) authType = AuthType.WpaPsk;
   else if (auth.startsWith('WPA2PSK')) authType = AuthType.Wpa2Psk;
   else return undefined;
   let encrType: number = EncrType.None;
   if (encr !== undefined) {
     if (encr.startsWith('NONE')) encrType = EncrType.None;
-    else if (encr.startsWith('TKIP')) encrType = EncrType.Tkip;
     else if (encr.startsWith('CCMP')) encrType = EncrType.Aes;
     else return undefined;
   }
@@ -51,9 +50,6 @@ export function parseWpsConfigArgs(args: readonly string[]): Credential | undefi
     if (k === undefined) return undefined;
     networkKey = k;
   }
-  // wps_registrar_config_ap: TKIP gains AES, WPA-PSK gains WPA2-PSK.
-  if (encrType & EncrType.Tkip) encrType |= EncrType.Aes;
-  if (authType & AuthType.WpaPsk) authType |= AuthType.Wpa2Psk;
   return { networkIndex: 1, ssid, authType, encrType, networkKey, macAddress: Buffer.alloc(6), extra: [] };
 }
 

@@ -63,14 +63,15 @@ import { checkNonce, failEvent, failureStep, guessMessageType, requireInner, req
 import { RunFailure } from './run-failure.js';
 import { AuthType, ConfigError, ConfigMethods, DevicePasswordId, EncrType, MessageType, WpsState } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { NO_TKIP_AUTH_TYPE_FLAGS, NO_TKIP_ENCR_TYPE_FLAGS, withoutTkip } from './no-tkip.js';
 import { publicKeyHashMatches } from './nfc/oob-device-password.js';
 
 /** The PIN every PBC run uses (WSC 2.0 section 10). */
 export const PBC_PIN = '00000000';
 
-/** wpa_supplicant's defaults: Open, WPA-PSK, WPA2-PSK / None, TKIP, AES. */
-export const DEFAULT_ENROLLEE_AUTH_TYPES = AuthType.Open | AuthType.WpaPsk | AuthType.Wpa2Psk;
-export const DEFAULT_ENROLLEE_ENCR_TYPES = EncrType.None | EncrType.Tkip | EncrType.Aes;
+/** wps_build_auth_type_flags / wps_build_encr_type_flags in a CONFIG_NO_TKIP build: Open, WPA2-PSK / None, AES. */
+export const DEFAULT_ENROLLEE_AUTH_TYPES = NO_TKIP_AUTH_TYPE_FLAGS;
+export const DEFAULT_ENROLLEE_ENCR_TYPES = NO_TKIP_ENCR_TYPE_FLAGS;
 
 export type EnrolleePassword =
   /** A PIN (4 or 8 digits, or any device password); Device Password ID Default unless given. */
@@ -517,7 +518,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     // hostapd upgrades TKIP-only to TKIP+AES and WPA-PSK-only to WPA+WPA2-PSK (mixed mode).
     if ((settings.encrType & (EncrType.Tkip | EncrType.Aes)) === EncrType.Tkip) settings.encrType |= EncrType.Aes;
     if ((settings.authType & (AuthType.WpaPsk | AuthType.Wpa2Psk)) === AuthType.WpaPsk) settings.authType |= AuthType.Wpa2Psk;
-    return settings;
+    return withoutTkip(settings);
   }
 
   private requireRegistrarNonce(): Buffer {

@@ -73,15 +73,16 @@ import { RegistrationRun } from './registration-run.js';
 import { RunCrypto } from './run-crypto.js';
 import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, requireMandatory } from './run-common.js';
 import { RunFailure } from './run-failure.js';
-import { AuthType, ConfigError, DevicePasswordId, EncrType, MessageType } from './values.js';
+import { ConfigError, DevicePasswordId, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
+import { NO_TKIP_AUTH_TYPE_FLAGS, NO_TKIP_ENCR_TYPE_FLAGS } from './no-tkip.js';
 import { nfcDevicePassword, publicKeyHashMatches } from './nfc/oob-device-password.js';
 import { isNfcTokenId } from './nfc/password-tokens.js';
 import { PBC_PIN } from './enrollee.js';
 
-/** hostapd's usual Registrar flags: Open, WPA-PSK, WPA2-PSK / None, TKIP, AES. */
-export const DEFAULT_REGISTRAR_AUTH_TYPES = AuthType.Open | AuthType.WpaPsk | AuthType.Wpa2Psk;
-export const DEFAULT_REGISTRAR_ENCR_TYPES = EncrType.None | EncrType.Tkip | EncrType.Aes;
+/** M2's flags as a CONFIG_NO_TKIP hostapd builds them: Open, WPA2-PSK / None, AES. */
+export const DEFAULT_REGISTRAR_AUTH_TYPES = NO_TKIP_AUTH_TYPE_FLAGS;
+export const DEFAULT_REGISTRAR_ENCR_TYPES = NO_TKIP_ENCR_TYPE_FLAGS;
 
 /** What M1 told the Registrar about the Enrollee; the input of every policy hook. */
 export interface EnrolleeInfo {

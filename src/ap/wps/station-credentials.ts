@@ -26,8 +26,6 @@ export const MAX_AUTO_CONFIG_RUNS = 256;
 export interface StationCredentialsOptions {
   state: BssState;
   conf: () => HostapdBssConfig;
-  /** hw_mode=ad (60 GHz) changes the auto-configured encryption. */
-  band60GHz: boolean;
   /** wpa_psk_file: the per-device Network Key for this Enrollee (undefined: the BSS's own). */
   perDeviceKey?: (mac: Buffer) => Buffer | undefined;
   log: Logger;
@@ -70,7 +68,7 @@ export class StationCredentials {
     this.autoConfig.delete(key);
     const state = this.opts.state;
     if (passphrase === undefined || state.wpsState !== 1) return undefined;
-    return autoConfigSettings(state.ssid, passphrase, state.ownAddr, this.opts.band60GHz);
+    return autoConfigSettings(state.ssid, passphrase, state.ownAddr);
   }
 
   /**
