@@ -256,7 +256,7 @@ describe('wpsd ap configuration problems', () => {
       const r = await runOnce(conf('CTRL').replace('driver=none', `driver=sim\nsim_medium=${sock}`) + '\n# wait-for-start');
       try {
         expect(r.code).toBe(0);
-        expect(r.out).toContain('driver=sim radio started');
+        expect(r.out).toContain('driver=sim radio opened');
       } finally {
         rmSync(r.dir, { recursive: true, force: true });
       }

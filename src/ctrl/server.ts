@@ -86,8 +86,13 @@ const CTRL_SNDBUF = 4 * 1024 * 1024;
 /** Waits between sock_diag checks while a backlog is blocked: the first, and the longest (doubling in between). */
 const PEER_CHECK_FIRST_MS = 2;
 const PEER_CHECK_MAX_MS = 100;
-/** A backlog not delivered within this time is dropped. */
-export const BACKLOG_MAX_AGE_MS = 1000;
+/**
+ * A backlog not delivered within this time is dropped. Long enough that a
+ * reading monitor starved of CPU on a loaded machine (a 2-core host at load
+ * 20 leaves a process unscheduled for over a second) is not taken for one
+ * that stopped reading; the backlog stays bounded by MAX_BACKLOG_PER_PEER.
+ */
+export const BACKLOG_MAX_AGE_MS = 10_000;
 /** First retry of a backlog; each retry that would block again doubles the wait. */
 const BACKLOG_FIRST_RETRY_MS = 10;
 /**
