@@ -29,6 +29,9 @@ const elementHex = (multiAp: number): string => {
   return Buffer.from(buildElements(el === undefined ? [] : [el])).toString('hex');
 };
 
+/** Scans before giving up on seeing both BSSes (each scan is one dwell per channel). */
+const SCANS_FOR_BOTH_BSSES = 5;
+
 describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_supplicant: wps_pbc multi_ap=1', () => {
   const air = withAir({ radios: ['ap', 'sta'] });
   let ap: WpsdApInstance;
@@ -46,6 +49,7 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
     const proc = host.spawnNode(WPSD_CLI, ['ap', '-c', confPath, '-d'], { label: `wpsd-ap-multiap@${host.name}`, cwd: dir });
     ap = air.track(new WpsdApInstance(host, proc, dir, confPath, ctrlDir, ownsDir));
     await waitForCtrl(ap.socketPath, proc, NODE_START_MS);
+    await proc.waitForOutput(new RegExp(`${host.ifname}: AP-ENABLED`), NODE_START_MS);
     await proc.waitForOutput(new RegExp(`${backhaulIf}: AP-ENABLED`), NODE_START_MS);
   }, NODE_START_MS + 30_000);
 
@@ -68,10 +72,16 @@ describe('wpsd ap (fronthaul + backhaul BSS on one radio, in br0) + Debian wpa_s
     const sta = air.track(await startAirWpaSupplicant({ host: air.host('sta') }));
     try {
       const ctrl = air.track(await sta.ctrl());
-      await sta.cli('scan');
-      await ctrl.waitFor(/^CTRL-EVENT-SCAN-RESULTS/, ENROLL_MS);
-      const front = await sta.cli('bss', apHost.radio?.mac ?? '');
-      const back = await sta.cli('bss', await backhaulBssid());
+      const backBssid = await backhaulBssid();
+      // One scan can miss a Beacon on a loaded host (a short dwell): scan again until both BSSes are in the results.
+      let front = '';
+      let back = '';
+      for (let attempt = 0; attempt < SCANS_FOR_BOTH_BSSES && (front === '' || back === ''); attempt++) {
+        await sta.cli('scan');
+        await ctrl.waitFor(/^CTRL-EVENT-SCAN-RESULTS/, ENROLL_MS);
+        front = await sta.cli('bss', apHost.radio?.mac ?? '');
+        back = await sta.cli('bss', backBssid);
+      }
       expect(front).toContain(`ssid=${FRONT_SSID}`);
       expect(back).toContain(`ssid=${BACK_SSID}`);
       const ie = (text: string): string => /^ie=([0-9a-f]*)$/m.exec(text)?.[1] ?? '';
