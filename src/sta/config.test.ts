@@ -114,8 +114,14 @@ network={
       `${P} line 3: network field 'bssid_accept' is not implemented by wpsd (it limits the APs the network may use); remove it to run without it`,
     ]);
     expect(errorsOf('mac_addr=1\n')).toEqual([`${P} line 1: global field 'mac_addr' is not implemented by wpsd (it randomizes the station address); remove it to run without it`]);
-    expect(errorsOf('pmf=2\n').join('\n')).toContain("global field 'pmf' is not implemented by wpsd");
-    expect(parseWpaSupplicantConfig('pmf=0\nnetwork={\n\tssid="x"\n\tmac_addr=0\n}\n', P).config.networks).toHaveLength(1);
+    expect(parseWpaSupplicantConfig('network={\n\tssid="x"\n\tmac_addr=0\n}\n', P).config.networks).toHaveLength(1);
+  });
+
+  it('pmf is a number 0..2 (the default of RSN networks; see pmf.ts), written back when set', () => {
+    expect(parseWpaSupplicantConfig('pmf=2\n', P).config.pmf).toBe(2);
+    expect(parseWpaSupplicantConfig('pmf=2\n', P).warnings).toEqual([]);
+    expect(errorsOf('pmf=3\n')).toEqual([`${P} line 1: too large pmf (value=3 max_value=2)`]);
+    expect(errorsOf('pmf=x\n')).toEqual([`${P} line 1: invalid number "x"`]);
   });
 
   it('warns about a global key wpsd does not implement and keeps it', () => {

@@ -191,6 +191,8 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');
+  // As wpa_supplicant: scan for the enabled networks and connect, now and after each disconnection.
+  radio?.start();
   let stopped = false;
   return {
     config,
