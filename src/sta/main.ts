@@ -7,7 +7,7 @@
  * (SCAN, SCAN_RESULTS, BSS, STATUS, WPS_PIN, WPS_PBC, WPS_REG, WPS_CANCEL)
  * run the station's own WPS (radio-station.ts).
  */
-import { MSG_INFO } from '../ctrl/event-names.js';
+import { CtrlEvent, MSG_INFO } from '../ctrl/event-names.js';
 import { credReceivedLine, networkAddedLine } from './radio-events.js';
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
@@ -123,6 +123,13 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   const emit = (level: number, text: string): void => ctrl?.emit(level, text);
   const netCtx: NetworkCommandContext = { config, table, logger: log, emit };
+  // The radio's events also go to the log, as wpa_msg prints them ("wlan0: CTRL-EVENT-CONNECTED ..."); a credential only with -K.
+  const credPrefix = `${CtrlEvent.WpsCredReceived} `;
+  const radioEmit = (level: number, text: string): void => {
+    emit(level, text);
+    const secret = text.startsWith(credPrefix) && text.length > credPrefix.length;
+    log.info(`${o.iface}: ${secret ? credPrefix + log.key(text.slice(credPrefix.length)) : text}`);
+  };
 
   const onConfigured = (cred: Credential): void => {
     // wpa_supplicant_wps_cred: the settings an ER sent are processed as if received.
@@ -144,7 +151,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   const radio =
     driver === undefined
       ? undefined
-      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
+      : new RadioStation({ driver, device, config, table, emit: radioEmit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
   if (radio !== undefined) {
     netCtx.onSelect = (id) => radio.selectNetwork(id);
     netCtx.onRemove = (ids) => radio.networksRemoved(ids);
