@@ -3,21 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configErrors } from '../../harness/config-errors.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 import { ConfigFileError, cleanConfigLine, formatDiagnostic, loadWpaSupplicantConfig, parseCtrlInterface, parseWpaSupplicantConfig } from './config.js';
 import { WPA_PROTO_RSN } from './config-network.js';
 
 const P = '/etc/wpa_supplicant/test.conf';
 
-function errorsOf(text: string): string[] {
-  try {
-    parseWpaSupplicantConfig(text, P);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigFileError);
-    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  }
-  return [];
-}
+const errorsOf = (text: string): string[] => configErrors(() => parseWpaSupplicantConfig(text, P));
 
 describe('wpa_supplicant.conf parsing', () => {
   it('accepts the README-WPS ER example (ctrl_interface DIR=... GROUP=...)', () => {
