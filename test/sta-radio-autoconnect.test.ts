@@ -49,6 +49,18 @@ describe('wpsd sta (driver=sim): connecting by itself to the configured networks
     expect(sta.radio.wpaState).toBe('COMPLETED');
   });
 
+  it('a WPS run leaves the network; wps_cancel hands the radio back and it connects again', { timeout: 90_000 }, async () => {
+    lab = await startLab();
+    const { sta } = await startedStation(lab, '02:00:00:00:0d:06', network());
+    await sta.waitEvent('CTRL-EVENT-CONNECTED');
+    const from = sta.events.length;
+    expect(await sta.cmd('WPS_PBC')).toBe('OK\n');
+    await sta.waitEvent('CTRL-EVENT-DISCONNECTED', from);
+    expect(await sta.cmd('WPS_CANCEL')).toBe('OK\n');
+    const cancelled = sta.events.length;
+    expect(await sta.waitEvent('CTRL-EVENT-CONNECTED', cancelled)).toBe(`CTRL-EVENT-CONNECTED - Connection to ${AP} completed [id=0 id_str=]`);
+  });
+
   it('with only a disabled network it does not scan at start and stays disconnected', { timeout: 60_000 }, async () => {
     lab = await startLab();
     const { sta, log } = await startedStation(lab, '02:00:00:00:0d:02', network('\tdisabled=1\n'));

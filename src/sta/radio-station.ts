@@ -218,9 +218,13 @@ export class RadioStation {
     });
   }
 
-  /** After an operation: a WPS run hands the radio back to the configured networks; a failed connection scans again later. */
-  private afterOperation(op: Operation, aborted: boolean): void {
-    if (!this.autoConnect || this.stopped || aborted || this.op !== undefined || this.current !== undefined) return;
+  /**
+   * After an operation that nothing replaced: a WPS run (ended, failed or
+   * cancelled) hands the radio back to the configured networks, as
+   * wpas_wps_reenable_networks does; a failed connection scans again later.
+   */
+  private afterOperation(op: Operation): void {
+    if (!this.autoConnect || this.stopped || this.op !== undefined || this.current !== undefined) return;
     if (op.kind === 'wps') this.requestConnect();
     else this.scheduleRescan();
   }
@@ -400,7 +404,7 @@ export class RadioStation {
       } finally {
         if (this.op === op) this.op = undefined;
         if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
-        this.afterOperation(op, abort.signal.aborted);
+        this.afterOperation(op);
       }
     })();
     this.op = op;
