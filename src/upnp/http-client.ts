@@ -183,8 +183,12 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
       timedOut = true;
       abandon(requestError(undefined, what, timeoutMs, true));
     }, timeoutMs);
+    // Like AbortSignal.timeout: a pending deadline alone does not keep the process alive (the socket does).
+    timer.unref();
     const onAbort = (): void => abandon(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while undici was loading: the listener came too late to hear it.
+    if (callerSignal?.aborted === true) onAbort();
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
