@@ -134,12 +134,12 @@ function poolFor(PoolOf: typeof Pool, origin: string, ordered: boolean): Pool {
 }
 
 /** The error a failed request ends with, from undici's error and which deadline fired. */
-function requestError(e: unknown, what: string, timeoutMs: number, timedOut: boolean): unknown {
+function requestError(e: unknown, what: () => string, timeoutMs: number, timedOut: boolean): unknown {
   if (e instanceof HttpClientError) return e;
-  if (timedOut) return new HttpClientError('TIMEOUT', `${what}: no complete response within ${timeoutMs} ms`);
+  if (timedOut) return new HttpClientError('TIMEOUT', `${what()}: no complete response within ${timeoutMs} ms`);
   const err = e as NodeJS.ErrnoException;
-  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return new HttpClientError('TIMEOUT', `${what}: ${err.message}`);
-  return new HttpClientError('NETWORK', `${what}: ${err.message}`);
+  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return new HttpClientError('TIMEOUT', `${what()}: ${err.message}`);
+  return new HttpClientError('NETWORK', `${what()}: ${err.message}`);
 }
 
 /**
@@ -155,7 +155,8 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
   const timeoutMs = opts.timeoutMs ?? HTTP_CLIENT_TIMEOUT_MS;
   const maxBytes = opts.maxResponseBytes ?? HTTP_CLIENT_MAX_RESPONSE_BYTES;
   const ordered = opts.ordered === true;
-  const what = `${opts.method ?? 'GET'} ${u.href}`;
+  // Only an error message needs it.
+  const what = (): string => `${opts.method ?? 'GET'} ${u.href}`;
   const PoolOf = PoolClass ?? (await loadPool());
   return new Promise<HttpResponse>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
