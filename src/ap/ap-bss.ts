@@ -269,7 +269,7 @@ export class ApBss {
     return {
       enabled: () => this.wps !== undefined,
       nfc: this.conf.wpsNfc,
-      oobCredential: () => this.credentials.oob(),
+      configTokenCredential: () => this.configTokenCredential(),
       // hostapd_wps_rf_band_cb: the band of hw_mode; the AP Channel only when one is set.
       location: () => ({ rfBands: rfBandOf(config.hwMode), apChannel: config.channel ?? 0, macAddress: Buffer.from(this.state.ownAddr) }),
       handoverLocation: () => {
@@ -282,6 +282,22 @@ export class ApBss {
       addNfcPasswordToken: async (oob) => (this.wps === undefined ? false : this.wps.addNfcPasswordToken(oob)),
       setApNfcToken: (t) => this.wps?.setApNfcToken(t),
     };
+  }
+
+  /**
+   * The Credential of WPS_NFC_CONFIG_TOKEN (wps_get_oob_cred). An
+   * unconfigured AP's token carries a new random passphrase and the AP
+   * takes it as its own at once, through the same path as new settings from
+   * a Registrar: WPS-NEW-AP-SETTINGS, wps_state=2, the file rewritten.
+   */
+  private configTokenCredential(): Credential | undefined {
+    const oob = this.credentials.oob();
+    if (oob?.newSettings !== undefined) {
+      this.log.debug('WPS: Moving to Configured state based on credential token generation');
+      this.log.debug(`WPS: Generated random passphrase ${this.log.key(oob.newSettings.networkKey.toString('latin1'))}`);
+      this.applyNewSettings(oob.newSettings);
+    }
+    return oob?.credential;
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {
