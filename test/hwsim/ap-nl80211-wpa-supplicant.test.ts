@@ -3,7 +3,8 @@
 // over UPnP to an External Registrar (Debian `wpa_supplicant -Dnone` and
 // wpsd's own) in another namespace, plain WPA2-PSK with the right and a
 // wrong passphrase, NFC (connection handover, the station's password token,
-// wpsd's configuration token, the AP's password token with wps_reg nfc-pw),
+// wpsd's configuration token, the AP's password token with wps_reg nfc-pw,
+// and an unconfigured AP's configuration token that configures it),
 // and the interface's life cycle (refusals naming the
 // interface, kill -9 leaves it clean). Each enrollment ends with a ping
 // across the air.
@@ -15,6 +16,7 @@ import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { startWpaSupplicantEr } from '../../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../../harness/wpsd.js';
 import { Nl80211ApDriver } from '../../src/radio/nl80211/ap-driver.js';
+import { readNfcTagHex } from '../../src/wps/nfc/nfc-token.js';
 import { withAir, expectWpa2Connected, type AirFixture } from './air.js';
 import { C_START_MS, ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
 import { spawnAirWpsdAp, startAirWpsdAp } from '../../harness/air-wpsd-ap.js';
@@ -37,6 +39,18 @@ async function stopStation(s: Station | undefined): Promise<void> {
   await s?.sta.stop();
 }
 
+/** A fresh wpa_supplicant on the station host for `run` (the AP's events marked first), stopped afterwards whatever happens. */
+async function withStationOf(air: AirFixture, apCtrl: CtrlSession, run: (s: Station) => Promise<void>, networks?: string): Promise<void> {
+  let s: Station | undefined;
+  try {
+    apCtrl.mark();
+    s = await station(air, networks);
+    await run(s);
+  } finally {
+    await stopStation(s);
+  }
+}
+
 /** The station holds the AP's credential, completed the 4-way handshake with wpsd and pings the AP. */
 const connected = (air: AirFixture, apCtrl: CtrlSession, s: Station): Promise<void> =>
   expectWpa2Connected(air, { sta: s.sta, staCtrl: s.ctrl, apCtrl, ssid: REFERENCE_AP.ssid, timeoutMs: ENROLL_MS });
@@ -54,17 +68,7 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
   const bssid = (): string => air.host('ap').radio?.mac ?? '';
   const staMac = (): string => air.host('sta').radio?.mac ?? '';
 
-  /** A fresh wpa_supplicant on the station host for `run`, stopped afterwards whatever happens. */
-  async function withStation(run: (s: Station) => Promise<void>, networks?: string): Promise<void> {
-    let s: Station | undefined;
-    try {
-      apCtrl.mark();
-      s = await station(air, networks);
-      await run(s);
-    } finally {
-      await stopStation(s);
-    }
-  }
+  const withStation = (run: (s: Station) => Promise<void>, networks?: string): Promise<void> => withStationOf(air, apCtrl, run, networks);
 
   /** wpsd's internal Registrar enrolled the station: its credential, WPS-REG-SUCCESS naming it, then the WPA2-PSK connection and a ping. */
   async function enrolledByAp(s: Station): Promise<void> {
@@ -148,6 +152,35 @@ describe('wpsd ap driver=nl80211: internal Registrar and WPA2-PSK with Debian wp
       expect(await s.sta.cli('status')).not.toContain('wpa_state=COMPLETED');
     }, `network={\n\tssid="${REFERENCE_AP.ssid}"\n\tpsk="not-the-passphrase"\n\tkey_mgmt=WPA-PSK\n}\n`);
   }, 2 * ENROLL_MS);
+});
+
+describe('wpsd ap driver=nl80211, unconfigured (wps_state=1, open): its NFC configuration token configures it', () => {
+  const air = withAir({ radios: ['ap', 'sta'] });
+  let ap: WpsdApInstance;
+  let apCtrl: CtrlSession;
+
+  beforeAll(async () => {
+    ap = air.track(await startAirWpsdAp({ host: air.host('ap'), extra: { wps_state: '1', wpa: '0' } }));
+    apCtrl = air.track(await ap.ctrl());
+  }, 2 * NODE_START_MS);
+
+  it("the token carries a new random passphrase and the AP moves to WPA2-PSK with it (WPS-NEW-AP-SETTINGS, file rewritten); wpa_supplicant reads the token, connects with WPA2-PSK and pings", async () => {
+    apCtrl.mark();
+    expect(await ap.cli('get_config')).toContain('wps_state=not configured\n');
+    const token = (await ap.cli('wps_nfc_config_token', 'NDEF')).trim();
+    const read = readNfcTagHex(token);
+    if (!('tag' in read) || read.tag.kind !== 'config') throw new Error(`not a configuration token: ${token}`);
+    const passphrase = read.tag.credentials[0]?.networkKey.toString('latin1') ?? '';
+    expect(passphrase).toMatch(/^[A-Za-z0-9+/]{22}$/);
+    await apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, ER_MS);
+    const cfg = await ap.cli('get_config');
+    for (const line of ['wps_state=configured', `passphrase=${passphrase}`, 'wpa=2', 'key_mgmt=WPA-PSK']) expect(cfg).toContain(`${line}\n`);
+    expect(ap.currentConf()).toContain(`# WPS configuration - START\nwps_state=2\nssid=${REFERENCE_AP.ssid}\nwpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\nwpa_passphrase=${passphrase}\n`);
+    await withStationOf(air, apCtrl, async (s) => {
+      expect(await s.sta.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      await connected(air, apCtrl, s);
+    });
+  }, 3 * ENROLL_MS);
 });
 
 describe('wpsd ap driver=nl80211 proxying a wireless PIN Enrollee over UPnP', () => {
