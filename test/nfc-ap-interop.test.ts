@@ -6,7 +6,10 @@
  * wpsd's configuration token; wpsd takes wpa_supplicant's password token and
  * refuses what hostapd refuses; with its own token enabled the AP still lets
  * an External Registrar learn it with the AP PIN (the PIN is the token's
- * alternative, as in hostapd).
+ * alternative, as in hostapd); wpsd's ER writes a learned hostapd's settings
+ * as the configuration token wpa_supplicant's ER writes, and wpa_supplicant
+ * reads it; bad tags get FAIL from wpsd's AP, ER and station as from the
+ * Debian daemons, and change nothing.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -154,6 +157,25 @@ describe('wpsd ap NFC commands, beside Debian hostapd and wpa_supplicant', () =>
     for (const args of [['wps_er_nfc_config_token', 'FOO', WPSD_AP_UUID], ['wps_er_nfc_config_token', 'WPS', '02:00:00:00:00:99'], ['nfc_get_handover_sel', 'NDEF', 'WPS-CR'], ['nfc_get_handover_sel', 'WPS', 'WPS-CR', WPSD_AP_UUID]]) {
       expect(trim(await ours.cli(...args)), args.join(' ')).toBe(trim(await wpas.cli(...args)));
     }
+  });
+
+  it("wpsd's ER writes Debian hostapd's settings, learned with its AP PIN, as a configuration token that wpa_supplicant reads into a network with hostapd's SSID and passphrase", async () => {
+    // Needs wpsd's ER started (the test before this one); hostapd's UPnP device is on the same bridge.
+    const hostapdAdded = new RegExp(`^WPS-ER-AP-ADD ${REFERENCE_AP.uuid} `);
+    // Announced with wpsd ap's, maybe before it (the test before waited for that one).
+    if (!ourCtrl.events.some((e) => hostapdAdded.test(e.text))) await ourCtrl.waitFor(hostapdAdded, EVENT_MS);
+    expect((await erLearn(ourCtrl, REFERENCE_AP.uuid, REFERENCE_AP.apPin, { timeoutMs: EVENT_MS })).reply).toBe('OK\n');
+    const token = trim(await ours.cli('wps_er_nfc_config_token', 'NDEF', REFERENCE_AP.uuid));
+    expect(token).toMatch(/^D2[0-9A-F]+$/);
+    // The same bytes wpa_supplicant's ER writes for hostapd once it has learned it.
+    expect((await erLearn(erCtrl, REFERENCE_AP.uuid, REFERENCE_AP.apPin, { timeoutMs: EVENT_MS })).reply).toBe('OK\n');
+    expect(trim(await wpas.cli('wps_er_nfc_config_token', 'NDEF', REFERENCE_AP.uuid))).toBe(token);
+    // The earlier tests left networks of the same SSID: the reader starts from none.
+    expect(trim(await wpas.cli('remove_network', 'all'))).toBe('OK');
+    expect(trim(await wpas.cli('wps_nfc_tag_read', token))).toBe('OK');
+    expect(await wpas.cli('list_networks')).toContain(`\t${REFERENCE_AP.ssid}\t`);
+    expect(trim(await wpas.cli('save_config'))).toBe('OK');
+    expect(wpas.currentConf()).toMatch(new RegExp(`ssid="${REFERENCE_AP.ssid}"\\n\\s*psk="${REFERENCE_AP.passphrase}"`));
   });
 
   it('bad tags (truncated NDEF, a record of another type, cut attributes, a handover request, a WSC record that is no token) get FAIL from wpsd ap, ER and station as from hostapd and wpa_supplicant, and change nothing', async () => {
