@@ -8,9 +8,12 @@
  * difference is the NO_TKIP model (src/wps/no-tkip.ts): hostapd writes
  * wpa=3 with CCMP TKIP, wpsd wpa=2 with CCMP. Debian wpa_supplicant reads
  * wpsd's token and wpsd sta reads hostapd's: each adds the network with the
- * token's SSID and passphrase.
+ * token's SSID and passphrase. And as hostapd builds the token through
+ * wps_build_cred, extra_cred's Credentials follow the AP's own, and
+ * skip_cred_build leaves the AP's own out.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 import { withTopology } from '../harness/fixture.js';
@@ -21,6 +24,8 @@ import { startWpsdAp, startWpsdSta, type WpsdApInstance, type WpsdStaInstance } 
 import { parseHostapdConfig } from '../src/ap/config.js';
 import { readNfcTagHex } from '../src/wps/nfc/nfc-token.js';
 import { AuthType, EncrType } from '../src/wps/values.js';
+import { encodeAttributes } from '../src/wps/attributes.js';
+import { credentialAttribute } from '../src/wps/credential.js';
 
 const EVENT_MS = 20_000;
 const WPSD_AP_UUID = '12345678-9abc-def0-1234-56789abcde01';
@@ -146,6 +151,32 @@ describe('NFC configuration token of an unconfigured AP (wps_state=1): wpsd ap b
       expect(await reader.cli('list_networks')).toContain(`\t${REFERENCE_AP.ssid}\t`);
       expect(trim(await reader.cli('save_config'))).toBe('OK');
       expect(reader.currentConf()).toMatch(new RegExp(`ssid="${REFERENCE_AP.ssid}"\\n\\s*psk="${key.replace(/[+/]/g, '\\$&')}"`));
+    }
+  });
+});
+
+describe('NFC configuration token with extra_cred and skip_cred_build: wpsd ap beside Debian hostapd', () => {
+  const env = withTopology({ hosts: ['hapd', 'ap'], link: 'bridge' });
+
+  it("the token carries extra_cred's Credentials after the AP's own, and only them with skip_cred_build, byte for byte as hostapd's", async () => {
+    const file = join(env.tempDir('wpsd-nfc-extra-cred-'), 'extra.cred');
+    const extra = { networkIndex: 1, ssid: Buffer.from('extra-net'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('extra passphrase'), macAddress: Buffer.alloc(6), extra: [] };
+    writeFileSync(file, encodeAttributes([credentialAttribute(extra)]));
+    const bssid = await hostMac(env.host('hapd'));
+    for (const skip of ['0', '1']) {
+      const lines = { extra_cred: file, skip_cred_build: skip };
+      const hostapd = await startHostapd({ host: env.host('hapd'), extra: lines });
+      const ap = await startWpsdAp({ host: env.host('ap'), uuid: WPSD_AP_UUID, extra: { ...lines, bssid } });
+      try {
+        const theirs = trim(await hostapd.cli('wps_nfc_config_token', 'WPS'));
+        expect(trim(await ap.cli('wps_nfc_config_token', 'WPS')), `skip_cred_build=${skip}`).toBe(theirs);
+        const read = readNfcTagHex(theirs);
+        if (!('tag' in read) || read.tag.kind !== 'config') throw new Error(`not a configuration token: ${theirs}`);
+        expect(read.tag.credentials.map((c) => c.ssid.toString())).toEqual(skip === '1' ? ['extra-net'] : [REFERENCE_AP.ssid, 'extra-net']);
+      } finally {
+        await ap.stop();
+        await hostapd.stop();
+      }
     }
   });
 });
