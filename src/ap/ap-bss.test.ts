@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Logger, LogLevel } from '../common/log.js';
 import { buildSoapRequest } from '../upnp/soap.js';
+import { parseRequest } from '../ctrl/request.js';
 import { AP_PIN_DEFAULT_LOCKOUT_MS } from '../wps/ap-pin-lockout.js';
 import { encodeApSettings } from '../wps/credential.js';
 import { eventsOf } from '../wps/events.js';
@@ -135,10 +136,10 @@ describe('an AP BSS serving External Registrars', () => {
 
   describe('WPS_NFC_CONFIG_TOKEN on an unconfigured AP (wps_state=1)', () => {
     const ctrlDir = (): string => mkdtempSync(join(tmpdir(), 'wpsd-apbss-ctrl-'));
-    const configToken = (f: string): Promise<string> => {
-      const cmd = bss?.ctrl?.registry.get('WPS_NFC_CONFIG_TOKEN');
-      if (cmd === undefined) throw new Error('no WPS_NFC_CONFIG_TOKEN');
-      return Promise.resolve(cmd.handler([f], { from: '', request: { command: 'WPS_NFC_CONFIG_TOKEN', args: [f], raw: '' } as never }));
+    const configToken = async (f: string): Promise<string> => {
+      const registry = bss?.ctrl?.registry;
+      if (registry === undefined) throw new Error('no control interface');
+      return registry.dispatch(parseRequest(Buffer.from(`WPS_NFC_CONFIG_TOKEN ${f}`)), '');
     };
 
     it("configures the AP with the token's new passphrase; a refused format changes nothing", async () => {
