@@ -86,8 +86,8 @@ describe('NFC configuration token of an unconfigured AP (wps_state=1): wpsd ap b
   });
 
   it('both put a fresh random passphrase in the token (WPA2-PSK/AES), announce WPS-NEW-AP-SETTINGS and move to configured with it', async () => {
-    hapdCtrl.mark();
-    apCtrl.mark();
+    const hapdFrom = hapdCtrl.mark();
+    const apFrom = apCtrl.mark();
     tokens.hostapd = trim(await hostapd.cli('wps_nfc_config_token', 'NDEF'));
     tokens.wpsd = trim(await ap.cli('wps_nfc_config_token', 'NDEF'));
     const theirs = tokenCredential(tokens.hostapd);
@@ -114,6 +114,8 @@ describe('NFC configuration token of an unconfigured AP (wps_state=1): wpsd ap b
       expect(cfg).toContain(`passphrase=${key}\n`);
       expect(cfg).toContain('key_mgmt=WPA-PSK\n');
     }
+    // Nothing else announced, on either side (hostapd's reload of the rewritten file is silent on its monitors).
+    expect(apCtrl.events.slice(apFrom).map((e) => e.text)).toEqual(hapdCtrl.events.slice(hapdFrom).map((e) => e.text));
     // Once configured, the token is the AP's settings: the same passphrase again, no new one.
     expect(trim(await hostapd.cli('wps_nfc_config_token', 'NDEF'))).toBe(tokens.hostapd);
     expect(trim(await ap.cli('wps_nfc_config_token', 'NDEF'))).toBe(tokens.wpsd);
