@@ -9,7 +9,7 @@ import { Registrar } from '../wps/registrar.js';
 import { AuthType, EncrType, MessageType } from '../wps/values.js';
 import { parseMessage } from '../wps/message.js';
 import { AttributeType } from '../wps/attributes.js';
-import { createWfaActions } from './wfa-actions.js';
+import { createWfaActions, GET_DEVICE_INFO_BURST_PER_SOURCE } from './wfa-actions.js';
 import { WfaDevice } from './wfa-device.js';
 import { WFA_SERVICE_TYPE } from '../wfa/service.js';
 
@@ -208,6 +208,40 @@ describe('WFAWLANConfig service over loopback', () => {
     const r = new Registrar({ device: dev('ER', Buffer.from('020000000200', 'hex'), 2), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
     const step = e.receive(r.receive(e.start()).reply as Buffer);
     expect(parseMessage(step.reply as Buffer).get(AttributeType.ConfigurationError)?.readUInt16BE(0)).toBe(15);
+  });
+
+  it('an ER that proves the AP PIN learns back to back past the GetDeviceInfo burst; GetDeviceInfo alone is then limited', async () => {
+    // A stopped clock: no token comes back with time, only through a proven PIN.
+    const { service } = createWfaActions({
+      createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
+      onEnrolleeStep: () => undefined,
+      isSubscriber: () => false,
+      now: () => 0,
+    });
+    const ctx = { remoteAddress: '169.254.9.9', headers: {} };
+    const call = async (action: string, args: Record<string, string>): Promise<Record<string, string>> => {
+      const handler = service.actions[action];
+      if (handler === undefined) throw new Error(action);
+      return handler(args, ctx);
+    };
+    for (let n = 0; n < 2 * GET_DEVICE_INFO_BURST_PER_SOURCE; n++) {
+      const info = await call('GetDeviceInfo', {});
+      const registrar = new Registrar({ device: dev('ER', Buffer.from('020000000200', 'hex'), 0x27), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+      let step = registrar.receive(Buffer.from(info.NewDeviceInfo ?? '', 'base64'));
+      for (let i = 0; i < 3; i++) step = registrar.receive(Buffer.from((await call('PutMessage', { NewInMessage: b64(step.reply as Buffer) })).NewOutMessage ?? '', 'base64'));
+      expect(eventsOf(step.events, 'er-ap-settings')).toHaveLength(1);
+      await expect(call('PutMessage', { NewInMessage: b64(step.reply as Buffer) })).rejects.toMatchObject({ upnpErrorCode: 500 });
+    }
+    let served = 0;
+    await expect(
+      (async () => {
+        for (;;) {
+          await call('GetDeviceInfo', {});
+          served++;
+        }
+      })(),
+    ).rejects.toMatchObject({ upnpErrorCode: 501 });
+    expect(served).toBe(GET_DEVICE_INFO_BURST_PER_SOURCE);
   });
 });
 
