@@ -113,12 +113,16 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     now,
   });
 
+  /** Before the body is read (a refused flood costs no XML parse); the token is spent here, the handler runs only when admitted. */
+  const refusal = new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
+  const admit = (action: string, remote: string): UpnpActionError | undefined => {
+    if (action !== WfaAction.GetDeviceInfo || deviceInfoRate.admit(remote)) return undefined;
+    log.debug(`WPS UPnP: GetDeviceInfo from ${remote} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
+    return refusal;
+  };
+
   const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
     log.debug('WPS UPnP: GetDeviceInfo');
-    if (!deviceInfoRate.admit(ctx.remoteAddress)) {
-      log.debug(`WPS UPnP: GetDeviceInfo from ${ctx.remoteAddress} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
-      throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
-    }
     const enrollee = hooks.createEnrollee();
     if (enrollee === undefined) {
       log.debug('WPS UPnP: no AP PIN: external Registrars are not accepted');
@@ -204,6 +208,7 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
       [WfaAction.SetSelectedRegistrar]: setSelectedRegistrar,
     },
     optionalActions: [...WFA_OPTIONAL_ACTIONS],
+    admit,
   };
   return { service, sessions };
 }

@@ -220,6 +220,8 @@ describe('WFAWLANConfig service over loopback', () => {
     });
     const ctx = { remoteAddress: '169.254.9.9', headers: {} };
     const call = async (action: string, args: Record<string, string>): Promise<Record<string, string>> => {
+      const refused = service.admit?.(action, ctx.remoteAddress);
+      if (refused !== undefined) throw refused;
       const handler = service.actions[action];
       if (handler === undefined) throw new Error(action);
       return handler(args, ctx);
@@ -246,6 +248,39 @@ describe('WFAWLANConfig service over loopback', () => {
 });
 
 describe('WFADevice connection limits', () => {
+  it('a GetDeviceInfo over the rate is refused (501, Connection: close) before its body is read; other actions still pass', async () => {
+    const { service } = createWfaActions({
+      createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
+      onEnrolleeStep: () => undefined,
+      isSubscriber: () => false,
+      // A stopped clock: the burst is all there is.
+      now: () => 0,
+    });
+    const d = new WfaDevice({ iface: { name: 'lo', address: '127.0.0.1', prefixLength: 8 }, uuid: UUID, strings: {}, service, httpPort: 0, ssdpPort: 20_000 + ((process.pid + 5) % 20_000) });
+    await d.start();
+    const post = async (action: string, body: string): Promise<{ status: number; text: string; connection: string | null }> => {
+      const res = await fetch(`${d.baseUrl}/wps_control`, { method: 'POST', headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `"${WFA_SERVICE_TYPE}#${action}"` }, body });
+      return { status: res.status, text: await res.text(), connection: res.headers.get('connection') };
+    };
+    try {
+      // Not XML at all: an admitted call reaches the parser (400), a refused one never does (501).
+      const statuses: number[] = [];
+      for (let i = 0; i < GET_DEVICE_INFO_BURST_PER_SOURCE + 3; i++) statuses.push((await post('GetDeviceInfo', 'not xml')).status);
+      expect(statuses.slice(0, GET_DEVICE_INFO_BURST_PER_SOURCE).every((st) => st === 400)).toBe(true);
+      const refused = await post('GetDeviceInfo', 'not xml');
+      expect(refused.status).toBe(500);
+      expect(refused.text).toContain('<errorCode>501</errorCode>');
+      expect(refused.connection).toBe('close');
+      // PutMessage is not rate-limited: it reaches the handler (no run matches: 501 from there, after the parse).
+      const put = await post('PutMessage', buildSoapRequest(WFA_SERVICE_TYPE, 'PutMessage', { NewInMessage: Buffer.from('104a000110', 'hex').toString('base64') }));
+      expect(put.status).toBe(500);
+      expect(put.text).toContain('<errorCode>501</errorCode>');
+      expect((await post('PutMessage', 'not xml')).status).toBe(400);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('closes a client that never finishes its headers, and a full table gives way to a newcomer', async () => {
     const net = await import('node:net');
     const { service } = createWfaActions({ createEnrollee: () => undefined, onEnrolleeStep: () => undefined, isSubscriber: () => false });
