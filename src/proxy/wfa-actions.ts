@@ -117,7 +117,8 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
   const refusal = new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
   const admit = (action: string, remote: string): UpnpActionError | undefined => {
     if (action !== WfaAction.GetDeviceInfo || deviceInfoRate.admit(remote)) return undefined;
-    log.debug(`WPS UPnP: GetDeviceInfo from ${remote} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
+    // Guarded: a flood gets here thousands of times a second, with the debug level usually off.
+    if (log.enabled(LogLevel.DEBUG)) log.debug(`WPS UPnP: GetDeviceInfo from ${remote} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
     return refusal;
   };
 

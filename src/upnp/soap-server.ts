@@ -20,7 +20,7 @@
  * or it gets 401).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Logger, silentLogger } from '../common/log.js';
+import { Logger, LogLevel, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { splitTypeVersion } from './urn-type.js';
 import { HttpError, readRequestBody, sendBody, sendHttpError } from './http-server.js';
@@ -96,7 +96,7 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
     const remote = normalizeAddress(req.socket.remoteAddress);
     const refusal = service.admit === undefined ? undefined : admission(service.admit, req.headers['soapaction'] as string | undefined, remote);
     if (refusal !== undefined) {
-      log.debug(`soap: refused request from ${remote} before its body: UPnP error ${refusal.upnpErrorCode} ${refusal.message}`);
+      if (log.enabled(LogLevel.DEBUG)) log.debug(`soap: refused request from ${remote} before its body: UPnP error ${refusal.upnpErrorCode} ${refusal.message}`);
       req.resume();
       res.setHeader('Connection', 'close');
       sendFault(res, refusal.upnpErrorCode, refusal.message);
