@@ -31,6 +31,15 @@ const dev = (name: string, mac: Buffer, uuidByte: number) => ({
 });
 const AP_SETTINGS = { networkIndex: 1, ssid: Buffer.from('test-wps'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('12345678'), macAddress: AP_MAC, extra: [] };
 
+/** The AP's actions with a fresh Enrollee per run and a clock that never moves (rate-limit tests). */
+const actionsWithStoppedClock = (): ReturnType<typeof createWfaActions> =>
+  createWfaActions({
+    createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
+    onEnrolleeStep: () => undefined,
+    isSubscriber: () => false,
+    now: () => 0,
+  });
+
 interface SoapResult {
   status: number;
   body: string;
@@ -212,12 +221,7 @@ describe('WFAWLANConfig service over loopback', () => {
 
   it('an ER that proves the AP PIN learns back to back past the GetDeviceInfo burst; GetDeviceInfo alone is then limited', async () => {
     // A stopped clock: no token comes back with time, only through a proven PIN.
-    const { service } = createWfaActions({
-      createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
-      onEnrolleeStep: () => undefined,
-      isSubscriber: () => false,
-      now: () => 0,
-    });
+    const { service } = actionsWithStoppedClock();
     const ctx = { remoteAddress: '169.254.9.9', headers: {} };
     const call = async (action: string, args: Record<string, string>): Promise<Record<string, string>> => {
       const refused = service.admit?.(action, ctx.remoteAddress);
@@ -249,13 +253,8 @@ describe('WFAWLANConfig service over loopback', () => {
 
 describe('WFADevice connection limits', () => {
   it('a GetDeviceInfo over the rate is refused (501, Connection: close) before its body is read; other actions still pass', async () => {
-    const { service } = createWfaActions({
-      createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
-      onEnrolleeStep: () => undefined,
-      isSubscriber: () => false,
-      // A stopped clock: the burst is all there is.
-      now: () => 0,
-    });
+    // A stopped clock: the burst is all there is.
+    const { service } = actionsWithStoppedClock();
     const d = new WfaDevice({ iface: { name: 'lo', address: '127.0.0.1', prefixLength: 8 }, uuid: UUID, strings: {}, service, httpPort: 0, ssdpPort: 20_000 + ((process.pid + 5) % 20_000) });
     await d.start();
     const post = async (action: string, body: string): Promise<{ status: number; text: string; connection: string | null }> => {
