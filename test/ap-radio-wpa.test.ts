@@ -15,7 +15,7 @@ import type { MacAddress } from '../src/radio/mac.js';
 import type { ApDaemon } from '../src/ap/main.js';
 import type { CtrlClient } from '../src/ctrl/client.js';
 import { addStation, until, type Station } from './sta-radio-helpers.js';
-import { firstCtrl, startSimApLab, stopSimApLab, type SimApLab } from './sim-ap-lab.js';
+import { firstCtrl, startSimApLab, stopSimApLab, wpsWpa2BssLines, type SimApLab } from './sim-ap-lab.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const IFACE = 'wap0';
@@ -37,17 +37,7 @@ async function startLab(extra: string[] = [], prepare?: (dir: string) => void): 
     name: 'wpsd-apwpa',
     medium: { seed: 11, loss: 0 },
     lines: [
-      `interface=${IFACE}`,
-      `bssid=${AP}`,
-      `channel=${CHANNEL}`,
-      'ctrl_interface=$DIR/ctrl',
-      `ssid=${SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${PASSPHRASE}`,
-      'eap_server=1',
-      'wps_state=2',
+      ...wpsWpa2BssLines({ iface: IFACE, bssid: AP, channel: CHANNEL, ssid: SSID, passphrase: PASSPHRASE }),
       'config_methods=label virtual_display virtual_push_button keypad',
       ...extra,
     ],

@@ -31,7 +31,7 @@ import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, Reque
 import { buildWfaExtension } from '../src/wps/vendor-ext.js';
 import { runSimEnroll, simDevice, STA_METHODS } from './sim-wps-fixtures.js';
 import { until } from '../harness/until.js';
-import { firstCtrl, startSimApLab, stopSimApLab, type SimApLab } from './sim-ap-lab.js';
+import { firstCtrl, startSimApLab, stopSimApLab, wpsWpa2BssLines, type SimApLab } from './sim-ap-lab.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const AP_UUID = '12345678-9abc-def0-1234-56789abc0a00';
@@ -64,17 +64,7 @@ let lab: Lab | undefined;
 
 async function startLab(o: LabOptions = {}): Promise<Lab> {
   const lines = [
-    `interface=${IFACE}`,
-    `bssid=${AP}`,
-    `channel=${CHANNEL}`,
-    'ctrl_interface=$DIR/ctrl',
-    `ssid=${SSID}`,
-    'wpa=2',
-    'wpa_key_mgmt=WPA-PSK',
-    'rsn_pairwise=CCMP',
-    `wpa_passphrase=${PASSPHRASE}`,
-    'eap_server=1',
-    'wps_state=2',
+    ...wpsWpa2BssLines({ iface: IFACE, bssid: AP, channel: CHANNEL, ssid: SSID, passphrase: PASSPHRASE }),
     `uuid=${AP_UUID}`,
     'wps_pin_requests=$DIR/pin-req',
     'device_name=wpsd radio AP',

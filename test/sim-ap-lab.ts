@@ -32,6 +32,23 @@ export interface SimApLabOptions {
   start: Omit<StartApOptions, 'logger'> & { logger?: Logger };
 }
 
+/** A configured WPA2-PSK (CCMP) BSS with WPS and the internal Registrar: the hostapd.conf lines both radio test files start from. */
+export function wpsWpa2BssLines(o: { iface: string; bssid: string; channel: number; ssid: string; passphrase: string }): string[] {
+  return [
+    `interface=${o.iface}`,
+    `bssid=${o.bssid}`,
+    `channel=${o.channel}`,
+    'ctrl_interface=$DIR/ctrl',
+    `ssid=${o.ssid}`,
+    'wpa=2',
+    'wpa_key_mgmt=WPA-PSK',
+    'rsn_pairwise=CCMP',
+    `wpa_passphrase=${o.passphrase}`,
+    'eap_server=1',
+    'wps_state=2',
+  ];
+}
+
 export interface SimApLab {
   dir: string;
   medium: Medium;
