@@ -77,7 +77,14 @@ async function measure(b: Build, learns: number, round: number): Promise<{ ap: S
     const c0 = { ap: cpuMs(ap.pid), sta: cpuMs(sta.pid) };
     const res: LearnSamples = { samples: [], failures: 0, settleMisses: 0 };
     const pair = { label: b.label, er: erCtrl, ap: apCtrl, uuid };
-    for (let i = 0; i < learns; i++) await learnOnce(pair, res);
+    for (let i = 0; i < learns; i++) {
+      try {
+        await learnOnce(pair, res);
+      } catch (err) {
+        res.failures++;
+        process.stderr.write(`${b.label}: learn failed: ${(err as Error).message.slice(0, 200)}\n`);
+      }
+    }
     const n = Math.max(1, learns);
     const sample = (pid: number, i: { rss: number; anon: number; file: number }, cpu0: number): Sample => {
       const r = readRss(pid);

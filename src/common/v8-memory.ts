@@ -1,10 +1,11 @@
 /**
- * V8 settings of every long-running wpsd process (daemons, the lab and its
- * channel processes), applied from the process's own code so that they hold
- * however it was started (the installed `wpsd` bin, `npx wpsd`, `node
- * dist/src/cli.js`, a fork): a daemon keeps its resident memory close to
- * Node's own (bench/README.md, "Resident memory").
+ * V8 settings of wpsd's long-running processes, applied from the process's
+ * own code so that they hold however it was started (the installed `wpsd`
+ * bin, `npx wpsd`, `node dist/src/cli.js`, a fork): a daemon's resident
+ * memory stays close to Node's own (bench/README.md, "Resident memory",
+ * has each one's figure).
  *
+ * Every process (V8_MEMORY_FLAGS):
  * - The young generation does not grow past its initial size (1 MiB
  *   semi-spaces): V8 would double it up to 16 MiB each under load, and
  *   keep it resident, for objects that die young anyway (a SOAP request,
@@ -14,16 +15,25 @@
  *   optimising tier's compile of that parser peaks at ~30 MiB of malloc
  *   that the C heap then keeps, for a parser that sees a few hundred bytes
  *   per request.
+ *
+ * The daemons, `wpsd ap` and `wpsd sta` (V8_DAEMON_FLAGS), also keep their
+ * JavaScript on the baseline compiler (Sparkplug): their JavaScript is glue
+ * around native crypto and sockets, and TurboFan's compiles cost more CPU
+ * than its code saves, even over 250 learns, besides ~3 MiB of memory. The
+ * lab keeps TurboFan: it runs thousands of registrations in one process.
  */
 import v8 from 'node:v8';
 
 export const V8_MEMORY_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--liftoff-only'];
+export const V8_DAEMON_FLAGS: readonly string[] = [...V8_MEMORY_FLAGS, '--max-opt=1'];
 
-let applied = false;
+const applied = new Set<string>();
 
-/** Sets V8_MEMORY_FLAGS once; to be called first thing in a process's entry point. */
-export function applyV8MemoryFlags(): void {
-  if (applied) return;
-  applied = true;
-  for (const flag of V8_MEMORY_FLAGS) v8.setFlagsFromString(flag);
+/** Sets `flags` (once each); to be called first thing in a process's entry point or role. */
+export function applyV8Flags(flags: readonly string[] = V8_MEMORY_FLAGS): void {
+  for (const flag of flags) {
+    if (applied.has(flag)) continue;
+    applied.add(flag);
+    v8.setFlagsFromString(flag);
+  }
 }
