@@ -88,7 +88,8 @@ describe('modules each role loads', () => {
     expect(offending(ap, [...NEVER, /^src\/er\//, /^src\/sta\//])).toEqual([]);
   });
 
-  it('wpsd sta -D none loads no web console, no AP, no nl80211, no unused undici or netlink', () => {
-    expect(offending(sta, [...NEVER, /^src\/ap\//, /^src\/proxy\//])).toEqual([]);
+  it('wpsd sta -D none loads no web console, no AP, no radio station, no nl80211, no unused undici or netlink', () => {
+    const radioStation = [/^src\/sta\/(radio-station|radio-commands|wpa-link)\.js$/, /^src\/sta\/wireless\//, /^src\/radio\/wpa\//];
+    expect(offending(sta, [...NEVER, /^src\/ap\//, /^src\/proxy\//, ...radioStation])).toEqual([]);
   });
 });
