@@ -21,6 +21,11 @@
  * around native crypto and sockets, and TurboFan's compiles cost more CPU
  * than its code saves, even over 250 learns, besides ~3 MiB of memory. The
  * lab keeps TurboFan: it runs thousands of registrations in one process.
+ *
+ * Node documents flags changed after start-up as undefined behaviour in
+ * general; these three are read by V8 each time it decides (grow the new
+ * space, compile a wasm function, tier a function up), which
+ * v8-memory.test.ts checks for the first and bench/rss-probe.ts shows for all.
  */
 import v8 from 'node:v8';
 
