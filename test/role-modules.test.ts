@@ -59,7 +59,8 @@ describe('modules each role loads', () => {
     if (pid === undefined) throw new Error('no pid');
     const file = join(traceDir, `modules-${pid}.json`);
     process.kill(pid, 'SIGUSR2');
-    await pollUntil(() => existsSync(file), (ok) => ok, 100, 100);
+    // Generous: the inspector replay of a few hundred scripts on a loaded machine.
+    await pollUntil(() => existsSync(file), (ok) => ok, 300, 100);
     return (JSON.parse(readFileSync(file, 'utf8')) as string[]).map(shortName);
   }
 
