@@ -108,11 +108,12 @@ const pools = new Map<string, Pool>();
 
 /**
  * undici is loaded on the first request, and only its Pool (with the client
- * and the request API it needs): its index also loads fetch, WebSocket,
- * caches and mocks, and fetch's cookie code touches globalThis.Headers,
- * which loads Node's own copy of undici too: ~9 MiB of resident memory that
- * a UPnP client never uses (bench/README.md, "Resident memory"). Should a
- * later undici move these files, the package's index is loaded instead.
+ * it needs; requests go through dispatch(), not the request API): its index
+ * also loads fetch, WebSocket, caches and mocks, and fetch's cookie code
+ * touches globalThis.Headers, which loads Node's own copy of undici too:
+ * ~9 MiB of resident memory that a UPnP client never uses (bench/README.md,
+ * "Resident memory"). Should a later undici move the file, the package's
+ * index is loaded instead.
  */
 let PoolClass: typeof Pool | undefined;
 async function loadPool(): Promise<typeof Pool> {
@@ -125,12 +126,7 @@ const requireUndici = createRequire(import.meta.url);
 function loadUndiciPool(): typeof Pool {
   try {
     const PoolOf = requireUndici('undici/lib/dispatcher/pool.js') as typeof Pool;
-    // What undici's index does for every dispatcher: the request API on Dispatcher.prototype.
-    if (typeof PoolOf.prototype.request !== 'function') {
-      const Dispatcher = requireUndici('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
-      Object.assign(Dispatcher.prototype, { request: requireUndici('undici/lib/api/api-request.js') as unknown });
-    }
-    if (typeof PoolOf.prototype.request === 'function') return PoolOf;
+    if (typeof PoolOf === 'function' && typeof PoolOf.prototype.dispatch === 'function') return PoolOf;
   } catch {
     // a layout this code does not know: the index below
   }
