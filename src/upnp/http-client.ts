@@ -26,6 +26,7 @@
  * `Connection: close` gets a new connection for the next one, and undici
  * resends the requests pipelined behind a closed connection's last answer.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Dispatcher, Pool } from 'undici';
 import { WpsdError } from '../common/errors.js';
@@ -106,13 +107,30 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 const pools = new Map<string, Pool>();
 
 /**
- * undici is loaded on the first request: 10-20 MiB of resident memory that
- * an AP nobody subscribed to, or a station that is no ER, never needs.
+ * undici is loaded on the first request, and only its Pool (with the client
+ * it needs; requests go through dispatch(), not the request API): its index
+ * also loads fetch, WebSocket, caches and mocks, and fetch's cookie code
+ * touches globalThis.Headers, which loads Node's own copy of undici too:
+ * ~9 MiB of resident memory that a UPnP client never uses (bench/README.md,
+ * "Resident memory"). Should a later undici move the file, the package's
+ * index is loaded instead.
  */
 let PoolClass: typeof Pool | undefined;
 async function loadPool(): Promise<typeof Pool> {
-  PoolClass ??= (await import('undici')).Pool;
-  return PoolClass;
+  PoolClass ??= loadUndiciPool();
+  return Promise.resolve(PoolClass);
+}
+
+const requireUndici = createRequire(import.meta.url);
+
+function loadUndiciPool(): typeof Pool {
+  try {
+    const PoolOf = requireUndici('undici/lib/dispatcher/pool.js') as typeof Pool;
+    if (typeof PoolOf === 'function' && typeof PoolOf.prototype.dispatch === 'function') return PoolOf;
+  } catch {
+    // a layout this code does not know: the index below
+  }
+  return (requireUndici('undici') as typeof import('undici')).Pool;
 }
 
 /** The kept pool for `origin` (its ordered one: one pipelined connection), most recently used last. */
