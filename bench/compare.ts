@@ -36,7 +36,7 @@ function samplesOf(side: Side): number[] {
 function failuresNote(label: string, side: Side): string | undefined {
   if (side.kind !== 'measured') return undefined;
   const parts: string[] = [];
-  if (side.result.failures > 0) parts.push(`${side.result.failures} failed`);
+  if (side.result.failures > 0) parts.push(`${side.result.failures} failed${side.result.lastError ? ` (last: ${shortError(side.result.lastError)})` : ''}`);
   if (side.result.settleMisses > 0) parts.push(`${side.result.settleMisses} ends not reported`);
   return parts.length ? `${label}: ${parts.join(', ')}` : undefined;
 }

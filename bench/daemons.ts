@@ -157,6 +157,8 @@ export interface StartApOptions {
   ssid?: string;
   /** wpsd only: a radio on this sim medium socket (driver=sim) besides UPnP on the veth, as in bench 4. */
   simMedium?: { socket: string; bssid: string; channel: number };
+  /** wpsd only: this build's cli.js instead of the repository's (bench/rss-probe.ts compares two builds). */
+  cli?: string;
 }
 
 /** Starts an AP with UPnP on the host's veth; resolves once its ctrl socket answers PING. */
@@ -174,12 +176,51 @@ export async function startAp(impl: ApImpl, host: NetnsHost, o: StartApOptions =
   const proc =
     impl === 'hostapd'
       ? host.spawn('hostapd', [confPath], { label: `hostapd@${host.ns}`, cwd: dir })
-      : host.spawnNode(wpsdCli(), ['ap', '-c', confPath], { label: `wpsd-ap@${host.ns}`, cwd: dir });
+      : host.spawnNode(o.cli ?? wpsdCli(), ['ap', '-c', confPath], { label: `wpsd-ap@${host.ns}`, cwd: dir });
   return started(new Daemon(impl === 'hostapd' ? 'hostapd' : 'wpsd ap', host, proc, dir, confPath, ctrlDir));
 }
 
+/** One process serving several APs, each on an interface of its own in one namespace. */
+export interface MultiApDaemon {
+  daemon: Daemon;
+  /** The control socket of each AP, in the order of the interfaces given. */
+  sockets: string[];
+}
+
+/**
+ * Starts ONE process for several APs in one namespace, each on an interface
+ * of its own (`hostapd a.conf b.conf ...` / `wpsd ap a.conf b.conf ...`,
+ * each configuration as startAp writes it); resolves once every control
+ * socket answers PING. The first interface must be the host's own veth.
+ */
+export async function startApMulti(impl: ApImpl, host: NetnsHost, aps: ReadonlyArray<{ ifname: string; uuid: string }>): Promise<MultiApDaemon> {
+  const dir = daemonDir(`${impl}-multi`);
+  const ctrlDir = join(dir, 'ctrl');
+  mkdirSync(ctrlDir, { recursive: true });
+  const confs = aps.map((ap, i) => {
+    const path = join(dir, `hostapd-${i}.conf`);
+    let conf = hostapdConf({ ifname: ap.ifname, ctrlDir, uuid: ap.uuid });
+    if (impl === 'wpsd') conf = conf.replace(/^driver=wired$/m, 'driver=none');
+    writeFileSync(path, conf);
+    return path;
+  });
+  const proc =
+    impl === 'hostapd'
+      ? host.spawn('hostapd', confs, { label: `hostapd@${host.ns}`, cwd: dir })
+      : host.spawnNode(wpsdCli(), ['ap', ...confs], { label: `wpsd-ap@${host.ns}`, cwd: dir });
+  const d = await started(new Daemon(impl === 'hostapd' ? 'hostapd' : 'wpsd ap', host, proc, dir, confs[0] ?? '', ctrlDir));
+  const sockets = aps.map((ap) => join(ctrlDir, ap.ifname));
+  try {
+    for (const s of sockets) await waitForCtrl(s, proc, START_TIMEOUT_MS);
+  } catch (err) {
+    await d.stop();
+    throw err;
+  }
+  return { daemon: d, sockets };
+}
+
 /** Starts an External Registrar (station without a radio) on the host's veth. */
-export async function startEr(impl: ErImpl, host: NetnsHost): Promise<Daemon> {
+export async function startEr(impl: ErImpl, host: NetnsHost, o: { cli?: string } = {}): Promise<Daemon> {
   const dir = daemonDir(`er-${impl}`);
   const ctrlDir = join(dir, 'ctrl');
   mkdirSync(ctrlDir, { recursive: true });
@@ -191,7 +232,7 @@ export async function startEr(impl: ErImpl, host: NetnsHost): Promise<Daemon> {
   const proc =
     impl === 'wpa_supplicant'
       ? host.spawn('wpa_supplicant', ['-Dnone', '-i', host.ifname, '-c', confPath], { label: `wpa_supplicant@${host.ns}`, cwd: dir })
-      : host.spawnNode(wpsdCli(), ['sta', ...args], { label: `wpsd-sta@${host.ns}`, cwd: dir });
+      : host.spawnNode(o.cli ?? wpsdCli(), ['sta', ...args], { label: `wpsd-sta@${host.ns}`, cwd: dir });
   return started(new Daemon(impl === 'wpa_supplicant' ? 'wpa_supplicant' : 'wpsd sta', host, proc, dir, confPath, ctrlDir));
 }
 

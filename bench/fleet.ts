@@ -4,12 +4,17 @@
  * the first `WPS_ER_LEARN` to the last `WPS-ER-AP-SETTINGS`.
  * Rows per K: wpsd's ER vs wpa_supplicant's ER on a Debian hostapd fleet;
  * the same wpa_supplicant ER on a `wpsd ap` fleet vs the hostapd fleet; and
- * all-wpsd (wpsd ER + wpsd ap fleet) vs all-Debian.
+ * all-wpsd (wpsd ER + wpsd ap fleet) vs all-Debian. These fleets run a
+ * process per AP. For K > 1 the same wpa_supplicant ER also learns a wpsd
+ * fleet served by ONE process (`wpsd ap a.conf b.conf ...`: the fleet's K
+ * veths moved into one namespace, an interface per AP); hostapd cannot
+ * serve K UPnP APs from one process (HOSTAPD_ONE_PROCESS).
  * Only one fleet and one ER run at a time, so no measurement pays for
  * another's idle processes or subscriptions.
  */
 import type { Topology } from '../harness/netns.js';
-import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable, type ApImpl, type Daemon, type ErImpl } from './daemons.js';
+import { apUuid, referenceName, startAp, startApMulti, startEr, wpsdRoleAvailable, type ApImpl, type Daemon, type ErImpl } from './daemons.js';
+import { CtrlSession } from '../harness/ctrl-session.js';
 import { latencyRows, type Side } from './compare.js';
 import { alternate, attachCtrl, erStart, learnFleet, waitForAps, type FleetAp } from './learn.js';
 import type { BenchRow } from './results.js';
@@ -29,6 +34,15 @@ const MAX_CONSECUTIVE_FAILURES = 2;
 const DISCOVERY_QUIET_MS = 1_000;
 /** Daemons started at a time: 2 cores, and Node start-up is not free. */
 const START_BATCH = 8;
+/**
+ * Why the one-process row's reference is hostapd with a process per AP:
+ * hostapd 2.10 started as `hostapd a.conf b.conf ...` serves ONE UPnP
+ * device for all its interfaces (upnp_wps_device_init shares the first
+ * interface's device context), so an ER discovers 1 of the K APs (tried:
+ * "ER did not discover 7 of 8 APs"); K hostapd processes is the only way
+ * hostapd offers K UPnP APs.
+ */
+const HOSTAPD_ONE_PROCESS = 'one hostapd process serves a single UPnP device for all its interfaces (upnp_wps_device_init shares it), so an ER finds 1 of K: the reference is a hostapd per AP';
 /** UUIDs of wpsd APs start here, hostapd's at 0. */
 const WPSD_UUID_BASE = 0x100;
 
@@ -62,6 +76,36 @@ async function startFleet(scope: BenchScope, topo: Topology, impl: ApImpl, hosts
     );
   }
   return fleet;
+}
+
+/**
+ * Moves the veths of hosts[1..] into the namespace of hosts[0] (as wp1,
+ * wp2, ..., each keeping its address), so one process can serve them all.
+ */
+async function mergeHosts(topo: Topology, hosts: readonly string[]): Promise<string[]> {
+  const first = topo.host(hosts[0] as string);
+  const ifnames = [first.ifname];
+  for (let i = 1; i < hosts.length; i++) {
+    const h = topo.host(hosts[i] as string);
+    const ifname = `wp${i}`;
+    await h.exec('ip', ['link', 'set', h.ifname, 'down']);
+    await h.exec('ip', ['link', 'set', h.ifname, 'name', ifname]);
+    await h.exec('ip', ['link', 'set', ifname, 'netns', first.ns]);
+    await first.exec('ip', ['addr', 'add', `${h.address}/16`, 'dev', ifname]);
+    await first.exec('ip', ['link', 'set', ifname, 'up']);
+    ifnames.push(ifname);
+  }
+  return ifnames;
+}
+
+/** One process serving the fleet: hosts merged into the first one's namespace, an interface per AP. */
+async function startOneProcessFleet(scope: BenchScope, topo: Topology, impl: ApImpl, hosts: readonly string[], uuidBase: number): Promise<Fleet> {
+  const ifnames = await mergeHosts(topo, hosts);
+  const multi = await startApMulti(impl, topo.host(hosts[0] as string), ifnames.map((ifname, i) => ({ ifname, uuid: apUuid(uuidBase + i) })));
+  const d = scope.daemon(multi.daemon);
+  const aps: FleetAp[] = [];
+  for (let i = 0; i < multi.sockets.length; i++) aps.push({ uuid: apUuid(uuidBase + i), ctrl: scope.session(await CtrlSession.open(multi.sockets[i] as string, { attach: true })) });
+  return { aps, daemons: [d] };
 }
 
 async function stopFleet(fleet: Fleet): Promise<void> {
@@ -114,15 +158,18 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
     };
     const unavailable: Side = { kind: 'unavailable' };
 
-    // Phase A: Debian hostapd fleet.
+    const oneProcess = k > 1;
+
+    // Phase A: Debian hostapd fleet, a process per AP (see HOSTAPD_ONE_PROCESS for why not one).
     const hostapdFleet = await startFleet(scope, topo, 'hostapd', hostapdHosts, 0);
     const refOnHostapd = await measureEr(scope, topo, 'wpa_supplicant', hostapdFleet, loop);
     const wpsdOnHostapd = withSta ? await measureEr(scope, topo, 'wpsd', hostapdFleet, loop) : unavailable;
     await stopFleet(hostapdFleet);
 
-    // Phase B: wpsd ap fleet.
+    // Phase B: wpsd ap fleet, a process per AP, then (K > 1) one process for all.
     let refOnWpsd: Side = unavailable;
     let wpsdOnWpsd: Side = unavailable;
+    let refOnWpsdOne: Side = unavailable;
     if (withAp) {
       try {
         const wpsdFleet = await startFleet(scope, topo, 'wpsd', wpsdHosts, WPSD_UUID_BASE);
@@ -133,6 +180,15 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
         refOnWpsd = { kind: 'failed', error: `wpsd ap fleet: ${(err as Error).message}` };
         wpsdOnWpsd = refOnWpsd;
       }
+      if (oneProcess) {
+        try {
+          const one = await startOneProcessFleet(scope, topo, 'wpsd', wpsdHosts, WPSD_UUID_BASE);
+          refOnWpsdOne = await measureEr(scope, topo, 'wpa_supplicant', one, loop);
+          await stopFleet(one);
+        } catch (err) {
+          refOnWpsdOne = { kind: 'failed', error: `wpsd ap, one process: ${(err as Error).message}` };
+        }
+      }
     } else if (wpsdOnHostapd.kind === 'failed') {
       wpsdOnWpsd = wpsdOnHostapd;
     }
@@ -142,6 +198,16 @@ async function fleetOfSize(k: number, o: FleetOptions, withAp: boolean, withSta:
       ...latencyRows(`Fleet K=${k}: one ER learns ${k} Debian hostapd ${aps} at once, total (ER under test)`, wpsdOnHostapd, refOnHostapd, `${referenceName('wpa_supplicant')} ER`, undefined, ['median']),
       ...latencyRows(`Fleet K=${k}: Debian wpa_supplicant ER learns ${k} ${aps} at once, total (AP fleet under test)`, refOnWpsd, refOnHostapd, referenceName('hostapd'), undefined, ['median']),
       ...latencyRows(`Fleet K=${k}: all wpsd (ER + ${k} ${aps}) vs all Debian, total`, wpsdOnWpsd, refOnHostapd, 'wpa_supplicant + hostapd', undefined, ['median']),
+      ...(oneProcess
+        ? latencyRows(
+            `Fleet K=${k}, one wpsd process: Debian wpa_supplicant ER learns ${k} APs at once served by \`wpsd ap a.conf b.conf ...\` (an interface per AP), total`,
+            refOnWpsdOne,
+            refOnHostapd,
+            `${referenceName('hostapd')}, a process per AP`,
+            HOSTAPD_ONE_PROCESS,
+            ['median'],
+          )
+        : []),
     ];
   });
 }

@@ -14,6 +14,8 @@ import { hostapdConf, REFERENCE_AP } from '../harness/hostapd.js';
 import type { ManagedProcess, NetnsHost } from '../harness/netns.js';
 import { daemonFiles, DaemonInstance, whenStarted } from '../harness/reference-daemon.js';
 import { WPSD_CLI, WpsdApInstance } from '../harness/wpsd.js';
+import { wrapWscNdef } from '../src/wps/nfc/ndef.js';
+import { buildPasswordToken, generatePasswordToken, readNfcTagHex } from '../src/wps/nfc/nfc-token.js';
 
 /** The AP's radio: BSSID and channel (channel 1 is the first a station scans). */
 export const AP_BSSID = '02:00:00:00:e0:00';
@@ -114,3 +116,15 @@ export const AP_UUID = REFERENCE_AP.uuid;
 export const AP_PIN = REFERENCE_AP.apPin;
 export const AP_SSID = REFERENCE_AP.ssid;
 export const AP_PASSPHRASE = REFERENCE_AP.passphrase;
+
+/**
+ * A station's NFC password token (NDEF hex) forged: its password and ID,
+ * committed to another public key, as a device replaying a stolen password
+ * would hand it out. A Registrar that reads it must refuse the station's M1.
+ */
+export function forgedPasswordToken(tokenHex: string): string {
+  const read = readNfcTagHex(tokenHex);
+  if (!('tag' in read) || read.tag.kind !== 'password') throw new Error(`not a password token: ${tokenHex}`);
+  const { passwordId, password } = read.tag.oob;
+  return wrapWscNdef(buildPasswordToken({ passwordId, password, publicKey: generatePasswordToken().publicKey })).toString('hex').toUpperCase();
+}

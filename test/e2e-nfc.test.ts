@@ -4,13 +4,18 @@
 // station's password token read by Debian wpa_supplicant as External
 // Registrar, the station enrolling through the AP's UPnP proxy; and NFC
 // connection handover, the station initiating, with wpsd's AP and with
-// Debian wpa_supplicant's External Registrar as the selector.
+// Debian wpa_supplicant's External Registrar as the selector; and public
+// key hashes that do not match (a password token at the AP, a handover
+// select at the station) refused by the protocol, changing nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 import { withTopology } from '../harness/fixture.js';
 import { startWpaSupplicantEr, type WpaSupplicantInstance } from '../harness/wpa-supplicant.js';
 import type { WpsdApInstance } from '../harness/wpsd.js';
-import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, staUuid, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
+import { wrapWscNdef } from '../src/wps/nfc/ndef.js';
+import { buildHandoverSelect, generatePasswordToken, readHandoverCarrier } from '../src/wps/nfc/nfc-token.js';
+import { ConfigError } from '../src/wps/values.js';
+import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, forgedPasswordToken, staUuid, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
 
 const TEST_MS = 120_000;
 
@@ -152,6 +157,58 @@ describe('NFC tokens on the sim medium: wpsd ap, wpsd sta and Debian wpa_supplic
       } finally {
         expect(await ap.cli('wps_nfc_token', 'disable')).toBe('');
       }
+    },
+    TEST_MS,
+  );
+
+  it(
+    "a password token whose hash is for another key: the AP takes it (a tag cannot show that), the station's run is refused with M2D Public Key Hash Mismatch and gets nothing; the AP's Registrar is unchanged and the station's next token enrolls it",
+    async () => {
+      // Only the AP's Registrar answers: an ER subscribed to the AP would answer the proxied M1 with an M2D of its own.
+      if (erLearned !== undefined) {
+        expect(await wpas.cli('wps_er_stop')).toBe('OK\n');
+        erLearned = undefined;
+      }
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 37, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const apCtrl = env.track(await ap.ctrl());
+      const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      const forged = forgedPasswordToken(token);
+      expect(await ap.cli('wps_nfc_tag_read', forged)).toBe('OK\n');
+      const from = apCtrl.mark();
+      expect(await sta.cli('wps_nfc')).toBe('OK\n');
+      // M2D carries no Device Password ID: wpa_supplicant prints 0.
+      expect((await ctrl.waitFor(/^WPS-M2D /, ENROLL_MS)).text).toBe(`WPS-M2D dev_password_id=0 config_error=${ConfigError.PublicKeyHashMismatch}`);
+      expect(await sta.cli('wps_cancel')).toBe('OK\n');
+      expect(ctrl.events.map((e) => e.text)).not.toContainEqual(expect.stringMatching(/^WPS-CRED-RECEIVED/));
+      expect(apCtrl.events.slice(from).map((e) => e.text)).not.toContainEqual(expect.stringMatching(/^WPS-REG-SUCCESS/));
+      expect(await sta.cli('list_networks')).not.toContain(`\t${AP_SSID}\t`);
+      // A new token (new ID, the station's new key): the AP's Registrar still works.
+      const next = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(await ap.cli('wps_nfc_tag_read', next)).toBe('OK\n');
+      expect(await sta.cli('wps_nfc')).toBe('OK\n');
+      const { connected } = await waitStaEnrolled(ctrl);
+      expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed`));
+    },
+    TEST_MS,
+  );
+
+  it(
+    "a handover select whose hash is for another key: the station refuses the AP's M2 (WSC_NACK, config error 20) and adds no network",
+    async () => {
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 38, medium, args: ['-d'] }));
+      const ctrl = env.track(await sta.ctrl());
+      const apCtrl = env.track(await ap.ctrl());
+      const req = (await sta.cli('nfc_get_handover_req', 'NDEF', 'WPS-CR')).trim();
+      const sel = (await ap.cli('nfc_get_handover_sel', 'NDEF', 'WPS-CR')).trim();
+      const carrier = readHandoverCarrier(Buffer.from(sel, 'hex'));
+      const forged = wrapWscNdef(buildHandoverSelect({ publicKey: generatePasswordToken().publicKey, ssid: carrier.ssid ?? Buffer.alloc(0), ...carrier.location })).toString('hex').toUpperCase();
+      expect(await apCtrl.request(`NFC_REPORT_HANDOVER RESP WPS ${req} ${sel}`)).toBe('OK\n');
+      expect(await sta.cli('nfc_report_handover', 'INIT', 'WPS', req, forged)).toBe('OK\n');
+      expect((await ctrl.waitFor(/^WPS-FAIL /, ENROLL_MS)).text).toContain(`config_error=${ConfigError.PublicKeyHashMismatch}`);
+      expect(await sta.cli('wps_cancel')).toBe('OK\n');
+      expect(ctrl.events.map((e) => e.text)).not.toContainEqual(expect.stringMatching(/^WPS-CRED-RECEIVED/));
+      expect(await sta.cli('list_networks')).not.toContain(`\t${AP_SSID}\t`);
     },
     TEST_MS,
   );

@@ -7,9 +7,11 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Logger, LogLevel } from '../common/log.js';
 import { buildSoapRequest } from '../upnp/soap.js';
+import { parseRequest } from '../ctrl/request.js';
 import { AP_PIN_DEFAULT_LOCKOUT_MS } from '../wps/ap-pin-lockout.js';
 import { encodeApSettings } from '../wps/credential.js';
 import { eventsOf } from '../wps/events.js';
+import { readNfcTagHex } from '../wps/nfc/nfc-token.js';
 import { Registrar, type ApSettingsMode } from '../wps/registrar.js';
 import { AuthType, EncrType } from '../wps/values.js';
 import { ApBss } from './ap-bss.js';
@@ -130,5 +132,56 @@ describe('an AP BSS serving External Registrars', () => {
     } finally {
       rmSync(dirname(file), { recursive: true, force: true });
     }
+  });
+
+  describe('WPS_NFC_CONFIG_TOKEN on an unconfigured AP (wps_state=1)', () => {
+    const ctrlDir = (): string => mkdtempSync(join(tmpdir(), 'wpsd-apbss-ctrl-'));
+    const configToken = async (f: string): Promise<string> => {
+      const registry = bss?.ctrl?.registry;
+      if (registry === undefined) throw new Error('no control interface');
+      return registry.dispatch(parseRequest(Buffer.from(`WPS_NFC_CONFIG_TOKEN ${f}`)), '');
+    };
+
+    it("configures the AP with the token's new passphrase; a refused format changes nothing", async () => {
+      const ctrl = ctrlDir();
+      try {
+        const { path, lines } = await start(`wps_state=1\nctrl_interface=${ctrl}\n`);
+        const before = readFileSync(path, 'utf8');
+        expect(await configToken('FOO')).toBe('FAIL\n');
+        await bss?.flushWrites();
+        expect(readFileSync(path, 'utf8')).toBe(before);
+        expect(bss?.state.wpsState).toBe(1);
+        const token = await configToken('WPS');
+        const read = readNfcTagHex(token.trim());
+        const passphrase = 'tag' in read && read.tag.kind === 'config' ? (read.tag.credentials[0]?.networkKey.toString('latin1') ?? '') : '';
+        expect(passphrase).toMatch(/^[A-Za-z0-9+/]{22}$/);
+        expect(bss?.state.wpsState).toBe(2);
+        expect(bss?.state.passphrase?.toString('latin1')).toBe(passphrase);
+        await bss?.flushWrites();
+        expect(readFileSync(path, 'utf8')).toContain(`# WPS configuration - START\nwps_state=2\nssid=test-wps\nwpa=2\nwpa_key_mgmt=WPA-PSK\nwpa_pairwise=CCMP\nwpa_passphrase=${passphrase}\n`);
+        expect(lines.join('\n')).toContain('WPS-NEW-AP-SETTINGS');
+        // The passphrase is a secret: not in the log without -K.
+        expect(lines.join('\n')).not.toContain(passphrase);
+        // Configured now: the next token carries the same passphrase.
+        expect(await configToken('WPS')).toBe(token);
+      } finally {
+        rmSync(ctrl, { recursive: true, force: true });
+      }
+    });
+
+    it('with wps_cred_processing=1 only the event goes out (the Credential in it, masked in the log); the AP and its file stay as they were', async () => {
+      const ctrl = ctrlDir();
+      try {
+        const { path, lines } = await start(`wps_state=1\nwps_cred_processing=1\nctrl_interface=${ctrl}\n`);
+        const before = readFileSync(path, 'utf8');
+        expect(await configToken('NDEF')).toMatch(/^D2[0-9A-F]+\n$/);
+        expect(lines.join('\n')).toMatch(/WPS-NEW-AP-SETTINGS \S/);
+        expect(bss?.state.wpsState).toBe(1);
+        await bss?.flushWrites();
+        expect(readFileSync(path, 'utf8')).toBe(before);
+      } finally {
+        rmSync(ctrl, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -269,7 +269,7 @@ export class ApBss {
     return {
       enabled: () => this.wps !== undefined,
       nfc: this.conf.wpsNfc,
-      oobCredential: () => this.credentials.oob(),
+      configTokenCredentials: () => this.configTokenCredentials(),
       // hostapd_wps_rf_band_cb: the band of hw_mode; the AP Channel only when one is set.
       location: () => ({ rfBands: rfBandOf(config.hwMode), apChannel: config.channel ?? 0, macAddress: Buffer.from(this.state.ownAddr) }),
       handoverLocation: () => {
@@ -282,6 +282,28 @@ export class ApBss {
       addNfcPasswordToken: async (oob) => (this.wps === undefined ? false : this.wps.addNfcPasswordToken(oob)),
       setApNfcToken: (t) => this.wps?.setApNfcToken(t),
     };
+  }
+
+  /**
+   * What WPS_NFC_CONFIG_TOKEN carries (wps_get_oob_cred, through
+   * wps_build_cred): the BSS's Credential unless skip_cred_build, then
+   * extra_cred. An unconfigured AP's Credential carries a new random
+   * passphrase and the AP takes it as its own at once, through the same path
+   * as new settings from a Registrar: WPS-NEW-AP-SETTINGS, wps_state=2, the
+   * file rewritten.
+   */
+  private configTokenCredentials(): { credential?: Credential; extra?: Buffer } | undefined {
+    const conf = this.conf;
+    const extra = conf.extraCredData !== undefined ? { extra: conf.extraCredData } : {};
+    if (conf.skipCredBuild === 1) return extra;
+    const oob = this.credentials.oob();
+    if (oob === undefined) return undefined;
+    if (oob.newSettings !== undefined) {
+      this.log.debug('WPS: Moving to Configured state based on credential token generation');
+      this.log.debug(`WPS: Generated random passphrase ${this.log.key(oob.newSettings.networkKey.toString('latin1'))}`);
+      this.applyNewSettings(oob.newSettings);
+    }
+    return { credential: oob.credential, ...extra };
   }
 
   private wpsOptions(uuid: Buffer): WpsApOptions {

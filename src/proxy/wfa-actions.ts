@@ -35,10 +35,11 @@ export const MAX_UPNP_WSC_MESSAGE_BYTES = 4096;
  * GetDeviceInfo calls per second from one address, and the burst allowed:
  * each starts a run with a fresh DH key (~0.5 ms). hostapd has no limit (a
  * flood of ~670/s kept it busy and evicted every legitimate run). An ER
- * calls it once on discovery and once per learn/config, and an operator's
- * script runs learns back to back (wpa_supplicant's ER: 7 in under a
- * second in test/ap-er-interop), so the burst covers that; 10/s from one
- * flooding address costs the AP about 0.5 % of a core, and the runs it
+ * calls it once on discovery and once per learn/config; a run in which the
+ * ER proves the whole AP PIN (M6 checked) gives its GetDeviceInfo back, so
+ * an ER holding the PIN is never limited however fast it learns (the bench
+ * learns back to back at 50/s and more), while a flooding address that
+ * cannot finish a run keeps 10/s (about 0.5 % of a core), and the runs it
  * starts are bounded per source anyway.
  */
 export const GET_DEVICE_INFO_PER_SOURCE_PER_SEC = 10;
@@ -112,12 +113,17 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     now,
   });
 
+  /** Before the body is read (a refused flood costs no XML parse); the token is spent here, the handler runs only when admitted. */
+  const refusal = new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
+  const admit = (action: string, remote: string): UpnpActionError | undefined => {
+    if (action !== WfaAction.GetDeviceInfo || deviceInfoRate.admit(remote)) return undefined;
+    // Guarded: a flood gets here thousands of times a second, with the debug level usually off.
+    if (log.enabled(LogLevel.DEBUG)) log.debug(`WPS UPnP: GetDeviceInfo from ${remote} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
+    return refusal;
+  };
+
   const getDeviceInfo = (_args: SoapArgs, ctx: SoapContext): SoapArgs => {
     log.debug('WPS UPnP: GetDeviceInfo');
-    if (!deviceInfoRate.admit(ctx.remoteAddress)) {
-      log.debug(`WPS UPnP: GetDeviceInfo from ${ctx.remoteAddress} over ${GET_DEVICE_INFO_PER_SOURCE_PER_SEC}/s; refused`);
-      throw new UpnpActionError(UpnpErrorCode.ActionFailed, 'too many GetDeviceInfo requests');
-    }
     const enrollee = hooks.createEnrollee();
     if (enrollee === undefined) {
       log.debug('WPS UPnP: no AP PIN: external Registrars are not accepted');
@@ -141,6 +147,7 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     sessions.touch(session, msg);
     const step = session.enrollee.receive(msg);
     if (step.result !== undefined) sessions.remove(session);
+    if (step.events.some((e) => e.type === 'ap-pin-success')) deviceInfoRate.refund(session.remote);
     try {
       hooks.onEnrolleeStep(step, ctx.remoteAddress);
     } catch (e) {
@@ -202,6 +209,7 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
       [WfaAction.SetSelectedRegistrar]: setSelectedRegistrar,
     },
     optionalActions: [...WFA_OPTIONAL_ACTIONS],
+    admit,
   };
   return { service, sessions };
 }

@@ -9,7 +9,7 @@ import { Registrar } from '../wps/registrar.js';
 import { AuthType, EncrType, MessageType } from '../wps/values.js';
 import { parseMessage } from '../wps/message.js';
 import { AttributeType } from '../wps/attributes.js';
-import { createWfaActions } from './wfa-actions.js';
+import { createWfaActions, GET_DEVICE_INFO_BURST_PER_SOURCE } from './wfa-actions.js';
 import { WfaDevice } from './wfa-device.js';
 import { WFA_SERVICE_TYPE } from '../wfa/service.js';
 
@@ -30,6 +30,15 @@ const dev = (name: string, mac: Buffer, uuidByte: number) => ({
   rfBands: 1,
 });
 const AP_SETTINGS = { networkIndex: 1, ssid: Buffer.from('test-wps'), authType: AuthType.Wpa2Psk, encrType: EncrType.Aes, networkKey: Buffer.from('12345678'), macAddress: AP_MAC, extra: [] };
+
+/** The AP's actions with a fresh Enrollee per run and a clock that never moves (rate-limit tests). */
+const actionsWithStoppedClock = (): ReturnType<typeof createWfaActions> =>
+  createWfaActions({
+    createEnrollee: () => new Enrollee({ device: { ...dev('Wired AP', AP_MAC, 0x12) }, password: { kind: 'pin', pin: PIN }, ap: { settings: AP_SETTINGS } }),
+    onEnrolleeStep: () => undefined,
+    isSubscriber: () => false,
+    now: () => 0,
+  });
 
 interface SoapResult {
   status: number;
@@ -209,9 +218,68 @@ describe('WFAWLANConfig service over loopback', () => {
     const step = e.receive(r.receive(e.start()).reply as Buffer);
     expect(parseMessage(step.reply as Buffer).get(AttributeType.ConfigurationError)?.readUInt16BE(0)).toBe(15);
   });
+
+  it('an ER that proves the AP PIN learns back to back past the GetDeviceInfo burst; GetDeviceInfo alone is then limited', async () => {
+    // A stopped clock: no token comes back with time, only through a proven PIN.
+    const { service } = actionsWithStoppedClock();
+    const ctx = { remoteAddress: '169.254.9.9', headers: {} };
+    const call = async (action: string, args: Record<string, string>): Promise<Record<string, string>> => {
+      const refused = service.admit?.(action, ctx.remoteAddress);
+      if (refused !== undefined) throw refused;
+      const handler = service.actions[action];
+      if (handler === undefined) throw new Error(action);
+      return handler(args, ctx);
+    };
+    for (let n = 0; n < 2 * GET_DEVICE_INFO_BURST_PER_SOURCE; n++) {
+      const info = await call('GetDeviceInfo', {});
+      const registrar = new Registrar({ device: dev('ER', Buffer.from('020000000200', 'hex'), 0x27), apSettings: { mode: 'learn' }, policy: { devicePassword: () => ({ kind: 'pin', pin: PIN }) } });
+      let step = registrar.receive(Buffer.from(info.NewDeviceInfo ?? '', 'base64'));
+      for (let i = 0; i < 3; i++) step = registrar.receive(Buffer.from((await call('PutMessage', { NewInMessage: b64(step.reply as Buffer) })).NewOutMessage ?? '', 'base64'));
+      expect(eventsOf(step.events, 'er-ap-settings')).toHaveLength(1);
+      await expect(call('PutMessage', { NewInMessage: b64(step.reply as Buffer) })).rejects.toMatchObject({ upnpErrorCode: 500 });
+    }
+    let served = 0;
+    await expect(
+      (async () => {
+        for (;;) {
+          await call('GetDeviceInfo', {});
+          served++;
+        }
+      })(),
+    ).rejects.toMatchObject({ upnpErrorCode: 501 });
+    expect(served).toBe(GET_DEVICE_INFO_BURST_PER_SOURCE);
+  });
 });
 
 describe('WFADevice connection limits', () => {
+  it('a GetDeviceInfo over the rate is refused (501, Connection: close) before its body is read; other actions still pass', async () => {
+    // A stopped clock: the burst is all there is.
+    const { service } = actionsWithStoppedClock();
+    const d = new WfaDevice({ iface: { name: 'lo', address: '127.0.0.1', prefixLength: 8 }, uuid: UUID, strings: {}, service, httpPort: 0, ssdpPort: 20_000 + ((process.pid + 5) % 20_000) });
+    await d.start();
+    const post = async (action: string, body: string): Promise<{ status: number; text: string; connection: string | null }> => {
+      const res = await fetch(`${d.baseUrl}/wps_control`, { method: 'POST', headers: { 'content-type': 'text/xml; charset="utf-8"', soapaction: `"${WFA_SERVICE_TYPE}#${action}"` }, body });
+      return { status: res.status, text: await res.text(), connection: res.headers.get('connection') };
+    };
+    try {
+      // Not XML at all: an admitted call reaches the parser (400), a refused one never does (501).
+      const statuses: number[] = [];
+      for (let i = 0; i < GET_DEVICE_INFO_BURST_PER_SOURCE + 3; i++) statuses.push((await post('GetDeviceInfo', 'not xml')).status);
+      expect(statuses.slice(0, GET_DEVICE_INFO_BURST_PER_SOURCE).every((st) => st === 400)).toBe(true);
+      const refused = await post('GetDeviceInfo', 'not xml');
+      expect(refused.status).toBe(500);
+      expect(refused.text).toContain('<errorCode>501</errorCode>');
+      expect(refused.connection).toBe('close');
+      // PutMessage is not rate-limited: it reaches the handler (no run matches: 501 from there, after the parse).
+      const put = await post('PutMessage', buildSoapRequest(WFA_SERVICE_TYPE, 'PutMessage', { NewInMessage: Buffer.from('104a000110', 'hex').toString('base64') }));
+      expect(put.status).toBe(500);
+      expect(put.text).toContain('<errorCode>501</errorCode>');
+      expect((await post('PutMessage', 'not xml')).status).toBe(400);
+    } finally {
+      await d.stop();
+    }
+  });
+
   it('closes a client that never finishes its headers, and a full table gives way to a newcomer', async () => {
     const net = await import('node:net');
     const { service } = createWfaActions({ createEnrollee: () => undefined, onEnrolleeStep: () => undefined, isSubscriber: () => false });

@@ -5,7 +5,7 @@
  *
  * API:
  *   soapControlHandler(service: SoapService, opts?): UpnpRouteHandler   add with http.route('POST', controlURL, ...)
- *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[] }
+ *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[], admit? }
  *   SoapActionHandler (args, ctx) => SoapArgs | Promise<SoapArgs>
  *   UpnpActionError(upnpErrorCode, description?)   throw from a handler to answer with that fault
  *
@@ -14,14 +14,17 @@
  * is not compared), or unknown action -> 401 Invalid Action; an action
  * listed in optionalActions without a handler -> 602; malformed arguments ->
  * 402; a handler throwing anything but UpnpActionError -> 501 Action Failed
- * (logged, details not sent).
+ * (logged, details not sent). A service's `admit` refusing the SOAPACTION's
+ * action for the caller -> 501, before the body is read: a flood of refused
+ * calls then costs no XML parse (the body must name the same action anyway,
+ * or it gets 401).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Logger, silentLogger } from '../common/log.js';
+import { Logger, LogLevel, silentLogger } from '../common/log.js';
 import { normalizeAddress } from './net-address.js';
 import { splitTypeVersion } from './urn-type.js';
 import { HttpError, readRequestBody, sendBody, sendHttpError } from './http-server.js';
-import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
+import { SOAP_MAX_BYTES, SoapError, UpnpErrorCode, buildSoapFault, buildSoapResponse, parseSoapAction, parseSoapRequest, upnpErrorDescription, type SoapArgs } from './soap.js';
 import { WpsdError } from '../common/errors.js';
 
 export class UpnpActionError extends WpsdError<'UPNP_ACTION_ERROR'> {
@@ -45,6 +48,12 @@ export interface SoapService {
   actions: Record<string, SoapActionHandler>;
   /** Actions the SCPD declares optional and this device does not implement (answered with 602). */
   optionalActions?: string[];
+  /**
+   * Asked with the SOAPACTION header's action before the body is read; an
+   * UpnpActionError returned refuses the call with that fault (the body is
+   * discarded and the connection closed). For per-source rate limits.
+   */
+  admit?: (actionName: string, remoteAddress: string) => UpnpActionError | undefined;
 }
 
 export interface SoapControlOptions {
@@ -68,12 +77,31 @@ function sendFault(res: ServerResponse, code: number, description?: string): voi
   sendBody(res, 500, XML_CONTENT_TYPE, buildSoapFault(code, description));
 }
 
+/** The service's verdict on the SOAPACTION header's action; an unparsable header is left to the full parse (400). */
+function admission(admit: NonNullable<SoapService['admit']>, header: string | undefined, remote: string): UpnpActionError | undefined {
+  let action: string;
+  try {
+    action = parseSoapAction(header).actionName;
+  } catch {
+    return undefined;
+  }
+  return admit(action, remote);
+}
+
 export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const log = opts.logger ?? silentLogger;
   const maxBytes = opts.maxBodyBytes ?? SOAP_MAX_BYTES;
   const optional = new Set(service.optionalActions ?? []);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const remote = normalizeAddress(req.socket.remoteAddress);
+    const refusal = service.admit === undefined ? undefined : admission(service.admit, req.headers['soapaction'] as string | undefined, remote);
+    if (refusal !== undefined) {
+      if (log.enabled(LogLevel.DEBUG)) log.debug(`soap: refused request from ${remote} before its body: UPnP error ${refusal.upnpErrorCode} ${refusal.message}`);
+      req.resume();
+      res.setHeader('Connection', 'close');
+      sendFault(res, refusal.upnpErrorCode, refusal.message);
+      return;
+    }
     let body: Buffer;
     try {
       body = await readRequestBody(req, maxBytes);

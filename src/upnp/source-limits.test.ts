@@ -47,4 +47,23 @@ describe('SourceRateLimiter', () => {
     expect(rl.admit('d')).toBe(false);
     expect(rl.admit('a')).toBe(true);
   });
+
+  it('refund gives a spent token back, never above the burst, and does not recreate a forgotten source', () => {
+    let t = 0;
+    const rl = new SourceRateLimiter({ perSecond: 1, burst: 2, totalPerSecond: 1e9, totalBurst: 1e9, maxSources: 2, now: () => t });
+    // A source whose every request is refunded is never refused, however fast it goes.
+    for (let i = 0; i < 100; i++) {
+      expect(rl.admit('ok')).toBe(true);
+      rl.refund('ok');
+    }
+    // One that is never refunded gets its burst, then the sustained rate.
+    expect([rl.admit('bad'), rl.admit('bad'), rl.admit('bad')]).toEqual([true, true, false]);
+    rl.refund('ok');
+    rl.refund('ok');
+    expect([rl.admit('ok'), rl.admit('ok'), rl.admit('ok')]).toEqual([true, true, false]);
+    rl.refund('gone');
+    t += 10;
+    expect(rl.admit('c')).toBe(true);
+    expect(rl.stats.refused).toBe(2);
+  });
 });

@@ -10,6 +10,7 @@
  *   isLocalPeer(remote, local, prefixLength)   loopback or on our own subnet
  *   new SourceRateLimiter({ perSecond, burst, totalPerSecond, totalBurst, maxSources, now })
  *     .admit(source): boolean
+ *     .refund(source)   gives back one token the source spent (it proved to be legitimate)
  *     .stats { admitted, refused }
  */
 import { inSubnet } from './net-address.js';
@@ -113,6 +114,19 @@ export class SourceRateLimiter {
     this.total.tokens -= 1;
     this.stats.admitted++;
     return true;
+  }
+
+  /**
+   * Gives back one token `source` spent, up to its burst (and the total's):
+   * for a request that turned out to be legitimate, so a peer that proves
+   * itself is never limited while one that does not keeps the sustained rate.
+   * A source no longer tracked is not recreated.
+   */
+  refund(source: string): void {
+    const b = this.buckets.get(source);
+    if (b === undefined) return;
+    b.tokens = Math.min(this.o.burst, b.tokens + 1);
+    this.total.tokens = Math.min(this.o.totalBurst, this.total.tokens + 1);
   }
 }
 

@@ -2,7 +2,7 @@
 // station through Debian hostapd's own proxy: hostapd (nl80211, WPS, UPnP on
 // the veth to the ER's namespace) carries the station's Probe Requests and
 // EAP-WSC to the ER as WLANEvents; Debian wpa_supplicant (nl80211) is the
-// Enrollee. Each case ends with the station connected with WPA2-PSK and a
+// Enrollee, by PIN, PBC, or its NFC password token read by the ER. Each case ends with the station connected with WPA2-PSK and a
 // ping across the air.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
@@ -10,6 +10,7 @@ import { REFERENCE_AP_LINES, erLearn } from '../../harness/er-runs.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
 import { withAir, pingOverAir, airAddress } from './air.js';
+import { readNfcTagHex } from '../../src/wps/nfc/nfc-token.js';
 import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpaSupplicant, startAirWpsdEr } from '../../harness/air-daemons.js';
 
 const ER_MS = 60_000;
@@ -46,40 +47,48 @@ describe('wpsd ER through Debian hostapd (nl80211 + upnp_iface) enrolling Debian
     expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
   }
 
-  it('PIN: wps_pin any on the station, wps_er_pin any on the ER: WPS-ER-ENROLLEE-ADD, the station connects with WPA2-PSK and pings the AP', async () => {
+  /** A fresh wpa_supplicant on the station host for `run`, which ends with enrolled(); stopped afterwards whatever happens. */
+  async function enrolls(run: (sta: DaemonInstance, staCtrl: CtrlSession) => Promise<void>): Promise<void> {
     const sta = await startAirWpaSupplicant({ host: air.host('sta') });
     const staCtrl = await sta.ctrl();
     try {
       erCtrl.mark();
       apCtrl.mark();
-      expect(await er.cli('wps_er_pin', 'any', '12345670')).toBe('OK\n');
-      expect(await sta.cli('wps_pin', 'any', '12345670')).toBe('12345670');
-      const add = await erCtrl.waitFor(new RegExp(`^WPS-ER-ENROLLEE-ADD ${STATION_DEVICE.uuid} ${air.host('sta').radio?.mac} `), ENROLL_MS);
-      expect(add.text).toContain(' dev_passwd_id=0 ');
+      await run(sta, staCtrl);
       await enrolled(sta, staCtrl);
     } finally {
       staCtrl.close();
       await sta.stop();
     }
+  }
+
+  it('PIN: wps_pin any on the station, wps_er_pin any on the ER: WPS-ER-ENROLLEE-ADD, the station connects with WPA2-PSK and pings the AP', async () => {
+    await enrolls(async (sta) => {
+      expect(await er.cli('wps_er_pin', 'any', '12345670')).toBe('OK\n');
+      expect(await sta.cli('wps_pin', 'any', '12345670')).toBe('12345670');
+      const add = await erCtrl.waitFor(new RegExp(`^WPS-ER-ENROLLEE-ADD ${STATION_DEVICE.uuid} ${air.host('sta').radio?.mac} `), ENROLL_MS);
+      expect(add.text).toContain(' dev_passwd_id=0 ');
+    });
   }, 2 * ENROLL_MS);
 
   it('PBC: wps_pbc on the station, wps_er_pbc <its MAC> on the ER: the station connects with WPA2-PSK and pings the AP', async () => {
     const mac = air.host('sta').radio?.mac ?? '';
-    const sta = await startAirWpaSupplicant({ host: air.host('sta') });
-    const staCtrl = await sta.ctrl();
-    try {
-      erCtrl.mark();
-      apCtrl.mark();
+    await enrolls(async (sta) => {
       expect(await sta.cli('wps_pbc')).toBe('OK\n');
       // The ER takes wps_er_pbc <MAC> once it knows the station: still from the PIN run (a probe after a run keeps
       // the entry 300 s, as in wpa_supplicant's ER) or from this run's first probe; until then it answers FAIL.
       expect((await erCtrl.requestUntilOk(`WPS_ER_PBC ${mac}`, ENROLL_MS)).trim()).toBe('OK');
       // Announced on the PBC probe of a new entry, or on the station's M1 (PBC) for the entry the PIN run left.
       await erCtrl.waitFor(new RegExp(`^WPS-ER-ENROLLEE-ADD ${STATION_DEVICE.uuid} ${mac} .* dev_passwd_id=4 `), ENROLL_MS);
-      await enrolled(sta, staCtrl);
-    } finally {
-      staCtrl.close();
-      await sta.stop();
-    }
+    });
+  }, 2 * ENROLL_MS);
+
+  it("NFC password token: the ER reads the station's token (wps_nfc_tag_read), the station runs wps_nfc and enrolls through hostapd's proxy; connects and pings", async () => {
+    await enrolls(async (sta) => {
+      const token = (await sta.cli('wps_nfc_token', 'NDEF')).trim();
+      expect(readNfcTagHex(token)).toMatchObject({ tag: { kind: 'password' } });
+      expect(await er.cli('wps_nfc_tag_read', token)).toBe('OK\n');
+      expect(await sta.cli('wps_nfc')).toBe('OK\n');
+    });
   }, 2 * ENROLL_MS);
 });

@@ -25,8 +25,13 @@ export interface ApNfcControl {
   enabled(): boolean;
   /** The BSS's wps_nfc_* values; a token generated here is kept in it, as hostapd keeps it in its config. */
   readonly nfc: NfcTokenConfig;
-  /** The network as a configuration token gives it (wps_get_oob_cred); undefined when WPS cannot build one. */
-  oobCredential(): Credential | undefined;
+  /**
+   * What a configuration token carries (wps_get_oob_cred): the network's
+   * Credential (absent with skip_cred_build) and extra_cred's attributes;
+   * undefined when WPS cannot build one. On an unconfigured AP this
+   * configures it with the token's new passphrase.
+   */
+  configTokenCredentials(): { credential?: Credential; extra?: Buffer } | undefined;
   /** RF band, channel and BSSID for a configuration token. */
   location(): ApLocation;
   /** Where a handover select says the AP is: band and channel only while it operates on one (hostapd uses its frequency). */
@@ -96,9 +101,12 @@ export function registerNfcCommands(registry: CommandRegistry, ap: ApNfcControl,
     help: '<WPS|NDEF> = this network as an NFC configuration token',
     handler: (args) => {
       const f = formatArg(args[0]);
-      const cred = ap.enabled() ? ap.oobCredential() : undefined;
-      if (f === undefined || cred === undefined) return REPLY_FAIL;
-      return out(buildConfigToken({ ...cred, macAddress: Buffer.alloc(6) }, ap.location()), f);
+      // The format first: a refused request must not configure an unconfigured AP.
+      if (f === undefined || !ap.enabled()) return REPLY_FAIL;
+      const c = ap.configTokenCredentials();
+      if (c === undefined) return REPLY_FAIL;
+      const cred = c.credential === undefined ? undefined : { ...c.credential, macAddress: Buffer.alloc(6) };
+      return out(buildConfigToken(cred, ap.location(), c.extra), f);
     },
   });
   registry.register({

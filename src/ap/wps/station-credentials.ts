@@ -73,15 +73,26 @@ export class StationCredentials {
 
   /**
    * The network as an NFC configuration token carries it (wps_get_oob_cred):
-   * the BSS's best security, no Enrollee MAC. Undefined for an unconfigured
-   * AP, which hostapd would first configure with a random passphrase: wpsd
-   * leaves that to WPS runs, so such a token is refused.
+   * the BSS's best security, no Enrollee MAC. An unconfigured AP
+   * (wps_state=1) puts a fresh random passphrase in the token with
+   * WPA2-PSK/AES, and `newSettings` is what the AP then moves to ("Moving to
+   * Configured state based on credential token generation"): that
+   * passphrase, as hostapd hands its cred_cb WPA/WPA2-PSK with TKIP/AES,
+   * which the NO_TKIP model applies as WPA2-PSK/AES.
    */
-  oob(): Credential | undefined {
+  oob(): { credential: Credential; newSettings?: Credential } | undefined {
     const state = this.opts.state;
-    if (state.wpsState === 1) return undefined;
-    const own = { ssid: state.ssid, authTypes: state.authTypes, encrTypes: state.encrTypes, networkKey: state.networkKey };
-    return credentialForEnrollee(own, { authTypeFlags: state.authTypes, encrTypeFlags: state.encrTypes, macAddress: Buffer.alloc(6) });
+    let own = { ssid: state.ssid, authTypes: state.authTypes, encrTypes: state.encrTypes, networkKey: state.networkKey };
+    let passphrase: string | undefined;
+    if (state.wpsState === 1) {
+      passphrase = randomPassphrase();
+      own = { ...own, ...unconfiguredApSecurity(), networkKey: Buffer.from(passphrase, 'latin1') };
+    }
+    const none = Buffer.alloc(6);
+    const credential = credentialForEnrollee(own, { authTypeFlags: own.authTypes, encrTypeFlags: own.encrTypes, macAddress: none });
+    if (credential === undefined) return undefined;
+    if (passphrase === undefined) return { credential };
+    return { credential, newSettings: autoConfigSettings(state.ssid, passphrase, none) };
   }
 
   forget(enrollee: Buffer): void {

@@ -79,9 +79,17 @@ function locationAttributes(loc: Partial<ApLocation>): Attribute[] {
   return out;
 }
 
-/** hostapd's wps_get_oob_cred: the network's Credential, where to find the AP, Version2. */
-export function buildConfigToken(cred: Credential, loc: ApLocation): Buffer {
-  return encodeAttributes([credentialAttribute(cred), ...locationAttributes(loc), version2()]);
+/**
+ * hostapd's wps_get_oob_cred: the network's Credential (none when the AP
+ * builds none, skip_cred_build), then extra_cred's Credential attributes as
+ * they are, where to find the AP, Version2.
+ */
+export function buildConfigToken(cred: Credential | undefined, loc: ApLocation, extraCredentials?: Uint8Array): Buffer {
+  return Buffer.concat([
+    encodeAttributes(cred === undefined ? [] : [credentialAttribute(cred)]),
+    extraCredentials ?? Buffer.alloc(0),
+    encodeAttributes([...locationAttributes(loc), version2()]),
+  ]);
 }
 
 /** An External Registrar's configuration token for a learned AP (wps_er_config_token_from_cred): the Credential and Version2 only. */
