@@ -101,9 +101,10 @@ const WHITE_SPACE = new RegExp(`${S}*`, 'y');
  * it, nesting depth, `&` only as a reference, no DOCTYPE or ENTITY
  * declaration. The parser alone accepts a truncated document as a partial
  * tree, pops an element on any end tag, drops text outside the root and
- * returns several roots side by side; fast-xml-parser's XMLValidator checks
- * all of this but as a second full pass, character by character, costing
- * more than the parse.
+ * returns several roots side by side. fast-xml-parser's XMLValidator
+ * checks most of this, but as a second full pass, character by character
+ * (a third again of the parse's CPU on a SOAP answer), and lets several
+ * roots and control characters through.
  */
 function checkWellFormed(s: string, what: string): void {
   const malformed = (why: string): XmlError => new XmlError('MALFORMED', `${what}: ${why}`);
