@@ -44,15 +44,15 @@ const CHILD_GRACE_MS = 60_000;
  * this far apart (the lab's runs are event-driven; this load only has to be
  * the same for both ERs).
  */
-const LOAD_PIN_BATCH = 8;
-const LOAD_BATCH_INTERVAL_MS = 600;
+export const LOAD_PIN_BATCH = 8;
+export const LOAD_BATCH_INTERVAL_MS = 600;
 /** Enrollees of bench 6's load per ER, and its time cap. */
 export const MEMORY_LOAD_ENROLLEES = 45;
 const MEMORY_LOAD_MAX_MS = 50_000;
 const IDLE_SETTLE_MS = 2_000;
 const RSS_SAMPLE_MS = 250;
-const SIM_BSSID = '02:00:5e:00:0b:00';
-const SIM_CHANNEL = 6;
+export const SIM_BSSID = '02:00:5e:00:0b:00';
+export const SIM_CHANNEL = 6;
 /** A station's run through separate processes may take this long (wpa_supplicant's walk time is 120 s). */
 const STATION_WALK_MS = 30_000;
 const KIB_PER_MIB = 1024;
@@ -245,7 +245,7 @@ function watchRss(targets: ReadonlyArray<{ d: Daemon; m: Sampled }>): () => void
   return () => clearInterval(t);
 }
 
-interface LoadResult {
+export interface LoadResult {
   enrolled: number;
   failed: number;
   ms: number;
@@ -257,7 +257,7 @@ interface LoadResult {
  * LOAD_PIN_BATCH stations, WPS_ER_PIN <UUID-E> <PIN> for each, then each starts WPS
  * PIN; batches LOAD_BATCH_INTERVAL_MS apart at least.
  */
-async function bulkLoad(er: { request(c: string, t?: number): Promise<string> }, mediumPath: string, count: number, maxMs: number, firstNumber: number): Promise<LoadResult> {
+export async function bulkLoad(er: { request(c: string, t?: number): Promise<string> }, mediumPath: string, count: number, maxMs: number, firstNumber: number): Promise<LoadResult> {
   const logger = new Logger({ level: LogLevel.ERROR });
   const t0 = Date.now();
   const res: LoadResult = { enrolled: 0, failed: 0, ms: 0 };

@@ -18,6 +18,7 @@ import { benchApService } from './ap-service.js';
 import { benchFleet } from './fleet.js';
 import { benchMemory } from './memory.js';
 import { benchBulkEnroll } from './bulk-enroll.js';
+import { benchErBulkCpu } from './er-bulk-cpu.js';
 import { benchHostile } from './hostile.js';
 
 interface Bench {
@@ -35,6 +36,8 @@ const benches: Bench[] = [
   { name: 'fleet provisioning', run: () => benchFleet() },
   // 4, and 6 under load 4: the sim medium, wpsd ap and the ERs as separate processes.
   { name: 'bulk enrollment', run: () => benchBulkEnroll() },
+  // 4b. The ER's CPU per proxied enrollment, wpsd sta beside wpa_supplicant through one wpsd ap.
+  { name: 'ER-driven bulk CPU', run: () => benchErBulkCpu() },
   { name: 'resident memory', run: () => benchMemory() },
   // 7. Floods from a host of their own, wpsd beside hostapd / wpa_supplicant under the same attack.
   { name: 'hostile LAN', run: () => benchHostile() },

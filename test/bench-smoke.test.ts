@@ -6,6 +6,7 @@ import { run } from '../harness/netns.js';
 import { NOT_AVAILABLE } from '../bench/daemons.js';
 import { benchBulkEnroll, BULK_WHAT } from '../bench/bulk-enroll.js';
 import { benchErLearn, ER_LEARN_WHAT } from '../bench/er-learn.js';
+import { benchErBulkCpu, ER_BULK_WHAT } from '../bench/er-bulk-cpu.js';
 import { renderMarkdown } from '../bench/results.js';
 import { BENCH_PREFIX } from '../bench/scope.js';
 
@@ -55,5 +56,26 @@ describe('npm run bench, bulk enrollment through the proxy (bench 4), tiny N', (
     }
     expect(rows[0]?.note).toContain('2 of 2 enrolled');
     expect(rows[figures.length]?.note).toContain('3 of 3 enrolled');
+  });
+});
+
+describe('npm run bench, ER-driven bulk CPU (bench 4b), tiny blocks', () => {
+  it('one block of 2 Enrollees per ER fills the median and p95 rows for wpsd sta and wpa_supplicant, with the AP CPU in the note', { timeout: 120_000 }, async () => {
+    const rows = await benchErBulkCpu({ enrolleesPerBlock: 2, blocks: 1, warmup: 0 });
+    expect(rows.map((r) => r.what)).toEqual([`${ER_BULK_WHAT}, median of the blocks, ms of CPU per enrollment`, `${ER_BULK_WHAT}, p95 of the blocks, ms of CPU per enrollment`]);
+    for (const r of rows) {
+      expect(r.wpsdNote, r.what).toBeUndefined();
+      expect(r.referenceNote, r.what).toBeUndefined();
+      // A block's CPU is counted in 10 ms clock ticks: the reference's can be 0 for 2 Enrollees.
+      expect(Number.isFinite(r.wpsd), r.what).toBe(true);
+      expect(Number.isFinite(r.reference), r.what).toBe(true);
+      expect(r.referenceName).toMatch(/^wpa_supplicant \d+\.\d+/);
+      expect([r.runs, r.referenceRuns]).toEqual([1, 1]);
+      expect(r.note).toContain('wpsd sta: 2 enrolled');
+      expect(r.note).toContain('wpa_supplicant: 2 enrolled');
+      expect(r.note).toMatch(/the AP's CPU \d+\.\d\d ms per enrollment/);
+    }
+    const { stdout } = await run('ip', ['netns', 'list']);
+    expect(stdout).not.toContain(`${BENCH_PREFIX}${process.pid}-`);
   });
 });

@@ -72,6 +72,31 @@ describe('SOAP parser properties', () => {
     );
   });
 
+  it('refuses a malformed envelope with a MALFORMED SoapError, and every truncation of a good one', () => {
+    const bad = [
+      '<s:Envelope xmlns:s="x"><s:Body><u:GetDeviceInfoResponse xmlns:u="y"><NewDeviceInfo>EEoAARA=',
+      '<s:Envelope xmlns:s="x"><s:Body><u:GetDeviceInfoResponse xmlns:u="y"><NewDeviceInfo>EEoAARA=</NewDeviceInfo></u:GetDeviceInfoResponse></s:Body>',
+      '<s:Envelope xmlns:s="x"><s:Body><u:GetDeviceInfoResponse xmlns:u="y"/></s:Envelope></s:Body>',
+      '<s:Envelope xmlns:s="x"><s:Body><u:GetDeviceInfoResponse xmlns:u="y"/></s:Body></s:Envelope><s:Envelope/>',
+      '<s:Body><u:GetDeviceInfoResponse xmlns:u="y"/></s:Body>',
+      '<s:Envelope xmlns:s="x"/>',
+      '<s:Envelope xmlns:s="x"><s:Body/></s:Envelope>',
+      '<s:Envelope xmlns:s="x"><s:Body><u:A xmlns:u="y"/><u:B xmlns:u="y"/></s:Body></s:Envelope>',
+      '\u0000\u0001\u00ff\u00fe<\u0080',
+    ];
+    for (const body of bad) {
+      expect(() => parseSoapResponse(body, 'GetDeviceInfo'), body).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+      expect(() => parseSoapRequest(body, 'urn:x:service:S:1#GetDeviceInfo'), body).toThrow(SoapError);
+    }
+    fc.assert(
+      fc.property(name, fc.uniqueArray(fc.tuple(name, text), { selector: (t) => t[0], maxLength: 6 }), fc.nat(), (action, args, cut) => {
+        const xml = buildSoapResponse('urn:x:service:S:1', action, Object.fromEntries(args)).trimEnd();
+        expect(() => parseSoapResponse(xml.slice(0, cut % xml.length), action)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+      }),
+      RUNS,
+    );
+  });
+
   it('never throws anything but SoapError on arbitrary or mutated input', () => {
     const valid = buildSoapRequest('urn:x:service:S:1', 'Act', { NewA: 'x', NewB: 'y' });
     fc.assert(
@@ -110,6 +135,27 @@ describe('GENA parser properties', () => {
         totalWith(GenaError, () => parsePropertySet(s));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('refuses a malformed NOTIFY body with BAD_PROPERTYSET, whatever the fault, and every truncation of a good one', () => {
+    const bad = [
+      '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><WLANEvent>AQIA',
+      '<e:propertyset><e:property><X>1</X></e:property></e:propertyset><e:propertyset/>',
+      '<e:propertyset>junk<e:property><X>1</X></e:property></e:propertyset>',
+      '<e:propertyset><e:property><X>1</X><Y>2</Y></e:property></e:propertyset>',
+      '<e:propertyset><e:property><X>1</X></e:propertyset></e:property>',
+      '<e:property><X>1</X></e:property>',
+      '<e:propertyset><other/></e:propertyset>',
+      '<e:propertyset><e:property><X>\u0000</X></e:property></e:propertyset>',
+    ];
+    for (const body of bad) expect(() => parsePropertySet(body), body).toThrow(GenaError);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(name, text), { selector: (t) => t[0], minLength: 1, maxLength: 6 }), fc.nat(), (props, cut) => {
+        const xml = buildPropertySet(Object.fromEntries(props)).trimEnd();
+        expect(() => parsePropertySet(xml.slice(0, cut % xml.length))).toThrow(GenaError);
+      }),
+      RUNS,
     );
   });
 
@@ -173,6 +219,16 @@ describe('description parser properties', () => {
     fc.assert(
       fc.property(doc, (d) => {
         expect(parseDeviceDescription(buildDeviceDescription(d))).toEqual(d);
+      }),
+      RUNS,
+    );
+  });
+
+  it('refuses every truncation of a description as MALFORMED', () => {
+    fc.assert(
+      fc.property(doc, fc.nat(), (d, cut) => {
+        const xml = buildDeviceDescription(d).trimEnd();
+        expect(() => parseDeviceDescription(xml.slice(0, cut % xml.length))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
       }),
       RUNS,
     );

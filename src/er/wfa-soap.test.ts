@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../harness/until.js';
 import { base64Lines } from '../wfa/base64-lines.js';
+import { buildSoapFault, SoapFaultError, UpnpErrorCode } from '../upnp/soap.js';
 import { getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
 
 const REF = join(import.meta.dirname, '..', '..', 'fixtures', 'reference');
@@ -85,6 +86,20 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
     answer = () => ({ status: 200, body: '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:SetSelectedRegistrarResponse xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1"/></s:Body></s:Envelope>' });
     await setSelectedRegistrar(`${base}/c`, Buffer.from([9]));
     expect((seen[seen.length - 1] as Seen).body).toContain('<NewMessage>CQ==\n</NewMessage>');
+  });
+
+  it('PutWLANResponse and SetSelectedRegistrar take any HTTP 200 as done, as wpa_supplicant reads only the status; a fault or another status still fails', async () => {
+    answer = () => ({ status: 200, body: '' });
+    await expect(putWlanResponse(`${base}/c`, Buffer.from([1]), Buffer.alloc(6))).resolves.toBeUndefined();
+    await expect(setSelectedRegistrar(`${base}/c`, Buffer.from([1]))).resolves.toBeUndefined();
+    answer = () => ({ status: 500, body: buildSoapFault(UpnpErrorCode.ActionFailed) });
+    await expect(putWlanResponse(`${base}/c`, Buffer.from([1]), Buffer.alloc(6))).rejects.toBeInstanceOf(SoapFaultError);
+    await expect(setSelectedRegistrar(`${base}/c`, Buffer.from([1]))).rejects.toBeInstanceOf(SoapFaultError);
+    answer = () => ({ status: 404, body: '' });
+    await expect(putWlanResponse(`${base}/c`, Buffer.from([1]), Buffer.alloc(6))).rejects.toMatchObject({ code: 'MALFORMED' });
+    // GetDeviceInfo's answer is still parsed: an empty 200 is no M1.
+    answer = () => ({ status: 200, body: '' });
+    await expect(getDeviceInfo(`${base}/c`)).rejects.toMatchObject({ code: 'MALFORMED' });
   });
 
   it('a response without NewOutMessage, or with bad base64, is a typed error', async () => {

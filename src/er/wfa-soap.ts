@@ -32,8 +32,9 @@ function binArg(args: Record<string, string>, name: string): Buffer {
   }
 }
 
-const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined): Promise<Record<string, string>> =>
-  soapCall(url, WFA_SERVICE_TYPE, action, args, signal === undefined ? { timeoutMs, requireIpLiteral: true } : { timeoutMs, requireIpLiteral: true, signal });
+/** `noOut`: the action answers no arguments, so its 200 body is not parsed (wps_er_http_put_wlan_response_cb reads the status only). */
+const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, noOut = false): Promise<Record<string, string>> =>
+  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true, noOutArguments: noOut, ...(signal === undefined ? {} : { signal }) });
 
 /** GetDeviceInfo: the AP's M1. */
 export async function getDeviceInfo(controlUrl: string, signal?: AbortSignal): Promise<Buffer> {
@@ -53,10 +54,11 @@ export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrol
     { [WfaArgument.NewMessage]: base64Lines(msg), [WfaArgument.NewWLANEventType]: String(WlanEventType.Eap), [WfaArgument.NewWLANEventMAC]: formatWlanEventMac(enrolleeMac) },
     ER_SHORT_SOAP_TIMEOUT_MS,
     signal,
+    true,
   );
 }
 
 /** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
 export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
-  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal);
+  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal, true);
 }

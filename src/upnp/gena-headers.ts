@@ -94,6 +94,7 @@ export function parsePropertySet(xml: string | Uint8Array, maxBytes: number = GE
   const set = childOf(tree, 'propertyset');
   if (set === undefined) throw new GenaError('BAD_PROPERTYSET', 'no propertyset element');
   if (set === '') return {};
+  if (childOf(set, '#text') !== undefined) throw new GenaError('BAD_PROPERTYSET', 'text mixed with the property elements');
   const raw = childOf(set, 'property');
   if (raw === undefined) throw new GenaError('BAD_PROPERTYSET', 'propertyset holds no property elements');
   const list = Array.isArray(raw) ? raw : [raw];

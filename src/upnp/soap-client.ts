@@ -3,6 +3,7 @@
  *
  * API:
  *   soapCall(controlUrl, serviceType, actionName, args, opts?): Promise<SoapArgs>
+ *     (opts.noOutArguments: a 200 answer is success unparsed)
  *     throws SoapFaultError (device answered with a UPnP error), SoapError
  *     (unusable response), HttpClientError (network, timeout, size, refused host)
  */
@@ -15,6 +16,12 @@ export interface SoapCallOptions {
   requireIpLiteral?: boolean;
   /** Ends the call at once (HttpClientError 'aborted'); the timeout still applies. */
   signal?: AbortSignal;
+  /**
+   * The action has no out arguments: an HTTP 200 answer is success without
+   * parsing its body, as wpa_supplicant's ER reads only the status of
+   * PutWLANResponse / SetSelectedRegistrar; a 500 is still parsed for its fault.
+   */
+  noOutArguments?: boolean;
 }
 
 export async function soapCall(controlUrl: string, serviceType: string, actionName: string, args: SoapArgs, opts: SoapCallOptions = {}): Promise<SoapArgs> {
@@ -36,6 +43,7 @@ export async function soapCall(controlUrl: string, serviceType: string, actionNa
   if (res.status !== 200 && res.status !== 500) {
     throw new SoapError('MALFORMED', `${actionName}: HTTP ${res.status}`);
   }
+  if (res.status === 200 && opts.noOutArguments === true) return {};
   // A 500 carries a fault (thrown by parseSoapResponse); a 500 without one is still an error.
   const out = parseSoapResponse(res.body, actionName, maxBytes);
   if (res.status === 500) throw new SoapError('MALFORMED', `${actionName}: HTTP 500 without a UPnP fault`);
