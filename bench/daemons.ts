@@ -157,6 +157,8 @@ export interface StartApOptions {
   ssid?: string;
   /** wpsd only: a radio on this sim medium socket (driver=sim) besides UPnP on the veth, as in bench 4. */
   simMedium?: { socket: string; bssid: string; channel: number };
+  /** wpsd only: this build's cli.js instead of the repository's (bench/rss-probe.ts compares two builds). */
+  cli?: string;
 }
 
 /** Starts an AP with UPnP on the host's veth; resolves once its ctrl socket answers PING. */
@@ -174,7 +176,7 @@ export async function startAp(impl: ApImpl, host: NetnsHost, o: StartApOptions =
   const proc =
     impl === 'hostapd'
       ? host.spawn('hostapd', [confPath], { label: `hostapd@${host.ns}`, cwd: dir })
-      : host.spawnNode(wpsdCli(), ['ap', '-c', confPath], { label: `wpsd-ap@${host.ns}`, cwd: dir });
+      : host.spawnNode(o.cli ?? wpsdCli(), ['ap', '-c', confPath], { label: `wpsd-ap@${host.ns}`, cwd: dir });
   return started(new Daemon(impl === 'hostapd' ? 'hostapd' : 'wpsd ap', host, proc, dir, confPath, ctrlDir));
 }
 
@@ -218,7 +220,7 @@ export async function startApMulti(impl: ApImpl, host: NetnsHost, aps: ReadonlyA
 }
 
 /** Starts an External Registrar (station without a radio) on the host's veth. */
-export async function startEr(impl: ErImpl, host: NetnsHost): Promise<Daemon> {
+export async function startEr(impl: ErImpl, host: NetnsHost, o: { cli?: string } = {}): Promise<Daemon> {
   const dir = daemonDir(`er-${impl}`);
   const ctrlDir = join(dir, 'ctrl');
   mkdirSync(ctrlDir, { recursive: true });
@@ -230,7 +232,7 @@ export async function startEr(impl: ErImpl, host: NetnsHost): Promise<Daemon> {
   const proc =
     impl === 'wpa_supplicant'
       ? host.spawn('wpa_supplicant', ['-Dnone', '-i', host.ifname, '-c', confPath], { label: `wpa_supplicant@${host.ns}`, cwd: dir })
-      : host.spawnNode(wpsdCli(), ['sta', ...args], { label: `wpsd-sta@${host.ns}`, cwd: dir });
+      : host.spawnNode(o.cli ?? wpsdCli(), ['sta', ...args], { label: `wpsd-sta@${host.ns}`, cwd: dir });
   return started(new Daemon(impl === 'wpa_supplicant' ? 'wpa_supplicant' : 'wpsd sta', host, proc, dir, confPath, ctrlDir));
 }
 

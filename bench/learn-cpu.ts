@@ -7,10 +7,11 @@
  * per learn, and its p95.
  */
 import { readFileSync } from 'node:fs';
-import { apUuid, referenceName, startAp, startEr, wpsdRoleAvailable, type Daemon } from './daemons.js';
-import { attachCtrl, learnOnce, startErAndDiscover, type LearnPair, type LearnSamples } from './learn.js';
+import { NOT_AVAILABLE, referenceName, wpsdRoleAvailable, type Daemon } from './daemons.js';
+import { learnOnce, setupErLearn, type ErUnderTest, type LearnPair, type LearnSamples } from './learn.js';
 import { stats, type BenchRow } from './results.js';
 import { withScope } from './scope.js';
+import { shortError } from './compare.js';
 
 /** Learns timed together: a block's CPU over this many learns is one sample (the clock tick is 10 ms). */
 const LEARNS_PER_BLOCK = 10;
@@ -51,13 +52,13 @@ async function alternateBlocks(sides: Side[]): Promise<void> {
   }
 }
 
-function rows(what: string, wpsd: Side | undefined, ref: Side, refName: string): BenchRow[] {
+function rows(what: string, wpsd: Side | undefined, ref: Side, refName: string, wpsdError?: string): BenchRow[] {
   const r = stats(ref.perLearn);
   const w = wpsd === undefined || wpsd.perLearn.length === 0 ? undefined : stats(wpsd.perLearn);
   const note = `blocks of ${LEARNS_PER_BLOCK} learns, alternating`;
   const row = (q: 'median' | 'p95'): BenchRow => ({
     what: `${what}, ${q} of the blocks, ms of CPU per learn`,
-    ...(w !== undefined ? { wpsd: w[q] } : { wpsdNote: 'failed' }),
+    ...(w !== undefined ? { wpsd: w[q] } : { wpsdNote: wpsdError === undefined ? NOT_AVAILABLE : `failed: ${shortError(wpsdError)}` }),
     reference: r[q],
     referenceName: refName,
     runs: w?.n ?? 0,
@@ -69,25 +70,19 @@ function rows(what: string, wpsd: Side | undefined, ref: Side, refName: string):
 
 const fresh = (): LearnSamples => ({ samples: [], failures: 0, settleMisses: 0 });
 
-/** ER side: each ER's own CPU while it learns one Debian hostapd. */
+/** ER side: each ER's own CPU while it learns one Debian hostapd (the setup of bench 1). */
 export async function benchErLearnCpu(): Promise<BenchRow[]> {
-  const uuid = apUuid(0);
   return withScope(async (scope) => {
-    const topo = await scope.topology({ hosts: ['ap', 'erref', 'erwpsd'], link: 'bridge' });
-    const ap = scope.daemon(await startAp('hostapd', topo.host('ap'), { uuid }));
-    const apCtrl = scope.session(await attachCtrl(ap));
-    const refEr = scope.daemon(await startEr('wpa_supplicant', topo.host('erref')));
-    const refCtrl = scope.session(await attachCtrl(refEr));
-    await startErAndDiscover(refCtrl, [uuid]);
-    const ref: Side = { pair: { label: 'reference', er: refCtrl, ap: apCtrl, uuid }, measured: refEr, perLearn: [], res: fresh() };
-    let wpsd: Side | undefined;
-    if (wpsdRoleAvailable('sta')) {
-      const er = scope.daemon(await startEr('wpsd', topo.host('erwpsd')));
-      const ctrl = scope.session(await attachCtrl(er));
-      await startErAndDiscover(ctrl, [uuid]);
-      wpsd = { pair: { label: 'wpsd', er: ctrl, ap: apCtrl, uuid }, measured: er, perLearn: [], res: fresh() };
-    }
+    const setup = await setupErLearn(scope, { wpsd: wpsdRoleAvailable('sta') });
+    const side = (u: ErUnderTest): Side => ({ pair: u.pair, measured: u.daemon, perLearn: [], res: fresh() });
+    const ref = side(setup.reference);
+    const wpsd = setup.wpsd === undefined ? undefined : side(setup.wpsd);
     await alternateBlocks(wpsd === undefined ? [ref] : [wpsd, ref]);
-    return rows('ER CPU per learn (wpsd sta -D none vs wpa_supplicant -Dnone, learning one Debian hostapd)', wpsd, ref, `${referenceName('wpa_supplicant')} ER`);
+    return rows('ER CPU per learn (wpsd sta -D none vs wpa_supplicant -Dnone, learning one Debian hostapd)', wpsd, ref, `${referenceName('wpa_supplicant')} ER`, setup.wpsdError);
   });
+}
+
+/** `node dist/bench/learn-cpu.js`: bench 1b alone, its rows as JSON lines. */
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const r of await benchErLearnCpu()) process.stdout.write(`${JSON.stringify(r)}\n`);
 }

@@ -5,8 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CtrlSession } from '../harness/ctrl-session.js';
+import type { NetnsHost } from '../harness/netns.js';
 import { REFERENCE_AP } from '../harness/hostapd.js';
-import type { Daemon } from './daemons.js';
+import { apUuid, startAp, startEr, type Daemon } from './daemons.js';
+import type { BenchScope } from './scope.js';
 import { sleep } from '../src/common/sleep.js';
 
 /** Discovery of an AP over SSDP (hostapd answers an M-SEARCH after up to MX = 3 s). */
@@ -245,4 +247,48 @@ export function alternateLearns(pairs: readonly LearnPair[], o: { learns: number
     pairs.map((p) => ({ label: p.label, run: (res: LearnSamples) => learnOnce(p, res) })),
     { runs: o.learns, warmup: o.warmup, maxMs: o.maxMs },
   );
+}
+
+/** An ER learning the shared hostapd of an ER bench, with its daemon (whose CPU bench 1b reads). */
+export interface ErUnderTest {
+  daemon: Daemon;
+  pair: LearnPair;
+}
+
+/** What benches 1 and 1b learn on: one Debian hostapd, wpa_supplicant's ER, and wpsd's when asked for. */
+export interface ErLearnSetup {
+  reference: ErUnderTest;
+  /** wpsd's ER; undefined when not asked for. */
+  wpsd?: ErUnderTest;
+  /** Why wpsd's ER could not be started or could not discover the AP. */
+  wpsdError?: string;
+}
+
+async function erLearning(scope: BenchScope, impl: 'wpa_supplicant' | 'wpsd', host: NetnsHost, ap: CtrlSession, uuid: string): Promise<ErUnderTest> {
+  const daemon = scope.daemon(await startEr(impl, host));
+  const er = scope.session(await attachCtrl(daemon));
+  await startErAndDiscover(er, [uuid]);
+  return { daemon, pair: { label: impl === 'wpsd' ? 'wpsd' : 'reference', er, ap, uuid } };
+}
+
+/**
+ * Benches 1 and 1b: a Debian hostapd (driver=wired, upnp_iface) and each
+ * ER in a namespace of its own on one bridge, every ER having discovered
+ * the AP. A wpsd ER that fails to start or discover is reported in
+ * `wpsdError`; the reference's failure throws.
+ */
+export async function setupErLearn(scope: BenchScope, o: { wpsd: boolean }): Promise<ErLearnSetup> {
+  const uuid = apUuid(0);
+  const topo = await scope.topology({ hosts: ['ap', 'erref', 'erwpsd'], link: 'bridge' });
+  const ap = scope.daemon(await startAp('hostapd', topo.host('ap'), { uuid }));
+  const apCtrl = scope.session(await attachCtrl(ap));
+  const out: ErLearnSetup = { reference: await erLearning(scope, 'wpa_supplicant', topo.host('erref'), apCtrl, uuid) };
+  if (o.wpsd) {
+    try {
+      out.wpsd = await erLearning(scope, 'wpsd', topo.host('erwpsd'), apCtrl, uuid);
+    } catch (err) {
+      out.wpsdError = `wpsd sta: ${(err as Error).message}`;
+    }
+  }
+  return out;
 }

@@ -32,6 +32,8 @@ interface StartWpsdOptions {
   args?: readonly string[];
   /** Use this directory for conf + ctrl instead of a fresh temp dir (kept on stop). */
   dir?: string;
+  /** The daemon's environment instead of ours (e.g. moduleTraceEnv() of harness/module-trace.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StartWpsdApOptions extends StartWpsdOptions, Omit<HostapdConfigOptions, 'ifname' | 'ctrlDir'> {}
@@ -51,18 +53,18 @@ export class WpsdStaInstance extends DaemonInstance {}
 /** `wpsd ap -c hostapd.conf ARGS` on `host`: the reference hostapd.conf with driver=none (UPnP on host's veth). */
 export async function startWpsdAp(o: StartWpsdApOptions): Promise<WpsdApInstance> {
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(o.dir, 'wpsd-ap-', 'hostapd.conf');
-  const { host, args = [], dir: _dir, ...conf } = o;
+  const { host, args = [], dir: _dir, env, ...conf } = o;
   writeFileSync(confPath, hostapdConf({ ...conf, ifname: host.ifname, ctrlDir }).replace('driver=wired', 'driver=none'));
-  const proc = host.spawnNode(WPSD_CLI, ['ap', '-c', confPath, ...args], { label: `wpsd-ap@${host.ns}` });
+  const proc = host.spawnNode(WPSD_CLI, ['ap', '-c', confPath, ...args], { label: `wpsd-ap@${host.ns}`, ...(env ? { env } : {}) });
   return whenStarted(new WpsdApInstance(host, proc, dir, confPath, ctrlDir, ownsDir));
 }
 
 /** `wpsd sta -c er.conf -i <veth> -D none ARGS` on `host`: the reference ER's configuration. */
 export async function startWpsdSta(o: StartWpsdStaOptions): Promise<WpsdStaInstance> {
   const { dir, ownsDir, ctrlDir, confPath } = daemonFiles(o.dir, 'wpsd-sta-', 'er.conf');
-  const { host, args = [], dir: _dir, ...conf } = o;
+  const { host, args = [], dir: _dir, env, ...conf } = o;
   // Written unquoted, the hostapd way, which wpsd sta reads as wpa_supplicant does.
   writeFileSync(confPath, erConf({ ...conf, ctrlDir }).replace('config_methods="keypad"', 'config_methods=keypad'));
-  const proc = host.spawnNode(WPSD_CLI, ['sta', '-c', confPath, '-i', host.ifname, '-D', 'none', ...args], { label: `wpsd-sta@${host.ns}` });
+  const proc = host.spawnNode(WPSD_CLI, ['sta', '-c', confPath, '-i', host.ifname, '-D', 'none', ...args], { label: `wpsd-sta@${host.ns}`, ...(env ? { env } : {}) });
   return whenStarted(new WpsdStaInstance(host, proc, dir, confPath, ctrlDir, ownsDir));
 }

@@ -16,6 +16,7 @@ import { register as registerMedium } from './radio/medium-command.js';
 import { register as registerAp } from './ap/ap-command.js';
 import { register as registerSta } from './sta/sta-command.js';
 import { register as registerLab } from './lab/lab-command.js';
+import { applyV8Flags } from './common/v8-memory.js';
 
 function packageVersion(): string {
   // dist/src/cli.js and src/cli.ts both sit two levels below package.json... or one.
@@ -50,5 +51,6 @@ export function buildProgram(): Command {
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
 if (isMain) {
+  applyV8Flags();
   await buildProgram().parseAsync(process.argv);
 }

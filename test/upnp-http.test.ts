@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClientError, UpnpHttpServer, httpRequest, readRequestBody, sendHttpError } from '../src/upnp/index.js';
+import { HTTP_CLIENT_CONNECTIONS_PER_ORIGIN } from '../src/upnp/http-client.js';
 import { HTTP_MAX_REQUESTS_PER_CONNECTION, sendBody } from '../src/upnp/http-server.js';
 import { until } from '../harness/until.js';
 
@@ -228,6 +229,24 @@ describe('bounded HTTP client', () => {
     await expect(httpRequest(`http://127.0.0.1:${port}/stall`, { signal: ac.signal })).rejects.toBe(reason);
     onStall = undefined;
     await expect(httpRequest(`http://127.0.0.1:${port}/`, { signal: ac.signal })).rejects.toBe(reason);
+    expect((await httpRequest(`http://127.0.0.1:${port}/`)).body.toString()).toBe('ok');
+  });
+
+  it('a request waiting for one of the origin\'s connections still ends at its deadline, and leaves the pool usable', async () => {
+    let stalled = 0;
+    let allStalled: () => void = () => undefined;
+    const inFlight = new Promise<void>((r) => (allStalled = r));
+    onStall = () => {
+      if (++stalled === HTTP_CLIENT_CONNECTIONS_PER_ORIGIN) allStalled();
+    };
+    const ac = new AbortController();
+    const reason = new Error('done stalling');
+    const stalls = Array.from({ length: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN }, () => httpRequest(`http://127.0.0.1:${port}/stall`, { signal: ac.signal }).catch((e: unknown) => e));
+    await inFlight;
+    expect(await codeOf(`http://127.0.0.1:${port}/`, { timeoutMs: 200 })).toBe('TIMEOUT');
+    ac.abort(reason);
+    expect(await Promise.all(stalls)).toEqual(Array(HTTP_CLIENT_CONNECTIONS_PER_ORIGIN).fill(reason));
+    onStall = undefined;
     expect((await httpRequest(`http://127.0.0.1:${port}/`)).body.toString()).toBe('ok');
   });
 });

@@ -1,5 +1,6 @@
 /** Registers `wpsd ap [-c] hostapd.conf [more.conf ...] [-d|-dd] [-t] [-K]`; the daemon loads only when it runs. */
 import { type Command, InvalidArgumentError } from 'commander';
+import { applyV8Flags, V8_DAEMON_FLAGS } from '../common/v8-memory.js';
 
 function callbackPolicy(v: string): 'same-host' | 'same-subnet' {
   if (v !== 'same-host' && v !== 'same-subnet') throw new InvalidArgumentError('same-host or same-subnet');
@@ -30,6 +31,7 @@ export function register(program: Command): void {
       ) => {
         const configs = [...(opts.config !== undefined ? [opts.config] : []), ...files];
         if (configs.length === 0) cmd.error('error: a configuration file is needed (-c hostapd.conf, or hostapd.conf ...)');
+        applyV8Flags(V8_DAEMON_FLAGS);
         const { runAp } = await import('./main.js');
         process.exitCode = await runAp({ ...opts, configs });
       },

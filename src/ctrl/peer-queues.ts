@@ -18,6 +18,7 @@
  *   datagramTruesize(length): bytes one datagram of that length is charged
  */
 import { Buffer } from 'node:buffer';
+import { createRequire } from 'node:module';
 
 const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;
@@ -96,13 +97,32 @@ export function parseUnixDiag(messages: ReadonlyArray<{ data: Buffer }>): UnixDi
   return out;
 }
 
+const requireNetlink = createRequire(import.meta.url);
+
+/**
+ * The netlink package's raw socket only: its index also loads the nl80211,
+ * rtnetlink and WireGuard message tables (~5 MiB of resident memory every
+ * daemon with a control socket would carry; bench/README.md). Should a later
+ * version move the file, the index is loaded instead.
+ */
+function loadCreateNetlink(): ((protocol: number) => NetlinkSocketLike) | undefined {
+  for (const id of ['netlink/dist/netlink.js', 'netlink']) {
+    try {
+      const mod = requireNetlink(id) as { createNetlink?: (p: number) => NetlinkSocketLike };
+      if (typeof mod.createNetlink === 'function') return mod.createNetlink;
+    } catch {
+      // the next candidate
+    }
+  }
+  return undefined;
+}
+
 export class PeerQueues {
   private constructor(private readonly sock: NetlinkSocketLike) {}
 
   static async open(): Promise<PeerQueues | undefined> {
     try {
-      const mod = (await import('netlink')) as unknown as { createNetlink?: (p: number) => NetlinkSocketLike; default?: { createNetlink: (p: number) => NetlinkSocketLike } };
-      const create = mod.createNetlink ?? mod.default?.createNetlink;
+      const create = loadCreateNetlink();
       if (create === undefined) return undefined;
       const sock = create(NETLINK_SOCK_DIAG);
       sock.unref();

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger, type LogLevel } from '../common/log.js';
+import { applyV8Flags } from '../common/v8-memory.js';
 import type { EnrollAllMethod } from '../web/model.js';
 import { runChannel, type ChannelRunResult } from './channel-run.js';
 import type { EnrollAllRecord } from './lab-enroll-all.js';
@@ -83,6 +84,7 @@ async function main(data: ChannelProcessData, send: (m: ChannelProcessMessage) =
 }
 
 if (process.argv[2] === CHANNEL_PROCESS_ARG && process.send !== undefined) {
+  applyV8Flags();
   const send = process.send.bind(process);
   await main(JSON.parse(process.argv[3] ?? '{}') as ChannelProcessData, (m) => void send(m));
 }

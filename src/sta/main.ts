@@ -25,11 +25,10 @@ import { NetworkTable } from './network-table.js';
 import type { StationDriver } from '../radio/driver.js';
 import { randomLocalMac } from '../radio/mac.js';
 
-import { registerRadioCommands } from './radio-commands.js';
 import { registerStaNfcCommands } from './nfc-commands.js';
 import { NfcPasswordTokens } from '../wps/nfc/password-tokens.js';
 import { registerNoRadioStatus } from './status-command.js';
-import { RadioStation } from './radio-station.js';
+import type { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
@@ -141,10 +140,12 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   const device = stationWpsDevice(config, mac);
   // One list of NFC tokens for the ER and wps_reg, as wpa_supplicant's one Registrar keeps.
   const nfcTokens = new NfcPasswordTokens();
-  const radio =
-    driver === undefined
+  // The radio's station and commands load only with a radio: `-D none` (an ER) never runs them.
+  const radioModules = driver === undefined ? undefined : await Promise.all([import('./radio-station.js'), import('./radio-commands.js')]);
+  const radio: RadioStation | undefined =
+    driver === undefined || radioModules === undefined
       ? undefined
-      : new RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
+      : new radioModules[0].RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
   if (radio !== undefined) {
     netCtx.onSelect = (id) => radio.selectNetwork(id);
     netCtx.onRemove = (ids) => radio.networksRemoved(ids);
@@ -166,7 +167,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   };
   if (ctrl) {
     registerNetworkCommands(ctrl.registry, netCtx);
-    if (radio) registerRadioCommands(ctrl.registry, radio);
+    if (radio && radioModules) radioModules[1].registerRadioCommands(ctrl.registry, radio);
     else registerNoRadioStatus(ctrl.registry, o.iface, mac, device.uuid);
     registerStaNfcCommands(
       ctrl.registry,

@@ -1,5 +1,6 @@
 /** Registers `wpsd sta -c FILE -i IF -D none|sim|nl80211 [-d|-dd] [-t] [-K]` (like wpa_supplicant). */
 import type { Command } from 'commander';
+import { applyV8Flags, V8_DAEMON_FLAGS } from '../common/v8-memory.js';
 
 export function register(program: Command): void {
   program
@@ -13,6 +14,7 @@ export function register(program: Command): void {
     .option('-K, --show-keys', 'include keys in debug output', false)
     .option('--lenient-config', 'start despite unknown configuration keys (warned about; wpa_supplicant refuses them)', false)
     .action(async (opts: { config: string; iface: string; driver: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean }) => {
+      applyV8Flags(V8_DAEMON_FLAGS);
       const { runSta } = await import('./main.js');
       await runSta(opts);
     });

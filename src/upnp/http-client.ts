@@ -26,8 +26,9 @@
  * `Connection: close` gets a new connection for the next one, and undici
  * resends the requests pipelined behind a closed connection's last answer.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { WpsdError } from '../common/errors.js';
 
 /** Whole request, connect to last body byte. */
@@ -106,13 +107,30 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 const pools = new Map<string, Pool>();
 
 /**
- * undici is loaded on the first request: 10-20 MiB of resident memory that
- * an AP nobody subscribed to, or a station that is no ER, never needs.
+ * undici is loaded on the first request, and only its Pool (with the client
+ * it needs; requests go through dispatch(), not the request API): its index
+ * also loads fetch, WebSocket, caches and mocks, and fetch's cookie code
+ * touches globalThis.Headers, which loads Node's own copy of undici too:
+ * ~9 MiB of resident memory that a UPnP client never uses (bench/README.md,
+ * "Resident memory"). Should a later undici move the file, the package's
+ * index is loaded instead.
  */
 let PoolClass: typeof Pool | undefined;
 async function loadPool(): Promise<typeof Pool> {
-  PoolClass ??= (await import('undici')).Pool;
-  return PoolClass;
+  PoolClass ??= loadUndiciPool();
+  return Promise.resolve(PoolClass);
+}
+
+const requireUndici = createRequire(import.meta.url);
+
+function loadUndiciPool(): typeof Pool {
+  try {
+    const PoolOf = requireUndici('undici/lib/dispatcher/pool.js') as typeof Pool;
+    if (typeof PoolOf === 'function' && typeof PoolOf.prototype.dispatch === 'function') return PoolOf;
+  } catch {
+    // a layout this code does not know: the index below
+  }
+  return (requireUndici('undici') as typeof import('undici')).Pool;
 }
 
 /** The kept pool for `origin` (its ordered one: one pipelined connection), most recently used last. */
@@ -133,59 +151,124 @@ function poolFor(PoolOf: typeof Pool, origin: string, ordered: boolean): Pool {
   return pool;
 }
 
+/** The error a failed request ends with, from undici's error and which deadline fired. */
+function requestError(e: unknown, what: () => string, timeoutMs: number, timedOut: boolean): unknown {
+  if (e instanceof HttpClientError) return e;
+  if (timedOut) return new HttpClientError('TIMEOUT', `${what()}: no complete response within ${timeoutMs} ms`);
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return new HttpClientError('TIMEOUT', `${what()}: ${err.message}`);
+  return new HttpClientError('NETWORK', `${what()}: ${err.message}`);
+}
+
+/**
+ * One request through the origin's pool with undici's dispatch handler:
+ * the body is gathered from the chunks as they come (no response stream,
+ * no async iteration), and the deadline is one timer (no AbortSignal per
+ * request): the SOAP round trip is the ER's hot path.
+ */
 export async function httpRequest(url: string, opts: HttpRequestOptions = {}): Promise<HttpResponse> {
   const u = checkHttpUrl(url, opts.requireIpLiteral ?? false);
-  opts.signal?.throwIfAborted();
+  const callerSignal = opts.signal;
+  callerSignal?.throwIfAborted();
   const timeoutMs = opts.timeoutMs ?? HTTP_CLIENT_TIMEOUT_MS;
   const maxBytes = opts.maxResponseBytes ?? HTTP_CLIENT_MAX_RESPONSE_BYTES;
-  // The whole-request deadline; undici's headersTimeout/bodyTimeout only bound each wait.
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = opts.signal === undefined ? deadline : AbortSignal.any([opts.signal, deadline]);
-  try {
-    const ordered = opts.ordered === true;
-    const PoolOf = PoolClass ?? (await loadPool());
-    const res = await poolFor(PoolOf, u.origin, ordered).request({
-      path: `${u.pathname}${u.search}`,
-      method: (opts.method ?? 'GET') as 'GET',
-      headers: opts.headers ?? {},
-      body: opts.body === undefined ? null : typeof opts.body === 'string' ? opts.body : Buffer.from(opts.body),
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      // Sends `Connection: close` and closes after the answer: no pooled sockets left behind, as hostapd does.
-      // Ordered requests keep their connection, and may be pipelined (undici pipelines only requests marked idempotent).
-      reset: !ordered,
-      ...(ordered ? { idempotent: true } : {}),
-    });
-    const headers = flattenHeaders(res.headers as Record<string, string | string[] | undefined>);
-    const declared = headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBytes) {
-      res.body.destroy();
-      throw new HttpClientError('TOO_LARGE', `response of ${declared} bytes exceeds the limit of ${maxBytes}`);
-    }
-    const chunks: Buffer[] = [];
+  const ordered = opts.ordered === true;
+  // Only an error message needs it.
+  const what = (): string => `${opts.method ?? 'GET'} ${u.href}`;
+  const PoolOf = PoolClass ?? (await loadPool());
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    /** Set once the request is over (answered, failed or abandoned): later callbacks change nothing. */
+    let settled = false;
+    let timedOut = false;
+    let status = 0;
+    let headers: Record<string, string> = {};
+    let chunks: Buffer[] = [];
     let total = 0;
-    for await (const chunk of res.body) {
-      const b = chunk as Buffer;
-      total += b.length;
-      if (total > maxBytes) {
-        res.body.destroy();
-        throw new HttpClientError('TOO_LARGE', `response exceeds the limit of ${maxBytes} bytes`);
+    const finish = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onAbort);
+    };
+    /** Ends the request now; a request still queued for a connection is aborted when it starts. */
+    const abandon = (err: unknown): void => {
+      if (settled) return;
+      finish();
+      reject(err);
+      controller?.abort(err instanceof Error ? err : new Error(String(err)));
+    };
+    // The whole-request deadline; undici's headersTimeout/bodyTimeout only bound each wait.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abandon(requestError(undefined, what, timeoutMs, true));
+    }, timeoutMs);
+    // Like AbortSignal.timeout: a pending deadline alone does not keep the process alive (the socket does).
+    timer.unref();
+    const onAbort = (): void => abandon(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while undici was loading: the listener came too late to hear it.
+    if (callerSignal?.aborted === true) onAbort();
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (settled) c.abort(new Error('request abandoned'));
+        // A request undici resends behind a closed pipelined connection starts over.
+        chunks = [];
+        total = 0;
+      },
+      onResponseStart(_c, statusCode, h) {
+        status = statusCode;
+        headers = flattenHeaders(h);
+        chunks = [];
+        total = 0;
+        const declared = headers['content-length'];
+        if (declared !== undefined && Number(declared) > maxBytes) {
+          abandon(new HttpClientError('TOO_LARGE', `response of ${declared} bytes exceeds the limit of ${maxBytes}`));
+        }
+      },
+      onResponseData(_c, chunk) {
+        if (settled) return;
+        total += chunk.length;
+        if (total > maxBytes) {
+          abandon(new HttpClientError('TOO_LARGE', `response exceeds the limit of ${maxBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        if (settled) return;
+        finish();
+        if (status >= 300 && status < 400) reject(new HttpClientError('REDIRECT', `redirect (${status}) not followed`));
+        else resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total) });
+      },
+      onResponseError(_c, err) {
+        if (settled) return;
+        finish();
+        reject(requestError(err, what, timeoutMs, timedOut));
+      },
+    };
+    try {
+      poolFor(PoolOf, u.origin, ordered).dispatch(
+        {
+          origin: u.origin,
+          path: `${u.pathname}${u.search}`,
+          method: (opts.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers: opts.headers ?? {},
+          body: opts.body === undefined ? null : typeof opts.body === 'string' ? opts.body : Buffer.from(opts.body),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          // Sends `Connection: close` and closes after the answer: no pooled sockets left behind, as hostapd does.
+          // Ordered requests keep their connection, and may be pipelined (undici pipelines only requests marked idempotent).
+          reset: !ordered,
+          ...(ordered ? { idempotent: true } : {}),
+        },
+        handler,
+      );
+    } catch (e) {
+      if (!settled) {
+        finish();
+        reject(requestError(e, what, timeoutMs, false));
       }
-      chunks.push(b);
     }
-    if (res.statusCode >= 300 && res.statusCode < 400) {
-      throw new HttpClientError('REDIRECT', `redirect (${res.statusCode}) not followed`);
-    }
-    return { status: res.statusCode, headers, body: Buffer.concat(chunks, total) };
-  } catch (e) {
-    if (e instanceof HttpClientError) throw e;
-    if (opts.signal?.aborted === true) throw opts.signal.reason;
-    if (deadline.aborted) throw new HttpClientError('TIMEOUT', `${opts.method ?? 'GET'} ${u.href}: no complete response within ${timeoutMs} ms`);
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
-      throw new HttpClientError('TIMEOUT', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
-    }
-    throw new HttpClientError('NETWORK', `${opts.method ?? 'GET'} ${u.href}: ${err.message}`);
-  }
+  });
 }
