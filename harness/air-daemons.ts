@@ -5,7 +5,7 @@
 // TCG, so start-up waits are generous; nothing here measures time.
 import { writeFileSync } from 'node:fs';
 import { REFERENCE_AP, hostapdConf } from './hostapd.js';
-import { DaemonInstance, confText, daemonFiles, waitForCtrl, type WpsDeviceConfOptions } from './reference-daemon.js';
+import { DaemonInstance, confText, daemonFiles, waitForCtrl, withDefaults, wpsDeviceLines, type WpsDeviceConfOptions } from './reference-daemon.js';
 import { HostapdInstance } from './hostapd.js';
 import { WPSD_CLI } from './wpsd.js';
 import { HOST_IFNAME, type NetnsHost } from './netns.js';
@@ -91,26 +91,8 @@ export const STATION_DEVICE = {
 
 /** wpa_supplicant.conf of a station (the same text for Debian wpa_supplicant and wpsd sta). */
 export function stationConf(o: AirStationOptions & { ctrlDir: string }): string {
-  const v = { ...STATION_DEVICE, ...Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) } as typeof STATION_DEVICE;
-  const q = (s: string): string => `"${s}"`;
-  return (
-    confText(
-      [
-        ['ctrl_interface', o.ctrlDir],
-        ['update_config', '1'],
-        ['uuid', v.uuid],
-        ['device_name', v.deviceName],
-        ['manufacturer', v.manufacturer],
-        ['model_name', v.modelName],
-        ['model_number', v.modelNumber],
-        ['serial_number', v.serialNumber],
-        ['device_type', v.deviceType],
-        ['os_version', v.osVersion],
-        ['config_methods', q(v.configMethods)],
-      ],
-      o.extra,
-    ) + (o.networks ?? '')
-  );
+  const v = withDefaults(STATION_DEVICE, o);
+  return confText([['ctrl_interface', o.ctrlDir], ['update_config', '1'], ...wpsDeviceLines(v, { configMethods: true })], o.extra) + (o.networks ?? '');
 }
 
 /** Debian wpa_supplicant as a station (`-Dnl80211`) on the host's radio. */

@@ -30,27 +30,54 @@ async function end(thing: Cleanup): Promise<void> {
   else thing.close();
 }
 
-/** Call at the top of a describe, before its own beforeAll (hooks run in the order registered). */
-export function withTopology(opts: TopologyOptions): TopologyFixture {
-  let topo: Topology | undefined;
-  const tracked: Array<() => Promise<void>> = [];
+/**
+ * What a describe's afterAll ends: tracked things and temp dirs, last first;
+ * every one is tried, the first error is thrown after `last` (the
+ * namespaces) has run.
+ */
+export class CleanupStack {
+  private readonly list: Array<() => Promise<void>> = [];
 
-  beforeAll(async () => {
-    topo = await createTopology(opts);
-  });
+  /** Ends `thing` (then calls `after` with it); returns it. */
+  track<T extends Cleanup>(thing: T, after?: (thing: T) => void): T {
+    this.list.push(async () => {
+      await end(thing);
+      after?.(thing);
+    });
+    return thing;
+  }
 
-  afterAll(async () => {
+  /** A fresh temp directory, removed with the rest. */
+  tempDir(prefix: string): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.list.push(async () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async run(last: () => Promise<void>): Promise<void> {
     let first: unknown;
-    for (const cleanup of tracked.splice(0).reverse()) {
+    for (const cleanup of this.list.splice(0).reverse()) {
       try {
         await cleanup();
       } catch (err) {
         first ??= err;
       }
     }
-    await topo?.dispose();
+    await last();
     if (first !== undefined) throw first;
+  }
+}
+
+/** Call at the top of a describe, before its own beforeAll (hooks run in the order registered). */
+export function withTopology(opts: TopologyOptions): TopologyFixture {
+  let topo: Topology | undefined;
+  const cleanups = new CleanupStack();
+
+  beforeAll(async () => {
+    topo = await createTopology(opts);
   });
+
+  afterAll(() => cleanups.run(async () => topo?.dispose()));
 
   const fixture: TopologyFixture = {
     get topo(): Topology {
@@ -58,15 +85,8 @@ export function withTopology(opts: TopologyOptions): TopologyFixture {
       return topo;
     },
     host: (name) => fixture.topo.host(name),
-    track: (thing) => {
-      tracked.push(() => end(thing));
-      return thing;
-    },
-    tempDir: (prefix) => {
-      const dir = mkdtempSync(join(tmpdir(), prefix));
-      tracked.push(async () => rmSync(dir, { recursive: true, force: true }));
-      return dir;
-    },
+    track: (thing) => cleanups.track(thing),
+    tempDir: (prefix) => cleanups.tempDir(prefix),
   };
   return fixture;
 }

@@ -1,7 +1,7 @@
 // Debian hostapd 2.10 as a reference AP: driver=wired on a namespace's veth,
 // UPnP WFADevice on the same veth (upnp_iface), AP PIN for ER learn/config.
 import { writeFileSync } from 'node:fs';
-import { DaemonInstance, START_TIMEOUT_MS, confText, daemonFiles, whenStarted, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
+import { DaemonInstance, START_TIMEOUT_MS, confText, daemonFiles, whenStarted, withDefaults, wpsDeviceLines, type WpsDeviceConfOptions } from './reference-daemon.js';
 import type { ManagedProcess, NetnsHost } from './netns.js';
 
 // Started daemons are polled on their control socket; kept here too for the callers that import it from this file.
@@ -51,15 +51,7 @@ export function hostapdConf(o: HostapdConfigOptions): string {
     ['eap_server', '1'],
     ['wps_state', '2'],
     ['ap_pin', v.apPin],
-    ['uuid', v.uuid],
-    ['device_name', v.deviceName],
-    ['manufacturer', v.manufacturer],
-    ['model_name', v.modelName],
-    ['model_number', v.modelNumber],
-    ['serial_number', v.serialNumber],
-    ['device_type', v.deviceType],
-    ['os_version', v.osVersion],
-    ['config_methods', v.configMethods],
+    ...wpsDeviceLines(v),
     ['upnp_iface', o.ifname],
     ['friendly_name', v.friendlyName],
     ['manufacturer_url', v.manufacturerUrl],

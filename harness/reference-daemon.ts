@@ -35,6 +35,29 @@ export function withDefaults<D extends object, O extends object>(defaults: D, op
   return { ...defaults, ...set } as { -readonly [K in keyof D]: Widen<D[K]> } & Omit<O, keyof D>;
 }
 
+/** Every WPS device value set. */
+export type WpsDeviceConfValues = Required<Omit<WpsDeviceConfOptions, 'extra'>>;
+
+/**
+ * The WPS device keys as hostapd.conf and wpa_supplicant.conf both list
+ * them; `quoted` says which string values get double quotes (wpa_supplicant
+ * accepts both forms for the names and config_methods).
+ */
+export function wpsDeviceLines(v: WpsDeviceConfValues, quoted: { names?: boolean; configMethods?: boolean } = {}): Array<[string, string]> {
+  const name = (s: string): string => (quoted.names === true ? `"${s}"` : s);
+  return [
+    ['uuid', v.uuid],
+    ['device_name', name(v.deviceName)],
+    ['manufacturer', name(v.manufacturer)],
+    ['model_name', name(v.modelName)],
+    ['model_number', name(v.modelNumber)],
+    ['serial_number', name(v.serialNumber)],
+    ['device_type', v.deviceType],
+    ['os_version', v.osVersion],
+    ['config_methods', quoted.configMethods === true ? `"${v.configMethods}"` : v.configMethods],
+  ];
+}
+
 /** A config file from `key=value` lines, followed by the caller's extra lines. */
 export function confText(lines: ReadonlyArray<readonly [string, string]>, extra: Record<string, string> = {}): string {
   return [...lines, ...Object.entries(extra)].map(([k, v]) => `${k}=${v}\n`).join('');

@@ -1,7 +1,7 @@
 // Debian wpa_supplicant 2.10 as a reference External Registrar:
 // `wpa_supplicant -Dnone -i <veth> -c er.conf` inside a namespace.
 import { writeFileSync } from 'node:fs';
-import { DaemonInstance, confText, daemonFiles, whenStarted, withDefaults, type WpsDeviceConfOptions } from './reference-daemon.js';
+import { DaemonInstance, confText, daemonFiles, whenStarted, withDefaults, type WpsDeviceConfOptions, wpsDeviceLines } from './reference-daemon.js';
 import type { NetnsHost } from './netns.js';
 
 export const REFERENCE_ER = {
@@ -21,24 +21,12 @@ export interface ErConfigOptions extends WpsDeviceConfOptions {
   ctrlDir: string;
 }
 
-function quoted(s: string): string {
-  return `"${s}"`;
-}
-
 export function erConf(o: ErConfigOptions): string {
   const v = withDefaults(REFERENCE_ER, o);
   const lines: Array<[string, string]> = [
     ['ctrl_interface', o.ctrlDir],
     ['update_config', '1'],
-    ['uuid', v.uuid],
-    ['device_name', quoted(v.deviceName)],
-    ['manufacturer', quoted(v.manufacturer)],
-    ['model_name', quoted(v.modelName)],
-    ['model_number', quoted(v.modelNumber)],
-    ['serial_number', quoted(v.serialNumber)],
-    ['device_type', v.deviceType],
-    ['os_version', v.osVersion],
-    ['config_methods', quoted(v.configMethods)],
+    ...wpsDeviceLines(v, { names: true, configMethods: true }),
   ];
   return confText(lines, o.extra);
 }

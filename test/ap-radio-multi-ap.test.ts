@@ -13,22 +13,18 @@
  *   station with the backhaul passphrase is refused there and admitted on
  *   the fronthaul BSS with the fronthaul passphrase.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Logger, LogLevel } from '../src/common/log.js';
-import { CtrlClient } from '../src/ctrl/client.js';
-import { Medium } from '../src/radio/sim/medium.js';
-import { SimApDriver } from '../src/radio/sim/ap-driver.js';
+import type { SimApDriver } from '../src/radio/sim/ap-driver.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { StatusCode } from '../src/radio/frame.js';
 import type { MacAddress } from '../src/radio/mac.js';
 import { buildMultiApElement, findMultiApElement, MultiApCapability } from '../src/radio/multi-ap-ie.js';
 import { rsnElement, wpa2PersonalRsn } from '../src/radio/rsn-ie.js';
-import { parseHostapdConfig } from '../src/ap/config.js';
-import { startAp, type ApDaemon } from '../src/ap/main.js';
-import { addStation, until, type Station } from './sta-radio-helpers.js';
+import type { CtrlClient } from '../src/ctrl/client.js';
+import { addStation, until } from './sta-radio-helpers.js';
+import { startSimApLab, stopSimApLab, type SimApLab } from './sim-ap-lab.js';
 
 const FRONT: MacAddress = '02:00:00:00:0a:00';
 const BACK: MacAddress = '02:00:00:00:0a:01';
@@ -37,66 +33,31 @@ const FRONT_SSID = 'wpsd-front';
 const FRONT_PASS = 'fronthaul passphrase';
 const BACK_SSID = 'wpsd-back';
 const BACK_PASS = 'backhaul passphrase';
-const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
-interface Lab {
-  dir: string;
-  medium: Medium;
-  ap: ApDaemon;
+interface Lab extends SimApLab {
   /** Control events per interface. */
   events: Map<string, string[]>;
-  ctrls: CtrlClient[];
-  stations: Station[];
-  drivers: SimStationDriver[];
 }
 
 let lab: Lab | undefined;
 
 async function startLab(lines: string[]): Promise<Lab> {
-  const dir = mkdtempSync(join(tmpdir(), `wpsd-multiap-${process.pid}-`));
-  const medium = new Medium({ seed: 13, loss: 0 });
-  await medium.listen(join(dir, 'm.sock'));
-  const path = join(dir, 'hostapd.conf');
-  const text = ['driver=sim', `sim_medium=${join(dir, 'm.sock')}`, `channel=${CHANNEL}`, ...lines.map((l) => l.replace('$DIR', dir))].join('\n') + '\n';
-  writeFileSync(path, text);
-  const { config } = parseHostapdConfig(readFileSync(path), path);
-  let ap: ApDaemon;
-  try {
-    ap = await startAp(config, { logger: quiet, bssOptions: { noUpnp: true } });
-  } catch (e) {
-    await medium.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const events = new Map<string, string[]>();
-  const ctrls: CtrlClient[] = [];
-  for (const b of config.bss) {
-    const list: string[] = [];
-    events.set(b.iface, list);
-    const c = CtrlClient.open(join(dir, 'ctrl', b.iface));
-    c.onEvent((e) => list.push(e.text));
-    await c.attach();
-    ctrls.push(c);
-  }
-  lab = { dir, medium, ap, events, ctrls, stations: [], drivers: [] };
+  const base = await startSimApLab({
+    name: 'wpsd-multiap',
+    medium: { seed: 13, loss: 0 },
+    lines: [`channel=${CHANNEL}`, ...lines],
+    start: { bssOptions: { noUpnp: true } },
+  });
+  lab = { ...base, events: new Map([...base.ctrls].map(([iface, c]) => [iface, c.events])) };
   return lab;
 }
+
+/** The control clients, in BSS order. */
+const ctrlClients = (l: Lab): CtrlClient[] => [...l.ctrls.values()].map((c) => c.client);
 
 afterEach(async () => {
   const l = lab;
   lab = undefined;
-  if (l === undefined) return;
-  try {
-    for (const s of l.stations) {
-      await s.radio.stop();
-      await s.driver.close();
-    }
-    for (const d of l.drivers) await d.close();
-    for (const c of l.ctrls) c.close();
-    await l.ap.stop();
-    await l.medium.close();
-  } finally {
-    rmSync(l.dir, { recursive: true, force: true });
-  }
+  if (l !== undefined) await stopSimApLab(l);
 });
 
 const bssLines = (o: { iface: string; bssid: MacAddress; ssid: string; pass: string; multiAp: number; first?: boolean; extra?: string[] }): string[] => [
@@ -155,11 +116,8 @@ describe('wpsd ap (driver=sim): multi_ap association rules', () => {
       }
       await sta.close();
       l.drivers.length = 0;
-      for (const c of l.ctrls) c.close();
-      await l.ap.stop();
-      await l.medium.close();
-      rmSync(l.dir, { recursive: true, force: true });
       lab = undefined;
+      await stopSimApLab(l);
     }
   });
 });
@@ -187,7 +145,7 @@ describe('wpsd ap + wpsd sta (driver=sim): Multi-AP backhaul onboarding', () => 
     const front = l.events.get('wap0') ?? [];
     const back = l.events.get('wap0_1') ?? [];
     const sta = await addStation(l, '02:00:00:00:0b:02');
-    expect(await l.ctrls[0]?.request('WPS_PBC')).toBe('OK\n');
+    expect(await ctrlClients(l)[0]?.request('WPS_PBC')).toBe('OK\n');
     expect(await sta.cmd('WPS_PBC multi_ap=1')).toBe('OK\n');
     await sta.waitEvent('WPS-SUCCESS');
     const connected = await sta.waitEvent('CTRL-EVENT-CONNECTED');

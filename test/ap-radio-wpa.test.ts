@@ -7,105 +7,52 @@
  * 4-way handshake with the received credential, wpa_psk_file's per-device
  * PSKs, the group key handshake, and the port of the sim radio.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Logger, LogLevel } from '../src/common/log.js';
-import { CtrlClient } from '../src/ctrl/client.js';
-import { Medium } from '../src/radio/sim/medium.js';
-import { SimApDriver } from '../src/radio/sim/ap-driver.js';
+import type { SimApDriver } from '../src/radio/sim/ap-driver.js';
 import type { MacAddress } from '../src/radio/mac.js';
-import { parseHostapdConfig } from '../src/ap/config.js';
-import { startAp, type ApDaemon } from '../src/ap/main.js';
-import { addStation, type Station } from './sta-radio-helpers.js';
+import type { ApDaemon } from '../src/ap/main.js';
+import type { CtrlClient } from '../src/ctrl/client.js';
+import { addStation, until, type Station } from './sta-radio-helpers.js';
+import { firstCtrl, startSimApLab, stopSimApLab, wpsWpa2BssLines, type SimApLab } from './sim-ap-lab.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const IFACE = 'wap0';
 const CHANNEL = 6;
 const SSID = 'wpsd-wpa';
 const PASSPHRASE = 'correct horse battery';
-const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
-const WAIT_MS = 15_000;
 
-async function until<T>(get: () => T | undefined | false, what: string, ms = WAIT_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-interface Lab {
-  dir: string;
-  medium: Medium;
+interface Lab extends SimApLab {
   ap: ApDaemon;
   ctrl: CtrlClient;
   /** The AP's control events. */
   events: string[];
-  stations: Station[];
 }
 
 let lab: Lab | undefined;
 
 async function startLab(extra: string[] = [], prepare?: (dir: string) => void): Promise<Lab> {
-  const dir = mkdtempSync(join(tmpdir(), `wpsd-apwpa-${process.pid}-`));
-  prepare?.(dir);
-  const medium = new Medium({ seed: 11, loss: 0 });
-  await medium.listen(join(dir, 'm.sock'));
-  const path = join(dir, 'hostapd.conf');
-  const lines = [
-    'driver=sim',
-    `sim_medium=${join(dir, 'm.sock')}`,
-    `interface=${IFACE}`,
-    `bssid=${AP}`,
-    `channel=${CHANNEL}`,
-    `ctrl_interface=${join(dir, 'ctrl')}`,
-    `ssid=${SSID}`,
-    'wpa=2',
-    'wpa_key_mgmt=WPA-PSK',
-    'rsn_pairwise=CCMP',
-    `wpa_passphrase=${PASSPHRASE}`,
-    'eap_server=1',
-    'wps_state=2',
-    'config_methods=label virtual_display virtual_push_button keypad',
-    ...extra.map((l) => l.replace('$DIR', dir)),
-  ];
-  writeFileSync(path, lines.join('\n') + '\n');
-  const { config } = parseHostapdConfig(readFileSync(path), path);
-  let ap: ApDaemon;
-  try {
-    ap = await startAp(config, { logger: quiet, bssOptions: { noUpnp: true } });
-  } catch (e) {
-    await medium.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const ctrl = CtrlClient.open(join(dir, 'ctrl', IFACE));
-  const events: string[] = [];
-  ctrl.onEvent((e) => events.push(e.text));
-  await ctrl.attach();
-  lab = { dir, medium, ap, ctrl, events, stations: [] };
+  const base = await startSimApLab({
+    name: 'wpsd-apwpa',
+    medium: { seed: 11, loss: 0 },
+    lines: [
+      ...wpsWpa2BssLines({ iface: IFACE, bssid: AP, channel: CHANNEL, ssid: SSID, passphrase: PASSPHRASE }),
+      'config_methods=label virtual_display virtual_push_button keypad',
+      ...extra,
+    ],
+    ...(prepare !== undefined ? { prepare } : {}),
+    start: { bssOptions: { noUpnp: true } },
+  });
+  const c = firstCtrl(base);
+  lab = { ...base, ctrl: c.client, events: c.events };
   return lab;
 }
 
 afterEach(async () => {
   const l = lab;
   lab = undefined;
-  if (l === undefined) return;
-  try {
-    for (const s of l.stations) {
-      await s.radio.stop();
-      await s.driver.close();
-    }
-    l.ctrl.close();
-    await l.ap.stop();
-    await l.medium.close();
-  } finally {
-    rmSync(l.dir, { recursive: true, force: true });
-  }
+  if (l !== undefined) await stopSimApLab(l);
 });
 
 const network = (psk: string): string => `update_config=1\nnetwork={\n\tssid="${SSID}"\n\tpsk="${psk}"\n\tkey_mgmt=WPA-PSK\n\tproto=RSN\n}\n`;

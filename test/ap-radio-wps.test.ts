@@ -10,13 +10,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Logger, LogLevel } from '../src/common/log.js';
 import { CtrlClient } from '../src/ctrl/client.js';
-import { Medium } from '../src/radio/sim/medium.js';
 import { SimStationDriver } from '../src/radio/sim/station-driver.js';
 import { macToBytes, type MacAddress } from '../src/radio/mac.js';
 import { loadHostapdConfig } from '../src/ap/config.js';
-import { startAp, type ApDaemon } from '../src/ap/main.js';
 import type { WpsTuning } from '../src/ap/ap-bss.js';
 import { wscMessageType } from '../src/wps/eap-wsc.js';
 import { type EnrollEvent, type EnrollOptions, type EnrollResult } from '../src/sta/wireless/enroll.js';
@@ -34,6 +31,7 @@ import { AuthType, ConfigMethods, DevicePasswordId, EncrType, MessageType, Reque
 import { buildWfaExtension } from '../src/wps/vendor-ext.js';
 import { runSimEnroll, simDevice, STA_METHODS } from './sim-wps-fixtures.js';
 import { until } from '../harness/until.js';
+import { firstCtrl, startSimApLab, stopSimApLab, wpsWpa2BssLines, type SimApLab } from './sim-ap-lab.js';
 
 const AP: MacAddress = '02:00:00:00:0a:00';
 const AP_UUID = '12345678-9abc-def0-1234-56789abc0a00';
@@ -42,25 +40,17 @@ const CHANNEL = 6;
 const SSID = 'wpsd-radio';
 const PASSPHRASE = 'correct horse battery';
 const SERVICE = 'urn:schemas-wifialliance-org:service:WFAWLANConfig:1';
-const quiet = new Logger({ level: LogLevel.ERROR + 1, sink: () => undefined });
 let portSeq = 0;
 
 function staDevice(mac: MacAddress, name: string): DeviceInfo {
   return simDevice(mac, name, STA_METHODS);
 }
 
-/** Polls `get` every 20 ms for at most `ms`. */
-
-interface Lab {
-  dir: string;
-  medium: Medium;
-  ap: ApDaemon;
+interface Lab extends SimApLab {
   ctrl: CtrlClient;
   events: string[];
-  stations: SimStationDriver[];
   gena?: GenaSubscriber;
   pinRequests: string;
-  confPath: string;
 }
 
 interface LabOptions {
@@ -73,30 +63,13 @@ interface LabOptions {
 let lab: Lab | undefined;
 
 async function startLab(o: LabOptions = {}): Promise<Lab> {
-  const dir = mkdtempSync(join(tmpdir(), `wpsd-apr-${process.pid}-`));
-  const medium = new Medium({ seed: 7 });
-  await medium.listen(join(dir, 'm.sock'));
-  const pinRequests = join(dir, 'pin-req');
-  const path = join(dir, 'hostapd.conf');
   const lines = [
-      'driver=sim',
-      `sim_medium=${join(dir, 'm.sock')}`,
-      `interface=${IFACE}`,
-      `bssid=${AP}`,
-      `channel=${CHANNEL}`,
-      `ctrl_interface=${join(dir, 'ctrl')}`,
-      `ssid=${SSID}`,
-      'wpa=2',
-      'wpa_key_mgmt=WPA-PSK',
-      'rsn_pairwise=CCMP',
-      `wpa_passphrase=${PASSPHRASE}`,
-      'eap_server=1',
-      'wps_state=2',
-      `uuid=${AP_UUID}`,
-      `wps_pin_requests=${pinRequests}`,
-      'device_name=wpsd radio AP',
-      'config_methods=label virtual_display virtual_push_button keypad',
-      ...(o.upnp === true ? ['upnp_iface=lo', 'friendly_name=wpsd radio AP'] : []),
+    ...wpsWpa2BssLines({ iface: IFACE, bssid: AP, channel: CHANNEL, ssid: SSID, passphrase: PASSPHRASE }),
+    `uuid=${AP_UUID}`,
+    'wps_pin_requests=$DIR/pin-req',
+    'device_name=wpsd radio AP',
+    'config_methods=label virtual_display virtual_push_button keypad',
+    ...(o.upnp === true ? ['upnp_iface=lo', 'friendly_name=wpsd radio AP'] : []),
   ];
   const keys = new Set(lines.map((l) => l.slice(0, l.indexOf('='))));
   const edited = lines.flatMap((l) => {
@@ -106,22 +79,15 @@ async function startLab(o: LabOptions = {}): Promise<Lab> {
     return v === null ? [] : [`${key}=${v}`];
   });
   for (const [k, v] of Object.entries(o.conf ?? {})) if (!keys.has(k) && v !== null) edited.push(`${k}=${v}`);
-  writeFileSync(path, edited.join('\n') + '\n');
-  const { config } = await loadHostapdConfig(path);
   const ssdpPort = 21_000 + ((process.pid * 7 + portSeq++) % 20_000);
-  let ap: ApDaemon;
-  try {
-    ap = await startAp(config, { logger: quiet, bssOptions: { upnp: { httpPort: 0, ssdpPort } }, radio: { retransmitMs: 400, ...(o.radio ?? {}) } });
-  } catch (e) {
-    await medium.close();
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-  const ctrl = CtrlClient.open(join(dir, 'ctrl', IFACE));
-  const events: string[] = [];
-  ctrl.onEvent((e) => events.push(e.text));
-  await ctrl.attach();
-  lab = { dir, medium, ap, ctrl, events, stations: [], pinRequests, confPath: path };
+  const base = await startSimApLab({
+    name: 'wpsd-apr',
+    medium: { seed: 7 },
+    lines: edited,
+    start: { bssOptions: { upnp: { httpPort: 0, ssdpPort } }, radio: { retransmitMs: 400, ...(o.radio ?? {}) } },
+  });
+  const c = firstCtrl(base);
+  lab = { ...base, ctrl: c.client, events: c.events, pinRequests: join(base.dir, 'pin-req') };
   return lab;
 }
 
@@ -129,20 +95,13 @@ async function stopLab(): Promise<void> {
   const l = lab;
   lab = undefined;
   if (l === undefined) return;
-  try {
-    for (const s of l.stations) await s.close().catch(() => undefined);
-    await l.gena?.close().catch(() => undefined);
-    l.ctrl.close();
-    await l.ap.stop();
-    await l.medium.close();
-  } finally {
-    rmSync(l.dir, { recursive: true, force: true });
-  }
+  await l.gena?.close().catch(() => undefined);
+  await stopSimApLab(l);
 }
 
 async function addStation(l: Lab, mac: MacAddress): Promise<SimStationDriver> {
   const sta = await SimStationDriver.open({ mediumPath: join(l.dir, 'm.sock'), address: mac, channel: CHANNEL, mlmeTimeoutMs: 150, mlmeTries: 4 });
-  l.stations.push(sta);
+  l.drivers.push(sta);
   return sta;
 }
 

@@ -9,7 +9,9 @@
 // in-process src/sta/wireless enroll() runs on SimStationDrivers for fleets.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll } from 'vitest';
 import type { CtrlSession } from '../harness/ctrl-session.js';
+import { withTopology, type TopologyFixture } from '../harness/fixture.js';
 import { hostapdConf, REFERENCE_AP } from '../harness/hostapd.js';
 import type { ManagedProcess, NetnsHost } from '../harness/netns.js';
 import { daemonFiles, DaemonInstance, whenStarted } from '../harness/reference-daemon.js';
@@ -116,6 +118,47 @@ export const AP_UUID = REFERENCE_AP.uuid;
 export const AP_PIN = REFERENCE_AP.apPin;
 export const AP_SSID = REFERENCE_AP.ssid;
 export const AP_PASSPHRASE = REFERENCE_AP.passphrase;
+
+/** What withRadioAp gives a describe (from its beforeAll on). */
+export interface RadioApFixture {
+  readonly env: TopologyFixture;
+  /** The medium's socket. */
+  readonly medium: string;
+  readonly ap: WpsdApInstance;
+  readonly apCtrl: CtrlSession;
+}
+
+/**
+ * Call at the top of a describe: hosts "ap" and "sta", a `wpsd medium` and
+ * `wpsd ap` (driver=sim, the reference AP) on it with an attached ctrl
+ * session, made in beforeAll and ended in afterAll.
+ */
+export function withRadioAp(o: { apArgs?: readonly string[] } = {}): RadioApFixture {
+  const env = withTopology({ hosts: ['ap', 'sta'] });
+  let state: { medium: string; ap: WpsdApInstance; apCtrl: CtrlSession } | undefined;
+  beforeAll(async () => {
+    const m = await startMedium(env.host('ap'), env.tempDir('wpsd-e2e-medium-'));
+    env.track(m.proc);
+    const ap = env.track(await startRadioAp({ host: env.host('ap'), medium: m.socket, ...(o.apArgs !== undefined ? { args: o.apArgs } : {}) }));
+    state = { medium: m.socket, ap, apCtrl: env.track(await ap.ctrl()) };
+  }, 60_000);
+  const made = (): NonNullable<typeof state> => {
+    if (state === undefined) throw new Error('withRadioAp: the AP is made in beforeAll');
+    return state;
+  };
+  return {
+    env,
+    get medium() {
+      return made().medium;
+    },
+    get ap() {
+      return made().ap;
+    },
+    get apCtrl() {
+      return made().apCtrl;
+    },
+  };
+}
 
 /**
  * A station's NFC password token (NDEF hex) forged: its password and ID,

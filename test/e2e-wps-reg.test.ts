@@ -3,44 +3,32 @@
 // learns the AP's settings; with new settings it configures the AP, which
 // restarts its BSS with them. The same restart follows an ER's
 // WPS_ER_CONFIG over UPnP.
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { CtrlSession } from '../harness/ctrl-session.js';
+import { describe, expect, it } from 'vitest';
 import { withTopology } from '../harness/fixture.js';
-import type { WpsdApInstance } from '../harness/wpsd.js';
 import { pollUntil, utf8Hex } from '../harness/er-runs.js';
 import { startWpsdSta } from '../harness/wpsd.js';
-import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled } from './e2e-helpers.js';
+import { AP_BSSID, AP_PIN, AP_SSID, AP_UUID, ENROLL_MS, ER_MS, startMedium, startRadioAp, startRadioSta, waitStaEnrolled, withRadioAp } from './e2e-helpers.js';
 
 const TEST_MS = 90_000;
 
 describe('wpsd sta wps_reg <BSSID> <AP PIN> against wpsd ap, separate processes', () => {
-  const env = withTopology({ hosts: ['ap', 'sta'] });
-  let medium = '';
-  let ap: WpsdApInstance;
-  let apCtrl: CtrlSession;
-
-  beforeAll(async () => {
-    const m = await startMedium(env.host('ap'), env.tempDir('wpsd-e2e-medium-'));
-    env.track(m.proc);
-    medium = m.socket;
-    ap = env.track(await startRadioAp({ host: env.host('ap'), medium, args: ['-d'] }));
-    apCtrl = env.track(await ap.ctrl());
-  }, 60_000);
+  const lab = withRadioAp({ apArgs: ['-d'] });
+  const { env } = lab;
 
   it(
     'wps_reg with only the AP PIN learns the AP settings: the station gets them as a network and connects',
     async () => {
-      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 11, medium, args: ['-d'] }));
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 11, medium: lab.medium, args: ['-d'] }));
       const ctrl = env.track(await sta.ctrl());
-      const apFrom = apCtrl.mark();
+      const apFrom = lab.apCtrl.mark();
       expect(await sta.cli('wps_reg', AP_BSSID, AP_PIN)).toBe('OK\n');
       const { connected } = await waitStaEnrolled(ctrl);
       expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed \\[id=0 `));
       expect(await sta.cli('list_networks')).toContain(`0\t${AP_SSID}\tany\t`);
       // Learning changes nothing on the AP: the run ends with a NACK (msg=11), no new settings.
-      expect(await ap.cli('get_config')).toMatch(new RegExp(`^ssid=${AP_SSID}$`, 'm'));
-      expect((await apCtrl.waitFor(/^WPS-FAIL /, ENROLL_MS)).text).toBe('WPS-FAIL msg=11 config_error=0');
-      expect(apCtrl.events.slice(apFrom).filter((e) => e.text.startsWith('WPS-NEW-AP-SETTINGS'))).toEqual([]);
+      expect(await lab.ap.cli('get_config')).toMatch(new RegExp(`^ssid=${AP_SSID}$`, 'm'));
+      expect((await lab.apCtrl.waitFor(/^WPS-FAIL /, ENROLL_MS)).text).toBe('WPS-FAIL msg=11 config_error=0');
+      expect(lab.apCtrl.events.slice(apFrom).filter((e) => e.text.startsWith('WPS-NEW-AP-SETTINGS'))).toEqual([]);
     },
     TEST_MS,
   );
@@ -48,14 +36,14 @@ describe('wpsd sta wps_reg <BSSID> <AP PIN> against wpsd ap, separate processes'
   it(
     'wps_reg with new settings configures the AP: WPS-NEW-AP-SETTINGS, get_config shows the new SSID, and the station joins it',
     async () => {
-      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 12, medium, args: ['-d'] }));
+      const sta = env.track(await startRadioSta({ host: env.host('sta'), n: 12, medium: lab.medium, args: ['-d'] }));
       const ctrl = env.track(await sta.ctrl());
-      apCtrl.mark();
+      lab.apCtrl.mark();
       expect(await sta.cli('wps_reg', AP_BSSID, AP_PIN, 'e2e-new-ssid', 'WPA2PSK', 'CCMP', 'e2e new passphrase')).toBe('OK\n');
       // wps_cred_processing=0: the bare event, then the run's success.
-      expect((await apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, ENROLL_MS)).text).toBe('WPS-NEW-AP-SETTINGS ');
-      expect((await apCtrl.waitFor(/^WPS-SUCCESS/, ENROLL_MS)).text).toBe('WPS-SUCCESS ');
-      const cfg = await ap.cli('get_config');
+      expect((await lab.apCtrl.waitFor(/^WPS-NEW-AP-SETTINGS/, ENROLL_MS)).text).toBe('WPS-NEW-AP-SETTINGS ');
+      expect((await lab.apCtrl.waitFor(/^WPS-SUCCESS/, ENROLL_MS)).text).toBe('WPS-SUCCESS ');
+      const cfg = await lab.ap.cli('get_config');
       expect(cfg).toMatch(/^ssid=e2e-new-ssid$/m);
       expect(cfg).toMatch(/^passphrase=e2e new passphrase$/m);
       expect(cfg).toMatch(/^key_mgmt=WPA-PSK$/m);
@@ -64,7 +52,7 @@ describe('wpsd sta wps_reg <BSSID> <AP PIN> against wpsd ap, separate processes'
       expect(connected).toMatch(new RegExp(`^CTRL-EVENT-CONNECTED - Connection to ${AP_BSSID} completed \\[id=0 `));
       expect(ctrl.events.map((e) => e.text)).toContain(`Trying to associate with ${AP_BSSID} (SSID='e2e-new-ssid' freq=2412 MHz)`);
       expect(await sta.cli('list_networks')).toContain('0\te2e-new-ssid\tany\t');
-      expect(ap.currentConf()).toContain('\nssid=e2e-new-ssid\n');
+      expect(lab.ap.currentConf()).toContain('\nssid=e2e-new-ssid\n');
     },
     TEST_MS,
   );

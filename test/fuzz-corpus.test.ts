@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { fuzzTarget, loadCorpus, makeInput, runOne } from '../bench/fuzz.js';
 import { FUZZ_TARGETS } from '../bench/fuzz-targets.js';
 
+// CPU-bound: a target whose inputs hold many fragment cuts (eap-wsc-reassembly)
+// takes 10-30 s niced on a loaded 2-core machine. The bound only stops a hang.
+const SEEDED_RUN_TIMEOUT_MS = 300_000;
+
 describe('fuzz corpus and a short seeded run of every parser', () => {
   it('covers the parsers with a seed input each that parses or is refused', () => {
     expect(FUZZ_TARGETS.length).toBeGreaterThanOrEqual(35);
@@ -25,6 +29,6 @@ describe('fuzz corpus and a short seeded run of every parser', () => {
       for (const c of loadCorpus(t.name)) expect(runOne(t, c.data), `${t.name}/${c.name}`).not.toMatchObject({ kind: 'crash' });
       const r = fuzzTarget(t, { inputs: 300, seconds: 60, seed: 42, save: false });
       expect(r.crashes).toEqual([]);
-    });
+    }, SEEDED_RUN_TIMEOUT_MS);
   }
 });

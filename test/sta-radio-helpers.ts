@@ -81,7 +81,8 @@ export interface Lab {
   stations: Station[];
 }
 
-export async function startLab(): Promise<Lab> {
+/** `rsnCapabilities`: the RSN Capabilities the AP advertises (MFPC / MFPR). */
+export async function startLab(o: { rsnCapabilities?: number } = {}): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), `wpsd-sta-radio-${process.pid}-`));
   const medium = new Medium({ seed: 5, loss: 0 });
   await medium.listen(join(dir, 'm.sock'));
@@ -94,7 +95,7 @@ export async function startLab(): Promise<Lab> {
     ssid: Buffer.from(SSID),
     channel: CHANNEL,
     rsn: true,
-    baseElements: [rsnElement(wpa2PersonalRsn())],
+    baseElements: [rsnElement({ ...wpa2PersonalRsn(), capabilities: o.rsnCapabilities ?? 0 })],
     ie: { wpsState: WpsState.Configured, apSetupLocked: false, device: apDevice },
     registrarDevice: apDevice,
     credentials: (e) => [wpa2Credential(SSID, PASSPHRASE, e.macAddress)],

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigFileError, effectiveRsnPairwise, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
+import { configErrors } from '../../harness/config-errors.js';
+import { effectiveRsnPairwise, loadHostapdConfig, parseHostapdConfig } from './config.js';
 import { Cipher } from '../conf/values.js';
 import { unimplementedKeyVerdict } from './config-unimplemented.js';
 import { HOSTAPD_KEYS } from '../conf/known-keys.js';
@@ -14,15 +15,7 @@ import { bssAdmission, MacAcl, parseMacList } from './mac-acl.js';
 const P = '/etc/hostapd/test.conf';
 const SIM = 'interface=wlan0\ndriver=sim\nssid=x\nwpa=2\nwpa_passphrase=12345678\nrsn_pairwise=CCMP\n';
 
-function errorsOf(text: string): string[] {
-  try {
-    parseHostapdConfig(text, P);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigFileError);
-    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  }
-  return [];
-}
+const errorsOf = (text: string): string[] => configErrors(() => parseHostapdConfig(text, P));
 
 describe('hostapd keys wpsd does not implement', () => {
   it.each([

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configErrors } from '../../harness/config-errors.js';
 import { ConfigFileError, formatDiagnostic, loadHostapdConfig, parseHostapdConfig } from './config.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 
@@ -51,15 +52,7 @@ config_methods=label display push_button keypad
 #friendly_name=WPS Access Point
 `;
 
-function errorsOf(text: string): string[] {
-  try {
-    parseHostapdConfig(text, P);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigFileError);
-    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  }
-  return [];
-}
+const errorsOf = (text: string): string[] => configErrors(() => parseHostapdConfig(text, P));
 
 const BASE = 'interface=wlan0\nssid=x\n';
 

@@ -30,7 +30,6 @@ const NETWORK: ReadonlyMap<string, string> = new Map([
 ]);
 
 const GLOBAL: ReadonlyMap<string, string> = new Map([
-  ['pmf', 'it requires management frame protection by default'],
   ['mac_addr', 'it randomizes the station address'],
   ['preassoc_mac_addr', 'it randomizes the address while scanning'],
   ['gas_rand_mac_addr', 'it randomizes the address for GAS'],

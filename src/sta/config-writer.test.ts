@@ -124,6 +124,21 @@ describe('save_config writer', () => {
     expect(formatWpaSupplicantConfig(config, table.list())).toBe(DEBIAN_OUTPUT);
   });
 
+  it('writes pmf and ieee80211w as Debian wpa_supplicant 2.10 does (-Dnone, SAVE_CONFIG; its mesh_fwding=1 lines left out)', () => {
+    const input = 'ctrl_interface=/tmp/wsp-pmf/ctl\nupdate_config=1\nwps_cred_processing=1\ncountry=FI\npmf=1\n' +
+      'network={\n\tssid="opt"\n\tpsk="passphrase1"\n\tkey_mgmt=WPA-PSK\n\tieee80211w=1\n}\n' +
+      'network={\n\tssid="req"\n\tpsk="passphrase2"\n\tieee80211w=2\n}\n' +
+      'network={\n\tssid="off"\n\tpsk="passphrase3"\n\tieee80211w=0\n}\n';
+    const debian = 'ctrl_interface=/tmp/wsp-pmf/ctl\nupdate_config=1\nwps_cred_processing=1\ncountry=FI\npmf=1\n' +
+      '\nnetwork={\n\tssid="opt"\n\tpsk="passphrase1"\n\tkey_mgmt=WPA-PSK\n\tieee80211w=1\n}\n' +
+      '\nnetwork={\n\tssid="req"\n\tpsk="passphrase2"\n\tieee80211w=2\n}\n' +
+      '\nnetwork={\n\tssid="off"\n\tpsk="passphrase3"\n\tieee80211w=0\n}\n';
+    const { config, warnings } = parseWpaSupplicantConfig(input, 'in.conf');
+    expect(warnings).toEqual([]);
+    expect(config.pmf).toBe(1);
+    expect(formatWpaSupplicantConfig(config)).toBe(debian);
+  });
+
   it('round trip: network blocks written and read back are the same networks', () => {
     const text = `update_config=1
 network={

@@ -43,6 +43,7 @@ export function globalLines(c: WpaSupplicantConfig): string[] {
   if (c.wpsCredProcessing !== 0) out.push(`wps_cred_processing=${c.wpsCredProcessing}`);
   str('country', c.country);
   if (c.wpsNfcFromConfig) out.push(...nfcConfigLines(c.wpsNfc));
+  if (c.pmf !== 0) out.push(`pmf=${c.pmf}`);
   str('sim_medium', c.simMedium);
   for (const e of c.extraGlobals) out.push(`${e.name}=${e.value}`);
   return out;

@@ -3,21 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configErrors } from '../../harness/config-errors.js';
 import { Cipher, KeyMgmt } from '../conf/values.js';
 import { ConfigFileError, cleanConfigLine, formatDiagnostic, loadWpaSupplicantConfig, parseCtrlInterface, parseWpaSupplicantConfig } from './config.js';
 import { WPA_PROTO_RSN } from './config-network.js';
 
 const P = '/etc/wpa_supplicant/test.conf';
 
-function errorsOf(text: string): string[] {
-  try {
-    parseWpaSupplicantConfig(text, P);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigFileError);
-    return (e as ConfigFileError).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  }
-  return [];
-}
+const errorsOf = (text: string): string[] => configErrors(() => parseWpaSupplicantConfig(text, P));
 
 describe('wpa_supplicant.conf parsing', () => {
   it('accepts the README-WPS ER example (ctrl_interface DIR=... GROUP=...)', () => {
@@ -114,8 +107,14 @@ network={
       `${P} line 3: network field 'bssid_accept' is not implemented by wpsd (it limits the APs the network may use); remove it to run without it`,
     ]);
     expect(errorsOf('mac_addr=1\n')).toEqual([`${P} line 1: global field 'mac_addr' is not implemented by wpsd (it randomizes the station address); remove it to run without it`]);
-    expect(errorsOf('pmf=2\n').join('\n')).toContain("global field 'pmf' is not implemented by wpsd");
-    expect(parseWpaSupplicantConfig('pmf=0\nnetwork={\n\tssid="x"\n\tmac_addr=0\n}\n', P).config.networks).toHaveLength(1);
+    expect(parseWpaSupplicantConfig('network={\n\tssid="x"\n\tmac_addr=0\n}\n', P).config.networks).toHaveLength(1);
+  });
+
+  it('pmf is a number 0..2 (the default of RSN networks; see pmf.ts), written back when set', () => {
+    expect(parseWpaSupplicantConfig('pmf=2\n', P).config.pmf).toBe(2);
+    expect(parseWpaSupplicantConfig('pmf=2\n', P).warnings).toEqual([]);
+    expect(errorsOf('pmf=3\n')).toEqual([`${P} line 1: too large pmf (value=3 max_value=2)`]);
+    expect(errorsOf('pmf=x\n')).toEqual([`${P} line 1: invalid number "x"`]);
   });
 
   it('warns about a global key wpsd does not implement and keeps it', () => {

@@ -41,6 +41,8 @@ export interface WpaSupplicantConfig extends WpsDeviceSettings {
   driverParam?: string;
   updateConfig: number;
   wpsCredProcessing: number;
+  /** Default management frame protection of RSN networks (0 none, 1 optional, 2 required); see pmf.ts. */
+  pmf: number;
   /** This device's NFC password token (wps_nfc_*); a token made by WPS_NFC_TOKEN lives here too, unsaved. */
   wpsNfc: NfcTokenConfig;
   /** The wps_nfc_* values came from the file: save_config writes them back (wps_nfc_pw_from_config). */
@@ -59,7 +61,7 @@ export interface WpaSupplicantConfigResult {
 }
 
 export function emptyWpaSupplicantConfig(path: string): WpaSupplicantConfig {
-  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, wpsNfc: {}, wpsNfcFromConfig: false, networks: [], extraGlobals: [] };
+  return { path, apScan: DEFAULT_AP_SCAN, updateConfig: 0, wpsCredProcessing: 0, pmf: 0, wpsNfc: {}, wpsNfcFromConfig: false, networks: [], extraGlobals: [] };
 }
 
 /**
@@ -128,6 +130,8 @@ const GLOBALS: Readonly<Record<string, GlobalHandler>> = {
     return WPS_DEVICE_KEYS.config_methods(c, value);
   },
   wps_cred_processing: intGlobal('wps_cred_processing', 0, 2, (c, v) => (c.wpsCredProcessing = v)),
+  // wpa_supplicant takes any integer; values other than 0..2 mean nothing to wpas_get_ssid_pmf, so they are refused.
+  pmf: intGlobal('pmf', 0, 2, (c, v) => (c.pmf = v)),
   ...Object.fromEntries(
     NFC_CONFIG_KEYS.map((key): [string, GlobalHandler] => [
       key,

@@ -7,7 +7,7 @@
  * (SCAN, SCAN_RESULTS, BSS, STATUS, WPS_PIN, WPS_PBC, WPS_REG, WPS_CANCEL)
  * run the station's own WPS (radio-station.ts).
  */
-import { MSG_INFO } from '../ctrl/event-names.js';
+import { CtrlEvent, MSG_INFO } from '../ctrl/event-names.js';
 import { credReceivedLine, networkAddedLine } from './radio-events.js';
 import os from 'node:os';
 import { Logger, levelFromDebugCount } from '../common/log.js';
@@ -122,6 +122,13 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   }
   const emit = (level: number, text: string): void => ctrl?.emit(level, text);
   const netCtx: NetworkCommandContext = { config, table, logger: log, emit };
+  // The radio's events also go to the log, as wpa_msg prints them ("wlan0: CTRL-EVENT-CONNECTED ..."); a credential only with -K.
+  const credPrefix = `${CtrlEvent.WpsCredReceived} `;
+  const radioEmit = (level: number, text: string): void => {
+    emit(level, text);
+    const secret = text.startsWith(credPrefix) && text.length > credPrefix.length;
+    log.info(`${o.iface}: ${secret ? credPrefix + log.key(text.slice(credPrefix.length)) : text}`);
+  };
 
   const onConfigured = (cred: Credential): void => {
     // wpa_supplicant_wps_cred: the settings an ER sent are processed as if received.
@@ -145,7 +152,7 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
   const radio: RadioStation | undefined =
     driver === undefined || radioModules === undefined
       ? undefined
-      : new radioModules[0].RadioStation({ driver, device, config, table, emit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
+      : new radioModules[0].RadioStation({ driver, device, config, table, emit: radioEmit, saveConfig: () => saveConfig(netCtx), nfcTokens, logger: log.child('wps') });
   if (radio !== undefined) {
     netCtx.onSelect = (id) => radio.selectNetwork(id);
     netCtx.onRemove = (ids) => radio.networksRemoved(ids);
@@ -192,6 +199,8 @@ export async function startSta(o: StaOptions, log: Logger): Promise<StaDaemon> {
     ctrl.ready();
   }
   log.info('Successfully initialized wpsd sta');
+  // As wpa_supplicant: scan for the enabled networks and connect, now and after each disconnection.
+  radio?.start();
   let stopped = false;
   return {
     config,

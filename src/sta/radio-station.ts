@@ -12,7 +12,14 @@
  * an AP that drops the station during the handshake gets wpa_supplicant's
  * "WPA: 4-Way Handshake failed - pre-shared key may be incorrect" and
  * CTRL-EVENT-SSID-TEMP-DISABLED ... reason=WRONG_KEY. SELECT_NETWORK connects
- * to the selected network; there is no automatic reconnection.
+ * to the selected network.
+ *
+ * After start(), the station connects by itself as wpa_supplicant does: at
+ * start and after every disconnection it did not cause for an operation,
+ * it scans and associates with an enabled network (highest priority
+ * first), and while none is found it scans again every AUTO_SCAN_INTERVAL_MS.
+ * BSS selection applies wpa_supplicant's PMF rules for a driver without
+ * BIP (pmf.ts).
  */
 import { eventText } from '../ctrl/event-names.js';
 import { type Logger, silentLogger } from '../common/log.js';
@@ -49,6 +56,7 @@ import { backhaulStaElement, checkBackhaulAssocResponse } from './wireless/multi
 import { buildProbeRequestWpsElements } from './wireless/probe-ie.js';
 import { wpsApAvailableEvent } from './wireless/scan-flags.js';
 import { sleep } from '../common/sleep.js';
+import { pmfSkipReason } from './pmf.js';
 import { WpsdError } from '../common/errors.js';
 
 /** The 2.4 GHz channels a scan visits unless told otherwise. */
@@ -57,6 +65,8 @@ export const DEFAULT_SCAN_CHANNELS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8,
 export const DEFAULT_STA_SCAN_DWELL_MS = 60;
 /** Scans made to find the network a credential described before giving up. */
 export const CONNECT_SCAN_ATTEMPTS = 3;
+/** wpa_supplicant's scan_interval default (s): the next scan while no enabled network was found. */
+export const AUTO_SCAN_INTERVAL_MS = 5_000;
 /** Pause after the WPS run's deauthentication before associating with the new network. */
 export const CONNECT_AFTER_WPS_DELAY_MS = 100;
 /** Tries when the radio is busy (a scan under way) before a step is given up. */
@@ -72,7 +82,7 @@ export interface RadioStationOptions {
   driver: StationDriver;
   /** Our WPS device (UUID-E, names, config methods); macAddress is the radio's. */
   device: DeviceInfo;
-  config: Pick<WpaSupplicantConfig, 'wpsCredProcessing' | 'updateConfig'>;
+  config: Pick<WpaSupplicantConfig, 'wpsCredProcessing' | 'updateConfig' | 'pmf'>;
   table: NetworkTable;
   /** Events to monitors (level, text). */
   emit: (level: number, text: string) => void;
@@ -141,6 +151,9 @@ export class RadioStation {
   private readonly authFailures = new Map<number, { count: number; until: number }>();
   private readonly log: Logger;
   private readonly unsubscribe: () => void;
+  /** start() was called: connect to enabled networks by itself. */
+  private autoConnect = false;
+  private cancelRescan: (() => void) | undefined;
 
   constructor(private readonly o: RadioStationOptions) {
     this.log = o.logger ?? silentLogger;
@@ -167,6 +180,63 @@ export class RadioStation {
     } catch (e) {
       this.log.error(`event listener failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Connects to the configured networks from now on, as wpa_supplicant does
+   * from its start: now, after a disconnection, and by rescanning while
+   * no enabled network has been found.
+   */
+  start(): void {
+    if (this.stopped || this.autoConnect) return;
+    this.autoConnect = true;
+    this.requestConnect();
+  }
+
+  /** The enabled networks a connection may use now, highest priority first (then in file order). */
+  private connectableNetworks(): number[] {
+    return this.o.table
+      .list()
+      .filter((n) => n.disabled === 0 && n.ssid !== undefined && !this.tempDisabled(n.id))
+      .sort((a, b) => b.priority - a.priority)
+      .map((n) => n.id);
+  }
+
+  /** wpa_supplicant_req_scan for a connection: unless something else holds the radio or the station is connected. */
+  private requestConnect(): void {
+    this.cancelRescan?.();
+    this.cancelRescan = undefined;
+    if (!this.autoConnect || this.stopped || this.op !== undefined || this.current !== undefined) return;
+    if (this.o.table.list().every((n) => n.disabled !== 0)) {
+      this.log.debug('No enabled networks - do not scan');
+      return;
+    }
+    this.startOperation('connect', 'connection attempt', async (signal) => {
+      await this.scanWhenFree(signal);
+      const ids = this.connectableNetworks();
+      if (ids.length > 0) await this.associate(ids, '', signal, 0);
+    });
+  }
+
+  /**
+   * After an operation that nothing replaced: a WPS run (ended, failed or
+   * cancelled) hands the radio back to the configured networks, as
+   * wpas_wps_reenable_networks does; a failed connection scans again later.
+   */
+  private afterOperation(op: Operation): void {
+    if (!this.autoConnect || this.stopped || this.op !== undefined || this.current !== undefined) return;
+    if (op.kind === 'wps') this.requestConnect();
+    else this.scheduleRescan();
+  }
+
+  private scheduleRescan(): void {
+    this.cancelRescan?.();
+    const t = setTimeout(() => {
+      if (this.cancelRescan === cancel) this.cancelRescan = undefined;
+      this.requestConnect();
+    }, AUTO_SCAN_INTERVAL_MS);
+    const cancel = (): void => clearTimeout(t);
+    this.cancelRescan = cancel;
   }
 
   /** SCAN: 'OK' when a scan was started, 'FAIL-BUSY' while one (or a WPS operation) runs. */
@@ -283,6 +353,8 @@ export class RadioStation {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.cancelRescan?.();
+    this.cancelRescan = undefined;
     const op = this.op;
     op?.abort.abort();
     await op?.done;
@@ -332,6 +404,7 @@ export class RadioStation {
       } finally {
         if (this.op === op) this.op = undefined;
         if (this.current === undefined && this.state !== 'SCANNING') this.state = 'DISCONNECTED';
+        this.afterOperation(op);
       }
     })();
     this.op = op;
@@ -459,21 +532,34 @@ export class RadioStation {
     }
   }
 
-  /** Finds a BSS of one of `ids` (scanning when needed) and associates with it. */
-  private async associate(ids: readonly number[], preferred: MacAddress, signal: AbortSignal): Promise<void> {
-    for (let scans = 0; scans <= CONNECT_SCAN_ATTEMPTS && !signal.aborted; scans++) {
+  /** Finds a BSS of one of `ids` (scanning up to `rescans` times when needed) and associates with it; true once connected. */
+  private async associate(ids: readonly number[], preferred: MacAddress, signal: AbortSignal, rescans = CONNECT_SCAN_ATTEMPTS): Promise<boolean> {
+    for (let scans = 0; scans <= rescans && !signal.aborted; scans++) {
       for (const id of ids) {
         const net = this.o.table.network(id);
         if (net === undefined || net.disabled !== 0 || net.ssid === undefined || this.tempDisabled(id)) continue;
-        const ssid = net.ssid;
-        const candidates = this.bss.list().filter((b) => Buffer.from(b.ssid).equals(ssid));
+        const candidates = this.matchingBss(net);
         const bss = candidates.find((b) => b.bssid === preferred) ?? candidates[0];
         if (bss === undefined) continue;
-        if (await this.connectTo(net, bss, signal)) return;
+        if (await this.connectTo(net, bss, signal)) return true;
       }
-      if (scans < CONNECT_SCAN_ATTEMPTS && !signal.aborted) await this.scanWhenFree(signal);
+      if (scans < rescans && !signal.aborted) await this.scanWhenFree(signal);
     }
-    this.log.info('WPS: no BSS of the new network answered; staying disconnected');
+    this.log.info(`no BSS of network${ids.length === 1 ? '' : 's'} ${ids.join(',')} answered; staying disconnected`);
+    return false;
+  }
+
+  /** The BSSes of `net`'s SSID that wpa_scan_res_match() would accept; each PMF refusal logged as wpa_supplicant does. */
+  private matchingBss(net: NetworkBlock): BssEntry[] {
+    const ssid = net.ssid ?? Buffer.alloc(0);
+    return this.bss.list().filter((b) => {
+      if (!Buffer.from(b.ssid).equals(ssid)) return false;
+      const skip = pmfSkipReason(net, this.o.config.pmf, b.beaconElements ?? b.elements);
+      if (skip === undefined) return true;
+      this.log.debug(`${b.id}: ${b.bssid} ssid='${printfEncode(b.ssid)}'`);
+      this.log.debug(skip);
+      return false;
+    });
   }
 
   private async scanWhenFree(signal: AbortSignal): Promise<void> {
@@ -651,6 +737,8 @@ export class RadioStation {
     if (this.o.table.currentId === c.networkId) this.o.table.currentId = undefined;
     if (this.state === 'COMPLETED') this.state = 'DISCONNECTED';
     this.emit(ev.disconnectedLine(e.bssid, e.reason, e.locallyGenerated));
+    // Not during an operation (WPS, SELECT_NETWORK): it connects where it wants to when it is done.
+    this.requestConnect();
   }
 }
 

@@ -2,11 +2,10 @@
 // namespaces and radios in beforeAll, what a test tracked and the namespaces
 // in afterAll, and each stopped daemon's output kept for the artifacts.
 import { afterAll, beforeAll, expect } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError, type Topology } from '../../harness/netns.js';
-import type { Cleanup } from '../../harness/fixture.js';
+import { CleanupStack, type Cleanup } from '../../harness/fixture.js';
 import { RADIO_RETURN_MS, airAddress, createAir, pingOverAir, type AirHost, type AirOptions } from '../../harness/air.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
@@ -23,41 +22,19 @@ export interface AirFixture {
 /** Call at the top of a describe: the air topology in beforeAll; afterAll ends what was tracked (last first), then the namespaces. */
 export function withAir(opts: AirOptions): AirFixture {
   let air: { topo: Topology; hosts: Map<string, AirHost> } | undefined;
-  const tracked: Array<() => Promise<void>> = [];
+  const cleanups = new CleanupStack();
   beforeAll(async () => {
     air = await createAir(opts);
   }, RADIO_RETURN_MS + 30_000);
-  afterAll(async () => {
-    let first: unknown;
-    for (const cleanup of tracked.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    await air?.topo.dispose();
-    if (first !== undefined) throw first;
-  }, 60_000);
+  afterAll(() => cleanups.run(async () => air?.topo.dispose()), 60_000);
   return {
     host(name) {
       const h = air?.hosts.get(name);
       if (!h) throw new HarnessError('BAD_TOPOLOGY', `no air host ${name} (made in beforeAll)`);
       return h;
     },
-    track(thing) {
-      tracked.push(async () => {
-        if ('stop' in thing) await thing.stop();
-        else thing.close();
-        keepLog(thing);
-      });
-      return thing;
-    },
-    tempDir(prefix) {
-      const dir = mkdtempSync(join(tmpdir(), prefix));
-      tracked.push(async () => rmSync(dir, { recursive: true, force: true }));
-      return dir;
-    },
+    track: (thing) => cleanups.track(thing, keepLog),
+    tempDir: (prefix) => cleanups.tempDir(prefix),
   };
 }
 

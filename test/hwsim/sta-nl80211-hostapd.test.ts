@@ -1,5 +1,6 @@
 // `wpsd sta -D nl80211` against Debian hostapd (nl80211, WPA2-PSK, WPS) over
-// mac80211_hwsim: PBC, PIN with hostapd's internal Registrar, wps_reg
+// mac80211_hwsim: PBC then PIN on one station, a network block connecting
+// at start, PIN with hostapd's internal Registrar, wps_reg
 // with the AP PIN, and NFC (connection handover, the station's password
 // token read by hostapd, hostapd's configuration token read by the station,
 // hostapd's password token with wps_reg nfc-pw). Each case: the credential arrives, the network is saved
@@ -9,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_AP, type HostapdInstance } from '../../harness/hostapd.js';
 import type { CtrlSession } from '../../harness/ctrl-session.js';
 import type { DaemonInstance } from '../../harness/reference-daemon.js';
-import { expectWpa2Connected, withAir } from './air.js';
+import { airAddress, expectWpa2Connected, pingOverAir, withAir } from './air.js';
 import { ENROLL_MS, NODE_START_MS, STATION_DEVICE, startAirHostapd, startAirWpsdSta } from '../../harness/air-daemons.js';
 
 describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects with WPA2-PSK', () => {
@@ -56,19 +57,46 @@ describe('wpsd sta -D nl80211 enrolls with Debian hostapd (nl80211) and connects
     }
   }
 
-  it('PBC: wps_pbc on hostapd and on the station', async () => {
-    await enrolls(async (sta) => {
+  it("PBC, then PIN on the same station after remove_network all: each run's credential, connection and WPS-REG-SUCCESS", async () => {
+    const { sta, ctrl } = await station();
+    try {
+      let from = apCtrl.mark();
       expect(await ap.cli('wps_pbc')).toBe('OK\n');
       expect(await sta.cli('wps_pbc')).toBe('OK\n');
-    }, { registrar: true });
-  }, 2 * ENROLL_MS);
+      await connectedWithPsk(sta, ctrl);
+      // hostapd's internal Registrar ran the registration (it comes before the connection, so it is looked up, not awaited).
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
 
-  it("PIN: the station's PIN given to hostapd's internal Registrar (wps_pin any)", async () => {
-    await enrolls(async (sta) => {
+      // The network goes (the station leaves the AP), and a PIN run follows on the same daemon.
+      ctrl.mark();
+      expect(await sta.cli('remove_network', 'all')).toBe('OK\n');
+      await ctrl.waitFor(/^CTRL-EVENT-DISCONNECTED /, ENROLL_MS);
+      from = apCtrl.mark();
       const pin = (await sta.cli('wps_pin', 'any')).trim();
       expect(pin).toMatch(/^\d{8}$/);
       expect(await ap.cli('wps_pin', 'any', pin)).toBe('OK\n');
-    }, { registrar: true });
+      await connectedWithPsk(sta, ctrl);
+      expect(apCtrl.events.slice(from).map((e) => e.text)).toContainEqual(`WPS-REG-SUCCESS ${staMac()} ${STATION_DEVICE.uuid}`);
+    } finally {
+      await sta.stop();
+    }
+  }, 4 * ENROLL_MS);
+
+  it('a network block in the file: wpsd sta connects at start with no command, as wpa_supplicant does', async () => {
+    apCtrl.mark();
+    const networks = `\nnetwork={\n\tssid="${REFERENCE_AP.ssid}"\n\tpsk="${REFERENCE_AP.passphrase}"\n\tkey_mgmt=WPA-PSK\n}\n`;
+    const sta = air.track(await startAirWpsdSta({ host: air.host('sta'), networks }));
+    try {
+      // The connection may come before a monitor could attach: the daemon's log has the event either way.
+      const [connected] = await sta.proc.waitForOutput(/CTRL-EVENT-CONNECTED - Connection to \S+ completed \[id=\d+ id_str=\]/, ENROLL_MS);
+      expect(connected).toBe(`CTRL-EVENT-CONNECTED - Connection to ${bssid()} completed [id=0 id_str=]`);
+      await apCtrl.waitFor(new RegExp(`^EAPOL-4WAY-HS-COMPLETED ${staMac()}$`), ENROLL_MS);
+      const status = await sta.cli('status');
+      for (const line of [`bssid=${bssid()}`, `ssid=${REFERENCE_AP.ssid}`, 'wpa_state=COMPLETED', 'key_mgmt=WPA2-PSK']) expect(status).toContain(`${line}\n`);
+      expect(await pingOverAir(air.host('sta'), airAddress(0))).toMatch(/[1-3] received/);
+    } finally {
+      await sta.stop();
+    }
   }, 2 * ENROLL_MS);
 
   it("NFC connection handover: the station's request and hostapd's select, the abbreviated run", async () => {
