@@ -1,82 +1,22 @@
 // Test-only client for a real daemon's wpa_ctrl socket (hostapd / wpa_supplicant).
-// Path-bound UNIX sockets work across network namespaces, so this runs in the
-// test process itself. Commands go over one socket, events over another that
-// is ATTACHed, so replies and `<N>EVENT` datagrams never interleave.
+// Path-bound UNIX sockets work across network namespaces. Commands go over
+// one socket, bound in the test process; events over another that is
+// ATTACHed, bound by the ctrl event relay (ctrl-relay.ts says why), so replies
+// and `<N>EVENT` datagrams never interleave and a burst of events is not lost
+// while the test process is busy.
 // Deliberately independent of src/ctrl/client.ts: the same sessions check
 // wpsd's control sockets, so a misreading of the wpa_ctrl protocol shared by
 // wpsd's server and client must not be able to pass through the harness too.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DgramSocket } from 'node-unix-socket';
+import { LocalEndpoint, request, type CtrlEndpoint } from './ctrl-endpoint.js';
+import { openRelayedEndpoint } from './ctrl-relay.js';
 import { HarnessError, run, type NetnsHost } from './netns.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Bound on kept events per session; old ones are dropped first. */
 const MAX_EVENTS = 10_000;
-
-class DgramEndpoint {
-  readonly sock = new DgramSocket();
-  private handlers: Array<(msg: string) => void> = [];
-
-  constructor(
-    readonly localPath: string,
-    readonly remotePath: string,
-  ) {
-    this.sock.bind(localPath);
-    this.sock.on('data', (buf: Buffer) => {
-      const msg = buf.toString('utf8');
-      for (const h of [...this.handlers]) h(msg);
-    });
-    this.sock.on('error', () => {
-      /* daemon went away; requests time out */
-    });
-  }
-
-  onMessage(h: (msg: string) => void): () => void {
-    this.handlers.push(h);
-    return () => {
-      this.handlers = this.handlers.filter((x) => x !== h);
-    };
-  }
-
-  send(text: string): Promise<void> {
-    const b = Buffer.from(text, 'utf8');
-    return new Promise((resolve, reject) => {
-      this.sock.sendTo(b, 0, b.length, this.remotePath, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-
-  /** Sends `text` and resolves with the first datagram that is not an event. */
-  async request(text: string, timeoutMs: number): Promise<string> {
-    let off: () => void = () => undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const reply = new Promise<string>((resolve, reject) => {
-      off = this.onMessage((msg) => {
-        if (/^<\d>/.test(msg)) return;
-        resolve(msg);
-      });
-      timer = setTimeout(() => reject(new HarnessError('TIMEOUT', `no reply to ${text.split(' ')[0]} from ${this.remotePath}`)), timeoutMs);
-    });
-    // A failed send leaves `reply` to time out with nobody awaiting it.
-    reply.catch(() => undefined);
-    try {
-      await this.send(text);
-      return await reply;
-    } finally {
-      off();
-      if (timer) clearTimeout(timer);
-    }
-  }
-
-  close(): void {
-    try {
-      this.sock.close();
-    } catch {
-      /* already closed */
-    }
-  }
-}
 
 export interface CtrlEvent {
   /** wpa_ctrl level (the N in `<N>`). */
@@ -92,12 +32,14 @@ export class CtrlSession {
   private cursor = 0;
   private waiters: Array<() => void> = [];
   private readonly dir: string;
-  private readonly cmd: DgramEndpoint;
-  private mon: DgramEndpoint | undefined;
+  private readonly cmd: CtrlEndpoint;
+  private mon: CtrlEndpoint | undefined;
+  private attaching: Promise<void> | undefined;
+  private closed = false;
 
   private constructor(readonly socketPath: string) {
     this.dir = mkdtempSync(join(tmpdir(), 'wpsd-ctrlc-'));
-    this.cmd = new DgramEndpoint(join(this.dir, 'cmd'), socketPath);
+    this.cmd = new LocalEndpoint(join(this.dir, 'cmd'), socketPath);
   }
 
   /** Opens a session on `<ctrlDir>/<ifname>` (or a full socket path); `attach` subscribes to events. */
@@ -116,7 +58,7 @@ export class CtrlSession {
 
   /** Sends one command and returns the raw reply text (e.g. "OK\n"). */
   request(command: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<string> {
-    return this.cmd.request(command, timeoutMs);
+    return request(this.cmd, command, timeoutMs);
   }
 
   /**
@@ -134,9 +76,21 @@ export class CtrlSession {
     }
   }
 
-  async attach(): Promise<void> {
-    if (this.mon) return;
-    const mon = new DgramEndpoint(join(this.dir, 'mon'), this.socketPath);
+  /** Subscribes to events (ATTACH); a second call shares the first. */
+  attach(): Promise<void> {
+    this.attaching ??= this.attachOnce().catch((err: unknown) => {
+      this.attaching = undefined;
+      throw err;
+    });
+    return this.attaching;
+  }
+
+  private async attachOnce(): Promise<void> {
+    const mon = await openRelayedEndpoint(join(this.dir, 'mon'), this.socketPath);
+    if (this.closed) {
+      mon.close();
+      throw new HarnessError('COMMAND_FAILED', `session on ${this.socketPath} closed while attaching`);
+    }
     mon.onMessage((msg) => {
       const m = /^<(\d)>([\s\S]*)$/.exec(msg);
       if (!m) return;
@@ -147,12 +101,23 @@ export class CtrlSession {
       }
       for (const w of this.waiters.splice(0)) w();
     });
-    const reply = await mon.request('ATTACH', DEFAULT_REQUEST_TIMEOUT_MS);
+    let reply: string;
+    try {
+      reply = await request(mon, 'ATTACH', DEFAULT_REQUEST_TIMEOUT_MS);
+    } catch (err) {
+      mon.close();
+      throw err;
+    }
     if (reply.trim() !== 'OK') {
       mon.close();
       throw new HarnessError('COMMAND_FAILED', `ATTACH answered ${JSON.stringify(reply)}`);
     }
     this.mon = mon;
+  }
+
+  /** Events the harness knows it lost (the relay's backlog to this process was full); 0 in a healthy run. */
+  get lostEvents(): number {
+    return this.mon?.lost ?? 0;
   }
 
   /** Index where the next waitFor() starts looking; set it to `events.length` to ignore the past. */
@@ -179,7 +144,8 @@ export class CtrlSession {
       const left = deadline - Date.now();
       if (left <= 0) {
         const seen = this.events.slice(this.cursor).map((e) => e.text).join('\n  ');
-        throw new HarnessError('TIMEOUT', `no event ${re} within ${timeoutMs} ms on ${this.socketPath}; since cursor:\n  ${seen}`);
+        const lost = this.lostEvents > 0 ? ` (${this.lostEvents} events lost in the relay)` : '';
+        throw new HarnessError('TIMEOUT', `no event ${re} within ${timeoutMs} ms on ${this.socketPath}${lost}; since cursor:\n  ${seen}`);
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
@@ -192,6 +158,7 @@ export class CtrlSession {
   }
 
   close(): void {
+    this.closed = true;
     if (this.mon) {
       // Best effort: the daemon also drops monitors whose socket is gone.
       void this.mon.send('DETACH').catch(() => undefined);

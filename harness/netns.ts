@@ -60,16 +60,18 @@ export class ManagedProcess {
   readonly exited: Promise<number | null>;
   exitCode: number | null | undefined = undefined;
 
+  /** With `captureStdout: false` only stderr is captured: stdout is the caller's (a process that talks over its stdio). */
   constructor(
     readonly child: ChildProcess,
     readonly label: string,
+    opts: { captureStdout?: boolean } = {},
   ) {
     const onData = (b: Buffer): void => {
       this.out += b.toString('utf8');
       if (this.out.length > MAX_CAPTURE) this.out = this.out.slice(this.out.length - MAX_CAPTURE);
       for (const w of this.waiters.splice(0)) w();
     };
-    child.stdout?.on('data', onData);
+    if (opts.captureStdout ?? true) child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     // 'close', not 'exit': stdout and stderr are read to their end by then, so output() after exited is complete.
     this.exited = new Promise((resolve) => {
@@ -132,6 +134,14 @@ export class ManagedProcess {
   }
 }
 
+export interface SpawnOptions {
+  label?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** stdin and stdout are pipes left to the caller (`child.stdin`, `child.stdout`); only stderr is captured. */
+  stdio?: 'captured' | 'piped';
+}
+
 export interface NetnsHost {
   /** Logical name given in the topology ("ap", "er", ...). */
   readonly name: string;
@@ -144,9 +154,9 @@ export interface NetnsHost {
   /** Runs a command inside the namespace and captures its output. */
   exec(cmd: string, args: readonly string[], opts?: { allowFail?: boolean; timeoutMs?: number }): Promise<RunResult>;
   /** Starts a long-running process inside the namespace; dispose() stops it. */
-  spawn(cmd: string, args: readonly string[], opts?: { label?: string; cwd?: string; env?: NodeJS.ProcessEnv }): ManagedProcess;
+  spawn(cmd: string, args: readonly string[], opts?: SpawnOptions): ManagedProcess;
   /** Starts `node SCRIPT ARGS` inside the namespace (e.g. dist/src/cli.js ap -c ...). */
-  spawnNode(script: string, args: readonly string[], opts?: { label?: string; cwd?: string; env?: NodeJS.ProcessEnv }): ManagedProcess;
+  spawnNode(script: string, args: readonly string[], opts?: SpawnOptions): ManagedProcess;
 }
 
 export interface TopologyOptions {
@@ -199,20 +209,25 @@ export class Topology {
     return h;
   }
 
+  /** Starts a process inside namespace `ns` (one of this topology's); dispose() stops it. */
+  spawnIn(ns: string, cmd: string, args: readonly string[], o: SpawnOptions = {}): ManagedProcess {
+    if (!this.namespaces.includes(ns)) throw new HarnessError('BAD_TOPOLOGY', `no namespace ${ns} in topology ${this.id}`);
+    const piped = o.stdio === 'piped';
+    // `ip netns exec` execs the command in place, so signals reach it directly.
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
+      stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+    });
+    const p = new ManagedProcess(child, o.label ?? `${ns}:${cmd}`, { captureStdout: !piped });
+    this.procs.add(p);
+    void p.exited.then(() => this.procs.delete(p));
+    return p;
+  }
+
   /** @internal */
   addHost(name: string, ns: string, address: string): NetnsHost {
-    const spawnIn = (cmd: string, args: readonly string[], o: { label?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): ManagedProcess => {
-      // `ip netns exec` execs the command in place, so signals reach it directly.
-      const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        cwd: o.cwd,
-        env: o.env ?? process.env,
-      });
-      const p = new ManagedProcess(child, o.label ?? `${name}:${cmd}`);
-      this.procs.add(p);
-      void p.exited.then(() => this.procs.delete(p));
-      return p;
-    };
+    const spawnIn = (cmd: string, args: readonly string[], o: SpawnOptions = {}): ManagedProcess => this.spawnIn(ns, cmd, args, { ...o, label: o.label ?? `${name}:${cmd}` });
     const host: NetnsHost = {
       name,
       ns,
@@ -314,6 +329,40 @@ export function hostAddress(i: number): string {
   return `169.254.1.${i + 1}`;
 }
 
+/** A new, still empty topology `<prefix><pid>-<rand>`, disposed at exit (and on signals, when opted in) until dispose(). */
+async function liveTopology(prefix: string): Promise<Topology> {
+  await cleanupStaleNamespaces(prefix);
+  const topo = new Topology(`${prefix}${process.pid}-${randomBytes(3).toString('hex')}`);
+  installExitHook();
+  live.add(topo);
+  return topo;
+}
+
+async function addNamespace(topo: Topology, ns: string): Promise<void> {
+  await run('ip', ['netns', 'add', ns]);
+  topo.namespaces.push(ns);
+  await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+}
+
+/**
+ * One namespace `<prefix><pid>-<rand>-<name>` with nothing but `lo`, owned by
+ * a topology of its own (so disposed like any other): for a process that must
+ * run under a namespace's own sysctls, set here (`sysctl -w` inside it).
+ */
+export async function createLoneNamespace(name: string, sysctls: Readonly<Record<string, string>> = {}, prefix = DEFAULT_PREFIX): Promise<{ topo: Topology; ns: string }> {
+  if (!/^[a-z0-9]{1,12}$/.test(name)) throw new HarnessError('BAD_TOPOLOGY', `bad namespace name ${name}`);
+  const topo = await liveTopology(prefix);
+  const ns = `${topo.id}-${name}`;
+  try {
+    await addNamespace(topo, ns);
+    for (const [key, value] of Object.entries(sysctls)) await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
+  } catch (err) {
+    await topo.dispose();
+    throw err;
+  }
+  return { topo, ns };
+}
+
 /**
  * Creates the namespaces and links. Host names become namespace names
  * `<prefix><pid>-<rand>-<host>` (kept short: Linux allows any length, but
@@ -326,25 +375,16 @@ export async function createTopology(opts: TopologyOptions): Promise<Topology> {
   if (link === 'p2p' && opts.hosts.length !== 2) throw new HarnessError('BAD_TOPOLOGY', 'p2p needs exactly two hosts');
   if (new Set(opts.hosts).size !== opts.hosts.length) throw new HarnessError('BAD_TOPOLOGY', 'duplicate host names');
   for (const h of opts.hosts) if (!/^[a-z0-9]{1,12}$/.test(h)) throw new HarnessError('BAD_TOPOLOGY', `bad host name ${h}`);
-  await cleanupStaleNamespaces(prefix);
-
-  const topo = new Topology(`${prefix}${process.pid}-${randomBytes(3).toString('hex')}`);
-  installExitHook();
-  live.add(topo);
+  const topo = await liveTopology(prefix);
   try {
-    const addNs = async (ns: string): Promise<void> => {
-      await run('ip', ['netns', 'add', ns]);
-      topo.namespaces.push(ns);
-      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    };
     const hosts = opts.hosts.map((h, i) => topo.addHost(h, `${topo.id}-${h}`, hostAddress(i)));
-    for (const h of hosts) await addNs(h.ns);
+    for (const h of hosts) await addNamespace(topo, h.ns);
     if (link === 'p2p') {
       const [a, b] = hosts as [NetnsHost, NetnsHost];
       await run('ip', ['link', 'add', HOST_IFNAME, 'netns', a.ns, 'type', 'veth', 'peer', 'name', HOST_IFNAME, 'netns', b.ns]);
     } else {
       const br = `${topo.id}-br`;
-      await addNs(br);
+      await addNamespace(topo, br);
       await run('ip', ['-n', br, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0', 'stp_state', '0', 'forward_delay', '0']);
       await run('ip', ['-n', br, 'link', 'set', 'br0', 'up']);
       for (const [i, h] of hosts.entries()) {
