@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { FUZZ_TARGETS, isTypedRefusal, type FuzzTarget } from './fuzz-targets.js';
 import { repoRoot } from './daemons.js';
 import { seededRandom as prng } from '../src/radio/sim/rng.js';
@@ -302,23 +303,67 @@ function recordRow(reportFile: string, row: ReportRow): void {
   writeFileSync(reportFile, renderReport(rows, FUZZ_TARGETS));
 }
 
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
+const USAGE =
+  'usage: node dist/bench/fuzz.js [--target a,b] [--inputs N] [--seconds S] [--seed X] [--save] [--report FILE.md] [--render]\n' +
+  '                               [--replay FILE | --replay-index I] [--dump] [--help]\n';
+
+/** The options; an unknown one is an error (a typo must not start a run over every target). */
+function options(argv: string[]): ReturnType<typeof parseOptions> | string {
+  try {
+    return parseOptions(argv);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: 'string' },
+      inputs: { type: 'string' },
+      seconds: { type: 'string' },
+      target: { type: 'string' },
+      replay: { type: 'string' },
+      'replay-index': { type: 'string' },
+      report: { type: 'string' },
+      dump: { type: 'boolean' },
+      render: { type: 'boolean' },
+      save: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  }).values;
 }
 
 function main(argv: string[]): number {
-  const seed = Number(arg(argv, '--seed') ?? 1);
-  const inputs = Number(arg(argv, '--inputs') ?? DEFAULT_INPUTS);
-  const seconds = Number(arg(argv, '--seconds') ?? DEFAULT_SECONDS);
-  const names = arg(argv, '--target')?.split(',');
+  const o = options(argv);
+  if (typeof o === 'string') {
+    process.stderr.write(`${o}\n${USAGE}`);
+    return 2;
+  }
+  if (o.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const seed = Number(o.seed ?? 1);
+  const inputs = Number(o.inputs ?? DEFAULT_INPUTS);
+  const seconds = Number(o.seconds ?? DEFAULT_SECONDS);
+  for (const [name, v] of [['--seed', seed], ['--inputs', inputs], ['--seconds', seconds]] as const) {
+    if (!Number.isFinite(v) || v < 0) {
+      process.stderr.write(`${name} must be a number >= 0\n${USAGE}`);
+      return 2;
+    }
+  }
+  const names = o.target?.split(',');
   const targets = names === undefined ? FUZZ_TARGETS : FUZZ_TARGETS.filter((t) => names.includes(t.name));
   if (names !== undefined && targets.length !== names.length) {
     process.stderr.write(`unknown target in ${names.join(',')}; targets: ${FUZZ_TARGETS.map((t) => t.name).join(' ')}\n`);
     return 2;
   }
-  const replayFile = arg(argv, '--replay');
-  const replayIndex = arg(argv, '--replay-index');
+  const replayFile = o.replay;
+  const replayIndex = o['replay-index'];
   if (replayFile !== undefined || replayIndex !== undefined) {
     for (const t of targets) {
       const pool = loadCorpus(t.name).map((c) => c.data);
@@ -326,12 +371,12 @@ function main(argv: string[]): number {
       const s = performance.now();
       const out = runOne(t, input);
       process.stdout.write(`${t.name}: ${input.length} bytes, ${out.kind}${out.kind === 'crash' ? ` (${out.error})` : ''}, ${(performance.now() - s).toFixed(1)} ms\n`);
-      if (argv.includes('--dump')) process.stdout.write(`${input.toString('hex')}\n`);
+      if (o.dump === true) process.stdout.write(`${input.toString('hex')}\n`);
     }
     return 0;
   }
-  const reportFile = arg(argv, '--report');
-  if (argv.includes('--render')) {
+  const reportFile = o.report;
+  if (o.render === true) {
     // Only rewrite the table from the rows kept beside it.
     if (reportFile === undefined) return 2;
     writeFileSync(reportFile, renderReport(readRows(rowsFileOf(reportFile)), FUZZ_TARGETS));
@@ -339,7 +384,7 @@ function main(argv: string[]): number {
   }
   let bad = 0;
   for (const t of targets) {
-    const r = fuzzTarget(t, { inputs, seconds, seed, save: argv.includes('--save') });
+    const r = fuzzTarget(t, { inputs, seconds, seed, save: o.save === true });
     if (reportFile !== undefined) recordRow(reportFile, toRow(r, seed));
     bad += r.crashes.length + r.slow.length;
     process.stdout.write(
