@@ -57,6 +57,11 @@ export class MonitorList {
     return [...this.monitors.values()];
   }
 
+  /** The monitors in attach order, without a copy (not to be changed while iterating). */
+  values(): IterableIterator<Monitor> {
+    return this.monitors.values();
+  }
+
   /** `onEvict` hears of a monitor replaced to make room. */
   attach(address: string, args: readonly string[] = [], onEvict?: (m: Monitor) => void): AttachResult {
     const options = parseAttachOptions(args);

@@ -27,6 +27,9 @@ export interface CtrlRequest {
 }
 
 /** Control characters other than TAB never appear in a command a CLI sends. */
+/** One strict decoder for every request: decode() without `stream` starts afresh each time. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function hasControlChar(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -45,7 +48,7 @@ export function parseRequest(data: Uint8Array): CtrlRequest {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    text = UTF8.decode(data);
   } catch {
     throw new CtrlRequestError('BINARY', 'request is not UTF-8 text');
   }

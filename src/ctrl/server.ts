@@ -42,7 +42,7 @@
  */
 import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { Logger, silentLogger } from '../common/log.js';
+import { Logger, LogLevel, silentLogger } from '../common/log.js';
 import { registerBaseCommands } from './base-commands.js';
 import { MAX_SOCKET_PATH, parseCtrlInterface, resolveGroup } from './ctrl-interface.js';
 import { createDgramSocket, sendErrno, sendTo, trySendTo, type DgramSocket } from './dgram.js';
@@ -257,11 +257,14 @@ export class CtrlServer {
 
   /** Send an event to every monitor whose level admits it, as "<level>TEXT". */
   emit(level: number, text: string): void {
-    if (this.closed) return;
-    const data = Buffer.from(`<${level}>${text}`, 'utf8');
-    for (const m of this.monitors.recipients(level)) {
-      // hostapd sends RX-PROBE-REQUEST only to monitors that asked for it.
-      if (text.startsWith('RX-PROBE-REQUEST') && m.events.get('probe_rx_events') !== true) continue;
+    if (this.closed || this.monitors.size === 0) return;
+    // hostapd sends RX-PROBE-REQUEST only to monitors that asked for it.
+    const probe = text.startsWith('RX-PROBE-REQUEST');
+    let data: Buffer | undefined;
+    for (const m of this.monitors.values()) {
+      if (level < m.level || (probe && m.events.get('probe_rx_events') !== true)) continue;
+      // Formatted once for every monitor, and only when one takes it.
+      data ??= Buffer.from(`<${level}>${text}`, 'utf8');
       this.send(m.address, data, 'event');
     }
   }
@@ -314,7 +317,7 @@ export class CtrlServer {
     try {
       const request = parseRequest(buf);
       // Arguments may hold a PIN or a key: the log gets only the command name.
-      this.log.debug(`RX ctrl_iface ${request.name}${request.rawArgs ? ' ' + this.log.key(request.rawArgs) : ''}`);
+      if (this.log.enabled(LogLevel.DEBUG)) this.log.debug(`RX ctrl_iface ${request.name}${request.rawArgs ? ' ' + this.log.key(request.rawArgs) : ''}`);
       reply = this.registry.dispatch(request, from, (err, cmd) =>
         this.log.warn(`ctrl_iface ${cmd.name} failed: ${err instanceof Error ? err.message : String(err)}`),
       );

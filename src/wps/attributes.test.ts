@@ -70,6 +70,14 @@ describe('WSC attribute TLVs', () => {
     expect(a?.value).toEqual(Buffer.from([0xab, 0xcd]));
   });
 
+  it('with views, values are views of the input and equal to the copies', () => {
+    const buf = Buffer.from('10450002abcd104a000110', 'hex');
+    const views = parseAttributes(buf, { views: true });
+    expect(views).toEqual(parseAttributes(buf));
+    buf[4] = 0;
+    expect(views[0]?.value).toEqual(Buffer.from([0x00, 0xcd]));
+  });
+
   it('with workarounds, skips the stray octet some APs put after a Network Key, and trailing zero padding (hostapd)', () => {
     const stray = Buffer.from('10270000001057000101', 'hex');
     expect(() => parseAttributes(stray)).toThrow(WscParseError);

@@ -148,6 +148,8 @@ export interface ParseAttributesOptions {
    * read it: it stays within a small multiple of the input length.
    */
   work?: { octets: number };
+  /** Values are views of the input, not copies (see parseAttributes). */
+  views?: boolean;
 }
 
 /** Where trailing zero padding starts: the index after the last non-zero octet (one backward scan). */
@@ -159,12 +161,15 @@ function zeroPaddingStart(b: Buffer): number {
 
 /**
  * Splits a TLV stream into attributes, in order, duplicates kept.
- * Values are copies, so callers may keep them after the input buffer changes.
+ * Values are copies, so callers may keep them after the input buffer
+ * changes; with `views` they are views of `buf` instead (for a caller that
+ * owns `buf` and never changes it: a parsed message's private copy).
  */
 export function parseAttributes(buf: Uint8Array, opts: ParseAttributesOptions = {}): Attribute[] {
   const b = toBuffer(buf);
   const attrs: Attribute[] = [];
   const work = opts.work;
+  const views = opts.views === true;
   // Computed once, so a stream of zero headers costs one pass, not one scan of the rest per header.
   const padding = opts.workarounds === true ? zeroPaddingStart(b) : b.length;
   if (work && opts.workarounds === true) work.octets += b.length - padding + 1;
@@ -185,8 +190,8 @@ export function parseAttributes(buf: Uint8Array, opts: ParseAttributesOptions = 
         b.length - off,
       );
     }
-    const type = b.readUInt16BE(off);
-    const len = b.readUInt16BE(off + 2);
+    const type = ((b[off] as number) << 8) | (b[off + 1] as number);
+    const len = ((b[off + 2] as number) << 8) | (b[off + 3] as number);
     const present = b.length - off - ATTRIBUTE_HEADER_LEN;
     if (len > present && opts.workarounds === true && prevType === AttributeType.NetworkKey && (type & 0xff00) !== 0x1000) {
       off += 1; // the stray octet after a Network Key
@@ -204,40 +209,63 @@ export function parseAttributes(buf: Uint8Array, opts: ParseAttributesOptions = 
       );
     }
     if (work) work.octets += len;
-    attrs.push({ type, value: Buffer.from(b.subarray(off + 4, off + 4 + len)) });
+    const value = b.subarray(off + ATTRIBUTE_HEADER_LEN, off + ATTRIBUTE_HEADER_LEN + len);
+    attrs.push({ type, value: views ? value : Buffer.from(value) });
     off += ATTRIBUTE_HEADER_LEN + len;
     prevType = type;
   }
   return attrs;
 }
 
-/** Encodes attributes as a TLV stream; throws WscParseError for a value over 65535 bytes. */
+/**
+ * Encodes attributes as a TLV stream into one buffer (no per-attribute
+ * header buffers, no concatenation); throws WscParseError for a value over
+ * 65535 bytes.
+ */
 export function encodeAttributes(attrs: readonly Attribute[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const a of attrs) {
-    if (a.value.length > MAX_ATTRIBUTE_VALUE_LEN) {
-      throw new WscParseError('TOO_LONG', `attribute ${attributeName(a.type)} value of ${a.value.length} bytes exceeds 65535`, 0, a.type, a.value.length);
-    }
-    const h = Buffer.alloc(ATTRIBUTE_HEADER_LEN);
-    h.writeUInt16BE(a.type & 0xffff, 0);
-    h.writeUInt16BE(a.value.length, 2);
-    parts.push(h, a.value);
+  let total = 0;
+  for (let i = 0; i < attrs.length; i++) total += ATTRIBUTE_HEADER_LEN + checkedValueLength(attrs[i] as Attribute);
+  const out = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (let i = 0; i < attrs.length; i++) off = writeAttribute(out, off, attrs[i] as Attribute);
+  return out;
+}
+
+/** Length of the value of `a`, refused when over 65535 bytes. */
+export function checkedValueLength(a: Attribute): number {
+  const len = a.value.length;
+  if (len > MAX_ATTRIBUTE_VALUE_LEN) {
+    throw new WscParseError('TOO_LONG', `attribute ${attributeName(a.type)} value of ${len} bytes exceeds 65535`, 0, a.type, len);
   }
-  return Buffer.concat(parts);
+  return len;
+}
+
+/** Writes one attribute (length checked by the caller) at `off`; returns the offset after it. */
+export function writeAttribute(out: Buffer, off: number, a: Attribute): number {
+  const len = a.value.length;
+  out[off] = (a.type >> 8) & 0xff;
+  out[off + 1] = a.type & 0xff;
+  out[off + 2] = len >> 8;
+  out[off + 3] = len & 0xff;
+  out.set(a.value, off + ATTRIBUTE_HEADER_LEN);
+  return off + ATTRIBUTE_HEADER_LEN + len;
 }
 
 export function attrU8(type: number, v: number): Attribute {
-  return { type, value: Buffer.from([v & 0xff]) };
+  const value = Buffer.allocUnsafe(1);
+  value[0] = v & 0xff;
+  return { type, value };
 }
 
 export function attrU16(type: number, v: number): Attribute {
-  const value = Buffer.alloc(2);
-  value.writeUInt16BE(v & 0xffff, 0);
+  const value = Buffer.allocUnsafe(2);
+  value[0] = (v >> 8) & 0xff;
+  value[1] = v & 0xff;
   return { type, value };
 }
 
 export function attrU32(type: number, v: number): Attribute {
-  const value = Buffer.alloc(4);
+  const value = Buffer.allocUnsafe(4);
   value.writeUInt32BE(v >>> 0, 0);
   return { type, value };
 }
@@ -309,9 +337,12 @@ export const ATTRIBUTE_LENGTH: Readonly<Partial<Record<number, { min: number; ma
   [AttributeType.PublicKey]: { min: 190, max: 192 },
 };
 
+/** ATTRIBUTE_LENGTH as a Map: one lookup per attribute of every message built and parsed. */
+const LENGTH_RULES = new Map<number, { min: number; max: number }>(Object.entries(ATTRIBUTE_LENGTH).map(([t, r]) => [Number(t), r as { min: number; max: number }]));
+
 /** Undefined when the value's length is acceptable, else a sentence saying why not. */
 export function attributeLengthProblem(type: number, length: number): string | undefined {
-  const rule = ATTRIBUTE_LENGTH[type];
+  const rule = LENGTH_RULES.get(type);
   if (rule === undefined || (length >= rule.min && length <= rule.max)) return undefined;
   const want = rule.min === rule.max ? `${rule.min}` : `${rule.min}..${rule.max}`;
   return `${attributeName(type)} must be ${want} byte(s), got ${length}`;

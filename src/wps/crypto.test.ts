@@ -25,7 +25,10 @@ import {
   devicePasswordPsks,
   encryptSettings,
   generateDhKeyPair,
+  openSettings,
+  RANDOM_CACHE_LEN,
   randomNonce,
+  systemRng,
   verifyAuthenticator,
   verifyHash,
   wpsKdf,
@@ -130,6 +133,33 @@ describe('DH group 5', () => {
       }
     }
     expect(() => checkPeerPublicKey(toBuf192(P - 2n))).not.toThrow();
+  });
+
+  it('accepts exactly the values 1 < y < p-1, whatever their length, like a BigInt comparison', () => {
+    const accepts = (v: Uint8Array): boolean => {
+      try {
+        checkPeerPublicKey(v);
+        return true;
+      } catch (e) {
+        expect((e as WscCryptoError).code).toBe('BAD_PUBLIC_KEY');
+        return false;
+      }
+    };
+    const bigOf = (v: Uint8Array): bigint => (v.length === 0 ? 0n : BigInt('0x' + Buffer.from(v).toString('hex')));
+    const edges = [P - 3n, P - 2n, P - 1n, P, P + 1n, 2n, 1n, 0n, 2n ** 1535n, 2n ** 1536n - 1n];
+    for (const y of edges) {
+      const full = toBuf192(y);
+      for (const v of [full, full.subarray(full.findIndex((b) => b !== 0) === -1 ? 191 : full.findIndex((b) => b !== 0))]) {
+        expect(accepts(v)).toBe(y > 1n && y < P - 1n);
+      }
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 192 }), (v) => {
+        const y = bigOf(v);
+        expect(accepts(v)).toBe(y > 1n && y < P - 1n);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('redraws private values out of range and fails on a broken random source', () => {
@@ -368,6 +398,17 @@ describe('Encrypted Settings', () => {
     );
   });
 
+  it('opens settings into their attributes and the plaintext with its KWA, as hostapd keeps it', () => {
+    const settings = Buffer.concat([SSID_TEST, hex('102700083132333435363738')]);
+    const opened = openSettings(KAT_AUTHKEY, KAT_KWK, encryptSettings(KAT_AUTHKEY, KAT_KWK, settings));
+    expect(opened.settings.equals(settings)).toBe(true);
+    expect(opened.withKwa.equals(Buffer.concat([settings, kwaAttr(settings)]))).toBe(true);
+    expect(opened.attrs).toEqual([
+      { type: 0x1045, value: Buffer.from('test') },
+      { type: 0x1027, value: Buffer.from('12345678') },
+    ]);
+  });
+
   it('refuses keys of the wrong length', () => {
     expect(code(() => encryptSettings(KAT_AUTHKEY, KAT_AUTHKEY, SSID_TEST))).toBe('BAD_KEY');
     expect(code(() => decryptSettings(KAT_KWK, KAT_KWK, Buffer.alloc(32)))).toBe('BAD_KEY');
@@ -381,6 +422,22 @@ describe('nonces and comparison', () => {
     expect(a).toHaveLength(16);
     expect(a.equals(randomNonce())).toBe(false);
     expect(() => randomNonce(() => Buffer.alloc(3))).toThrow(WscCryptoError);
+  });
+
+  it('hands out system random bytes once each, below and above the cache size', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < (3 * RANDOM_CACHE_LEN) / 16; i++) {
+      const b = systemRng(16);
+      expect(b).toHaveLength(16);
+      seen.add(b.toString('hex'));
+    }
+    expect(seen.size).toBe((3 * RANDOM_CACHE_LEN) / 16);
+    expect(systemRng(RANDOM_CACHE_LEN + 1)).toHaveLength(RANDOM_CACHE_LEN + 1);
+    expect(systemRng(0)).toHaveLength(0);
+    const a = systemRng(32);
+    const copy = Buffer.from(a);
+    systemRng(32);
+    expect(a.equals(copy)).toBe(true);
   });
 
   it('compares equal and unequal buffers of any length', () => {

@@ -12,14 +12,43 @@ import {
   createDiffieHellmanGroup,
   createHash,
   createHmac,
-  randomBytes,
+  randomFillSync,
   timingSafeEqual,
 } from 'node:crypto';
-import { AttributeType, encodeAttributes, parseAttributes, WscParseError } from './attributes.js';
+import { AttributeType, parseAttributes, WscParseError, type Attribute } from './attributes.js';
 import { WpsdError } from '../common/errors.js';
 
 /** Random source: returns `n` bytes. Injected for deterministic tests. */
 export type Rng = (n: number) => Buffer;
+
+/**
+ * Bytes the system CSPRNG fills at a time for systemRng. A registration
+ * draws about ten small values per side (nonces, secret nonces, IVs), each
+ * a native call of ~2.5 us under the daemons' V8 flags when drawn alone
+ * (bench/README.md); Node's randomUUID keeps a cache the same way.
+ */
+export const RANDOM_CACHE_LEN = 2048;
+let randomCache = Buffer.alloc(0);
+let randomCacheUsed = 0;
+
+/**
+ * The system CSPRNG (node:crypto), drawn RANDOM_CACHE_LEN bytes at a time;
+ * each byte is handed out once and zeroed in the cache as it goes. The
+ * default Rng of src/wps.
+ */
+export const systemRng: Rng = (n: number): Buffer => {
+  if (n > RANDOM_CACHE_LEN) return randomFillSync(Buffer.alloc(n));
+  if (randomCache.length - randomCacheUsed < n) {
+    if (randomCache.length === 0) randomCache = Buffer.alloc(RANDOM_CACHE_LEN);
+    randomFillSync(randomCache);
+    randomCacheUsed = 0;
+  }
+  const span = randomCache.subarray(randomCacheUsed, randomCacheUsed + n);
+  randomCacheUsed += n;
+  const out = Buffer.from(span);
+  span.fill(0);
+  return out;
+};
 
 /** Length of the group 5 prime, public values and the shared secret (1536 bits). */
 export const DH_GROUP5_LEN = 192;
@@ -37,6 +66,7 @@ export const HASH_LEN = 32;
 export const AES_BLOCK_LEN = 16;
 /** WSC 2.0 section 7.3: the KDF personalization string. */
 export const KDF_LABEL = 'Wi-Fi Easy and Secure Key Derivation';
+const KDF_LABEL_BYTES = Buffer.from(KDF_LABEL, 'utf8');
 /** AuthKey(256) || KeyWrapKey(128) || EMSK(256). */
 export const SESSION_KEY_BITS = (AUTHKEY_LEN + KEYWRAPKEY_LEN + EMSK_LEN) * 8;
 /** Attribute header (type + length) before the Authenticator / KWA value. */
@@ -66,7 +96,8 @@ function requireLength(what: string, buf: Uint8Array, len: number): void {
 function drawRandom(rng: Rng, n: number): Buffer {
   const b = rng(n);
   if (b.length !== n) throw new WscCryptoError('RNG_FAILURE', `random source returned ${b.length} of ${n} bytes`);
-  return Buffer.from(b);
+  // systemRng's bytes are the caller's already; an injected source may hand out a buffer it keeps.
+  return rng === systemRng ? b : Buffer.from(b);
 }
 
 /** Left-pads with zeros to `len` bytes (big-endian integers lose leading zeros). */
@@ -104,10 +135,30 @@ export function checkPeerPublicKey(peer: Uint8Array): void {
   if (peer.length === 0 || peer.length > DH_GROUP5_LEN) {
     throw new WscCryptoError('BAD_PUBLIC_KEY', `DH public key must be 1..${DH_GROUP5_LEN} bytes, got ${peer.length}`);
   }
-  const y = toBigInt(peer);
-  if (y <= 1n || y >= GROUP5_P - 1n) {
+  if (!aboveOne(peer) || compareWithPMinus1(peer) >= 0) {
     throw new WscCryptoError('BAD_PUBLIC_KEY', 'degenerate DH public key (0, 1, p-1 or >= p)');
   }
+}
+
+/** p - 1, 192 bytes big-endian. */
+const GROUP5_P_MINUS_1 = leftPad(Buffer.from((GROUP5_P - 1n).toString(16), 'hex'), DH_GROUP5_LEN);
+
+/** True when the big-endian value is > 1 (one pass over the bytes). */
+function aboveOne(v: Uint8Array): boolean {
+  const last = v.length - 1;
+  for (let i = 0; i < last; i++) if (v[i] !== 0) return true;
+  return (v[last] as number) > 1;
+}
+
+/** Sign of value - (p - 1) for a big-endian value of at most 192 bytes (left-padded with zeros). */
+function compareWithPMinus1(v: Uint8Array): number {
+  const pad = DH_GROUP5_LEN - v.length;
+  for (let i = 0; i < pad; i++) if (GROUP5_P_MINUS_1[i] !== 0) return -1;
+  for (let i = 0; i < v.length; i++) {
+    const d = (v[i] as number) - (GROUP5_P_MINUS_1[pad + i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /**
@@ -126,7 +177,7 @@ export const DH_PRIVATE_KEY_LEN = 32;
  * bytes (default DH_PRIVATE_KEY_LEN; up to 192) from `rng` (default: the
  * system CSPRNG), redrawn unless it lies in [2, p-2].
  */
-export function generateDhKeyPair(rng: Rng = randomBytes, privateLen: number = DH_PRIVATE_KEY_LEN): DhKeyPair {
+export function generateDhKeyPair(rng: Rng = systemRng, privateLen: number = DH_PRIVATE_KEY_LEN): DhKeyPair {
   if (!Number.isInteger(privateLen) || privateLen < 1 || privateLen > DH_GROUP5_LEN) {
     throw new RangeError(`DH private value length must be 1..${DH_GROUP5_LEN} bytes`);
   }
@@ -166,18 +217,21 @@ export function wpsKdf(key: Uint8Array, label: string, bits: number): Buffer {
     throw new RangeError('KDF output length must be a positive multiple of 8 bits');
   }
   const outLen = bits / 8;
-  const lengthField = Buffer.alloc(4);
-  lengthField.writeUInt32BE(bits);
-  const labelBytes = Buffer.from(label, 'utf8');
-  const blocks: Buffer[] = [];
+  // i || label || Length in one buffer; only i changes from block to block.
+  const labelLen = label === KDF_LABEL ? KDF_LABEL_BYTES.length : Buffer.byteLength(label, 'utf8');
+  const input = Buffer.alloc(8 + labelLen);
+  if (label === KDF_LABEL) KDF_LABEL_BYTES.copy(input, 4);
+  else input.write(label, 4, 'utf8');
+  input.writeUInt32BE(bits, 4 + labelLen);
+  const out = Buffer.alloc(Math.ceil(outLen / HASH_LEN) * HASH_LEN);
   for (let i = 1, have = 0; have < outLen; i++) {
-    const iField = Buffer.alloc(4);
-    iField.writeUInt32BE(i);
-    const block = hmacSha256(key, iField, labelBytes, lengthField);
-    blocks.push(block);
+    input.writeUInt32BE(i, 0);
+    const block = hmacSha256(key, input);
+    block.copy(out, have);
+    block.fill(0);
     have += block.length;
   }
-  return Buffer.concat(blocks).subarray(0, outLen);
+  return out.subarray(0, outLen);
 }
 
 export interface SessionKeys {
@@ -261,20 +315,37 @@ export function encryptSettings(
   authKey: Uint8Array,
   keyWrapKey: Uint8Array,
   settingsTlvs: Uint8Array,
-  rng: Rng = randomBytes,
+  rng: Rng = systemRng,
 ): Buffer {
   requireLength('AuthKey', authKey, AUTHKEY_LEN);
   requireLength('KeyWrapKey', keyWrapKey, KEYWRAPKEY_LEN);
-  const kwa = encodeAttributes([
-    { type: AttributeType.KeyWrapAuthenticator, value: keyWrapAuthenticator(authKey, settingsTlvs) },
-  ]);
-  const padLen = AES_BLOCK_LEN - ((settingsTlvs.length + kwa.length) % AES_BLOCK_LEN);
-  const plain = Buffer.concat([settingsTlvs, kwa, Buffer.alloc(padLen, padLen)]);
+  // settings || KWA attribute || PKCS#5 padding, built in one buffer.
+  const bodyLen = settingsTlvs.length + TLV_HEADER_LEN + KWA_LEN;
+  const padLen = AES_BLOCK_LEN - (bodyLen % AES_BLOCK_LEN);
+  const plain = Buffer.alloc(bodyLen + padLen, padLen);
+  plain.set(settingsTlvs, 0);
+  plain.writeUInt16BE(AttributeType.KeyWrapAuthenticator, settingsTlvs.length);
+  plain.writeUInt16BE(KWA_LEN, settingsTlvs.length + 2);
+  keyWrapAuthenticator(authKey, settingsTlvs).copy(plain, settingsTlvs.length + TLV_HEADER_LEN);
   const iv = drawRandom(rng, AES_BLOCK_LEN);
   const cipher = createCipheriv('aes-128-cbc', keyWrapKey, iv).setAutoPadding(false);
-  const out = Buffer.concat([iv, cipher.update(plain), cipher.final()]);
+  const encrypted = cipher.update(plain);
+  cipher.final(); // whole blocks and no padding: nothing is left
   plain.fill(0);
+  const out = Buffer.allocUnsafe(AES_BLOCK_LEN + encrypted.length);
+  iv.copy(out, 0);
+  encrypted.copy(out, AES_BLOCK_LEN);
   return out;
+}
+
+/** Decrypted Encrypted Settings (see openSettings). */
+export interface OpenedSettings {
+  /** The settings TLVs, KWA removed. */
+  settings: Buffer;
+  /** The settings' attributes (copies). */
+  attrs: Attribute[];
+  /** The settings followed by their KWA attribute, as hostapd keeps the decrypted plaintext. */
+  withKwa: Buffer;
 }
 
 /**
@@ -285,6 +356,11 @@ export function encryptSettings(
  * remaining TLVs are well-formed.
  */
 export function decryptSettings(authKey: Uint8Array, keyWrapKey: Uint8Array, encrypted: Uint8Array): Buffer {
+  return openSettings(authKey, keyWrapKey, encrypted).settings;
+}
+
+/** decryptSettings, also giving the parsed settings and the plaintext with its KWA: one decryption, one parse. */
+export function openSettings(authKey: Uint8Array, keyWrapKey: Uint8Array, encrypted: Uint8Array): OpenedSettings {
   requireLength('AuthKey', authKey, AUTHKEY_LEN);
   requireLength('KeyWrapKey', keyWrapKey, KEYWRAPKEY_LEN);
   if (encrypted.length < 2 * AES_BLOCK_LEN) {
@@ -293,9 +369,9 @@ export function decryptSettings(authKey: Uint8Array, keyWrapKey: Uint8Array, enc
   if (encrypted.length % AES_BLOCK_LEN !== 0) {
     throw new WscCryptoError('BAD_LENGTH', `Encrypted Settings of ${encrypted.length} bytes is not whole AES blocks`);
   }
-  const enc = Buffer.from(encrypted);
-  const decipher = createDecipheriv('aes-128-cbc', keyWrapKey, enc.subarray(0, AES_BLOCK_LEN)).setAutoPadding(false);
-  const plain = Buffer.concat([decipher.update(enc.subarray(AES_BLOCK_LEN)), decipher.final()]);
+  const decipher = createDecipheriv('aes-128-cbc', keyWrapKey, encrypted.subarray(0, AES_BLOCK_LEN)).setAutoPadding(false);
+  const plain = decipher.update(encrypted.subarray(AES_BLOCK_LEN));
+  decipher.final(); // whole blocks and no padding: nothing is left
   try {
     const pad = plain[plain.length - 1] ?? 0;
     // Examine all 16 candidate pad bytes whatever the pad value, so the time taken does not depend on it.
@@ -319,15 +395,17 @@ export function decryptSettings(authKey: Uint8Array, keyWrapKey: Uint8Array, enc
     if (!constantTimeEqual(expected, body.subarray(kwaStart + TLV_HEADER_LEN))) {
       throw new WscCryptoError('KWA_MISMATCH', 'Key Wrap Authenticator does not match');
     }
+    let attrs: Attribute[];
     try {
-      parseAttributes(settings);
+      attrs = parseAttributes(settings);
     } catch (e) {
       if (e instanceof WscParseError) {
         throw new WscCryptoError('BAD_SETTINGS', `decrypted settings are not well-formed attributes: ${e.message}`);
       }
       throw e;
     }
-    return Buffer.from(settings);
+    const withKwa = Buffer.from(body);
+    return { settings: withKwa.subarray(0, kwaStart), attrs, withKwa };
   } finally {
     plain.fill(0);
   }
@@ -377,6 +455,6 @@ export function verifyHash(
 }
 
 /** A 128-bit nonce (Enrollee/Registrar Nonce, E-S1/E-S2, R-S1/R-S2) from the CSPRNG by default. */
-export function randomNonce(rng: Rng = randomBytes): Buffer {
+export function randomNonce(rng: Rng = systemRng): Buffer {
   return drawRandom(rng, NONCE_LEN);
 }

@@ -16,8 +16,7 @@
  *     .available              pairs in stock
  *     .close()                drops the stock; take() then generates on demand
  */
-import { randomBytes } from 'node:crypto';
-import { generateDhKeyPair, type DhKeyPair, type Rng } from './crypto.js';
+import { generateDhKeyPair, systemRng, type DhKeyPair, type Rng } from './crypto.js';
 
 /**
  * Pairs kept in stock. hostapd has no pool (it generates per run); a
@@ -45,7 +44,7 @@ export class DhKeyPool {
     const size = opts.size ?? DH_KEY_POOL_SIZE;
     if (!Number.isInteger(size) || size < 0 || size > 64) throw new RangeError('DH key pool size must be 0..64');
     this.size = size;
-    this.rng = opts.rng ?? randomBytes;
+    this.rng = opts.rng ?? systemRng;
   }
 
   get available(): number {

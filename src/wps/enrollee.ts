@@ -60,7 +60,7 @@ import {
 } from './message.js';
 import { RegistrationRun } from './registration-run.js';
 import { checkNonce, failEvent, failureStep, guessMessageType, requireInner, requireMandatory } from './run-common.js';
-import { RunFailure } from './run-failure.js';
+import { RunFailure, runEnd } from './run-failure.js';
 import { AuthType, ConfigError, ConfigMethods, DevicePasswordId, EncrType, MessageType, WpsState } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
 import { NO_TKIP_AUTH_TYPE_FLAGS, NO_TKIP_ENCR_TYPE_FLAGS, withoutTkip } from './no-tkip.js';
@@ -454,7 +454,7 @@ export class Enrollee extends RegistrationRun<EnrolleeState> {
     requireMandatory(msg);
     const nack = readWscNack(msg);
     this.registrarNonce ??= nack.registrarNonce;
-    const f = new RunFailure('nack-received', `Registrar sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
+    const f = runEnd('nack-received', `Registrar sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
     const ev = failEvent(f, SENT_BEFORE[this.st], this.peerMac());
     // An EAP peer answers a WSC_NACK with its own (hostapd SEND_WSC_NACK).
     const reply = this.buildNack(ConfigError.NoError);

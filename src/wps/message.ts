@@ -8,13 +8,13 @@
 import {
   AttributeType,
   WscParseError,
-  attrBytes,
   attrU16,
   attrU8,
   attributeLengthProblem,
   attributeName,
   encodeAttributes,
   parseAttributes,
+  writeAttribute,
   type Attribute,
 } from './attributes.js';
 import { AssociationState, ConfigError, ConnectionType, MessageType, WPS_VERSION, WPS_VERSION2 } from './values.js';
@@ -97,7 +97,8 @@ export function parseWscTlvs(raw: Uint8Array, opts: ParseWscTlvsOptions = {}): W
   const buf = Buffer.from(raw);
   let attrs: Attribute[];
   try {
-    attrs = parseAttributes(buf, { workarounds: opts.workarounds === true });
+    // Views of `buf`, this function's own copy, which nothing changes.
+    attrs = parseAttributes(buf, { workarounds: opts.workarounds === true, views: true });
   } catch (e) {
     if (e instanceof WscParseError) throw new WscProtocolError('MALFORMED', e.message, e.attrType, e.offset);
     throw e;
@@ -105,7 +106,11 @@ export function parseWscTlvs(raw: Uint8Array, opts: ParseWscTlvsOptions = {}): W
   let offset = 0;
   let wfa: WfaExtension | undefined;
   let vendorCount = 0;
-  for (const a of attrs) {
+  // The first of each type, for get(): messages are read attribute by attribute.
+  const first = new Map<number, Buffer>();
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i] as Attribute;
+    if (!first.has(a.type)) first.set(a.type, a.value);
     const problem = attributeLengthProblem(a.type, a.value.length);
     if (problem !== undefined) throw new WscProtocolError('BAD_ATTRIBUTE', `${problem} at offset ${offset}`, a.type, offset);
     if (a.type === AttributeType.VendorExtension) {
@@ -127,13 +132,13 @@ export function parseWscTlvs(raw: Uint8Array, opts: ParseWscTlvsOptions = {}): W
     }
     offset += 4 + a.value.length;
   }
-  const get = (type: number): Buffer | undefined => attrs.find((a) => a.type === type)?.value;
+  const get = (type: number): Buffer | undefined => first.get(type);
   const tlvs: WscTlvs = {
     raw: buf,
     attrs,
     get,
     getAll: (type) => attrs.filter((a) => a.type === type).map((a) => a.value),
-    messageType: get(AttributeType.MessageType)?.readUInt8(0),
+    messageType: first.get(AttributeType.MessageType)?.[0],
   };
   if (wfa !== undefined) tlvs.wfa = wfa;
   return tlvs;
@@ -142,15 +147,15 @@ export function parseWscTlvs(raw: Uint8Array, opts: ParseWscTlvsOptions = {}): W
 /** A WSC message: wps_parse_msg() plus the Version and a known Message Type; throws WscProtocolError. */
 export function parseMessage(raw: Uint8Array): WscMessage {
   const { raw: buf, attrs, get, getAll, wfa } = parseWscTlvs(raw, { workarounds: true });
-  const versionAttr = attrs.find((a) => a.type === AttributeType.Version);
-  if (versionAttr === undefined) throw new WscProtocolError('MISSING_ATTRIBUTE', 'message without Version', AttributeType.Version);
-  const typeAttr = attrs.find((a) => a.type === AttributeType.MessageType);
-  if (typeAttr === undefined) throw new WscProtocolError('MISSING_ATTRIBUTE', 'message without MessageType', AttributeType.MessageType);
-  const t = typeAttr.value.readUInt8(0);
+  const version = get(AttributeType.Version);
+  if (version === undefined) throw new WscProtocolError('MISSING_ATTRIBUTE', 'message without Version', AttributeType.Version);
+  const typeValue = get(AttributeType.MessageType);
+  if (typeValue === undefined) throw new WscProtocolError('MISSING_ATTRIBUTE', 'message without MessageType', AttributeType.MessageType);
+  const t = typeValue[0] as number;
   if (!MESSAGE_TYPE_NAMES.has(t)) throw new WscProtocolError('BAD_ATTRIBUTE', `unknown message type 0x${t.toString(16).padStart(2, '0')}`, AttributeType.MessageType);
   const msg: WscMessage = {
     type: t as MessageType,
-    version: versionAttr.value.readUInt8(0),
+    version: version[0] as number,
     raw: buf,
     attrs,
     get,
@@ -213,7 +218,10 @@ export function requireAttributes(msg: Pick<WscMessage, 'type' | 'get'>, require
 /** The message with its Authenticator attribute appended (8 bytes, computed by crypto.ts). */
 export function withAuthenticator(body: Buffer, authenticator: Buffer): Buffer {
   if (authenticator.length !== 8) throw new WscProtocolError('BAD_ATTRIBUTE', `Authenticator must be 8 bytes, got ${authenticator.length}`, A.Authenticator);
-  return Buffer.concat([body, encodeAttributes([{ type: A.Authenticator, value: authenticator }])]);
+  const out = Buffer.allocUnsafe(body.length + 4 + authenticator.length);
+  body.copy(out, 0);
+  writeAttribute(out, body.length, { type: A.Authenticator, value: authenticator });
+  return out;
 }
 
 // ---------------------------------------------------------------- builders
@@ -311,11 +319,21 @@ export interface NackFields extends AckFields {
   configError: number;
 }
 
-function header(type: MessageType): Attribute[] {
-  return [attrU8(A.Version, WPS_VERSION), attrU8(A.MessageType, type)];
+/** Version and Message Type of every message type, built once; encoding only reads them. */
+const HEADERS = new Map<number, readonly Attribute[]>(
+  Object.values(MessageType).map((t) => [t, [attrU8(A.Version, WPS_VERSION), attrU8(A.MessageType, t)]]),
+);
+
+function header(type: MessageType): readonly Attribute[] {
+  return HEADERS.get(type) ?? [attrU8(A.Version, WPS_VERSION), attrU8(A.MessageType, type)];
 }
 
-function tail(f: CommonFields): Attribute[] {
+/** The tail of nearly every message we send: the WFA extension with Version2 alone, built once. */
+const VERSION2_TAIL: readonly Attribute[] = [buildWfaExtension({ version2: WPS_VERSION2 })];
+const NO_TAIL: readonly Attribute[] = [];
+
+function tail(f: CommonFields): readonly Attribute[] {
+  if (f.wfa === undefined && (f.extra === undefined || f.extra.length === 0)) return (f.version2 ?? true) ? VERSION2_TAIL : NO_TAIL;
   const out: Attribute[] = [];
   const v2 = f.version2 ?? true;
   const wfa: Partial<WfaExtension> = { ...f.wfa };
@@ -328,21 +346,30 @@ function tail(f: CommonFields): Attribute[] {
 }
 
 /** Encodes after checking every fixed-size attribute, so a wrong-sized nonce or key fails here and not at the peer. */
-function finish(attrs: Attribute[]): Buffer {
-  for (const a of attrs) {
+function finish(attrs: readonly Attribute[]): Buffer {
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i] as Attribute;
     const problem = attributeLengthProblem(a.type, a.value.length);
     if (problem !== undefined) throw new WscProtocolError('BAD_ATTRIBUTE', problem, a.type);
   }
   return encodeAttributes(attrs);
 }
 
+/**
+ * An attribute over a caller's buffer without a copy: the builders only
+ * encode it (one copy, into the message) and never keep it.
+ */
+function ref(type: number, value: Buffer): Attribute {
+  return { type, value };
+}
+
 export function buildM1(f: M1Fields): Buffer {
   return finish([
     ...header(MessageType.M1),
-    attrBytes(A.UuidE, f.uuidE),
-    attrBytes(A.MacAddress, f.macAddress),
-    attrBytes(A.EnrolleeNonce, f.enrolleeNonce),
-    attrBytes(A.PublicKey, f.publicKey),
+    ref(A.UuidE, f.uuidE),
+    ref(A.MacAddress, f.macAddress),
+    ref(A.EnrolleeNonce, f.enrolleeNonce),
+    ref(A.PublicKey, f.publicKey),
     attrU16(A.AuthenticationTypeFlags, f.authTypeFlags),
     attrU16(A.EncryptionTypeFlags, f.encrTypeFlags),
     attrU8(A.ConnectionTypeFlags, f.connTypeFlags ?? ConnectionType.Ess),
@@ -361,10 +388,10 @@ export function buildM1(f: M1Fields): Buffer {
 function m2Common(f: M2DFields, type: MessageType, withKey: Buffer | undefined): Attribute[] {
   return [
     ...header(type),
-    attrBytes(A.EnrolleeNonce, f.enrolleeNonce),
-    attrBytes(A.RegistrarNonce, f.registrarNonce),
-    attrBytes(A.UuidR, f.uuidR),
-    ...(withKey !== undefined ? [attrBytes(A.PublicKey, withKey)] : []),
+    ref(A.EnrolleeNonce, f.enrolleeNonce),
+    ref(A.RegistrarNonce, f.registrarNonce),
+    ref(A.UuidR, f.uuidR),
+    ...(withKey !== undefined ? [ref(A.PublicKey, withKey)] : []),
     attrU16(A.AuthenticationTypeFlags, f.authTypeFlags),
     attrU16(A.EncryptionTypeFlags, f.encrTypeFlags),
     attrU8(A.ConnectionTypeFlags, f.connTypeFlags ?? ConnectionType.Ess),
@@ -387,7 +414,7 @@ export function buildM2(f: M2Fields): Buffer {
     buildOsVersion(f.osVersion),
     ...wfaFirst,
     // hostapd puts the optional Encrypted Settings after the WFA extension.
-    ...(f.encryptedSettings !== undefined ? [attrBytes(A.EncryptedSettings, f.encryptedSettings)] : []),
+    ...(f.encryptedSettings !== undefined ? [ref(A.EncryptedSettings, f.encryptedSettings)] : []),
     ...rest,
   ]);
 }
@@ -399,23 +426,23 @@ export function buildM2D(f: M2DFields): Buffer {
 
 /** M3 without its Authenticator. */
 export function buildM3(f: M3Fields): Buffer {
-  return finish([...header(MessageType.M3), attrBytes(A.RegistrarNonce, f.registrarNonce), attrBytes(A.EHash1, f.eHash1), attrBytes(A.EHash2, f.eHash2), ...tail(f)]);
+  return finish([...header(MessageType.M3), ref(A.RegistrarNonce, f.registrarNonce), ref(A.EHash1, f.eHash1), ref(A.EHash2, f.eHash2), ...tail(f)]);
 }
 
 /** M4 without its Authenticator; encryptedSettings holds R-SNonce1 (encrypted by crypto.ts). */
 export function buildM4(f: M4Fields): Buffer {
   return finish([
     ...header(MessageType.M4),
-    attrBytes(A.EnrolleeNonce, f.enrolleeNonce),
-    attrBytes(A.RHash1, f.rHash1),
-    attrBytes(A.RHash2, f.rHash2),
-    attrBytes(A.EncryptedSettings, f.encryptedSettings),
+    ref(A.EnrolleeNonce, f.enrolleeNonce),
+    ref(A.RHash1, f.rHash1),
+    ref(A.RHash2, f.rHash2),
+    ref(A.EncryptedSettings, f.encryptedSettings),
     ...tail(f),
   ]);
 }
 
 function encryptedOnly(type: MessageType, nonceType: number, nonce: Buffer, f: CommonFields & { encryptedSettings: Buffer }): Buffer {
-  return finish([...header(type), attrBytes(nonceType, nonce), attrBytes(A.EncryptedSettings, f.encryptedSettings), ...tail(f)]);
+  return finish([...header(type), ref(nonceType, nonce), ref(A.EncryptedSettings, f.encryptedSettings), ...tail(f)]);
 }
 
 /** M5 without its Authenticator; encryptedSettings holds E-SNonce1. */
@@ -436,21 +463,21 @@ export function buildM8(f: M8Fields): Buffer {
 }
 
 export function buildWscAck(f: AckFields): Buffer {
-  return finish([...header(MessageType.WscAck), attrBytes(A.EnrolleeNonce, f.enrolleeNonce), attrBytes(A.RegistrarNonce, f.registrarNonce), ...tail(f)]);
+  return finish([...header(MessageType.WscAck), ref(A.EnrolleeNonce, f.enrolleeNonce), ref(A.RegistrarNonce, f.registrarNonce), ...tail(f)]);
 }
 
 export function buildWscNack(f: NackFields): Buffer {
   return finish([
     ...header(MessageType.WscNack),
-    attrBytes(A.EnrolleeNonce, f.enrolleeNonce),
-    attrBytes(A.RegistrarNonce, f.registrarNonce),
+    ref(A.EnrolleeNonce, f.enrolleeNonce),
+    ref(A.RegistrarNonce, f.registrarNonce),
     attrU16(A.ConfigurationError, f.configError),
     ...tail(f),
   ]);
 }
 
 export function buildWscDone(f: DoneFields): Buffer {
-  return finish([...header(MessageType.WscDone), attrBytes(A.EnrolleeNonce, f.enrolleeNonce), attrBytes(A.RegistrarNonce, f.registrarNonce), ...tail(f)]);
+  return finish([...header(MessageType.WscDone), ref(A.EnrolleeNonce, f.enrolleeNonce), ref(A.RegistrarNonce, f.registrarNonce), ...tail(f)]);
 }
 
 // ---------------------------------------------------------------- readers
@@ -470,12 +497,24 @@ function expect(msg: WscMessage, type: MessageType): void {
   requireAttributes(msg);
 }
 
-function common(msg: WscMessage): CommonFields {
-  const c: CommonFields = { version2: isVersion2(msg) };
-  const firstWfa = msg.attrs.find((a) => a.type === A.VendorExtension && isWfaVendorExtension(a.value));
+/** Adds the fields every reader returns (version2, wfa, the attributes it did not read) to `fields`. */
+function withCommon<T extends object>(msg: WscMessage, fields: T): T & CommonFields {
+  const c = fields as T & CommonFields;
+  c.version2 = isVersion2(msg);
   if (msg.wfa !== undefined) c.wfa = msg.wfa;
-  const extra = msg.attrs.filter((a) => !READ_FIELDS.has(a.type) && a !== firstWfa);
-  if (extra.length > 0) c.extra = extra;
+  let extra: Attribute[] | undefined;
+  let firstWfaSeen = false;
+  const attrs = msg.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i] as Attribute;
+    if (READ_FIELDS.has(a.type)) continue;
+    if (!firstWfaSeen && a.type === A.VendorExtension && isWfaVendorExtension(a.value)) {
+      firstWfaSeen = true;
+      continue;
+    }
+    (extra ??= []).push(a);
+  }
+  if (extra !== undefined) c.extra = extra;
   return c;
 }
 
@@ -501,8 +540,7 @@ function device(msg: WscMessage): DeviceInfo {
 export function readM1(msg: WscMessage): M1Fields & { device: DeviceInfo } {
   expect(msg, MessageType.M1);
   const dev = device(msg);
-  return {
-    ...common(msg),
+  return withCommon(msg, {
     uuidE: must(msg, A.UuidE),
     macAddress: must(msg, A.MacAddress),
     enrolleeNonce: must(msg, A.EnrolleeNonce),
@@ -518,13 +556,12 @@ export function readM1(msg: WscMessage): M1Fields & { device: DeviceInfo } {
     devicePasswordId: u16(msg, A.DevicePasswordId),
     configError: u16(msg, A.ConfigurationError),
     osVersion: dev.osVersion,
-  };
+  });
 }
 
 function readM2Common(msg: WscMessage): M2DFields & { device: DeviceInfo } {
   const dev = device(msg);
-  return {
-    ...common(msg),
+  return withCommon(msg, {
     enrolleeNonce: must(msg, A.EnrolleeNonce),
     registrarNonce: must(msg, A.RegistrarNonce),
     uuidR: must(msg, A.UuidR),
@@ -537,12 +574,14 @@ function readM2Common(msg: WscMessage): M2DFields & { device: DeviceInfo } {
     assocState: u16(msg, A.AssociationState),
     configError: u16(msg, A.ConfigurationError),
     osVersion: dev.osVersion,
-  };
+  });
 }
 
 export function readM2(msg: WscMessage): M2Fields & { device: DeviceInfo } {
   expect(msg, MessageType.M2);
-  const f: M2Fields & { device: DeviceInfo } = { ...readM2Common(msg), publicKey: must(msg, A.PublicKey), devicePasswordId: u16(msg, A.DevicePasswordId) };
+  const f = readM2Common(msg) as M2Fields & { device: DeviceInfo };
+  f.publicKey = must(msg, A.PublicKey);
+  f.devicePasswordId = u16(msg, A.DevicePasswordId);
   const es = msg.get(A.EncryptedSettings);
   if (es !== undefined) f.encryptedSettings = es;
   return f;
@@ -555,48 +594,47 @@ export function readM2D(msg: WscMessage): M2DFields & { device: DeviceInfo } {
 
 export function readM3(msg: WscMessage): M3Fields {
   expect(msg, MessageType.M3);
-  return { ...common(msg), registrarNonce: must(msg, A.RegistrarNonce), eHash1: must(msg, A.EHash1), eHash2: must(msg, A.EHash2) };
+  return withCommon(msg, { registrarNonce: must(msg, A.RegistrarNonce), eHash1: must(msg, A.EHash1), eHash2: must(msg, A.EHash2) });
 }
 
 export function readM4(msg: WscMessage): M4Fields {
   expect(msg, MessageType.M4);
-  return {
-    ...common(msg),
+  return withCommon(msg, {
     enrolleeNonce: must(msg, A.EnrolleeNonce),
     rHash1: must(msg, A.RHash1),
     rHash2: must(msg, A.RHash2),
     encryptedSettings: must(msg, A.EncryptedSettings),
-  };
+  });
 }
 
 export function readM5(msg: WscMessage): M5Fields {
   expect(msg, MessageType.M5);
-  return { ...common(msg), registrarNonce: must(msg, A.RegistrarNonce), encryptedSettings: must(msg, A.EncryptedSettings) };
+  return withCommon(msg, { registrarNonce: must(msg, A.RegistrarNonce), encryptedSettings: must(msg, A.EncryptedSettings) });
 }
 export function readM6(msg: WscMessage): M6Fields {
   expect(msg, MessageType.M6);
-  return { ...common(msg), enrolleeNonce: must(msg, A.EnrolleeNonce), encryptedSettings: must(msg, A.EncryptedSettings) };
+  return withCommon(msg, { enrolleeNonce: must(msg, A.EnrolleeNonce), encryptedSettings: must(msg, A.EncryptedSettings) });
 }
 export function readM7(msg: WscMessage): M7Fields {
   expect(msg, MessageType.M7);
-  return { ...common(msg), registrarNonce: must(msg, A.RegistrarNonce), encryptedSettings: must(msg, A.EncryptedSettings) };
+  return withCommon(msg, { registrarNonce: must(msg, A.RegistrarNonce), encryptedSettings: must(msg, A.EncryptedSettings) });
 }
 export function readM8(msg: WscMessage): M8Fields {
   expect(msg, MessageType.M8);
-  return { ...common(msg), enrolleeNonce: must(msg, A.EnrolleeNonce), encryptedSettings: must(msg, A.EncryptedSettings) };
+  return withCommon(msg, { enrolleeNonce: must(msg, A.EnrolleeNonce), encryptedSettings: must(msg, A.EncryptedSettings) });
 }
 
 export function readWscAck(msg: WscMessage): AckFields {
   expect(msg, MessageType.WscAck);
-  return { ...common(msg), enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce) };
+  return withCommon(msg, { enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce) });
 }
 export function readWscNack(msg: WscMessage): NackFields {
   expect(msg, MessageType.WscNack);
-  return { ...common(msg), enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce), configError: u16(msg, A.ConfigurationError) };
+  return withCommon(msg, { enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce), configError: u16(msg, A.ConfigurationError) });
 }
 export function readWscDone(msg: WscMessage): DoneFields {
   expect(msg, MessageType.WscDone);
-  return { ...common(msg), enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce) };
+  return withCommon(msg, { enrolleeNonce: must(msg, A.EnrolleeNonce), registrarNonce: must(msg, A.RegistrarNonce) });
 }
 
 /** The message's Authenticator (last attribute of M2..M8), if any. */

@@ -72,7 +72,7 @@ import type { PbcSessions } from './pbc.js';
 import { RegistrationRun } from './registration-run.js';
 import { RunCrypto } from './run-crypto.js';
 import { asRunFailure, checkNonce, failEvent, failureStep, requireInner, requireMandatory } from './run-common.js';
-import { RunFailure } from './run-failure.js';
+import { RunFailure, runEnd } from './run-failure.js';
 import { ConfigError, DevicePasswordId, MessageType } from './values.js';
 import { MultiApBits } from './vendor-ext.js';
 import { NO_TKIP_AUTH_TYPE_FLAGS, NO_TKIP_ENCR_TYPE_FLAGS } from './no-tkip.js';
@@ -468,7 +468,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
       this.events.push({ type: 'er-ap-settings', uuid: info.uuid, macAddress: info.macAddress, settings: current, attributes: currentTlvs });
       if (apMode.mode === 'learn') {
         // hostapd: learn-only stops here with WSC_NACK and reports WPS-FAIL msg=7 config_error=0.
-        this.events.push(failEvent(new RunFailure('learn-complete', 'AP settings learned; run ended with WSC_NACK'), MessageType.M7, info.macAddress));
+        this.events.push(failEvent(runEnd('learn-complete', 'AP settings learned; run ended with WSC_NACK'), MessageType.M7, info.macAddress));
         const nack = this.buildNack(ConfigError.NoError);
         this.finish('success');
         return { reply: nack, events: this.takeEvents(), result: 'success', credentials: [current] };
@@ -572,7 +572,7 @@ export class Registrar extends RegistrationRun<RegistrarState> {
     this.checkClosingNonces(msg);
     requireMandatory(msg);
     const nack = readWscNack(msg);
-    const f = new RunFailure('nack-received', `Enrollee sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
+    const f = runEnd('nack-received', `Enrollee sent WSC_NACK (config error ${nack.configError})`, { configError: nack.configError });
     const ev = failEvent(f, SENT_BEFORE[this.st], this.info?.macAddress);
     const reply = this.buildNack(ConfigError.NoError);
     this.finish('failure');

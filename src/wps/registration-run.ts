@@ -6,8 +6,7 @@
  * role's fail()). The protocol itself (WSC 2.0 section 8) stays in
  * enrollee.ts and registrar.ts.
  */
-import { randomBytes } from 'node:crypto';
-import type { Rng } from './crypto.js';
+import { systemRng, type Rng } from './crypto.js';
 import type { WpsEvent, WpsStep } from './events.js';
 import type { WscMessage } from './message.js';
 import { RunCrypto, type RunDhKey } from './run-crypto.js';
@@ -29,7 +28,7 @@ export abstract class RegistrationRun<State extends string> {
     private readonly over: State,
     dh: RunDhKey = {},
   ) {
-    this.rng = rng ?? randomBytes;
+    this.rng = rng ?? systemRng;
     this.crypto = new RunCrypto(this.rng, dh);
     this.st = initial;
   }

@@ -7,7 +7,7 @@ import { AttributeType, attributeName, parseAttributes, WscParseError } from './
 import { WscCryptoError } from './crypto.js';
 import { ErrorIndication, UNKNOWN_MAC, type FailEvent, type WpsEvent, type WpsStep } from './events.js';
 import { messageTypeName, parseMessage, requireAttributes, WscProtocolError, type WscMessage } from './message.js';
-import { RunFailure } from './run-failure.js';
+import { RunFailure, type RunEnd } from './run-failure.js';
 
 /** WscProtocolError / WscParseError / WscCryptoError as a RunFailure; anything else is 'internal-error'. */
 export function asRunFailure(e: unknown): RunFailure {
@@ -104,7 +104,7 @@ export function requireInner(attrs: readonly { type: number; value: Buffer }[], 
   return v;
 }
 
-export function failEvent(f: RunFailure, msg: number, peerMac: Buffer | undefined): FailEvent {
+export function failEvent(f: RunEnd, msg: number, peerMac: Buffer | undefined): FailEvent {
   const ev: FailEvent = {
     type: 'fail',
     msg,

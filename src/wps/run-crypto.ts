@@ -5,18 +5,16 @@
  * WSC 2.0 sections 7.3 (keys), 7.4 (Authenticator, Encrypted Settings) and
  * 7.4.1 (E-Hash / R-Hash proofs); hostapd wps_common.c / wps_attr_process.c.
  */
-import { createHmac } from 'node:crypto';
-import { AttributeType, encodeAttributes, parseAttributes, WscParseError, type Attribute } from './attributes.js';
+import type { Attribute } from './attributes.js';
 import {
   computeAuthenticator,
   computeHash,
   constantTimeEqual,
-  decryptSettings,
   deriveSessionKeys,
   devicePasswordPsks,
   encryptSettings,
   generateDhKeyPair,
-  KWA_LEN,
+  openSettings,
   randomNonce,
   verifyAuthenticator,
   WscCryptoError,
@@ -142,9 +140,9 @@ export class RunCrypto {
    */
   decrypt(encrypted: Buffer): { tlvs: Buffer; attrs: Attribute[]; withKwa: Buffer } {
     const k = this.requireKeys();
-    let tlvs: Buffer;
     try {
-      tlvs = decryptSettings(k.authKey, k.keyWrapKey, encrypted);
+      const { settings, attrs, withKwa } = openSettings(k.authKey, k.keyWrapKey, encrypted);
+      return { tlvs: settings, attrs, withKwa };
     } catch (e) {
       if (e instanceof WscCryptoError) {
         const kwa = e.code === 'KWA_MISSING' || e.code === 'KWA_MISMATCH';
@@ -152,16 +150,5 @@ export class RunCrypto {
       }
       throw e;
     }
-    try {
-      const kwa = encodeAttributes([{ type: AttributeType.KeyWrapAuthenticator, value: hmacSha256(k.authKey, tlvs).subarray(0, KWA_LEN) }]);
-      return { tlvs, attrs: parseAttributes(tlvs), withKwa: Buffer.concat([tlvs, kwa]) };
-    } catch (e) {
-      if (e instanceof WscParseError) throw new RunFailure('decryption-failed', `decrypted settings: ${e.message}`);
-      throw e;
-    }
   }
-}
-
-function hmacSha256(key: Buffer, data: Buffer): Buffer {
-  return createHmac('sha256', key).update(data).digest();
 }

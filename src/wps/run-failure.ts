@@ -56,8 +56,24 @@ function runFailureCode(reason: FailReason): RunFailureCode {
 
 const NO_NACK: ReadonlySet<FailReason> = new Set<FailReason>(['malformed-message', 'nonce-mismatch']);
 
+/** What a fail event needs of a run's end: a RunFailure, or (on the normal end of a learn) the same without an Error. */
+export interface RunEnd {
+  readonly reason: FailReason;
+  readonly detail: string;
+  readonly configError: number;
+  readonly options: RunFailureOptions;
+}
+
+/**
+ * A run's end that is not a failure of ours (a learn that stops after M7,
+ * the peer's WSC_NACK): no Error and no stack is built on that path.
+ */
+export function runEnd(reason: FailReason, detail: string, options: RunFailureOptions = {}): RunEnd {
+  return { reason, detail, configError: options.configError ?? NACK_CONFIG_ERROR[reason], options };
+}
+
 /** `code` is the reason in the one error spelling; `reason` keeps the event's spelling. */
-export class RunFailure extends WpsdError<RunFailureCode> {
+export class RunFailure extends WpsdError<RunFailureCode> implements RunEnd {
   readonly configError: number;
   readonly nack: boolean;
   constructor(
