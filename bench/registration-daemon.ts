@@ -16,10 +16,15 @@
  * Per build, medians over the children: wall ms of run 1, of runs 1-10 and
  * 1-50 together (cold: the first calls run in the interpreter and compile
  * lazily), and per run of WARM_RUNS runs after WARM_AFTER (warm); and the
- * process CPU (process.cpuUsage, all threads) per warm run.
+ * process CPU (process.cpuUsage, all threads) per warm run. Beside them, in
+ * the same children, the floor: the node:crypto calls one registration
+ * makes on both sides (cryptoFloor: two DH shared secrets, the key
+ * derivations, PSKs, hashes, seven Authenticators computed and checked,
+ * five Encrypted Settings sealed and opened), called directly with no
+ * message code, the same for every build.
  */
 import { fork } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +50,56 @@ interface ChildResult {
   cold: Record<number, number>;
   warmMs: number;
   warmCpuMs: number;
+  floorMs: number;
+}
+
+/** Sizes of one PIN registration's messages (M1..M8 as this bench's devices build them), for the floor's HMAC inputs. */
+const MESSAGE_LEN = 400;
+const SETTINGS_LEN = 48;
+
+function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/**
+ * The cryptography of one registration, both sides, straight on node:crypto
+ * (see the header). The DH pairs come in as in runOnce.
+ */
+function cryptoFloor(keys: { e: DhKeyPair; r: DhKeyPair }): void {
+  const msg = randomBytes(MESSAGE_LEN);
+  const settings = randomBytes(SETTINGS_LEN);
+  const nonces = randomBytes(16 * 8);
+  const label = Buffer.from('\0\0\0\x01Wi-Fi Easy and Secure Key Derivation\0\0\x02\x80');
+  const sealed: Buffer[] = [];
+  for (const [own, peer] of [[keys.e, keys.r], [keys.r, keys.e]] as const) {
+    const dhKey = createHash('sha256').update(own.computeSecret(peer.publicKey)).digest();
+    const kdk = hmac(dhKey, nonces.subarray(0, 16), nonces.subarray(16, 22), nonces.subarray(32, 48));
+    const authKey = hmac(kdk, label);
+    const kwk = hmac(kdk, label).subarray(0, 16);
+    hmac(kdk, label);
+    const psk1 = hmac(authKey, Buffer.from('1234')).subarray(0, 16);
+    const psk2 = hmac(authKey, Buffer.from('5670')).subarray(0, 16);
+    // Own hashes and the peer's checked.
+    for (const psk of [psk1, psk2, psk1, psk2]) hmac(authKey, nonces.subarray(64, 80), psk, keys.e.publicKey, keys.r.publicKey);
+    // The seven Authenticators (M2..M8): each side computes or checks every one.
+    for (let i = 0; i < 7; i++) hmac(authKey, msg, msg).subarray(0, 8);
+    sealed.push(kwk, authKey);
+  }
+  // Five Encrypted Settings (M4..M8), each sealed by one side and opened by the other, KWA included.
+  const [kwk, authKey] = sealed as [Buffer, Buffer];
+  for (let i = 0; i < 5; i++) {
+    const iv = randomBytes(16);
+    hmac(authKey, settings);
+    const c = createCipheriv('aes-128-cbc', kwk, iv).setAutoPadding(false);
+    const ciphertext = c.update(settings);
+    c.final();
+    const d = createDecipheriv('aes-128-cbc', kwk, iv).setAutoPadding(false);
+    d.update(ciphertext);
+    d.final();
+    hmac(authKey, settings);
+  }
 }
 
 interface WpsModules {
@@ -129,7 +184,14 @@ async function child(distRoot: string): Promise<void> {
     const c = process.cpuUsage(c0);
     cpuUs += c.user + c.system;
   }
-  const result: ChildResult = { cold, warmMs: stats(warm).median, warmCpuMs: cpuUs / 1000 / WARM_RUNS };
+  const floor: number[] = [];
+  for (let i = 0; i < WARM_AFTER + WARM_RUNS; i++) {
+    const keys = { e: m.generateDhKeyPair(), r: m.generateDhKeyPair() };
+    const t0 = performance.now();
+    cryptoFloor(keys);
+    if (i >= WARM_AFTER) floor.push(performance.now() - t0);
+  }
+  const result: ChildResult = { cold, warmMs: stats(warm).median, warmCpuMs: cpuUs / 1000 / WARM_RUNS, floorMs: stats(floor).median };
   process.send?.(result);
 }
 
@@ -169,11 +231,11 @@ async function main(): Promise<void> {
   }
   const fmt = (x: number): string => x.toFixed(3);
   process.stdout.write(`load ${load0.toFixed(2)} -> ${(loadavg()[0] ?? 0).toFixed(2)}; ${n} children per build; V8_DAEMON_FLAGS of each build\n`);
-  process.stdout.write(`build\trun 1 ms\truns 1-10 ms\truns 1-50 ms\twarm ms/run (median)\twarm CPU ms/run\n`);
+  process.stdout.write(`build\trun 1 ms\truns 1-10 ms\truns 1-50 ms\twarm ms/run (median)\twarm CPU ms/run\tcrypto floor ms/run\n`);
   for (const b of builds) {
     const rs = results.get(b.label) ?? [];
     const med = (f: (r: ChildResult) => number): string => fmt(stats(rs.map(f)).median);
-    process.stdout.write(`${b.label}\t${COLD_MARKS.map((k) => med((r) => r.cold[k] ?? NaN)).join('\t')}\t${med((r) => r.warmMs)}\t${med((r) => r.warmCpuMs)}\n`);
+    process.stdout.write(`${b.label}\t${COLD_MARKS.map((k) => med((r) => r.cold[k] ?? NaN)).join('\t')}\t${med((r) => r.warmMs)}\t${med((r) => r.warmCpuMs)}\t${med((r) => r.floorMs)}\n`);
   }
 }
 

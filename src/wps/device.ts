@@ -142,31 +142,39 @@ export function buildOsVersion(osVersion: number): Attribute {
  * size is a WscParseError.
  */
 export function parseDeviceInfo(get: (type: number) => Buffer | undefined): DeviceInfo {
-  // Over-long strings are cut to the spec maximum, an over-long Device Name is ignored (hostapd does both).
-  const text = (t: number, max: number, dropIfLonger = false): string => {
-    const v = get(t);
-    if (v === undefined || (dropIfLonger && v.length > max)) return '';
-    return v.subarray(0, max).toString('utf8');
-  };
-  const fixed = (t: number, len: number): Buffer => {
-    const v = get(t);
-    if (v === undefined) return Buffer.alloc(len);
-    if (v.length !== len) throw new WscParseError('BAD_LENGTH', `attribute 0x${t.toString(16)} must be ${len} bytes, got ${v.length}`, 0, t, v.length);
-    return Buffer.from(v);
-  };
   const uuid = get(AttributeType.UuidE) ?? get(AttributeType.UuidR);
   if (uuid !== undefined && uuid.length !== UUID_LEN) throw new WscParseError('BAD_LENGTH', `UUID must be 16 bytes, got ${uuid.length}`, 0, AttributeType.UuidE, uuid.length);
+  // Checked in the order of the fields below: of several bad sizes, the first field's is reported.
+  const mac = fixedValue(get, AttributeType.MacAddress, MAC_LEN);
+  const primaryDeviceType = fixedValue(get, AttributeType.PrimaryDeviceType, DEVICE_TYPE_LEN);
+  const osVersion = fixedValue(get, AttributeType.OsVersion, 4);
+  const configMethods = fixedValue(get, AttributeType.ConfigMethods, 2);
+  const rfBands = fixedValue(get, AttributeType.RfBands, 1);
   return {
     uuid: uuid !== undefined ? Buffer.from(uuid) : Buffer.alloc(UUID_LEN),
-    macAddress: fixed(AttributeType.MacAddress, MAC_LEN),
-    deviceName: text(AttributeType.DeviceName, DEV_NAME_MAX_LEN, true),
-    manufacturer: text(AttributeType.Manufacturer, MANUFACTURER_MAX_LEN),
-    modelName: text(AttributeType.ModelName, MODEL_NAME_MAX_LEN),
-    modelNumber: text(AttributeType.ModelNumber, MODEL_NUMBER_MAX_LEN),
-    serialNumber: text(AttributeType.SerialNumber, SERIAL_NUMBER_MAX_LEN),
-    primaryDeviceType: fixed(AttributeType.PrimaryDeviceType, DEVICE_TYPE_LEN),
-    osVersion: (fixed(AttributeType.OsVersion, 4).readUInt32BE(0) & ~OS_VERSION_RESERVED_BIT) >>> 0,
-    configMethods: fixed(AttributeType.ConfigMethods, 2).readUInt16BE(0),
-    rfBands: fixed(AttributeType.RfBands, 1).readUInt8(0),
+    macAddress: mac !== undefined ? Buffer.from(mac) : Buffer.alloc(MAC_LEN),
+    // Over-long strings are cut to the spec maximum, an over-long Device Name is ignored (hostapd does both).
+    deviceName: deviceText(get(AttributeType.DeviceName), DEV_NAME_MAX_LEN, true),
+    manufacturer: deviceText(get(AttributeType.Manufacturer), MANUFACTURER_MAX_LEN),
+    modelName: deviceText(get(AttributeType.ModelName), MODEL_NAME_MAX_LEN),
+    modelNumber: deviceText(get(AttributeType.ModelNumber), MODEL_NUMBER_MAX_LEN),
+    serialNumber: deviceText(get(AttributeType.SerialNumber), SERIAL_NUMBER_MAX_LEN),
+    primaryDeviceType: primaryDeviceType !== undefined ? Buffer.from(primaryDeviceType) : Buffer.alloc(DEVICE_TYPE_LEN),
+    osVersion: osVersion === undefined ? 0 : (osVersion.readUInt32BE(0) & ~OS_VERSION_RESERVED_BIT) >>> 0,
+    configMethods: configMethods === undefined ? 0 : configMethods.readUInt16BE(0),
+    rfBands: rfBands === undefined ? 0 : (rfBands[0] as number),
   };
+}
+
+/** A device string attribute's text: '' when absent (or, with dropIfLonger, over `max`), else cut to `max` bytes. */
+function deviceText(v: Buffer | undefined, max: number, dropIfLonger = false): string {
+  if (v === undefined || (dropIfLonger && v.length > max)) return '';
+  return (v.length > max ? v.subarray(0, max) : v).toString('utf8');
+}
+
+/** A fixed-size attribute's value, undefined when absent; a WscParseError when present with another size. */
+function fixedValue(get: (type: number) => Buffer | undefined, t: number, len: number): Buffer | undefined {
+  const v = get(t);
+  if (v !== undefined && v.length !== len) throw new WscParseError('BAD_LENGTH', `attribute 0x${t.toString(16)} must be ${len} bytes, got ${v.length}`, 0, t, v.length);
+  return v;
 }
