@@ -33,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import type { DeviceInfo } from '../src/wps/device.js';
 import type { DhKeyPair } from '../src/wps/crypto.js';
 import type { WpsStep } from '../src/wps/events.js';
+import { benchDevice } from './bench-device.js';
 import { stats } from './results.js';
 
 const COLD_MARKS = [1, 10, 50] as const;
@@ -108,24 +109,6 @@ interface WpsModules {
   generateDhKeyPair: () => DhKeyPair;
   AuthType: typeof import('../src/wps/values.js').AuthType;
   EncrType: typeof import('../src/wps/values.js').EncrType;
-  ConfigMethods: typeof import('../src/wps/values.js').ConfigMethods;
-  RfBand: typeof import('../src/wps/values.js').RfBand;
-}
-
-function device(m: WpsModules, name: string, mac: string): DeviceInfo {
-  return {
-    uuid: createHash('sha256').update(name).digest().subarray(0, 16),
-    macAddress: Buffer.from(mac.replace(/:/g, ''), 'hex'),
-    deviceName: name,
-    manufacturer: 'wpsd bench',
-    modelName: name,
-    modelNumber: '1',
-    serialNumber: '1',
-    primaryDeviceType: Buffer.from([0, 1, 0x00, 0x50, 0xf2, 0x04, 0, 1]),
-    osVersion: 0x80000000,
-    configMethods: m.ConfigMethods.Display | m.ConfigMethods.Keypad,
-    rfBands: m.RfBand.Band24GHz,
-  };
 }
 
 /** One PIN registration with the given key pairs; throws unless both sides succeed. */
@@ -159,8 +142,9 @@ async function child(distRoot: string): Promise<void> {
   v8m.applyV8Flags(v8m.V8_DAEMON_FLAGS);
   const [enr, reg, cry, val] = await Promise.all([mod('src/wps/enrollee.js'), mod('src/wps/registrar.js'), mod('src/wps/crypto.js'), mod('src/wps/values.js')]);
   const m = { ...enr, ...reg, ...cry, ...val } as unknown as WpsModules;
-  const sta = device(m, 'bench station', '02:00:00:00:01:00');
-  const regDev = device(m, 'bench registrar', '02:00:00:00:02:00');
+  // Plain data: the same for every build.
+  const sta = benchDevice('bench station', '02:00:00:00:01:00');
+  const regDev = benchDevice('bench registrar', '02:00:00:00:02:00');
   const cold: Record<number, number> = {};
   let sum = 0;
   const last = COLD_MARKS[COLD_MARKS.length - 1] ?? 1;

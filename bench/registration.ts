@@ -4,39 +4,22 @@
  * the share of it spent in DH group 5 (key generation and shared secret,
  * both sides), measured by timing the same DH work alone.
  */
-import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Enrollee } from '../src/wps/enrollee.js';
 import { Registrar } from '../src/wps/registrar.js';
-import type { DeviceInfo } from '../src/wps/device.js';
 import type { WpsStep } from '../src/wps/events.js';
-import { AuthType, ConfigMethods, EncrType, RfBand } from '../src/wps/values.js';
+import { AuthType, EncrType } from '../src/wps/values.js';
 import { generateDhKeyPair, type DhKeyPair } from '../src/wps/crypto.js';
 import { stats, type BenchRow } from './results.js';
+import { benchDevice } from './bench-device.js';
 
 const RUNS = 60;
 const PIN = '12345670';
 /** M1..M8 + Done is 9 messages; a run that needs more is broken. */
 const MAX_MESSAGES = 12;
 
-function device(name: string, mac: string): DeviceInfo {
-  return {
-    uuid: createHash('sha256').update(name).digest().subarray(0, 16),
-    macAddress: Buffer.from(mac.replace(/:/g, ''), 'hex'),
-    deviceName: name,
-    manufacturer: 'wpsd bench',
-    modelName: name,
-    modelNumber: '1',
-    serialNumber: '1',
-    primaryDeviceType: Buffer.from([0, 1, 0x00, 0x50, 0xf2, 0x04, 0, 1]),
-    osVersion: 0x80000000,
-    configMethods: ConfigMethods.Display | ConfigMethods.Keypad,
-    rfBands: RfBand.Band24GHz,
-  };
-}
-
-const STA = device('bench station', '02:00:00:00:01:00');
-const REG = device('bench registrar', '02:00:00:00:02:00');
+const STA = benchDevice('bench station', '02:00:00:00:01:00');
+const REG = benchDevice('bench registrar', '02:00:00:00:02:00');
 
 /**
  * Runs one PIN registration to the end; throws unless both sides succeed

@@ -57,11 +57,6 @@ export class MonitorList {
     return [...this.monitors.values()];
   }
 
-  /** The monitors in attach order, without a copy (not to be changed while iterating). */
-  values(): IterableIterator<Monitor> {
-    return this.monitors.values();
-  }
-
   /** `onEvict` hears of a monitor replaced to make room. */
   attach(address: string, args: readonly string[] = [], onEvict?: (m: Monitor) => void): AttachResult {
     const options = parseAttachOptions(args);
@@ -97,7 +92,9 @@ export class MonitorList {
 
   /** Monitors that want an event of this level. */
   recipients(level: number): Monitor[] {
-    return this.all().filter((m) => level >= m.level);
+    const out: Monitor[] = [];
+    for (const m of this.monitors.values()) if (level >= m.level) out.push(m);
+    return out;
   }
 
   /** Count a failed send; true when the monitor was dropped. `fatal` drops at once (ENOENT). */

@@ -261,8 +261,8 @@ export class CtrlServer {
     // hostapd sends RX-PROBE-REQUEST only to monitors that asked for it.
     const probe = text.startsWith('RX-PROBE-REQUEST');
     let data: Buffer | undefined;
-    for (const m of this.monitors.values()) {
-      if (level < m.level || (probe && m.events.get('probe_rx_events') !== true)) continue;
+    for (const m of this.monitors.recipients(level)) {
+      if (probe && m.events.get('probe_rx_events') !== true) continue;
       // Formatted once for every monitor, and only when one takes it.
       data ??= Buffer.from(`<${level}>${text}`, 'utf8');
       this.send(m.address, data, 'event');

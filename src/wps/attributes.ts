@@ -232,7 +232,7 @@ export function encodeAttributes(attrs: readonly Attribute[]): Buffer {
 }
 
 /** Length of the value of `a`, refused when over 65535 bytes. */
-export function checkedValueLength(a: Attribute): number {
+function checkedValueLength(a: Attribute): number {
   const len = a.value.length;
   if (len > MAX_ATTRIBUTE_VALUE_LEN) {
     throw new WscParseError('TOO_LONG', `attribute ${attributeName(a.type)} value of ${len} bytes exceeds 65535`, 0, a.type, len);

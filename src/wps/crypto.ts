@@ -231,6 +231,8 @@ export function wpsKdf(key: Uint8Array, label: string, bits: number): Buffer {
     block.fill(0);
     have += block.length;
   }
+  // The rest of the last block is key stream nobody asked for.
+  out.fill(0, outLen);
   return out.subarray(0, outLen);
 }
 
