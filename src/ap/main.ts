@@ -28,7 +28,7 @@ import { startRadio, type ApRadio } from './radio-driver.js';
 import { hostapdWpsUuids } from './bss-wps-uuids.js';
 import type { WpsAp } from './wps/wps-ap.js';
 import { randomLocalMac, virtualInterfaceAddress } from '../radio/mac.js';
-import { DhKeyPool } from '../wps/dh-key-pool.js';
+import { DhKeyPool, dhKeyPoolSizeFor } from '../wps/dh-key-pool.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
 
@@ -213,8 +213,8 @@ export async function runAp(opts: RunApOptions): Promise<number> {
   process.once('SIGINT', () => onSignal('SIGINT'));
   // hostapd reloads on SIGHUP; wpsd keeps running with its settings and says so.
   process.on('SIGHUP', () => log.info('SIGHUP received: configuration reload is not supported; restart wpsd ap to re-read the file'));
-  // One process, one DH key pool, for every interface it serves.
-  const dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
+  // One process, one DH key pool, for every interface it serves, stocked for all of them.
+  const dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task), size: dhKeyPoolSizeFor(configs.reduce((n, c) => n + c.bss.length, 0)) });
   const daemons: ApDaemon[] = [];
   const stopAll = async (): Promise<void> => {
     for (const d of [...daemons].reverse()) await d.stop();

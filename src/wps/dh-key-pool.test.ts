@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DH_KEY_POOL_SIZE, DhKeyPool } from './dh-key-pool.js';
+import { DH_KEY_POOL_SIZE, DhKeyPool, MAX_DH_KEY_POOL_SIZE, dhKeyPoolSizeFor } from './dh-key-pool.js';
 
 function manual(): { pool: DhKeyPool; run: () => number } {
   const tasks: (() => void)[] = [];
@@ -52,5 +52,14 @@ describe('DhKeyPool', () => {
 
   it('refuses an unbounded size', () => {
     expect(() => new DhKeyPool({ defer: () => undefined, size: 1000 })).toThrow(RangeError);
+  });
+
+  it('is stocked for every interface a process serves, within its bound', () => {
+    expect(dhKeyPoolSizeFor(1)).toBe(DH_KEY_POOL_SIZE);
+    expect(dhKeyPoolSizeFor(0)).toBe(DH_KEY_POOL_SIZE);
+    expect(dhKeyPoolSizeFor(8)).toBe(8 * DH_KEY_POOL_SIZE);
+    expect(dhKeyPoolSizeFor(32)).toBe(MAX_DH_KEY_POOL_SIZE);
+    expect(() => new DhKeyPool({ defer: () => undefined, size: dhKeyPoolSizeFor(1000) })).not.toThrow();
+    expect(() => new DhKeyPool({ defer: () => undefined, size: MAX_DH_KEY_POOL_SIZE + 1 })).toThrow(RangeError);
   });
 });

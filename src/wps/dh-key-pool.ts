@@ -25,6 +25,19 @@ import { generateDhKeyPair, systemRng, type DhKeyPair, type Rng } from './crypto
  * measurable at rest (4 x 192-byte keys).
  */
 export const DH_KEY_POOL_SIZE = 4;
+/** Most pairs a pool keeps: ~2 KiB each (the key and OpenSSL's DH object), 128 KiB in all. */
+export const MAX_DH_KEY_POOL_SIZE = 64;
+
+/**
+ * The stock for a process serving `interfaces` interfaces from one pool
+ * (`wpsd ap a.conf b.conf ...`): DH_KEY_POOL_SIZE for each, up to
+ * MAX_DH_KEY_POOL_SIZE. An ER that learns a fleet starts a run on every
+ * interface at once; with the stock of one AP, all but four of them would
+ * generate their pair on the path.
+ */
+export function dhKeyPoolSizeFor(interfaces: number): number {
+  return Math.min(MAX_DH_KEY_POOL_SIZE, DH_KEY_POOL_SIZE * Math.max(1, Math.floor(interfaces)));
+}
 
 export interface DhKeyPoolOptions {
   /** Runs a refill step later, off the caller's event (setImmediate). */
@@ -42,7 +55,7 @@ export class DhKeyPool {
 
   constructor(private readonly opts: DhKeyPoolOptions) {
     const size = opts.size ?? DH_KEY_POOL_SIZE;
-    if (!Number.isInteger(size) || size < 0 || size > 64) throw new RangeError('DH key pool size must be 0..64');
+    if (!Number.isInteger(size) || size < 0 || size > MAX_DH_KEY_POOL_SIZE) throw new RangeError(`DH key pool size must be 0..${MAX_DH_KEY_POOL_SIZE}`);
     this.size = size;
     this.rng = opts.rng ?? systemRng;
   }
