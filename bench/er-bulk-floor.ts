@@ -56,6 +56,8 @@ interface Mode {
   /** wpsd: the ER's own putWlanResponse (src/er/wfa-soap.ts: soapCall, httpRequest on undici). */
   client: 'undici' | 'http' | 'net' | 'wpsd';
   xml: 'fxp' | 'indexOf';
+  /** The AP keeps the POSTs' connection open (hostapd and wpsd ap close it after each answer). */
+  apKeepAlive?: boolean;
 }
 const MODES: Record<string, Mode> = {
   libs: { server: 'http', client: 'undici', xml: 'fxp' },
@@ -64,6 +66,7 @@ const MODES: Record<string, Mode> = {
   'libs-net-server': { server: 'net', client: 'undici', xml: 'fxp' },
   'net-fxp': { server: 'net', client: 'net', xml: 'fxp' },
   raw: { server: 'net', client: 'net', xml: 'indexOf' },
+  'libs-ap-keepalive': { server: 'http', client: 'undici', xml: 'fxp', apKeepAlive: true },
   'wpsd-gena': { server: 'wpsd', client: 'undici', xml: 'fxp' },
   'wpsd-soap': { server: 'http', client: 'wpsd', xml: 'fxp' },
   'wpsd-both': { server: 'wpsd', client: 'wpsd', xml: 'fxp' },
@@ -71,7 +74,7 @@ const MODES: Record<string, Mode> = {
 const SERVER_TEXT = { http: 'node:http', net: 'node:net', wpsd: "wpsd's GenaSubscriber" } as const;
 const CLIENT_TEXT = { undici: 'undici', http: 'node:http', net: 'node:net', wpsd: "wpsd's putWlanResponse" } as const;
 function modeText(m: Mode): string {
-  return `NOTIFY ${SERVER_TEXT[m.server]}, POST ${CLIENT_TEXT[m.client]}, XML ${m.server === 'wpsd' ? "wpsd's" : m.xml === 'fxp' ? 'fast-xml-parser' : 'indexOf'}`;
+  return `NOTIFY ${SERVER_TEXT[m.server]}, POST ${CLIENT_TEXT[m.client]}${m.apKeepAlive === true ? ' (kept connections)' : ''}, XML ${m.server === 'wpsd' ? "wpsd's" : m.xml === 'fxp' ? 'fast-xml-parser' : 'indexOf'}`;
 }
 const WARMUP = 100;
 const BLOCK = 100;
@@ -357,31 +360,41 @@ async function measure(mode: string, enrollments: number, concurrent: number): P
   let seq = 0;
   const ap: Ap = { done: new Map(), notify: () => undefined };
   // The AP's control URL: answers PutWLANResponse and closes, then sends the Enrollee's next message.
+  const keepAlive = MODES[mode]?.apKeepAlive === true;
+  const answer = `HTTP/1.1 200 OK\r\n${keepAlive ? '' : 'Connection: close\r\n'}Content-Type: text/xml; charset="utf-8"\r\nContent-Length: ${Buffer.byteLength(PUT_WLAN_RESPONSE_OK)}\r\n\r\n${PUT_WLAN_RESPONSE_OK}`;
+  const onPut = (request: string): void => {
+    const mac = /<NewWLANEventMAC>([^<]*)</.exec(request)?.[1] ?? '';
+    const state = states.get(mac);
+    if (state === undefined || !/<NewMessage>[^<]/.test(request)) return;
+    const next = NEXT[state];
+    if (next === undefined) return;
+    states.set(mac, next);
+    ap.notify(next, mac);
+    if (next === 'done') {
+      states.delete(mac);
+      ap.done.get(mac)?.();
+    }
+  };
   const control = net.createServer((s) => {
     let buf = '';
     s.setEncoding('latin1');
     s.on('data', (d: string) => {
       buf += d;
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const cl = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
-      if (buf.length < end + 4 + cl) return;
-      if (buf.startsWith('SUBSCRIBE ')) {
-        s.end(`HTTP/1.1 200 OK\r\nSID: ${SID}\r\nTIMEOUT: Second-1800\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-        return;
-      }
-      const mac = /<NewWLANEventMAC>([^<]*)</.exec(buf)?.[1] ?? '';
-      s.end(`HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/xml; charset="utf-8"\r\nContent-Length: ${Buffer.byteLength(PUT_WLAN_RESPONSE_OK)}\r\n\r\n${PUT_WLAN_RESPONSE_OK}`);
-      const msgB64 = /<NewMessage>([^<]*)</.exec(buf)?.[1] ?? '';
-      const state = states.get(mac);
-      if (state === undefined || msgB64 === '') return;
-      const next = NEXT[state];
-      if (next === undefined) return;
-      states.set(mac, next);
-      ap.notify(next, mac);
-      if (next === 'done') {
-        states.delete(mac);
-        ap.done.get(mac)?.();
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const cl = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+        if (buf.length < end + 4 + cl) return;
+        const request = buf.slice(0, end + 4 + cl);
+        buf = buf.slice(end + 4 + cl);
+        if (request.startsWith('SUBSCRIBE ')) {
+          s.end(`HTTP/1.1 200 OK\r\nSID: ${SID}\r\nTIMEOUT: Second-1800\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+          return;
+        }
+        if (keepAlive) s.write(answer);
+        else s.end(answer);
+        onPut(request);
+        if (!keepAlive) return;
       }
     });
     s.on('error', () => undefined);
