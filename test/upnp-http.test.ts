@@ -232,35 +232,6 @@ describe('bounded HTTP client', () => {
     expect((await httpRequest(`http://127.0.0.1:${port}/`)).body.toString()).toBe('ok');
   });
 
-  it('keepAlive requests share one connection with a server that keeps it and never ask to close it; the next plain request does', async () => {
-    const http = await import('node:http');
-    let connections = 0;
-    const seen: Array<string | undefined> = [];
-    const kept = http.createServer((req, res) => {
-      seen.push(req.headers.connection);
-      req.resume();
-      req.on('end', () => res.end('ok'));
-    });
-    kept.on('connection', () => connections++);
-    await new Promise<void>((r) => kept.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(kept.address() as net.AddressInfo).port}/`;
-    try {
-      for (let i = 0; i < 3; i++) {
-        expect((await httpRequest(url, { method: 'POST', body: 'x', keepAlive: true })).body.toString()).toBe('ok');
-        // undici frees the connection for the next request a turn of the event loop after the answer.
-        await new Promise((r) => setImmediate(r));
-      }
-      expect(connections).toBe(1);
-      expect(seen).not.toContain('close');
-      await httpRequest(url, { method: 'POST', body: 'x' });
-      expect(seen).toHaveLength(4);
-      expect(seen[3]).toBe('close');
-    } finally {
-      kept.closeAllConnections();
-      await new Promise<void>((r) => kept.close(() => r()));
-    }
-  });
-
   it('a request waiting for one of the origin\'s connections still ends at its deadline, and leaves the pool usable', async () => {
     let stalled = 0;
     let allStalled: () => void = () => undefined;

@@ -2,10 +2,8 @@
  * The four WFAWLANConfig actions the External Registrar calls, with request
  * bodies shaped as wpa_supplicant's (wps_er.c wps_er_soap_hdr): `s:`/`u:`
  * prefixes, base64 arguments broken into 72-character lines with a final
- * line break, one request per connection (the UPnP HTTP client) except
- * PutWLANResponse and SetSelectedRegistrar, which keep theirs when the AP
- * does. Each takes the AP's AbortSignal: an AP that goes away ends its
- * calls at once.
+ * line break, one request per connection (the UPnP HTTP client). Each
+ * takes the AP's AbortSignal: an AP that goes away ends its calls at once.
  */
 import { decodeBase64 } from '../upnp/base64.js';
 import { soapCall } from '../upnp/soap-client.js';
@@ -34,15 +32,9 @@ function binArg(args: Record<string, string>, name: string): Buffer {
   }
 }
 
-/**
- * `noOut`: the action answers no arguments, so its 200 body is not parsed
- * (wps_er_http_put_wlan_response_cb reads the status only). `keepAlive`:
- * the connection may stay open for the next call, for the calls that come
- * in runs to one AP (four PutWLANResponse per proxied enrollment); an AP
- * that closes after each answer, as hostapd does, is unaffected.
- */
-const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, noOut = false, keepAlive = false): Promise<Record<string, string>> =>
-  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true, noOutArguments: noOut, keepAlive, ...(signal === undefined ? {} : { signal }) });
+/** `noOut`: the action answers no arguments, so its 200 body is not parsed (wps_er_http_put_wlan_response_cb reads the status only). */
+const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, noOut = false): Promise<Record<string, string>> =>
+  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true, noOutArguments: noOut, ...(signal === undefined ? {} : { signal }) });
 
 /** GetDeviceInfo: the AP's M1. */
 export async function getDeviceInfo(controlUrl: string, signal?: AbortSignal): Promise<Buffer> {
@@ -63,11 +55,10 @@ export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrol
     ER_SHORT_SOAP_TIMEOUT_MS,
     signal,
     true,
-    true,
   );
 }
 
 /** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
 export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
-  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal, true, true);
+  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal, true);
 }

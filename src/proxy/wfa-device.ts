@@ -130,9 +130,8 @@ export class WfaDevice {
       host: o.iface.address,
       port,
       serverHeader: WFA_SERVER,
-      // A client that does not say `Connection: close` keeps its connection (within the server's idle timeout and
-      // requests-per-connection cap): an ER's four PutWLANResponse per proxied enrollment then cost one TCP connection,
-      // not four (bench/README.md, "fourth session"). hostapd closes after each answer.
+      // hostapd serves one request per connection (Connection: close); so does this device.
+      closeEachConnection: true,
       logger: this.log,
       ...(o.maxConnections !== undefined ? { maxConnections: o.maxConnections } : {}),
       ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),

@@ -12,8 +12,7 @@
  * name a host instead of an address (a device description must not make us
  * resolve names; the caller decides when that applies). Connections are not
  * kept alive, like hostapd's UPnP client: every request says
- * `Connection: close` (hostapd closes after each answer anyway), unless
- * the caller asks (`keepAlive`, for runs of calls to one peer).
+ * `Connection: close` (hostapd closes after each answer anyway).
  *
  * One undici Pool per origin, kept across requests in a bounded table: the
  * global Agent drops an origin's pool as soon as its last connection closes,
@@ -71,12 +70,6 @@ export interface HttpRequestOptions {
    * that must arrive in order on one origin.
    */
   ordered?: boolean;
-  /**
-   * Leaves the connection open for the origin's next requests (no
-   * `Connection: close`): for calls that come in runs to one peer, when the
-   * peer keeps connections (wpsd ap does; hostapd closes after each answer).
-   */
-  keepAlive?: boolean;
 }
 
 export interface HttpResponse {
@@ -266,7 +259,7 @@ export async function httpRequest(url: string, opts: HttpRequestOptions = {}): P
           bodyTimeout: timeoutMs,
           // Sends `Connection: close` and closes after the answer: no pooled sockets left behind, as hostapd does.
           // Ordered requests keep their connection, and may be pipelined (undici pipelines only requests marked idempotent).
-          reset: !ordered && opts.keepAlive !== true,
+          reset: !ordered,
           ...(ordered ? { idempotent: true } : {}),
         },
         handler,

@@ -22,8 +22,6 @@ export interface SoapCallOptions {
    * PutWLANResponse / SetSelectedRegistrar; a 500 is still parsed for its fault.
    */
   noOutArguments?: boolean;
-  /** Leaves the connection open for the next call (HttpRequestOptions.keepAlive). */
-  keepAlive?: boolean;
 }
 
 export async function soapCall(controlUrl: string, serviceType: string, actionName: string, args: SoapArgs, opts: SoapCallOptions = {}): Promise<SoapArgs> {
@@ -41,7 +39,6 @@ export async function soapCall(controlUrl: string, serviceType: string, actionNa
   if (opts.timeoutMs !== undefined) req.timeoutMs = opts.timeoutMs;
   if (opts.requireIpLiteral !== undefined) req.requireIpLiteral = opts.requireIpLiteral;
   if (opts.signal !== undefined) req.signal = opts.signal;
-  if (opts.keepAlive === true) req.keepAlive = true;
   const res = await httpRequest(controlUrl, req);
   if (res.status !== 200 && res.status !== 500) {
     throw new SoapError('MALFORMED', `${actionName}: HTTP ${res.status}`);
