@@ -253,10 +253,12 @@ async function main(learns: number): Promise<void> {
     // Warm-up: every contender learns WARMUP times; then CPU is counted over the timed learns.
     await alternate(contenders, { runs: WARMUP, warmup: 0, maxMs: 60_000 });
     const cpu0 = new Map([...pids].map(([k, pid]) => [k, cpuMs(pid)]));
+    const apCpu0 = cpuMs(ap.pid);
     const load0 = loadavg()[0] ?? 0;
     console.log(`timed learns start; pids: ${[...pids].map(([k, pid]) => `${k}=${pid}`).join(' ')}`);
     const res = await alternate(contenders, { runs: learns, warmup: 0, maxMs: 300_000 });
     const load1 = loadavg()[0] ?? 0;
+    const apCpu = cpuMs(ap.pid) - apCpu0;
     console.log(`load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}, ${learns} learns each after ${WARMUP} warm-up, alternating`);
     for (const [label, r] of res) {
       const s = stats(r.samples);
@@ -265,6 +267,8 @@ async function main(learns: number): Promise<void> {
         `${label.padEnd(16)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  CPU ${cpu.toFixed(2)} ms/learn  (${r.samples.length} ok, ${r.failures} failed${r.lastError ? `: ${r.lastError.slice(0, 120)}` : ''})`,
       );
     }
+    const all = [...res.values()].reduce((n, r) => n + r.samples.length, 0);
+    console.log(`hostapd: CPU ${(apCpu / Math.max(1, all)).toFixed(2)} ms per learn (over every ER's learns)`);
     for (const [floor, xs] of registrarMs) console.log(`floor ${floor}: Registrar.receive per learn, median ${stats(xs).median.toFixed(3)} ms (warm-up included)`);
   });
 }

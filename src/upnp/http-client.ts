@@ -287,7 +287,9 @@ function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
   });
   ex.cancel = (err) => req.destroy(err);
   req.on('response', (res) => {
-    if (!ex.head(res.statusCode ?? 0, flattenHeaders(res.headers))) return;
+    // node:http already lower-cases names and joins repeated fields, all but set-cookie.
+    const h = res.headers;
+    if (!ex.head(res.statusCode ?? 0, h['set-cookie'] === undefined ? (h as Record<string, string>) : flattenHeaders(h))) return;
     res.on('data', (c: Buffer) => ex.data(c));
     res.on('end', () => ex.end());
     res.on('error', (e) => ex.error(e));
