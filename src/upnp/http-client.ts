@@ -17,11 +17,11 @@
  * These go through node:http, one Agent (no keep-alive, at most
  * HTTP_CLIENT_CONNECTIONS_PER_ORIGIN connections per origin, further
  * requests wait for one within their deadline): under the daemons' V8
- * flags (Sparkplug only) a round trip through it costs the client 0.49 ms
- * of CPU against 0.54 ms through undici's Pool with its dispatch handler,
- * and an ER learn 0.5-0.7 ms less (bench/README.md, "fourth session"); an
- * ER then never loads undici (its parser is WebAssembly; node:http's is in
- * the binary), ~7-12 MiB of resident memory.
+ * flags (Sparkplug only) an ER learn of Debian hostapd costs 0.4-0.85 ms
+ * less CPU than through undici's Pool (7.15-7.9 against 7.9-8.3 ms; a
+ * round trip in a hot loop 0.49 against 0.54 ms), and an ER that never
+ * loads undici (WebAssembly parser; node:http's is in the binary) is
+ * 3.6 MiB smaller at idle (bench/README.md, "fourth session").
  *
  * `ordered` requests (GENA NOTIFY) stay on undici: one kept-alive
  * connection per origin, pipelined up to HTTP_CLIENT_ORDERED_PIPELINE deep,
