@@ -17,9 +17,9 @@
  * These go through node:http, one Agent (no keep-alive, at most
  * HTTP_CLIENT_CONNECTIONS_PER_ORIGIN connections per origin, further
  * requests wait for one within their deadline): under the daemons' V8
- * flags (Sparkplug only) an ER learn of Debian hostapd costs 0.4-0.85 ms
- * less CPU than through undici's Pool (7.15-7.9 against 7.9-8.3 ms; a
- * round trip in a hot loop 0.49 against 0.54 ms), and an ER that never
+ * flags (Sparkplug only) an ER learns Debian hostapd 0.4-0.7 ms sooner
+ * (median) than through undici's Pool with its dispatch handler (a round
+ * trip in a hot loop: 0.49 against 0.54 ms of CPU), and an ER that never
  * loads undici (WebAssembly parser; node:http's is in the binary) is
  * 3.6 MiB smaller at idle (bench/README.md, "fourth session").
  *
