@@ -25,6 +25,7 @@
  * Latency is from writing the command line to reading the settings line;
  * CPU is the child's (and each daemon's) utime + stime over all timed learns.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { loadavg } from 'node:os';
@@ -40,6 +41,13 @@ import { stats } from './results.js';
 import { withScope } from './scope.js';
 
 const FLOORS = ['raw', 'node:http', 'soap'] as const;
+
+/** utime and stime of `pid` (ms, 10 ms ticks): user space against the kernel's work on the process's behalf. */
+function cpuSplit(pid: number): { user: number; sys: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+}
 type Floor = (typeof FLOORS)[number];
 const WARMUP = 5;
 const SETTLE_TIMEOUT_MS = 3_000;
@@ -253,6 +261,7 @@ async function main(learns: number): Promise<void> {
     // Warm-up: every contender learns WARMUP times; then CPU is counted over the timed learns.
     await alternate(contenders, { runs: WARMUP, warmup: 0, maxMs: 60_000 });
     const cpu0 = new Map([...pids].map(([k, pid]) => [k, cpuMs(pid)]));
+    const split0 = new Map([...pids].map(([k, pid]) => [k, cpuSplit(pid)]));
     const apCpu0 = cpuMs(ap.pid);
     const load0 = loadavg()[0] ?? 0;
     console.log(`timed learns start; pids: ${[...pids].map(([k, pid]) => `${k}=${pid}`).join(' ')}`);
@@ -262,9 +271,13 @@ async function main(learns: number): Promise<void> {
     console.log(`load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}, ${learns} learns each after ${WARMUP} warm-up, alternating`);
     for (const [label, r] of res) {
       const s = stats(r.samples);
-      const cpu = (cpuMs(pids.get(label) as number) - (cpu0.get(label) as number)) / Math.max(1, r.samples.length);
+      const n = Math.max(1, r.samples.length);
+      const cpu = (cpuMs(pids.get(label) as number) - (cpu0.get(label) as number)) / n;
+      const s1 = cpuSplit(pids.get(label) as number);
+      const s0 = split0.get(label) as { user: number; sys: number };
+      const split = `user ${((s1.user - s0.user) / n).toFixed(2)} + sys ${((s1.sys - s0.sys) / n).toFixed(2)}`;
       console.log(
-        `${label.padEnd(16)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  CPU ${cpu.toFixed(2)} ms/learn  (${r.samples.length} ok, ${r.failures} failed${r.lastError ? `: ${r.lastError.slice(0, 120)}` : ''})`,
+        `${label.padEnd(16)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  CPU ${cpu.toFixed(2)} ms/learn (${split})  (${r.samples.length} ok, ${r.failures} failed${r.lastError ? `: ${r.lastError.slice(0, 120)}` : ''})`,
       );
     }
     const all = [...res.values()].reduce((n, r) => n + r.samples.length, 0);
