@@ -171,8 +171,8 @@ function requestError(e: unknown, what: () => string, timeoutMs: number, timedOu
  * One request's limits and outcome, whichever transport carries it: the
  * whole-request deadline (one timer), the caller's signal, the size cap and
  * the body gathered from its chunks (no response stream is read through an
- * async iterator: the SOAP round trip is the ER's hot path). Methods, not
- * closures, so a request allocates one object for all of this.
+ * async iterator: the SOAP round trip is the ER's hot path); both
+ * transports report into it.
  */
 class Exchange {
   /** Set once the request is over (answered, failed or abandoned): later callbacks change nothing. */
@@ -209,7 +209,7 @@ class Exchange {
     this.abandon(requestError(undefined, this.what, this.timeoutMs, true));
   };
 
-  readonly onAbort = (): void => this.abandon(this.signal?.reason);
+  private readonly onAbort = (): void => this.abandon(this.signal?.reason);
 
   private finish(): void {
     this.settled = true;
