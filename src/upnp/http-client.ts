@@ -293,8 +293,10 @@ function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
     res.on('data', (c: Buffer) => ex.data(c));
     res.on('end', () => ex.end());
     res.on('error', (e) => ex.error(e));
-    // A connection closed before the body's end (no 'end'); after an end this changes nothing.
-    res.on('close', () => ex.error(new Error('connection closed before the end of the response')));
+    // A connection closed before the body's end (no 'end'); after an end it is the usual close.
+    res.on('close', () => {
+      if (!ex.settled) ex.error(new Error('connection closed before the end of the response'));
+    });
   });
   req.on('error', (e) => ex.error(e));
   req.end(body);
