@@ -16,7 +16,7 @@
  *   answer's argument cut out with indexOf: no HTTP or XML library at all.
  * - node:http: http.request with `agent: false`, the answer through
  *   parseSoapResponse (fast-xml-parser) and decodeBase64.
- * - soap: src/er/wfa-soap.ts of this build (undici, src/upnp/soap-client.ts):
+ * - soap: src/er/wfa-soap.ts of this build (src/upnp/soap-client.ts, http-client.ts):
  *   the ER's own SOAP path without the ER, its ctrl socket and its events.
  * FLOOR_WPSD_BEFORE=path/to/cli.js adds a second wpsd build's ER to the
  * rounds (the before of a lever); FLOOR_WPSD_CLI replaces this build's entry
@@ -35,19 +35,28 @@ import { fileURLToPath } from 'node:url';
 import { REFERENCE_AP } from '../harness/hostapd.js';
 import type { ManagedProcess } from '../harness/netns.js';
 import { apUuid, startAp, startEr } from './daemons.js';
-import { cpuMs } from './learn-cpu.js';
 import { alternate, attachCtrl, learnOnce, startErAndDiscover, type Contender, type LearnSamples } from './learn.js';
 import { stats } from './results.js';
 import { withScope } from './scope.js';
 
 const FLOORS = ['raw', 'node:http', 'soap'] as const;
 
-/** utime and stime of `pid` (ms, 10 ms ticks): user space against the kernel's work on the process's behalf. */
+/** USER_HZ on Linux. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime and stime of `pid`, ms: user space, and the kernel's work on the process's behalf. */
 function cpuSplit(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from its closing parenthesis.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+  return { user: (Number(f[11]) * 1000) / CLOCK_TICKS_PER_S, sys: (Number(f[12]) * 1000) / CLOCK_TICKS_PER_S };
 }
+
+const cpuMs = (pid: number): number => {
+  const c = cpuSplit(pid);
+  return c.user + c.sys;
+};
+
 type Floor = (typeof FLOORS)[number];
 const WARMUP = 5;
 const SETTLE_TIMEOUT_MS = 3_000;
@@ -184,12 +193,14 @@ function lineReader(p: ManagedProcess): () => Promise<string> {
     waiter?.();
   });
   return async () => {
-    const deadline = Date.now() + LINE_TIMEOUT_MS;
-    while (lines.length === 0) {
-      if (Date.now() > deadline) throw new Error(`no answer from ${p.label}: ${p.output().slice(-500)}`);
-      await new Promise<void>((r) => {
-        waiter = r;
-        setTimeout(r, 200);
+    if (lines.length === 0) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer from ${p.label} within ${LINE_TIMEOUT_MS} ms: ${p.output().slice(-500)}`)), LINE_TIMEOUT_MS);
+        waiter = () => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve();
+        };
       });
     }
     return lines.shift() as string;
