@@ -60,7 +60,15 @@ type Client = () => Promise<unknown>;
 
 async function main(dists: string[]): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve']);
-  const port = await new Promise<number>((r) => child.once('message', (p) => r(p as number)));
+  try {
+    await measure(dists, await new Promise<number>((r) => child.once('message', (p) => r(p as number))));
+  } finally {
+    // Also when a build fails to load: the server child must not outlive the bench.
+    child.kill();
+  }
+}
+
+async function measure(dists: string[], port: number): Promise<void> {
   const url = `http://127.0.0.1:${port}/wps_control`;
   const reqBody = `<?xml version="1.0"?><s:Envelope>${'x'.repeat(300)}</s:Envelope>`;
   const headers = { 'content-type': 'text/xml; charset="utf-8"', soapaction: '"urn:schemas-wifialliance-org:service:WFAWLANConfig:1#PutMessage"' };
@@ -91,7 +99,6 @@ async function main(dists: string[]): Promise<void> {
     }
   }
   for (const [name, xs] of cpu) console.log(`${name}: client CPU ms per round trip, rounds 1..${ROUNDS}: ${xs.map((x) => x.toFixed(3)).join(' ')}`);
-  child.kill();
 }
 
 if (process.argv[2] === '--serve') serve();
