@@ -119,6 +119,8 @@ async function serve(kind: ServerKind): Promise<void> {
       process.send?.({ cpuUs: c.user + c.system } satisfies ChildReport);
     } else if (m === 'exit') process.exit(0);
   });
+  // A client that dies (Ctrl-C, a crash) takes its servers with it.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ port } satisfies ChildReport);
 }
 
