@@ -53,7 +53,7 @@ import { cpuMs } from './learn-cpu.js';
 interface Mode {
   /** wpsd: the ER's own GenaSubscriber (src/upnp/gena-subscriber.ts: UpnpHttpServer, checks, parsePropertySet). */
   server: 'http' | 'net' | 'wpsd';
-  /** wpsd: the ER's own putWlanResponse (src/er/wfa-soap.ts: soapCall, httpRequest on undici). */
+  /** wpsd: the ER's own putWlanResponse (src/er/wfa-soap.ts: soapCall, httpRequest). */
   client: 'undici' | 'http' | 'net' | 'wpsd';
   xml: 'fxp' | 'indexOf';
   /** The AP keeps the POSTs' connection open (hostapd and wpsd ap close it after each answer). */
