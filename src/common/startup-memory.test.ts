@@ -12,7 +12,6 @@ function bytecodeBytes(): number {
 function startupOnlyCode(): Array<() => number> {
   const fns: Array<() => number> = [];
   for (let i = 0; i < 400; i++) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- distinct functions with bytecode of their own
     const f = new Function(`let s = ${i}; for (let k = 0; k < 3; k++) { s += k * ${i % 7} + [${i}, k].length; } return s;`) as () => number;
     f();
     fns.push(f);
