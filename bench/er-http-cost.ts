@@ -7,7 +7,13 @@
  * request), the alternative issue 17 allows once the gap is shown to be
  * undici's. Not part of `npm run bench`; figures in bench/README.md.
  *
- *   node dist/bench/er-http-cost.js [distRoot ...]   (default: this build)
+ *   node dist/bench/er-http-cost.js [--turbofan] [distRoot ...]   (default: this build)
+ *
+ * The client process runs under the daemons' V8 flags (V8_DAEMON_FLAGS:
+ * Sparkplug only, set before any client code runs), so the figures are
+ * what `wpsd sta` pays; `--turbofan` leaves V8's defaults, as this bench
+ * ran before 2026-12-02's fourth session (a bench process tiers its hot
+ * loop up to TurboFan, which the daemon never does).
  *
  * Each round runs every client in turn (ROUND_TRIPS after WARMUP); the
  * first round is the coldest, as in a daemon that has served few learns.
@@ -17,6 +23,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { applyV8Flags, V8_DAEMON_FLAGS } from '../src/common/v8-memory.js';
 
 const ROUNDS = 4;
 const WARMUP = 100;
@@ -60,7 +67,7 @@ async function main(dists: string[]): Promise<void> {
   const clients = new Map<string, Client>();
   for (const d of dists) {
     const mod = (await import(pathToFileURL(path.join(d, 'src/upnp/http-client.js')).href)) as { httpRequest: (u: string, o: object) => Promise<unknown> };
-    clients.set(`undici (${d})`, () => mod.httpRequest(url, { method: 'POST', headers, body: reqBody, requireIpLiteral: true }));
+    clients.set(`http-client.ts (${d})`, () => mod.httpRequest(url, { method: 'POST', headers, body: reqBody, requireIpLiteral: true }));
   }
   clients.set('node:http, agent: false', () =>
     new Promise((resolve, reject) => {
@@ -90,6 +97,10 @@ async function main(dists: string[]): Promise<void> {
 if (process.argv[2] === '--serve') serve();
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const dists = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const turbofan = args[0] === '--turbofan';
+  if (!turbofan) applyV8Flags(V8_DAEMON_FLAGS);
+  const dists = turbofan ? args.slice(1) : args;
+  console.log(turbofan ? 'V8 defaults (TurboFan)' : `V8_DAEMON_FLAGS: ${V8_DAEMON_FLAGS.join(' ')}`);
   await main(dists.length > 0 ? dists.map((d) => path.resolve(d)) : [path.join(here, '..')]);
 }
