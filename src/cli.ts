@@ -12,8 +12,6 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { parseApArgs, runApRole } from './ap/ap-args.js';
-import { parseStaArgs, runStaRole } from './sta/sta-args.js';
 import { applyV8Flags } from './common/v8-memory.js';
 
 function packageVersion(): string {
@@ -61,12 +59,14 @@ export async function buildProgram(): Promise<Command> {
 async function runDaemonLine(args: readonly string[]): Promise<boolean> {
   const [role, ...rest] = args;
   if (role === 'ap') {
+    const { parseApArgs, runApRole } = await import('./ap/ap-args.js');
     const opts = parseApArgs(rest);
     if (opts === undefined) return false;
     await runApRole(opts);
     return true;
   }
   if (role === 'sta') {
+    const { parseStaArgs, runStaRole } = await import('./sta/sta-args.js');
     const opts = parseStaArgs(rest);
     if (opts === undefined) return false;
     await runStaRole(opts);
