@@ -55,23 +55,11 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-/** Starts a daemon role whose line parseApArgs / parseStaArgs read alone; false when commander must read it. */
+/** Starts a daemon role whose line its args module reads alone (without commander); false when commander must read it. */
 async function runDaemonLine(args: readonly string[]): Promise<boolean> {
   const [role, ...rest] = args;
-  if (role === 'ap') {
-    const { parseApArgs, runApRole } = await import('./ap/ap-args.js');
-    const opts = parseApArgs(rest);
-    if (opts === undefined) return false;
-    await runApRole(opts);
-    return true;
-  }
-  if (role === 'sta') {
-    const { parseStaArgs, runStaRole } = await import('./sta/sta-args.js');
-    const opts = parseStaArgs(rest);
-    if (opts === undefined) return false;
-    await runStaRole(opts);
-    return true;
-  }
+  if (role === 'ap') return (await import('./ap/ap-args.js')).runApLine(rest);
+  if (role === 'sta') return (await import('./sta/sta-args.js')).runStaLine(rest);
   return false;
 }
 

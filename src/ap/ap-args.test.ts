@@ -1,28 +1,10 @@
-import { Command, CommanderError } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { commanderReads as readsOf } from '../../harness/commander-reads.js';
 import { parseApArgs, type ApRoleOptions } from './ap-args.js';
 import { register } from './ap-command.js';
 
-/** What commander's `wpsd ap` hands the daemon for `args`, or 'refused' (help, an error). */
-async function commanderReads(args: readonly string[]): Promise<ApRoleOptions | 'refused'> {
-  let got: ApRoleOptions | undefined;
-  const program = new Command('wpsd')
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .enablePositionalOptions();
-  register(program, (o) => {
-    got = o;
-    return Promise.resolve();
-  });
-  try {
-    await program.parseAsync(['ap', ...args], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return 'refused';
-    throw e;
-  }
-  return got ?? 'refused';
-}
+const commanderReads = (args: readonly string[]): Promise<ApRoleOptions | 'refused'> => readsOf(register, 'ap', args);
 
 const TOKENS = ['-c', '--config', 'a.conf', 'b.conf', '--config=c.conf', '-ca.conf', '-d', '-dd', '--debug', '-t', '--timestamps', '-K', '--show-keys', '-tK', '-dKc', '--lenient-config',
   '--upnp-callback', 'same-host', 'same-subnet', 'other', '--upnp-callback=same-subnet', '--', '-', '', 'help', '-h', '--help', '-V', '-x', '--debug=2', '--timestamps=yes', '-5'];

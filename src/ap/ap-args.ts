@@ -45,6 +45,14 @@ export function parseApArgs(args: readonly string[]): ApRoleOptions | undefined 
   return { ...(v.config !== undefined ? { config: v.config } : {}), debug: v.debug, timestamps: v.timestamps, showKeys: v.showKeys, lenientConfig: v.lenientConfig, upnpCallback, configs };
 }
 
+/** Runs the AP daemon for `wpsd ap ARGS...` when parseApArgs reads the line; false (nothing run) when commander must. */
+export async function runApLine(args: readonly string[]): Promise<boolean> {
+  const opts = parseApArgs(args);
+  if (opts === undefined) return false;
+  await runApRole(opts);
+  return true;
+}
+
 /** Runs the AP daemon until it stops; its exit code becomes the process's. */
 export async function runApRole(opts: ApRoleOptions): Promise<void> {
   applyV8Flags(V8_DAEMON_FLAGS);

@@ -1,28 +1,10 @@
-import { Command, CommanderError } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { commanderReads as readsOf } from '../../harness/commander-reads.js';
 import { parseStaArgs, type StaRoleOptions } from './sta-args.js';
 import { register } from './sta-command.js';
 
-/** What commander's `wpsd sta` hands the daemon for `args`, or 'refused' (help, an error). */
-async function commanderReads(args: readonly string[]): Promise<StaRoleOptions | 'refused'> {
-  let got: StaRoleOptions | undefined;
-  const program = new Command('wpsd')
-    .exitOverride()
-    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
-    .enablePositionalOptions();
-  register(program, (o) => {
-    got = o;
-    return Promise.resolve();
-  });
-  try {
-    await program.parseAsync(['sta', ...args], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return 'refused';
-    throw e;
-  }
-  return got ?? 'refused';
-}
+const commanderReads = (args: readonly string[]): Promise<StaRoleOptions | 'refused'> => readsOf(register, 'sta', args);
 
 const TOKENS = ['-c', '--config', 'wpa.conf', '--config=x.conf', '-cwpa.conf', '-i', '--iface', 'wlan0', '-iwp0', '--iface=eth0', '-D', '--driver', 'none', 'sim', 'nl80211', '-Dsim', '-d', '-dd',
   '--debug', '-t', '-K', '-tK', '-dKi', '--show-keys', '--timestamps', '--lenient-config', '--', '-', '', 'extra', '-h', '--help', '-x', '--debug=1', '-5'];

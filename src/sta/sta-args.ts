@@ -6,16 +6,9 @@
  */
 import { parseDaemonArgs, type DaemonOptionSpec } from '../common/daemon-args.js';
 import { applyV8Flags, V8_DAEMON_FLAGS } from '../common/v8-memory.js';
+import type { StaOptions } from './main.js';
 
-export interface StaRoleOptions {
-  config: string;
-  iface: string;
-  driver: string;
-  debug: number;
-  timestamps: boolean;
-  showKeys: boolean;
-  lenientConfig: boolean;
-}
+export type StaRoleOptions = StaOptions;
 
 export const STA_OPTION_SPECS: readonly DaemonOptionSpec[] = [
   { long: 'config', short: 'c', kind: 'value' },
@@ -34,6 +27,14 @@ export function parseStaArgs(args: readonly string[]): StaRoleOptions | undefine
   const v = p.values as { config?: string; iface?: string; driver?: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean };
   if (v.config === undefined || v.iface === undefined) return undefined;
   return { config: v.config, iface: v.iface, driver: v.driver ?? 'none', debug: v.debug, timestamps: v.timestamps, showKeys: v.showKeys, lenientConfig: v.lenientConfig };
+}
+
+/** Runs the station daemon for `wpsd sta ARGS...` when parseStaArgs reads the line; false (nothing run) when commander must. */
+export async function runStaLine(args: readonly string[]): Promise<boolean> {
+  const opts = parseStaArgs(args);
+  if (opts === undefined) return false;
+  await runStaRole(opts);
+  return true;
 }
 
 /** Runs the station daemon until it stops. */
