@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HTTP_CLIENT_ORDERED_PIPELINE, httpRequest } from '../src/upnp/http-client.js';
+import { HTTP_CLIENT_ORDERED_PIPELINE, HTTP_CLIENT_ORDERED_QUEUE, HttpClientError, httpRequest } from '../src/upnp/http-client.js';
 
 interface Seen {
   seq: string;
@@ -46,8 +46,9 @@ async function peer(answer: (seen: Seen, res: http.ServerResponse, socket: net.S
   };
 }
 
+/** Generous deadlines: a queue of a hundred answers, each a little late, on a loaded machine. */
 const notify = (url: string, seq: number): Promise<string> =>
-  httpRequest(url, { method: 'NOTIFY', headers: { seq: String(seq) }, body: `<e>${seq}</e>`, ordered: true, timeoutMs: 5_000 }).then((r) => `${r.status} ${r.body.toString()}`);
+  httpRequest(url, { method: 'NOTIFY', headers: { seq: String(seq) }, body: `<e>${seq}</e>`, ordered: true, timeoutMs: 60_000 }).then((r) => `${r.status} ${r.body.toString()}`);
 
 describe('ordered HTTP requests', () => {
   const peers: Array<{ close: () => Promise<void> }> = [];
@@ -110,5 +111,20 @@ describe('ordered HTTP requests', () => {
     expect(await abandoned).toBe(reason);
     expect([await first, await last]).toEqual(['200 ok', '200 ok']);
     expect(p.seen.map((s) => s.seq)).toEqual(['0', '2']);
+  });
+
+  it('refuse a request beyond HTTP_CLIENT_ORDERED_QUEUE waiting for one origin at once (BUSY); the others all go', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    const p = await peer((_s, res) => void released.then(() => res.end('ok')));
+    peers.push(p);
+    // One on the connection, HTTP_CLIENT_ORDERED_QUEUE waiting, one more refused.
+    const accepted = Array.from({ length: HTTP_CLIENT_ORDERED_QUEUE + 1 }, (_v, i) => notify(p.url, i));
+    const refused = await notify(p.url, HTTP_CLIENT_ORDERED_QUEUE + 1).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HttpClientError);
+    expect((refused as HttpClientError).code).toBe('BUSY');
+    release();
+    expect(await Promise.all(accepted)).toEqual(Array(HTTP_CLIENT_ORDERED_QUEUE + 1).fill('200 ok'));
+    expect(p.seen.map((s) => s.seq)).toEqual(Array.from({ length: HTTP_CLIENT_ORDERED_QUEUE + 1 }, (_v, i) => String(i)));
   });
 });

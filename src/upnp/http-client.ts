@@ -4,7 +4,7 @@
  * API:
  *   httpRequest(url, opts?): Promise<HttpResponse>   throws HttpClientError
  *   HttpResponse { status, headers (lower-case names), body: Buffer }
- *   HttpClientError (code: 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT')
+ *   HttpClientError (code: 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT' | 'BUSY')
  *   HTTP_CLIENT_* named limits
  *
  * Every request has a total deadline and a response size cap, never follows
@@ -70,8 +70,15 @@ export const HTTP_CLIENT_MAX_CONNECTIONS = 128;
  * each on a new connection.
  */
 export const HTTP_CLIENT_ORDERED_PIPELINE = 4;
+/**
+ * Ordered requests waiting for one origin's connection, all callers
+ * together; beyond it a request fails at once (BUSY). The GENA publisher's
+ * subscribers to one ER (at most 32, each with HTTP_CLIENT_ORDERED_PIPELINE
+ * handed over) fit.
+ */
+export const HTTP_CLIENT_ORDERED_QUEUE = 128;
 
-export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT';
+export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT' | 'BUSY';
 
 export class HttpClientError extends WpsdError<HttpClientErrorCode> {}
 
@@ -277,9 +284,8 @@ function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
 
 /**
  * The ordered requests to one origin, in the order made: one on the
- * connection at a time. The queue holds what callers handed over (each
- * caller at most HTTP_CLIENT_ORDERED_PIPELINE); an origin with nothing
- * queued or running has no lane.
+ * connection at a time, at most HTTP_CLIENT_ORDERED_QUEUE waiting; an
+ * origin with nothing queued or running has no lane.
  */
 class OrderedLane {
   private readonly waiting: Array<() => void> = [];
@@ -287,9 +293,12 @@ class OrderedLane {
 
   constructor(private readonly origin: string) {}
 
-  push(send: () => void): void {
+  /** False (nothing queued) when HTTP_CLIENT_ORDERED_QUEUE requests already wait. */
+  push(send: () => void): boolean {
+    if (this.waiting.length >= HTTP_CLIENT_ORDERED_QUEUE) return false;
     this.waiting.push(send);
     if (!this.running) this.next();
+    return true;
   }
 
   /** The running request is over: the next one goes. */
@@ -322,7 +331,7 @@ function requestOrdered(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
     lanes.set(u.origin, lane);
   }
   const owner = lane;
-  owner.push(() => sendOrdered(u, opts, ex, owner, true));
+  if (!owner.push(() => sendOrdered(u, opts, ex, owner, true))) ex.abandon(new HttpClientError('BUSY', `${u.origin}: ${HTTP_CLIENT_ORDERED_QUEUE} ordered requests already wait`));
 }
 
 function sendOrdered(u: URL, opts: HttpRequestOptions, ex: Exchange, lane: OrderedLane, mayResend: boolean): void {
