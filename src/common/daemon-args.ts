@@ -1,13 +1,13 @@
 /**
  * The daemons' argument lines (`wpsd ap ...`, `wpsd sta ...`) read with
  * node:util's parseArgs, so that a daemon that starts does not load
- * commander (~1 MiB of its resident memory, bench/README.md "Resident
- * memory"). Only a line this reading is sure of starts the daemon here;
- * anything else (help, an unknown or malformed option, a missing value)
- * gives undefined, and cli.ts hands the line to commander, whose
- * definitions in the role's *-command.ts stay the reference for its help
- * and its errors. src/ap/ap-args.test.ts and src/sta/sta-args.test.ts hold the two readings
- * equal on generated lines.
+ * commander and the other roles' registrations (~1.7 MiB of its resident
+ * memory, bench/README.md "Resident memory"). Only a line this reading is
+ * sure of starts the daemon here; anything else (help, an unknown or
+ * malformed option, a missing value) gives undefined, and cli.ts hands the
+ * line to commander, whose definitions in the role's *-command.ts stay the
+ * reference for its help and its errors. src/ap/ap-args.test.ts and
+ * src/sta/sta-args.test.ts hold the two readings equal on generated lines.
  */
 import { parseArgs } from 'node:util';
 
