@@ -2,10 +2,10 @@
  * The ER's HTTP client alone: CPU of the client process per SOAP-sized
  * round trip against a server in a child process that answers as hostapd
  * does (Content-Length, `Connection: close`, then close), so only the
- * client's side is counted. Compares src/upnp/http-client.ts (undici) of
- * one or more builds with node:http (`agent: false`, a connection per
- * request), the alternative issue 17 allows once the gap is shown to be
- * undici's. Not part of `npm run bench`; figures in bench/README.md.
+ * client's side is counted. Compares src/upnp/http-client.ts of one or
+ * more builds (undici's Pool until 2026-12-02's fourth session, one
+ * node:http Agent since) with bare node:http (`agent: false`, a connection
+ * per request). Not part of `npm run bench`; figures in bench/README.md.
  *
  *   node dist/bench/er-http-cost.js [--turbofan] [distRoot ...]   (default: this build)
  *

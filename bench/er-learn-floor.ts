@@ -16,7 +16,7 @@
  *   answer's argument cut out with indexOf: no HTTP or XML library at all.
  * - node:http: http.request with `agent: false`, the answer through
  *   parseSoapResponse (fast-xml-parser) and decodeBase64.
- * - soap: src/er/wfa-soap.ts of this build (undici, src/upnp/soap-client.ts):
+ * - soap: src/er/wfa-soap.ts of this build (src/upnp/soap-client.ts, http-client.ts):
  *   the ER's own SOAP path without the ER, its ctrl socket and its events.
  * FLOOR_WPSD_BEFORE=path/to/cli.js adds a second wpsd build's ER to the
  * rounds (the before of a lever); FLOOR_WPSD_CLI replaces this build's entry
@@ -25,6 +25,7 @@
  * Latency is from writing the command line to reading the settings line;
  * CPU is the child's (and each daemon's) utime + stime over all timed learns.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { loadavg } from 'node:os';
@@ -34,12 +35,28 @@ import { fileURLToPath } from 'node:url';
 import { REFERENCE_AP } from '../harness/hostapd.js';
 import type { ManagedProcess } from '../harness/netns.js';
 import { apUuid, startAp, startEr } from './daemons.js';
-import { cpuMs } from './learn-cpu.js';
 import { alternate, attachCtrl, learnOnce, startErAndDiscover, type Contender, type LearnSamples } from './learn.js';
 import { stats } from './results.js';
 import { withScope } from './scope.js';
 
 const FLOORS = ['raw', 'node:http', 'soap'] as const;
+
+/** USER_HZ on Linux. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime and stime of `pid`, ms: user space, and the kernel's work on the process's behalf. */
+function cpuSplit(pid: number): { user: number; sys: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from its closing parenthesis.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(f[11]) * 1000) / CLOCK_TICKS_PER_S, sys: (Number(f[12]) * 1000) / CLOCK_TICKS_PER_S };
+}
+
+const cpuMs = (pid: number): number => {
+  const c = cpuSplit(pid);
+  return c.user + c.sys;
+};
+
 type Floor = (typeof FLOORS)[number];
 const WARMUP = 5;
 const SETTLE_TIMEOUT_MS = 3_000;
@@ -176,12 +193,14 @@ function lineReader(p: ManagedProcess): () => Promise<string> {
     waiter?.();
   });
   return async () => {
-    const deadline = Date.now() + LINE_TIMEOUT_MS;
-    while (lines.length === 0) {
-      if (Date.now() > deadline) throw new Error(`no answer from ${p.label}: ${p.output().slice(-500)}`);
-      await new Promise<void>((r) => {
-        waiter = r;
-        setTimeout(r, 200);
+    if (lines.length === 0) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer from ${p.label} within ${LINE_TIMEOUT_MS} ms: ${p.output().slice(-500)}`)), LINE_TIMEOUT_MS);
+        waiter = () => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve();
+        };
       });
     }
     return lines.shift() as string;
@@ -253,6 +272,7 @@ async function main(learns: number): Promise<void> {
     // Warm-up: every contender learns WARMUP times; then CPU is counted over the timed learns.
     await alternate(contenders, { runs: WARMUP, warmup: 0, maxMs: 60_000 });
     const cpu0 = new Map([...pids].map(([k, pid]) => [k, cpuMs(pid)]));
+    const split0 = new Map([...pids].map(([k, pid]) => [k, cpuSplit(pid)]));
     const apCpu0 = cpuMs(ap.pid);
     const load0 = loadavg()[0] ?? 0;
     console.log(`timed learns start; pids: ${[...pids].map(([k, pid]) => `${k}=${pid}`).join(' ')}`);
@@ -262,9 +282,13 @@ async function main(learns: number): Promise<void> {
     console.log(`load average ${load0.toFixed(2)} -> ${load1.toFixed(2)}, ${learns} learns each after ${WARMUP} warm-up, alternating`);
     for (const [label, r] of res) {
       const s = stats(r.samples);
-      const cpu = (cpuMs(pids.get(label) as number) - (cpu0.get(label) as number)) / Math.max(1, r.samples.length);
+      const n = Math.max(1, r.samples.length);
+      const cpu = (cpuMs(pids.get(label) as number) - (cpu0.get(label) as number)) / n;
+      const s1 = cpuSplit(pids.get(label) as number);
+      const s0 = split0.get(label) as { user: number; sys: number };
+      const split = `user ${((s1.user - s0.user) / n).toFixed(2)} + sys ${((s1.sys - s0.sys) / n).toFixed(2)}`;
       console.log(
-        `${label.padEnd(16)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  CPU ${cpu.toFixed(2)} ms/learn  (${r.samples.length} ok, ${r.failures} failed${r.lastError ? `: ${r.lastError.slice(0, 120)}` : ''})`,
+        `${label.padEnd(16)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  CPU ${cpu.toFixed(2)} ms/learn (${split})  (${r.samples.length} ok, ${r.failures} failed${r.lastError ? `: ${r.lastError.slice(0, 120)}` : ''})`,
       );
     }
     const all = [...res.values()].reduce((n, r) => n + r.samples.length, 0);

@@ -184,6 +184,7 @@ describe('bounded HTTP client', () => {
       else if (path === '/bigchunked') s.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${`4000\r\n${'y'.repeat(0x4000)}\r\n`.repeat(8)}0\r\n\r\n`);
       else if (path === '/redirect') s.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n');
       else if (path === '/stall') s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      else if (path === '/cut') s.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
       else s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     });
   });
@@ -208,11 +209,13 @@ describe('bounded HTTP client', () => {
     expect([r.status, r.body.toString()]).toEqual([200, 'ok']);
   });
 
-  it('refuses oversized responses, redirects, stalls, hostnames when IP literals are required, and non-http URLs', async () => {
+  it('refuses oversized responses, redirects, stalls, cut bodies, hostnames when IP literals are required, and non-http URLs', async () => {
     expect(await codeOf(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
     expect(await codeOf(`http://127.0.0.1:${port}/bigchunked`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
     expect(await codeOf(`http://127.0.0.1:${port}/redirect`)).toBe('REDIRECT');
     expect(await codeOf(`http://127.0.0.1:${port}/stall`, { timeoutMs: 300 })).toBe('TIMEOUT');
+    // The peer closes before the body announced is complete: an error, not a short body.
+    expect(await codeOf(`http://127.0.0.1:${port}/cut`)).toBe('NETWORK');
     expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('HOSTNAME_REFUSED');
     expect(await codeOf('file:///etc/passwd')).toBe('INVALID_URL');
     expect(await codeOf('not a url')).toBe('INVALID_URL');

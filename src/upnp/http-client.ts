@@ -17,9 +17,9 @@
  * These go through node:http, one Agent (no keep-alive, at most
  * HTTP_CLIENT_CONNECTIONS_PER_ORIGIN connections per origin, further
  * requests wait for one within their deadline): under the daemons' V8
- * flags (Sparkplug only) an ER learn of Debian hostapd costs 0.4-0.85 ms
- * less CPU than through undici's Pool (7.15-7.9 against 7.9-8.3 ms; a
- * round trip in a hot loop 0.49 against 0.54 ms), and an ER that never
+ * flags (Sparkplug only) an ER learns Debian hostapd 0.4-0.7 ms sooner
+ * (median) than through undici's Pool with its dispatch handler (a round
+ * trip in a hot loop: 0.49 against 0.54 ms of CPU), and an ER that never
  * loads undici (WebAssembly parser; node:http's is in the binary) is
  * 3.6 MiB smaller at idle (bench/README.md, "fourth session").
  *
@@ -143,8 +143,8 @@ function requestError(e: unknown, what: () => string, timeoutMs: number, timedOu
  * One request's limits and outcome, whichever transport carries it: the
  * whole-request deadline (one timer), the caller's signal, the size cap and
  * the body gathered from its chunks (no response stream is read through an
- * async iterator: the SOAP round trip is the ER's hot path). Methods, not
- * closures, so a request allocates one object for all of this.
+ * async iterator: the SOAP round trip is the ER's hot path); both
+ * transports report into it.
  */
 class Exchange {
   /** Set once the request is over (answered, failed or abandoned): later callbacks change nothing. */
@@ -181,7 +181,7 @@ class Exchange {
     this.abandon(requestError(undefined, this.what, this.timeoutMs, true));
   };
 
-  readonly onAbort = (): void => this.abandon(this.signal?.reason);
+  private readonly onAbort = (): void => this.abandon(this.signal?.reason);
 
   private finish(): void {
     this.settled = true;
@@ -266,8 +266,10 @@ function sendRequest(agent: http.Agent, u: URL, opts: HttpRequestOptions, ex: Ex
     res.on('data', (c: Buffer) => ex.data(c));
     res.on('end', () => ex.end());
     res.on('error', (e) => ex.error(e));
-    // A connection closed before the body's end (no 'end'); after an end this changes nothing.
-    res.on('close', () => ex.error(new Error('connection closed before the end of the response')));
+    // A connection closed before the body's end (no 'end'); after an end it is the usual close.
+    res.on('close', () => {
+      if (!ex.settled) ex.error(new Error('connection closed before the end of the response'));
+    });
   });
   return req;
 }
