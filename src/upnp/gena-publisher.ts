@@ -41,7 +41,7 @@ import type { IncomingMessage as Request, ServerResponse as Response } from 'nod
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, buildPropertySet, parseCallbackHeader, parseSidHeader, parseTimeoutHeader } from './gena-headers.js';
 import { HTTP_CLIENT_ORDERED_PIPELINE, httpRequest } from './http-client.js';
-import { sendBody, type UpnpHttpServer } from './http-server.js';
+import { sendBody, sendEmpty, type UpnpHttpServer } from './http-server.js';
 import { inSubnet, normalizeAddress } from './net-address.js';
 import { isLocalPeer, pickEviction } from './source-limits.js';
 
@@ -230,12 +230,12 @@ export class GenaPublisher {
     }
   }
 
-  private reply(res: Response, status: number, text?: string): void {
-    res.statusCode = status;
-    res.setHeader('Connection', 'close');
-    if (this.serverHeader !== undefined) res.setHeader('SERVER', this.serverHeader);
-    if (text === undefined) res.setHeader('Content-Length', '0').end();
-    else sendBody(res, status, 'text/plain; charset=utf-8', text + '\n');
+  /** A complete answer; `headers` (flat name, value list) come before Connection and SERVER. */
+  private reply(res: Response, status: number, text?: string, headers: readonly string[] = []): void {
+    const head = [...headers, 'Connection', 'close'];
+    if (this.serverHeader !== undefined) head.push('SERVER', this.serverHeader);
+    if (text === undefined) sendEmpty(res, status, head);
+    else sendBody(res, status, 'text/plain; charset=utf-8', text + '\n', head);
   }
 
   private callbackAllowed(u: URL, remote: string): boolean {
@@ -343,10 +343,7 @@ export class GenaPublisher {
   }
 
   private acceptHeaders(res: Response, sid: string, timeoutSec: number): void {
-    res.setHeader('DATE', new Date(this.now()).toUTCString());
-    res.setHeader('SID', sid);
-    res.setHeader('TIMEOUT', `Second-${timeoutSec}`);
-    this.reply(res, 200);
+    this.reply(res, 200, undefined, ['DATE', new Date(this.now()).toUTCString(), 'SID', sid, 'TIMEOUT', `Second-${timeoutSec}`]);
   }
 
   private onUnsubscribe(req: Request, res: Response): void {
