@@ -28,8 +28,9 @@
  *   - initial event (SEQ 0) with initialState() right after the SUBSCRIBE
  *     response; SEQ then counts up and wraps from 2^32-1 to 1 (UDA 1.0 4.2.1);
  *   - per subscriber at most maxQueuedEvents waiting (oldest dropped), one
- *     NOTIFY in flight, or GENA_NOTIFIES_IN_FLIGHT pipelined on one kept
- *     connection to a receiver that keeps it; a delivery fails when no
+ *     NOTIFY in flight, or GENA_NOTIFIES_IN_FLIGHT handed to the HTTP client
+ *     at once for one kept connection to a receiver that keeps it (sent one
+ *     after another, each as soon as the one before is answered); a delivery fails when no
  *     callback URL answers 2xx;
  *     after maxFailures consecutive failures the subscriber is dropped;
  *   - subscriptions expire after their granted TIMEOUT.
@@ -69,8 +70,8 @@ export const GENA_NOTIFY_TIMEOUT_MS = 5_000;
 export const GENA_SWEEP_INTERVAL_MS = 1_000;
 /**
  * NOTIFYs in flight to one subscriber whose receiver keeps its connection
- * open, pipelined on that one connection so they arrive in SEQ order
- * (HTTP_CLIENT_ORDERED_PIPELINE deep). hostapd sends one at a time; so
+ * open, queued in the HTTP client for that one connection so they arrive in
+ * SEQ order (HTTP_CLIENT_ORDERED_PIPELINE). hostapd sends one at a time; so
  * does this publisher to a receiver that closes after each answer (as
  * wpa_supplicant's ER does), and to a subscriber with several callback URLs
  * (a failed URL is retried on the next, which could overtake).

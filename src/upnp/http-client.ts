@@ -4,7 +4,7 @@
  * API:
  *   httpRequest(url, opts?): Promise<HttpResponse>   throws HttpClientError
  *   HttpResponse { status, headers (lower-case names), body: Buffer }
- *   HttpClientError (code: 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT')
+ *   HttpClientError (code: 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT' | 'BUSY')
  *   HTTP_CLIENT_* named limits
  *
  * Every request has a total deadline and a response size cap, never follows
@@ -23,18 +23,18 @@
  * loads undici (WebAssembly parser; node:http's is in the binary) is
  * 3.6 MiB smaller at idle (bench/README.md, "fourth session").
  *
- * `ordered` requests (GENA NOTIFY) stay on undici: one kept-alive
- * connection per origin, pipelined up to HTTP_CLIENT_ORDERED_PIPELINE deep,
- * so they reach the peer in the order they were made; a peer that answers
- * `Connection: close` gets a new connection for the next one, and undici
- * resends the requests pipelined behind a closed connection's last answer
- * (node:http does not pipeline). One undici Pool per origin, kept across
- * requests in a bounded table.
+ * `ordered` requests (GENA NOTIFY) to one origin go in the order they were
+ * made, one at a time, each the moment the one before is answered, over
+ * one kept-alive connection (node:http, its own Agent): a peer that answers
+ * `Connection: close` gets a new connection for the next one, and a request
+ * that finds its kept connection closed under it before any answer is sent
+ * once more, ahead of the ones behind it. node:http does not pipeline;
+ * undici's pipelined Pool did, and cost `wpsd ap` ~6 MiB of resident
+ * memory for its WebAssembly parser, which no other part of the AP needs
+ * (bench/README.md, "Resident memory", fourth session).
  */
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import net from 'node:net';
-import type { Dispatcher, Pool } from 'undici';
 import { WpsdError } from '../common/errors.js';
 
 /** Whole request, connect to last body byte. */
@@ -42,11 +42,18 @@ export const HTTP_CLIENT_TIMEOUT_MS = 10_000;
 /** Largest response body accepted. */
 export const HTTP_CLIENT_MAX_RESPONSE_BYTES = 64 * 1024;
 /**
- * Origins whose ordered pool is kept; the least recently used one is closed
- * (after its requests finish) beyond this. A 32-AP fleet's event callbacks
- * fit; a flood of subscribers only churns the table.
+ * Kept-alive connections of ordered requests, all origins together (one
+ * per origin): a 32-AP fleet's event callbacks fit; beyond it an idle one
+ * is closed for a newcomer.
  */
 export const HTTP_CLIENT_MAX_ORIGINS = 128;
+/**
+ * An ordered request's kept connection is closed after this long unused,
+ * below the 5 s a Node server keeps one (undici's default is 4 s), so that
+ * it is not reused just as the peer closes it; a peer's `Keep-Alive:
+ * timeout` shortens it.
+ */
+export const HTTP_CLIENT_ORDERED_IDLE_MS = 4_000;
 /** Connections at once to one origin; further requests wait for one (within their deadline). */
 export const HTTP_CLIENT_CONNECTIONS_PER_ORIGIN = 4;
 /**
@@ -56,13 +63,22 @@ export const HTTP_CLIENT_CONNECTIONS_PER_ORIGIN = 4;
  */
 export const HTTP_CLIENT_MAX_CONNECTIONS = 128;
 /**
- * Ordered requests in flight on an origin's one connection. hostapd sends
- * one NOTIFY at a time, each on a new connection; 4 lets a burst of events
- * (six per proxied enrollment) go out without waiting a round trip each.
+ * Ordered requests a caller may hand over to one origin at once: they wait
+ * in order and go out one after another on its connection, each as soon as
+ * the one before is answered, without waiting for the caller between them
+ * (six NOTIFYs per proxied enrollment). hostapd sends one NOTIFY at a time,
+ * each on a new connection.
  */
 export const HTTP_CLIENT_ORDERED_PIPELINE = 4;
+/**
+ * Ordered requests waiting for one origin's connection, all callers
+ * together; beyond it a request fails at once (BUSY). The GENA publisher's
+ * subscribers to one ER (at most 32, each with HTTP_CLIENT_ORDERED_PIPELINE
+ * handed over) fit.
+ */
+export const HTTP_CLIENT_ORDERED_QUEUE = 128;
 
-export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT';
+export type HttpClientErrorCode = 'INVALID_URL' | 'HOSTNAME_REFUSED' | 'TIMEOUT' | 'TOO_LARGE' | 'NETWORK' | 'REDIRECT' | 'BUSY';
 
 export class HttpClientError extends WpsdError<HttpClientErrorCode> {}
 
@@ -77,9 +93,9 @@ export interface HttpRequestOptions {
   /** Abandons the request; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Sent over the origin's one kept-alive connection, pipelined behind the
-   * earlier ordered requests to it (see above); the caller keeps requests
-   * that must arrive in order on one origin.
+   * Sent over the origin's one kept-alive connection, after the earlier
+   * ordered requests to it (see above); the caller keeps requests that must
+   * arrive in order on one origin.
    */
   ordered?: boolean;
 }
@@ -116,55 +132,11 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
-const pools = new Map<string, Pool>();
-
-/**
- * undici is loaded on the first ordered request, and only its Pool (with the client
- * it needs; requests go through dispatch(), not the request API): its index
- * also loads fetch, WebSocket, caches and mocks, and fetch's cookie code
- * touches globalThis.Headers, which loads Node's own copy of undici too:
- * ~9 MiB of resident memory that a UPnP client never uses (bench/README.md,
- * "Resident memory"). Should a later undici move the file, the package's
- * index is loaded instead.
- */
-let PoolClass: typeof Pool | undefined;
-
-const requireUndici = createRequire(import.meta.url);
-
-function loadUndiciPool(): typeof Pool {
-  try {
-    const PoolOf = requireUndici('undici/lib/dispatcher/pool.js') as typeof Pool;
-    if (typeof PoolOf === 'function' && typeof PoolOf.prototype.dispatch === 'function') return PoolOf;
-  } catch {
-    // a layout this code does not know: the index below
-  }
-  return (requireUndici('undici') as typeof import('undici')).Pool;
-}
-
-/** The kept pool for `origin`: one pipelined connection; most recently used last. */
-function poolFor(PoolOf: typeof Pool, origin: string): Pool {
-  let pool = pools.get(origin);
-  if (pool !== undefined) {
-    pools.delete(origin);
-  } else {
-    pool = new PoolOf(origin, { connections: 1, pipelining: HTTP_CLIENT_ORDERED_PIPELINE });
-    if (pools.size >= HTTP_CLIENT_MAX_ORIGINS) {
-      const [oldest, evicted] = pools.entries().next().value as [string, Pool];
-      pools.delete(oldest);
-      evicted.close().catch(() => undefined);
-    }
-  }
-  pools.set(origin, pool);
-  return pool;
-}
-
 /** The error a failed request ends with, from the transport's error and whether the deadline fired. */
 function requestError(e: unknown, what: () => string, timeoutMs: number, timedOut: boolean): unknown {
   if (e instanceof HttpClientError) return e;
   if (timedOut) return new HttpClientError('TIMEOUT', `${what()}: no complete response within ${timeoutMs} ms`);
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return new HttpClientError('TIMEOUT', `${what()}: ${err.message}`);
-  return new HttpClientError('NETWORK', `${what()}: ${err.message}`);
+  return new HttpClientError('NETWORK', `${what()}: ${(e as Error).message}`);
 }
 
 /**
@@ -269,21 +241,22 @@ class Exchange {
   }
 }
 
-let onceAgent: http.Agent | undefined;
-
-/** A request on a connection of its own (node:http, `Connection: close`). */
-function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
+function requestHeaders(opts: HttpRequestOptions, extra: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = { ...opts.headers, ...extra };
   const body = opts.body;
-  const headers: http.OutgoingHttpHeaders = { ...opts.headers, connection: 'close' };
   if (body !== undefined) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-  onceAgent ??= new http.Agent({ keepAlive: false, maxSockets: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN, maxTotalSockets: HTTP_CLIENT_MAX_CONNECTIONS });
+  return headers;
+}
+
+/** Sends the request through `agent`, its answer gathered into `ex`; the caller ends it and takes its errors. */
+function sendRequest(agent: http.Agent, u: URL, opts: HttpRequestOptions, ex: Exchange, extra: http.OutgoingHttpHeaders): http.ClientRequest {
   const req = http.request({
-    agent: onceAgent,
+    agent,
     host: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
     port: u.port === '' ? 80 : Number(u.port),
     path: `${u.pathname}${u.search}`,
     method: opts.method ?? 'GET',
-    headers,
+    headers: requestHeaders(opts, extra),
   });
   ex.cancel = (err) => req.destroy(err);
   req.on('response', (res) => {
@@ -298,46 +271,100 @@ function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
       if (!ex.settled) ex.error(new Error('connection closed before the end of the response'));
     });
   });
-  req.on('error', (e) => ex.error(e));
-  req.end(body);
+  return req;
 }
 
-/** An ordered request through the origin's pipelined undici pool (dispatch handler, no response stream). */
-function requestOrdered(PoolOf: typeof Pool, u: URL, opts: HttpRequestOptions, ex: Exchange, timeoutMs: number): void {
-  const handler: Dispatcher.DispatchHandler = {
-    onRequestStart(c) {
-      ex.cancel = (err) => c.abort(err);
-      if (ex.settled) c.abort(new Error('request abandoned'));
-      // A request undici resends behind a closed pipelined connection starts over.
-      ex.restart();
-    },
-    onResponseStart(_c, statusCode, h) {
-      ex.head(statusCode, flattenHeaders(h));
-    },
-    onResponseData(_c, chunk) {
-      ex.data(chunk);
-    },
-    onResponseEnd() {
-      ex.end();
-    },
-    onResponseError(_c, err) {
-      ex.error(err);
-    },
+let onceAgent: http.Agent | undefined;
+
+/** A request on a connection of its own (`Connection: close`). */
+function requestOnce(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
+  onceAgent ??= new http.Agent({ keepAlive: false, maxSockets: HTTP_CLIENT_CONNECTIONS_PER_ORIGIN, maxTotalSockets: HTTP_CLIENT_MAX_CONNECTIONS });
+  const req = sendRequest(onceAgent, u, opts, ex, { connection: 'close' });
+  req.on('error', (e) => ex.error(e));
+  req.end(opts.body);
+}
+
+/**
+ * The ordered requests to one origin, in the order made: one on the
+ * connection at a time, at most HTTP_CLIENT_ORDERED_QUEUE waiting; an
+ * origin with nothing queued or running has no lane.
+ */
+class OrderedLane {
+  private readonly waiting: Array<() => void> = [];
+  private running = false;
+
+  constructor(private readonly origin: string) {}
+
+  /** False (nothing queued) when HTTP_CLIENT_ORDERED_QUEUE requests already wait. */
+  push(send: () => void): boolean {
+    if (this.waiting.length >= HTTP_CLIENT_ORDERED_QUEUE) return false;
+    this.waiting.push(send);
+    if (!this.running) this.next();
+    return true;
+  }
+
+  /** The running request is over: the next one goes. */
+  next(): void {
+    const send = this.waiting.shift();
+    if (send === undefined) {
+      this.running = false;
+      lanes.delete(this.origin);
+      return;
+    }
+    this.running = true;
+    send();
+  }
+}
+
+const lanes = new Map<string, OrderedLane>();
+let orderedAgent: http.Agent | undefined;
+
+/** A kept connection the peer closed as this request went out: nothing was answered, it is sent again. */
+function closedUnder(req: http.ClientRequest, e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+/** An ordered request: queued on its origin's lane, sent on the kept connection when its turn comes. */
+function requestOrdered(u: URL, opts: HttpRequestOptions, ex: Exchange): void {
+  let lane = lanes.get(u.origin);
+  if (lane === undefined) {
+    lane = new OrderedLane(u.origin);
+    lanes.set(u.origin, lane);
+  }
+  const owner = lane;
+  if (!owner.push(() => sendOrdered(u, opts, ex, owner, true))) ex.abandon(new HttpClientError('BUSY', `${u.origin}: ${HTTP_CLIENT_ORDERED_QUEUE} ordered requests already wait`));
+}
+
+function sendOrdered(u: URL, opts: HttpRequestOptions, ex: Exchange, lane: OrderedLane, mayResend: boolean): void {
+  // Abandoned (deadline, caller's signal) while it waited its turn.
+  if (ex.settled) return lane.next();
+  orderedAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1, maxTotalSockets: HTTP_CLIENT_MAX_ORIGINS, timeout: HTTP_CLIENT_ORDERED_IDLE_MS });
+  let over = false;
+  const done = (): void => {
+    if (over) return;
+    over = true;
+    lane.next();
   };
-  poolFor(PoolOf, u.origin).dispatch(
-    {
-      origin: u.origin,
-      path: `${u.pathname}${u.search}`,
-      method: (opts.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers: opts.headers ?? {},
-      body: opts.body === undefined ? null : typeof opts.body === 'string' ? opts.body : Buffer.from(opts.body),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      // Keeps its connection; undici pipelines only requests marked idempotent.
-      idempotent: true,
-    },
-    handler,
-  );
+  let answered = false;
+  const req = sendRequest(orderedAgent, u, opts, ex, {});
+  req.on('response', (res) => {
+    answered = true;
+    res.on('end', done);
+  });
+  req.on('error', (e) => {
+    if (!answered && mayResend && !ex.settled && closedUnder(req, e)) {
+      // Ahead of the requests behind it: this attempt hands its turn to the next.
+      over = true;
+      ex.restart();
+      sendOrdered(u, opts, ex, lane, false);
+      return;
+    }
+    ex.error(e);
+  });
+  // However it ended (answered, failed, abandoned), the lane moves on once.
+  req.on('close', done);
+  req.end(opts.body);
 }
 
 export function httpRequest(url: string, opts: HttpRequestOptions = {}): Promise<HttpResponse> {
@@ -352,7 +379,7 @@ export function httpRequest(url: string, opts: HttpRequestOptions = {}): Promise
   return new Promise<HttpResponse>((resolve, reject) => {
     const ex = new Exchange(u, opts.method ?? 'GET', timeoutMs, opts.maxResponseBytes ?? HTTP_CLIENT_MAX_RESPONSE_BYTES, opts.signal, resolve, reject);
     try {
-      if (opts.ordered === true) requestOrdered((PoolClass ??= loadUndiciPool()), u, opts, ex, timeoutMs);
+      if (opts.ordered === true) requestOrdered(u, opts, ex);
       else requestOnce(u, opts, ex);
     } catch (e) {
       ex.error(e);
