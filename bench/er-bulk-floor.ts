@@ -17,8 +17,10 @@
  * No checks beyond reading what is needed: a floor, not a registrar.
  *
  * Transports (the second argument):
- * - `libs`: what wpsd uses: node:http server for NOTIFY, fast-xml-parser
- *   for the property set, undici (one Pool per origin, request()) for the POST;
+ * - `libs`: what wpsd used at the start of issue 17's fourth session:
+ *   node:http server for NOTIFY, fast-xml-parser for the property set,
+ *   undici (one Pool per origin, request()) for the POST; `libs-http-client`
+ *   has node:http for the POST, as wpsd since;
  * - `raw`: node:net both ways, HTTP read and written by hand;
  * - the parts in between (see MODES), and wpsd's own layers on top of the
  *   libraries: `wpsd-gena` (src/upnp/gena-subscriber.ts receiving),
