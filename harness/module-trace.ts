@@ -1,29 +1,36 @@
 // Loaded into a daemon under test with `node --import` (NODE_OPTIONS, see
-// moduleTraceEnv): on SIGUSR2 the daemon writes every script V8 has parsed
-// so far (its own modules, its packages' files and Node's built-in modules,
-// from the inspector's Debugger.scriptParsed replay) to
-// $WPSD_MODULE_TRACE_DIR/modules-<pid>.json. test/role-modules.test.ts uses
-// it to check which code a role loads.
-import { Session } from 'node:inspector';
+// moduleTraceEnv): on SIGUSR2 the daemon writes the code it has loaded so
+// far to $WPSD_MODULE_TRACE_DIR/modules-<pid>.json: Node's built-in modules
+// from process.moduleLoadList (read first, before this dump loads the
+// inspector, which itself loads worker_threads and streams), and every
+// script V8 still has (its own modules, its packages' files and built-in
+// modules, from the inspector's Debugger.scriptParsed replay).
+// test/role-modules.test.ts uses it to check which code a role loads.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dir = process.env.WPSD_MODULE_TRACE_DIR;
 
-function dump(): void {
+async function dump(): Promise<void> {
   if (dir === undefined) return;
+  const builtins = (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => `node:${m.slice('NativeModule '.length)}`);
+  const { Session } = await import('node:inspector');
   const session = new Session();
   session.connect();
-  const urls: string[] = [];
-  session.on('Debugger.scriptParsed', (m) => urls.push(m.params.url));
+  const urls = new Set(builtins);
+  session.on('Debugger.scriptParsed', (m) => {
+    const u = m.params.url;
+    // Built-in modules come from the list above: the inspector's own are not the daemon's.
+    if (!u.startsWith('node:')) urls.add(u.startsWith('/') ? pathToFileURL(u).href : u);
+  });
   session.post('Debugger.enable', () => {
     session.disconnect();
-    writeFileSync(join(dir, `modules-${process.pid}.json`), JSON.stringify(urls.map((u) => (u.startsWith('/') ? pathToFileURL(u).href : u))));
+    writeFileSync(join(dir, `modules-${process.pid}.json`), JSON.stringify([...urls]));
   });
 }
 
-if (dir !== undefined) process.on('SIGUSR2', dump);
+if (dir !== undefined) process.on('SIGUSR2', () => void dump());
 
 /** The environment of a daemon that loads this trace and dumps into `traceDir`. */
 export function moduleTraceEnv(traceDir: string): NodeJS.ProcessEnv {

@@ -21,7 +21,8 @@ ls /boot/vmlinuz-* >/dev/null 2>&1 || need+=(linux-image-amd64)
 command -v iw >/dev/null || need+=(iw)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v cpio >/dev/null || need+=(cpio)
-# driver=wired's EAPOL port is a small Node-API module (native/eapol-socket.c).
+# driver=wired's EAPOL port (native/eapol-socket.c) and the daemons' C heap trim
+# (native/malloc-trim.c) are small Node-API modules.
 command -v cc >/dev/null || need+=(gcc libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -32,7 +33,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi
-# The wired EAPOL port module (driver=wired); `npm run build` rebuilds it when its source changes.
+# The native modules (driver=wired's EAPOL port, the C heap trim); `npm run build` rebuilds one when its source changes.
 node "$(dirname "$0")/build-native.mjs" --force
 # Debian starts no daemons from these packages in a container, but make sure a
 # packaged hostapd/wpa_supplicant service is not holding interfaces.

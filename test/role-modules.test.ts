@@ -1,8 +1,9 @@
 // Which code each role loads, from the daemon itself (harness/module-trace.ts:
-// every script V8 has parsed, after a discovery and a learn): `wpsd ap`
+// Node's built-in modules and every script V8 has, after a discovery and a learn): `wpsd ap`
 // with driver=none and `wpsd sta -D none` (the External Registrar) must not
-// carry the web console, the other roles, the nl80211 code, or the parts of
-// undici and netlink they never use (bench/README.md, "Resident memory",
+// carry the web console, the other roles, the nl80211 code, the parts of
+// netlink they never use, undici, commander and the role registrations, or
+// the Node modules only those pulled in (bench/README.md, "Resident memory",
 // says what each costs). A structural check: it holds on any machine load.
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,19 +32,24 @@ const NEVER: readonly RegExp[] = [
   /^src\/radio\/nl80211\//,
   // netlink's index (nl80211, rtnetlink, WireGuard tables): only its raw socket is used, for sock_diag.
   /^pkg\/netlink\/dist\/(index|nl80211|rt|wg|genl)/,
-  // undici's index (fetch, WebSocket, caches, mocks): only its Pool is used.
-  /^pkg\/undici\/index\.js$/,
-  /^pkg\/undici\/lib\/(web|mock|cache|interceptor)\//,
+  // HTTP is node:http's (WebAssembly parser, http2 and tls with it), and
   // Node's own copy of undici, which globalThis.Headers and fetch load.
+  /^pkg\/undici\//,
   /^node:internal\/deps\/undici\//,
+  /^node:(http2|tls|_tls_wrap|internal\/http2\/)/,
+  // A daemon line is read with node:util's parseArgs (src/common/daemon-args.ts).
+  /^pkg\/commander\//,
+  /^src\/(ap\/ap|sta\/sta|lab\/lab|radio\/medium|ctrl\/cli|decode\/decode|decode\/nfc-pw-token)-command\.js$/,
+  /^src\/lab\/lab-config\.js$/,
+  // node-unix-socket's native module is loaded directly (src/ctrl/unix-dgram.ts):
+  // its index loads worker_threads and builds a diagnostic report.
+  /^pkg\/node-unix-socket\//,
+  /^node:(worker_threads|internal\/worker|internal\/process\/report)$/,
 ];
-
-/** What cli.ts loads for every role: each role's small registration module, and the lab's limits its --help names. */
-const CLI_REGISTRATION = /^src\/\w+\/[\w-]+-command\.js$|^src\/lab\/lab-config\.js$/;
 
 /** The modules of `loaded` that match a forbidden pattern. */
 function offending(loaded: readonly string[], forbidden: readonly RegExp[]): string[] {
-  return loaded.filter((m) => !CLI_REGISTRATION.test(m) && forbidden.some((re) => re.test(m)));
+  return loaded.filter((m) => forbidden.some((re) => re.test(m)));
 }
 
 describe('modules each role loads', () => {
@@ -78,18 +84,17 @@ describe('modules each role loads', () => {
   it('the trace sees each role and the packages it uses', () => {
     expect(ap).toContain('src/ap/main.js');
     expect(ap).toContain('src/proxy/wfa-proxy.js');
-    // The AP's GENA NOTIFY to the ER and the ER's SOAP calls went through undici's Pool.
-    expect(ap).toContain('pkg/undici/lib/dispatcher/pool.js');
+    // The AP's GENA NOTIFY to the ER and the ER's SOAP calls went through node:http's client.
+    for (const role of [ap, sta]) expect(role).toEqual(expect.arrayContaining(['src/upnp/http-client.js', 'node:_http_client', 'src/ctrl/unix-dgram.js', 'src/common/daemon-args.js']));
     expect(sta).toContain('src/er/external-registrar.js');
-    expect(sta).toContain('pkg/undici/lib/dispatcher/pool.js');
     for (const role of [ap, sta]) expect(role).toContain('pkg/netlink/dist/netlink.js');
   });
 
-  it('wpsd ap driver=none loads no web console, no ER or station, no nl80211, no unused undici or netlink', () => {
+  it('wpsd ap driver=none loads no web console, no ER or station, no nl80211, no unused netlink, no undici, commander or role registrations', () => {
     expect(offending(ap, [...NEVER, /^src\/er\//, /^src\/sta\//])).toEqual([]);
   });
 
-  it('wpsd sta -D none loads no web console, no AP, no radio station, no nl80211, no unused undici or netlink', () => {
+  it('wpsd sta -D none loads no web console, no AP, no radio station, no nl80211, no unused netlink, no undici, commander or role registrations', () => {
     const radioStation = [/^src\/sta\/(radio-station|radio-commands|wpa-link)\.js$/, /^src\/sta\/wireless\//, /^src\/radio\/wpa\//];
     expect(offending(sta, [...NEVER, /^src\/ap\//, /^src\/proxy\//, ...radioStation])).toEqual([]);
   });

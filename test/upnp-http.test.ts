@@ -170,6 +170,42 @@ describe('hardened HTTP server on 127.0.0.1', () => {
   });
 });
 
+describe('the headers every answer of a device server carries', () => {
+  const server = new UpnpHttpServer({ host: '127.0.0.1', serverHeader: 'Unspecified, UPnP/1.0, Unspecified', closeEachConnection: true });
+  let port = 0;
+  beforeAll(async () => {
+    server.route('GET', '/whole', (_req, res) => sendBody(res, 200, 'text/xml', '<a>é</a>', ['EXT', '']));
+    server.route('GET', '/own', (_req, res) => sendBody(res, 503, 'text/plain', 'x\n', ['SERVER', 'mine', 'Connection', 'close', 'Retry-After', '1']));
+    server.route('GET', '/piecemeal', (_req, res) => {
+      res.setHeader('SID', 'uuid:1');
+      res.end('ok');
+    });
+    port = (await server.start()).port;
+  });
+  afterAll(() => server.close());
+
+  const head = async (path: string): Promise<string[]> => {
+    const reply = await raw(port, [`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`]);
+    return (reply.split('\r\n\r\n')[0] ?? '').split('\r\n').filter((l) => !l.startsWith('Date: '));
+  };
+
+  it('sendBody: the server\'s Server and Connection first, then the caller\'s headers, Content-Type and the UTF-8 length', async () => {
+    expect(await head('/whole')).toEqual(['HTTP/1.1 200 OK', 'Server: Unspecified, UPnP/1.0, Unspecified', 'Connection: close', 'EXT: ', 'Content-Type: text/xml', 'Content-Length: 9']);
+  });
+
+  it('a header the caller names takes the server\'s place, once', async () => {
+    expect(await head('/own')).toEqual(['HTTP/1.1 503 Service Unavailable', 'SERVER: mine', 'Connection: close', 'Retry-After: 1', 'Content-Type: text/plain', 'Content-Length: 2']);
+  });
+
+  it('an answer written with setHeader and end gets them too', async () => {
+    const lines = await head('/piecemeal');
+    expect(lines).toContain('Server: Unspecified, UPnP/1.0, Unspecified');
+    expect(lines).toContain('Connection: close');
+    expect(lines).toContain('SID: uuid:1');
+    expect(lines.filter((l) => /^connection:/i.test(l))).toHaveLength(1);
+  });
+});
+
 describe('bounded HTTP client', () => {
   let port = 0;
   const requests: string[] = [];
@@ -184,6 +220,7 @@ describe('bounded HTTP client', () => {
       else if (path === '/bigchunked') s.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${`4000\r\n${'y'.repeat(0x4000)}\r\n`.repeat(8)}0\r\n\r\n`);
       else if (path === '/redirect') s.end('HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n');
       else if (path === '/stall') s.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      else if (path === '/cut') s.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
       else s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     });
   });
@@ -208,11 +245,13 @@ describe('bounded HTTP client', () => {
     expect([r.status, r.body.toString()]).toEqual([200, 'ok']);
   });
 
-  it('refuses oversized responses, redirects, stalls, hostnames when IP literals are required, and non-http URLs', async () => {
+  it('refuses oversized responses, redirects, stalls, cut bodies, hostnames when IP literals are required, and non-http URLs', async () => {
     expect(await codeOf(`http://127.0.0.1:${port}/big`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
     expect(await codeOf(`http://127.0.0.1:${port}/bigchunked`, { maxResponseBytes: 1000 })).toBe('TOO_LARGE');
     expect(await codeOf(`http://127.0.0.1:${port}/redirect`)).toBe('REDIRECT');
     expect(await codeOf(`http://127.0.0.1:${port}/stall`, { timeoutMs: 300 })).toBe('TIMEOUT');
+    // The peer closes before the body announced is complete: an error, not a short body.
+    expect(await codeOf(`http://127.0.0.1:${port}/cut`)).toBe('NETWORK');
     expect(await codeOf(`http://localhost:${port}/`, { requireIpLiteral: true })).toBe('HOSTNAME_REFUSED');
     expect(await codeOf('file:///etc/passwd')).toBe('INVALID_URL');
     expect(await codeOf('not a url')).toBe('INVALID_URL');

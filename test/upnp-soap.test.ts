@@ -129,6 +129,7 @@ describe('base64 arguments', () => {
 
 describe('SOAP control endpoint over HTTP on 127.0.0.1', () => {
   const server = new UpnpHttpServer({ host: '127.0.0.1' });
+  const afterReplies: string[] = [];
   let url = '';
   beforeAll(async () => {
     server.route(
@@ -144,6 +145,16 @@ describe('SOAP control endpoint over HTTP on 127.0.0.1', () => {
           },
           Crash: () => {
             throw new Error('secret internal detail');
+          },
+          Later: (args, ctx) => {
+            ctx.afterReply(() => {
+              throw new Error('a failing follow-up changes nothing');
+            });
+            ctx.afterReply(() => afterReplies.push(args['NewIn'] ?? ''));
+            if (args['NewIn'] === 'fault') throw new UpnpActionError(UpnpErrorCode.ActionFailed);
+            // Nothing queued runs before the answer is out.
+            expect(afterReplies).toEqual([]);
+            return { NewOut: 'now' };
           },
         },
       }),
@@ -170,6 +181,14 @@ describe('SOAP control endpoint over HTTP on 127.0.0.1', () => {
     expect(await codeOf('Optional')).toBe(602);
     expect(await codeOf('Refuse')).toBe(600);
     expect(await codeOf('Crash')).toBe(501);
+  });
+
+  it('runs what a handler queued with afterReply once its answer or fault is out, a failing task changing nothing', async () => {
+    expect(await soapCall(url, ST, 'Later', { NewIn: 'answer' })).toEqual({ NewOut: 'now' });
+    expect(afterReplies).toEqual(['answer']);
+    await expect(soapCall(url, ST, 'Later', { NewIn: 'fault' })).rejects.toMatchObject({ upnpErrorCode: 501 });
+    expect(afterReplies).toEqual(['answer', 'fault']);
+    afterReplies.length = 0;
   });
 
   it('sends faults with HTTP 500 and does not leak handler error text', async () => {

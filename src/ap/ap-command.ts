@@ -1,13 +1,14 @@
 /** Registers `wpsd ap [-c] hostapd.conf [more.conf ...] [-d|-dd] [-t] [-K]`; the daemon loads only when it runs. */
 import { type Command, InvalidArgumentError } from 'commander';
-import { applyV8Flags, V8_DAEMON_FLAGS } from '../common/v8-memory.js';
+import { isUpnpCallbackPolicy, runApRole, type ApRoleOptions, type UpnpCallbackPolicy } from './ap-args.js';
 
-function callbackPolicy(v: string): 'same-host' | 'same-subnet' {
-  if (v !== 'same-host' && v !== 'same-subnet') throw new InvalidArgumentError('same-host or same-subnet');
+function callbackPolicy(v: string): UpnpCallbackPolicy {
+  if (!isUpnpCallbackPolicy(v)) throw new InvalidArgumentError('same-host or same-subnet');
   return v;
 }
 
-export function register(program: Command): void {
+/** `run` starts the daemon (a test gives its own, to see what commander read). */
+export function register(program: Command, run: (opts: ApRoleOptions) => Promise<void> = runApRole): void {
   program
     .command('ap')
     .description('access point daemon (like hostapd): WPS AP PIN, UPnP WFADevice for External Registrars, control socket')
@@ -23,17 +24,9 @@ export function register(program: Command): void {
       callbackPolicy,
       'same-host' as const,
     )
-    .action(
-      async (
-        files: string[],
-        opts: { config?: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean; upnpCallback: 'same-host' | 'same-subnet' },
-        cmd: Command,
-      ) => {
-        const configs = [...(opts.config !== undefined ? [opts.config] : []), ...files];
-        if (configs.length === 0) cmd.error('error: a configuration file is needed (-c hostapd.conf, or hostapd.conf ...)');
-        applyV8Flags(V8_DAEMON_FLAGS);
-        const { runAp } = await import('./main.js');
-        process.exitCode = await runAp({ ...opts, configs });
-      },
-    );
+    .action(async (files: string[], opts: Omit<ApRoleOptions, 'configs'>, cmd: Command) => {
+      const configs = [...(opts.config !== undefined ? [opts.config] : []), ...files];
+      if (configs.length === 0) cmd.error('error: a configuration file is needed (-c hostapd.conf, or hostapd.conf ...)');
+      await run({ ...opts, configs });
+    });
 }

@@ -31,6 +31,7 @@ import { randomLocalMac, virtualInterfaceAddress } from '../radio/mac.js';
 import { DhKeyPool, dhKeyPoolSizeFor } from '../wps/dh-key-pool.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
+import { settleStartupMemorySoon } from '../common/startup-memory.js';
 
 export class ApStartError extends WpsdError<'NO_ADDRESS' | 'RADIO' | 'UPNP' | 'CTRL'> {
   constructor(code: ApStartError['code'], message: string) {
@@ -232,6 +233,8 @@ export async function runAp(opts: RunApOptions): Promise<number> {
   for (const path of opts.configs) {
     for (const f of await removeStaleTempFiles(path)) log.info(`Removed ${f} left by an interrupted configuration update`);
   }
+  // Up: what start-up alone needed is given back (src/common/startup-memory.ts).
+  settleStartupMemorySoon();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: string): void => {

@@ -11,10 +11,11 @@
  *   keep it resident, for objects that die young anyway (a SOAP request,
  *   an EAP frame). `--max-semi-space-size` is read only at heap set-up, so
  *   the growth factor is what can be set here.
- * - WebAssembly (undici's HTTP parser) stays on the baseline compiler: the
- *   optimising tier's compile of that parser peaks at ~30 MiB of malloc
- *   that the C heap then keeps, for a parser that sees a few hundred bytes
- *   per request.
+ * - WebAssembly stays on the baseline compiler: the optimising tier's
+ *   compile of undici's HTTP parser peaked at ~30 MiB of malloc that the C
+ *   heap then kept, for a parser that sees a few hundred bytes per request.
+ *   No wpsd process loads undici now (node:http's parser is in the binary);
+ *   the flag keeps any WebAssembly a package brings from doing the same.
  *
  * The daemons, `wpsd ap` and `wpsd sta` (V8_DAEMON_FLAGS), also keep their
  * JavaScript on the baseline compiler (Sparkplug): their JavaScript is glue

@@ -1,17 +1,14 @@
 /**
- * UNIX datagram sockets through node-unix-socket (Node has none). The addon
- * reports send errors only as messages, so errno names are recovered here.
+ * UNIX datagram sockets through node-unix-socket (Node has none; its native
+ * module is loaded by unix-dgram.ts). The addon reports send errors only as
+ * messages, so errno names are recovered here.
  */
-import { createRequire } from 'node:module';
-import type { DgramSocket as DgramSocketType } from 'node-unix-socket';
+import { newUnixDgramSocket, type DgramSocket } from './unix-dgram.js';
 
-const require = createRequire(import.meta.url);
-const addon = require('node-unix-socket') as { DgramSocket: new () => DgramSocketType };
-
-export type DgramSocket = DgramSocketType;
+export type { DgramSocket };
 
 export function createDgramSocket(): DgramSocket {
-  return new addon.DgramSocket();
+  return newUnixDgramSocket();
 }
 
 export type SendErrno = 'ENOENT' | 'ECONNREFUSED' | 'EPERM' | 'EACCES' | 'OTHER';

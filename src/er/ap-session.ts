@@ -13,7 +13,7 @@ import type { Credential } from '../wps/credential.js';
 import type { ErAp } from './ap-record.js';
 import type { ErFail, ErRunResult, ErRunView } from './er-events.js';
 import type { ApSessionContext } from './session-context.js';
-import { getDeviceInfo, putMessage } from './wfa-soap.js';
+import { getDeviceInfo, putLastMessage, putMessage } from './wfa-soap.js';
 
 export type ApSessionMode = ApSettingsMode;
 
@@ -78,7 +78,7 @@ export async function runApSession(ctx: ApSessionContext, run: ErRunView, ap: Er
       if (step.result !== undefined) {
         // The last word (learn's NACK, a failure NACK) still goes to the AP; its answer does not matter.
         if (reply !== undefined && step.closing !== true) {
-          await putMessage(url, reply, signal).catch((e: unknown) => ctx.log.debug(`WPS ER: PutMessage of the last message: ${describeError(e)}`));
+          await putLastMessage(url, reply, signal).catch((e: unknown) => ctx.log.debug(`WPS ER: PutMessage of the last message: ${describeError(e)}`));
         }
         if (step.result === 'success' && mode.mode === 'configure') {
           const sent = step.credentials?.[0];

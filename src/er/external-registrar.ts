@@ -135,8 +135,16 @@ export class ExternalRegistrar implements ErEventSource {
   private readonly pins: PinTable;
   private readonly nfcTokens: NfcPasswordTokens;
   private readonly pbc: PbcSessions;
-  /** Every Registrar run takes its DH pair from here; refilled between events while the ER runs. */
-  private readonly dhKeys = new DhKeyPool({ defer: (task) => setImmediate(task) });
+  /**
+   * Every Registrar run takes its DH pair from here. A refill (one key
+   * generation, ~0.18 ms) waits until no run is under way, or for the end of
+   * one: run at the next turn of the event loop, it would hold up the run
+   * that took the pair (a learn's GetDeviceInfo is written only once its
+   * connection's event comes, after the refill).
+   */
+  private readonly dhKeys = new DhKeyPool({ defer: (task) => this.deferRefill(task) });
+  /** The pool's refill step while runs are under way (at most one: the pool asks again only once it ran). */
+  private refillAfterRun: (() => void) | undefined;
   private readonly events: ErEvents;
   private readonly aps = new Map<string, ErAp>();
   /** Protocol runs under way. */
@@ -182,8 +190,18 @@ export class ExternalRegistrar implements ErEventSource {
 
   private publish<K extends ErEventName>(name: K, ev: ErEventMap[K]): void {
     if (name === 'run-start') this.activeRuns.add((ev as ErEventMap['run-start']).run);
-    else if (name === 'run-end') this.activeRuns.delete((ev as ErEventMap['run-end']).run);
+    else if (name === 'run-end') {
+      this.activeRuns.delete((ev as ErEventMap['run-end']).run);
+      const refill = this.refillAfterRun;
+      this.refillAfterRun = undefined;
+      if (refill !== undefined) setImmediate(refill);
+    }
     this.events.emit(name, ev);
+  }
+
+  private deferRefill(task: () => void): void {
+    if (this.activeRuns.size === 0) setImmediate(task);
+    else this.refillAfterRun = task;
   }
 
   private newRun(kind: ErRunKind, ap: ErAp, enrollee?: ErEnrollee): ErRunView {

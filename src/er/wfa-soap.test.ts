@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../harness/until.js';
 import { base64Lines } from '../wfa/base64-lines.js';
 import { buildSoapFault, SoapFaultError, UpnpErrorCode } from '../upnp/soap.js';
-import { getDeviceInfo, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
+import { getDeviceInfo, putLastMessage, putMessage, putWlanResponse, setSelectedRegistrar, WfaSoapError } from './wfa-soap.js';
 
 const REF = join(import.meta.dirname, '..', '..', 'fixtures', 'reference');
 const recorded = (name: string): { head: string; body: string } => {
@@ -100,6 +100,16 @@ describe('WFAWLANConfig requests of the External Registrar', () => {
     // GetDeviceInfo's answer is still parsed: an empty 200 is no M1.
     answer = () => ({ status: 200, body: '' });
     await expect(getDeviceInfo(`${base}/c`)).rejects.toMatchObject({ code: 'MALFORMED' });
+  });
+
+  it("the last word's PutMessage reads only the answer's status: a learn's NACK answered 500 is an error naming it, its fault unread", async () => {
+    answer = () => ({ status: 500, body: buildSoapFault(UpnpErrorCode.ActionFailed) });
+    const err = await putLastMessage(`${base}/c`, Buffer.from([1])).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(SoapFaultError);
+    expect(err).toMatchObject({ code: 'MALFORMED', message: 'PutMessage: HTTP 500' });
+    expect((seen[seen.length - 1] as Seen).body).toContain('<u:PutMessage xmlns:u="urn:schemas-wifialliance-org:service:WFAWLANConfig:1">\n<NewInMessage>AQ==\n</NewInMessage>\n</u:PutMessage>');
+    answer = () => ({ status: 200, body: 'not XML' });
+    await expect(putLastMessage(`${base}/c`, Buffer.from([1]))).resolves.toBeUndefined();
   });
 
   it('a response without NewOutMessage, or with bad base64, is a typed error', async () => {

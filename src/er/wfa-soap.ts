@@ -32,9 +32,15 @@ function binArg(args: Record<string, string>, name: string): Buffer {
   }
 }
 
-/** `noOut`: the action answers no arguments, so its 200 body is not parsed (wps_er_http_put_wlan_response_cb reads the status only). */
-const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, noOut = false): Promise<Record<string, string>> =>
-  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true, noOutArguments: noOut, ...(signal === undefined ? {} : { signal }) });
+/**
+ * `read`: 'args' parses the answer's out arguments; 'status' takes a 200 as
+ * done without parsing it (the action answers no arguments:
+ * wps_er_http_put_wlan_response_cb reads the status only), a 500's fault
+ * still parsed; 'nothing' reads no body at all (an answer that changes
+ * nothing).
+ */
+const call = (url: string, action: string, args: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined, read: 'args' | 'status' | 'nothing' = 'args'): Promise<Record<string, string>> =>
+  soapCall(url, WFA_SERVICE_TYPE, action, args, { timeoutMs, requireIpLiteral: true, noOutArguments: read === 'status', statusOnly: read === 'nothing', ...(signal === undefined ? {} : { signal }) });
 
 /** GetDeviceInfo: the AP's M1. */
 export async function getDeviceInfo(controlUrl: string, signal?: AbortSignal): Promise<Buffer> {
@@ -46,6 +52,16 @@ export async function putMessage(controlUrl: string, msg: Uint8Array, signal?: A
   return binArg(await call(controlUrl, WfaAction.PutMessage, { [WfaArgument.NewInMessage]: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS, signal), WfaArgument.NewOutMessage);
 }
 
+/**
+ * PutMessage of a run's last word (learn's WSC_NACK, a failure's NACK),
+ * whose answer changes nothing: only its status is read (hostapd answers a
+ * learn's NACK with a 500 fault; wpa_supplicant reads only that status and
+ * logs "PutMessage failed").
+ */
+export async function putLastMessage(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
+  await call(controlUrl, WfaAction.PutMessage, { [WfaArgument.NewInMessage]: base64Lines(msg) }, ER_SOAP_TIMEOUT_MS, signal, 'nothing');
+}
+
 /** PutWLANResponse: a message for a wireless Enrollee the AP proxies (always an EAP event). */
 export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrolleeMac: Uint8Array, signal?: AbortSignal): Promise<void> {
   await call(
@@ -54,11 +70,11 @@ export async function putWlanResponse(controlUrl: string, msg: Uint8Array, enrol
     { [WfaArgument.NewMessage]: base64Lines(msg), [WfaArgument.NewWLANEventType]: String(WlanEventType.Eap), [WfaArgument.NewWLANEventMAC]: formatWlanEventMac(enrolleeMac) },
     ER_SHORT_SOAP_TIMEOUT_MS,
     signal,
-    true,
+    'status',
   );
 }
 
 /** SetSelectedRegistrar: the TLVs of wps_er_set_sel_reg. */
 export async function setSelectedRegistrar(controlUrl: string, msg: Uint8Array, signal?: AbortSignal): Promise<void> {
-  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal, true);
+  await call(controlUrl, WfaAction.SetSelectedRegistrar, { [WfaArgument.NewMessage]: base64Lines(msg) }, ER_SHORT_SOAP_TIMEOUT_MS, signal, 'status');
 }

@@ -74,6 +74,9 @@ export class ErSessions {
   private readonly max: number;
   private readonly perSource: number;
   private readonly idleMs: number;
+  /** The message match() last read, and what it read: touch() of the same message does not parse it again. */
+  private lastRaw: Uint8Array | undefined;
+  private lastView: NonceView | undefined;
 
   constructor(private readonly opts: ErSessionsOptions) {
     this.max = opts.maxSessions ?? MAX_ER_SESSIONS;
@@ -110,6 +113,8 @@ export class ErSessions {
   match(raw: Uint8Array, remote?: string): ErSession | undefined {
     this.expire();
     const v = nonces(raw);
+    this.lastRaw = raw;
+    this.lastView = v;
     if (v.enrolleeNonce === undefined) return undefined;
     return this.list.find((s) => {
       if (remote !== undefined && s.remote !== remote) return false;
@@ -125,7 +130,9 @@ export class ErSessions {
   touch(s: ErSession, raw: Uint8Array): void {
     s.lastActive = this.opts.now();
     if (s.registrarNonce === undefined) {
-      const v = nonces(raw);
+      const v = raw === this.lastRaw && this.lastView !== undefined ? this.lastView : nonces(raw);
+      this.lastRaw = undefined;
+      this.lastView = undefined;
       if (v.type === MessageType.M2 && v.registrarNonce !== undefined) s.registrarNonce = Buffer.from(v.registrarNonce);
     }
   }

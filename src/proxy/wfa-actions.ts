@@ -148,11 +148,15 @@ export function createWfaActions(hooks: WfaActionHooks): { service: SoapService;
     const step = session.enrollee.receive(msg);
     if (step.result !== undefined) sessions.remove(session);
     if (step.events.some((e) => e.type === 'ap-pin-success')) deviceInfoRate.refund(session.remote);
-    try {
-      hooks.onEnrolleeStep(step, ctx.remoteAddress);
-    } catch (e) {
-      log.warn(`WPS UPnP: event handling failed: ${(e as Error).message}`);
-    }
+    // The run's events (control-interface lines, the AP PIN lockout, new settings) follow the answer, in the same turn.
+    const remote = ctx.remoteAddress;
+    ctx.afterReply(() => {
+      try {
+        hooks.onEnrolleeStep(step, remote);
+      } catch (e) {
+        log.warn(`WPS UPnP: event handling failed: ${(e as Error).message}`);
+      }
+    });
     if (step.reply === undefined || step.closing === true) {
       // hostapd: wps_process_msg() == WPS_FAILURE -> no reply -> HTTP 500.
       log.debug('WPS UPnP: Drop active peer session');

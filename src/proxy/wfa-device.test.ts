@@ -222,7 +222,7 @@ describe('WFAWLANConfig service over loopback', () => {
   it('an ER that proves the AP PIN learns back to back past the GetDeviceInfo burst; GetDeviceInfo alone is then limited', async () => {
     // A stopped clock: no token comes back with time, only through a proven PIN.
     const { service } = actionsWithStoppedClock();
-    const ctx = { remoteAddress: '169.254.9.9', headers: {} };
+    const ctx = { remoteAddress: '169.254.9.9', headers: {}, afterReply: (task: () => void) => task() };
     const call = async (action: string, args: Record<string, string>): Promise<Record<string, string>> => {
       const refused = service.admit?.(action, ctx.remoteAddress);
       if (refused !== undefined) throw refused;

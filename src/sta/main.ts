@@ -32,6 +32,7 @@ import type { RadioStation } from './radio-station.js';
 import { stationWpsDevice } from './wps-device-config.js';
 import { WpsdError } from '../common/errors.js';
 import { formatMac } from '../common/mac.js';
+import { settleStartupMemorySoon } from '../common/startup-memory.js';
 
 export interface StaOptions {
   config: string;
@@ -228,6 +229,8 @@ export async function runSta(o: StaOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // Up: what start-up alone needed is given back (src/common/startup-memory.ts).
+  settleStartupMemorySoon();
   await new Promise<void>((resolve) => {
     const onSignal = (sig: string): void => {
       log.info(`${sig} received - terminating`);

@@ -1,8 +1,9 @@
 /** Registers `wpsd sta -c FILE -i IF -D none|sim|nl80211 [-d|-dd] [-t] [-K]` (like wpa_supplicant). */
 import type { Command } from 'commander';
-import { applyV8Flags, V8_DAEMON_FLAGS } from '../common/v8-memory.js';
+import { runStaRole, type StaRoleOptions } from './sta-args.js';
 
-export function register(program: Command): void {
+/** `run` starts the daemon (a test gives its own, to see what commander read). */
+export function register(program: Command, run: (opts: StaRoleOptions) => Promise<void> = runStaRole): void {
   program
     .command('sta')
     .description('station: wpa_supplicant.conf, network commands, the WPS External Registrar (wps_er_*) and, with a radio, scan and WPS (wps_pin, wps_pbc, wps_reg) on a control socket')
@@ -13,9 +14,7 @@ export function register(program: Command): void {
     .option('-t, --timestamps', 'timestamp debug lines', false)
     .option('-K, --show-keys', 'include keys in debug output', false)
     .option('--lenient-config', 'start despite unknown configuration keys (warned about; wpa_supplicant refuses them)', false)
-    .action(async (opts: { config: string; iface: string; driver: string; debug: number; timestamps: boolean; showKeys: boolean; lenientConfig: boolean }) => {
-      applyV8Flags(V8_DAEMON_FLAGS);
-      const { runSta } = await import('./main.js');
-      await runSta(opts);
+    .action(async (opts: StaRoleOptions) => {
+      await run(opts);
     });
 }

@@ -28,8 +28,9 @@
  *   - initial event (SEQ 0) with initialState() right after the SUBSCRIBE
  *     response; SEQ then counts up and wraps from 2^32-1 to 1 (UDA 1.0 4.2.1);
  *   - per subscriber at most maxQueuedEvents waiting (oldest dropped), one
- *     NOTIFY in flight, or GENA_NOTIFIES_IN_FLIGHT pipelined on one kept
- *     connection to a receiver that keeps it; a delivery fails when no
+ *     NOTIFY in flight, or GENA_NOTIFIES_IN_FLIGHT handed to the HTTP client
+ *     at once for one kept connection to a receiver that keeps it (sent one
+ *     after another, each as soon as the one before is answered); a delivery fails when no
  *     callback URL answers 2xx;
  *     after maxFailures consecutive failures the subscriber is dropped;
  *   - subscriptions expire after their granted TIMEOUT.
@@ -40,7 +41,7 @@ import type { IncomingMessage as Request, ServerResponse as Response } from 'nod
 import { Logger, silentLogger } from '../common/log.js';
 import { GenaError, buildPropertySet, parseCallbackHeader, parseSidHeader, parseTimeoutHeader } from './gena-headers.js';
 import { HTTP_CLIENT_ORDERED_PIPELINE, httpRequest } from './http-client.js';
-import { sendBody, type UpnpHttpServer } from './http-server.js';
+import { sendBody, sendEmpty, type UpnpHttpServer } from './http-server.js';
 import { inSubnet, normalizeAddress } from './net-address.js';
 import { isLocalPeer, pickEviction } from './source-limits.js';
 
@@ -69,8 +70,8 @@ export const GENA_NOTIFY_TIMEOUT_MS = 5_000;
 export const GENA_SWEEP_INTERVAL_MS = 1_000;
 /**
  * NOTIFYs in flight to one subscriber whose receiver keeps its connection
- * open, pipelined on that one connection so they arrive in SEQ order
- * (HTTP_CLIENT_ORDERED_PIPELINE deep). hostapd sends one at a time; so
+ * open, queued in the HTTP client for that one connection so they arrive in
+ * SEQ order (HTTP_CLIENT_ORDERED_PIPELINE). hostapd sends one at a time; so
  * does this publisher to a receiver that closes after each answer (as
  * wpa_supplicant's ER does), and to a subscriber with several callback URLs
  * (a failed URL is retried on the next, which could overtake).
@@ -229,12 +230,12 @@ export class GenaPublisher {
     }
   }
 
-  private reply(res: Response, status: number, text?: string): void {
-    res.statusCode = status;
-    res.setHeader('Connection', 'close');
-    if (this.serverHeader !== undefined) res.setHeader('SERVER', this.serverHeader);
-    if (text === undefined) res.setHeader('Content-Length', '0').end();
-    else sendBody(res, status, 'text/plain; charset=utf-8', text + '\n');
+  /** A complete answer; `headers` (flat name, value list) come before Connection and SERVER. */
+  private reply(res: Response, status: number, text?: string, headers: readonly string[] = []): void {
+    const head = [...headers, 'Connection', 'close'];
+    if (this.serverHeader !== undefined) head.push('SERVER', this.serverHeader);
+    if (text === undefined) sendEmpty(res, status, head);
+    else sendBody(res, status, 'text/plain; charset=utf-8', text + '\n', head);
   }
 
   private callbackAllowed(u: URL, remote: string): boolean {
@@ -342,10 +343,7 @@ export class GenaPublisher {
   }
 
   private acceptHeaders(res: Response, sid: string, timeoutSec: number): void {
-    res.setHeader('DATE', new Date(this.now()).toUTCString());
-    res.setHeader('SID', sid);
-    res.setHeader('TIMEOUT', `Second-${timeoutSec}`);
-    this.reply(res, 200);
+    this.reply(res, 200, undefined, ['DATE', new Date(this.now()).toUTCString(), 'SID', sid, 'TIMEOUT', `Second-${timeoutSec}`]);
   }
 
   private onUnsubscribe(req: Request, res: Response): void {

@@ -13,7 +13,9 @@
  *   UpnpRouteHandler (req, res, match: { tail }) => void | Promise<void>   a throw or rejection answers 500
  *   readRequestBody(req, maxBytes): Promise<Buffer>   throws HttpError (413 / 400 / 408)
  *   sendHttpError(res, err)      writes a short text/plain error with the right status
- *   sendBody(res, status, contentType, body)   a complete answer with its Content-Length
+ *   sendBody(res, status, contentType, body, headers?)   a complete answer with its Content-Length, one writeHead
+ *   sendEmpty(res, status, headers?)   the same without a body
+ *   UpnpServerResponse           every response of the server: carries its Server / Connection headers
  *   HttpError (status, code)
  *   HTTP_* named limits
  *
@@ -131,13 +133,87 @@ function routePath(url: string): string {
   return targetPath(url).toLowerCase();
 }
 
-/** A complete answer: status, Content-Type and Content-Length, then the body. */
-export function sendBody(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.statusCode = status;
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', String(bytes.length));
-  res.end(bytes);
+/**
+ * Every response of a UpnpHttpServer: it carries the server's own headers
+ * (Server, Connection: close) as a flat [name, value, ...] list on its
+ * class's prototype, so that a complete answer (`sendBody`) is one
+ * writeHead with a flat header list: no per-request header object, and a
+ * string body goes out with the head in one write. Anything answering
+ * another way (setHeader, writeHead, end) still gets the server's headers
+ * through writeHead, which end() calls too.
+ */
+export class UpnpServerResponse extends http.ServerResponse<http.IncomingMessage> {
+  declare readonly serverHeaders: readonly string[];
+
+  override writeHead(statusCode: number, reasonOrHeaders?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[], headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]): this {
+    const own = this.serverHeaders;
+    for (let i = 0; i < own.length; i += 2) {
+      const name = own[i] as string;
+      if (!this.hasHeader(name)) this.setHeader(name, own[i + 1] as string);
+    }
+    return writeHeadAsNode(this, statusCode, reasonOrHeaders, headers);
+  }
+}
+
+const nodeWriteHead = http.ServerResponse.prototype.writeHead as (
+  this: http.ServerResponse,
+  statusCode: number,
+  reasonOrHeaders?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[],
+  headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[],
+) => http.ServerResponse;
+
+function writeHeadAsNode<R extends http.ServerResponse>(res: R, statusCode: number, a?: string | http.OutgoingHttpHeaders | http.OutgoingHttpHeader[], b?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]): R {
+  nodeWriteHead.call(res, statusCode, a, b);
+  return res;
+}
+
+/** A response class for one server, its headers on the prototype (nothing per request). */
+function responseClass(serverHeaders: readonly string[]): typeof UpnpServerResponse {
+  const cls = class extends UpnpServerResponse {};
+  Object.defineProperty(cls.prototype, 'serverHeaders', { value: Object.freeze([...serverHeaders]) });
+  return cls;
+}
+
+/**
+ * The head of a complete answer as a flat list: the server's headers first
+ * (one the caller also names takes its place, with the caller's spelling
+ * and value), then the caller's, in order.
+ */
+function headList(res: http.ServerResponse, extra: readonly string[]): string[] {
+  const own = res instanceof UpnpServerResponse ? res.serverHeaders : [];
+  if (own.length === 0) return extra as string[];
+  const out: string[] = [];
+  const taken: number[] = [];
+  for (let i = 0; i < own.length; i += 2) {
+    const name = (own[i] as string).toLowerCase();
+    let at = -1;
+    for (let j = 0; j < extra.length; j += 2) if ((extra[j] as string).toLowerCase() === name) at = j;
+    if (at === -1) out.push(own[i] as string, own[i + 1] as string);
+    else {
+      out.push(extra[at] as string, extra[at + 1] as string);
+      taken.push(at);
+    }
+  }
+  for (let j = 0; j < extra.length; j += 2) if (!taken.includes(j)) out.push(extra[j] as string, extra[j + 1] as string);
+  return out;
+}
+
+/**
+ * A complete answer: status, the server's headers, `headers` (a flat
+ * [name, value, ...] list), Content-Type and Content-Length, then the body.
+ * A string body is written with the head in one write (node:http joins
+ * them), a Buffer in a second chunk.
+ */
+export function sendBody(res: http.ServerResponse, status: number, contentType: string, body: string | Buffer, headers: readonly string[] = []): void {
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  writeHeadAsNode(res, status, headList(res, [...headers, 'Content-Type', contentType, 'Content-Length', String(length)]));
+  res.end(body);
+}
+
+/** A complete answer without a body (Content-Length: 0). */
+export function sendEmpty(res: http.ServerResponse, status: number, headers: readonly string[] = []): void {
+  writeHeadAsNode(res, status, headList(res, [...headers, 'Content-Length', '0']));
+  res.end();
 }
 
 const BUSY_RESPONSE = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n\r\ntoo many connections';
@@ -189,14 +265,11 @@ export function sendHttpError(res: http.ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset="utf-8"');
-  res.setHeader('Connection', 'close');
-  res.end(text + '\n');
+  sendBody(res, status, 'text/plain; charset="utf-8"', text + '\n', ['Connection', 'close']);
 }
 
 export class UpnpHttpServer {
-  private readonly server: http.Server;
+  private readonly server: http.Server<typeof http.IncomingMessage, typeof UpnpServerResponse>;
   /** "METHOD path" -> handler, and "METHOD prefix/" -> handler for prefix routes. */
   private readonly routes = new Map<string, UpnpRouteHandler>();
   private readonly prefixRoutes = new Map<string, UpnpRouteHandler>();
@@ -223,8 +296,12 @@ export class UpnpHttpServer {
       closeEachConnection: opts.closeEachConnection ?? false,
       ...(opts.serverHeader !== undefined ? { serverHeader: opts.serverHeader } : {}),
     };
+    const serverHeaders: string[] = [];
+    if (this.opts.serverHeader !== undefined) serverHeaders.push('Server', this.opts.serverHeader);
+    if (this.opts.closeEachConnection) serverHeaders.push('Connection', 'close');
     this.server = http.createServer(
       {
+        ServerResponse: responseClass(serverHeaders),
         maxHeaderSize: this.opts.maxHeaderBytes,
         requireHostHeader: true,
         headersTimeout: this.opts.headersTimeoutMs,
@@ -270,8 +347,6 @@ export class UpnpHttpServer {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (this.opts.serverHeader !== undefined) res.setHeader('Server', this.opts.serverHeader);
-    if (this.opts.closeEachConnection) res.setHeader('Connection', 'close');
     const found = this.lookup(req.method ?? '', targetPath(req.url ?? '/'));
     if (found === undefined) {
       req.resume();

@@ -6,7 +6,7 @@
  *   base64.ts           bin.base64 values (whitespace tolerant, strict otherwise)
  *   net-address.ts      interface address lookup (loopback default), address helpers
  *   http-server.ts      hardened node:http server with exact-path routes, bounded body reading
- *   http-client.ts      bounded undici requests (timeout, size, no redirects, IP-literal option)
+ *   http-client.ts      bounded requests over node:http, ordered ones (NOTIFY) on one kept connection per origin (timeout, size, no redirects, IP-literal option)
  *   description.ts      root device description: build, parse, URL resolution
  *   scpd.ts             SCPD from an action / state-variable table
  *   soap.ts             SOAP envelopes, responses, UPnP faults

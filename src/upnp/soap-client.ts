@@ -3,7 +3,7 @@
  *
  * API:
  *   soapCall(controlUrl, serviceType, actionName, args, opts?): Promise<SoapArgs>
- *     (opts.noOutArguments: a 200 answer is success unparsed)
+ *     (opts.noOutArguments: a 200 answer is success unparsed; opts.statusOnly: no answer's body is parsed)
  *     throws SoapFaultError (device answered with a UPnP error), SoapError
  *     (unusable response), HttpClientError (network, timeout, size, refused host)
  */
@@ -22,6 +22,13 @@ export interface SoapCallOptions {
    * PutWLANResponse / SetSelectedRegistrar; a 500 is still parsed for its fault.
    */
   noOutArguments?: boolean;
+  /**
+   * Only the answer's status is looked at, its body never parsed: 200 is
+   * success, anything else an error naming the status (SoapError
+   * 'MALFORMED'). For a message whose answer changes nothing, as
+   * wpa_supplicant's ER reads only the status of a non-200 answer.
+   */
+  statusOnly?: boolean;
 }
 
 export async function soapCall(controlUrl: string, serviceType: string, actionName: string, args: SoapArgs, opts: SoapCallOptions = {}): Promise<SoapArgs> {
@@ -40,10 +47,10 @@ export async function soapCall(controlUrl: string, serviceType: string, actionNa
   if (opts.requireIpLiteral !== undefined) req.requireIpLiteral = opts.requireIpLiteral;
   if (opts.signal !== undefined) req.signal = opts.signal;
   const res = await httpRequest(controlUrl, req);
-  if (res.status !== 200 && res.status !== 500) {
+  if (res.status !== 200 && (res.status !== 500 || opts.statusOnly === true)) {
     throw new SoapError('MALFORMED', `${actionName}: HTTP ${res.status}`);
   }
-  if (res.status === 200 && opts.noOutArguments === true) return {};
+  if (res.status === 200 && (opts.noOutArguments === true || opts.statusOnly === true)) return {};
   // A 500 carries a fault (thrown by parseSoapResponse); a 500 without one is still an error.
   const out = parseSoapResponse(res.body, actionName, maxBytes);
   if (res.status === 500) throw new SoapError('MALFORMED', `${actionName}: HTTP 500 without a UPnP fault`);

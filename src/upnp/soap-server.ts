@@ -7,6 +7,7 @@
  *   soapControlHandler(service: SoapService, opts?): UpnpRouteHandler   add with http.route('POST', controlURL, ...)
  *   SoapService { serviceType, actions: Record<name, SoapActionHandler>, optionalActions?: string[], admit? }
  *   SoapActionHandler (args, ctx) => SoapArgs | Promise<SoapArgs>
+ *   SoapContext { remoteAddress, headers, afterReply(task) }   afterReply: work the answer need not wait for
  *   UpnpActionError(upnpErrorCode, description?)   throw from a handler to answer with that fault
  *
  * Mapping: unparsable XML or missing SOAPACTION -> HTTP 400; body action not
@@ -39,6 +40,12 @@ export interface SoapContext {
   /** Address of the control point (IPv4-mapped prefix removed). */
   remoteAddress: string;
   headers: IncomingMessage['headers'];
+  /**
+   * Runs `task` once the answer has been handed to the socket, still in
+   * the same turn (before any other request is read): work the answer does
+   * not wait for (events, logs) then stays off the caller's round trip.
+   */
+  afterReply(task: () => void): void;
 }
 
 export type SoapActionHandler = (args: SoapArgs, ctx: SoapContext) => SoapArgs | Promise<SoapArgs>;
@@ -72,9 +79,12 @@ export function sameServiceType(requested: string, ours: string): boolean {
   return a.base === b.base;
 }
 
-function sendFault(res: ServerResponse, code: number, description?: string): void {
-  res.setHeader('EXT', '');
-  sendBody(res, 500, XML_CONTENT_TYPE, buildSoapFault(code, description));
+/** UDA 1.0 3.2.1: every control answer carries EXT. */
+const EXT_HEADER: readonly string[] = ['EXT', ''];
+const CLOSE_AND_EXT: readonly string[] = ['Connection', 'close', 'EXT', ''];
+
+function sendFault(res: ServerResponse, code: number, description?: string, headers: readonly string[] = EXT_HEADER): void {
+  sendBody(res, 500, XML_CONTENT_TYPE, buildSoapFault(code, description), headers);
 }
 
 /** The service's verdict on the SOAPACTION header's action; an unparsable header is left to the full parse (400). */
@@ -88,27 +98,24 @@ function admission(admit: NonNullable<SoapService['admit']>, header: string | un
   return admit(action, remote);
 }
 
+/** Tasks queued by a handler through SoapContext.afterReply, run once its answer is out. */
+function runAfterReply(tasks: readonly (() => void)[], log: Logger): void {
+  for (const task of tasks) {
+    try {
+      task();
+    } catch (e) {
+      log.warn(`soap: after the answer: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+}
+
 export function soapControlHandler(service: SoapService, opts: SoapControlOptions = {}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const log = opts.logger ?? silentLogger;
   const maxBytes = opts.maxBodyBytes ?? SOAP_MAX_BYTES;
   const optional = new Set(service.optionalActions ?? []);
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const remote = normalizeAddress(req.socket.remoteAddress);
-    const refusal = service.admit === undefined ? undefined : admission(service.admit, req.headers['soapaction'] as string | undefined, remote);
-    if (refusal !== undefined) {
-      if (log.enabled(LogLevel.DEBUG)) log.debug(`soap: refused request from ${remote} before its body: UPnP error ${refusal.upnpErrorCode} ${refusal.message}`);
-      req.resume();
-      res.setHeader('Connection', 'close');
-      sendFault(res, refusal.upnpErrorCode, refusal.message);
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readRequestBody(req, maxBytes);
-    } catch (e) {
-      sendHttpError(res, e);
-      return;
-    }
+
+  /** Everything after the body is read, up to and including the answer (synchronous unless the action handler is not). */
+  const answer = (req: IncomingMessage, res: ServerResponse, remote: string, body: Buffer, later: (() => void)[]): Promise<void> | undefined => {
     let parsed;
     try {
       parsed = parseSoapRequest(body, req.headers['soapaction'] as string | undefined, maxBytes);
@@ -132,28 +139,64 @@ export function soapControlHandler(service: SoapService, opts: SoapControlOption
       sendFault(res, optional.has(parsed.actionName) ? UpnpErrorCode.OptionalActionNotImplemented : UpnpErrorCode.InvalidAction);
       return;
     }
-    let out: SoapArgs;
+    const ctx: SoapContext = { remoteAddress: remote, headers: req.headers, afterReply: (task) => void later.push(task) };
+    let out: SoapArgs | Promise<SoapArgs>;
     try {
-      out = await handler(parsed.args, { remoteAddress: remote, headers: req.headers });
+      out = handler(parsed.args, ctx);
     } catch (e) {
-      if (e instanceof UpnpActionError) {
-        log.debug(`soap: ${parsed.actionName} from ${remote}: UPnP error ${e.upnpErrorCode} ${e.message}`);
-        sendFault(res, e.upnpErrorCode, e.message);
-      } else {
-        log.warn(`soap: ${parsed.actionName} handler failed: ${(e as Error)?.message ?? String(e)}`);
-        sendFault(res, UpnpErrorCode.ActionFailed);
-      }
+      actionFailed(res, parsed.actionName, remote, e);
       return;
     }
+    const name = parsed.actionName;
+    // The WFA actions answer synchronously: no promise (and no extra turn) for them.
+    if (out instanceof Promise) return out.then((o) => sendResult(res, name, o), (e: unknown) => actionFailed(res, name, remote, e));
+    sendResult(res, name, out);
+  };
+
+  const actionFailed = (res: ServerResponse, actionName: string, remote: string, e: unknown): void => {
+    if (e instanceof UpnpActionError) {
+      log.debug(`soap: ${actionName} from ${remote}: UPnP error ${e.upnpErrorCode} ${e.message}`);
+      sendFault(res, e.upnpErrorCode, e.message);
+    } else {
+      log.warn(`soap: ${actionName} handler failed: ${(e as Error)?.message ?? String(e)}`);
+      sendFault(res, UpnpErrorCode.ActionFailed);
+    }
+  };
+
+  const sendResult = (res: ServerResponse, actionName: string, out: SoapArgs): void => {
     let xml: string;
     try {
-      xml = buildSoapResponse(service.serviceType, parsed.actionName, out);
+      xml = buildSoapResponse(service.serviceType, actionName, out);
     } catch (e) {
-      log.warn(`soap: cannot build ${parsed.actionName} response: ${(e as Error).message}`);
+      log.warn(`soap: cannot build ${actionName} response: ${(e as Error).message}`);
       sendFault(res, UpnpErrorCode.ActionFailed);
       return;
     }
-    res.setHeader('EXT', '');
-    sendBody(res, 200, XML_CONTENT_TYPE, xml);
+    sendBody(res, 200, XML_CONTENT_TYPE, xml, EXT_HEADER);
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const remote = normalizeAddress(req.socket.remoteAddress);
+    const refusal = service.admit === undefined ? undefined : admission(service.admit, req.headers['soapaction'] as string | undefined, remote);
+    if (refusal !== undefined) {
+      if (log.enabled(LogLevel.DEBUG)) log.debug(`soap: refused request from ${remote} before its body: UPnP error ${refusal.upnpErrorCode} ${refusal.message}`);
+      req.resume();
+      sendFault(res, refusal.upnpErrorCode, refusal.message, CLOSE_AND_EXT);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readRequestBody(req, maxBytes);
+    } catch (e) {
+      sendHttpError(res, e);
+      return;
+    }
+    const later: (() => void)[] = [];
+    try {
+      const pending = answer(req, res, remote, body, later);
+      if (pending !== undefined) await pending;
+    } finally {
+      runAfterReply(later, log);
+    }
   };
 }

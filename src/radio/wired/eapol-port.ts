@@ -20,11 +20,8 @@
  *   .send(dst, src, eapol)   .close()
  *   PAE_GROUP_ADDRESS  ETHERNET_HEADER_LEN  eapolPortAvailable()
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WpsdError } from '../../common/errors.js';
+import { findNativeModule, nativeModulePath, requireNativeModule } from '../../common/native-module.js';
 import { ETHERTYPE_EAPOL } from '../eapol.js';
 import { macFromBytes, macToBytes, type MacAddress } from '../mac.js';
 
@@ -34,7 +31,7 @@ export const PAE_GROUP_ADDRESS: MacAddress = '01:80:c2:00:00:03';
 export const ETHERNET_HEADER_LEN = 14;
 /** The native module's own bound on a frame (hostapd's driver_wired reads 3000 bytes). */
 export const ETHERNET_FRAME_MAX = 3000;
-const MODULE_PATH = join('native', 'build', 'eapol-socket.node');
+const MODULE_NAME = 'eapol-socket';
 
 export type EapolPortErrorCode = 'NOT_BUILT' | 'OPEN_FAILED' | 'SEND_FAILED' | 'CLOSED';
 
@@ -57,31 +54,19 @@ interface NativeEapolSocket {
 
 let native: NativeEapolSocket | undefined;
 
-/** The package root's native/build/eapol-socket.node, looked for upwards from here (src/ and dist/src/ alike). */
-function findModule(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, MODULE_PATH);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
 function loadNative(): NativeEapolSocket {
   if (native !== undefined) return native;
-  const path = findModule();
+  const path = findNativeModule(MODULE_NAME);
   if (path === undefined) {
-    throw new EapolPortError('NOT_BUILT', `the wired EAPOL port needs its native module (${MODULE_PATH}); build it with \`npm run build:native\` (needs a C compiler)`);
+    throw new EapolPortError('NOT_BUILT', `the wired EAPOL port needs its native module (${nativeModulePath(MODULE_NAME)}); build it with \`npm run build:native\` (needs a C compiler)`);
   }
-  native = createRequire(import.meta.url)(path) as NativeEapolSocket;
+  native = requireNativeModule<NativeEapolSocket>(path);
   return native;
 }
 
 /** Whether driver=wired can open a port here (the native module is built). */
 export function eapolPortAvailable(): boolean {
-  return process.platform === 'linux' && findModule() !== undefined;
+  return process.platform === 'linux' && findNativeModule(MODULE_NAME) !== undefined;
 }
 
 function errnoOf(e: unknown): string | undefined {
