@@ -37,6 +37,6 @@ describe('wpsd ap read without commander', () => {
   });
 
   it('leaves help, errors and a line without a configuration file to commander', () => {
-    for (const args of [[], ['-h'], ['--help', 'a.conf'], ['-d'], ['--upnp-callback', 'other', 'a.conf'], ['-x', 'a.conf'], ['-c'], ['--debug=2', 'a.conf']]) expect(parseApArgs(args)).toBeUndefined();
+    for (const args of [[], ['-h'], ['--help', 'a.conf'], ['-d'], ['--upnp-callback', 'other', 'a.conf'], ['-x', 'a.conf'], ['-c'], ['--debug=2', 'a.conf'], ['a.conf', '--upnp-callback', '', '--upnp-callback=same-subnet']]) expect(parseApArgs(args)).toBeUndefined();
   });
 });

@@ -4,9 +4,10 @@
  * commander and the other roles' registrations (~1.7 MiB of its resident
  * memory, bench/README.md "Resident memory"). Only a line this reading is
  * sure of starts the daemon here; anything else (help, an unknown or
- * malformed option, a missing value) gives undefined, and cli.ts hands the
- * line to commander, whose definitions in the role's *-command.ts stay the
- * reference for its help and its errors. src/ap/ap-args.test.ts and
+ * malformed option, a missing value, a value option given twice, since
+ * commander checks every occurrence's value and keeps the last) gives
+ * undefined, and cli.ts hands the line to commander, whose definitions in
+ * the role's *-command.ts stay the reference for its help and its errors. src/ap/ap-args.test.ts and
  * src/sta/sta-args.test.ts hold the two readings equal on generated lines.
  */
 import { parseArgs } from 'node:util';
@@ -47,7 +48,10 @@ export function parseDaemonArgs(args: readonly string[], specs: readonly DaemonO
     const key = camelCase(s.long);
     if (s.kind === 'count') values[key] = parsed.tokens.filter((t) => t.kind === 'option' && t.name === s.long).length;
     else if (s.kind === 'flag') values[key] = parsed.values[s.long] === true;
-    else values[key] = parsed.values[s.long] as string | undefined;
+    else {
+      if (parsed.tokens.filter((t) => t.kind === 'option' && t.name === s.long).length > 1) return undefined;
+      values[key] = parsed.values[s.long] as string | undefined;
+    }
   }
   return { values, positionals: parsed.positionals };
 }
