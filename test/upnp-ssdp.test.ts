@@ -186,6 +186,49 @@ describe('SSDP in a network namespace (loopback only)', () => {
     expect(r.afterExpiry).not.toContain('uuid:ghost::upnp:rootdevice');
   });
 
+  it('searcher: no timer while its table is empty, one armed for the earliest max-age, expiry as an event', async () => {
+    interface Result {
+      timersWhileEmpty: Array<[string, number]>;
+      timersAfterAlive: Array<[string, number]>;
+      expired: string[];
+      left: string[];
+    }
+    const r = await inNamespace<Result>(
+      'expiry-timer',
+      `
+  const timers = [];
+  const setI = globalThis.setInterval, setT = globalThis.setTimeout;
+  globalThis.setInterval = (fn, ms, ...a) => { timers.push(['interval', ms]); return setI(fn, ms, ...a); };
+  globalThis.setTimeout = (fn, ms, ...a) => { timers.push(['timeout', ms]); return setT(fn, ms, ...a); };
+  const searcher = new ssdp.SsdpSearcher();
+  await searcher.start();
+  await new Promise((r) => setImmediate(r));
+  const timersWhileEmpty = timers.splice(0);
+  const alive = new Promise((r) => searcher.once('alive', r));
+  const expired = new Promise((r) => searcher.once('expired', (a) => r(a.usn)));
+  const ghost = dgram.createSocket('udp4');
+  await new Promise((r) => ghost.bind(0, '127.0.0.1', r));
+  ghost.setMulticastInterface('127.0.0.1');
+  await new Promise((r) => ghost.send('NOTIFY * HTTP/1.1\\r\\nHOST: 239.255.255.250:1900\\r\\nCACHE-CONTROL: max-age=1\\r\\nLOCATION: http://127.0.0.1:1/d.xml\\r\\nNT: upnp:rootdevice\\r\\nNTS: ssdp:alive\\r\\nUSN: uuid:ghost::upnp:rootdevice\\r\\n\\r\\n', 1900, '239.255.255.250', r));
+  await alive;
+  const timersAfterAlive = timers.splice(0);
+  const usn = await expired;
+  const result = { timersWhileEmpty, timersAfterAlive, expired: [usn], left: searcher.advertisements().map((a) => a.usn) };
+  ghost.close(); await searcher.stop();
+  return result;
+`,
+    );
+    expect(r.timersWhileEmpty.filter(([, ms]) => ms < 1000)).toEqual([]);
+    expect(r.timersWhileEmpty.filter(([kind]) => kind === 'interval')).toEqual([]);
+    // One timeout for the ghost's max-age (1 s from its arrival), nothing periodic.
+    expect(r.timersAfterAlive).toHaveLength(1);
+    expect(r.timersAfterAlive[0]?.[0]).toBe('timeout');
+    expect(r.timersAfterAlive[0]?.[1]).toBeGreaterThan(0);
+    expect(r.timersAfterAlive[0]?.[1]).toBeLessThanOrEqual(1000);
+    expect(r.expired).toEqual(['uuid:ghost::upnp:rootdevice']);
+    expect(r.left).toEqual([]);
+  });
+
   it('two advertisers and a searcher share port 1900 in one namespace', async () => {
     const r = await inNamespace<{ usns: string[] }>(
       'coexist',

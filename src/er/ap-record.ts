@@ -4,13 +4,24 @@
  * settings we know for it. Outside src/er it is seen only through
  * {@link ErApView}: the ER is its one owner.
  */
+import { setMaxListeners } from 'node:events';
 import type { GenaSubscription } from '../upnp/gena-subscriber.js';
 import type { Credential } from '../wps/credential.js';
 import { formatUuid } from '../wps/device.js';
 import type { ApDescription } from './description-check.js';
-import { EnrolleeTable, type EnrolleeTableView } from './enrollee-table.js';
+import { EnrolleeTable, MAX_ENROLLEES_PER_AP, type EnrolleeTableView } from './enrollee-table.js';
 import { WlanEventLimiter } from './event-limiter.js';
 import type { SelectedRegistrarState } from '../wfa/set-selected-registrar.js';
+
+/**
+ * Listeners an AP's abort signal may hold: every request to the AP listens
+ * on it while it runs, and Enrollees proxied at once each have their
+ * PutWLANResponse (an answer and a NACK may overlap), besides the AP's own
+ * exchanges (description, subscription, SetSelectedRegistrar, a learn).
+ * Node's default of 10 would print a leak warning once 11 Enrollees enroll
+ * through one AP at once; each listener goes when its request ends.
+ */
+export const AP_SIGNAL_MAX_LISTENERS = 2 * MAX_ENROLLEES_PER_AP + 8;
 
 export type ApStage = 'describing' | 'device-info' | 'subscribing' | 'ready' | 'removed';
 
@@ -84,6 +95,7 @@ export class ErAp implements ErApView {
     this.location = location;
     this.enrollees = new EnrolleeTable(now);
     this.eventLimiter = new WlanEventLimiter(now);
+    setMaxListeners(AP_SIGNAL_MAX_LISTENERS, this.abort.signal);
   }
 
   get key(): string {

@@ -45,8 +45,6 @@ export const SSDP_SEARCH_DEFAULT_MX_SEC = 3;
 export const SSDP_DEFAULT_TRACK_SEC = 1800;
 /** Longest max-age honoured (one day), so a bogus value cannot pin an entry. */
 export const SSDP_MAX_TRACK_SEC = 86_400;
-/** How often expiry is checked. */
-export const SSDP_EXPIRY_CHECK_MS = 250;
 /** LOCATION longer than this is refused. */
 export const SSDP_MAX_LOCATION_LENGTH = 512;
 
@@ -85,7 +83,10 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
   private readonly table = new Map<string, SsdpAdvertisement>();
   private readonly log: Logger;
   private readonly now: () => number;
+  /** Armed for the earliest expiry in the table (none while it is empty). */
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** When expiryTimer fires (now() clock). */
+  private expiryAt = Infinity;
   readonly stats = { ignored: 0 };
 
   constructor(private readonly opts: SsdpSearcherOptions = {}) {
@@ -97,19 +98,10 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
   async start(): Promise<void> {
     if (this.sockets) return;
     this.sockets = await openGuardedSsdpSockets(this.opts, (msg, from, via) => this.onMessage(msg, from, via), this.log);
-    this.expiryTimer = setInterval(() => {
-      try {
-        this.expire();
-      } catch (e) {
-        this.log.warn(`ssdp: expiry listener failed: ${(e as Error).message}`);
-      }
-    }, SSDP_EXPIRY_CHECK_MS);
-    this.expiryTimer.unref();
   }
 
   async stop(): Promise<void> {
-    if (this.expiryTimer) clearInterval(this.expiryTimer);
-    this.expiryTimer = undefined;
+    this.disarmExpiry();
     const s = this.sockets;
     this.sockets = undefined;
     this.table.clear();
@@ -143,6 +135,41 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
         this.emit('expired', { ...ad });
       }
     }
+  }
+
+  /**
+   * The expiry timer fires at the earliest expiresAt of the table, not on a
+   * period: an entry's expiry only moves later when it is refreshed, so a
+   * new entry can only bring the time forward (armExpiry), and a timer that
+   * finds its entry refreshed re-arms for the next earliest (one scan of the
+   * bounded table per firing).
+   */
+  private armExpiry(at: number): void {
+    if (at >= this.expiryAt) return;
+    this.disarmExpiry();
+    this.expiryAt = at;
+    // setTimeout's longest delay is 2^31 - 1 ms; SSDP_MAX_TRACK_SEC is far below it.
+    this.expiryTimer = setTimeout(() => this.onExpiryTimer(), Math.max(0, at - this.now()));
+    this.expiryTimer.unref();
+  }
+
+  private disarmExpiry(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryAt = Infinity;
+  }
+
+  private onExpiryTimer(): void {
+    this.expiryTimer = undefined;
+    this.expiryAt = Infinity;
+    try {
+      this.expire();
+    } catch (e) {
+      this.log.warn(`ssdp: expiry listener failed: ${(e as Error).message}`);
+    }
+    let next = Infinity;
+    for (const ad of this.table.values()) if (ad.expiresAt < next) next = ad.expiresAt;
+    if (next !== Infinity) this.armExpiry(next);
   }
 
   private onMessage(buf: Buffer, from: { address: string; port: number }, via: 'multicast' | 'unicast'): void {
@@ -236,6 +263,7 @@ export class SsdpSearcher extends EventEmitter<SsdpSearcherEvents> {
     // Re-inserted, so the table's order is least recently refreshed first.
     this.table.delete(usn);
     this.table.set(usn, ad);
+    this.armExpiry(ad.expiresAt);
     if (!known || known.location !== location) this.emit('alive', { ...ad });
   }
 }
