@@ -47,6 +47,9 @@ describe('parseXmlBounded refuses what is not well-formed', () => {
     ['binary junk', '\u0000\u00ff<\u0003\u0080>'],
     ['a bare & in an attribute', '<a x="&"/>'],
     ['an unterminated reference', '<a>&amp</a>'],
+    ['an entity name with "-"', '<a>v&a-mp;w</a>'],
+    ['an entity name with "."', '<a>&a.b;</a>'],
+    ['an entity name of 21 characters', `<a>&${'a'.repeat(21)};</a>`],
     ['< inside an attribute value', '<a x="<"/>'],
     ['attributes without white space between them', '<a x="1"y="2"/>'],
     ['a space after <', '< a/>'],
@@ -65,6 +68,17 @@ describe('parseXmlBounded refuses what is not well-formed', () => {
     ['a reserved property name as the root', '<__proto__/>'],
   ])('%s', (_what, text) => {
     expect(codeOf(text)).toBe('MALFORMED');
+  });
+
+  it('takes entity references by the names fast-xml-parser\'s validator takes', () => {
+    for (const text of ['<a>&amp;&#233;&#xE9;</a>', `<a>&${'a'.repeat(20)};</a>`, '<a>&nbsp;</a>', '<a>&a_1;</a>']) {
+      expect(XMLValidator.validate(text)).toBe(true);
+      expect(codeOf(text)).toBe('accepted');
+    }
+    for (const text of ['<a>v&a-mp;w</a>', '<a>&a.b;</a>', `<a>&${'a'.repeat(21)};</a>`]) {
+      expect(XMLValidator.validate(text)).not.toBe(true);
+      expect(codeOf(text)).toBe('MALFORMED');
+    }
   });
 
   it('refuses an empty document, a DOCTYPE and an oversized document with their own codes', () => {

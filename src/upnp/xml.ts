@@ -90,7 +90,13 @@ const END_TAG = new RegExp(`</(${QNAME})${S}*>`, 'y');
 const PROCESSING_INSTRUCTION = new RegExp(`<\\?(${QNAME})(?:${S}(?:[^?"']|\\?(?!>)|"[^"?]*"|'[^'?]*')*)?\\?>`, 'y');
 const DECLARATION = /<!(?:DOCTYPE|ENTITY)/iy;
 const CDATA_START = '<![CDATA[';
-const REFERENCE = /&(?:[A-Za-z_][\w.-]*|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/y;
+/**
+ * A character reference, or an entity reference whose name is ASCII word
+ * characters, 20 at most: fast-xml-parser's validator refuses longer names
+ * and names with `-` or `.` (which XML's Name allows), and none of the
+ * entities a UPnP document can use (XML's five, HTML's named ones) has them.
+ */
+const REFERENCE = /&(?:[A-Za-z_]\w{0,19}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});/y;
 const WHITE_SPACE = new RegExp(`${S}*`, 'y');
 
 /**
