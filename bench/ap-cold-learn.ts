@@ -19,10 +19,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { apUuid, startAp, startEr, type ApImpl, type Daemon } from './daemons.js';
-import type { Topology } from '../harness/netns.js';
 import { attachCtrl, erStart, learnFleet, sendLearn, waitForAps, waitSettings, type LearnSamples } from './learn.js';
 import { withScope, type BenchScope } from './scope.js';
-import { disposeAllOnSignals } from '../harness/netns.js';
+import { disposeAllOnSignals, type Topology } from '../harness/netns.js';
 import type { CtrlSession } from '../harness/ctrl-session.js';
 import { sleep } from '../src/common/sleep.js';
 
