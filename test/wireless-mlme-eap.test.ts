@@ -206,6 +206,52 @@ describe('ApMlme', () => {
     }
   });
 
+  it('a repeated association request (mac80211\'s try 2/3) is one association: dropped while the first is answered, answered again after, new once the station sent EAPOL', async () => {
+    const { d, ev } = setup({ wpsEnabled: false });
+    const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+    const elements = [rsnElement(wpa2PersonalRsn())];
+    let release: () => void = () => undefined;
+    let adds = 0;
+    const add = d.addStation.bind(d);
+    d.addStation = async (addr, p) => {
+      adds++;
+      if (adds === 1) await new Promise<void>((r) => (release = r));
+      return add(addr, p);
+    };
+    const responses = (): ManagementBody[] => d.sent.map((f) => f.body).filter((b) => b.subtype === 'association-response');
+    auth(d);
+    await flush();
+    assoc(d, elements);
+    await flush();
+    // The first is still being answered (the driver holds the station): the repeat is dropped.
+    assoc(d, elements);
+    await flush();
+    expect(adds).toBe(1);
+    expect(responses()).toHaveLength(0);
+    release();
+    await flush();
+    expect(responses()).toHaveLength(1);
+    expect(ev.filter((e) => e.type === 'associated')).toHaveLength(1);
+    // Answered, nothing from the station yet: the same answer again, the station left as it is.
+    assoc(d, elements);
+    await flush();
+    expect(responses()).toHaveLength(2);
+    expect(responses()[1]).toEqual(responses()[0]);
+    expect(adds).toBe(1);
+    expect(ev).toHaveLength(1);
+    // Another request is a new association.
+    d.rx({ subtype: 'association-request', capability: 1, listenInterval: 10, elements });
+    await flush();
+    expect(adds).toBe(2);
+    expect(ev.filter((e) => e.type === 'associated')).toHaveLength(2);
+    // After an EAPOL frame from the station, even the same request is a new association.
+    d.events.emit({ type: 'rx-eapol', src: STA, eapol: buildEapol({ version: 2, type: EapolType.START, body: new Uint8Array(0) }), fourAddr: false });
+    d.rx({ subtype: 'association-request', capability: 1, listenInterval: 10, elements });
+    await flush();
+    expect(adds).toBe(3);
+    expect(ev.filter((e) => e.type === 'associated')).toHaveLength(3);
+  });
+
   it('the station table is bounded: authentication beyond it gets status 17', async () => {
     const { d } = setup({ maxStations: 1 });
     auth(d, '02:00:00:00:0b:01');

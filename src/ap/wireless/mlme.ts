@@ -112,6 +112,10 @@ function assocWps(elements: readonly Element[]): { ie: Buffer; version2: boolean
 
 export class ApMlme {
   private readonly table = new Map<MacAddress, StationEntry>();
+  /** The (Re)Association Request each station has being answered now (stations of the table only). */
+  private readonly assocInFlight = new Map<MacAddress, string>();
+  /** The request that made an association and its answer, until the station sends a frame of its own after it. */
+  private readonly answered = new WeakMap<StationEntry, { request: string; response: ManagementFrame }>();
   private readonly listeners = new Set<(e: MlmeEvent) => void>();
   private readonly now: () => number;
   private readonly log: Logger;
@@ -216,6 +220,8 @@ export class ApMlme {
     if (e.type === 'rx-eapol') {
       const s = this.table.get(e.src);
       if (s?.wired === true) s.lastSeen = this.now();
+      // The station has its Association Response: a request from it now is a new one.
+      if (s !== undefined) this.answered.delete(s);
       return;
     }
     if (e.type !== 'rx-mgmt') return;
@@ -233,7 +239,7 @@ export class ApMlme {
         return this.onAuth(sta, b.algorithm);
       case 'association-request':
       case 'reassociation-request':
-        return this.onAssoc(sta, b.subtype === 'reassociation-request', b.capability, b.listenInterval, b.elements);
+        return this.onAssocRequest(sta, b.subtype === 'reassociation-request', b.capability, b.listenInterval, b.elements);
       case 'deauthentication':
       case 'disassociation': {
         const s = this.table.get(sta);
@@ -306,7 +312,42 @@ export class ApMlme {
     return undefined;
   }
 
-  private async onAssoc(sta: MacAddress, reassoc: boolean, capability: number, listenInterval: number, elements: Element[]): Promise<void> {
+  /**
+   * A station's MLME sends its (Re)Association Request again when no answer
+   * came within ~100 ms (mac80211: "associate with ... (try 2/3)"), a new
+   * frame, not a MAC retry. Taken as a new association, the repeat would
+   * remove and re-add the station, and with it its keys, after it may have
+   * finished the 4-way handshake on the first answer (a loaded AP saw the
+   * station time out). So the same request is not a new association: while
+   * the first is being answered it is dropped (that answer serves both), and
+   * once answered it gets the same answer again and changes nothing, until
+   * the station sends a frame of its own (EAPOL) or authenticates again.
+   * hostapd answers frames one at a time, as they come, so a repeat reaches
+   * it before the handshake starts; it drops only MAC retries (Retry bit
+   * with the last sequence control).
+   */
+  private async onAssocRequest(sta: MacAddress, reassoc: boolean, capability: number, listenInterval: number, elements: Element[]): Promise<void> {
+    const entry = this.table.get(sta);
+    if (entry === undefined) return this.onAssoc(sta, reassoc, capability, listenInterval, elements);
+    const request = `${reassoc ? 'r' : 'a'} ${capability} ${listenInterval} ${Buffer.from(buildElements(elements)).toString('hex')}`;
+    if (this.assocInFlight.get(sta) === request) {
+      this.log.debug(`mlme: ${sta}: repeated association request dropped (the first is being answered)`);
+      return;
+    }
+    const done = this.answered.get(entry);
+    if (entry.state === 'associated' && done?.request === request) {
+      this.log.debug(`mlme: ${sta}: repeated association request answered again`);
+      return this.send(done.response);
+    }
+    this.assocInFlight.set(sta, request);
+    try {
+      await this.onAssoc(sta, reassoc, capability, listenInterval, elements, request);
+    } finally {
+      if (this.assocInFlight.get(sta) === request) this.assocInFlight.delete(sta);
+    }
+  }
+
+  private async onAssoc(sta: MacAddress, reassoc: boolean, capability: number, listenInterval: number, elements: Element[], request?: string): Promise<void> {
     const subtype = reassoc ? ('reassociation-response' as const) : ('association-response' as const);
     const refuse = (status: number, why: string): Promise<void> => {
       this.log.debug(`mlme: ${sta}: association refused (${status}): ${why}`);
@@ -382,15 +423,15 @@ export class ApMlme {
     if (next.wps || (next.maybeWps && this.opts.rsn)) respElements.push(...buildAssocResponseWpsElements());
     const multiApIe = multiApSta ? multiApBssElement(bss) : undefined;
     if (multiApIe !== undefined) respElements.push(multiApIe);
-    await this.send(
-      managementFrame(sta, this.bssid, this.bssid, {
-        subtype,
-        capability: CapabilityInfo.ESS,
-        status: StatusCode.SUCCESS,
-        aid: aid | AID_FIELD_BITS,
-        elements: respElements,
-      }),
-    );
+    const response = managementFrame(sta, this.bssid, this.bssid, {
+      subtype,
+      capability: CapabilityInfo.ESS,
+      status: StatusCode.SUCCESS,
+      aid: aid | AID_FIELD_BITS,
+      elements: respElements,
+    });
+    if (request !== undefined) this.answered.set(next, { request, response });
+    await this.send(response);
     this.emit({ type: 'associated', station: { ...next }, reassociation: reassoc });
   }
 }
